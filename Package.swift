@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+// Roentgen: find, fetch, read and analyse open experimental X-ray data.
+// The module boundaries follow ../shared/docs/architecture.md; data flows one way:
+// Catalog → Fetch → XrayFormats → XAS / Diffraction → report (the `roentgen` CLI).
+import PackageDescription
+
+let package = Package(
+    name: "Roentgen",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "roentgen", targets: ["roentgen"]),
+        .library(name: "XrayNumerics", targets: ["XrayNumerics"]),
+        .library(name: "XrayCore", targets: ["XrayCore"]),
+        .library(name: "XrayFormats", targets: ["XrayFormats"]),
+        .library(name: "XAS", targets: ["XAS"]),
+        .library(name: "Diffraction", targets: ["Diffraction"]),
+        .library(name: "Catalog", targets: ["Catalog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // Numerical building blocks with no X-ray vocabulary: splines, FFT, least squares.
+        .target(name: "XrayNumerics"),
+        // Value types shared by every module: spectra, patterns, metadata, provenance, errors, element tables.
+        .target(
+            name: "XrayCore",
+            dependencies: [
+                "XrayNumerics",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
+        // One reader (and writer) per file format, plus content sniffing.
+        .target(
+            name: "XrayFormats",
+            dependencies: [
+                "XrayCore",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        // X-ray absorption analysis: E0, normalisation, AUTOBK, Fourier transforms, LCF.
+        .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics"]),
+        // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
+        .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics"]),
+        // The curated source registry, its SQLite FTS5 index, portal connectors, the download cache.
+        .target(
+            name: "Catalog",
+            dependencies: [
+                "XrayCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
+        // The command-line tool: argument parsing and printing only.
+        .executableTarget(
+            name: "roentgen",
+            dependencies: [
+                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "XrayCoreTests", dependencies: ["XrayCore"]),
+
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,15 @@
+import ArgumentParser
+import Foundation
+import XrayCore
+
+/// `roentgen`: find, fetch, read and analyse open experimental X-ray data.
+@main
+struct Roentgen: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roentgen",
+        abstract: "Find, fetch, read and analyse open experimental X-ray data (XAS and diffraction).",
+        version: "0.1.0",
+        subcommands: [
+        ]
+    )
+}
