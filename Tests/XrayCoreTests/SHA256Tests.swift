@@ -3,7 +3,7 @@ import Testing
 @testable import XrayCore
 
 @Suite struct SHA256Tests {
-    // FIPS 180-4 / NIST example vectors.
+    // FIPS 180-4 example vectors (checked against coreutils sha256sum).
     @Test func emptyString() {
         #expect(SHA256.hex(Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
@@ -14,7 +14,7 @@ import Testing
 
     @Test func twoBlockMessage() {
         let message = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
-        #expect(SHA256.hex(Data(message.utf8)) == "248d6a61d20638b8e5c0262693c93c1e4a7c2ee2d97f56e3b85d9fc3da0a63a5")
+        #expect(SHA256.hex(Data(message.utf8)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
     @Test func millionAsInChunksMatchesOneShot() {
