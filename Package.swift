@@ -65,7 +65,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "XrayCoreTests", dependencies: ["XrayCore"]),
+        // Test helpers: locating ../shared/data, running the built CLI.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Test targets: one per module (add yours here, one line each).
+        .testTarget(name: "XrayCoreTests", dependencies: ["XrayCore", "TestSupport"]),
 
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Locates the real data in `../shared/data` (beside the project root) for conformance tests.
+///
+/// Tests read these files in place; they are never copied into the repository. Where
+/// `../shared` is absent, `SharedData.url` returns nil and tests skip, saying why.
+public enum SharedData {
+    /// The project root (the folder holding Package.swift).
+    public static let projectRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }()
+
+    /// `../shared/data` beside the project root, or `$ROENTGEN_SHARED_DATA` if set.
+    public static let root: URL = {
+        if let override = ProcessInfo.processInfo.environment["ROENTGEN_SHARED_DATA"] {
+            return URL(fileURLWithPath: override)
+        }
+        return projectRoot.appendingPathComponent("../shared/data").standardized
+    }()
+
+    /// Whether the shared data folder is present.
+    public static var isPresent: Bool { FileManager.default.fileExists(atPath: root.path) }
+
+    /// The URL of `relativePath` under `../shared/data`, or nil if it does not exist.
+    public static func url(_ relativePath: String) -> URL? {
+        let url = root.appendingPathComponent(relativePath)
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
+    /// The message tests give when they skip for want of shared data.
+    public static func missing(_ relativePath: String) -> String {
+        "../shared/data/\(relativePath) is absent: skipping (tests read the real files in place)"
+    }
+}
+
+/// Runs the built `roentgen` executable, for end-to-end tests of the CLI.
+public enum RoentgenCLI {
+    public struct Result {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// The `roentgen` binary next to the test bundle (SwiftPM builds it with the tests).
+    public static var executable: URL {
+        var dir = Bundle.main.bundleURL
+        if dir.pathExtension == "xctest" { dir.deleteLastPathComponent() }
+        let candidate = dir.appendingPathComponent("roentgen")
+        if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("roentgen")
+    }
+
+    /// Runs `roentgen args…` with `environment` added to the current one, and captures the output.
+    public static func run(_ args: [String], environment: [String: String] = [:], stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try? input.fileHandleForWriting.close()
+        // Read both pipes concurrently so a large output cannot dead-lock the child.
+        var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
