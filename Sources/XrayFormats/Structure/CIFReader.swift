@@ -140,7 +140,12 @@ private struct StructureBuilder {
             }
         }
 
-        return CrystalStructure(name: block.name, cell: cell, spaceGroupSymbol: symbol, spaceGroupNumber: number,
+        var name = block.name
+        if name.isEmpty || name.lowercased() == "global" {
+            name = block.item("_chemical_name_mineral", "_chemical_name_common", "_chemical_name_systematic")?.value.text
+                ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        }
+        return CrystalStructure(name: name, cell: cell, spaceGroupSymbol: symbol, spaceGroupNumber: number,
                                 operations: operations, operationsSource: source, sites: sites, warnings: warnings)
     }
 
