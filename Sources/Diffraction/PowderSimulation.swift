@@ -87,36 +87,48 @@ public enum PowderSimulator {
         guard !reflections.isEmpty else {
             return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options)
         }
-        let f2 = model.structureFactorSquared(reflections)
+        let tables = model.phases(bounds: reflections.bounds)
+        var scratch = [Double](repeating: 0, count: model.factors.count)
         let cosMono2 = options.monochromatorTwoTheta.map { pow(cos($0 * Double.pi / 180), 2) } ?? 1
-        // Merge reflections sharing a 2θ bin.
-        var bins: [Int: Int] = [:]
-        var sums: [(intensity: Double, twoTheta: Double, d: Double, members: [Int])] = []
-        for i in 0..<reflections.count {
-            let theta = asin(min(1, options.wavelength * reflections.g[i] / 2))
+        let laue = LaueGroup(operations: structure.operations)
+        // Reflections sorted by |g| so those sharing a 2θ bin are adjacent.
+        let order = (0..<reflections.count).sorted { reflections.g[$0] < reflections.g[$1] }
+        var lines: [(intensity: Double, twoTheta: Double, d: Double, families: [[Int]], count: Int)] = []
+        var start = 0
+        var members: [SIMD3<Int32>] = []
+        while start < order.count {
+            let first = order[start]
+            let theta = asin(min(1, options.wavelength * reflections.g[first] / 2))
             let twoTheta = 2 * theta * 180 / Double.pi
+            let key = (twoTheta / options.mergeTolerance).rounded()
+            var end = start + 1
+            while end < order.count {
+                let t = 360 / Double.pi * asin(min(1, options.wavelength * reflections.g[order[end]] / 2))
+                if (t / options.mergeTolerance).rounded() != key { break }
+                end += 1
+            }
+            members.removeAll(keepingCapacity: true)
+            for i in order[start..<end] { members.append(reflections.hkl(i)) }
+            // |F|² is the same for every member of a symmetry family: compute it once per family.
+            let s2 = reflections.g[first] * reflections.g[first] / 4
+            var sum = 0.0
+            let families = laue.split(members)
+            for family in families {
+                sum += Double(family.count) * model.structureFactorSquared(family.representative, s2: s2, tables: tables, scratch: &scratch)
+            }
             let c2 = cos(2 * theta), s = sin(theta)
             let lp = (1 + c2 * c2 * cosMono2) / (s * s * cos(theta) * (1 + cosMono2))
-            let intensity = 2 * f2[i] * lp
-            let key = Int((twoTheta / options.mergeTolerance).rounded())
-            if let b = bins[key] {
-                sums[b].intensity += intensity
-                sums[b].members.append(i)
-            } else {
-                bins[key] = sums.count
-                sums.append((intensity, twoTheta, 1 / reflections.g[i], [i]))
-            }
+            lines.append((2 * sum * lp, twoTheta, 1 / reflections.g[first], families.map(\.largest), members.count))
+            start = end
         }
-        let maxIntensity = sums.map(\.intensity).max() ?? 0
+        let maxIntensity = lines.map(\.intensity).max() ?? 0
         guard maxIntensity > 0 else { return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options) }
-        let laue = LaueGroup(operations: structure.operations)
         var peaks: [SimulatedPeak] = []
-        for entry in sums {
-            let scaled = entry.intensity / maxIntensity * 100
+        for line in lines {
+            let scaled = line.intensity / maxIntensity * 100
             guard scaled > options.minimumIntensity else { continue }
-            let hkls = entry.members.map { reflections.hkl($0) }
-            peaks.append(SimulatedPeak(twoTheta: entry.twoTheta, d: entry.d, intensity: scaled, absoluteIntensity: entry.intensity,
-                                       hkl: laue.families(of: hkls), multiplicity: 2 * hkls.count))
+            peaks.append(SimulatedPeak(twoTheta: line.twoTheta, d: line.d, intensity: scaled, absoluteIntensity: line.intensity,
+                                       hkl: line.families, multiplicity: 2 * line.count))
         }
         peaks.sort { $0.twoTheta < $1.twoTheta }
         return SimulatedPattern(wavelength: options.wavelength, peaks: peaks, options: options)

@@ -13,7 +13,7 @@ struct ReflectionList {
     var count: Int { g.count }
     var isEmpty: Bool { g.isEmpty }
 
-    func hkl(_ i: Int) -> [Int] { [Int(h[i]), Int(k[i]), Int(l[i])] }
+    func hkl(_ i: Int) -> SIMD3<Int32> { SIMD3(h[i], k[i], l[i]) }
 
     init(cell: UnitCell, wavelength: Double, twoThetaRange: ClosedRange<Double>) {
         let gMin = 2 * sin(twoThetaRange.lowerBound * Double.pi / 360) / wavelength

@@ -11,6 +11,7 @@ struct ScatteringModel {
     var occupancy: [Double] = []
     /// Per atom B in Å² (0 when Debye–Waller is off or unknown).
     var b: [Double] = []
+    var hasDebyeWaller: Bool { b.contains { $0 != 0 } }
 
     init(atoms: [AtomSite], options: SimulationOptions) throws {
         var indexByKey: [String: Int] = [:]
@@ -57,32 +58,41 @@ struct ScatteringModel {
         return (c, s)
     }
 
-    /// |F(hkl)|² for every reflection of `list`, in electrons².
-    func structureFactorSquared(_ list: ReflectionList) -> [Double] {
-        let (hb, kb, lb) = list.bounds
-        let tx = phaseTable(x, nMax: hb), ty = phaseTable(y, nMax: kb), tz = phaseTable(z, nMax: lb)
+    /// Phase tables for reflections up to `bounds`, ready for `structureFactorSquared`.
+    func phases(bounds: (Int, Int, Int)) -> PhaseTables {
+        PhaseTables(x: phaseTable(x, nMax: bounds.0), y: phaseTable(y, nMax: bounds.1), z: phaseTable(z, nMax: bounds.2),
+                    bounds: bounds)
+    }
+
+    struct PhaseTables {
+        var x: (cos: [Double], sin: [Double]), y: (cos: [Double], sin: [Double]), z: (cos: [Double], sin: [Double])
+        var bounds: (Int, Int, Int)
+    }
+
+    /// |F(hkl)|² in electrons² at s² = (sin θ/λ)²; `f` is scratch space of `factors.count`.
+    func structureFactorSquared(_ hkl: SIMD3<Int32>, s2: Double, tables t: PhaseTables, scratch f: inout [Double]) -> Double {
+        let (hb, kb, lb) = t.bounds
         let wx = 2 * hb + 1, wy = 2 * kb + 1, wz = 2 * lb + 1
-        let useB = b.contains { $0 != 0 }
-        var result = [Double](repeating: 0, count: list.count)
-        var f = [Double](repeating: 0, count: factors.count)
-        let atomCount = x.count
-        for i in 0..<list.count {
-            let s2 = list.g[i] * list.g[i] / 4
-            for e in 0..<factors.count { f[e] = factors[e].f0(s2: s2) }
-            let h = Int(list.h[i]) + hb, k = Int(list.k[i]) + kb, l = Int(list.l[i]) + lb
-            var re = 0.0, im = 0.0
-            for j in 0..<atomCount {
-                var amplitude = f[factorIndex[j]] * occupancy[j]
-                if useB { amplitude *= exp(-b[j] * s2) }
-                let ax = tx.cos[j * wx + h], bx = tx.sin[j * wx + h]
-                let ay = ty.cos[j * wy + k], by = ty.sin[j * wy + k]
-                let az = tz.cos[j * wz + l], bz = tz.sin[j * wz + l]
-                let cxy = ax * ay - bx * by, sxy = ax * by + bx * ay
-                re += amplitude * (cxy * az - sxy * bz)
-                im += amplitude * (cxy * bz + sxy * az)
-            }
-            result[i] = re * re + im * im
-        }
-        return result
+        for e in 0..<factors.count { f[e] = factors[e].f0(s2: s2) }
+        let h = Int(hkl.x) + hb, k = Int(hkl.y) + kb, l = Int(hkl.z) + lb
+        var re = 0.0, im = 0.0
+        let useB = hasDebyeWaller
+        return t.x.cos.withUnsafeBufferPointer { xc in t.x.sin.withUnsafeBufferPointer { xs in
+            t.y.cos.withUnsafeBufferPointer { yc in t.y.sin.withUnsafeBufferPointer { ys in
+                t.z.cos.withUnsafeBufferPointer { zc in t.z.sin.withUnsafeBufferPointer { zs in
+                    for j in 0..<x.count {
+                        var amplitude = f[factorIndex[j]] * occupancy[j]
+                        if useB { amplitude *= exp(-b[j] * s2) }
+                        let ax = xc[j * wx + h], bx = xs[j * wx + h]
+                        let ay = yc[j * wy + k], by = ys[j * wy + k]
+                        let az = zc[j * wz + l], bz = zs[j * wz + l]
+                        let cxy = ax * ay - bx * by, sxy = ax * by + bx * ay
+                        re += amplitude * (cxy * az - sxy * bz)
+                        im += amplitude * (cxy * bz + sxy * az)
+                    }
+                    return re * re + im * im
+                } }
+            } }
+        } }
     }
 }
