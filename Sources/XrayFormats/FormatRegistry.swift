@@ -8,6 +8,8 @@ public enum FormatRegistry {
         [
             // Absorption (Sources/XrayFormats/Absorption/)
             XDIReader.self,
+            ColumnASCIIReader.self,
+            AthenaProjectReader.self,
         ]
     }
 
