@@ -74,6 +74,7 @@ let package = Package(
         // Test targets: one per module (add yours here, one line each).
         .testTarget(name: "XrayCoreTests", dependencies: ["XrayCore", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
+        .testTarget(name: "XrayFormatsAbsorptionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"]),
 
     ],
     swiftLanguageModes: [.v5]

@@ -6,6 +6,10 @@ public enum FormatRegistry {
     /// Every reader, in no particular order; detection picks the most confident.
     public static var readers: [any FormatReader.Type] {
         [
+            // Absorption (Sources/XrayFormats/Absorption/)
+            XDIReader.self,
+            ColumnASCIIReader.self,
+            AthenaProjectReader.self,
         ]
     }
 
