@@ -6,6 +6,10 @@ public enum FormatRegistry {
     /// Every reader, in no particular order; detection picks the most confident.
     public static var readers: [any FormatReader.Type] {
         [
+            // Diffraction patterns (Sources/XrayFormats/Diffraction/).
+            ColumnTextReader.self,
+            GSASReader.self,
+            BrukerRawReader.self,
         ]
     }
 
