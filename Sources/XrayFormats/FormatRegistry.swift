@@ -10,6 +10,11 @@ public enum FormatRegistry {
             ColumnTextReader.self,
             GSASReader.self,
             BrukerRawReader.self,
+            BrukerBRMLReader.self,
+            XRDMLReader.self,
+            RigakuRASReader.self,
+            RigakuRASXReader.self,
+            RigakuASCReader.self,
         ]
     }
 

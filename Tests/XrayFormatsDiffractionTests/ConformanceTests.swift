@@ -46,6 +46,18 @@ let cases: [Case] = [
     Case(file: "bruker_raw/brukerraw_test.RAW", format: "bruker-raw", anchor: "xylib"),
     Case(file: "bruker_raw/xrdpattern_bruker_v4.raw", format: "bruker-raw", anchor: "xylib"),
     Case(file: "bruker_raw/xrdpattern_bruker_v4.raw", format: "bruker-raw", anchor: "xrdpattern", xTolerance: 1e-6),
+    // XRDML: xylib, fairmat and the helper agree; xrdpattern fails on all of them.
+    Case(file: "panalytical_xrdml/empyrean.xrdml", format: "panalytical-xrdml", anchor: "xylib"),
+    Case(file: "panalytical_xrdml/Panalytical.XRDML", format: "panalytical-xrdml", anchor: "xylib"),
+    Case(file: "panalytical_xrdml/210520step1_30min.xrdml", format: "panalytical-xrdml", anchor: "xylib"),
+    // BRML: neither xylib nor xrdpattern reads it (xylib's text fallback returns garbage); the
+    // helper read the <Datum> fields.
+    Case(file: "bruker_brml/SbI3.brml", format: "bruker-brml", anchor: "helper"),
+    Case(file: "bruker_brml/23-012-AG_2thomegascan_long.brml", format: "bruker-brml", anchor: "helper"),
+    // Rigaku: xylib reads .ras only through its generic text fallback and cannot open .rasx.
+    Case(file: "rigaku/MB120718Si3.ras", format: "rigaku-ras", anchor: "helper"),
+    Case(file: "rigaku/RM20220915Si01.rasx", format: "rigaku-rasx", anchor: "helper"),
+    Case(file: "rigaku/TwoTheta_scan_powder.rasx", format: "rigaku-rasx", anchor: "helper"),
 ]
 
 @Suite("Diffraction readers agree with the anchors' references")
