@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "XrayCoreTests", dependencies: ["XrayCore", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayFormatsAbsorptionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"]),
+        .testTarget(name: "XrayFormatsDiffractionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"]),
 
     ],
     swiftLanguageModes: [.v5]

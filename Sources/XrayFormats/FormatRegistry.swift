@@ -10,6 +10,15 @@ public enum FormatRegistry {
             XDIReader.self,
             ColumnASCIIReader.self,
             AthenaProjectReader.self,
+            // Diffraction patterns (Sources/XrayFormats/Diffraction/).
+            ColumnTextReader.self,
+            GSASReader.self,
+            BrukerRawReader.self,
+            BrukerBRMLReader.self,
+            XRDMLReader.self,
+            RigakuRASReader.self,
+            RigakuRASXReader.self,
+            RigakuASCReader.self,
         ]
     }
 
