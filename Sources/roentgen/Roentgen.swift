@@ -10,6 +10,8 @@ struct Roentgen: AsyncParsableCommand {
         abstract: "Find, fetch, read and analyse open experimental X-ray data (XAS and diffraction).",
         version: "0.1.0",
         subcommands: [
+            SourcesCommand.self,
+            CatalogCommand.self,
             XRD.self,
         ]
     )

@@ -14,7 +14,7 @@ struct XRD: AsyncParsableCommand {
 }
 
 /// Writes `object` as pretty JSON with sorted keys to standard output.
-func printJSON(_ object: Any) throws {
+func printJSONObject(_ object: Any) throws {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     FileHandle.standardOutput.write(data)
     FileHandle.standardOutput.write(Data("\n".utf8))
@@ -61,7 +61,7 @@ struct XRDSimulate: AsyncParsableCommand {
             try writeText(svg, to: plot)
         }
         if json {
-            try printJSON([
+            try printJSONObject([
                 "wavelength": pattern.wavelength,
                 "structure": ["name": structure.name, "formula": structure.cellFormula,
                               "space_group": structure.spaceGroupSymbol as Any, "warnings": structure.warnings],
