@@ -69,6 +69,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Test targets: one per module (add yours here, one line each).
         .testTarget(name: "XrayCoreTests", dependencies: ["XrayCore", "TestSupport"]),
+        .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
 
     ],
     swiftLanguageModes: [.v5]
