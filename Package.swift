@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "XrayFormatsAbsorptionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayFormatsDiffractionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"]),
         .testTarget(name: "DiffractionTests", dependencies: ["Diffraction", "XrayFormats", "XrayCore", "TestSupport"]),
+        .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
 
     ],
     swiftLanguageModes: [.v5]
