@@ -176,7 +176,7 @@ public final class CatalogIndex: @unchecked Sendable {
             }
             techniqueIDs = vocabulary.descendants(of: term.id)
         }
-        let words = SearchQuery.words(query ?? "")
+        let words = FullTextQuery.words(query ?? "")
         return try database.read { db in
             var filters: [String] = []
             var arguments: [DatabaseValueConvertible] = []
@@ -205,7 +205,7 @@ public final class CatalogIndex: @unchecked Sendable {
                         ORDER BY score DESC, s.name LIMIT ?
                         """
                     found = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(
-                        [SearchQuery.match(words, all: all)] + arguments + [limit]))
+                        [FullTextQuery.match(words, all: all)] + arguments + [limit]))
                     if words.count == 1 { break }
                 }
                 rows = found

@@ -71,6 +71,14 @@ extension CatalogIndex {
         }
     }
 
+    /// Merges the full-text index into one segment. Worth it after a large harvest: queries
+    /// then read one b-tree per term instead of one per segment.
+    public func optimizeDatasetIndex() throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO datasets_fts(datasets_fts) VALUES('optimize')")
+        }
+    }
+
     /// Number of dataset records in the index.
     public func datasetCount() throws -> Int {
         try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM datasets") ?? 0 }
@@ -78,7 +86,7 @@ extension CatalogIndex {
 
     /// Ranked full-text search over harvested dataset records (all words must match).
     public func searchDatasets(_ query: String, source: String? = nil, limit: Int = 20) throws -> [(dataset: IndexedDataset, score: Double)] {
-        let words = SearchQuery.words(query)
+        let words = FullTextQuery.words(query)
         guard !words.isEmpty else { return [] }
         return try database.read { db in
             var sql = """
@@ -87,7 +95,7 @@ extension CatalogIndex {
                 FROM datasets_fts f JOIN datasets d ON d.rowid = f.rowid
                 WHERE datasets_fts MATCH ?
                 """
-            var arguments: [DatabaseValueConvertible] = [SearchQuery.match(words, all: true)]
+            var arguments: [DatabaseValueConvertible] = [FullTextQuery.match(words, all: true)]
             if let source {
                 sql += " AND d.source = ?"
                 arguments.append(source)

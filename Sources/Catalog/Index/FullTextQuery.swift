@@ -1,5 +1,5 @@
 /// Turns what a user types into an FTS5 MATCH expression.
-enum SearchQuery {
+enum FullTextQuery {
     /// The words of `text` (letters and digits; everything else separates words), lower-cased.
     static func words(_ text: String) -> [String] {
         var words: [String] = []
