@@ -10,6 +10,7 @@ struct Roentgen: AsyncParsableCommand {
         abstract: "Find, fetch, read and analyse open experimental X-ray data (XAS and diffraction).",
         version: "0.1.0",
         subcommands: [
+            ReadCommand.self, ConvertCommand.self, FormatsCommand.self,
         ]
     )
 }

@@ -32,10 +32,16 @@ public enum ColumnASCIIReader: FormatReader {
         let text = XASText(head)
         // Ignore a possibly cut last line.
         let n = max(0, text.lines.count - 1)
-        guard n > 0, let table = try? XASColumnTable.find(in: text, lines: 0..<n, file: "") else { return .no }
+        // Beamline signatures are looked for in the first two non-blank lines only.
+        let top = (0..<min(n, 6)).filter { !text.isBlank($0) }.prefix(2).map { text.string($0).lowercased() }
+        let signed = top.contains { line in
+            signatures.prefix(6).contains(where: { line.contains($0) }) || line.trimmingCharacters(in: .whitespaces).hasPrefix("9809")
+                || line.contains("exafs data collector") || line.contains("nsls_dac")
+        }
+        guard n > 0, let table = try? XASColumnTable.find(in: text, lines: 0..<n, file: "") else { return signed ? .certain : .no }
+        if signed { return .certain }
         guard table.rows >= 2 else { return .no }
         let headerText = table.header.prefix(40).joined(separator: "\n").lowercased()
-        if signatures.prefix(8).contains(where: { headerText.contains($0) }) { return .certain }
         let firstColumn = stride(from: 0, to: table.values.count, by: table.columns).map { table.values[$0] }
         let energyLike = firstColumn.allSatisfy { $0 >= 150 && $0 < 200_000 }
         let words = ["energy", "i0", "xmu", " mu", "itrans", "ifluor", "io ", "it "]
@@ -116,7 +122,9 @@ public enum ColumnASCIIReader: FormatReader {
             return EnergyAxis(energy: XASEnergyAxis.energies(fromAngles: angle, dSpacing: d), sourceLabel: labels[min(1, labels.count - 1)],
                               sourceUnit: "degrees", note: "energy computed from the monochromator angle with d = \(d) Å")
         }
-        if let label = labels.first(where: isEnergyLabel), let values = columns[label] {
+        let energyLabel = labels.first { isEnergyLabel($0) && ($0.contains("achieved") || $0.contains("readback")) }
+            ?? labels.first(where: isEnergyLabel)
+        if let label = energyLabel, let values = columns[label] {
             let stated = statedUnit.map { XASEnergyAxis.Unit($0) }
             if stated == .keV || label.contains("kev") || (stated == nil && XASEnergyAxis.looksLikeKeV(values)) {
                 return EnergyAxis(energy: values.map { $0 * 1000 }, sourceLabel: label, sourceUnit: "keV",
@@ -134,6 +142,9 @@ public enum ColumnASCIIReader: FormatReader {
         // chi(k) and other non-energy abscissae.
         if ["k", "r", "q", "wavenumber"].contains(firstLabel) || headerText.contains("chi(k)") { return nil }
         guard let values = columns[firstLabel] else { return nil }
+        if values.count > 2, values.enumerated().allSatisfy({ $0.element == values[0] + Double($0.offset) }), values[0] <= 1 {
+            return nil  // a point (pixel) index, not an energy
+        }
         if XASEnergyAxis.looksLikeKeV(values) {
             if values.allSatisfy({ $0 >= 0.1 && $0 <= 100 }) && (values.max() ?? 0) > 1 && headerText.contains("kev") {
                 return EnergyAxis(energy: values.map { $0 * 1000 }, sourceLabel: firstLabel, sourceUnit: "keV",

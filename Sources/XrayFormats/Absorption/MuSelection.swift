@@ -14,7 +14,7 @@ import XrayCore
 /// ```
 public enum MuSelection {
     /// Column names taken as μ itself, in order of preference (case-insensitive).
-    static let muNames = ["mu", "xmu", "mutrans", "mu_trans", "mut", "mu_t", "mufluor", "mu_fluor", "muf", "norm", "flat"]
+    static let muNames = ["mu", "xmu", "mutrans", "mu_trans", "xmu_trans", "mut", "mu_t", "mufluor", "mu_fluor", "muf", "norm", "flat"]
     static let i0Names = ["i0", "io", "i_0", "i0_", "mon", "monitor", "iz"]
     static let itNames = ["itrans", "it", "i1", "i_t", "i_1", "trans", "itr"]
     static let ifNames = ["ifluor", "if", "ifl", "fluo", "fluor", "fluorescence", "ifluor_raw"]

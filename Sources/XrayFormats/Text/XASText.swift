@@ -183,18 +183,24 @@ struct XASText {
     }
 }
 
-/// Larch's rule for turning a label into a name: lower case, every character that is not a
-/// letter, digit or underscore becomes `_`; a name that starts with a digit gets a leading `_`.
-/// (`"log(i0/it)"` → `"log_i0_it_"`; `"MoO3 defaults"` → `"moo3_defaults"`.)
+/// Larch's `fix_varname` rule for column labels (after lower-casing, as `read_ascii` does):
+/// characters other than letters, digits and `_` become `_`, runs of `_` collapse, a trailing
+/// `_` is dropped, and a name that starts with a digit gets a leading `_`.
+/// (`"log(i0/it)"` → `"log_i0_it"`; `"Mono Energy"` → `"mono_energy"`.)
 func xasSanitizedName(_ label: String) -> String {
     var out = ""
+    var lastUnderscore = false
     for ch in label.lowercased().unicodeScalars {
-        if (ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9") || ch == "_" {
+        let keep = (ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9")
+        if keep {
             out.unicodeScalars.append(ch)
-        } else {
+            lastUnderscore = false
+        } else if !lastUnderscore {
             out.append("_")
+            lastUnderscore = true
         }
     }
+    if out.count > 1, out.hasSuffix("_") { out.removeLast() }
     if let first = out.unicodeScalars.first, first >= "0" && first <= "9" { out = "_" + out }
-    return out
+    return out.isEmpty ? "_" : out
 }
