@@ -5,10 +5,7 @@ import XrayCore
 @testable import XrayFormats
 
 @Suite struct AthenaProjectReaderTests {
-    func read(_ path: String) throws -> DataFile {
-        let data = try #require(sharedBytes(path))
-        return try FormatRegistry.read(data, file: path)
-    }
+    func read(_ path: String) throws -> DataFile { try readShared(path) }
 
     /// Group counts as listed in the MANIFEST (gzip, plain Perl, JSON; 2003–2018 writers).
     @Test(.enabled(if: SharedData.isPresent)) func everyProjectReadsWithItsGroups() throws {

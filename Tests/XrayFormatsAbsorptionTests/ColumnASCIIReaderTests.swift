@@ -5,10 +5,7 @@ import XrayCore
 @testable import XrayFormats
 
 @Suite struct ColumnASCIIReaderTests {
-    func read(_ path: String) throws -> DataFile {
-        let data = try #require(sharedBytes(path))
-        return try FormatRegistry.read(data, file: path)
-    }
+    func read(_ path: String) throws -> DataFile { try readShared(path) }
 
     /// Every column file in the Larch and Demeter folders reads (detected from content), with
     /// equal-length columns; absorption ones get an `energy` axis in eV.
