@@ -10,6 +10,12 @@ public enum FormatRegistry {
             XDIReader.self,
             ColumnASCIIReader.self,
             AthenaProjectReader.self,
+            SRSReader.self,
+            LNLSReader.self,
+            LytleReader.self,
+            X10CReader.self,
+            SSRLBinaryReader.self,
+            X15BReader.self,
         ]
     }
 

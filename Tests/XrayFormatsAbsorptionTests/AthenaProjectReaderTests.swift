@@ -44,7 +44,7 @@ import XrayCore
     /// Stored processing parameters agree with what Larch read (`athena_stored_bkg_params`).
     @Test(.enabled(if: SharedData.isPresent)) func storedParametersMatchLarch() throws {
         var checked = 0
-        for c in LarchReferenceInputTests.cases() where c.group != nil {
+        for c in LarchReferenceInputTests.all where c.group != nil {
             let path = "xas/reference/\(c.id).json"
             let bytes = try #require(sharedBytes(path))
             let json = try #require(try JSONSerialization.jsonObject(with: bytes) as? [String: Any])

@@ -63,21 +63,29 @@ public enum ColumnASCIIReader: FormatReader {
         if guess.source == "no labels found" {
             warnings.append("no column labels found in the header; columns named col1…col\(table.columns)")
         }
-        var columns = table.namedColumns(guess.labels)
-        let metadata = headerMetadata(table.header)
+        var metadata = headerMetadata(table.header)
+        metadata["column_labels_source"] = guess.source
+        let scan = absorptionScan(file: file, columns: table.namedColumns(guess.labels), header: table.header,
+                                  metadata: metadata, energyUnit: guess.energyUnit, warnings: &warnings)
+        return DataFile(format: id, file: file, scans: [scan], warnings: warnings)
+    }
+
+    /// A scan from labelled columns: adds `energy` (eV, first) chosen and converted by
+    /// `energyAxis`; the kind is `.other` when there is no energy axis. Used by the old-format
+    /// readers too.
+    static func absorptionScan(file: String, columns named: OrderedDictionary<String, [Double]>, header: [String],
+                               metadata: Metadata, energyUnit: String? = nil, warnings: inout [String]) -> Scan {
+        var columns = named
         var units: [String: String] = [:]
-        let axis = energyAxis(labels: guess.labels, columns: columns, header: table.header, statedUnit: guess.energyUnit)
+        let axis = energyAxis(labels: Array(named.keys), columns: named, header: header, statedUnit: energyUnit)
         if let axis {
             if let note = axis.note { warnings.append(note) }
             columns.updateValue(axis.energy, forKey: "energy", insertingAt: 0)
             units["energy"] = "eV"
             if axis.sourceLabel != "energy", let u = axis.sourceUnit { units[axis.sourceLabel] = u }
         }
-        var scanMetadata = metadata
-        scanMetadata["column_labels_source"] = guess.source
         let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-        let scan = Scan(name: stem, kind: axis == nil ? .other : .absorption, columns: columns, units: units, metadata: scanMetadata)
-        return DataFile(format: id, file: file, scans: [scan], warnings: warnings)
+        return Scan(name: stem, kind: axis == nil ? .other : .absorption, columns: columns, units: units, metadata: metadata)
     }
 
     /// The header text plus `key: value` and `key = value` lines (key as written, one word).
