@@ -16,6 +16,7 @@ public enum FormatRegistry {
             X10CReader.self,
             SSRLBinaryReader.self,
             X15BReader.self,
+            SPECReader.self,
         ]
     }
 

@@ -94,3 +94,22 @@ import XrayCore
         #expect(file.warnings.count == 2)
     }
 }
+
+extension ColumnASCIIReaderTests {
+    /// SPEC files: one scan per #S block, #L labels split at two blanks, keV converted.
+    @Test(.enabled(if: SharedData.isPresent)) func specScans() throws {
+        let path = "xas/larch/beamlines/ESRF_SNBL_2013.dat"
+        let file = try read(path)
+        #expect(file.format == "spec")
+        #expect(file.scans.map(\.name) == ["scan 1", "scan 2"])
+        let text = String(decoding: try #require(sharedBytes(path)), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let second = try #require(text.firstIndex { $0.hasPrefix("#S 2") })
+        let rows1 = text[..<second].filter { !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+        #expect(file.scans[0].columns["energy"]?.count == rows1 - 0)
+        let zap = try #require(file.scans[1].columns["zapenergy"])
+        #expect(file.scans[1].columns["energy"] == zap.map { $0 * 1000 })
+        #expect(AthenaGroupLookup.scan(named: "2", in: file)?.name == "scan 2")
+        let aps = try read("xas/larch/beamlines/APS9BM_2006.dat").scans[0]
+        #expect(aps.columns.keys.contains("counter_27"))
+    }
+}
