@@ -50,10 +50,10 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test(.enabled(if: SharedData.isPresent)) func mutatedFilesGiveDataOrRoentgenErrors() throws {
-        // ROENTGEN_FUZZ_SECONDS / ROENTGEN_FUZZ_SEED run it longer or differently (default: 3 s, fixed seed).
+        // ROENTGEN_FUZZ_SECONDS / ROENTGEN_FUZZ_SEED run it longer or differently (default: 2 s, fixed seed).
         let env = ProcessInfo.processInfo.environment
         var rng = SeededGenerator(state: env["ROENTGEN_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20_261_125)
-        let seconds = env["ROENTGEN_FUZZ_SECONDS"].flatMap { Double($0) } ?? 3
+        let seconds = env["ROENTGEN_FUZZ_SECONDS"].flatMap { Double($0) } ?? 2
         let inputs = Self.seeds.compactMap { path in sharedBytes(path).map { (path, $0) } }
         #expect(inputs.count == Self.seeds.count)
         let deadline = Date().addingTimeInterval(seconds)

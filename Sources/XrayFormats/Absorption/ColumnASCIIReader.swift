@@ -38,12 +38,30 @@ public enum ColumnASCIIReader: FormatReader {
             signatures.prefix(6).contains(where: { line.contains($0) }) || line.trimmingCharacters(in: .whitespaces).hasPrefix("9809")
                 || line.contains("exafs data collector") || line.contains("nsls_dac")
         }
-        guard n > 0, let table = try? XASColumnTable.find(in: text, lines: 0..<n, file: "") else { return signed ? .certain : .no }
         if signed { return .certain }
-        guard table.rows >= 2 else { return .no }
-        let headerText = table.header.prefix(40).joined(separator: "\n").lowercased()
-        let firstColumn = stride(from: 0, to: table.values.count, by: table.columns).map { table.values[$0] }
-        let energyLike = firstColumn.allSatisfy { $0 >= 150 && $0 < 200_000 }
+        // The first run of three numeric rows with one column count (at most 400 lines looked at).
+        var scratch: [Double] = []
+        var run = 0, columns = 0, firstValues: [Double] = []
+        var headerEnd = 0
+        for k in 0..<min(n, 400) {
+            let r = text.trimmed(text.lines[k])
+            if r.isEmpty { continue }
+            scratch.removeAll(keepingCapacity: true)
+            if !XASColumnTable.isCommentByte(text.bytes[r.lowerBound]),
+               case .numbers(let c) = text.scanNumbers(r, separators: XASText.Separators(comma: true, semicolon: true), allowNonFinite: true, into: &scratch),
+               c > 0, run == 0 || c == columns {
+                if run == 0 { headerEnd = k; firstValues = [] }
+                columns = c
+                run += 1
+                firstValues.append(scratch[0])
+                if run == 3 { break }
+            } else {
+                run = 0
+            }
+        }
+        guard run >= 2 else { return .no }
+        let headerText = (0..<headerEnd).suffix(40).map { text.string($0) }.joined(separator: "\n").lowercased()
+        let energyLike = firstValues.allSatisfy { $0 >= 150 && $0 < 200_000 }
         let words = ["energy", "i0", "xmu", " mu", "itrans", "ifluor", "io ", "it "]
         if energyLike || words.contains(where: { headerText.contains($0) }) { return .plausible }
         return suffixes.contains(suffix) ? .suffixOnly : .no
