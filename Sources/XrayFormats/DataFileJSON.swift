@@ -4,20 +4,21 @@ import XrayCore
 /// The JSON form of a `DataFile`, as `roentgen read --json` prints it:
 ///
 /// ```json
-/// {"format": "xdi", "file": "…", "scans": [{"name": …, "kind": "absorption",
-///   "columns": {"energy": [..], …}, "units": {…}, "radiation": {…} | null, "metadata": {…}}],
-///  "warnings": [...]}
+/// {"format": "xdi", "scans": [{"name": …, "columns": {"energy": [..], …}, "units": {…},
+///   "radiation": {…}, "metadata": {…}}], "warnings": [...]}
 /// ```
+/// exactly the shape issue 3 specifies (`radiation` is `{}` for absorption scans; its keys are
+/// `anode`, `k_alpha1`, `k_alpha2`, `k_alpha2_ratio`, `k_beta`, wavelengths in Å).
 /// Column and metadata order follow the file. Non-finite numbers are written as `null`
 /// (JSON has no NaN); finite numbers use the shortest text that reads back to the same Double.
 public enum DataFileJSON {
     public static func encode(_ file: DataFile) -> String {
         var out = ""
         out.reserveCapacity(file.scans.reduce(256) { $0 + $1.columns.values.reduce(0) { $0 + $1.count * 20 } })
-        out += "{\"format\": \(quoted(file.format)), \"file\": \(quoted(file.file)), \"scans\": ["
+        out += "{\"format\": \(quoted(file.format)), \"scans\": ["
         for (s, scan) in file.scans.enumerated() {
             if s > 0 { out += ", " }
-            out += "{\"name\": \(quoted(scan.name)), \"kind\": \(quoted(scan.kind.rawValue)), \"columns\": {"
+            out += "{\"name\": \(quoted(scan.name)), \"columns\": {"
             for (c, (name, values)) in scan.columns.enumerated() {
                 if c > 0 { out += ", " }
                 out += quoted(name) + ": ["
@@ -38,7 +39,7 @@ public enum DataFileJSON {
     }
 
     static func radiation(_ r: Radiation?) -> String {
-        guard let r else { return "null" }
+        guard let r else { return "{}" }
         var parts: [String] = []
         if let a = r.anode { parts.append("\"anode\": \(quoted(a))") }
         if let v = r.kAlpha1 { parts.append("\"k_alpha1\": \(v)") }
