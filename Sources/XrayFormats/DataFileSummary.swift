@@ -37,6 +37,7 @@ public enum DataFileSummary {
     }
 
     static func format(_ x: Double) -> String {
-        x == x.rounded() && abs(x) < 1e9 ? String(Int(x)) : String(format: "%.4g", x)
+        if x == x.rounded() && abs(x) < 1e9 { return String(Int(x)) }
+        return abs(x) >= 0.1 && abs(x) < 1e7 ? String(format: "%.2f", x) : String(format: "%.4g", x)
     }
 }
