@@ -19,6 +19,13 @@ public enum FormatRegistry {
             RigakuRASReader.self,
             RigakuRASXReader.self,
             RigakuASCReader.self,
+            SRSReader.self,
+            LNLSReader.self,
+            LytleReader.self,
+            X10CReader.self,
+            SSRLBinaryReader.self,
+            X15BReader.self,
+            SPECReader.self,
         ]
     }
 

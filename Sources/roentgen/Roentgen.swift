@@ -14,6 +14,7 @@ struct Roentgen: AsyncParsableCommand {
             CatalogCommand.self,
             XRD.self,
             SearchCommand.self, FetchCommand.self, CacheCommand.self,
+            ReadCommand.self, ConvertCommand.self, FormatsCommand.self,
         ]
     )
 }
