@@ -15,6 +15,12 @@ public enum FormatRegistry {
             RigakuRASReader.self,
             RigakuRASXReader.self,
             RigakuASCReader.self,
+            BrukerUXDReader.self,
+            RIET7Reader.self,
+            STOERawReader.self,
+            PdCIFReader.self,
+            XRDPatternJSONReader.self,
+            PanalyticalCSVReader.self,
         ]
     }
 
