@@ -21,6 +21,7 @@ public enum FormatRegistry {
             PdCIFReader.self,
             XRDPatternJSONReader.self,
             PanalyticalCSVReader.self,
+            DetectorImageReader.self,
         ]
     }
 

@@ -110,7 +110,7 @@ enum BrukerBRMLReader: FormatReader {
                     }
                 }
                 let yi = countIndex ?? (fields.count - 1)
-                guard ok, xi < fields.count, yi >= 0, yi < fields.count else {
+                guard ok, xi >= 0, xi < fields.count, yi >= 0, yi < fields.count else {
                     throw RoentgenError.badFile(file + ":" + path, "<Datum> \(k + 1) of scan \(ri + 1) is '\(datum.value)': expected comma-separated numbers with 2θ in field \(xi + 1) and counts in field \(yi + 1)")
                 }
                 x.append(fields[xi]); y.append(fields[yi])

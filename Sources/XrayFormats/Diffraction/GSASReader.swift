@@ -16,8 +16,13 @@ enum GSASReader: FormatReader {
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         guard PatternText.looksLikeText(head) else { return .no }
         let lines = PatternText.Lines(head.prefix(16_384))
-        for i in 0..<min(lines.count, 200) where isBankLine(lines, i) { return .certain }
-        return .no
+        var instrumentLines = 0
+        for i in 0..<min(lines.count, 200) {
+            if isBankLine(lines, i) { return .certain }
+            if lines.hasPrefix(i, "INS ", skipBlanks: false) { instrumentLines += 1 }
+        }
+        // A GSAS instrument parameter file: recognised so that it is rejected with a clear message.
+        return instrumentLines >= 3 ? .certain : .no
     }
 
     static func isBankLine(_ lines: PatternText.Lines, _ i: Int) -> Bool {
@@ -36,6 +41,11 @@ enum GSASReader: FormatReader {
         var banks: [Int] = []
         for i in 0..<lines.count where isBankLine(lines, i) { banks.append(i) }
         guard let firstBank = banks.first else {
+            if (0..<min(lines.count, 200)).filter({ lines.hasPrefix($0, "INS ", skipBlanks: false) }).count >= 3 {
+                throw RoentgenError(.unsupportedFormat,
+                                    "GSAS instrument parameter file (INS lines): it describes the instrument, not a pattern; read the data file (.gsa, .xra, .fxye) instead",
+                                    file: file, line: 1)
+            }
             throw RoentgenError.badFile(file, line: lines.count, "no BANK line found: expected `BANK n nchan nrec CONST start step 0 0 STD`")
         }
         var wavelength: Double?
@@ -90,7 +100,8 @@ enum GSASReader: FormatReader {
         metadata["bank"] = String(bank)
         metadata["data type"] = dataType
         var twoTheta: [Double] = [], intensity: [Double] = [], esd: [Double] = []
-        twoTheta.reserveCapacity(nchan); intensity.reserveCapacity(nchan); esd.reserveCapacity(nchan)
+        let capacity = min(nchan, 10 * (end - bankLine))
+        twoTheta.reserveCapacity(capacity); intensity.reserveCapacity(capacity); esd.reserveCapacity(capacity)
         switch dataType {
         case "STD", "ESD":
             guard coefficients.count >= 2, coefficients[1] > 0 else {

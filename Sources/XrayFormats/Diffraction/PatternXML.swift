@@ -78,9 +78,15 @@ final class PatternXML {
         let ok = parser.parse()
         guard ok, let root = builder.root, builder.stack.isEmpty else {
             let line = parser.lineNumber
-            let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unexpected end of document"
+            let code = parser.parserError.map { ($0 as NSError).code }
+            let reason: String
+            switch code {
+            case 5?, nil: reason = "the document ends before its elements are closed (truncated file?)"
+            case 4?: reason = "the document is empty"
+            case let c?: reason = "XML syntax error \(c) at column \(parser.columnNumber)"
+            }
             throw RoentgenError.badFile(file, line: line > 0 ? line : nil,
-                                        "malformed or truncated XML (\(reason)); expected a complete XML document")
+                                        "malformed or truncated XML: \(reason); expected a complete XML document")
         }
         return root
     }

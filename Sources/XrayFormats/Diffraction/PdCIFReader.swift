@@ -66,7 +66,8 @@ enum PdCIFReader: FormatReader {
                 guard let (lo, hi, inc) = range(prefix) ?? range("_pd_meas_2theta_range_") ?? range("_pd_proc_2theta_range_") else {
                     throw RoentgenError.badFile(file, "data_\(block.name): powder loop has no 2θ column and the block no _pd_meas_2theta_range_min/max/inc")
                 }
-                let expected = Int(((hi - lo) / inc).rounded()) + 1
+                let span = (hi - lo) / inc
+                let expected = span.isFinite && abs(span) < 1e9 ? Int(span.rounded()) + 1 : -1
                 if expected != y.count {
                     warnings.append("data_\(block.name): 2θ range \(lo)…\(hi) step \(inc) gives \(expected) points, the loop holds \(y.count)")
                 }

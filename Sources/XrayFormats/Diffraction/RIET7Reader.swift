@@ -23,8 +23,9 @@ enum RIET7Reader: FormatReader {
             let (start, step, end) = (tokens[0], tokens[1], tokens[2])
             guard step > 0, end > start else { continue }
             let exact = (end - start) / step + 1
+            guard exact.isFinite, exact >= 10, exact < 10_000_000 else { continue }
             let n = Int(exact.rounded())
-            guard n >= 10, n < 10_000_000, abs(exact - Double(n)) < 1e-3 else { continue }
+            guard abs(exact - Double(n)) < 1e-3 else { continue }
             // The next lines hold several values each (not 2θ/intensity pairs).
             var values = 0, perLine = Int.max, k = i + 1
             while k < lines.count, let v = lines.numbers(k) {
