@@ -237,6 +237,33 @@ enum PatternText {
         return number(text)
     }
 
+    /// Offset of the first byte that is not part of a valid UTF-8 sequence, or nil if all are valid.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int, minimum: UInt32
+            var scalar: UInt32
+            switch b {
+            case 0xC2...0xDF: length = 2; scalar = UInt32(b & 0x1F); minimum = 0x80
+            case 0xE0...0xEF: length = 3; scalar = UInt32(b & 0x0F); minimum = 0x800
+            case 0xF0...0xF4: length = 4; scalar = UInt32(b & 0x07); minimum = 0x10000
+            default: return i
+            }
+            guard i + length <= n else { return i }
+            for k in 1..<length {
+                let c = bytes[i + k]
+                guard c & 0xC0 == 0x80 else { return i }
+                scalar = scalar << 6 | UInt32(c & 0x3F)
+            }
+            guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return i }
+            i += length
+        }
+        return nil
+    }
+
     /// Whether `head` looks like text: no NUL bytes and mostly printable.
     static func looksLikeText(_ head: Data) -> Bool {
         var control = 0
