@@ -102,7 +102,7 @@ struct FuzzTests {
             runs += 1
         }
         print("fuzz \(target.reader): \(runs) mutations, \(accepted) read, \(rejected) rejected, slowest \(String(format: "%.3f", slowest)) s")
-        #expect(runs > 20)
+        #expect(runs >= 5)
         #expect(slowest < 1.0, "a mutated \(target.reader) file took \(slowest) s (hang?)")
     }
 }

@@ -92,3 +92,46 @@ struct TextAndDetectionTests {
         #expect(Set(ids).count == ids.count)
     }
 }
+
+@Suite("xrdpattern / opXRD JSON layouts")
+struct PatternJSONTests {
+    /// The newer layout nests objects instead of JSON-encoded strings (`powder_experiment` or
+    /// `experiment` → `xray_info`), and a database export is a list of patterns.
+    @Test func nestedLayoutAndLists() throws {
+        let one = """
+        {"two_theta_values": [10.0, 10.5, 11.0], "intensities": [5, 7.5, 6],
+         "powder_experiment": {"xray_info": {"primary_wavelength": 1.5406, "secondary_wavelength": 1.54439, "anode_material": "Cu"},
+                               "is_simulated": false, "phases": []},
+         "metadata": {"filename": "sample.raw", "institution": null}}
+        """
+        let data = try FormatRegistry.read(Data(one.utf8), file: "a.json")
+        #expect(data.format == "xrdpattern-json")
+        let scan = try #require(data.scans.first)
+        #expect(scan.columns["two_theta"] == [10, 10.5, 11])
+        #expect(scan.columns["intensity"] == [5, 7.5, 6])
+        #expect(scan.radiation == Radiation(anode: "Cu", kAlpha1: 1.5406, kAlpha2: 1.54439))
+        #expect(scan.name == "sample")
+        #expect(scan.metadata["metadata.institution"] == "null")
+        let list = try FormatRegistry.read(Data("[\(one), \(one)]".utf8), file: "db.json")
+        #expect(list.scans.count == 2)
+    }
+
+    @Test func olderLayoutWithEncodedStrings() throws {
+        guard let data = try readShared("json/xrdpattern_aimat.json") else { return }
+        let scan = try #require(data.scans.first)
+        #expect(scan.radiation?.kAlpha2 == 1.54439)
+        #expect(scan.metadata["metadata.original_file_format"] == "bruker_raw (.raw)")
+        #expect(scan.metadata["label.xray_info.primary_wavelength"] == "1.5406")
+    }
+
+    @Test func malformedJSON() throws {
+        let error = try #require(throws: RoentgenError.self) {
+            try FormatRegistry.read(Data(#"{"two_theta_values": [1, 2], "intensities": [1"#.utf8), file: "cut.json")
+        }
+        #expect(error.kind == .badFile)
+        let mismatch = try #require(throws: RoentgenError.self) {
+            try FormatRegistry.read(Data(#"{"two_theta_values": [1, 2], "intensities": [1]}"#.utf8), file: "m.json")
+        }
+        #expect(mismatch.message.contains("2 2θ values but 1 intensities"))
+    }
+}

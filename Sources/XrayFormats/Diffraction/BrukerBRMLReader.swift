@@ -16,7 +16,7 @@ enum BrukerBRMLReader: FormatReader {
         let isZip = head.count >= 4 && head.prefix(4) == Data([0x50, 0x4B, 0x03, 0x04])
         guard isZip else { return suffix == "brml" ? .suffixOnly : .no }
         // Zip local headers name their entries: BRML holds Experiment0/… and experimentCollection.xml.
-        if head.range(of: Data("Experiment0/".utf8)) != nil || head.range(of: Data("experimentCollection".utf8)) != nil {
+        if PatternText.contains(head, "Experiment0/") || PatternText.contains(head, "experimentCollection") {
             return .certain
         }
         return suffix == "brml" ? .plausible : .no

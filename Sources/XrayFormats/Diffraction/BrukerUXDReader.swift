@@ -13,8 +13,9 @@ enum BrukerUXDReader: FormatReader {
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         guard PatternText.looksLikeText(head) else { return .no }
+        guard let c = PatternText.firstNonBlank(head), c == 95 || c == 59 else { return suffix == "uxd" ? .suffixOnly : .no }
         let lines = PatternText.Lines(head.prefix(16_384))
-        for i in 0..<min(lines.count, 300) {
+        for i in 0..<min(lines.count, 300) where lines.firstByte(i) == 95 {
             if lines.hasPrefix(i, "_2THETACOUNTS") || lines.hasPrefix(i, "_2THETACPS") || lines.hasPrefix(i, "_FILEVERSION")
                 || lines.hasPrefix(i, "_COUNTS") || lines.hasPrefix(i, "_CPS") { return .certain }
         }
@@ -52,11 +53,12 @@ enum BrukerUXDReader: FormatReader {
                 var m = rangeMeta ?? fileMeta
                 let twoColumns = marker.hasPrefix("_2THETA")
                 var x: [Double] = [], y: [Double] = []
+                var v: [Double] = []
                 var j = i + 1
                 while j < lines.count {
                     guard let c = lines.firstByte(j) else { j += 1; continue }
                     if c == 95 || c == 59 { break }
-                    guard let v = lines.numbers(j) else {
+                    guard lines.scanNumbers(j, into: &v) else {
                         throw RoentgenError.badFile(file, line: j + 1, "expected numbers in the \(marker) data block, found '\(lines.trimmed(j).prefix(60))'")
                     }
                     if twoColumns {

@@ -15,9 +15,11 @@ enum GSASReader: FormatReader {
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         guard PatternText.looksLikeText(head) else { return .no }
-        let lines = PatternText.Lines(head.prefix(16_384))
+        let lines = PatternText.Lines(head.prefix(8192))
         var instrumentLines = 0
-        for i in 0..<min(lines.count, 200) {
+        for i in 0..<min(lines.count, 100) {
+            let c = lines.bytes[lines.starts[i]..<lines.ends[i]].first
+            guard c == 66 || c == 73 else { continue }   // 'B', 'I'
             if isBankLine(lines, i) { return .certain }
             if lines.hasPrefix(i, "INS ", skipBlanks: false) { instrumentLines += 1 }
         }
@@ -148,10 +150,12 @@ enum GSASReader: FormatReader {
             }
             twoTheta = DiffractionScan.steps(start: coefficients[0] / 100, step: coefficients[1] / 100, count: nchan)
         case "FXY", "FXYE":
+            var v: [Double] = []
+            v.reserveCapacity(8)
             for i in (bankLine + 1)..<end {
                 guard let first = lines.firstByte(i) else { continue }
                 if first == 35 { continue }
-                guard let v = lines.numbers(i), v.count >= 2 else {
+                guard lines.scanNumbers(i, into: &v), v.count >= 2 else {
                     throw RoentgenError.badFile(file, line: i + 1, "expected x (centidegrees), y\(dataType == "FXYE" ? ", esd" : "") on each line of BANK \(bank)")
                 }
                 twoTheta.append(v[0] / 100)

@@ -11,7 +11,8 @@ enum PanalyticalCSVReader: FormatReader {
     static let suffixes = ["csv"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        head.range(of: Data("[Measurement conditions]".utf8)) != nil || head.range(of: Data("[Scan points]".utf8)) != nil
+        guard PatternText.firstNonBlank(head) == 91 else { return .no }   // '['
+        return PatternText.contains(head.prefix(2048), "[Measurement conditions]") || PatternText.contains(head.prefix(2048), "[Scan points]")
             ? .certain : .no
     }
 

@@ -18,9 +18,8 @@ enum PdCIFReader: FormatReader {
     static let yTags = ["_pd_meas_counts_total", "_pd_meas_intensity_total", "_pd_proc_intensity_total", "_pd_proc_intensity_net"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        guard PatternText.looksLikeText(head) else { return .no }
-        for tag in yTags where head.range(of: Data(tag.utf8)) != nil { return .certain }
-        return .no
+        guard PatternText.contains(head.prefix(8192), "data_"), PatternText.looksLikeText(head) else { return .no }
+        return PatternText.contains(head, "_pd_meas_") || PatternText.contains(head, "_pd_proc_intensity") ? .certain : .no
     }
 
     static func read(_ data: Data, file: String) throws -> DataFile {
@@ -28,30 +27,30 @@ enum PdCIFReader: FormatReader {
         var scans: [Scan] = []
         var warnings: [String] = []
         // Items shared by linked blocks (wavelength in the instrument block, data in another).
-        let sharedWavelength = cif.blocks.lazy.compactMap { wavelength($0) }.first
+        let sharedWavelength = cif.blocks.lazy.compactMap { wavelength($0, cif) }.first
         for block in cif.blocks {
             guard let loop = yTags.lazy.compactMap({ block.loop(containing: $0) }).first else { continue }
             let yTag = yTags.first { loop.tags.contains($0) }!
-            let yText = loop.column(yTag)!
+            let yValues = cif.numbers(loop, yTag)!
             var y: [Double] = [], esd: [Double] = []
-            y.reserveCapacity(yText.count)
+            y.reserveCapacity(yValues.count); esd.reserveCapacity(yValues.count)
             var hasEsd = false
-            for (k, text) in yText.enumerated() {
-                guard let (v, su) = PatternCIF.numberWithUncertainty(text) else {
-                    throw RoentgenError.badFile(file, "data_\(block.name): \(yTag) value \(k + 1) is '\(text)', expected a number")
+            for (k, value) in yValues.enumerated() {
+                guard let (v, su) = value else {
+                    throw RoentgenError.badFile(file, "data_\(block.name): \(yTag) value \(k + 1) is '\(cif.column(loop, yTag)![k])', expected a number")
                 }
                 y.append(v); esd.append(su ?? .nan)
                 if su != nil { hasEsd = true }
             }
-            if let suColumn = loop.column(yTag + "_su") {
-                esd = suColumn.map { PatternCIF.numberWithUncertainty($0)?.0 ?? .nan }
+            if let suColumn = cif.numbers(loop, yTag + "_su") {
+                esd = suColumn.map { $0?.0 ?? .nan }
                 hasEsd = true
             }
             var x: [Double]
             if let xTag = xTags.first(where: { loop.tags.contains($0) }) {
-                x = try loop.column(xTag)!.enumerated().map { k, text in
-                    guard let v = PatternCIF.numberWithUncertainty(text)?.0 else {
-                        throw RoentgenError.badFile(file, "data_\(block.name): \(xTag) value \(k + 1) is '\(text)', expected a number")
+                x = try cif.numbers(loop, xTag)!.enumerated().map { k, value in
+                    guard let v = value?.0 else {
+                        throw RoentgenError.badFile(file, "data_\(block.name): \(xTag) value \(k + 1) is '\(cif.column(loop, xTag)![k])', expected a number")
                     }
                     return v
                 }
@@ -80,10 +79,10 @@ enum PdCIFReader: FormatReader {
             for (tag, value) in block.items where m[tag] == nil { m[tag] = value }
             var extra: [(String, [Double], String)] = []
             for tag in loop.tags where !xTags.contains(tag) && tag != yTag && tag != yTag + "_su" {
-                let values = loop.column(tag)!.map { PatternCIF.numberWithUncertainty($0)?.0 ?? .nan }
+                let values = cif.numbers(loop, tag)!.map { $0?.0 ?? .nan }
                 if values.contains(where: { $0.isFinite }) { extra.append((String(tag.dropFirst()), values, "")) }
             }
-            let w = wavelength(block) ?? sharedWavelength
+            let w = wavelength(block, cif) ?? sharedWavelength
             scans.append(DiffractionScan.make(name: block.name, twoTheta: x, intensity: y, esd: hasEsd ? esd : nil,
                                               extra: extra, radiation: w.map { .monochromatic($0) }, metadata: m))
         }
@@ -94,10 +93,10 @@ enum PdCIFReader: FormatReader {
     }
 
     /// `_diffrn_radiation_wavelength` (first value of a loop) or `_pd_proc_wavelength`.
-    static func wavelength(_ block: PatternCIF.Block) -> Double? {
+    static func wavelength(_ block: PatternCIF.Block, _ cif: PatternCIF) -> Double? {
         for tag in ["_diffrn_radiation_wavelength", "_pd_proc_wavelength"] {
             if let v = block.item(tag).flatMap({ PatternCIF.numberWithUncertainty($0)?.0 }) { return v }
-            if let v = block.loop(containing: tag)?.column(tag)?.first.flatMap({ PatternCIF.numberWithUncertainty($0)?.0 }) { return v }
+            if let loop = block.loop(containing: tag), let v = cif.numbers(loop, tag)?.first??.0 { return v }
         }
         return nil
     }

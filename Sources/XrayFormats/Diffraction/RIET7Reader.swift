@@ -47,6 +47,13 @@ enum RIET7Reader: FormatReader {
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         guard PatternText.looksLikeText(head) else { return .no }
+        // Cheap pre-check on the first lines, then the full layout check.
+        let first = PatternText.Lines(head.prefix(1024))
+        guard (0..<min(first.count, 8)).contains(where: { i in
+            var n = 0
+            PatternText.forEachToken(first.bytes, first.starts[i], first.ends[i], commaSeparates: true) { _, _ in n += 1 }
+            return n >= 3 && PatternColumns.startsNumeric(first.firstByte(i))
+        }) else { return .no }
         let lines = PatternText.Lines(head.prefix(65_536))
         return layout(lines, wholeFile: head.count < 65_536) != nil ? .certain : .no
     }
@@ -67,7 +74,8 @@ enum RIET7Reader: FormatReader {
         var values: [Double] = []
         values.reserveCapacity(2 * n)
         var k = line + 1
-        while k < lines.count, let v = lines.numbers(k) { values += v; k += 1 }
+        var v: [Double] = []
+        while k < lines.count, lines.scanNumbers(k, into: &v) { values += v; k += 1 }
         var trailer = 0
         for i in k..<lines.count where !lines.isBlank(i) {
             trailer += 1

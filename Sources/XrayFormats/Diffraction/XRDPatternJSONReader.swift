@@ -14,39 +14,28 @@ enum XRDPatternJSONReader: FormatReader {
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         guard let first = head.first(where: { $0 != 32 && $0 != 9 && $0 != 10 && $0 != 13 }), first == 123 || first == 91 else { return .no }
-        if head.range(of: Data("\"two_theta_values\"".utf8)) != nil || head.range(of: Data("\"intensities\"".utf8)) != nil {
+        if PatternText.contains(head, "\"two_theta_values\"") || PatternText.contains(head, "\"intensities\"") {
             return .certain
         }
         return suffix == "json" ? .suffixOnly : .no
     }
 
     static func read(_ data: Data, file: String) throws -> DataFile {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw RoentgenError.badFile(file, "malformed JSON (\((error as NSError).localizedDescription)); expected an xrdpattern pattern object")
-        }
-        let patterns: [[String: Any]]
-        if let dict = object as? [String: Any] {
-            patterns = [dict]
-        } else if let list = object as? [Any] {
-            patterns = list.compactMap { $0 as? [String: Any] }
-        } else {
-            patterns = []
-        }
+        let keys: Set<String> = ["two_theta_values", "intensities", "two_theta", "intensity"]
+        let patterns = try PatternJSON.objects(data, file: file, numericKeys: keys)
         guard !patterns.isEmpty else {
             throw RoentgenError.badFile(file, "JSON holds no pattern object (expected keys two_theta_values and intensities)")
         }
         var scans: [Scan] = []
         for (k, p) in patterns.enumerated() {
             let what = patterns.count > 1 ? "pattern \(k + 1)" : "pattern"
-            guard let x = numbers(p["two_theta_values"] ?? p["two_theta"]), let y = numbers(p["intensities"] ?? p["intensity"]) else {
+            guard let x = p.arrays["two_theta_values"] ?? p.arrays["two_theta"] ?? numbers(p.others["two_theta_values"] ?? p.others["two_theta"]),
+                  let y = p.arrays["intensities"] ?? p.arrays["intensity"] ?? numbers(p.others["intensities"] ?? p.others["intensity"]) else {
                 throw RoentgenError.badFile(file, "\(what): expected numeric arrays two_theta_values and intensities")
             }
             try DiffractionScan.check(x, y, file: file, what: what)
             var m = Metadata()
-            for (key, value) in p.sorted(by: { $0.key < $1.key }) where !["two_theta_values", "intensities", "two_theta", "intensity"].contains(key) {
+            for (key, value) in p.others.sorted(by: { $0.key < $1.key }) where !keys.contains(key) {
                 flatten(value, prefix: key, into: &m)
             }
             let primary = m.first { $0.key.hasSuffix("primary_wavelength") }.flatMap { PatternText.number($0.value) }
