@@ -26,6 +26,13 @@ public enum FormatRegistry {
             SSRLBinaryReader.self,
             X15BReader.self,
             SPECReader.self,
+            BrukerUXDReader.self,
+            RIET7Reader.self,
+            STOERawReader.self,
+            PdCIFReader.self,
+            XRDPatternJSONReader.self,
+            PanalyticalCSVReader.self,
+            DetectorImageReader.self,
         ]
     }
 
