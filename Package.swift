@@ -69,6 +69,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Test targets: one per module (add yours here, one line each).
         .testTarget(name: "XrayCoreTests", dependencies: ["XrayCore", "TestSupport"]),
+        .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
+        .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
 
     ],
     swiftLanguageModes: [.v5]
