@@ -28,6 +28,11 @@ public enum EnergyGrid {
             // Stable sort by energy.
             pairs = pairs.enumerated().sorted { a, b in a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset }.map { $0.element }
         }
+        var distinct = 1
+        for i in 1..<pairs.count where pairs[i].0 - pairs[i - 1].0 >= XASConstants.tinyEnergy { distinct += 1 }
+        guard distinct >= minimumPoints else {
+            throw RoentgenError(.badData, "only \(distinct) distinct energies among \(pairs.count) points; expected at least \(minimumPoints)", file: source)
+        }
         var e = pairs.map { $0.0 }
         var m = pairs.map { $0.1 }
         let first = m[0]

@@ -32,8 +32,8 @@ public struct XASResult: Sendable, Hashable {
 
 /// The standard XAS chain as one pure function.
 public enum XASAnalysis {
-    /// Minimum k (Å⁻¹) the data must reach above E0 for AUTOBK and the transform to run.
-    public static let minimumKForEXAFS = 3.0
+    /// Minimum k (Å⁻¹) the data must reach above E0 for AUTOBK and the transform to run (the reference set's rule).
+    public static let minimumKForEXAFS = 6.0
 
     /// Runs pre-edge normalisation, AUTOBK and the forward transform on μ(E).
     ///
