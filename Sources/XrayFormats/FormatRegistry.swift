@@ -6,6 +6,19 @@ public enum FormatRegistry {
     /// Every reader, in no particular order; detection picks the most confident.
     public static var readers: [any FormatReader.Type] {
         [
+            // Absorption (Sources/XrayFormats/Absorption/)
+            XDIReader.self,
+            ColumnASCIIReader.self,
+            AthenaProjectReader.self,
+            // Diffraction patterns (Sources/XrayFormats/Diffraction/).
+            ColumnTextReader.self,
+            GSASReader.self,
+            BrukerRawReader.self,
+            BrukerBRMLReader.self,
+            XRDMLReader.self,
+            RigakuRASReader.self,
+            RigakuRASXReader.self,
+            RigakuASCReader.self,
         ]
     }
 

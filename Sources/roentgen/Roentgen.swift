@@ -10,6 +10,10 @@ struct Roentgen: AsyncParsableCommand {
         abstract: "Find, fetch, read and analyse open experimental X-ray data (XAS and diffraction).",
         version: "0.1.0",
         subcommands: [
+            SourcesCommand.self,
+            CatalogCommand.self,
+            XRD.self,
+            SearchCommand.self, FetchCommand.self, CacheCommand.self,
         ]
     )
 }

@@ -1,0 +1,102 @@
+import Foundation
+import OrderedCollections
+import XrayCore
+
+/// Turns an absorption `Scan` into a `Spectrum` with μ(E) chosen or computed.
+///
+/// Public API for the XAS module and the CLI:
+/// ```swift
+/// let file = try FormatRegistry.read(url)
+/// let spectrum = try selectMu(file.scans[0], expression: nil)       // default choice
+/// let fluo = try selectMu(file.scans[0], expression: "(if1+if2)/i0")
+/// spectrum.muExpression  // what was used, e.g. "ln(i0/itrans)"
+/// let (clean, dropped, sorted) = MuSelection.finiteSortedByEnergy(spectrum)
+/// ```
+public enum MuSelection {
+    /// Column names taken as μ itself, in order of preference (case-insensitive).
+    static let muNames = ["mu", "xmu", "mutrans", "mu_trans", "mut", "mu_t", "mufluor", "mu_fluor", "muf", "norm", "flat"]
+    static let i0Names = ["i0", "io", "i_0", "i0_", "mon", "monitor", "iz"]
+    static let itNames = ["itrans", "it", "i1", "i_t", "i_1", "trans", "itr"]
+    static let ifNames = ["ifluor", "if", "ifl", "fluo", "fluor", "fluorescence", "ifluor_raw"]
+
+    /// The μ expression chosen when none is given, or nil if the labels do not say.
+    ///
+    /// Rules, first match wins: a μ column (`mu`, `xmu`, `mutrans`, `mufluor` …); `ln(i0/it)`
+    /// with an I0-like column (`i0`, `io`, `mon`) and a transmission column (`itrans`, `it`,
+    /// `i1`); `(if)/i0` with a fluorescence column (`ifluor`, `if`, or the sum of `ifch1…`,
+    /// `if1…` channels).
+    public static func defaultExpression(for columns: [String]) -> String? {
+        let lower = columns.map { $0.lowercased() }
+        func find(_ names: [String]) -> String? {
+            for n in names { if let i = lower.firstIndex(of: n) { return columns[i] } }
+            return nil
+        }
+        if let mu = find(muNames) { return mu }
+        let i0 = find(i0Names)
+        if let i0, let it = find(itNames) { return "ln(\(i0)/\(it))" }
+        if let i0 {
+            if let f = find(ifNames) { return "(\(f))/\(i0)" }
+            // Multi-channel fluorescence: ifch1, ifch2 … or if1, if2 …
+            for prefix in ["ifch", "if", "ifluor", "fluo"] {
+                let channels = columns.filter { name in
+                    let l = name.lowercased()
+                    return l.hasPrefix(prefix) && !l.dropFirst(prefix.count).isEmpty && l.dropFirst(prefix.count).allSatisfy(\.isNumber)
+                }
+                if channels.count > 1 { return "(\(channels.joined(separator: "+")))/\(i0)" }
+            }
+        }
+        return nil
+    }
+
+    /// The spectrum of `scan` with μ from `expression`, or from `defaultExpression` if nil.
+    ///
+    /// Throws `RoentgenError.badData` if the scan has no `energy` column, and
+    /// `RoentgenError.badParameter` if the expression is malformed, names a missing column,
+    /// or none is given and none can be guessed. All points are kept (see `finiteSortedByEnergy`).
+    public static func selectMu(_ scan: Scan, expression: String?) throws -> Spectrum {
+        guard var spectrum = scan.spectrum else {
+            throw RoentgenError(.badData, "scan '\(scan.name)' has no energy column; columns: \(scan.columns.keys.joined(separator: ", "))")
+        }
+        let text: String
+        if let expression, !expression.trimmingCharacters(in: .whitespaces).isEmpty {
+            text = expression
+        } else if let guess = defaultExpression(for: Array(spectrum.channels.keys)) {
+            text = guess
+        } else {
+            throw RoentgenError.badParameter("cannot tell which columns give μ(E) in scan '\(scan.name)' (columns: \(spectrum.channels.keys.joined(separator: ", "))); give one with --mu, e.g. --mu 'ln(i0/it)'")
+        }
+        let mu = try MuExpression(text).evaluate(scan.columns)
+        spectrum.mu = mu
+        spectrum.muExpression = text
+        return spectrum
+    }
+
+    /// The spectrum with non-finite μ (or energy) points removed and the points sorted by energy
+    /// (stable), as Larch's reference inputs are made. Returns how many points were dropped and
+    /// whether the order changed.
+    public static func finiteSortedByEnergy(_ spectrum: Spectrum) -> (spectrum: Spectrum, dropped: Int, sorted: Bool) {
+        let mu = spectrum.mu ?? []
+        var keep: [Int] = []
+        keep.reserveCapacity(spectrum.energy.count)
+        for i in spectrum.energy.indices where spectrum.energy[i].isFinite && (i < mu.count ? mu[i].isFinite : true) {
+            keep.append(i)
+        }
+        let dropped = spectrum.energy.count - keep.count
+        // Stable sort of the kept indices by energy.
+        let order = keep.enumerated().sorted { a, b in
+            let ea = spectrum.energy[a.element], eb = spectrum.energy[b.element]
+            return ea < eb || (ea == eb && a.offset < b.offset)
+        }.map(\.element)
+        let changed = order != keep
+        var out = spectrum
+        out.energy = order.map { spectrum.energy[$0] }
+        if let m = spectrum.mu { out.mu = order.map { m[$0] } }
+        for (k, v) in spectrum.channels { out.channels[k] = order.map { v[$0] } }
+        return (out, dropped, changed)
+    }
+}
+
+/// Shorthand for `MuSelection.selectMu(_:expression:)`.
+public func selectMu(_ scan: Scan, expression: String?) throws -> Spectrum {
+    try MuSelection.selectMu(scan, expression: expression)
+}
