@@ -129,7 +129,7 @@ struct XASLCF: AsyncParsableCommand {
     @Argument(help: "Spectrum to fit, FILE[:GROUP].") var target: String
     @Option(name: .customLong("standard"), help: "A standard, FILE[:GROUP] (repeat).") var standards: [String] = []
     @Option(help: "norm (normalised μ(E)) or chi (χ(k)).") var space: String = "norm"
-    @Option(help: "Fit range LO:HI (eV relative to E0 for norm, Å⁻¹ for chi).") var range: String?
+    @Option(parsing: .unconditional, help: "Fit range LO:HI (eV relative to E0 for norm, Å⁻¹ for chi), e.g. -20:60.") var range: String?
     @Flag(help: "Constrain the weights to sum to one.") var sumToOne = false
     @Flag(help: "Fit an energy shift per standard (norm space).") var fitShifts = false
     @Option(help: "Fit every combination of up to N standards and rank them by reduced χ².") var combinations: Int?
@@ -179,7 +179,7 @@ struct XASLCF: AsyncParsableCommand {
             print(String(format: "#%d  reduced χ² %.4g   R-factor %.4g   χ² %.4g   %d points", rank + 1, fit.reducedChiSquare, fit.rFactor, fit.chiSquare, fit.ndata))
             for i in fit.standards.indices {
                 let shift = fitShifts ? String(format: "   ΔE %+.2f ± %.2f eV", fit.shifts[i], fit.shiftErrors[i]) : ""
-                print(String(format: "    %-32@ %.4f ± %.4f", fit.standards[i] as NSString, fit.weights[i], fit.weightErrors[i]) + shift)
+                print("    " + Output.pad(fit.standards[i], 32) + String(format: " %.4f ± %.4f", fit.weights[i], fit.weightErrors[i]) + shift)
             }
         }
     }
