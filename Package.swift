@@ -78,6 +78,8 @@ let package = Package(
         .testTarget(name: "XrayFormatsDiffractionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"]),
         .testTarget(name: "DiffractionTests", dependencies: ["Diffraction", "XrayFormats", "XrayCore", "TestSupport"]),
         .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
+        .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
+        .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
 
     ],
     swiftLanguageModes: [.v5]

@@ -13,6 +13,7 @@ struct Roentgen: AsyncParsableCommand {
             SourcesCommand.self,
             CatalogCommand.self,
             XRD.self,
+            XASCommand.self,
             SearchCommand.self, FetchCommand.self, CacheCommand.self,
             ReadCommand.self, ConvertCommand.self, FormatsCommand.self,
         ]
