@@ -67,10 +67,13 @@ public enum ColumnASCIIReader: FormatReader {
         let energyLike = firstValues.allSatisfy { $0 >= 150 && $0 < 200_000 }
         let words = ["energy", "i0", "xmu", " mu", "itrans", "ifluor", "io ", "it "]
         if words.contains(where: { headerText.contains($0) }) { return .plausible }
+        // Whole words that only absorption headers use (`#eV  Norm`, `C1s K Edge`).
+        let tokens = Set(headerText.split { !$0.isLetter && !$0.isNumber }.map(String.init))
+        if !tokens.isDisjoint(with: ["ev", "kev", "edge", "xanes", "exafs", "nexafs", "norm", "xafs"]) { return .plausible }
         // Energy-like numbers alone are weak evidence: a two-column file without XAS labels is
         // more often a pattern or a spectrum of something else (xy), so it needs an XAS suffix
         // or the usual three or more channels (energy, i0, it …).
-        if energyLike && (table.columns >= 3 || absorptionOnlySuffixes.contains(suffix)) { return .plausible }
+        if energyLike && (columns >= 3 || absorptionOnlySuffixes.contains(suffix)) { return .plausible }
         return suffixes.contains(suffix) ? .suffixOnly : .no
     }
 
