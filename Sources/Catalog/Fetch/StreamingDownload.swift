@@ -45,6 +45,87 @@ struct DownloadDigests {
     }
 }
 
+/// Hashes a file while another thread is still appending to it: the writer reports how far
+/// the file has grown, a hashing thread reads behind it (from the page cache). Hashing thus runs
+/// beside the network transfer instead of after it, and the transfer never holds received
+/// bytes in memory waiting for the hash.
+final class FileTailHasher: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var available: Int64 = 0
+    private var target: Int64?
+    private var cancelled = false
+    private var hashed: Int64 = 0
+    private var digests: DownloadDigests
+    private var failure: RoentgenError?
+    private var done = false
+    private let url: URL
+
+    init(url: URL, expected: Checksum.Algorithm?) {
+        self.url = url
+        self.digests = DownloadDigests(expected: expected)
+        let thread = Thread { [self] in run() }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// The writer has appended up to `length` bytes.
+    func advance(to length: Int64) {
+        condition.lock()
+        available = length
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits until the first `length` bytes are hashed; returns the digests.
+    func finish(at length: Int64) throws -> DownloadDigests {
+        condition.lock()
+        available = max(available, length)
+        target = length
+        condition.broadcast()
+        while !done { condition.wait() }
+        condition.unlock()
+        if let failure { throw failure }
+        return digests
+    }
+
+    /// Stops the hashing thread (the transfer failed; its work is redone on resume).
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run() {
+        defer {
+            condition.lock(); done = true; condition.broadcast(); condition.unlock()
+        }
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            failure = RoentgenError(.io, "cannot read the partial download to hash it", file: url.path)
+            return
+        }
+        defer { try? handle.close() }
+        while true {
+            condition.lock()
+            while !cancelled && available <= hashed && target.map({ hashed < $0 }) ?? true { condition.wait() }
+            let stop = cancelled || target.map { hashed >= $0 } == true
+            let upTo = target.map { min(available, $0) } ?? available
+            condition.unlock()
+            if stop { return }
+            var left = upTo - hashed
+            while left > 0 {
+                guard let chunk = try? handle.read(upToCount: Int(min(left, 1 << 22))), !chunk.isEmpty else {
+                    failure = RoentgenError(.io, "the partial download shrank while it was being hashed", file: url.path)
+                    return
+                }
+                digests.update(chunk)
+                hashed += Int64(chunk.count)
+                left -= Int64(chunk.count)
+            }
+        }
+    }
+}
+
 /// How one HTTP transfer attempt ended.
 enum TransferOutcome {
     /// The server sent the whole (remaining) body.
@@ -62,7 +143,8 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
     private let partURL: URL
     private let request: URLRequest
     private var offset: Int64
-    private var digests: DownloadDigests
+    private let expected: Checksum.Algorithm?
+    private var hasher: FileTailHasher?
     private let progress: @Sendable (Int64, Int64?) -> Void
     private var handle: FileHandle?
     private var received: Int64 = 0
@@ -73,17 +155,18 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
     private var etag: String?
     private let lock = NSLock()
 
-    init(request: URLRequest, partURL: URL, offset: Int64, digests: DownloadDigests,
+    init(request: URLRequest, partURL: URL, offset: Int64, expected: Checksum.Algorithm?,
          progress: @escaping @Sendable (Int64, Int64?) -> Void) {
         self.request = request
         self.partURL = partURL
         self.offset = offset
-        self.digests = digests
+        self.expected = expected
         self.progress = progress
     }
 
-    /// Runs the transfer. Returns the outcome, the digests so far, the part file's length and the ETag.
-    func run(timeout: TimeInterval) async throws -> (TransferOutcome, DownloadDigests, Int64, String?) {
+    /// Runs the transfer. Returns the outcome, the digests of the whole file (when complete),
+    /// the part file's length and the ETag.
+    func run(timeout: TimeInterval) async throws -> (TransferOutcome, DownloadDigests?, Int64, String?) {
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: HTTPClient.configuration(timeout: timeout), delegate: self, delegateQueue: queue)
@@ -99,11 +182,13 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
         } onCancel: {
             task.cancel()
         }
-        try? handle?.synchronize()
         try? handle?.close()
+        if failure != nil || outcome != nil || Task.isCancelled { hasher?.cancel() }
         if let failure { throw failure }
         try Task.checkCancellation()
-        return (outcome ?? .complete, digests, offset + received, etag)
+        if let outcome { return (outcome, nil, offset + received, etag) }
+        guard let hasher else { return (.complete, nil, offset + received, etag) }
+        return (.complete, try hasher.finish(at: offset + received), offset + received, etag)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
@@ -127,7 +212,6 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
         case 200, 206:
             // A full body: start the partial file again.
             offset = 0
-            digests = DownloadDigests(expected: digests.md5 != nil ? .md5 : digests.sha512 != nil ? .sha512 : nil)
             expectedTotal = http.expectedContentLength >= 0 ? http.expectedContentLength : nil
             _ = FileManager.default.createFile(atPath: partURL.path, contents: nil)
         case 429, 503:
@@ -142,6 +226,8 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
             try h.truncate(atOffset: UInt64(offset))
             try h.seekToEnd()
             handle = h
+            hasher = FileTailHasher(url: partURL, expected: expected)
+            hasher?.advance(to: offset)
         } catch {
             failure = RoentgenError(.io, "cannot write partial download: \(error.localizedDescription)", file: partURL.path)
             return completionHandler(.cancel)
@@ -158,8 +244,8 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
             dataTask.cancel()
             return
         }
-        digests.update(data)
         received += Int64(data.count)
+        hasher?.advance(to: offset + received)
         progress(offset + received, expectedTotal)
     }
 
