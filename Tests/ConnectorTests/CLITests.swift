@@ -43,6 +43,7 @@ import TestSupport
                                     environment: Self.env(cache))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("fe_foil.xdi  200.0 kB  sha256:\(SHA256.hex(body).prefix(12))  verified md5"))
+        #expect(!r.stderr.contains("\r"))   // no progress bar when stderr is not a terminal
         #expect(try Data(contentsOf: out.appendingPathComponent("fe_foil.xdi")) == body)
         let provenance = try JSONDecoder().decode(FetchProvenance.self, from: Data(contentsOf: out.appendingPathComponent("fe_foil.xdi.provenance.json")))
         #expect(provenance.doi == "10.5281/zenodo.1" && provenance.source == "zenodo" && provenance.publishedChecksum == "md5:\(MD5.hexDigest(body))")

@@ -7,17 +7,28 @@ import XrayCore
 /// The digests computed while bytes arrive: always SHA-256 (the cache address), plus
 /// the algorithm the source published (md5 for Zenodo, sha512 for MDF).
 struct DownloadDigests {
-    var sha256 = SHA256()
+    var sha256: SHA256?
     var md5: MD5?
     var sha512: SHA512?
 
-    init(expected: Checksum.Algorithm?) {
+    /// SHA-256 plus the `expected` algorithm; `sha256: false` computes only the latter
+    /// (so the two can run on separate threads and be `merged`).
+    init(expected: Checksum.Algorithm?, sha256: Bool = true) {
+        if sha256 { self.sha256 = SHA256() }
         if expected == .md5 { md5 = MD5() }
         if expected == .sha512 { sha512 = SHA512() }
     }
 
+    /// The SHA-256 of `self` with the published digest of `other`.
+    func merged(with other: DownloadDigests) -> DownloadDigests {
+        var m = self
+        m.md5 = m.md5 ?? other.md5
+        m.sha512 = m.sha512 ?? other.sha512
+        return m
+    }
+
     mutating func update(_ data: Data) {
-        sha256.update(data)
+        sha256?.update(data)
         md5?.update(data)
         sha512?.update(data)
     }
@@ -41,7 +52,8 @@ struct DownloadDigests {
     /// Finishes: SHA-256 hex and the published algorithm's hex (if any).
     mutating func finish() -> (sha256: String, published: String?) {
         let published = md5.map { var h = $0; return h.finalizeHex() } ?? sha512.map { var h = $0; return h.finalizeHex() }
-        return (sha256.finalizeHex(), published)
+        var sha = sha256 ?? SHA256()
+        return (sha.finalizeHex(), published)
     }
 }
 
@@ -60,9 +72,9 @@ final class FileTailHasher: @unchecked Sendable {
     private var done = false
     private let url: URL
 
-    init(url: URL, expected: Checksum.Algorithm?) {
+    init(url: URL, digests: DownloadDigests) {
         self.url = url
-        self.digests = DownloadDigests(expected: expected)
+        self.digests = digests
         let thread = Thread { [self] in run() }
         thread.stackSize = 1 << 20
         thread.start()
@@ -144,7 +156,8 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
     private let request: URLRequest
     private var offset: Int64
     private let expected: Checksum.Algorithm?
-    private var hasher: FileTailHasher?
+    /// SHA-256 on one thread, the published algorithm on another.
+    private var hashers: [FileTailHasher] = []
     private let progress: @Sendable (Int64, Int64?) -> Void
     private var handle: FileHandle?
     private var received: Int64 = 0
@@ -183,12 +196,13 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
             task.cancel()
         }
         try? handle?.close()
-        if failure != nil || outcome != nil || Task.isCancelled { hasher?.cancel() }
+        if failure != nil || outcome != nil || Task.isCancelled { hashers.forEach { $0.cancel() } }
         if let failure { throw failure }
         try Task.checkCancellation()
         if let outcome { return (outcome, nil, offset + received, etag) }
-        guard let hasher else { return (.complete, nil, offset + received, etag) }
-        return (.complete, try hasher.finish(at: offset + received), offset + received, etag)
+        guard !hashers.isEmpty else { return (.complete, nil, offset + received, etag) }
+        let parts = try hashers.map { try $0.finish(at: offset + received) }
+        return (.complete, parts.dropFirst().reduce(parts[0]) { $0.merged(with: $1) }, offset + received, etag)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
@@ -226,8 +240,11 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
             try h.truncate(atOffset: UInt64(offset))
             try h.seekToEnd()
             handle = h
-            hasher = FileTailHasher(url: partURL, expected: expected)
-            hasher?.advance(to: offset)
+            hashers = [FileTailHasher(url: partURL, digests: DownloadDigests(expected: nil))]
+            if expected != nil && expected != .sha256 {
+                hashers.append(FileTailHasher(url: partURL, digests: DownloadDigests(expected: expected, sha256: false)))
+            }
+            hashers.forEach { $0.advance(to: offset) }
         } catch {
             failure = RoentgenError(.io, "cannot write partial download: \(error.localizedDescription)", file: partURL.path)
             return completionHandler(.cancel)
@@ -245,7 +262,7 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
             return
         }
         received += Int64(data.count)
-        hasher?.advance(to: offset + received)
+        for hasher in hashers { hasher.advance(to: offset + received) }
         progress(offset + received, expectedTotal)
     }
 
