@@ -52,8 +52,9 @@ struct SearchCommand: AsyncParsableCommand {
             let outcome: SearchOutcome
             if offline {
                 let words = ([q.text, element ?? ""] + (technique.map { [$0.acronyms.first ?? $0.label] } ?? [])).joined(separator: " ")
-                outcome = SearchOutcome(records: try store.search(words, limit: limit), reports: [
-                    SourceReport(source: "local index", status: .answered, count: 0, seconds: 0, message: store.path)])
+                let found = try store.search(words, limit: limit)
+                outcome = SearchOutcome(records: found, reports: [
+                    SourceReport(source: "local index", status: .answered, count: found.count, seconds: 0, message: store.path)])
             } else {
                 let federated = FederatedSearch(sources: try sources.sourceSet(), timeout: sources.timeout)
                 outcome = await federated.search(q, only: sourceNames.isEmpty ? nil : sourceNames)

@@ -147,6 +147,18 @@ import TestSupport
         #expect(outcome.records.filter { $0.source == "zenodo" }.count == 10)
     }
 
+    /// Sources without an API say so plainly, with their pages, for XAS queries — and stay out of XRD ones.
+    @Test func noAPISourcesPointToTheirPages() async {
+        let search = FederatedSearch(sources: SourceSet(endpoints: Endpoints(urls: [:])), timeout: 1)
+        let xas = await search.search(SearchQuery(text: "", technique: TechniqueMap.term("XANES")))
+        #expect(Set(xas.records.map(\.source)) == ["ssrl", "lytle", "xasdb", "refxas"])
+        #expect(xas.records.allSatisfy { $0.access == .noAPI && $0.landingPage != nil && $0.summary?.hasPrefix("No public API") == true })
+        #expect(xas.records.first { $0.source == "lytle" }?.landingPage?.absoluteString == "http://ixs.iit.edu/database/data/Farrel_Lytle_data/")
+        let xrd = await search.search(SearchQuery(text: "calcite", technique: TechniqueMap.term("XRD")))
+        #expect(xrd.records.isEmpty)
+        #expect(xrd.reports.filter { $0.status == .noAPI }.count == 4)
+    }
+
     @Test func mergeByDOIKeepsTheRecordWithFiles() {
         let a = DatasetRecord(id: "datacite:10.5281/zenodo.1", source: "datacite", title: "A", doi: "10.5281/zenodo.1",
                               techniques: [TechniqueMap.tag("XANES")], license: "CC-BY-4.0")
