@@ -175,6 +175,7 @@ public final class DownloadCache: @unchecked Sendable {
     /// Verifies size and checksum, renames the partial file into place, writes the provenance.
     private func commit(_ item: DownloadItem, part: URL, digests: DownloadDigests, size: Int64) throws -> (FetchProvenance, URL) {
         var digests = digests
+        try? FileManager.default.removeItem(at: StreamingTransfer.etagFile(for: part))
         let (sha256, published) = digests.finish()
         let urlText = item.url.absoluteString
         if let expected = item.expectedSize, expected != size {

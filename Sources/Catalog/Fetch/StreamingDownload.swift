@@ -185,7 +185,12 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
         let session = URLSession(configuration: HTTPClient.configuration(timeout: timeout), delegate: self, delegateQueue: queue)
         defer { session.finishTasksAndInvalidate() }
         var request = self.request
-        if offset > 0 { request.setValue("bytes=\(offset)-", forHTTPHeaderField: "Range") }
+        if offset > 0 {
+            request.setValue("bytes=\(offset)-", forHTTPHeaderField: "Range")
+            if let data = try? Data(contentsOf: Self.etagFile(for: partURL)) {
+                request.setValue(String(decoding: data, as: UTF8.self), forHTTPHeaderField: "If-Range")
+            }
+        }
         let task = session.dataTask(with: request)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
@@ -224,8 +229,11 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
             }
             expectedTotal = range.split(separator: "/").last.flatMap { Int64($0) }
         case 200, 206:
-            // A full body: start the partial file again.
+            // A full body: start the partial file again, remembering the validator for If-Range.
             offset = 0
+            let etagFile = Self.etagFile(for: partURL)
+            if let etag, !etag.hasPrefix("W/") { try? Data(etag.utf8).write(to: etagFile, options: .atomic) }
+            else { try? FileManager.default.removeItem(at: etagFile) }
             expectedTotal = http.expectedContentLength >= 0 ? http.expectedContentLength : nil
             _ = FileManager.default.createFile(atPath: partURL.path, contents: nil)
         case 429, 503:
@@ -251,6 +259,10 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
         }
         completionHandler(.allow)
     }
+
+    /// Where the ETag of a partial download is kept (`….part.etag`), so a resume can send
+    /// `If-Range` and never splice two versions of a file.
+    static func etagFile(for partURL: URL) -> URL { partURL.appendingPathExtension("etag") }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard failure == nil, let handle else { return }
