@@ -78,6 +78,7 @@ struct SearchCommand: AsyncParsableCommand {
                 if !r.files.isEmpty { detail.append("\(r.files.count) file(s)") }
                 if r.access == .noAPI, let page = r.landingPage { detail.append("no API: see \(page.absoluteString)") }
                 if r.files.contains(where: \.isGlobusOnly) { detail.append("Globus only") }
+                if r.access == .restricted { detail.append("files restricted") }
                 if !detail.isEmpty { print("    " + detail.joined(separator: " · ")) }
             }
             let summary = outcome.reports.map { report -> String in
