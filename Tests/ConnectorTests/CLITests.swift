@@ -129,11 +129,12 @@ import TestSupport
         let hanging = try LoopbackServer { _ in var r = LoopbackServer.Response.json(Data("{}".utf8)); r.delay = 30; return r }
         let failing = try LoopbackServer { _ in .json(Data(#"{"errors":[{"status":"500","title":"boom"}]}"#.utf8), status: 500) }
         defer { good.stop(); hanging.stop(); failing.stop() }
-        let endpoints = Endpoints(urls: [
+        var endpoints = Endpoints(urls: [
             "zenodo": good.baseURL.appendingPathComponent("api"),
             "materialscloud": hanging.baseURL.appendingPathComponent("api"),
             "datacite": failing.baseURL,
         ])
+        endpoints.timeouts = ["zenodo": 8]   // a per-source timeout; the others use the 1 s default
         let start = Date()
         let outcome = await FederatedSearch(sources: SourceSet(endpoints: endpoints, http: testClient(timeout: 10)), timeout: 1)
             .search(SearchQuery(text: "cldf", limit: 10))
@@ -141,6 +142,7 @@ import TestSupport
         let byName = Dictionary(uniqueKeysWithValues: outcome.reports.map { ($0.source, $0) })
         #expect(byName["zenodo"]?.status == .answered && byName["zenodo"]?.count == 10)
         #expect(byName["materialscloud"]?.status == .timedOut)
+        #expect(byName["materialscloud"]?.message?.contains("within 1.0 s") == true)
         #expect(byName["datacite"]?.status == .failed)
         #expect(byName["datacite"]?.message?.contains("HTTP 500: boom") == true)
         #expect(byName["lytle"]?.status == .noAPI)
