@@ -48,7 +48,7 @@ struct SearchCommand: AsyncParsableCommand {
                 throw RoentgenError.badParameter("'\(element)' is not an element symbol")
             }
             let q = SearchQuery(text: query.joined(separator: " "), technique: technique, element: element, limit: limit)
-            let store = try HarvestStore(path: HarvestStore.defaultPath())
+            let store = HarvestStore(index: try CatalogIndex(files: .embedded))
             let outcome: SearchOutcome
             if offline {
                 let words = ([q.text, element ?? ""] + (technique.map { [$0.acronyms.first ?? $0.label] } ?? [])).joined(separator: " ")

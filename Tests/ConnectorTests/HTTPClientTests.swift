@@ -59,7 +59,9 @@ import XrayCore
         } catch let e as RoentgenError {
             #expect(e.message.contains("timed out"))
         }
-        #expect(Date().timeIntervalSince(start) < 5)
+        // The server stalls for 20 s; a 1 s timeout (with its retries) must end well before that.
+        // The bound is loose because the whole suite runs in parallel on 2 cores.
+        #expect(Date().timeIntervalSince(start) < 15)
     }
 
     @Test func licenceNormalisation() {

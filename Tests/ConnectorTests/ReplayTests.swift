@@ -233,7 +233,7 @@ import XrayCore
     @Test func harvestStoreRoundTripAndFTS() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try HarvestStore(path: dir.appendingPathComponent("h.sqlite").path)
+        let store = HarvestStore(index: try CatalogIndex(files: .embedded, cacheDirectory: dir))
         let r = DatasetRecord(id: "ixas:12", source: "ixas", title: "Fe metal foil", techniques: [TechniqueMap.tag("XANES")], elements: ["Fe"])
         try store.upsert([r, r])
         #expect(try store.count() == 1)

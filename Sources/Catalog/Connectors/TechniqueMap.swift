@@ -1,12 +1,11 @@
 import Foundation
 
-/// The PaNET terms Roentgen's connectors map to, with the keyword synonyms used on
-/// sources that have only free-text search (Zenodo, DataCite, MDF, Materials Cloud).
+/// The technique vocabulary of the connectors: PaNET terms (the full ontology in
+/// `Vocabulary/PaNET.swift`) with the acronyms and keyword synonyms used on sources that have
+/// only free-text search (Zenodo, DataCite, MDF, Materials Cloud).
 ///
-/// Ids and labels are copied from PaNET.csv (ExPaNDS-experimental-techniques-ontology,
-/// CC-BY-4.0). `narrower` lists the terms below each one that the connectors can produce,
-/// so a filter on a term also matches its descendants ("deep" search). The lead's
-/// full PaNET vocabulary in Registry/ supersedes the descendant lists on merge.
+/// A filter on a term matches the term and every PaNET descendant ("deep" search), computed
+/// from the ontology rather than listed by hand.
 public enum TechniqueMap {
     public struct Term: Sendable, Hashable, Codable {
         /// `PaNET01196`.
@@ -15,7 +14,7 @@ public enum TechniqueMap {
         public var label: String
         /// Acronyms and synonyms (`XAS`).
         public var acronyms: [String]
-        /// Ids of narrower terms that count as matches.
+        /// Ids of narrower terms that count as matches (all PaNET descendants).
         public var narrower: [String]
 
         /// The full IRI, `http://purl.org/pan-science/PaNET/PaNET01196`.
@@ -29,41 +28,38 @@ public enum TechniqueMap {
         }
     }
 
-    /// The X-ray terms used by the connectors (labels exactly as in PaNET.csv).
-    public static let terms: [Term] = [
-        Term(id: "PaNET01227", label: "x-ray absorption", acronyms: [],
-             narrower: ["PaNET01196", "PaNET01197", "PaNET01198", "PaNET01199", "PaNET01321"]),
-        Term(id: "PaNET01196", label: "x-ray absorption spectroscopy", acronyms: ["XAS"],
-             narrower: ["PaNET01197", "PaNET01198", "PaNET01199", "PaNET01321"]),
-        Term(id: "PaNET01197", label: "x-ray absorption fine structure", acronyms: ["XAFS"],
-             narrower: ["PaNET01198", "PaNET01199", "PaNET01321"]),
-        Term(id: "PaNET01198", label: "extended x-ray absorption fine structure", acronyms: ["EXAFS"], narrower: ["PaNET01321"]),
-        Term(id: "PaNET01199", label: "x-ray absorption near edge structure", acronyms: ["XANES", "NEXAFS"], narrower: []),
-        Term(id: "PaNET01200", label: "x-ray emission spectroscopy", acronyms: ["XES"], narrower: []),
-        Term(id: "PaNET01095", label: "x-ray fluorescence spectroscopy", acronyms: ["XRF"], narrower: []),
-        Term(id: "PaNET01204", label: "x-ray photoelectron spectroscopy", acronyms: ["XPS"], narrower: ["PaNET01297", "PaNET01218"]),
-        Term(id: "PaNET01216", label: "x-ray diffraction", acronyms: ["XRD"],
-             narrower: ["PaNET01101", "PaNET01102", "PaNET01160", "PaNET01161", "PaNET01168", "PaNET01169"]),
-        Term(id: "PaNET01030", label: "powder diffraction", acronyms: [], narrower: ["PaNET01101", "PaNET01100"]),
-        Term(id: "PaNET01101", label: "x-ray powder diffraction", acronyms: ["XPD", "PXRD"], narrower: []),
-        Term(id: "PaNET01102", label: "x-ray single crystal diffraction", acronyms: ["SCXRD", "SXRD"], narrower: ["PaNET01168", "PaNET01169"]),
-        Term(id: "PaNET01168", label: "serial femtosecond crystallography", acronyms: ["SFX"], narrower: []),
-        Term(id: "PaNET01161", label: "grazing incidence x-ray diffraction", acronyms: ["GIXD", "GIXRD"], narrower: []),
-        Term(id: "PaNET01160", label: "energy dispersive x-ray diffraction", acronyms: ["EDXRD"], narrower: []),
-        Term(id: "PaNET01149", label: "x-ray reflectivity", acronyms: ["XRR"], narrower: []),
-        Term(id: "PaNET01188", label: "small angle x-ray scattering", acronyms: ["SAXS"], narrower: []),
-        Term(id: "PaNET01181", label: "pair distribution function", acronyms: ["PDF"], narrower: []),
-        Term(id: "PaNET01190", label: "total scattering", acronyms: [], narrower: ["PaNET01181"]),
+    /// The X-ray terms offered in messages and used for keyword mapping.
+    static let commonIDs = ["PaNET01227", "PaNET01196", "PaNET01197", "PaNET01198", "PaNET01199", "PaNET01200",
+                            "PaNET01095", "PaNET01204", "PaNET01216", "PaNET01030", "PaNET01101", "PaNET01102",
+                            "PaNET01168", "PaNET01161", "PaNET01160", "PaNET01149", "PaNET01188", "PaNET01181",
+                            "PaNET01190"]
+
+    /// Extra acronyms field users type that PaNET does not list.
+    static let extraAcronyms: [String: [String]] = [
+        "PaNET01101": ["PXRD"], "PaNET01102": ["SCXRD"], "PaNET01161": ["GIXRD"],
     ]
 
-    /// Looks a term up by PaNET id or IRI, label, or acronym (case-insensitive).
+    /// The common X-ray terms, in a stable order.
+    public static let terms: [Term] = commonIDs.compactMap { makeTerm($0) }
+
+    /// A `Term` for a PaNET id, with its descendants as `narrower`.
+    static func makeTerm(_ id: String) -> Term? {
+        let panet = PaNET.shared
+        guard let term = panet.terms[id] else { return nil }
+        return Term(id: term.id, label: term.label, acronyms: term.altLabels + (extraAcronyms[id] ?? []),
+                    narrower: panet.descendants(of: id).subtracting([id]).sorted())
+    }
+
+    /// Looks a term up by PaNET id or IRI, label, or acronym (case-insensitive); any PaNET term.
     public static func term(_ text: String) -> Term? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        let id = t.components(separatedBy: "/").last ?? t
-        let lower = t.lowercased()
-        return terms.first { $0.id.lowercased() == id.lowercased() }
-            ?? terms.first { $0.label == lower }
-            ?? terms.first { $0.acronyms.contains { $0.lowercased() == lower } }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let lower = trimmed.lowercased()
+        if let id = extraAcronyms.first(where: { $0.value.contains { $0.lowercased() == lower } })?.key {
+            return makeTerm(id)
+        }
+        let key = trimmed.hasPrefix("http") ? (trimmed.components(separatedBy: "/").last ?? trimmed) : trimmed
+        guard let found = PaNET.shared.term(named: key) else { return nil }
+        return makeTerm(found.id)
     }
 
     /// A tag for a source term: mapped through `table` (source term → PaNET id) or, failing that,
