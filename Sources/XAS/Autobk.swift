@@ -128,26 +128,23 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     let nOut = 2 * irbkg
     let table = DFTTable.shared(p.nfft)
     let scale = p.kstep / Double.pi.squareRoot()
+    // Dense rows of the partial DFT with window, k-weight and scale folded in: row 2j is Re, 2j+1 Im.
+    var rows = [Double](repeating: 0, count: nOut * nk)
+    let mask = p.nfft - 1
+    for j in 0..<irbkg {
+        var idx = 0
+        for m in 0..<nk {
+            let v = scale * ftwin[m]
+            rows[(2 * j) * nk + m] = v * table.cos[idx]
+            rows[(2 * j + 1) * nk + m] = -v * table.sin[idx]
+            idx = (idx + j) & mask
+        }
+    }
     func transform(_ x: [Double]) -> [Double] {
         var out = [Double](repeating: 0, count: nOut)
-        x.withUnsafeBufferPointer { xb in
-            ftwin.withUnsafeBufferPointer { wb in
-                table.cos.withUnsafeBufferPointer { ct in
-                    table.sin.withUnsafeBufferPointer { st in
-                        let mask = p.nfft - 1
-                        for j in 0..<irbkg {
-                            var sr = 0.0, si = 0.0, idx = 0
-                            for m in 0..<nk {
-                                let v = xb[m] * wb[m]
-                                sr += v * ct[idx]
-                                si -= v * st[idx]
-                                idx = (idx + j) & mask
-                            }
-                            out[2 * j] = scale * sr
-                            out[2 * j + 1] = scale * si
-                        }
-                    }
-                }
+        rows.withUnsafeBufferPointer { rb in
+            x.withUnsafeBufferPointer { xb in
+                for r in 0..<nOut { out[r] = dotProduct(rb.baseAddress! + r * nk, xb.baseAddress!, nk) }
             }
         }
         return out
@@ -162,6 +159,13 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
         for j in 0..<nspl { let cj = c[j]; P[j].withUnsafeBufferPointer { pj in for i in 0..<nOut { o[i] -= cj * pj[i] } } }
         return o
     }
+    // Rows of G at the clamp points, contiguous per clamp point.
+    let clampG = clampIdx.map { m in (0..<nspl).map { G[$0][m] } }
+    func clampChi(_ c: [Double], _ t: Int) -> Double {
+        var v = chiMu[clampIdx[t]]
+        clampG[t].withUnsafeBufferPointer { g in for j in 0..<nspl { v -= c[j] * g[j] } }
+        return v
+    }
     func chiAt(_ c: [Double], _ m: Int) -> Double {
         var v = chiMu[m]
         for j in 0..<nspl { v -= c[j] * G[j][m] }
@@ -171,20 +175,20 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
         var o = outVector(c)
         guard nclamp > 0 else { return o }
         let s = 0.1 + 10 * o.reduce(0) { $0 + $1 * $1 } / Double(nOut)
-        for (t, m) in clampIdx.enumerated() { o.append(clampW[t] * s * chiAt(c, m)) }
+        for t in clampIdx.indices { o.append(clampW[t] * s * clampChi(c, t)) }
         return o
     }
     func jacobian(_ c: [Double]) -> [[Double]] {
         let o = outVector(c)
         let s = 0.1 + 10 * o.reduce(0) { $0 + $1 * $1 } / Double(nOut)
-        let chiClamp = clampIdx.map { chiAt(c, $0) }
+        let chiClamp = clampIdx.indices.map { clampChi(c, $0) }
         return (0..<nspl).map { j in
             var col = P[j].map { -$0 }
             guard nclamp > 0 else { return col }
             var dsdc = 0.0
             for i in 0..<nOut { dsdc += o[i] * col[i] }
             dsdc *= 20 / Double(nOut)
-            for (t, m) in clampIdx.enumerated() { col.append(clampW[t] * (s * -G[j][m] + chiClamp[t] * dsdc)) }
+            for t in clampIdx.indices { col.append(clampW[t] * (s * -clampG[t][j] + chiClamp[t] * dsdc)) }
             return col
         }
     }
