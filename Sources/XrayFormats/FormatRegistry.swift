@@ -19,6 +19,20 @@ public enum FormatRegistry {
             RigakuRASReader.self,
             RigakuRASXReader.self,
             RigakuASCReader.self,
+            SRSReader.self,
+            LNLSReader.self,
+            LytleReader.self,
+            X10CReader.self,
+            SSRLBinaryReader.self,
+            X15BReader.self,
+            SPECReader.self,
+            BrukerUXDReader.self,
+            RIET7Reader.self,
+            STOERawReader.self,
+            PdCIFReader.self,
+            XRDPatternJSONReader.self,
+            PanalyticalCSVReader.self,
+            DetectorImageReader.self,
         ]
     }
 

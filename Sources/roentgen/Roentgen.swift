@@ -15,6 +15,7 @@ struct Roentgen: AsyncParsableCommand {
             XRD.self,
             XASCommand.self,
             SearchCommand.self, FetchCommand.self, CacheCommand.self,
+            ReadCommand.self, ConvertCommand.self, FormatsCommand.self,
         ]
     )
 }

@@ -13,6 +13,12 @@ func sharedBytes(_ path: String) -> Data? {
     return data
 }
 
+/// Reads a shared file through format detection.
+func readShared(_ path: String) throws -> DataFile {
+    let data = try #require(sharedBytes(path))
+    return try FormatRegistry.read(data, file: path)
+}
+
 /// The files of a shared folder whose names end in one of `suffixes` (all if empty), sorted.
 func sharedFiles(_ folder: String, suffixes: [String] = []) -> [String] {
     guard let url = SharedData.url(folder),

@@ -58,6 +58,19 @@ let cases: [Case] = [
     Case(file: "rigaku/MB120718Si3.ras", format: "rigaku-ras", anchor: "helper"),
     Case(file: "rigaku/RM20220915Si01.rasx", format: "rigaku-rasx", anchor: "helper"),
     Case(file: "rigaku/TwoTheta_scan_powder.rasx", format: "rigaku-rasx", anchor: "helper"),
+    Case(file: "bruker_uxd/BT86_.UXD", format: "bruker-uxd", anchor: "xylib"),
+    // RIET7: the steering helper's generic column reader took the 10-per-line intensity block for
+    // a 10-column table (336 "rows" from 0.8 to 7.62) and xrdpattern refuses the negative start
+    // angle; xylib reads the `start step end` line and 1680 points from -10° (right).
+    Case(file: "riet7_dat/D1A5.dat", format: "riet7", anchor: "xylib"),
+    // pdCIF: xylib returns the loop columns in file order; both anchors agree on the measured
+    // intensity against _pd_meas_2theta_range_*, which Roentgen picks by tag name.
+    Case(file: "pdcif/1517474.cif", format: "pdcif", anchor: "xylib"),
+    Case(file: "pdcif/1517474.cif", format: "pdcif", anchor: "xrdpattern"),
+    Case(file: "pdcif/ALUMINA.cif", format: "pdcif", anchor: "xylib", xTolerance: 1e-9),
+    Case(file: "pdcif/ALUMINA.cif", format: "pdcif", anchor: "xrdpattern", xTolerance: 1e-9),
+    Case(file: "json/xrdpattern_aimat.json", format: "xrdpattern-json", anchor: "xrdpattern"),
+    Case(file: "panalytical_xrdml/210520step1_30min.csv", format: "panalytical-csv", anchor: "xylib"),
 ]
 
 @Suite("Diffraction readers agree with the anchors' references")
@@ -75,6 +88,10 @@ struct ConformanceTests {
             #expect(x.count == ref.x.count, "\(c.file): \(x.count) points, \(c.anchor) has \(ref.x.count)")
             #expect(maxAbsDiff(x, ref.x) <= c.xTolerance, "\(c.file): 2θ differs by \(maxAbsDiff(x, ref.x))")
             #expect(maxRelDiff(y, ref.y) <= c.yTolerance, "\(c.file): intensity differs by \(maxRelDiff(y, ref.y))")
+            if let refEsd = ref.esd {
+                let esd = try #require(scan.columns["esd"], "\(c.file): \(c.anchor) has esds, Roentgen none")
+                #expect(maxRelDiff(esd, refEsd) <= c.yTolerance, "\(c.file): esd differs by \(maxRelDiff(esd, refEsd))")
+            }
         }
     }
 }

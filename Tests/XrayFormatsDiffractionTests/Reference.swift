@@ -7,6 +7,7 @@ import XrayCore
 struct ReferencePattern {
     var x: [Double]
     var y: [Double]
+    var esd: [Double]? = nil
 }
 
 /// Loads `../shared/data/xrd/reference/parse/*.json`: the readings of xylib, xrdpattern and the
@@ -37,6 +38,14 @@ enum Reference {
            let blocks = xylib["blocks"] as? [[String: Any]] {
             out["xylib"] = blocks.compactMap { b in
                 guard let cols = b["columns"] as? [[String: Any]], cols.count >= 2 else { return nil }
+                // xylib's pdCIF reader returns every loop column in file order, named: pick by name.
+                func named(_ names: [String]) -> [String: Any]? {
+                    names.lazy.compactMap { n in cols.first { $0["name"] as? String == n } }.first
+                }
+                if let x = named(["meas_2theta"]), let y = named(["meas_intensity_total", "meas_counts_total"]) {
+                    return ReferencePattern(x: numbers(x["values"]), y: numbers(y["values"]),
+                                            esd: named(["meas_intensity_total_err", "meas_counts_total_err"]).map { numbers($0["values"]) })
+                }
                 return ReferencePattern(x: numbers(cols[0]["values"]), y: numbers(cols[1]["values"]))
             }
         }

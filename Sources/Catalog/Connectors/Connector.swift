@@ -58,6 +58,12 @@ public extension Connector {
     func resolve(doi: String) async throws -> DatasetRecord? { nil }
 }
 
+/// Parses a single-record answer, or throws an error naming the URL and what was expected.
+func requireRecord(_ json: JSON, from url: URL, expected: String, _ parse: (JSON) -> DatasetRecord?) throws -> DatasetRecord {
+    guard let record = parse(json) else { throw RoentgenError(.network, "expected \(expected)", url: url.absoluteString) }
+    return record
+}
+
 /// Licence text → SPDX-like identifier where recognisable (`cc-by-4.0` → `CC-BY-4.0`,
 /// `CC BY 4.0`, `https://creativecommons.org/licenses/by-nc-sa/4.0` → `CC-BY-NC-SA-4.0`);
 /// other text is kept as given. `info:eu-repo` access statements are not licences: nil.

@@ -77,7 +77,17 @@ public struct Endpoints: Sendable, Hashable {
         guard parts.count == 2, !parts[0].isEmpty, let url = Self.httpURL(parts[1]) else {
             throw RoentgenError.badParameter("--endpoint '\(text)': expected NAME=URL with an http(s) URL, e.g. zenodo=https://zenodo.org/api")
         }
-        urls[parts[0].lowercased()] = url
+        let name = parts[0].lowercased()
+        guard Self.isKnown(name) else {
+            throw RoentgenError.badParameter("--endpoint '\(text)': unknown source '\(name)' (known: "
+                + Self.defaults.keys.sorted().joined(separator: ", ") + "; or panosc-NAME / scicat-NAME for another facility)")
+        }
+        urls[name] = url
+    }
+
+    /// A source name Roentgen has a connector for.
+    public static func isKnown(_ name: String) -> Bool {
+        defaults[name] != nil || name.hasPrefix("panosc") || name.hasPrefix("scicat")
     }
 
     static func httpURL(_ text: String) -> URL? {

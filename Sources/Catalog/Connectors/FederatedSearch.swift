@@ -98,6 +98,8 @@ public struct FederatedSearch: Sendable {
         switch result {
         case .done(let records):
             return (SourceReport(source: connector.name, status: .answered, count: records.count, seconds: seconds), records)
+        case .failed(let skip as ConnectorSkip):
+            return (SourceReport(source: connector.name, status: .skipped, count: 0, seconds: seconds, message: skip.reason), [])
         case .failed(let error):
             return (SourceReport(source: connector.name, status: .failed, count: 0, seconds: seconds, message: "\(error)"), [])
         case .timedOut:

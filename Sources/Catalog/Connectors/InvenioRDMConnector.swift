@@ -46,10 +46,7 @@ public struct InvenioRDMConnector: Connector {
     /// The record `id` (`GET {base}/records/{id}`).
     public func record(id: String) async throws -> DatasetRecord {
         let url = baseURL.appendingSegment("records").appendingSegment(id)
-        guard let record = record(try await http.getJSON(url)) else {
-            throw RoentgenError(.network, "expected an InvenioRDM record with an id", url: url.absoluteString)
-        }
-        return record
+        return try requireRecord(try await http.getJSON(url), from: url, expected: "an InvenioRDM record with an id", record)
     }
 
     public func files(of record: DatasetRecord) async throws -> [DatasetFile] {

@@ -20,6 +20,11 @@ public struct SourceSet: Sendable {
         case "zenodo": return Zenodo.connector(baseURL: baseURL, http: http)
         case "materialscloud": return MaterialsCloud.connector(baseURL: baseURL, http: http)
         case "datacite": return DataCiteConnector(baseURL: baseURL, http: http)
+        case "nomad": return NOMADConnector(baseURL: baseURL, http: http)
+        case "mdf": return MDFConnector(baseURL: baseURL, http: http)
+        case "ixas": return IXASConnector(baseURL: baseURL, http: http)
+        case _ where name.hasPrefix("panosc"): return PaNOSCConnector(name: name, baseURL: baseURL, http: http)
+        case _ where name.hasPrefix("scicat"): return SciCatConnector(name: name, baseURL: baseURL, http: http)
         default: return nil
         }
     }

@@ -388,7 +388,8 @@ public enum AthenaGroupLookup {
         return s
     }
 
-    /// The scan whose label, Larch name or Athena hash key equals `name` (case-insensitive).
+    /// The scan whose label, Larch name or Athena hash key equals `name` (case-insensitive),
+    /// or whose SPEC scan number is `name`. Works for every reader's scans, not only Athena's.
     public static func scan(named name: String, in file: DataFile) -> Scan? {
         let want = name.lowercased()
         let wantSanitised = larchName(name).lowercased()
@@ -396,5 +397,6 @@ public enum AthenaGroupLookup {
             ?? file.scans.first { ($0.metadata["athena.group_name"] ?? larchName($0.name)).lowercased() == want }
             ?? file.scans.first { larchName($0.name).lowercased() == wantSanitised }
             ?? file.scans.first { $0.metadata["athena.group_key"]?.lowercased() == want }
+            ?? file.scans.first { $0.metadata["spec.scan_number"] == name }
     }
 }

@@ -35,18 +35,45 @@ public enum ColumnASCIIReader: FormatReader {
         let text = XASText(head)
         // Ignore a possibly cut last line.
         let n = max(0, text.lines.count - 1)
-        guard n > 0, let table = try? XASColumnTable.find(in: text, lines: 0..<n, file: "") else { return .no }
-        guard table.rows >= 2 else { return .no }
-        let headerText = table.header.prefix(40).joined(separator: "\n").lowercased()
-        if signatures.prefix(8).contains(where: { headerText.contains($0) }) { return .certain }
-        let firstColumn = stride(from: 0, to: table.values.count, by: table.columns).map { table.values[$0] }
-        let energyLike = firstColumn.allSatisfy { $0 >= 150 && $0 < 200_000 }
+        // Beamline signatures are looked for in the first two non-blank lines only.
+        let top = (0..<min(n, 6)).filter { !text.isBlank($0) }.prefix(2).map { text.string($0).lowercased() }
+        let signed = top.contains { line in
+            signatures.prefix(6).contains(where: { line.contains($0) }) || line.trimmingCharacters(in: .whitespaces).hasPrefix("9809")
+                || line.contains("exafs data collector") || line.contains("nsls_dac")
+        }
+        if signed { return .certain }
+        // The first run of three numeric rows with one column count (at most 400 lines looked at).
+        var scratch: [Double] = []
+        var run = 0, columns = 0, firstValues: [Double] = []
+        var headerEnd = 0
+        for k in 0..<min(n, 400) {
+            let r = text.trimmed(text.lines[k])
+            if r.isEmpty { continue }
+            scratch.removeAll(keepingCapacity: true)
+            if !XASColumnTable.isCommentByte(text.bytes[r.lowerBound]),
+               case .numbers(let c) = text.scanNumbers(r, separators: XASText.Separators(comma: true, semicolon: true), allowNonFinite: true, into: &scratch),
+               c > 0, run == 0 || c == columns {
+                if run == 0 { headerEnd = k; firstValues = [] }
+                columns = c
+                run += 1
+                firstValues.append(scratch[0])
+                if run == 3 { break }
+            } else {
+                run = 0
+            }
+        }
+        guard run >= 2 else { return .no }
+        let headerText = (0..<headerEnd).suffix(40).map { text.string($0) }.joined(separator: "\n").lowercased()
+        let energyLike = firstValues.allSatisfy { $0 >= 150 && $0 < 200_000 }
         let words = ["energy", "i0", "xmu", " mu", "itrans", "ifluor", "io ", "it "]
         if words.contains(where: { headerText.contains($0) }) { return .plausible }
+        // Whole words that only absorption headers use (`#eV  Norm`, `C1s K Edge`).
+        let tokens = Set(headerText.split { !$0.isLetter && !$0.isNumber }.map(String.init))
+        if !tokens.isDisjoint(with: ["ev", "kev", "edge", "xanes", "exafs", "nexafs", "norm", "xafs"]) { return .plausible }
         // Energy-like numbers alone are weak evidence: a two-column file without XAS labels is
         // more often a pattern or a spectrum of something else (xy), so it needs an XAS suffix
         // or the usual three or more channels (energy, i0, it …).
-        if energyLike && (table.columns >= 3 || absorptionOnlySuffixes.contains(suffix)) { return .plausible }
+        if energyLike && (columns >= 3 || absorptionOnlySuffixes.contains(suffix)) { return .plausible }
         return suffixes.contains(suffix) ? .suffixOnly : .no
     }
 
@@ -64,21 +91,29 @@ public enum ColumnASCIIReader: FormatReader {
         if guess.source == "no labels found" {
             warnings.append("no column labels found in the header; columns named col1…col\(table.columns)")
         }
-        var columns = table.namedColumns(guess.labels)
-        let metadata = headerMetadata(table.header)
+        var metadata = headerMetadata(table.header)
+        metadata["column_labels_source"] = guess.source
+        let scan = absorptionScan(file: file, columns: table.namedColumns(guess.labels), header: table.header,
+                                  metadata: metadata, energyUnit: guess.energyUnit, warnings: &warnings)
+        return DataFile(format: id, file: file, scans: [scan], warnings: warnings)
+    }
+
+    /// A scan from labelled columns: adds `energy` (eV, first) chosen and converted by
+    /// `energyAxis`; the kind is `.other` when there is no energy axis. Used by the old-format
+    /// readers too.
+    static func absorptionScan(file: String, columns named: OrderedDictionary<String, [Double]>, header: [String],
+                               metadata: Metadata, energyUnit: String? = nil, warnings: inout [String]) -> Scan {
+        var columns = named
         var units: [String: String] = [:]
-        let axis = energyAxis(labels: guess.labels, columns: columns, header: table.header, statedUnit: guess.energyUnit)
+        let axis = energyAxis(labels: Array(named.keys), columns: named, header: header, statedUnit: energyUnit)
         if let axis {
             if let note = axis.note { warnings.append(note) }
             columns.updateValue(axis.energy, forKey: "energy", insertingAt: 0)
             units["energy"] = "eV"
             if axis.sourceLabel != "energy", let u = axis.sourceUnit { units[axis.sourceLabel] = u }
         }
-        var scanMetadata = metadata
-        scanMetadata["column_labels_source"] = guess.source
         let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-        let scan = Scan(name: stem, kind: axis == nil ? .other : .absorption, columns: columns, units: units, metadata: scanMetadata)
-        return DataFile(format: id, file: file, scans: [scan], warnings: warnings)
+        return Scan(name: stem, kind: axis == nil ? .other : .absorption, columns: columns, units: units, metadata: metadata)
     }
 
     /// The header text plus `key: value` and `key = value` lines (key as written, one word).
@@ -123,7 +158,9 @@ public enum ColumnASCIIReader: FormatReader {
             return EnergyAxis(energy: XASEnergyAxis.energies(fromAngles: angle, dSpacing: d), sourceLabel: labels[min(1, labels.count - 1)],
                               sourceUnit: "degrees", note: "energy computed from the monochromator angle with d = \(d) Å")
         }
-        if let label = labels.first(where: isEnergyLabel), let values = columns[label] {
+        let energyLabel = labels.first { isEnergyLabel($0) && ($0.contains("achieved") || $0.contains("readback")) }
+            ?? labels.first(where: isEnergyLabel)
+        if let label = energyLabel, let values = columns[label] {
             let stated = statedUnit.map { XASEnergyAxis.Unit($0) }
             if stated == .keV || label.contains("kev") || (stated == nil && XASEnergyAxis.looksLikeKeV(values)) {
                 return EnergyAxis(energy: values.map { $0 * 1000 }, sourceLabel: label, sourceUnit: "keV",
@@ -141,6 +178,9 @@ public enum ColumnASCIIReader: FormatReader {
         // chi(k) and other non-energy abscissae.
         if ["k", "r", "q", "wavenumber"].contains(firstLabel) || headerText.contains("chi(k)") { return nil }
         guard let values = columns[firstLabel] else { return nil }
+        if values.count > 2, values.enumerated().allSatisfy({ $0.element == values[0] + Double($0.offset) }), values[0] <= 1 {
+            return nil  // a point (pixel) index, not an energy
+        }
         if XASEnergyAxis.looksLikeKeV(values) {
             if values.allSatisfy({ $0 >= 0.1 && $0 <= 100 }) && (values.max() ?? 0) > 1 && headerText.contains("kev") {
                 return EnergyAxis(energy: values.map { $0 * 1000 }, sourceLabel: firstLabel, sourceUnit: "keV",

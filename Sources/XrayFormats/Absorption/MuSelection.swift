@@ -14,7 +14,7 @@ import XrayCore
 /// ```
 public enum MuSelection {
     /// Column names taken as μ itself, in order of preference (case-insensitive).
-    static let muNames = ["mu", "xmu", "mutrans", "mu_trans", "mut", "mu_t", "mufluor", "mu_fluor", "muf", "norm", "flat"]
+    static let muNames = ["mu", "xmu", "mutrans", "mu_trans", "xmu_trans", "mut", "mu_t", "mufluor", "mu_fluor", "muf", "norm", "flat"]
     static let i0Names = ["i0", "io", "i_0", "i0_", "mon", "monitor", "iz"]
     static let itNames = ["itrans", "it", "i1", "i_t", "i_1", "trans", "itr"]
     static let ifNames = ["ifluor", "if", "ifl", "fluo", "fluor", "fluorescence", "ifluor_raw"]
@@ -50,6 +50,8 @@ public enum MuSelection {
 
     /// The spectrum of `scan` with μ from `expression`, or from `defaultExpression` if nil.
     ///
+    /// Without an expression, a reader's `suggested_mu` metadata (old formats whose columns
+    /// carry no labels) is used before the label rules.
     /// Throws `RoentgenError.badData` if the scan has no `energy` column, and
     /// `RoentgenError.badParameter` if the expression is malformed, names a missing column,
     /// or none is given and none can be guessed. All points are kept (see `finiteSortedByEnergy`).
@@ -60,6 +62,8 @@ public enum MuSelection {
         let text: String
         if let expression, !expression.trimmingCharacters(in: .whitespaces).isEmpty {
             text = expression
+        } else if let suggested = scan.metadata["suggested_mu"] {
+            text = suggested
         } else if let guess = defaultExpression(for: Array(spectrum.channels.keys)) {
             text = guess
         } else {

@@ -32,11 +32,29 @@ struct XASLabelGuesser {
             (labels, source) = (XASLabelGuesser.finish(legend, columns), "LabVIEW column legend")
             return
         }
-        if let cls = stripped.last(where: { $0.hasPrefix("#(1)") && $0.contains("$(") }) {
-            var line = String(cls.dropFirst(4))
-            for c in "\"#$()\t" { line = line.replacingOccurrences(of: String(c), with: " ") }
-            (labels, source) = (XASLabelGuesser.finish(line.split(separator: " ").map(String.init), columns), "CLS #(1) label line")
+        if let data = stripped.firstIndex(of: "Data:") {
+            // SSRL EXAFS Data Collector: one label per line after "Data:", up to a blank line.
+            let legend = stripped[(data + 1)...].prefix(while: { !$0.isEmpty })
+            if legend.count == columns {
+                (labels, source) = (XASLabelGuesser.finish(Array(legend), columns), "SSRL 'Data:' legend")
+                return
+            }
+        }
+        if first.contains("kek-pf") || first.hasPrefix("9809") {
+            (labels, source) = (XASLabelGuesser.finish(["angle_drive", "angle_read", "time"], columns), "Photon Factory 9809 layout")
             return
+        }
+        if let cls = stripped.last(where: { $0.hasPrefix("#(1)") }) {
+            // CLS HXMA: `#(1) Event-ID "BL1606-ID-1 Energy Setting" "$(EnergyFeedback)" …`
+            let words = XASLabelGuesser.quotedWords(String(cls.dropFirst(4))).map { w -> String in
+                var t = w
+                if t.hasPrefix("$("), t.hasSuffix(")") { t = String(t.dropFirst(2).dropLast()) }
+                return t
+            }
+            if words.count == columns {
+                (labels, source) = (XASLabelGuesser.finish(words, columns), "CLS #(1) label line")
+                return
+            }
         }
         // Candidate label lines: the last header line, then the line after the last rule.
         var candidates: [String] = []
@@ -83,6 +101,25 @@ struct XASLabelGuesser {
             }
         }
         (labels, source) = ((1...max(columns, 1)).prefix(columns).map { "col\($0)" }, "no labels found")
+    }
+
+    /// Splits at blanks, keeping "double-quoted phrases" together (quotes removed).
+    static func quotedWords(_ line: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        var inQuote = false
+        for ch in line {
+            if ch == "\"" {
+                if inQuote { out.append(current); current = "" }
+                inQuote.toggle()
+            } else if (ch == " " || ch == "\t") && !inQuote {
+                if !current.isEmpty { out.append(current); current = "" }
+            } else {
+                current.append(ch)
+            }
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
     }
 
     /// Removes comment characters and SPEC prefixes, replaces separators by blanks.

@@ -16,7 +16,7 @@ enum BrukerBRMLReader: FormatReader {
         let isZip = head.count >= 4 && head.prefix(4) == Data([0x50, 0x4B, 0x03, 0x04])
         guard isZip else { return suffix == "brml" ? .suffixOnly : .no }
         // Zip local headers name their entries: BRML holds Experiment0/… and experimentCollection.xml.
-        if head.range(of: Data("Experiment0/".utf8)) != nil || head.range(of: Data("experimentCollection".utf8)) != nil {
+        if PatternText.contains(head, "Experiment0/") || PatternText.contains(head, "experimentCollection") {
             return .certain
         }
         return suffix == "brml" ? .plausible : .no
@@ -110,7 +110,7 @@ enum BrukerBRMLReader: FormatReader {
                     }
                 }
                 let yi = countIndex ?? (fields.count - 1)
-                guard ok, xi < fields.count, yi >= 0, yi < fields.count else {
+                guard ok, xi >= 0, xi < fields.count, yi >= 0, yi < fields.count else {
                     throw RoentgenError.badFile(file + ":" + path, "<Datum> \(k + 1) of scan \(ri + 1) is '\(datum.value)': expected comma-separated numbers with 2θ in field \(xi + 1) and counts in field \(yi + 1)")
                 }
                 x.append(fields[xi]); y.append(fields[yi])

@@ -14,9 +14,11 @@ enum ColumnTextReader: FormatReader {
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         guard PatternText.looksLikeText(head) else { return .no }
-        let lines = PatternText.Lines(head.prefix(8192))
-        let upper = max(0, lines.count - 1)   // the last line of a prefix may be cut
-        let parsed = PatternColumns.parse(lines, 0..<(lines.count <= 1 ? lines.count : upper))
+        let prefix = head.prefix(4096)
+        let lines = PatternText.Lines(prefix)
+        // The last line of a prefix may be cut.
+        let upper = prefix.count < head.count || prefix.count == 4096 ? max(0, lines.count - 1) : lines.count
+        let parsed = PatternColumns.parse(lines, 0..<min(upper, 60))
         if parsed.rowCount >= 1 { return .plausible }
         return suffixes.contains(suffix) ? .suffixOnly : .no
     }

@@ -15,9 +15,16 @@ enum GSASReader: FormatReader {
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         guard PatternText.looksLikeText(head) else { return .no }
-        let lines = PatternText.Lines(head.prefix(16_384))
-        for i in 0..<min(lines.count, 200) where isBankLine(lines, i) { return .certain }
-        return .no
+        let lines = PatternText.Lines(head.prefix(8192))
+        var instrumentLines = 0
+        for i in 0..<min(lines.count, 100) {
+            let c = lines.bytes[lines.starts[i]..<lines.ends[i]].first
+            guard c == 66 || c == 73 else { continue }   // 'B', 'I'
+            if isBankLine(lines, i) { return .certain }
+            if lines.hasPrefix(i, "INS ", skipBlanks: false) { instrumentLines += 1 }
+        }
+        // A GSAS instrument parameter file: recognised so that it is rejected with a clear message.
+        return instrumentLines >= 3 ? .certain : .no
     }
 
     static func isBankLine(_ lines: PatternText.Lines, _ i: Int) -> Bool {
@@ -36,6 +43,11 @@ enum GSASReader: FormatReader {
         var banks: [Int] = []
         for i in 0..<lines.count where isBankLine(lines, i) { banks.append(i) }
         guard let firstBank = banks.first else {
+            if (0..<min(lines.count, 200)).filter({ lines.hasPrefix($0, "INS ", skipBlanks: false) }).count >= 3 {
+                throw RoentgenError(.unsupportedFormat,
+                                    "GSAS instrument parameter file (INS lines): it describes the instrument, not a pattern; read the data file (.gsa, .xra, .fxye) instead",
+                                    file: file, line: 1)
+            }
             throw RoentgenError.badFile(file, line: lines.count, "no BANK line found: expected `BANK n nchan nrec CONST start step 0 0 STD`")
         }
         var wavelength: Double?
@@ -90,7 +102,8 @@ enum GSASReader: FormatReader {
         metadata["bank"] = String(bank)
         metadata["data type"] = dataType
         var twoTheta: [Double] = [], intensity: [Double] = [], esd: [Double] = []
-        twoTheta.reserveCapacity(nchan); intensity.reserveCapacity(nchan); esd.reserveCapacity(nchan)
+        let capacity = min(nchan, 10 * (end - bankLine))
+        twoTheta.reserveCapacity(capacity); intensity.reserveCapacity(capacity); esd.reserveCapacity(capacity)
         switch dataType {
         case "STD", "ESD":
             guard coefficients.count >= 2, coefficients[1] > 0 else {
@@ -137,10 +150,12 @@ enum GSASReader: FormatReader {
             }
             twoTheta = DiffractionScan.steps(start: coefficients[0] / 100, step: coefficients[1] / 100, count: nchan)
         case "FXY", "FXYE":
+            var v: [Double] = []
+            v.reserveCapacity(8)
             for i in (bankLine + 1)..<end {
                 guard let first = lines.firstByte(i) else { continue }
                 if first == 35 { continue }
-                guard let v = lines.numbers(i), v.count >= 2 else {
+                guard lines.scanNumbers(i, into: &v), v.count >= 2 else {
                     throw RoentgenError.badFile(file, line: i + 1, "expected x (centidegrees), y\(dataType == "FXYE" ? ", esd" : "") on each line of BANK \(bank)")
                 }
                 twoTheta.append(v[0] / 100)

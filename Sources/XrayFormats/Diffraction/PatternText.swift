@@ -103,11 +103,26 @@ enum PatternText {
         /// nil if any blank-separated token is not a number.
         func numbers(_ i: Int, commaSeparates: Bool = false) -> [Double]? {
             var out: [Double] = []
-            var ok = true
-            PatternText.forEachToken(bytes, starts[i], ends[i], commaSeparates: commaSeparates) { s, e in
-                if let v = PatternText.number(bytes, s, e) { out.append(v) } else { ok = false }
+            return scanNumbers(i, commaSeparates: commaSeparates, into: &out) ? out : nil
+        }
+
+        /// Like `numbers`, into a caller-owned buffer (cleared first) so hot loops do not allocate.
+        @inline(__always)
+        func scanNumbers(_ i: Int, commaSeparates: Bool = false, into out: inout [Double]) -> Bool {
+            out.removeAll(keepingCapacity: true)
+            let end = ends[i]
+            return bytes.withUnsafeBufferPointer { p in
+                var k = starts[i]
+                while k < end {
+                    while k < end, PatternText.isBlank(p[k]) || (commaSeparates && p[k] == 44) { k += 1 }
+                    if k >= end { break }
+                    let s = k
+                    while k < end, !PatternText.isBlank(p[k]), !(commaSeparates && p[k] == 44) { k += 1 }
+                    guard let v = PatternText.number(p, s, k) else { return false }
+                    out.append(v)
+                }
+                return true
             }
-            return ok ? out : nil
         }
     }
 
@@ -235,6 +250,61 @@ enum PatternText {
     static func numberDroppingUncertainty(_ text: String) -> Double? {
         if let paren = text.firstIndex(of: "(") { return number(String(text[..<paren])) }
         return number(text)
+    }
+
+    /// Offset of the first byte that is not part of a valid UTF-8 sequence, or nil if all are valid.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int, minimum: UInt32
+            var scalar: UInt32
+            switch b {
+            case 0xC2...0xDF: length = 2; scalar = UInt32(b & 0x1F); minimum = 0x80
+            case 0xE0...0xEF: length = 3; scalar = UInt32(b & 0x0F); minimum = 0x800
+            case 0xF0...0xF4: length = 4; scalar = UInt32(b & 0x07); minimum = 0x10000
+            default: return i
+            }
+            guard i + length <= n else { return i }
+            for k in 1..<length {
+                let c = bytes[i + k]
+                guard c & 0xC0 == 0x80 else { return i }
+                scalar = scalar << 6 | UInt32(c & 0x3F)
+            }
+            guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return i }
+            i += length
+        }
+        return nil
+    }
+
+    /// Whether `haystack` contains the ASCII `needle` (fast byte search; used by sniffers).
+    static func contains(_ haystack: Data, _ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        return haystack.withUnsafeBytes { h in
+            n.withUnsafeBytes { q in
+                guard let hb = h.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                      let qb = q.baseAddress?.assumingMemoryBound(to: UInt8.self), h.count >= q.count, q.count > 0 else { return false }
+                let first = qb[0], last = h.count - q.count
+                var i = 0
+                while i <= last {
+                    if hb[i] == first {
+                        var k = 1
+                        while k < q.count && hb[i + k] == qb[k] { k += 1 }
+                        if k == q.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// The first byte of `head` that is not a blank, line break or UTF-8 byte-order mark.
+    static func firstNonBlank(_ head: Data) -> UInt8? {
+        for b in head.prefix(1024) where b != 32 && b != 9 && b != 10 && b != 13 && b != 0xEF && b != 0xBB && b != 0xBF { return b }
+        return nil
     }
 
     /// Whether `head` looks like text: no NUL bytes and mostly printable.

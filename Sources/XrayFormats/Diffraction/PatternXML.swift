@@ -72,17 +72,39 @@ final class PatternXML {
     /// Parses `data` into a tree; malformed or truncated XML throws with the line number.
     static func parse(_ data: Data, file: String) throws -> PatternXML {
         let builder = Builder()
-        let parser = XMLParser(data: data)
+        let parser = XMLParser(data: try utf8(data, file: file))
         parser.delegate = builder
         parser.shouldProcessNamespaces = false
         let ok = parser.parse()
         guard ok, let root = builder.root, builder.stack.isEmpty else {
             let line = parser.lineNumber
-            let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unexpected end of document"
+            let code = parser.parserError.map { ($0 as NSError).code }
+            let reason: String
+            switch code {
+            case 5?, nil: reason = "the document ends before its elements are closed (truncated file?)"
+            case 4?: reason = "the document is empty"
+            case let c?: reason = "XML syntax error \(c) at column \(parser.columnNumber)"
+            }
             throw RoentgenError.badFile(file, line: line > 0 ? line : nil,
-                                        "malformed or truncated XML (\(reason)); expected a complete XML document")
+                                        "malformed or truncated XML: \(reason); expected a complete XML document")
         }
         return root
+    }
+
+    /// The document as UTF-8: Latin-1 documents (declared so) are transcoded; anything else that
+    /// is not valid UTF-8 is rejected here (Foundation's XMLParser traps on invalid UTF-8 in names).
+    static func utf8(_ data: Data, file: String) throws -> Data {
+        let bytes = [UInt8](data)
+        guard let bad = PatternText.firstInvalidUTF8(bytes) else { return data }
+        let declaration = String(decoding: bytes.prefix(100), as: UTF8.self).lowercased()
+        if declaration.hasPrefix("<?xml"), declaration.contains("iso-8859-1") || declaration.contains("latin") || declaration.contains("windows-1252") {
+            var text = String(bytes.map { Character(Unicode.Scalar($0)) })
+            if let r = text.range(of: #"encoding\s*=\s*["'][^"']*["']"#, options: .regularExpression) {
+                text.replaceSubrange(r, with: "encoding=\"UTF-8\"")
+            }
+            return Data(text.utf8)
+        }
+        throw RoentgenError.badFile(file, byteOffset: bad, "invalid UTF-8 byte 0x\(String(bytes[bad], radix: 16)) in an XML document declared (or defaulting to) UTF-8")
     }
 
     private final class Builder: NSObject, XMLParserDelegate {

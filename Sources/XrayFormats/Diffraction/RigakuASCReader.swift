@@ -11,6 +11,7 @@ enum RigakuASCReader: FormatReader {
     static let suffixes = ["asc"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
+        guard PatternText.firstNonBlank(head) == 42, !PatternText.contains(head.prefix(512), "*RAS_") else { return .no }   // RAS is not ASC
         let lines = PatternText.Lines(head.prefix(8192))
         var stars = 0
         for i in 0..<min(lines.count, 60) {
@@ -42,12 +43,13 @@ enum RigakuASCReader: FormatReader {
                 let beginLine = i
                 var m = fileMeta
                 var y: [Double] = []
+                var v: [Double] = []
                 i += 1
                 while i < lines.count, !lines.hasPrefix(i, "*END") {
                     if lines.firstByte(i) == 42 {
                         if let (k, v) = keyValue(i) { store(k, v, in: &m) }
                     } else if !lines.isBlank(i) {
-                        guard let v = lines.numbers(i, commaSeparates: true) else {
+                        guard lines.scanNumbers(i, commaSeparates: true, into: &v) else {
                             throw RoentgenError.badFile(file, line: i + 1, "expected comma-separated counts in the *BEGIN block, found '\(lines.trimmed(i).prefix(60))'")
                         }
                         y += v

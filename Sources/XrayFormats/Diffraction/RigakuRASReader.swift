@@ -13,7 +13,8 @@ enum RigakuRASReader: FormatReader {
     static let suffixes = ["ras"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        head.range(of: Data("*RAS_DATA_START".utf8)) != nil || head.range(of: Data("*RAS_HEADER_START".utf8)) != nil
+        guard PatternText.firstNonBlank(head) == 42 else { return suffix == "ras" ? .suffixOnly : .no }   // '*'
+        return PatternText.contains(head.prefix(512), "*RAS_DATA_START") || PatternText.contains(head.prefix(512), "*RAS_HEADER_START")
             ? .certain : (suffix == "ras" ? .suffixOnly : .no)
     }
 
@@ -24,6 +25,7 @@ enum RigakuRASReader: FormatReader {
         var inHeader = false
         var i = 0
         while i < lines.count {
+            guard lines.firstByte(i) == 42 else { i += 1; continue }   // only '*' lines outside data blocks
             if lines.hasPrefix(i, "*RAS_HEADER_START") {
                 header = Metadata(); inHeader = true
             } else if lines.hasPrefix(i, "*RAS_HEADER_END") {
@@ -31,10 +33,11 @@ enum RigakuRASReader: FormatReader {
             } else if lines.hasPrefix(i, "*RAS_INT_START") {
                 let startLine = i
                 var x: [Double] = [], counts: [Double] = [], att: [Double] = []
+                var v: [Double] = []
                 i += 1
-                while i < lines.count, !lines.hasPrefix(i, "*RAS_INT_END") {
+                while i < lines.count, !(lines.firstByte(i) == 42 && lines.hasPrefix(i, "*RAS_INT_END")) {
                     if !lines.isBlank(i) {
-                        guard let v = lines.numbers(i), v.count >= 2 else {
+                        guard lines.scanNumbers(i, into: &v), v.count >= 2 else {
                             throw RoentgenError.badFile(file, line: i + 1, "expected `2θ counts [attenuator]` in the *RAS_INT block, found '\(lines.trimmed(i).prefix(60))'")
                         }
                         x.append(v[0]); counts.append(v[1]); att.append(v.count >= 3 ? v[2] : 1)

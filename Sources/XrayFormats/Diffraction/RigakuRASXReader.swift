@@ -14,7 +14,7 @@ enum RigakuRASXReader: FormatReader {
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         let isZip = head.count >= 4 && head.prefix(4) == Data([0x50, 0x4B, 0x03, 0x04])
         guard isZip else { return suffix == "rasx" ? .suffixOnly : .no }
-        if head.range(of: Data("Profile0.txt".utf8)) != nil || head.range(of: Data("MesurementConditions".utf8)) != nil {
+        if PatternText.contains(head, "Profile0.txt") || PatternText.contains(head, "MesurementConditions") {
             return .certain
         }
         return suffix == "rasx" ? .plausible : .no
@@ -52,8 +52,9 @@ enum RigakuRASXReader: FormatReader {
             let lines = PatternText.Lines(try zip.entry(path))
             var x: [Double] = [], counts: [Double] = [], att: [Double] = []
             x.reserveCapacity(lines.count); counts.reserveCapacity(lines.count); att.reserveCapacity(lines.count)
+            var v: [Double] = []
             for i in 0..<lines.count where !lines.isBlank(i) {
-                guard let v = lines.numbers(i), v.count >= 2 else {
+                guard lines.scanNumbers(i, into: &v), v.count >= 2 else {
                     throw RoentgenError.badFile(file + ":" + path, line: i + 1, "expected `2θ counts [attenuator]`, found '\(lines.trimmed(i).prefix(60))'")
                 }
                 x.append(v[0]); counts.append(v[1]); att.append(v.count >= 3 ? v[2] : 1)

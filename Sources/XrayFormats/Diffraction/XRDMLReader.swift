@@ -13,7 +13,7 @@ enum XRDMLReader: FormatReader {
     static let suffixes = ["xrdml"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        if head.range(of: Data("<xrdMeasurements".utf8)) != nil { return .certain }
+        if PatternText.firstNonBlank(head) == 60, PatternText.contains(head.prefix(4096), "<xrdMeasurements") { return .certain }
         return suffix == "xrdml" ? .suffixOnly : .no
     }
 

@@ -183,18 +183,54 @@ struct XASText {
     }
 }
 
-/// Larch's rule for turning a label into a name: lower case, every character that is not a
-/// letter, digit or underscore becomes `_`; a name that starts with a digit gets a leading `_`.
-/// (`"log(i0/it)"` → `"log_i0_it_"`; `"MoO3 defaults"` → `"moo3_defaults"`.)
+/// Larch's `fix_varname` rule for column labels (after lower-casing, as `read_ascii` does):
+/// characters other than letters, digits and `_` become `_`, runs of `_` collapse, a trailing
+/// `_` is dropped, and a name that starts with a digit gets a leading `_`.
+/// (`"log(i0/it)"` → `"log_i0_it"`; `"Mono Energy"` → `"mono_energy"`.)
 func xasSanitizedName(_ label: String) -> String {
     var out = ""
+    var lastUnderscore = false
     for ch in label.lowercased().unicodeScalars {
-        if (ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9") || ch == "_" {
+        let keep = (ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9")
+        if keep {
             out.unicodeScalars.append(ch)
-        } else {
+            lastUnderscore = false
+        } else if !lastUnderscore {
             out.append("_")
+            lastUnderscore = true
         }
     }
+    if out.count > 1, out.hasSuffix("_") { out.removeLast() }
     if let first = out.unicodeScalars.first, first >= "0" && first <= "9" { out = "_" + out }
-    return out
+    return out.isEmpty ? "_" : out
+}
+
+extension XASText {
+    /// Numbers of a Fortran-formatted row whose fields may run together
+    /// (`3.39370E+04-1.00000E+00`): a sign that follows a digit or '.' starts a new field.
+    /// Returns nil (and the offending token) if a field is not a number.
+    func fortranNumbers(_ range: Range<Int>, into values: inout [Double]) -> Range<Int>? {
+        var fields: [Range<Int>] = []
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
+            while i < end, XASText.isBlank(bytes[i]) || bytes[i] == 44 { i += 1 }
+            guard i < end else { break }
+            let start = i
+            i += 1
+            while i < end, !(XASText.isBlank(bytes[i]) || bytes[i] == 44) {
+                let b = bytes[i], prev = bytes[i - 1]
+                if (b == 45 || b == 43), (prev >= 48 && prev <= 57) || prev == 46 { break }
+                i += 1
+            }
+            fields.append(start..<i)
+        }
+        return bytes.withUnsafeBufferPointer { p -> Range<Int>? in
+            for f in fields {
+                guard let v = XASText.parseNumber(p, f, allowNonFinite: false) else { return f }
+                values.append(v)
+            }
+            return nil
+        }
+    }
 }

@@ -1,0 +1,91 @@
+import Foundation
+import OrderedCollections
+import XrayCore
+
+/// Daresbury SRS files (also ESRF DUBBLE): a Fortran namelist header `&SRS … &END`, optional
+/// `C` comment lines (the last one may label the columns), then numbers. Rows may be wrapped
+/// over several lines (6 + 4 + 4 + 1 values in DUBBLE files); the record length is the count up
+/// to the next line as long as the first, and every record must be complete.
+public enum SRSReader: FormatReader {
+    public static let id = "srs"
+    public static let name = "Daresbury SRS / ESRF DUBBLE (&SRS namelist header)"
+    public static let kind = Scan.Kind.absorption
+    public static let suffixes = ["dat"]
+
+    public static func sniff(head: Data, suffix: String) -> SniffConfidence {
+        let text = XASText(head.prefix(512))
+        guard let first = text.lines.indices.first(where: { !text.isBlank($0) }) else { return .no }
+        return text.string(text.trimmed(text.lines[first])).uppercased() == "&SRS" ? .certain : .no
+    }
+
+    public static func read(_ data: Data, file: String) throws -> DataFile {
+        let text = XASText(data)
+        guard let end = text.lines.indices.first(where: { text.string(text.trimmed(text.lines[$0])).uppercased() == "&END" }) else {
+            throw RoentgenError.badFile(file, line: text.lines.count, "no '&END' line closing the &SRS header")
+        }
+        var header: [String] = []
+        var metadata = Metadata()
+        for i in 0...end {
+            let line = text.string(i)
+            header.append(line)
+            for pair in line.split(separator: ",") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                guard kv.count == 2 else { continue }
+                let key = kv[0].trimmingCharacters(in: .whitespaces)
+                let value = kv[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+                    .trimmingCharacters(in: .whitespaces)
+                if !key.isEmpty, !key.contains(" ") { metadata[key] = value }
+            }
+        }
+        var comments: [String] = []
+        var values: [Double] = []
+        var counts: [(line: Int, count: Int)] = []
+        for i in (end + 1)..<text.lines.count {
+            let r = text.trimmed(text.lines[i])
+            if r.isEmpty { continue }
+            if text.string(r).uppercased().hasPrefix("END OF DATA") { break }
+            if text.bytes[r.lowerBound] == UInt8(ascii: "C") || text.bytes[r.lowerBound] == UInt8(ascii: "#") {
+                comments.append(text.string(r))
+                continue
+            }
+            let before = values.count
+            if let bad = text.fortranNumbers(r, into: &values) {
+                throw RoentgenError.badFile(file, line: i + 1, "'\(text.string(bad))' is not a number; expected data values after &END")
+            }
+            counts.append((i + 1, values.count - before))
+        }
+        guard let first = counts.first else {
+            throw RoentgenError.badFile(file, line: text.lines.count, "no data after the &SRS header")
+        }
+        // Record length: values up to the next line as long as the first line.
+        var recordLength = first.count
+        if counts.contains(where: { $0.count != first.count }) {
+            recordLength = 0
+            for (k, c) in counts.enumerated() {
+                if k > 0 && c.count == first.count { break }
+                recordLength += c.count
+            }
+        }
+        guard recordLength > 0, values.count % recordLength == 0 else {
+            let complete = recordLength > 0 ? values.count / recordLength * recordLength : 0
+            var seen = 0
+            let line = counts.first(where: { seen += $0.count; return seen > complete })?.line ?? first.line
+            throw RoentgenError.badFile(file, line: line, "data records of \(recordLength) values expected (as the first record); the last record is incomplete")
+        }
+        let rows = values.count / recordLength
+        header += comments
+        var labels = (1...recordLength).map { "col\($0)" }
+        if let last = comments.last {
+            let words = XASLabelGuesser.words(String(last.dropFirst()))
+            if words.count == recordLength, XASLabelGuesser.looksLikeLabels(words) {
+                labels = XASLabelGuesser.finish(words, recordLength)
+            }
+        }
+        metadata["header"] = header.joined(separator: "\n")
+        var warnings: [String] = []
+        if recordLength != first.count { warnings.append("data rows wrapped over several lines; re-joined as records of \(recordLength) values") }
+        let scan = ColumnASCIIReader.absorptionScan(file: file, columns: XASColumns.split(values, rows: rows, columns: recordLength, names: labels),
+                                                    header: header, metadata: metadata, warnings: &warnings)
+        return DataFile(format: id, file: file, scans: [scan], warnings: warnings)
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import XrayCore
+import XrayFormats
+
+/// `roentgen read FILE [--json] [--group NAME] [--mu EXPR]`
+struct ReadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "read",
+        abstract: "Read a data file (format detected from content) and print a summary or JSON.")
+
+    @Argument(help: "The file to read.")
+    var file: String
+
+    @Flag(help: "Print the file as JSON: format, scans (columns, units, radiation, metadata), warnings.")
+    var json = false
+
+    @Option(help: "Only this group/scan (Athena label or Larch's sanitised name, e.g. moo3_defaults).")
+    var group: String?
+
+    @Option(help: "μ(E) expression over column names, e.g. 'ln(i0/itrans)', '(if1+if2)/i0', 'mutrans'.")
+    var mu: String?
+
+    func run() throws {
+        var data = try FormatRegistry.read(URL(fileURLWithPath: file))
+        data.scans = try DataFileExport.select(data, group: group)
+        if json {
+            if mu != nil { data.scans = try data.scans.map { try DataFileExport.withMu($0, expression: mu, required: true) } }
+            print(DataFileJSON.encode(data))
+        } else {
+            print(DataFileSummary.text(data, muExpression: mu), terminator: "")
+        }
+    }
+}

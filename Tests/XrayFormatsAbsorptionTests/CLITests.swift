@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import XrayFormats
+
+/// End-to-end tests of `roentgen read`, `convert` and `formats` through the built binary.
+@Suite struct CLITests {
+    func path(_ relative: String) throws -> String {
+        try #require(SharedData.url(relative)).path
+    }
+
+    @Test(.enabled(if: SharedData.isPresent)) func readPrintsASummary() throws {
+        let r = try RoentgenCLI.run(["read", try path("xas/xdi_spec/data/cu_metal_rt.xdi")])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("[xdi]"))
+        #expect(r.stdout.contains("408 points"))
+        #expect(r.stdout.contains("μ(E) = mutrans"))
+    }
+
+    @Test(.enabled(if: SharedData.isPresent)) func badFileExitsNonZeroNamingFileAndLine() throws {
+        let file = try path("xas/xdi_spec/baddata/bad_13.xdi")
+        let r = try RoentgenCLI.run(["read", file])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("\(file):31"), "\(r.stderr)")
+        let missing = try RoentgenCLI.run(["read", "/nonexistent/file.xdi"])
+        #expect(missing.status != 0 && missing.stderr.contains("no such file"))
+    }
+
+    @Test(.enabled(if: SharedData.isPresent)) func jsonHasTheIssueShape() throws {
+        let r = try RoentgenCLI.run(["read", try path("xas/larch/athena_prj/MoO3-tutorial.prj"), "--json", "--group", "moo3_defaults", "--mu", "mu"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["format"] as? String == "athena")
+        #expect(json["warnings"] is [Any])
+        let scans = try #require(json["scans"] as? [[String: Any]])
+        #expect(scans.count == 1)
+        let scan = scans[0]
+        #expect(scan["name"] as? String == "moo3-defaults")
+        let columns = try #require(scan["columns"] as? [String: [Double]])
+        #expect((columns["energy"]?.count ?? 0) > 100)
+        #expect(columns["energy"]?.count == columns["mu"]?.count)
+        #expect((scan["units"] as? [String: String])?["energy"] == "eV")
+        #expect(scan.keys.contains("radiation"))
+        let metadata = try #require(scan["metadata"] as? [String: String])
+        #expect(metadata["mu_expression"] == "mu")
+        #expect(metadata["bkg_e0"] != nil)
+    }
+
+    @Test(.enabled(if: SharedData.isPresent)) func convertToXDIReadsBack() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-cli-\(UUID().uuidString).xdi").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let source = try path("xas/larch/xafsdata/fe.060")
+        let r = try RoentgenCLI.run(["convert", source, "--to", "xdi", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let back = try FormatRegistry.read(URL(fileURLWithPath: out))
+        let original = try FormatRegistry.read(URL(fileURLWithPath: source))
+        #expect(back.format == "xdi")
+        #expect(back.scans[0].columns["energy"] == original.scans[0].columns["energy"])
+        #expect(back.scans[0].columns["it"] == original.scans[0].columns["it"])
+        let csv = try RoentgenCLI.run(["convert", source, "--to", "csv"])
+        #expect(csv.stdout.hasPrefix("energy,i0,it\n6911.98862,41410.4,39622.2\n"))
+        let many = try RoentgenCLI.run(["convert", try path("xas/larch/athena_prj/cu.prj"), "--to", "xy"])
+        #expect(many.status != 0 && many.stderr.contains("--group"))
+    }
+
+    @Test func formatsListsTheReaders() throws {
+        let r = try RoentgenCLI.run(["formats"])
+        #expect(r.status == 0)
+        for id in ["xdi", "athena", "xas-columns"] { #expect(r.stdout.contains(id)) }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import TestSupport
+import XrayCore
+@testable import XrayFormats
+
+@Suite struct ColumnASCIIReaderTests {
+    func read(_ path: String) throws -> DataFile { try readShared(path) }
+
+    /// Every column file in the Larch and Demeter folders reads (detected from content), with
+    /// equal-length columns; absorption ones get an `energy` axis in eV.
+    @Test(.enabled(if: SharedData.isPresent)) func everyColumnFileReads() throws {
+        var paths = sharedFiles("xas/larch/xafsdata") + sharedFiles("xas/larch/beamlines") + sharedFiles("xas/larch/tests")
+        paths += sharedFiles("xas/demeter/examples") + sharedFiles("xas/demeter/recipes")
+        paths = paths.filter { !$0.hasSuffix(".prj") && !$0.hasSuffix("notdata.0") }
+        #expect(paths.count >= 55)
+        for path in paths {
+            let file = try read(path)
+            let scan = try #require(file.scans.first)
+            let n = scan.columns.values.first?.count ?? 0
+            #expect(n >= 1, "\(path)")
+            for (name, column) in scan.columns { #expect(column.count == n, "\(path) \(name)") }
+            if let e = scan.columns["energy"], !path.contains("FDMNES") {
+                #expect(e.allSatisfy { $0 > 250 && $0 < 100_000 }, "\(path): energy in eV (\(e.first ?? 0))")
+            }
+        }
+    }
+
+    @Test(.enabled(if: SharedData.isPresent)) func moreColumnsThanLabels() throws {
+        let scan = try read("xas/larch/tests/incomplete_label.dat").scans[0]
+        #expect(scan.columns.count == 57)  // 5 labels (the first is energy) for 57 columns
+        #expect(Array(scan.columns.keys.prefix(6)) == ["energy", "time1", "time2", "i0", "i1", "col6"])
+        #expect(scan.columns["col57"]?.count == 17)
+        #expect(scan.columns["energy"]?.first == 11767)
+        #expect(scan.columns["energy"]?.last == 11847)
+    }
+
+    @Test(.enabled(if: SharedData.isPresent)) func keVAndAngleEnergies() throws {
+        let spec = try read("xas/larch/beamlines/APS12BM_2019.dat").scans[0]
+        #expect(abs((spec.columns["energy"]?.first ?? 0) - 6339) < 1e-9)
+        #expect(spec.columns["sec"] != nil && spec.columns["mu01"] != nil)
+        let kev = try read("xas/demeter/examples/kev.dat").scans[0]
+        #expect(kev.columns["energy"]?.first == 6911.98862)
+        #expect(kev.columns["enkev"]?.first == 6.91198862)
+        let pf = try read("xas/larch/beamlines/PF9A_2022.dat").scans[0]
+        let expected = 12398.419843320026 / (2 * 3.13551 * sin(17.41440 * Double.pi / 180))
+        #expect(abs((pf.columns["energy"]?.first ?? 0) - expected) < 1e-9)
+        #expect(pf.columns["angle_read"]?.first == 17.41440)
+    }
+
+    @Test(.enabled(if: SharedData.isPresent)) func labelSourcesAndOddFiles() throws {
+        let ssrl = try read("xas/larch/beamlines/SSRL1_2006.dat").scans[0]
+        #expect(Array(ssrl.columns.keys) == ["energy", "real_time_clock", "requested_energy", "achieved_energy", "i0", "i1", "i2"])
+        #expect(ssrl.columns["energy"] == ssrl.columns["achieved_energy"])
+        let bare = try read("xas/larch/beamlines/generic_columns_no_header.dat").scans[0]
+        #expect(bare.columns.keys.contains("col1"))
+        #expect(bare.columns["energy"] == bare.columns["col1"])
+        let prenorm = try read("xas/demeter/examples/prenorm_xanes.dat").scans[0]
+        #expect(Array((prenorm.columns["energy"] ?? []).prefix(2)) == [275.83, 274.87])
+        let gross = try read("xas/demeter/examples/groß.060").scans[0]
+        let fe = try read("xas/larch/xafsdata/fe.060").scans[0]
+        #expect(gross.columns == fe.columns)
+        let mn = try read("xas/demeter/examples/mn3o4.201").scans[0]
+        #expect(mn.columns["energy"]?.count == 2727)
+        let orp = try read("xas/demeter/recipes/ORP5.000").scans[0]
+        #expect(Array(orp.columns.keys.prefix(7)) == ["energy", "event_id", "bl1606_id_1_energy_setting", "energyfeedback", "energyachieved", "idode", "i0"])
+        #expect(orp.columns["i0"]?.first == 699232)
+        let pixel = try read("xas/demeter/recipes/Pd_foil.CSV").scans[0]
+        #expect(pixel.columns["energy"] == nil, "a pixel index is not an energy")
+        let chi = try read("xas/larch/xafsdata/cu_chi.dat").scans[0]
+        #expect(chi.columns["energy"] == nil && chi.columns["k"] != nil)
+    }
+
+    @Test(.enabled(if: SharedData.isPresent)) func headerOnlyFileIsRejected() throws {
+        let path = "xas/demeter/examples/notdata.0"
+        let data = try #require(sharedBytes(path))
+        do {
+            _ = try FormatRegistry.read(data, file: path)
+            Issue.record("notdata.0 has no data rows and must be rejected")
+        } catch let error as RoentgenError {
+            #expect(error.file == path && error.line != nil)
+            #expect(error.message.contains("no rows of numbers"))
+        }
+        let one = try read("xas/demeter/examples/notdata.1")
+        #expect(one.scans[0].columns["energy"]?.count == 1)
+        #expect(one.warnings.contains { $0.contains("only 1 data row") })
+    }
+
+    @Test func raggedRowsArePaddedAndTextAfterTheTableIsReported() throws {
+        let text = "# energy i0 it\n7000 10 5\n7001 10\n7002 10 5\nend of scan\n"
+        let file = try ColumnASCIIReader.read(Data(text.utf8), file: "mem.dat")
+        let scan = file.scans[0]
+        #expect(scan.columns["it"]?[1].isNaN == true)
+        #expect(file.warnings.count == 2)
+    }
+}
+
+extension ColumnASCIIReaderTests {
+    /// SPEC files: one scan per #S block, #L labels split at two blanks, keV converted.
+    @Test(.enabled(if: SharedData.isPresent)) func specScans() throws {
+        let path = "xas/larch/beamlines/ESRF_SNBL_2013.dat"
+        let file = try read(path)
+        #expect(file.format == "spec")
+        #expect(file.scans.map(\.name) == ["scan 1", "scan 2"])
+        let text = String(decoding: try #require(sharedBytes(path)), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let second = try #require(text.firstIndex { $0.hasPrefix("#S 2") })
+        let rows1 = text[..<second].filter { !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+        #expect(file.scans[0].columns["energy"]?.count == rows1 - 0)
+        let zap = try #require(file.scans[1].columns["zapenergy"])
+        #expect(file.scans[1].columns["energy"] == zap.map { $0 * 1000 })
+        #expect(AthenaGroupLookup.scan(named: "2", in: file)?.name == "scan 2")
+        let aps = try read("xas/larch/beamlines/APS9BM_2006.dat").scans[0]
+        #expect(aps.columns.keys.contains("counter_27"))
+    }
+}
