@@ -68,6 +68,9 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
         throw RoentgenError.badParameter("E0 = \(e0) eV is outside the data (\(energy[0]) … \(energy[n - 1]) eV)")
     }
     guard edgeStep.isFinite, edgeStep > 0 else { throw RoentgenError(.badData, "edge step \(edgeStep) is not positive") }
+    guard p.nfft >= 64, p.nfft & (p.nfft - 1) == 0, p.kweight >= 0, p.dk >= 0 else {
+        throw RoentgenError.badParameter("AUTOBK nfft = \(p.nfft), kweight = \(p.kweight), dk = \(p.dk); expected a power-of-two nfft ≥ 64 and non-negative kweight and dk")
+    }
     guard p.rbkg > 0, p.kstep > 0, p.nclamp >= 0, p.kmin >= 0 else {
         throw RoentgenError.badParameter("rbkg = \(p.rbkg) Å, kstep = \(p.kstep), kmin = \(p.kmin); expected positive values")
     }
