@@ -68,6 +68,9 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
         throw RoentgenError.badParameter("E0 = \(e0) eV is outside the data (\(energy[0]) … \(energy[n - 1]) eV)")
     }
     guard edgeStep.isFinite, edgeStep > 0 else { throw RoentgenError(.badData, "edge step \(edgeStep) is not positive") }
+    guard p.nfft >= 64, p.nfft & (p.nfft - 1) == 0, p.kweight >= 0, p.dk >= 0 else {
+        throw RoentgenError.badParameter("AUTOBK nfft = \(p.nfft), kweight = \(p.kweight), dk = \(p.dk); expected a power-of-two nfft ≥ 64 and non-negative kweight and dk")
+    }
     guard p.rbkg > 0, p.kstep > 0, p.nclamp >= 0, p.kmin >= 0 else {
         throw RoentgenError.badParameter("rbkg = \(p.rbkg) Å, kstep = \(p.kstep), kmin = \(p.kmin); expected positive values")
     }
@@ -128,26 +131,23 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     let nOut = 2 * irbkg
     let table = DFTTable.shared(p.nfft)
     let scale = p.kstep / Double.pi.squareRoot()
+    // Dense rows of the partial DFT with window, k-weight and scale folded in: row 2j is Re, 2j+1 Im.
+    var rows = [Double](repeating: 0, count: nOut * nk)
+    let mask = p.nfft - 1
+    for j in 0..<irbkg {
+        var idx = 0
+        for m in 0..<nk {
+            let v = scale * ftwin[m]
+            rows[(2 * j) * nk + m] = v * table.cos[idx]
+            rows[(2 * j + 1) * nk + m] = -v * table.sin[idx]
+            idx = (idx + j) & mask
+        }
+    }
     func transform(_ x: [Double]) -> [Double] {
         var out = [Double](repeating: 0, count: nOut)
-        x.withUnsafeBufferPointer { xb in
-            ftwin.withUnsafeBufferPointer { wb in
-                table.cos.withUnsafeBufferPointer { ct in
-                    table.sin.withUnsafeBufferPointer { st in
-                        let mask = p.nfft - 1
-                        for j in 0..<irbkg {
-                            var sr = 0.0, si = 0.0, idx = 0
-                            for m in 0..<nk {
-                                let v = xb[m] * wb[m]
-                                sr += v * ct[idx]
-                                si -= v * st[idx]
-                                idx = (idx + j) & mask
-                            }
-                            out[2 * j] = scale * sr
-                            out[2 * j + 1] = scale * si
-                        }
-                    }
-                }
+        rows.withUnsafeBufferPointer { rb in
+            x.withUnsafeBufferPointer { xb in
+                for r in 0..<nOut { out[r] = dotProduct(rb.baseAddress! + r * nk, xb.baseAddress!, nk) }
             }
         }
         return out
@@ -162,6 +162,13 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
         for j in 0..<nspl { let cj = c[j]; P[j].withUnsafeBufferPointer { pj in for i in 0..<nOut { o[i] -= cj * pj[i] } } }
         return o
     }
+    // Rows of G at the clamp points, contiguous per clamp point.
+    let clampG = clampIdx.map { m in (0..<nspl).map { G[$0][m] } }
+    func clampChi(_ c: [Double], _ t: Int) -> Double {
+        var v = chiMu[clampIdx[t]]
+        clampG[t].withUnsafeBufferPointer { g in for j in 0..<nspl { v -= c[j] * g[j] } }
+        return v
+    }
     func chiAt(_ c: [Double], _ m: Int) -> Double {
         var v = chiMu[m]
         for j in 0..<nspl { v -= c[j] * G[j][m] }
@@ -171,20 +178,20 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
         var o = outVector(c)
         guard nclamp > 0 else { return o }
         let s = 0.1 + 10 * o.reduce(0) { $0 + $1 * $1 } / Double(nOut)
-        for (t, m) in clampIdx.enumerated() { o.append(clampW[t] * s * chiAt(c, m)) }
+        for t in clampIdx.indices { o.append(clampW[t] * s * clampChi(c, t)) }
         return o
     }
     func jacobian(_ c: [Double]) -> [[Double]] {
         let o = outVector(c)
         let s = 0.1 + 10 * o.reduce(0) { $0 + $1 * $1 } / Double(nOut)
-        let chiClamp = clampIdx.map { chiAt(c, $0) }
+        let chiClamp = clampIdx.indices.map { clampChi(c, $0) }
         return (0..<nspl).map { j in
             var col = P[j].map { -$0 }
             guard nclamp > 0 else { return col }
             var dsdc = 0.0
             for i in 0..<nOut { dsdc += o[i] * col[i] }
             dsdc *= 20 / Double(nOut)
-            for (t, m) in clampIdx.enumerated() { col.append(clampW[t] * (s * -G[j][m] + chiClamp[t] * dsdc)) }
+            for t in clampIdx.indices { col.append(clampW[t] * (s * -clampG[t][j] + chiClamp[t] * dsdc)) }
             return col
         }
     }

@@ -76,6 +76,7 @@ public func forwardTransform(k: [Double], chi: [Double], parameters p: ForwardTr
         throw RoentgenError(.badData, "forward transform needs at least 2 k points with equal k and chi lengths; got \(k.count) and \(chi.count)")
     }
     guard let plan = FFTPlans.plan(p.nfft) else { throw RoentgenError.badParameter("nfft = \(p.nfft); expected a power of two ≥ 2") }
+    guard p.kweight >= 0 else { throw RoentgenError.badParameter("kweight = \(p.kweight); expected ≥ 0") }
     guard p.kmax > p.kmin, p.kmin >= 0, p.dk >= 0 else {
         throw RoentgenError.badParameter("k window \(p.kmin) … \(p.kmax) Å⁻¹ with dk \(p.dk); expected 0 ≤ kmin < kmax and dk ≥ 0")
     }

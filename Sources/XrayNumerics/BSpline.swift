@@ -38,18 +38,21 @@ public struct BSpline: Sendable, Hashable {
     public func basis(at x: Double, interval l: Int, into values: inout [Double]) {
         let k = degree
         values[0] = 1
-        var left = [Double](repeating: 0, count: k + 1), right = [Double](repeating: 0, count: k + 1)
-        for j in 1...max(1, k) where k >= 1 {
-            left[j] = x - knots[l + 1 - j]
-            right[j] = knots[l + j] - x
-            var saved = 0.0
-            for r in 0..<j {
-                let denom = right[r + 1] + left[j - r]
-                let term = denom != 0 ? values[r] / denom : 0
-                values[r] = saved + right[r + 1] * term
-                saved = left[j - r] * term
+        guard k >= 1 else { return }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * (k + 1)) { scratch in
+            let left = scratch.baseAddress!, right = scratch.baseAddress! + (k + 1)
+            for j in 1...k {
+                left[j] = x - knots[l + 1 - j]
+                right[j] = knots[l + j] - x
+                var saved = 0.0
+                for r in 0..<j {
+                    let denom = right[r + 1] + left[j - r]
+                    let term = denom != 0 ? values[r] / denom : 0
+                    values[r] = saved + right[r + 1] * term
+                    saved = left[j - r] * term
+                }
+                values[j] = saved
             }
-            values[j] = saved
         }
     }
 

@@ -83,17 +83,22 @@ public func polynomialFit(x: [Double], y: [Double], degree: Int) -> [Double]? {
     let mid = (lo + hi) / 2
     let half = hi > lo ? (hi - lo) / 2 : 1
     var columns: [[Double]] = []
-    for p in 0...degree { columns.append(x.map { pow(($0 - mid) / half, Double(p)) }) }
+    let u = x.map { ($0 - mid) / half }
+    var power = [Double](repeating: 1, count: x.count)
+    for p in 0...degree {
+        if p > 0 { for i in 0..<x.count { power[i] *= u[i] } }
+        columns.append(power)
+    }
     guard let fit = solveLinearLeastSquares(columns: columns, b: y) else { return nil }
     // p(u), u = (x − mid)/half = a·x + b0 with a = 1/half, b0 = −mid/half. Expand Σ q_p u^p.
     let a = 1 / half, b0 = -mid / half
     var result = [Double](repeating: 0, count: degree + 1)
-    var power = [1.0]  // coefficients of u^p in x
+    var expansion = [1.0]  // coefficients of u^p in x
     for p in 0...degree {
-        for (i, c) in power.enumerated() { result[i] += fit.coefficients[p] * c }
-        var next = [Double](repeating: 0, count: power.count + 1)
-        for (i, c) in power.enumerated() { next[i] += c * b0; next[i + 1] += c * a }
-        power = next
+        for (i, c) in expansion.enumerated() { result[i] += fit.coefficients[p] * c }
+        var next = [Double](repeating: 0, count: expansion.count + 1)
+        for (i, c) in expansion.enumerated() { next[i] += c * b0; next[i + 1] += c * a }
+        expansion = next
     }
     return result
 }

@@ -37,17 +37,40 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
     for i in stride(from: npts - 1, through: 1, by: -1) { y1[k] = y0[i]; k += 1 }
     for i in 0..<npts { y1[k] = y0[i]; k += 1 }
     for i in stride(from: npts - 1, through: 0, by: -1) { y1[k] = y0[i]; k += 1 }
-    // 'valid' convolution: out[i] = Σ_j win[j]·y1[i + wlen − 1 − j]
+    // 'valid' convolution out[i] = Σ_j win[j]·y1[i + wlen − 1 − j] = Σ_j rwin[j]·y1[i + j] with the
+    // window reversed, evaluated only where the final interpolation onto x reads it.
+    let rwin = Array(win.reversed())
+    var needed = [Bool](repeating: false, count: npts)
+    for xi in x {
+        let t = (xi - gridMin) / dx0
+        let lo = max(0, min(npts - 1, Int(t.rounded(.down))))
+        needed[lo] = true
+        needed[min(npts - 1, lo + 1)] = true
+        if lo > 0 { needed[lo - 1] = true }
+    }
     var y2 = [Double](repeating: 0, count: npts)
-    win.withUnsafeBufferPointer { w in
+    rwin.withUnsafeBufferPointer { w in
         y1.withUnsafeBufferPointer { yy in
-            for i in 0..<npts {
-                var acc = 0.0
-                let base = i + wlen - 1
-                for j in 0..<wlen { acc += w[j] * yy[base - j] }
-                y2[i] = acc
+            for i in 0..<npts where needed[i] {
+                y2[i] = dotProduct(w.baseAddress!, yy.baseAddress! + i, wlen)
             }
         }
     }
     return interpolateLinear(x: x0, y: y2, at: x)
+}
+
+/// Σ a[i]·b[i] for i < n, with SIMD accumulators.
+@inlinable
+public func dotProduct(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+    var acc0 = SIMD4<Double>(), acc1 = SIMD4<Double>()
+    var i = 0
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    while i + 8 <= n {
+        acc0 += ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self) * rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+        acc1 += ra.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self) * rb.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
+        i += 8
+    }
+    var s = (acc0 + acc1).sum()
+    while i < n { s += a[i] * b[i]; i += 1 }
+    return s
 }

@@ -68,6 +68,12 @@ struct PreprocessingAndBadInputTests {
         p.transform.kmax = 40
         #expect(performing: { _ = try XASAnalysis.run(energy: ref.energy, mu: ref.mu, parameters: p) }, throws: isError(.badParameter))
         #expect(performing: { _ = try autobk(energy: ref.energy, mu: ref.mu, e0: 5000, edgeStep: 1) }, throws: isError(.badParameter))
+        var bad = AutobkParameters()
+        bad.nfft = 1000
+        #expect(performing: { _ = try autobk(energy: ref.energy, mu: ref.mu, e0: ref.e0, edgeStep: ref.edgeStep, parameters: bad) }, throws: isError(.badParameter))
+        p = XASParameters()
+        p.transform.kweight = -1
+        #expect(performing: { _ = try XASAnalysis.run(energy: ref.energy, mu: ref.mu, parameters: p) }, throws: isError(.badParameter))
     }
 
     @Test(.enabled(if: present, "../shared/data/xas/reference is absent"))

@@ -51,6 +51,16 @@ struct XASCommandTests {
         let fit = try #require((json["fits"] as? [[String: Any]])?.first)
         let weights = try #require(fit["weights"] as? [Double])
         for (w, truth) in zip(weights, [0.2, 0.3, 0.5]) { #expect(abs(w - truth) < 0.01) }
+        // χ(k) space runs on the same files (weights non-negative, summing to one).
+        let chi = try RoentgenCLI.run(["xas", "lcf", "\(x)/lcf/fe_mixture_synthetic.dat",
+                                       "--standard", "\(x)/xaslib/Fe_metal_rt_01.xdi", "--standard", "\(x)/xaslib/FeO_rt_01.xdi",
+                                       "--standard", "\(x)/xaslib/Fe2O3_rt_01.xdi", "--space", "chi", "--range", "3:12", "--sum-to-one", "--json"])
+        #expect(chi.status == 0, "\(chi.stderr)")
+        let chiJSON = try #require(try JSONSerialization.jsonObject(with: Data(chi.stdout.utf8)) as? [String: Any])
+        let chiWeights = try #require(((chiJSON["fits"] as? [[String: Any]])?.first?["weights"]) as? [Double])
+        #expect(abs(chiWeights.reduce(0, +) - 1) < 1e-9 && chiWeights.allSatisfy { $0 >= 0 })
+        let badSpace = try RoentgenCLI.run(["xas", "lcf", "\(x)/lcf/fe_mixture_synthetic.dat", "--standard", "\(x)/xaslib/FeO_rt_01.xdi", "--space", "mu"])
+        #expect(badSpace.status != 0 && badSpace.stderr.contains("--space"))
     }
 
     @Test(.enabled(if: present, "../shared/data/xas is absent"))

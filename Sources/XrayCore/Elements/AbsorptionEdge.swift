@@ -32,14 +32,10 @@ public struct AbsorptionEdge: Sendable, Hashable, Codable {
     /// among K, L3, L2, L1, M5, the nearest tabulated energy, with errors below the table value
     /// counted double, Z < 10 or Z > 92 penalised ×2, K preferred (×¼), L1 and M5 penalised ×2.
     public static func guess(energy: Double, edges: [String] = ["K", "L3", "L2", "L1", "M5"]) -> AbsorptionEdge? {
-        let maxZ = all.map(\.atomicNumber).max() ?? 0
         var candidates: [(edge: String, z: Int, diff: Double)] = []
         var minDiff = 1e9
         for edge in edges {
-            // Energies indexed by Z (index 0 unused, -1000 where the element lacks the edge),
-            // truncated to maxZ entries as XrayDB does.
-            var energies = [Double](repeating: -1000, count: maxZ)
-            for e in all where e.edge.lowercased() == edge.lowercased() && e.atomicNumber < maxZ { energies[e.atomicNumber] = e.energy }
+            let energies = energiesByZ(edge)
             var iz = 0, best = Double.infinity
             for (z, en) in energies.enumerated() where abs(en - energy) < best { best = abs(en - energy); iz = z }
             var diff = energy - energies[iz]
@@ -54,4 +50,21 @@ public struct AbsorptionEdge: Sendable, Hashable, Codable {
         }
         return nil
     }
+
+    /// Edge energies indexed by Z (index 0 unused, −1000 where the element lacks the edge),
+    /// truncated to the largest Z in the table as XrayDB does; cached for the usual edges.
+    private static func energiesByZ(_ edge: String) -> [Double] {
+        edgeEnergyCache[edge] ?? buildEnergiesByZ(edge)
+    }
+
+    private static func buildEnergiesByZ(_ edge: String) -> [Double] {
+        let maxZ = all.map(\.atomicNumber).max() ?? 0
+        var energies = [Double](repeating: -1000, count: maxZ)
+        let key = edge.lowercased()
+        for e in all where e.edge.lowercased() == key && e.atomicNumber < maxZ { energies[e.atomicNumber] = e.energy }
+        return energies
+    }
+
+    private static let edgeEnergyCache: [String: [Double]] =
+        Dictionary(uniqueKeysWithValues: ["K", "L1", "L2", "L3", "M5"].map { ($0, buildEnergiesByZ($0)) })
 }
