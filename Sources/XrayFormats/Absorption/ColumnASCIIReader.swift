@@ -28,8 +28,9 @@ public enum ColumnASCIIReader: FormatReader {
                              "cls data acquisition", "9809", "nsls_dac", "athena", "xafs", "xmu"]
 
     public static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        if head.prefix(4096).contains(0) { return .no }
-        let text = XASText(head)
+        let hasNUL = head.prefix(4096).withUnsafeBytes { $0.baseAddress.map { memchr($0, 0, head.prefix(4096).count) != nil } ?? false }
+        if hasNUL { return .no }
+        let text = XASText(head.prefix(32_768))
         // Ignore a possibly cut last line.
         let n = max(0, text.lines.count - 1)
         // Beamline signatures are looked for in the first two non-blank lines only.

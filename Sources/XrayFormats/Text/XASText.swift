@@ -12,9 +12,9 @@ struct XASText {
     let lines: [Range<Int>]
 
     init(_ data: Data) {
-        var bytes = [UInt8](data)
-        let count = bytes.count
-        bytes.append(0)
+        let count = data.count
+        var bytes = [UInt8](repeating: 0, count: count + 1)
+        bytes.withUnsafeMutableBytes { dst in _ = data.copyBytes(to: dst.bindMemory(to: UInt8.self), count: count) }
         var lines: [Range<Int>] = []
         lines.reserveCapacity(count / 40 + 1)
         var start = 0
