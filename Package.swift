@@ -55,8 +55,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
-            ]
+            ],
+            plugins: ["EmbedCatalog"]
         ),
+        // Build tool that compiles catalog/*.yaml into the Catalog module.
+        .executableTarget(name: "embed-catalog"),
+        .plugin(name: "EmbedCatalog", capability: .buildTool(), dependencies: ["embed-catalog"]),
         // The command-line tool: argument parsing and printing only.
         .executableTarget(
             name: "roentgen",
@@ -69,7 +73,13 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Test targets: one per module (add yours here, one line each).
         .testTarget(name: "XrayCoreTests", dependencies: ["XrayCore", "TestSupport"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayFormatsAbsorptionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"]),
+        .testTarget(name: "XrayFormatsDiffractionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"]),
+        .testTarget(name: "DiffractionTests", dependencies: ["Diffraction", "XrayFormats", "XrayCore", "TestSupport"]),
+        .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
+        .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
+        .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
 
     ],
     swiftLanguageModes: [.v5]

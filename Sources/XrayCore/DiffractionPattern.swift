@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// A powder diffraction pattern: intensity against 2θ.
 ///
 /// `twoTheta` is in degrees; `intensity` in counts (or counts/s where the file says so, see

@@ -10,6 +10,15 @@ public enum FormatRegistry {
             XDIReader.self,
             ColumnASCIIReader.self,
             AthenaProjectReader.self,
+            // Diffraction patterns (Sources/XrayFormats/Diffraction/).
+            ColumnTextReader.self,
+            GSASReader.self,
+            BrukerRawReader.self,
+            BrukerBRMLReader.self,
+            XRDMLReader.self,
+            RigakuRASReader.self,
+            RigakuRASXReader.self,
+            RigakuASCReader.self,
             SRSReader.self,
             LNLSReader.self,
             LytleReader.self,
@@ -17,6 +26,13 @@ public enum FormatRegistry {
             SSRLBinaryReader.self,
             X15BReader.self,
             SPECReader.self,
+            BrukerUXDReader.self,
+            RIET7Reader.self,
+            STOERawReader.self,
+            PdCIFReader.self,
+            XRDPatternJSONReader.self,
+            PanalyticalCSVReader.self,
+            DetectorImageReader.self,
         ]
     }
 

@@ -23,6 +23,9 @@ public enum ColumnASCIIReader: FormatReader {
     public static let kind = Scan.Kind.absorption
     public static let suffixes = ["dat", "txt", "xmu", "001", "asc", "nor", "chi", "csv", "000"]
 
+    /// Suffixes only absorption files use (`csv`, `dat`, `txt` are shared with patterns).
+    static let absorptionOnlySuffixes: Set<String> = ["xmu", "nor", "chi", "001", "000"]
+
     /// Header signatures of beamline formats this reader knows.
     static let signatures = ["xdac", "mrcat_xafs", "epics scan 1 dim", "labview control panel", "kek-pf",
                              "cls data acquisition", "9809", "nsls_dac", "athena", "xafs", "xmu"]
@@ -64,7 +67,11 @@ public enum ColumnASCIIReader: FormatReader {
         let headerText = (0..<headerEnd).suffix(40).map { text.string($0) }.joined(separator: "\n").lowercased()
         let energyLike = firstValues.allSatisfy { $0 >= 150 && $0 < 200_000 }
         let words = ["energy", "i0", "xmu", " mu", "itrans", "ifluor", "io ", "it "]
-        if energyLike || words.contains(where: { headerText.contains($0) }) { return .plausible }
+        if words.contains(where: { headerText.contains($0) }) { return .plausible }
+        // Energy-like numbers alone are weak evidence: a two-column file without XAS labels is
+        // more often a pattern or a spectrum of something else (xy), so it needs an XAS suffix
+        // or the usual three or more channels (energy, i0, it …).
+        if energyLike && (table.columns >= 3 || absorptionOnlySuffixes.contains(suffix)) { return .plausible }
         return suffixes.contains(suffix) ? .suffixOnly : .no
     }
 

@@ -1,0 +1,58 @@
+import Foundation
+import XrayFormats
+
+// usage: formats-xrd-bench DATA_ROOT FILE_LIST [SECONDS_PER_FILE]
+// Prints `file<TAB>format<TAB>points<TAB>seconds per read` (best of 5 batches, each ≥ budget/5).
+let args = CommandLine.arguments
+guard args.count >= 3 else {
+    FileHandle.standardError.write(Data("usage: formats-xrd-bench DATA_ROOT FILE_LIST [SECONDS_PER_FILE]\n".utf8))
+    exit(2)
+}
+let root = URL(fileURLWithPath: args[1])
+let budget = args.count > 3 ? Double(args[3]) ?? 0.5 : 0.5
+let list = (try? String(contentsOfFile: args[2], encoding: .utf8)) ?? ""
+for line in list.split(separator: "\n") where !line.hasPrefix("#") && !line.isEmpty {
+    let relative = String(line)
+    let url = root.appendingPathComponent(relative)
+    do {
+        let first = try FormatRegistry.read(url)
+        let points = first.scans.reduce(0) { $0 + ($1.columns["two_theta"]?.count ?? 0) }
+        // Reads per batch so that one batch takes about budget/5.
+        var perBatch = 1
+        while true {
+            let t0 = Date()
+            for _ in 0..<perBatch { _ = try FormatRegistry.read(url) }
+            if Date().timeIntervalSince(t0) >= budget / 5 || perBatch >= 1 << 20 { break }
+            perBatch *= 2
+        }
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let t0 = Date()
+            for _ in 0..<perBatch { _ = try FormatRegistry.read(url) }
+            best = min(best, Date().timeIntervalSince(t0) / Double(perBatch))
+        }
+        if ProcessInfo.processInfo.environment["BENCH_DETAIL"] != nil {
+            // Where the time goes: detection alone, and the detected reader alone on bytes in memory.
+            let bytes = try Data(contentsOf: url)
+            let reader = FormatRegistry.detect(bytes, file: relative)!
+            var t0 = Date()
+            for _ in 0..<perBatch { _ = FormatRegistry.detect(bytes, file: relative) }
+            let detect = Date().timeIntervalSince(t0) / Double(perBatch)
+            t0 = Date()
+            for _ in 0..<perBatch { _ = try reader.read(bytes, file: relative) }
+            let parse = Date().timeIntervalSince(t0) / Double(perBatch)
+            print("\(relative)\t\(first.format)\t\(points)\t\(best)\tdetect \(detect)\tparse \(parse)")
+            let head = bytes.prefix(65_536)
+            for r in FormatRegistry.readers {
+                let t = Date()
+                for _ in 0..<perBatch { _ = r.sniff(head: head, suffix: "x") }
+                let dt = Date().timeIntervalSince(t) / Double(perBatch)
+                if dt > 2e-5 { print("    sniff \(r.id): \(Int(dt * 1e6)) us") }
+            }
+        } else {
+            print("\(relative)\t\(first.format)\t\(points)\t\(best)")
+        }
+    } catch {
+        print("\(relative)\tFAIL\t0\tnan\t\(error)")
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import XrayCore
+
+/// Parameters of a powder pattern simulation. Defaults follow pymatgen's XRDCalculator
+/// (no Debye–Waller, unpolarised beam, peaks closer than 1e-5° merged, peaks below
+/// 1e-3 on the 0–100 scale dropped) so results can be compared line for line.
+public struct SimulationOptions: Sendable, Hashable {
+    /// Wavelength in Å.
+    public var wavelength: Double
+    /// 2θ range in degrees (within 0…180).
+    public var twoThetaRange: ClosedRange<Double>
+    /// Apply Debye–Waller factors exp(−B s²) from the structure's U_iso / B_iso.
+    public var debyeWaller: Bool
+    /// Monochromator 2θ in degrees for the polarisation factor; nil for none.
+    public var monochromatorTwoTheta: Double?
+    /// Use the ionic form factors where the CIF gives charges (`Fe3+`) and the table has them.
+    public var ionicFormFactors: Bool
+    /// Reflections within this 2θ (degrees) are merged into one peak.
+    public var mergeTolerance: Double
+    /// Peaks below this intensity (0–100 scale) are dropped.
+    public var minimumIntensity: Double
+
+    public init(wavelength: Double = 1.54184, twoThetaRange: ClosedRange<Double> = 5...90, debyeWaller: Bool = false,
+                monochromatorTwoTheta: Double? = nil, ionicFormFactors: Bool = false,
+                mergeTolerance: Double = 1e-5, minimumIntensity: Double = 1e-3) {
+        self.wavelength = wavelength
+        self.twoThetaRange = twoThetaRange
+        self.debyeWaller = debyeWaller
+        self.monochromatorTwoTheta = monochromatorTwoTheta
+        self.ionicFormFactors = ionicFormFactors
+        self.mergeTolerance = mergeTolerance
+        self.minimumIntensity = minimumIntensity
+    }
+
+    /// Throws a `badParameter` error for a non-positive wavelength or a range outside 0…180°.
+    public func validate() throws {
+        guard wavelength.isFinite, wavelength > 0 else {
+            throw RoentgenError.badParameter("wavelength must be positive (got \(wavelength) Å)")
+        }
+        guard twoThetaRange.lowerBound >= 0, twoThetaRange.upperBound <= 180,
+              twoThetaRange.lowerBound < twoThetaRange.upperBound else {
+            throw RoentgenError.badParameter("2θ range \(twoThetaRange.lowerBound):\(twoThetaRange.upperBound) must lie within 0:180 degrees with start < end")
+        }
+        if let m = monochromatorTwoTheta, !(m >= 0 && m < 180) {
+            throw RoentgenError.badParameter("monochromator 2θ must be within 0…180 degrees (got \(m))")
+        }
+    }
+}
+
+/// One simulated powder line: all reflections with the same 2θ.
+public struct SimulatedPeak: Sendable, Hashable, Codable {
+    /// Peak position 2θ in degrees.
+    public var twoTheta: Double
+    /// Interplanar spacing in Å.
+    public var d: Double
+    /// Intensity scaled so the strongest peak is 100.
+    public var intensity: Double
+    /// Unscaled intensity (|F|² × multiplicity × Lorentz–polarisation), electrons².
+    public var absoluteIntensity: Double
+    /// One representative (h, k, l) per symmetry family in this peak.
+    public var hkl: [[Int]]
+    /// Number of reflections (h, k, l) contributing.
+    public var multiplicity: Int
+}
+
+/// A simulated stick pattern.
+public struct SimulatedPattern: Sendable, Hashable {
+    /// Wavelength used, Å.
+    public var wavelength: Double
+    /// Peaks in increasing 2θ.
+    public var peaks: [SimulatedPeak]
+    /// Options used.
+    public var options: SimulationOptions
+}
+
+/// Powder pattern simulation from a crystal structure (kinematic theory):
+/// I(hkl) = |F(hkl)|² · LP(θ), F = Σⱼ occⱼ fⱼ(s) exp(−Bⱼ s²) exp(2πi h·rⱼ), summed over
+/// Friedel pairs and merged by 2θ, LP = (1 + cos²2θ cos²2θₘ) / (sin²θ cos θ (1 + cos²2θₘ)).
+public enum PowderSimulator {
+    /// Simulates the stick pattern of `structure`.
+    public static func simulate(_ structure: CrystalStructure, options: SimulationOptions = SimulationOptions()) throws -> SimulatedPattern {
+        try options.validate()
+        let atoms = structure.unitCellAtoms()
+        guard !atoms.isEmpty else { throw RoentgenError(.badData, "structure '\(structure.name)' has no atoms") }
+        let model = try ScatteringModel(atoms: atoms, options: options)
+        let reflections = ReflectionList(cell: structure.cell, wavelength: options.wavelength, twoThetaRange: options.twoThetaRange)
+        guard !reflections.isEmpty else {
+            return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options)
+        }
+        let tables = model.phases(bounds: reflections.bounds)
+        var scratch = [Double](repeating: 0, count: model.factors.count)
+        let cosMono2 = options.monochromatorTwoTheta.map { pow(cos($0 * Double.pi / 180), 2) } ?? 1
+        let laue = LaueGroup(operations: structure.operations)
+        // Reflections sorted by |g| so those sharing a 2θ bin are adjacent.
+        let order = (0..<reflections.count).sorted { reflections.g[$0] < reflections.g[$1] }
+        var lines: [(intensity: Double, twoTheta: Double, d: Double, families: [[Int]], count: Int)] = []
+        var start = 0
+        var members: [SIMD3<Int32>] = []
+        while start < order.count {
+            let first = order[start]
+            let theta = asin(min(1, options.wavelength * reflections.g[first] / 2))
+            let twoTheta = 2 * theta * 180 / Double.pi
+            let key = (twoTheta / options.mergeTolerance).rounded()
+            var end = start + 1
+            while end < order.count {
+                let t = 360 / Double.pi * asin(min(1, options.wavelength * reflections.g[order[end]] / 2))
+                if (t / options.mergeTolerance).rounded() != key { break }
+                end += 1
+            }
+            members.removeAll(keepingCapacity: true)
+            for i in order[start..<end] { members.append(reflections.hkl(i)) }
+            // |F|² is the same for every member of a symmetry family: compute it once per family.
+            let s2 = reflections.g[first] * reflections.g[first] / 4
+            var sum = 0.0
+            let families = laue.split(members)
+            for family in families {
+                sum += Double(family.count) * model.structureFactorSquared(family.representative, s2: s2, tables: tables, scratch: &scratch)
+            }
+            let c2 = cos(2 * theta), s = sin(theta)
+            let lp = (1 + c2 * c2 * cosMono2) / (s * s * cos(theta) * (1 + cosMono2))
+            lines.append((2 * sum * lp, twoTheta, 1 / reflections.g[first], families.map(\.largest), members.count))
+            start = end
+        }
+        let maxIntensity = lines.map(\.intensity).max() ?? 0
+        guard maxIntensity > 0 else { return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options) }
+        var peaks: [SimulatedPeak] = []
+        for line in lines {
+            let scaled = line.intensity / maxIntensity * 100
+            guard scaled > options.minimumIntensity else { continue }
+            peaks.append(SimulatedPeak(twoTheta: line.twoTheta, d: line.d, intensity: scaled, absoluteIntensity: line.intensity,
+                                       hkl: line.families, multiplicity: 2 * line.count))
+        }
+        peaks.sort { $0.twoTheta < $1.twoTheta }
+        return SimulatedPattern(wavelength: options.wavelength, peaks: peaks, options: options)
+    }
+}

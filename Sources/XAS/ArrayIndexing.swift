@@ -1,0 +1,37 @@
+/// Index of the last element of the increasing array `a` at or below `value`; 0 if `value` is below all.
+@inlinable
+func indexOf(_ a: [Double], _ value: Double) -> Int {
+    guard !a.isEmpty, value >= a[0] else { return 0 }
+    var lo = 0, hi = a.count  // a[lo] <= value, a[hi] > value (virtual)
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2
+        if a[mid] <= value { lo = mid } else { hi = mid }
+    }
+    return lo
+}
+
+/// Index of the element of `a` nearest to `value` (the first one on ties).
+@inlinable
+func indexNearest(_ a: [Double], _ value: Double) -> Int {
+    var best = 0, bestDistance = Double.infinity
+    for (i, v) in a.enumerated() {
+        let d = abs(v - value)
+        if d < bestDistance { best = i; bestDistance = d }
+    }
+    return best
+}
+
+/// Central-difference derivative dy/dx with one-sided ends (numpy's `gradient(y)/gradient(x)`).
+func derivative(_ y: [Double], _ x: [Double]) -> [Double] {
+    let n = y.count
+    guard n >= 2 else { return [Double](repeating: 0, count: n) }
+    var d = [Double](repeating: 0, count: n)
+    d[0] = (y[1] - y[0]) / (x[1] - x[0])
+    d[n - 1] = (y[n - 1] - y[n - 2]) / (x[n - 1] - x[n - 2])
+    if n > 2 { for i in 1..<(n - 1) { d[i] = (y[i + 1] - y[i - 1]) / (x[i + 1] - x[i - 1]) } }
+    return d
+}
+
+/// Python's `round()` (half to even) for the 5-eV rounding rules of the pre-edge defaults.
+@inlinable
+func roundHalfEven(_ x: Double) -> Double { x.rounded(.toNearestOrEven) }

@@ -1,0 +1,220 @@
+import Foundation
+import XrayCore
+import XrayNumerics
+
+/// Settings of the AUTOBK background (Larch's `autobk` defaults).
+public struct AutobkParameters: Sendable, Codable, Hashable {
+    /// R below which χ(R) is minimised, in Å.
+    public var rbkg: Double = 1
+    /// k range of the spline, in Å⁻¹ (`kmax` nil: end of data).
+    public var kmin: Double = 0
+    public var kmax: Double?
+    /// k-weight and window of the transform inside the fit.
+    public var kweight: Double = 1
+    public var dk: Double = 0.1
+    public var window: TaperShape = .hanning
+    /// Number of spline knots (nil: 1 + int(2·rbkg·Δk/π), clamped to 5…128).
+    public var nknots: Int?
+    public var nfft: Int = 2048
+    /// Output k grid step, in Å⁻¹.
+    public var kstep: Double = 0.05
+    /// Clamps: number of end points and weights at low and high k.
+    public var nclamp: Int = 3
+    public var clampLo: Double = 0
+    public var clampHi: Double = 1
+    public init() {}
+}
+
+/// The AUTOBK result: χ(k) on the uniform grid, the background μ₀(E) and the fit details.
+public struct AutobkResult: Sendable, Codable, Hashable {
+    /// k = kstep·i from 0 to kmax, Å⁻¹.
+    public var k: [Double]
+    /// χ(k) = (μ − μ₀)/edge step on `k`.
+    public var chi: [Double]
+    /// μ₀(E) on the input energies (equal to μ outside the spline range).
+    public var bkg: [Double]
+    /// E0 used (eV), rbkg used (Å), k range, knots count, number of R points fitted.
+    public var ek0: Double
+    public var rbkg: Double
+    public var kmin: Double
+    public var kmax: Double
+    public var nspl: Int
+    public var irbkg: Int
+    public var iek0: Int
+    public var iemax: Int
+    /// The spline's knots (k, Å⁻¹) and fitted coefficients.
+    public var knots: [Double]
+    public var coefficients: [Double]
+    public var chiSquare: Double
+    public var reducedChiSquare: Double
+    public var evaluations: Int
+}
+
+/// AUTOBK background removal (Newville, Līviņš, Yacoby, Rehr & Stern 1993) as Larch implements it.
+///
+/// A cubic B-spline in k with `nspl` knots is fitted so that the Fourier transform of
+/// (μ − spline)·kʷ·W(k) below `rbkg` is as small as possible, with clamps pulling χ toward 0
+/// at the ends. χ(k) depends linearly on the spline coefficients, so the residual's Jacobian is
+/// built once analytically (transform of each basis function's not-a-knot interpolant), and
+/// Levenberg–Marquardt only handles the clamp scale, which depends on the residual itself.
+/// - Parameters: `energy` strictly increasing (eV), `mu`, `e0` and `edgeStep` from `preEdge`.
+public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
+                   parameters p: AutobkParameters = AutobkParameters()) throws -> AutobkResult {
+    let n = energy.count
+    guard n == mu.count, n >= 10 else {
+        throw RoentgenError(.badData, "autobk needs at least 10 points with equal energy and mu lengths; got \(n) and \(mu.count)")
+    }
+    guard e0 >= energy[0], e0 <= energy[n - 1] else {
+        throw RoentgenError.badParameter("E0 = \(e0) eV is outside the data (\(energy[0]) … \(energy[n - 1]) eV)")
+    }
+    guard edgeStep.isFinite, edgeStep > 0 else { throw RoentgenError(.badData, "edge step \(edgeStep) is not positive") }
+    guard p.rbkg > 0, p.kstep > 0, p.nclamp >= 0, p.kmin >= 0 else {
+        throw RoentgenError.badParameter("rbkg = \(p.rbkg) Å, kstep = \(p.kstep), kmin = \(p.kmin); expected positive values")
+    }
+    let energy = EnergyGrid.removeDuplicates(energy, tiny: XASConstants.tinyEnergy)
+    let iek0 = indexOf(energy, e0)
+    let rgrid = Double.pi / (p.kstep * Double(p.nfft))
+    let rbkg = max(p.rbkg, 2 * rgrid)
+    let kraw = energy[iek0...].map { e -> Double in
+        let d = e - e0
+        return (d < 0 ? -1 : 1) * (XASConstants.etok * abs(d)).squareRoot()
+    }
+    let kLast = kraw.max() ?? 0
+    var kmax = kLast
+    if let given = p.kmax, given >= 0 { kmax = max(0, min(kLast, given)) }
+    guard kmax - p.kmin > 2 * p.kstep else {
+        throw RoentgenError(.badData, "the data reach only k = \(String(format: "%.2f", kLast)) Å⁻¹ above E0 = \(e0) eV; AUTOBK needs a k range above kmin = \(p.kmin)")
+    }
+    let nk = Int(1.01 + kmax / p.kstep)
+    guard nk <= p.nfft else { throw RoentgenError.badParameter("\(nk) k points exceed nfft = \(p.nfft)") }
+    let kout = (0..<nk).map { p.kstep * Double($0) }
+    let iemax = min(n, 2 + indexOf(energy, e0 + kmax * kmax / XASConstants.etok)) - 1
+    let win = taperWindow(x: kout, xmin: p.kmin, xmax: kmax, dx: p.dk, dx2: p.dk, shape: p.window)
+    var ftwin = [Double](repeating: 0, count: nk)
+    for i in 0..<nk { ftwin[i] = pow(kout[i], p.kweight) * win[i] }
+    var nspl = 1 + Int(2 * rbkg * (kmax - p.kmin) / Double.pi)
+    let irbkg = Int(1 + Double(nspl - 1) * Double.pi / (2 * rgrid * (kmax - p.kmin)))
+    if let given = p.nknots { nspl = given }
+    nspl = max(5, min(128, nspl))
+    // Initial knots and values.
+    var splK = [Double](repeating: 0, count: nspl), splY = splK
+    for i in 0..<nspl {
+        let q = p.kmin + Double(i) * (kmax - p.kmin) / Double(nspl - 1)
+        let ik = indexNearest(kraw, q)
+        let i1 = min(kraw.count - 1, ik + 5), i2 = max(0, ik - 5)
+        splK[i] = kraw[ik]
+        splY[i] = (2 * mu[ik + iek0] + mu[i1 + iek0] + mu[i2 + iek0]) / 4
+    }
+    guard let initial = BSpline.interpolating(x: splK, y: splY) else {
+        throw RoentgenError(.badData, "too few energy points above E0 for \(nspl) background knots (k up to \(String(format: "%.2f", kmax)) Å⁻¹)")
+    }
+    let nraw = iemax - iek0 + 1
+    let kr = Array(kraw[0..<nraw])
+    let mur = Array(mu[iek0...iemax])
+    guard nraw >= 4, let interpolator = NotAKnotCubicSpline(nodes: kr) else {
+        throw RoentgenError(.badData, "energies above E0 are not strictly increasing or too few (\(nraw)); expected a sorted scan")
+    }
+    // Basis functions at the data points → their interpolants on kout (columns of G).
+    let chiMu = interpolator.evaluate(y: mur, at: kout)
+    var basisRows = [[Double]](repeating: [Double](repeating: 0, count: nraw), count: nspl)
+    var h = [Double](repeating: 0, count: 4)
+    for i in 0..<nraw {
+        let l = initial.interval(for: kr[i])
+        initial.basis(at: kr[i], interval: l, into: &h)
+        for j in 0...3 { basisRows[l - 3 + j][i] = h[j] }
+    }
+    let G = basisRows.map { interpolator.evaluate(y: $0, at: kout) }  // G[j][m]
+    // Partial DFT rows (real, imaginary interleaved) for the first irbkg R points.
+    let nOut = 2 * irbkg
+    let table = DFTTable.shared(p.nfft)
+    let scale = p.kstep / Double.pi.squareRoot()
+    func transform(_ x: [Double]) -> [Double] {
+        var out = [Double](repeating: 0, count: nOut)
+        x.withUnsafeBufferPointer { xb in
+            ftwin.withUnsafeBufferPointer { wb in
+                table.cos.withUnsafeBufferPointer { ct in
+                    table.sin.withUnsafeBufferPointer { st in
+                        let mask = p.nfft - 1
+                        for j in 0..<irbkg {
+                            var sr = 0.0, si = 0.0, idx = 0
+                            for m in 0..<nk {
+                                let v = xb[m] * wb[m]
+                                sr += v * ct[idx]
+                                si -= v * st[idx]
+                                idx = (idx + j) & mask
+                            }
+                            out[2 * j] = scale * sr
+                            out[2 * j + 1] = scale * si
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+    let a = transform(chiMu)
+    let P = G.map { transform($0) }  // P[j] = F·G_j; out(c) = a − Σ c_j P[j]
+    let nclamp = min(p.nclamp, nk / 2)
+    let clampIdx = Array(0..<nclamp) + Array((nk - nclamp)..<nk)
+    let clampW = [Double](repeating: abs(p.clampLo), count: nclamp) + [Double](repeating: abs(p.clampHi), count: nclamp)
+    func outVector(_ c: [Double]) -> [Double] {
+        var o = a
+        for j in 0..<nspl { let cj = c[j]; P[j].withUnsafeBufferPointer { pj in for i in 0..<nOut { o[i] -= cj * pj[i] } } }
+        return o
+    }
+    func chiAt(_ c: [Double], _ m: Int) -> Double {
+        var v = chiMu[m]
+        for j in 0..<nspl { v -= c[j] * G[j][m] }
+        return v
+    }
+    func residuals(_ c: [Double]) -> [Double] {
+        var o = outVector(c)
+        guard nclamp > 0 else { return o }
+        let s = 0.1 + 10 * o.reduce(0) { $0 + $1 * $1 } / Double(nOut)
+        for (t, m) in clampIdx.enumerated() { o.append(clampW[t] * s * chiAt(c, m)) }
+        return o
+    }
+    func jacobian(_ c: [Double]) -> [[Double]] {
+        let o = outVector(c)
+        let s = 0.1 + 10 * o.reduce(0) { $0 + $1 * $1 } / Double(nOut)
+        let chiClamp = clampIdx.map { chiAt(c, $0) }
+        return (0..<nspl).map { j in
+            var col = P[j].map { -$0 }
+            guard nclamp > 0 else { return col }
+            var dsdc = 0.0
+            for i in 0..<nOut { dsdc += o[i] * col[i] }
+            dsdc *= 20 / Double(nOut)
+            for (t, m) in clampIdx.enumerated() { col.append(clampW[t] * (s * -G[j][m] + chiClamp[t] * dsdc)) }
+            return col
+        }
+    }
+    let start = Array(initial.coefficients[0..<nspl])
+    let fit = levenbergMarquardt(initial: start, options: LevenbergMarquardtOptions(ftol: 1e-12, xtol: 1e-12, maxEvaluations: 2000 * (nspl + 1)),
+                                 residuals: residuals, jacobian: jacobian)
+    let c = fit.parameters
+    var chi = [Double](repeating: 0, count: nk)
+    for m in 0..<nk { chi[m] = chiAt(c, m) / edgeStep }
+    var spline = initial
+    for j in 0..<nspl { spline.coefficients[j] = c[j] }
+    for j in nspl..<spline.coefficients.count { spline.coefficients[j] = c[nspl - 1] }
+    let bkgRaw = spline.evaluate(at: kr)
+    var bkg = mu
+    for i in 0..<nraw { bkg[iek0 + i] = bkgRaw[i] }
+    let dof = Double(2 * irbkg + 2 * nclamp - nspl)
+    return AutobkResult(k: kout, chi: chi, bkg: bkg, ek0: e0, rbkg: rbkg, kmin: p.kmin, kmax: kmax, nspl: nspl,
+                        irbkg: irbkg, iek0: iek0, iemax: iemax, knots: spline.knots, coefficients: spline.coefficients,
+                        chiSquare: fit.chiSquare, reducedChiSquare: dof > 0 ? fit.chiSquare / dof : .nan,
+                        evaluations: fit.evaluations)
+}
+
+/// cos and sin of 2πj/N for j < N, shared per N.
+final class DFTTable: @unchecked Sendable {
+    let cos: [Double]
+    let sin: [Double]
+    private init(_ n: Int) {
+        cos = (0..<n).map { Foundation.cos(2 * Double.pi * Double($0) / Double(n)) }
+        sin = (0..<n).map { Foundation.sin(2 * Double.pi * Double($0) / Double(n)) }
+    }
+    private static let table2048 = DFTTable(2048)
+    static func shared(_ n: Int) -> DFTTable { n == 2048 ? table2048 : DFTTable(n) }
+}

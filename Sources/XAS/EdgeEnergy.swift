@@ -1,0 +1,85 @@
+import XrayNumerics
+
+/// E0, the absorption threshold, as Larch's `find_e0` computes it.
+///
+/// A first pass takes the point of largest dμ/dE that has high-derivative neighbours on both
+/// sides; a second pass repeats this on ±75 points around it with dμ/dE smoothed by a Lorentzian
+/// whose width is the mean of the typical energy step and E/25000. The result is an energy
+/// of the (de-duplicated) grid, in eV. `energy` must be increasing, `energy.count == mu.count ≥ 10`.
+public func findE0(energy: [Double], mu: [Double]) -> Double {
+    let n = energy.count
+    let first = edgeCandidate(energy: energy, mu: mu, estep: nil, smooth: false)
+    var e1 = first.energy
+    var istart = max(3, first.index - 75)
+    var istop = min(first.index + 75, n - 3)
+    if Double(first.index) < 0.05 * Double(n) {
+        e1 = energy.reduce(0, +) / Double(n)
+        istart = max(3, first.index - 20)
+        istop = n - 3
+    }
+    let clamp = { (v: Double) in max(0.01, v.isNaN ? 1.0 : min(1.0, v)) }
+    let estep = 0.5 * (clamp(first.estep) + clamp(e1 / 25000))
+    guard istop - istart >= 4 else { return first.energy }
+    let second = edgeCandidate(energy: Array(energy[istart..<istop]), mu: Array(mu[istart..<istop]),
+                               estep: estep, smooth: true)
+    if second.index < 1 { return energy[istart + 2] }
+    return second.energy
+}
+
+/// Larch's `find_energy_step`: the mean of the smallest steps after ignoring the smallest 1 %.
+/// NaN for fewer than 100 points (Larch's slice then is empty), which callers clamp.
+func typicalEnergyStep(_ en: [Double]) -> Double {
+    let nskip = Int(0.01 * Double(en.count))
+    let ordered = Array(en.dropLast())
+    guard nskip > 0, ordered.count > 2 * nskip + 1 else { return .nan }
+    let window = Array(ordered[nskip..<(ordered.count - nskip)])
+    var diffs = (1..<window.count).map { window[$0] - window[$0 - 1] }
+    diffs.sort()
+    let slice = diffs[min(nskip, diffs.count)..<min(nskip + 10, diffs.count)]
+    guard !slice.isEmpty else { return .nan }
+    return slice.reduce(0, +) / Double(slice.count)
+}
+
+private func edgeCandidate(energy: [Double], mu: [Double], estep: Double?, smooth: Bool)
+    -> (energy: Double, index: Int, estep: Double) {
+    // Larch drops the last point here (its "ordered" index set stops one short).
+    let en = Array(EnergyGrid.removeDuplicates(energy, tiny: XASConstants.tinyEnergy).dropLast())
+    let m = Array(mu.prefix(en.count))
+    let n = en.count
+    let step = estep ?? typicalEnergyStep(en)
+    guard n >= 3 else { return (en.first ?? energy[0], 0, step) }
+    let nmin = max(3, Int(Double(n) * 0.02))
+    var dmu = derivative(m, en)
+    if smooth, let s = lorentzianSmooth(x: en, y: dmu, sigma: step, xstep: step) { dmu = s }
+    for i in 0..<n where !dmu[i].isFinite { dmu[i] = -1 }
+    if n > 2 * nmin {
+        let inner = dmu[nmin..<(n - nmin)]
+        let lo = inner.min()!, hi = inner.max()!
+        let ptp = max(1e-10, hi - lo)
+        for i in 0..<n { dmu[i] = (dmu[i] - lo) / ptp }
+    }
+    var dhigh = n > 20 ? 0.60 : 0.30
+    var high = [Bool](repeating: false, count: n)
+    func mark() -> Int {
+        var c = 0
+        for i in 0..<n { high[i] = dmu[i] > dhigh; if high[i] { c += 1 } }
+        return c
+    }
+    var count = mark()
+    if count < 3 {
+        for _ in 0..<2 {
+            if count > 3 { break }
+            dhigh *= 0.5
+            count = mark()
+        }
+    }
+    if count < 3 { for i in 0..<n { high[i] = dmu[i].isFinite } }
+    var imax = 0, dmax = 0.0
+    for i in 0..<n where high[i] {
+        if i < nmin || i > n - nmin { continue }
+        let up = i + 1 < n && high[i + 1]
+        let down = i >= 1 && high[i - 1]
+        if dmu[i] > dmax && up && down { imax = i; dmax = dmu[i] }
+    }
+    return (en[imax], imax, step)
+}

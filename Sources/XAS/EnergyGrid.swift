@@ -1,0 +1,72 @@
+import XrayCore
+
+/// Checking and tidying an energy / μ pair before analysis.
+public enum EnergyGrid {
+    /// Drops non-finite pairs, sorts by energy (stable) and makes the energies strictly increasing.
+    ///
+    /// Repeated energies are first nudged apart by `XASConstants.tinyEnergy` as Larch's `remove_dups`
+    /// does (so results match Larch where Larch works); when that would leave the axis
+    /// non-monotonic (long runs of one value, Larch issue 593), repeated energies are merged
+    /// instead and their μ averaged.
+    /// - Throws: `RoentgenError.badData` for unequal lengths, fewer than `minimumPoints` usable
+    ///   points, or a μ that is all zero or constant.
+    public static func prepare(energy: [Double], mu: [Double], minimumPoints: Int = 10,
+                               source: String? = nil) throws -> (energy: [Double], mu: [Double]) {
+        guard energy.count == mu.count else {
+            throw RoentgenError(.badData, "energy has \(energy.count) points but mu has \(mu.count); expected equal lengths", file: source)
+        }
+        var pairs: [(Double, Double)] = []
+        pairs.reserveCapacity(energy.count)
+        for i in 0..<energy.count where energy[i].isFinite && mu[i].isFinite { pairs.append((energy[i], mu[i])) }
+        guard pairs.count >= minimumPoints else {
+            let dropped = energy.count - pairs.count
+            throw RoentgenError(.badData, "only \(pairs.count) finite energy/mu points (\(dropped) non-finite dropped); expected at least \(minimumPoints)", file: source)
+        }
+        var sorted = true
+        for i in 1..<pairs.count where pairs[i].0 < pairs[i - 1].0 { sorted = false; break }
+        if !sorted {
+            // Stable sort by energy.
+            pairs = pairs.enumerated().sorted { a, b in a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset }.map { $0.element }
+        }
+        var distinct = 1
+        for i in 1..<pairs.count where pairs[i].0 - pairs[i - 1].0 >= XASConstants.tinyEnergy { distinct += 1 }
+        guard distinct >= minimumPoints else {
+            throw RoentgenError(.badData, "only \(distinct) distinct energies among \(pairs.count) points; expected at least \(minimumPoints)", file: source)
+        }
+        var e = pairs.map { $0.0 }
+        var m = pairs.map { $0.1 }
+        let first = m[0]
+        if m.allSatisfy({ $0 == first }) {
+            throw RoentgenError(.badData, first == 0 ? "mu is zero at every point; expected an absorption signal" : "mu is constant (\(first)) at every point; expected an absorption signal", file: source)
+        }
+        let nudged = removeDuplicates(e, tiny: XASConstants.tinyEnergy)
+        var increasing = true
+        for i in 1..<nudged.count where !(nudged[i] > nudged[i - 1]) { increasing = false; break }
+        if increasing { return (nudged, m) }
+        // Merge runs of equal energies, averaging mu.
+        var ue: [Double] = [], um: [Double] = []
+        var i = 0
+        while i < e.count {
+            var j = i, sum = 0.0
+            while j < e.count && e[j] - e[i] < XASConstants.tinyEnergy { sum += m[j]; j += 1 }
+            ue.append(e[i]); um.append(sum / Double(j - i))
+            i = j
+        }
+        e = ue; m = um
+        guard e.count >= minimumPoints else {
+            throw RoentgenError(.badData, "only \(e.count) distinct energies; expected at least \(minimumPoints)", file: source)
+        }
+        return (e, m)
+    }
+
+    /// Larch's `remove_dups`: each value within `tiny` of its predecessor is raised by `tiny` more than that one was.
+    public static func removeDuplicates(_ values: [Double], tiny: Double) -> [Double] {
+        guard values.count > 1 else { return values }
+        var minStep = Double.infinity
+        for i in 1..<values.count { minStep = min(minStep, values[i] - values[i - 1]) }
+        if minStep > 10 * tiny { return values }
+        var add = [Double](repeating: 0, count: values.count)
+        for i in 1..<values.count where abs(values[i] - values[i - 1]) < tiny { add[i] = add[i - 1] + tiny }
+        return zip(values, add).map { $0 + $1 }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import XrayCore
+import XrayNumerics
+
+/// Settings of the forward transform χ(k) → χ(R) (Larch's `xftf` defaults).
+public struct ForwardTransformParameters: Sendable, Codable, Hashable {
+    /// Window range in Å⁻¹.
+    public var kmin: Double = 0
+    public var kmax: Double = 20
+    /// Ramp widths in Å⁻¹ (`dk2` defaults to `dk`).
+    public var dk: Double = 1
+    public var dk2: Double?
+    /// k-weight applied before the transform.
+    public var kweight: Double = 2
+    /// Window shape.
+    public var window: TaperShape = .kaiser
+    /// Highest R returned, in Å.
+    public var rmaxOut: Double = 10
+    /// Transform length (zero padding), a power of two.
+    public var nfft: Int = 2048
+    public init() {}
+    public init(kmin: Double = 0, kmax: Double = 20, dk: Double = 1, dk2: Double? = nil, kweight: Double = 2,
+                window: TaperShape = .kaiser, rmaxOut: Double = 10, nfft: Int = 2048) {
+        self.kmin = kmin; self.kmax = kmax; self.dk = dk; self.dk2 = dk2; self.kweight = kweight
+        self.window = window; self.rmaxOut = rmaxOut; self.nfft = nfft
+    }
+}
+
+/// χ(R) from `forwardTransform`.
+public struct ForwardTransformResult: Sendable, Codable, Hashable {
+    /// R grid in Å: π/(kstep·nfft)·i.
+    public var r: [Double]
+    public var chirRe: [Double]
+    public var chirIm: [Double]
+    public var chirMag: [Double]
+    /// The window on the k grid of the input.
+    public var kwin: [Double]
+}
+
+/// Settings of the reverse transform χ(R) → χ(q) (Larch's `xftr` defaults).
+public struct ReverseTransformParameters: Sendable, Codable, Hashable {
+    public var rmin: Double = 0
+    public var rmax: Double = 20
+    public var dr: Double = 1
+    public var dr2: Double?
+    /// R-weight applied before the transform.
+    public var rweight: Double = 0
+    public var window: TaperShape = .kaiser
+    /// Highest q returned, in Å⁻¹.
+    public var qmaxOut: Double = 30
+    public var nfft: Int = 2048
+    public init() {}
+}
+
+/// χ(q) from `reverseTransform`.
+public struct ReverseTransformResult: Sendable, Codable, Hashable {
+    public var q: [Double]
+    public var chiqRe: [Double]
+    public var chiqIm: [Double]
+    public var chiqMag: [Double]
+    public var rwin: [Double]
+}
+
+/// Shared FFT plans, one per length.
+enum FFTPlans {
+    private static let plan2048 = FFTPlan(count: 2048)!
+    static func plan(_ n: Int) -> FFTPlan? { n == 2048 ? plan2048 : FFTPlan(count: n) }
+}
+
+/// Forward XAFS Fourier transform: χ̃(R) = (kstep/√π) Σ χ(k)·kʷ·W(k)·e^{2ikR}, zero-padded to `nfft`.
+///
+/// `k` must be uniformly spaced from 0 (the AUTOBK grid); χ is interpolated linearly onto
+/// kstep·i as Larch does. Throws for a bad window range or transform length.
+public func forwardTransform(k: [Double], chi: [Double], parameters p: ForwardTransformParameters = ForwardTransformParameters()) throws -> ForwardTransformResult {
+    guard k.count >= 2, k.count == chi.count else {
+        throw RoentgenError(.badData, "forward transform needs at least 2 k points with equal k and chi lengths; got \(k.count) and \(chi.count)")
+    }
+    guard let plan = FFTPlans.plan(p.nfft) else { throw RoentgenError.badParameter("nfft = \(p.nfft); expected a power of two ≥ 2") }
+    guard p.kmax > p.kmin, p.kmin >= 0, p.dk >= 0 else {
+        throw RoentgenError.badParameter("k window \(p.kmin) … \(p.kmax) Å⁻¹ with dk \(p.dk); expected 0 ≤ kmin < kmax and dk ≥ 0")
+    }
+    let kstep = k[1] - k[0]
+    guard kstep > 0 else { throw RoentgenError(.badData, "k grid is not increasing") }
+    let dk2 = p.dk2 ?? p.dk
+    let kLast = k.max()!
+    guard p.kmin < kLast else {
+        throw RoentgenError.badParameter("kmin = \(p.kmin) Å⁻¹ is beyond the data (k ≤ \(kLast) Å⁻¹)")
+    }
+    let npts = Int(1.01 + kLast / kstep)
+    let kExtent = max(kLast, p.kmax + dk2)
+    let nGrid = Int(1.01 + kExtent / kstep)
+    let grid = (0..<nGrid).map { kstep * Double($0) }
+    guard npts <= p.nfft else { throw RoentgenError.badParameter("\(npts) k points exceed nfft = \(p.nfft)") }
+    let window = taperWindow(x: grid, xmin: p.kmin, xmax: p.kmax, dx: p.dk, dx2: dk2, shape: p.window)
+    let chiGrid = interpolateLinear(x: k, y: chi, at: Array(grid[0..<npts]))
+    var re = [Double](repeating: 0, count: p.nfft), im = re
+    for i in 0..<npts { re[i] = chiGrid[i] * pow(grid[i], p.kweight) * window[i] }
+    plan.forward(real: &re, imag: &im)
+    let scale = kstep / Double.pi.squareRoot()
+    let rstep = Double.pi / (kstep * Double(p.nfft))
+    let nr = Int(min(Double(p.nfft / 2), 1.01 + p.rmaxOut / rstep))
+    var out = ForwardTransformResult(r: [], chirRe: [], chirIm: [], chirMag: [], kwin: Array(window[0..<npts]))
+    out.r = (0..<nr).map { rstep * Double($0) }
+    out.chirRe = (0..<nr).map { scale * re[$0] }
+    out.chirIm = (0..<nr).map { scale * im[$0] }
+    out.chirMag = (0..<nr).map { (out.chirRe[$0] * out.chirRe[$0] + out.chirIm[$0] * out.chirIm[$0]).squareRoot() }
+    return out
+}
+
+/// Reverse XAFS Fourier transform χ̃(R) → χ̃(q) (Larch's `xftr`): (4√π/kstep)·IFFT(χ̃(R)·W(R)·Rʷ),
+/// halved when χ̃(R) is complex. `r` must be the uniform grid of `forwardTransform`.
+public func reverseTransform(r: [Double], chirRe: [Double], chirIm: [Double]?,
+                             parameters p: ReverseTransformParameters = ReverseTransformParameters()) throws -> ReverseTransformResult {
+    guard r.count >= 2, chirRe.count == r.count, chirIm.map({ $0.count == r.count }) ?? true else {
+        throw RoentgenError(.badData, "reverse transform needs at least 2 R points with matching chi(R) arrays")
+    }
+    guard let plan = FFTPlans.plan(p.nfft) else { throw RoentgenError.badParameter("nfft = \(p.nfft); expected a power of two ≥ 2") }
+    guard p.rmax > p.rmin, p.rmin >= 0 else { throw RoentgenError.badParameter("R window \(p.rmin) … \(p.rmax) Å; expected 0 ≤ rmin < rmax") }
+    guard r.count <= p.nfft else { throw RoentgenError.badParameter("\(r.count) R points exceed nfft = \(p.nfft)") }
+    let rstep = r[1] - r[0]
+    guard rstep > 0 else { throw RoentgenError(.badData, "R grid is not increasing") }
+    let kstep = Double.pi / (rstep * Double(p.nfft))
+    let grid = (0..<p.nfft).map { rstep * Double($0) }
+    let window = taperWindow(x: grid, xmin: p.rmin, xmax: p.rmax, dx: p.dr, dx2: p.dr2, shape: p.window)
+    var re = [Double](repeating: 0, count: p.nfft), im = re
+    for i in 0..<r.count {
+        let w = window[i] * pow(grid[i], p.rweight)
+        re[i] = chirRe[i] * w
+        im[i] = (chirIm?[i] ?? 0) * w
+    }
+    plan.inverse(real: &re, imag: &im)
+    let scale = (chirIm == nil ? 1.0 : 0.5) * 4 * Double.pi.squareRoot() / kstep
+    let nq = Int(1.05 + p.qmaxOut / kstep)
+    let qstep = nq > 1 ? p.qmaxOut / Double(nq - 1) : 0
+    let count = min(nq, p.nfft / 2)
+    var out = ReverseTransformResult(q: [], chiqRe: [], chiqIm: [], chiqMag: [], rwin: Array(window[0..<r.count]))
+    out.q = (0..<count).map { qstep * Double($0) }
+    out.chiqRe = (0..<count).map { scale * re[$0] }
+    out.chiqIm = (0..<count).map { scale * im[$0] }
+    out.chiqMag = (0..<count).map { (out.chiqRe[$0] * out.chiqRe[$0] + out.chiqIm[$0] * out.chiqIm[$0]).squareRoot() }
+    return out
+}

@@ -1,0 +1,89 @@
+import Foundation
+import XrayCore
+
+/// Plain column text as instruments and converters write it: `.xy`, `.xye`, `.csv`, `.tsv`,
+/// `.txt`, exports without a recognised header. Blank, `;`, `|`, tab or comma separated, decimal
+/// commas, any line endings (LF, CR LF, CR CR LF, CR), header and comment lines (also ones holding
+/// numbers, e.g. a point count) kept as metadata. Columns: 2θ, intensity, then esd for `.xye` or
+/// when the header labels the third column as an error; further columns keep their labels.
+enum ColumnTextReader: FormatReader {
+    static let id = "xy"
+    static let name = "Column text: 2θ, intensity [, esd] (.xy .xye .csv .tsv .txt)"
+    static let kind = Scan.Kind.diffraction
+    static let suffixes = ["xy", "xye", "csv", "tsv", "txt", "asc", "dat", "chi"]
+
+    static func sniff(head: Data, suffix: String) -> SniffConfidence {
+        guard PatternText.looksLikeText(head) else { return .no }
+        let prefix = head.prefix(4096)
+        let lines = PatternText.Lines(prefix)
+        // The last line of a prefix may be cut.
+        let upper = prefix.count < head.count || prefix.count == 4096 ? max(0, lines.count - 1) : lines.count
+        let parsed = PatternColumns.parse(lines, 0..<min(upper, 60))
+        if parsed.rowCount >= 1 { return .plausible }
+        return suffixes.contains(suffix) ? .suffixOnly : .no
+    }
+
+    static func read(_ data: Data, file: String) throws -> DataFile {
+        let lines = PatternText.Lines(data)
+        guard lines.count > 0, (0..<lines.count).contains(where: { !lines.isBlank($0) }) else {
+            throw RoentgenError.badFile(file, line: 1, "empty file: expected lines of 2θ and intensity (and optionally esd)")
+        }
+        let parsed = PatternColumns.parse(lines, 0..<lines.count)
+        guard parsed.rowCount > 0 else {
+            throw RoentgenError.badFile(file, line: lines.count,
+                                        "no data rows: \(lines.count) lines read, none holds two numbers (2θ and intensity)")
+        }
+        var metadata = Metadata()
+        PatternColumns.headerMetadata(lines, parsed.otherLines, into: &metadata)
+        if !parsed.labels.isEmpty { metadata["columns"] = parsed.labels.joined(separator: ", ") }
+        let suffix = (file as NSString).pathExtension.lowercased()
+        return DataFile(format: id, file: file,
+                        scans: [scan(parsed, suffix: suffix, metadata: metadata, file: file)],
+                        warnings: warnings(parsed, lines))
+    }
+
+    /// The scan for parsed columns: esd if the suffix or the label says so.
+    static func scan(_ parsed: PatternColumns, suffix: String, metadata: Metadata, file: String) -> Scan {
+        let cols = parsed.columns
+        var esd: [Double]?
+        var extra: [(String, [Double], String)] = []
+        for c in 2..<max(cols.count, 2) {
+            let label = c < parsed.labels.count ? parsed.labels[c] : ""
+            let lower = label.lowercased()
+            let saysError = ["err", "esd", "sigma", "uncert", "std", "dev", "sd"].contains { lower.contains($0) }
+            if c == 2 && (suffix == "xye" || saysError) {
+                esd = cols[c]
+            } else {
+                extra.append((label.isEmpty ? "column_\(c + 1)" : label, cols[c], ""))
+            }
+        }
+        return DiffractionScan.make(name: DiffractionScan.stem(file), twoTheta: cols[0], intensity: cols[1], esd: esd,
+                                    extra: extra, radiation: radiation(metadata), metadata: metadata)
+    }
+
+    /// A wavelength given in the header (`wavelength = 0.413`, `lambda: 1.5406`) as monochromatic radiation.
+    static func radiation(_ metadata: Metadata) -> Radiation? {
+        for (key, value) in metadata {
+            let k = key.lowercased()
+            guard k.contains("wavelength") || k == "lambda" || k.hasSuffix(" lambda") else { continue }
+            let token = value.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? ""
+            if let v = PatternText.number(token), v > 0.01, v < 20 { return .monochromatic(v) }
+        }
+        return nil
+    }
+
+    static func warnings(_ parsed: PatternColumns, _ lines: PatternText.Lines) -> [String] {
+        var out: [String] = []
+        if !parsed.partialRows.isEmpty {
+            let shown = parsed.partialRows.prefix(5).map { "\($0 + 1)" }.joined(separator: ", ")
+            out.append("\(parsed.partialRows.count) line(s) with a missing or non-numeric 2θ or intensity skipped (line \(shown))")
+        }
+        let x = parsed.columns[0]
+        if x.count > 1 {
+            var decreasing = 0
+            for i in 1..<x.count where x[i] < x[i - 1] { decreasing += 1 }
+            if decreasing > 0 { out.append("2θ is not increasing at \(decreasing) point(s)") }
+        }
+        return out
+    }
+}

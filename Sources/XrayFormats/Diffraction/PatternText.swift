@@ -1,0 +1,319 @@
+import Foundation
+import XrayCore
+
+/// Byte-level text helpers shared by the diffraction readers (and usable by any text reader).
+///
+/// Readers work on the file's bytes, never on `String`s per line: `PatternText.Lines` splits a file
+/// into line ranges once (LF, CR LF, CR CR LF and lone CR all end a line), and
+/// `PatternText.number` parses a decimal number (optionally with a decimal comma) straight from
+/// the bytes without allocating.
+enum PatternText {
+    /// The lines of a text file as byte ranges into `bytes` (line terminators excluded).
+    struct Lines {
+        /// The file's bytes (a UTF-8 byte-order mark is dropped).
+        let bytes: [UInt8]
+        /// Start offset of each line in `bytes`.
+        let starts: [Int]
+        /// End offset (exclusive, terminator excluded) of each line in `bytes`.
+        let ends: [Int]
+
+        init(_ data: Data) {
+            var bytes = [UInt8](data)
+            if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
+            self.init(bytes: bytes)
+        }
+
+        init(bytes: [UInt8]) {
+            self.bytes = bytes
+            var starts: [Int] = [], ends: [Int] = []
+            starts.reserveCapacity(bytes.count / 16 + 1)
+            ends.reserveCapacity(bytes.count / 16 + 1)
+            bytes.withUnsafeBufferPointer { p in
+                let n = p.count
+                var i = 0, start = 0
+                while i < n {
+                    let c = p[i]
+                    if c == 10 {
+                        starts.append(start); ends.append(i)
+                        i += 1; start = i
+                    } else if c == 13 {
+                        starts.append(start); ends.append(i)
+                        i += 1
+                        // CR CR LF (seen in real files) and CR LF are one terminator.
+                        var j = i
+                        while j < n, p[j] == 13 { j += 1 }
+                        if j < n, p[j] == 10 { i = j + 1 }
+                        start = i
+                    } else {
+                        i += 1
+                    }
+                }
+                if start < n { starts.append(start); ends.append(n) }
+            }
+            self.starts = starts
+            self.ends = ends
+        }
+
+        var count: Int { starts.count }
+
+        /// Line `i` (0-based) as text: UTF-8 if valid, else Latin-1 (old instrument software).
+        func string(_ i: Int) -> String {
+            PatternText.string(bytes, starts[i]..<ends[i])
+        }
+
+        /// Line `i` with leading and trailing blanks removed.
+        func trimmed(_ i: Int) -> String {
+            string(i).trimmingCharacters(in: .whitespaces)
+        }
+
+        /// Whether line `i` holds only blanks.
+        func isBlank(_ i: Int) -> Bool {
+            var k = starts[i]
+            while k < ends[i] {
+                let c = bytes[k]
+                if c != 32 && c != 9 { return false }
+                k += 1
+            }
+            return true
+        }
+
+        /// The first non-blank byte of line `i`, or nil.
+        func firstByte(_ i: Int) -> UInt8? {
+            var k = starts[i]
+            while k < ends[i] {
+                let c = bytes[k]
+                if c != 32 && c != 9 { return c }
+                k += 1
+            }
+            return nil
+        }
+
+        /// Whether line `i` starts (after blanks) with the ASCII `prefix`, case-insensitively.
+        func hasPrefix(_ i: Int, _ prefix: String, skipBlanks: Bool = true) -> Bool {
+            var k = starts[i]
+            if skipBlanks { while k < ends[i], bytes[k] == 32 || bytes[k] == 9 { k += 1 } }
+            for u in prefix.utf8 {
+                guard k < ends[i], PatternText.lower(bytes[k]) == PatternText.lower(u) else { return false }
+                k += 1
+            }
+            return true
+        }
+
+        /// All numbers on line `i` separated by blanks (and commas if `commaSeparates`);
+        /// nil if any blank-separated token is not a number.
+        func numbers(_ i: Int, commaSeparates: Bool = false) -> [Double]? {
+            var out: [Double] = []
+            return scanNumbers(i, commaSeparates: commaSeparates, into: &out) ? out : nil
+        }
+
+        /// Like `numbers`, into a caller-owned buffer (cleared first) so hot loops do not allocate.
+        @inline(__always)
+        func scanNumbers(_ i: Int, commaSeparates: Bool = false, into out: inout [Double]) -> Bool {
+            out.removeAll(keepingCapacity: true)
+            let end = ends[i]
+            return bytes.withUnsafeBufferPointer { p in
+                var k = starts[i]
+                while k < end {
+                    while k < end, PatternText.isBlank(p[k]) || (commaSeparates && p[k] == 44) { k += 1 }
+                    if k >= end { break }
+                    let s = k
+                    while k < end, !PatternText.isBlank(p[k]), !(commaSeparates && p[k] == 44) { k += 1 }
+                    guard let v = PatternText.number(p, s, k) else { return false }
+                    out.append(v)
+                }
+                return true
+            }
+        }
+    }
+
+    @inline(__always) static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c + 32 : c }
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+    @inline(__always) static func isBlank(_ c: UInt8) -> Bool { c == 32 || c == 9 }
+
+    /// Calls `body(start, end)` for each token of `bytes[start..<end]` separated by blanks
+    /// (and commas when `commaSeparates`).
+    @inline(__always)
+    static func forEachToken(_ bytes: [UInt8], _ start: Int, _ end: Int, commaSeparates: Bool,
+                             _ body: (Int, Int) -> Void) {
+        var k = start
+        while k < end {
+            while k < end, isBlank(bytes[k]) || (commaSeparates && bytes[k] == 44) { k += 1 }
+            if k >= end { break }
+            let s = k
+            while k < end, !isBlank(bytes[k]), !(commaSeparates && bytes[k] == 44) { k += 1 }
+            body(s, k)
+        }
+    }
+
+    /// Decodes bytes as UTF-8, falling back to Latin-1 (never fails).
+    static func string(_ bytes: [UInt8], _ range: Range<Int>) -> String {
+        let slice = bytes[range]
+        if let s = String(validating: slice, as: UTF8.self) { return s }
+        return String(slice.map { Character(Unicode.Scalar($0)) })
+    }
+
+    /// Decodes a whole file as text (UTF-8 with or without BOM, else Latin-1).
+    static func string(_ data: Data) -> String {
+        var bytes = [UInt8](data)
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
+        return string(bytes, 0..<bytes.count)
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map { e in
+        var v = 1.0
+        for _ in 0..<e { v *= 10 }
+        return v
+    }
+
+    /// Parses `bytes[start..<end]` as a decimal number (`-1.5e3`, `+3`, `.5`, `7.`); with
+    /// `decimalComma` a `,` is the decimal mark (`1,5`, `-12,`). Returns nil for anything else
+    /// (including `nan`/`inf`). Correctly rounded: exact fast path, `strtod` otherwise.
+    static func number(_ bytes: [UInt8], _ start: Int, _ end: Int, decimalComma: Bool = false) -> Double? {
+        bytes.withUnsafeBufferPointer { number($0, start, end, decimalComma: decimalComma) }
+    }
+
+    static func number(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, decimalComma: Bool = false) -> Double? {
+        var i = start
+        guard i < end else { return nil }
+        var negative = false
+        if p[i] == 45 { negative = true; i += 1 } else if p[i] == 43 { i += 1 }
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exp10 = 0
+        var sawDigit = false
+        var inexact = false
+        while i < end, isDigit(p[i]) {
+            sawDigit = true
+            if significant < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(p[i] - 48)
+                if mantissa != 0 { significant += 1 }
+            } else {
+                exp10 += 1
+                if p[i] != 48 { inexact = true }
+            }
+            i += 1
+        }
+        if i < end, p[i] == 46 || (decimalComma && p[i] == 44) {
+            i += 1
+            while i < end, isDigit(p[i]) {
+                sawDigit = true
+                if significant < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(p[i] - 48)
+                    if mantissa != 0 { significant += 1 }
+                    exp10 -= 1
+                } else if p[i] != 48 {
+                    inexact = true
+                }
+                i += 1
+            }
+        }
+        guard sawDigit else { return nil }
+        if i < end, p[i] == 101 || p[i] == 69 {
+            i += 1
+            var expNegative = false
+            if i < end, p[i] == 45 { expNegative = true; i += 1 } else if i < end, p[i] == 43 { i += 1 }
+            guard i < end, isDigit(p[i]) else { return nil }
+            var e = 0
+            while i < end, isDigit(p[i]) {
+                if e < 100_000 { e = e * 10 + Int(p[i] - 48) }
+                i += 1
+            }
+            exp10 += expNegative ? -e : e
+        }
+        guard i == end else { return nil }
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        if !inexact, significant <= 15, exp10 >= -22, exp10 <= 22 {
+            var v = Double(mantissa)
+            v = exp10 >= 0 ? v * powersOfTen[exp10] : v / powersOfTen[-exp10]
+            return negative ? -v : v
+        }
+        // Slow path: let the C library round correctly.
+        var buffer = [CChar](repeating: 0, count: end - start + 1)
+        for k in start..<end {
+            let c = p[k]
+            buffer[k - start] = CChar(bitPattern: (decimalComma && c == 44) ? 46 : c)
+        }
+        let v = buffer.withUnsafeBufferPointer { strtod($0.baseAddress!, nil) }
+        return v.isFinite ? v : nil
+    }
+
+    /// Parses a whole string as a number (blanks trimmed); see `number(_:_:_:decimalComma:)`.
+    static func number(_ text: String, decimalComma: Bool = false) -> Double? {
+        let bytes = Array(text.utf8)
+        var s = 0, e = bytes.count
+        while s < e, isBlank(bytes[s]) { s += 1 }
+        while e > s, isBlank(bytes[e - 1]) { e -= 1 }
+        return number(bytes, s, e, decimalComma: decimalComma)
+    }
+
+    /// Parses a number that may carry a standard uncertainty in parentheses (`1.234(5)`), as in CIF.
+    static func numberDroppingUncertainty(_ text: String) -> Double? {
+        if let paren = text.firstIndex(of: "(") { return number(String(text[..<paren])) }
+        return number(text)
+    }
+
+    /// Offset of the first byte that is not part of a valid UTF-8 sequence, or nil if all are valid.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int, minimum: UInt32
+            var scalar: UInt32
+            switch b {
+            case 0xC2...0xDF: length = 2; scalar = UInt32(b & 0x1F); minimum = 0x80
+            case 0xE0...0xEF: length = 3; scalar = UInt32(b & 0x0F); minimum = 0x800
+            case 0xF0...0xF4: length = 4; scalar = UInt32(b & 0x07); minimum = 0x10000
+            default: return i
+            }
+            guard i + length <= n else { return i }
+            for k in 1..<length {
+                let c = bytes[i + k]
+                guard c & 0xC0 == 0x80 else { return i }
+                scalar = scalar << 6 | UInt32(c & 0x3F)
+            }
+            guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return i }
+            i += length
+        }
+        return nil
+    }
+
+    /// Whether `haystack` contains the ASCII `needle` (fast byte search; used by sniffers).
+    static func contains(_ haystack: Data, _ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        return haystack.withUnsafeBytes { h in
+            n.withUnsafeBytes { q in
+                guard let hb = h.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                      let qb = q.baseAddress?.assumingMemoryBound(to: UInt8.self), h.count >= q.count, q.count > 0 else { return false }
+                let first = qb[0], last = h.count - q.count
+                var i = 0
+                while i <= last {
+                    if hb[i] == first {
+                        var k = 1
+                        while k < q.count && hb[i + k] == qb[k] { k += 1 }
+                        if k == q.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// The first byte of `head` that is not a blank, line break or UTF-8 byte-order mark.
+    static func firstNonBlank(_ head: Data) -> UInt8? {
+        for b in head.prefix(1024) where b != 32 && b != 9 && b != 10 && b != 13 && b != 0xEF && b != 0xBB && b != 0xBF { return b }
+        return nil
+    }
+
+    /// Whether `head` looks like text: no NUL bytes and mostly printable.
+    static func looksLikeText(_ head: Data) -> Bool {
+        var control = 0
+        for b in head.prefix(4096) {
+            if b == 0 { return false }
+            if b < 32 && b != 9 && b != 10 && b != 13 && b != 12 { control += 1 }
+        }
+        return control * 100 <= max(head.prefix(4096).count, 1)
+    }
+}

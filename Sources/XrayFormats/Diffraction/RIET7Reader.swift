@@ -1,0 +1,111 @@
+import Foundation
+import XrayCore
+
+/// RIET7 / LHPM / DBWS / ILL & PSI `.dat` step-scan text: a few title lines, one line
+/// `start step end …`, then `(end − start)/step + 1` intensities, several per line, optionally
+/// followed by as many esds, then optional trailing text. 2θ is `start + i·step`.
+/// A wavelength given as `lambda= 1.494` or `1.9114 A` in the title lines is kept.
+enum RIET7Reader: FormatReader {
+    static let id = "riet7"
+    static let name = "RIET7 / LHPM / DBWS / PSI-DMC step-scan .dat"
+    static let kind = Scan.Kind.diffraction
+    static let suffixes = ["dat", "rit", "dbw"]
+
+    /// The `start step end` line and the point count, if the layout fits.
+    static func layout(_ lines: PatternText.Lines, wholeFile: Bool) -> (line: Int, start: Double, step: Double, count: Int)? {
+        for i in 0..<min(lines.count, 8) {
+            guard let first = lines.firstByte(i), PatternColumns.startsNumeric(first) else { continue }
+            var tokens: [Double] = []
+            PatternText.forEachToken(lines.bytes, lines.starts[i], lines.ends[i], commaSeparates: true) { s, e in
+                if tokens.count < 3, let v = PatternText.number(lines.bytes, s, e) { tokens.append(v) } else if tokens.count < 3 { tokens.append(.nan) }
+            }
+            guard tokens.count == 3, tokens.allSatisfy({ $0.isFinite }) else { continue }
+            let (start, step, end) = (tokens[0], tokens[1], tokens[2])
+            guard step > 0, end > start else { continue }
+            let exact = (end - start) / step + 1
+            guard exact.isFinite, exact >= 10, exact < 10_000_000 else { continue }
+            let n = Int(exact.rounded())
+            guard abs(exact - Double(n)) < 1e-3 else { continue }
+            // The next lines hold several values each (not 2θ/intensity pairs).
+            var values = 0, perLine = Int.max, k = i + 1
+            while k < lines.count, let v = lines.numbers(k) {
+                if v.isEmpty { k += 1; continue }
+                perLine = min(perLine, k + 1 < lines.count && lines.numbers(k + 1) != nil ? v.count : perLine)
+                values += v.count
+                k += 1
+            }
+            if values == 0 { continue }
+            if wholeFile {
+                guard values >= n else { continue }
+            } else if perLine < 4 && values < n {
+                continue
+            }
+            return (i, start, step, n)
+        }
+        return nil
+    }
+
+    static func sniff(head: Data, suffix: String) -> SniffConfidence {
+        guard PatternText.looksLikeText(head) else { return .no }
+        // Cheap pre-check on the first lines, then the full layout check.
+        let first = PatternText.Lines(head.prefix(1024))
+        guard (0..<min(first.count, 8)).contains(where: { i in
+            var n = 0
+            PatternText.forEachToken(first.bytes, first.starts[i], first.ends[i], commaSeparates: true) { _, _ in n += 1 }
+            return n >= 3 && PatternColumns.startsNumeric(first.firstByte(i))
+        }) else { return .no }
+        let lines = PatternText.Lines(head.prefix(65_536))
+        return layout(lines, wholeFile: head.count < 65_536) != nil ? .certain : .no
+    }
+
+    static func read(_ data: Data, file: String) throws -> DataFile {
+        let lines = PatternText.Lines(data)
+        guard let (line, start, step, n) = layout(lines, wholeFile: true) else {
+            throw RoentgenError.badFile(file, "no `start step end` line followed by (end − start)/step + 1 intensities in the first 8 lines")
+        }
+        var metadata = Metadata()
+        var radiation: Radiation?
+        for i in 0..<line where !lines.isBlank(i) {
+            let text = lines.trimmed(i)
+            metadata["header.\(i + 1)"] = text
+            if radiation == nil, let w = wavelength(in: text) { radiation = .monochromatic(w) }
+        }
+        metadata["scan"] = lines.trimmed(line)
+        var values: [Double] = []
+        values.reserveCapacity(2 * n)
+        var k = line + 1
+        var v: [Double] = []
+        while k < lines.count, lines.scanNumbers(k, into: &v) { values += v; k += 1 }
+        var trailer = 0
+        for i in k..<lines.count where !lines.isBlank(i) {
+            trailer += 1
+            metadata["trailer.\(trailer)"] = lines.trimmed(i)
+        }
+        let intensity = Array(values.prefix(n))
+        let esd: [Double]? = values.count >= 2 * n ? Array(values[n..<(2 * n)]) : nil
+        var warnings: [String] = []
+        if values.count != n && values.count != 2 * n {
+            warnings.append("\(values.count) values for \(n) points: read \(n) intensities\(esd == nil ? "" : " and \(n) esds"), ignored the rest")
+        }
+        let x = DiffractionScan.steps(start: start, step: step, count: n)
+        return DataFile(format: id, file: file,
+                        scans: [DiffractionScan.make(name: DiffractionScan.stem(file), twoTheta: x, intensity: intensity, esd: esd,
+                                                     radiation: radiation, metadata: metadata)],
+                        warnings: warnings)
+    }
+
+    /// `lambda= 1.494` or `1.9114 A` in a title line.
+    static func wavelength(in text: String) -> Double? {
+        let lower = text.lowercased()
+        if let r = lower.range(of: "lambda") {
+            let rest = lower[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == ":" }
+            let token = rest.prefix { $0.isNumber || $0 == "." }
+            if let v = PatternText.number(String(token)), v > 0.05, v < 20 { return v }
+        }
+        let words = text.split(separator: " ")
+        for (a, b) in zip(words, words.dropFirst()) where b == "A" || b == "Å" {
+            if let v = PatternText.number(String(a)), v > 0.05, v < 20 { return v }
+        }
+        return nil
+    }
+}

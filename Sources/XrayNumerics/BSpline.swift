@@ -1,0 +1,92 @@
+import Foundation
+
+/// A B-spline curve: knots t, coefficients c and degree k, evaluated like FITPACK's `splev`.
+///
+/// Outside the base interval [t[k], t[n−k−1]] the first or last polynomial piece is extended
+/// (FITPACK's `ext=0`). Only the first `knots.count − degree − 1` coefficients are used.
+public struct BSpline: Sendable, Hashable {
+    public var knots: [Double]
+    public var coefficients: [Double]
+    public var degree: Int
+
+    public init(knots: [Double], coefficients: [Double], degree: Int) {
+        self.knots = knots
+        self.coefficients = coefficients
+        self.degree = degree
+    }
+
+    /// Number of basis functions (usable coefficients): `knots.count − degree − 1`.
+    public var basisCount: Int { knots.count - degree - 1 }
+
+    /// The knot interval l (degree ≤ l ≤ n−degree−2) used for `x`, clamped at both ends.
+    @inlinable
+    public func interval(for x: Double) -> Int {
+        let k = degree, n = knots.count
+        var lo = k, hi = n - k - 1
+        if x < knots[lo] { return lo }
+        if x >= knots[hi] { return hi - 1 }
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if x < knots[mid] { hi = mid } else { lo = mid }
+        }
+        return lo
+    }
+
+    /// The `degree + 1` basis values that are non-zero at `x` (Cox–de Boor), for basis functions
+    /// `l − degree … l` where `l = interval(for: x)`; written into `values` (length ≥ degree + 1).
+    @inlinable
+    public func basis(at x: Double, interval l: Int, into values: inout [Double]) {
+        let k = degree
+        values[0] = 1
+        var left = [Double](repeating: 0, count: k + 1), right = [Double](repeating: 0, count: k + 1)
+        for j in 1...max(1, k) where k >= 1 {
+            left[j] = x - knots[l + 1 - j]
+            right[j] = knots[l + j] - x
+            var saved = 0.0
+            for r in 0..<j {
+                let denom = right[r + 1] + left[j - r]
+                let term = denom != 0 ? values[r] / denom : 0
+                values[r] = saved + right[r + 1] * term
+                saved = left[j - r] * term
+            }
+            values[j] = saved
+        }
+    }
+
+    /// The spline's value at each of `points`.
+    public func evaluate(at points: [Double]) -> [Double] {
+        guard basisCount >= 1 else { return [Double](repeating: 0, count: points.count) }
+        var h = [Double](repeating: 0, count: degree + 1)
+        return points.map { x in
+            let l = interval(for: x)
+            basis(at: x, interval: l, into: &h)
+            var s = 0.0
+            for j in 0...degree { s += coefficients[l - degree + j] * h[j] }
+            return s
+        }
+    }
+
+    /// The cubic spline interpolating (x, y) with not-a-knot ends, as FITPACK's `splrep(x, y, s=0)` builds it:
+    /// knots `[x₀]×4 + x[2…n−3] + [xₙ₋₁]×4`, coefficients solving the collocation equations.
+    ///
+    /// `x` must be strictly increasing with at least 4 points; returns nil otherwise or if singular.
+    public static func interpolating(x: [Double], y: [Double]) -> BSpline? {
+        let n = x.count, k = 3
+        guard n >= 4, y.count == n else { return nil }
+        for i in 1..<n where !(x[i] > x[i - 1]) { return nil }
+        var t = [Double](repeating: x[0], count: k + 1)
+        if n > 4 { t += x[2..<(n - 2)] }
+        t += [Double](repeating: x[n - 1], count: k + 1)
+        var spline = BSpline(knots: t, coefficients: [Double](repeating: 0, count: t.count), degree: k)
+        var matrix = [Double](repeating: 0, count: n * n)
+        var h = [Double](repeating: 0, count: k + 1)
+        for i in 0..<n {
+            let l = spline.interval(for: x[i])
+            spline.basis(at: x[i], interval: l, into: &h)
+            for j in 0...k { matrix[i * n + (l - k + j)] = h[j] }
+        }
+        guard let c = solveLinearSystem(matrix, y) else { return nil }
+        for i in 0..<n { spline.coefficients[i] = c[i] }
+        return spline
+    }
+}

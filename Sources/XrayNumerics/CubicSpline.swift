@@ -1,0 +1,114 @@
+import Foundation
+
+/// Interpolation by the not-a-knot cubic spline through fixed nodes x, reusable for many y.
+///
+/// This is the same curve as FITPACK's interpolating spline (`UnivariateSpline(x, y, s=0)`,
+/// `interp1d(kind="cubic")`): continuous second derivative, third derivative continuous at x₁ and
+/// xₙ₋₂. The tridiagonal factorisation depends only on x and is done once; each `evaluate` is O(n + m).
+/// Beyond the ends the end cubic pieces are extended. With 3 nodes the curve is the parabola
+/// through them, with 2 the line.
+public struct NotAKnotCubicSpline: Sendable {
+    public let nodes: [Double]
+    private let h: [Double]
+    // Modified tridiagonal system over second derivatives M₁…Mₙ₋₂ (Thomas factors).
+    private let lower: [Double]
+    private let diagInv: [Double]
+    private let upperPrime: [Double]
+
+    /// Prepares interpolation on `nodes` (strictly increasing, ≥ 2); nil otherwise.
+    public init?(nodes: [Double]) {
+        let n = nodes.count
+        guard n >= 2 else { return nil }
+        for i in 1..<n where !(nodes[i] > nodes[i - 1]) { return nil }
+        self.nodes = nodes
+        var h = [Double](repeating: 0, count: n - 1)
+        for i in 0..<(n - 1) { h[i] = nodes[i + 1] - nodes[i] }
+        self.h = h
+        guard n >= 4 else { lower = []; diagInv = []; upperPrime = []; return }
+        let m = n - 2  // unknowns M₁ … Mₙ₋₂
+        var a = [Double](repeating: 0, count: m), b = a, c = a
+        for r in 0..<m {
+            let i = r + 1
+            a[r] = h[i - 1]; b[r] = 2 * (h[i - 1] + h[i]); c[r] = h[i]
+        }
+        // Not-a-knot at the left: M₀ = ((h0+h1) M₁ − h0 M₂)/h1 folded into row 1.
+        let h0 = h[0], h1 = h[1]
+        b[0] += h0 * (h0 + h1) / h1
+        c[0] -= h0 * h0 / h1
+        // And at the right: Mₙ₋₁ = ((hₙ₋₂+hₙ₋₃) Mₙ₋₂ − hₙ₋₂ Mₙ₋₃)/hₙ₋₃.
+        let hl = h[n - 2], hp = h[n - 3]
+        b[m - 1] += hl * (hl + hp) / hp
+        a[m - 1] -= hl * hl / hp
+        if m == 2 {
+            // Both corrections touch the same 2×2 block; the factorisation below handles it.
+        }
+        var cp = [Double](repeating: 0, count: m), dinv = [Double](repeating: 0, count: m)
+        var denom = b[0]
+        dinv[0] = 1 / denom
+        cp[0] = c[0] * dinv[0]
+        for r in 1..<m {
+            denom = b[r] - a[r] * cp[r - 1]
+            dinv[r] = 1 / denom
+            cp[r] = c[r] * dinv[r]
+        }
+        lower = a
+        diagInv = dinv
+        upperPrime = cp
+    }
+
+    /// Second derivatives at the nodes for values `y`.
+    private func secondDerivatives(_ y: UnsafeBufferPointer<Double>) -> [Double] {
+        let n = nodes.count
+        var mAll = [Double](repeating: 0, count: n)
+        guard n >= 4 else { return mAll }
+        let m = n - 2
+        var d = [Double](repeating: 0, count: m)
+        for r in 0..<m {
+            let i = r + 1
+            d[r] = 6 * ((y[i + 1] - y[i]) / h[i] - (y[i] - y[i - 1]) / h[i - 1])
+        }
+        d[0] *= diagInv[0]
+        for r in 1..<m { d[r] = (d[r] - lower[r] * d[r - 1]) * diagInv[r] }
+        for r in stride(from: m - 2, through: 0, by: -1) { d[r] -= upperPrime[r] * d[r + 1] }
+        for r in 0..<m { mAll[r + 1] = d[r] }
+        let h0 = h[0], h1 = h[1]
+        mAll[0] = ((h0 + h1) * mAll[1] - h0 * mAll[2]) / h1
+        let hl = h[n - 2], hp = h[n - 3]
+        mAll[n - 1] = ((hl + hp) * mAll[n - 2] - hl * mAll[n - 3]) / hp
+        return mAll
+    }
+
+    /// The spline through (nodes, y) evaluated at `points` (any order; fastest when increasing).
+    public func evaluate(y: [Double], at points: [Double]) -> [Double] {
+        let n = nodes.count
+        precondition(y.count == n, "NotAKnotCubicSpline: y must have one value per node")
+        var out = [Double](repeating: 0, count: points.count)
+        y.withUnsafeBufferPointer { yb in
+            if n == 2 {
+                for (j, p) in points.enumerated() { out[j] = yb[0] + (yb[1] - yb[0]) * (p - nodes[0]) / h[0] }
+                return
+            }
+            if n == 3 {
+                // Parabola through three points (Newton form).
+                let d1 = (yb[1] - yb[0]) / h[0], d2 = (yb[2] - yb[1]) / h[1]
+                let c2 = (d2 - d1) / (nodes[2] - nodes[0])
+                for (j, p) in points.enumerated() { out[j] = yb[0] + (p - nodes[0]) * (d1 + c2 * (p - nodes[1])) }
+                return
+            }
+            let m2 = secondDerivatives(yb)
+            var i = 0
+            for (j, p) in points.enumerated() {
+                // Locate interval i with nodes[i] ≤ p < nodes[i+1], clamped to [0, n−2].
+                if p < nodes[i] || (i < n - 2 && p >= nodes[i + 1]) {
+                    if p < nodes[i] { i = 0 }
+                    while i < n - 2 && p >= nodes[i + 1] { i += 1 }
+                }
+                let hi = h[i]
+                let a = nodes[i + 1] - p, b = p - nodes[i]
+                out[j] = (m2[i] * a * a * a + m2[i + 1] * b * b * b) / (6 * hi)
+                    + (yb[i] / hi - m2[i] * hi / 6) * a + (yb[i + 1] / hi - m2[i + 1] * hi / 6) * b
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+
+/// Options for `levenbergMarquardt`, named after MINPACK's.
+public struct LevenbergMarquardtOptions: Sendable {
+    /// Stop when both the actual and the predicted relative reduction of Σr² are below this.
+    public var ftol: Double = 1e-10
+    /// Stop when the relative change of the scaled parameters is below this.
+    public var xtol: Double = 1e-10
+    /// Stop when the cosine between the residual and every Jacobian column is below this.
+    public var gtol: Double = 0
+    /// Maximum number of residual evaluations (Jacobian evaluations not counted); 0 means 200·(n+1).
+    public var maxEvaluations: Int = 0
+    /// Relative step for forward-difference Jacobians (used only when no Jacobian is supplied).
+    public var differenceStep: Double = 1.49e-8
+    public init() {}
+    public init(ftol: Double, xtol: Double, gtol: Double = 0, maxEvaluations: Int = 0) {
+        self.ftol = ftol; self.xtol = xtol; self.gtol = gtol; self.maxEvaluations = maxEvaluations
+    }
+}
+
+/// The outcome of a Levenberg–Marquardt minimisation.
+public struct LevenbergMarquardtResult: Sendable {
+    /// Best parameters found.
+    public var parameters: [Double]
+    /// Residuals at `parameters`.
+    public var residuals: [Double]
+    /// Σ residuals².
+    public var chiSquare: Double
+    /// (JᵀJ)⁻¹ at the solution (unscaled), nil if singular.
+    public var inverseNormalMatrix: [[Double]]?
+    /// Number of residual evaluations.
+    public var evaluations: Int
+    /// Why it stopped.
+    public var converged: Bool
+    public var message: String
+}
+
+/// Minimises Σ rᵢ(p)² by Levenberg–Marquardt with MINPACK-style diagonal scaling
+/// (the running maximum of the Jacobian column norms) and a gain-ratio damping update.
+///
+/// - Parameters:
+///   - initial: starting parameters.
+///   - residuals: r(p), always the same length.
+///   - jacobian: J(p) as columns (∂r/∂pⱼ, one array per parameter); if nil, forward differences are used.
+public func levenbergMarquardt(initial: [Double],
+                               options: LevenbergMarquardtOptions = LevenbergMarquardtOptions(),
+                               residuals: ([Double]) -> [Double],
+                               jacobian: (([Double]) -> [[Double]])? = nil) -> LevenbergMarquardtResult {
+    let n = initial.count
+    var p = initial
+    var r = residuals(p)
+    var nfev = 1
+    let m = r.count
+    func sumsq(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 } }
+    var f = sumsq(r)
+    let maxfev = options.maxEvaluations > 0 ? options.maxEvaluations : 200 * (n + 1)
+    func numericJacobian(_ p: [Double], _ r: [Double]) -> [[Double]] {
+        var cols: [[Double]] = []
+        cols.reserveCapacity(n)
+        for j in 0..<n {
+            var q = p
+            var step = options.differenceStep * abs(p[j])
+            if step == 0 { step = options.differenceStep }
+            q[j] += step
+            let rq = residuals(q)
+            nfev += 1
+            var col = [Double](repeating: 0, count: m)
+            for i in 0..<m { col[i] = (rq[i] - r[i]) / step }
+            cols.append(col)
+        }
+        return cols
+    }
+    func normal(_ J: [[Double]], _ r: [Double]) -> ([Double], [Double]) {
+        var a = [Double](repeating: 0, count: n * n), g = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            J[i].withUnsafeBufferPointer { ci in
+                var s = 0.0
+                for k in 0..<m { s += ci[k] * r[k] }
+                g[i] = s
+                for j in i..<n {
+                    J[j].withUnsafeBufferPointer { cj in
+                        var t = 0.0
+                        for k in 0..<m { t += ci[k] * cj[k] }
+                        a[i * n + j] = t; a[j * n + i] = t
+                    }
+                }
+            }
+        }
+        return (a, g)
+    }
+    guard n > 0, m >= 1, f.isFinite else {
+        return LevenbergMarquardtResult(parameters: p, residuals: r, chiSquare: f, inverseNormalMatrix: nil,
+                                        evaluations: nfev, converged: false,
+                                        message: f.isFinite ? "nothing to fit" : "residuals not finite at the start")
+    }
+    var J = jacobian?(p) ?? numericJacobian(p, r)
+    var (A, g) = normal(J, r)
+    var diag = (0..<n).map { max(A[$0 * n + $0].squareRoot(), 1e-300) }
+    // Damping is relative to the scaled normal matrix (λ·D², D² ≈ diag JᵀJ), so it is dimensionless.
+    var lambda = 1e-3
+    var nu = 2.0
+    var converged = false
+    var message = "maximum number of evaluations reached"
+    outer: while nfev < maxfev {
+        // gtol test
+        if options.gtol > 0, f > 0 {
+            var gmax = 0.0
+            for j in 0..<n where A[j * n + j] > 0 { gmax = max(gmax, abs(g[j]) / (A[j * n + j] * f).squareRoot()) }
+            if gmax <= options.gtol { converged = true; message = "gradient orthogonal to residuals (gtol)"; break }
+        }
+        // Solve (A + λ D²) δ = −g
+        var M = A
+        for j in 0..<n { M[j * n + j] += lambda * diag[j] * diag[j] }
+        guard let delta = solveLinearSystem(M, g.map { -$0 }) else {
+            lambda *= nu; nu *= 2
+            if lambda > 1e300 { message = "singular normal matrix"; break }
+            continue
+        }
+        let trial = zip(p, delta).map { $0 + $1 }
+        let rt = residuals(trial)
+        nfev += 1
+        let ft = sumsq(rt)
+        // Predicted reduction: −(2 δᵀg + δᵀAδ)
+        var dAd = 0.0, dg = 0.0
+        for i in 0..<n {
+            dg += delta[i] * g[i]
+            var s = 0.0
+            for j in 0..<n { s += A[i * n + j] * delta[j] }
+            dAd += delta[i] * s
+        }
+        let predicted = -(2 * dg + dAd)
+        let actual = f - ft
+        let rho = predicted > 0 ? actual / predicted : -1
+        var dxNorm = 0.0, xNorm = 0.0
+        for j in 0..<n { dxNorm += (diag[j] * delta[j]) * (diag[j] * delta[j]); xNorm += (diag[j] * p[j]) * (diag[j] * p[j]) }
+        dxNorm = dxNorm.squareRoot(); xNorm = xNorm.squareRoot()
+        if ft.isFinite && rho > 1e-4 {
+            p = trial; r = rt
+            let fOld = f
+            f = ft
+            let relActual = fOld > 0 ? actual / fOld : 0
+            let relPredicted = fOld > 0 ? predicted / fOld : 0
+            if abs(relActual) <= options.ftol && relPredicted <= options.ftol {
+                converged = true; message = "relative reduction of chi-square below ftol"; break outer
+            }
+            if dxNorm <= options.xtol * xNorm { converged = true; message = "relative step below xtol"; break outer }
+            if f == 0 { converged = true; message = "exact fit"; break outer }
+            J = jacobian?(p) ?? numericJacobian(p, r)
+            (A, g) = normal(J, r)
+            for j in 0..<n { diag[j] = max(diag[j], A[j * n + j].squareRoot()) }
+            lambda *= max(1.0 / 3.0, 1 - pow(2 * rho - 1, 3))
+            nu = 2
+        } else {
+            if dxNorm <= options.xtol * xNorm {
+                converged = true; message = "no further improvement possible (xtol)"; break
+            }
+            lambda *= nu; nu *= 2
+            if !lambda.isFinite || lambda > 1e300 { message = "damping diverged"; break }
+        }
+    }
+    // Covariance from the Jacobian at the solution.
+    let (Af, _) = normal(J, r)
+    var inverse: [[Double]]? = nil
+    var cols = [[Double]]()
+    for j in 0..<n {
+        var e = [Double](repeating: 0, count: n); e[j] = 1
+        guard let c = solveLinearSystem(Af, e) else { cols = []; break }
+        cols.append(c)
+    }
+    if cols.count == n { inverse = (0..<n).map { i in (0..<n).map { j in cols[j][i] } } }
+    return LevenbergMarquardtResult(parameters: p, residuals: r, chiSquare: f, inverseNormalMatrix: inverse,
+                                    evaluations: nfev, converged: converged, message: message)
+}

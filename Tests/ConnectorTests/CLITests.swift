@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+@testable import Catalog
+import XrayCore
+import TestSupport
+
+/// End-to-end: the built `roentgen` binary against the loopback server.
+@Suite struct FetchCLITests {
+    /// A Zenodo-shaped record `/api/records/1` with one file served with Range support.
+    static func zenodoServer(body: Data, md5: String, slowFirstTransfer: Bool = false) throws -> LoopbackServer {
+        try LoopbackServer { request in
+            switch request.path {
+            case "/api/records/1":
+                let record: [String: Any] = [
+                    "id": 1, "doi": "10.5281/zenodo.1", "metadata": ["title": "Test XAS set", "license": ["id": "cc-by-4.0"]],
+                    "files": [["filename": "fe_foil.xdi", "filesize": body.count, "checksum": md5]],
+                ]
+                return .json(Fixture.serialise(record))
+            case "/api/records/1/files/fe_foil.xdi/content":
+                var r = LoopbackServer.Response.file(body, for: request)
+                if slowFirstTransfer && request.headers["range"] == nil {
+                    r.chunkSize = 32 * 1024
+                    r.chunkDelay = 0.05
+                }
+                return r
+            default:
+                return .notFound
+            }
+        }
+    }
+
+    static func env(_ cache: URL) -> [String: String] {
+        ["XDG_CACHE_HOME": cache.path, "ROENTGEN_CONFIG": "/nonexistent/roentgen.yaml"]
+    }
+
+    @Test func fetchByRecordIDDeliversVerifiedFile() throws {
+        let body = FetchFaultTests.payload(200_000)
+        let server = try Self.zenodoServer(body: body, md5: MD5.hexDigest(body))
+        defer { server.stop() }
+        let cache = temporaryDirectory(), out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache); try? FileManager.default.removeItem(at: out) }
+        let r = try RoentgenCLI.run(["fetch", "zenodo:1", "--to", out.path, "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"],
+                                    environment: Self.env(cache))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("fe_foil.xdi  200.0 kB  sha256:\(SHA256.hex(body).prefix(12))  verified md5"))
+        #expect(try Data(contentsOf: out.appendingPathComponent("fe_foil.xdi")) == body)
+        let provenance = try JSONDecoder().decode(FetchProvenance.self, from: Data(contentsOf: out.appendingPathComponent("fe_foil.xdi.provenance.json")))
+        #expect(provenance.doi == "10.5281/zenodo.1" && provenance.source == "zenodo" && provenance.publishedChecksum == "md5:\(MD5.hexDigest(body))")
+        let list = try RoentgenCLI.run(["cache", "list"], environment: Self.env(cache))
+        #expect(list.stdout.contains("\(SHA256.hex(body).prefix(12))  200.0 kB"))
+        let verify = try RoentgenCLI.run(["cache", "verify"], environment: Self.env(cache))
+        #expect(verify.status == 0 && verify.stdout.contains("1 file(s) checked, 0 corrupt"))
+    }
+
+    @Test func badEndpointAndBadTargetExitNonZero() throws {
+        let cache = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let bad = try RoentgenCLI.run(["fetch", "zenodo:1", "--endpoint", "zenodo"], environment: Self.env(cache))
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("expected NAME=URL"))
+        let target = try RoentgenCLI.run(["fetch", "not-a-thing"], environment: Self.env(cache))
+        #expect(target.status != 0)
+        #expect(target.stderr.contains("expected a DOI"))
+    }
+
+    @Test func unwritableDestinationIsAClearError() throws {
+        let body = Data("x".utf8)
+        let server = try Self.zenodoServer(body: body, md5: MD5.hexDigest(body))
+        defer { server.stop() }
+        let cache = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let blocker = cache.appendingPathComponent("a-file")
+        _ = FileManager.default.createFile(atPath: blocker.path, contents: Data())
+        let r = try RoentgenCLI.run(["fetch", "zenodo:1", "--to", blocker.appendingPathComponent("out").path,
+                                     "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"], environment: Self.env(cache))
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(blocker.path) && r.stderr.contains("writable"))
+    }
+
+    /// `kill -9` mid-download leaves only a `.part` (no complete-looking file); the next fetch resumes it.
+    @Test(.timeLimit(.minutes(1))) func killedDownloadLeavesNoCompleteFileAndResumes() throws {
+        let body = FetchFaultTests.payload(2_000_000)
+        let md5 = MD5.hexDigest(body)
+        let server = try Self.zenodoServer(body: body, md5: md5, slowFirstTransfer: true)
+        defer { server.stop() }
+        let cache = temporaryDirectory(), out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache); try? FileManager.default.removeItem(at: out) }
+        let args = ["fetch", "zenodo:1", "--to", out.path, "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"]
+
+        let child = Process()
+        child.executableURL = RoentgenCLI.executable
+        child.arguments = args
+        child.environment = ProcessInfo.processInfo.environment.merging(Self.env(cache)) { $1 }
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        let partialDir = cache.appendingPathComponent("roentgen/partial")
+        func partialBytes() -> Int64 {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: partialDir.path)) ?? []
+            return names.map { DownloadCache.fileSize(partialDir.appendingPathComponent($0)) }.max() ?? 0
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while partialBytes() < 300_000 && Date() < deadline { usleep(20_000) }
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        #expect(child.terminationReason == .uncaughtSignal)
+        let kept = partialBytes()
+        #expect(kept >= 300_000 && kept < Int64(body.count))
+        #expect(DownloadCache(root: cache.appendingPathComponent("roentgen")).list().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("fe_foil.xdi").path))
+
+        let again = try RoentgenCLI.run(args, environment: Self.env(cache))
+        #expect(again.status == 0, "\(again.stderr)")
+        let ranges = server.requests.compactMap { $0.headers["range"] }
+        #expect(ranges.count == 1)
+        #expect((Int64(ranges.first?.dropFirst(6).split(separator: "-").first ?? "") ?? 0) >= 300_000)
+        #expect(try Data(contentsOf: out.appendingPathComponent("fe_foil.xdi")) == body)
+        #expect(partialBytes() == 0)
+    }
+}
+
+@Suite(.enabled(if: Fixture.present, "../shared/data/portals is absent")) struct FederatedSearchTests {
+    /// One source hangs: it is reported as timed out, the others' results come back, quickly.
+    @Test(.timeLimit(.minutes(1))) func hangingSourceTimesOutOthersAnswer() async throws {
+        let good = try LoopbackServer { request in
+            request.path == "/api/records" ? .json(file: Fixture.url("zenodo/cldfzenodo-search_keyword.json")!) : .notFound
+        }
+        let hanging = try LoopbackServer { _ in var r = LoopbackServer.Response.json(Data("{}".utf8)); r.delay = 30; return r }
+        let failing = try LoopbackServer { _ in .json(Data(#"{"errors":[{"status":"500","title":"boom"}]}"#.utf8), status: 500) }
+        defer { good.stop(); hanging.stop(); failing.stop() }
+        let endpoints = Endpoints(urls: [
+            "zenodo": good.baseURL.appendingPathComponent("api"),
+            "materialscloud": hanging.baseURL.appendingPathComponent("api"),
+            "datacite": failing.baseURL,
+        ])
+        let start = Date()
+        let outcome = await FederatedSearch(sources: SourceSet(endpoints: endpoints, http: testClient(timeout: 10)), timeout: 1)
+            .search(SearchQuery(text: "cldf", limit: 10))
+        #expect(Date().timeIntervalSince(start) < 5)
+        let byName = Dictionary(uniqueKeysWithValues: outcome.reports.map { ($0.source, $0) })
+        #expect(byName["zenodo"]?.status == .answered && byName["zenodo"]?.count == 10)
+        #expect(byName["materialscloud"]?.status == .timedOut)
+        #expect(byName["datacite"]?.status == .failed)
+        #expect(byName["datacite"]?.message?.contains("HTTP 500: boom") == true)
+        #expect(byName["lytle"]?.status == .noAPI)
+        #expect(outcome.records.filter { $0.source == "zenodo" }.count == 10)
+    }
+
+    @Test func mergeByDOIKeepsTheRecordWithFiles() {
+        let a = DatasetRecord(id: "datacite:10.5281/zenodo.1", source: "datacite", title: "A", doi: "10.5281/zenodo.1",
+                              techniques: [TechniqueMap.tag("XANES")], license: "CC-BY-4.0")
+        let b = DatasetRecord(id: "zenodo:1", source: "zenodo", title: "A", doi: "https://doi.org/10.5281/ZENODO.1",
+                              files: [DatasetFile(name: "a.xdi", url: URL(string: "http://x/a.xdi"))])
+        let merged = FederatedSearch.merge([a, b])
+        #expect(merged.count == 1)
+        #expect(merged[0].source == "zenodo" && merged[0].files.count == 1)
+        #expect(merged[0].license == "CC-BY-4.0" && merged[0].techniques.map(\.panetID) == ["PaNET01199"])
+    }
+
+    /// Search results are stored; `--offline` finds them again without any server.
+    @Test func searchCLIStoresResultsForOfflineSearch() throws {
+        let server = try LoopbackServer { request in
+            request.path == "/api/records" ? .json(file: Fixture.url("zenodo/cldfzenodo-search_keyword.json")!) : .notFound
+        }
+        let cache = temporaryDirectory()
+        defer { server.stop(); try? FileManager.default.removeItem(at: cache) }
+        let online = try RoentgenCLI.run(["search", "phylogeny", "--source", "zenodo", "--limit", "10", "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"],
+                                         environment: FetchCLITests.env(cache))
+        #expect(online.status == 0, "\(online.stderr)")
+        #expect(online.stdout.contains("zenodo:8250015  Phlorest phylogeny derived from Chang et al. 2015"))
+        #expect(online.stderr.contains("zenodo: 10"))
+        server.stop()
+        let offline = try RoentgenCLI.run(["search", "Sino-Tibetan", "--offline", "--json"], environment: FetchCLITests.env(cache))
+        #expect(offline.status == 0, "\(offline.stderr)")
+        #expect(offline.stdout.contains("\"id\" : \"zenodo:8250324\""))
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import TestSupport
+import XrayCore
+import XrayFormats
+@testable import Diffraction
+
+@Suite struct SimulationTests {
+    /// For each structure pymatgen simulated (Cu Kα 1.54184 Å, 5–90°), every peak above 1 on the
+    /// 0–100 scale is found within 0.01° and within 3 intensity units.
+    @Test(.enabled(if: SharedData.isPresent)) func matchesPymatgenXRDCalculator() throws {
+        let reference = try #require(ReferenceData.json("xrd/reference/simulated_patterns_CuKa.json") as? [String: Any])
+        let structures = try #require(reference["structures"] as? [String: [String: Any]])
+        var compared = 0
+        var overallIntensity = 0.0
+        for (path, entry) in structures.sorted(by: { $0.key < $1.key })
+        where entry["ok"] as? Bool == true && !CIFReaderTests.rejected.contains(path) {
+            let structure = try CIF.readStructure(url: try #require(SharedData.url("xrd/" + path)))
+            let pattern = try PowderSimulator.simulate(structure, options: SimulationOptions(wavelength: 1.54184, twoThetaRange: 5...90))
+            let peaks = try #require(entry["peaks"] as? [[String: Any]])
+            var worstAngle = 0.0, worstIntensity = 0.0
+            for peak in peaks {
+                let tth = try #require(peak["two_theta"] as? Double), intensity = try #require(peak["rel_intensity"] as? Double)
+                guard intensity > 1 else { continue }
+                let nearest = pattern.peaks.min { abs($0.twoTheta - tth) < abs($1.twoTheta - tth) }
+                let match = try #require(nearest, "\(path): no peaks")
+                worstAngle = max(worstAngle, abs(match.twoTheta - tth))
+                worstIntensity = max(worstIntensity, abs(match.intensity - intensity))
+            }
+            // And no extra line above 1: each of ours has a pymatgen line within 0.01°.
+            let theirs = peaks.compactMap { $0["two_theta"] as? Double }
+            for ours in pattern.peaks where ours.intensity > 1 {
+                #expect(theirs.contains { abs($0 - ours.twoTheta) <= 0.01 }, "\(path): extra peak at \(ours.twoTheta)° (\(ours.intensity))")
+            }
+            overallIntensity = max(overallIntensity, worstIntensity)
+            #expect(worstAngle <= 0.01, "\(path): 2θ off by \(worstAngle)°")
+            #expect(worstIntensity <= 3, "\(path): intensity off by \(worstIntensity)")
+            compared += 1
+        }
+        #expect(compared >= 70)
+        print("pymatgen comparison: \(compared) structures, largest intensity difference \(overallIntensity)")
+    }
+}
