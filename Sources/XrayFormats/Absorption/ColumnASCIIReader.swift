@@ -68,10 +68,18 @@ public enum ColumnASCIIReader: FormatReader {
         let energyLike = firstValues.allSatisfy { $0 >= 150 && $0 < 200_000 }
         let words = ["energy", "i0", "xmu", " mu", "itrans", "ifluor", "io ", "it "]
         if words.contains(where: { headerText.contains($0) }) { return .plausible }
+        // XAS words in the header, or absorption labels on the line above the numbers (`#eV  Norm`).
+        if ["xanes", "nexafs", "exafs", "xafs", " edge"].contains(where: { headerText.contains($0) }) { return .plausible }
+        if headerEnd > 0 {
+            let labels = Set(XASLabelGuesser.words(text.string(headerEnd - 1)).map(xasSanitizedName))
+            if !labels.isDisjoint(with: ["e", "ev", "energy", "norm", "flat", "mu", "xmu", "i0", "it", "if", "mutrans", "mufluor"]) {
+                return .plausible
+            }
+        }
         // Energy-like numbers alone are weak evidence: a two-column file without XAS labels is
         // more often a pattern or a spectrum of something else (xy), so it needs an XAS suffix
         // or the usual three or more channels (energy, i0, it …).
-        if energyLike && (table.columns >= 3 || absorptionOnlySuffixes.contains(suffix)) { return .plausible }
+        if energyLike && (columns >= 3 || absorptionOnlySuffixes.contains(suffix)) { return .plausible }
         return suffixes.contains(suffix) ? .suffixOnly : .no
     }
 
