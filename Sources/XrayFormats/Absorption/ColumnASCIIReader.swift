@@ -69,10 +69,10 @@ public enum ColumnASCIIReader: FormatReader {
         let words = ["energy", "i0", "xmu", " mu", "itrans", "ifluor", "io ", "it "]
         if words.contains(where: { headerText.contains($0) }) { return .plausible }
         // XAS words in the header, or absorption labels on the line above the numbers (`#eV  Norm`).
-        if ["xanes", "nexafs", "exafs", "xafs", " edge"].contains(where: { headerText.contains($0) }) { return .plausible }
+        if ["xanes", "nexafs", "exafs", "xafs", " edge", "chi(k)"].contains(where: { headerText.contains($0) }) { return .plausible }
         if headerEnd > 0 {
             let labels = Set(XASLabelGuesser.words(text.string(headerEnd - 1)).map(xasSanitizedName))
-            if !labels.isDisjoint(with: ["e", "ev", "energy", "norm", "flat", "mu", "xmu", "i0", "it", "if", "mutrans", "mufluor"]) {
+            if !labels.isDisjoint(with: ["e", "ev", "energy", "norm", "flat", "mu", "xmu", "i0", "it", "if", "mutrans", "mufluor", "chi"]) {
                 return .plausible
             }
         }
