@@ -69,3 +69,11 @@ import TestSupport
         for id in ["xdi", "athena", "xas-columns"] { #expect(r.stdout.contains(id)) }
     }
 }
+
+extension CLITests {
+    @Test(.enabled(if: SharedData.isPresent)) func badMuExpressionFails() throws {
+        let r = try RoentgenCLI.run(["read", try path("xas/larch/xafsdata/fe.060"), "--mu", "ln(i0/nosuch)"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("nosuch") && r.stderr.contains("i0, it"), "\(r.stderr)")
+    }
+}
