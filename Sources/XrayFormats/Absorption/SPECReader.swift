@@ -16,8 +16,12 @@ public enum SPECReader: FormatReader {
     public static let suffixes = ["spec", "dat"]
 
     public static func sniff(head: Data, suffix: String) -> SniffConfidence {
+        // SPEC files open with a control line (`#F`, `#E`, `#D`, `#S` …): a '#', a capital letter, a blank.
+        guard head.count > 3 else { return .no }
+        let b0 = head[head.startIndex], b1 = head[head.startIndex + 1], b2 = head[head.startIndex + 2]
+        guard b0 == 35, b1 >= 65, b1 <= 90, b2 == 32 || b2 == 9 else { return .no }
         // A line starting "#S " followed later by one starting "#L " or "#N ".
-        head.withUnsafeBytes { (p: UnsafeRawBufferPointer) -> SniffConfidence in
+        return head.withUnsafeBytes { (p: UnsafeRawBufferPointer) -> SniffConfidence in
             var sawS = false
             var lineStart = true
             for i in 0..<max(0, p.count - 2) {
