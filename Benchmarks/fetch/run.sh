@@ -38,11 +38,15 @@ done
 now() { date +%s.%N; }
 rate() { python3 -c "print(f'{$SIZE_MB/($2-$1):7.0f} MiB/s ({$2-$1:.2f} s)')"; }
 
+uptime
 echo "== fetch ${SIZE_MB} MiB over loopback: curl vs roentgen (same server, same run), 3 rounds"
 for round in 1 2 3; do
   rm -f "$WORK/curl.out"; sync
   t0=$(now); curl -s -o "$WORK/curl.out" "$BASE/big.bin"; t1=$(now)
   echo "  curl -o FILE                             $(rate "$t0" "$t1")"
+  rm -f "$WORK/curl.out"; sync
+  t0=$(now); curl -s -o "$WORK/curl.out" "$BASE/big.bin" && sha256sum "$WORK/curl.out" >/dev/null; t1=$(now)
+  echo "  curl -o FILE && sha256sum FILE           $(rate "$t0" "$t1")"
   rm -f "$WORK/curl.out"; rm -rf "$WORK/cache"; sync
   t0=$(now); "$BIN" fetch "$BASE/big.bin" "${EP[@]}" >/dev/null; t1=$(now)
   echo "  roentgen fetch URL (sha256)              $(rate "$t0" "$t1")"

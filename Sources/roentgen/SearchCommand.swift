@@ -52,8 +52,9 @@ struct SearchCommand: AsyncParsableCommand {
             let outcome: SearchOutcome
             if offline {
                 let words = ([q.text, element ?? ""] + (technique.map { [$0.acronyms.first ?? $0.label] } ?? [])).joined(separator: " ")
-                outcome = SearchOutcome(records: try store.search(words, limit: limit), reports: [
-                    SourceReport(source: "local index", status: .answered, count: 0, seconds: 0, message: store.path)])
+                let found = try store.search(words, limit: limit)
+                outcome = SearchOutcome(records: found, reports: [
+                    SourceReport(source: "local index", status: .answered, count: found.count, seconds: 0, message: store.path)])
             } else {
                 let federated = FederatedSearch(sources: try sources.sourceSet(), timeout: sources.timeout)
                 outcome = await federated.search(q, only: sourceNames.isEmpty ? nil : sourceNames)
@@ -77,6 +78,7 @@ struct SearchCommand: AsyncParsableCommand {
                 if !r.files.isEmpty { detail.append("\(r.files.count) file(s)") }
                 if r.access == .noAPI, let page = r.landingPage { detail.append("no API: see \(page.absoluteString)") }
                 if r.files.contains(where: \.isGlobusOnly) { detail.append("Globus only") }
+                if r.access == .restricted { detail.append("files restricted") }
                 if !detail.isEmpty { print("    " + detail.joined(separator: " · ")) }
             }
             let summary = outcome.reports.map { report -> String in

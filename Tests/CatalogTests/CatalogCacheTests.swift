@@ -83,6 +83,24 @@ import TestSupport
         #expect(try index.searchDatasets("aragonite").map(\.dataset.id) == ["zenodo:2"])
     }
 
+    @Test func titleAndKeywordMatchesRankBeforeDescriptionMatches() throws {
+        let index = try CatalogIndex(files: .embedded, cacheDirectory: nil)
+        try index.upsertDatasets([
+            IndexedDataset(id: "a", source: "zenodo", title: "Beamline commissioning data",
+                           description: "includes hematite XANES among many other spectra of reference oxides"),
+            IndexedDataset(id: "b", source: "zenodo", title: "Hematite XANES at the Fe K edge"),
+            IndexedDataset(id: "c", source: "nomad", title: "Iron oxide series", keywords: ["hematite", "XANES"]),
+        ])
+        let hits = try index.searchDatasets("hematite xanes", limit: 10)
+        #expect(hits.count == 3)
+        #expect(Set(hits.prefix(2).map(\.dataset.id)) == ["b", "c"])
+        #expect(hits.last?.dataset.id == "a")
+        #expect(hits[0].score > hits[2].score)
+        #expect(try index.searchDatasets("hematite xanes", limit: 1).count == 1)
+        #expect(try index.searchDatasets("hematite", source: "nomad").map(\.dataset.id) == ["c"])
+        #expect(hits.last?.dataset.description.contains("reference oxides") == true)
+    }
+
     @Test func datasetsSurviveACatalogRebuild() throws {
         let cache = try CatalogFixtures.scratchDirectory()
         let index = try CatalogIndex(files: .embedded, cacheDirectory: cache)

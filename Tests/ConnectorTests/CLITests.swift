@@ -43,6 +43,7 @@ import TestSupport
                                     environment: Self.env(cache))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("fe_foil.xdi  200.0 kB  sha256:\(SHA256.hex(body).prefix(12))  verified md5"))
+        #expect(!r.stderr.contains("\r"))   // no progress bar when stderr is not a terminal
         #expect(try Data(contentsOf: out.appendingPathComponent("fe_foil.xdi")) == body)
         let provenance = try JSONDecoder().decode(FetchProvenance.self, from: Data(contentsOf: out.appendingPathComponent("fe_foil.xdi.provenance.json")))
         #expect(provenance.doi == "10.5281/zenodo.1" && provenance.source == "zenodo" && provenance.publishedChecksum == "md5:\(MD5.hexDigest(body))")
@@ -128,22 +129,38 @@ import TestSupport
         let hanging = try LoopbackServer { _ in var r = LoopbackServer.Response.json(Data("{}".utf8)); r.delay = 30; return r }
         let failing = try LoopbackServer { _ in .json(Data(#"{"errors":[{"status":"500","title":"boom"}]}"#.utf8), status: 500) }
         defer { good.stop(); hanging.stop(); failing.stop() }
-        let endpoints = Endpoints(urls: [
+        var endpoints = Endpoints(urls: [
             "zenodo": good.baseURL.appendingPathComponent("api"),
             "materialscloud": hanging.baseURL.appendingPathComponent("api"),
             "datacite": failing.baseURL,
         ])
+        endpoints.timeouts = ["zenodo": 15]   // a per-source timeout; the others use the 1 s default
         let start = Date()
         let outcome = await FederatedSearch(sources: SourceSet(endpoints: endpoints, http: testClient(timeout: 10)), timeout: 1)
             .search(SearchQuery(text: "cldf", limit: 10))
-        #expect(Date().timeIntervalSince(start) < 5)
+        // The hanging server holds its answer for 30 s; the search must not wait for it. (Bound well
+        // below 30 s rather than near 1 s: the suite runs tests in parallel on a loaded 2-core box.)
+        #expect(Date().timeIntervalSince(start) < 20)
         let byName = Dictionary(uniqueKeysWithValues: outcome.reports.map { ($0.source, $0) })
         #expect(byName["zenodo"]?.status == .answered && byName["zenodo"]?.count == 10)
         #expect(byName["materialscloud"]?.status == .timedOut)
+        #expect(byName["materialscloud"]?.message?.contains("within 1.0 s") == true)
         #expect(byName["datacite"]?.status == .failed)
         #expect(byName["datacite"]?.message?.contains("HTTP 500: boom") == true)
         #expect(byName["lytle"]?.status == .noAPI)
         #expect(outcome.records.filter { $0.source == "zenodo" }.count == 10)
+    }
+
+    /// Sources without an API say so plainly, with their pages, for XAS queries — and stay out of XRD ones.
+    @Test func noAPISourcesPointToTheirPages() async {
+        let search = FederatedSearch(sources: SourceSet(endpoints: Endpoints(urls: [:])), timeout: 1)
+        let xas = await search.search(SearchQuery(text: "", technique: TechniqueMap.term("XANES")))
+        #expect(Set(xas.records.map(\.source)) == ["ssrl", "lytle", "xasdb", "refxas"])
+        #expect(xas.records.allSatisfy { $0.access == .noAPI && $0.landingPage != nil && $0.summary?.hasPrefix("No public API") == true })
+        #expect(xas.records.first { $0.source == "lytle" }?.landingPage?.absoluteString == "http://ixs.iit.edu/database/data/Farrel_Lytle_data/")
+        let xrd = await search.search(SearchQuery(text: "calcite", technique: TechniqueMap.term("XRD")))
+        #expect(xrd.records.isEmpty)
+        #expect(xrd.reports.filter { $0.status == .noAPI }.count == 4)
     }
 
     @Test func mergeByDOIKeepsTheRecordWithFiles() {

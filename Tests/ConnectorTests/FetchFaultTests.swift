@@ -66,6 +66,32 @@ import TestSupport
         #expect(resumedAt > 0 && resumedAt <= 400_000)
     }
 
+    /// The file changed on the server between the broken transfer and the resume: If-Range
+    /// makes the server send the whole new version instead of splicing two.
+    @Test func resumeSendsIfRangeAndRestartsWhenTheFileChanged() async throws {
+        let v1 = Self.payload(500_000), v2 = Data(Self.payload(500_000).reversed())
+        let counter = Counter()
+        let server = try LoopbackServer { request in
+            if counter.next() == 0 {
+                var r = LoopbackServer.Response.file(v1, for: request, etag: "\"v1\"")
+                r.truncateAfter = 200_000
+                return r
+            }
+            return .file(v2, for: request, etag: "\"v2\"")
+        }
+        defer { server.stop() }
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let item = DownloadItem(url: server.baseURL.appendingPathComponent("changing"), name: "changing", expectedSize: 500_000)
+        let (provenance, path) = try await Self.cache(root).fetch(item)
+        #expect(server.requests.count == 2)
+        #expect(server.requests[1].headers["if-range"] == "\"v1\"")
+        #expect(server.requests[1].headers["range"] != nil)
+        #expect(try Data(contentsOf: path) == v2)
+        #expect(provenance.sha256 == SHA256.hex(v2))
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("partial").path))?.isEmpty == true)
+    }
+
     @Test func checksumMismatchIsRejectedAndNotCached() async throws {
         let body = Self.payload(10_000)
         let server = try LoopbackServer { .file(body, for: $0) }

@@ -59,7 +59,8 @@ final class LoopbackServer: @unchecked Sendable {
         static func file(_ data: Data, for request: Request, etag: String = "\"v1\"") -> Response {
             var r = Response(status: 200, headers: ["Content-Type": "application/octet-stream", "ETag": etag,
                                                    "Accept-Ranges": "bytes"], body: data)
-            if let range = request.headers["range"], range.hasPrefix("bytes="),
+            let validatorMatches = request.headers["if-range"].map { $0 == etag } ?? true
+            if validatorMatches, let range = request.headers["range"], range.hasPrefix("bytes="),
                let start = Int(range.dropFirst(6).split(separator: "-").first ?? ""), start <= data.count {
                 r.status = 206
                 r.body = data.subdata(in: start..<data.count)

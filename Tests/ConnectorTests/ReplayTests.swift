@@ -215,8 +215,10 @@ import XrayCore
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("config.yaml")
-        try "endpoints:\n  zenodo: http://127.0.0.1:9/api\n  scicat-psi: https://dacat.psi.ch/api/v3\n".write(to: file, atomically: true, encoding: .utf8)
+        try "endpoints:\n  zenodo: http://127.0.0.1:9/api\n  scicat-psi: https://dacat.psi.ch/api/v3\ntimeouts:\n  nomad: 45\n  zenodo: 2.5\n"
+            .write(to: file, atomically: true, encoding: .utf8)
         let e = try Endpoints.load(configFile: file, overrides: ["nomad=http://127.0.0.1:8/v1"])
+        #expect(e.timeouts == ["nomad": 45, "zenodo": 2.5])
         #expect(e.urls["zenodo"]?.absoluteString == "http://127.0.0.1:9/api")
         #expect(e.urls["nomad"]?.absoluteString == "http://127.0.0.1:8/v1")
         #expect(SourceSet(endpoints: e).connector("scicat-psi") is SciCatConnector)

@@ -137,6 +137,43 @@ import XrayCore
         #expect(DOIResolver.repository(ofDOI: "10.3204/desy-2014-01645") == nil)
     }
 
+    /// A non-Zenodo DOI whose DataCite landing page is a Zenodo record is fetched through Zenodo
+    /// (the recorded Zenodo record with an external DOI; DataCite answer shaped like the recorded ones).
+    @Test func externalDOIOnZenodoGoesThroughLandingPage() async throws {
+        let root = try #require(Fixture.json("zenodo/cldfzenodo-record_with_external_doi.json") as? [String: Any])
+        let hit = try #require(((root["hits"] as? [String: Any])?["hits"] as? [Any])?.first)
+        var datacite = try #require(Fixture.json("datacite/doi-10.5281_zenodo.48440.json") as? [String: Any])
+        var data = try #require(datacite["data"] as? [String: Any])
+        var attributes = try #require(data["attributes"] as? [String: Any])
+        attributes["doi"] = "10.11646/zootaxa.3916.1.1"
+        attributes["url"] = "https://zenodo.org/records/15482"
+        data["attributes"] = attributes
+        data["id"] = "10.11646/zootaxa.3916.1.1"
+        datacite["data"] = data
+        let answer = Fixture.serialise(datacite)
+        let server = try LoopbackServer { r in
+            switch r.decodedPath {
+            case "/datacite/dois/10.11646/zootaxa.3916.1.1": return .json(answer)
+            case "/zenodo/records/15482": return .json(Fixture.serialise(hit))
+            default: return .notFound
+            }
+        }
+        defer { server.stop() }
+        let endpoints = Endpoints(urls: ["datacite": server.baseURL.appendingPathComponent("datacite"),
+                                         "zenodo": server.baseURL.appendingPathComponent("zenodo")])
+        let fetcher = Fetcher(sources: SourceSet(endpoints: endpoints, http: testClient()), cache: DownloadCache(root: temporaryDirectory()))
+        let record = try await fetcher.resolveRecord("doi:10.11646/zootaxa.3916.1.1")
+        #expect(record.id == "zenodo:15482" && record.doi == "10.11646/zootaxa.3916.1.1")
+        #expect(record.access == .restricted)   // the recorded record is access_right "restricted", no files
+        #expect(server.requests.map(\.decodedPath) == ["/datacite/dois/10.11646/zootaxa.3916.1.1", "/zenodo/records/15482"])
+        do {
+            _ = try await fetcher.plan("doi:10.11646/zootaxa.3916.1.1")
+            Issue.record("expected an error")
+        } catch let e as RoentgenError {
+            #expect(e.message.contains("restricted") && e.url == "https://zenodo.org/records/15482")
+        }
+    }
+
     /// A non-Zenodo DOI whose DataCite landing page is on Zenodo is fetched through Zenodo.
     @Test func dataCiteLandingPageDispatchesToRepository() async throws {
         let api = try Self.server()

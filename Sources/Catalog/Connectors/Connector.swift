@@ -29,7 +29,7 @@ public struct SearchQuery: Sendable, Hashable {
         }
         if let element { parts.append(element) }
         let text = self.text.trimmingCharacters(in: .whitespaces)
-        if !text.isEmpty { parts.append(parts.isEmpty ? text : "(\(text))") }
+        if !text.isEmpty && text != element { parts.append(parts.isEmpty ? text : "(\(text))") }
         return parts.joined(separator: " AND ")
     }
 }

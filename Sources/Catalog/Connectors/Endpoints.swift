@@ -12,9 +12,13 @@ import XrayCore
 /// endpoints:
 ///   zenodo: https://zenodo.org/api
 ///   panosc-esrf: https://icatplus.esrf.fr/api
+/// timeouts:          # seconds, per source (others use --timeout)
+///   panosc: 40
 /// ```
 public struct Endpoints: Sendable, Hashable {
     public var urls: [String: URL]
+    /// Search timeout per source name, seconds.
+    public var timeouts: [String: Double] = [:]
 
     public static let defaults: [String: URL] = [
         "panosc": URL(string: "https://federated.panosc.ess.eu/api")!,
@@ -58,6 +62,17 @@ public struct Endpoints: Sendable, Hashable {
             throw RoentgenError(.invalidRecord, "not valid YAML: \(error)", file: configFile.path)
         }
         guard let top = parsed as? [String: Any] else { return }
+        if let timeouts = top["timeouts"] {
+            guard let map = timeouts as? [String: Any] else {
+                throw RoentgenError(.invalidRecord, "expected 'timeouts:' to be a mapping of NAME: seconds", file: configFile.path)
+            }
+            for (name, value) in map {
+                guard let seconds = (value as? Double) ?? (value as? Int).map(Double.init), seconds > 0 else {
+                    throw RoentgenError(.invalidRecord, "timeout '\(name)': expected a positive number of seconds, got '\(value)'", file: configFile.path)
+                }
+                self.timeouts[name.lowercased()] = seconds
+            }
+        }
         guard let map = top["endpoints"] as? [String: Any] else {
             if top["endpoints"] != nil {
                 throw RoentgenError(.invalidRecord, "expected 'endpoints:' to be a mapping of NAME: URL", file: configFile.path)

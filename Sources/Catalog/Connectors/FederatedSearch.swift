@@ -40,7 +40,7 @@ public struct SearchOutcome: Sendable, Codable {
 /// source never fails the whole search — it is reported as `timed out` or `failed`.
 public struct FederatedSearch: Sendable {
     public let sources: SourceSet
-    /// Per-source timeout, seconds.
+    /// Timeout of every source without its own in `sources.timeouts`, seconds.
     public let timeout: TimeInterval
 
     public init(sources: SourceSet, timeout: TimeInterval = 20) {
@@ -62,7 +62,8 @@ public struct FederatedSearch: Sendable {
         }
         await withTaskGroup(of: (SourceReport, [DatasetRecord]).self) { group in
             for connector in chosen {
-                group.addTask { await Self.run(connector, query, timeout: timeout) }
+                let limit = sources.timeouts[connector.name] ?? timeout
+                group.addTask { await Self.run(connector, query, timeout: limit) }
             }
             for await (report, records) in group {
                 reports.append(report)

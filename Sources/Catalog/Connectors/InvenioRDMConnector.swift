@@ -51,6 +51,10 @@ public struct InvenioRDMConnector: Connector {
 
     public func files(of record: DatasetRecord) async throws -> [DatasetFile] {
         if !record.files.isEmpty { return record.files }
+        if record.access == .restricted {
+            throw RoentgenError(.notFound, "the files of \(record.id) are not open (restricted access); request access on the record's page",
+                                url: record.landingPage?.absoluteString)
+        }
         let url = baseURL.appendingSegment("records").appendingSegment(record.nativeID).appendingSegment("files")
         let json = try await http.getJSON(url)
         return files(json["entries"], recordID: record.nativeID)
@@ -66,6 +70,7 @@ public struct InvenioRDMConnector: Connector {
             ?? metadata["rights"][0]["title"]["en"].string
         let landing = landingTemplate.flatMap { URL(string: $0.replacingOccurrences(of: "{id}", with: id)) }
             ?? hit["links"]["self_html"].string.flatMap(URL.init(string:))
+        let accessRight = metadata["access_right"].string ?? hit["access"]["files"].string ?? "open"
         let fileList = hit["files"].array.isEmpty ? files(hit["files"]["entries"], recordID: id) : files(hit["files"], recordID: id)
         return DatasetRecord(
             id: "\(name):\(id)", source: name,
@@ -73,7 +78,8 @@ public struct InvenioRDMConnector: Connector {
             doi: doi, techniques: TechniqueMap.tags(forKeywords: keywords),
             created: hit["created"].string, published: metadata["publication_date"].string,
             license: normaliseLicense(license), files: fileList, landingPage: landing,
-            summary: plainText(metadata["description"].string), access: .api)
+            summary: plainText(metadata["description"].string),
+            access: ["restricted", "closed", "embargoed"].contains(accessRight.lowercased()) ? .restricted : .api)
     }
 
     /// Files from a legacy `files[]` array or a native `entries` (object keyed by name, or array).

@@ -22,7 +22,7 @@ public struct NoAPISource: Sendable {
 
     /// The single result standing for this source.
     public var record: DatasetRecord {
-        DatasetRecord(id: "\(name):", source: name, title: title,
+        DatasetRecord(id: "\(name):library", source: name, title: title,
                       techniques: techniques.compactMap { TechniqueMap.term($0) }.map { TechniqueTag(panetID: $0.id, label: $0.label, sourceTerm: $0.label) },
                       landingPage: page, summary: "No public API: \(note) Search by hand at \(page.absoluteString).", access: .noAPI)
     }

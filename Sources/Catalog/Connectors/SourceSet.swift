@@ -5,9 +5,12 @@ import XrayCore
 public struct SourceSet: Sendable {
     public let connectors: [any Connector]
     public let http: HTTPClient
+    /// Search timeouts set per source (seconds).
+    public let timeouts: [String: Double]
 
     public init(endpoints: Endpoints, http: HTTPClient = HTTPClient()) {
         self.http = http
+        self.timeouts = endpoints.timeouts
         connectors = endpoints.urls.keys.sorted().compactMap { name in
             guard let url = endpoints.urls[name] else { return nil }
             return Self.connector(named: name, baseURL: url, http: http)

@@ -140,12 +140,17 @@ public final class DownloadCache: @unchecked Sendable {
                 _ = FileManager.default.createFile(atPath: part.path, contents: nil)
                 continue
             }
-            try digests.update(fileAt: part, count: offset)
-            let transfer = StreamingTransfer(request: request, partURL: part, offset: offset, digests: digests, progress: progress)
-            let (outcome, after, length, _) = try await transfer.run(timeout: timeout)
+            let transfer = StreamingTransfer(request: request, partURL: part, offset: offset,
+                                             expected: item.checksum?.algorithm, progress: progress)
+            let (outcome, hashed, length, _) = try await transfer.run(timeout: timeout)
             switch outcome {
             case .complete:
-                result = (after, length)
+                if let hashed {
+                    result = (hashed, length)
+                } else {   // an empty 200 body never opened the file: hash what is there
+                    try digests.update(fileAt: part, count: length)
+                    result = (digests, length)
+                }
             case .later(let status, let retryAfter):
                 waits += 1
                 guard let wait = retry.delay(attempt: waits, retryAfter: retryAfter) else {
@@ -170,6 +175,7 @@ public final class DownloadCache: @unchecked Sendable {
     /// Verifies size and checksum, renames the partial file into place, writes the provenance.
     private func commit(_ item: DownloadItem, part: URL, digests: DownloadDigests, size: Int64) throws -> (FetchProvenance, URL) {
         var digests = digests
+        try? FileManager.default.removeItem(at: StreamingTransfer.etagFile(for: part))
         let (sha256, published) = digests.finish()
         let urlText = item.url.absoluteString
         if let expected = item.expectedSize, expected != size {

@@ -7,17 +7,28 @@ import XrayCore
 /// The digests computed while bytes arrive: always SHA-256 (the cache address), plus
 /// the algorithm the source published (md5 for Zenodo, sha512 for MDF).
 struct DownloadDigests {
-    var sha256 = SHA256()
+    var sha256: SHA256?
     var md5: MD5?
     var sha512: SHA512?
 
-    init(expected: Checksum.Algorithm?) {
+    /// SHA-256 plus the `expected` algorithm; `sha256: false` computes only the latter
+    /// (so the two can run on separate threads and be `merged`).
+    init(expected: Checksum.Algorithm?, sha256: Bool = true) {
+        if sha256 { self.sha256 = SHA256() }
         if expected == .md5 { md5 = MD5() }
         if expected == .sha512 { sha512 = SHA512() }
     }
 
+    /// The SHA-256 of `self` with the published digest of `other`.
+    func merged(with other: DownloadDigests) -> DownloadDigests {
+        var m = self
+        m.md5 = m.md5 ?? other.md5
+        m.sha512 = m.sha512 ?? other.sha512
+        return m
+    }
+
     mutating func update(_ data: Data) {
-        sha256.update(data)
+        sha256?.update(data)
         md5?.update(data)
         sha512?.update(data)
     }
@@ -41,7 +52,89 @@ struct DownloadDigests {
     /// Finishes: SHA-256 hex and the published algorithm's hex (if any).
     mutating func finish() -> (sha256: String, published: String?) {
         let published = md5.map { var h = $0; return h.finalizeHex() } ?? sha512.map { var h = $0; return h.finalizeHex() }
-        return (sha256.finalizeHex(), published)
+        var sha = sha256 ?? SHA256()
+        return (sha.finalizeHex(), published)
+    }
+}
+
+/// Hashes a file while another thread is still appending to it: the writer reports how far
+/// the file has grown, a hashing thread reads behind it (from the page cache). Hashing thus runs
+/// beside the network transfer instead of after it, and the transfer never holds received
+/// bytes in memory waiting for the hash.
+final class FileTailHasher: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var available: Int64 = 0
+    private var target: Int64?
+    private var cancelled = false
+    private var hashed: Int64 = 0
+    private var digests: DownloadDigests
+    private var failure: RoentgenError?
+    private var done = false
+    private let url: URL
+
+    init(url: URL, digests: DownloadDigests) {
+        self.url = url
+        self.digests = digests
+        let thread = Thread { [self] in run() }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// The writer has appended up to `length` bytes.
+    func advance(to length: Int64) {
+        condition.lock()
+        available = length
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits until the first `length` bytes are hashed; returns the digests.
+    func finish(at length: Int64) throws -> DownloadDigests {
+        condition.lock()
+        available = max(available, length)
+        target = length
+        condition.broadcast()
+        while !done { condition.wait() }
+        condition.unlock()
+        if let failure { throw failure }
+        return digests
+    }
+
+    /// Stops the hashing thread (the transfer failed; its work is redone on resume).
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func run() {
+        defer {
+            condition.lock(); done = true; condition.broadcast(); condition.unlock()
+        }
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            failure = RoentgenError(.io, "cannot read the partial download to hash it", file: url.path)
+            return
+        }
+        defer { try? handle.close() }
+        while true {
+            condition.lock()
+            while !cancelled && available <= hashed && target.map({ hashed < $0 }) ?? true { condition.wait() }
+            let stop = cancelled || target.map { hashed >= $0 } == true
+            let upTo = target.map { min(available, $0) } ?? available
+            condition.unlock()
+            if stop { return }
+            var left = upTo - hashed
+            while left > 0 {
+                guard let chunk = try? handle.read(upToCount: Int(min(left, 1 << 22))), !chunk.isEmpty else {
+                    failure = RoentgenError(.io, "the partial download shrank while it was being hashed", file: url.path)
+                    return
+                }
+                digests.update(chunk)
+                hashed += Int64(chunk.count)
+                left -= Int64(chunk.count)
+            }
+        }
     }
 }
 
@@ -62,7 +155,9 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
     private let partURL: URL
     private let request: URLRequest
     private var offset: Int64
-    private var digests: DownloadDigests
+    private let expected: Checksum.Algorithm?
+    /// SHA-256 on one thread, the published algorithm on another.
+    private var hashers: [FileTailHasher] = []
     private let progress: @Sendable (Int64, Int64?) -> Void
     private var handle: FileHandle?
     private var received: Int64 = 0
@@ -73,23 +168,29 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
     private var etag: String?
     private let lock = NSLock()
 
-    init(request: URLRequest, partURL: URL, offset: Int64, digests: DownloadDigests,
+    init(request: URLRequest, partURL: URL, offset: Int64, expected: Checksum.Algorithm?,
          progress: @escaping @Sendable (Int64, Int64?) -> Void) {
         self.request = request
         self.partURL = partURL
         self.offset = offset
-        self.digests = digests
+        self.expected = expected
         self.progress = progress
     }
 
-    /// Runs the transfer. Returns the outcome, the digests so far, the part file's length and the ETag.
-    func run(timeout: TimeInterval) async throws -> (TransferOutcome, DownloadDigests, Int64, String?) {
+    /// Runs the transfer. Returns the outcome, the digests of the whole file (when complete),
+    /// the part file's length and the ETag.
+    func run(timeout: TimeInterval) async throws -> (TransferOutcome, DownloadDigests?, Int64, String?) {
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = 1
         let session = URLSession(configuration: HTTPClient.configuration(timeout: timeout), delegate: self, delegateQueue: queue)
         defer { session.finishTasksAndInvalidate() }
         var request = self.request
-        if offset > 0 { request.setValue("bytes=\(offset)-", forHTTPHeaderField: "Range") }
+        if offset > 0 {
+            request.setValue("bytes=\(offset)-", forHTTPHeaderField: "Range")
+            if let data = try? Data(contentsOf: Self.etagFile(for: partURL)) {
+                request.setValue(String(decoding: data, as: UTF8.self), forHTTPHeaderField: "If-Range")
+            }
+        }
         let task = session.dataTask(with: request)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
@@ -99,11 +200,14 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
         } onCancel: {
             task.cancel()
         }
-        try? handle?.synchronize()
         try? handle?.close()
+        if failure != nil || outcome != nil || Task.isCancelled { hashers.forEach { $0.cancel() } }
         if let failure { throw failure }
         try Task.checkCancellation()
-        return (outcome ?? .complete, digests, offset + received, etag)
+        if let outcome { return (outcome, nil, offset + received, etag) }
+        guard !hashers.isEmpty else { return (.complete, nil, offset + received, etag) }
+        let parts = try hashers.map { try $0.finish(at: offset + received) }
+        return (.complete, parts.dropFirst().reduce(parts[0]) { $0.merged(with: $1) }, offset + received, etag)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
@@ -125,9 +229,11 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
             }
             expectedTotal = range.split(separator: "/").last.flatMap { Int64($0) }
         case 200, 206:
-            // A full body: start the partial file again.
+            // A full body: start the partial file again, remembering the validator for If-Range.
             offset = 0
-            digests = DownloadDigests(expected: digests.md5 != nil ? .md5 : digests.sha512 != nil ? .sha512 : nil)
+            let etagFile = Self.etagFile(for: partURL)
+            if let etag, !etag.hasPrefix("W/") { try? Data(etag.utf8).write(to: etagFile, options: .atomic) }
+            else { try? FileManager.default.removeItem(at: etagFile) }
             expectedTotal = http.expectedContentLength >= 0 ? http.expectedContentLength : nil
             _ = FileManager.default.createFile(atPath: partURL.path, contents: nil)
         case 429, 503:
@@ -142,12 +248,21 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
             try h.truncate(atOffset: UInt64(offset))
             try h.seekToEnd()
             handle = h
+            hashers = [FileTailHasher(url: partURL, digests: DownloadDigests(expected: nil))]
+            if expected != nil && expected != .sha256 {
+                hashers.append(FileTailHasher(url: partURL, digests: DownloadDigests(expected: expected, sha256: false)))
+            }
+            hashers.forEach { $0.advance(to: offset) }
         } catch {
             failure = RoentgenError(.io, "cannot write partial download: \(error.localizedDescription)", file: partURL.path)
             return completionHandler(.cancel)
         }
         completionHandler(.allow)
     }
+
+    /// Where the ETag of a partial download is kept (`….part.etag`), so a resume can send
+    /// `If-Range` and never splice two versions of a file.
+    static func etagFile(for partURL: URL) -> URL { partURL.appendingPathExtension("etag") }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard failure == nil, let handle else { return }
@@ -158,8 +273,8 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
             dataTask.cancel()
             return
         }
-        digests.update(data)
         received += Int64(data.count)
+        for hasher in hashers { hasher.advance(to: offset + received) }
         progress(offset + received, expectedTotal)
     }
 

@@ -36,6 +36,12 @@ public struct IndexedDataset: Sendable, Hashable {
 }
 
 /// The dataset tables of the index (kept across catalog rebuilds).
+///
+/// Two full-text tables: `datasets_fts` holds every searchable field; `datasets_head_fts` only
+/// the short ones (title, techniques, elements, keywords). Search asks the short table first:
+/// its posting lists are several times shorter, so a query over common words costs a fraction
+/// of a full-text query, and records whose title or keywords match rank first anyway. Only
+/// when the head table has fewer hits than asked for does the full table answer the rest.
 enum DatasetIndex {
     static func createSchema(_ db: Database) throws {
         try db.execute(sql: """
@@ -46,8 +52,13 @@ enum DatasetIndex {
                 title, description, techniques, keywords,
                 tokenize = 'porter unicode61 remove_diacritics 2');
             """)
+        try db.execute(sql: """
+            CREATE VIRTUAL TABLE IF NOT EXISTS datasets_head_fts USING fts5(
+                title, keys, tokenize = 'porter unicode61 remove_diacritics 2');
+            """)
         // Column weights for `ORDER BY rank` (title counts most), stored in the FTS5 config.
         try db.execute(sql: "INSERT INTO datasets_fts(datasets_fts, rank) VALUES('rank', 'bm25(10.0, 2.0, 3.0, 1.0)')")
+        try db.execute(sql: "INSERT INTO datasets_head_fts(datasets_head_fts, rank) VALUES('rank', 'bm25(10.0, 3.0)')")
     }
 }
 
@@ -57,16 +68,22 @@ extension CatalogIndex {
         try database.write { db in
             let find = try db.makeStatement(sql: "SELECT rowid FROM datasets WHERE id = ?")
             let deleteFTS = try db.makeStatement(sql: "DELETE FROM datasets_fts WHERE rowid = ?")
+            let deleteHead = try db.makeStatement(sql: "DELETE FROM datasets_head_fts WHERE rowid = ?")
+            let insertHead = try db.makeStatement(sql: "INSERT INTO datasets_head_fts (rowid, title, keys) VALUES (?, ?, ?)")
             let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO datasets (rowid, id, source, title, doi, json) VALUES (?, ?, ?, ?, ?, ?)")
             let insertFTS = try db.makeStatement(sql: "INSERT INTO datasets_fts (rowid, title, description, techniques, keywords) VALUES (?, ?, ?, ?, ?)")
             for dataset in datasets {
                 let existing = try Int64.fetchOne(find, arguments: [dataset.id])
-                if let existing { try deleteFTS.execute(arguments: [existing]) }
+                if let existing {
+                    try deleteFTS.execute(arguments: [existing])
+                    try deleteHead.execute(arguments: [existing])
+                }
                 try insert.execute(arguments: [existing, dataset.id, dataset.source, dataset.title, dataset.doi, dataset.json])
                 let rowid = existing ?? db.lastInsertedRowID
                 let keywords = (dataset.elements + dataset.keywords + [dataset.source, dataset.doi ?? ""]).joined(separator: " ")
-                try insertFTS.execute(arguments: [rowid, dataset.title, dataset.description,
-                                                  dataset.techniques.joined(separator: " "), keywords])
+                let techniques = dataset.techniques.joined(separator: " ")
+                try insertFTS.execute(arguments: [rowid, dataset.title, dataset.description, techniques, keywords])
+                try insertHead.execute(arguments: [rowid, dataset.title, techniques + " " + keywords])
             }
         }
     }
@@ -76,6 +93,7 @@ extension CatalogIndex {
     public func optimizeDatasetIndex() throws {
         try database.write { db in
             try db.execute(sql: "INSERT INTO datasets_fts(datasets_fts) VALUES('optimize')")
+            try db.execute(sql: "INSERT INTO datasets_head_fts(datasets_head_fts) VALUES('optimize')")
         }
     }
 
@@ -85,30 +103,53 @@ extension CatalogIndex {
     }
 
     /// Ranked full-text search over harvested dataset records (all words must match).
+    ///
+    /// Records whose title, techniques, elements or keywords hold every word come first (ranked
+    /// by bm25 over those fields); records that match only through their description follow.
+    /// `score` is the bm25 relevance within its tier, plus 1000 for the first tier.
     public func searchDatasets(_ query: String, source: String? = nil, limit: Int = 20) throws -> [(dataset: IndexedDataset, score: Double)] {
         let words = FullTextQuery.words(query)
-        guard !words.isEmpty else { return [] }
+        guard !words.isEmpty, limit > 0 else { return [] }
+        let match = FullTextQuery.match(words, all: true)
         return try database.read { db in
-            var sql = """
-                SELECT d.id, d.source, d.title, d.doi, d.json, f.description, f.techniques, f.keywords,
-                       -f.rank AS score
-                FROM datasets_fts f JOIN datasets d ON d.rowid = f.rowid
-                WHERE datasets_fts MATCH ?
-                """
-            var arguments: [DatabaseValueConvertible] = [FullTextQuery.match(words, all: true)]
-            if let source {
-                sql += " AND d.source = ?"
-                arguments.append(source)
+            var results = try tier(db, table: "datasets_head_fts", match: match, source: source, limit: limit, excluding: [])
+                .map { ($0.dataset, $0.score + 1000) }
+            if results.count < limit {
+                let seen = Set(results.map(\.0.id))
+                results += try tier(db, table: "datasets_fts", match: match, source: source,
+                                    limit: limit, excluding: seen).prefix(limit - results.count).map { ($0.dataset, $0.score) }
             }
-            sql += " ORDER BY rank LIMIT ?"
-            arguments.append(limit)
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-                let dataset = IndexedDataset(
-                    id: row["id"], source: row["source"], title: row["title"], description: row["description"],
-                    doi: row["doi"], techniques: (row["techniques"] as String).split(separator: " ").map(String.init),
-                    keywords: (row["keywords"] as String).split(separator: " ").map(String.init), json: row["json"])
-                return (dataset, row["score"])
-            }
+            return results
         }
+    }
+
+    private func tier(_ db: Database, table: String, match: String, source: String?, limit: Int,
+                      excluding: Set<String>) throws -> [(dataset: IndexedDataset, score: Double)] {
+        var sql = """
+            SELECT d.id, d.source, d.title, d.doi, d.json, -f.rank AS score
+            FROM \(table) f JOIN datasets d ON d.rowid = f.rowid
+            WHERE \(table) MATCH ?
+            """
+        var arguments: [DatabaseValueConvertible] = [match]
+        if let source {
+            sql += " AND d.source = ?"
+            arguments.append(source)
+        }
+        sql += " ORDER BY rank LIMIT ?"
+        arguments.append(limit + excluding.count)
+        let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+        var hits: [(dataset: IndexedDataset, score: Double)] = []
+        for row in rows {
+            let id: String = row["id"]
+            guard !excluding.contains(id) else { continue }
+            // Description, techniques and keywords come from the full-text row on demand.
+            let full = try Row.fetchOne(db, sql: "SELECT description, techniques, keywords FROM datasets_fts WHERE rowid = (SELECT rowid FROM datasets WHERE id = ?)", arguments: [id])
+            let dataset = IndexedDataset(
+                id: id, source: row["source"], title: row["title"], description: full?["description"] ?? "",
+                doi: row["doi"], techniques: ((full?["techniques"] as String?) ?? "").split(separator: " ").map(String.init),
+                keywords: ((full?["keywords"] as String?) ?? "").split(separator: " ").map(String.init), json: row["json"])
+            hits.append((dataset, row["score"]))
+        }
+        return hits
     }
 }

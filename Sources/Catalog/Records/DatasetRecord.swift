@@ -43,6 +43,8 @@ public struct DatasetRecord: Sendable, Codable, Hashable, Identifiable {
         case catalogueOnly
         /// The source has no API: the record points to its web page.
         case noAPI
+        /// Files exist but are not open (restricted, embargoed or closed access).
+        case restricted
     }
 
     public init(id: String, source: String, title: String, doi: String? = nil, techniques: [TechniqueTag] = [],

@@ -51,19 +51,17 @@ public struct MD5: Sendable, StreamingDigest {
             let w = words.bindMemory(to: UInt32.self)
             k.withUnsafeBufferPointer { k in
                 shifts.withUnsafeBufferPointer { s in
-                    for i in 0..<64 {
-                        var f: UInt32
-                        let g: Int
-                        switch i {
-                        case 0..<16: f = (b & c) | (~b & d); g = i
-                        case 16..<32: f = (d & b) | (~d & c); g = (5 * i + 1) & 15
-                        case 32..<48: f = b ^ c ^ d; g = (3 * i + 5) & 15
-                        default: f = c ^ (b | ~d); g = (7 * i) & 15
-                        }
-                        f = f &+ a &+ k[i] &+ w[g]
-                        a = d; d = c; c = b
-                        b = b &+ rotl(f, s[i])
+                    // One step: a ← b + rotl(a + f + K[i] + M[g], s[i]), then rotate (a, b, c, d).
+                    @inline(__always) func step(_ f: UInt32, _ i: Int, _ g: Int) {
+                        let t = d
+                        d = c; c = b
+                        b = b &+ rotl(a &+ f &+ k[i] &+ w[g], s[i])
+                        a = t
                     }
+                    for i in 0..<16 { step((b & c) | (~b & d), i, i) }
+                    for i in 16..<32 { step((d & b) | (~d & c), i, (5 * i + 1) & 15) }
+                    for i in 32..<48 { step(b ^ c ^ d, i, (3 * i + 5) & 15) }
+                    for i in 48..<64 { step(c ^ (b | ~d), i, (7 * i) & 15) }
                 }
             }
         }

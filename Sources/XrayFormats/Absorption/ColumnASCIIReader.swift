@@ -76,6 +76,9 @@ public enum ColumnASCIIReader: FormatReader {
                 return .plausible
             }
         }
+        // Whole words that only absorption headers use (`#eV  Norm`, `C1s K Edge`).
+        let tokens = Set(headerText.split { !$0.isLetter && !$0.isNumber }.map(String.init))
+        if !tokens.isDisjoint(with: ["ev", "kev", "edge", "xanes", "exafs", "nexafs", "norm", "xafs"]) { return .plausible }
         // Energy-like numbers alone are weak evidence: a two-column file without XAS labels is
         // more often a pattern or a spectrum of something else (xy), so it needs an XAS suffix
         // or the usual three or more channels (energy, i0, it …).
