@@ -65,6 +65,8 @@ public enum LNLSReader: FormatReader {
             metadata["start_time"] = firstStamp
             metadata["end_time"] = lastStamp
         }
+        // "Amostra" (sample) is the sample's μ(E) as the LNLS software writes it.
+        if names.contains("amostra") { metadata["suggested_mu"] = "amostra" }
         var warnings: [String] = []
         let scan = ColumnASCIIReader.absorptionScan(file: file, columns: XASColumns.split(values, rows: rows, columns: numeric.count, names: names),
                                                     header: [], metadata: metadata, warnings: &warnings)
