@@ -234,3 +234,12 @@ extension XASText {
         }
     }
 }
+
+/// A short, printable excerpt of file text for error messages (control and replacement
+/// characters shown as `?`, at most `limit` characters).
+func xasExcerpt(_ s: String, limit: Int = 60) -> String {
+    let cleaned = s.unicodeScalars.prefix(limit).map { u -> String in
+        (u.value < 32 && u != "\t") || u.value == 0xFFFD || (0x7F...0x9F).contains(u.value) ? "?" : String(u)
+    }.joined()
+    return s.unicodeScalars.count > limit ? cleaned + "…" : cleaned
+}
