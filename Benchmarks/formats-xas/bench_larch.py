@@ -2,6 +2,7 @@
 
 Usage: bench_larch.py N FILE...  -> JSON {file: {"reader": name, "seconds_per_read": t}} (null if Larch fails)
 """
+import contextlib
 import json
 import sys
 import time
@@ -25,6 +26,13 @@ def reader_for(path):
 def main():
     n = int(sys.argv[1])
     out = {}
+    real_stdout = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):  # Larch prints notes while reading
+        time_all(n, out)
+    json.dump(out, real_stdout)
+
+
+def time_all(n, out):
     for path in sys.argv[2:]:
         name, fn = reader_for(path)
         try:
@@ -36,7 +44,6 @@ def main():
         for _ in range(n):
             fn(path)
         out[path] = {"reader": name, "seconds_per_read": (time.perf_counter() - start) / n}
-    json.dump(out, sys.stdout)
 
 
 if __name__ == "__main__":

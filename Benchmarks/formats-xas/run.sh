@@ -18,6 +18,6 @@ OURS=$(mktemp) THEIRS=$(mktemp)
 # shellcheck disable=SC2086
 "$(swift build -c release --show-bin-path)/XASFormatsBench" "$N" $FILES > "$OURS"
 # shellcheck disable=SC2086
-"$VENV/bin/python" bench_larch.py "$N" $FILES > "$THEIRS"
+"$VENV/bin/python" bench_larch.py "$N" $FILES > "$THEIRS" 2>/dev/null
 python3 compare.py "$OURS" "$THEIRS"
 rm -f "$OURS" "$THEIRS"

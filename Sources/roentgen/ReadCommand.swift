@@ -24,6 +24,10 @@ struct ReadCommand: ParsableCommand {
     func run() throws {
         var data = try FormatRegistry.read(URL(fileURLWithPath: file))
         data.scans = try DataFileExport.select(data, group: group)
+        if let mu {
+            // An explicit --mu must work on every absorption scan shown, or the command fails.
+            for scan in data.scans where scan.columns["energy"] != nil { _ = try MuSelection.selectMu(scan, expression: mu) }
+        }
         if json {
             if mu != nil { data.scans = try data.scans.map { try DataFileExport.withMu($0, expression: mu, required: true) } }
             print(DataFileJSON.encode(data))

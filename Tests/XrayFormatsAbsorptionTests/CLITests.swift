@@ -69,3 +69,28 @@ import TestSupport
         for id in ["xdi", "athena", "xas-columns"] { #expect(r.stdout.contains(id)) }
     }
 }
+
+extension CLITests {
+    @Test(.enabled(if: SharedData.isPresent)) func badMuExpressionFails() throws {
+        let r = try RoentgenCLI.run(["read", try path("xas/larch/xafsdata/fe.060"), "--mu", "ln(i0/nosuch)"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("nosuch") && r.stderr.contains("i0, it"), "\(r.stderr)")
+    }
+}
+
+extension CLITests {
+    /// `convert --to xy` writes energy and the chosen μ; `--to json` keeps every group.
+    @Test(.enabled(if: SharedData.isPresent)) func convertToXYAndJSON() throws {
+        let source = try path("xas/larch/xafsdata/fe.060")
+        let xy = try RoentgenCLI.run(["convert", source, "--to", "xy"])
+        #expect(xy.status == 0, "\(xy.stderr)")
+        let lines = xy.stdout.split(separator: "\n")
+        #expect(lines.first?.contains("ln(i0/it)") == true)
+        let first = lines[1].split(separator: " ").compactMap { Double($0) }
+        #expect(first.count == 2 && first[0] == 6911.98862)
+        #expect(abs(first[1] - log(41410.4 / 39622.2)) < 1e-12)
+        let json = try RoentgenCLI.run(["convert", try path("xas/larch/athena_prj/cu.prj"), "--to", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((object["scans"] as? [Any])?.count == 3)
+    }
+}

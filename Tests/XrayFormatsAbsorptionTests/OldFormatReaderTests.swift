@@ -18,7 +18,7 @@ import XrayCore
             #expect(file.format == format, "\(name)")
             let scan = try #require(file.scans.first)
             #expect(scan.kind == .absorption, "\(name)")
-            if ["lytle.dat", "x10c.dat", "ssrlb.dat", "x15b.dat", "ssrla.dat", "x23a2med.dat"].contains(name) {
+            if ["lytle.dat", "x10c.dat", "ssrlb.dat", "x15b.dat", "ssrla.dat", "x23a2med.dat", "lnls.dat"].contains(name) {
                 let spectrum = try MuSelection.selectMu(scan, expression: nil)
                 #expect(spectrum.mu?.count == spectrum.energy.count)
             }

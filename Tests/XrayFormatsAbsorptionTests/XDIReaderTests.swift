@@ -195,3 +195,13 @@ extension XDIReaderTests {
         #expect(scan.metadata["XDI.comments"] == original.metadata["XDI.comments"])
     }
 }
+
+extension XDIReaderTests {
+    /// XDI has no NaN: the writer leaves such rows out (and says so) so the file reads back.
+    @Test func writerLeavesOutNonFiniteRows() throws {
+        let scan = Scan(name: "s", kind: .absorption, columns: ["energy": [1, 2, 3], "i0": [1, .nan, 3]], metadata: ["Element.symbol": "Fe", "Element.edge": "K"])
+        let back = try XDIReader.read(Data(XDIWriter.write(scan).utf8), file: "w.xdi")
+        #expect(back.scans[0].columns["energy"] == [1, 3])
+        #expect(back.scans[0].metadata["XDI.comments"]?.contains("1 row(s)") == true)
+    }
+}

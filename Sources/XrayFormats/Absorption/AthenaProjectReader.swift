@@ -36,7 +36,7 @@ public enum AthenaProjectReader: FormatReader {
         }
         let headLine = text.string(firstLine)
         guard headLine.contains("Athena project file --") else {
-            throw RoentgenError.badFile(file, line: firstLine + 1, "expected '# Athena project file -- Athena/Demeter version …', found '\(headLine.prefix(60))'")
+            throw RoentgenError.badFile(file, line: firstLine + 1, "expected '# Athena project file -- Athena/Demeter version …', found '\(xasExcerpt(headLine))'")
         }
         return try readPerl(text, file: file)
     }
@@ -92,7 +92,7 @@ public enum AthenaProjectReader: FormatReader {
                 if key.hasPrefix("@") || key.hasPrefix("%") || key.hasPrefix("$") {
                     warnings.append("line \(lineNumber): Athena entry \(key) not read")
                 } else {
-                    throw RoentgenError.badFile(file, line: lineNumber, "expected a Perl statement ($old_group, @args, @x, @y, [record] …), found '\(text.string(r).prefix(40))'")
+                    throw RoentgenError.badFile(file, line: lineNumber, "expected a Perl statement ($old_group, @args, @x, @y, [record] …), found '\(xasExcerpt(text.string(r), limit: 40))'")
                 }
             }
         }

@@ -31,8 +31,9 @@ public enum ColumnASCIIReader: FormatReader {
                              "cls data acquisition", "9809", "nsls_dac", "athena", "xafs", "xmu"]
 
     public static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        if head.prefix(4096).contains(0) { return .no }
-        let text = XASText(head)
+        let hasNUL = head.prefix(4096).withUnsafeBytes { $0.baseAddress.map { memchr($0, 0, head.prefix(4096).count) != nil } ?? false }
+        if hasNUL { return .no }
+        let text = XASText(head.prefix(32_768))
         // Ignore a possibly cut last line.
         let n = max(0, text.lines.count - 1)
         // Beamline signatures are looked for in the first two non-blank lines only.
@@ -67,6 +68,14 @@ public enum ColumnASCIIReader: FormatReader {
         let energyLike = firstValues.allSatisfy { $0 >= 150 && $0 < 200_000 }
         let words = ["energy", "i0", "xmu", " mu", "itrans", "ifluor", "io ", "it "]
         if words.contains(where: { headerText.contains($0) }) { return .plausible }
+        // XAS words in the header, or absorption labels on the line above the numbers (`#eV  Norm`).
+        if ["xanes", "nexafs", "exafs", "xafs", " edge", "chi(k)"].contains(where: { headerText.contains($0) }) { return .plausible }
+        if headerEnd > 0 {
+            let labels = Set(XASLabelGuesser.words(text.string(headerEnd - 1)).map(xasSanitizedName))
+            if !labels.isDisjoint(with: ["e", "ev", "energy", "norm", "flat", "mu", "xmu", "i0", "it", "if", "mutrans", "mufluor", "chi"]) {
+                return .plausible
+            }
+        }
         // Whole words that only absorption headers use (`#eV  Norm`, `C1s K Edge`).
         let tokens = Set(headerText.split { !$0.isLetter && !$0.isNumber }.map(String.init))
         if !tokens.isDisjoint(with: ["ev", "kev", "edge", "xanes", "exafs", "nexafs", "norm", "xafs"]) { return .plausible }

@@ -31,26 +31,32 @@ public enum LNLSReader: FormatReader {
         var values: [Double] = []
         var rows = 0
         var firstStamp = "", lastStamp = ""
-        let separators = XASText.Separators(comma: false)
         for i in (first + 1)..<text.lines.count {
             let r = text.trimmed(text.lines[i])
             if r.isEmpty { continue }
-            let fields = text.string(r).split(separator: "\t", omittingEmptySubsequences: false)
+            // Split the row at tabs without building strings for the numeric fields.
+            var fields: [Range<Int>] = []
+            fields.reserveCapacity(rawLabels.count)
+            var a = r.lowerBound
+            for k in r where text.bytes[k] == 9 {
+                fields.append(a..<k)
+                a = k + 1
+            }
+            fields.append(a..<r.upperBound)
             guard fields.count == rawLabels.count else {
                 throw RoentgenError.badFile(file, line: i + 1, "expected \(rawLabels.count) tab-separated fields (as the labels), found \(fields.count)")
             }
-            let stamp = textColumns.sorted().map { String(fields[$0]) }.joined(separator: " ")
+            let stamp = textColumns.sorted().map { text.string(fields[$0]) }.joined(separator: " ")
             if rows == 0 { firstStamp = stamp }
             lastStamp = stamp
             for c in numeric {
-                let field = fields[c].trimmingCharacters(in: .whitespaces)
-                guard let v = Double(field), !field.isEmpty else {
-                    throw RoentgenError.badFile(file, line: i + 1, "'\(field)' in column \(rawLabels[c]) is not a number")
+                let f = text.trimmed(fields[c])
+                guard let v = text.bytes.withUnsafeBufferPointer({ XASText.parseNumber($0, f, allowNonFinite: true) }) else {
+                    throw RoentgenError.badFile(file, line: i + 1, "'\(text.string(f))' in column \(rawLabels[c]) is not a number")
                 }
                 values.append(v)
             }
             rows += 1
-            _ = separators
         }
         guard rows > 0 else { throw RoentgenError.badFile(file, line: first + 1, "no data rows after the label line") }
         var metadata = Metadata()
@@ -59,6 +65,8 @@ public enum LNLSReader: FormatReader {
             metadata["start_time"] = firstStamp
             metadata["end_time"] = lastStamp
         }
+        // "Amostra" (sample) is the sample's μ(E) as the LNLS software writes it.
+        if names.contains("amostra") { metadata["suggested_mu"] = "amostra" }
         var warnings: [String] = []
         let scan = ColumnASCIIReader.absorptionScan(file: file, columns: XASColumns.split(values, rows: rows, columns: numeric.count, names: names),
                                                     header: [], metadata: metadata, warnings: &warnings)

@@ -16,16 +16,24 @@ public enum SPECReader: FormatReader {
     public static let suffixes = ["spec", "dat"]
 
     public static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        let text = XASText(head)
-        var sawS = false
-        for range in text.lines.prefix(400) {
-            let r = text.trimmed(range)
-            guard r.count >= 3, text.bytes[r.lowerBound] == UInt8(ascii: "#") else { continue }
-            let b1 = text.bytes[r.lowerBound + 1], b2 = text.bytes[r.lowerBound + 2]
-            if b1 == UInt8(ascii: "S") && b2 == 32 { sawS = true }
-            if sawS && (b1 == UInt8(ascii: "L") || b1 == UInt8(ascii: "N")) && b2 == 32 { return .certain }
+        // SPEC files open with a control line (`#F`, `#E`, `#D`, `#S` …): a '#', a capital letter, a blank.
+        guard head.count > 3 else { return .no }
+        let b0 = head[head.startIndex], b1 = head[head.startIndex + 1], b2 = head[head.startIndex + 2]
+        guard b0 == 35, b1 >= 65, b1 <= 90, b2 == 32 || b2 == 9 else { return .no }
+        // A line starting "#S " followed later by one starting "#L " or "#N ".
+        return head.withUnsafeBytes { (p: UnsafeRawBufferPointer) -> SniffConfidence in
+            var sawS = false
+            var lineStart = true
+            for i in 0..<max(0, p.count - 2) {
+                let b = p[i]
+                if lineStart && b == 35 && p[i + 2] == 32 {
+                    let c = p[i + 1]
+                    if c == 83 { sawS = true } else if sawS && (c == 76 || c == 78) { return .certain }
+                }
+                lineStart = b == 10 || b == 13
+            }
+            return .no
         }
-        return .no
     }
 
     public static func read(_ data: Data, file: String) throws -> DataFile {

@@ -13,12 +13,13 @@ public enum X10CReader: FormatReader {
     public static let suffixes = ["dat"]
 
     public static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        let start = String(decoding: head.prefix(4096).filter { $0 != 0 }, as: UTF8.self).uppercased()
-        return start.hasPrefix("EXAFS") && start.contains("DATA START") ? .certain : .no
+        guard String(decoding: head.prefix(5), as: UTF8.self).uppercased() == "EXAFS" else { return .no }
+        let start = String(decoding: [UInt8](head.prefix(4096)).filter { $0 != 0 }, as: UTF8.self).uppercased()
+        return start.contains("DATA START") ? .certain : .no
     }
 
     public static func read(_ data: Data, file: String) throws -> DataFile {
-        let text = XASText(Data(data.filter { $0 != 0 }))
+        let text = XASText(Data([UInt8](data).filter { $0 != 0 }))
         guard let start = text.lines.indices.first(where: { text.string($0).uppercased().trimmingCharacters(in: .whitespaces).hasPrefix("DATA START") }) else {
             throw RoentgenError.badFile(file, line: text.lines.count, "no 'DATA START' line; expected the X10C header to end with it")
         }

@@ -88,7 +88,7 @@ private struct XDIParser {
         }
         let versionLine = commentBody(first)
         guard isComment(text.firstByte(first)), versionLine.uppercased().hasPrefix("XDI/") else {
-            throw error(first + 1, "expected the XDI version line '# XDI/1.0 …' as the first line, found '\(text.string(first).prefix(60))'")
+            throw error(first + 1, "expected the XDI version line '# XDI/1.0 …' as the first line, found '\(xasExcerpt(text.string(first)))'")
         }
         var metadata = Metadata()
         let versionWords = versionLine.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
@@ -163,7 +163,7 @@ private struct XDIParser {
             if isComment(text.bytes[r.lowerBound]) { continue }
             switch text.scanNumbers(r, separators: .whitespace, allowNonFinite: false, into: &values) {
             case .notANumber(let bad):
-                throw error(k + 1, "'\(text.string(bad))' is not a number; expected \(ncols > 0 ? "\(ncols) " : "")numbers in each data row")
+                throw error(k + 1, "'\(xasExcerpt(text.string(bad)))' is not a number; expected \(ncols > 0 ? "\(ncols) " : "")numbers in each data row")
             case .numbers(let n):
                 if ncols == 0 {
                     ncols = n
@@ -268,7 +268,7 @@ private struct XDIParser {
     /// Splits `Namespace.tag: value`, rejecting what XDI 1.0 forbids.
     private func parseField(_ body: String, line: Int) throws -> (String, String) {
         guard let colon = body.firstIndex(of: ":") else {
-            throw error(line, "expected a header field 'Namespace.tag: value', found '\(body.prefix(60))' (no ':')")
+            throw error(line, "expected a header field 'Namespace.tag: value', found '\(xasExcerpt(body))' (no ':')")
         }
         let key = body[..<colon].trimmingCharacters(in: .whitespaces)
         let value = body[body.index(after: colon)...].trimmingCharacters(in: .whitespaces)

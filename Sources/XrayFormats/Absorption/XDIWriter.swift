@@ -5,8 +5,9 @@ import XrayCore
 ///
 /// `energy` (eV) is written first. Namespaced metadata (`Family.key`) is written as header
 /// fields; keys without a namespace go under `Roentgen.<key>` with the key reduced to word
-/// characters; `XDI.comments` become the user comments. Numbers are written with 17
-/// significant digits (`%.17g`) so a round trip is exact.
+/// characters; `XDI.comments` become the user comments. Numbers are written as the shortest
+/// text that reads back to the same Double, so a round trip is exact. Rows holding NaN or
+/// infinity are left out (XDI allows only numbers) and counted in a user comment.
 public enum XDIWriter {
     public static func write(_ scan: Scan, extraVersion: String = "Roentgen/0.1") -> String {
         var out = "# XDI/1.0 \(extraVersion)\n"
@@ -38,11 +39,16 @@ public enum XDIWriter {
         if let comments = scan.metadata["XDI.comments"] {
             for line in comments.split(separator: "\n", omittingEmptySubsequences: false) { out += "# \(line)\n" }
         }
-        out += "#----\n# " + safeNames.joined(separator: " ") + "\n"
         let columns = names.map { scan.columns[$0] ?? [] }
         let rows = columns.map(\.count).min() ?? 0
+        // XDI has no NaN or infinity: rows holding one are left out, and counted in a comment.
+        let finiteRows = (0..<rows).filter { r in columns.allSatisfy { $0[r].isFinite } }
+        if finiteRows.count < rows {
+            out += "# \(rows - finiteRows.count) row(s) with NaN or infinite values left out (XDI allows only numbers)\n"
+        }
+        out += "#----\n# " + safeNames.joined(separator: " ") + "\n"
         out.reserveCapacity(out.utf8.count + rows * columns.count * 24)
-        for r in 0..<rows {
+        for r in finiteRows {
             var line = ""
             for (c, column) in columns.enumerated() {
                 if c > 0 { line += " " }
@@ -54,10 +60,7 @@ public enum XDIWriter {
     }
 
     /// Shortest text that reads back to the same Double.
-    static func formatNumber(_ x: Double) -> String {
-        if x.isNaN { return "nan" }
-        return "\(x)"
-    }
+    static func formatNumber(_ x: Double) -> String { "\(x)" }
 
     /// A label reduced to XDI word characters (letters, digits, `_`).
     static func xdiWord(_ s: String) -> String {

@@ -12,9 +12,9 @@ struct XASText {
     let lines: [Range<Int>]
 
     init(_ data: Data) {
-        var bytes = [UInt8](data)
-        let count = bytes.count
-        bytes.append(0)
+        let count = data.count
+        var bytes = [UInt8](repeating: 0, count: count + 1)
+        bytes.withUnsafeMutableBytes { dst in _ = data.copyBytes(to: dst.bindMemory(to: UInt8.self), count: count) }
         var lines: [Range<Int>] = []
         lines.reserveCapacity(count / 40 + 1)
         var start = 0
@@ -233,4 +233,13 @@ extension XASText {
             return nil
         }
     }
+}
+
+/// A short, printable excerpt of file text for error messages (control and replacement
+/// characters shown as `?`, at most `limit` characters).
+func xasExcerpt(_ s: String, limit: Int = 60) -> String {
+    let cleaned = s.unicodeScalars.prefix(limit).map { u -> String in
+        (u.value < 32 && u != "\t") || u.value == 0xFFFD || (0x7F...0x9F).contains(u.value) ? "?" : String(u)
+    }.joined()
+    return s.unicodeScalars.count > limit ? cleaned + "…" : cleaned
 }

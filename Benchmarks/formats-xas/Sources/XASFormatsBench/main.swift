@@ -22,7 +22,10 @@ for path in args.dropFirst() {
         }
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(n)
+    let detectStart = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<n { _ = FormatRegistry.detect(data, file: path) }
+    let detectSeconds = Double(DispatchTime.now().uptimeNanoseconds - detectStart) / 1e9 / Double(n)
     let escaped = path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-    results.append("\"\(escaped)\": {\"format\": \"\(format)\", \"points\": \(points), \"seconds_per_read\": \(seconds)}")
+    results.append("\"\(escaped)\": {\"format\": \"\(format)\", \"points\": \(points), \"seconds_per_read\": \(seconds), \"seconds_detect\": \(detectSeconds)}")
 }
 print("{" + results.joined(separator: ",\n") + "}")
