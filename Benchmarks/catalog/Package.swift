@@ -7,7 +7,7 @@ let package = Package(
     name: "RoentgenBenchmarks",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(name: "Roentgen", path: ".."),
+        .package(name: "Roentgen", path: "../.."),
     ],
     targets: [
         .executableTarget(name: "catalog-bench", dependencies: [.product(name: "Catalog", package: "Roentgen")]),
