@@ -147,7 +147,7 @@ import TestSupport
         #expect(byName["materialscloud"]?.message?.contains("within 1.0 s") == true)
         #expect(byName["datacite"]?.status == .failed)
         #expect(byName["datacite"]?.message?.contains("HTTP 500: boom") == true)
-        #expect(byName["lytle"]?.status == .noAPI)
+        #expect(byName["lytle-archive"]?.status == .noAPI)
         #expect(outcome.records.filter { $0.source == "zenodo" }.count == 10)
     }
 
@@ -155,9 +155,9 @@ import TestSupport
     @Test func noAPISourcesPointToTheirPages() async {
         let search = FederatedSearch(sources: SourceSet(endpoints: Endpoints(urls: [:])), timeout: 1)
         let xas = await search.search(SearchQuery(text: "", technique: TechniqueMap.term("XANES")))
-        #expect(Set(xas.records.map(\.source)) == ["ssrl", "lytle", "xasdb", "refxas"])
+        #expect(Set(xas.records.map(\.source)) == ["ssrl-xafs-library", "lytle-archive", "cls-xasdb", "refxas"])
         #expect(xas.records.allSatisfy { $0.access == .noAPI && $0.landingPage != nil && $0.summary?.hasPrefix("No public API") == true })
-        #expect(xas.records.first { $0.source == "lytle" }?.landingPage?.absoluteString == "http://ixs.iit.edu/database/data/Farrel_Lytle_data/")
+        #expect(xas.records.first { $0.source == "lytle-archive" }?.landingPage?.absoluteString == "http://ixs.iit.edu/database/data/Farrel_Lytle_data/")
         let xrd = await search.search(SearchQuery(text: "calcite", technique: TechniqueMap.term("XRD")))
         #expect(xrd.records.isEmpty)
         #expect(xrd.reports.filter { $0.status == .noAPI }.count == 4)

@@ -29,17 +29,15 @@ public struct NoAPISource: Sendable {
 }
 
 public enum NoAPISources {
-    public static let all: [NoAPISource] = [
-        NoAPISource(name: "ssrl", title: "SSRL XAFS reference spectra (no API)", page: URL(string: "https://www-ssrl.slac.stanford.edu/")!,
-                    note: "no documented library endpoint was found.", techniques: ["PaNET01196"]),
-        NoAPISource(name: "lytle", title: "Farrel Lytle XAFS archive (directory listing, no API)",
-                    page: URL(string: "http://ixs.iit.edu/database/data/Farrel_Lytle_data/")!,
-                    note: "a static directory tree of old beamline files.", techniques: ["PaNET01196"]),
-        NoAPISource(name: "xasdb", title: "CLS XASDB reference spectra (web app, no documented API)",
-                    page: URL(string: "https://xasdb.lightsource.ca/")!,
-                    note: "per-spectrum XDI downloads through the web interface only.", techniques: ["PaNET01196"]),
-        NoAPISource(name: "refxas", title: "RefXAS (DAPHNE4NFDI) reference XAS database (no documented API)",
-                    page: URL(string: "https://www.daphne4nfdi.de/")!,
-                    note: "an automated query service is described, but no API is documented.", techniques: ["PaNET01196"]),
-    ]
+    /// The catalog's reference libraries whose record says `api: {kind: none}`, so the list of
+    /// sources without an API and the curated catalog cannot disagree.
+    public static let all: [NoAPISource] = {
+        let records = (try? CatalogLoader.load(.embedded)) ?? []
+        return records.filter { $0.kind == .referenceLibrary && $0.api.kind == "none" }.compactMap { record in
+            guard let page = URL(string: record.homepage) else { return nil }
+            let ids = record.techniques.compactMap { PaNET.shared.term(named: $0)?.id }
+            return NoAPISource(name: record.id, title: "\(record.name) (no API)", page: page,
+                               note: (record.api.note ?? "no documented API") + ".", techniques: ids)
+        }
+    }()
 }
