@@ -9,7 +9,7 @@ struct XRD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xrd",
         abstract: "Powder diffraction: simulate from CIF, find and fit peaks, identify phases.",
-        subcommands: [XRDSimulate.self]
+        subcommands: [XRDSimulate.self, XRDPeaks.self]
     )
 }
 
@@ -75,6 +75,76 @@ struct XRDSimulate: AsyncParsableCommand {
             for p in pattern.peaks where p.intensity >= 0.5 {
                 let hkl = p.hkl.map { "(" + $0.map(String.init).joined(separator: " ") + ")" }.joined(separator: " ")
                 print(String(format: "%8.3f  %8.4f  %6.1f  %4d  %@", p.twoTheta, p.d, p.intensity, p.multiplicity, hkl as NSString))
+            }
+        }
+    }
+}
+
+/// Reads the first diffraction scan of `path` through the format registry.
+func readPattern(_ path: String) throws -> DiffractionPattern {
+    let file = try FormatRegistry.read(URL(fileURLWithPath: path))
+    guard let pattern = file.scans.lazy.compactMap(\.diffractionPattern).first else {
+        throw RoentgenError(.badData, "no diffraction scan (two_theta, intensity) in the file (format \(file.format))", file: path)
+    }
+    return pattern
+}
+
+/// A JSON number, or null for NaN / infinity.
+func jsonNumber(_ x: Double?) -> Any { x.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
+
+struct XRDPeaks: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peaks",
+        abstract: "Find and fit the peaks of a powder pattern (SNIP background, pseudo-Voigt fits, Scherrer sizes)."
+    )
+
+    @Argument(help: "Pattern file (any format `roentgen read` understands).") var file: String
+    @Option(help: "Wavelength for d and sizes (default: the file's Kα1): Å, CuKa1, MoKa …") var wavelength: String?
+    @Option(help: "SNIP background clipping half-width, degrees 2θ.") var backgroundWidth = 2.0
+    @Option(help: "Ignore peaks below this fraction of the strongest.") var minHeight = 0.01
+    @Option(help: "Instrumental FWHM (degrees) removed in quadrature for Scherrer sizes.") var instrumentalFwhm = 0.0
+    @Flag(help: "Report search estimates without profile fitting.") var noFit = false
+    @Flag(help: "Print JSON.") var json = false
+    @Option(help: "Write an SVG plot of pattern, background and peaks.") var plot: String?
+
+    func run() async throws {
+        let pattern = try readPattern(file)
+        var options = PeakOptions()
+        options.backgroundWidth = backgroundWidth
+        options.minimumRelativeHeight = minHeight
+        options.instrumentalFWHM = instrumentalFwhm
+        options.fit = !noFit
+        if let wavelength { options.wavelength = try WavelengthSpec.parse(wavelength) }
+        let report: PeakReport
+        do { report = try PeakAnalysis.analyze(pattern, options: options) } catch var error as RoentgenError {
+            if error.file == nil { error.file = file }
+            throw error
+        }
+        if let plot {
+            let svg = PatternPlot(title: (file as NSString).lastPathComponent, series: [
+                .init(label: "pattern", x: pattern.twoTheta, y: pattern.intensity),
+                .init(label: "background", x: pattern.twoTheta, y: report.background, color: "#ff7f0e"),
+                .init(label: "peaks", x: report.peaks.map(\.twoTheta), y: report.peaks.map { $0.height }, sticks: true, color: "#d62728"),
+            ]).svg()
+            try writeText(svg, to: plot)
+        }
+        if json {
+            try printJSONObject([
+                "file": file,
+                "wavelength": jsonNumber(report.wavelength),
+                "noise": report.noise,
+                "peaks": report.peaks.map { p -> [String: Any] in
+                    ["two_theta": p.twoTheta, "two_theta_error": jsonNumber(p.twoThetaError), "d": jsonNumber(p.d),
+                     "height": p.height, "area": p.area, "area_error": jsonNumber(p.areaError), "fwhm": p.fwhm,
+                     "fwhm_error": jsonNumber(p.fwhmError), "eta": jsonNumber(p.eta), "crystallite_size_nm": jsonNumber(p.crystalliteSize)]
+                },
+            ] as [String: Any])
+        } else {
+            print("\(file): \(report.peaks.count) peaks" + (report.wavelength.map { ", λ = \($0) Å" } ?? ""))
+            print("   2θ (°)     ±        d (Å)     height      area    FWHM (°)   η     size (nm)")
+            for p in report.peaks {
+                print(String(format: "%9.4f  %7.4f  %8.4f  %9.1f  %9.1f  %7.4f  %5.2f  %8.1f", p.twoTheta, p.twoThetaError, p.d ?? .nan,
+                             p.height, p.area, p.fwhm, p.eta, p.crystalliteSize ?? .nan))
             }
         }
     }
