@@ -9,7 +9,7 @@ struct XRD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xrd",
         abstract: "Powder diffraction: simulate from CIF, find and fit peaks, identify phases.",
-        subcommands: [XRDSimulate.self, XRDPeaks.self]
+        subcommands: [XRDSimulate.self, XRDPeaks.self, XRDIdentify.self, XRDLibrary.self]
     )
 }
 
@@ -147,5 +147,116 @@ struct XRDPeaks: AsyncParsableCommand {
                              p.height, p.area, p.fwhm, p.eta, p.crystalliteSize ?? .nan))
             }
         }
+    }
+}
+
+/// Builds a reference library from CIF files, folders of CIFs and stored libraries (`.rxl`).
+/// Unreadable CIFs are skipped with a note on stderr.
+func buildLibrary(_ inputs: [String]) throws -> ReferenceLibrary {
+    var library = ReferenceLibrary()
+    var files: [String] = []
+    for input in inputs {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
+            throw RoentgenError(.io, "no such file or folder", file: input)
+        }
+        if isDirectory.boolValue {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []
+            files += entries.filter { $0.lowercased().hasSuffix(".cif") || $0.lowercased().hasSuffix(".rxl") }.sorted()
+                .map { (input as NSString).appendingPathComponent($0) }
+        } else {
+            files.append(input)
+        }
+    }
+    for file in files {
+        if file.lowercased().hasSuffix(".rxl") {
+            guard let data = FileManager.default.contents(atPath: file) else { throw RoentgenError(.io, "file is not readable", file: file) }
+            let stored = try ReferenceLibrary(serialized: data, file: file)
+            for r in 0..<stored.count {
+                let lines = stored.lines(r)
+                library.append(name: stored.names[r], formula: stored.formulas[r], q: lines.map(\.q), weight: lines.map(\.weight),
+                               weightScale: stored.weightScale[r])
+            }
+            continue
+        }
+        do {
+            try library.append(name: file, structure: try CIF.readStructure(url: URL(fileURLWithPath: file)))
+        } catch let error as RoentgenError {
+            Output.note("skipped candidate: \(error)")
+        }
+    }
+    guard library.count > 0 else {
+        throw RoentgenError.badParameter("no readable candidates among \(inputs.joined(separator: ", ")) (expected CIF files, folders of CIFs or .rxl libraries)")
+    }
+    return library
+}
+
+struct XRDIdentify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "identify",
+        abstract: "Rank candidate phases against a measured pattern and find the phases present (with weight fractions)."
+    )
+
+    @Argument(help: "Measured pattern file.") var file: String
+    @Option(parsing: .upToNextOption, help: "Candidate CIF files, folders of CIFs, or .rxl libraries (`roentgen xrd library`).")
+    var candidates: [String] = []
+    @Option(help: "How many ranked candidates to print.") var top = 10
+    @Option(help: "Wavelength (default: the file's Kα1, else 1.5406 Å).") var wavelength: String?
+    @Option(help: "Compared 2θ window, start:end degrees.") var range = "10:80"
+    @Option(help: "Largest zero shift searched, degrees.") var maxShift = 0.3
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        guard !candidates.isEmpty else { throw RoentgenError.badParameter("--candidates is required (CIF files, folders or .rxl libraries)") }
+        let pattern = try readPattern(file)
+        let library = try buildLibrary(candidates)
+        var options = IdentificationOptions()
+        options.window = try parseRange(range)
+        options.maxShift = maxShift
+        options.refineCount = max(options.refineCount, top)
+        if let wavelength { options.wavelength = try WavelengthSpec.parse(wavelength) }
+        let result: IdentificationResult
+        do { result = try PhaseIdentifier.identify(pattern, library: library, options: options) } catch var error as RoentgenError {
+            if error.file == nil { error.file = file }
+            throw error
+        }
+        if json {
+            try printJSONObject([
+                "file": file, "wavelength": result.wavelength, "fwhm": result.fwhm, "residual": result.residual,
+                "ranking": result.ranking.prefix(top).map { ["candidate": $0.name, "score": $0.score, "shift": $0.shift,
+                                                             "formula": library.formulas[$0.index]] as [String: Any] },
+                "phases": result.phases.map { ["candidate": $0.name, "formula": $0.formula, "fraction": $0.fraction, "scale": $0.scale,
+                                               "shift": $0.shift, "score": $0.score] as [String: Any] },
+            ] as [String: Any])
+        } else {
+            print("\(file): \(library.count) candidates, λ = \(result.wavelength) Å, line FWHM \(String(format: "%.3f", result.fwhm))°")
+            print("phases present:")
+            for phase in result.phases {
+                print(String(format: "  %5.1f %%  %@  (%@, shift %+.2f°)", phase.fraction * 100, phase.name as NSString,
+                             phase.formula as NSString, phase.shift))
+            }
+            print("ranking:")
+            for (i, c) in result.ranking.prefix(top).enumerated() {
+                print(String(format: "  %2d. %.3f  %+.2f°  %@", i + 1, c.score, c.shift, c.name as NSString))
+            }
+        }
+    }
+}
+
+struct XRDLibrary: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "library",
+        abstract: "Precompute a reference library (.rxl) from CIFs for fast identification."
+    )
+
+    @Argument(help: "CIF files or folders of CIFs.") var inputs: [String]
+    @Option(name: .shortAndLong, help: "Output library file (.rxl).") var output: String
+
+    func run() async throws {
+        let library = try buildLibrary(inputs)
+        do { try library.serialized().write(to: URL(fileURLWithPath: output)) } catch {
+            throw RoentgenError(.io, "cannot write: \(error.localizedDescription)", file: output)
+        }
+        print("\(output): \(library.count) references, \(library.bins.count) lines")
     }
 }
