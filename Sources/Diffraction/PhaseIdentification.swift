@@ -118,10 +118,15 @@ public enum PhaseIdentifier {
         return (1 + c * c) / (s * s * cos(theta))
     }
 
-    /// Screen scores for every reference: Σ w·LP·M⁺(Q) / √Σ(w·LP)², M⁺ the pattern dilated by the shift range.
+    /// Screen scores for every reference: max over three trial shifts (−maxShift, 0, +maxShift) of
+    /// Σ w·LP·M⁺(Q) / √Σ(w·LP)², with M⁺ the pattern dilated by half the shift spacing (so together
+    /// they cover ±maxShift). The three shifts travel together as one SIMD vector per Q bin.
     static func screen(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions) -> [Double] {
         let n = p.y.count
-        let k = Int(((options.maxShift + p.width(at: p.x0 + Double(n) * p.step) / 2) / p.step).rounded(.up))
+        let shiftCount = 3
+        let spacing = options.maxShift
+        let trialShifts = (0..<shiftCount).map { -options.maxShift + Double($0) * spacing }
+        let k = Int(((spacing / 2 + p.width(at: p.x0 + Double(n) * p.step) / 2) / p.step).rounded(.up))
         var dilated = p.y
         for i in 0..<n {
             var m = 0.0
@@ -130,17 +135,22 @@ public enum PhaseIdentifier {
         }
         let bw = ReferenceLibrary.binWidth
         let hi = p.x0 + Double(n - 1) * p.step
-        let qMax = DiffractionAxes.q(twoTheta: hi, wavelength: p.wavelength)
+        let qMax = DiffractionAxes.q(twoTheta: hi + options.maxShift, wavelength: p.wavelength)
         let nb = Int(qMax / bw) + 2
-        var weighted = [Float](repeating: 0, count: nb), lp = [Float](repeating: 0, count: nb)
+        // weighted[b][s]: LP × dilated pattern at the bin's 2θ moved by trial shift s.
+        var weighted = [SIMD4<Float>](repeating: .zero, count: nb), lp = [Float](repeating: 0, count: nb)
         for b in 0..<nb {
-            let tth = DiffractionAxes.twoTheta(q: (Double(b) + 0.5) * bw, wavelength: p.wavelength)
-            guard tth.isFinite, tth >= p.x0, tth <= hi else { continue }
-            let f = (tth - p.x0) / p.step
-            let i = min(Int(f), n - 2), t = f - Double(i)
-            let l = lorentzPolarisation(theta: tth * Double.pi / 360)
-            lp[b] = Float(l)
-            weighted[b] = Float(l * (dilated[i] * (1 - t) + dilated[i + 1] * t))
+            let base = DiffractionAxes.twoTheta(q: (Double(b) + 0.5) * bw, wavelength: p.wavelength)
+            guard base.isFinite else { continue }
+            let l = lorentzPolarisation(theta: base * Double.pi / 360)
+            if base >= p.x0 && base <= hi { lp[b] = Float(l) }
+            for (s, shift) in trialShifts.enumerated() {
+                let tth = base + shift
+                guard tth >= p.x0, tth <= hi else { continue }
+                let f = (tth - p.x0) / p.step
+                let i = min(Int(f), n - 2), t = f - Double(i)
+                weighted[b][s] = Float(l * (dilated[i] * (1 - t) + dilated[i + 1] * t))
+            }
         }
         var scores = [Double](repeating: 0, count: library.count)
         let chunks = max(1, min(8, library.count / 1000))
@@ -154,16 +164,17 @@ public enum PhaseIdentifier {
                                 let outBase = out.baseAddress!
                                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
                                     for r in (c * per)..<min(library.count, (c + 1) * per) {
-                                        var dot: Float = 0, norm: Float = 0
+                                        var dots = SIMD4<Float>.zero
+                                        var norm: Float = 0
                                         for j in Int(offsets[r])..<Int(offsets[r + 1]) {
                                             let b = Int(bins[j])
                                             guard b < nb else { continue }
                                             let w = weights[j]
-                                            dot += w * wp[b]
+                                            dots += w * wp[b]
                                             let a = w * lpp[b]
                                             norm += a * a
                                         }
-                                        outBase[r] = norm > 0 ? Double(dot / norm.squareRoot()) : 0
+                                        outBase[r] = norm > 0 ? Double(dots.max() / norm.squareRoot()) : 0
                                     }
                                 }
                             }
@@ -254,6 +265,18 @@ public enum PhaseIdentifier {
         return best
     }
 
+    /// Indices of the `count` largest scores, best first (one pass with a small sorted buffer).
+    static func topIndices(_ scores: [Double], count: Int) -> [Int] {
+        var top: [(score: Double, index: Int)] = []
+        top.reserveCapacity(count + 1)
+        for (i, s) in scores.enumerated() where top.count < count || s > top[top.count - 1].score {
+            let position = top.firstIndex { s > $0.score } ?? top.count
+            top.insert((s, i), at: position)
+            if top.count > count { top.removeLast() }
+        }
+        return top.map(\.index)
+    }
+
     /// Identifies the phases of `pattern` among `library`.
     public static func identify(_ pattern: DiffractionPattern, library: ReferenceLibrary,
                                 options: IdentificationOptions = IdentificationOptions()) throws -> IdentificationResult {
@@ -261,7 +284,7 @@ public enum PhaseIdentifier {
         let p = try prepare(pattern, options: options)
         let screened = screen(p, library: library, options: options)
         let refineCount = min(library.count, max(1, options.refineCount))
-        let order = (0..<library.count).sorted { screened[$0] > screened[$1] }.prefix(refineCount)
+        let order = topIndices(screened, count: refineCount)
         let pad = Int((options.maxShift / p.step).rounded())
         var profiles: [Int: [Double]] = [:]
         func profileOf(_ r: Int) -> [Double] {
@@ -300,8 +323,9 @@ public enum PhaseIdentifier {
             var left = p
             left.y = residual
             let residualScreen = screen(left, library: library, options: options)
-            let residualOrder = (0..<library.count).filter { r in !chosen.contains { $0.index == r } }
-                .sorted { residualScreen[$0] > residualScreen[$1] }.prefix(refineCount)
+            var masked = residualScreen
+            for c in chosen { masked[c.index] = -.infinity }
+            let residualOrder = topIndices(masked, count: refineCount)
             for r in residualOrder {
                 let c = refined.first { $0.index == r } ?? RankedCandidate(index: r, name: library.names[r],
                                                                           score: bestShift(p.y, profileOf(r), pad: pad).score, shift: 0)
