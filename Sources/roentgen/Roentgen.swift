@@ -13,6 +13,7 @@ struct Roentgen: AsyncParsableCommand {
             SourcesCommand.self,
             CatalogCommand.self,
             XRD.self,
+            PDF.self,
         ]
     )
 }
