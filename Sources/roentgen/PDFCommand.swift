@@ -79,14 +79,7 @@ struct PDFReduce: AsyncParsableCommand {
         }
         var intensity = pattern.intensity
         if let background {
-            let bg = try readPattern(background)
-            guard bg.twoTheta.count >= 2 else { throw RoentgenError(.badData, "background has fewer than 2 points", file: background) }
-            var j = 0
-            for (i, t) in pattern.twoTheta.enumerated() {
-                while j + 2 < bg.twoTheta.count, bg.twoTheta[j + 1] < t { j += 1 }
-                let f = min(max((t - bg.twoTheta[j]) / (bg.twoTheta[j + 1] - bg.twoTheta[j]), 0), 1)
-                intensity[i] -= bgscale * (bg.intensity[j] + f * (bg.intensity[j + 1] - bg.intensity[j]))
-            }
+            intensity = try PatternArithmetic.subtract(try readPattern(background), scale: bgscale, from: pattern)
         }
         let q = pattern.twoTheta.map { DiffractionAxes.q(twoTheta: $0, wavelength: lambda) }
         var options = PDFReductionOptions()

@@ -41,13 +41,7 @@ import XrayFormats
         let backgroundURL = try #require(SharedData.url(dir + "kapton_bgrd_300k_nor_2-3.chi"))
         let sample = try #require(try FormatRegistry.read(sampleURL).scans.first?.diffractionPattern)
         let background = try #require(try FormatRegistry.read(backgroundURL).scans.first?.diffractionPattern)
-        var intensity = sample.intensity
-        var j = 0
-        for (i, t) in sample.twoTheta.enumerated() {
-            while j + 2 < background.twoTheta.count, background.twoTheta[j + 1] < t { j += 1 }
-            let f = min(max((t - background.twoTheta[j]) / (background.twoTheta[j + 1] - background.twoTheta[j]), 0), 1)
-            intensity[i] -= background.intensity[j] + f * (background.intensity[j + 1] - background.intensity[j])
-        }
+        let intensity = try PatternArithmetic.subtract(background, from: sample)
         let q = sample.twoTheta.map { DiffractionAxes.q(twoTheta: $0, wavelength: 0.142774) }
         let result = try PDFReducer.reduce(q: q, intensity: intensity, composition: try ChemicalFormula("Ni"))
         #expect(result.polynomialDegree == 8)

@@ -114,3 +114,37 @@ struct SeededNoise {
         #expect(flat.status != 0 && flat.stderr.contains("no peaks found"), "\(flat.stderr)")
     }
 }
+
+@Suite struct RadiationTests {
+    @Test func wavelengthsAndAxes() throws {
+        #expect(try WavelengthSpec.parse("CuKa") == 1.54184)
+        #expect(try WavelengthSpec.parse("cuka1") == 1.54056)
+        #expect(try WavelengthSpec.parse("MoKa2") == 0.71359)
+        #expect(try WavelengthSpec.parse("CoKb") == 1.63079)
+        #expect(abs(try WavelengthSpec.parse("12.398419843keV") - 1.0) < 1e-9)
+        #expect(throws: RoentgenError.self) { try WavelengthSpec.parse("0") }
+        #expect(throws: RoentgenError.self) { try WavelengthSpec.parse("-1.5") }
+        #expect(throws: RoentgenError.self) { try WavelengthSpec.parse("ZnKa") }
+        // Si (111), d = 3.1354 Å: 2θ = 28.443° at Cu Kα1, 12.989° at Mo Kα1.
+        let tth = DiffractionAxes.twoTheta(d: 3.1354, wavelength: 1.54056)
+        #expect(abs(tth - 28.4434) < 1e-3)
+        #expect(abs(DiffractionAxes.q(twoTheta: tth, wavelength: 1.54056) - 2 * Double.pi / 3.1354) < 1e-9)
+        #expect(abs(DiffractionAxes.convert(twoTheta: tth, from: 1.54056, to: 0.70930) - 12.9894) < 1e-3)
+        #expect(DiffractionAxes.twoTheta(d: 0.5, wavelength: 1.54056).isNaN)
+    }
+
+    /// A synthetic Kα1 + ½Kα2 doublet: stripping leaves the Kα1 line and removes the Kα2 line.
+    @Test func rachingerStripsTheDoublet() throws {
+        let x = stride(from: 60.0, through: 70.0, by: 0.005).map { $0 }
+        let center = 65.0, k1 = 1.54056, k2 = 1.54439
+        let center2 = DiffractionAxes.convert(twoTheta: center, from: k1, to: k2)
+        let line = { (c: Double, t: Double) in PseudoVoigt.value(t - c, fwhm: 0.08, eta: 0.3) }
+        let y = x.map { 1000 * line(center, $0) + 500 * line(center2, $0) + 10 }
+        let stripped = try PatternArithmetic.stripKAlpha2(DiffractionPattern(name: "doublet", twoTheta: x, intensity: y),
+                                                          kAlpha1: k1, kAlpha2: k2)
+        let at = { (t: Double) in x.firstIndex { $0 >= t }! }
+        #expect(abs(stripped[at(center)] - (1000 * line(center, center) + 10 * 0.5)) / (1000 * line(center, center)) < 0.02)
+        #expect(abs(stripped[at(center2)] - 5) < 0.05 * 1000 * line(center, center))
+        #expect(throws: RoentgenError.self) { try PatternArithmetic.stripKAlpha2(DiffractionPattern(name: "x", twoTheta: x, intensity: y), kAlpha1: k2, kAlpha2: k1) }
+    }
+}
