@@ -104,11 +104,18 @@ struct XRDPeaks: AsyncParsableCommand {
     @Option(help: "Ignore peaks below this fraction of the strongest.") var minHeight = 0.01
     @Option(help: "Instrumental FWHM (degrees) removed in quadrature for Scherrer sizes.") var instrumentalFwhm = 0.0
     @Flag(help: "Report search estimates without profile fitting.") var noFit = false
+    @Flag(help: "Strip Kα2 (Rachinger) first, with the file's Kα1/Kα2 or the Cu lines.") var stripKalpha2 = false
     @Flag(help: "Print JSON.") var json = false
     @Option(help: "Write an SVG plot of pattern, background and peaks.") var plot: String?
 
     func run() async throws {
-        let pattern = try readPattern(file)
+        var pattern = try readPattern(file)
+        if stripKalpha2 {
+            let cu = AnodeLines.anode("Cu")!.radiation
+            let radiation = pattern.radiation?.kAlpha2 != nil ? pattern.radiation! : cu
+            pattern.intensity = try PatternArithmetic.stripKAlpha2(pattern, kAlpha1: radiation.kAlpha1 ?? 0, kAlpha2: radiation.kAlpha2 ?? 0,
+                                                                   ratio: radiation.kAlpha2Ratio ?? AnodeLines.kAlpha2Ratio)
+        }
         var options = PeakOptions()
         options.backgroundWidth = backgroundWidth
         options.minimumRelativeHeight = minHeight
