@@ -47,27 +47,56 @@ struct XRDSimulate: AsyncParsableCommand {
     @Flag(help: "Apply Debye–Waller factors from the CIF's U/B values (off by default, like pymatgen).") var debyeWaller = false
     @Option(help: "Monochromator 2θ in degrees for the polarisation factor.") var monochromator: Double?
     @Flag(help: "Print JSON.") var json = false
-    @Option(help: "Write an SVG stick plot.") var plot: String?
+    @Option(help: "Write an SVG plot (sticks, plus the profile when --caglioti or --size is given).") var plot: String?
+    @Option(help: "Profile widths: Caglioti U,V,W in degrees² (e.g. 0.004,-0.002,0.003).") var caglioti: String?
+    @Option(help: "Crystallite size in nm for Scherrer broadening of the profile.") var size: Double?
+    @Flag(help: "Add the Kα2 line (λ from the anode of --wavelength, ratio 0.5) to the profile.") var doublet = false
+    @Option(help: "Profile step in degrees.") var step = 0.01
 
     func run() async throws {
         let structure = try CIF.readStructure(url: URL(fileURLWithPath: cif))
         let options = SimulationOptions(wavelength: try WavelengthSpec.parse(wavelength), twoThetaRange: try parseRange(range),
                                         debyeWaller: debyeWaller, monochromatorTwoTheta: monochromator)
         let pattern = try PowderSimulator.simulate(structure, options: options)
+        var profile: (x: [Double], y: [Double])?
+        if caglioti != nil || size != nil || doublet {
+            let uvw = try (caglioti ?? "0,0,0.0025").split(separator: ",").map { part -> Double in
+                guard let v = Double(part.trimmingCharacters(in: .whitespaces)) else {
+                    throw RoentgenError.badParameter("--caglioti '\(caglioti ?? "")' must be three numbers U,V,W")
+                }
+                return v
+            }
+            guard uvw.count == 3 else { throw RoentgenError.badParameter("--caglioti needs three numbers U,V,W") }
+            if let size, !(size > 0) { throw RoentgenError.badParameter("--size must be positive (nm)") }
+            guard step > 0 else { throw RoentgenError.badParameter("--step must be positive") }
+            var kAlpha2: Double?
+            if doublet {
+                let anode = String(wavelength.prefix(2))
+                guard let lines = AnodeLines.anode(anode) else {
+                    throw RoentgenError.badParameter("--doublet needs an anode line as --wavelength (CuKa1, MoKa1 …)")
+                }
+                kAlpha2 = lines.kAlpha2
+            }
+            profile = PowderProfile.profile(pattern, twoTheta: options.twoThetaRange, step: step, u: uvw[0], v: uvw[1], w: uvw[2],
+                                            crystalliteSize: size, kAlpha2: kAlpha2)
+        }
         if let plot {
-            let svg = PatternPlot(title: "\(structure.name) λ = \(pattern.wavelength) Å", yLabel: "intensity (max 100)",
-                                  series: [.init(label: (cif as NSString).lastPathComponent, x: pattern.peaks.map(\.twoTheta),
-                                                 y: pattern.peaks.map(\.intensity), sticks: true)]).svg()
+            var series: [PatternPlot.Series] = [.init(label: (cif as NSString).lastPathComponent, x: pattern.peaks.map(\.twoTheta),
+                                                      y: pattern.peaks.map(\.intensity), sticks: true)]
+            if let profile { series.append(.init(label: "profile", x: profile.x, y: profile.y, color: "#d62728")) }
+            let svg = PatternPlot(title: "\(structure.name) λ = \(pattern.wavelength) Å", yLabel: "intensity (max 100)", series: series).svg()
             try writeText(svg, to: plot)
         }
         if json {
-            try printJSONObject([
+            var object: [String: Any] = [
                 "wavelength": pattern.wavelength,
                 "structure": ["name": structure.name, "formula": structure.cellFormula,
                               "space_group": structure.spaceGroupSymbol as Any, "warnings": structure.warnings],
                 "peaks": pattern.peaks.map { ["two_theta": $0.twoTheta, "d": $0.d, "intensity": $0.intensity,
                                               "hkl": $0.hkl, "multiplicity": $0.multiplicity] as [String: Any] },
-            ] as [String: Any])
+            ]
+            if let profile { object["profile"] = ["two_theta": profile.x, "intensity": profile.y] }
+            try printJSONObject(object)
         } else {
             print("\(structure.name): \(structure.cellFormula), \(structure.spaceGroupSymbol ?? "?"), λ = \(pattern.wavelength) Å, \(pattern.peaks.count) peaks")
             for w in structure.warnings { print("warning: \(w)") }
