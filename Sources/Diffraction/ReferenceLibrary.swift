@@ -57,6 +57,19 @@ public struct ReferenceLibrary: Sendable {
         append(name: name, formula: structure.cellFormula, q: q, weight: w, weightScale: Self.weightScale(structure))
     }
 
+    /// Adds a measured reference pattern (e.g. an opXRD labelled pattern) through its fitted peaks:
+    /// Q from 2θ at `wavelength`, weight = integrated area / LP. No weight scale (fractions use scales only).
+    public mutating func append(name: String, label: String = "", peaks: [FittedPeak], wavelength: Double) {
+        var q: [Double] = [], w: [Double] = []
+        for peak in peaks where peak.area > 0 {
+            let theta = peak.twoTheta * Double.pi / 360
+            let lp = (1 + cos(2 * theta) * cos(2 * theta)) / (sin(theta) * sin(theta) * cos(theta))
+            q.append(DiffractionAxes.q(twoTheta: peak.twoTheta, wavelength: wavelength))
+            w.append(peak.area / lp)
+        }
+        append(name: name, formula: label, q: q, weight: w)
+    }
+
     /// 1/(V² ρ) in Å⁻⁶ cm³/g: converts |F|²m into intensity per unit weight fraction.
     static func weightScale(_ structure: CrystalStructure) -> Double {
         let volume = structure.cell.volume

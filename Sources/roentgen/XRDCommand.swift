@@ -198,7 +198,7 @@ func buildLibrary(_ inputs: [String]) throws -> ReferenceLibrary {
         }
         if isDirectory.boolValue {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []
-            files += entries.filter { $0.lowercased().hasSuffix(".cif") || $0.lowercased().hasSuffix(".rxl") }.sorted()
+            files += entries.filter { !$0.hasPrefix(".") && !$0.lowercased().hasSuffix(".md") }.sorted()
                 .map { (input as NSString).appendingPathComponent($0) }
         } else {
             files.append(input)
@@ -216,7 +216,14 @@ func buildLibrary(_ inputs: [String]) throws -> ReferenceLibrary {
             continue
         }
         do {
-            try library.append(name: file, structure: try CIF.readStructure(url: URL(fileURLWithPath: file)))
+            if file.lowercased().hasSuffix(".cif") {
+                try library.append(name: file, structure: try CIF.readStructure(url: URL(fileURLWithPath: file)))
+            } else {
+                // A measured reference pattern: its fitted peaks become the reference lines.
+                let pattern = try readPattern(file)
+                let peaks = try PeakAnalysis.analyze(pattern).peaks
+                library.append(name: file, label: pattern.name, peaks: peaks, wavelength: pattern.radiation?.kAlpha1 ?? 1.5406)
+            }
         } catch let error as RoentgenError {
             Output.note("skipped candidate: \(error)")
         }
@@ -234,7 +241,7 @@ struct XRDIdentify: AsyncParsableCommand {
     )
 
     @Argument(help: "Measured pattern file.") var file: String
-    @Option(parsing: .upToNextOption, help: "Candidate CIF files, folders of CIFs, or .rxl libraries (`roentgen xrd library`).")
+    @Option(parsing: .upToNextOption, help: "Candidates: CIF files, measured reference patterns, folders of them, or .rxl libraries (`roentgen xrd library`).")
     var candidates: [String] = []
     @Option(help: "How many ranked candidates to print.") var top = 10
     @Option(help: "Wavelength (default: the file's Kα1, else 1.5406 Å).") var wavelength: String?

@@ -107,4 +107,17 @@ import XrayFormats
         let none = try RoentgenCLI.run(["xrd", "identify", measured])
         #expect(none.status != 0 && none.stderr.contains("--candidates"))
     }
+
+    /// Measured patterns as references (opXRD-style labelled patterns): the single-phase scans of the
+    /// same instrument find MnO and anatase TiO2 in the three-phase mixture.
+    @Test(.enabled(if: SharedData.isPresent)) func measuredPatternsAsReferences() throws {
+        var library = ReferenceLibrary()
+        for name in ["MnO", "TiO2", "Mn2O3", "LiMnO2"] {
+            let pattern = try Self.pattern("text/xrd_autoanalyzer/\(name).xy")
+            library.append(name: name, label: name, peaks: try PeakAnalysis.analyze(pattern).peaks, wavelength: 1.5406)
+        }
+        let result = try PhaseIdentifier.identify(try Self.pattern("text/xrd_autoanalyzer/Li2MnO3+MnO+TiO2.xy"), library: library)
+        #expect(Set(result.phases.map(\.name)) == ["MnO", "TiO2"], "\(result.phases.map(\.name))")
+        #expect(result.ranking.first?.name == "MnO")
+    }
 }
