@@ -15,9 +15,9 @@ struct PDF: AsyncParsableCommand {
 }
 
 /// Prints r, G columns or JSON.
-func printPDF(_ columns: [(String, [Double])], json: Bool, header: String) throws {
+func printPDF(_ columns: [(String, [Double])], json: Bool, header: String, provenance: [String: Any]) throws {
     if json {
-        var object: [String: Any] = [:]
+        var object: [String: Any] = ["provenance": provenance]
         for (name, values) in columns { object[name] = values.map { jsonNumber($0) } }
         try printJSONObject(object)
     } else {
@@ -49,7 +49,9 @@ struct PDFSimulate: AsyncParsableCommand {
         options.rMin = r.lowerBound; options.rMax = r.upperBound; options.rStep = rstep
         options.qMax = qmax; options.qDamp = qdamp; options.uIso = uiso
         let (rs, g) = try PDFSimulator.simulate(structure, options: options)
-        try printPDF([("r", rs), ("g", g)], json: json, header: "\(structure.name): G(r), qmax \(qmax), qdamp \(qdamp), uiso \(uiso.map { String($0) } ?? "from CIF")")
+        try printPDF([("r", rs), ("g", g)], json: json, header: "\(structure.name): G(r), qmax \(qmax), qdamp \(qdamp), uiso \(uiso.map { String($0) } ?? "from CIF")",
+                     provenance: provenanceJSON(files: [cif], parameters: ["qmax": qmax, "qdamp": qdamp, "uiso": jsonNumber(uiso),
+                                                                             "rstep": rstep, "range": range, "weights": "X-ray f0(Q=0)"]))
     }
 }
 
@@ -94,6 +96,10 @@ struct PDFReduce: AsyncParsableCommand {
             throw error
         }
         try printPDF([("r", result.r), ("g", result.g), ("q", result.q), ("sq", result.sq), ("fq", result.fq)], json: json,
-                     header: "\(file): G(r), composition \(composition), λ \(lambda) Å, qmax \(qmax), polynomial degree \(result.polynomialDegree)")
+                     header: "\(file): G(r), composition \(composition), λ \(lambda) Å, qmax \(qmax), polynomial degree \(result.polynomialDegree)",
+                     provenance: provenanceJSON(files: [file] + (background.map { [$0] } ?? []), parameters: [
+                        "composition": composition, "wavelength": lambda, "bgscale": bgscale, "qmin": qmin, "qmax": qmax,
+                        "qmaxinst": options.qMaxInst, "rpoly": rpoly, "polynomial_degree": result.polynomialDegree,
+                        "range": range, "rstep": rstep]))
     }
 }

@@ -96,6 +96,10 @@ struct XRDSimulate: AsyncParsableCommand {
                                               "hkl": $0.hkl, "multiplicity": $0.multiplicity] as [String: Any] },
             ]
             if let profile { object["profile"] = ["two_theta": profile.x, "intensity": profile.y] }
+            object["provenance"] = provenanceJSON(files: [cif], parameters: [
+                "wavelength": options.wavelength, "range": [options.twoThetaRange.lowerBound, options.twoThetaRange.upperBound],
+                "debye_waller": debyeWaller, "monochromator_two_theta": jsonNumber(monochromator), "merge_tolerance": options.mergeTolerance,
+                "form_factors": "Waasmaier-Kirfel (XrayDB), neutral atoms", "symmetry": structure.operationsSource])
             try printJSONObject(object)
         } else {
             print("\(structure.name): \(structure.cellFormula), \(structure.spaceGroupSymbol ?? "?"), λ = \(pattern.wavelength) Å, \(pattern.peaks.count) peaks")
@@ -116,6 +120,14 @@ func readPattern(_ path: String) throws -> DiffractionPattern {
         throw RoentgenError(.badData, "no diffraction scan (two_theta, intensity) in the file (format \(file.format))", file: path)
     }
     return pattern
+}
+
+/// The `provenance` object of a JSON result: input files with SHA-256 and every parameter used.
+func provenanceJSON(files: [String], parameters: [String: Any]) -> [String: Any] {
+    let inputs = files.map { path -> [String: Any] in
+        ["file": path, "sha256": (try? SHA256.hex(ofFileAt: URL(fileURLWithPath: path))) ?? NSNull()]
+    }
+    return ["inputs": inputs, "parameters": parameters, "program": "roentgen " + Roentgen.configuration.version]
 }
 
 /// A JSON number, or null for NaN / infinity.
@@ -167,6 +179,10 @@ struct XRDPeaks: AsyncParsableCommand {
         if json {
             try printJSONObject([
                 "file": file,
+                "provenance": provenanceJSON(files: [file], parameters: [
+                    "background": "SNIP", "background_width": backgroundWidth, "min_height": minHeight, "fit": !noFit,
+                    "profile": "pseudo-Voigt", "instrumental_fwhm": instrumentalFwhm, "scherrer_k": options.scherrerK,
+                    "strip_kalpha2": stripKalpha2, "smoothing_half_width": options.smoothingHalfWidth, "significance": options.significance]),
                 "wavelength": jsonNumber(report.wavelength),
                 "noise": report.noise,
                 "peaks": report.peaks.map { p -> [String: Any] in
@@ -265,6 +281,10 @@ struct XRDIdentify: AsyncParsableCommand {
         }
         if json {
             try printJSONObject([
+                "provenance": provenanceJSON(files: [file], parameters: [
+                    "candidates": candidates, "references": library.count, "range": [options.window.lowerBound, options.window.upperBound],
+                    "max_shift": options.maxShift, "refined": options.refineCount, "max_phases": options.maxPhases,
+                    "min_phase_gain": options.minPhaseGain, "min_line_coverage": options.minLineCoverage]),
                 "file": file, "wavelength": result.wavelength, "fwhm": result.fwhm, "residual": result.residual,
                 "ranking": result.ranking.prefix(top).map { ["candidate": $0.name, "score": $0.score, "shift": $0.shift,
                                                              "formula": library.formulas[$0.index]] as [String: Any] },

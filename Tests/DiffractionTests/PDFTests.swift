@@ -98,6 +98,6 @@ import XrayFormats
                                            dir + "/kapton_bgrd_300k_nor_2-3.chi", "--wavelength", "0.142774", "--json"])
         #expect(reduced.status == 0, "\(reduced.stderr)")
         let pdf = try #require(try JSONSerialization.jsonObject(with: Data(reduced.stdout.utf8)) as? [String: Any])
-        #expect(Set(pdf.keys) == ["r", "g", "q", "sq", "fq"])
+        #expect(Set(pdf.keys) == ["r", "g", "q", "sq", "fq", "provenance"])
     }
 }
