@@ -42,6 +42,10 @@ public enum PDFSimulator {
         // Cells to visit: enough that every vector shorter than `reach` is found.
         let recip = cell.reciprocalLengths
         let na = Int(reach * recip.0) + 1, nb = Int(reach * recip.1) + 1, nc = Int(reach * recip.2) + 1
+        let work = Double(2 * na + 1) * Double(2 * nb + 1) * Double(2 * nc + 1) * Double(atoms.count * atoms.count)
+        guard work < 5e8 else {
+            throw RoentgenError.badParameter("G(r) to \(options.rMax) Å needs \(String(format: "%.3g", work)) pair images for this cell (limit 5e8): lower rmax")
+        }
         let positions = atoms.map { cell.cartesian($0.fract) }
         for i in 0..<atoms.count {
             for j in 0..<atoms.count {
