@@ -292,7 +292,7 @@ struct XRDIdentify: AsyncParsableCommand {
                                                "shift": $0.shift, "score": $0.score] as [String: Any] },
             ] as [String: Any])
         } else {
-            print("\(file): \(library.count) candidates, λ = \(result.wavelength) Å, line FWHM \(String(format: "%.3f", result.fwhm))°")
+            print("\(file): \(library.count) candidates, λ = \(result.wavelength) Å, line FWHM·cos θ \(String(format: "%.3f", result.fwhm))°")
             print("phases present:")
             for phase in result.phases {
                 print(String(format: "  %5.1f %%  %@  (%@, shift %+.2f°)", phase.fraction * 100, phase.name as NSString,
