@@ -51,13 +51,31 @@ public enum PeakAnalysis {
         try validate(pattern)
         let x = pattern.twoTheta, y = pattern.intensity
         let step = (x[x.count - 1] - x[0]) / Double(x.count - 1)
-        let background = Background.snip(y, width: max(1, Int((options.backgroundWidth / step).rounded())))
         let smoothed = Smoothing.savitzkyGolay(y, halfWidth: options.smoothingHalfWidth)
-        let noise = PeakSearch.noise(zip(y, smoothed).map { $0 - $1 })
-        let net = zip(smoothed, background).map { $0 - $1 }
-        let maxNet = net.max() ?? 0
-        let threshold = max(options.minimumRelativeHeight * maxNet, options.significance * noise)
-        let candidates = maxNet > 0 ? PeakSearch.find(x: x, net: net, threshold: threshold) : []
+        // y − smoothed has variance σ²(1 − c₀), c₀ the centre Savitzky–Golay weight: undo that to get σ.
+        let m = Double(options.smoothingHalfWidth)
+        let c0 = 3 * (3 * m * m + 3 * m - 1) / ((2 * m - 1) * (2 * m + 1) * (2 * m + 3))
+        let noise = PeakSearch.noise(zip(y, smoothed).map { $0 - $1 }) / max(1 - c0, 0.1).squareRoot()
+        // Two passes: the clipping window must span several FWHM, so widen it for broad peaks.
+        var width = options.backgroundWidth
+        var background: [Double] = [], candidates: [PeakCandidate] = [], threshold = 0.0
+        for pass in 0..<2 {
+            // SNIP clips to the lower envelope: run it on smoothed data so noise does not pull it down.
+            let points = max(1, Int((width / step).rounded()))
+            // (A boxcar, not Savitzky–Golay: wide SG windows ring negative beside sharp peaks.)
+            background = Background.snip(Smoothing.movingAverage(y, halfWidth: max(options.smoothingHalfWidth, points / 10)), width: points)
+            let net = zip(smoothed, background).map { $0 - $1 }
+            let maxNet = net.max() ?? 0
+            threshold = max(options.minimumRelativeHeight * maxNet, options.significance * noise)
+            candidates = maxNet > 0 ? PeakSearch.find(x: x, net: net, threshold: threshold) : []
+            // Features broader than the window are background the clipping missed.
+            candidates = candidates.filter { $0.fwhm < width }
+            guard pass == 0, !candidates.isEmpty else { break }
+            let widths = candidates.map(\.fwhm).sorted()
+            let wanted = min(4 * widths[widths.count / 2], (x[x.count - 1] - x[0]) / 4)
+            if wanted <= width { break }
+            width = wanted
+        }
         guard !candidates.isEmpty else {
             throw RoentgenError(.badData, "no peaks found in '\(pattern.name)' (no maximum rises \(options.significance)σ = \(String(format: "%.3g", options.significance * noise)) above the background)")
         }
@@ -67,6 +85,8 @@ public enum PeakAnalysis {
             let counts = y.allSatisfy { $0 >= 0 }
             let sigma = counts ? y.map { max($0, 1).squareRoot() } : [Double](repeating: max(noise, 1e-12), count: y.count)
             peaks = PeakFitting.fit(x: x, net: zip(y, background).map { $0 - $1 }, sigma: sigma, candidates: candidates)
+            // A candidate the fit shrank to nothing was noise.
+            peaks = peaks.filter { $0.height > threshold / 2 && $0.fwhm > step && $0.area > 0 }
         } else {
             peaks = candidates.map { FittedPeak(twoTheta: $0.twoTheta, twoThetaError: .nan, height: $0.height,
                                                 area: $0.height * $0.fwhm * 1.2, areaError: .nan, fwhm: $0.fwhm, fwhmError: .nan, eta: .nan) }

@@ -83,6 +83,12 @@ public enum PowderSimulator {
         let atoms = structure.unitCellAtoms()
         guard !atoms.isEmpty else { throw RoentgenError(.badData, "structure '\(structure.name)' has no atoms") }
         let model = try ScatteringModel(atoms: atoms, options: options)
+        // Reciprocal-lattice points inside the limiting sphere ≈ (4/3)π g³ V: refuse absurd requests instead of hanging.
+        let gMax = 2 * sin(options.twoThetaRange.upperBound * Double.pi / 360) / options.wavelength
+        let expected = 4 / 3 * Double.pi * pow(gMax, 3) * structure.cell.volume
+        guard expected.isFinite, expected < 2e7 else {
+            throw RoentgenError.badParameter("about \(String(format: "%.3g", expected)) reflections for a \(String(format: "%.4g", structure.cell.volume)) Å³ cell at λ = \(options.wavelength) Å (limit 2e7): use a longer wavelength or a smaller 2θ range")
+        }
         let reflections = ReflectionList(cell: structure.cell, wavelength: options.wavelength, twoThetaRange: options.twoThetaRange)
         guard !reflections.isEmpty else {
             return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options)

@@ -33,4 +33,18 @@ public enum Smoothing {
         }
         return out
     }
+
+    /// Boxcar mean over 2m+1 points (shrinking symmetric window at the ends); O(n).
+    public static func movingAverage(_ y: [Double], halfWidth m: Int) -> [Double] {
+        let n = y.count
+        guard m >= 1, n > 2 else { return y }
+        var prefix = [Double](repeating: 0, count: n + 1)
+        for i in 0..<n { prefix[i + 1] = prefix[i] + y[i] }
+        var out = y
+        for i in 0..<n {
+            let half = min(m, i, n - 1 - i)
+            out[i] = (prefix[i + half + 1] - prefix[i - half]) / Double(2 * half + 1)
+        }
+        return out
+    }
 }

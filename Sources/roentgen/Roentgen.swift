@@ -10,12 +10,10 @@ struct Roentgen: AsyncParsableCommand {
         abstract: "Find, fetch, read and analyse open experimental X-ray data (XAS and diffraction).",
         version: "0.1.0",
         subcommands: [
-            SourcesCommand.self,
-            CatalogCommand.self,
-            XRD.self,
-            XASCommand.self,
+            SourcesCommand.self, CatalogCommand.self,
             SearchCommand.self, FetchCommand.self, CacheCommand.self,
             ReadCommand.self, ConvertCommand.self, FormatsCommand.self,
+            XASCommand.self, XRD.self, PDF.self,
         ]
     )
 }

@@ -40,4 +40,33 @@ import XrayFormats
         #expect(compared >= 70)
         print("pymatgen comparison: \(compared) structures, largest intensity difference \(overallIntensity)")
     }
+
+    /// Profile with Caglioti widths and the Kα2 line: Si (422) near 88° shows both lines, the Kα2 one at half height.
+    @Test(.enabled(if: SharedData.isPresent)) func doubletProfile() throws {
+        let si = try CIF.readStructure(url: try #require(SharedData.url("xrd/cif/common/DD_Silicon.cif")))
+        let sticks = try PowderSimulator.simulate(si, options: SimulationOptions(wavelength: 1.54056, twoThetaRange: 80...95))
+        let line = try #require(sticks.peaks.first { $0.hkl.contains([4, 2, 2]) })
+        let profile = PowderProfile.profile(sticks, twoTheta: 80...95, step: 0.002, u: 0, v: 0, w: 0.0016, kAlpha2: 1.54439)
+        let k2 = DiffractionAxes.twoTheta(d: line.d, wavelength: 1.54439)
+        func value(at t: Double) -> Double { profile.y[Int(((t - 80) / 0.002).rounded())] }
+        #expect(abs(value(at: line.twoTheta) - line.intensity) / line.intensity < 0.02)
+        #expect(abs(value(at: k2) / line.intensity - 0.5) < 0.03)
+        #expect(value(at: (line.twoTheta + k2) / 2) < 0.5 * value(at: k2)) // resolved
+    }
+
+    @Test(.enabled(if: SharedData.isPresent)) func badSimulationParameters() throws {
+        let si = try CIF.readStructure(url: try #require(SharedData.url("xrd/cif/common/DD_Silicon.cif")))
+        #expect(throws: RoentgenError.self) { try PowderSimulator.simulate(si, options: SimulationOptions(wavelength: 0)) }
+        #expect(throws: RoentgenError.self) { try PowderSimulator.simulate(si, options: SimulationOptions(wavelength: .nan)) }
+        #expect(throws: RoentgenError.self) { try PowderSimulator.simulate(si, options: SimulationOptions(twoThetaRange: 5...181)) }
+        #expect(throws: RoentgenError.self) { try PowderSimulator.simulate(si, options: SimulationOptions(monochromatorTwoTheta: 200)) }
+        // A range holding no reflection is a valid, empty pattern.
+        #expect(try PowderSimulator.simulate(si, options: SimulationOptions(twoThetaRange: 1...5)).peaks.isEmpty)
+        // Debye–Waller lowers high-angle lines relative to low-angle ones.
+        var withDW = SimulationOptions(); withDW.debyeWaller = true
+        var structure = si
+        for i in structure.sites.indices { structure.sites[i].uIso = 0.01 }
+        let cold = try PowderSimulator.simulate(structure), warm = try PowderSimulator.simulate(structure, options: withDW)
+        #expect(warm.peaks.last!.intensity < cold.peaks.last!.intensity * 0.9)
+    }
 }

@@ -1,0 +1,120 @@
+import Foundation
+import XrayCore
+
+/// Parameters of the PDFgetX3-style reduction, with PDFgetX3's names and defaults.
+public struct PDFReductionOptions: Sendable, Hashable {
+    /// Q range used for the Fourier transform, Å⁻¹.
+    public var qMin = 0.0, qMax = 26.0
+    /// Highest Q of usable data; the correction polynomial is fitted up to here.
+    public var qMaxInst = 26.5
+    /// r limit of the correction polynomial's highest frequency, Å (degree = round(rpoly·qmaxinst/π)).
+    public var rPoly = 0.9
+    /// Output r grid, Å.
+    public var rMin = 0.0, rMax = 30.0, rStep = 0.01
+    public init() {}
+}
+
+/// The reduction's intermediate and final functions.
+public struct PDFReduction: Sendable {
+    public var q: [Double]
+    /// Background-subtracted intensity on `q`.
+    public var iq: [Double]
+    public var sq: [Double]
+    public var fq: [Double]
+    public var r: [Double]
+    public var g: [Double]
+    /// Degree of the correction polynomial.
+    public var polynomialDegree: Int
+}
+
+/// Total-scattering reduction after PDFgetX3 (Juhás et al., J. Appl. Cryst. 46 (2013) 560): the measured
+/// intensity is taken as a(Q)·I_coh + b(Q) with slowly varying a, b. F₁ = Q·I/⟨f⟩² is corrected by
+/// subtracting a polynomial through the origin of degree round(rpoly·qmaxinst/π), which removes every
+/// component slower than rpoly in r; the scale is set by the self-scattering asymptote (the polynomial
+/// ≈ a·N·Q·⟨f²⟩/⟨f⟩², least squares). G(r) = (2/π) ∫ F(Q) sin(Qr) dQ over qmin…qmax.
+public enum PDFReducer {
+    public static func reduce(q qIn: [Double], intensity: [Double], composition: ChemicalFormula,
+                              options: PDFReductionOptions = PDFReductionOptions()) throws -> PDFReduction {
+        guard options.qMax > options.qMin, options.qMaxInst >= options.qMax, options.rStep > 0, options.rMax > options.rMin else {
+            throw RoentgenError.badParameter("need qmin < qmax ≤ qmaxinst and rmin < rmax with rstep > 0")
+        }
+        var q: [Double] = [], iq: [Double] = []
+        for (x, y) in zip(qIn, intensity) where x > 0 && x <= options.qMaxInst && x.isFinite && y.isFinite {
+            q.append(x); iq.append(y)
+        }
+        guard q.count >= 20 else {
+            throw RoentgenError(.badData, "only \(q.count) points with 0 < Q ≤ qmaxinst = \(options.qMaxInst) Å⁻¹ (expected at least 20)")
+        }
+        for i in 1..<q.count where !(q[i] > q[i - 1]) {
+            throw RoentgenError(.badData, "Q must increase (point \(i + 1): Q = \(q[i]) Å⁻¹)")
+        }
+        // Composition-averaged form factors.
+        let total = composition.amounts.reduce(0) { $0 + $1.count }
+        var factors: [(AtomicScatteringFactor, Double)] = []
+        for (element, count) in composition.amounts {
+            guard let f = AtomicScatteringFactor.neutral(element.atomicNumber) else {
+                throw RoentgenError.badParameter("no X-ray form factor for \(element.symbol)")
+            }
+            factors.append((f, count / total))
+        }
+        var fMean2 = [Double](repeating: 0, count: q.count), f2Mean = fMean2
+        for i in 0..<q.count {
+            let s = q[i] / (4 * Double.pi)
+            var m = 0.0, m2 = 0.0
+            for (f, c) in factors { let v = f.f0(s2: s * s); m += c * v; m2 += c * v * v }
+            fMean2[i] = m * m; f2Mean[i] = m2
+        }
+        let f1 = (0..<q.count).map { q[$0] * iq[$0] / fMean2[$0] }
+        // Polynomial through the origin, Σ_{k=1..n} c_k (Q/Qmax)^k, by least squares.
+        let degree = max(1, Int((options.rPoly * options.qMaxInst / Double.pi).rounded()))
+        let scale = q[q.count - 1]
+        var a = [Double](repeating: 0, count: degree * degree), b = [Double](repeating: 0, count: degree)
+        var powers = [Double](repeating: 0, count: degree)
+        for i in 0..<q.count {
+            let x = q[i] / scale
+            var p = x
+            for k in 0..<degree { powers[k] = p; p *= x }
+            for j in 0..<degree {
+                b[j] += powers[j] * f1[i]
+                for k in j..<degree { a[j * degree + k] += powers[j] * powers[k] }
+            }
+        }
+        for j in 0..<degree { for k in 0..<j { a[j * degree + k] = a[k * degree + j] } }
+        guard let c = PeakFitSolver.solveLinear(a, b, degree) else {
+            throw RoentgenError(.badData, "the correction polynomial of degree \(degree) cannot be fitted to these data")
+        }
+        var poly = [Double](repeating: 0, count: q.count)
+        for i in 0..<q.count {
+            let x = q[i] / scale
+            var p = x, v = 0.0
+            for k in 0..<degree { v += c[k] * p; p *= x }
+            poly[i] = v
+        }
+        // Self-scattering asymptote: poly ≈ (aN) Q ⟨f²⟩/⟨f⟩².
+        var num = 0.0, den = 0.0
+        for i in 0..<q.count {
+            let t = q[i] * f2Mean[i] / fMean2[i]
+            num += poly[i] * t; den += t * t
+        }
+        let aN = num / den
+        guard aN > 0, aN.isFinite else { throw RoentgenError(.badData, "cannot normalise: the smooth part of Q·I(Q) does not grow with Q (is the background larger than the sample?)") }
+        let fq = (0..<q.count).map { (f1[$0] - poly[$0]) / aN }
+        let sq = (0..<q.count).map { 1 + fq[$0] / q[$0] }
+        // Sine transform with trapezoid weights over qmin…qmax.
+        let r = stride(from: options.rMin, through: options.rMax + 1e-9, by: options.rStep).map { $0 }
+        var weights = [Double](repeating: 0, count: q.count)
+        for i in 0..<q.count where q[i] >= options.qMin && q[i] <= options.qMax {
+            let lo = i > 0 && q[i - 1] >= options.qMin ? q[i - 1] : q[i]
+            let hi = i + 1 < q.count && q[i + 1] <= options.qMax ? q[i + 1] : q[i]
+            weights[i] = (hi - lo) / 2 * fq[i]
+        }
+        let active = (0..<q.count).filter { weights[$0] != 0 }
+        var g = [Double](repeating: 0, count: r.count)
+        for (m, rv) in r.enumerated() {
+            var s = 0.0
+            for i in active { s += weights[i] * sin(q[i] * rv) }
+            g[m] = 2 / Double.pi * s
+        }
+        return PDFReduction(q: q, iq: iq, sq: sq, fq: fq, r: r, g: g, polynomialDegree: degree)
+    }
+}

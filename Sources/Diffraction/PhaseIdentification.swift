@@ -1,0 +1,384 @@
+import Foundation
+import XrayCore
+
+/// Parameters of phase identification, with defaults.
+public struct IdentificationOptions: Sendable {
+    /// 2θ window compared (intersected with the scan), degrees.
+    public var window: ClosedRange<Double> = 10...80
+    /// Largest zero shift searched, degrees 2θ, and its step.
+    public var maxShift = 0.30, shiftStep = 0.02
+    /// How many screened candidates are refined with full profiles.
+    public var refineCount = 25
+    /// Most phases reported for a mixture.
+    public var maxPhases = 4
+    /// A further phase must explain this fraction of the measured signal's Σy² …
+    public var minPhaseGain = 0.01
+    /// … and match the residual with at least this cosine.
+    public var minResidualScore = 0.25
+    /// Fraction of a further phase's strong-line intensity the residual must account for.
+    public var minLineCoverage = 0.7
+    /// Further phases must have the first phase's zero shift within this, degrees.
+    public var sharedShiftTolerance = 0.06
+    /// Wavelength in Å (default: the pattern's Kα1, else 1.5406).
+    public var wavelength: Double?
+    /// Line FWHM in degrees at 2θ = 0 for the candidate profiles, growing as 1/cos θ (default: estimated from the pattern).
+    public var fwhm: Double?
+    public init() {}
+}
+
+/// One candidate in the ranking.
+public struct RankedCandidate: Sendable, Hashable {
+    /// Index in the library.
+    public var index: Int
+    public var name: String
+    /// Cosine similarity (0…1) at the best shift.
+    public var score: Double
+    /// Best zero shift in degrees 2θ (added to the candidate's positions).
+    public var shift: Double
+}
+
+/// A phase judged present.
+public struct IdentifiedPhase: Sendable, Hashable {
+    public var index: Int
+    public var name: String
+    public var formula: String
+    /// Weight fraction (RIR-type: scale / intensity per unit weight, from the structure), 0…1.
+    public var fraction: Double
+    /// Scale of the candidate's profile (normalised to max 1) in the normalised measured pattern.
+    public var scale: Double
+    public var shift: Double
+    /// Cosine with the residual when the phase was added (the first: with the pattern).
+    public var score: Double
+}
+
+public struct IdentificationResult: Sendable {
+    /// Phases judged present first (most abundant first), then the other refined candidates by score.
+    public var ranking: [RankedCandidate]
+    public var phases: [IdentifiedPhase]
+    public var wavelength: Double
+    public var fwhm: Double
+    /// Fraction of Σy² of the measured pattern the phases leave unexplained.
+    public var residual: Double
+}
+
+/// Ranks library phases against a measured pattern: a fast screen over the whole library
+/// (lines against the shift-dilated pattern on a Q grid), a refinement of the best with full
+/// profiles and a zero-shift search, then a residual search for further phases with
+/// non-negative least-squares scales and weight fractions from computed intensities per unit mass.
+public enum PhaseIdentifier {
+    /// The measured pattern prepared for matching: background-free, on a uniform grid, max 1.
+    struct Prepared {
+        var x0: Double, step: Double
+        var y: [Double]
+        var wavelength: Double
+        /// Line FWHM in degrees reduced to 2θ = 0; at 2θ it is fwhm / cos θ.
+        var fwhm: Double
+        func width(at twoTheta: Double) -> Double { fwhm / cos(twoTheta * Double.pi / 360) }
+    }
+
+    static func prepare(_ pattern: DiffractionPattern, options: IdentificationOptions) throws -> Prepared {
+        try PeakAnalysis.validate(pattern)
+        let x = pattern.twoTheta, yIn = pattern.intensity
+        let lo = max(options.window.lowerBound, x[0]), hi = min(options.window.upperBound, x[x.count - 1])
+        guard hi - lo >= 2 else {
+            throw RoentgenError(.badData, "pattern '\(pattern.name)' covers \(x[0])–\(x[x.count - 1])° 2θ, outside the compared window \(options.window.lowerBound)–\(options.window.upperBound)°")
+        }
+        let lambda = options.wavelength ?? pattern.radiation?.kAlpha1 ?? 1.5406
+        guard lambda > 0, lambda.isFinite else { throw RoentgenError.badParameter("wavelength must be positive (got \(lambda) Å)") }
+        let step = options.shiftStep
+        let n = Int(((hi - lo) / step).rounded(.down)) + 1
+        var y = [Double](repeating: 0, count: n)
+        var j = 0
+        for i in 0..<n {
+            let t = lo + Double(i) * step
+            while j + 1 < x.count - 1, x[j + 1] < t { j += 1 }
+            let f = (t - x[j]) / (x[j + 1] - x[j])
+            y[i] = yIn[j] + min(max(f, 0), 1) * (yIn[j + 1] - yIn[j])
+        }
+        let points = max(2, Int((3.0 / step).rounded()))
+        let background = Background.snip(Smoothing.movingAverage(y, halfWidth: 3), width: points)
+        for i in 0..<n { y[i] = max(0, y[i] - background[i]) }
+        let top = y.max() ?? 0
+        guard top > 0 else { throw RoentgenError(.badData, "pattern '\(pattern.name)' has no signal above its background") }
+        for i in 0..<n { y[i] /= top }
+        var fwhm = options.fwhm ?? 0
+        if fwhm <= 0 {
+            let xs = (0..<n).map { lo + Double($0) * step }
+            let found = PeakSearch.find(x: xs, net: Smoothing.savitzkyGolay(y, halfWidth: 2), threshold: 0.05)
+            // Widths reduced to 2θ = 0 as FWHM·cos θ (size broadening scales as 1/cos θ).
+            let widths = found.sorted { $0.height > $1.height }.prefix(10).map { $0.fwhm * cos($0.twoTheta * Double.pi / 360) }.sorted()
+            fwhm = widths.isEmpty ? 0.15 : min(max(widths[widths.count / 2], 0.04), 2.0)
+        }
+        return Prepared(x0: lo, step: step, y: y, wavelength: lambda, fwhm: fwhm)
+    }
+
+    @inline(__always)
+    static func lorentzPolarisation(theta: Double) -> Double {
+        let c = cos(2 * theta), s = sin(theta)
+        return (1 + c * c) / (s * s * cos(theta))
+    }
+
+    /// Screen scores for every reference: max over three trial shifts (−maxShift, 0, +maxShift) of
+    /// Σ w·LP·M⁺(Q) / √Σ(w·LP)², with M⁺ the pattern dilated by half the shift spacing (so together
+    /// they cover ±maxShift). The three shifts travel together as one SIMD vector per Q bin.
+    static func screen(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions) -> [Double] {
+        let n = p.y.count
+        let shiftCount = 3
+        let spacing = options.maxShift
+        let trialShifts = (0..<shiftCount).map { -options.maxShift + Double($0) * spacing }
+        let k = Int(((spacing / 2 + p.width(at: p.x0 + Double(n) * p.step) / 2) / p.step).rounded(.up))
+        var dilated = p.y
+        for i in 0..<n {
+            var m = 0.0
+            for j in max(0, i - k)...min(n - 1, i + k) where p.y[j] > m { m = p.y[j] }
+            dilated[i] = m
+        }
+        let bw = ReferenceLibrary.binWidth
+        let hi = p.x0 + Double(n - 1) * p.step
+        let qMax = DiffractionAxes.q(twoTheta: hi + options.maxShift, wavelength: p.wavelength)
+        let nb = Int(qMax / bw) + 2
+        // weighted[b][s]: LP × dilated pattern at the bin's 2θ moved by trial shift s.
+        var weighted = [SIMD4<Float>](repeating: .zero, count: nb), lp = [Float](repeating: 0, count: nb)
+        for b in 0..<nb {
+            let base = DiffractionAxes.twoTheta(q: (Double(b) + 0.5) * bw, wavelength: p.wavelength)
+            guard base.isFinite else { continue }
+            let l = lorentzPolarisation(theta: base * Double.pi / 360)
+            if base >= p.x0 && base <= hi { lp[b] = Float(l) }
+            for (s, shift) in trialShifts.enumerated() {
+                let tth = base + shift
+                guard tth >= p.x0, tth <= hi else { continue }
+                let f = (tth - p.x0) / p.step
+                let i = min(Int(f), n - 2), t = f - Double(i)
+                weighted[b][s] = Float(l * (dilated[i] * (1 - t) + dilated[i + 1] * t))
+            }
+        }
+        var scores = [Double](repeating: 0, count: library.count)
+        let chunks = max(1, min(8, library.count / 1000))
+        let per = (library.count + chunks - 1) / chunks
+        library.offsets.withUnsafeBufferPointer { offsets in
+            library.bins.withUnsafeBufferPointer { bins in
+                library.weights.withUnsafeBufferPointer { weights in
+                    weighted.withUnsafeBufferPointer { wp in
+                        lp.withUnsafeBufferPointer { lpp in
+                            scores.withUnsafeMutableBufferPointer { out in
+                                let outBase = out.baseAddress!
+                                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                                    for r in (c * per)..<min(library.count, (c + 1) * per) {
+                                        var dots = SIMD4<Float>.zero
+                                        var norm: Float = 0
+                                        for j in Int(offsets[r])..<Int(offsets[r + 1]) {
+                                            let b = Int(bins[j])
+                                            guard b < nb else { continue }
+                                            let w = weights[j]
+                                            dots += w * wp[b]
+                                            let a = w * lpp[b]
+                                            norm += a * a
+                                        }
+                                        outBase[r] = norm > 0 ? Double(dots.max() / norm.squareRoot()) : 0
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return scores
+    }
+
+    /// The profile of reference `r` on the prepared grid extended by `pad` points each side, max 1.
+    static func profile(_ r: Int, _ p: Prepared, library: ReferenceLibrary, pad: Int) -> [Double] {
+        var positions: [Double] = [], heights: [Double] = []
+        let lo = p.x0 - Double(pad + 6) * p.step - 6 * p.width(at: p.x0)
+        let hi = p.x0 + Double(p.y.count + pad + 6) * p.step + 6 * p.width(at: p.x0 + Double(p.y.count) * p.step)
+        for line in library.lines(r) {
+            let tth = DiffractionAxes.twoTheta(q: line.q, wavelength: p.wavelength)
+            guard tth.isFinite, tth > lo, tth < hi else { continue }
+            positions.append(tth)
+            heights.append(line.weight * lorentzPolarisation(theta: tth * Double.pi / 360))
+        }
+        // Lines below 0.1 % of the strongest change no score: skip them (large cells have thousands).
+        let cut = 1e-3 * (heights.max() ?? 0)
+        let kept = heights.indices.filter { heights[$0] >= cut }
+        positions = kept.map { positions[$0] }
+        heights = kept.map { heights[$0] }
+        var y = [Double](repeating: 0, count: p.y.count + 2 * pad)
+        PowderProfile.render(into: &y, x0: p.x0 - Double(pad) * p.step, step: p.step, positions: positions, intensities: heights,
+                             eta: 0.5) { p.width(at: $0) }
+        let top = y.max() ?? 0
+        if top > 0 { for i in y.indices { y[i] /= top } }
+        return y
+    }
+
+    /// Best cosine of `target` with `profile` (padded by `pad`) over integer shifts −pad…pad.
+    static func bestShift(_ target: [Double], _ profile: [Double], pad: Int, around center: Int = 0, within: Int? = nil) -> (score: Double, shift: Int) {
+        let n = target.count
+        let tn = target.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard tn > 0 else { return (0, 0) }
+        var best = (score: -1.0, shift: 0)
+        let lo = max(-pad, center - (within ?? 2 * pad)), hi = min(pad, center + (within ?? 2 * pad))
+        for k in lo...hi {
+            // Candidate shifted by +k points: value at i is profile[pad + i − k].
+            var dot = 0.0, pn = 0.0
+            for i in 0..<n {
+                let v = profile[pad + i - k]
+                dot += target[i] * v; pn += v * v
+            }
+            let s = pn > 0 ? dot / (tn * pn.squareRoot()) : 0
+            if s > best.score + 1e-12 || (abs(s - best.score) <= 1e-12 && abs(k) < abs(best.shift)) { best = (s, k) }
+        }
+        return best
+    }
+
+    /// Non-negative least squares for a few columns (exact: best over all column subsets).
+    static func nnls(_ target: [Double], _ columns: [[Double]]) -> (coefficients: [Double], rss: Double) {
+        let m = columns.count
+        var best = (coefficients: [Double](repeating: 0, count: m), rss: target.reduce(0) { $0 + $1 * $1 })
+        guard m > 0, m <= 8 else { return best }
+        for mask in 1..<(1 << m) {
+            let chosen = (0..<m).filter { mask & (1 << $0) != 0 }
+            let k = chosen.count
+            var a = [Double](repeating: 0, count: k * k), b = [Double](repeating: 0, count: k)
+            for (p, cp) in chosen.enumerated() {
+                for (q, cq) in chosen.enumerated() where q >= p {
+                    var s = 0.0
+                    for i in 0..<target.count { s += columns[cp][i] * columns[cq][i] }
+                    a[p * k + q] = s; a[q * k + p] = s
+                }
+                var s = 0.0
+                for i in 0..<target.count { s += columns[cp][i] * target[i] }
+                b[p] = s
+            }
+            guard let x = PeakFitSolver.solveLinear(a, b, k), x.allSatisfy({ $0 >= 0 }) else { continue }
+            var rss = 0.0
+            for i in 0..<target.count {
+                var model = 0.0
+                for (p, cp) in chosen.enumerated() { model += x[p] * columns[cp][i] }
+                rss += (target[i] - model) * (target[i] - model)
+            }
+            if rss < best.rss {
+                var c = [Double](repeating: 0, count: m)
+                for (p, cp) in chosen.enumerated() { c[cp] = x[p] }
+                best = (c, rss)
+            }
+        }
+        return best
+    }
+
+    /// Indices of the `count` largest scores, best first (one pass with a small sorted buffer).
+    static func topIndices(_ scores: [Double], count: Int) -> [Int] {
+        var top: [(score: Double, index: Int)] = []
+        top.reserveCapacity(count + 1)
+        for (i, s) in scores.enumerated() where top.count < count || s > top[top.count - 1].score {
+            let position = top.firstIndex { s > $0.score } ?? top.count
+            top.insert((s, i), at: position)
+            if top.count > count { top.removeLast() }
+        }
+        return top.map(\.index)
+    }
+
+    /// Identifies the phases of `pattern` among `library`.
+    public static func identify(_ pattern: DiffractionPattern, library: ReferenceLibrary,
+                                options: IdentificationOptions = IdentificationOptions()) throws -> IdentificationResult {
+        guard library.count > 0 else { throw RoentgenError.badParameter("no candidate phases to compare with") }
+        let p = try prepare(pattern, options: options)
+        let screened = screen(p, library: library, options: options)
+        let refineCount = min(library.count, max(1, options.refineCount))
+        let order = topIndices(screened, count: refineCount)
+        let pad = Int((options.maxShift / p.step).rounded())
+        var profiles: [Int: [Double]] = [:]
+        func profileOf(_ r: Int) -> [Double] {
+            if let cached = profiles[r] { return cached }
+            let made = profile(r, p, library: library, pad: pad)
+            profiles[r] = made
+            return made
+        }
+        var refined: [RankedCandidate] = []
+        for r in order {
+            let (score, k) = bestShift(p.y, profileOf(r), pad: pad)
+            refined.append(RankedCandidate(index: r, name: library.names[r], score: score, shift: Double(k) * p.step))
+        }
+        refined.sort { $0.score > $1.score }
+
+        // Multi-phase: add the candidate that best matches what the chosen phases leave unexplained.
+        func shifted(_ c: RankedCandidate) -> [Double] {
+            let profile = profileOf(c.index)
+            let k = Int((c.shift / p.step).rounded())
+            return (0..<p.y.count).map { profile[pad + $0 - k] }
+        }
+        let total = p.y.reduce(0) { $0 + $1 * $1 }
+        var chosen: [RankedCandidate] = [], residualScores: [Double] = []
+        var columns: [[Double]] = []
+        var fit = (coefficients: [Double](), rss: total)
+        if let first = refined.first, first.score > 0 {
+            chosen.append(first); residualScores.append(first.score); columns.append(shifted(first))
+            fit = nnls(p.y, columns)
+        }
+        while chosen.count < options.maxPhases, !chosen.isEmpty {
+            var residual = p.y
+            for (c, column) in zip(fit.coefficients, columns) { for i in residual.indices { residual[i] -= c * column[i] } }
+            for i in residual.indices { residual[i] = max(0, residual[i]) }
+            var best: (RankedCandidate, Double)?
+            // Screen the whole library against what is left, then refine the best of that screen.
+            var left = p
+            left.y = residual
+            let residualScreen = screen(left, library: library, options: options)
+            var masked = residualScreen
+            for c in chosen { masked[c.index] = -.infinity }
+            let residualOrder = topIndices(masked, count: refineCount)
+            for r in residualOrder {
+                let c = refined.first { $0.index == r } ?? RankedCandidate(index: r, name: library.names[r],
+                                                                          score: bestShift(p.y, profileOf(r), pad: pad).score, shift: 0)
+                // The zero shift is the instrument's: further phases share the first phase's, within ±0.06°.
+                let (score, k) = bestShift(residual, profileOf(r), pad: pad, around: Int((chosen[0].shift / p.step).rounded()),
+                                           within: max(1, Int((options.sharedShiftTolerance / p.step).rounded())))
+                if score > (best?.1 ?? -1) { best = (RankedCandidate(index: c.index, name: c.name, score: c.score, shift: Double(k) * p.step), score) }
+            }
+            guard let (candidate, score) = best, score >= options.minResidualScore else { break }
+            let trial = nnls(p.y, columns + [shifted(candidate)])
+            guard (fit.rss - trial.rss) / total >= options.minPhaseGain, let c = trial.coefficients.last, c > 0 else { break }
+            // Its strong lines must be there: where the scaled candidate is above half its maximum, the
+            // unexplained signal must cover at least half of it (rejects phases that fit noise between lines).
+            let column = shifted(candidate)
+            var covered = 0.0, expected = 0.0
+            for i in residual.indices where column[i] > 0.5 {
+                expected += c * column[i]
+                covered += min(residual[i], c * column[i])
+            }
+            guard expected > 0, covered / expected >= options.minLineCoverage else { break }
+            chosen.append(candidate); residualScores.append(score); columns.append(shifted(candidate))
+            fit = trial
+        }
+        // Weight fractions: scale / (intensity per unit weight), the RIR principle with computed RIRs.
+        var amounts: [Double] = []
+        for (c, coefficient) in zip(chosen, fit.coefficients) {
+            let lines = library.lines(c.index)
+            // Profiles are normalised to max 1: recover the absolute scale of the rendered profile.
+            var raw = [Double](repeating: 0, count: p.y.count + 2 * pad)
+            var positions: [Double] = [], heights: [Double] = []
+            for line in lines {
+                let tth = DiffractionAxes.twoTheta(q: line.q, wavelength: p.wavelength)
+                guard tth.isFinite else { continue }
+                positions.append(tth); heights.append(line.weight * lorentzPolarisation(theta: tth * Double.pi / 360))
+            }
+            PowderProfile.render(into: &raw, x0: p.x0 - Double(pad) * p.step, step: p.step, positions: positions, intensities: heights, eta: 0.5) { p.width(at: $0) }
+            let norm = raw.max() ?? 1
+            let scale = library.weightScale[c.index]
+            amounts.append(scale.isFinite && scale > 0 ? coefficient / (norm * scale) : coefficient)
+        }
+        let sum = amounts.reduce(0, +)
+        var phases: [IdentifiedPhase] = []
+        for (i, c) in chosen.enumerated() where fit.coefficients[i] > 0 {
+            phases.append(IdentifiedPhase(index: c.index, name: c.name, formula: library.formulas[c.index],
+                                          fraction: sum > 0 ? amounts[i] / sum : 0, scale: fit.coefficients[i], shift: c.shift,
+                                          score: residualScores[i]))
+        }
+        phases.sort { $0.fraction > $1.fraction }
+        var ranking = phases.compactMap { phase -> RankedCandidate? in
+            refined.first { $0.index == phase.index }
+                ?? chosen.first { $0.index == phase.index }.map { RankedCandidate(index: $0.index, name: $0.name, score: $0.score, shift: $0.shift) }
+        }
+        ranking += refined.filter { c in !phases.contains { $0.index == c.index } }
+        return IdentificationResult(ranking: ranking, phases: phases, wavelength: p.wavelength, fwhm: p.fwhm, residual: fit.rss / total)
+    }
+}
