@@ -28,10 +28,12 @@ enum RIET7Reader: FormatReader {
             guard abs(exact - Double(n)) < 1e-3 else { continue }
             // The next lines hold several values each (not 2θ/intensity pairs).
             var values = 0, perLine = Int.max, k = i + 1
-            while k < lines.count, let v = lines.numbers(k) {
-                if v.isEmpty { k += 1; continue }
-                perLine = min(perLine, k + 1 < lines.count && lines.numbers(k + 1) != nil ? v.count : perLine)
-                values += v.count
+            var previous = 0
+            while k < lines.count, let count = lines.countNumbers(k) {
+                if count == 0 { k += 1; continue }
+                if previous > 0 { perLine = min(perLine, previous) }   // every full line but the last
+                previous = count
+                values += count
                 k += 1
             }
             if values == 0 { continue }
