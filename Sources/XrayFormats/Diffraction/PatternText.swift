@@ -129,6 +129,44 @@ enum PatternText {
             return scanNumbers(i, commaSeparates: commaSeparates, into: &out) ? out : nil
         }
 
+        /// Appends the numbers of line `i` to `out`; false (and `out` unchanged) if a token is not a number.
+        @inline(__always)
+        func appendNumbers(_ i: Int, commaSeparates: Bool = false, to out: inout [Double]) -> Bool {
+            let before = out.count
+            let end = ends[i]
+            let ok = bytes.withUnsafeBufferPointer { p -> Bool in
+                var k = starts[i]
+                while k < end {
+                    while k < end, PatternText.isBlank(p[k]) || (commaSeparates && p[k] == 44) { k += 1 }
+                    if k >= end { break }
+                    let s = k
+                    while k < end, !PatternText.isBlank(p[k]), !(commaSeparates && p[k] == 44) { k += 1 }
+                    guard let v = PatternText.number(p, s, k) else { return false }
+                    out.append(v)
+                }
+                return true
+            }
+            if !ok { out.removeSubrange(before...) }
+            return ok
+        }
+
+        /// `key` and `value` of a line `KEY<separator>value` (blanks trimmed, `skip` leading bytes of
+        /// the key dropped, e.g. the `*` of Rigaku headers); nil without the separator.
+        func keyValue(_ i: Int, separator: UInt8, skip: Int = 0) -> (String, String)? {
+            var s = starts[i], e = ends[i]
+            while s < e, PatternText.isBlank(bytes[s]) { s += 1 }
+            s = min(e, s + skip)
+            var eq = s
+            while eq < e, bytes[eq] != separator { eq += 1 }
+            guard eq < e else { return nil }
+            var ke = eq
+            while ke > s, PatternText.isBlank(bytes[ke - 1]) { ke -= 1 }
+            var vs = eq + 1
+            while vs < e, PatternText.isBlank(bytes[vs]) { vs += 1 }
+            while e > vs, PatternText.isBlank(bytes[e - 1]) { e -= 1 }
+            return (PatternText.string(bytes, s..<ke), PatternText.string(bytes, vs..<e))
+        }
+
         /// How many numbers line `i` holds, or nil if a blank-separated token is not a number.
         func countNumbers(_ i: Int) -> Int? {
             let end = ends[i]

@@ -76,8 +76,7 @@ enum RIET7Reader: FormatReader {
         var values: [Double] = []
         values.reserveCapacity(2 * n)
         var k = line + 1
-        var v: [Double] = []
-        while k < lines.count, lines.scanNumbers(k, into: &v) { values += v; k += 1 }
+        while k < lines.count, lines.appendNumbers(k, to: &values) { k += 1 }
         var trailer = 0
         for i in k..<lines.count where !lines.isBlank(i) {
             trailer += 1
