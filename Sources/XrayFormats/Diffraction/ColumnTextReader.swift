@@ -13,6 +13,8 @@ enum ColumnTextReader: FormatReader {
     static let suffixes = ["xy", "xye", "csv", "tsv", "txt", "asc", "dat", "chi"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
+        // XML and JSON documents are never column text.
+        if let c = PatternText.firstNonBlank(head), c == 60 || c == 123 { return .no }
         guard PatternText.looksLikeText(head) else { return .no }
         let prefix = head.prefix(4096)
         let lines = PatternText.Lines(prefix)

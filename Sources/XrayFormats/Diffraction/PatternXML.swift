@@ -48,7 +48,17 @@ final class PatternXML {
     }
 
     /// Text with blanks trimmed.
-    var value: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    var value: String {
+        if pieces.isEmpty { return "" }
+        if pieces.count == 1, case .raw(let r) = pieces[0] {
+            let b = document.bytes
+            var s = r.lowerBound, e = r.upperBound
+            while s < e, b[s] == 32 || b[s] == 9 || b[s] == 10 || b[s] == 13 { s += 1 }
+            while e > s, b[e - 1] == 32 || b[e - 1] == 9 || b[e - 1] == 10 || b[e - 1] == 13 { e -= 1 }
+            return PatternText.string(b, s..<e)
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     /// The blank-separated numbers of the text (NaN for a token that is not a number).
     func numbers() -> [Double] {
@@ -135,18 +145,26 @@ final class PatternXML {
     /// Leaf values and attributes flattened to `path.to.leaf` → text (`@attr` for attributes),
     /// repeated paths numbered `[2]`, `[3]` …; elements in `skip` (bulk data) are left out.
     func flatten(into metadata: inout Metadata, prefix: String, skip: Set<String> = []) {
-        for (k, v) in attributes.sorted(by: { $0.key < $1.key }) where !k.hasPrefix("xmlns") && !k.hasPrefix("xsi:") {
-            metadata[prefix + "@" + k] = v
+        if !attributes.isEmpty {
+            for (k, v) in attributes.sorted(by: { $0.key < $1.key }) where !k.hasPrefix("xmlns") && !k.hasPrefix("xsi:") {
+                metadata[prefix + "@" + k] = v
+            }
         }
         if children.isEmpty {
             let v = value
             if !v.isEmpty || attributes.isEmpty { metadata[prefix] = v }
             return
         }
-        var seen: [String: Int] = [:]
+        // Repeats are numbered; children are few, so a linear count beats a dictionary.
+        var seen: [(String, Int)] = []
         for c in children where !skip.contains(c.name) {
-            seen[c.name, default: 0] += 1
-            let n = seen[c.name]!
+            var n = 1
+            if let k = seen.firstIndex(where: { $0.0 == c.name }) {
+                seen[k].1 += 1
+                n = seen[k].1
+            } else {
+                seen.append((c.name, 1))
+            }
             let key = prefix.isEmpty ? c.name : prefix + "." + c.name
             c.flatten(into: &metadata, prefix: n == 1 ? key : key + "[\(n)]", skip: skip)
         }

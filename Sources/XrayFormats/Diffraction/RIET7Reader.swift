@@ -48,6 +48,7 @@ enum RIET7Reader: FormatReader {
     }
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
+        if let c = PatternText.firstNonBlank(head), c == 60 || c == 123 || c == 91 || c == 42 || c == 95 { return .no }
         guard PatternText.looksLikeText(head) else { return .no }
         // Cheap pre-check on the first lines, then the full layout check.
         let first = PatternText.Lines(head.prefix(1024))
