@@ -225,9 +225,12 @@ enum PatternText {
 
     /// Decodes bytes as UTF-8, falling back to Latin-1 (never fails).
     static func string(_ bytes: [UInt8], _ range: Range<Int>) -> String {
-        let slice = bytes[range]
-        if let s = String(validating: slice, as: UTF8.self) { return s }
-        return String(slice.map { Character(Unicode.Scalar($0)) })
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count, !range.isEmpty else { return "" }
+        return bytes.withUnsafeBufferPointer { p in
+            let slice = UnsafeBufferPointer(rebasing: p[range])
+            if let s = String(validating: slice, as: UTF8.self) { return s }
+            return String(slice.map { Character(Unicode.Scalar($0)) })
+        }
     }
 
     /// Decodes a whole file as text (UTF-8 with or without BOM, else Latin-1).
