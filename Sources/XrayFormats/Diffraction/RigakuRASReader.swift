@@ -28,6 +28,7 @@ enum RigakuRASReader: FormatReader {
             guard lines.firstByte(i) == 42 else { i += 1; continue }   // only '*' lines outside data blocks
             if lines.hasPrefix(i, "*RAS_HEADER_START") {
                 header = Metadata(); inHeader = true
+                header.reserveCapacity(512)
             } else if lines.hasPrefix(i, "*RAS_HEADER_END") {
                 inHeader = false
             } else if lines.hasPrefix(i, "*RAS_INT_START") {
