@@ -396,14 +396,15 @@ enum PatternText {
             n.withUnsafeBytes { q in
                 guard let hb = h.baseAddress?.assumingMemoryBound(to: UInt8.self),
                       let qb = q.baseAddress?.assumingMemoryBound(to: UInt8.self), h.count >= q.count, q.count > 0 else { return false }
-                let first = qb[0], last = h.count - q.count
+                let first = Int32(qb[0]), last = h.count - q.count
                 var i = 0
                 while i <= last {
-                    if hb[i] == first {
-                        var k = 1
-                        while k < q.count && hb[i + k] == qb[k] { k += 1 }
-                        if k == q.count { return true }
-                    }
+                    // Jump to the next occurrence of the first byte.
+                    guard let hit = memchr(hb + i, first, last - i + 1) else { return false }
+                    i = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - hb
+                    var k = 1
+                    while k < q.count && hb[i + k] == qb[k] { k += 1 }
+                    if k == q.count { return true }
                     i += 1
                 }
                 return false
