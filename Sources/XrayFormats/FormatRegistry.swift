@@ -3,25 +3,26 @@ import XrayCore
 
 /// The table of readers that sniffing walks. Adding a format adds one row here.
 public enum FormatRegistry {
-    /// Every reader, in no particular order; detection picks the most confident.
+    /// Every reader; detection picks the most confident, the earlier one among equals, and stops at the first signature match.
     public static var readers: [any FormatReader.Type] {
         [
-            // Diffraction patterns (Sources/XrayFormats/Diffraction/).
-            ColumnTextReader.self,
-            GSASReader.self,
+            // Diffraction patterns (Sources/XrayFormats/Diffraction/): signature formats first,
+            // the generic column-text reader last (detection stops at the first `.certain`).
             BrukerRawReader.self,
+            STOERawReader.self,
             BrukerBRMLReader.self,
+            RigakuRASXReader.self,
             XRDMLReader.self,
             RigakuRASReader.self,
-            RigakuRASXReader.self,
             RigakuASCReader.self,
             BrukerUXDReader.self,
-            RIET7Reader.self,
-            STOERawReader.self,
-            PdCIFReader.self,
-            XRDPatternJSONReader.self,
             PanalyticalCSVReader.self,
+            XRDPatternJSONReader.self,
+            PdCIFReader.self,
+            GSASReader.self,
+            RIET7Reader.self,
             DetectorImageReader.self,
+            ColumnTextReader.self,
         ]
     }
 
@@ -59,6 +60,8 @@ public enum FormatRegistry {
             if confidence > bestConfidence {
                 best = reader
                 bestConfidence = confidence
+                // Nothing can beat a signature, and ties keep the earlier reader: stop here.
+                if confidence == .certain { break }
             }
         }
         return best
