@@ -2,6 +2,9 @@
 # Builds the libFuzzer target and fuzzes the diffraction readers for SECONDS (default 300),
 # seeded with the binary and XML files of ../shared/data/xrd (copied to a temporary corpus
 # outside the repository). Findings (crash-*, timeout-*) are written to /tmp/roentgen-fuzz-findings.
+# With AddressSanitizer as well (the readers use unsafe buffers in hot loops):
+#   swift build -c release --build-path .build-asan -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+#   .build-asan/release/fuzz-xrd /tmp/roentgen-fuzz-corpus -max_total_time=150
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 data=${ROENTGEN_SHARED_DATA:-$here/../../shared/data}/xrd

@@ -3,21 +3,21 @@ import XrayCore
 
 /// The table of readers that sniffing walks. Adding a format adds one row here.
 public enum FormatRegistry {
-    /// Every reader, in no particular order; detection picks the most confident.
+    /// Every reader; detection picks the most confident, the earlier one among equals, and stops at the first signature match.
     public static var readers: [any FormatReader.Type] {
         [
-            // Absorption (Sources/XrayFormats/Absorption/)
+            // Signature formats first; the two generic column readers last (detection stops at
+            // the first `.certain`, and among equals the earlier reader wins).
+            // Absorption (Sources/XrayFormats/Absorption/).
             XDIReader.self,
-            ColumnASCIIReader.self,
             AthenaProjectReader.self,
             // Diffraction patterns (Sources/XrayFormats/Diffraction/).
-            ColumnTextReader.self,
-            GSASReader.self,
             BrukerRawReader.self,
+            STOERawReader.self,
             BrukerBRMLReader.self,
+            RigakuRASXReader.self,
             XRDMLReader.self,
             RigakuRASReader.self,
-            RigakuRASXReader.self,
             RigakuASCReader.self,
             SRSReader.self,
             LNLSReader.self,
@@ -27,12 +27,16 @@ public enum FormatRegistry {
             X15BReader.self,
             SPECReader.self,
             BrukerUXDReader.self,
-            RIET7Reader.self,
-            STOERawReader.self,
-            PdCIFReader.self,
-            XRDPatternJSONReader.self,
             PanalyticalCSVReader.self,
+            XRDPatternJSONReader.self,
+            PdCIFReader.self,
+            GSASReader.self,
+            RIET7Reader.self,
             DetectorImageReader.self,
+            // Generic columns: absorption claims them only with XAS evidence (labels, eV energies
+            // with three or more channels), so it goes before the 2θ/intensity reader.
+            ColumnASCIIReader.self,
+            ColumnTextReader.self,
         ]
     }
 
@@ -70,6 +74,8 @@ public enum FormatRegistry {
             if confidence > bestConfidence {
                 best = reader
                 bestConfidence = confidence
+                // Nothing can beat a signature, and ties keep the earlier reader: stop here.
+                if confidence == .certain { break }
             }
         }
         return best

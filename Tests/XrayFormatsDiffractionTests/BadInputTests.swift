@@ -59,6 +59,15 @@ struct BadInputTests {
         }
     }
 
+    /// A RIET7 file cut short: fewer intensities than `start step end` announces.
+    @Test func truncatedRIET7() throws {
+        guard let url = SharedData.url("xrd/riet7_dat/D1A5.dat") else { return }
+        let bytes = try Data(contentsOf: url)
+        let error = try #require(throws: RoentgenError.self) { try FormatRegistry.read(bytes.prefix(8000), file: "D1A5.dat") }
+        #expect(error.message.contains("intensities for the 1680 points"))
+        #expect(error.line != nil)
+    }
+
     @Test func unknownContentIsUnsupported() throws {
         let error = try #require(throws: RoentgenError.self) {
             try FormatRegistry.read(Data("just words\nand more words\n".utf8), file: "notes.foo")

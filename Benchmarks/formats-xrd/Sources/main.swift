@@ -3,6 +3,15 @@ import XrayFormats
 
 // usage: formats-xrd-bench DATA_ROOT FILE_LIST [SECONDS_PER_FILE]
 // Prints `file<TAB>format<TAB>points<TAB>seconds per read` (best of 5 batches, each ≥ budget/5).
+// Times are CPU time of this thread (CLOCK_THREAD_CPUTIME_ID), so other load on the machine
+// does not inflate them; anchors.py measures the anchors the same way (time.thread_time).
+/// CPU seconds used by this thread.
+func cpuNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
 let args = CommandLine.arguments
 guard args.count >= 3 else {
     FileHandle.standardError.write(Data("usage: formats-xrd-bench DATA_ROOT FILE_LIST [SECONDS_PER_FILE]\n".utf8))
@@ -20,33 +29,33 @@ for line in list.split(separator: "\n") where !line.hasPrefix("#") && !line.isEm
         // Reads per batch so that one batch takes about budget/5.
         var perBatch = 1
         while true {
-            let t0 = Date()
+            let t0 = cpuNow()
             for _ in 0..<perBatch { _ = try FormatRegistry.read(url) }
-            if Date().timeIntervalSince(t0) >= budget / 5 || perBatch >= 1 << 20 { break }
+            if (cpuNow() - t0) >= budget / 5 || perBatch >= 1 << 20 { break }
             perBatch *= 2
         }
         var best = Double.infinity
         for _ in 0..<5 {
-            let t0 = Date()
+            let t0 = cpuNow()
             for _ in 0..<perBatch { _ = try FormatRegistry.read(url) }
-            best = min(best, Date().timeIntervalSince(t0) / Double(perBatch))
+            best = min(best, (cpuNow() - t0) / Double(perBatch))
         }
         if ProcessInfo.processInfo.environment["BENCH_DETAIL"] != nil {
             // Where the time goes: detection alone, and the detected reader alone on bytes in memory.
             let bytes = try Data(contentsOf: url)
             let reader = FormatRegistry.detect(bytes, file: relative)!
-            var t0 = Date()
+            var t0 = cpuNow()
             for _ in 0..<perBatch { _ = FormatRegistry.detect(bytes, file: relative) }
-            let detect = Date().timeIntervalSince(t0) / Double(perBatch)
-            t0 = Date()
+            let detect = (cpuNow() - t0) / Double(perBatch)
+            t0 = cpuNow()
             for _ in 0..<perBatch { _ = try reader.read(bytes, file: relative) }
-            let parse = Date().timeIntervalSince(t0) / Double(perBatch)
+            let parse = (cpuNow() - t0) / Double(perBatch)
             print("\(relative)\t\(first.format)\t\(points)\t\(best)\tdetect \(detect)\tparse \(parse)")
             let head = bytes.prefix(65_536)
             for r in FormatRegistry.readers {
-                let t = Date()
+                let t = cpuNow()
                 for _ in 0..<perBatch { _ = r.sniff(head: head, suffix: "x") }
-                let dt = Date().timeIntervalSince(t) / Double(perBatch)
+                let dt = (cpuNow() - t) / Double(perBatch)
                 if dt > 2e-5 { print("    sniff \(r.id): \(Int(dt * 1e6)) us") }
             }
         } else {

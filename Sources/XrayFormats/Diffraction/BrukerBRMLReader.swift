@@ -95,20 +95,9 @@ enum BrukerBRMLReader: FormatReader {
             let xi = twoThetaIndex ?? 2
             var x: [Double] = [], y: [Double] = [], time: [Double] = [], absorption: [Double] = []
             x.reserveCapacity(datums.count); y.reserveCapacity(datums.count)
+            var fields: [Double] = []
             for (k, datum) in datums.enumerated() {
-                let bytes = Array(datum.text.utf8)
-                var fields: [Double] = []
-                var ok = true
-                bytes.withUnsafeBufferPointer { p in
-                    var s = 0
-                    for e in 0...bytes.count where e == bytes.count || bytes[e] == 44 {
-                        var a = s, b = e
-                        while a < b, PatternText.isBlank(p[a]) || p[a] == 10 || p[a] == 13 { a += 1 }
-                        while b > a, PatternText.isBlank(p[b - 1]) || p[b - 1] == 10 || p[b - 1] == 13 { b -= 1 }
-                        if let v = PatternText.number(p, a, b) { fields.append(v) } else { ok = false }
-                        s = e + 1
-                    }
-                }
+                let ok = datum.numbers(separatedBy: 44, into: &fields)
                 let yi = countIndex ?? (fields.count - 1)
                 guard ok, xi >= 0, xi < fields.count, yi >= 0, yi < fields.count else {
                     throw RoentgenError.badFile(file + ":" + path, "<Datum> \(k + 1) of scan \(ri + 1) is '\(datum.value)': expected comma-separated numbers with 2θ in field \(xi + 1) and counts in field \(yi + 1)")

@@ -58,14 +58,12 @@ enum BrukerUXDReader: FormatReader {
                 while j < lines.count {
                     guard let c = lines.firstByte(j) else { j += 1; continue }
                     if c == 95 || c == 59 { break }
-                    guard lines.scanNumbers(j, into: &v) else {
+                    guard twoColumns ? lines.scanNumbers(j, into: &v) : lines.appendNumbers(j, to: &y) else {
                         throw RoentgenError.badFile(file, line: j + 1, "expected numbers in the \(marker) data block, found '\(lines.trimmed(j).prefix(60))'")
                     }
                     if twoColumns {
                         guard v.count >= 2 else { throw RoentgenError.badFile(file, line: j + 1, "expected `2θ intensity` in the \(marker) data block") }
                         x.append(v[0]); y.append(v[1])
-                    } else {
-                        y += v
                     }
                     j += 1
                 }

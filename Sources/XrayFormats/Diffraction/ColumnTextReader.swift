@@ -13,13 +13,18 @@ enum ColumnTextReader: FormatReader {
     static let suffixes = ["xy", "xye", "csv", "tsv", "txt", "asc", "dat", "chi"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
+        // XML and JSON documents are never column text.
+        if let c = PatternText.firstNonBlank(head), c == 60 || c == 123 { return .no }
         guard PatternText.looksLikeText(head) else { return .no }
-        let prefix = head.prefix(4096)
-        let lines = PatternText.Lines(prefix)
-        // The last line of a prefix may be cut.
-        let upper = prefix.count < head.count || prefix.count == 4096 ? max(0, lines.count - 1) : lines.count
-        let parsed = PatternColumns.parse(lines, 0..<min(upper, 60))
-        if parsed.rowCount >= 1 { return .plausible }
+        // Numbers usually start within 2 KiB; long headers get a second look at 32 KiB.
+        for (size, maxLines) in [(2048, 40), (32_768, 600)] {
+            let prefix = head.prefix(size)
+            let lines = PatternText.Lines(prefix)
+            // The last line of a prefix may be cut.
+            let upper = prefix.count < head.count ? max(0, lines.count - 1) : lines.count
+            if PatternColumns.parse(lines, 0..<min(upper, maxLines)).rowCount >= 1 { return .plausible }
+            if prefix.count == head.count { break }
+        }
         return suffixes.contains(suffix) ? .suffixOnly : .no
     }
 

@@ -14,8 +14,9 @@ enum GSASReader: FormatReader {
     static let suffixes = ["gsa", "gsas", "gss", "xra", "fxye", "fxy", "raw", "gda", "dat"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        guard PatternText.looksLikeText(head) else { return .no }
-        let lines = PatternText.Lines(head.prefix(8192))
+        let prefix = head.prefix(8192)
+        guard PatternText.contains(prefix, "BANK") || PatternText.contains(prefix, "INS "), PatternText.looksLikeText(head) else { return .no }
+        let lines = PatternText.Lines(prefix)
         var instrumentLines = 0
         for i in 0..<min(lines.count, 100) {
             let c = lines.bytes[lines.starts[i]..<lines.ends[i]].first

@@ -30,6 +30,29 @@ enum PatternText {
             ends.reserveCapacity(bytes.count / 16 + 1)
             bytes.withUnsafeBufferPointer { p in
                 let n = p.count
+                guard let base = p.baseAddress, n > 0 else { return }
+                if memchr(base, 10, n) != nil {
+                    // LF present: jump from LF to LF with memchr; CRs before an LF belong to the
+                    // terminator (CR LF, CR CR LF).
+                    var start = 0
+                    while start < n {
+                        let hit = memchr(base + start, 10, n - start)
+                        let lf = hit.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
+                        var end = lf
+                        while end > start, p[end - 1] == 13 { end -= 1 }
+                        // A lone CR inside the line also ends a line (old Mac line ends mixed in).
+                        var s = start
+                        while let cr = memchr(base + s, 13, end - s) {
+                            let c = UnsafePointer<UInt8>(cr.assumingMemoryBound(to: UInt8.self)) - base
+                            starts.append(s); ends.append(c)
+                            s = c + 1
+                            while s < end, p[s] == 13 { s += 1 }
+                        }
+                        if lf < n || end > s { starts.append(s); ends.append(end) }
+                        start = lf + 1
+                    }
+                    return
+                }
                 var i = 0, start = 0
                 while i < n {
                     let c = p[i]
@@ -106,6 +129,61 @@ enum PatternText {
             return scanNumbers(i, commaSeparates: commaSeparates, into: &out) ? out : nil
         }
 
+        /// Appends the numbers of line `i` to `out`; false (and `out` unchanged) if a token is not a number.
+        @inline(__always)
+        func appendNumbers(_ i: Int, commaSeparates: Bool = false, to out: inout [Double]) -> Bool {
+            let before = out.count
+            let end = ends[i]
+            let ok = bytes.withUnsafeBufferPointer { p -> Bool in
+                var k = starts[i]
+                while k < end {
+                    while k < end, PatternText.isBlank(p[k]) || (commaSeparates && p[k] == 44) { k += 1 }
+                    if k >= end { break }
+                    let s = k
+                    while k < end, !PatternText.isBlank(p[k]), !(commaSeparates && p[k] == 44) { k += 1 }
+                    guard let v = PatternText.number(p, s, k) else { return false }
+                    out.append(v)
+                }
+                return true
+            }
+            if !ok { out.removeSubrange(before...) }
+            return ok
+        }
+
+        /// `key` and `value` of a line `KEY<separator>value` (blanks trimmed, `skip` leading bytes of
+        /// the key dropped, e.g. the `*` of Rigaku headers); nil without the separator.
+        func keyValue(_ i: Int, separator: UInt8, skip: Int = 0) -> (String, String)? {
+            var s = starts[i], e = ends[i]
+            while s < e, PatternText.isBlank(bytes[s]) { s += 1 }
+            s = min(e, s + skip)
+            var eq = s
+            while eq < e, bytes[eq] != separator { eq += 1 }
+            guard eq < e else { return nil }
+            var ke = eq
+            while ke > s, PatternText.isBlank(bytes[ke - 1]) { ke -= 1 }
+            var vs = eq + 1
+            while vs < e, PatternText.isBlank(bytes[vs]) { vs += 1 }
+            while e > vs, PatternText.isBlank(bytes[e - 1]) { e -= 1 }
+            return (PatternText.string(bytes, s..<ke), PatternText.string(bytes, vs..<e))
+        }
+
+        /// How many numbers line `i` holds, or nil if a blank-separated token is not a number.
+        func countNumbers(_ i: Int) -> Int? {
+            let end = ends[i]
+            return bytes.withUnsafeBufferPointer { p -> Int? in
+                var k = starts[i], n = 0
+                while k < end {
+                    while k < end, PatternText.isBlank(p[k]) { k += 1 }
+                    if k >= end { break }
+                    let s = k
+                    while k < end, !PatternText.isBlank(p[k]) { k += 1 }
+                    guard PatternText.number(p, s, k) != nil else { return nil }
+                    n += 1
+                }
+                return n
+            }
+        }
+
         /// Like `numbers`, into a caller-owned buffer (cleared first) so hot loops do not allocate.
         @inline(__always)
         func scanNumbers(_ i: Int, commaSeparates: Bool = false, into out: inout [Double]) -> Bool {
@@ -147,9 +225,12 @@ enum PatternText {
 
     /// Decodes bytes as UTF-8, falling back to Latin-1 (never fails).
     static func string(_ bytes: [UInt8], _ range: Range<Int>) -> String {
-        let slice = bytes[range]
-        if let s = String(validating: slice, as: UTF8.self) { return s }
-        return String(slice.map { Character(Unicode.Scalar($0)) })
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count, !range.isEmpty else { return "" }
+        return bytes.withUnsafeBufferPointer { p in
+            let slice = UnsafeBufferPointer(rebasing: p[range])
+            if let s = String(validating: slice, as: UTF8.self) { return s }
+            return String(slice.map { Character(Unicode.Scalar($0)) })
+        }
     }
 
     /// Decodes a whole file as text (UTF-8 with or without BOM, else Latin-1).
@@ -159,12 +240,6 @@ enum PatternText {
         return string(bytes, 0..<bytes.count)
     }
 
-    private static let powersOfTen: [Double] = (0...22).map { e in
-        var v = 1.0
-        for _ in 0..<e { v *= 10 }
-        return v
-    }
-
     /// Parses `bytes[start..<end]` as a decimal number (`-1.5e3`, `+3`, `.5`, `7.`); with
     /// `decimalComma` a `,` is the decimal mark (`1,5`, `-12,`). Returns nil for anything else
     /// (including `nan`/`inf`). Correctly rounded: exact fast path, `strtod` otherwise.
@@ -172,9 +247,10 @@ enum PatternText {
         bytes.withUnsafeBufferPointer { number($0, start, end, decimalComma: decimalComma) }
     }
 
-    static func number(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, decimalComma: Bool = false) -> Double? {
+    static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, decimalComma: Bool = false) -> Double? {
+        // Callers pass ranges inside `buffer`; clamp anyway so a bad range can never read outside it.
+        guard let p = buffer.baseAddress, start >= 0, start < end, end <= buffer.count else { return nil }
         var i = start
-        guard i < end else { return nil }
         var negative = false
         if p[i] == 45 { negative = true; i += 1 } else if p[i] == 43 { i += 1 }
         var mantissa: UInt64 = 0
@@ -182,26 +258,30 @@ enum PatternText {
         var exp10 = 0
         var sawDigit = false
         var inexact = false
-        while i < end, isDigit(p[i]) {
+        while i < end {
+            let d = p[i] &- 48
+            guard d < 10 else { break }
             sawDigit = true
             if significant < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(p[i] - 48)
+                mantissa = mantissa &* 10 &+ UInt64(d)
                 if mantissa != 0 { significant += 1 }
             } else {
                 exp10 += 1
-                if p[i] != 48 { inexact = true }
+                if d != 0 { inexact = true }
             }
             i += 1
         }
         if i < end, p[i] == 46 || (decimalComma && p[i] == 44) {
             i += 1
-            while i < end, isDigit(p[i]) {
+            while i < end {
+                let d = p[i] &- 48
+                guard d < 10 else { break }
                 sawDigit = true
                 if significant < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(p[i] - 48)
+                    mantissa = mantissa &* 10 &+ UInt64(d)
                     if mantissa != 0 { significant += 1 }
                     exp10 -= 1
-                } else if p[i] != 48 {
+                } else if d != 0 {
                     inexact = true
                 }
                 i += 1
@@ -224,17 +304,47 @@ enum PatternText {
         if mantissa == 0 { return negative ? -0.0 : 0.0 }
         if !inexact, significant <= 15, exp10 >= -22, exp10 <= 22 {
             var v = Double(mantissa)
-            v = exp10 >= 0 ? v * powersOfTen[exp10] : v / powersOfTen[-exp10]
+            v = exp10 >= 0 ? v * powerOfTen(exp10) : v / powerOfTen(-exp10)
             return negative ? -v : v
         }
         // Slow path: let the C library round correctly.
-        var buffer = [CChar](repeating: 0, count: end - start + 1)
+        var text = [CChar](repeating: 0, count: end - start + 1)
         for k in start..<end {
             let c = p[k]
-            buffer[k - start] = CChar(bitPattern: (decimalComma && c == 44) ? 46 : c)
+            text[k - start] = CChar(bitPattern: (decimalComma && c == 44) ? 46 : c)
         }
-        let v = buffer.withUnsafeBufferPointer { strtod($0.baseAddress!, nil) }
+        let v = text.withUnsafeBufferPointer { strtod($0.baseAddress!, nil) }
         return v.isFinite ? v : nil
+    }
+
+    /// 10^e for 0 ≤ e ≤ 22, exactly representable.
+    @inline(__always)
+    private static func powerOfTen(_ e: Int) -> Double {
+        switch e {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
     }
 
     /// Parses a whole string as a number (blanks trimmed); see `number(_:_:_:decimalComma:)`.
@@ -286,14 +396,15 @@ enum PatternText {
             n.withUnsafeBytes { q in
                 guard let hb = h.baseAddress?.assumingMemoryBound(to: UInt8.self),
                       let qb = q.baseAddress?.assumingMemoryBound(to: UInt8.self), h.count >= q.count, q.count > 0 else { return false }
-                let first = qb[0], last = h.count - q.count
+                let first = Int32(qb[0]), last = h.count - q.count
                 var i = 0
                 while i <= last {
-                    if hb[i] == first {
-                        var k = 1
-                        while k < q.count && hb[i + k] == qb[k] { k += 1 }
-                        if k == q.count { return true }
-                    }
+                    // Jump to the next occurrence of the first byte.
+                    guard let hit = memchr(hb + i, first, last - i + 1) else { return false }
+                    i = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - hb
+                    var k = 1
+                    while k < q.count && hb[i + k] == qb[k] { k += 1 }
+                    if k == q.count { return true }
                     i += 1
                 }
                 return false
@@ -303,17 +414,21 @@ enum PatternText {
 
     /// The first byte of `head` that is not a blank, line break or UTF-8 byte-order mark.
     static func firstNonBlank(_ head: Data) -> UInt8? {
-        for b in head.prefix(1024) where b != 32 && b != 9 && b != 10 && b != 13 && b != 0xEF && b != 0xBB && b != 0xBF { return b }
-        return nil
+        head.prefix(1024).withUnsafeBytes { raw -> UInt8? in
+            for b in raw where b != 32 && b != 9 && b != 10 && b != 13 && b != 0xEF && b != 0xBB && b != 0xBF { return b }
+            return nil
+        }
     }
 
     /// Whether `head` looks like text: no NUL bytes and mostly printable.
     static func looksLikeText(_ head: Data) -> Bool {
-        var control = 0
-        for b in head.prefix(4096) {
-            if b == 0 { return false }
-            if b < 32 && b != 9 && b != 10 && b != 13 && b != 12 { control += 1 }
+        head.prefix(4096).withUnsafeBytes { raw -> Bool in
+            var control = 0
+            for b in raw {
+                if b == 0 { return false }
+                if b < 32 && b != 9 && b != 10 && b != 13 && b != 12 { control += 1 }
+            }
+            return control * 100 <= max(raw.count, 1)
         }
-        return control * 100 <= max(head.prefix(4096).count, 1)
     }
 }

@@ -1,21 +1,118 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import XrayCore
 
 /// A small read-only XML tree for the XML-based diffraction formats (XRDML, BRML, RASX conditions).
+///
+/// Parsed by a byte-level scanner (elements, attributes, text, CDATA, comments, processing
+/// instructions, DOCTYPE, the five named entities and character references), with every
+/// construct checked for completeness: malformed or truncated XML throws a `RoentgenError` with
+/// the line. No recursion while parsing; nesting is limited to 512 levels. Text stays byte
+/// ranges into the document until asked for, so number lists parse without copies.
 final class PatternXML {
+    /// The document bytes shared by all nodes.
+    final class Document {
+        let bytes: [UInt8]
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+    }
+
     /// Element name without namespace prefix.
     let name: String
+    /// Attributes by qualified name (`xsi:type`), values with entities decoded.
     let attributes: [String: String]
     var children: [PatternXML] = []
-    /// Concatenated character data directly inside this element.
-    var text: String = ""
+    private let document: Document
+    /// Character data directly inside this element: byte ranges, or decoded text where entities occur.
+    private var pieces: [Piece] = []
 
-    init(name: String, attributes: [String: String]) {
+    private enum Piece {
+        case raw(Range<Int>)
+        case decoded(String)
+    }
+
+    private init(name: String, attributes: [String: String], document: Document) {
         self.name = name
         self.attributes = attributes
+        self.document = document
+    }
+
+    /// Concatenated character data directly inside this element.
+    var text: String {
+        var s = ""
+        for piece in pieces {
+            switch piece {
+            case .raw(let r): s += PatternText.string(document.bytes, r)
+            case .decoded(let d): s += d
+            }
+        }
+        return s
+    }
+
+    /// Text with blanks trimmed.
+    var value: String {
+        if pieces.isEmpty { return "" }
+        if pieces.count == 1, case .raw(let r) = pieces[0] {
+            let b = document.bytes
+            var s = r.lowerBound, e = r.upperBound
+            while s < e, b[s] == 32 || b[s] == 9 || b[s] == 10 || b[s] == 13 { s += 1 }
+            while e > s, b[e - 1] == 32 || b[e - 1] == 9 || b[e - 1] == 10 || b[e - 1] == 13 { e -= 1 }
+            return PatternText.string(b, s..<e)
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The blank-separated numbers of the text (NaN for a token that is not a number).
+    func numbers() -> [Double] {
+        var out: [Double] = []
+        for piece in pieces {
+            switch piece {
+            case .raw(let r):
+                let bytes = document.bytes
+                out.reserveCapacity(out.count + r.count / 4)
+                bytes.withUnsafeBufferPointer { p in
+                    var k = r.lowerBound
+                    while k < r.upperBound {
+                        while k < r.upperBound, p[k] == 32 || p[k] == 9 || p[k] == 10 || p[k] == 13 { k += 1 }
+                        if k >= r.upperBound { break }
+                        let s = k
+                        while k < r.upperBound, !(p[k] == 32 || p[k] == 9 || p[k] == 10 || p[k] == 13) { k += 1 }
+                        out.append(PatternText.number(p, s, k) ?? .nan)
+                    }
+                }
+            case .decoded(let d):
+                for token in d.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+                    out.append(PatternText.number(String(token)) ?? .nan)
+                }
+            }
+        }
+        return out
+    }
+
+    /// The text as a `separator`-separated list of numbers (blanks around fields ignored), into
+    /// `out` (cleared first); false if a field is not a number.
+    func numbers(separatedBy separator: UInt8, into out: inout [Double]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        guard pieces.count == 1, case .raw(let r) = pieces[0] else {
+            let bytes = Array(text.utf8)
+            return PatternXML.fields(bytes, 0..<bytes.count, separator, &out)
+        }
+        return PatternXML.fields(document.bytes, r, separator, &out)
+    }
+
+    private static func fields(_ bytes: [UInt8], _ r: Range<Int>, _ separator: UInt8, _ out: inout [Double]) -> Bool {
+        bytes.withUnsafeBufferPointer { p in
+            var s = r.lowerBound
+            while true {
+                var e = s
+                while e < r.upperBound, p[e] != separator { e += 1 }
+                var a = s, z = e
+                while a < z, p[a] == 32 || p[a] == 9 || p[a] == 10 || p[a] == 13 { a += 1 }
+                while z > a, p[z - 1] == 32 || p[z - 1] == 9 || p[z - 1] == 10 || p[z - 1] == 13 { z -= 1 }
+                guard let v = PatternText.number(p, a, z) else { return false }
+                out.append(v)
+                if e >= r.upperBound { return true }
+                s = e + 1
+            }
+        }
     }
 
     /// The first child named `name`.
@@ -26,9 +123,10 @@ final class PatternXML {
 
     /// The first descendant (depth-first) named `name`.
     func first(_ name: String) -> PatternXML? {
-        for c in children {
-            if c.name == name { return c }
-            if let found = c.first(name) { return found }
+        var stack: [PatternXML] = children.reversed()
+        while let node = stack.popLast() {
+            if node.name == name { return node }
+            stack.append(contentsOf: node.children.reversed())
         }
         return nil
     }
@@ -36,99 +134,239 @@ final class PatternXML {
     /// Every descendant named `name`, depth-first.
     func all(_ name: String) -> [PatternXML] {
         var out: [PatternXML] = []
-        func walk(_ node: PatternXML) {
-            for c in node.children {
-                if c.name == name { out.append(c) }
-                walk(c)
-            }
+        var stack: [PatternXML] = children.reversed()
+        while let node = stack.popLast() {
+            if node.name == name { out.append(node) }
+            stack.append(contentsOf: node.children.reversed())
         }
-        walk(self)
         return out
     }
-
-    /// Text with blanks trimmed.
-    var value: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
 
     /// Leaf values and attributes flattened to `path.to.leaf` → text (`@attr` for attributes),
     /// repeated paths numbered `[2]`, `[3]` …; elements in `skip` (bulk data) are left out.
     func flatten(into metadata: inout Metadata, prefix: String, skip: Set<String> = []) {
-        var seen: [String: Int] = [:]
-        for (k, v) in attributes.sorted(by: { $0.key < $1.key }) where !k.hasPrefix("xmlns") && !k.hasPrefix("xsi:") {
-            metadata[prefix + "@" + k] = v
+        if !attributes.isEmpty {
+            for (k, v) in attributes.sorted(by: { $0.key < $1.key }) where !k.hasPrefix("xmlns") && !k.hasPrefix("xsi:") {
+                metadata[prefix + "@" + k] = v
+            }
         }
         if children.isEmpty {
             let v = value
             if !v.isEmpty || attributes.isEmpty { metadata[prefix] = v }
             return
         }
+        // Repeats are numbered; children are few, so a linear count beats a dictionary.
+        var seen: [(String, Int)] = []
         for c in children where !skip.contains(c.name) {
-            seen[c.name, default: 0] += 1
-            let n = seen[c.name]!
+            var n = 1
+            if let k = seen.firstIndex(where: { $0.0 == c.name }) {
+                seen[k].1 += 1
+                n = seen[k].1
+            } else {
+                seen.append((c.name, 1))
+            }
             let key = prefix.isEmpty ? c.name : prefix + "." + c.name
             c.flatten(into: &metadata, prefix: n == 1 ? key : key + "[\(n)]", skip: skip)
         }
     }
 
+    // MARK: Parsing
+
+    static let maximumDepth = 512
+
     /// Parses `data` into a tree; malformed or truncated XML throws with the line number.
     static func parse(_ data: Data, file: String) throws -> PatternXML {
-        let builder = Builder()
-        let parser = XMLParser(data: try utf8(data, file: file))
-        parser.delegate = builder
-        parser.shouldProcessNamespaces = false
-        let ok = parser.parse()
-        guard ok, let root = builder.root, builder.stack.isEmpty else {
-            let line = parser.lineNumber
-            let code = parser.parserError.map { ($0 as NSError).code }
-            let reason: String
-            switch code {
-            case 5?, nil: reason = "the document ends before its elements are closed (truncated file?)"
-            case 4?: reason = "the document is empty"
-            case let c?: reason = "XML syntax error \(c) at column \(parser.columnNumber)"
-            }
-            throw RoentgenError.badFile(file, line: line > 0 ? line : nil,
-                                        "malformed or truncated XML: \(reason); expected a complete XML document")
+        let document = Document([UInt8](try utf8(data, file: file)))
+        let b = document.bytes
+        let n = b.count
+        func lineOf(_ offset: Int) -> Int {
+            var line = 1
+            for k in 0..<min(offset, n) where b[k] == 10 { line += 1 }
+            return line
         }
+        func fail(_ offset: Int, _ what: String) -> RoentgenError {
+            RoentgenError.badFile(file, line: lineOf(offset), "malformed or truncated XML: \(what); expected a complete XML document")
+        }
+        /// Index just past `terminator` at or after `from`, or nil.
+        func find(_ terminator: [UInt8], from: Int) -> Int? {
+            var k = from
+            let first = terminator[0]
+            while k + terminator.count <= n {
+                if b[k] == first {
+                    var m = 1
+                    while m < terminator.count, b[k + m] == terminator[m] { m += 1 }
+                    if m == terminator.count { return k + terminator.count }
+                }
+                k += 1
+            }
+            return nil
+        }
+        func isNameByte(_ c: UInt8) -> Bool {
+            !(c == 32 || c == 9 || c == 10 || c == 13 || c == 47 || c == 62 || c == 61 || c == 60)
+        }
+        var root: PatternXML?
+        var stack: [(node: PatternXML, qualified: [UInt8])] = []
+        var i = 0
+        var textStart = 0
+        func flushText(_ end: Int) throws {
+            guard end > textStart, let top = stack.last?.node else { return }
+            var hasEntity = false
+            for k in textStart..<end where b[k] == 38 { hasEntity = true; break }
+            if hasEntity {
+                top.pieces.append(.decoded(try decode(b, textStart..<end, file: file, line: lineOf(textStart))))
+            } else {
+                top.pieces.append(.raw(textStart..<end))
+            }
+        }
+        while i < n {
+            guard let lt = memchrIndex(b, 60, from: i) else {
+                i = n
+                break
+            }
+            try flushText(lt)
+            i = lt
+            guard i + 1 < n else { throw fail(i, "document ends inside a tag") }
+            let c = b[i + 1]
+            if c == 33 {   // "<!"
+                if i + 3 < n, b[i + 2] == 45, b[i + 3] == 45 {
+                    guard let e = find([45, 45, 62], from: i + 4) else { throw fail(i, "comment is not closed") }
+                    i = e
+                } else if i + 8 < n, Array(b[(i + 2)..<(i + 9)]) == Array("[CDATA[".utf8) {
+                    guard let e = find(Array("]]>".utf8), from: i + 9) else { throw fail(i, "CDATA section is not closed") }
+                    stack.last?.node.pieces.append(.raw((i + 9)..<(e - 3)))
+                    i = e
+                } else {   // DOCTYPE or other declaration, possibly with an internal subset [...]
+                    var k = i + 2, depth = 0
+                    while k < n, !(b[k] == 62 && depth == 0) {
+                        if b[k] == 91 { depth += 1 } else if b[k] == 93 { depth -= 1 }
+                        k += 1
+                    }
+                    guard k < n else { throw fail(i, "declaration is not closed") }
+                    i = k + 1
+                }
+            } else if c == 63 {   // "<?"
+                guard let e = find([63, 62], from: i + 2) else { throw fail(i, "processing instruction is not closed") }
+                i = e
+            } else if c == 47 {   // "</name>"
+                var k = i + 2
+                let s = k
+                while k < n, isNameByte(b[k]) { k += 1 }
+                let qualified = Array(b[s..<k])
+                while k < n, PatternText.isBlank(b[k]) || b[k] == 10 || b[k] == 13 { k += 1 }
+                guard k < n, b[k] == 62 else { throw fail(i, "end tag is not closed") }
+                guard let open = stack.popLast() else { throw fail(i, "end tag </\(PatternText.string(qualified, 0..<qualified.count))> without a start tag") }
+                guard open.qualified == qualified else {
+                    throw fail(i, "end tag </\(PatternText.string(qualified, 0..<qualified.count))> does not match <\(PatternText.string(open.qualified, 0..<open.qualified.count))>")
+                }
+                i = k + 1
+            } else {   // start tag
+                var k = i + 1
+                let s = k
+                while k < n, isNameByte(b[k]) { k += 1 }
+                guard k > s else { throw fail(i, "'<' not followed by a name") }
+                let qualified = Array(b[s..<k])
+                var attributes: [String: String] = [:]
+                var selfClosing = false
+                while true {
+                    while k < n, PatternText.isBlank(b[k]) || b[k] == 10 || b[k] == 13 { k += 1 }
+                    guard k < n else { throw fail(i, "start tag is not closed") }
+                    if b[k] == 62 { k += 1; break }
+                    if b[k] == 47 {
+                        guard k + 1 < n, b[k + 1] == 62 else { throw fail(k, "'/' in a tag not followed by '>'") }
+                        selfClosing = true
+                        k += 2
+                        break
+                    }
+                    let a = k
+                    while k < n, isNameByte(b[k]) { k += 1 }
+                    guard k > a else { throw fail(k, "unexpected character in a tag") }
+                    let key = PatternText.string(b, a..<k)
+                    while k < n, PatternText.isBlank(b[k]) || b[k] == 10 || b[k] == 13 { k += 1 }
+                    guard k < n, b[k] == 61 else { throw fail(k, "attribute \(key) has no '='") }
+                    k += 1
+                    while k < n, PatternText.isBlank(b[k]) || b[k] == 10 || b[k] == 13 { k += 1 }
+                    guard k < n, b[k] == 34 || b[k] == 39 else { throw fail(k, "attribute \(key) value is not quoted") }
+                    let quote = b[k]
+                    let vs = k + 1
+                    guard let ve = memchrIndex(b, quote, from: vs) else { throw fail(k, "attribute \(key) value is not closed") }
+                    attributes[key] = memchrIndex(b, 38, from: vs, to: ve) != nil
+                        ? try decode(b, vs..<ve, file: file, line: lineOf(vs)) : PatternText.string(b, vs..<ve)
+                    k = ve + 1
+                }
+                var local = qualified[...]
+                if let colon = local.lastIndex(of: 58) { local = local[(colon + 1)...] }
+                let node = PatternXML(name: PatternText.string(Array(local), 0..<local.count), attributes: attributes, document: document)
+                if let parent = stack.last?.node {
+                    parent.children.append(node)
+                } else if root == nil {
+                    root = node
+                } else {
+                    throw fail(i, "a second root element")
+                }
+                if !selfClosing {
+                    guard stack.count < maximumDepth else { throw fail(i, "elements nested deeper than \(maximumDepth) levels") }
+                    stack.append((node, qualified))
+                }
+                i = k
+            }
+            textStart = i
+        }
+        if let open = stack.last {
+            throw fail(n, "the document ends before <\(PatternText.string(open.qualified, 0..<open.qualified.count))> is closed (truncated file?)")
+        }
+        guard let root else { throw fail(0, "no root element") }
         return root
     }
 
+    /// Index of the first `byte` in `b[from..<to]`, or nil.
+    private static func memchrIndex(_ b: [UInt8], _ byte: UInt8, from: Int, to: Int? = nil) -> Int? {
+        let end = to ?? b.count
+        guard from < end else { return nil }
+        return b.withUnsafeBufferPointer { p -> Int? in
+            guard let base = p.baseAddress, let hit = memchr(base + from, Int32(byte), end - from) else { return nil }
+            return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+        }
+    }
+
+    /// Text with the five named entities and character references decoded.
+    private static func decode(_ b: [UInt8], _ r: Range<Int>, file: String, line: Int) throws -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(r.count)
+        var k = r.lowerBound
+        while k < r.upperBound {
+            guard b[k] == 38 else { out.append(b[k]); k += 1; continue }
+            guard let semi = memchrIndex(b, 59, from: k, to: min(r.upperBound, k + 12)) else {
+                throw RoentgenError.badFile(file, line: line, "malformed XML: '&' not starting an entity; expected &amp;, &lt;, &gt;, &quot;, &apos; or &#…;")
+            }
+            let entity = String(decoding: b[(k + 1)..<semi], as: UTF8.self)
+            switch entity {
+            case "amp": out.append(38)
+            case "lt": out.append(60)
+            case "gt": out.append(62)
+            case "quot": out.append(34)
+            case "apos": out.append(39)
+            default:
+                var scalar: UInt32?
+                if entity.hasPrefix("#x") || entity.hasPrefix("#X") { scalar = UInt32(entity.dropFirst(2), radix: 16) } else if entity.hasPrefix("#") { scalar = UInt32(entity.dropFirst()) }
+                guard let value = scalar, let u = Unicode.Scalar(value) else {
+                    throw RoentgenError.badFile(file, line: line, "malformed XML: unknown entity &\(entity);")
+                }
+                out += Array(String(Character(u)).utf8)
+            }
+            k = semi + 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The document as UTF-8: Latin-1 documents (declared so) are transcoded; anything else that
-    /// is not valid UTF-8 is rejected here (Foundation's XMLParser traps on invalid UTF-8 in names).
+    /// is not valid UTF-8 is rejected with the byte offset.
     static func utf8(_ data: Data, file: String) throws -> Data {
         let bytes = [UInt8](data)
         guard let bad = PatternText.firstInvalidUTF8(bytes) else { return data }
         let declaration = String(decoding: bytes.prefix(100), as: UTF8.self).lowercased()
         if declaration.hasPrefix("<?xml"), declaration.contains("iso-8859-1") || declaration.contains("latin") || declaration.contains("windows-1252") {
-            var text = String(bytes.map { Character(Unicode.Scalar($0)) })
-            if let r = text.range(of: #"encoding\s*=\s*["'][^"']*["']"#, options: .regularExpression) {
-                text.replaceSubrange(r, with: "encoding=\"UTF-8\"")
-            }
-            return Data(text.utf8)
+            return Data(String(bytes.map { Character(Unicode.Scalar($0)) }).utf8)
         }
         throw RoentgenError.badFile(file, byteOffset: bad, "invalid UTF-8 byte 0x\(String(bytes[bad], radix: 16)) in an XML document declared (or defaulting to) UTF-8")
-    }
-
-    private final class Builder: NSObject, XMLParserDelegate {
-        var root: PatternXML?
-        var stack: [PatternXML] = []
-
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                    qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-            let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
-            let node = PatternXML(name: local, attributes: attributeDict)
-            if let parent = stack.last { parent.children.append(node) } else if root == nil { root = node }
-            stack.append(node)
-        }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-            _ = stack.popLast()
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            stack.last?.text += string
-        }
-
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-            stack.last?.text += String(decoding: CDATABlock, as: UTF8.self)
-        }
     }
 }

@@ -11,8 +11,10 @@ enum RIET7Reader: FormatReader {
     static let kind = Scan.Kind.diffraction
     static let suffixes = ["dat", "rit", "dbw"]
 
-    /// The `start step end` line and the point count, if the layout fits.
-    static func layout(_ lines: PatternText.Lines, wholeFile: Bool) -> (line: Int, start: Double, step: Double, count: Int)? {
+    /// The `start step end` line and the point count, if the layout fits: within the first 8
+    /// lines, three numbers with `(end − start)/step + 1` a whole number ≥ 10, followed by lines of
+    /// at least 4 numbers each (intensity blocks, not 2θ/intensity pairs).
+    static func layout(_ lines: PatternText.Lines) -> (line: Int, start: Double, step: Double, count: Int)? {
         for i in 0..<min(lines.count, 8) {
             guard let first = lines.firstByte(i), PatternColumns.startsNumeric(first) else { continue }
             var tokens: [Double] = []
@@ -26,41 +28,31 @@ enum RIET7Reader: FormatReader {
             guard exact.isFinite, exact >= 10, exact < 10_000_000 else { continue }
             let n = Int(exact.rounded())
             guard abs(exact - Double(n)) < 1e-3 else { continue }
-            // The next lines hold several values each (not 2θ/intensity pairs).
-            var values = 0, perLine = Int.max, k = i + 1
-            while k < lines.count, let v = lines.numbers(k) {
-                if v.isEmpty { k += 1; continue }
-                perLine = min(perLine, k + 1 < lines.count && lines.numbers(k + 1) != nil ? v.count : perLine)
-                values += v.count
+            // The next lines (up to 3) hold at least 4 numbers each, or all remaining values.
+            var checked = 0, k = i + 1, values = 0
+            while k < lines.count, checked < 3, let count = lines.countNumbers(k) {
+                if count > 0 {
+                    guard count >= 4 || values + count >= n else { break }
+                    values += count
+                    checked += 1
+                }
                 k += 1
             }
-            if values == 0 { continue }
-            if wholeFile {
-                guard values >= n else { continue }
-            } else if perLine < 4 && values < n {
-                continue
-            }
+            guard checked > 0, checked == 3 || values >= n else { continue }
             return (i, start, step, n)
         }
         return nil
     }
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
+        if let c = PatternText.firstNonBlank(head), c == 60 || c == 123 || c == 91 || c == 42 || c == 95 { return .no }
         guard PatternText.looksLikeText(head) else { return .no }
-        // Cheap pre-check on the first lines, then the full layout check.
-        let first = PatternText.Lines(head.prefix(1024))
-        guard (0..<min(first.count, 8)).contains(where: { i in
-            var n = 0
-            PatternText.forEachToken(first.bytes, first.starts[i], first.ends[i], commaSeparates: true) { _, _ in n += 1 }
-            return n >= 3 && PatternColumns.startsNumeric(first.firstByte(i))
-        }) else { return .no }
-        let lines = PatternText.Lines(head.prefix(65_536))
-        return layout(lines, wholeFile: head.count < 65_536) != nil ? .certain : .no
+        return layout(PatternText.Lines(head.prefix(2048))) != nil ? .certain : .no
     }
 
     static func read(_ data: Data, file: String) throws -> DataFile {
         let lines = PatternText.Lines(data)
-        guard let (line, start, step, n) = layout(lines, wholeFile: true) else {
+        guard let (line, start, step, n) = layout(lines) else {
             throw RoentgenError.badFile(file, "no `start step end` line followed by (end − start)/step + 1 intensities in the first 8 lines")
         }
         var metadata = Metadata()
@@ -74,12 +66,14 @@ enum RIET7Reader: FormatReader {
         var values: [Double] = []
         values.reserveCapacity(2 * n)
         var k = line + 1
-        var v: [Double] = []
-        while k < lines.count, lines.scanNumbers(k, into: &v) { values += v; k += 1 }
+        while k < lines.count, lines.appendNumbers(k, to: &values) { k += 1 }
         var trailer = 0
         for i in k..<lines.count where !lines.isBlank(i) {
             trailer += 1
             metadata["trailer.\(trailer)"] = lines.trimmed(i)
+        }
+        guard values.count >= n else {
+            throw RoentgenError.badFile(file, line: k, "\(values.count) intensities for the \(n) points of `\(lines.trimmed(line))` (truncated file?)")
         }
         let intensity = Array(values.prefix(n))
         let esd: [Double]? = values.count >= 2 * n ? Array(values[n..<(2 * n)]) : nil

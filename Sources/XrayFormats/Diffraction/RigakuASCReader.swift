@@ -27,10 +27,7 @@ enum RigakuASCReader: FormatReader {
         var scans: [Scan] = []
         var i = 0
         func keyValue(_ i: Int) -> (String, String)? {
-            let text = lines.trimmed(i)
-            guard text.hasPrefix("*"), let eq = text.firstIndex(of: "=") else { return nil }
-            return (text[text.index(after: text.startIndex)..<eq].trimmingCharacters(in: .whitespaces),
-                    text[text.index(after: eq)...].trimmingCharacters(in: .whitespaces))
+            lines.firstByte(i) == 42 ? lines.keyValue(i, separator: 61, skip: 1) : nil
         }
         func store(_ key: String, _ value: String, in m: inout Metadata) {
             if m[key] == nil { m[key] = value; return }
@@ -43,16 +40,14 @@ enum RigakuASCReader: FormatReader {
                 let beginLine = i
                 var m = fileMeta
                 var y: [Double] = []
-                var v: [Double] = []
                 i += 1
                 while i < lines.count, !lines.hasPrefix(i, "*END") {
                     if lines.firstByte(i) == 42 {
                         if let (k, v) = keyValue(i) { store(k, v, in: &m) }
                     } else if !lines.isBlank(i) {
-                        guard lines.scanNumbers(i, commaSeparates: true, into: &v) else {
+                        guard lines.appendNumbers(i, commaSeparates: true, to: &y) else {
                             throw RoentgenError.badFile(file, line: i + 1, "expected comma-separated counts in the *BEGIN block, found '\(lines.trimmed(i).prefix(60))'")
                         }
-                        y += v
                     }
                     i += 1
                 }

@@ -28,6 +28,7 @@ enum RigakuRASReader: FormatReader {
             guard lines.firstByte(i) == 42 else { i += 1; continue }   // only '*' lines outside data blocks
             if lines.hasPrefix(i, "*RAS_HEADER_START") {
                 header = Metadata(); inHeader = true
+                header.reserveCapacity(512)
             } else if lines.hasPrefix(i, "*RAS_HEADER_END") {
                 inHeader = false
             } else if lines.hasPrefix(i, "*RAS_INT_START") {
@@ -53,16 +54,18 @@ enum RigakuRASReader: FormatReader {
                 scans.append(DiffractionScan.make(name: "scan \(scans.count + 1)", twoTheta: x, intensity: intensity,
                                                   extra: [("counts", counts, "counts"), ("attenuator", att, "")],
                                                   radiation: radiation(header), metadata: header))
-            } else if inHeader, lines.firstByte(i) == 42 {   // *KEY "value"
-                let text = lines.trimmed(i)
-                let body = text.dropFirst()
-                if let space = body.firstIndex(where: { $0 == " " || $0 == "\t" }) {
-                    var value = body[space...].trimmingCharacters(in: .whitespaces)
-                    if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-                    header[String(body[..<space])] = value
-                } else {
-                    header[String(body)] = ""
-                }
+            } else if inHeader {   // *KEY "value", split on the bytes (hundreds of lines per header)
+                let b = lines.bytes
+                var k = lines.starts[i], e = lines.ends[i]
+                while k < e, PatternText.isBlank(b[k]) { k += 1 }
+                k += 1   // '*'
+                let keyStart = k
+                while k < e, !PatternText.isBlank(b[k]) { k += 1 }
+                let key = PatternText.string(b, keyStart..<k)
+                while k < e, PatternText.isBlank(b[k]) { k += 1 }
+                while e > k, PatternText.isBlank(b[e - 1]) { e -= 1 }
+                if e - k >= 2, b[k] == 34, b[e - 1] == 34 { k += 1; e -= 1 }
+                header[key] = PatternText.string(b, k..<e)
             }
             i += 1
         }

@@ -58,16 +58,7 @@ enum XRDMLReader: FormatReader {
     }
 
     static func numbers(_ node: PatternXML?) -> [Double] {
-        guard let node else { return [] }
-        let bytes = Array(node.text.utf8)
-        var out: [Double] = []
-        out.reserveCapacity(bytes.count / 4)
-        bytes.withUnsafeBufferPointer { p in
-            PatternText.forEachToken(bytes, 0, bytes.count, commaSeparates: false) { s, e in
-                out.append(PatternText.number(p, s, e) ?? .nan)
-            }
-        }
-        return out
+        node?.numbers() ?? []
     }
 
     static func readScan(_ scan: PatternXML, index: Int, total: Int, metadata: Metadata, radiation: Radiation?,
