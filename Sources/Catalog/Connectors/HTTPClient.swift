@@ -148,9 +148,13 @@ public final class HTTPClient: @unchecked Sendable {
         let box = TaskBox()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, HTTPURLResponse), Error>) in
+                let watchdog = IdleWatchdog(timeout: request.timeoutInterval)
                 let task = session.dataTask(with: request) { data, response, error in
+                    watchdog.stop()
                     let url = request.url?.absoluteString ?? "?"
-                    if let error {
+                    if watchdog.fired {
+                        continuation.resume(throwing: RoentgenError(.network, "timed out (no data for \(request.timeoutInterval) s)", url: url))
+                    } else if let error {
                         continuation.resume(throwing: Self.transportError(error, url: url, timeout: request.timeoutInterval))
                     } else if let http = response as? HTTPURLResponse {
                         continuation.resume(returning: (data ?? Data(), http))
@@ -160,6 +164,7 @@ public final class HTTPClient: @unchecked Sendable {
                 }
                 box.set(task)
                 task.resume()
+                watchdog.start(task)
             }
         } onCancel: {
             box.cancel()
@@ -239,5 +244,63 @@ extension String {
         var s = self
         while s.hasSuffix(suffix) { s.removeLast(suffix.count) }
         return s
+    }
+}
+
+/// Cancels a URLSession task that receives nothing for `timeout` seconds.
+///
+/// URLSession's own idle timeout (`timeoutIntervalForRequest`) fires late on Linux when the
+/// machine is busy (seen at 14–25 s for a 1 s timeout); this watchdog checks progress itself.
+final class IdleWatchdog: @unchecked Sendable {
+    private let timeout: TimeInterval
+    private let lock = NSLock()
+    private var timer: DispatchSourceTimer?
+    private var lastBytes: Int64 = -1
+    private var lastProgress = Date()
+    private var didFire = false
+
+    init(timeout: TimeInterval) {
+        self.timeout = timeout
+    }
+
+    /// Whether the watchdog cancelled the task.
+    var fired: Bool { lock.lock(); defer { lock.unlock() }; return didFire }
+
+    func start(_ task: URLSessionTask) {
+        guard timeout > 0, timeout.isFinite else { return }
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        let interval = max(0.05, min(timeout / 4, 1))
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler { [weak self, weak task] in
+            guard let self, let task else { return }
+            self.lock.lock()
+            let bytes = task.countOfBytesReceived + (task.response == nil ? 0 : 1)
+            if bytes != self.lastBytes {
+                self.lastBytes = bytes
+                self.lastProgress = Date()
+                self.lock.unlock()
+                return
+            }
+            let idle = Date().timeIntervalSince(self.lastProgress) >= self.timeout
+            if idle { self.didFire = true }
+            self.lock.unlock()
+            if idle {
+                self.stop()
+                task.cancel()
+            }
+        }
+        lock.lock()
+        self.timer = timer
+        lastProgress = Date()
+        lock.unlock()
+        timer.resume()
+    }
+
+    func stop() {
+        lock.lock()
+        let timer = self.timer
+        self.timer = nil
+        lock.unlock()
+        timer?.cancel()
     }
 }
