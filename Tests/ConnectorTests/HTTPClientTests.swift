@@ -59,9 +59,11 @@ import XrayCore
         } catch let e as RoentgenError {
             #expect(e.message.contains("timed out"))
         }
-        // The server stalls for 20 s; a 1 s timeout (with its retries) must end well before that.
-        // The bound is loose because the whole suite runs in parallel on 2 cores.
-        #expect(Date().timeIntervalSince(start) < 10)
+        // The server stalls for 20 s and then answers {}: had the client waited for it, the call
+        // would succeed, so the timeout error itself proves it gave up. Wall time is not asserted
+        // tightly: the suite runs in parallel on 2 cores and blocking CLI tests can hold the
+        // cooperative threads this test resumes on (seen: 24 s of wall time for a 1 s timeout).
+        #expect(Date().timeIntervalSince(start) < 60)
     }
 
     @Test func licenceNormalisation() {
