@@ -4,18 +4,6 @@ import TestSupport
 import XrayCore
 @testable import XrayFormats
 
-/// SplitMix64: a small seeded generator so every fuzz run is reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Seeded random mutations (truncation, byte flips, inserted garbage, repeated and deleted
 /// slices) of one real file per absorption reader. Every outcome must be a DataFile or a
 /// RoentgenError: never a trap, never another error type. Bounded to a few seconds.
@@ -27,7 +15,7 @@ struct SeededGenerator: RandomNumberGenerator {
         "xas/demeter/filetypes/x15b.dat", "xas/demeter/filetypes/x10c.dat", "xas/larch/tests/incomplete_label.dat",
     ]
 
-    static func mutate(_ data: Data, _ rng: inout SeededGenerator) -> Data {
+    static func mutate(_ data: Data, _ rng: inout SeededRandom) -> Data {
         var bytes = [UInt8](data)
         let rounds = Int.random(in: 1...4, using: &rng)
         for _ in 0..<rounds {
@@ -52,7 +40,7 @@ struct SeededGenerator: RandomNumberGenerator {
     @Test(.enabled(if: SharedData.isPresent)) func mutatedFilesGiveDataOrRoentgenErrors() throws {
         // ROENTGEN_FUZZ_SECONDS / ROENTGEN_FUZZ_SEED run it longer or differently (default: 2 s, fixed seed).
         let env = ProcessInfo.processInfo.environment
-        var rng = SeededGenerator(state: env["ROENTGEN_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20_261_125)
+        var rng = SeededRandom(seed: env["ROENTGEN_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20_261_125)
         let seconds = env["ROENTGEN_FUZZ_SECONDS"].flatMap { Double($0) } ?? 2
         let inputs = Self.seeds.compactMap { path in sharedBytes(path).map { (path, $0) } }
         #expect(inputs.count == Self.seeds.count)

@@ -4,19 +4,6 @@ import TestSupport
 import XrayCore
 @testable import XrayFormats
 
-/// SplitMix64: a small seeded generator so every fuzz run is reproducible.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random mutations of a valid file: truncation, byte flips, inserted garbage, overwritten
 /// 32-bit fields (the lengths and counts binary headers are made of), deleted spans.
 enum Mutator {
