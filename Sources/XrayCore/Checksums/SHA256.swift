@@ -7,8 +7,8 @@ import CRoentgenSHA
 /// The block compression runs on the x86 SHA extensions when the CPU has them (about 1.5 GB/s,
 /// see CRoentgenSHA) and in Swift otherwise (about 250 MB/s); both give the same digests.
 public struct SHA256: Sendable {
-    /// Which block compression a hasher uses.
-    enum Implementation: Sendable {
+    /// Which block compression a hasher uses (SPI for the tests and Benchmarks/sha256).
+    @_spi(Benchmarks) public enum Implementation: Sendable {
         /// The x86 SHA extensions (SHA256RNDS2 …), through CRoentgenSHA.
         case hardware
         /// The portable Swift compression below.
@@ -16,13 +16,13 @@ public struct SHA256: Sendable {
     }
 
     /// Whether this CPU has the SHA extensions (checked once, with cpuid).
-    static let hardwareAvailable: Bool = roentgen_sha256_hw_available() != 0
+    @_spi(Benchmarks) public static let hardwareAvailable: Bool = roentgen_sha256_hw_available() != 0
 
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var blocks = BlockBuffer(blockSize: 64)
     /// The compression in use; tests force `.software` to compare the two paths.
-    let implementation: Implementation
+    @_spi(Benchmarks) public let implementation: Implementation
 
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -40,7 +40,7 @@ public struct SHA256: Sendable {
     }
 
     /// A hasher with a given compression; `.hardware` falls back to `.software` on a CPU without it.
-    init(implementation: Implementation) {
+    @_spi(Benchmarks) public init(implementation: Implementation) {
         self.implementation = implementation == .hardware && Self.hardwareAvailable ? .hardware : .software
     }
 
