@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import XrayCore
+@_spi(Benchmarks) @testable import XrayCore
 
 /// The SHA-NI compression (CRoentgenSHA) against the Swift one: same digests for the FIPS 180-4
 /// example messages, for every length around the block boundaries, for random lengths fed in

@@ -79,17 +79,7 @@ public struct SHA256: Sendable {
 
     /// Lower-case hex digest of a file's bytes, read in 1 MiB chunks.
     public static func hex(ofFileAt url: URL) throws -> String {
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw RoentgenError(.io, "cannot open file for reading", file: url.path)
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while true {
-            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            if chunk.isEmpty { break }
-            hasher.update(chunk)
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        try hexDigest(ofFileAt: url)
     }
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }

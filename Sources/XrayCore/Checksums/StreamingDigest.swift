@@ -29,16 +29,8 @@ public extension StreamingDigest {
 
     /// Lower-case hex digest of a file's bytes, read in 1 MiB chunks.
     static func hexDigest(ofFileAt url: URL) throws -> String {
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw RoentgenError(.io, "cannot open file for reading", file: url.path)
-        }
-        defer { try? handle.close() }
         var hasher = Self()
-        while true {
-            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            if chunk.isEmpty { break }
-            hasher.update(chunk)
-        }
+        try FileChunkReader(url: url).forEachChunk { hasher.update($0) }
         return hasher.finalizeHex()
     }
 }
