@@ -94,24 +94,36 @@ import Testing
         }
     }
 
-    @Test func tenMegabyteFileMatchesCoreutilsSha256sum() throws {
-        let tool = ["/usr/bin/sha256sum", "/bin/sha256sum"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let tool else { print("SHA256ImplementationTests: no sha256sum on this machine; skipped"); return }
-        var rng = SplitMix64(state: 10)
-        let data = Self.randomBytes(10 * 1_048_576 + 17, &rng)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-sha256-\(UUID().uuidString).bin")
-        try data.write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
+    /// The hex digest coreutils' `tool` (sha256sum, md5sum) prints for `url`; nil where it is not installed.
+    static func coreutilsDigest(_ tool: String, of url: URL) throws -> String? {
+        guard let path = ["/usr/bin/\(tool)", "/bin/\(tool)"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("no \(tool) on this machine; comparison skipped"); return nil
+        }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = [url.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let expected = String(decoding: output, as: UTF8.self).split(separator: " ").first.map(String.init)
         #expect(process.terminationStatus == 0)
+        return String(decoding: output, as: UTF8.self).split(separator: " ").first.map(String.init)
+    }
+
+    /// A temporary file of `count` pseudo-random bytes (removed by the caller).
+    static func randomFile(_ count: Int, seed: UInt64) throws -> (URL, Data) {
+        var rng = SplitMix64(state: seed)
+        let data = randomBytes(count, &rng)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-digest-\(UUID().uuidString).bin")
+        try data.write(to: url)
+        return (url, data)
+    }
+
+    @Test func tenMegabyteFileMatchesCoreutilsSha256sum() throws {
+        let (url, data) = try Self.randomFile(10 * 1_048_576 + 17, seed: 10)
+        defer { try? FileManager.default.removeItem(at: url) }
+        guard let expected = try Self.coreutilsDigest("sha256sum", of: url) else { return }
         #expect(try SHA256.hex(ofFileAt: url) == expected)
         #expect(Self.hex(data, .hardware) == expected)
         #expect(Self.hex(data, .software) == expected)
