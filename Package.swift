@@ -26,11 +26,13 @@ let package = Package(
     targets: [
         // Numerical building blocks with no X-ray vocabulary: splines, FFT, least squares.
         .target(name: "XrayNumerics"),
+        // SHA-256 block compression on the x86 SHA extensions (a stub elsewhere); used by XrayCore's SHA256.
+        .target(name: "CRoentgenSHA"),
         // Value types shared by every module: spectra, patterns, metadata, provenance, errors, element tables.
         .target(
             name: "XrayCore",
             dependencies: [
-                "XrayNumerics",
+                "XrayNumerics", "CRoentgenSHA",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),

@@ -3,6 +3,7 @@
 # the recorded portal responses; (2) fetch throughput of a 1 GB file over loopback, roentgen vs
 # curl on the same server in the same run. Release build. Traffic goes to 127.0.0.1 only.
 #   Benchmarks/fetch/run.sh [SIZE_MB]     (default 1024)
+# With BASELINE_BIN=/path/to/an/older/roentgen, that binary is timed too (before/after in one run).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 PORTALS="${ROENTGEN_SHARED_DATA:-$ROOT/../shared/data}/portals"
@@ -53,4 +54,12 @@ for round in 1 2 3; do
   rm -rf "$WORK/cache"; sync
   t0=$(now); "$BIN" fetch zenodo:1 "${EP[@]}" >/dev/null; t1=$(now)
   echo "  roentgen fetch zenodo:1 (sha256 + md5)   $(rate "$t0" "$t1")"
+  if [[ -n "${BASELINE_BIN:-}" ]]; then
+    rm -rf "$WORK/cache"; sync
+    t0=$(now); "$BASELINE_BIN" fetch "$BASE/big.bin" "${EP[@]}" >/dev/null; t1=$(now)
+    echo "  baseline fetch URL (sha256)              $(rate "$t0" "$t1")"
+    rm -rf "$WORK/cache"; sync
+    t0=$(now); "$BASELINE_BIN" fetch zenodo:1 "${EP[@]}" >/dev/null; t1=$(now)
+    echo "  baseline fetch zenodo:1 (sha256 + md5)   $(rate "$t0" "$t1")"
+  fi
 done

@@ -29,22 +29,14 @@ public extension StreamingDigest {
 
     /// Lower-case hex digest of a file's bytes, read in 1 MiB chunks.
     static func hexDigest(ofFileAt url: URL) throws -> String {
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw RoentgenError(.io, "cannot open file for reading", file: url.path)
-        }
-        defer { try? handle.close() }
         var hasher = Self()
-        while true {
-            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            if chunk.isEmpty { break }
-            hasher.update(chunk)
-        }
+        try FileChunkReader(url: url).forEachChunk { hasher.update($0) }
         return hasher.finalizeHex()
     }
 }
 
 /// Buffers bytes into fixed-size blocks and hands whole blocks to `compress`, without
-/// per-block allocation. Shared by MD5 and SHA-512.
+/// per-block allocation. Shared by MD5, SHA-256 and SHA-512.
 struct BlockBuffer {
     let blockSize: Int
     private(set) var pending: [UInt8] = []
@@ -57,6 +49,15 @@ struct BlockBuffer {
 
     /// Appends `data`, calling `compress` with a pointer to each complete block.
     mutating func append<D: DataProtocol>(_ data: D, _ compress: (UnsafePointer<UInt8>) -> Void) {
+        let size = blockSize
+        appendRuns(data) { start, count in
+            for i in 0..<count { compress(start + i * size) }
+        }
+    }
+
+    /// Appends `data`, calling `compress` with runs of consecutive complete blocks
+    /// (a pointer and a block count), so a vectorised compression sees many blocks per call.
+    mutating func appendRuns<D: DataProtocol>(_ data: D, _ compress: (UnsafePointer<UInt8>, Int) -> Void) {
         length &+= UInt64(data.count)
         for region in data.regions {
             region.withUnsafeBytes { raw in
@@ -68,14 +69,15 @@ struct BlockBuffer {
                     p += take
                     remaining -= take
                     if pending.count == blockSize {
-                        pending.withUnsafeBufferPointer { compress($0.baseAddress!) }
+                        pending.withUnsafeBufferPointer { compress($0.baseAddress!, 1) }
                         pending.removeAll(keepingCapacity: true)
                     }
                 }
-                while remaining >= blockSize {
-                    compress(p)
-                    p += blockSize
-                    remaining -= blockSize
+                let whole = remaining / blockSize
+                if whole > 0 {
+                    compress(p, whole)
+                    p += whole * blockSize
+                    remaining -= whole * blockSize
                 }
                 if remaining > 0 { pending.append(contentsOf: UnsafeBufferPointer(start: p, count: remaining)) }
             }
