@@ -69,6 +69,7 @@ let package = Package(
             dependencies: [
                 "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
         // Test helpers: locating ../shared/data, running the built CLI.
@@ -82,7 +83,6 @@ let package = Package(
         .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
-
     ],
     swiftLanguageModes: [.v5]
 )

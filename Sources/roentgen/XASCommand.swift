@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OrderedCollections
 import XAS
 import XrayCore
 import XrayFormats
@@ -28,7 +29,8 @@ func loadSpectrum(_ path: String, group: String?, mu: String?) throws -> LoadedS
     guard !file.scans.isEmpty else { throw RoentgenError(.badData, "the file holds no scans", file: path) }
     var scan = file.scans[0]
     if let group {
-        guard let found = file.scans.first(where: { $0.name == group }) ?? Int(group).flatMap({ n in file.scans.first { $0.name == "\(n)" } }) else {
+        // The Athena label, Larch's sanitised group name or a SPEC scan number, as `roentgen read --group`.
+        guard let found = AthenaGroupLookup.scan(named: group, in: file) else {
             throw RoentgenError.badParameter("no group '\(group)' in \(path); groups: \(file.scans.map(\.name).joined(separator: ", "))")
         }
         scan = found
@@ -132,6 +134,7 @@ struct XASLCF: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Fit range LO:HI (eV relative to E0 for norm, Å⁻¹ for chi), e.g. -20:60.") var range: String?
     @Flag(help: "Constrain the weights to sum to one.") var sumToOne = false
     @Flag(help: "Fit an energy shift per standard (norm space).") var fitShifts = false
+    @Option(help: "k-weight of χ(k) in chi space: the fit is of k^w·χ(k), as in Athena.") var kweight: Double = 2
     @Option(help: "Fit every combination of up to N standards and rank them by reduced χ².") var combinations: Int?
     @Option(help: "μ expression for every file (default: guessed).") var mu: String?
     @Flag(help: "Print JSON.") var json = false
@@ -139,19 +142,27 @@ struct XASLCF: AsyncParsableCommand {
     func run() async throws {
         guard !standards.isEmpty else { throw RoentgenError.badParameter("give at least one --standard FILE[:GROUP]") }
         guard space == "norm" || space == "chi" else { throw RoentgenError.badParameter("--space '\(space)'; expected norm or chi") }
-        func prepare(_ spec: String) throws -> (name: String, x: [Double], y: [Double], e0: Double) {
+        guard kweight >= 0, kweight <= 4 else { throw RoentgenError.badParameter("--kweight \(kweight); expected 0…4") }
+        // In chi space every spectrum's χ(k) uses the target's E0: k = √(2m(E − E0))/ħ, so χ(k)
+        // of standards with their own E0s are on shifted k scales and do not add up like μ(E).
+        func prepare(_ spec: String, commonE0: Double? = nil) throws -> (name: String, x: [Double], y: [Double], e0: Double) {
             let (path, group) = splitFileGroup(spec)
             let loaded = try loadSpectrum(path, group: group, mu: mu)
-            let result = try analyse(loaded)
+            var parameters = XASParameters()
+            parameters.preEdge.e0 = commonE0
+            let result = try analyse(loaded, parameters: parameters)
             let name = (path as NSString).lastPathComponent + (group.map { ":\($0)" } ?? "")
             if space == "norm" { return (name, result.energy, result.preEdge.norm, result.preEdge.e0) }
             guard let bkg = result.autobk else {
                 throw RoentgenError(.badData, "no χ(k) for LCF in chi space: \(result.exafsSkippedReason ?? "")", file: path)
             }
-            return (name, bkg.k, bkg.chi, result.preEdge.e0)
+            // Fit k^w·χ(k): unweighted χ(k) lets the few low-k points dominate.
+            let weighted = zip(bkg.k, bkg.chi).map { pow($0, kweight) * $1 }
+            return (name, bkg.k, weighted, result.preEdge.e0)
         }
         let t = try prepare(target)
-        let stds = try standards.map(prepare).map { LCFStandard(name: $0.name, x: $0.x, y: $0.y) }
+        let stds = try standards.map { try prepare($0, commonE0: space == "chi" ? t.e0 : nil) }
+            .map { LCFStandard(name: $0.name, x: $0.x, y: $0.y) }
         var options = LCFOptions(nonNegative: true, sumToOne: sumToOne, fitShifts: fitShifts)
         if let range {
             let parts = range.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -170,8 +181,8 @@ struct XASLCF: AsyncParsableCommand {
             fits = [try linearCombinationFit(x: t.x, y: t.y, standards: stds, options: options)]
         }
         if json {
-            struct Doc: Encodable { var target: String; var space: String; var fits: [LCFResult] }
-            try Output.printJSON(Doc(target: t.name, space: space, fits: fits))
+            struct Doc: Encodable { var target: String; var space: String; var kweight: Double?; var fits: [LCFResult] }
+            try Output.printJSON(Doc(target: t.name, space: space, kweight: space == "chi" ? kweight : nil, fits: fits))
             return
         }
         print("LCF of \(t.name) (\(space), \(String(format: "%.1f…%.1f", options.lower, options.upper))\(space == "norm" ? " eV" : " Å⁻¹"), \(sumToOne ? "sum to one" : "free sum"))")
@@ -185,16 +196,25 @@ struct XASLCF: AsyncParsableCommand {
     }
 }
 
-/// Writes energy / μ columns as a minimal XDI 1.0 file.
-func xdiText(energy: [Double], columns: [(String, [Double])], comments: [String: String]) -> String {
-    var out = "# XDI/1.0 Roentgen/0.1\n# Column.1: energy eV\n"
-    for (i, c) in columns.enumerated() { out += "# Column.\(i + 2): \(c.0)\n" }
-    for (k, v) in comments.sorted(by: { $0.key < $1.key }) { out += "# \(k): \(v)\n" }
-    out += "#----\n# energy " + columns.map(\.0).joined(separator: " ") + "\n"
-    for i in energy.indices {
-        out += String(format: "%.4f", energy[i]) + columns.map { String(format: " %.8g", $0.1[i]) }.joined() + "\n"
+/// The XDI namespaces a processed scan keeps from its source file (element, edge, mono …).
+func carriedMetadata(_ spectrum: Spectrum) -> [String: String] {
+    let namespaces: Set<String> = ["element", "mono", "facility", "beamline", "sample", "detector", "scan"]
+    var kept: [String: String] = [:]
+    for (key, value) in spectrum.metadata {
+        guard let dot = key.firstIndex(of: "."), namespaces.contains(key[..<dot].lowercased()) else { continue }
+        kept[key] = value
     }
-    return out
+    return kept
+}
+
+/// Energy (eV) and μ-like columns as XDI 1.0 text, through the formats module's `XDIWriter`;
+/// `comments` are namespaced header fields (`Merge.count`).
+func xdiText(energy: [Double], columns: [(String, [Double])], comments: [String: String]) -> String {
+    var table: OrderedDictionary<String, [Double]> = ["energy": energy]
+    for (name, values) in columns { table[name] = values }
+    var metadata = Metadata()
+    for (key, value) in comments.sorted(by: { $0.key < $1.key }) { metadata[key] = value }
+    return XDIWriter.write(Scan(name: "roentgen", kind: .absorption, columns: table, units: ["energy": "eV"], metadata: metadata))
 }
 
 struct XASMerge: AsyncParsableCommand {
@@ -208,7 +228,7 @@ struct XASMerge: AsyncParsableCommand {
         let loaded = try files.map { spec -> LoadedSpectrum in let (p, g) = splitFileGroup(spec); return try loadSpectrum(p, group: g, mu: mu) }
         let merged = try Preprocessing.merge(loaded.map { EnergyScan(energy: $0.spectrum.energy, mu: $0.spectrum.mu ?? []) })
         try writeText(xdiText(energy: merged.energy, columns: [("mu", merged.mu), ("mu_std", merged.muStd), ("mu_error", merged.muError)],
-                              comments: ["Merge.count": "\(merged.count)", "Merge.files": files.joined(separator: " ")]), to: output)
+                              comments: carriedMetadata(loaded[0].spectrum).merging(["Merge.count": "\(merged.count)", "Merge.files": files.joined(separator: " ")]) { $1 }), to: output)
         print("merged \(merged.count) scans onto \(merged.energy.count) points → \(output)")
     }
 }
@@ -232,7 +252,7 @@ struct XASAlign: AsyncParsableCommand {
                                                      referenceE0: refResult.preEdge.e0)
         if let output {
             try writeText(xdiText(energy: scan.spectrum.energy.map { $0 + shift }, columns: [("mu", scan.spectrum.mu ?? [])],
-                                  comments: ["Align.shift_eV": String(format: "%.4f", shift), "Align.reference": reference]), to: output)
+                                  comments: carriedMetadata(scan.spectrum).merging(["Align.shift_eV": String(format: "%.4f", shift), "Align.reference": reference]) { $1 }), to: output)
         }
         if json { try Output.printJSON(["shift": shift]); return }
         print(String(format: "energy shift %+.3f eV (add to %@ to match %@)", shift, file as NSString, reference as NSString))
@@ -253,7 +273,7 @@ struct XASDeglitch: AsyncParsableCommand {
         let cleaned = try Preprocessing.deglitch(EnergyScan(energy: scan.spectrum.energy, mu: scan.spectrum.mu ?? []), threshold: threshold)
         if let output {
             try writeText(xdiText(energy: cleaned.scan.energy, columns: [("mu", cleaned.scan.mu)],
-                                  comments: ["Deglitch.removed": cleaned.removed.map(String.init).joined(separator: " ")]), to: output)
+                                  comments: carriedMetadata(scan.spectrum).merging(["Deglitch.removed": cleaned.removed.map(String.init).joined(separator: " ")]) { $1 }), to: output)
         }
         if json {
             struct Doc: Encodable { var removed: [Int]; var energy: [Double]; var mu: [Double] }

@@ -59,6 +59,15 @@ struct XASCommandTests {
         let chiJSON = try #require(try JSONSerialization.jsonObject(with: Data(chi.stdout.utf8)) as? [String: Any])
         let chiWeights = try #require(((chiJSON["fits"] as? [[String: Any]])?.first?["weights"]) as? [Double])
         #expect(abs(chiWeights.reduce(0, +) - 1) < 1e-9 && chiWeights.allSatisfy { $0 >= 0 })
+        // With every χ(k) on the target's E0 and k²-weighting (the defaults), the mixture made in
+        // μ(E) is recovered within two standard errors (AUTOBK backgrounds differ per spectrum,
+        // so χ space cannot be as exact as norm space).
+        let chiFit = try #require((chiJSON["fits"] as? [[String: Any]])?.first)
+        let chiErrors = try #require(chiFit["weightErrors"] as? [Double])
+        #expect(chiJSON["kweight"] as? Double == 2)
+        for (i, truth) in [0.2, 0.3, 0.5].enumerated() {
+            #expect(abs(chiWeights[i] - truth) < 2 * chiErrors[i], "χ-space weight \(i): \(chiWeights[i]) ± \(chiErrors[i])")
+        }
         let badSpace = try RoentgenCLI.run(["xas", "lcf", "\(x)/lcf/fe_mixture_synthetic.dat", "--standard", "\(x)/xaslib/FeO_rt_01.xdi", "--space", "mu"])
         #expect(badSpace.status != 0 && badSpace.stderr.contains("--space"))
     }
