@@ -111,6 +111,16 @@ enum PatternText {
             return nil
         }
 
+        /// Whether the byte after the first non-blank byte of line `i` is the ASCII letter `upper`
+        /// (either case); a cheap filter before `hasPrefix`.
+        @inline(__always)
+        func secondByteIs(_ i: Int, _ upper: UInt8) -> Bool {
+            var k = starts[i]
+            let e = ends[i]
+            while k < e, bytes[k] == 32 || bytes[k] == 9 { k += 1 }
+            return k + 1 < e && PatternText.lower(bytes[k + 1]) == PatternText.lower(upper)
+        }
+
         /// Whether line `i` starts (after blanks) with the ASCII `prefix`, case-insensitively.
         func hasPrefix(_ i: Int, _ prefix: String, skipBlanks: Bool = true) -> Bool {
             var k = starts[i]
@@ -227,9 +237,26 @@ enum PatternText {
     static func string(_ bytes: [UInt8], _ range: Range<Int>) -> String {
         guard range.lowerBound >= 0, range.upperBound <= bytes.count, !range.isEmpty else { return "" }
         return bytes.withUnsafeBufferPointer { p in
-            let slice = UnsafeBufferPointer(rebasing: p[range])
-            if let s = String(validating: slice, as: UTF8.self) { return s }
-            return String(slice.map { Character(Unicode.Scalar($0)) })
+            guard let base = p.baseAddress else { return "" }
+            let slice = UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
+            // Header values are nearly always ASCII: one OR over the bytes decides, and the
+            // non-generic `String(decoding:)` then copies without re-validating (the generic
+            // `String(validating:)` cost a runtime metadata lookup per call).
+            var high: UInt8 = 0
+            for b in slice { high |= b }
+            if high < 0x80 || firstInvalidUTF8(slice) == nil { return String(decoding: slice, as: UTF8.self) }
+            // Latin-1: each byte is the scalar of the same value; write its UTF-8 form directly.
+            return String(unsafeUninitializedCapacity: 2 * slice.count) { out in
+                var n = 0
+                for b in slice {
+                    if b < 0x80 {
+                        out[n] = b; n += 1
+                    } else {
+                        out[n] = 0xC0 | (b >> 6); out[n + 1] = 0x80 | (b & 0x3F); n += 2
+                    }
+                }
+                return n
+            }
         }
     }
 
@@ -364,9 +391,18 @@ enum PatternText {
 
     /// Offset of the first byte that is not part of a valid UTF-8 sequence, or nil if all are valid.
     static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { firstInvalidUTF8($0) }
+    }
+
+    /// Offset of the first byte that is not part of a valid UTF-8 sequence, or nil if all are valid.
+    static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 0
         let n = bytes.count
+        let raw = UnsafeRawBufferPointer(bytes)
         while i < n {
+            // ASCII runs (nearly all of an XML document) eight bytes at a time.
+            while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            guard i < n else { break }
             let b = bytes[i]
             if b < 0x80 { i += 1; continue }
             let length: Int, minimum: UInt32

@@ -21,8 +21,27 @@ final class PatternXML {
     let attributes: [String: String]
     var children: [PatternXML] = []
     private let document: Document
-    /// Character data directly inside this element: byte ranges, or decoded text where entities occur.
-    private var pieces: [Piece] = []
+    /// Character data directly inside this element: byte ranges, or decoded text where entities
+    /// occur. The first piece is stored inline (most elements have one, and thousands of `<Datum>`
+    /// nodes then cost no array allocation); the rest follow in `morePieces`.
+    private var firstPiece: Piece?
+    private var morePieces: [Piece] = []
+
+    /// All pieces in document order.
+    private var pieces: [Piece] {
+        guard let firstPiece else { return [] }
+        return morePieces.isEmpty ? [firstPiece] : [firstPiece] + morePieces
+    }
+
+    /// The single raw byte range of the text, if the text is exactly one such piece.
+    private var singleRaw: Range<Int>? {
+        guard morePieces.isEmpty, case .raw(let r)? = firstPiece else { return nil }
+        return r
+    }
+
+    private func append(_ piece: Piece) {
+        if firstPiece == nil { firstPiece = piece } else { morePieces.append(piece) }
+    }
 
     private enum Piece {
         case raw(Range<Int>)
@@ -49,8 +68,8 @@ final class PatternXML {
 
     /// Text with blanks trimmed.
     var value: String {
-        if pieces.isEmpty { return "" }
-        if pieces.count == 1, case .raw(let r) = pieces[0] {
+        if firstPiece == nil { return "" }
+        if let r = singleRaw {
             let b = document.bytes
             var s = r.lowerBound, e = r.upperBound
             while s < e, b[s] == 32 || b[s] == 9 || b[s] == 10 || b[s] == 13 { s += 1 }
@@ -91,7 +110,7 @@ final class PatternXML {
     /// `out` (cleared first); false if a field is not a number.
     func numbers(separatedBy separator: UInt8, into out: inout [Double]) -> Bool {
         out.removeAll(keepingCapacity: true)
-        guard pieces.count == 1, case .raw(let r) = pieces[0] else {
+        guard let r = singleRaw else {
             let bytes = Array(text.utf8)
             return PatternXML.fields(bytes, 0..<bytes.count, separator, &out)
         }
@@ -126,7 +145,7 @@ final class PatternXML {
         var stack: [PatternXML] = children.reversed()
         while let node = stack.popLast() {
             if node.name == name { return node }
-            stack.append(contentsOf: node.children.reversed())
+            if !node.children.isEmpty { stack.append(contentsOf: node.children.reversed()) }
         }
         return nil
     }
@@ -137,7 +156,7 @@ final class PatternXML {
         var stack: [PatternXML] = children.reversed()
         while let node = stack.popLast() {
             if node.name == name { out.append(node) }
-            stack.append(contentsOf: node.children.reversed())
+            if !node.children.isEmpty { stack.append(contentsOf: node.children.reversed()) }
         }
         return out
     }
@@ -157,7 +176,9 @@ final class PatternXML {
         }
         // Repeats are numbered; children are few, so a linear count beats a dictionary.
         var seen: [(String, Int)] = []
-        for c in children where !skip.contains(c.name) {
+        // `skip` holds one or two names: comparing them beats hashing every child's name
+        // (a route has thousands of skipped `<Datum>` children).
+        for c in children where !skip.contains(where: { $0 == c.name }) {
             var n = 1
             if let k = seen.firstIndex(where: { $0.0 == c.name }) {
                 seen[k].1 += 1
@@ -213,9 +234,9 @@ final class PatternXML {
             var hasEntity = false
             for k in textStart..<end where b[k] == 38 { hasEntity = true; break }
             if hasEntity {
-                top.pieces.append(.decoded(try decode(b, textStart..<end, file: file, line: lineOf(textStart))))
+                top.append(.decoded(try decode(b, textStart..<end, file: file, line: lineOf(textStart))))
             } else {
-                top.pieces.append(.raw(textStart..<end))
+                top.append(.raw(textStart..<end))
             }
         }
         while i < n {
@@ -233,7 +254,7 @@ final class PatternXML {
                     i = e
                 } else if i + 8 < n, Array(b[(i + 2)..<(i + 9)]) == Array("[CDATA[".utf8) {
                     guard let e = find(Array("]]>".utf8), from: i + 9) else { throw fail(i, "CDATA section is not closed") }
-                    stack.last?.node.pieces.append(.raw((i + 9)..<(e - 3)))
+                    stack.last?.node.append(.raw((i + 9)..<(e - 3)))
                     i = e
                 } else {   // DOCTYPE or other declaration, possibly with an internal subset [...]
                     var k = i + 2, depth = 0

@@ -26,7 +26,10 @@ enum RigakuRASReader: FormatReader {
         var i = 0
         while i < lines.count {
             guard lines.firstByte(i) == 42 else { i += 1; continue }   // only '*' lines outside data blocks
-            if lines.hasPrefix(i, "*RAS_HEADER_START") {
+            // Only `*R…` lines can be block markers; the ~300 `*KEY "value"` lines skip the three prefix tests.
+            if !lines.secondByteIs(i, 82) {
+                if inHeader { headerField(lines, i, into: &header) }
+            } else if lines.hasPrefix(i, "*RAS_HEADER_START") {
                 header = Metadata(); inHeader = true
                 header.reserveCapacity(512)
             } else if lines.hasPrefix(i, "*RAS_HEADER_END") {
@@ -54,18 +57,8 @@ enum RigakuRASReader: FormatReader {
                 scans.append(DiffractionScan.make(name: "scan \(scans.count + 1)", twoTheta: x, intensity: intensity,
                                                   extra: [("counts", counts, "counts"), ("attenuator", att, "")],
                                                   radiation: radiation(header), metadata: header))
-            } else if inHeader {   // *KEY "value", split on the bytes (hundreds of lines per header)
-                let b = lines.bytes
-                var k = lines.starts[i], e = lines.ends[i]
-                while k < e, PatternText.isBlank(b[k]) { k += 1 }
-                k += 1   // '*'
-                let keyStart = k
-                while k < e, !PatternText.isBlank(b[k]) { k += 1 }
-                let key = PatternText.string(b, keyStart..<k)
-                while k < e, PatternText.isBlank(b[k]) { k += 1 }
-                while e > k, PatternText.isBlank(b[e - 1]) { e -= 1 }
-                if e - k >= 2, b[k] == 34, b[e - 1] == 34 { k += 1; e -= 1 }
-                header[key] = PatternText.string(b, k..<e)
+            } else if inHeader {
+                headerField(lines, i, into: &header)
             }
             i += 1
         }
@@ -74,6 +67,22 @@ enum RigakuRASReader: FormatReader {
         }
         if scans.count == 1 { scans[0].name = DiffractionScan.stem(file) }
         return DataFile(format: id, file: file, scans: scans)
+    }
+
+    /// Stores header line `i` (`*KEY "value"`) in `header`, split on the bytes (hundreds of lines per header).
+    @inline(__always)
+    static func headerField(_ lines: PatternText.Lines, _ i: Int, into header: inout Metadata) {
+        let b = lines.bytes
+        var k = lines.starts[i], e = lines.ends[i]
+        while k < e, PatternText.isBlank(b[k]) { k += 1 }
+        k += 1   // '*'
+        let keyStart = k
+        while k < e, !PatternText.isBlank(b[k]) { k += 1 }
+        let key = PatternText.string(b, keyStart..<k)
+        while k < e, PatternText.isBlank(b[k]) { k += 1 }
+        while e > k, PatternText.isBlank(b[e - 1]) { e -= 1 }
+        if e - k >= 2, b[k] == 34, b[e - 1] == 34 { k += 1; e -= 1 }
+        header[key] = PatternText.string(b, k..<e)
     }
 
     static func radiation(_ h: Metadata) -> Radiation? {
