@@ -41,7 +41,38 @@ public enum FormatRegistry {
     }
 
     /// Detects the format of `url` from its content (and suffix, case-insensitively) and reads it.
-    public static func read(_ url: URL) throws -> DataFile {
+    ///
+    /// GSAS data files carry no wavelength: their radiation is joined from `instrument` (a GSAS
+    /// `.prm` or GSAS-II `.instprm`) or, when nil, from the companion instrument file beside the
+    /// data (same name stem, or the only one in the folder); a warning says which file was used.
+    public static func read(_ url: URL, instrument: URL? = nil) throws -> DataFile {
+        var file = try readContent(url)
+        if let instrument {
+            guard file.format == GSASReader.id else {
+                throw RoentgenError(.badParameter, "--instrument applies to GSAS data files; this file is \(file.format)", file: url.path)
+            }
+            try GSASInstrumentParameters.read(instrument).apply(to: &file, reason: "given with --instrument")
+        } else if file.format == GSASReader.id {
+            let needsRadiation = file.scans.contains { $0.radiation == nil }
+            switch GSASInstrumentParameters.companion(of: url) {
+            case .found(let companion, let reason):
+                do {
+                    try GSASInstrumentParameters.read(companion).apply(to: &file, reason: reason)
+                } catch let error as RoentgenError {
+                    file.warnings.append("instrument file \(companion.lastPathComponent) beside the data was not used: \(error.message)")
+                }
+            case .ambiguous(let names) where needsRadiation:
+                file.warnings.append("no wavelength in the file, and \(names.count) instrument files beside it (\(names.joined(separator: ", "))): name one with --instrument")
+            case .none where needsRadiation:
+                file.warnings.append("no wavelength in the file and no instrument file (.prm, .instprm) beside it: name one with --instrument")
+            default:
+                break
+            }
+        }
+        return file
+    }
+
+    private static func readContent(_ url: URL) throws -> DataFile {
         let path = url.path
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false

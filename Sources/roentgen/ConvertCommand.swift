@@ -23,11 +23,15 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "The group/scan to convert when the file holds several.")
     var group: String?
 
+    @Option(help: "GSAS instrument file (.prm, .instprm) giving the radiation of a GSAS data file (default: the one beside it).")
+    var instrument: String?
+
     @Option(help: "μ(E) expression for absorption data (default: guessed from the labels).")
     var mu: String?
 
     func run() throws {
-        let data = try FormatRegistry.read(URL(fileURLWithPath: file))
+        let data = try FormatRegistry.read(URL(fileURLWithPath: file),
+                                           instrument: instrument.map { URL(fileURLWithPath: $0) })
         let text = try DataFileExport.convert(data, to: to, group: group, muExpression: mu)
         if let output {
             do {

@@ -18,11 +18,15 @@ struct ReadCommand: ParsableCommand {
     @Option(help: "Only this group/scan (Athena label or Larch's sanitised name, e.g. moo3_defaults).")
     var group: String?
 
+    @Option(help: "GSAS instrument file (.prm, .instprm) giving the radiation of a GSAS data file (default: the one beside it).")
+    var instrument: String?
+
     @Option(help: "μ(E) expression over column names, e.g. 'ln(i0/itrans)', '(if1+if2)/i0', 'mutrans'.")
     var mu: String?
 
     func run() throws {
-        var data = try FormatRegistry.read(URL(fileURLWithPath: file))
+        var data = try FormatRegistry.read(URL(fileURLWithPath: file),
+                                           instrument: instrument.map { URL(fileURLWithPath: $0) })
         data.scans = try DataFileExport.select(data, group: group)
         if let mu {
             // An explicit --mu must work on every absorption scan shown, or the command fails.

@@ -46,7 +46,7 @@ enum GSASReader: FormatReader {
         guard let firstBank = banks.first else {
             if (0..<min(lines.count, 200)).filter({ lines.hasPrefix($0, "INS ", skipBlanks: false) }).count >= 3 {
                 throw RoentgenError(.unsupportedFormat,
-                                    "GSAS instrument parameter file (INS lines): it describes the instrument, not a pattern; read the data file (.gsa, .xra, .fxye) instead",
+                                    "GSAS instrument parameter file (INS lines): it describes the instrument, not a pattern; read the data file (.gsa, .xra, .fxye) instead, with `--instrument` naming this file",
                                     file: file, line: 1)
             }
             throw RoentgenError.badFile(file, line: lines.count, "no BANK line found: expected `BANK n nchan nrec CONST start step 0 0 STD`")
