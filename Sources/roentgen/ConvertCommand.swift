@@ -26,12 +26,16 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "GSAS instrument file (.prm, .instprm) giving the radiation of a GSAS data file (default: the one beside it).")
     var instrument: String?
 
+    @Option(help: "Pixel → energy calibration A,B[,C] for pixel-indexed (energy-dispersive) files: E = A + B·p + C·p² in eV.")
+    var pixelEnergy: String?
+
     @Option(help: "μ(E) expression for absorption data (default: guessed from the labels).")
     var mu: String?
 
     func run() throws {
-        let data = try FormatRegistry.read(URL(fileURLWithPath: file),
+        var data = try FormatRegistry.read(URL(fileURLWithPath: file),
                                            instrument: instrument.map { URL(fileURLWithPath: $0) })
+        if let pixelEnergy { data = try PixelIndexedData.calibrated(data, coefficients: try PixelCalibrationArgument.parse(pixelEnergy)) }
         let text = try DataFileExport.convert(data, to: to, group: group, muExpression: mu)
         if let output {
             do {

@@ -21,12 +21,16 @@ struct ReadCommand: ParsableCommand {
     @Option(help: "GSAS instrument file (.prm, .instprm) giving the radiation of a GSAS data file (default: the one beside it).")
     var instrument: String?
 
+    @Option(help: "Pixel → energy calibration A,B[,C] for pixel-indexed (energy-dispersive) files: E = A + B·p + C·p² in eV.")
+    var pixelEnergy: String?
+
     @Option(help: "μ(E) expression over column names, e.g. 'ln(i0/itrans)', '(if1+if2)/i0', 'mutrans'.")
     var mu: String?
 
     func run() throws {
         var data = try FormatRegistry.read(URL(fileURLWithPath: file),
                                            instrument: instrument.map { URL(fileURLWithPath: $0) })
+        if let pixelEnergy { data = try PixelIndexedData.calibrated(data, coefficients: try PixelCalibrationArgument.parse(pixelEnergy)) }
         data.scans = try DataFileExport.select(data, group: group)
         if let mu {
             // An explicit --mu must work on every absorption scan shown, or the command fails.
@@ -38,5 +42,16 @@ struct ReadCommand: ParsableCommand {
         } else {
             print(DataFileSummary.text(data, muExpression: mu), terminator: "")
         }
+    }
+}
+
+/// Parses `--pixel-energy A,B[,C]`.
+enum PixelCalibrationArgument {
+    static func parse(_ text: String) throws -> [Double] {
+        let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count >= 2, values.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--pixel-energy expects comma-separated numbers A,B[,C] (E = A + B·p + C·p² in eV), got '\(text)'")
+        }
+        return values.map { $0! }
     }
 }

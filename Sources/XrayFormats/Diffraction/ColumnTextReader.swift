@@ -42,6 +42,12 @@ enum ColumnTextReader: FormatReader {
         PatternColumns.headerMetadata(lines, parsed.otherLines, into: &metadata)
         if !parsed.labels.isEmpty { metadata["columns"] = parsed.labels.joined(separator: ", ") }
         let suffix = (file as NSString).pathExtension.lowercased()
+        if PixelIndexedData.isPixelIndex(parsed.columns[0]) {
+            let label = parsed.labels.count > 1 && !parsed.labels[1].isEmpty ? parsed.labels[1] : "value"
+            let scan = PixelIndexedData.scan(name: DiffractionScan.stem(file), pixel: parsed.columns[0],
+                                             value: parsed.columns[1], valueLabel: label, metadata: metadata)
+            return DataFile(format: id, file: file, scans: [scan], warnings: [PixelIndexedData.warning(parsed.columns[0])])
+        }
         return DataFile(format: id, file: file,
                         scans: [scan(parsed, suffix: suffix, metadata: metadata, file: file)],
                         warnings: warnings(parsed, lines))
@@ -88,6 +94,9 @@ enum ColumnTextReader: FormatReader {
             var decreasing = 0
             for i in 1..<x.count where x[i] < x[i - 1] { decreasing += 1 }
             if decreasing > 0 { out.append("2θ is not increasing at \(decreasing) point(s)") }
+            if let maximum = x.max(), maximum > 180 {
+                out.append("column 1 reaches \(maximum), beyond 180°: it is not 2θ in degrees (energy? an index?)")
+            }
         }
         return out
     }
