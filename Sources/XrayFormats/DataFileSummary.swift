@@ -26,7 +26,9 @@ public enum DataFileSummary {
                 }
             }
             if let r = scan.radiation {
-                out += "     radiation: \(r.anode ?? "λ") \(r.kAlpha1.map { "\($0) Å" } ?? "")\n"
+                var text = "\(r.anode ?? "λ") \(r.kAlpha1.map { "\($0) Å" } ?? "")"
+                if let k2 = r.kAlpha2 { text += ", Kα2 \(k2) Å" + (r.kAlpha2Ratio.map { " (ratio \($0))" } ?? "") }
+                out += "     radiation: \(text)\n"
             }
             for key in ["Element.symbol", "Element.edge", "Sample.name", "bkg_e0"] {
                 if let v = scan.metadata[key] { out += "     \(key): \(v)\n" }
