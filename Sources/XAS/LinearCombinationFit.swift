@@ -47,6 +47,13 @@ public struct LCFResult: Sendable, Hashable, Codable {
     public var x: [Double]
     public var y: [Double]
     public var fit: [Double]
+
+    /// JSON keys are snake_case like every other Roentgen output (`two_theta`, `edge_step`).
+    enum CodingKeys: String, CodingKey {
+        case standards, weights, shifts, ndata, nvarys, x, y, fit
+        case weightErrors = "weight_errors", shiftErrors = "shift_errors", chiSquare = "chi_square"
+        case reducedChiSquare = "reduced_chi_square", rFactor = "r_factor"
+    }
 }
 
 /// Fits y(x) as Σ wᵢ·standardᵢ(x − ΔEᵢ) over the options' range.

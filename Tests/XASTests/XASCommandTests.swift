@@ -63,7 +63,7 @@ struct XASCommandTests {
         // μ(E) is recovered within two standard errors (AUTOBK backgrounds differ per spectrum,
         // so χ space cannot be as exact as norm space).
         let chiFit = try #require((chiJSON["fits"] as? [[String: Any]])?.first)
-        let chiErrors = try #require(chiFit["weightErrors"] as? [Double])
+        let chiErrors = try #require(chiFit["weight_errors"] as? [Double])
         #expect(chiJSON["kweight"] as? Double == 2)
         for (i, truth) in [0.2, 0.3, 0.5].enumerated() {
             #expect(abs(chiWeights[i] - truth) < 2 * chiErrors[i], "χ-space weight \(i): \(chiWeights[i]) ± \(chiErrors[i])")
