@@ -41,6 +41,30 @@ import TestSupport
         #expect(try index.search("opXRD").first?.record.id == "opxrd")
     }
 
+    /// An index written before the head full-text table existed (the first release's schema, with
+    /// the same catalog fingerprint) is migrated on open: harvested records stay searchable offline.
+    @Test func indexFromAnOlderReleaseIsMigratedKeepingHarvestedRecords() throws {
+        let cache = try CatalogFixtures.scratchDirectory()
+        do {
+            let index = try CatalogIndex(files: .embedded, cacheDirectory: cache)
+            try index.upsertDatasets([IndexedDataset(id: "zenodo:7", source: "zenodo", title: "Scorodite As K-edge XANES",
+                                                     techniques: ["XANES"], elements: ["As"])])
+            try index.database.write { db in try db.execute(sql: "DROP TABLE datasets_head_fts") }
+        }
+        let reopened = try CatalogIndex(files: .embedded, cacheDirectory: cache)
+        #expect(!reopened.rebuilt)
+        #expect(try reopened.searchDatasets("scorodite").map(\.dataset.id) == ["zenodo:7"])
+        #expect(try reopened.searchDatasets("As").map(\.dataset.id) == ["zenodo:7"])
+        // A catalog change rebuilds the catalog tables and migrates the same way.
+        let directory = try CatalogFixtures.catalogCopy()
+        try CatalogFixtures.record(id: "new-library", name: "Brand new XAS library", techniques: ["XANES"])
+            .write(to: directory.appendingPathComponent("new-library.yaml"), atomically: true, encoding: .utf8)
+        try reopened.database.write { db in try db.execute(sql: "DROP TABLE datasets_head_fts") }
+        let changed = try CatalogIndex(files: try CatalogFiles.directory(directory), cacheDirectory: cache)
+        #expect(changed.rebuilt)
+        #expect(try changed.searchDatasets("scorodite").map(\.dataset.id) == ["zenodo:7"])
+    }
+
     @Test func unwritableCacheFallsBackToMemory() throws {
         // A regular file where the cache directory should be: it cannot be created.
         let blocker = try CatalogFixtures.scratchDirectory().appendingPathComponent("not-a-directory")

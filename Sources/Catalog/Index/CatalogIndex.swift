@@ -90,6 +90,7 @@ public final class CatalogIndex: @unchecked Sendable {
                 if stored == fingerprint {
                     // Check the tables really answer (a damaged page shows up here).
                     _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sources_fts WHERE sources_fts MATCH 'x'") }
+                    if try !queue.read(DatasetIndex.isCurrent) { try queue.write(DatasetIndex.migrate) }
                     return (queue, false)
                 }
                 try build(queue, records: records, fingerprint: fingerprint, vocabulary: vocabulary)
@@ -116,7 +117,7 @@ public final class CatalogIndex: @unchecked Sendable {
                 id UNINDEXED, name, description, techniques, other,
                 tokenize = 'porter unicode61 remove_diacritics 2');
             """)
-        try DatasetIndex.createSchema(db)
+        try DatasetIndex.migrate(db)
     }
 
     static func build(_ queue: DatabaseQueue, records: [SourceRecord], fingerprint: String, vocabulary: PaNET) throws {

@@ -43,6 +43,26 @@ public struct IndexedDataset: Sendable, Hashable {
 /// of a full-text query, and records whose title or keywords match rank first anyway. Only
 /// when the head table has fewer hits than asked for does the full table answer the rest.
 enum DatasetIndex {
+    /// Whether the dataset tables of an existing index are those this version writes.
+    static func isCurrent(_ db: Database) throws -> Bool {
+        try db.tableExists("datasets_head_fts") || !db.tableExists("datasets")
+    }
+
+    /// Brings the dataset tables of an index written by an older Roentgen up to date without
+    /// losing what was harvested: the head table (added after the first release of the index)
+    /// is created and filled from the full-text table, which holds the same fields.
+    static func migrate(_ db: Database) throws {
+        let hadHead = try db.tableExists("datasets_head_fts")
+        let hadFullText = try db.tableExists("datasets_fts")
+        try createSchema(db)
+        if !hadHead && hadFullText {
+            try db.execute(sql: """
+                INSERT INTO datasets_head_fts (rowid, title, keys)
+                SELECT rowid, title, techniques || ' ' || keywords FROM datasets_fts
+                """)
+        }
+    }
+
     static func createSchema(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS datasets (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
