@@ -32,9 +32,14 @@ import XrayFormats
 }
 
 @Suite struct PDFReductionTests {
-    /// PDFgetX3's Ni example (config: Qmax 26, Qmaxinst 26.5, rpoly 0.9, kapton background):
-    /// the shape of G(r) over 1–20 Å agrees to 2 % once scaled; the absolute scale (self-scattering
-    /// asymptote) is ~6 % low, so the unscaled difference is held at its present 7 % (goal 5 %).
+    /// PDFgetX3's Ni example (config: Qmax 26, Qmaxinst 26.5, rpoly 0.9, kapton background, bgscale 1).
+    /// The shape of G(r) over 1–20 Å agrees to 1.1 % once scaled, and every r band from 2 to 30 Å then
+    /// agrees to 0.1 % in scale: what remains is one global factor, PDFgetX3's G being 5.6 % smaller
+    /// (its self-scattering normalisation constant is 6.0 % larger than our least-squares one). The form-factor
+    /// table (Waasmaier–Kirfel vs International Tables: 0.05 % effect), f′ at 86.8 keV (−0.014 e), the
+    /// polynomial's degree (8 is best; 7 and 9 are worse in shape) and its fit domain are ruled out (see
+    /// `PDFReducer`); the published description does not fix the constant, so the unscaled difference is
+    /// held at its measured 6.06 % (bound 6.5 %, goal 5 %).
     @Test(.enabled(if: SharedData.isPresent)) func nickelMatchesPDFgetX3() throws {
         let dir = "xrd/pdf/pdfgetx3_Ni/"
         let sampleURL = try #require(SharedData.url(dir + "ni300mesh_300k_nor_1-5.chi"))
@@ -67,8 +72,8 @@ import XrayFormats
         let shape = (pairs.reduce(0) { $0 + ($1.0 * scale - $1.1) * ($1.0 * scale - $1.1) } / norm).squareRoot()
         let absolute = (diff / norm).squareRoot()
         print("PDFgetX3 Ni: relative rms \(absolute), after best scale \(shape) (scale \(scale))")
-        #expect(shape < 0.02)
-        #expect(absolute < 0.07)
+        #expect(shape < 0.012)
+        #expect(absolute < 0.065)
     }
 
     @Test func formulaParsing() throws {
