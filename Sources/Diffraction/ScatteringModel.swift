@@ -117,7 +117,7 @@ struct ScatteringModel {
         for e in 0..<factors.count { f[e] = factors[e].f0(s2: s2) + fPrime[e] }
         let h = Int(hkl.x) + hb, k = Int(hkl.y) + kb, l = Int(hkl.z) + lb
         let hx = Double(hkl.x), ky = Double(hkl.y), lz = Double(hkl.z)
-        let q = [hx * hx, ky * ky, lz * lz, hx * ky, hx * lz, ky * lz]
+        let q0 = hx * hx, q1 = ky * ky, q2 = lz * lz, q3 = hx * ky, q4 = hx * lz, q5 = ky * lz
         var sa = 0.0, sb = 0.0, sc = 0.0, sd = 0.0
         let useB = hasDebyeWaller, anomalous = hasAnomalous
         return t.x.cos.withUnsafeBufferPointer { xc in t.x.sin.withUnsafeBufferPointer { xs in
@@ -128,8 +128,8 @@ struct ScatteringModel {
                             var weight = occupancy[j]
                             if useB {
                                 let o = 6 * j
-                                weight *= exp(-(bt[o] * q[0] + bt[o + 1] * q[1] + bt[o + 2] * q[2]
-                                                + bt[o + 3] * q[3] + bt[o + 4] * q[4] + bt[o + 5] * q[5]))
+                                weight *= exp(-(bt[o] * q0 + bt[o + 1] * q1 + bt[o + 2] * q2
+                                                + bt[o + 3] * q3 + bt[o + 4] * q4 + bt[o + 5] * q5))
                             }
                             let ax = xc[j * wx + h], bx = xs[j * wx + h]
                             let ay = yc[j * wy + k], by = ys[j * wy + k]

@@ -292,7 +292,7 @@ struct XRDIdentify: AsyncParsableCommand {
                     "min_phase_gain": options.minPhaseGain, "min_line_coverage": options.minLineCoverage]),
                 "file": file, "wavelength": result.wavelength, "fwhm": result.fwhm, "residual": result.residual,
                 "ranking": result.ranking.prefix(top).map { ["candidate": $0.name, "score": $0.score, "shift": $0.shift,
-                                                             "formula": library.formulas[$0.index]] as [String: Any] },
+                                                             "present": $0.present, "formula": library.formulas[$0.index]] as [String: Any] },
                 "phases": result.phases.map { ["candidate": $0.name, "formula": $0.formula, "fraction": $0.fraction, "scale": $0.scale,
                                                "shift": $0.shift, "score": $0.score] as [String: Any] },
             ] as [String: Any])
@@ -303,9 +303,9 @@ struct XRDIdentify: AsyncParsableCommand {
                 print(String(format: "  %5.1f %%  %@  (%@, shift %+.2f°)", phase.fraction * 100, phase.name as NSString,
                              phase.formula as NSString, phase.shift))
             }
-            print("ranking:")
+            print("ranking (* = judged present, listed first):")
             for (i, c) in result.ranking.prefix(top).enumerated() {
-                print(String(format: "  %2d. %.3f  %+.2f°  %@", i + 1, c.score, c.shift, c.name as NSString))
+                print(String(format: "  %2d. %@ %.3f  %+.2f°  %@", i + 1, c.present ? "*" : " ", c.score, c.shift, c.name as NSString))
             }
         }
     }
