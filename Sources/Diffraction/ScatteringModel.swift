@@ -65,6 +65,10 @@ struct ScatteringModel {
                         if !nonPositiveDefinite.contains(atom.label) { nonPositiveDefinite.append(atom.label) }
                         c = reciprocal.map { $0 * (atom.uIso ?? 0) }
                     }
+                } else if let u = atom.uAniso, u.count == 6, AtomSite.isPositiveDefinite(uAniso: u) {
+                    // Isotropic on request: the tensor's proper U_eq (a reader's (U11+U22+U33)/3 is off in oblique cells).
+                    let uEq = cell.equivalentIsotropicU(uAniso: u)
+                    c = reciprocal.map { $0 * uEq }
                 } else if let u = atom.uIso {
                     c = reciprocal.map { $0 * u }
                 }

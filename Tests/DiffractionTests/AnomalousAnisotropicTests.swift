@@ -108,6 +108,15 @@ import XrayFormats
             isotropic.sites[i].uAniso = isotropic.cell.isotropicUAniso(u)
         }
         #expect(abs(isotropic.sites[0].uAniso![3] - isotropic.sites[0].uIso! / 2) < 1e-12)
+        for site in isotropic.sites {
+            #expect(abs(isotropic.cell.equivalentIsotropicU(uAniso: site.uAniso!) - site.uIso!) < 1e-12)
+        }
+        // Quartz Si: U_eq = ⅓ Σ U_ij a*_i a*_j a_i·a_j. Hexagonal (γ = 120°): a*²a² = b*²b² = 4/3,
+        // a*b* a·b = −2/3, c*²c² = 1, the rest 0, so U_eq = ⅓[4/3 (U11 + U22 − U12) + U33] = 0.0078033 Å²,
+        // not (U11 + U22 + U33)/3 = 0.00765.
+        let u = quartz.sites[0].uAniso!
+        let handUEq = (4.0 / 3 * (u[0] + u[1] - u[3]) + u[2]) / 3
+        #expect(abs(quartz.cell.equivalentIsotropicU(uAniso: u) - handUEq) < 1e-12)
         var options = SimulationOptions(wavelength: 1.54184, twoThetaRange: 10...140, debyeWaller: true)
         let tensor = try PowderSimulator.simulate(isotropic, options: options)
         options.anisotropicDisplacement = false

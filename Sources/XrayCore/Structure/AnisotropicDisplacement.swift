@@ -23,6 +23,15 @@ extension UnitCell {
         return [u(0, 0), u(1, 1), u(2, 2), u(0, 1), u(0, 2), u(1, 2)]
     }
 
+    /// The equivalent isotropic U_eq = ⅓ Σ_ij C_ij G_ij in Å² (Fischer & Tillmanns, Acta Cryst. C44 (1988) 775),
+    /// which is not (U11 + U22 + U33)/3 in a non-orthogonal cell.
+    public func equivalentIsotropicU(uAniso u: [Double]) -> Double {
+        let c = fractionalCovariance(uAniso: u), g = metric
+        var sum = 0.0
+        for i in 0..<9 { sum += c[i] * g[i] }
+        return sum / 3
+    }
+
     /// The CIF tensor of an isotropic displacement `uIso` Å² in this cell (C = U_iso G*).
     public func isotropicUAniso(_ uIso: Double) -> [Double] {
         uAniso(fractionalCovariance: reciprocalMetric.map { $0 * uIso })
