@@ -143,6 +143,24 @@ import XrayFormats
         #expect(!pattern.peaks.isEmpty)
     }
 
+    /// Bad requests: an element beyond the Chantler table (Am, Z = 95) and an energy outside 1–200 keV.
+    @Test func anomalousBadInput() throws {
+        let americium = try #require(Element.named("Am"))
+        let structure = CrystalStructure(name: "Am", cell: UnitCell(a: 3.47, b: 3.47, c: 11.24, alpha: 90, beta: 90, gamma: 120),
+                                         sites: [AtomSite(label: "Am1", typeSymbol: "Am", element: americium, fract: .zero)])
+        var options = SimulationOptions()
+        options.anomalous = true
+        #expect { try PowderSimulator.simulate(structure, options: options) } throws: { error in
+            (error as? RoentgenError)?.description.contains("Z ≤ 92") == true
+        }
+        options.anomalous = false
+        #expect(try !PowderSimulator.simulate(structure, options: options).peaks.isEmpty)
+        options.anomalous = true
+        options.wavelength = 20
+        options.twoThetaRange = 5...170
+        #expect(throws: RoentgenError.self) { try PowderSimulator.simulate(structure, options: options) }
+    }
+
     @Test(.enabled(if: SharedData.isPresent)) func anomalousCLI() throws {
         let cif = try #require(SharedData.url("xrd/cif/common/DD_Iron.cif")).path
         let run = try RoentgenCLI.run(["xrd", "simulate", cif, "--wavelength", "CoKa1", "--anomalous", "--json"])
