@@ -31,7 +31,12 @@ public enum PDFSimulator {
         let rho0 = n / cell.volume
         let f = atoms.map { AtomicScatteringFactor.neutral($0.element.atomicNumber)?.f0(s2: 0) ?? Double($0.element.atomicNumber) }
         let fMean = zip(atoms, f).reduce(0) { $0 + $1.0.occupancy * $1.1 } / n
-        let u = atoms.map { options.uIso ?? $0.uIso ?? 0.005 }
+        // A site's anisotropic tensor gives its proper U_eq (a reader's (U11+U22+U33)/3 is off in oblique cells).
+        let u = atoms.map { atom -> Double in
+            if let u = options.uIso { return u }
+            if let t = atom.uAniso, AtomSite.isPositiveDefinite(uAniso: t) { return structure.cell.equivalentIsotropicU(uAniso: t) }
+            return atom.uIso ?? 0.005
+        }
         // Peaks are computed on a fine grid reaching beyond rMax so the termination convolution sees them.
         let margin = options.qMax > 0 ? 8.0 : 1.0
         let step = options.rStep

@@ -35,6 +35,9 @@ public struct RankedCandidate: Sendable, Hashable {
     public var score: Double
     /// Best zero shift in degrees 2θ (added to the candidate's positions).
     public var shift: Double
+    /// Whether the candidate is one of the phases judged present (`IdentificationResult.phases`).
+    /// The ranking lists those first, most abundant first, so `score` decreases only within each group.
+    public var present = false
 }
 
 /// A phase judged present.
@@ -52,7 +55,8 @@ public struct IdentifiedPhase: Sendable, Hashable {
 }
 
 public struct IdentificationResult: Sendable {
-    /// Phases judged present first (most abundant first), then the other refined candidates by score.
+    /// Phases judged present first (most abundant first, `present` set), then the other refined candidates
+    /// by decreasing score; scores are therefore monotonic only within each of the two groups.
     public var ranking: [RankedCandidate]
     public var phases: [IdentifiedPhase]
     public var wavelength: Double
@@ -375,8 +379,10 @@ public enum PhaseIdentifier {
         }
         phases.sort { $0.fraction > $1.fraction }
         var ranking = phases.compactMap { phase -> RankedCandidate? in
-            refined.first { $0.index == phase.index }
+            var entry = refined.first { $0.index == phase.index }
                 ?? chosen.first { $0.index == phase.index }.map { RankedCandidate(index: $0.index, name: $0.name, score: $0.score, shift: $0.shift) }
+            entry?.present = true
+            return entry
         }
         ranking += refined.filter { c in !phases.contains { $0.index == c.index } }
         return IdentificationResult(ranking: ranking, phases: phases, wavelength: p.wavelength, fwhm: p.fwhm, residual: fit.rss / total)

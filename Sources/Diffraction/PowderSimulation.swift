@@ -19,6 +19,11 @@ public struct SimulationOptions: Sendable, Hashable {
     public var mergeTolerance: Double
     /// Peaks below this intensity (0–100 scale) are dropped.
     public var minimumIntensity: Double
+    /// Add the anomalous terms f′(E) + i f″(E) (Chantler) at E = hc/λ to every atom's f0(s).
+    public var anomalous = false
+    /// With `debyeWaller`, use a site's anisotropic U (rotated to each symmetry image) where the CIF
+    /// gives one; false uses U_iso (or U_eq) everywhere.
+    public var anisotropicDisplacement = true
 
     public init(wavelength: Double = 1.54184, twoThetaRange: ClosedRange<Double> = 5...90, debyeWaller: Bool = false,
                 monochromatorTwoTheta: Double? = nil, ionicFormFactors: Bool = false,
@@ -71,18 +76,25 @@ public struct SimulatedPattern: Sendable, Hashable {
     public var peaks: [SimulatedPeak]
     /// Options used.
     public var options: SimulationOptions
+    /// Things noticed while simulating (e.g. a site whose anisotropic U is not positive definite).
+    public var warnings: [String] = []
 }
 
 /// Powder pattern simulation from a crystal structure (kinematic theory):
-/// I(hkl) = |F(hkl)|² · LP(θ), F = Σⱼ occⱼ fⱼ(s) exp(−Bⱼ s²) exp(2πi h·rⱼ), summed over
-/// Friedel pairs and merged by 2θ, LP = (1 + cos²2θ cos²2θₘ) / (sin²θ cos θ (1 + cos²2θₘ)).
+/// I(hkl) = |F(hkl)|² · LP(θ), F = Σⱼ occⱼ (f0ⱼ(s) [+ f′ⱼ + i f″ⱼ]) Tⱼ(h) exp(2πi h·rⱼ) with
+/// Tⱼ = exp(−2π² hᵀ Cⱼ h) (Cⱼ the fractional displacement covariance, = U G* when isotropic: exp(−B s²)),
+/// summed over Friedel pairs and merged by 2θ, LP = (1 + cos²2θ cos²2θₘ) / (sin²θ cos θ (1 + cos²2θₘ)).
 public enum PowderSimulator {
     /// Simulates the stick pattern of `structure`.
     public static func simulate(_ structure: CrystalStructure, options: SimulationOptions = SimulationOptions()) throws -> SimulatedPattern {
         try options.validate()
-        let atoms = structure.unitCellAtoms()
+        let atoms = options.debyeWaller && options.anisotropicDisplacement
+            ? structure.unitCellAtomsRotatingDisplacements() : structure.unitCellAtoms()
         guard !atoms.isEmpty else { throw RoentgenError(.badData, "structure '\(structure.name)' has no atoms") }
-        let model = try ScatteringModel(atoms: atoms, options: options)
+        let model = try ScatteringModel(atoms: atoms, cell: structure.cell, options: options)
+        let warnings = model.nonPositiveDefinite.map {
+            "site \($0): anisotropic U is not positive definite (check the CIF's U_ij order); U_iso used"
+        }
         // Reciprocal-lattice points inside the limiting sphere ≈ (4/3)π g³ V: refuse absurd requests instead of hanging.
         let gMax = 2 * sin(options.twoThetaRange.upperBound * Double.pi / 360) / options.wavelength
         let expected = 4 / 3 * Double.pi * pow(gMax, 3) * structure.cell.volume
@@ -91,7 +103,7 @@ public enum PowderSimulator {
         }
         let reflections = ReflectionList(cell: structure.cell, wavelength: options.wavelength, twoThetaRange: options.twoThetaRange)
         guard !reflections.isEmpty else {
-            return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options)
+            return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options, warnings: warnings)
         }
         let tables = model.phases(bounds: reflections.bounds)
         var scratch = [Double](repeating: 0, count: model.factors.count)
@@ -128,7 +140,7 @@ public enum PowderSimulator {
             start = end
         }
         let maxIntensity = lines.map(\.intensity).max() ?? 0
-        guard maxIntensity > 0 else { return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options) }
+        guard maxIntensity > 0 else { return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options, warnings: warnings) }
         var peaks: [SimulatedPeak] = []
         for line in lines {
             let scaled = line.intensity / maxIntensity * 100
@@ -137,6 +149,6 @@ public enum PowderSimulator {
                                        hkl: line.families, multiplicity: 2 * line.count))
         }
         peaks.sort { $0.twoTheta < $1.twoTheta }
-        return SimulatedPattern(wavelength: options.wavelength, peaks: peaks, options: options)
+        return SimulatedPattern(wavelength: options.wavelength, peaks: peaks, options: options, warnings: warnings)
     }
 }

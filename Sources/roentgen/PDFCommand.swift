@@ -96,10 +96,10 @@ struct PDFReduce: AsyncParsableCommand {
             throw error
         }
         try printPDF([("r", result.r), ("g", result.g), ("q", result.q), ("sq", result.sq), ("fq", result.fq)], json: json,
-                     header: "\(file): G(r), composition \(composition), λ \(lambda) Å, qmax \(qmax), polynomial degree \(result.polynomialDegree)",
+                     header: "\(file): G(r), composition \(composition), λ \(lambda) Å, qmax \(qmax), polynomial degree \(String(format: "%.3f", result.polynomialOrder))",
                      provenance: provenanceJSON(files: [file] + (background.map { [$0] } ?? []), parameters: [
                         "composition": composition, "wavelength": lambda, "bgscale": bgscale, "qmin": qmin, "qmax": qmax,
-                        "qmaxinst": options.qMaxInst, "rpoly": rpoly, "polynomial_degree": result.polynomialDegree,
+                        "qmaxinst": options.qMaxInst, "rpoly": rpoly, "polynomial_degree": result.polynomialOrder,
                         "range": range, "rstep": rstep]))
     }
 }

@@ -44,7 +44,9 @@ struct XRDSimulate: AsyncParsableCommand {
     @Argument(help: "CIF file.") var cif: String
     @Option(help: "Wavelength: Å (1.54184), a line (CuKa, CuKa1, MoKa, CoKb) or an energy (17keV).") var wavelength = "CuKa"
     @Option(help: "2θ range in degrees, start:end.") var range = "5:90"
-    @Flag(help: "Apply Debye–Waller factors from the CIF's U/B values (off by default, like pymatgen).") var debyeWaller = false
+    @Flag(help: "Apply Debye–Waller factors from the CIF's U/B values (off by default, like pymatgen); anisotropic U where given.") var debyeWaller = false
+    @Flag(help: "With --debye-waller, use U_iso (or U_eq) even where the CIF gives anisotropic U.") var isotropic = false
+    @Flag(help: "Add anomalous scattering f′ + i f″ (Chantler, at E = hc/λ) to the form factors (off by default, like pymatgen).") var anomalous = false
     @Option(help: "Monochromator 2θ in degrees for the polarisation factor.") var monochromator: Double?
     @Flag(help: "Print JSON.") var json = false
     @Option(help: "Write an SVG plot (sticks, plus the profile when --caglioti or --size is given).") var plot: String?
@@ -55,8 +57,10 @@ struct XRDSimulate: AsyncParsableCommand {
 
     func run() async throws {
         let structure = try CIF.readStructure(url: URL(fileURLWithPath: cif))
-        let options = SimulationOptions(wavelength: try WavelengthSpec.parse(wavelength), twoThetaRange: try parseRange(range),
+        var options = SimulationOptions(wavelength: try WavelengthSpec.parse(wavelength), twoThetaRange: try parseRange(range),
                                         debyeWaller: debyeWaller, monochromatorTwoTheta: monochromator)
+        options.anomalous = anomalous
+        options.anisotropicDisplacement = !isotropic
         let pattern = try PowderSimulator.simulate(structure, options: options)
         var profile: (x: [Double], y: [Double])?
         if caglioti != nil || size != nil || doublet {
@@ -91,19 +95,20 @@ struct XRDSimulate: AsyncParsableCommand {
             var object: [String: Any] = [
                 "wavelength": pattern.wavelength,
                 "structure": ["name": structure.name, "formula": structure.cellFormula,
-                              "space_group": structure.spaceGroupSymbol as Any, "warnings": structure.warnings],
+                              "space_group": structure.spaceGroupSymbol as Any, "warnings": structure.warnings + pattern.warnings],
                 "peaks": pattern.peaks.map { ["two_theta": $0.twoTheta, "d": $0.d, "intensity": $0.intensity,
                                               "hkl": $0.hkl, "multiplicity": $0.multiplicity] as [String: Any] },
             ]
             if let profile { object["profile"] = ["two_theta": profile.x, "intensity": profile.y] }
             object["provenance"] = provenanceJSON(files: [cif], parameters: [
                 "wavelength": options.wavelength, "range": [options.twoThetaRange.lowerBound, options.twoThetaRange.upperBound],
-                "debye_waller": debyeWaller, "monochromator_two_theta": jsonNumber(monochromator), "merge_tolerance": options.mergeTolerance,
-                "form_factors": "Waasmaier-Kirfel (XrayDB), neutral atoms", "symmetry": structure.operationsSource])
+                "debye_waller": debyeWaller, "anisotropic_displacement": debyeWaller && !isotropic, "anomalous": anomalous,
+                "monochromator_two_theta": jsonNumber(monochromator), "merge_tolerance": options.mergeTolerance,
+                "form_factors": "Waasmaier-Kirfel (XrayDB), neutral atoms" + (anomalous ? ", f′ f″ Chantler (XrayDB)" : ""), "symmetry": structure.operationsSource])
             try printJSONObject(object)
         } else {
             print("\(structure.name): \(structure.cellFormula), \(structure.spaceGroupSymbol ?? "?"), λ = \(pattern.wavelength) Å, \(pattern.peaks.count) peaks")
-            for w in structure.warnings { print("warning: \(w)") }
+            for w in structure.warnings + pattern.warnings { print("warning: \(w)") }
             print("  2θ (°)      d (Å)   I     mult  hkl")
             for p in pattern.peaks where p.intensity >= 0.5 {
                 let hkl = p.hkl.map { "(" + $0.map(String.init).joined(separator: " ") + ")" }.joined(separator: " ")
@@ -287,7 +292,7 @@ struct XRDIdentify: AsyncParsableCommand {
                     "min_phase_gain": options.minPhaseGain, "min_line_coverage": options.minLineCoverage]),
                 "file": file, "wavelength": result.wavelength, "fwhm": result.fwhm, "residual": result.residual,
                 "ranking": result.ranking.prefix(top).map { ["candidate": $0.name, "score": $0.score, "shift": $0.shift,
-                                                             "formula": library.formulas[$0.index]] as [String: Any] },
+                                                             "present": $0.present, "formula": library.formulas[$0.index]] as [String: Any] },
                 "phases": result.phases.map { ["candidate": $0.name, "formula": $0.formula, "fraction": $0.fraction, "scale": $0.scale,
                                                "shift": $0.shift, "score": $0.score] as [String: Any] },
             ] as [String: Any])
@@ -298,9 +303,9 @@ struct XRDIdentify: AsyncParsableCommand {
                 print(String(format: "  %5.1f %%  %@  (%@, shift %+.2f°)", phase.fraction * 100, phase.name as NSString,
                              phase.formula as NSString, phase.shift))
             }
-            print("ranking:")
+            print("ranking (* = judged present, listed first):")
             for (i, c) in result.ranking.prefix(top).enumerated() {
-                print(String(format: "  %2d. %.3f  %+.2f°  %@", i + 1, c.score, c.shift, c.name as NSString))
+                print(String(format: "  %2d. %@ %.3f  %+.2f°  %@", i + 1, c.present ? "*" : " ", c.score, c.shift, c.name as NSString))
             }
         }
     }

@@ -49,6 +49,9 @@ import XrayFormats
         #expect(found == ["MnO_225.cif", "Li2MnO3_12.cif", "TiO2_141.cif"], "\(found)")
         #expect(result.ranking.prefix(3).contains { $0.name.hasSuffix("TiO2_141.cif") })
         #expect(abs(result.phases.map(\.fraction).reduce(0, +) - 1) < 1e-9)
+        // The phases present lead the ranking in the phases' order, flagged; the rest are not flagged.
+        #expect(result.ranking.prefix(result.phases.count).map(\.name) == result.phases.map(\.name))
+        #expect(result.ranking.map(\.present) == result.ranking.indices.map { $0 < result.phases.count })
     }
 
     /// A simulated 90 % rutile + 10 % anatase mixture (by weight) with noise, broadening and a zero shift:
@@ -102,6 +105,10 @@ import XrayFormats
         #expect(ranking.count == 3)
         #expect((ranking[0]["candidate"] as? String)?.hasSuffix("MnO_225.cif") == true)
         #expect(ranking[0]["score"] is Double && ranking[0]["shift"] is Double)
+        // `present` marks the phases judged present; they lead the ranking, the rest follow by score.
+        #expect(ranking[0]["present"] as? Bool == true && ranking.dropFirst().allSatisfy { $0["present"] as? Bool == false })
+        let absent = ranking.dropFirst().compactMap { $0["score"] as? Double }
+        #expect(zip(absent, absent.dropFirst()).allSatisfy { $0 >= $1 })
         let phases = try #require(object["phases"] as? [[String: Any]])
         #expect((phases.first?["fraction"] as? Double) == 1)
         let none = try RoentgenCLI.run(["xrd", "identify", measured])

@@ -32,9 +32,15 @@ import XrayFormats
 }
 
 @Suite struct PDFReductionTests {
-    /// PDFgetX3's Ni example (config: Qmax 26, Qmaxinst 26.5, rpoly 0.9, kapton background):
-    /// the shape of G(r) over 1–20 Å agrees to 2 % once scaled; the absolute scale (self-scattering
-    /// asymptote) is ~6 % low, so the unscaled difference is held at its present 7 % (goal 5 %).
+    /// PDFgetX3's Ni example (config: Qmax 26, Qmaxinst 26.5, rpoly 0.9, kapton background, bgscale 1).
+    /// With the correction polynomial's fractional degree n = 7.59 blended from the degree-7 and -8 fits, the
+    /// shape of G(r) over 1–20 Å agrees to 0.09 % once scaled (1.1 % with the rounded degree 8 alone).
+    /// What remains is one global factor: PDFgetX3's G is 5.65 % smaller, i.e. its self-scattering
+    /// normalisation constant is 6.0 % larger than our least-squares one. Ruled out as causes: the form-factor
+    /// table (Waasmaier–Kirfel vs International Tables, 0.05 %), f′ at 86.8 keV (−0.014 e), the fit's Q
+    /// range and sampling (uniform-Q resampling 0.3 %), Compton-aware normalisation (would be 2.4× off). The
+    /// published description does not fix that constant, so the unscaled difference is held at its measured
+    /// 5.99 % (bound 6.5 %; issue goal 5 %) and the shape at 0.09 % (bound 0.3 %).
     @Test(.enabled(if: SharedData.isPresent)) func nickelMatchesPDFgetX3() throws {
         let dir = "xrd/pdf/pdfgetx3_Ni/"
         let sampleURL = try #require(SharedData.url(dir + "ni300mesh_300k_nor_1-5.chi"))
@@ -44,7 +50,7 @@ import XrayFormats
         let intensity = try PatternArithmetic.subtract(background, from: sample)
         let q = sample.twoTheta.map { DiffractionAxes.q(twoTheta: $0, wavelength: 0.142774) }
         let result = try PDFReducer.reduce(q: q, intensity: intensity, composition: try ChemicalFormula("Ni"))
-        #expect(result.polynomialDegree == 8)
+        #expect(result.polynomialDegree == 8 && abs(result.polynomialOrder - 0.9 * 26.5 / Double.pi) < 1e-12)
         let grURL = try #require(SharedData.url(dir + "ni300mesh_300k_nor_1-5-pdfgetx3.gr"))
         let text = try String(contentsOf: grURL, encoding: .utf8)
         var reference: [Int: Double] = [:]
@@ -67,8 +73,8 @@ import XrayFormats
         let shape = (pairs.reduce(0) { $0 + ($1.0 * scale - $1.1) * ($1.0 * scale - $1.1) } / norm).squareRoot()
         let absolute = (diff / norm).squareRoot()
         print("PDFgetX3 Ni: relative rms \(absolute), after best scale \(shape) (scale \(scale))")
-        #expect(shape < 0.02)
-        #expect(absolute < 0.07)
+        #expect(shape < 0.003)
+        #expect(absolute < 0.065)
     }
 
     @Test func formulaParsing() throws {

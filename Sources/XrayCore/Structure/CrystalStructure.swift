@@ -38,9 +38,14 @@ public struct CrystalStructure: Sendable, Hashable {
 
     /// Every atom in the unit cell: each site under each operation, wrapped into [0, 1),
     /// with images closer than `tolerance` (fractional, per axis, periodic) kept once.
-    /// Anisotropic U is carried unrotated (only its isotropic equivalent is used downstream).
+    /// Anisotropic U is carried unrotated here; `unitCellAtomsRotatingDisplacements` rotates it.
     public func unitCellAtoms(tolerance: Double = 1e-3) -> [AtomSite] {
-        var atoms: [AtomSite] = []
+        unitCellAtomsWithOperations(tolerance: tolerance).map(\.atom)
+    }
+
+    /// As `unitCellAtoms`, each atom paired with the operation that generated it (the first one met).
+    public func unitCellAtomsWithOperations(tolerance: Double = 1e-3) -> [(atom: AtomSite, operation: SymmetryOperation)] {
+        var atoms: [(atom: AtomSite, operation: SymmetryOperation)] = []
         atoms.reserveCapacity(sites.count * operations.count)
         for site in sites {
             let start = atoms.count
@@ -52,7 +57,7 @@ public struct CrystalStructure: Sendable, Hashable {
                 }
                 var duplicate = false
                 for j in start..<atoms.count {
-                    let q = atoms[j].fract
+                    let q = atoms[j].atom.fract
                     var close = true
                     for i in 0..<3 {
                         var d = abs(p[i] - q[i])
@@ -64,7 +69,7 @@ public struct CrystalStructure: Sendable, Hashable {
                 if !duplicate {
                     var atom = site
                     atom.fract = p
-                    atoms.append(atom)
+                    atoms.append((atom, op))
                 }
             }
         }
