@@ -83,7 +83,7 @@ private struct StructureBuilder {
                         "cell a=\(a) b=\(b) c=\(c) α=\(angles[0]) β=\(angles[1]) γ=\(angles[2]) is not a valid lattice (expected positive edges and angles that close a cell)")
         }
 
-        let sites = try readSites()
+        let sites = try readSites(cell: cell)
         let symbolItem = block.item("_symmetry_space_group_name_h-m", "_space_group_name_h-m_alt", "_space_group.name_h-m_alt",
                                     "_space_group_name_h-m")
         let hallItem = block.item("_symmetry_space_group_name_hall", "_space_group_name_hall", "_space_group.name_hall")
@@ -167,7 +167,7 @@ private struct StructureBuilder {
         return (element, charge)
     }
 
-    mutating func readSites() throws -> [AtomSite] {
+    mutating func readSites(cell: UnitCell) throws -> [AtomSite] {
         guard let loop = block.loop(with: "_atom_site_fract_x") else {
             throw error(block.line, "no _atom_site_fract_x loop in data_\(block.name) (expected atom sites with fractional coordinates)")
         }
@@ -217,22 +217,22 @@ private struct StructureBuilder {
         guard !sites.isEmpty else {
             throw error(loop.line, "atom-site loop has no site with known coordinates (expected at least one row of numbers)")
         }
-        try readAniso(into: &sites)
+        try readAniso(into: &sites, cell: cell)
         return sites
     }
 
     /// Anisotropic U (or B) from the `_atom_site_aniso_` loop, matched by label.
-    func readAniso(into sites: inout [AtomSite]) throws {
+    func readAniso(into sites: inout [AtomSite], cell: UnitCell) throws {
         guard let loop = block.loop(with: "_atom_site_aniso_label") else {
             // TOPAS-style: U_ij in the atom-site loop itself.
             guard let main = block.loop(with: "_atom_site_fract_x"), main.column("_atom_site_aniso_u_11") != nil else { return }
-            try fillAniso(from: main, labelTag: "_atom_site_label", into: &sites)
+            try fillAniso(from: main, labelTag: "_atom_site_label", into: &sites, cell: cell)
             return
         }
-        try fillAniso(from: loop, labelTag: "_atom_site_aniso_label", into: &sites)
+        try fillAniso(from: loop, labelTag: "_atom_site_aniso_label", into: &sites, cell: cell)
     }
 
-    func fillAniso(from loop: CIFDocument.Loop, labelTag: String, into sites: inout [AtomSite]) throws {
+    func fillAniso(from loop: CIFDocument.Loop, labelTag: String, into sites: inout [AtomSite], cell: UnitCell) throws {
         guard let cLabel = loop.column(labelTag) else { return }
         let names = ["11", "22", "33", "12", "13", "23"]
         var scale = 1.0
@@ -257,7 +257,8 @@ private struct StructureBuilder {
             }
             guard u.count == 6 else { continue }
             sites[i].uAniso = u
-            if sites[i].uIso == nil { sites[i].uIso = (u[0] + u[1] + u[2]) / 3 }
+            // U_eq = ⅓ Σ C_ij G_ij (Fischer & Tillmanns 1988), not (U11+U22+U33)/3, which is wrong in oblique cells.
+            if sites[i].uIso == nil { sites[i].uIso = cell.equivalentIsotropicU(uAniso: u) }
         }
     }
 }
