@@ -107,7 +107,9 @@ struct XRDSimulate: AsyncParsableCommand {
                 "form_factors": "Waasmaier-Kirfel (XrayDB), neutral atoms" + (anomalous ? ", f′ f″ Chantler (XrayDB)" : ""), "symmetry": structure.operationsSource])
             try printJSONObject(object)
         } else {
-            print("\(structure.name): \(structure.cellFormula), \(structure.spaceGroupSymbol ?? "?"), λ = \(pattern.wavelength) Å, \(pattern.peaks.count) peaks")
+            let shown = pattern.peaks.filter { $0.intensity >= 0.5 }.count
+            print("\(structure.name): \(structure.cellFormula), \(structure.spaceGroupSymbol ?? "?"), λ = \(pattern.wavelength) Å, \(pattern.peaks.count) peaks"
+                  + (shown < pattern.peaks.count ? " (\(shown) with I ≥ 0.5 listed; --json gives all)" : ""))
             for w in structure.warnings + pattern.warnings { print("warning: \(w)") }
             print("  2θ (°)      d (Å)   I     mult  hkl")
             for p in pattern.peaks where p.intensity >= 0.5 {
