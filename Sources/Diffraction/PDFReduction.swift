@@ -1,4 +1,5 @@
 import Foundation
+import XrayNumerics
 import XrayCore
 
 /// Parameters of the PDFgetX3-style reduction, with PDFgetX3's names and defaults.
@@ -125,7 +126,7 @@ public enum PDFReducer {
             }
         }
         for j in 0..<degree { for k in 0..<j { a[j * degree + k] = a[k * degree + j] } }
-        guard let c = PeakFitSolver.solveLinear(a, b, degree) else {
+        guard let c = solveLinearSystem(a, b) else {
             throw RoentgenError(.badData, "the correction polynomial of degree \(degree) cannot be fitted to these data")
         }
         var values = [Double](repeating: 0, count: q.count)

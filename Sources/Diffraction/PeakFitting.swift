@@ -1,4 +1,5 @@
 import Foundation
+import XrayNumerics
 
 /// One fitted pseudo-Voigt peak with standard uncertainties.
 public struct FittedPeak: Sendable, Hashable {
@@ -32,7 +33,6 @@ enum PeakFitting {
             if c.twoTheta - last.twoTheta < 1.5 * (c.fwhm + last.fwhm) { groups[groups.count - 1].append(c) } else { groups.append([c]) }
         }
         var result: [FittedPeak] = []
-        let solver = PeakFitSolver()
         for group in groups {
             let lo = group.first!.twoTheta - 2.5 * max(group.first!.fwhm, 2 * step)
             let hi = group.last!.twoTheta + 2.5 * max(group.last!.fwhm, 2 * step)
@@ -50,7 +50,12 @@ enum PeakFitting {
             p.append(0); lower.append(-.infinity); upper.append(.infinity)
             guard xs.count > p.count else { continue }
             let count = group.count
-            let fitResult = solver.solve(initial: p, lower: lower, upper: upper, count: xs.count) { q, out in
+            var options = LevenbergMarquardtOptions(ftol: 1e-10, xtol: 1e-10)
+            options.lower = lower
+            options.upper = upper
+            options.differenceStep = 1e-7
+            let fitResult = levenbergMarquardt(initial: p, options: options) { q in
+                var out = [Double](repeating: 0, count: xs.count)
                 for i in 0..<xs.count {
                     var model = q[4 * count]
                     for k in 0..<count {
@@ -58,8 +63,14 @@ enum PeakFitting {
                     }
                     out[i] = (model - ys[i]) * ws[i]
                 }
+                return out
             }
-            let q = fitResult.parameters, e = fitResult.uncertainties
+            let q = fitResult.parameters
+            // Standard uncertainties: sqrt(diag((JᵀJ)⁻¹) · χ²/(n − p)).
+            let scale = fitResult.chiSquare / Double(max(1, xs.count - p.count))
+            let e = (0..<p.count).map { j in
+                fitResult.inverseNormalMatrix.map { (max(0, $0[j][j]) * scale).squareRoot() } ?? .nan
+            }
             for k in 0..<count {
                 result.append(FittedPeak(twoTheta: q[4 * k], twoThetaError: e[4 * k],
                                          height: q[4 * k + 1] * PseudoVoigt.height(fwhm: q[4 * k + 2], eta: q[4 * k + 3]),

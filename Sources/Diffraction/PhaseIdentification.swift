@@ -1,4 +1,5 @@
 import Foundation
+import XrayNumerics
 import XrayCore
 
 /// Parameters of phase identification, with defaults.
@@ -253,7 +254,7 @@ public enum PhaseIdentifier {
                 for i in 0..<target.count { s += columns[cp][i] * target[i] }
                 b[p] = s
             }
-            guard let x = PeakFitSolver.solveLinear(a, b, k), x.allSatisfy({ $0 >= 0 }) else { continue }
+            guard let x = solveLinearSystem(a, b), x.allSatisfy({ $0 >= 0 }) else { continue }
             var rss = 0.0
             for i in 0..<target.count {
                 var model = 0.0

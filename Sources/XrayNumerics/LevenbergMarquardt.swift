@@ -12,6 +12,10 @@ public struct LevenbergMarquardtOptions: Sendable {
     public var maxEvaluations: Int = 0
     /// Relative step for forward-difference Jacobians (used only when no Jacobian is supplied).
     public var differenceStep: Double = 1.49e-8
+    /// Box bounds per parameter (nil: unbounded). Every trial point is clamped into the box and
+    /// difference steps turn inward at an upper bound; the start is clamped too.
+    public var lower: [Double]?
+    public var upper: [Double]?
     public init() {}
     public init(ftol: Double, xtol: Double, gtol: Double = 0, maxEvaluations: Int = 0) {
         self.ftol = ftol; self.xtol = xtol; self.gtol = gtol; self.maxEvaluations = maxEvaluations
@@ -36,7 +40,10 @@ public struct LevenbergMarquardtResult: Sendable {
 }
 
 /// Minimises Σ rᵢ(p)² by Levenberg–Marquardt with MINPACK-style diagonal scaling
-/// (the running maximum of the Jacobian column norms) and a gain-ratio damping update.
+/// (the running maximum of the Jacobian column norms) and a gain-ratio damping update
+/// (Nielsen's). Optional box bounds (`options.lower`, `options.upper`): parameters on a bound with
+/// the descent direction pointing outward are held for the step (active set), the step of the
+/// others is projected into the box, and the gain ratio uses the projected step.
 ///
 /// - Parameters:
 ///   - initial: starting parameters.
@@ -47,7 +54,18 @@ public func levenbergMarquardt(initial: [Double],
                                residuals: ([Double]) -> [Double],
                                jacobian: (([Double]) -> [[Double]])? = nil) -> LevenbergMarquardtResult {
     let n = initial.count
-    var p = initial
+    let lower = options.lower ?? [], upper = options.upper ?? []
+    let bounded = lower.count == n || upper.count == n
+    func clamp(_ q: [Double]) -> [Double] {
+        guard bounded else { return q }
+        return (0..<n).map { j in
+            var v = q[j]
+            if lower.count == n { v = max(v, lower[j]) }
+            if upper.count == n { v = min(v, upper[j]) }
+            return v
+        }
+    }
+    var p = clamp(initial)
     var r = residuals(p)
     var nfev = 1
     let m = r.count
@@ -61,6 +79,7 @@ public func levenbergMarquardt(initial: [Double],
             var q = p
             var step = options.differenceStep * abs(p[j])
             if step == 0 { step = options.differenceStep }
+            if upper.count == n && q[j] + step > upper[j] { step = -step }
             q[j] += step
             let rq = residuals(q)
             nfev += 1
@@ -111,12 +130,27 @@ public func levenbergMarquardt(initial: [Double],
         // Solve (A + λ D²) δ = −g
         var M = A
         for j in 0..<n { M[j * n + j] += lambda * diag[j] * diag[j] }
-        guard let delta = solveLinearSystem(M, g.map { -$0 }) else {
+        var rhs = g.map { -$0 }
+        if bounded {
+            // Active set: a parameter on a bound whose descent direction points out of the box is
+            // held there for this step (its row and column decoupled), so the free parameters get
+            // the step that is best given it, not a projection of a step that assumed it moves.
+            for j in 0..<n {
+                let atLower = lower.count == n && p[j] <= lower[j] && g[j] > 0
+                let atUpper = upper.count == n && p[j] >= upper[j] && g[j] < 0
+                guard atLower || atUpper else { continue }
+                for k in 0..<n { M[j * n + k] = 0; M[k * n + j] = 0 }
+                M[j * n + j] = 1
+                rhs[j] = 0
+            }
+        }
+        guard let solved = solveLinearSystem(M, rhs) else {
             lambda *= nu; nu *= 2
             if lambda > 1e300 { message = "singular normal matrix"; break }
             continue
         }
-        let trial = zip(p, delta).map { $0 + $1 }
+        let trial = clamp(zip(p, solved).map { $0 + $1 })
+        let delta = bounded ? zip(trial, p).map { $0 - $1 } : solved
         let rt = residuals(trial)
         nfev += 1
         let ft = sumsq(rt)

@@ -63,6 +63,28 @@ struct NumericsTests {
         #expect(abs(result.parameters[0] - 2.5) < 1e-6 && abs(result.parameters[1] + 0.7) < 1e-6 && abs(result.parameters[2] - 0.3) < 1e-6)
     }
 
+    /// With the offset bounded to ≤ 0.1 (true value 0.3), the fit stops on the bound and the other
+    /// parameters take the best values given it; the same fit with a box that holds the optimum
+    /// agrees with the unbounded one.
+    @Test func boundedLevenbergMarquardtStaysInTheBox() {
+        let t = (0..<40).map { Double($0) * 0.25 }
+        let y = t.map { 2.5 * exp(-0.7 * $0) + 0.3 }
+        let model = { (p: [Double]) in zip(t, y).map { p[0] * exp(p[1] * $0.0) + p[2] - $0.1 } }
+        var options = LevenbergMarquardtOptions(ftol: 1e-12, xtol: 1e-12)
+        options.lower = [0, -5, -1]
+        options.upper = [10, 0, 0.1]
+        let bounded = levenbergMarquardt(initial: [1, -0.1, 0], options: options, residuals: model)
+        #expect(bounded.parameters[2] == 0.1)
+        #expect(bounded.chiSquare > 1e-3)
+        // Optimality on the face p2 = 0.1: the gradient in p0 and p1 vanishes.
+        let best = levenbergMarquardt(initial: [bounded.parameters[0], bounded.parameters[1]],
+                                      options: LevenbergMarquardtOptions(ftol: 1e-14, xtol: 1e-14)) { q in model([q[0], q[1], 0.1]) }
+        #expect(abs(best.chiSquare - bounded.chiSquare) / best.chiSquare < 1e-6)
+        options.upper = [10, 0, 1]
+        let roomy = levenbergMarquardt(initial: [1, -0.1, 0], options: options, residuals: model)
+        #expect(abs(roomy.parameters[2] - 0.3) < 1e-6 && abs(roomy.parameters[1] + 0.7) < 1e-6)
+    }
+
     @Test func nnlsKeepsWeightsNonNegative() throws {
         // b = 2·a0 − 1·a1 + noise-free: the unconstrained solution has a negative weight.
         let a0 = [1.0, 2, 3, 4, 5], a1 = [1.0, 1, 1, 1, 1], a2 = [0.0, 1, 0, 1, 0]
