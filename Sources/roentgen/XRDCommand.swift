@@ -85,10 +85,11 @@ struct XRDSimulate: AsyncParsableCommand {
                                             crystalliteSize: size, kAlpha2: kAlpha2)
         }
         if let plot {
-            var series: [PatternPlot.Series] = [.init(label: (cif as NSString).lastPathComponent, x: pattern.peaks.map(\.twoTheta),
+            var series: [SVGLinePlot.Series] = [.init(label: (cif as NSString).lastPathComponent, x: pattern.peaks.map(\.twoTheta),
                                                       y: pattern.peaks.map(\.intensity), sticks: true)]
             if let profile { series.append(.init(label: "profile", x: profile.x, y: profile.y, color: "#d62728")) }
-            let svg = PatternPlot(title: "\(structure.name) λ = \(pattern.wavelength) Å", yLabel: "intensity (max 100)", series: series).svg()
+            let svg = SVGLinePlot(title: "\(structure.name) λ = \(pattern.wavelength) Å",
+                                  panels: [.init(xLabel: "2θ (degrees)", yLabel: "intensity (max 100)", series: series)]).svg()
             try writeText(svg, to: plot)
         }
         if json {
@@ -176,11 +177,11 @@ struct XRDPeaks: AsyncParsableCommand {
             throw error
         }
         if let plot {
-            let svg = PatternPlot(title: (file as NSString).lastPathComponent, series: [
+            let svg = SVGLinePlot(title: (file as NSString).lastPathComponent, panels: [.init(xLabel: "2θ (degrees)", yLabel: "intensity", series: [
                 .init(label: "pattern", x: pattern.twoTheta, y: pattern.intensity),
                 .init(label: "background", x: pattern.twoTheta, y: report.background, color: "#ff7f0e"),
-                .init(label: "peaks", x: report.peaks.map(\.twoTheta), y: report.peaks.map { $0.height }, sticks: true, color: "#d62728"),
-            ]).svg()
+                .init(label: "peaks", x: report.peaks.map(\.twoTheta), y: report.peaks.map { $0.height }, color: "#d62728", sticks: true),
+            ])]).svg()
             try writeText(svg, to: plot)
         }
         if json {

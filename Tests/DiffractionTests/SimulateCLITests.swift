@@ -44,6 +44,10 @@ import TestSupport
         let result = try RoentgenCLI.run(["xrd", "simulate", cif, "--plot", out.path])
         #expect(result.status == 0, "\(result.stderr)")
         let svg = try String(contentsOf: out, encoding: .utf8)
-        #expect(svg.hasPrefix("<svg") && svg.contains("<path d=\"M"))
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        // One stick (a line in the first series' colour) per simulated peak.
+        let json = try RoentgenCLI.run(["xrd", "simulate", cif, "--json"])
+        let peaks = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["peaks"] as? [Any])
+        #expect(svg.components(separatedBy: "stroke=\"#1f77b4\"/>").count - 1 == peaks.count)
     }
 }
