@@ -143,18 +143,8 @@ enum PatternText {
         @inline(__always)
         func appendNumbers(_ i: Int, commaSeparates: Bool = false, to out: inout [Double]) -> Bool {
             let before = out.count
-            let end = ends[i]
-            let ok = bytes.withUnsafeBufferPointer { p -> Bool in
-                var k = starts[i]
-                while k < end {
-                    while k < end, PatternText.isBlank(p[k]) || (commaSeparates && p[k] == 44) { k += 1 }
-                    if k >= end { break }
-                    let s = k
-                    while k < end, !PatternText.isBlank(p[k]), !(commaSeparates && p[k] == 44) { k += 1 }
-                    guard let v = PatternText.number(p, s, k) else { return false }
-                    out.append(v)
-                }
-                return true
+            let ok = bytes.withUnsafeBufferPointer {
+                PatternText.appendNumbers($0, starts[i], ends[i], commaSeparates: commaSeparates, to: &out)
             }
             if !ok { out.removeSubrange(before...) }
             return ok
@@ -180,15 +170,14 @@ enum PatternText {
         /// How many numbers line `i` holds, or nil if a blank-separated token is not a number.
         func countNumbers(_ i: Int) -> Int? {
             let end = ends[i]
-            return bytes.withUnsafeBufferPointer { p -> Int? in
+            return bytes.withUnsafeBufferPointer { buffer -> Int? in
+                guard let p = buffer.baseAddress, end <= buffer.count else { return nil }
                 var k = starts[i], n = 0
                 while k < end {
-                    while k < end, PatternText.isBlank(p[k]) { k += 1 }
-                    if k >= end { break }
-                    let s = k
-                    while k < end, !PatternText.isBlank(p[k]) { k += 1 }
-                    guard PatternText.number(p, s, k) != nil else { return nil }
+                    if PatternText.isBlank(p[k]) { k += 1; continue }
+                    guard let r = PatternText.scanNumber(p, k, end), r.end == end || PatternText.isBlank(p[r.end]) else { return nil }
                     n += 1
+                    k = r.end
                 }
                 return n
             }
@@ -198,20 +187,32 @@ enum PatternText {
         @inline(__always)
         func scanNumbers(_ i: Int, commaSeparates: Bool = false, into out: inout [Double]) -> Bool {
             out.removeAll(keepingCapacity: true)
-            let end = ends[i]
-            return bytes.withUnsafeBufferPointer { p in
-                var k = starts[i]
-                while k < end {
-                    while k < end, PatternText.isBlank(p[k]) || (commaSeparates && p[k] == 44) { k += 1 }
-                    if k >= end { break }
-                    let s = k
-                    while k < end, !PatternText.isBlank(p[k]), !(commaSeparates && p[k] == 44) { k += 1 }
-                    guard let v = PatternText.number(p, s, k) else { return false }
-                    out.append(v)
-                }
-                return true
+            return bytes.withUnsafeBufferPointer {
+                PatternText.appendNumbers($0, starts[i], ends[i], commaSeparates: commaSeparates, to: &out)
             }
         }
+    }
+
+    /// Appends the numbers of `buffer[start..<end]`, separated by blanks (and commas when
+    /// `commaSeparates`), to `out` in one pass over the bytes; false at the first token that is not
+    /// a number (the values before it stay appended).
+    @inline(__always)
+    static func appendNumbers(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, commaSeparates: Bool,
+                              to out: inout [Double]) -> Bool {
+        guard let p = buffer.baseAddress, start >= 0, end <= buffer.count else { return false }
+        var k = start
+        while k < end {
+            let c = p[k]
+            if c == 32 || c == 9 || (commaSeparates && c == 44) { k += 1; continue }
+            guard let r = scanNumber(p, k, end) else { return false }
+            if r.end < end {
+                let d = p[r.end]
+                guard d == 32 || d == 9 || (commaSeparates && d == 44) else { return false }
+            }
+            out.append(r.value)
+            k = r.end
+        }
+        return true
     }
 
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c + 32 : c }
@@ -238,25 +239,30 @@ enum PatternText {
         guard range.lowerBound >= 0, range.upperBound <= bytes.count, !range.isEmpty else { return "" }
         return bytes.withUnsafeBufferPointer { p in
             guard let base = p.baseAddress else { return "" }
-            let slice = UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
-            // Header values are nearly always ASCII: one OR over the bytes decides, and the
-            // non-generic `String(decoding:)` then copies without re-validating (the generic
-            // `String(validating:)` cost a runtime metadata lookup per call).
-            var high: UInt8 = 0
-            for b in slice { high |= b }
-            if high < 0x80 || firstInvalidUTF8(slice) == nil { return String(decoding: slice, as: UTF8.self) }
-            // Latin-1: each byte is the scalar of the same value; write its UTF-8 form directly.
-            return String(unsafeUninitializedCapacity: 2 * slice.count) { out in
-                var n = 0
-                for b in slice {
-                    if b < 0x80 {
-                        out[n] = b; n += 1
-                    } else {
-                        out[n] = 0xC0 | (b >> 6); out[n + 1] = 0x80 | (b & 0x3F); n += 2
-                    }
+            return string(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
+        }
+    }
+
+    /// Decodes bytes as UTF-8, falling back to Latin-1 (never fails).
+    static func string(_ slice: UnsafeBufferPointer<UInt8>) -> String {
+        guard !slice.isEmpty else { return "" }
+        // Header values are nearly always ASCII: one OR over the bytes decides, and the
+        // non-generic `String(decoding:)` then copies without re-validating (the generic
+        // `String(validating:)` cost a runtime metadata lookup per call).
+        var high: UInt8 = 0
+        for b in slice { high |= b }
+        if high < 0x80 || firstInvalidUTF8(slice) == nil { return String(decoding: slice, as: UTF8.self) }
+        // Latin-1: each byte is the scalar of the same value; write its UTF-8 form directly.
+        return String(unsafeUninitializedCapacity: 2 * slice.count) { out in
+            var n = 0
+            for b in slice {
+                if b < 0x80 {
+                    out[n] = b; n += 1
+                } else {
+                    out[n] = 0xC0 | (b >> 6); out[n + 1] = 0x80 | (b & 0x3F); n += 2
                 }
-                return n
             }
+            return n
         }
     }
 
@@ -265,113 +271,6 @@ enum PatternText {
         var bytes = [UInt8](data)
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
         return string(bytes, 0..<bytes.count)
-    }
-
-    /// Parses `bytes[start..<end]` as a decimal number (`-1.5e3`, `+3`, `.5`, `7.`); with
-    /// `decimalComma` a `,` is the decimal mark (`1,5`, `-12,`). Returns nil for anything else
-    /// (including `nan`/`inf`). Correctly rounded: exact fast path, `strtod` otherwise.
-    static func number(_ bytes: [UInt8], _ start: Int, _ end: Int, decimalComma: Bool = false) -> Double? {
-        bytes.withUnsafeBufferPointer { number($0, start, end, decimalComma: decimalComma) }
-    }
-
-    static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, decimalComma: Bool = false) -> Double? {
-        // Callers pass ranges inside `buffer`; clamp anyway so a bad range can never read outside it.
-        guard let p = buffer.baseAddress, start >= 0, start < end, end <= buffer.count else { return nil }
-        var i = start
-        var negative = false
-        if p[i] == 45 { negative = true; i += 1 } else if p[i] == 43 { i += 1 }
-        var mantissa: UInt64 = 0
-        var significant = 0
-        var exp10 = 0
-        var sawDigit = false
-        var inexact = false
-        while i < end {
-            let d = p[i] &- 48
-            guard d < 10 else { break }
-            sawDigit = true
-            if significant < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                if mantissa != 0 { significant += 1 }
-            } else {
-                exp10 += 1
-                if d != 0 { inexact = true }
-            }
-            i += 1
-        }
-        if i < end, p[i] == 46 || (decimalComma && p[i] == 44) {
-            i += 1
-            while i < end {
-                let d = p[i] &- 48
-                guard d < 10 else { break }
-                sawDigit = true
-                if significant < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(d)
-                    if mantissa != 0 { significant += 1 }
-                    exp10 -= 1
-                } else if d != 0 {
-                    inexact = true
-                }
-                i += 1
-            }
-        }
-        guard sawDigit else { return nil }
-        if i < end, p[i] == 101 || p[i] == 69 {
-            i += 1
-            var expNegative = false
-            if i < end, p[i] == 45 { expNegative = true; i += 1 } else if i < end, p[i] == 43 { i += 1 }
-            guard i < end, isDigit(p[i]) else { return nil }
-            var e = 0
-            while i < end, isDigit(p[i]) {
-                if e < 100_000 { e = e * 10 + Int(p[i] - 48) }
-                i += 1
-            }
-            exp10 += expNegative ? -e : e
-        }
-        guard i == end else { return nil }
-        if mantissa == 0 { return negative ? -0.0 : 0.0 }
-        if !inexact, significant <= 15, exp10 >= -22, exp10 <= 22 {
-            var v = Double(mantissa)
-            v = exp10 >= 0 ? v * powerOfTen(exp10) : v / powerOfTen(-exp10)
-            return negative ? -v : v
-        }
-        // Slow path: let the C library round correctly.
-        var text = [CChar](repeating: 0, count: end - start + 1)
-        for k in start..<end {
-            let c = p[k]
-            text[k - start] = CChar(bitPattern: (decimalComma && c == 44) ? 46 : c)
-        }
-        let v = text.withUnsafeBufferPointer { strtod($0.baseAddress!, nil) }
-        return v.isFinite ? v : nil
-    }
-
-    /// 10^e for 0 ≤ e ≤ 22, exactly representable.
-    @inline(__always)
-    private static func powerOfTen(_ e: Int) -> Double {
-        switch e {
-        case 0: return 1e0
-        case 1: return 1e1
-        case 2: return 1e2
-        case 3: return 1e3
-        case 4: return 1e4
-        case 5: return 1e5
-        case 6: return 1e6
-        case 7: return 1e7
-        case 8: return 1e8
-        case 9: return 1e9
-        case 10: return 1e10
-        case 11: return 1e11
-        case 12: return 1e12
-        case 13: return 1e13
-        case 14: return 1e14
-        case 15: return 1e15
-        case 16: return 1e16
-        case 17: return 1e17
-        case 18: return 1e18
-        case 19: return 1e19
-        case 20: return 1e20
-        case 21: return 1e21
-        default: return 1e22
-        }
     }
 
     /// Parses a whole string as a number (blanks trimmed); see `number(_:_:_:decimalComma:)`.
