@@ -52,11 +52,12 @@ for line in list.split(separator: "\n") where !line.hasPrefix("#") && !line.isEm
             let parse = (cpuNow() - t0) / Double(perBatch)
             print("\(relative)\t\(first.format)\t\(points)\t\(best)\tdetect \(detect)\tparse \(parse)")
             let head = bytes.prefix(65_536)
+            let suffix = url.pathExtension.lowercased()
             for r in FormatRegistry.readers {
                 let t = cpuNow()
-                for _ in 0..<perBatch { _ = r.sniff(head: head, suffix: "x") }
+                for _ in 0..<perBatch { _ = r.sniff(head: head, suffix: suffix) }
                 let dt = (cpuNow() - t) / Double(perBatch)
-                if dt > 2e-5 { print("    sniff \(r.id): \(Int(dt * 1e6)) us") }
+                if dt > 2e-6 { print("    sniff \(r.id): \(Int(dt * 1e6)) us") }
             }
         } else {
             print("\(relative)\t\(first.format)\t\(points)\t\(best)")

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+import TestSupport
+import XrayCore
+@testable import XrayFormats
+
+/// The shared byte-level number parser (PatternNumberParser.swift) and the JSON scanner (PatternJSON.swift).
+@Suite("Number parser and JSON scanner")
+struct NumberAndJSONParserTests {
+    /// Every numeric token of real files of each text format parses to exactly the `Double`
+    /// that `Double(String)` gives (bit for bit).
+    @Test func everyNumberInTheSharedTextFilesMatchesDoubleString() throws {
+        let files = ["rigaku/MB120718Si3.ras", "rigaku/2Theta.asc", "riet7_dat/D1A5.dat", "riet7_dat/PSI_DMC.dat",
+                     "panalytical_xrdml/210520step1_30min.csv", "panalytical_xrdml/Panalytical.ASC",
+                     "json/xrdpattern_aimat.json", "text/xrd_autoanalyzer/TiO2.xy", "gsas/x3lactos.xye",
+                     "panalytical_xrdml/XRD-918-16_10.xrdml", "bruker_uxd/BT86_.UXD"]
+        var checked = 0
+        for file in files {
+            guard let url = SharedData.url("xrd/" + file) else { print(SharedData.missing("xrd/" + file)); return }
+            let bytes = try [UInt8](Data(contentsOf: url))
+            let separators = Set(" \t\r\n,;:[]{}\"<>=".utf8)
+            let numberBytes = Set("0123456789+-.eE".utf8)
+            var s = 0
+            while s < bytes.count {
+                while s < bytes.count, separators.contains(bytes[s]) { s += 1 }
+                var e = s
+                while e < bytes.count, !separators.contains(bytes[e]) { e += 1 }
+                defer { s = e }
+                guard e > s, bytes[s..<e].allSatisfy({ numberBytes.contains($0) }),
+                      let expected = Double(String(decoding: bytes[s..<e], as: UTF8.self)), expected.isFinite else { continue }
+                let got = PatternText.number(bytes, s, e)
+                #expect(got?.bitPattern == expected.bitPattern, "\(file) byte \(s): '\(String(decoding: bytes[s..<e], as: UTF8.self))'")
+                checked += 1
+            }
+        }
+        #expect(checked > 50_000 || !SharedData.isPresent, "only \(checked) numbers checked")
+    }
+
+    /// Seeded random decimal strings: 1–22 digits, any decimal-point position, exponents over the
+    /// whole double range (fast path and `strtod` path alike).
+    @Test func randomDecimalStringsMatchDoubleString() {
+        var rng = SeededRandom(seed: 0x5EED_1234)
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 1...22, using: &rng)
+            var digits = String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+            if Bool.random(using: &rng) { digits.insert(".", at: digits.index(digits.startIndex, offsetBy: Int.random(in: 0...count, using: &rng))) }
+            var text = (Bool.random(using: &rng) ? "-" : "") + digits
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: text += "e\(Int.random(in: -25...25, using: &rng))"
+            case 1: text += "E+\(Int.random(in: 0...330, using: &rng))"
+            case 2: text += "e-\(Int.random(in: 0...340, using: &rng))"
+            default: break
+            }
+            let expected = Double(text).flatMap { $0.isFinite ? $0 : nil }
+            #expect(PatternText.number(text)?.bitPattern == expected?.bitPattern, "\(text)")
+        }
+    }
+
+    @Test func scanNumberStopsAtTheFirstByteAfterTheNumber() {
+        let bytes = Array("12.5,3 -7e2]x 1e+".utf8)
+        bytes.withUnsafeBufferPointer { b in
+            let p = b.baseAddress!
+            #expect(PatternText.scanNumber(p, 0, b.count).map { [$0.value, Double($0.end)] } == [12.5, 4])
+            #expect(PatternText.scanNumber(p, 5, b.count).map { [$0.value, Double($0.end)] } == [3, 6])
+            #expect(PatternText.scanNumber(p, 7, b.count).map { [$0.value, Double($0.end)] } == [-700, 11])
+            #expect(PatternText.scanNumber(p, 12, b.count) == nil)            // "x"
+            #expect(PatternText.scanNumber(p, 14, b.count) == nil)            // "1e+" ends the buffer: exponent without digits
+            #expect(PatternText.scanNumber(p, 0, 2).map { $0.value } == 12)   // never reads past `end`
+        }
+    }
+
+    @Test func jsonStringsEscapesAndScalarsBecomeMetadata() throws {
+        let text = #"""
+        {"two_theta_values": [1, 2.5e1, -0.125], "intensities": ["3", 4, 5E0],
+         "meta": {"name": "a\"b\\c\/d\u00e9\ud83d\ude00\n", "n": 1.50, "ok": true, "no": false, "none": null,
+                  "list": [1, "x", null], "nested": [{"k": 1}, {"k": 2}], "empty": {}}}
+        """#
+        let data = try FormatRegistry.read(Data(text.utf8), file: "escapes.json")
+        let scan = try #require(data.scans.first)
+        #expect(scan.columns["two_theta"] == [1, 25, -0.125])
+        #expect(scan.columns["intensity"] == [3, 4, 5])
+        #expect(scan.metadata["meta.name"] == "a\"b\\c/d\u{e9}\u{1F600}\n")
+        #expect(scan.metadata["meta.n"] == "1.50")
+        #expect(scan.metadata["meta.ok"] == "true")
+        #expect(scan.metadata["meta.no"] == "false")
+        #expect(scan.metadata["meta.none"] == "null")
+        #expect(scan.metadata["meta.list"] == "1, x, null")
+        #expect(scan.metadata["meta.nested[2].k"] == "2")
+        #expect(scan.metadata["meta.empty"] == "{}")
+    }
+
+    /// Malformed JSON: a `.badFile` error naming the file and the byte offset of the problem.
+    @Test(arguments: [
+        (#"{"two_theta_values": [1, 2], "intensities": [1, 2"#, 49),
+        (#"{"two_theta_values": [1, 2], "intensities": [1, 2], "x": "abc"#, 57),
+        (#"{"two_theta_values": [1, 2], "intensities": [1, 2], "x": tru}"#, 57),
+        (#"{"two_theta_values": [1, 2], "intensities": [1, 2], "x": "a\qb"}"#, 59),
+        (#"{"two_theta_values": [1, 2], "intensities": [1, 2], "x" 1}"#, 56),
+        (#"{"two_theta_values": [1, 2], "intensities": [1, 2]} x"#, 52),
+        (#"{"two_theta_values": [1, 2], "intensities": [1, 2], "x": [1 2]}"#, 60),
+        (#"{"two_theta_values": [1, 2], "intensities": [1, 2], "x": -}"#, 57),
+    ])
+    func malformedJSONNamesTheByteOffset(_ text: String, _ offset: Int) throws {
+        let error = try #require(throws: RoentgenError.self) {
+            try FormatRegistry.read(Data(text.utf8), file: "bad.json")
+        }
+        #expect(error.kind == .badFile)
+        #expect(error.file == "bad.json")
+        #expect(error.byteOffset == offset, "\(error)")
+    }
+
+    @Test func deeplyNestedJSONIsAnErrorNotACrash() throws {
+        let deep = #"{"two_theta_values": [1], "intensities": [1], "x": "# + String(repeating: "[", count: 5_000)
+            + String(repeating: "]", count: 5_000) + "}"
+        let error = try #require(throws: RoentgenError.self) {
+            try FormatRegistry.read(Data(deep.utf8), file: "deep.json")
+        }
+        #expect(error.message.contains("nested deeper"))
+    }
+
+    /// The JSON reader under the seeded mutation fuzzer: a result or a RoentgenError, never a crash.
+    @Test func mutatedJSONNeverCrashes() throws {
+        guard let url = SharedData.url("xrd/json/xrdpattern_aimat.json") else { print(SharedData.missing("xrd/json/xrdpattern_aimat.json")); return }
+        let seed = try [UInt8](Data(contentsOf: url))
+        var rng = SeededRandom(seed: 0x7A50_0001)
+        for _ in 0..<300 {
+            let bytes = Mutator.mutate(seed, &rng)
+            do { _ = try XRDPatternJSONReader.read(Data(bytes), file: "m.json") } catch is RoentgenError {}
+        }
+    }
+}
