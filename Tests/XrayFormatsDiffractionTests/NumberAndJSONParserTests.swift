@@ -129,3 +129,55 @@ struct NumberAndJSONParserTests {
         }
     }
 }
+
+/// The BRML reader keeps `<Datum>` points as byte ranges (no node each): the same values and
+/// metadata as the full XML tree on every BRML file in ../shared.
+@Suite("BRML bulk <Datum> parsing")
+struct BRMLBulkTests {
+    @Test(arguments: ["bruker_brml/SbI3.brml", "bruker_brml/standard.brml", "bruker_brml/23-012-AG_2thomegascan_long.brml",
+                      "unseen/bruker_brml/BaZrS3.brml"])
+    func bulkReaderEqualsTheFullTree(_ file: String) throws {
+        guard let url = SharedData.url("xrd/" + file) else { print(SharedData.missing("xrd/" + file)); return }
+        let data = try Data(contentsOf: url)
+        let read = try BrukerBRMLReader.read(data, file: file)
+        let container = try PatternZip(data, file: file)
+        let path = try #require(container.paths.first { ($0 as NSString).lastPathComponent.hasPrefix("RawData") })
+        let tree = try PatternXML.parse(bytes: try container.bytes(path), file: path)
+        // Every Datum of the full tree as a row of numbers; the scan's columns must be columns of it.
+        let routes = tree.all("DataRoute").filter { !$0.children("Datum").isEmpty }
+        #expect(routes.count == read.scans.count)
+        for (route, scan) in zip(routes, read.scans) {
+            var rows: [[Double]] = []
+            for datum in route.children("Datum") {
+                var fields: [Double] = []
+                #expect(datum.numbers(separatedBy: 44, into: &fields))
+                rows.append(fields)
+            }
+            for name in ["two_theta", "intensity"] {
+                let column = try #require(scan.columns[name])
+                #expect(column.count == rows.count)
+                let matching = (0..<(rows.first?.count ?? 0)).filter { c in rows.indices.allSatisfy { rows[$0][c] == column[$0] } }
+                #expect(!matching.isEmpty, "\(file): \(name) is no Datum column")
+            }
+            // Metadata: the tree flattened the same way, Datum left out.
+            var expected = Metadata()
+            expected["entry"] = path
+            for c in tree.children where c.name != "DataRoutes" { c.flatten(into: &expected, prefix: c.name, skip: ["Datum"]) }
+            route.flatten(into: &expected, prefix: "DataRoute", skip: ["Datum", "DataViews"])
+            #expect(Array(scan.metadata.keys) == Array(expected.keys))
+            #expect(Array(scan.metadata.values) == Array(expected.values))
+        }
+    }
+
+    @Test func datumWithMarkupIsAnErrorWithTheLine() throws {
+        let xml = "<RawData>\n<DataRoutes><DataRoute>\n<Datum>1,2,3</Datum>\n<Datum>1,<b/>2</Datum>\n</DataRoute></DataRoutes></RawData>"
+        let error = try #require(throws: RoentgenError.self) {
+            try PatternXML.parse(bytes: Array(xml.utf8), file: "r.xml", bulk: "Datum")
+        }
+        #expect(error.line == 4)
+        #expect(error.message.contains("<Datum> holds markup"))
+        let tree = try PatternXML.parse(bytes: Array("<a><Datum>1, 2</Datum><Datum/><Datum>3</Datum ></a>".utf8), file: "ok.xml", bulk: "Datum")
+        #expect(tree.bulkCount == 3)
+        #expect(tree.bulkText(0) == "1, 2" && tree.bulkText(1) == "" && tree.bulkText(2) == "3")
+    }
+}

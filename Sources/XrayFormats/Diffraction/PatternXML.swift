@@ -26,6 +26,26 @@ final class PatternXML {
     /// nodes then cost no array allocation); the rest follow in `morePieces`.
     private var firstPiece: Piece?
     private var morePieces: [Piece] = []
+    /// Text byte ranges (start, end pairs) of the bulk children (see `parse(bytes:file:bulk:)`),
+    /// which are not built as nodes.
+    private var bulk: [Int] = []
+
+    /// How many bulk children (e.g. `<Datum>`) this element holds.
+    var bulkCount: Int { bulk.count / 2 }
+
+    /// The text of bulk child `k`, blanks trimmed (for error messages).
+    func bulkText(_ k: Int) -> String {
+        let b = document.bytes
+        var s = bulk[2 * k], e = bulk[2 * k + 1]
+        while s < e, b[s] == 32 || b[s] == 9 || b[s] == 10 || b[s] == 13 { s += 1 }
+        while e > s, b[e - 1] == 32 || b[e - 1] == 9 || b[e - 1] == 10 || b[e - 1] == 13 { e -= 1 }
+        return PatternText.string(b, s..<e)
+    }
+
+    /// Calls `body` with the document bytes and the (start, end) pairs of the bulk children's text.
+    func withBulk<R>(_ body: (UnsafeBufferPointer<UInt8>, [Int]) throws -> R) rethrows -> R {
+        try document.bytes.withUnsafeBufferPointer { try body($0, bulk) }
+    }
 
     /// All pieces in document order.
     private var pieces: [Piece] {
@@ -118,19 +138,24 @@ final class PatternXML {
     }
 
     private static func fields(_ bytes: [UInt8], _ r: Range<Int>, _ separator: UInt8, _ out: inout [Double]) -> Bool {
-        bytes.withUnsafeBufferPointer { p in
-            var s = r.lowerBound
-            while true {
-                var e = s
-                while e < r.upperBound, p[e] != separator { e += 1 }
-                var a = s, z = e
-                while a < z, p[a] == 32 || p[a] == 9 || p[a] == 10 || p[a] == 13 { a += 1 }
-                while z > a, p[z - 1] == 32 || p[z - 1] == 9 || p[z - 1] == 10 || p[z - 1] == 13 { z -= 1 }
-                guard let v = PatternText.number(p, a, z) else { return false }
-                out.append(v)
-                if e >= r.upperBound { return true }
-                s = e + 1
-            }
+        bytes.withUnsafeBufferPointer { fields($0, r.lowerBound, r.upperBound, separator, &out) }
+    }
+
+    /// Appends the `separator`-separated numbers of `buffer[start..<end]` (blanks around fields
+    /// ignored) to `out`, one pass over the bytes; false if a field is not a number.
+    @inline(__always)
+    static func fields(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ separator: UInt8, _ out: inout [Double]) -> Bool {
+        guard let p = buffer.baseAddress, start >= 0, end <= buffer.count else { return false }
+        var k = start
+        while true {
+            while k < end, p[k] == 32 || p[k] == 9 || p[k] == 10 || p[k] == 13 { k += 1 }
+            guard let r = PatternText.scanNumber(p, k, end) else { return false }
+            out.append(r.value)
+            k = r.end
+            while k < end, p[k] == 32 || p[k] == 9 || p[k] == 10 || p[k] == 13 { k += 1 }
+            if k >= end { return true }
+            guard p[k] == separator else { return false }
+            k += 1
         }
     }
 
@@ -196,8 +221,16 @@ final class PatternXML {
     static let maximumDepth = 512
 
     /// Parses `data` into a tree; malformed or truncated XML throws with the line number.
-    static func parse(_ data: Data, file: String) throws -> PatternXML {
-        let document = Document([UInt8](try utf8(data, file: file)))
+    static func parse(_ data: Data, file: String, bulk: String? = nil) throws -> PatternXML {
+        try parse(bytes: [UInt8](data), file: file, bulk: bulk)
+    }
+
+    /// Parses `bytes` into a tree. Elements named `bulk` (e.g. BRML's thousands of `<Datum>`)
+    /// are not built as nodes: each must hold text only, and its byte range is kept on its
+    /// parent (`bulkCount`, `withBulk`); one with attributes is built as a normal node.
+    static func parse(bytes: [UInt8], file: String, bulk: String? = nil) throws -> PatternXML {
+        let document = Document(try utf8(bytes, file: file))
+        let bulkName = bulk.map { Array($0.utf8) } ?? []
         let b = document.bytes
         let n = b.count
         func lineOf(_ offset: Int) -> Int {
@@ -316,6 +349,28 @@ final class PatternXML {
                 }
                 var local = qualified[...]
                 if let colon = local.lastIndex(of: 58) { local = local[(colon + 1)...] }
+                if !bulkName.isEmpty, attributes.isEmpty, let parent = stack.last?.node, local.elementsEqual(bulkName) {
+                    if selfClosing {
+                        parent.bulk.append(k); parent.bulk.append(k)
+                        i = k
+                        textStart = i
+                        continue
+                    }
+                    // Text up to the next '<', which must be this element's end tag.
+                    let end = memchrIndex(b, 60, from: k) ?? n
+                    var m = end + 2
+                    guard end + 1 < n, b[end + 1] == 47, m + qualified.count <= n,
+                          b[m..<(m + qualified.count)].elementsEqual(qualified) else {
+                        throw fail(end, "<\(PatternText.string(qualified, 0..<qualified.count))> holds markup or is not closed; expected text only")
+                    }
+                    m += qualified.count
+                    while m < n, PatternText.isBlank(b[m]) || b[m] == 10 || b[m] == 13 { m += 1 }
+                    guard m < n, b[m] == 62 else { throw fail(end, "end tag is not closed") }
+                    parent.bulk.append(k); parent.bulk.append(end)
+                    i = m + 1
+                    textStart = i
+                    continue
+                }
                 let node = PatternXML(name: PatternText.string(Array(local), 0..<local.count), attributes: attributes, document: document)
                 if let parent = stack.last?.node {
                     parent.children.append(node)
@@ -382,11 +437,14 @@ final class PatternXML {
     /// The document as UTF-8: Latin-1 documents (declared so) are transcoded; anything else that
     /// is not valid UTF-8 is rejected with the byte offset.
     static func utf8(_ data: Data, file: String) throws -> Data {
-        let bytes = [UInt8](data)
-        guard let bad = PatternText.firstInvalidUTF8(bytes) else { return data }
+        Data(try utf8([UInt8](data), file: file))
+    }
+
+    static func utf8(_ bytes: [UInt8], file: String) throws -> [UInt8] {
+        guard let bad = PatternText.firstInvalidUTF8(bytes) else { return bytes }
         let declaration = String(decoding: bytes.prefix(100), as: UTF8.self).lowercased()
         if declaration.hasPrefix("<?xml"), declaration.contains("iso-8859-1") || declaration.contains("latin") || declaration.contains("windows-1252") {
-            return Data(String(bytes.map { Character(Unicode.Scalar($0)) }).utf8)
+            return Array(String(bytes.map { Character(Unicode.Scalar($0)) }).utf8)
         }
         throw RoentgenError.badFile(file, byteOffset: bad, "invalid UTF-8 byte 0x\(String(bytes[bad], radix: 16)) in an XML document declared (or defaulting to) UTF-8")
     }
