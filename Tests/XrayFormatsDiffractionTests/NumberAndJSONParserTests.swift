@@ -39,8 +39,16 @@ struct NumberAndJSONParserTests {
     /// Seeded random decimal strings: 1–22 digits, any decimal-point position, exponents over the
     /// whole double range (fast path and `strtod` path alike).
     @Test func randomDecimalStringsMatchDoubleString() {
+        // Known hard cases first: exact halfway points (round to even), the table's ends, limits.
+        let hard = ["9007199254740993.0", "9007199254740995.0", "900719925474099.35", "0.1", "0.3", "7.038531e-26",
+                    "1.7976931348623157e308", "2.2250738585072014e-308", "4.9406564584124654e-324", "8.98846567431158e307",
+                    "1.00000000000000011102230246251565404236316680908203125", "1e-64", "9999999999999999999e-64",
+                    "1e-65", "18446744073709551615e-20", "4503599627370496.5", "4503599627370497.5", "0.000001"]
+        for text in hard {
+            #expect(PatternText.number(text)?.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
         var rng = SeededRandom(seed: 0x5EED_1234)
-        for _ in 0..<20_000 {
+        for _ in 0..<50_000 {
             let count = Int.random(in: 1...22, using: &rng)
             var digits = String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
             if Bool.random(using: &rng) { digits.insert(".", at: digits.index(digits.startIndex, offsetBy: Int.random(in: 0...count, using: &rng))) }
@@ -66,6 +74,16 @@ struct NumberAndJSONParserTests {
             #expect(PatternText.scanNumber(p, 12, b.count) == nil)            // "x"
             #expect(PatternText.scanNumber(p, 14, b.count) == nil)            // "1e+" ends the buffer: exponent without digits
             #expect(PatternText.scanNumber(p, 0, 2).map { $0.value } == 12)   // never reads past `end`
+        }
+        // Eight-byte digit runs: digits between `end` and `limit` are read but never count.
+        let digits = Array("1234567890123.4567890123456789 ".utf8)
+        digits.withUnsafeBufferPointer { b in
+            let p = b.baseAddress!
+            for end in 1...(b.count - 1) {
+                let text = String(decoding: digits[0..<end], as: UTF8.self)
+                let r = PatternText.scanNumber(p, 0, end, limit: b.count)
+                #expect(r?.value.bitPattern == Double(text)?.bitPattern && r?.end == end, "\(text)")
+            }
         }
     }
 

@@ -25,6 +25,11 @@ for line in list.split(separator: "\n") where !line.hasPrefix("#") && !line.isEm
     let url = root.appendingPathComponent(relative)
     do {
         let first = try FormatRegistry.read(url)
+        if let reps = ProcessInfo.processInfo.environment["BENCH_REPS"].flatMap({ Int($0) }) {
+            // Fixed work for `perf stat -e cycles:u` (deterministic amount, unlike the timed batches).
+            for _ in 0..<reps { _ = try FormatRegistry.read(url) }
+            continue
+        }
         let points = first.scans.reduce(0) { $0 + ($1.columns["two_theta"]?.count ?? 0) }
         // Reads per batch so that one batch takes about budget/5.
         var perBatch = 1

@@ -175,7 +175,7 @@ enum PatternText {
                 var k = starts[i], n = 0
                 while k < end {
                     if PatternText.isBlank(p[k]) { k += 1; continue }
-                    guard let r = PatternText.scanNumber(p, k, end), r.end == end || PatternText.isBlank(p[r.end]) else { return nil }
+                    guard let r = PatternText.scanNumber(p, k, end, limit: buffer.count), r.end == end || PatternText.isBlank(p[r.end]) else { return nil }
                     n += 1
                     k = r.end
                 }
@@ -204,7 +204,7 @@ enum PatternText {
         while k < end {
             let c = p[k]
             if c == 32 || c == 9 || (commaSeparates && c == 44) { k += 1; continue }
-            guard let r = scanNumber(p, k, end) else { return false }
+            guard let r = scanNumber(p, k, end, limit: buffer.count) else { return false }
             if r.end < end {
                 let d = p[r.end]
                 guard d == 32 || d == 9 || (commaSeparates && d == 44) else { return false }

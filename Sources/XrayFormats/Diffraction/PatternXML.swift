@@ -149,7 +149,7 @@ final class PatternXML {
         var k = start
         while true {
             while k < end, p[k] == 32 || p[k] == 9 || p[k] == 10 || p[k] == 13 { k += 1 }
-            guard let r = PatternText.scanNumber(p, k, end) else { return false }
+            guard let r = PatternText.scanNumber(p, k, end, limit: buffer.count) else { return false }
             out.append(r.value)
             k = r.end
             while k < end, p[k] == 32 || p[k] == 9 || p[k] == 10 || p[k] == 13 { k += 1 }
@@ -258,6 +258,16 @@ final class PatternXML {
         func isNameByte(_ c: UInt8) -> Bool {
             !(c == 32 || c == 9 || c == 10 || c == 13 || c == 47 || c == 62 || c == 61 || c == 60)
         }
+        /// `<bulk>text</bulk>` at `at` (exactly that form): the text range and the offset after it.
+        func bulkAt(_ at: Int) -> (start: Int, end: Int, after: Int)? {
+            let length = bulkName.count
+            guard at + length + 2 <= n, b[at + length + 1] == 62 else { return nil }
+            for k in 0..<length where b[at + 1 + k] != bulkName[k] { return nil }
+            let start = at + length + 2
+            guard let lt = memchrIndex(b, 60, from: start), lt + length + 3 <= n, b[lt + 1] == 47, b[lt + length + 2] == 62 else { return nil }
+            for k in 0..<length where b[lt + 2 + k] != bulkName[k] { return nil }
+            return (start, lt, lt + length + 3)
+        }
         var root: PatternXML?
         var stack: [(node: PatternXML, qualified: [UInt8])] = []
         var i = 0
@@ -281,6 +291,23 @@ final class PatternXML {
             i = lt
             guard i + 1 < n else { throw fail(i, "document ends inside a tag") }
             let c = b[i + 1]
+            // Fast path for a run of plain `<Datum>text</Datum>` bulk elements (blanks between
+            // them dropped); any other form takes the general path below.
+            if !bulkName.isEmpty, c == bulkName[0], let parent = stack.last?.node, var r = bulkAt(i) {
+                var run: [Int] = []
+                run.reserveCapacity(2 * ((n - i) / 32 + 1))
+                while true {
+                    run.append(r.start); run.append(r.end)
+                    var q = r.after
+                    while q < n, b[q] == 32 || b[q] == 9 || b[q] == 10 || b[q] == 13 { q += 1 }
+                    i = r.after
+                    guard q + 1 < n, b[q] == 60, b[q + 1] == bulkName[0], let next = bulkAt(q) else { break }
+                    r = next
+                }
+                parent.bulk.append(contentsOf: run)
+                textStart = i
+                continue
+            }
             if c == 33 {   // "<!"
                 if i + 3 < n, b[i + 2] == 45, b[i + 3] == 45 {
                     guard let e = find([45, 45, 62], from: i + 4) else { throw fail(i, "comment is not closed") }
