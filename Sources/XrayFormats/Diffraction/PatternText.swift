@@ -84,9 +84,25 @@ enum PatternText {
             PatternText.string(bytes, starts[i]..<ends[i])
         }
 
-        /// Line `i` with leading and trailing blanks removed.
+        /// Line `i` with leading and trailing blanks removed (trimmed on the bytes; Foundation's
+        /// trimming only where a non-ASCII byte is at an end, which may be a Unicode blank).
         func trimmed(_ i: Int) -> String {
-            string(i).trimmingCharacters(in: .whitespaces)
+            var s = starts[i], e = ends[i]
+            while s < e, PatternText.isBlank(bytes[s]) { s += 1 }
+            while e > s, PatternText.isBlank(bytes[e - 1]) { e -= 1 }
+            let text = PatternText.string(bytes, s..<e)
+            if s < e, bytes[s] >= 0x80 || bytes[e - 1] >= 0x80 { return text.trimmingCharacters(in: .whitespaces) }
+            return text
+        }
+
+        /// Whether line `i` contains the byte `c`.
+        func contains(_ i: Int, _ c: UInt8) -> Bool {
+            var k = starts[i]
+            while k < ends[i] {
+                if bytes[k] == c { return true }
+                k += 1
+            }
+            return false
         }
 
         /// Whether line `i` holds only blanks.
@@ -265,6 +281,19 @@ enum PatternText {
             return n
         }
     }
+
+    /// `text` without leading and trailing blanks (spaces and tabs; any Unicode blank at an end
+    /// is left to Foundation's trimming).
+    static func trimmingBlanks(_ text: Substring) -> String {
+        let u = text.utf8
+        var s = u.startIndex, e = u.endIndex
+        while s < e, isBlank(u[s]) { s = u.index(after: s) }
+        while e > s, isBlank(u[u.index(before: e)]) { e = u.index(before: e) }
+        if s < e, u[s] >= 0x80 || u[u.index(before: e)] >= 0x80 { return text.trimmingCharacters(in: .whitespaces) }
+        return String(text[s..<e])
+    }
+
+    static func trimmingBlanks(_ text: String) -> String { trimmingBlanks(text[...]) }
 
     /// Decodes a whole file as text (UTF-8 with or without BOM, else Latin-1).
     static func string(_ data: Data) -> String {
