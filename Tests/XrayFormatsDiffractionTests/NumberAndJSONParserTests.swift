@@ -75,13 +75,13 @@ struct NumberAndJSONParserTests {
             #expect(PatternText.scanNumber(p, 14, b.count) == nil)            // "1e+" ends the buffer: exponent without digits
             #expect(PatternText.scanNumber(p, 0, 2).map { $0.value } == 12)   // never reads past `end`
         }
-        // Eight-byte digit runs: digits between `end` and `limit` are read but never count.
+        // A number cut at every possible end: digits past `end` never count.
         let digits = Array("1234567890123.4567890123456789 ".utf8)
         digits.withUnsafeBufferPointer { b in
             let p = b.baseAddress!
             for end in 1...(b.count - 1) {
                 let text = String(decoding: digits[0..<end], as: UTF8.self)
-                let r = PatternText.scanNumber(p, 0, end, limit: b.count)
+                let r = PatternText.scanNumber(p, 0, end)
                 #expect(r?.value.bitPattern == Double(text)?.bitPattern && r?.end == end, "\(text)")
             }
         }
@@ -197,5 +197,47 @@ struct BRMLBulkTests {
         let tree = try PatternXML.parse(bytes: Array("<a><Datum>1, 2</Datum><Datum/><Datum>3</Datum ></a>".utf8), file: "ok.xml", bulk: "Datum")
         #expect(tree.bulkCount == 3)
         #expect(tree.bulkText(0) == "1, 2" && tree.bulkText(1) == "" && tree.bulkText(2) == "3")
+    }
+}
+
+/// The Rigaku RAS reader walks lines with `PatternText.LineCursor` and parses rows in place.
+@Suite("RAS byte scanner")
+struct RASScannerTests {
+    @Test func lineCursorSplitsLikeLines() {
+        let cases: [(String, [String])] = [
+            ("a\r\r\nb\r\nc\rd\ne", ["a", "b", "c", "d", "e"]),
+            ("a\nb\n", ["a", "b"]),
+            ("a\r\rb\r", ["a", "", "b"]),          // no LF at all: every CR ends a line
+            ("\n\nx", ["", "", "x"]),
+            ("", []),
+        ]
+        for (text, expected) in cases {
+            let lines = PatternText.Lines(bytes: Array(text.utf8))
+            #expect((0..<lines.count).map { lines.string($0) } == expected, "\(text.debugDescription)")
+        }
+    }
+
+    @Test func badRowAndMissingEndNameTheLine() throws {
+        let head = "*RAS_DATA_START\r\n*RAS_HEADER_START\r\n*HW_XG_TARGET_NAME \"Cu\"\r\n*RAS_HEADER_END\r\n*RAS_INT_START\r\n"
+        let ok = try RigakuRASReader.read(Data((head + "10.0 5 1\r\n10.5 7 2.0\r\n\r\n11 9\r\n*RAS_INT_END\r\n").utf8), file: "ok.ras")
+        #expect(ok.scans.first?.columns["intensity"] == [5, 14, 9])
+        #expect(ok.scans.first?.metadata["HW_XG_TARGET_NAME"] == "Cu")
+        let bad = try #require(throws: RoentgenError.self) {
+            try RigakuRASReader.read(Data((head + "10.0 5 1\r\n10.5 x 1\r\n*RAS_INT_END\r\n").utf8), file: "bad.ras")
+        }
+        #expect(bad.line == 7 && bad.message.contains("10.5 x 1"))
+        let cut = try #require(throws: RoentgenError.self) {
+            try RigakuRASReader.read(Data((head + "10.0 5 1\r\n10.5 6").utf8), file: "cut.ras")
+        }
+        #expect(cut.line == 7 && cut.message.contains("line 5 has no *RAS_INT_END"))
+    }
+
+    @Test func mutatedRASNeverCrashes() throws {
+        guard let url = SharedData.url("xrd/rigaku/MB120718Si3.ras") else { print(SharedData.missing("xrd/rigaku/MB120718Si3.ras")); return }
+        let seed = try [UInt8](Data(contentsOf: url))
+        var rng = SeededRandom(seed: 0x7A50_0002)
+        for _ in 0..<200 {
+            do { _ = try RigakuRASReader.read(Data(Mutator.mutate(seed, &rng)), file: "m.ras") } catch is RoentgenError {}
+        }
     }
 }

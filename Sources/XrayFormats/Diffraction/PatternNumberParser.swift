@@ -15,26 +15,24 @@ extension PatternText {
     /// Parses the number that starts at `start` (`-1.5e3`, `+3`, `.5`, `7.`; with `decimalComma`
     /// a `,` is the decimal mark) and returns it with the offset just past it. The caller checks
     /// that the byte at that offset is a separator. Nil if no number starts there, or if an
-    /// exponent mark is not followed by digits. The number lies in `p[start..<end]`; bytes up to
-    /// `limit` (≥ `end`, default `end`) may be read eight at a time but never count.
+    /// exponent mark is not followed by digits. Reads only `p[start..<end]`.
     @inline(__always)
-    static func scanNumber(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, limit: Int? = nil,
+    static func scanNumber(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
                            decimalComma: Bool = false) -> (value: Double, end: Int)? {
         guard start < end else { return nil }
-        let limit = max(limit ?? end, end)
         var i = start
         var negative = false
         let first = p[i]
         if first == 45 { negative = true; i += 1 } else if first == 43 { i += 1 }
         var mantissa: UInt64 = 0
         let integerStart = i
-        i = digitRun(p, i, end, limit, &mantissa)
+        i = digitRun(p, i, end, &mantissa)
         var digits = i - integerStart
         var exp10 = 0
         if i < end, p[i] == 46 || (decimalComma && p[i] == 44) {
             i += 1
             let fractionStart = i
-            i = digitRun(p, i, end, limit, &mantissa)
+            i = digitRun(p, i, end, &mantissa)
             exp10 = fractionStart - i
             digits += i - fractionStart
         }
@@ -70,26 +68,11 @@ extension PatternText {
     }
 
     /// Appends the run of decimal digits at `p[start..<end]` to `mantissa` (wrapping; callers
-    /// count the digits) and returns the offset after the run. Eight bytes at a time while they
-    /// can be read before `limit`: a mask finds the first non-digit, and the digits before it
-    /// are converted with three multiplications (the SWAR method of simdjson / fast_float).
+    /// count the digits) and returns the offset after the run. (A SWAR eight-digits-at-once
+    /// variant was slower on the short numbers of data files: 1–6 digits per run.)
     @inline(__always)
-    static func digitRun(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ limit: Int, _ mantissa: inout UInt64) -> Int {
+    static func digitRun(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ mantissa: inout UInt64) -> Int {
         var i = start
-        while i < end, i + 8 <= limit {
-            let v = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-            // High bit of a byte set where it is below '0' or above '9' (the first one is exact).
-            let nonDigit = ((v &+ 0x4646_4646_4646_4646) | (v &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
-            let n = min(nonDigit == 0 ? 8 : nonDigit.trailingZeroBitCount >> 3, end - i)
-            if n == 0 { return i }
-            // The n digits to the top bytes, zeros (leading zeros of the number) below them.
-            var t = (v &- 0x3030_3030_3030_3030) << UInt64(8 * (8 - n))
-            t = t &* 10 &+ (t >> 8)
-            t = ((t & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064 &+ ((t >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001) >> 32
-            mantissa = mantissa &* integerPowerOfTen(n) &+ (t & 0xFFFF_FFFF)
-            i += n
-            if n < 8 { return i }
-        }
         while i < end {
             let d = p[i] &- 48
             if d >= 10 { break }
@@ -97,21 +80,6 @@ extension PatternText {
             i += 1
         }
         return i
-    }
-
-    /// 10^n for 1 ≤ n ≤ 8.
-    @inline(__always)
-    static func integerPowerOfTen(_ n: Int) -> UInt64 {
-        switch n {
-        case 1: return 10
-        case 2: return 100
-        case 3: return 1_000
-        case 4: return 10_000
-        case 5: return 100_000
-        case 6: return 1_000_000
-        case 7: return 10_000_000
-        default: return 100_000_000
-        }
     }
 
     /// `strtod` on a NUL-terminated copy of `p[start..<end]` (decimal comma turned into a point).
@@ -140,7 +108,7 @@ extension PatternText {
     static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, decimalComma: Bool = false) -> Double? {
         // Callers pass ranges inside `buffer`; check anyway so a bad range can never read outside it.
         guard let p = buffer.baseAddress, start >= 0, start < end, end <= buffer.count,
-              let r = scanNumber(p, start, end, limit: buffer.count, decimalComma: decimalComma), r.end == end else { return nil }
+              let r = scanNumber(p, start, end, decimalComma: decimalComma), r.end == end else { return nil }
         return r.value
     }
 

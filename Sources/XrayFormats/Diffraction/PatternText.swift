@@ -29,49 +29,8 @@ enum PatternText {
             starts.reserveCapacity(bytes.count / 16 + 1)
             ends.reserveCapacity(bytes.count / 16 + 1)
             bytes.withUnsafeBufferPointer { p in
-                let n = p.count
-                guard let base = p.baseAddress, n > 0 else { return }
-                if memchr(base, 10, n) != nil {
-                    // LF present: jump from LF to LF with memchr; CRs before an LF belong to the
-                    // terminator (CR LF, CR CR LF).
-                    var start = 0
-                    while start < n {
-                        let hit = memchr(base + start, 10, n - start)
-                        let lf = hit.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
-                        var end = lf
-                        while end > start, p[end - 1] == 13 { end -= 1 }
-                        // A lone CR inside the line also ends a line (old Mac line ends mixed in).
-                        var s = start
-                        while let cr = memchr(base + s, 13, end - s) {
-                            let c = UnsafePointer<UInt8>(cr.assumingMemoryBound(to: UInt8.self)) - base
-                            starts.append(s); ends.append(c)
-                            s = c + 1
-                            while s < end, p[s] == 13 { s += 1 }
-                        }
-                        if lf < n || end > s { starts.append(s); ends.append(end) }
-                        start = lf + 1
-                    }
-                    return
-                }
-                var i = 0, start = 0
-                while i < n {
-                    let c = p[i]
-                    if c == 10 {
-                        starts.append(start); ends.append(i)
-                        i += 1; start = i
-                    } else if c == 13 {
-                        starts.append(start); ends.append(i)
-                        i += 1
-                        // CR CR LF (seen in real files) and CR LF are one terminator.
-                        var j = i
-                        while j < n, p[j] == 13 { j += 1 }
-                        if j < n, p[j] == 10 { i = j + 1 }
-                        start = i
-                    } else {
-                        i += 1
-                    }
-                }
-                if start < n { starts.append(start); ends.append(n) }
+                var cursor = LineCursor(p)
+                while let (s, e) = cursor.next() { starts.append(s); ends.append(e) }
             }
             self.starts = starts
             self.ends = ends
@@ -191,7 +150,7 @@ enum PatternText {
                 var k = starts[i], n = 0
                 while k < end {
                     if PatternText.isBlank(p[k]) { k += 1; continue }
-                    guard let r = PatternText.scanNumber(p, k, end, limit: buffer.count), r.end == end || PatternText.isBlank(p[r.end]) else { return nil }
+                    guard let r = PatternText.scanNumber(p, k, end), r.end == end || PatternText.isBlank(p[r.end]) else { return nil }
                     n += 1
                     k = r.end
                 }
@@ -220,7 +179,7 @@ enum PatternText {
         while k < end {
             let c = p[k]
             if c == 32 || c == 9 || (commaSeparates && c == 44) { k += 1; continue }
-            guard let r = scanNumber(p, k, end, limit: buffer.count) else { return false }
+            guard let r = scanNumber(p, k, end) else { return false }
             if r.end < end {
                 let d = p[r.end]
                 guard d == 32 || d == 9 || (commaSeparates && d == 44) else { return false }
@@ -229,6 +188,60 @@ enum PatternText {
             k = r.end
         }
         return true
+    }
+
+    /// Walks the lines of a byte buffer one at a time, without storing them (the splitting rules
+    /// of `Lines`): LF, CR LF and CR CR LF end a line; a lone CR inside an LF-terminated line also
+    /// ends one (runs of them count once); in a file without any LF every CR ends a line.
+    struct LineCursor {
+        let p: UnsafePointer<UInt8>
+        let n: Int
+        private let hasLF: Bool
+        /// Start of the next LF-terminated segment (or, without LFs, of the next line).
+        private var start = 0
+        private var inSegment = false
+        private var s = 0, end = 0, lf = 0
+
+        init(_ buffer: UnsafeBufferPointer<UInt8>) {
+            p = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            n = buffer.baseAddress == nil ? 0 : buffer.count
+            hasLF = n > 0 && memchr(p, 10, n) != nil
+        }
+
+        private func find(_ byte: Int32, _ from: Int, _ to: Int) -> Int? {
+            guard to > from, let hit = memchr(p + from, byte, to - from) else { return nil }
+            return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - p
+        }
+
+        /// The next line's byte range (terminator excluded), or nil at the end.
+        @inline(__always)
+        mutating func next() -> (Int, Int)? {
+            guard hasLF else {
+                guard start < n else { return nil }
+                let cr = find(13, start, n) ?? n
+                defer { start = cr + 1 }
+                return (start, cr)
+            }
+            while true {
+                if !inSegment {
+                    guard start < n else { return nil }
+                    lf = find(10, start, n) ?? n
+                    end = lf
+                    while end > start, p[end - 1] == 13 { end -= 1 }
+                    s = start
+                    inSegment = true
+                }
+                if let cr = find(13, s, end) {
+                    let line = (s, cr)
+                    s = cr + 1
+                    while s < end, p[s] == 13 { s += 1 }
+                    return line
+                }
+                inSegment = false
+                start = lf + 1
+                if lf < n || end > s { return (s, end) }
+            }
+        }
     }
 
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c + 32 : c }

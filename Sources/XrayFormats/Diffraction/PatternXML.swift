@@ -149,7 +149,7 @@ final class PatternXML {
         var k = start
         while true {
             while k < end, p[k] == 32 || p[k] == 9 || p[k] == 10 || p[k] == 13 { k += 1 }
-            guard let r = PatternText.scanNumber(p, k, end, limit: buffer.count) else { return false }
+            guard let r = PatternText.scanNumber(p, k, end) else { return false }
             out.append(r.value)
             k = r.end
             while k < end, p[k] == 32 || p[k] == 9 || p[k] == 10 || p[k] == 13 { k += 1 }
