@@ -62,6 +62,13 @@ struct NumberAndJSONParserTests {
             let expected = Double(text).flatMap { $0.isFinite ? $0 : nil }
             #expect(PatternText.number(text)?.bitPattern == expected?.bitPattern, "\(text)")
         }
+        // Python-repr-like 16–19 digit decimals (the Eisel–Lemire path).
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 16...19, using: &rng)
+            var text = String(UInt64.random(in: 1...9, using: &rng)) + String((1..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+            text.insert(".", at: text.index(text.startIndex, offsetBy: Int.random(in: 1..<digits, using: &rng)))
+            #expect(PatternText.number(text)?.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
     }
 
     @Test func scanNumberStopsAtTheFirstByteAfterTheNumber() {
