@@ -51,6 +51,7 @@ enum BrukerBRMLReader: FormatReader {
 
     static func readRawData(_ root: PatternXML, path: String, file: String, warnings: inout [String]) throws -> [Scan] {
         var base = Metadata()
+        base.reserveCapacity(512)
         base["entry"] = path
         for c in root.children where c.name != "DataRoutes" { c.flatten(into: &base, prefix: c.name, skip: ["Datum"]) }
         let radiation = DiffractionScan.radiation(
@@ -65,6 +66,7 @@ enum BrukerBRMLReader: FormatReader {
             let count = route.bulkCount
             if count == 0 { continue }
             var m = base
+            m.reserveCapacity(base.count + 512)
             route.flatten(into: &m, prefix: "DataRoute", skip: ["Datum", "DataViews"])
             // Field layout from the data views.
             var twoThetaIndex: Int?, countIndex: Int?, timeIndex: Int?, absorptionIndex: Int?, firstAxisIndex: Int?

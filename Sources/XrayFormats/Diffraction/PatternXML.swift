@@ -269,7 +269,14 @@ final class PatternXML {
             return (start, lt, lt + length + 3)
         }
         var root: PatternXML?
-        var stack: [(node: PatternXML, qualified: [UInt8])] = []
+        var stack: [(node: PatternXML, qualified: Range<Int>)] = []
+        /// Whether the byte ranges `x` and `y` of the document hold the same bytes.
+        func same(_ x: Range<Int>, _ y: Range<Int>) -> Bool {
+            guard x.count == y.count, x.lowerBound >= 0, x.upperBound <= n, y.lowerBound >= 0, y.upperBound <= n else { return false }
+            for j in 0..<x.count where b[x.lowerBound + j] != b[y.lowerBound + j] { return false }
+            return true
+        }
+        func name(_ r: Range<Int>) -> String { PatternText.string(b, r) }
         var i = 0
         var textStart = 0
         func flushText(_ end: Int) throws {
@@ -332,12 +339,12 @@ final class PatternXML {
                 var k = i + 2
                 let s = k
                 while k < n, isNameByte(b[k]) { k += 1 }
-                let qualified = Array(b[s..<k])
+                let qualified = s..<k
                 while k < n, PatternText.isBlank(b[k]) || b[k] == 10 || b[k] == 13 { k += 1 }
                 guard k < n, b[k] == 62 else { throw fail(i, "end tag is not closed") }
-                guard let open = stack.popLast() else { throw fail(i, "end tag </\(PatternText.string(qualified, 0..<qualified.count))> without a start tag") }
-                guard open.qualified == qualified else {
-                    throw fail(i, "end tag </\(PatternText.string(qualified, 0..<qualified.count))> does not match <\(PatternText.string(open.qualified, 0..<open.qualified.count))>")
+                guard let open = stack.popLast() else { throw fail(i, "end tag </\(name(qualified))> without a start tag") }
+                guard same(open.qualified, qualified) else {
+                    throw fail(i, "end tag </\(name(qualified))> does not match <\(name(open.qualified))>")
                 }
                 i = k + 1
             } else {   // start tag
@@ -345,7 +352,7 @@ final class PatternXML {
                 let s = k
                 while k < n, isNameByte(b[k]) { k += 1 }
                 guard k > s else { throw fail(i, "'<' not followed by a name") }
-                let qualified = Array(b[s..<k])
+                let qualified = s..<k
                 var attributes: [String: String] = [:]
                 var selfClosing = false
                 while true {
@@ -374,9 +381,11 @@ final class PatternXML {
                         ? try decode(b, vs..<ve, file: file, line: lineOf(vs)) : PatternText.string(b, vs..<ve)
                     k = ve + 1
                 }
-                var local = qualified[...]
-                if let colon = local.lastIndex(of: 58) { local = local[(colon + 1)...] }
-                if !bulkName.isEmpty, attributes.isEmpty, let parent = stack.last?.node, local.elementsEqual(bulkName) {
+                var localStart = s
+                for j in qualified where b[j] == 58 { localStart = j + 1 }   // after the namespace prefix
+                let local = localStart..<qualified.upperBound
+                if !bulkName.isEmpty, attributes.isEmpty, let parent = stack.last?.node, local.count == bulkName.count,
+                   bulkName.indices.allSatisfy({ b[localStart + $0] == bulkName[$0] }) {
                     if selfClosing {
                         parent.bulk.append(k); parent.bulk.append(k)
                         i = k
@@ -387,8 +396,8 @@ final class PatternXML {
                     let end = memchrIndex(b, 60, from: k) ?? n
                     var m = end + 2
                     guard end + 1 < n, b[end + 1] == 47, m + qualified.count <= n,
-                          b[m..<(m + qualified.count)].elementsEqual(qualified) else {
-                        throw fail(end, "<\(PatternText.string(qualified, 0..<qualified.count))> holds markup or is not closed; expected text only")
+                          same(m..<(m + qualified.count), qualified) else {
+                        throw fail(end, "<\(name(qualified))> holds markup or is not closed; expected text only")
                     }
                     m += qualified.count
                     while m < n, PatternText.isBlank(b[m]) || b[m] == 10 || b[m] == 13 { m += 1 }
@@ -398,7 +407,7 @@ final class PatternXML {
                     textStart = i
                     continue
                 }
-                let node = PatternXML(name: PatternText.string(Array(local), 0..<local.count), attributes: attributes, document: document)
+                let node = PatternXML(name: name(local), attributes: attributes, document: document)
                 if let parent = stack.last?.node {
                     parent.children.append(node)
                 } else if root == nil {
@@ -415,7 +424,7 @@ final class PatternXML {
             textStart = i
         }
         if let open = stack.last {
-            throw fail(n, "the document ends before <\(PatternText.string(open.qualified, 0..<open.qualified.count))> is closed (truncated file?)")
+            throw fail(n, "the document ends before <\(name(open.qualified))> is closed (truncated file?)")
         }
         guard let root else { throw fail(0, "no root element") }
         return root
