@@ -440,15 +440,16 @@ final class PatternXML {
         }
     }
 
-    /// Text with the five named entities and character references decoded.
-    private static func decode(_ b: [UInt8], _ r: Range<Int>, file: String, line: Int) throws -> String {
+    /// Text with the five named entities and character references decoded (`line` is computed
+    /// only for an error: counting lines from the start for every decoded piece was quadratic).
+    private static func decode(_ b: [UInt8], _ r: Range<Int>, file: String, line: @autoclosure () -> Int) throws -> String {
         var out = [UInt8]()
         out.reserveCapacity(r.count)
         var k = r.lowerBound
         while k < r.upperBound {
             guard b[k] == 38 else { out.append(b[k]); k += 1; continue }
             guard let semi = memchrIndex(b, 59, from: k, to: min(r.upperBound, k + 12)) else {
-                throw RoentgenError.badFile(file, line: line, "malformed XML: '&' not starting an entity; expected &amp;, &lt;, &gt;, &quot;, &apos; or &#…;")
+                throw RoentgenError.badFile(file, line: line(), "malformed XML: '&' not starting an entity; expected &amp;, &lt;, &gt;, &quot;, &apos; or &#…;")
             }
             let entity = String(decoding: b[(k + 1)..<semi], as: UTF8.self)
             switch entity {
@@ -461,7 +462,7 @@ final class PatternXML {
                 var scalar: UInt32?
                 if entity.hasPrefix("#x") || entity.hasPrefix("#X") { scalar = UInt32(entity.dropFirst(2), radix: 16) } else if entity.hasPrefix("#") { scalar = UInt32(entity.dropFirst()) }
                 guard let value = scalar, let u = Unicode.Scalar(value) else {
-                    throw RoentgenError.badFile(file, line: line, "malformed XML: unknown entity &\(entity);")
+                    throw RoentgenError.badFile(file, line: line(), "malformed XML: unknown entity &\(entity);")
                 }
                 out += Array(String(Character(u)).utf8)
             }
