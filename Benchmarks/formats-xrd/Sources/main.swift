@@ -25,6 +25,11 @@ for line in list.split(separator: "\n") where !line.hasPrefix("#") && !line.isEm
     let url = root.appendingPathComponent(relative)
     do {
         let first = try FormatRegistry.read(url)
+        if let reps = ProcessInfo.processInfo.environment["BENCH_REPS"].flatMap({ Int($0) }) {
+            // Fixed work for `perf stat -e cycles:u` (deterministic amount, unlike the timed batches).
+            for _ in 0..<reps { _ = try FormatRegistry.read(url) }
+            continue
+        }
         let points = first.scans.reduce(0) { $0 + ($1.columns["two_theta"]?.count ?? 0) }
         // Reads per batch so that one batch takes about budget/5.
         var perBatch = 1
@@ -52,11 +57,12 @@ for line in list.split(separator: "\n") where !line.hasPrefix("#") && !line.isEm
             let parse = (cpuNow() - t0) / Double(perBatch)
             print("\(relative)\t\(first.format)\t\(points)\t\(best)\tdetect \(detect)\tparse \(parse)")
             let head = bytes.prefix(65_536)
+            let suffix = url.pathExtension.lowercased()
             for r in FormatRegistry.readers {
                 let t = cpuNow()
-                for _ in 0..<perBatch { _ = r.sniff(head: head, suffix: "x") }
+                for _ in 0..<perBatch { _ = r.sniff(head: head, suffix: suffix) }
                 let dt = (cpuNow() - t) / Double(perBatch)
-                if dt > 2e-5 { print("    sniff \(r.id): \(Int(dt * 1e6)) us") }
+                if dt > 2e-6 { print("    sniff \(r.id): \(Int(dt * 1e6)) us") }
             }
         } else {
             print("\(relative)\t\(first.format)\t\(points)\t\(best)")

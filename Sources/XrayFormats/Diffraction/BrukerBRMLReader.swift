@@ -34,7 +34,8 @@ enum BrukerBRMLReader: FormatReader {
         var scans: [Scan] = []
         var warnings: [String] = []
         for path in rawPaths {
-            let xml = try PatternXML.parse(try zip.entry(path), file: file + ":" + path)
+            // `<Datum>` points are kept as byte ranges (no node each) and parsed below.
+            let xml = try PatternXML.parse(bytes: try zip.bytes(path), file: file + ":" + path, bulk: "Datum")
             scans += try readRawData(xml, path: path, file: file, warnings: &warnings)
         }
         guard !scans.isEmpty else { throw RoentgenError.badFile(file, "BRML holds no measured data points") }
@@ -50,6 +51,7 @@ enum BrukerBRMLReader: FormatReader {
 
     static func readRawData(_ root: PatternXML, path: String, file: String, warnings: inout [String]) throws -> [Scan] {
         var base = Metadata()
+        base.reserveCapacity(512)
         base["entry"] = path
         for c in root.children where c.name != "DataRoutes" { c.flatten(into: &base, prefix: c.name, skip: ["Datum"]) }
         let radiation = DiffractionScan.radiation(
@@ -61,9 +63,10 @@ enum BrukerBRMLReader: FormatReader {
         var scans: [Scan] = []
         let routes = root.all("DataRoute")
         for (ri, route) in routes.enumerated() {
-            let datums = route.children("Datum")
-            if datums.isEmpty { continue }
+            let count = route.bulkCount
+            if count == 0 { continue }
             var m = base
+            m.reserveCapacity(base.count + 512)
             route.flatten(into: &m, prefix: "DataRoute", skip: ["Datum", "DataViews"])
             // Field layout from the data views.
             var twoThetaIndex: Int?, countIndex: Int?, timeIndex: Int?, absorptionIndex: Int?, firstAxisIndex: Int?
@@ -94,17 +97,24 @@ enum BrukerBRMLReader: FormatReader {
             // Without data views (early BRML): time, absorber, 2θ, θ, counts.
             let xi = twoThetaIndex ?? 2
             var x: [Double] = [], y: [Double] = [], time: [Double] = [], absorption: [Double] = []
-            x.reserveCapacity(datums.count); y.reserveCapacity(datums.count)
+            x.reserveCapacity(count); y.reserveCapacity(count)
+            if timeIndex != nil { time.reserveCapacity(count) }
+            if absorptionIndex != nil { absorption.reserveCapacity(count) }
             var fields: [Double] = []
-            for (k, datum) in datums.enumerated() {
-                let ok = datum.numbers(separatedBy: 44, into: &fields)
-                let yi = countIndex ?? (fields.count - 1)
-                guard ok, xi >= 0, xi < fields.count, yi >= 0, yi < fields.count else {
-                    throw RoentgenError.badFile(file + ":" + path, "<Datum> \(k + 1) of scan \(ri + 1) is '\(datum.value)': expected comma-separated numbers with 2θ in field \(xi + 1) and counts in field \(yi + 1)")
+            let bad: (index: Int, yi: Int)? = route.withBulk { bytes, ranges in
+                for k in 0..<count {
+                    fields.removeAll(keepingCapacity: true)
+                    let ok = PatternXML.fields(bytes, ranges[2 * k], ranges[2 * k + 1], 44, &fields)
+                    let yi = countIndex ?? (fields.count - 1)
+                    guard ok, xi >= 0, xi < fields.count, yi >= 0, yi < fields.count else { return (k, yi) }
+                    x.append(fields[xi]); y.append(fields[yi])
+                    if let t = timeIndex, t >= 0, t < fields.count { time.append(fields[t]) }
+                    if let a = absorptionIndex, a >= 0, a < fields.count { absorption.append(fields[a]) }
                 }
-                x.append(fields[xi]); y.append(fields[yi])
-                if let t = timeIndex, t >= 0, t < fields.count { time.append(fields[t]) }
-                if let a = absorptionIndex, a >= 0, a < fields.count { absorption.append(fields[a]) }
+                return nil
+            }
+            if let (k, yi) = bad {
+                throw RoentgenError.badFile(file + ":" + path, "<Datum> \(k + 1) of scan \(ri + 1) is '\(route.bulkText(k).prefix(80))': expected comma-separated numbers with 2θ in field \(xi + 1) and counts in field \(yi + 1)")
             }
             var extra: [(String, [Double], String)] = []
             if time.count == x.count { extra.append(("measured_time", time, "s")) }

@@ -26,7 +26,7 @@ enum PanalyticalCSVReader: FormatReader {
             let text = lines.trimmed(i)
             if text.hasPrefix("[") { continue }
             if let comma = text.firstIndex(of: ",") {
-                var value = text[text.index(after: comma)...].trimmingCharacters(in: .whitespaces)
+                var value = PatternText.trimmingBlanks(text[text.index(after: comma)...])
                 if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
                 m[String(text[..<comma])] = value
             } else {

@@ -154,11 +154,11 @@ struct PatternColumns {
         for i in indices {
             var text = lines.trimmed(i)
             while let c = text.first, c == "#" || c == "!" || c == "%" || c == ";" { text.removeFirst() }
-            text = text.trimmingCharacters(in: .whitespaces)
+            text = PatternText.trimmingBlanks(text)
             guard !text.isEmpty else { continue }
             if let eq = text.firstIndex(where: { $0 == "=" || $0 == ":" }), eq != text.startIndex {
-                let key = text[..<eq].trimmingCharacters(in: .whitespaces)
-                let value = text[text.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+                let key = PatternText.trimmingBlanks(text[..<eq])
+                let value = PatternText.trimmingBlanks(text[text.index(after: eq)...])
                 if !key.isEmpty, key.count <= 80, metadata[key] == nil, !key.contains("\\") {
                     metadata[key] = value
                     continue

@@ -29,49 +29,8 @@ enum PatternText {
             starts.reserveCapacity(bytes.count / 16 + 1)
             ends.reserveCapacity(bytes.count / 16 + 1)
             bytes.withUnsafeBufferPointer { p in
-                let n = p.count
-                guard let base = p.baseAddress, n > 0 else { return }
-                if memchr(base, 10, n) != nil {
-                    // LF present: jump from LF to LF with memchr; CRs before an LF belong to the
-                    // terminator (CR LF, CR CR LF).
-                    var start = 0
-                    while start < n {
-                        let hit = memchr(base + start, 10, n - start)
-                        let lf = hit.map { UnsafePointer<UInt8>($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
-                        var end = lf
-                        while end > start, p[end - 1] == 13 { end -= 1 }
-                        // A lone CR inside the line also ends a line (old Mac line ends mixed in).
-                        var s = start
-                        while let cr = memchr(base + s, 13, end - s) {
-                            let c = UnsafePointer<UInt8>(cr.assumingMemoryBound(to: UInt8.self)) - base
-                            starts.append(s); ends.append(c)
-                            s = c + 1
-                            while s < end, p[s] == 13 { s += 1 }
-                        }
-                        if lf < n || end > s { starts.append(s); ends.append(end) }
-                        start = lf + 1
-                    }
-                    return
-                }
-                var i = 0, start = 0
-                while i < n {
-                    let c = p[i]
-                    if c == 10 {
-                        starts.append(start); ends.append(i)
-                        i += 1; start = i
-                    } else if c == 13 {
-                        starts.append(start); ends.append(i)
-                        i += 1
-                        // CR CR LF (seen in real files) and CR LF are one terminator.
-                        var j = i
-                        while j < n, p[j] == 13 { j += 1 }
-                        if j < n, p[j] == 10 { i = j + 1 }
-                        start = i
-                    } else {
-                        i += 1
-                    }
-                }
-                if start < n { starts.append(start); ends.append(n) }
+                var cursor = LineCursor(p)
+                while let (s, e) = cursor.next() { starts.append(s); ends.append(e) }
             }
             self.starts = starts
             self.ends = ends
@@ -84,9 +43,25 @@ enum PatternText {
             PatternText.string(bytes, starts[i]..<ends[i])
         }
 
-        /// Line `i` with leading and trailing blanks removed.
+        /// Line `i` with leading and trailing blanks removed (trimmed on the bytes; Foundation's
+        /// trimming only where a non-ASCII byte is at an end, which may be a Unicode blank).
         func trimmed(_ i: Int) -> String {
-            string(i).trimmingCharacters(in: .whitespaces)
+            var s = starts[i], e = ends[i]
+            while s < e, PatternText.isBlank(bytes[s]) { s += 1 }
+            while e > s, PatternText.isBlank(bytes[e - 1]) { e -= 1 }
+            let text = PatternText.string(bytes, s..<e)
+            if s < e, bytes[s] >= 0x80 || bytes[e - 1] >= 0x80 { return text.trimmingCharacters(in: .whitespaces) }
+            return text
+        }
+
+        /// Whether line `i` contains the byte `c`.
+        func contains(_ i: Int, _ c: UInt8) -> Bool {
+            var k = starts[i]
+            while k < ends[i] {
+                if bytes[k] == c { return true }
+                k += 1
+            }
+            return false
         }
 
         /// Whether line `i` holds only blanks.
@@ -143,18 +118,8 @@ enum PatternText {
         @inline(__always)
         func appendNumbers(_ i: Int, commaSeparates: Bool = false, to out: inout [Double]) -> Bool {
             let before = out.count
-            let end = ends[i]
-            let ok = bytes.withUnsafeBufferPointer { p -> Bool in
-                var k = starts[i]
-                while k < end {
-                    while k < end, PatternText.isBlank(p[k]) || (commaSeparates && p[k] == 44) { k += 1 }
-                    if k >= end { break }
-                    let s = k
-                    while k < end, !PatternText.isBlank(p[k]), !(commaSeparates && p[k] == 44) { k += 1 }
-                    guard let v = PatternText.number(p, s, k) else { return false }
-                    out.append(v)
-                }
-                return true
+            let ok = bytes.withUnsafeBufferPointer {
+                PatternText.appendNumbers($0, starts[i], ends[i], commaSeparates: commaSeparates, to: &out)
             }
             if !ok { out.removeSubrange(before...) }
             return ok
@@ -180,15 +145,14 @@ enum PatternText {
         /// How many numbers line `i` holds, or nil if a blank-separated token is not a number.
         func countNumbers(_ i: Int) -> Int? {
             let end = ends[i]
-            return bytes.withUnsafeBufferPointer { p -> Int? in
+            return bytes.withUnsafeBufferPointer { buffer -> Int? in
+                guard let p = buffer.baseAddress, end <= buffer.count else { return nil }
                 var k = starts[i], n = 0
                 while k < end {
-                    while k < end, PatternText.isBlank(p[k]) { k += 1 }
-                    if k >= end { break }
-                    let s = k
-                    while k < end, !PatternText.isBlank(p[k]) { k += 1 }
-                    guard PatternText.number(p, s, k) != nil else { return nil }
+                    if PatternText.isBlank(p[k]) { k += 1; continue }
+                    guard let r = PatternText.scanNumber(p, k, end), r.end == end || PatternText.isBlank(p[r.end]) else { return nil }
                     n += 1
+                    k = r.end
                 }
                 return n
             }
@@ -198,18 +162,84 @@ enum PatternText {
         @inline(__always)
         func scanNumbers(_ i: Int, commaSeparates: Bool = false, into out: inout [Double]) -> Bool {
             out.removeAll(keepingCapacity: true)
-            let end = ends[i]
-            return bytes.withUnsafeBufferPointer { p in
-                var k = starts[i]
-                while k < end {
-                    while k < end, PatternText.isBlank(p[k]) || (commaSeparates && p[k] == 44) { k += 1 }
-                    if k >= end { break }
-                    let s = k
-                    while k < end, !PatternText.isBlank(p[k]), !(commaSeparates && p[k] == 44) { k += 1 }
-                    guard let v = PatternText.number(p, s, k) else { return false }
-                    out.append(v)
+            return bytes.withUnsafeBufferPointer {
+                PatternText.appendNumbers($0, starts[i], ends[i], commaSeparates: commaSeparates, to: &out)
+            }
+        }
+    }
+
+    /// Appends the numbers of `buffer[start..<end]`, separated by blanks (and commas when
+    /// `commaSeparates`), to `out` in one pass over the bytes; false at the first token that is not
+    /// a number (the values before it stay appended).
+    @inline(__always)
+    static func appendNumbers(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, commaSeparates: Bool,
+                              to out: inout [Double]) -> Bool {
+        guard let p = buffer.baseAddress, start >= 0, end <= buffer.count else { return false }
+        var k = start
+        while k < end {
+            let c = p[k]
+            if c == 32 || c == 9 || (commaSeparates && c == 44) { k += 1; continue }
+            guard let r = scanNumber(p, k, end) else { return false }
+            if r.end < end {
+                let d = p[r.end]
+                guard d == 32 || d == 9 || (commaSeparates && d == 44) else { return false }
+            }
+            out.append(r.value)
+            k = r.end
+        }
+        return true
+    }
+
+    /// Walks the lines of a byte buffer one at a time, without storing them (the splitting rules
+    /// of `Lines`): LF, CR LF and CR CR LF end a line; a lone CR inside an LF-terminated line also
+    /// ends one (runs of them count once); in a file without any LF every CR ends a line.
+    struct LineCursor {
+        let p: UnsafePointer<UInt8>
+        let n: Int
+        private let hasLF: Bool
+        /// Start of the next LF-terminated segment (or, without LFs, of the next line).
+        private var start = 0
+        private var inSegment = false
+        private var s = 0, end = 0, lf = 0
+
+        init(_ buffer: UnsafeBufferPointer<UInt8>) {
+            p = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            n = buffer.baseAddress == nil ? 0 : buffer.count
+            hasLF = n > 0 && memchr(p, 10, n) != nil
+        }
+
+        private func find(_ byte: Int32, _ from: Int, _ to: Int) -> Int? {
+            guard to > from, let hit = memchr(p + from, byte, to - from) else { return nil }
+            return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - p
+        }
+
+        /// The next line's byte range (terminator excluded), or nil at the end.
+        @inline(__always)
+        mutating func next() -> (Int, Int)? {
+            guard hasLF else {
+                guard start < n else { return nil }
+                let cr = find(13, start, n) ?? n
+                defer { start = cr + 1 }
+                return (start, cr)
+            }
+            while true {
+                if !inSegment {
+                    guard start < n else { return nil }
+                    lf = find(10, start, n) ?? n
+                    end = lf
+                    while end > start, p[end - 1] == 13 { end -= 1 }
+                    s = start
+                    inSegment = true
                 }
-                return true
+                if let cr = find(13, s, end) {
+                    let line = (s, cr)
+                    s = cr + 1
+                    while s < end, p[s] == 13 { s += 1 }
+                    return line
+                }
+                inSegment = false
+                start = lf + 1
+                if lf < n || end > s { return (s, end) }
             }
         }
     }
@@ -238,140 +268,51 @@ enum PatternText {
         guard range.lowerBound >= 0, range.upperBound <= bytes.count, !range.isEmpty else { return "" }
         return bytes.withUnsafeBufferPointer { p in
             guard let base = p.baseAddress else { return "" }
-            let slice = UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
-            // Header values are nearly always ASCII: one OR over the bytes decides, and the
-            // non-generic `String(decoding:)` then copies without re-validating (the generic
-            // `String(validating:)` cost a runtime metadata lookup per call).
-            var high: UInt8 = 0
-            for b in slice { high |= b }
-            if high < 0x80 || firstInvalidUTF8(slice) == nil { return String(decoding: slice, as: UTF8.self) }
-            // Latin-1: each byte is the scalar of the same value; write its UTF-8 form directly.
-            return String(unsafeUninitializedCapacity: 2 * slice.count) { out in
-                var n = 0
-                for b in slice {
-                    if b < 0x80 {
-                        out[n] = b; n += 1
-                    } else {
-                        out[n] = 0xC0 | (b >> 6); out[n + 1] = 0x80 | (b & 0x3F); n += 2
-                    }
-                }
-                return n
-            }
+            return string(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count))
         }
     }
+
+    /// Decodes bytes as UTF-8, falling back to Latin-1 (never fails).
+    static func string(_ slice: UnsafeBufferPointer<UInt8>) -> String {
+        guard !slice.isEmpty else { return "" }
+        // Header values are nearly always ASCII: one OR over the bytes decides, and the
+        // non-generic `String(decoding:)` then copies without re-validating (the generic
+        // `String(validating:)` cost a runtime metadata lookup per call).
+        var high: UInt8 = 0
+        for b in slice { high |= b }
+        if high < 0x80 || firstInvalidUTF8(slice) == nil { return String(decoding: slice, as: UTF8.self) }
+        // Latin-1: each byte is the scalar of the same value; write its UTF-8 form directly.
+        return String(unsafeUninitializedCapacity: 2 * slice.count) { out in
+            var n = 0
+            for b in slice {
+                if b < 0x80 {
+                    out[n] = b; n += 1
+                } else {
+                    out[n] = 0xC0 | (b >> 6); out[n + 1] = 0x80 | (b & 0x3F); n += 2
+                }
+            }
+            return n
+        }
+    }
+
+    /// `text` without leading and trailing blanks (spaces and tabs; any Unicode blank at an end
+    /// is left to Foundation's trimming).
+    static func trimmingBlanks(_ text: Substring) -> String {
+        let u = text.utf8
+        var s = u.startIndex, e = u.endIndex
+        while s < e, isBlank(u[s]) { s = u.index(after: s) }
+        while e > s, isBlank(u[u.index(before: e)]) { e = u.index(before: e) }
+        if s < e, u[s] >= 0x80 || u[u.index(before: e)] >= 0x80 { return text.trimmingCharacters(in: .whitespaces) }
+        return String(text[s..<e])
+    }
+
+    static func trimmingBlanks(_ text: String) -> String { trimmingBlanks(text[...]) }
 
     /// Decodes a whole file as text (UTF-8 with or without BOM, else Latin-1).
     static func string(_ data: Data) -> String {
         var bytes = [UInt8](data)
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
         return string(bytes, 0..<bytes.count)
-    }
-
-    /// Parses `bytes[start..<end]` as a decimal number (`-1.5e3`, `+3`, `.5`, `7.`); with
-    /// `decimalComma` a `,` is the decimal mark (`1,5`, `-12,`). Returns nil for anything else
-    /// (including `nan`/`inf`). Correctly rounded: exact fast path, `strtod` otherwise.
-    static func number(_ bytes: [UInt8], _ start: Int, _ end: Int, decimalComma: Bool = false) -> Double? {
-        bytes.withUnsafeBufferPointer { number($0, start, end, decimalComma: decimalComma) }
-    }
-
-    static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, decimalComma: Bool = false) -> Double? {
-        // Callers pass ranges inside `buffer`; clamp anyway so a bad range can never read outside it.
-        guard let p = buffer.baseAddress, start >= 0, start < end, end <= buffer.count else { return nil }
-        var i = start
-        var negative = false
-        if p[i] == 45 { negative = true; i += 1 } else if p[i] == 43 { i += 1 }
-        var mantissa: UInt64 = 0
-        var significant = 0
-        var exp10 = 0
-        var sawDigit = false
-        var inexact = false
-        while i < end {
-            let d = p[i] &- 48
-            guard d < 10 else { break }
-            sawDigit = true
-            if significant < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                if mantissa != 0 { significant += 1 }
-            } else {
-                exp10 += 1
-                if d != 0 { inexact = true }
-            }
-            i += 1
-        }
-        if i < end, p[i] == 46 || (decimalComma && p[i] == 44) {
-            i += 1
-            while i < end {
-                let d = p[i] &- 48
-                guard d < 10 else { break }
-                sawDigit = true
-                if significant < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(d)
-                    if mantissa != 0 { significant += 1 }
-                    exp10 -= 1
-                } else if d != 0 {
-                    inexact = true
-                }
-                i += 1
-            }
-        }
-        guard sawDigit else { return nil }
-        if i < end, p[i] == 101 || p[i] == 69 {
-            i += 1
-            var expNegative = false
-            if i < end, p[i] == 45 { expNegative = true; i += 1 } else if i < end, p[i] == 43 { i += 1 }
-            guard i < end, isDigit(p[i]) else { return nil }
-            var e = 0
-            while i < end, isDigit(p[i]) {
-                if e < 100_000 { e = e * 10 + Int(p[i] - 48) }
-                i += 1
-            }
-            exp10 += expNegative ? -e : e
-        }
-        guard i == end else { return nil }
-        if mantissa == 0 { return negative ? -0.0 : 0.0 }
-        if !inexact, significant <= 15, exp10 >= -22, exp10 <= 22 {
-            var v = Double(mantissa)
-            v = exp10 >= 0 ? v * powerOfTen(exp10) : v / powerOfTen(-exp10)
-            return negative ? -v : v
-        }
-        // Slow path: let the C library round correctly.
-        var text = [CChar](repeating: 0, count: end - start + 1)
-        for k in start..<end {
-            let c = p[k]
-            text[k - start] = CChar(bitPattern: (decimalComma && c == 44) ? 46 : c)
-        }
-        let v = text.withUnsafeBufferPointer { strtod($0.baseAddress!, nil) }
-        return v.isFinite ? v : nil
-    }
-
-    /// 10^e for 0 ≤ e ≤ 22, exactly representable.
-    @inline(__always)
-    private static func powerOfTen(_ e: Int) -> Double {
-        switch e {
-        case 0: return 1e0
-        case 1: return 1e1
-        case 2: return 1e2
-        case 3: return 1e3
-        case 4: return 1e4
-        case 5: return 1e5
-        case 6: return 1e6
-        case 7: return 1e7
-        case 8: return 1e8
-        case 9: return 1e9
-        case 10: return 1e10
-        case 11: return 1e11
-        case 12: return 1e12
-        case 13: return 1e13
-        case 14: return 1e14
-        case 15: return 1e15
-        case 16: return 1e16
-        case 17: return 1e17
-        case 18: return 1e18
-        case 19: return 1e19
-        case 20: return 1e20
-        case 21: return 1e21
-        default: return 1e22
-        }
     }
 
     /// Parses a whole string as a number (blanks trimmed); see `number(_:_:_:decimalComma:)`.

@@ -26,6 +26,26 @@ final class PatternXML {
     /// nodes then cost no array allocation); the rest follow in `morePieces`.
     private var firstPiece: Piece?
     private var morePieces: [Piece] = []
+    /// Text byte ranges (start, end pairs) of the bulk children (see `parse(bytes:file:bulk:)`),
+    /// which are not built as nodes.
+    private var bulk: [Int] = []
+
+    /// How many bulk children (e.g. `<Datum>`) this element holds.
+    var bulkCount: Int { bulk.count / 2 }
+
+    /// The text of bulk child `k`, blanks trimmed (for error messages).
+    func bulkText(_ k: Int) -> String {
+        let b = document.bytes
+        var s = bulk[2 * k], e = bulk[2 * k + 1]
+        while s < e, b[s] == 32 || b[s] == 9 || b[s] == 10 || b[s] == 13 { s += 1 }
+        while e > s, b[e - 1] == 32 || b[e - 1] == 9 || b[e - 1] == 10 || b[e - 1] == 13 { e -= 1 }
+        return PatternText.string(b, s..<e)
+    }
+
+    /// Calls `body` with the document bytes and the (start, end) pairs of the bulk children's text.
+    func withBulk<R>(_ body: (UnsafeBufferPointer<UInt8>, [Int]) throws -> R) rethrows -> R {
+        try document.bytes.withUnsafeBufferPointer { try body($0, bulk) }
+    }
 
     /// All pieces in document order.
     private var pieces: [Piece] {
@@ -118,19 +138,24 @@ final class PatternXML {
     }
 
     private static func fields(_ bytes: [UInt8], _ r: Range<Int>, _ separator: UInt8, _ out: inout [Double]) -> Bool {
-        bytes.withUnsafeBufferPointer { p in
-            var s = r.lowerBound
-            while true {
-                var e = s
-                while e < r.upperBound, p[e] != separator { e += 1 }
-                var a = s, z = e
-                while a < z, p[a] == 32 || p[a] == 9 || p[a] == 10 || p[a] == 13 { a += 1 }
-                while z > a, p[z - 1] == 32 || p[z - 1] == 9 || p[z - 1] == 10 || p[z - 1] == 13 { z -= 1 }
-                guard let v = PatternText.number(p, a, z) else { return false }
-                out.append(v)
-                if e >= r.upperBound { return true }
-                s = e + 1
-            }
+        bytes.withUnsafeBufferPointer { fields($0, r.lowerBound, r.upperBound, separator, &out) }
+    }
+
+    /// Appends the `separator`-separated numbers of `buffer[start..<end]` (blanks around fields
+    /// ignored) to `out`, one pass over the bytes; false if a field is not a number.
+    @inline(__always)
+    static func fields(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ separator: UInt8, _ out: inout [Double]) -> Bool {
+        guard let p = buffer.baseAddress, start >= 0, end <= buffer.count else { return false }
+        var k = start
+        while true {
+            while k < end, p[k] == 32 || p[k] == 9 || p[k] == 10 || p[k] == 13 { k += 1 }
+            guard let r = PatternText.scanNumber(p, k, end) else { return false }
+            out.append(r.value)
+            k = r.end
+            while k < end, p[k] == 32 || p[k] == 9 || p[k] == 10 || p[k] == 13 { k += 1 }
+            if k >= end { return true }
+            guard p[k] == separator else { return false }
+            k += 1
         }
     }
 
@@ -196,8 +221,16 @@ final class PatternXML {
     static let maximumDepth = 512
 
     /// Parses `data` into a tree; malformed or truncated XML throws with the line number.
-    static func parse(_ data: Data, file: String) throws -> PatternXML {
-        let document = Document([UInt8](try utf8(data, file: file)))
+    static func parse(_ data: Data, file: String, bulk: String? = nil) throws -> PatternXML {
+        try parse(bytes: [UInt8](data), file: file, bulk: bulk)
+    }
+
+    /// Parses `bytes` into a tree. Elements named `bulk` (e.g. BRML's thousands of `<Datum>`)
+    /// are not built as nodes: each must hold text only, and its byte range is kept on its
+    /// parent (`bulkCount`, `withBulk`); one with attributes is built as a normal node.
+    static func parse(bytes: [UInt8], file: String, bulk: String? = nil) throws -> PatternXML {
+        let document = Document(try utf8(bytes, file: file))
+        let bulkName = bulk.map { Array($0.utf8) } ?? []
         let b = document.bytes
         let n = b.count
         func lineOf(_ offset: Int) -> Int {
@@ -225,8 +258,25 @@ final class PatternXML {
         func isNameByte(_ c: UInt8) -> Bool {
             !(c == 32 || c == 9 || c == 10 || c == 13 || c == 47 || c == 62 || c == 61 || c == 60)
         }
+        /// `<bulk>text</bulk>` at `at` (exactly that form): the text range and the offset after it.
+        func bulkAt(_ at: Int) -> (start: Int, end: Int, after: Int)? {
+            let length = bulkName.count
+            guard at + length + 2 <= n, b[at + length + 1] == 62 else { return nil }
+            for k in 0..<length where b[at + 1 + k] != bulkName[k] { return nil }
+            let start = at + length + 2
+            guard let lt = memchrIndex(b, 60, from: start), lt + length + 3 <= n, b[lt + 1] == 47, b[lt + length + 2] == 62 else { return nil }
+            for k in 0..<length where b[lt + 2 + k] != bulkName[k] { return nil }
+            return (start, lt, lt + length + 3)
+        }
         var root: PatternXML?
-        var stack: [(node: PatternXML, qualified: [UInt8])] = []
+        var stack: [(node: PatternXML, qualified: Range<Int>)] = []
+        /// Whether the byte ranges `x` and `y` of the document hold the same bytes.
+        func same(_ x: Range<Int>, _ y: Range<Int>) -> Bool {
+            guard x.count == y.count, x.lowerBound >= 0, x.upperBound <= n, y.lowerBound >= 0, y.upperBound <= n else { return false }
+            for j in 0..<x.count where b[x.lowerBound + j] != b[y.lowerBound + j] { return false }
+            return true
+        }
+        func name(_ r: Range<Int>) -> String { PatternText.string(b, r) }
         var i = 0
         var textStart = 0
         func flushText(_ end: Int) throws {
@@ -248,6 +298,23 @@ final class PatternXML {
             i = lt
             guard i + 1 < n else { throw fail(i, "document ends inside a tag") }
             let c = b[i + 1]
+            // Fast path for a run of plain `<Datum>text</Datum>` bulk elements (blanks between
+            // them dropped); any other form takes the general path below.
+            if !bulkName.isEmpty, c == bulkName[0], let parent = stack.last?.node, var r = bulkAt(i) {
+                var run: [Int] = []
+                run.reserveCapacity(2 * ((n - i) / 32 + 1))
+                while true {
+                    run.append(r.start); run.append(r.end)
+                    var q = r.after
+                    while q < n, b[q] == 32 || b[q] == 9 || b[q] == 10 || b[q] == 13 { q += 1 }
+                    i = r.after
+                    guard q + 1 < n, b[q] == 60, b[q + 1] == bulkName[0], let next = bulkAt(q) else { break }
+                    r = next
+                }
+                parent.bulk.append(contentsOf: run)
+                textStart = i
+                continue
+            }
             if c == 33 {   // "<!"
                 if i + 3 < n, b[i + 2] == 45, b[i + 3] == 45 {
                     guard let e = find([45, 45, 62], from: i + 4) else { throw fail(i, "comment is not closed") }
@@ -272,12 +339,12 @@ final class PatternXML {
                 var k = i + 2
                 let s = k
                 while k < n, isNameByte(b[k]) { k += 1 }
-                let qualified = Array(b[s..<k])
+                let qualified = s..<k
                 while k < n, PatternText.isBlank(b[k]) || b[k] == 10 || b[k] == 13 { k += 1 }
                 guard k < n, b[k] == 62 else { throw fail(i, "end tag is not closed") }
-                guard let open = stack.popLast() else { throw fail(i, "end tag </\(PatternText.string(qualified, 0..<qualified.count))> without a start tag") }
-                guard open.qualified == qualified else {
-                    throw fail(i, "end tag </\(PatternText.string(qualified, 0..<qualified.count))> does not match <\(PatternText.string(open.qualified, 0..<open.qualified.count))>")
+                guard let open = stack.popLast() else { throw fail(i, "end tag </\(name(qualified))> without a start tag") }
+                guard same(open.qualified, qualified) else {
+                    throw fail(i, "end tag </\(name(qualified))> does not match <\(name(open.qualified))>")
                 }
                 i = k + 1
             } else {   // start tag
@@ -285,7 +352,7 @@ final class PatternXML {
                 let s = k
                 while k < n, isNameByte(b[k]) { k += 1 }
                 guard k > s else { throw fail(i, "'<' not followed by a name") }
-                let qualified = Array(b[s..<k])
+                let qualified = s..<k
                 var attributes: [String: String] = [:]
                 var selfClosing = false
                 while true {
@@ -314,9 +381,33 @@ final class PatternXML {
                         ? try decode(b, vs..<ve, file: file, line: lineOf(vs)) : PatternText.string(b, vs..<ve)
                     k = ve + 1
                 }
-                var local = qualified[...]
-                if let colon = local.lastIndex(of: 58) { local = local[(colon + 1)...] }
-                let node = PatternXML(name: PatternText.string(Array(local), 0..<local.count), attributes: attributes, document: document)
+                var localStart = s
+                for j in qualified where b[j] == 58 { localStart = j + 1 }   // after the namespace prefix
+                let local = localStart..<qualified.upperBound
+                if !bulkName.isEmpty, attributes.isEmpty, let parent = stack.last?.node, local.count == bulkName.count,
+                   bulkName.indices.allSatisfy({ b[localStart + $0] == bulkName[$0] }) {
+                    if selfClosing {
+                        parent.bulk.append(k); parent.bulk.append(k)
+                        i = k
+                        textStart = i
+                        continue
+                    }
+                    // Text up to the next '<', which must be this element's end tag.
+                    let end = memchrIndex(b, 60, from: k) ?? n
+                    var m = end + 2
+                    guard end + 1 < n, b[end + 1] == 47, m + qualified.count <= n,
+                          same(m..<(m + qualified.count), qualified) else {
+                        throw fail(end, "<\(name(qualified))> holds markup or is not closed; expected text only")
+                    }
+                    m += qualified.count
+                    while m < n, PatternText.isBlank(b[m]) || b[m] == 10 || b[m] == 13 { m += 1 }
+                    guard m < n, b[m] == 62 else { throw fail(end, "end tag is not closed") }
+                    parent.bulk.append(k); parent.bulk.append(end)
+                    i = m + 1
+                    textStart = i
+                    continue
+                }
+                let node = PatternXML(name: name(local), attributes: attributes, document: document)
                 if let parent = stack.last?.node {
                     parent.children.append(node)
                 } else if root == nil {
@@ -333,7 +424,7 @@ final class PatternXML {
             textStart = i
         }
         if let open = stack.last {
-            throw fail(n, "the document ends before <\(PatternText.string(open.qualified, 0..<open.qualified.count))> is closed (truncated file?)")
+            throw fail(n, "the document ends before <\(name(open.qualified))> is closed (truncated file?)")
         }
         guard let root else { throw fail(0, "no root element") }
         return root
@@ -349,15 +440,16 @@ final class PatternXML {
         }
     }
 
-    /// Text with the five named entities and character references decoded.
-    private static func decode(_ b: [UInt8], _ r: Range<Int>, file: String, line: Int) throws -> String {
+    /// Text with the five named entities and character references decoded (`line` is computed
+    /// only for an error: counting lines from the start for every decoded piece was quadratic).
+    private static func decode(_ b: [UInt8], _ r: Range<Int>, file: String, line: @autoclosure () -> Int) throws -> String {
         var out = [UInt8]()
         out.reserveCapacity(r.count)
         var k = r.lowerBound
         while k < r.upperBound {
             guard b[k] == 38 else { out.append(b[k]); k += 1; continue }
             guard let semi = memchrIndex(b, 59, from: k, to: min(r.upperBound, k + 12)) else {
-                throw RoentgenError.badFile(file, line: line, "malformed XML: '&' not starting an entity; expected &amp;, &lt;, &gt;, &quot;, &apos; or &#…;")
+                throw RoentgenError.badFile(file, line: line(), "malformed XML: '&' not starting an entity; expected &amp;, &lt;, &gt;, &quot;, &apos; or &#…;")
             }
             let entity = String(decoding: b[(k + 1)..<semi], as: UTF8.self)
             switch entity {
@@ -370,7 +462,7 @@ final class PatternXML {
                 var scalar: UInt32?
                 if entity.hasPrefix("#x") || entity.hasPrefix("#X") { scalar = UInt32(entity.dropFirst(2), radix: 16) } else if entity.hasPrefix("#") { scalar = UInt32(entity.dropFirst()) }
                 guard let value = scalar, let u = Unicode.Scalar(value) else {
-                    throw RoentgenError.badFile(file, line: line, "malformed XML: unknown entity &\(entity);")
+                    throw RoentgenError.badFile(file, line: line(), "malformed XML: unknown entity &\(entity);")
                 }
                 out += Array(String(Character(u)).utf8)
             }
@@ -382,11 +474,14 @@ final class PatternXML {
     /// The document as UTF-8: Latin-1 documents (declared so) are transcoded; anything else that
     /// is not valid UTF-8 is rejected with the byte offset.
     static func utf8(_ data: Data, file: String) throws -> Data {
-        let bytes = [UInt8](data)
-        guard let bad = PatternText.firstInvalidUTF8(bytes) else { return data }
+        Data(try utf8([UInt8](data), file: file))
+    }
+
+    static func utf8(_ bytes: [UInt8], file: String) throws -> [UInt8] {
+        guard let bad = PatternText.firstInvalidUTF8(bytes) else { return bytes }
         let declaration = String(decoding: bytes.prefix(100), as: UTF8.self).lowercased()
         if declaration.hasPrefix("<?xml"), declaration.contains("iso-8859-1") || declaration.contains("latin") || declaration.contains("windows-1252") {
-            return Data(String(bytes.map { Character(Unicode.Scalar($0)) }).utf8)
+            return Array(String(bytes.map { Character(Unicode.Scalar($0)) }).utf8)
         }
         throw RoentgenError.badFile(file, byteOffset: bad, "invalid UTF-8 byte 0x\(String(bytes[bad], radix: 16)) in an XML document declared (or defaulting to) UTF-8")
     }

@@ -21,28 +21,44 @@ struct PatternZip {
     }
 
     let file: String
-    private let reader: PatternBinary
+    /// The archive as read (not copied: entries are inflated straight from it).
+    private let data: Data
     private(set) var entries: [Entry] = []
+
+    /// Little-endian field of `width` bytes at `at`; throws with the offset if the file ends first.
+    private static func field(_ data: Data, _ at: Int, _ width: Int, _ what: String, file: String) throws -> Int {
+        guard at >= 0, width <= data.count, at <= data.count - width else {
+            throw RoentgenError.badFile(file, byteOffset: at, "file ends after \(data.count) bytes, expected \(width) bytes of \(what) (truncated file?)")
+        }
+        return data.withUnsafeBytes { raw in
+            var v = 0
+            for k in stride(from: width - 1, through: 0, by: -1) { v = v << 8 | Int(raw[at + k]) }
+            return v
+        }
+    }
 
     init(_ data: Data, file: String) throws {
         self.file = file
-        var r = PatternBinary(data, file: file)
+        self.data = data
+        let data = data.startIndex == 0 ? data : Data(data)
+        func field(_ at: Int, _ width: Int, _ what: String) throws -> Int { try PatternZip.field(data, at, width, what, file: file) }
         // End of central directory: signature PK\5\6, within the last 64 KiB + 22 bytes.
-        var eocd = -1
-        var k = r.count - 22
-        let lowest = max(0, r.count - 22 - 65_535)
-        while k >= lowest {
-            if r.peekUInt32(at: k) == 0x0605_4B50 { eocd = k; break }
-            k -= 1
+        let eocd: Int = data.withUnsafeBytes { raw in
+            var k = raw.count - 22
+            let lowest = max(0, raw.count - 22 - 65_535)
+            while k >= lowest {
+                if raw[k] == 0x50, raw[k + 1] == 0x4B, raw[k + 2] == 5, raw[k + 3] == 6 { return k }
+                k -= 1
+            }
+            return -1
         }
         guard eocd >= 0 else {
-            throw RoentgenError.badFile(file, byteOffset: r.count,
+            throw RoentgenError.badFile(file, byteOffset: data.count,
                                         "not a complete zip archive: no end-of-central-directory record (truncated file?); expected a zip container")
         }
-        try r.seek(eocd + 10, "zip entry count")
-        let count = try r.uint16("zip entry count")
-        let directorySize = Int(try r.uint32("central directory size"))
-        let directoryOffset = Int(try r.uint32("central directory offset"))
+        let count = try field(eocd + 10, 2, "zip entry count")
+        let directorySize = try field(eocd + 12, 4, "central directory size")
+        let directoryOffset = try field(eocd + 16, 4, "central directory offset")
         guard count != 0xFFFF, directoryOffset != 0xFFFF_FFFF else {
             throw RoentgenError(.unsupportedFormat, "ZIP64 container: not supported", file: file, byteOffset: eocd)
         }
@@ -51,29 +67,27 @@ struct PatternZip {
                                         "zip central directory (offset \(directoryOffset), \(directorySize) bytes) lies outside the file (truncated or corrupt)")
         }
         var position = directoryOffset
+        entries.reserveCapacity(count)
         for index in 0..<count {
-            try r.seek(position, "central directory entry \(index + 1)")
-            guard try r.uint32("central directory signature") == 0x0201_4B50 else {
+            guard try field(position, 4, "central directory entry \(index + 1)") == 0x0201_4B50 else {
                 throw RoentgenError.badFile(file, byteOffset: position, "zip central directory entry \(index + 1) has a bad signature")
             }
-            try r.seek(position + 10, "compression method")
-            let method = try r.uint16("compression method")
-            try r.seek(position + 16, "entry sizes")
-            let crc = try r.uint32("CRC-32")
-            let compressed = Int(try r.uint32("compressed size"))
-            let uncompressed = Int(try r.uint32("uncompressed size"))
-            let nameLength = try r.uint16("name length")
-            let extraLength = try r.uint16("extra length")
-            let commentLength = try r.uint16("comment length")
-            try r.seek(position + 42, "local header offset")
-            let local = Int(try r.uint32("local header offset"))
-            try r.require(nameLength, at: position + 46, "entry name")
-            let name = PatternText.string(r.bytes, (position + 46)..<(position + 46 + nameLength))
+            let method = try field(position + 10, 2, "compression method")
+            let crc = UInt32(try field(position + 16, 4, "CRC-32"))
+            let compressed = try field(position + 20, 4, "compressed size")
+            let uncompressed = try field(position + 24, 4, "uncompressed size")
+            let nameLength = try field(position + 28, 2, "name length")
+            let extraLength = try field(position + 30, 2, "extra length")
+            let commentLength = try field(position + 32, 2, "comment length")
+            let local = try field(position + 42, 4, "local header offset")
+            _ = try field(position + 46, nameLength, "entry name")   // bounds check of the name
+            let name = data.withUnsafeBytes { raw in
+                PatternText.string(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + position + 46, count: nameLength))
+            }
             entries.append(Entry(path: name, method: method, compressedSize: compressed, uncompressedSize: uncompressed,
                                  crc32: crc, localHeaderOffset: local))
             position += 46 + nameLength + extraLength + commentLength
         }
-        reader = r
     }
 
     /// Paths of all entries, in archive order.
@@ -81,43 +95,48 @@ struct PatternZip {
 
     /// The uncompressed bytes of `path`.
     func entry(_ path: String, limit: Int = 1 << 30) throws -> Data {
+        Data(try bytes(path, limit: limit))
+    }
+
+    /// The uncompressed bytes of `path`, as an array (what the byte-level parsers take).
+    func bytes(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
         guard let entry = entries.first(where: { $0.path == path }) else {
             throw RoentgenError.badFile(file, "zip container has no entry '\(path)'")
         }
         return try extract(entry, limit: limit)
     }
 
-    func extract(_ entry: Entry, limit: Int = 1 << 30) throws -> Data {
-        var r = reader
+    func extract(_ entry: Entry, limit: Int = 1 << 30) throws -> [UInt8] {
+        let data = self.data.startIndex == 0 ? self.data : Data(self.data)
+        func field(_ at: Int, _ width: Int, _ what: String) throws -> Int { try PatternZip.field(data, at, width, what, file: file) }
         let at = entry.localHeaderOffset
-        try r.seek(at, "local header of '\(entry.path)'")
-        guard try r.uint32("local header signature") == 0x0403_4B50 else {
+        guard try field(at, 4, "local header of '\(entry.path)'") == 0x0403_4B50 else {
             throw RoentgenError.badFile(file, byteOffset: at, "zip entry '\(entry.path)': bad local header signature")
         }
-        try r.seek(at + 26, "local header name length")
-        let nameLength = try r.uint16("name length"), extraLength = try r.uint16("extra length")
+        let nameLength = try field(at + 26, 2, "name length"), extraLength = try field(at + 28, 2, "extra length")
         let start = at + 30 + nameLength + extraLength
-        try r.require(entry.compressedSize, at: start, "\(entry.compressedSize) compressed bytes of '\(entry.path)'")
+        if entry.compressedSize > 0 { _ = try field(start + entry.compressedSize - 1, 1, "\(entry.compressedSize) compressed bytes of '\(entry.path)'") }
         guard entry.uncompressedSize <= limit else {
             throw RoentgenError.badFile(file, byteOffset: at, "zip entry '\(entry.path)' claims \(entry.uncompressedSize) bytes, more than the \(limit)-byte limit")
         }
-        let compressed = Data(r.bytes[start..<(start + entry.compressedSize)])
-        var out = Data()
-        let crc: UInt32
+        let compressed = data[start..<(start + entry.compressedSize)]
+        var out: [UInt8] = []
         switch entry.method {
         case 0:
             guard entry.compressedSize == entry.uncompressedSize else {
                 throw RoentgenError.badFile(file, byteOffset: at, "stored zip entry '\(entry.path)' has different compressed and uncompressed sizes")
             }
-            out = compressed
-            crc = out.crc32(checksum: 0)
+            out = [UInt8](compressed)
         case 8:
-            let bufferSize = 32_768
+            // One provider call with the whole stream and one output buffer the declared size
+            // (+1, so a stream that inflates further is seen): zlib then runs in one go.
             let declared = entry.uncompressedSize
+            let bufferSize = max(declared + 1, compressed.count, 64)
+            out.reserveCapacity(declared)
             do {
-                crc = try Data.decompress(size: Int64(entry.compressedSize), bufferSize: bufferSize, skipCRC32: false,
-                                          provider: { position, size in
-                    // Always hand zlib a full buffer (it is told `bufferSize` bytes are available);
+                _ = try Data.decompress(size: Int64(entry.compressedSize), bufferSize: bufferSize, skipCRC32: true,
+                                        provider: { position, size in
+                    // zlib is told `bufferSize` bytes are available: hand it a full buffer;
                     // past the compressed data the stream is corrupt: stop.
                     let p = Int(position)
                     guard p < compressed.count else { throw RoentgenError.badFile(self.file, byteOffset: start + p, "deflate stream of '\(entry.path)' does not end where its size says (corrupt zip)") }
@@ -125,11 +144,11 @@ struct PatternZip {
                     let n = min(chunk.count, compressed.count - p)
                     chunk.replaceSubrange(0..<n, with: compressed[(compressed.startIndex + p)..<(compressed.startIndex + p + n)])
                     return chunk
-                }, consumer: { data in
-                    out.append(data)
-                    guard out.count <= declared else {
+                }, consumer: { piece in
+                    guard out.count + piece.count <= declared else {
                         throw RoentgenError.badFile(self.file, byteOffset: at, "zip entry '\(entry.path)' inflates beyond its declared \(declared) bytes (corrupt zip)")
                     }
+                    out.append(contentsOf: piece)
                 })
             } catch let error as RoentgenError {
                 throw error
@@ -143,7 +162,7 @@ struct PatternZip {
         guard out.count == entry.uncompressedSize else {
             throw RoentgenError.badFile(file, byteOffset: at, "zip entry '\(entry.path)' inflates to \(out.count) bytes, the directory says \(entry.uncompressedSize) (corrupt zip)")
         }
-        guard crc == entry.crc32 else {
+        guard PatternCRC32.checksum(out) == entry.crc32 else {
             throw RoentgenError.badFile(file, byteOffset: at, "zip entry '\(entry.path)' fails its CRC-32 check (corrupt zip)")
         }
         return out

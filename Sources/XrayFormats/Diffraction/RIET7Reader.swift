@@ -90,11 +90,15 @@ enum RIET7Reader: FormatReader {
 
     /// `lambda= 1.494` or `1.9114 A` in a title line.
     static func wavelength(in text: String) -> Double? {
-        let lower = text.lowercased()
-        if let r = lower.range(of: "lambda") {
-            let rest = lower[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == ":" }
-            let token = rest.prefix { $0.isNumber || $0 == "." }
-            if let v = PatternText.number(String(token)), v > 0.05, v < 20 { return v }
+        // "lambda" in any case, on the bytes (Foundation's range(of:) cost more than the data rows).
+        let u = Array(text.utf8), key = Array("lambda".utf8)
+        if u.count >= key.count,
+           let s = (0...(u.count - key.count)).first(where: { s in key.indices.allSatisfy { PatternText.lower(u[s + $0]) == key[$0] } }) {
+            var k = s + key.count
+            while k < u.count, u[k] == 32 || u[k] == 61 || u[k] == 58 { k += 1 }   // ' ', '=', ':'
+            let t = k
+            while k < u.count, PatternText.isDigit(u[k]) || u[k] == 46 { k += 1 }
+            if let v = PatternText.number(u, t, k), v > 0.05, v < 20 { return v }
         }
         let words = text.split(separator: " ")
         for (a, b) in zip(words, words.dropFirst()) where b == "A" || b == "Å" {

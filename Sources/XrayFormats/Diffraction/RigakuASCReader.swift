@@ -16,7 +16,7 @@ enum RigakuASCReader: FormatReader {
         var stars = 0
         for i in 0..<min(lines.count, 60) {
             if lines.hasPrefix(i, "*BEGIN") { return .certain }
-            if lines.firstByte(i) == 42, lines.string(i).contains("=") { stars += 1 }
+            if lines.firstByte(i) == 42, lines.contains(i, 61) { stars += 1 }   // '*…=…
         }
         return stars >= 5 ? .certain : .no
     }

@@ -29,14 +29,15 @@ enum XRDPatternJSONReader: FormatReader {
         var scans: [Scan] = []
         for (k, p) in patterns.enumerated() {
             let what = patterns.count > 1 ? "pattern \(k + 1)" : "pattern"
-            guard let x = p.arrays["two_theta_values"] ?? p.arrays["two_theta"] ?? numbers(p.others["two_theta_values"] ?? p.others["two_theta"]),
-                  let y = p.arrays["intensities"] ?? p.arrays["intensity"] ?? numbers(p.others["intensities"] ?? p.others["intensity"]) else {
+            func member(_ key: String) -> PatternJSON.Value? { p.others.first { $0.key == key }?.value }
+            guard let x = p.arrays["two_theta_values"] ?? p.arrays["two_theta"] ?? numbers(member("two_theta_values") ?? member("two_theta")),
+                  let y = p.arrays["intensities"] ?? p.arrays["intensity"] ?? numbers(member("intensities") ?? member("intensity")) else {
                 throw RoentgenError.badFile(file, "\(what): expected numeric arrays two_theta_values and intensities")
             }
             try DiffractionScan.check(x, y, file: file, what: what)
             var m = Metadata()
-            for (key, value) in p.others.sorted(by: { $0.key < $1.key }) where !keys.contains(key) {
-                flatten(value, prefix: key, into: &m)
+            for member in p.others.sorted(by: { $0.key < $1.key }) where !keys.contains(member.key) {
+                flatten(member.value, prefix: member.key, into: &m)
             }
             let primary = m.first { $0.key.hasSuffix("primary_wavelength") }.flatMap { PatternText.number($0.value) }
             let secondary = m.first { $0.key.hasSuffix("secondary_wavelength") }.flatMap { PatternText.number($0.value) }
@@ -50,41 +51,53 @@ enum XRDPatternJSONReader: FormatReader {
         return DataFile(format: id, file: file, scans: scans)
     }
 
-    static func numbers(_ any: Any?) -> [Double]? {
-        guard let list = any as? [Any] else { return nil }
+    /// A JSON array of numbers or numeric strings as numbers; nil for anything else.
+    static func numbers(_ value: PatternJSON.Value?) -> [Double]? {
+        guard case .array(let list)? = value else { return nil }
         var out: [Double] = []
         out.reserveCapacity(list.count)
         for v in list {
-            if let n = v as? NSNumber { out.append(n.doubleValue) } else if let s = v as? String, let d = PatternText.number(s) { out.append(d) } else { return nil }
+            switch v {
+            case .number(let s), .string(let s):
+                guard let d = PatternText.number(s) else { return nil }
+                out.append(d)
+            default: return nil
+            }
         }
         return out
     }
 
-    /// Nested objects (and objects encoded as JSON strings) flattened to `a.b.c` keys.
-    static func flatten(_ value: Any, prefix: String, into m: inout Metadata, depth: Int = 0) {
-        if depth < 8, let s = value as? String, let first = s.first, first == "{" || first == "[",
-           let nested = try? JSONSerialization.jsonObject(with: Data(s.utf8)), !(nested is String) {
+    /// Scalars as text: numbers as written, `true`/`false`/`null`.
+    static func scalarText(_ value: PatternJSON.Value) -> String? {
+        switch value {
+        case .string(let s), .number(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .object, .array: return nil
+        }
+    }
+
+    /// Nested objects (and objects encoded as JSON strings) flattened to `a.b.c` keys; members
+    /// in key order, lists of scalars joined with ", ", other lists numbered `[1]`, `[2]` ….
+    static func flatten(_ value: PatternJSON.Value, prefix: String, into m: inout Metadata, depth: Int = 0) {
+        if depth < 8, case .string(let s) = value, let first = s.utf8.first, first == 123 || first == 91,
+           let nested = PatternJSON.value(s) {
             flatten(nested, prefix: prefix, into: &m, depth: depth + 1)
             return
         }
         switch value {
-        case let dict as [String: Any]:
-            if dict.isEmpty { m[prefix] = "{}" }
-            for (k, v) in dict.sorted(by: { $0.key < $1.key }) { flatten(v, prefix: prefix + "." + k, into: &m, depth: depth + 1) }
-        case let list as [Any]:
-            if list.allSatisfy({ !($0 is [String: Any]) && !($0 is [Any]) }) {
-                m[prefix] = list.map { "\($0)" }.joined(separator: ", ")
+        case .object(let members):
+            if members.isEmpty { m[prefix] = "{}" }
+            for member in members.sorted(by: { $0.key < $1.key }) { flatten(member.value, prefix: prefix + "." + member.key, into: &m, depth: depth + 1) }
+        case .array(let list):
+            let scalars = list.compactMap(scalarText)
+            if scalars.count == list.count {
+                m[prefix] = scalars.joined(separator: ", ")
             } else {
                 for (i, v) in list.enumerated() { flatten(v, prefix: prefix + "[\(i + 1)]", into: &m, depth: depth + 1) }
             }
-        case is NSNull:
-            m[prefix] = "null"
-        case let b as Bool where !(value is Int) && String(describing: type(of: value)).contains("Bool"):
-            m[prefix] = b ? "true" : "false"
-        case let n as NSNumber:
-            m[prefix] = n.stringValue
         default:
-            m[prefix] = "\(value)"
+            m[prefix] = scalarText(value) ?? ""
         }
     }
 }
