@@ -10,6 +10,8 @@ public enum FormatRegistry {
             // the first `.certain`, and among equals the earlier reader wins).
             // Absorption (Sources/XrayFormats/Absorption/).
             XDIReader.self,
+            // A cheap signature test (a JSON document with the xrdpattern keys) that ends detection early.
+            XRDPatternJSONReader.self,
             AthenaProjectReader.self,
             // Diffraction patterns (Sources/XrayFormats/Diffraction/).
             BrukerRawReader.self,
@@ -28,7 +30,6 @@ public enum FormatRegistry {
             SPECReader.self,
             BrukerUXDReader.self,
             PanalyticalCSVReader.self,
-            XRDPatternJSONReader.self,
             PdCIFReader.self,
             GSASReader.self,
             RIET7Reader.self,
