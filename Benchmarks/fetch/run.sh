@@ -3,6 +3,8 @@
 # the recorded portal responses; (2) fetch throughput of a 1 GB file over loopback, roentgen vs
 # curl on the same server in the same run. Release build. Traffic goes to 127.0.0.1 only.
 #   Benchmarks/fetch/run.sh [SIZE_MB]     (default 1024)
+# roentgen is timed with its default engine (libcurl, dlopen'd) and with the URLSession fallback
+# (ROENTGEN_FETCH_TRANSPORT=urlsession).
 # With BASELINE_BIN=/path/to/an/older/roentgen, that binary is timed too (before/after in one run).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -54,6 +56,12 @@ for round in 1 2 3; do
   rm -rf "$WORK/cache"; sync
   t0=$(now); "$BIN" fetch zenodo:1 "${EP[@]}" >/dev/null; t1=$(now)
   echo "  roentgen fetch zenodo:1 (sha256 + md5)   $(rate "$t0" "$t1")"
+  rm -rf "$WORK/cache"; sync
+  t0=$(now); ROENTGEN_FETCH_TRANSPORT=urlsession "$BIN" fetch "$BASE/big.bin" "${EP[@]}" >/dev/null; t1=$(now)
+  echo "  same, URLSession fallback: fetch URL      $(rate "$t0" "$t1")"
+  rm -rf "$WORK/cache"; sync
+  t0=$(now); ROENTGEN_FETCH_TRANSPORT=urlsession "$BIN" fetch zenodo:1 "${EP[@]}" >/dev/null; t1=$(now)
+  echo "  same, URLSession fallback: zenodo:1       $(rate "$t0" "$t1")"
   if [[ -n "${BASELINE_BIN:-}" ]]; then
     rm -rf "$WORK/cache"; sync
     t0=$(now); "$BASELINE_BIN" fetch "$BASE/big.bin" "${EP[@]}" >/dev/null; t1=$(now)

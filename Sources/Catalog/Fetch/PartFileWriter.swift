@@ -57,8 +57,16 @@ final class PartFileWriter {
     /// The part file's length once everything received is written.
     var length: Int64 { offset + received }
 
-    /// Appends received bytes; writes whenever a batch fills.
+    /// Appends received bytes; writes whenever a batch fills. A piece of half a batch or more
+    /// (libcurl hands over up to 512 KiB at once) arriving on an empty batch is written as it is,
+    /// without the copy.
     func append(_ bytes: UnsafeRawBufferPointer) throws {
+        if filled == 0 && bytes.count >= Self.batchSize / 2 {
+            try writeAll(bytes)
+            received += Int64(bytes.count)
+            for hasher in hashers { hasher.advance(to: length) }
+            return
+        }
         guard var source = bytes.baseAddress else { return }
         var left = bytes.count
         while left > 0 {
@@ -79,17 +87,22 @@ final class PartFileWriter {
 
     /// Writes the gathered bytes and lets the hashers read up to them.
     func flush() throws {
+        try writeAll(UnsafeRawBufferPointer(rebasing: batch[0..<filled]))
+        filled = 0
+        for hasher in hashers { hasher.advance(to: length) }
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress else { return }
         var done = 0
-        while done < filled {
-            let n = write(fd, batch.baseAddress! + done, filled - done)
+        while done < bytes.count {
+            let n = write(fd, base + done, bytes.count - done)
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
                 throw RoentgenError(.io, "cannot write: \(String(cString: strerror(errno)))", file: partURL.path)
             }
             done += n
         }
-        filled = 0
-        for hasher in hashers { hasher.advance(to: length) }
     }
 
     /// Stops hashing (the attempt failed; a resume re-hashes the kept prefix).
