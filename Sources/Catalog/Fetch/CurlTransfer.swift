@@ -27,6 +27,7 @@ final class CurlTransfer: @unchecked Sendable {
     private let progress: @Sendable (Int64, Int64?) -> Void
     private let urlText: String
     private let idleNanoseconds: UInt64
+    private let rateLimiter: RateLimiter
 
     // Touched only on the transfer thread (inside curl_easy_perform), then read after it.
     private var offset: Int64
@@ -45,8 +46,9 @@ final class CurlTransfer: @unchecked Sendable {
     private var cancelled = false
 
     init(library: CurlLibrary, request: URLRequest, partURL: URL, offset: Int64, expected: Checksum.Algorithm?,
-         timeout: TimeInterval, progress: @escaping @Sendable (Int64, Int64?) -> Void) {
+         timeout: TimeInterval, rateLimiter: RateLimiter, progress: @escaping @Sendable (Int64, Int64?) -> Void) {
         self.library = library
+        self.rateLimiter = rateLimiter
         self.request = request
         self.partURL = partURL
         self.offset = offset
@@ -186,6 +188,7 @@ final class CurlTransfer: @unchecked Sendable {
         // End of one response's headers: an interim 1xx, or a redirect libcurl will follow.
         if (100..<200).contains(status) || ((300..<400).contains(status) && headers["location"] != nil) { return true }
         etag = headers["etag"]
+        if let url = request.url { rateLimiter.record(url, header: { headers[$0.lowercased()] }) }
         let begun = ResponseHead.decide(status: status, header: { headers[$0.lowercased()] }, offset: offset, partURL: partURL, url: urlText)
             .begin(partURL: partURL, expected: expected)
         (writer, expectedTotal, outcome, failure) = (begun.writer, begun.total, begun.later, begun.failure)

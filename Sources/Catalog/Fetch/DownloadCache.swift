@@ -70,6 +70,8 @@ public final class DownloadCache: @unchecked Sendable {
     public let userAgent: String
     /// The HTTP engine asked for (`.automatic`: libcurl when it loads, else URLSession).
     public let transport: FetchTransport
+    /// Paces downloads by the servers' `X-RateLimit-*` headers (shared with the connectors).
+    public let rateLimiter: RateLimiter
 
     /// The engine file bodies actually go through: `.libcurl` or `.urlSession`.
     public var transportInUse: FetchTransport { FetchTransport.resolve(transport, library: CurlLibrary.shared) }
@@ -83,9 +85,11 @@ public final class DownloadCache: @unchecked Sendable {
     }
 
     public init(root: URL = DownloadCache.defaultRoot(), retry: RetryPolicy = RetryPolicy(), timeout: TimeInterval = 60,
-                maxResumes: Int = 5, userAgent: String = HTTPClient.defaultUserAgent, transport: FetchTransport = .automatic) {
+                maxResumes: Int = 5, userAgent: String = HTTPClient.defaultUserAgent, transport: FetchTransport = .automatic,
+                rateLimiter: RateLimiter = .shared) {
         self.root = root
         self.transport = transport
+        self.rateLimiter = rateLimiter
         self.retry = retry
         self.timeout = timeout
         self.maxResumes = maxResumes
@@ -146,6 +150,7 @@ public final class DownloadCache: @unchecked Sendable {
                 _ = FileManager.default.createFile(atPath: part.path, contents: nil)
                 continue
             }
+            try await rateLimiter.wait(for: item.url, maxDelay: retry.maxDelay)
             let (outcome, hashed, length, _) = try await transfer(request, part: part, offset: offset,
                                                                   expected: item.checksum?.algorithm, progress: progress)
             switch outcome {
@@ -183,10 +188,10 @@ public final class DownloadCache: @unchecked Sendable {
         -> (TransferOutcome, DownloadDigests?, Int64, String?) {
         if transportInUse == .libcurl, case .success(let library) = CurlLibrary.shared {
             return try await CurlTransfer(library: library, request: request, partURL: part, offset: offset, expected: expected,
-                                          timeout: timeout, progress: progress).run()
+                                          timeout: timeout, rateLimiter: rateLimiter, progress: progress).run()
         }
         return try await StreamingTransfer(request: request, partURL: part, offset: offset, expected: expected,
-                                           progress: progress).run(timeout: timeout)
+                                           rateLimiter: rateLimiter, progress: progress).run(timeout: timeout)
     }
 
     /// Verifies size and checksum, renames the partial file into place, writes the provenance.

@@ -152,10 +152,12 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
     private var expectedTotal: Int64?
     private var etag: String?
     private let lock = NSLock()
+    private let rateLimiter: RateLimiter
 
-    init(request: URLRequest, partURL: URL, offset: Int64, expected: Checksum.Algorithm?,
+    init(request: URLRequest, partURL: URL, offset: Int64, expected: Checksum.Algorithm?, rateLimiter: RateLimiter,
          progress: @escaping @Sendable (Int64, Int64?) -> Void) {
         self.request = request
+        self.rateLimiter = rateLimiter
         self.partURL = partURL
         self.offset = offset
         self.expected = expected
@@ -198,6 +200,7 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
             return completionHandler(.cancel)
         }
         etag = http.value(forHTTPHeaderField: "ETag")
+        if let url = request.url { rateLimiter.record(url, header: { http.value(forHTTPHeaderField: $0) }) }
         let begun = ResponseHead.decide(status: http.statusCode, header: { http.value(forHTTPHeaderField: $0) }, offset: offset,
                                         partURL: partURL, url: request.url?.absoluteString ?? "?")
             .begin(partURL: partURL, expected: expected)
