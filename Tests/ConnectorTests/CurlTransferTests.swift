@@ -140,3 +140,99 @@ import TestSupport
         #expect(cache.partials().count == 1)
     }
 }
+
+/// HTTPS through libcurl's own TLS, against `openssl s_server -WWW` on 127.0.0.1 with a
+/// throw-away self-signed certificate (skipped where the openssl tool is absent).
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "no /usr/bin/openssl"))
+struct CurlTLSTests {
+    /// A TLS file server serving `body` as `/t.bin`; `certificate` is its (self-signed) CA file.
+    final class TLSServer {
+        let directory = temporaryDirectory()
+        let process = Process()
+        let port: UInt16
+        var certificate: URL { directory.appendingPathComponent("c.pem") }
+        var url: URL { URL(string: "https://127.0.0.1:\(port)/t.bin")! }
+
+        init(body: Data) throws {
+            try body.write(to: directory.appendingPathComponent("t.bin"))
+            let req = Process()
+            req.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            req.currentDirectoryURL = directory
+            req.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-days", "1",
+                             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+            req.standardOutput = FileHandle.nullDevice
+            req.standardError = FileHandle.nullDevice
+            try req.run()
+            req.waitUntilExit()
+            // A free port: the one an ephemeral listener got (then closed).
+            let probe = try LoopbackServer { _ in .notFound }
+            port = probe.port
+            probe.stop()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.currentDirectoryURL = directory
+            process.arguments = ["s_server", "-WWW", "-accept", "127.0.0.1:\(port)", "-cert", "c.pem", "-key", "k.pem", "-quiet"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Ready once it accepts a connection (at most 5 s).
+            let deadline = Date().addingTimeInterval(5)
+            while Date() < deadline && !Self.accepts(port) { usleep(50_000) }
+        }
+
+        static func accepts(_ port: UInt16) -> Bool {
+            #if canImport(Glibc)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            #else
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+            #endif
+            defer { close(fd) }
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = port.bigEndian
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            return withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            } == 0
+        }
+
+        func stop() {
+            // s_server ignores SIGTERM.
+            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    /// Trusted through `caBundle`: the file arrives whole and verified.
+    @Test(.timeLimit(.minutes(1))) func httpsWithTheServersCAFetches() async throws {
+        let body = FetchFaultTests.payload(700_000)
+        let server = try TLSServer(body: body)
+        defer { server.stop() }
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let cache = DownloadCache(root: root, retry: RetryPolicy(maxRetries: 0), timeout: 5, maxResumes: 0, transport: .libcurl,
+                                  rateLimiter: RateLimiter(), caBundle: server.certificate.path)
+        let (provenance, path) = try await cache.fetch(DownloadItem(url: server.url, name: "t.bin", expectedSize: 700_000,
+                                                                    checksum: Checksum(.md5, MD5.hexDigest(body))))
+        #expect(provenance.sha256 == SHA256.hex(body))
+        #expect(try Data(contentsOf: path) == body)
+    }
+
+    /// Not trusted (system CAs only): a clear error at once, naming the URL, not five resumes.
+    @Test(.timeLimit(.minutes(1))) func untrustedCertificateFailsAtOnce() async throws {
+        let server = try TLSServer(body: Data("secret".utf8))
+        defer { server.stop() }
+        let root = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let cache = DownloadCache(root: root, retry: RetryPolicy(maxRetries: 0), timeout: 5, maxResumes: 5, transport: .libcurl,
+                                  rateLimiter: RateLimiter(), caBundle: nil)
+        do {
+            _ = try await cache.fetch(DownloadItem(url: server.url, name: "t.bin"))
+            Issue.record("an untrusted server was accepted")
+        } catch let e as RoentgenError {
+            #expect(e.kind == .network && e.url == server.url.absoluteString)
+            #expect(e.message.contains("certificate is not trusted") && e.message.contains("ROENTGEN_CA_BUNDLE"), "\(e.message)")
+            #expect(!e.message.contains("resumes"))
+        }
+        #expect(cache.list().isEmpty)
+    }
+}

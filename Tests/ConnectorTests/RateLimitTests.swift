@@ -40,7 +40,9 @@ import TestSupport
     /// A JSON API answer that says the window is used up: the next request waits for the
     /// reset instead of drawing a 429.
     @Test func clientWaitsForTheResetBeforeTheNextRequest() async throws {
+        let stamps = Stamps()
         let server = try LoopbackServer { _ in
+            stamps.add()
             var r = LoopbackServer.Response.json(Data(#"{"hits":{"hits":[]}}"#.utf8))
             r.headers["X-RateLimit-Limit"] = "60"
             r.headers["X-RateLimit-Remaining"] = "0"
@@ -50,16 +52,19 @@ import TestSupport
         defer { server.stop() }
         let client = HTTPClient(timeout: 3, retry: RetryPolicy(maxRetries: 0, maxDelay: 3), rateLimiter: RateLimiter())
         _ = try await client.getJSON(server.baseURL.appendingPathComponent("api/records"))
-        let start = Date()
         _ = try await client.getJSON(server.baseURL.appendingPathComponent("api/records"))
-        #expect(Date().timeIntervalSince(start) >= 0.9)
+        // The second request reached the server at least the 1 s of the reset after the first
+        // (the window resets 1 s after the first answer, which comes after the first request).
+        #expect(stamps.gaps.first.map { $0 >= 0.95 } == true, "\(stamps.gaps)")
         #expect(server.requests.count == 2)
     }
 
     /// Downloads are paced by the same headers, whichever engine moves the bytes.
     @Test(arguments: FetchFaultTests.engines) func downloadsWaitForTheReset(_ engine: FetchTransport) async throws {
         let body = FetchFaultTests.payload(10_000)
+        let stamps = Stamps()
         let server = try LoopbackServer { request in
+            stamps.add()
             var r = LoopbackServer.Response.file(body, for: request)
             r.headers["X-RateLimit-Remaining"] = "0"
             r.headers["X-RateLimit-Reset"] = "1"
@@ -71,9 +76,20 @@ import TestSupport
         let cache = DownloadCache(root: root, retry: RetryPolicy(maxRetries: 0, maxDelay: 3), timeout: 3, transport: engine,
                                   rateLimiter: RateLimiter())
         _ = try await cache.fetch(DownloadItem(url: server.baseURL.appendingPathComponent("a"), name: "a"))
-        let start = Date()
         _ = try await cache.fetch(DownloadItem(url: server.baseURL.appendingPathComponent("b"), name: "b"))
-        #expect(Date().timeIntervalSince(start) >= 0.9)
+        #expect(stamps.gaps.first.map { $0 >= 0.95 } == true, "\(stamps.gaps)")
         #expect(server.requests.map(\.path) == ["/a", "/b"])
+    }
+}
+
+/// When a loopback server's handler ran, in order (monotonic clock).
+final class Stamps: @unchecked Sendable {
+    private let lock = NSLock()
+    private var times: [UInt64] = []
+    func add() { lock.lock(); times.append(DispatchTime.now().uptimeNanoseconds); lock.unlock() }
+    /// Seconds between consecutive requests.
+    var gaps: [Double] {
+        lock.lock(); defer { lock.unlock() }
+        return zip(times, times.dropFirst()).map { Double($1 - $0) / 1e9 }
     }
 }

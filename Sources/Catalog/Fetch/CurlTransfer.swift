@@ -28,6 +28,7 @@ final class CurlTransfer: @unchecked Sendable {
     private let urlText: String
     private let idleNanoseconds: UInt64
     private let rateLimiter: RateLimiter
+    private let caBundle: String?
 
     // Touched only on the transfer thread (inside curl_easy_perform), then read after it.
     private var offset: Int64
@@ -46,8 +47,10 @@ final class CurlTransfer: @unchecked Sendable {
     private var cancelled = false
 
     init(library: CurlLibrary, request: URLRequest, partURL: URL, offset: Int64, expected: Checksum.Algorithm?,
-         timeout: TimeInterval, rateLimiter: RateLimiter, progress: @escaping @Sendable (Int64, Int64?) -> Void) {
+         timeout: TimeInterval, caBundle: String? = nil, rateLimiter: RateLimiter,
+         progress: @escaping @Sendable (Int64, Int64?) -> Void) {
         self.library = library
+        self.caBundle = caBundle
         self.rateLimiter = rateLimiter
         self.request = request
         self.partURL = partURL
@@ -76,6 +79,7 @@ final class CurlTransfer: @unchecked Sendable {
         }
         let length = writer?.length ?? offset
         if failure != nil || outcome != nil || code != 0 || Task.isCancelled { writer?.cancelHashing() }
+        if failure == nil && Self.permanent.contains(code) { failure = error(code) }
         if let failure { throw failure }
         try Task.checkCancellation()
         if let outcome { return (outcome, nil, length, etag) }
@@ -88,6 +92,11 @@ final class CurlTransfer: @unchecked Sendable {
         return (.complete, try writer.finish(), length, etag)
     }
 
+    /// Failures a resume cannot mend: an untrusted certificate, a redirect loop or to a
+    /// protocol other than http(s).
+    static let permanent: Set<Int32> = [Int32(RC_CURLE_PEER_FAILED_VERIFICATION), Int32(RC_CURLE_TOO_MANY_REDIRECTS),
+                                        Int32(RC_CURLE_UNSUPPORTED_PROTOCOL)]
+
     /// What a failed curl_easy_perform means, in the words of the URLSession path.
     private func error(_ code: Int32) -> RoentgenError {
         let seconds = Double(idleNanoseconds) / 1e9
@@ -98,6 +107,9 @@ final class CurlTransfer: @unchecked Sendable {
         switch code {
         case Int32(RC_CURLE_COULDNT_CONNECT), Int32(RC_CURLE_COULDNT_RESOLVE_HOST), Int32(RC_CURLE_COULDNT_RESOLVE_PROXY):
             return RoentgenError(.network, "cannot connect: \(detail)", url: urlText)
+        case Int32(RC_CURLE_PEER_FAILED_VERIFICATION):
+            return RoentgenError(.network, "the server's TLS certificate is not trusted (\(detail)); "
+                + "set ROENTGEN_CA_BUNDLE to a PEM file of its certificate authority if it has a private one", url: urlText)
         case Int32(RC_CURLE_ABORTED_BY_CALLBACK):
             return RoentgenError(.network, "cancelled", url: urlText)
         default:
@@ -137,6 +149,7 @@ final class CurlTransfer: @unchecked Sendable {
         long(Int32(RC_CURLOPT_FOLLOWLOCATION), 1)
         long(Int32(RC_CURLOPT_MAXREDIRS), 10)
         long(Int32(RC_CURLOPT_BUFFERSIZE), Self.receiveBufferSize)
+        if let caBundle { _ = roentgen_curl_setopt_pointer(lib, easy, Int32(RC_CURLOPT_CAINFO), caBundle) }
         if idleNanoseconds != .max { long(Int32(RC_CURLOPT_CONNECTTIMEOUT_MS), Int(min(idleNanoseconds / 1_000_000, UInt64(Int32.max)))) }
         long(Int32(RC_CURLOPT_NOPROGRESS), 0)
         _ = roentgen_curl_setopt_xferinfo_function(lib, easy, Self.onProgress)

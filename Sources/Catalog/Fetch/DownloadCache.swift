@@ -72,6 +72,9 @@ public final class DownloadCache: @unchecked Sendable {
     public let transport: FetchTransport
     /// Paces downloads by the servers' `X-RateLimit-*` headers (shared with the connectors).
     public let rateLimiter: RateLimiter
+    /// PEM file of the certificate authorities HTTPS servers are checked against, instead of the
+    /// system's (`$ROENTGEN_CA_BUNDLE`; for facilities with a private CA). libcurl engine only.
+    public let caBundle: String?
 
     /// The engine file bodies actually go through: `.libcurl` or `.urlSession`.
     public var transportInUse: FetchTransport { FetchTransport.resolve(transport, library: CurlLibrary.shared) }
@@ -86,7 +89,9 @@ public final class DownloadCache: @unchecked Sendable {
 
     public init(root: URL = DownloadCache.defaultRoot(), retry: RetryPolicy = RetryPolicy(), timeout: TimeInterval = 60,
                 maxResumes: Int = 5, userAgent: String = HTTPClient.defaultUserAgent, transport: FetchTransport = .automatic,
-                rateLimiter: RateLimiter = .shared) {
+                rateLimiter: RateLimiter = .shared,
+                caBundle: String? = ProcessInfo.processInfo.environment["ROENTGEN_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }) {
+        self.caBundle = caBundle
         self.root = root
         self.transport = transport
         self.rateLimiter = rateLimiter
@@ -188,7 +193,7 @@ public final class DownloadCache: @unchecked Sendable {
         -> (TransferOutcome, DownloadDigests?, Int64, String?) {
         if transportInUse == .libcurl, case .success(let library) = CurlLibrary.shared {
             return try await CurlTransfer(library: library, request: request, partURL: part, offset: offset, expected: expected,
-                                          timeout: timeout, rateLimiter: rateLimiter, progress: progress).run()
+                                          timeout: timeout, caBundle: caBundle, rateLimiter: rateLimiter, progress: progress).run()
         }
         return try await StreamingTransfer(request: request, partURL: part, offset: offset, expected: expected,
                                            rateLimiter: rateLimiter, progress: progress).run(timeout: timeout)
