@@ -15,6 +15,9 @@ import XrayCore
 /// system CA store. The idle timeout has `IdleWatchdog`'s meaning (no new bytes for `timeout`
 /// seconds, headers included) and is checked in libcurl's transfer-info callback, which libcurl
 /// calls at least once a second even when nothing arrives; the same callback cancels.
+/// `CURLOPT_NOSIGNAL` is set (libcurl must not touch signal handlers in a threaded process); libcurl
+/// sends with `MSG_NOSIGNAL`, and from 7.88 its OpenSSL writes go through the same path (its
+/// "CF BIO"), so a peer that hangs up cannot raise SIGPIPE. (Older libcurl with OpenSSL could.)
 final class CurlTransfer: @unchecked Sendable {
     /// CURLOPT_BUFFERSIZE: the most libcurl reads from the socket per call (its ceiling is
     /// 512 KiB before 8.x; larger values are clamped).
