@@ -40,13 +40,14 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: root) }
         let item = DownloadItem(url: server.baseURL.appendingPathComponent("record/files/data.bin/content"), name: "data.bin",
                                 expectedSize: Int64(body.count), checksum: Checksum(.sha512, SHA512.hexDigest(body)))
-        let (provenance, path) = try await FetchFaultTests.cache(root, transport: engine).fetch(item)
+        let cache = FetchFaultTests.cache(root, transport: engine)
+        let (provenance, path) = try await cache.fetch(item)
         #expect(provenance.sha256 == SHA256.hex(body))
         #expect(provenance.url == item.url.absoluteString)
         #expect(try Data(contentsOf: path) == body)
         #expect(server.requests.map(\.path) == ["/record/files/data.bin/content", "/store/abc"])
         // Which engine sent the request: URLSession adds Accept-Encoding, libcurl (no CURLOPT_ACCEPT_ENCODING) does not.
-        #expect((server.requests.first?.headers["accept-encoding"] != nil) == (engine == .urlSession))
+        #expect((server.requests.first?.headers["accept-encoding"] != nil) == (cache.transportInUse == .urlSession))
     }
 
     /// A 404 is an error naming the URL, not a retry and not a cached file.
