@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "XrayNumerics"),
         // SHA-256 block compression on the x86 SHA extensions (a stub elsewhere); used by XrayCore's SHA256.
         .target(name: "CRoentgenSHA"),
+        // libcurl's easy interface loaded with dlopen (no headers, no -lcurl); the fast path of Catalog's downloads.
+        .target(name: "CRoentgenCurl"),
         // Value types shared by every module: spectra, patterns, metadata, provenance, errors, element tables.
         .target(
             name: "XrayCore",
@@ -53,7 +55,7 @@ let package = Package(
         .target(
             name: "Catalog",
             dependencies: [
-                "XrayCore",
+                "XrayCore", "CRoentgenCurl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),

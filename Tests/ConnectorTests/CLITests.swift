@@ -53,6 +53,23 @@ import TestSupport
         #expect(verify.status == 0 && verify.stdout.contains("1 file(s) checked, 0 corrupt"))
     }
 
+    /// With libcurl not loadable (`ROENTGEN_LIBCURL` names a library that does not exist), the
+    /// CLI still fetches, through URLSession.
+    @Test func fetchFallsBackToURLSessionWithoutLibcurl() throws {
+        let body = FetchFaultTests.payload(100_000)
+        let server = try Self.zenodoServer(body: body, md5: MD5.hexDigest(body))
+        defer { server.stop() }
+        let cache = temporaryDirectory(), out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache); try? FileManager.default.removeItem(at: out) }
+        let r = try RoentgenCLI.run(["fetch", "zenodo:1", "--to", out.path, "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"],
+                                    environment: Self.env(cache).merging(["ROENTGEN_LIBCURL": "libroentgen-no-such-curl.so.4"]) { $1 })
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Data(contentsOf: out.appendingPathComponent("fe_foil.xdi")) == body)
+        // URLSession announces itself in its Accept-Language/Accept-Encoding defaults; libcurl sends "Accept: */*" only.
+        let file = server.requests.first { $0.path.hasSuffix("/content") }
+        #expect(file?.headers["accept-encoding"] != nil)
+    }
+
     @Test func badEndpointAndBadTargetExitNonZero() throws {
         let cache = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: cache) }
@@ -79,7 +96,9 @@ import TestSupport
     }
 
     /// `kill -9` mid-download leaves only a `.part` (no complete-looking file); the next fetch resumes it.
-    @Test(.timeLimit(.minutes(1))) func killedDownloadLeavesNoCompleteFileAndResumes() throws {
+    /// Run with each engine (`ROENTGEN_FETCH_TRANSPORT`): libcurl and the URLSession fallback.
+    @Test(.timeLimit(.minutes(1)), arguments: ["libcurl", "urlsession"])
+    func killedDownloadLeavesNoCompleteFileAndResumes(_ transport: String) throws {
         let body = FetchFaultTests.payload(2_000_000)
         let md5 = MD5.hexDigest(body)
         let server = try Self.zenodoServer(body: body, md5: md5, slowFirstTransfer: true)
@@ -87,11 +106,12 @@ import TestSupport
         let cache = temporaryDirectory(), out = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: cache); try? FileManager.default.removeItem(at: out) }
         let args = ["fetch", "zenodo:1", "--to", out.path, "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"]
+        let env = Self.env(cache).merging(["ROENTGEN_FETCH_TRANSPORT": transport]) { $1 }
 
         let child = Process()
         child.executableURL = RoentgenCLI.executable
         child.arguments = args
-        child.environment = ProcessInfo.processInfo.environment.merging(Self.env(cache)) { $1 }
+        child.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice
         try child.run()
@@ -110,7 +130,7 @@ import TestSupport
         #expect(DownloadCache(root: cache.appendingPathComponent("roentgen")).list().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("fe_foil.xdi").path))
 
-        let again = try RoentgenCLI.run(args, environment: Self.env(cache))
+        let again = try RoentgenCLI.run(args, environment: env)
         #expect(again.status == 0, "\(again.stderr)")
         let ranges = server.requests.compactMap { $0.headers["range"] }
         #expect(ranges.count == 1)

@@ -12,11 +12,22 @@ import TestSupport
         return Data((0..<count).map { _ in state = state &* 1103515245 &+ 12345; return UInt8(truncatingIfNeeded: state >> 16) })
     }
 
-    static func cache(_ root: URL, timeout: TimeInterval = 3) -> DownloadCache {
-        DownloadCache(root: root, retry: RetryPolicy(maxRetries: 2, baseDelay: 0.05, maxDelay: 3), timeout: timeout, maxResumes: 3)
+    /// A test cache whose file bodies go through `transport`; with `.libcurl`, checks that
+    /// libcurl really is the engine in use (it loads wherever FoundationNetworking does).
+    static func cache(_ root: URL, timeout: TimeInterval = 3, maxResumes: Int = 3, transport: FetchTransport = .automatic) -> DownloadCache {
+        let cache = DownloadCache(root: root, retry: RetryPolicy(maxRetries: 2, baseDelay: 0.05, maxDelay: 3), timeout: timeout,
+                                  maxResumes: maxResumes, transport: transport)
+        #if os(Linux)
+        if transport == .libcurl { #expect(cache.transportInUse == .libcurl, "libcurl.so.4 did not load") }
+        #endif
+        if transport == .urlSession { #expect(cache.transportInUse == .urlSession) }
+        return cache
     }
 
-    @Test func downloadVerifiesMD5AndWritesProvenance() async throws {
+    /// Both download engines: libcurl (the default) and the URLSession fallback.
+    static let engines: [FetchTransport] = [.libcurl, .urlSession]
+
+    @Test(arguments: engines) func downloadVerifiesMD5AndWritesProvenance(_ engine: FetchTransport) async throws {
         let body = Self.payload(300_000)
         let server = try LoopbackServer { .file(body, for: $0) }
         defer { server.stop() }
@@ -24,7 +35,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: root) }
         let item = DownloadItem(url: server.baseURL.appendingPathComponent("f.xdi"), name: "f.xdi", expectedSize: Int64(body.count),
                                 checksum: Checksum(.md5, MD5.hexDigest(body)), source: "zenodo", recordID: "zenodo:1", doi: "10.5281/zenodo.1")
-        let cache = Self.cache(root)
+        let cache = Self.cache(root, transport: engine)
         let (provenance, path) = try await cache.fetch(item)
         #expect(try Data(contentsOf: path) == body)
         #expect(provenance.sha256 == SHA256.hex(body))
@@ -45,7 +56,7 @@ import TestSupport
     }
 
     /// The server closes the connection mid-body; the fetch resumes with Range and the checksum is right.
-    @Test func serverClosesMidBodyThenResumeCompletes() async throws {
+    @Test(arguments: engines) func serverClosesMidBodyThenResumeCompletes(_ engine: FetchTransport) async throws {
         let body = Self.payload(1_000_000)
         let server = try LoopbackServer { request in
             var r = LoopbackServer.Response.file(body, for: request)
@@ -57,7 +68,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: root) }
         let item = DownloadItem(url: server.baseURL.appendingPathComponent("big.bin"), name: "big.bin",
                                 expectedSize: Int64(body.count), checksum: Checksum(.sha512, SHA512.hexDigest(body)))
-        let (provenance, path) = try await Self.cache(root).fetch(item)
+        let (provenance, path) = try await Self.cache(root, transport: engine).fetch(item)
         #expect(provenance.sha256 == SHA256.hex(body))
         #expect(try Data(contentsOf: path) == body)
         let ranges = server.requests.compactMap { $0.headers["range"] }
@@ -68,7 +79,7 @@ import TestSupport
 
     /// The file changed on the server between the broken transfer and the resume: If-Range
     /// makes the server send the whole new version instead of splicing two.
-    @Test func resumeSendsIfRangeAndRestartsWhenTheFileChanged() async throws {
+    @Test(arguments: engines) func resumeSendsIfRangeAndRestartsWhenTheFileChanged(_ engine: FetchTransport) async throws {
         let v1 = Self.payload(500_000), v2 = Data(Self.payload(500_000).reversed())
         let counter = Counter()
         let server = try LoopbackServer { request in
@@ -83,7 +94,7 @@ import TestSupport
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let item = DownloadItem(url: server.baseURL.appendingPathComponent("changing"), name: "changing", expectedSize: 500_000)
-        let (provenance, path) = try await Self.cache(root).fetch(item)
+        let (provenance, path) = try await Self.cache(root, transport: engine).fetch(item)
         #expect(server.requests.count == 2)
         #expect(server.requests[1].headers["if-range"] == "\"v1\"")
         #expect(server.requests[1].headers["range"] != nil)
@@ -92,7 +103,7 @@ import TestSupport
         #expect((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("partial").path))?.isEmpty == true)
     }
 
-    @Test func checksumMismatchIsRejectedAndNotCached() async throws {
+    @Test(arguments: engines) func checksumMismatchIsRejectedAndNotCached(_ engine: FetchTransport) async throws {
         let body = Self.payload(10_000)
         let server = try LoopbackServer { .file(body, for: $0) }
         defer { server.stop() }
@@ -100,7 +111,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: root) }
         let item = DownloadItem(url: server.baseURL.appendingPathComponent("x"), name: "x", expectedSize: 10_000,
                                 checksum: Checksum(.md5, "00000000000000000000000000000000"))
-        let cache = Self.cache(root)
+        let cache = Self.cache(root, transport: engine)
         do {
             _ = try await cache.fetch(item)
             Issue.record("expected a checksum error")
@@ -113,21 +124,22 @@ import TestSupport
         #expect(cache.cached(item.url) == nil)
     }
 
-    @Test func sizeMismatchIsRejected() async throws {
+    @Test(arguments: engines) func sizeMismatchIsRejected(_ engine: FetchTransport) async throws {
         let server = try LoopbackServer { .file(Self.payload(500), for: $0) }
         defer { server.stop() }
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let item = DownloadItem(url: server.baseURL.appendingPathComponent("x"), name: "x", expectedSize: 400)
-        await #expect(throws: RoentgenError.self) { _ = try await Self.cache(root).fetch(item) }
-        #expect(Self.cache(root).list().isEmpty)
+        await #expect(throws: RoentgenError.self) { _ = try await Self.cache(root, transport: engine).fetch(item) }
+        #expect(Self.cache(root, transport: engine).list().isEmpty)
     }
 
     /// 429 with Retry-After: 1 → waits about a second, then succeeds.
-    @Test func tooManyRequestsHonoursRetryAfter() async throws {
+    @Test(arguments: engines) func tooManyRequestsHonoursRetryAfter(_ engine: FetchTransport) async throws {
         let body = Self.payload(1000)
+        let counter = Counter()   // one per run: the two engines' runs may overlap
         let server = try LoopbackServer { request in
-            request.headers["x-attempt"] == nil && Self.counter.next() == 0
+            counter.next() == 0
                 ? LoopbackServer.Response(status: 429, headers: ["Retry-After": "1"], body: Data("slow down".utf8))
                 : .file(body, for: request)
         }
@@ -136,20 +148,20 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: root) }
         let start = Date()
         let item = DownloadItem(url: server.baseURL.appendingPathComponent("r"), name: "r", expectedSize: 1000)
-        let (provenance, _) = try await Self.cache(root).fetch(item)
+        let (provenance, _) = try await Self.cache(root, transport: engine).fetch(item)
         #expect(provenance.size == 1000)
         #expect(Date().timeIntervalSince(start) >= 0.9)
         #expect(server.requests.count == 2)
     }
 
     /// A Retry-After longer than the policy allows fails at once and says what the server asked.
-    @Test func retryAfterBeyondLimitFailsClearly() async throws {
+    @Test(arguments: engines) func retryAfterBeyondLimitFailsClearly(_ engine: FetchTransport) async throws {
         let server = try LoopbackServer { _ in LoopbackServer.Response(status: 503, headers: ["Retry-After": "3600"]) }
         defer { server.stop() }
         let root = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         do {
-            _ = try await Self.cache(root).fetch(DownloadItem(url: server.baseURL.appendingPathComponent("r"), name: "r"))
+            _ = try await Self.cache(root, transport: engine).fetch(DownloadItem(url: server.baseURL.appendingPathComponent("r"), name: "r"))
             Issue.record("expected an error")
         } catch let e as RoentgenError {
             #expect(e.kind == .network)
@@ -157,7 +169,7 @@ import TestSupport
         }
     }
 
-    @Test func unwritableCacheGivesClearError() async throws {
+    @Test(arguments: engines) func unwritableCacheGivesClearError(_ engine: FetchTransport) async throws {
         let server = try LoopbackServer { .file(Data("x".utf8), for: $0) }
         defer { server.stop() }
         // A path under a regular file cannot be created, even by root.
@@ -165,7 +177,7 @@ import TestSupport
         _ = FileManager.default.createFile(atPath: blocker.path, contents: Data())
         defer { try? FileManager.default.removeItem(at: blocker) }
         do {
-            _ = try await Self.cache(blocker.appendingPathComponent("cache")).fetch(DownloadItem(url: server.baseURL.appendingPathComponent("a"), name: "a"))
+            _ = try await Self.cache(blocker.appendingPathComponent("cache"), transport: engine).fetch(DownloadItem(url: server.baseURL.appendingPathComponent("a"), name: "a"))
             Issue.record("expected an error")
         } catch let e as RoentgenError {
             #expect(e.kind == .io)
@@ -182,8 +194,6 @@ import TestSupport
         #expect(RetryPolicy(maxRetries: 1).delay(attempt: 2, retryAfter: "1") == nil)
         #expect(RetryPolicy(baseDelay: 0.5).delay(attempt: 3, retryAfter: nil) == 2)
     }
-
-    static let counter = Counter()
 }
 
 /// A thread-safe counter for server handlers that must answer differently on the first call.

@@ -58,12 +58,16 @@ public final class HTTPClient: @unchecked Sendable {
     public let timeout: TimeInterval
     public let retry: RetryPolicy
     public let userAgent: String
+    /// Paces requests by the servers' `X-RateLimit-*` headers.
+    public let rateLimiter: RateLimiter
     private let session: URLSession
 
     public static let defaultUserAgent = "roentgen/0.1 (+https://github.com/roentgen-xray/roentgen; open X-ray data toolkit)"
 
-    public init(timeout: TimeInterval = 20, retry: RetryPolicy = RetryPolicy(), userAgent: String = HTTPClient.defaultUserAgent) {
+    public init(timeout: TimeInterval = 20, retry: RetryPolicy = RetryPolicy(), userAgent: String = HTTPClient.defaultUserAgent,
+                rateLimiter: RateLimiter = .shared) {
         self.timeout = timeout
+        self.rateLimiter = rateLimiter
         self.retry = retry
         self.userAgent = userAgent
         self.session = URLSession(configuration: HTTPClient.configuration(timeout: timeout))
@@ -117,7 +121,9 @@ public final class HTTPClient: @unchecked Sendable {
         var attempt = 0
         while true {
             try Task.checkCancellation()
+            if let url = request.url { try await rateLimiter.wait(for: url, maxDelay: retry.maxDelay) }
             let (data, response) = try await dataTask(request)
+            if let url = request.url { rateLimiter.record(url, header: { response.value(forHTTPHeaderField: $0) }) }
             if (200..<300).contains(response.statusCode) { return (data, response) }
             if RetryPolicy.isRetryable(response.statusCode) {
                 attempt += 1

@@ -68,6 +68,16 @@ public final class DownloadCache: @unchecked Sendable {
     /// Resume attempts after a broken connection, per file.
     public let maxResumes: Int
     public let userAgent: String
+    /// The HTTP engine asked for (`.automatic`: libcurl when it loads, else URLSession).
+    public let transport: FetchTransport
+    /// Paces downloads by the servers' `X-RateLimit-*` headers (shared with the connectors).
+    public let rateLimiter: RateLimiter
+    /// PEM file of the certificate authorities HTTPS servers are checked against, instead of the
+    /// system's (`$ROENTGEN_CA_BUNDLE`; for facilities with a private CA). libcurl engine only.
+    public let caBundle: String?
+
+    /// The engine file bodies actually go through: `.libcurl` or `.urlSession`.
+    public var transportInUse: FetchTransport { FetchTransport.resolve(transport, library: CurlLibrary.shared) }
 
     /// `$XDG_CACHE_HOME/roentgen`, else `~/.cache/roentgen`.
     public static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
@@ -78,8 +88,13 @@ public final class DownloadCache: @unchecked Sendable {
     }
 
     public init(root: URL = DownloadCache.defaultRoot(), retry: RetryPolicy = RetryPolicy(), timeout: TimeInterval = 60,
-                maxResumes: Int = 5, userAgent: String = HTTPClient.defaultUserAgent) {
+                maxResumes: Int = 5, userAgent: String = HTTPClient.defaultUserAgent, transport: FetchTransport = .automatic,
+                rateLimiter: RateLimiter = .shared,
+                caBundle: String? = ProcessInfo.processInfo.environment["ROENTGEN_CA_BUNDLE"].flatMap { $0.isEmpty ? nil : $0 }) {
+        self.caBundle = caBundle
         self.root = root
+        self.transport = transport
+        self.rateLimiter = rateLimiter
         self.retry = retry
         self.timeout = timeout
         self.maxResumes = maxResumes
@@ -140,9 +155,9 @@ public final class DownloadCache: @unchecked Sendable {
                 _ = FileManager.default.createFile(atPath: part.path, contents: nil)
                 continue
             }
-            let transfer = StreamingTransfer(request: request, partURL: part, offset: offset,
-                                             expected: item.checksum?.algorithm, progress: progress)
-            let (outcome, hashed, length, _) = try await transfer.run(timeout: timeout)
+            try await rateLimiter.wait(for: item.url, maxDelay: retry.maxDelay)
+            let (outcome, hashed, length, _) = try await transfer(request, part: part, offset: offset,
+                                                                  expected: item.checksum?.algorithm, progress: progress)
             switch outcome {
             case .complete:
                 if let hashed {
@@ -172,10 +187,22 @@ public final class DownloadCache: @unchecked Sendable {
         return try commit(item, part: part, digests: result.0, size: result.1)
     }
 
+    /// One transfer attempt through the engine in use (libcurl, else URLSession).
+    private func transfer(_ request: URLRequest, part: URL, offset: Int64, expected: Checksum.Algorithm?,
+                          progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws
+        -> (TransferOutcome, DownloadDigests?, Int64, String?) {
+        if transportInUse == .libcurl, case .success(let library) = CurlLibrary.shared {
+            return try await CurlTransfer(library: library, request: request, partURL: part, offset: offset, expected: expected,
+                                          timeout: timeout, caBundle: caBundle, rateLimiter: rateLimiter, progress: progress).run()
+        }
+        return try await StreamingTransfer(request: request, partURL: part, offset: offset, expected: expected,
+                                           rateLimiter: rateLimiter, progress: progress).run(timeout: timeout)
+    }
+
     /// Verifies size and checksum, renames the partial file into place, writes the provenance.
     private func commit(_ item: DownloadItem, part: URL, digests: DownloadDigests, size: Int64) throws -> (FetchProvenance, URL) {
         var digests = digests
-        try? FileManager.default.removeItem(at: StreamingTransfer.etagFile(for: part))
+        try? FileManager.default.removeItem(at: ResponseHead.etagFile(for: part))
         let (sha256, published) = digests.finish()
         let urlText = item.url.absoluteString
         if let expected = item.expectedSize, expected != size {

@@ -135,35 +135,29 @@ enum TransferOutcome {
     case interrupted(received: Int64, error: RoentgenError)
 }
 
-/// One streaming GET into a partial file, appending from `offset` with an HTTP Range request.
-/// Bytes go straight to disk and through the digests as they arrive (no whole-body buffering;
-/// `URLSession.bytes` does not exist on Linux, so this is a data delegate).
+/// One streaming GET into a partial file through URLSession's data delegate, appending from
+/// `offset` with an HTTP Range request (the fallback when libcurl cannot be loaded: see
+/// `CurlTransfer`). Bytes go to disk and through the digests as they arrive (no whole-body
+/// buffering; `URLSession.bytes` does not exist on Linux, so this is a data delegate).
 final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let partURL: URL
     private let request: URLRequest
     private var offset: Int64
     private let expected: Checksum.Algorithm?
-    /// SHA-256 on one thread, the published algorithm on another.
-    private var hashers: [FileTailHasher] = []
     private let progress: @Sendable (Int64, Int64?) -> Void
-    private var handle: FileHandle?
-    /// Bytes of the body received so far (written, or waiting in `pending`).
-    private var received: Int64 = 0
-    /// Received bytes not yet written. URLSession on Linux delivers the body in ≤ 16 KiB pieces;
-    /// writing (and waking the hashing threads) once per `flushSize` instead of once per piece
-    /// cuts the system calls and context switches per GiB from ~65,000 to ~1,000.
-    private var pending = Data()
-    static let flushSize = 1 << 20
+    private var writer: PartFileWriter?
     private var outcome: TransferOutcome?
     private var failure: RoentgenError?
     private var continuation: CheckedContinuation<Void, Never>?
     private var expectedTotal: Int64?
     private var etag: String?
     private let lock = NSLock()
+    private let rateLimiter: RateLimiter
 
-    init(request: URLRequest, partURL: URL, offset: Int64, expected: Checksum.Algorithm?,
+    init(request: URLRequest, partURL: URL, offset: Int64, expected: Checksum.Algorithm?, rateLimiter: RateLimiter,
          progress: @escaping @Sendable (Int64, Int64?) -> Void) {
         self.request = request
+        self.rateLimiter = rateLimiter
         self.partURL = partURL
         self.offset = offset
         self.expected = expected
@@ -178,11 +172,8 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
         let session = URLSession(configuration: HTTPClient.configuration(timeout: timeout), delegate: self, delegateQueue: queue)
         defer { session.finishTasksAndInvalidate() }
         var request = self.request
-        if offset > 0 {
-            request.setValue("bytes=\(offset)-", forHTTPHeaderField: "Range")
-            if let data = try? Data(contentsOf: Self.etagFile(for: partURL)) {
-                request.setValue(String(decoding: data, as: UTF8.self), forHTTPHeaderField: "If-Range")
-            }
+        for (name, value) in ResponseHead.resumeHeaders(offset: offset, partURL: partURL) {
+            request.setValue(value, forHTTPHeaderField: name)
         }
         let task = session.dataTask(with: request)
         await withTaskCancellationHandler {
@@ -193,14 +184,13 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
         } onCancel: {
             task.cancel()
         }
-        try? handle?.close()
-        if failure != nil || outcome != nil || Task.isCancelled { hashers.forEach { $0.cancel() } }
+        let length = writer?.length ?? offset
+        if failure != nil || outcome != nil || Task.isCancelled { writer?.cancelHashing() }
         if let failure { throw failure }
         try Task.checkCancellation()
-        if let outcome { return (outcome, nil, offset + received, etag) }
-        guard !hashers.isEmpty else { return (.complete, nil, offset + received, etag) }
-        let parts = try hashers.map { try $0.finish(at: offset + received) }
-        return (.complete, parts.dropFirst().reduce(parts[0]) { $0.merged(with: $1) }, offset + received, etag)
+        if let outcome { return (outcome, nil, length, etag) }
+        guard let writer else { return (.complete, nil, length, etag) }
+        return (.complete, try writer.finish(), length, etag)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
@@ -209,89 +199,40 @@ final class StreamingTransfer: NSObject, URLSessionDataDelegate, @unchecked Send
             failure = RoentgenError(.network, "no HTTP response", url: request.url?.absoluteString)
             return completionHandler(.cancel)
         }
-        let url = request.url?.absoluteString ?? "?"
         etag = http.value(forHTTPHeaderField: "ETag")
-        switch http.statusCode {
-        case 206 where offset > 0:
-            // Content-Range: bytes START-END/TOTAL must start where the partial file ends.
-            let range = http.value(forHTTPHeaderField: "Content-Range") ?? ""
-            let start = range.split(whereSeparator: { $0 == " " || $0 == "-" }).dropFirst().first.flatMap { Int64($0) }
-            guard start == offset else {
-                failure = RoentgenError(.network, "server resumed at '\(range)', expected byte \(offset)", url: url)
-                return completionHandler(.cancel)
-            }
-            expectedTotal = range.split(separator: "/").last.flatMap { Int64($0) }
-        case 200, 206:
-            // A full body: start the partial file again, remembering the validator for If-Range.
-            offset = 0
-            let etagFile = Self.etagFile(for: partURL)
-            if let etag, !etag.hasPrefix("W/") { try? Data(etag.utf8).write(to: etagFile, options: .atomic) }
-            else { try? FileManager.default.removeItem(at: etagFile) }
-            expectedTotal = http.expectedContentLength >= 0 ? http.expectedContentLength : nil
-            _ = FileManager.default.createFile(atPath: partURL.path, contents: nil)
-        case 429, 503:
-            outcome = .later(status: http.statusCode, retryAfter: http.value(forHTTPHeaderField: "Retry-After"))
-            return completionHandler(.cancel)
-        default:
-            failure = HTTPClient.statusError(http.statusCode, body: Data(), url: url)
-            return completionHandler(.cancel)
-        }
-        do {
-            let h = try FileHandle(forWritingTo: partURL)
-            try h.truncate(atOffset: UInt64(offset))
-            try h.seekToEnd()
-            handle = h
-            hashers = [FileTailHasher(url: partURL, digests: DownloadDigests(expected: nil))]
-            if expected != nil && expected != .sha256 {
-                hashers.append(FileTailHasher(url: partURL, digests: DownloadDigests(expected: expected, sha256: false)))
-            }
-            hashers.forEach { $0.advance(to: offset) }
-        } catch {
-            failure = RoentgenError(.io, "cannot write partial download: \(error.localizedDescription)", file: partURL.path)
-            return completionHandler(.cancel)
-        }
-        completionHandler(.allow)
+        if let url = request.url { rateLimiter.record(url, header: { http.value(forHTTPHeaderField: $0) }) }
+        let begun = ResponseHead.decide(status: http.statusCode, header: { http.value(forHTTPHeaderField: $0) }, offset: offset,
+                                        partURL: partURL, url: request.url?.absoluteString ?? "?")
+            .begin(partURL: partURL, expected: expected)
+        (writer, expectedTotal, outcome, failure) = (begun.writer, begun.total, begun.later, begun.failure)
+        offset = writer?.offset ?? offset
+        completionHandler(writer != nil ? .allow : .cancel)
     }
 
-    /// Where the ETag of a partial download is kept (`….part.etag`), so a resume can send
-    /// `If-Range` and never splice two versions of a file.
-    static func etagFile(for partURL: URL) -> URL { partURL.appendingPathExtension("etag") }
-
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard failure == nil, handle != nil else { return }
-        if pending.isEmpty { pending.reserveCapacity(Self.flushSize + data.count) }
-        pending.append(data)
-        received += Int64(data.count)
-        if pending.count >= Self.flushSize && !flush() {
+        guard failure == nil, let writer else { return }
+        do {
+            try writer.append(data)
+        } catch {
+            failure = error as? RoentgenError ?? RoentgenError(.io, "\(error)", file: partURL.path)
             dataTask.cancel()
             return
         }
-        progress(offset + received, expectedTotal)
-    }
-
-    /// Writes the pending bytes to the partial file and lets the hashers read up to them.
-    /// Returns false (with `failure` set) when the write fails.
-    private func flush() -> Bool {
-        guard let handle, !pending.isEmpty, failure == nil else { return failure == nil }
-        do {
-            try handle.write(contentsOf: pending)
-        } catch {
-            failure = RoentgenError(.io, "cannot write: \(error.localizedDescription)", file: partURL.path)
-            return false
-        }
-        pending.removeAll(keepingCapacity: true)
-        for hasher in hashers { hasher.advance(to: offset + received) }
-        return true
+        progress(writer.length, expectedTotal)
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        _ = flush()   // whatever arrived before the end (or the break) is kept for a resume
+        // Whatever arrived before the end (or the break) is kept for a resume.
+        if let writer, failure == nil {
+            do { try writer.flush() } catch { failure = error as? RoentgenError }
+        }
+        let length = writer?.length ?? offset
         if let error, outcome == nil, failure == nil {
             let url = request.url?.absoluteString ?? "?"
-            outcome = .interrupted(received: received, error: HTTPClient.transportError(error, url: url, timeout: request.timeoutInterval))
-        } else if outcome == nil, failure == nil, let total = expectedTotal, offset + received < total {
-            outcome = .interrupted(received: received, error: RoentgenError(.network,
-                "connection closed after \(offset + received) of \(total) bytes", url: request.url?.absoluteString))
+            outcome = .interrupted(received: length - offset, error: HTTPClient.transportError(error, url: url, timeout: request.timeoutInterval))
+        } else if outcome == nil, failure == nil, let total = expectedTotal, length < total {
+            outcome = .interrupted(received: length - offset, error: RoentgenError(.network,
+                "connection closed after \(length) of \(total) bytes", url: request.url?.absoluteString))
         }
         lock.lock()
         let c = continuation
