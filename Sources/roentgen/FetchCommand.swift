@@ -39,6 +39,7 @@ struct FetchCommand: AsyncParsableCommand {
                 }
                 return
             }
+            if let reason = FetchTransport.fallbackReason() { Output.note("note: \(reason)") }
             let bar = ProgressBar(label: target)
             let results = try await fetcher.fetch(target, only: only, to: to.map { URL(fileURLWithPath: $0) }) { _, received, total in
                 bar.update(received, total)

@@ -68,6 +68,9 @@ import TestSupport
         // URLSession announces itself in its Accept-Language/Accept-Encoding defaults; libcurl sends "Accept: */*" only.
         let file = server.requests.first { $0.path.hasSuffix("/content") }
         #expect(file?.headers["accept-encoding"] != nil)
+        // The fallback is said, once, on stderr (stdout stays the result).
+        #expect(r.stderr.components(separatedBy: "downloads use URLSession").count == 2)
+        #expect(r.stderr.contains("libroentgen-no-such-curl.so.4"))
     }
 
     @Test func badEndpointAndBadTargetExitNonZero() throws {

@@ -64,4 +64,12 @@ public enum FetchTransport: String, Sendable, CaseIterable {
         if case .success = library { return .libcurl }
         return .urlSession
     }
+
+    /// Why downloads use the slower URLSession engine although libcurl was wanted, or nil when
+    /// they do not (libcurl loaded, or URLSession chosen on purpose). For a one-line user note.
+    public static func fallbackReason(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard resolve(.automatic, library: CurlLibrary.shared, environment: environment) == .urlSession,
+              case .failure(let error) = CurlLibrary.shared else { return nil }
+        return "downloads use URLSession (about half of libcurl's throughput): \(error.message) (\(error.file ?? CurlLibrary.defaultName))"
+    }
 }
