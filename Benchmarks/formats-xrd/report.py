@@ -1,8 +1,22 @@
-"""Joins the Roentgen and anchor timings into per-format ratios (anchor time / Roentgen time)."""
+"""Joins the Roentgen and anchor timings into per-format ratios (anchor time / Roentgen time).
+
+usage: report.py ROENTGEN_TSV ANCHORS_TSV [PARSE_INDEX_JSON]
+An anchor read that ../shared/data/xrd/reference/parse_index.json declares "NOT a valid reading"
+(xylib's generic text fallback on BRML, GSAS, RAS) is not a read of the format: it is listed
+apart and left out of the ratios, as is the format when it has no valid anchor read.
+"""
+import json
 import sys
 from collections import defaultdict
 
-ours, anchors = {}, defaultdict(dict)
+invalid = set()
+if len(sys.argv) > 3:
+    for entry in json.load(open(sys.argv[3]))["files"]:
+        for tool in ("xylib", "xrdpattern"):
+            if "NOT a valid reading" in (entry.get(f"{tool}_warning") or ""):
+                invalid.add((tool, entry["file"]))
+
+ours, anchors, rejected = {}, defaultdict(dict), []
 for line in open(sys.argv[1]):
     f, fmt, n, t = line.rstrip("\n").split("\t")[:4]
     if fmt != "FAIL":
@@ -11,7 +25,10 @@ for line in open(sys.argv[2]):
     parts = line.rstrip("\n").split("\t")
     tool, f, n, t = parts[:4]
     if t != "FAIL":
-        anchors[tool][f] = float(t)
+        if (tool, f) in invalid:
+            rejected.append((tool, f, float(t)))
+        else:
+            anchors[tool][f] = float(t)
 
 formats = defaultdict(list)
 for f, (fmt, n, t) in ours.items():
@@ -41,5 +58,6 @@ for fmt in sorted(formats):
     print(f"{fmt:20} {len(fs):>5} {r_all * 1e3:>12.3f} {fmt_ms(xa):>10} {fmt_r(xr, xn):>8} {fmt_ms(pa):>14} {fmt_r(pr, pn):>8}")
 print()
 print(f"slowest ratio vs xylib: {worst_xylib:.1f}x (goal >= 1), vs xrdpattern: {worst_xrdp:.1f}x (goal >= 20)")
-print("ratios compare the same files only; (n) = files the anchor reads; 'fails' = the anchor reads none of them.")
-print("xylib 'reads' GSAS, RAS and BRML only through its generic text fallback (garbage); those times are still listed.")
+print("ratios compare the same files only; (n) = files the anchor reads validly; 'fails' = the anchor reads none of them validly.")
+for tool, f, t in rejected:
+    print(f"not a valid reading (parse_index.json), left out: {tool} on {f}, {t * 1e3:.3f} ms")
