@@ -61,6 +61,10 @@ public enum FetchTransport: String, Sendable, CaseIterable {
             choice = named
         }
         if choice == .urlSession { return .urlSession }
+        #if !os(Linux)
+        // Apple's URLSession is not FoundationNetworking: it has no per-piece cost to avoid.
+        if choice == .automatic { return .urlSession }
+        #endif
         if case .success = library { return .libcurl }
         return .urlSession
     }
@@ -68,8 +72,12 @@ public enum FetchTransport: String, Sendable, CaseIterable {
     /// Why downloads use the slower URLSession engine although libcurl was wanted, or nil when
     /// they do not (libcurl loaded, or URLSession chosen on purpose). For a one-line user note.
     public static func fallbackReason(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        #if !os(Linux)
+        return nil
+        #else
         guard resolve(.automatic, library: CurlLibrary.shared, environment: environment) == .urlSession,
               case .failure(let error) = CurlLibrary.shared else { return nil }
         return "downloads use URLSession (about half of libcurl's throughput): \(error.message) (\(error.file ?? CurlLibrary.defaultName))"
+        #endif
     }
 }
