@@ -2,7 +2,8 @@ import Foundation
 import OrderedCollections
 import XrayCore
 
-/// What a reader returns: every scan (group, range, bank) a file holds, plus warnings.
+/// What a reader returns: every scan (group, range, bank) a file holds, or the crystal
+/// structures of a structure file, plus warnings.
 public struct DataFile: Sendable {
     /// Id of the reader that parsed the file (a `FormatReader.id`, e.g. `"xdi"`, `"bruker-raw"`).
     public var format: String
@@ -10,13 +11,17 @@ public struct DataFile: Sendable {
     public var file: String
     /// The scans in file order.
     public var scans: [Scan]
+    /// Crystal structures (one per CIF data block with atom sites) for structure files; empty
+    /// for measured data.
+    public var structures: [CrystalStructure]
     /// Things the reader noticed but could work around (unknown fields, repaired values …).
     public var warnings: [String]
 
-    public init(format: String, file: String, scans: [Scan], warnings: [String] = []) {
+    public init(format: String, file: String, scans: [Scan], structures: [CrystalStructure] = [], warnings: [String] = []) {
         self.format = format
         self.file = file
         self.scans = scans
+        self.structures = structures
         self.warnings = warnings
     }
 }
@@ -27,9 +32,10 @@ public struct DataFile: Sendable {
 /// `two_theta` (degrees) and `intensity` (plus `esd` where given); absorption scans keep the
 /// file's labels plus `energy` in eV.
 public struct Scan: Sendable {
-    /// What was measured.
+    /// What was measured (`structure` only describes a format: structure files hold
+    /// `DataFile.structures`, no scans).
     public enum Kind: String, Sendable, Codable {
-        case absorption, diffraction, other
+        case absorption, diffraction, other, structure
     }
 
     public var name: String

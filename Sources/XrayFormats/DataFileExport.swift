@@ -16,6 +16,15 @@ public enum DataFileExport {
     /// - csv: every column, a header row of names.
     /// - json: `DataFileJSON` of the chosen scan(s).
     public static func convert(_ file: DataFile, to target: Target, group: String? = nil, muExpression: String? = nil) throws -> String {
+        if file.scans.isEmpty && !file.structures.isEmpty {
+            // A structure file: JSON only (there is no measured pattern to write as columns).
+            var copy = file
+            copy.structures = try selectStructures(file, name: group)
+            guard target == .json else {
+                throw RoentgenError(.badParameter, "a crystal structure holds no measured pattern to write as \(target.rawValue); `--to json` writes the structure, `roentgen xrd simulate \(file.file)` computes its powder pattern", file: file.file)
+            }
+            return DataFileJSON.encode(copy) + "\n"
+        }
         let scans = try select(file, group: group)
         if target == .json {
             var copy = file
@@ -57,6 +66,16 @@ public enum DataFileExport {
         guard let group else { return file.scans }
         if let scan = AthenaGroupLookup.scan(named: group, in: file) { return [scan] }
         throw RoentgenError(.notFound, "no group '\(group)'; the groups are: \(file.scans.map { "\($0.name) (\(AthenaGroupLookup.larchName($0.name)))" }.joined(separator: ", "))", file: file.file)
+    }
+
+    /// The structures named `name` (all if nil) of a structure file.
+    public static func selectStructures(_ file: DataFile, name: String?) throws -> [CrystalStructure] {
+        guard let name else { return file.structures }
+        let found = file.structures.filter { $0.name == name || $0.name.lowercased() == name.lowercased() }
+        guard !found.isEmpty else {
+            throw RoentgenError(.notFound, "no structure '\(name)'; the structures are: \(file.structures.map(\.name).joined(separator: ", "))", file: file.file)
+        }
+        return found
     }
 
     /// The scan with a `mu` column from `expression` (kept as is if no expression and not required).

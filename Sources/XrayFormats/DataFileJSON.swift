@@ -8,7 +8,8 @@ import XrayCore
 ///   "radiation": {…}, "metadata": {…}}], "warnings": [...]}
 /// ```
 /// exactly the shape issue 3 specifies (`radiation` is `{}` for absorption scans; its keys are
-/// `anode`, `k_alpha1`, `k_alpha2`, `k_alpha2_ratio`, `k_beta`, wavelengths in Å).
+/// `anode`, `k_alpha1`, `k_alpha2`, `k_alpha2_ratio`, `k_beta`, wavelengths in Å). Structure
+/// files (CIF) have no scans and a `structures` array before `warnings` (see `structure(_:)`).
 /// Column and metadata order follow the file. Non-finite numbers are written as `null`
 /// (JSON has no NaN); finite numbers use the shortest text that reads back to the same Double.
 public enum DataFileJSON {
@@ -34,8 +35,37 @@ public enum DataFileJSON {
             out += scan.metadata.map { "\(quoted($0.key)): \(quoted($0.value))" }.joined(separator: ", ")
             out += "}}"
         }
-        out += "], \"warnings\": [" + file.warnings.map(quoted).joined(separator: ", ") + "]}"
+        out += "]"
+        if !file.structures.isEmpty {
+            out += ", \"structures\": [" + file.structures.map(structure).joined(separator: ", ") + "]"
+        }
+        out += ", \"warnings\": [" + file.warnings.map(quoted).joined(separator: ", ") + "]}"
         return out
+    }
+
+    /// A crystal structure: `name`, `formula` (unit-cell contents), `cell` (Å, degrees, Å³),
+    /// `space_group` (`symbol`, `number`, null where unknown), `operations` as x,y,z strings with
+    /// `operations_source` (`cif` or `table`), and the asymmetric-unit `sites` (fractional
+    /// coordinates, occupancy, `u_iso` in Å², `u_aniso` as U11 U22 U33 U12 U13 U23 in Å²).
+    static func structure(_ s: CrystalStructure) -> String {
+        func number(_ x: Double?) -> String { x.flatMap { $0.isFinite ? "\($0)" : nil } ?? "null" }
+        let cell = s.cell
+        var out = "{\"name\": \(quoted(s.name)), \"formula\": \(quoted(s.cellFormula)), \"cell\": {"
+        out += "\"a\": \(number(cell.a)), \"b\": \(number(cell.b)), \"c\": \(number(cell.c)), "
+        out += "\"alpha\": \(number(cell.alpha)), \"beta\": \(number(cell.beta)), \"gamma\": \(number(cell.gamma)), "
+        out += "\"volume\": \(number(cell.volume))}, "
+        out += "\"space_group\": {\"symbol\": \(s.spaceGroupSymbol.map(quoted) ?? "null"), \"number\": \(s.spaceGroupNumber.map(String.init) ?? "null")}, "
+        out += "\"operations_source\": \(quoted(s.operationsSource)), "
+        out += "\"operations\": [" + s.operations.map { quoted($0.xyz) }.joined(separator: ", ") + "], \"sites\": ["
+        out += s.sites.map { site in
+            var fields = ["\"label\": \(quoted(site.label))", "\"type_symbol\": \(quoted(site.typeSymbol))",
+                          "\"element\": \(quoted(site.element.symbol))", "\"charge\": \(site.charge)",
+                          "\"x\": \(number(site.fract.x))", "\"y\": \(number(site.fract.y))", "\"z\": \(number(site.fract.z))",
+                          "\"occupancy\": \(number(site.occupancy))", "\"u_iso\": \(number(site.uIso))"]
+            fields.append("\"u_aniso\": " + (site.uAniso.map { "[" + $0.map { number($0) }.joined(separator: ", ") + "]" } ?? "null"))
+            return "{" + fields.joined(separator: ", ") + "}"
+        }.joined(separator: ", ")
+        return out + "]}"
     }
 
     static func radiation(_ r: Radiation?) -> String {

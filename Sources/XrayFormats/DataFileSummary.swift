@@ -7,6 +7,9 @@ public enum DataFileSummary {
     /// (diffraction), then the warnings. `muExpression` overrides the default μ choice.
     public static func text(_ file: DataFile, muExpression: String? = nil) -> String {
         let readerName = FormatRegistry.readers.first { $0.id == file.format }?.name ?? file.format
+        if !file.structures.isEmpty && file.scans.isEmpty {
+            return structures(file, readerName: readerName)
+        }
         var out = "\(file.file): \(readerName) [\(file.format)], \(file.scans.count) scan\(file.scans.count == 1 ? "" : "s")\n"
         for (i, scan) in file.scans.enumerated() {
             let n = scan.columns.values.first?.count ?? 0
@@ -32,6 +35,30 @@ public enum DataFileSummary {
             }
             for key in ["Element.symbol", "Element.edge", "Sample.name", "bkg_e0"] {
                 if let v = scan.metadata[key] { out += "     \(key): \(v)\n" }
+            }
+        }
+        for w in file.warnings { out += "  warning: \(w)\n" }
+        return out
+    }
+
+    /// One block per structure: formula, space group and operations, cell, then the sites.
+    static func structures(_ file: DataFile, readerName: String) -> String {
+        let count = file.structures.count
+        var out = "\(file.file): \(readerName) [\(file.format)], \(count) structure\(count == 1 ? "" : "s")\n"
+        for (i, s) in file.structures.enumerated() {
+            let group = [s.spaceGroupSymbol, s.spaceGroupNumber.map { "(No. \($0))" }].compactMap { $0 }.joined(separator: " ")
+            out += "  \(i + 1). \(s.name): \(s.cellFormula), \(group.isEmpty ? "space group not given" : group), "
+            out += "\(s.operations.count) symmetry operation\(s.operations.count == 1 ? "" : "s") (\(s.operationsSource == "cif" ? "listed in the file" : "from the space-group table"))\n"
+            let c = s.cell
+            out += String(format: "     cell: a %.5g  b %.5g  c %.5g Å,  α %.5g  β %.5g  γ %.5g°,  V %.2f Å³\n", c.a, c.b, c.c, c.alpha, c.beta, c.gamma, c.volume)
+            out += "     \(s.sites.count) site\(s.sites.count == 1 ? "" : "s") (asymmetric unit), \(s.unitCellAtoms().count) atoms in the cell:\n"
+            out += "       label     element      x         y         z       occ     U_iso (Å²)\n"
+            for site in s.sites {
+                let u = site.uIso.map { String(format: "%.5f", $0) } ?? (site.uAniso != nil ? "aniso" : "–")
+                out += "       " + site.label.padding(toLength: max(8, site.label.count), withPad: " ", startingAt: 0)
+                out += "  " + site.element.symbol.padding(toLength: 7, withPad: " ", startingAt: 0)
+                out += String(format: "  %8.5f  %8.5f  %8.5f  %6.4g", site.fract.x, site.fract.y, site.fract.z, site.occupancy)
+                out += "  \(u)\n"
             }
         }
         for w in file.warnings { out += "  warning: \(w)\n" }

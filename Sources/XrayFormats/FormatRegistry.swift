@@ -31,6 +31,8 @@ public enum FormatRegistry {
             BrukerUXDReader.self,
             PanalyticalCSVReader.self,
             PdCIFReader.self,
+            // Structure CIFs after pdCIF: a CIF with powder data and a phase block is data.
+            CIFStructureReader.self,
             GSASReader.self,
             RIET7Reader.self,
             DetectorImageReader.self,

@@ -12,10 +12,10 @@ struct ReadCommand: ParsableCommand {
     @Argument(help: "The file to read.")
     var file: String
 
-    @Flag(help: "Print the file as JSON: format, scans (columns, units, radiation, metadata), warnings.")
+    @Flag(help: "Print the file as JSON: format, scans (columns, units, radiation, metadata) or structures (CIF), warnings.")
     var json = false
 
-    @Option(help: "Only this group/scan (Athena label or Larch's sanitised name, e.g. moo3_defaults).")
+    @Option(help: "Only this group/scan (Athena label or Larch's sanitised name, e.g. moo3_defaults), or this structure of a CIF.")
     var group: String?
 
     @Option(help: "GSAS instrument file (.prm, .instprm) giving the radiation of a GSAS data file (default: the one beside it).")
@@ -31,7 +31,11 @@ struct ReadCommand: ParsableCommand {
         var data = try FormatRegistry.read(URL(fileURLWithPath: file),
                                            instrument: instrument.map { URL(fileURLWithPath: $0) })
         if let pixelEnergy { data = try PixelIndexedData.calibrated(data, coefficients: try PixelCalibrationArgument.parse(pixelEnergy)) }
-        data.scans = try DataFileExport.select(data, group: group)
+        if data.scans.isEmpty && !data.structures.isEmpty {
+            data.structures = try DataFileExport.selectStructures(data, name: group)
+        } else {
+            data.scans = try DataFileExport.select(data, group: group)
+        }
         if let mu {
             // An explicit --mu must work on every absorption scan shown, or the command fails.
             for scan in data.scans where scan.columns["energy"] != nil { _ = try MuSelection.selectMu(scan, expression: mu) }

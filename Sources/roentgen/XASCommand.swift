@@ -26,7 +26,9 @@ struct LoadedSpectrum {
 func loadSpectrum(_ path: String, group: String?, mu: String?) throws -> LoadedSpectrum {
     let url = URL(fileURLWithPath: path)
     let file = try FormatRegistry.read(url)
-    guard !file.scans.isEmpty else { throw RoentgenError(.badData, "the file holds no scans", file: path) }
+    guard !file.scans.isEmpty else {
+        throw RoentgenError(.badData, file.structures.isEmpty ? "the file holds no scans" : "a crystal structure (format \(file.format)), not an absorption spectrum", file: path)
+    }
     var scan = file.scans[0]
     if let group {
         // The Athena label, Larch's sanitised group name or a SPEC scan number, as `roentgen read --group`.

@@ -125,6 +125,9 @@ struct XRDSimulate: AsyncParsableCommand {
 func readPattern(_ path: String) throws -> DiffractionPattern {
     let file = try FormatRegistry.read(URL(fileURLWithPath: path))
     guard let pattern = file.scans.lazy.compactMap(\.diffractionPattern).first else {
+        if !file.structures.isEmpty {
+            throw RoentgenError(.badData, "a crystal structure (format \(file.format)), not a measured pattern; `roentgen xrd simulate \(path)` computes its powder pattern", file: path)
+        }
         throw RoentgenError(.badData, "no diffraction scan (two_theta, intensity) in the file (format \(file.format))", file: path)
     }
     return pattern

@@ -19,18 +19,33 @@ public enum CIF {
 
     /// Reads the first data block with atom sites from CIF bytes; `file` names it in errors.
     public static func readStructure(data: Data, file: String) throws -> CrystalStructure {
+        try readStructures(data: data, file: file, all: false)[0]
+    }
+
+    /// Reads every data block with atom sites (`_atom_site_fract_x`) from CIF bytes, in file
+    /// order; blocks without sites (a publication or powder-data block) are passed over. A file
+    /// with no such block is read as its first block, which then fails with the missing item.
+    public static func readStructures(data: Data, file: String) throws -> [CrystalStructure] {
+        try readStructures(data: data, file: file, all: true)
+    }
+
+    private static func readStructures(data: Data, file: String, all: Bool) throws -> [CrystalStructure] {
         var parser = CIFParser(data: data, file: file)
         let document = try parser.parse()
         guard !document.blocks.isEmpty else {
             throw RoentgenError.badFile(file, line: 1, "no CIF content (expected data_ block with _cell_length_a and an _atom_site_ loop)")
         }
-        let block = document.blocks.first { $0.loop(with: "_atom_site_fract_x") != nil } ?? document.blocks[0]
+        var blocks = document.blocks.filter { $0.loop(with: "_atom_site_fract_x") != nil }
+        if blocks.isEmpty { blocks = [document.blocks[0]] }
+        if !all { blocks = [blocks[0]] }
         var warnings: [String] = []
         if document.missingDataHeader {
             warnings.append("no data_ block header; read the tags as one implicit block")
         }
-        var builder = StructureBuilder(file: file, block: block, warnings: warnings)
-        return try builder.build()
+        return try blocks.map { block in
+            var builder = StructureBuilder(file: file, block: block, warnings: warnings)
+            return try builder.build()
+        }
     }
 }
 
@@ -144,6 +159,11 @@ private struct StructureBuilder {
         if name.isEmpty || name.lowercased() == "global" {
             name = block.item("_chemical_name_mineral", "_chemical_name_common", "_chemical_name_systematic")?.value.text
                 ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        }
+        // Operations listed, no number given: the number of the symbol's group when that group
+        // has as many operations as the file lists.
+        if number == nil, source == "cif", let symbol, let group = SpaceGroup.named(symbol), group.operations.count == operations.count {
+            number = group.number
         }
         return CrystalStructure(name: name, cell: cell, spaceGroupSymbol: symbol, spaceGroupNumber: number,
                                 operations: operations, operationsSource: source, sites: sites, warnings: warnings)
