@@ -134,6 +134,15 @@ struct NumberAndJSONParserTests {
         #expect(error.byteOffset == offset, "\(error)")
     }
 
+    /// A JSON document that is no pattern (e.g. an analysis-input file) names the members it has.
+    @Test func jsonWithoutPatternArraysNamesItsMembers() throws {
+        let error = try #require(throws: RoentgenError.self) {
+            try FormatRegistry.read(Data(#"{"schema": "xas-lcf-inputs/1", "standards": [{"x": [1, 2]}]}"#.utf8), file: "inputs.json")
+        }
+        #expect(error.kind == .badFile && error.file == "inputs.json")
+        #expect(error.message.contains("two_theta_values") && error.message.contains("members schema, standards"), "\(error)")
+    }
+
     @Test func deeplyNestedJSONIsAnErrorNotACrash() throws {
         let deep = #"{"two_theta_values": [1], "intensities": [1], "x": "# + String(repeating: "[", count: 5_000)
             + String(repeating: "]", count: 5_000) + "}"

@@ -32,7 +32,8 @@ enum XRDPatternJSONReader: FormatReader {
             func member(_ key: String) -> PatternJSON.Value? { p.others.first { $0.key == key }?.value }
             guard let x = p.arrays["two_theta_values"] ?? p.arrays["two_theta"] ?? numbers(member("two_theta_values") ?? member("two_theta")),
                   let y = p.arrays["intensities"] ?? p.arrays["intensity"] ?? numbers(member("intensities") ?? member("intensity")) else {
-                throw RoentgenError.badFile(file, "\(what): expected numeric arrays two_theta_values and intensities")
+                let keys = (Array(p.arrays.keys) + p.others.map(\.key)).prefix(12).joined(separator: ", ")
+                throw RoentgenError.badFile(file, "\(what): expected numeric arrays two_theta_values and intensities (an xrdpattern / opXRD pattern); the object has \(keys.isEmpty ? "no members" : "the members " + keys)")
             }
             try DiffractionScan.check(x, y, file: file, what: what)
             var m = Metadata()
