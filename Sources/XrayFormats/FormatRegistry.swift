@@ -36,6 +36,8 @@ public enum FormatRegistry {
             GSASReader.self,
             RIET7Reader.self,
             DetectorImageReader.self,
+            // G(r), F(Q), S(Q), I(Q) columns: before the generic readers, which would take r as 2θ.
+            TotalScatteringReader.self,
             // Generic columns: absorption claims them only with XAS evidence (labels, eV energies
             // with three or more channels), so it goes before the 2θ/intensity reader.
             ColumnASCIIReader.self,
