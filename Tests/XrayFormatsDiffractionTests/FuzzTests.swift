@@ -55,6 +55,9 @@ let fuzzTargets: [FuzzTarget] = [
     FuzzTarget(reader: "rigaku-rasx", seeds: ["rigaku/Sample_Repeated_Measurement.rasx"]),
     FuzzTarget(reader: "stoe-raw", seeds: ["stoe_raw/stoe.raw"]),
     FuzzTarget(reader: "panalytical-xrdml", seeds: ["panalytical_xrdml/empyrean.xrdml"]),
+    // Text readers reached through `roentgen read`: structure CIFs and G(r)/F(Q) columns.
+    FuzzTarget(reader: "cif", seeds: ["cif/common/AMCSD_Quartz-alpha.cif", "cif/common/DD_LiCoO2.cif", "edge_cases/cif/diffpy_curlybrackets.cif"]),
+    FuzzTarget(reader: "pdf-data", seeds: ["pdf/pdfgetx3_Ni/ni300mesh_300k_nor_1-5-pdfgetx3.gr", "pdf/gsas2_tutorials/Ni-xray.gr"]),
 ]
 
 @Suite("Seeded mutation fuzzing: RoentgenError or success, never a crash or hang")

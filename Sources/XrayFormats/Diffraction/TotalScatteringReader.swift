@@ -57,8 +57,7 @@ enum TotalScatteringReader: FormatReader {
         let lines = PatternText.Lines(data)
         // PDFgetX2/X3 headers hold numeric settings lines: the data start after `#### start data`.
         let marker = (0..<lines.count).first { i in
-            let t = lines.trimmed(i)
-            return t.hasPrefix("#") && t.contains("start data")
+            lines.firstByte(i) == 35 && lines.trimmed(i).contains("start data")
         }
         let dataStart = marker.map { $0 + 1 } ?? 0
         let parsed = PatternColumns.parse(lines, dataStart..<lines.count)
@@ -69,7 +68,7 @@ enum TotalScatteringReader: FormatReader {
         var metadata = Metadata()
         PatternColumns.headerMetadata(lines, Array(0..<dataStart) + parsed.otherLines, into: &metadata)
         // The `#L` label line of PDFgetX2/X3 (SPEC style) just above the data.
-        let labelLine = parsed.otherLines.last { $0 < firstData && lines.trimmed($0).hasPrefix("#L") }
+        let labelLine = parsed.otherLines.last { $0 < firstData && lines.firstByte($0) == 35 && lines.trimmed($0).hasPrefix("#L") }
         let labels = labelLine.map { lines.trimmed($0).dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) } ?? []
         if !labels.isEmpty { metadata["columns"] = labels.joined(separator: ", ") }
         let suffix = (file as NSString).pathExtension.lowercased()
