@@ -18,8 +18,10 @@ public enum DataFileSummary {
                 out += ", energy \(format(lo))–\(format(hi)) eV"
             } else if let t = scan.columns["two_theta"], let lo = t.min(), let hi = t.max() {
                 out += ", 2θ \(format(lo))–\(format(hi))°"
-            } else if let name = scan.columns.keys.first, let axis = scan.columns[name], name == "r" || name == "q", let lo = axis.min(), let hi = axis.max() {
-                out += ", \(name == "r" ? "r" : "Q") \(format(lo))–\(format(hi)) \(scan.units[name] ?? "")"
+            } else if let name = scan.columns.keys.first, let axis = scan.columns[name], ["r", "q", "k"].contains(name),
+                      let lo = axis.min(), let hi = axis.max() {
+                // G(r), F(Q) … (total scattering) and χ(k) files: the axis in Å or Å⁻¹.
+                out += ", \(name == "q" ? "Q" : name) \(format(lo))–\(format(hi)) \(scan.units[name] ?? (name == "r" ? "Å" : "Å^-1"))"
                 if let quantity = scan.metadata["quantity"] { out += ", \(quantity)" }
             }
             out += "\n     columns: \(scan.columns.keys.joined(separator: ", "))\n"

@@ -93,5 +93,8 @@ import XrayCore
         #expect(peaks.status != 0 && peaks.stderr.contains("no diffraction scan"), "\(peaks.stderr)")
         let read = try RoentgenCLI.run(["read", path])
         #expect(read.status == 0 && read.stdout.contains("r 0–10 Å, G(r)"), "\(read.stdout)")
+        // χ(k) files show their k range the same way.
+        let chi = try RoentgenCLI.run(["read", try #require(SharedData.url("xas/larch/xafsdata/cu_chi.dat")).path])
+        #expect(chi.status == 0 && chi.stdout.contains("499 points, k 0.05–24.95 Å^-1"), "\(chi.stdout)")
     }
 }
