@@ -42,8 +42,20 @@ public enum DataFileSummary {
                 if let v = scan.metadata[key] { out += "     \(key): \(v)\n" }
             }
         }
+        if !file.structures.isEmpty {
+            out += "  \(file.structures.count) crystal structure\(file.structures.count == 1 ? "" : "s") (phase blocks):\n"
+            for s in file.structures { out += "     " + structureLine(s) + "\n" }
+        }
         for w in file.warnings { out += "  warning: \(w)\n" }
         return out
+    }
+
+    /// `name: formula, space group, a b c α β γ` on one line.
+    static func structureLine(_ s: CrystalStructure) -> String {
+        let group = [s.spaceGroupSymbol, s.spaceGroupNumber.map { "(No. \($0))" }].compactMap { $0 }.joined(separator: " ")
+        let c = s.cell
+        return "\(s.name): \(s.cellFormula), \(group.isEmpty ? "space group not given" : group), "
+            + String(format: "a %.5g b %.5g c %.5g Å, α %.5g β %.5g γ %.5g°", c.a, c.b, c.c, c.alpha, c.beta, c.gamma)
     }
 
     /// One block per structure: formula, space group and operations, cell, then the sites.

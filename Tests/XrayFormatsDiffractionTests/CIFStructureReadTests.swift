@@ -63,12 +63,20 @@ import XrayCore
         #expect(checked >= 60, "only \(checked) structures checked")
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func powderCIFsStayPowderData() throws {
-        for name in ["pdcif/1517474.cif", "pdcif/ALUMINA.cif"] {
+    /// Powder CIFs stay powder data, and their phase block comes along as a structure (values as
+    /// the files write them: `_cell_length_a 4.760773(25)` …).
+    @Test(.enabled(if: SharedData.isPresent)) func powderCIFsStayPowderDataWithTheirPhase() throws {
+        for (name, a, c, group) in [("pdcif/1517474.cif", 25.9292, 6.7962, 148), ("pdcif/ALUMINA.cif", 4.760773, 12.99719, 167)] {
             let file = try FormatRegistry.read(try #require(SharedData.url("xrd/" + name)))
             #expect(file.format == "pdcif", "\(name)")
             #expect(!file.scans.isEmpty)
+            let phase = try #require(file.structures.first, "\(name)")
+            #expect(file.structures.count == 1)
+            #expect(phase.cell.a == a && phase.cell.c == c && phase.spaceGroupNumber == group, "\(name)")
+            #expect(DataFileJSON.encode(file).contains("\"structures\": [{"))
         }
+        let alumina = try FormatRegistry.read(try #require(SharedData.url("xrd/pdcif/ALUMINA.cif")))
+        #expect(alumina.structures[0].cellFormula == "Al12 O18")
     }
 
     /// The malformed CIFs of `edge_cases/cif/` fail through `read` with the line, as through `xrd simulate`;

@@ -7,7 +7,8 @@ import XrayCore
 /// `_pd_meas_2theta_range_min/max/inc`; intensity chosen by name, not by column position:
 /// `_pd_meas_counts_total`, `_pd_meas_intensity_total`, `_pd_proc_intensity_total`,
 /// `_pd_proc_intensity_net`; esd from the s.u. in parentheses or an `_su` column.
-/// Crystal-structure CIFs (no powder loop) are left to the structure reader.
+/// Crystal-structure CIFs (no powder loop) are left to the structure reader; the phase blocks of a
+/// powder CIF are read as `DataFile.structures` too.
 enum PdCIFReader: FormatReader {
     static let id = "pdcif"
     static let name = "Powder diffraction CIF (pdCIF) data"
@@ -89,7 +90,17 @@ enum PdCIFReader: FormatReader {
         guard !scans.isEmpty else {
             throw RoentgenError.badFile(file, "no data block with a powder intensity loop (\(yTags.joined(separator: ", ")))")
         }
-        return DataFile(format: id, file: file, scans: scans, warnings: warnings)
+        // The phase blocks (cell, symmetry, atom sites) that pdCIFs from GSAS-II, TOPAS or COD carry.
+        var structures: [CrystalStructure] = []
+        if PatternText.contains(data, "_atom_site_fract_x") {
+            do {
+                structures = try CIF.readStructures(data: data, file: file)
+                for s in structures { warnings += s.warnings.map { "phase \(s.name): \($0)" } }
+            } catch let error as RoentgenError {
+                warnings.append("the phase block could not be read as a crystal structure: \(error.message)\(error.line.map { " (line \($0))" } ?? "")")
+            }
+        }
+        return DataFile(format: id, file: file, scans: scans, structures: structures, warnings: warnings)
     }
 
     /// `_diffrn_radiation_wavelength` (first value of a loop) or `_pd_proc_wavelength`.
