@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XAS
 import XrayCore
 import XrayFormats
 
@@ -36,6 +37,11 @@ struct ConvertCommand: ParsableCommand {
         var data = try FormatRegistry.read(URL(fileURLWithPath: file),
                                            instrument: instrument.map { URL(fileURLWithPath: $0) })
         if let pixelEnergy { data = try PixelIndexedData.calibrated(data, coefficients: try PixelCalibrationArgument.parse(pixelEnergy)) }
+        if to == .xdi {
+            for note in XDIElementGuess.fill(&data, muExpression: mu) {
+                FileHandle.standardError.write(Data("note: \(note)\n".utf8))
+            }
+        }
         let text = try DataFileExport.convert(data, to: to, group: group, muExpression: mu)
         if let output {
             do {
@@ -46,5 +52,29 @@ struct ConvertCommand: ParsableCommand {
         } else {
             print(text, terminator: "")
         }
+    }
+}
+
+/// XDI requires `Element.symbol` and `Element.edge`. Where a file does not give them, they are
+/// guessed as `roentgen xas` does: E0 by Larch's `find_e0` on μ(E), then the element and edge by
+/// XrayDB's `guess_edge` rule; the guess is kept as `Roentgen.element_guess` and said on stderr.
+enum XDIElementGuess {
+    /// Fills the fields in every absorption scan that lacks them; returns one note per guess.
+    static func fill(_ file: inout DataFile, muExpression: String?) -> [String] {
+        var notes: [String] = []
+        for k in file.scans.indices {
+            let scan = file.scans[k]
+            guard scan.columns["energy"] != nil, scan.metadata["Element.symbol"] == nil || scan.metadata["Element.edge"] == nil,
+                  let spectrum = try? MuSelection.selectMu(scan, expression: muExpression), let mu = spectrum.mu,
+                  let grid = try? EnergyGrid.prepare(energy: spectrum.energy, mu: mu, source: file.file), grid.energy.count >= 10 else { continue }
+            let e0 = findE0(energy: grid.energy, mu: grid.mu)
+            guard let edge = AbsorptionEdge.guess(energy: e0) else { continue }
+            if scan.metadata["Element.symbol"] == nil { file.scans[k].metadata["Element.symbol"] = edge.symbol }
+            if scan.metadata["Element.edge"] == nil { file.scans[k].metadata["Element.edge"] = edge.edge }
+            let text = String(format: "%@ %@ guessed from E0 = %.2f eV (find_e0, guess_edge)", edge.symbol, edge.edge, e0)
+            file.scans[k].metadata["element_guess"] = text
+            notes.append("\(scan.name): Element.symbol and Element.edge not in the file: \(text)")
+        }
+        return notes
     }
 }

@@ -93,4 +93,26 @@ extension CLITests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect((object["scans"] as? [Any])?.count == 3)
     }
+
+    /// XDI's required Element.symbol/edge: kept where the file gives them, else guessed from E0
+    /// (and said); the d-spacing used for angle-to-energy conversion is written as Mono.d_spacing.
+    @Test(.enabled(if: SharedData.isPresent)) func convertToXDIFillsTheRequiredFields() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-lytle-\(getpid()).xdi").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        // Lytle's 1983 file: "5% CU/CAB", DSPACE 1.92017 in its header.
+        let lytle = try RoentgenCLI.run(["convert", try path("xas/demeter/filetypes/lytle.dat"), "--to", "xdi", "-o", out])
+        #expect(lytle.status == 0, "\(lytle.stderr)")
+        #expect(lytle.stderr.contains("Cu K guessed from E0"), "\(lytle.stderr)")
+        let written = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(written.contains("# Element.symbol: Cu") && written.contains("# Element.edge: K"))
+        #expect(written.contains("# Mono.d_spacing: 1.92017"))
+        let back = try RoentgenCLI.run(["read", out])
+        #expect(back.status == 0 && !back.stdout.contains("required field"), "\(back.stdout)")
+        // Photon Factory: energies from the mono angle with d = 3.13551 Å.
+        let pf = try RoentgenCLI.run(["convert", try path("xas/larch/beamlines/PF9A_2022.dat"), "--to", "xdi"])
+        #expect(pf.stdout.contains("# Mono.d_spacing: 3.13551"))
+        // A file that names its element keeps it, with no guess.
+        let named = try RoentgenCLI.run(["convert", try path("xas/xaslib/Fe2O3_rt_01.xdi"), "--to", "xdi"])
+        #expect(named.stdout.contains("# Element.symbol: Fe") && !named.stdout.contains("element_guess") && !named.stderr.contains("guessed"))
+    }
 }

@@ -114,9 +114,11 @@ public enum ColumnASCIIReader: FormatReader {
                                metadata: Metadata, energyUnit: String? = nil, warnings: inout [String]) -> Scan {
         var columns = named
         var units: [String: String] = [:]
+        var metadata = metadata
         let axis = energyAxis(labels: Array(named.keys), columns: named, header: header, statedUnit: energyUnit)
         if let axis {
             if let note = axis.note { warnings.append(note) }
+            if let d = axis.dSpacing, metadata["Mono.d_spacing"] == nil { metadata["Mono.d_spacing"] = String(d) }
             columns.updateValue(axis.energy, forKey: "energy", insertingAt: 0)
             units["energy"] = "eV"
             if axis.sourceLabel != "energy", let u = axis.sourceUnit { units[axis.sourceLabel] = u }
@@ -148,6 +150,8 @@ public enum ColumnASCIIReader: FormatReader {
         var sourceLabel: String
         var sourceUnit: String?
         var note: String?
+        /// The monochromator d-spacing (Å) used to convert angles, kept as XDI's `Mono.d_spacing`.
+        var dSpacing: Double? = nil
     }
 
     /// Picks and converts the energy axis; nil for χ(k) files and tables without an abscissa.
@@ -165,7 +169,7 @@ public enum ColumnASCIIReader: FormatReader {
         let isPF = headerText.contains("kek-pf") || headerText.contains("9809")
         if isPF, let d = dSpacing(in: header), let angle = columns[labels[min(1, labels.count - 1)]] {
             return EnergyAxis(energy: XASEnergyAxis.energies(fromAngles: angle, dSpacing: d), sourceLabel: labels[min(1, labels.count - 1)],
-                              sourceUnit: "degrees", note: "energy computed from the monochromator angle with d = \(d) Å")
+                              sourceUnit: "degrees", note: "energy computed from the monochromator angle with d = \(d) Å", dSpacing: d)
         }
         let energyLabel = labels.first { isEnergyLabel($0) && ($0.contains("achieved") || $0.contains("readback")) }
             ?? labels.first(where: isEnergyLabel)
@@ -180,7 +184,7 @@ public enum ColumnASCIIReader: FormatReader {
         if let label = labels.first(where: isAngleLabel), let values = columns[label] {
             if let d = dSpacing(in: header) {
                 return EnergyAxis(energy: XASEnergyAxis.energies(fromAngles: values, dSpacing: d), sourceLabel: label,
-                                  sourceUnit: "degrees", note: "energy computed from column '\(label)' (degrees) with d = \(d) Å")
+                                  sourceUnit: "degrees", note: "energy computed from column '\(label)' (degrees) with d = \(d) Å", dSpacing: d)
             }
             return nil
         }

@@ -65,6 +65,7 @@ public enum LytleReader: FormatReader {
         let energy = (named["steps"] ?? []).map { XASEnergyAxis.energy(fromAngleDegrees: $0 / stepsPerDegree, dSpacing: d) }
         named.updateValue(energy, forKey: "energy", insertingAt: 0)
         metadata["header"] = header.joined(separator: "\n")
+        metadata["Mono.d_spacing"] = String(d)   // XDI's name for DSPACE
         if columns >= 3 { metadata["suggested_mu"] = "ln(i0/it)" }
         let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         let scan = Scan(name: stem, kind: .absorption, columns: named, units: ["energy": "eV", "steps": "encoder steps"], metadata: metadata)
