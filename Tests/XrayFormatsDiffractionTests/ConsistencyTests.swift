@@ -97,3 +97,28 @@ struct ConsistencyTests {
         #expect(cif.scans[0].metadata["_diffrn_radiation_probe"] == "neutron")
     }
 }
+
+/// `convert --to xy` is lossless for the pattern: every scan of one file per diffraction format,
+/// written as .xy and read back, gives the same 2θ, intensity and esd, bit for bit.
+@Suite struct XYExportRoundTripTests {
+    @Test(.enabled(if: SharedData.isPresent), arguments: [
+        "bruker_raw/BT86.raw", "bruker_raw/Cu3Au-1.raw", "bruker_brml/SbI3.brml", "panalytical_xrdml/empyrean.xrdml",
+        "rigaku/MB120718Si3.ras", "rigaku/TwoTheta_scan_powder.rasx", "rigaku/2Theta.asc", "stoe_raw/stoe.raw",
+        "gsas/x3lactos.xye", "gsas/FAP.XRA", "gsas/11bmb_8716.fxye", "riet7_dat/D1A5.dat", "bruker_uxd/BT86_.UXD",
+        "pdcif/ALUMINA.cif", "json/xrdpattern_aimat.json", "panalytical_xrdml/210520step1_30min.csv",
+    ])
+    func everyScanRoundTripsThroughXY(_ relative: String) throws {
+        let url = try #require(SharedData.url("xrd/" + relative))
+        let file = try FormatRegistry.read(url)
+        #expect(!file.scans.isEmpty)
+        for scan in file.scans {
+            var one = file
+            one.scans = [scan]
+            let text = try DataFileExport.convert(one, to: .xy)
+            let back = try #require(try FormatRegistry.read(Data(text.utf8), file: "roundtrip.xy").scans.first)
+            for column in ["two_theta", "intensity", "esd"] {
+                #expect(back.columns[column]?.map(\.bitPattern) == scan.columns[column]?.map(\.bitPattern), "\(relative) \(scan.name): \(column)")
+            }
+        }
+    }
+}
