@@ -101,7 +101,7 @@ public enum FormatRegistry {
 
     /// The reader most confident about `data`, or nil if none accepts it.
     public static func detect(_ data: Data, file: String) -> (any FormatReader.Type)? {
-        let suffix = (file as NSString).pathExtension.lowercased()
+        let suffix = FileName.suffix(file)
         let head = data.prefix(65_536)
         var best: (any FormatReader.Type)?
         var bestConfidence = SniffConfidence.no

@@ -123,7 +123,7 @@ public enum ColumnASCIIReader: FormatReader {
             units["energy"] = "eV"
             if axis.sourceLabel != "energy", let u = axis.sourceUnit { units[axis.sourceLabel] = u }
         }
-        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = FileName.stem(file)
         return Scan(name: stem, kind: axis == nil ? .other : .absorption, columns: columns, units: units, metadata: metadata)
     }
 

@@ -67,7 +67,7 @@ public enum LytleReader: FormatReader {
         metadata["header"] = header.joined(separator: "\n")
         metadata["Mono.d_spacing"] = String(d)   // XDI's name for DSPACE
         if columns >= 3 { metadata["suggested_mu"] = "ln(i0/it)" }
-        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = FileName.stem(file)
         let scan = Scan(name: stem, kind: .absorption, columns: named, units: ["energy": "eV", "steps": "encoder steps"], metadata: metadata)
         return DataFile(format: id, file: file, scans: [scan],
                         warnings: ["energy computed from encoder steps with DSPACE = \(d) Å and STPDEG = \(stepsPerDegree)"])

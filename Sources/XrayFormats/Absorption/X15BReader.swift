@@ -48,7 +48,7 @@ public enum X15BReader: FormatReader {
         var metadata = Metadata()
         metadata["header"] = headerText
         metadata["suggested_mu"] = "narrow/i0"
-        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = FileName.stem(file)
         let scan = Scan(name: stem, kind: .absorption, columns: XASColumns.split(values, rows: rows, columns: 14, names: names),
                         units: ["energy": "eV"], metadata: metadata)
         return DataFile(format: id, file: file, scans: [scan])

@@ -242,7 +242,7 @@ private struct XDIParser {
 
         validateFields(metadata, fieldLines: fieldLines, hasEnergy: hasEnergy)
 
-        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = FileName.stem(file)
         let scan = Scan(name: stem, kind: hasEnergy ? .absorption : .other, columns: columns, units: unitMap, metadata: metadata)
         return DataFile(format: XDIReader.id, file: file, scans: [scan], warnings: warnings)
     }

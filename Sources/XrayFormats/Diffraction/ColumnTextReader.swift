@@ -41,7 +41,7 @@ enum ColumnTextReader: FormatReader {
         var metadata = Metadata()
         PatternColumns.headerMetadata(lines, parsed.otherLines, into: &metadata)
         if !parsed.labels.isEmpty { metadata["columns"] = parsed.labels.joined(separator: ", ") }
-        let suffix = (file as NSString).pathExtension.lowercased()
+        let suffix = FileName.suffix(file)
         if PixelIndexedData.isPixelIndex(parsed.columns[0]) {
             let label = parsed.labels.count > 1 && !parsed.labels[1].isEmpty ? parsed.labels[1] : "value"
             let scan = PixelIndexedData.scan(name: DiffractionScan.stem(file), pixel: parsed.columns[0],

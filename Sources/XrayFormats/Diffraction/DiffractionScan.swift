@@ -48,7 +48,7 @@ enum DiffractionScan {
 
     /// The file's stem, used as a scan name where the file has none.
     static func stem(_ file: String) -> String {
-        ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        FileName.stem(file)
     }
 
     /// Throws unless the pattern has at least one point and matching lengths.

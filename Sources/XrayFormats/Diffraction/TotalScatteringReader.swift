@@ -71,7 +71,7 @@ enum TotalScatteringReader: FormatReader {
         let labelLine = parsed.otherLines.last { $0 < firstData && lines.firstByte($0) == 35 && lines.trimmed($0).hasPrefix("#L") }
         let labels = labelLine.map { lines.trimmed($0).dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) } ?? []
         if !labels.isEmpty { metadata["columns"] = labels.joined(separator: ", ") }
-        let suffix = (file as NSString).pathExtension.lowercased()
+        let suffix = FileName.suffix(file)
         var warnings: [String] = []
         guard let quantity = quantity(outputType: metadata["outputtype"], labels: labels, suffix: suffix) else {
             throw RoentgenError.badFile(file, line: firstData + 1,

@@ -43,7 +43,7 @@ enum XRDPatternJSONReader: FormatReader {
             let primary = m.first { $0.key.hasSuffix("primary_wavelength") }.flatMap { PatternText.number($0.value) }
             let secondary = m.first { $0.key.hasSuffix("secondary_wavelength") }.flatMap { PatternText.number($0.value) }
             let anode = m.first { $0.key.hasSuffix("anode_material") || $0.key.hasSuffix("anode") }?.value
-            let name = m["metadata.filename"].map { ($0 as NSString).deletingPathExtension } ?? DiffractionScan.stem(file)
+            let name = m["metadata.filename"].map { FileName.deletingSuffix($0) } ?? DiffractionScan.stem(file)
             scans.append(DiffractionScan.make(name: patterns.count > 1 ? "\(name) \(k + 1)" : name, twoTheta: x, intensity: y,
                                               radiation: DiffractionScan.radiation(anode: anode, kAlpha1: primary, kAlpha2: secondary,
                                                                                    ratio: nil, kBeta: nil),

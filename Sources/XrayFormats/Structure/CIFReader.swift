@@ -158,7 +158,7 @@ private struct StructureBuilder {
         var name = block.name
         if name.isEmpty || name.lowercased() == "global" {
             name = block.item("_chemical_name_mineral", "_chemical_name_common", "_chemical_name_systematic")?.value.text
-                ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+                ?? FileName.stem(file)
         }
         // Operations listed, no number given: the number of the symbol's group when that group
         // has as many operations as the file lists.
