@@ -74,6 +74,9 @@ import XrayCore
             #expect(file.structures.count == 1)
             #expect(phase.cell.a == a && phase.cell.c == c && phase.spaceGroupNumber == group, "\(name)")
             #expect(DataFileJSON.encode(file).contains("\"structures\": [{"))
+            // Built from the pdCIF parse; the same structure as the structure CIF reader's full parse.
+            let url = try #require(SharedData.url("xrd/" + name))
+            #expect(file.structures == (try CIF.readStructures(data: try Data(contentsOf: url), file: url.path)), "\(name)")
         }
         let alumina = try FormatRegistry.read(try #require(SharedData.url("xrd/pdcif/ALUMINA.cif")))
         #expect(alumina.structures[0].cellFormula == "Al12 O18")

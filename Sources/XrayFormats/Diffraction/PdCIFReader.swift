@@ -92,12 +92,14 @@ enum PdCIFReader: FormatReader {
         }
         // The phase blocks (cell, symmetry, atom sites) that pdCIFs from GSAS-II, TOPAS or COD carry.
         var structures: [CrystalStructure] = []
-        if PatternText.contains(data, "_atom_site_fract_x") {
+        for block in cif.blocks where block.loop(containing: "_atom_site_fract_x") != nil {
             do {
-                structures = try CIF.readStructures(data: data, file: file)
-                for s in structures { warnings += s.warnings.map { "phase \(s.name): \($0)" } }
+                let s = try CIF.structure(block: cif.structureBlock(block), file: file)
+                structures.append(s)
+                warnings += s.warnings.map { "phase \(s.name): \($0)" }
             } catch let error as RoentgenError {
-                warnings.append("the phase block could not be read as a crystal structure: \(error.message)\(error.line.map { " (line \($0))" } ?? "")")
+                let line = error.line.flatMap { $0 > 0 ? " (line \($0))" : nil } ?? ""
+                warnings.append("data_\(block.name) could not be read as a crystal structure: \(error.message)\(line)")
             }
         }
         return DataFile(format: id, file: file, scans: scans, structures: structures, warnings: warnings)

@@ -29,6 +29,12 @@ public enum CIF {
         try readStructures(data: data, file: file, all: true)
     }
 
+    /// The structure of one parsed block (the pdCIF reader's phase blocks).
+    static func structure(block: CIFDocument.Block, file: String) throws -> CrystalStructure {
+        var builder = StructureBuilder(file: file, block: block, warnings: [])
+        return try builder.build()
+    }
+
     private static func readStructures(data: Data, file: String, all: Bool) throws -> [CrystalStructure] {
         var parser = CIFParser(data: data, file: file)
         let document = try parser.parse()
