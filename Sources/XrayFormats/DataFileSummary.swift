@@ -29,6 +29,12 @@ public enum DataFileSummary {
                 do {
                     let s = try MuSelection.selectMu(scan, expression: muExpression)
                     out += "     μ(E) = \(s.muExpression ?? "")\(muExpression == nil ? " (default choice; change with --mu)" : "")\n"
+                    // Which columns a sum(PATTERN) / mean(PATTERN) took.
+                    if let text = s.muExpression, let expression = try? MuExpression(text) {
+                        for (pattern, names) in expression.aggregatedColumns(Array(scan.columns.keys)).sorted(by: { $0.key < $1.key }) {
+                            out += "       \(pattern): \(names.joined(separator: ", "))\n"
+                        }
+                    }
                 } catch {
                     out += "     μ(E): \(error)\n"
                 }

@@ -24,7 +24,7 @@ struct ReadCommand: ParsableCommand {
     @Option(help: "Pixel → energy calibration A,B[,C] for pixel-indexed (energy-dispersive) files: E = A + B·p + C·p² in eV.")
     var pixelEnergy: String?
 
-    @Option(help: "μ(E) expression over column names, e.g. 'ln(i0/itrans)', '(if1+if2)/i0', 'mutrans'.")
+    @Option(help: "μ(E) expression over column names, e.g. 'ln(i0/itrans)', '(if1+if2)/i0', 'sum(ifch*)/i0' (all channels matching a pattern), 'mutrans'.")
     var mu: String?
 
     func run() throws {

@@ -70,7 +70,7 @@ struct XASAnalyze: AsyncParsableCommand {
 
     @Argument(help: "Data file (XDI, column ASCII, Athena project, …).") var file: String
     @Option(help: "Scan / group within the file (default: the first).") var group: String?
-    @Option(help: "μ(E) expression, e.g. 'ln(i0/itrans)' or '(if1+if2)/i0' (default: guessed from the columns).") var mu: String?
+    @Option(help: "μ(E) expression, e.g. 'ln(i0/itrans)', '(if1+if2)/i0' or 'sum(ifch*)/i0' (default: guessed from the columns).") var mu: String?
     @Option(help: "Edge energy E0 in eV (default: found from the derivative).") var e0: Double?
     @Option(help: "Pre-edge fit range start, eV relative to E0.") var pre1: Double?
     @Option(help: "Pre-edge fit range end, eV relative to E0.") var pre2: Double?

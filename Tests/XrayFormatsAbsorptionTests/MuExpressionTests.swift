@@ -29,6 +29,35 @@ import XrayCore
         }
     }
 
+    /// `sum(PATTERN)` / `mean(PATTERN)` over the channels of a many-element detector file
+    /// equal the written-out sum (x23a2med.dat: four fluorescence channels ifch1–4).
+    @Test(.enabled(if: SharedData.isPresent)) func sumAndMeanOverChannelPatterns() throws {
+        let url = try #require(SharedData.url("xas/demeter/filetypes/x23a2med.dat"))
+        let scan = try #require(try FormatRegistry.read(url).scans.first)
+        let summed = try MuExpression("sum(ifch*)/i0").evaluate(scan.columns)
+        #expect(summed == (try MuExpression("(ifch1+ifch2+ifch3+ifch4)/i0").evaluate(scan.columns)))
+        let mean = try MuExpression("mean(IFCH?)").evaluate(scan.columns)
+        #expect(mean == (try MuExpression("(ifch1+ifch2+ifch3+ifch4)/4").evaluate(scan.columns)))
+        #expect(try MuExpression("sum(ifch*)/i0").aggregatedColumns(Array(scan.columns.keys)) == ["ifch*": ["ifch1", "ifch2", "ifch3", "ifch4"]])
+        let spectrum = try MuSelection.selectMu(scan, expression: "sum(ifch*)/i0")
+        #expect(spectrum.mu?.count == scan.columns["energy"]?.count)
+    }
+
+    @Test func channelPatterns() throws {
+        #expect(MuExpression.matches("Mn_Ka_mca1", pattern: "mn_ka_mca?"))
+        #expect(!MuExpression.matches("Mn_Ka_mca10", pattern: "Mn_Ka_mca?"))
+        #expect(MuExpression.matches("Mn_Ka_mca10", pattern: "Mn_Ka_mca*"))
+        #expect(MuExpression.matches("ifch3", pattern: "*3") && !MuExpression.matches("ifch3", pattern: "*4"))
+        #expect(MuExpression.matches("a_b_c", pattern: "a*c") && !MuExpression.matches("a_b_d", pattern: "a*c"))
+        #expect(try MuExpression("sum(if*)").evaluate(columns) == [4, 6])   // IF1 + if2, case-insensitive
+        for bad in ["sum(zz*)", "sum(i0+1)", "sum()", "total(if*)"] {
+            let error = try #require(throws: RoentgenError.self, "\(bad)") { try MuExpression(bad).evaluate(columns) }
+            #expect(error.kind == .badParameter)
+        }
+        let none = try #require(throws: RoentgenError.self) { try MuExpression("sum(zz*)").evaluate(columns) }
+        #expect(none.message.contains("no column matches 'zz*'") && none.message.contains("i0, itrans"))
+    }
+
     @Test func defaultChoices() {
         #expect(MuSelection.defaultExpression(for: ["mutrans", "i0", "itrans"]) == "mutrans")
         #expect(MuSelection.defaultExpression(for: ["io", "it", "iref", "if"]) == "ln(io/it)")

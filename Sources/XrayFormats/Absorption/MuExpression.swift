@@ -6,8 +6,11 @@ import XrayCore
 ///
 /// Grammar: numbers, column names (letters, digits, `_`, `.`; matched exactly, then
 /// case-insensitively, then after Larch-style sanitising), `+ - * /`, unary minus, parentheses,
-/// and the functions `ln`, `log` (both natural), `log10`, `exp`, `sqrt`, `abs`.
-/// Examples: `ln(i0/itrans)`, `(if1+if2)/i0`, `mutrans`, `-log(it/i0)`.
+/// and the functions `ln`, `log` (both natural), `log10`, `exp`, `sqrt`, `abs`. For
+/// many-element detectors, `sum(PATTERN)` and `mean(PATTERN)` add or average every column whose
+/// name matches a pattern with `*` (any run) and `?` (one character), case-insensitively.
+/// Examples: `ln(i0/itrans)`, `(if1+if2)/i0`, `mutrans`, `-log(it/i0)`, `sum(ifch*)/i0`,
+/// `sum(Mn_Ka_mca?)/I0`, `ln(sum(i0*)/sum(it*))`.
 /// Evaluation is element-wise over whole columns; nothing else can be called or referenced.
 public struct MuExpression: Sendable, CustomStringConvertible {
     indirect enum Node: Sendable {
@@ -16,6 +19,8 @@ public struct MuExpression: Sendable, CustomStringConvertible {
         case negate(Node)
         case binary(Character, Node, Node)
         case call(String, Node)
+        /// `sum` or `mean` over the columns matching a name pattern.
+        case aggregate(String, String)
     }
 
     /// The expression as given.
@@ -24,6 +29,8 @@ public struct MuExpression: Sendable, CustomStringConvertible {
 
     /// The functions an expression may call.
     public static let functions: Set<String> = ["ln", "log", "log10", "exp", "sqrt", "abs"]
+    /// The functions that take a column-name pattern.
+    public static let aggregates: Set<String> = ["sum", "mean"]
 
     /// Parses `text`; throws `RoentgenError.badParameter` naming the position of a syntax error.
     public init(_ text: String) throws {
@@ -44,6 +51,7 @@ public struct MuExpression: Sendable, CustomStringConvertible {
             case .negate(let a): walk(a)
             case .binary(_, let a, let b): walk(a); walk(b)
             case .call(_, let a): walk(a)
+            case .aggregate(_, let pattern): if !out.contains(pattern) { out.append(pattern) }
             }
         }
         walk(root)
@@ -86,6 +94,18 @@ public struct MuExpression: Sendable, CustomStringConvertible {
                     }
                 }
                 return out
+            case .aggregate(let f, let pattern):
+                let matching = columns.keys.filter { MuExpression.matches($0, pattern: pattern) }
+                guard !matching.isEmpty else {
+                    throw RoentgenError.badParameter("μ expression '\(text)': no column matches '\(pattern)' in \(f)(); the columns are \(columns.keys.joined(separator: ", "))")
+                }
+                var out = [Double](repeating: 0, count: n)
+                for name in matching {
+                    let c = columns[name]!
+                    for i in 0..<n { out[i] += c[i] }
+                }
+                if f == "mean" { let k = Double(matching.count); for i in 0..<n { out[i] /= k } }
+                return out
             case .call(let f, let a):
                 let x = try eval(a)
                 switch f {
@@ -99,10 +119,41 @@ public struct MuExpression: Sendable, CustomStringConvertible {
         }
         return try eval(root)
     }
+
+    /// The columns `sum(PATTERN)` / `mean(PATTERN)` take in `columns`, in column order.
+    public func aggregatedColumns(_ columns: [String]) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        func walk(_ n: Node) {
+            switch n {
+            case .number, .column: break
+            case .negate(let a), .call(_, let a): walk(a)
+            case .binary(_, let a, let b): walk(a); walk(b)
+            case .aggregate(_, let p): out[p] = columns.filter { MuExpression.matches($0, pattern: p) }
+            }
+        }
+        walk(root)
+        return out
+    }
+
+    /// Whether `name` matches `pattern` (`*` any run, `?` one character), ignoring case.
+    static func matches(_ name: String, pattern: String) -> Bool {
+        let n = Array(name.lowercased()), p = Array(pattern.lowercased())
+        // Iterative wildcard matching with one backtrack point for the last `*`.
+        var i = 0, j = 0, star = -1, mark = 0
+        while i < n.count {
+            if j < p.count, p[j] == "?" || p[j] == n[i] { i += 1; j += 1 }
+            else if j < p.count, p[j] == "*" { star = j; mark = i; j += 1 }
+            else if star >= 0 { j = star + 1; mark += 1; i = mark }
+            else { return false }
+        }
+        while j < p.count, p[j] == "*" { j += 1 }
+        return j == p.count
+    }
 }
 
 /// Recursive-descent parser: expr = term (('+'|'-') term)*; term = unary (('*'|'/') unary)*;
-/// unary = '-' unary | '+' unary | primary; primary = number | name | name '(' expr ')' | '(' expr ')'.
+/// unary = '-' unary | '+' unary | primary; primary = number | name | name '(' expr ')' |
+/// ('sum'|'mean') '(' pattern ')' | '(' expr ')'.
 private struct MuExpressionParser {
     let chars: [Character]
     let text: String
@@ -191,9 +242,21 @@ private struct MuExpressionParser {
             while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" || chars[i] == "." { i += 1 }
             let name = String(chars[start..<i])
             skip()
+            if i < chars.count, chars[i] == "(", MuExpression.aggregates.contains(name.lowercased()) {
+                i += 1
+                skip()
+                let start = i
+                while i < chars.count, chars[i].isLetter || chars[i].isNumber || "_.*?".contains(chars[i]) { i += 1 }
+                let pattern = String(chars[start..<i])
+                guard !pattern.isEmpty else { throw error("\(name)() needs a column-name pattern such as 'ifch*'") }
+                skip()
+                guard i < chars.count, chars[i] == ")" else { throw error("expected ')' after the pattern of \(name) (a column-name pattern with * and ?, not a formula)") }
+                i += 1
+                return .aggregate(name.lowercased(), pattern)
+            }
             if i < chars.count, chars[i] == "(" {
                 guard MuExpression.functions.contains(name.lowercased()) else {
-                    throw error("unknown function '\(name)' (allowed: \(MuExpression.functions.sorted().joined(separator: ", ")))")
+                    throw error("unknown function '\(name)' (allowed: \(MuExpression.functions.union(MuExpression.aggregates).sorted().joined(separator: ", ")))")
                 }
                 i += 1
                 let arg = try expr()
