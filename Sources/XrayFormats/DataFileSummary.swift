@@ -49,7 +49,7 @@ public enum DataFileSummary {
             }
         }
         if !file.structures.isEmpty {
-            out += "  \(file.structures.count) crystal structure\(file.structures.count == 1 ? "" : "s") (phase blocks):\n"
+            out += "  \(file.structures.count) crystal structure\(file.structures.count == 1 ? "" : "s"):\n"
             for s in file.structures { out += "     " + structureLine(s) + "\n" }
         }
         for w in file.warnings { out += "  warning: \(w)\n" }

@@ -36,6 +36,8 @@ public enum FormatRegistry {
             GSASReader.self,
             RIET7Reader.self,
             DetectorImageReader.self,
+            // Zip archives of data files (BRML and RASX, zips themselves, sniff with certainty above).
+            ZipArchiveReader.self,
             // G(r), F(Q), S(Q), I(Q) columns: before the generic readers, which would take r as 2θ.
             TotalScatteringReader.self,
             // Generic columns: absorption claims them only with XAS evidence (labels, eV energies
