@@ -72,6 +72,15 @@ import XrayCore
         #expect(fq.columns["q"] == expected.map { $0[0] } && fq.columns["f_q"] == expected.map { $0[1] })
     }
 
+    @Test(.enabled(if: SharedData.isPresent)) func aPDFgetX3ConfigurationIsNamedNotData() throws {
+        for path in ["xrd/pdf/pdfgetx3_Ni/pdfgetx3.cfg", "xrd/unseen/pdf/pdfgetx3_CeO2/pdfgetx3.cfg"] {
+            let error = try #require(throws: RoentgenError.self) { try FormatRegistry.read(try Self.url(path)) }
+            #expect(error.kind == .badFile && error.line == 1 && error.message.contains("PDFgetX3 configuration"), "\(error)")
+        }
+    }
+
+    static func url(_ relative: String) throws -> URL { try #require(SharedData.url(relative)) }
+
     @Test func quantityFromOutputTypeLabelsOrSuffix() {
         #expect(TotalScatteringReader.quantity(outputType: "fq", labels: ["r", "G"], suffix: "gr") == .fq)
         #expect(TotalScatteringReader.quantity(outputType: nil, labels: ["Q(1/A)", "S(Q)"], suffix: "dat") == .sq)

@@ -43,7 +43,8 @@ enum TotalScatteringReader: FormatReader {
         guard PatternText.looksLikeText(head) else { return .no }
         let start = head.prefix(8192)
         // PDFgetX3 (its configuration, then the data) and PDFgetX2 (`####### Get_XPDF`).
-        if PatternText.contains(start, "[DEFAULT]") && PatternText.contains(start, "outputtype") && PatternText.contains(head, "start data") {
+        if PatternText.contains(start, "[DEFAULT]") && PatternText.contains(start, "outputtype") {
+            // With data: a result file; without: the configuration alone, rejected by `read`.
             return .certain
         }
         if PatternText.contains(start, "Get_XPDF") && PatternText.contains(head, "start data") { return .certain }
@@ -58,6 +59,9 @@ enum TotalScatteringReader: FormatReader {
         // PDFgetX2/X3 headers hold numeric settings lines: the data start after `#### start data`.
         let marker = (0..<lines.count).first { i in
             lines.firstByte(i) == 35 && lines.trimmed(i).contains("start data")
+        }
+        if marker == nil, PatternText.contains(data.prefix(8192), "[DEFAULT]"), PatternText.contains(data.prefix(8192), "outputtype") {
+            throw RoentgenError.badFile(file, line: 1, "PDFgetX3 configuration file: it describes a reduction (composition, qmax, rpoly …), it holds no data; read the .gr/.fq/.sq/.iq file it produced, or run `roentgen pdf reduce` with its values")
         }
         let dataStart = marker.map { $0 + 1 } ?? 0
         let parsed = PatternColumns.parse(lines, dataStart..<lines.count)
