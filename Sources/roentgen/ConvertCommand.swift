@@ -6,19 +6,24 @@ import XrayFormats
 
 extension DataFileExport.Target: ExpressibleByArgument {}
 
-/// `roentgen convert FILE --to xdi|xy|csv|json [-o OUT] [--group NAME] [--mu EXPR]`
+/// `roentgen convert FILE... --to xdi|xy|csv|json [-o OUT] [--group NAME] [--mu EXPR]`
+///
+/// One file: the converted text to OUT or standard output. Several files (or OUT an existing
+/// folder, or ending in `/`): every file into the folder OUT, one output per scan
+/// (`stem.xy`, or `stem_scan.xy` when a file holds several; one `stem.json` per file); a file
+/// that fails is reported and the others still convert; the exit status then says so.
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a data file to XDI (absorption), .xy, CSV or JSON.")
+        abstract: "Convert data files to XDI (absorption), .xy, CSV or JSON.")
 
-    @Argument(help: "The file to convert.")
-    var file: String
+    @Argument(help: "The file(s) to convert. With several, -o names a folder for the outputs.")
+    var files: [String] = []
 
     @Option(help: "Target format: xdi, xy, csv or json.")
     var to: DataFileExport.Target
 
-    @Option(name: .shortAndLong, help: "Output file (default: standard output).")
+    @Option(name: .shortAndLong, help: "Output file (default: standard output), or the output folder for several files.")
     var output: String?
 
     @Option(help: "The group/scan to convert when the file holds several.")
@@ -33,25 +38,111 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "μ(E) expression for absorption data (default: guessed from the labels).")
     var mu: String?
 
+    /// Several inputs, or an output that is (or is named as) a folder.
+    var isBatch: Bool {
+        var isDirectory: ObjCBool = false
+        let outputIsFolder = output.map { $0.hasSuffix("/") || (FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue) } ?? false
+        return files.count > 1 || outputIsFolder
+    }
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name at least one file to convert") }
+        if files.count > 1 && output == nil {
+            throw ValidationError("with several files, name an output folder with -o DIR (one output per scan is written there)")
+        }
+    }
+
     func run() throws {
-        var data = try FormatRegistry.read(URL(fileURLWithPath: file),
-                                           instrument: instrument.map { URL(fileURLWithPath: $0) })
+        if isBatch {
+            try runBatch(into: URL(fileURLWithPath: output ?? ".", isDirectory: true))
+            return
+        }
+        let text = try DataFileExport.convert(try read(files[0]), to: to, group: group, muExpression: mu)
+        if let output {
+            try write(text, to: output)
+        } else {
+            print(text, terminator: "")
+        }
+    }
+
+    /// Reads `path` with the command's options applied (and XDI's required fields filled).
+    func read(_ path: String) throws -> DataFile {
+        var data = try FormatRegistry.read(URL(fileURLWithPath: path), instrument: instrument.map { URL(fileURLWithPath: $0) })
         if let pixelEnergy { data = try PixelIndexedData.calibrated(data, coefficients: try PixelCalibrationArgument.parse(pixelEnergy)) }
         if to == .xdi {
             for note in XDIElementGuess.fill(&data, muExpression: mu) {
                 FileHandle.standardError.write(Data("note: \(note)\n".utf8))
             }
         }
-        let text = try DataFileExport.convert(data, to: to, group: group, muExpression: mu)
-        if let output {
-            do {
-                try text.write(toFile: output, atomically: true, encoding: .utf8)
-            } catch {
-                throw RoentgenError(.io, "cannot write (\(error.localizedDescription))", file: output)
-            }
-        } else {
-            print(text, terminator: "")
+        return data
+    }
+
+    func write(_ text: String, to path: String) throws {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw RoentgenError(.io, "cannot write (\(error.localizedDescription))", file: path)
         }
+    }
+
+    /// Every file into `folder`; failures are listed on stderr and make the exit status 1.
+    func runBatch(into folder: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw RoentgenError(.io, "cannot create the output folder (\(error.localizedDescription))", file: folder.path)
+        }
+        var written = Set<String>()
+        var outputs = 0, failed = 0, converted = 0
+        func report(_ what: String, _ error: Error) {
+            failed += 1
+            // A RoentgenError names its file (and line) already.
+            let text = (error as? RoentgenError).flatMap { $0.file != nil ? "\($0)" : nil } ?? "\(what): \(error)"
+            FileHandle.standardError.write(Data("error: \(text)\n".utf8))
+        }
+        /// `stem.ext`, made unique within this run.
+        func outputName(_ base: String) -> String {
+            var name = base + "." + to.rawValue, k = 2
+            while written.contains(name) { name = "\(base)_\(k).\(to.rawValue)"; k += 1 }
+            written.insert(name)
+            return name
+        }
+        for path in files {
+            let data: DataFile
+            do { data = try read(path) } catch { report(path, error); continue }
+            let stem = Self.safeName(URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+            var fileOK = true
+            if to == .json || data.scans.isEmpty {
+                do {
+                    try write(try DataFileExport.convert(data, to: to, group: group, muExpression: mu),
+                              to: folder.appendingPathComponent(outputName(stem)).path)
+                    outputs += 1
+                } catch { report(path, error); fileOK = false }
+            } else {
+                let scans: [Scan]
+                do { scans = try DataFileExport.select(data, group: group) } catch { report(path, error); continue }
+                for scan in scans {
+                    var one = data
+                    one.scans = [scan]
+                    let base = scans.count == 1 ? stem : stem + "_" + Self.safeName(scan.name)
+                    do {
+                        try write(try DataFileExport.convert(one, to: to, muExpression: mu), to: folder.appendingPathComponent(outputName(base)).path)
+                        outputs += 1
+                    } catch { report("\(path) [\(scan.name)]", error); fileOK = false }
+                }
+            }
+            if fileOK { converted += 1 }
+        }
+        print("converted \(converted) of \(files.count) file\(files.count == 1 ? "" : "s") into \(folder.path) (\(outputs) output\(outputs == 1 ? "" : "s"))"
+              + (failed > 0 ? "; \(failed) failure\(failed == 1 ? "" : "s") listed on stderr" : ""))
+        if failed > 0 { throw ExitCode.failure }
+    }
+
+    /// A scan or file name as a file-name part: letters, digits, `-`, `_`, `.`, `+` kept, the rest `_`.
+    static func safeName(_ name: String) -> String {
+        let kept = name.map { $0.isLetter || $0.isNumber || "-_.+".contains($0) ? $0 : "_" }
+        let text = String(kept).trimmingCharacters(in: CharacterSet(charactersIn: "._"))
+        return text.isEmpty ? "scan" : text
     }
 }
 

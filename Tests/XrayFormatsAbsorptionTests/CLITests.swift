@@ -115,4 +115,26 @@ extension CLITests {
         let named = try RoentgenCLI.run(["convert", try path("xas/xaslib/Fe2O3_rt_01.xdi"), "--to", "xdi"])
         #expect(named.stdout.contains("# Element.symbol: Fe") && !named.stdout.contains("element_guess") && !named.stderr.contains("guessed"))
     }
+
+    /// Several files into a folder: one output per scan, the same text as one-file conversions;
+    /// a bad file is reported with its line and the others still convert (exit status 1).
+    @Test(.enabled(if: SharedData.isPresent)) func convertSeveralFilesIntoAFolder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-batch-\(getpid())-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inputs = [try path("xrd/text/SbI3.xye"), try path("xrd/bruker_raw/Cu3Au-1.raw"),
+                      try path("xas/xdi_spec/baddata/bad_13.xdi"), try path("xas/larch/athena_prj/cu.prj")]
+        let r = try RoentgenCLI.run(["convert"] + inputs + ["--to", "xy", "-o", folder.path])
+        #expect(r.status != 0)
+        #expect(r.stdout.contains("converted 3 of 4 files") && r.stdout.contains("(5 outputs)"), "\(r.stdout)")
+        #expect(r.stderr.contains("bad_13.xdi:31"), "\(r.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(names == ["Cu3Au-1.xy", "SbI3.xy", "cu_cu010k.dat.xy", "cu_cu050k.dat.xy", "cu_cu150k.dat.xy"], "\(names)")
+        let single = try RoentgenCLI.run(["convert", inputs[0], "--to", "xy"])
+        #expect(try String(contentsOf: folder.appendingPathComponent("SbI3.xy"), encoding: .utf8) == single.stdout)
+        let group = try RoentgenCLI.run(["convert", inputs[3], "--to", "xy", "--group", "cu050k.dat"])
+        #expect(try String(contentsOf: folder.appendingPathComponent("cu_cu050k.dat.xy"), encoding: .utf8) == group.stdout)
+        // Several files need a folder.
+        let noFolder = try RoentgenCLI.run(["convert", inputs[0], inputs[1], "--to", "xy"])
+        #expect(noFolder.status != 0 && noFolder.stderr.contains("-o DIR"))
+    }
 }
