@@ -3,16 +3,20 @@ import Foundation
 import XrayCore
 import XrayFormats
 
-/// `roentgen read FILE [--json] [--group NAME] [--mu EXPR]`
+/// `roentgen read FILE... [--json] [--group NAME] [--mu EXPR]`
+///
+/// One summary (or JSON object) per file. With several files, `--json` prints JSON Lines (one
+/// object per line, in argument order); a file that fails is reported on stderr, the others
+/// are still read, and the exit status is then 1.
 struct ReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "read",
-        abstract: "Read a data file (format detected from content) and print a summary or JSON.")
+        abstract: "Read data files (format detected from content) and print a summary or JSON.")
 
-    @Argument(help: "The file to read.")
-    var file: String
+    @Argument(help: "The file(s) to read.")
+    var files: [String] = []
 
-    @Flag(help: "Print the file as JSON: format, scans (columns, units, radiation, metadata) or structures (CIF), warnings.")
+    @Flag(help: "Print the file as JSON: format, scans (columns, units, radiation, metadata) or structures (CIF), warnings. Several files: one JSON object per line.")
     var json = false
 
     @Option(help: "Only this group/scan (Athena label or Larch's sanitised name, e.g. moo3_defaults), or this structure of a CIF.")
@@ -27,7 +31,34 @@ struct ReadCommand: ParsableCommand {
     @Option(help: "μ(E) expression over column names, e.g. 'ln(i0/itrans)', '(if1+if2)/i0', 'sum(ifch*)/i0' (all channels matching a pattern), 'mutrans'.")
     var mu: String?
 
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name at least one file to read") }
+    }
+
     func run() throws {
+        guard files.count > 1 else {
+            print(try render(files[0]), terminator: "")
+            return
+        }
+        var failed = 0
+        for (k, file) in files.enumerated() {
+            do {
+                let text = try render(file)
+                print((json || k == 0 ? "" : "\n") + text, terminator: "")
+            } catch {
+                failed += 1
+                let message = (error as? RoentgenError).flatMap { $0.file != nil ? "\($0)" : nil } ?? "\(file): \(error)"
+                FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            }
+        }
+        if failed > 0 {
+            FileHandle.standardError.write(Data("\(failed) of \(files.count) files not read\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    /// The summary or JSON (with a final newline) of one file.
+    func render(_ file: String) throws -> String {
         var data = try FormatRegistry.read(URL(fileURLWithPath: file),
                                            instrument: instrument.map { URL(fileURLWithPath: $0) })
         if let pixelEnergy { data = try PixelIndexedData.calibrated(data, coefficients: try PixelCalibrationArgument.parse(pixelEnergy)) }
@@ -42,10 +73,9 @@ struct ReadCommand: ParsableCommand {
         }
         if json {
             if mu != nil { data.scans = try data.scans.map { try DataFileExport.withMu($0, expression: mu, required: true) } }
-            print(DataFileJSON.encode(data))
-        } else {
-            print(DataFileSummary.text(data, muExpression: mu), terminator: "")
+            return DataFileJSON.encode(data) + "\n"
         }
+        return DataFileSummary.text(data, muExpression: mu)
     }
 }
 

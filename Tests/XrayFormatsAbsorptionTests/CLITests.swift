@@ -137,4 +137,20 @@ extension CLITests {
         let noFolder = try RoentgenCLI.run(["convert", inputs[0], inputs[1], "--to", "xy"])
         #expect(noFolder.status != 0 && noFolder.stderr.contains("-o DIR"))
     }
+
+    /// Several files: JSON Lines in argument order; a bad file is reported and the rest still read.
+    @Test(.enabled(if: SharedData.isPresent)) func readSeveralFilesAsJSONLines() throws {
+        let inputs = [try path("xrd/text/SbI3.xye"), try path("xrd/edge_cases/derived_empty.xy"), try path("xas/xaslib/Fe2O3_rt_01.xdi")]
+        let r = try RoentgenCLI.run(["read"] + inputs + ["--json"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("derived_empty.xy:1") && r.stderr.contains("1 of 3 files not read"), "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let formats = try lines.map { line -> String? in
+            (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["format"] as? String
+        }
+        #expect(formats == ["xy", "xdi"])
+        let one = try RoentgenCLI.run(["read", inputs[0], "--json"])
+        #expect(String(lines[0]) + "\n" == one.stdout)
+    }
 }
