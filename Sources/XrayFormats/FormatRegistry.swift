@@ -10,6 +10,8 @@ public enum FormatRegistry {
             // the first `.certain`, and among equals the earlier reader wins).
             // Absorption (Sources/XrayFormats/Absorption/).
             XDIReader.self,
+            // Compressed single files (`.xy.gz`): the content is detected and read (Athena's .prj keeps its reader).
+            GzipReader.self,
             // A cheap signature test (a JSON document with the xrdpattern keys) that ends detection early.
             XRDPatternJSONReader.self,
             AthenaProjectReader.self,
@@ -38,6 +40,7 @@ public enum FormatRegistry {
             DetectorImageReader.self,
             // Zip archives of data files (BRML and RASX, zips themselves, sniff with certainty above).
             ZipArchiveReader.self,
+            TarArchiveReader.self,
             // G(r), F(Q), S(Q), I(Q) columns: before the generic readers, which would take r as 2θ.
             TotalScatteringReader.self,
             // Generic columns: absorption claims them only with XAS evidence (labels, eV energies

@@ -1,0 +1,83 @@
+import Foundation
+import XrayCore
+
+/// What zip and tar archives share: every file entry a reader recognises is read as if it were a
+/// file of its own (format detected from its content and name), and the scans and structures of
+/// all entries are gathered in one `DataFile`, named `entry/path` (with the scan's own name when
+/// an entry holds several). Unrecognised entries, archives inside archives and entries that fail
+/// are named in the warnings; an archive with nothing readable is an error.
+struct ArchiveContents {
+    /// One file entry: its path in the archive and a way to get its bytes.
+    struct Entry {
+        var path: String
+        var bytes: () throws -> Data
+    }
+
+    /// Readers whose files are archives themselves: not opened inside an archive.
+    static let archiveFormats: Set<String> = [ZipArchiveReader.id, TarArchiveReader.id, GzipReader.id]
+
+    /// Folders and the metadata files archivers add (`__MACOSX/`, `._name`, `.DS_Store`).
+    static func isSkipped(_ path: String) -> Bool {
+        let name = FileName.last(path)
+        return path.hasSuffix("/") || path.hasPrefix("__MACOSX/") || path.contains("/__MACOSX/") || name.hasPrefix("._") || name == ".DS_Store"
+    }
+
+    /// Reads every entry; `kind` names the archive in messages (`zip`, `tar`).
+    static func read(_ entries: [Entry], file: String, format: String, kind: String) throws -> DataFile {
+        var scans: [Scan] = []
+        var structures: [CrystalStructure] = []
+        var warnings: [String] = []
+        var unrecognised: [String] = []
+        let files = entries.filter { !isSkipped($0.path) }
+        for entry in files {
+            let bytes: Data
+            do {
+                bytes = try entry.bytes()
+            } catch let error as RoentgenError {
+                warnings.append("\(entry.path): not read: \(error.message)")
+                continue
+            }
+            guard var reader = FormatRegistry.detect(bytes, file: entry.path) else {
+                unrecognised.append(entry.path)
+                continue
+            }
+            // A compressed single file (`.xy.gz`) is data; other archives are not opened.
+            var content = bytes
+            if reader.id == GzipReader.id, let inner = try? GzipReader.inner(bytes, file: entry.path),
+               !archiveFormats.contains(inner.reader.id) {
+                reader = inner.reader
+                content = inner.data
+            }
+            guard !archiveFormats.contains(reader.id) else {
+                warnings.append("\(entry.path): archive inside the archive, not opened (unpack it and read it on its own)")
+                continue
+            }
+            do {
+                let read = try reader.read(content, file: "\(file)!/\(entry.path)")
+                for var scan in read.scans {
+                    scan.name = read.scans.count == 1 ? entry.path : "\(entry.path) [\(scan.name)]"
+                    scan.metadata["archive entry"] = entry.path
+                    scan.metadata["entry format"] = read.format
+                    scans.append(scan)
+                }
+                for var structure in read.structures {
+                    structure.name = read.structures.count == 1 ? entry.path : "\(entry.path) [\(structure.name)]"
+                    structures.append(structure)
+                }
+                warnings += read.warnings.map { "\(entry.path): \($0)" }
+            } catch let error as RoentgenError {
+                let at = error.line.map { " (line \($0))" } ?? error.byteOffset.map { " (byte \($0))" } ?? ""
+                warnings.append("\(entry.path): not read as \(reader.id)\(at): \(error.message)")
+            }
+        }
+        if !unrecognised.isEmpty {
+            let shown = unrecognised.prefix(10).joined(separator: ", ") + (unrecognised.count > 10 ? ", …" : "")
+            warnings.append("\(unrecognised.count) entr\(unrecognised.count == 1 ? "y" : "ies") not recognised as data, skipped: \(shown)")
+        }
+        guard !scans.isEmpty || !structures.isEmpty else {
+            throw RoentgenError.badFile(file, "\(kind) archive with \(files.count) file entr\(files.count == 1 ? "y" : "ies") and no readable data file (expected entries in the formats `roentgen formats` lists)"
+                                        + (warnings.isEmpty ? "" : "; " + warnings.joined(separator: "; ")))
+        }
+        return DataFile(format: format, file: file, scans: scans, structures: structures, warnings: warnings)
+    }
+}
