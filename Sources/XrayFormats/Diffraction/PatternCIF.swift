@@ -1,11 +1,13 @@
 import Foundation
 import XrayCore
 
-/// A minimal CIF 1.1 syntax reader for powder-data CIFs: data blocks of `_tag value` items and
-/// `loop_` tables. Handles `#` comments, quoted values ('…', "…"), semicolon text fields, and
-/// `save_` frames (skipped). Loop values stay byte ranges into the file until asked for, so a
-/// loop of thousands of points is parsed without a `String` per value; numbers may carry s.u. in
-/// parentheses (`12.3(4)`).
+/// The CIF 1.1 syntax reader of both CIF readers (powder data and crystal structures): data
+/// blocks of `_tag value` items and `loop_` tables. Handles `#` comments, quoted values ('…',
+/// "…", closed by the same quote followed by a blank, never across lines), semicolon text
+/// fields, `global_`/`stop_`, and `save_` frames (skipped). Tags before any `data_` form one
+/// implicit block (`missingDataHeader`). Loop values stay byte ranges into the file until asked
+/// for, so a loop of thousands of points is parsed without a `String` per value; numbers may
+/// carry s.u. in parentheses (`12.3(4)`). Errors name the file and line.
 struct PatternCIF {
     /// A value's place in the file: `bytes[start..<end]`.
     struct Token {
@@ -20,19 +22,33 @@ struct PatternCIF {
         var tags: [String]
         /// Values row by row.
         var values: [Token]
+        /// Line of the `loop_` keyword.
+        var line: Int = 0
         var rowCount: Int { tags.isEmpty ? 0 : values.count / tags.count }
+    }
+
+    /// A `_tag value` pair (tag lower-cased) and where its value stands.
+    struct Item {
+        var tag: String
+        var value: String
+        var line: Int
+        var quoted: Bool
     }
 
     struct Block {
         var name: String
-        var items: [(String, String)] = []
+        /// Line of the `data_` header (or of the first tag of an implicit block).
+        var line: Int
+        var items: [Item] = []
         var loops: [Loop] = []
-        func item(_ tag: String) -> String? { items.first { $0.0 == tag }?.1 }
+        func item(_ tag: String) -> String? { items.first { $0.tag == tag }?.value }
         func loop(containing tag: String) -> Loop? { loops.first { $0.tags.contains(tag) } }
     }
 
     var blocks: [Block] = []
     let bytes: [UInt8]
+    /// Tags came before any `data_` header (read as one implicit block).
+    var missingDataHeader = false
 
     func text(_ t: Token) -> String {
         var s = PatternText.string(bytes, t.start..<t.end)
@@ -87,7 +103,9 @@ struct PatternCIF {
                 if c == 39 || c == 34 {   // quoted: ends at the same quote followed by a blank or end of line
                     var j = k + 1
                     while j < e, !(bytes[j] == c && (j + 1 == e || PatternText.isBlank(bytes[j + 1]))) { j += 1 }
-                    guard j < e else { throw RoentgenError.badFile(file, line: i + 1, "unterminated quoted value") }
+                    guard j < e else {
+                        throw RoentgenError.badFile(file, line: i + 1, "quoted string opened with \(c == 39 ? "'" : "\"") is not closed on the same line (CIF 1.1 quoted values cannot span lines; use a ';' text field)")
+                    }
                     tokens.append(Token(start: k + 1, end: j, line: i + 1, quoted: true))
                     k = j + 1
                     continue
@@ -115,9 +133,19 @@ struct PatternCIF {
         var inSave = false
         while t < tokens.count {
             let token = tokens[t]
-            guard !token.quoted else { throw RoentgenError.badFile(file, line: token.line, "value without a tag") }
+            guard !token.quoted else {
+                throw RoentgenError.badFile(file, line: token.line, "value '\(cif.text(token).prefix(40))' without a tag (expected a _tag before it, or more loop_ tags)")
+            }
+            func ensureBlock() {
+                if cif.blocks.isEmpty {
+                    cif.missingDataHeader = true
+                    cif.blocks.append(Block(name: "", line: token.line))
+                }
+            }
             if lowerStarts(token, "data_") {
-                cif.blocks.append(Block(name: PatternText.string(bytes, (token.start + 5)..<token.end)))
+                cif.blocks.append(Block(name: PatternText.string(bytes, (token.start + 5)..<token.end), line: token.line))
+                t += 1
+            } else if lowerStarts(token, "stop_") && token.end - token.start == 5 {
                 t += 1
             } else if lowerStarts(token, "save_") {
                 inSave = token.end - token.start > 5
@@ -137,14 +165,18 @@ struct PatternCIF {
                 guard n % tags.count == 0 else {
                     throw RoentgenError.badFile(file, line: token.line, "loop_ with \(tags.count) tags holds \(n) values, not a multiple of \(tags.count)")
                 }
-                if cif.blocks.isEmpty { cif.blocks.append(Block(name: "")) }
-                if !inSave { cif.blocks[cif.blocks.count - 1].loops.append(Loop(tags: tags, values: Array(tokens[first..<t]))) }
+                ensureBlock()
+                if !inSave { cif.blocks[cif.blocks.count - 1].loops.append(Loop(tags: tags, values: Array(tokens[first..<t]), line: token.line)) }
             } else if bytes[token.start] == 95 {
                 guard t + 1 < tokens.count, !isKeyword(tokens[t + 1]) else {
                     throw RoentgenError.badFile(file, line: token.line, "tag \(cif.text(token)) has no value")
                 }
-                if cif.blocks.isEmpty { cif.blocks.append(Block(name: "")) }
-                if !inSave { cif.blocks[cif.blocks.count - 1].items.append((cif.text(token).lowercased(), cif.text(tokens[t + 1]))) }
+                ensureBlock()
+                let value = tokens[t + 1]
+                if !inSave {
+                    cif.blocks[cif.blocks.count - 1].items.append(Item(tag: cif.text(token).lowercased(), value: cif.text(value),
+                                                                       line: value.line, quoted: value.quoted))
+                }
                 t += 2
             } else {
                 throw RoentgenError.badFile(file, line: token.line, "unexpected '\(cif.text(token).prefix(40))': expected a data_ block, a _tag or loop_")

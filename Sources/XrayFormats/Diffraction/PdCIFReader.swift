@@ -77,7 +77,7 @@ enum PdCIFReader: FormatReader {
             var m = Metadata()
             m["data block"] = block.name
             m["intensity tag"] = yTag
-            for (tag, value) in block.items where m[tag] == nil { m[tag] = value }
+            for item in block.items where m[item.tag] == nil { m[item.tag] = item.value }
             var extra: [(String, [Double], String)] = []
             for tag in loop.tags where !xTags.contains(tag) && tag != yTag && tag != yTag + "_su" {
                 let values = cif.numbers(loop, tag)!.map { $0?.0 ?? .nan }

@@ -36,20 +36,19 @@ public enum CIF {
     }
 
     private static func readStructures(data: Data, file: String, all: Bool) throws -> [CrystalStructure] {
-        var parser = CIFParser(data: data, file: file)
-        let document = try parser.parse()
-        guard !document.blocks.isEmpty else {
+        let cif = try PatternCIF.parse(data, file: file)
+        guard !cif.blocks.isEmpty else {
             throw RoentgenError.badFile(file, line: 1, "no CIF content (expected data_ block with _cell_length_a and an _atom_site_ loop)")
         }
-        var blocks = document.blocks.filter { $0.loop(with: "_atom_site_fract_x") != nil }
-        if blocks.isEmpty { blocks = [document.blocks[0]] }
+        var blocks = cif.blocks.filter { $0.loop(containing: "_atom_site_fract_x") != nil }
+        if blocks.isEmpty { blocks = [cif.blocks[0]] }
         if !all { blocks = [blocks[0]] }
         var warnings: [String] = []
-        if document.missingDataHeader {
+        if cif.missingDataHeader {
             warnings.append("no data_ block header; read the tags as one implicit block")
         }
         return try blocks.map { block in
-            var builder = StructureBuilder(file: file, block: block, warnings: warnings)
+            var builder = StructureBuilder(file: file, block: cif.structureBlock(block), warnings: warnings)
             return try builder.build()
         }
     }
