@@ -246,17 +246,36 @@ func buildLibrary(_ inputs: [String]) throws -> ReferenceLibrary {
             if file.lowercased().hasSuffix(".cif") {
                 try library.append(name: file, structure: try CIF.readStructure(url: URL(fileURLWithPath: file)))
             } else {
-                // A measured reference pattern: its fitted peaks become the reference lines.
-                let pattern = try readPattern(file)
-                let peaks = try PeakAnalysis.analyze(pattern).peaks
-                library.append(name: file, label: pattern.name, peaks: peaks, wavelength: pattern.radiation?.kAlpha1 ?? 1.5406)
+                // Structures (e.g. a zip or tar of CIFs) or measured reference patterns, whose
+                // fitted peaks become the reference lines; archives give one candidate per entry.
+                let data = try FormatRegistry.read(URL(fileURLWithPath: file))
+                let patterns = data.scans.compactMap(\.diffractionPattern)
+                if data.structures.isEmpty && patterns.isEmpty {
+                    throw RoentgenError(.badData, "no crystal structure or diffraction pattern in the file (format \(data.format))", file: file)
+                }
+                for structure in data.structures {
+                    do {
+                        try library.append(name: data.structures.count == 1 ? file : "\(file)!/\(structure.name)", structure: structure)
+                    } catch let error as RoentgenError {
+                        Output.note("skipped candidate \(file)!/\(structure.name): \(error)")
+                    }
+                }
+                for pattern in data.structures.isEmpty ? patterns : [] {
+                    do {
+                        let peaks = try PeakAnalysis.analyze(pattern).peaks
+                        library.append(name: patterns.count == 1 ? file : "\(file)!/\(pattern.name)", label: pattern.name, peaks: peaks,
+                                       wavelength: pattern.radiation?.kAlpha1 ?? 1.5406)
+                    } catch let error as RoentgenError {
+                        Output.note("skipped candidate \(file)!/\(pattern.name): \(error)")
+                    }
+                }
             }
         } catch let error as RoentgenError {
             Output.note("skipped candidate: \(error)")
         }
     }
     guard library.count > 0 else {
-        throw RoentgenError.badParameter("no readable candidates among \(inputs.joined(separator: ", ")) (expected CIF files, folders of CIFs or .rxl libraries)")
+        throw RoentgenError.badParameter("no readable candidates among \(inputs.joined(separator: ", ")) (expected CIF files, folders or archives of CIFs, reference patterns or .rxl libraries)")
     }
     return library
 }
@@ -268,7 +287,7 @@ struct XRDIdentify: AsyncParsableCommand {
     )
 
     @Argument(help: "Measured pattern file.") var file: String
-    @Option(parsing: .upToNextOption, help: "Candidates: CIF files, measured reference patterns, folders of them, or .rxl libraries (`roentgen xrd library`).")
+    @Option(parsing: .upToNextOption, help: "Candidates: CIF files, measured reference patterns, folders or zip/tar archives of them, or .rxl libraries (`roentgen xrd library`).")
     var candidates: [String] = []
     @Option(help: "How many ranked candidates to print.") var top = 10
     @Option(help: "Wavelength (default: the file's Kα1, else 1.5406 Å).") var wavelength: String?
