@@ -1,9 +1,11 @@
 """Joins the Roentgen and anchor timings into per-format ratios (anchor time / Roentgen time).
 
-usage: report.py ROENTGEN_TSV ANCHORS_TSV [PARSE_INDEX_JSON]
-An anchor read that ../shared/data/xrd/reference/parse_index.json declares "NOT a valid reading"
-(xylib's generic text fallback on BRML, GSAS, RAS) is not a read of the format: it is listed
-apart and left out of the ratios, as is the format when it has no valid anchor read.
+usage: report.py ROENTGEN_TSV ANCHORS_TSV [PARSE_INDEX_JSON [MANIFEST_MD]]
+An anchor read that ../shared/data/xrd/reference/parse_index.json declares "NOT a valid reading",
+or that the MANIFEST's anchor-coverage table flags `ok*` (xylib's generic text fallback on BRML,
+GSAS, RAS; files whose readings are not published are listed only there), is not a read of the
+format: it is listed apart and left out of the ratios, as is the format when it has no valid
+anchor read.
 """
 import json
 import sys
@@ -15,6 +17,16 @@ if len(sys.argv) > 3:
         for tool in ("xylib", "xrdpattern"):
             if "NOT a valid reading" in (entry.get(f"{tool}_warning") or ""):
                 invalid.add((tool, entry["file"]))
+
+if len(sys.argv) > 4:
+    # | file | xylib | xylib format | xrdpattern … | fairmat … | minimal reader |
+    for line in open(sys.argv[4]):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[1] in ("ok", "ok*", "FAIL", "-"):
+            if cells[1] == "ok*":
+                invalid.add(("xylib", cells[0]))
+            if cells[3] == "ok*":
+                invalid.add(("xrdpattern", cells[0]))
 
 ours, anchors, rejected = {}, defaultdict(dict), []
 for line in open(sys.argv[1]):
@@ -60,4 +72,5 @@ print()
 print(f"slowest ratio vs xylib: {worst_xylib:.1f}x (goal >= 1), vs xrdpattern: {worst_xrdp:.1f}x (goal >= 20)")
 print("ratios compare the same files only; (n) = files the anchor reads validly; 'fails' = the anchor reads none of them validly.")
 for tool, f, t in rejected:
-    print(f"not a valid reading (parse_index.json), left out: {tool} on {f}, {t * 1e3:.3f} ms")
+    mine = f"; Roentgen {ours[f][2] * 1e3:.3f} ms" if f in ours else ""
+    print(f"not a valid reading (parse_index.json / MANIFEST ok*), left out: {tool} on {f}, {t * 1e3:.3f} ms{mine}")

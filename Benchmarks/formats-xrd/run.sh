@@ -16,4 +16,4 @@ cd "$here"
 swift build -c release --product formats-xrd-bench >&2
 "$here/.build/release/formats-xrd-bench" "$data" files.txt "$budget" > /tmp/formats-xrd-roentgen.tsv
 "$venv/bin/python" anchors.py "$data" files.txt "$budget" > /tmp/formats-xrd-anchors.tsv
-python3 report.py /tmp/formats-xrd-roentgen.tsv /tmp/formats-xrd-anchors.tsv "$data/reference/parse_index.json"
+python3 report.py /tmp/formats-xrd-roentgen.tsv /tmp/formats-xrd-anchors.tsv "$data/reference/parse_index.json" "$data/MANIFEST.md"

@@ -19,8 +19,7 @@ public enum AthenaProjectReader: FormatReader {
 
     public static func sniff(head: Data, suffix: String) -> SniffConfidence {
         if XASGzip.isGzip(head) { return suffix == "prj" ? .certain : .plausible }
-        let start = String(decoding: head.prefix(600), as: UTF8.self)
-        if start.contains("Athena project file --") { return .certain }
+        if PatternText.contains(head.prefix(600), "Athena project file --") { return .certain }
         return suffix == "prj" ? .suffixOnly : .no
     }
 

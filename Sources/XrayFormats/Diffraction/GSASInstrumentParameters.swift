@@ -79,20 +79,20 @@ public struct GSASInstrumentParameters: Sendable, Equatable {
             let line = Array(raw.utf8)
             let lineNo = index + 1
             guard line.count >= 12 else { continue }
-            let bankField = string(line, 3..<6).trimmingCharacters(in: .whitespaces)
+            let bankField = PatternText.trimmingBlanks(string(line, 3..<6))
             // File-wide records (`INS   BANK      1`, `INS   HTYPE …`) have no bank number.
             guard let bankNumber = Int(bankField) else { continue }
-            let name = string(line, 6..<12).trimmingCharacters(in: .whitespaces)
+            let name = PatternText.trimmingBlanks(string(line, 6..<12))
             let value = line.count > 12 ? string(line, 12..<line.count) : ""
             var bank = banks[bankNumber] ?? Bank()
-            bank.metadata[name] = value.trimmingCharacters(in: .whitespaces)
+            bank.metadata[name] = PatternText.trimmingBlanks(value)
             switch name {
             case "ICONS":
                 // Fixed format (GSAS manual, "Instrument parameter file"): λ1 F10, λ2 F10, zero F10,
                 // (unused) F10, POLA F10, IPOLA I5, KRATIO F10.
                 let fields = fixedFields(Array(line.dropFirst(12)), widths: [10, 10, 10, 10, 10, 5, 10])
                 guard let l1 = fields[0], l1 > 0, l1 < 10 else {
-                    throw RoentgenError.badFile(file, line: lineNo, "ICONS: expected λ1 in Å in columns 13–22, found `\(value.trimmingCharacters(in: .whitespaces))`")
+                    throw RoentgenError.badFile(file, line: lineNo, "ICONS: expected λ1 in Å in columns 13–22, found `\(PatternText.trimmingBlanks(value))`")
                 }
                 bank.lambda1 = l1
                 bank.lambda2 = (fields[1] ?? 0) > 0 ? fields[1] : nil
@@ -100,14 +100,14 @@ public struct GSASInstrumentParameters: Sendable, Equatable {
                 bank.polarization = fields[4]
                 bank.intensityRatio = bank.lambda2 == nil ? nil : fields[6]
             case "IRAD":
-                bank.radiationCode = Int(value.trimmingCharacters(in: .whitespaces))
+                bank.radiationCode = Int(PatternText.trimmingBlanks(value))
             default:
                 break
             }
             banks[bankNumber] = bank
         }
         if let htype = lines.first(where: { $0.hasPrefix("INS   HTYPE") }) {
-            let type = htype.dropFirst(11).trimmingCharacters(in: .whitespaces)
+            let type = PatternText.trimmingBlanks(htype.dropFirst(11))
             for key in banks.keys { banks[key]?.histogramType = type }
         }
         guard !banks.isEmpty, banks.values.contains(where: { $0.lambda1 != nil }) else {
@@ -124,7 +124,7 @@ public struct GSASInstrumentParameters: Sendable, Equatable {
         var current = 1
         var sawPair = false
         for (index, raw) in lines.enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = PatternText.trimmingBlanks(raw)
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.lowercased().hasPrefix("bank"), let n = Int(line.dropFirst(4).trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: ":")))) {
                 current = n
@@ -134,8 +134,8 @@ public struct GSASInstrumentParameters: Sendable, Equatable {
                 guard let colon = pair.firstIndex(of: ":") else {
                     throw RoentgenError.badFile(file, line: index + 1, "expected `name:value` pairs (GSAS-II .instprm), found `\(pair)`")
                 }
-                let key = pair[..<colon].trimmingCharacters(in: .whitespaces)
-                let value = pair[pair.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                let key = PatternText.trimmingBlanks(pair[..<colon])
+                let value = PatternText.trimmingBlanks(pair[pair.index(after: colon)...])
                 var bank = banks[current] ?? Bank()
                 bank.metadata[key] = value
                 let number = Double(value)
@@ -179,8 +179,8 @@ public struct GSASInstrumentParameters: Sendable, Equatable {
     public static func companion(of dataURL: URL) -> Companion {
         let folder = dataURL.deletingLastPathComponent()
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return .none }
-        func stem(_ name: String) -> String { (name as NSString).deletingPathExtension.lowercased() }
-        let isInstrument = { (name: String) in suffixes.contains((name as NSString).pathExtension.lowercased()) }
+        func stem(_ name: String) -> String { FileName.stem(name).lowercased() }
+        let isInstrument = { (name: String) in suffixes.contains(FileName.suffix(name)) }
         let candidates = names.filter(isInstrument).sorted()
         if candidates.isEmpty { return .none }
         let dataStem = stem(dataURL.lastPathComponent)
@@ -208,7 +208,7 @@ public struct GSASInstrumentParameters: Sendable, Equatable {
         return widths.map { width in
             defer { start += width }
             guard start < bytes.count else { return nil }
-            return Double(string(bytes, start..<min(start + width, bytes.count)).trimmingCharacters(in: .whitespaces))
+            return Double(PatternText.trimmingBlanks(string(bytes, start..<min(start + width, bytes.count))))
         }
     }
 }
@@ -218,7 +218,7 @@ extension GSASInstrumentParameters {
     /// the instrument constants in each scan's metadata under `instrument.`. A wavelength the data
     /// file states itself is kept, with a warning if the instrument file disagrees.
     public func apply(to dataFile: inout DataFile, reason: String) {
-        let name = (file as NSString).lastPathComponent
+        let name = String(FileName.last(file))
         var used = false
         for index in dataFile.scans.indices {
             let scan = dataFile.scans[index]

@@ -110,7 +110,7 @@ enum GSASReader: FormatReader {
             guard coefficients.count >= 2, coefficients[1] > 0 else {
                 throw RoentgenError.badFile(file, line: lineNo, "BANK CONST needs a start and a positive step (BCOEF1, BCOEF2 in centidegrees)")
             }
-            let perValue = dataType == "STD" ? 1 : 2
+            let isSTD = dataType == "STD"
             var i = bankLine + 1
             lines.bytes.withUnsafeBufferPointer { p in
                 while i < end && intensity.count < nchan {
@@ -122,7 +122,7 @@ enum GSASReader: FormatReader {
                         var s = k
                         while s < fieldEnd, PatternText.isBlank(p[s]) { s += 1 }
                         if s == fieldEnd { break }   // blank field: rest of the line is padding
-                        if dataType == "STD" {
+                        if isSTD {
                             // I2 counter number in columns 1-2, F6.0 intensity in columns 3-8.
                             let split = min(k + 2, fieldEnd)
                             var ns = k
@@ -139,7 +139,6 @@ enum GSASReader: FormatReader {
                         }
                         k = fieldEnd
                     }
-                    _ = perValue
                     i += 1
                 }
             }
