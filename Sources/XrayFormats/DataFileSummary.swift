@@ -13,7 +13,9 @@ public enum DataFileSummary {
         var out = "\(file.file): \(readerName) [\(file.format)], \(file.scans.count) scan\(file.scans.count == 1 ? "" : "s")\n"
         for (i, scan) in file.scans.enumerated() {
             let n = scan.columns.values.first?.count ?? 0
-            out += "  \(i + 1). \(scan.name): \(n) points"
+            // Archive entries say which reader took them.
+            let entryFormat = scan.metadata["entry format"].map { " [\($0)]" } ?? ""
+            out += "  \(i + 1). \(scan.name)\(entryFormat): \(n) points"
             if let e = scan.columns["energy"], let lo = e.min(), let hi = e.max() {
                 out += ", energy \(format(lo))–\(format(hi)) eV"
             } else if let t = scan.columns["two_theta"], let lo = t.min(), let hi = t.max() {

@@ -47,6 +47,7 @@ import ZIPFoundation
         #expect(file.scans.map(\.name) == ["data/SbI3.xye", "data/BT86.raw", "xas/Fe2O3_rt_01.xdi"])
         #expect(file.scans.map(\.kind) == [.diffraction, .diffraction, .absorption])
         #expect(file.scans.map { $0.metadata["entry format"] } == ["xy", "bruker-raw", "xdi"])
+        #expect(DataFileSummary.text(file).contains("2. data/BT86.raw [bruker-raw]: 2374 points"))
         for (scan, path) in zip(file.scans, ["xrd/text/SbI3.xye", "xrd/bruker_raw/BT86.raw", "xas/xaslib/Fe2O3_rt_01.xdi"]) {
             let directFile = try FormatRegistry.read(try Self.url(path))
             let direct = try #require(directFile.scans.first)
