@@ -17,7 +17,7 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert data files to XDI (absorption), .xy, CSV or JSON.")
 
-    @Argument(help: "The file(s) to convert. With several, -o names a folder for the outputs.")
+    @Argument(help: "The file(s) to convert; a folder stands for the files in it. With several, -o names a folder for the outputs.")
     var files: [String] = []
 
     @Option(help: "Target format: xdi, xy, csv or json.")
@@ -42,12 +42,12 @@ struct ConvertCommand: ParsableCommand {
     var isBatch: Bool {
         var isDirectory: ObjCBool = false
         let outputIsFolder = output.map { $0.hasSuffix("/") || (FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue) } ?? false
-        return files.count > 1 || outputIsFolder
+        return files.count > 1 || outputIsFolder || files.contains(where: InputFiles.isFolder)
     }
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one file to convert") }
-        if files.count > 1 && output == nil {
+        if (files.count > 1 || files.contains(where: InputFiles.isFolder)) && output == nil {
             throw ValidationError("with several files, name an output folder with -o DIR (one output per scan is written there)")
         }
     }
@@ -107,7 +107,8 @@ struct ConvertCommand: ParsableCommand {
             written.insert(name)
             return name
         }
-        for path in files {
+        let inputs = try InputFiles.expand(files)
+        for path in inputs {
             let data: DataFile
             do { data = try read(path) } catch { report(path, error); continue }
             let stem = Self.safeName(URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
@@ -133,7 +134,7 @@ struct ConvertCommand: ParsableCommand {
             }
             if fileOK { converted += 1 }
         }
-        print("converted \(converted) of \(files.count) file\(files.count == 1 ? "" : "s") into \(folder.path) (\(outputs) output\(outputs == 1 ? "" : "s"))"
+        print("converted \(converted) of \(inputs.count) file\(inputs.count == 1 ? "" : "s") into \(folder.path) (\(outputs) output\(outputs == 1 ? "" : "s"))"
               + (failed > 0 ? "; \(failed) failure\(failed == 1 ? "" : "s") listed on stderr" : ""))
         if failed > 0 { throw ExitCode.failure }
     }

@@ -5,7 +5,8 @@ import XrayFormats
 
 /// `roentgen read FILE... [--json] [--group NAME] [--mu EXPR]`
 ///
-/// One summary (or JSON object) per file. With several files, `--json` prints JSON Lines (one
+/// One summary (or JSON object) per file; a folder stands for the files in it. With several
+/// files, `--json` prints JSON Lines (one
 /// object per line, in argument order); a file that fails is reported on stderr, the others
 /// are still read, and the exit status is then 1.
 struct ReadCommand: ParsableCommand {
@@ -13,7 +14,7 @@ struct ReadCommand: ParsableCommand {
         commandName: "read",
         abstract: "Read data files (format detected from content) and print a summary or JSON.")
 
-    @Argument(help: "The file(s) to read.")
+    @Argument(help: "The file(s) to read; a folder stands for the files in it.")
     var files: [String] = []
 
     @Flag(help: "Print the file as JSON: format, scans (columns, units, radiation, metadata) or structures (CIF), warnings. Several files: one JSON object per line.")
@@ -36,12 +37,13 @@ struct ReadCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard files.count > 1 else {
-            print(try render(files[0]), terminator: "")
+        let inputs = try InputFiles.expand(files)
+        guard inputs.count > 1 || files.contains(where: InputFiles.isFolder) else {
+            print(try render(inputs[0]), terminator: "")
             return
         }
         var failed = 0
-        for (k, file) in files.enumerated() {
+        for (k, file) in inputs.enumerated() {
             do {
                 let text = try render(file)
                 print((json || k == 0 ? "" : "\n") + text, terminator: "")
@@ -52,7 +54,7 @@ struct ReadCommand: ParsableCommand {
             }
         }
         if failed > 0 {
-            FileHandle.standardError.write(Data("\(failed) of \(files.count) files not read\n".utf8))
+            FileHandle.standardError.write(Data("\(failed) of \(inputs.count) files not read\n".utf8))
             throw ExitCode.failure
         }
     }

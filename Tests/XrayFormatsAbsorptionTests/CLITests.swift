@@ -136,6 +136,14 @@ extension CLITests {
         // Several files need a folder.
         let noFolder = try RoentgenCLI.run(["convert", inputs[0], inputs[1], "--to", "xy"])
         #expect(noFolder.status != 0 && noFolder.stderr.contains("-o DIR"))
+        // A folder stands for its files (RIET7: D1A5.dat, PSI_DMC.dat).
+        let riet7 = try path("xrd/riet7_dat")
+        let fromFolder = folder.appendingPathComponent("riet7")
+        let converted = try RoentgenCLI.run(["convert", riet7, "--to", "csv", "-o", fromFolder.path])
+        #expect(converted.status == 0 && converted.stdout.contains("converted 2 of 2 files"), "\(converted.stdout)\(converted.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fromFolder.path).sorted() == ["D1A5.csv", "PSI_DMC.csv"])
+        let read = try RoentgenCLI.run(["read", riet7, "--json"])
+        #expect(read.status == 0 && read.stdout.split(separator: "\n").count == 2)
     }
 
     /// Several files: JSON Lines in argument order; a bad file is reported and the rest still read.
