@@ -18,6 +18,49 @@ guard args.count >= 3 else {
     exit(2)
 }
 let root = URL(fileURLWithPath: args[1])
+
+/// A ustar archive of `entries` (name, bytes), for the archive mode.
+func tarArchive(_ entries: [(String, Data)]) -> Data {
+    var out = Data()
+    for (name, data) in entries {
+        var h = [UInt8](repeating: 0, count: 512)
+        func put(_ text: String, _ at: Int) { for (k, b) in text.utf8.enumerated() { h[at + k] = b } }
+        put(String(name.utf8.prefix(99)) ?? "entry", 0)
+        put("0000644", 100); put("0000000", 108); put("0000000", 116)
+        put(String(format: "%011o", data.count), 124); put("00000000000", 136)
+        h[156] = UInt8(ascii: "0"); put("ustar", 257); put("00", 263)
+        for k in 148..<156 { h[k] = 0x20 }
+        put(String(format: "%06o", h.reduce(0) { $0 + Int($1) }) + "\0 ", 148)
+        out.append(contentsOf: h); out.append(data); out.append(Data(count: (512 - data.count % 512) % 512))
+    }
+    out.append(Data(count: 1024))
+    return out
+}
+
+if ProcessInfo.processInfo.environment["BENCH_ARCHIVE"] != nil {
+    // Archive mode: every listed file read from one tar in memory, against the same files read
+    // one by one from memory (the archive's own cost: headers, per-entry detection, naming).
+    let list = (try? String(contentsOfFile: args[2], encoding: .utf8)) ?? ""
+    let files = list.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
+    let entries = files.compactMap { f in (try? Data(contentsOf: root.appendingPathComponent(f))).map { (f, $0) } }
+    let tar = tarArchive(entries)
+    func best(_ body: () throws -> Void) rethrows -> Double {
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let t0 = cpuNow()
+            for _ in 0..<10 { try body() }
+            best = min(best, (cpuNow() - t0) / 10)
+        }
+        return best
+    }
+    var scans = 0
+    let one = try best { scans = 0; for (f, d) in entries { scans += (try? FormatRegistry.read(d, file: f))?.scans.count ?? 0 } }
+    var archived = 0
+    let all = try best { archived = try FormatRegistry.read(tar, file: "all.tar").scans.count }
+    print("files one by one (in memory): \(entries.count) files, \(scans) scans, \(String(format: "%.3f", one * 1e3)) ms")
+    print("same files in one tar:        \(archived) scans, \(String(format: "%.3f", all * 1e3)) ms (archive overhead \(String(format: "%+.1f", (all / one - 1) * 100)) %)")
+    exit(0)
+}
 let budget = args.count > 3 ? Double(args[3]) ?? 0.5 : 0.5
 let list = (try? String(contentsOfFile: args[2], encoding: .utf8)) ?? ""
 for line in list.split(separator: "\n") where !line.hasPrefix("#") && !line.isEmpty {
