@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import XrayCore
 
 /// Plain column text as instruments and converters write it: `.xy`, `.xye`, `.csv`, `.tsv`,
@@ -48,9 +49,62 @@ enum ColumnTextReader: FormatReader {
                                              value: parsed.columns[1], valueLabel: label, metadata: metadata)
             return DataFile(format: id, file: file, scans: [scan], warnings: [PixelIndexedData.warning(parsed.columns[0])])
         }
+        // An abscissa labelled as something other than 2θ in degrees (pyFAI's q_nm^-1, 2th_rad …).
+        let axis = parsed.labels.first.map(RadialAxis.from(label:)) ?? .twoThetaDegrees
+        if axis != .twoThetaDegrees {
+            return try radialScan(parsed, axis: axis, suffix: suffix, metadata: metadata, file: file)
+        }
         return DataFile(format: id, file: file,
                         scans: [scan(parsed, suffix: suffix, metadata: metadata, file: file)],
                         warnings: warnings(parsed, lines))
+    }
+
+    /// A pattern whose first column is not 2θ in degrees: radians converted; Q turned into 2θ with
+    /// the header's wavelength (the Q column kept as `q`, Å⁻¹), or kept as `q` without one; any
+    /// other abscissa kept under its label, not as 2θ.
+    static func radialScan(_ parsed: PatternColumns, axis: RadialAxis, suffix: String, metadata: Metadata, file: String) throws -> DataFile {
+        var converted = parsed
+        var warnings: [String] = []
+        let x = parsed.columns[0]
+        let label = parsed.labels[0]
+        var m = metadata
+        m["radial axis"] = label
+        switch axis {
+        case .twoThetaRadians:
+            converted.columns[0] = x.map { $0 * 180 / Double.pi }
+            warnings.append("column '\(label)' is 2θ in radians: converted to degrees")
+        case .q(let factor):
+            let q = x.map { $0 * factor }
+            guard let lambda = RadialAxis.wavelength(metadata) else {
+                var columns: OrderedDictionary<String, [Double]> = ["q": q, "intensity": parsed.columns[1]]
+                if parsed.columns.count > 2 { columns["esd"] = parsed.columns[2] }
+                let scan = Scan(name: DiffractionScan.stem(file), kind: .other, columns: columns,
+                                units: ["q": "Å^-1", "intensity": "counts"], metadata: m)
+                return DataFile(format: id, file: file, scans: [scan], warnings: [
+                    "column '\(label)' is Q and the header gives no wavelength: kept as q (Å⁻¹); 2θ, and the pattern commands, need λ"])
+            }
+            let twoTheta = q.map { DiffractionAxes.twoTheta(q: $0, wavelength: lambda) }
+            if let bad = twoTheta.firstIndex(where: { !$0.isFinite }) {
+                throw RoentgenError.badFile(file, line: (parsed.firstDataLine ?? 0) + 1 + bad,
+                                            "Q = \(q[bad]) Å⁻¹ is beyond 4π/λ for λ = \(lambda) Å from the header: expected Q in \(label)'s unit")
+            }
+            converted.columns[0] = twoTheta
+            converted.columns.append(q)
+            converted.labels.append("q")
+            warnings.append("column '\(label)' is Q: 2θ computed with λ = \(lambda) Å from the header; Q kept as column q (Å⁻¹)")
+        case .other(let name):
+            var columns: OrderedDictionary<String, [Double]> = [name: x, "intensity": parsed.columns[1]]
+            for c in 2..<max(parsed.columns.count, 2) { columns[parsed.labels.count > c ? parsed.labels[c] : "column_\(c + 1)"] = parsed.columns[c] }
+            let scan = Scan(name: DiffractionScan.stem(file), kind: .other, columns: columns, units: [:], metadata: m)
+            return DataFile(format: id, file: file, scans: [scan], warnings: [
+                "column '\(name)' is not 2θ (a detector radius, an azimuth or d): kept under its name, not read as 2θ"])
+        case .twoThetaDegrees:
+            break
+        }
+        var scan = scan(converted, suffix: suffix, metadata: m, file: file)
+        if case .q = axis { scan.units["q"] = "Å^-1" }
+        if scan.radiation == nil, let lambda = RadialAxis.wavelength(metadata) { scan.radiation = .monochromatic(lambda) }
+        return DataFile(format: id, file: file, scans: [scan], warnings: warnings)
     }
 
     /// The scan for parsed columns: esd if the suffix or the label says so.
@@ -72,15 +126,10 @@ enum ColumnTextReader: FormatReader {
                                     extra: extra, radiation: radiation(metadata), metadata: metadata)
     }
 
-    /// A wavelength given in the header (`wavelength = 0.413`, `lambda: 1.5406`) as monochromatic radiation.
+    /// A wavelength given in the header (`wavelength = 0.413`, `lambda: 1.5406`, pyFAI's
+    /// `Wavelength: 1e-10 m`) as monochromatic radiation.
     static func radiation(_ metadata: Metadata) -> Radiation? {
-        for (key, value) in metadata {
-            let k = key.lowercased()
-            guard k.contains("wavelength") || k == "lambda" || k.hasSuffix(" lambda") else { continue }
-            let token = value.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? ""
-            if let v = PatternText.number(token), v > 0.01, v < 20 { return .monochromatic(v) }
-        }
-        return nil
+        RadialAxis.wavelength(metadata).map { .monochromatic($0) }
     }
 
     static func warnings(_ parsed: PatternColumns, _ lines: PatternText.Lines) -> [String] {
