@@ -122,4 +122,18 @@ import ZIPFoundation
             do { _ = try FormatRegistry.read(Data(Mutator.mutate(seed, &rng)), file: "m.tar") } catch is RoentgenError {}
         }
     }
+
+    /// A gzipped GSAS file finds its instrument file like the plain one (FAP.XRA.gz beside INST_XRY.PRM).
+    @Test(.enabled(if: SharedData.isPresent)) func gzippedGSASFindsItsInstrumentFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-gsas-gz-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.gzip(try Self.shared("xrd/gsas/FAP.XRA")).write(to: folder.appendingPathComponent("FAP.XRA.gz"))
+        try Self.shared("xrd/gsas/INST_XRY.PRM").write(to: folder.appendingPathComponent("INST_XRY.PRM"))
+        let file = try FormatRegistry.read(folder.appendingPathComponent("FAP.XRA.gz"))
+        let plain = try FormatRegistry.read(try Self.url("xrd/gsas/FAP.XRA"))
+        #expect(file.format == "gsas")
+        #expect(file.scans.first?.radiation == plain.scans.first?.radiation && plain.scans.first?.radiation?.kAlpha1 == 1.5405)
+        #expect(file.scans.first?.columns == plain.scans.first?.columns)
+    }
 }

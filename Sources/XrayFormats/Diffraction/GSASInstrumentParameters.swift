@@ -183,11 +183,12 @@ public struct GSASInstrumentParameters: Sendable, Equatable {
         let isInstrument = { (name: String) in suffixes.contains(FileName.suffix(name)) }
         let candidates = names.filter(isInstrument).sorted()
         if candidates.isEmpty { return .none }
-        let dataStem = stem(dataURL.lastPathComponent)
+        // `x.gsas.gz` goes with `x.prm` as `x.gsas` does.
+        let dataStem = stem(GzipReader.contentName(dataURL.lastPathComponent))
         if let same = candidates.first(where: { stem($0) == dataStem }) {
             return .found(folder.appendingPathComponent(same), reason: "same name as the data file")
         }
-        let otherStems = Set(names.filter { !isInstrument($0) }.map(stem))
+        let otherStems = Set(names.filter { !isInstrument($0) }.map { stem(GzipReader.contentName($0)) })
         let unclaimed = candidates.filter { !otherStems.contains(stem($0)) }
         if unclaimed.count == 1 {
             return .found(folder.appendingPathComponent(unclaimed[0]),
