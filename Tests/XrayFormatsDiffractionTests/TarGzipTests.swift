@@ -136,4 +136,23 @@ import ZIPFoundation
         #expect(file.scans.first?.radiation == plain.scans.first?.radiation && plain.scans.first?.radiation?.kAlpha1 == 1.5405)
         #expect(file.scans.first?.columns == plain.scans.first?.columns)
     }
+
+    /// Inside an archive, a GSAS file finds its instrument file in the same folder, as on disk.
+    @Test(.enabled(if: SharedData.isPresent)) func gsasInAnArchiveFindsItsInstrumentFile() throws {
+        let tar = Self.tar([
+            ("tutorial/FAP.XRA", try Self.shared("xrd/gsas/FAP.XRA"), UInt8(ascii: "0")),
+            ("tutorial/INST_XRY.PRM", try Self.shared("xrd/gsas/INST_XRY.PRM"), UInt8(ascii: "0")),
+            ("other/NIST660CBI.gsas", try Self.shared("xrd/gsas/NIST660CBI.gsas"), UInt8(ascii: "0")),
+        ])
+        let file = try FormatRegistry.read(tar, file: "gsas.tar")
+        let plain = try FormatRegistry.read(try Self.url("xrd/gsas/FAP.XRA"))
+        let fap = try #require(file.scans.first { $0.name == "tutorial/FAP.XRA" })
+        #expect(fap.radiation == plain.scans.first?.radiation && fap.radiation?.kAlpha1 == 1.5405)
+        // The other folder has no instrument file: no wavelength, and the warning says so.
+        let nist = try #require(file.scans.first { $0.name == "other/NIST660CBI.gsas" })
+        #expect(nist.radiation == nil)
+        #expect(file.warnings.contains { $0.hasPrefix("other/NIST660CBI.gsas: no wavelength in the file") }, "\(file.warnings)")
+        #expect(!file.warnings.contains { $0.contains("INST_XRY.PRM: not read") }, "\(file.warnings)")
+        #expect(file.warnings.contains { $0.hasPrefix("tutorial/FAP.XRA: instrument parameters from INST_XRY.PRM") }, "\(file.warnings)")
+    }
 }

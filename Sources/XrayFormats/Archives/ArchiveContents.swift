@@ -22,6 +22,29 @@ struct ArchiveContents {
         return path.hasSuffix("/") || path.hasPrefix("__MACOSX/") || path.contains("/__MACOSX/") || name.hasPrefix("._") || name == ".DS_Store"
     }
 
+    /// A GSAS entry's instrument file from the same folder of the archive, chosen by the rule
+    /// `roentgen read` applies to a folder (same stem, else the only unclaimed one).
+    static func companionInstrument(for entry: Entry, in entries: [Entry], archive: String, into read: inout DataFile) {
+        let folder = String(entry.path.dropLast(FileName.last(entry.path).count))
+        let siblings = entries.filter { $0.path.hasPrefix(folder) && !$0.path.dropFirst(folder.count).contains("/") }
+        let names = siblings.map { String($0.path.dropFirst(folder.count)) }
+        guard case .found(let name, let reason) = GSASInstrumentParameters.companion(named: String(FileName.last(entry.path)), among: names),
+              let instrument = siblings.first(where: { $0.path == folder + name }) else {
+            if read.scans.contains(where: { $0.radiation == nil }) {
+                read.warnings.append("no wavelength in the file and no single instrument file (.prm, .instprm) beside it in the archive")
+            }
+            return
+        }
+        do {
+            let parameters = try GSASInstrumentParameters.read(try instrument.bytes(), file: "\(archive)!/\(instrument.path)")
+            parameters.apply(to: &read, reason: reason)
+        } catch let error as RoentgenError {
+            read.warnings.append("instrument file \(instrument.path) beside the data was not used: \(error.message)")
+        } catch {
+            read.warnings.append("instrument file \(instrument.path) beside the data was not used: \(error)")
+        }
+    }
+
     /// Reads every entry; `kind` names the archive in messages (`zip`, `tar`).
     static func read(_ entries: [Entry], file: String, format: String, kind: String) throws -> DataFile {
         var scans: [Scan] = []
@@ -29,7 +52,8 @@ struct ArchiveContents {
         var warnings: [String] = []
         var unrecognised: [String] = []
         let files = entries.filter { !isSkipped($0.path) }
-        for entry in files {
+        // GSAS instrument files are read with their data files, not on their own.
+        for entry in files where !GSASInstrumentParameters.suffixes.contains(FileName.suffix(entry.path)) {
             let bytes: Data
             do {
                 bytes = try entry.bytes()
@@ -53,7 +77,8 @@ struct ArchiveContents {
                 continue
             }
             do {
-                let read = try reader.read(content, file: "\(file)!/\(entry.path)")
+                var read = try reader.read(content, file: "\(file)!/\(entry.path)")
+                if read.format == GSASReader.id { companionInstrument(for: entry, in: files, archive: file, into: &read) }
                 for var scan in read.scans {
                     scan.name = read.scans.count == 1 ? entry.path : "\(entry.path) [\(scan.name)]"
                     scan.metadata["archive entry"] = entry.path

@@ -179,20 +179,35 @@ public struct GSASInstrumentParameters: Sendable, Equatable {
     public static func companion(of dataURL: URL) -> Companion {
         let folder = dataURL.deletingLastPathComponent()
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return .none }
-        func stem(_ name: String) -> String { FileName.stem(name).lowercased() }
+        switch companion(named: dataURL.lastPathComponent, among: names) {
+        case .found(let name, let reason): return .found(folder.appendingPathComponent(name), reason: reason)
+        case .ambiguous(let names): return .ambiguous(names)
+        case .none: return .none
+        }
+    }
+
+    /// What the rule finds among names: the instrument file's name, or why there is none.
+    enum CompanionName: Equatable {
+        case found(String, reason: String)
+        case ambiguous([String])
+        case none
+    }
+
+    /// The rule of `companion(of:)` on names alone (a folder's files, or the entries of one folder
+    /// of an archive). `x.gsas.gz` goes with `x.prm` as `x.gsas` does.
+    static func companion(named dataName: String, among names: [String]) -> CompanionName {
+        func stem(_ name: String) -> String { FileName.stem(GzipReader.contentName(name)).lowercased() }
         let isInstrument = { (name: String) in suffixes.contains(FileName.suffix(name)) }
         let candidates = names.filter(isInstrument).sorted()
         if candidates.isEmpty { return .none }
-        // `x.gsas.gz` goes with `x.prm` as `x.gsas` does.
-        let dataStem = stem(GzipReader.contentName(dataURL.lastPathComponent))
+        let dataStem = stem(dataName)
         if let same = candidates.first(where: { stem($0) == dataStem }) {
-            return .found(folder.appendingPathComponent(same), reason: "same name as the data file")
+            return .found(same, reason: "same name as the data file")
         }
-        let otherStems = Set(names.filter { !isInstrument($0) }.map { stem(GzipReader.contentName($0)) })
+        let otherStems = Set(names.filter { !isInstrument($0) }.map(stem))
         let unclaimed = candidates.filter { !otherStems.contains(stem($0)) }
         if unclaimed.count == 1 {
-            return .found(folder.appendingPathComponent(unclaimed[0]),
-                          reason: "the only instrument file beside the data not named after another data file")
+            return .found(unclaimed[0], reason: "the only instrument file beside the data not named after another data file")
         }
         return .ambiguous(unclaimed.isEmpty ? candidates : unclaimed)
     }
