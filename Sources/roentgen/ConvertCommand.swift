@@ -96,8 +96,7 @@ struct ConvertCommand: ParsableCommand {
         var outputs = 0, failed = 0, converted = 0
         func report(_ what: String, _ error: Error) {
             failed += 1
-            // A RoentgenError names its file (and line) already.
-            let text = (error as? RoentgenError).flatMap { $0.file != nil ? "\($0)" : nil } ?? "\(what): \(error)"
+            let text = InputFiles.describe(error, for: what)
             FileHandle.standardError.write(Data("error: \(text)\n".utf8))
         }
         /// `stem.ext`, made unique within this run.

@@ -22,4 +22,10 @@ enum InputFiles {
         }
         return out
     }
+
+    /// An error about one of several files, for stderr: a `RoentgenError` names its file (and
+    /// line) itself; anything else gets the path in front.
+    static func describe(_ error: Error, for what: String) -> String {
+        (error as? RoentgenError).flatMap { $0.file != nil ? "\($0)" : nil } ?? "\(what): \(error)"
+    }
 }

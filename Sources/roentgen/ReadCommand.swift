@@ -49,7 +49,7 @@ struct ReadCommand: ParsableCommand {
                 print((json || k == 0 ? "" : "\n") + text, terminator: "")
             } catch {
                 failed += 1
-                let message = (error as? RoentgenError).flatMap { $0.file != nil ? "\($0)" : nil } ?? "\(file): \(error)"
+                let message = InputFiles.describe(error, for: file)
                 FileHandle.standardError.write(Data("error: \(message)\n".utf8))
             }
         }

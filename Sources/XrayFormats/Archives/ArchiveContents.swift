@@ -13,6 +13,9 @@ struct ArchiveContents {
         var bytes: () throws -> Data
     }
 
+    /// Entries larger than this are not read (a guard against zip bombs and corrupt sizes).
+    static let entryLimit = 1 << 30
+
     /// Readers whose files are archives themselves: not opened inside an archive.
     static let archiveFormats: Set<String> = [ZipArchiveReader.id, TarArchiveReader.id, GzipReader.id]
 

@@ -11,9 +11,6 @@ enum TarArchiveReader: FormatReader {
     static let kind = Scan.Kind.other
     static let suffixes = ["tar"]
 
-    /// Entries larger than this are not read (the same guard as for zip entries).
-    static let entryLimit = 1 << 30
-
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         guard head.count >= 263 else { return .no }
         let magic = Array(head[head.startIndex + 257..<head.startIndex + 262])
@@ -44,8 +41,8 @@ enum TarArchiveReader: FormatReader {
             guard sum == stored else {
                 throw RoentgenError.badFile(file, byteOffset: offset, "tar header checksum \(stored) does not match the header (\(sum)); archive corrupt")
             }
-            guard let size = sizeField(bytes, offset + 124), size >= 0, size <= entryLimit else {
-                throw RoentgenError.badFile(file, byteOffset: offset + 124, "tar entry size field is not a size up to \(entryLimit) bytes")
+            guard let size = sizeField(bytes, offset + 124), size >= 0, size <= ArchiveContents.entryLimit else {
+                throw RoentgenError.badFile(file, byteOffset: offset + 124, "tar entry size field is not a size up to \(ArchiveContents.entryLimit) bytes")
             }
             let start = offset + 512
             guard start + size <= bytes.count else {

@@ -10,9 +10,6 @@ enum ZipArchiveReader: FormatReader {
     static let kind = Scan.Kind.other
     static let suffixes = ["zip"]
 
-    /// Entries larger than this are not inflated (a guard against zip bombs).
-    static let entryLimit = 1 << 30
-
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         let magic: [UInt8] = [0x50, 0x4B, 0x03, 0x04], empty: [UInt8] = [0x50, 0x4B, 0x05, 0x06]
         let start = Array(head.prefix(4))
@@ -23,7 +20,7 @@ enum ZipArchiveReader: FormatReader {
     static func read(_ data: Data, file: String) throws -> DataFile {
         let archive = try PatternZip(data, file: file)
         let entries = archive.entries.map { entry in
-            ArchiveContents.Entry(path: entry.path) { Data(try archive.extract(entry, limit: entryLimit)) }
+            ArchiveContents.Entry(path: entry.path) { Data(try archive.extract(entry, limit: ArchiveContents.entryLimit)) }
         }
         return try ArchiveContents.read(entries, file: file, format: id, kind: "zip")
     }
