@@ -58,11 +58,16 @@ public enum DataFileSummary {
         return out
     }
 
+    /// `P 42/m n m (No. 136)`, or that the file gives none.
+    static func spaceGroup(_ s: CrystalStructure) -> String {
+        let group = [s.spaceGroupSymbol, s.spaceGroupNumber.map { "(No. \($0))" }].compactMap { $0 }.joined(separator: " ")
+        return group.isEmpty ? "space group not given" : group
+    }
+
     /// `name: formula, space group, a b c α β γ` on one line.
     static func structureLine(_ s: CrystalStructure) -> String {
-        let group = [s.spaceGroupSymbol, s.spaceGroupNumber.map { "(No. \($0))" }].compactMap { $0 }.joined(separator: " ")
         let c = s.cell
-        return "\(s.name): \(s.cellFormula), \(group.isEmpty ? "space group not given" : group), "
+        return "\(s.name): \(s.cellFormula), \(spaceGroup(s)), "
             + String(format: "a %.5g b %.5g c %.5g Å, α %.5g β %.5g γ %.5g°", c.a, c.b, c.c, c.alpha, c.beta, c.gamma)
     }
 
@@ -71,8 +76,7 @@ public enum DataFileSummary {
         let count = file.structures.count
         var out = "\(file.file): \(readerName) [\(file.format)], \(count) structure\(count == 1 ? "" : "s")\n"
         for (i, s) in file.structures.enumerated() {
-            let group = [s.spaceGroupSymbol, s.spaceGroupNumber.map { "(No. \($0))" }].compactMap { $0 }.joined(separator: " ")
-            out += "  \(i + 1). \(s.name): \(s.cellFormula), \(group.isEmpty ? "space group not given" : group), "
+            out += "  \(i + 1). \(s.name): \(s.cellFormula), \(spaceGroup(s)), "
             out += "\(s.operations.count) symmetry operation\(s.operations.count == 1 ? "" : "s") (\(s.operationsSource == "cif" ? "listed in the file" : "from the space-group table"))\n"
             let c = s.cell
             out += String(format: "     cell: a %.5g  b %.5g  c %.5g Å,  α %.5g  β %.5g  γ %.5g°,  V %.2f Å³\n", c.a, c.b, c.c, c.alpha, c.beta, c.gamma, c.volume)
