@@ -12,7 +12,7 @@ public enum DataFileExport {
     ///
     /// - xdi: absorption scans only (needs an `energy` column); every column and metadata field.
     /// - xy: diffraction → `two_theta intensity [esd]`; absorption → `energy mu`, μ from
-    ///   `muExpression` or the default choice.
+    ///   `muExpression` or the default choice; other data (G(r), Q-axis, χ(k)) → its first two columns.
     /// - csv: every column, a header row of names.
     /// - json: `DataFileJSON` of the chosen scan(s).
     public static func convert(_ file: DataFile, to target: Target, group: String? = nil, muExpression: String? = nil) throws -> String {
@@ -49,7 +49,12 @@ public enum DataFileExport {
                 return table(cols, header: header, separator: " ")
             }
             guard let energy = scan.columns["energy"] else {
-                throw RoentgenError.badParameter("\(file.file): scan '\(scan.name)' has neither two_theta/intensity nor energy columns")
+                // Other x–y data (G(r), Q-axis patterns, χ(k), pixel-indexed): its first two columns.
+                guard scan.columns.count >= 2 else {
+                    throw RoentgenError.badParameter("\(file.file): scan '\(scan.name)' has fewer than two columns; .xy needs x and y")
+                }
+                let names = Array(scan.columns.keys.prefix(2))
+                return table(names.map { scan.columns[$0]! }, header: "# " + names.joined(separator: " "), separator: " ")
             }
             let spectrum = try MuSelection.selectMu(scan, expression: muExpression)
             return table([energy, spectrum.mu ?? []], header: "# energy mu   (mu = \(spectrum.muExpression ?? ""))", separator: " ")

@@ -81,6 +81,17 @@ import XrayCore
 
     static func url(_ relative: String) throws -> URL { try #require(SharedData.url(relative)) }
 
+    /// `convert --to xy` writes the r, G(r) columns as they were read.
+    @Test(.enabled(if: SharedData.isPresent)) func gOfRConvertsToXY() throws {
+        let path = "xrd/pdf/diffpy_srreal/Ni-fit.fgr"
+        let file = try FormatRegistry.read(try Self.url(path))
+        let text = try DataFileExport.convert(file, to: .xy)
+        let lines = text.split(separator: "\n")
+        #expect(lines.first == "# r g_r")
+        let back = try #require(try FormatRegistry.read(Data(text.utf8), file: "back.gr").scans.first)
+        #expect(back.columns["r"] == file.scans[0].columns["r"] && back.columns["g_r"] == file.scans[0].columns["g_r"])
+    }
+
     @Test func quantityFromOutputTypeLabelsOrSuffix() {
         #expect(TotalScatteringReader.quantity(outputType: "fq", labels: ["r", "G"], suffix: "gr") == .fq)
         #expect(TotalScatteringReader.quantity(outputType: nil, labels: ["Q(1/A)", "S(Q)"], suffix: "dat") == .sq)
