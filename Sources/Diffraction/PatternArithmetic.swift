@@ -6,13 +6,20 @@ public enum PatternArithmetic {
     /// `pattern` minus `scale` × `background`, the background linearly interpolated onto the pattern's 2θ
     /// (held constant beyond its ends).
     public static func subtract(_ background: DiffractionPattern, scale: Double = 1, from pattern: DiffractionPattern) throws -> [Double] {
-        let bx = background.twoTheta, by = background.intensity
+        try subtract(backgroundX: background.twoTheta, backgroundY: background.intensity, scale: scale,
+                     fromX: pattern.twoTheta, fromY: pattern.intensity, name: background.name)
+    }
+
+    /// `y` minus `scale` × the background on any increasing abscissa (2θ, or Q for Q-axis data),
+    /// the background linearly interpolated onto `x` (held constant beyond its ends).
+    public static func subtract(backgroundX bx: [Double], backgroundY by: [Double], scale: Double = 1,
+                                fromX x: [Double], fromY y: [Double], name: String = "background") throws -> [Double] {
         guard bx.count >= 2, by.count == bx.count else {
-            throw RoentgenError(.badData, "background '\(background.name)' has fewer than 2 points")
+            throw RoentgenError(.badData, "background '\(name)' has fewer than 2 points")
         }
-        var out = pattern.intensity
+        var out = y
         var j = 0
-        for (i, t) in pattern.twoTheta.enumerated() {
+        for (i, t) in x.enumerated() {
             while j + 2 < bx.count, bx[j + 1] < t { j += 1 }
             let f = min(max((t - bx[j]) / (bx[j + 1] - bx[j]), 0), 1)
             out[i] -= scale * (by[j] + f * (by[j + 1] - by[j]))

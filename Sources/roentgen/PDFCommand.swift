@@ -61,9 +61,9 @@ struct PDFReduce: AsyncParsableCommand {
         abstract: "G(r) from measured I(2θ) (e.g. a .chi): background subtraction, PDFgetX3-style ad hoc corrections, sine transform."
     )
 
-    @Argument(help: "Measured pattern (2θ, intensity).") var file: String
+    @Argument(help: "Measured pattern: I(2θ), or I(Q) (a q column, e.g. pyFAI's q_A^-1 / q_nm^-1).") var file: String
     @Option(help: "Sample composition, e.g. Ni or TiO2.") var composition: String
-    @Option(help: "Background pattern on a 2θ axis (e.g. the empty capillary).") var background: String?
+    @Option(help: "Background pattern on a 2θ or Q axis (e.g. the empty capillary).") var background: String?
     @Option(help: "Background scale.") var bgscale = 1.0
     @Option(help: "Wavelength (default: the file's Kα1): Å, MoKa1, 60keV …") var wavelength: String?
     @Option(help: "Qmax of the transform, Å⁻¹.") var qmax = 26.0
@@ -75,15 +75,29 @@ struct PDFReduce: AsyncParsableCommand {
     @Flag(help: "Print JSON {r, g, q, sq, fq}.") var json = false
 
     func run() async throws {
-        let pattern = try readPattern(file)
-        guard let lambda = try wavelength.map(WavelengthSpec.parse) ?? pattern.radiation?.kAlpha1 else {
+        let sample = try PDFInput.read(file)
+        let given = try wavelength.map(WavelengthSpec.parse)
+        // 2θ data need λ; Q data (e.g. pyFAI q_A^-1 without a wavelength) do not.
+        let lambda = given ?? sample.wavelength
+        guard lambda != nil || sample.isQ else {
             throw RoentgenError.badParameter("the file gives no wavelength: pass --wavelength (e.g. 0.142774 or 87keV)")
         }
-        var intensity = pattern.intensity
+        let (q, sampleIntensity) = try sample.qAndIntensity(wavelength: lambda)
+        var intensity = sampleIntensity
         if let background {
-            intensity = try PatternArithmetic.subtract(try readPattern(background), scale: bgscale, from: pattern)
+            let bg = try PDFInput.read(background)
+            if !sample.isQ && !bg.isQ, case .twoTheta(let pattern) = sample, case .twoTheta(let bgPattern) = bg {
+                intensity = try PatternArithmetic.subtract(bgPattern, scale: bgscale, from: pattern)
+            } else {
+                // Either is on a Q axis: subtract on Q.
+                guard lambda != nil || (sample.isQ && bg.isQ) else {
+                    throw RoentgenError.badParameter("the background is on a 2θ axis and no wavelength is known: pass --wavelength")
+                }
+                let (bq, by) = try bg.qAndIntensity(wavelength: lambda ?? bg.wavelength)
+                intensity = try PatternArithmetic.subtract(backgroundX: bq, backgroundY: by, scale: bgscale, fromX: q, fromY: intensity, name: background)
+            }
         }
-        let q = pattern.twoTheta.map { DiffractionAxes.q(twoTheta: $0, wavelength: lambda) }
+        let lambdaText = lambda.map { "\($0) Å" } ?? "not needed (Q axis)"
         var options = PDFReductionOptions()
         options.qMin = qmin; options.qMax = qmax; options.qMaxInst = qmaxinst ?? qmax + 0.5; options.rPoly = rpoly
         let r = try parseRange(range)
@@ -96,10 +110,44 @@ struct PDFReduce: AsyncParsableCommand {
             throw error
         }
         try printPDF([("r", result.r), ("g", result.g), ("q", result.q), ("sq", result.sq), ("fq", result.fq)], json: json,
-                     header: "\(file): G(r), composition \(composition), λ \(lambda) Å, qmax \(qmax), polynomial degree \(String(format: "%.3f", result.polynomialOrder))",
+                     header: "\(file): G(r), composition \(composition), λ \(lambdaText), qmax \(qmax), polynomial degree \(String(format: "%.3f", result.polynomialOrder))",
                      provenance: provenanceJSON(files: [file] + (background.map { [$0] } ?? []), parameters: [
-                        "composition": composition, "wavelength": lambda, "bgscale": bgscale, "qmin": qmin, "qmax": qmax,
+                        "composition": composition, "wavelength": jsonNumber(lambda), "bgscale": bgscale, "qmin": qmin, "qmax": qmax,
                         "qmaxinst": options.qMaxInst, "rpoly": rpoly, "polynomial_degree": result.polynomialOrder,
                         "range": range, "rstep": rstep]))
+    }
+}
+
+/// The measured input of `pdf reduce`: a 2θ pattern, or I(Q) from a file whose abscissa is Q
+/// (a `q` column in Å⁻¹ and no `two_theta`).
+enum PDFInput {
+    case twoTheta(DiffractionPattern)
+    case q([Double], [Double], wavelength: Double?)
+
+    static func read(_ path: String) throws -> PDFInput {
+        let file = try FormatRegistry.read(URL(fileURLWithPath: path))
+        if let scan = file.scans.first, scan.columns["two_theta"] == nil, let q = scan.columns["q"], let y = scan.columns["intensity"] {
+            return .q(q, y, wavelength: scan.radiation?.kAlpha1)
+        }
+        return .twoTheta(try readPattern(path))
+    }
+
+    var isQ: Bool { if case .q = self { return true } else { return false } }
+
+    var wavelength: Double? {
+        switch self {
+        case .twoTheta(let p): return p.radiation?.kAlpha1
+        case .q(_, _, let w): return w
+        }
+    }
+
+    /// Q (Å⁻¹) and intensity; 2θ data are converted with `wavelength`, which they need.
+    func qAndIntensity(wavelength: Double?) throws -> ([Double], [Double]) {
+        switch self {
+        case .q(let q, let y, _): return (q, y)
+        case .twoTheta(let p):
+            guard let wavelength else { throw RoentgenError.badParameter("a 2θ pattern needs a wavelength: pass --wavelength") }
+            return (p.twoTheta.map { DiffractionAxes.q(twoTheta: $0, wavelength: wavelength) }, p.intensity)
+        }
     }
 }

@@ -105,3 +105,44 @@ import XrayFormats
         #expect(Set(pdf.keys) == ["r", "g", "q", "sq", "fq", "provenance"])
     }
 }
+
+/// `pdf reduce` on I(Q) input: the Ni data of PDFgetX3's example, rewritten on a Q axis (a
+/// pyFAI-style `q_A^-1` column, no wavelength), give the same G(r) as the 2θ files with λ.
+@Suite struct PDFQAxisInputTests {
+    /// The 2θ file at `relative` rewritten as `q_A^-1  I` rows (Q for `wavelength`), in `folder`.
+    static func qFile(_ relative: String, wavelength: Double, in folder: URL) throws -> String {
+        let url = try #require(SharedData.url(relative))
+        let pattern = try #require(try FormatRegistry.read(url).scans.first?.diffractionPattern)
+        var text = "# == pyFAI calibration ==\n#       q_A^-1             I \n"
+        for (t, y) in zip(pattern.twoTheta, pattern.intensity) {
+            text += String(format: "%.17g %.17g\n", DiffractionAxes.q(twoTheta: t, wavelength: wavelength), y)
+        }
+        let out = folder.appendingPathComponent(url.deletingPathExtension().lastPathComponent + "_q.xy")
+        try text.write(to: out, atomically: true, encoding: .utf8)
+        return out.path
+    }
+
+    @Test(.enabled(if: SharedData.isPresent)) func qAxisInputGivesTheSameGofR() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-pdf-q-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let dir = "xrd/pdf/pdfgetx3_Ni/"
+        let lambda = 0.142774
+        let sampleQ = try Self.qFile(dir + "ni300mesh_300k_nor_1-5.chi", wavelength: lambda, in: folder)
+        let backgroundQ = try Self.qFile(dir + "kapton_bgrd_300k_nor_2-3.chi", wavelength: lambda, in: folder)
+        func g(_ args: [String]) throws -> [Double] {
+            let r = try RoentgenCLI.run(["pdf", "reduce"] + args + ["--composition", "Ni", "--qmax", "26", "--qmaxinst", "26.5", "--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            return try #require(json["g"] as? [Double])
+        }
+        let fromTwoTheta = try g([try #require(SharedData.url(dir + "ni300mesh_300k_nor_1-5.chi")).path,
+                                  "--background", try #require(SharedData.url(dir + "kapton_bgrd_300k_nor_2-3.chi")).path,
+                                  "--wavelength", "0.142774"])
+        let fromQ = try g([sampleQ, "--background", backgroundQ])   // no wavelength needed
+        #expect(fromQ.count == fromTwoTheta.count && fromQ.count > 2000)
+        let scale = fromTwoTheta.map(abs).max() ?? 1
+        let worst = zip(fromQ, fromTwoTheta).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < 1e-9 * scale, "largest difference \(worst)")
+    }
+}
