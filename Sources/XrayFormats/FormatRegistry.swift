@@ -38,7 +38,7 @@ public enum FormatRegistry {
             GSASReader.self,
             RIET7Reader.self,
             DetectorImageReader.self,
-            HDF5ContainerReader.self,
+            HDF5Reader.self,
             // Zip archives of data files (BRML and RASX, zips themselves, sniff with certainty above).
             ZipArchiveReader.self,
             TarArchiveReader.self,

@@ -45,7 +45,8 @@ enum RadialAxis: Equatable {
             case "pm": angstrom = v / 100
             default: angstrom = v < 1e-6 ? v * 1e10 : v   // a bare value in metres (pyFAI writes SI)
             }
-            if angstrom > 0.01, angstrom < 20 { return angstrom }
+            // Rounded to 12 significant digits: 1.5406e-10 m is 1.5406 Å, not 1.5406000000000002.
+            if angstrom > 0.01, angstrom < 20 { return Double(String(format: "%.12g", angstrom)) ?? angstrom }
         }
         return nil
     }

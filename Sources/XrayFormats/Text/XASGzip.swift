@@ -12,8 +12,30 @@ enum XASGzip {
         data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B
     }
 
-    private struct OutOfInput: Error {}
-    private struct TooLarge: Error {}
+    /// Why raw deflate data could not be inflated (other errors: the data are corrupt).
+    enum InflateFailure: Error {
+        case truncated, tooLarge
+    }
+
+    /// Inflates raw deflate data (RFC 1951) with ZIPFoundation's zlib, stopping once the output
+    /// passes `limit` bytes; returns the output and its CRC-32. Never loops on truncated input:
+    /// the provider throws once the compressed bytes are used up.
+    static func inflate(raw body: Data, limit: Int, expectedSize: Int = 0) throws -> (Data, CRC32) {
+        var output = Data()
+        output.reserveCapacity(min(expectedSize, limit))
+        let crc = try Data.decompress(size: Int64(body.count), bufferSize: max(1024, min(body.count, 1 << 16)), skipCRC32: false, provider: { position, size in
+            let start = Int(position)
+            guard start < body.count else { throw InflateFailure.truncated }
+            var piece = body.subdata(in: start..<min(body.count, start + size))
+            // ZIPFoundation hands zlib `bufferSize` bytes of input: pad the last piece.
+            if piece.count < size { piece.append(Data(count: size - piece.count)) }
+            return piece
+        }, consumer: { piece in
+            output.append(piece)
+            if output.count > limit { throw InflateFailure.tooLarge }
+        })
+        return (output, crc)
+    }
 
     /// Inflates a gzip member. Throws `RoentgenError.badFile` with a byte offset on bad input.
     static func decompress(_ data: Data, file: String, maxOutput: Int = 1 << 30) throws -> Data {
@@ -36,24 +58,13 @@ enum XASGzip {
         if flags & 0x02 != 0 { p += 2 } // FHCRC
         guard p < bytes.count - 8 else { throw fail(min(p, bytes.count), "gzip header runs into the trailer; file truncated") }
         let body = Data(bytes[p..<(bytes.count - 8)])
-        let chunk = 1 << 16
-        var output = Data()
-        var crc: CRC32 = 0
+        let output: Data
+        let crc: CRC32
         do {
-            crc = try Data.decompress(size: Int64(body.count), bufferSize: chunk, skipCRC32: false, provider: { position, size in
-                let start = Int(position)
-                guard start < body.count else { throw OutOfInput() }
-                var piece = body.subdata(in: start..<min(body.count, start + size))
-                // ZIPFoundation hands zlib `bufferSize` bytes of input: pad the last piece.
-                if piece.count < size { piece.append(Data(count: size - piece.count)) }
-                return piece
-            }, consumer: { piece in
-                output.append(piece)
-                if output.count > maxOutput { throw TooLarge() }
-            })
-        } catch is OutOfInput {
+            (output, crc) = try inflate(raw: body, limit: maxOutput)
+        } catch InflateFailure.truncated {
             throw fail(bytes.count, "gzip data ends before the deflate stream does; file truncated")
-        } catch is TooLarge {
+        } catch InflateFailure.tooLarge {
             throw fail(p, "gzip data inflates to more than \(maxOutput) bytes; refusing")
         } catch {
             throw fail(p, "gzip deflate data is corrupt (\(error))")

@@ -1,0 +1,149 @@
+import Foundation
+import XrayCore
+
+/// The element types this reader turns into numbers or text (datatype message, type 0x03).
+enum HDF5Datatype: Equatable {
+    case integer(size: Int, signed: Bool, bigEndian: Bool)
+    case float(size: Int, bigEndian: Bool)
+    /// Fixed-length string of `size` bytes (NUL- or space-padded).
+    case string(size: Int)
+    /// Variable-length string: each element is a length and a global heap ID.
+    case vlenString(size: Int)
+    /// Anything else (compound, array, reference, opaque, vlen sequence …), by class name.
+    case other(String, size: Int)
+
+    /// Bytes per element.
+    var size: Int {
+        switch self {
+        case .integer(let s, _, _), .float(let s, _), .string(let s), .vlenString(let s), .other(_, let s): return s
+        }
+    }
+
+    var isNumeric: Bool {
+        switch self {
+        case .integer, .float: return true
+        default: return false
+        }
+    }
+
+    /// How the type is described to users (`float64`, `int32 big-endian`, `string[10]`).
+    var description: String {
+        switch self {
+        case .integer(let s, let signed, let be): return "\(signed ? "int" : "uint")\(8 * s)\(be ? " big-endian" : "")"
+        case .float(let s, let be): return "float\(8 * s)\(be ? " big-endian" : "")"
+        case .string(let s): return "string[\(s)]"
+        case .vlenString: return "string"
+        case .other(let name, _): return name
+        }
+    }
+
+    /// Parses the datatype whose message data start at `p` (at most `limit` bytes).
+    static func parse(_ b: HDF5Bytes, _ p: Int, depth: Int = 0) throws -> HDF5Datatype {
+        let classVersion = try b.u8(p)
+        let typeClass = classVersion & 0x0F
+        let bits0 = try b.u8(p + 1)
+        let bits1 = try b.u8(p + 2)
+        let size = try b.u32(p + 4)
+        guard size > 0 || typeClass == 9 else { throw b.fail(p + 4, "datatype of size 0") }
+        switch typeClass {
+        case 0:
+            guard [1, 2, 4, 8].contains(size) else { return .other("integer of \(size) bytes", size: size) }
+            return .integer(size: size, signed: bits0 & 0x08 != 0, bigEndian: bits0 & 0x01 != 0)
+        case 1:
+            guard bits0 & 0x40 == 0 else { return .other("VAX float", size: size) }
+            guard size == 4 || size == 8 else { return .other("float of \(size) bytes", size: size) }
+            return .float(size: size, bigEndian: bits0 & 0x01 != 0)
+        case 3:
+            return .string(size: size)
+        case 8:
+            // Enumeration (h5py's bool): read as its base integer type.
+            guard depth < 4 else { return .other("enum", size: size) }
+            let base = try parse(b, p + 8, depth: depth + 1)
+            if case .integer = base { return base }
+            return .other("enum", size: size)
+        case 9:
+            let isString = bits0 & 0x0F == 1
+            _ = bits1
+            return isString ? .vlenString(size: size) : .other("variable-length sequence", size: size)
+        default:
+            let names = [2: "time", 4: "bitfield", 5: "opaque", 6: "compound", 7: "reference", 10: "array", 11: "complex"]
+            return .other(names[typeClass] ?? "datatype class \(typeClass)", size: size)
+        }
+    }
+
+    /// `count` elements of this numeric type from `bytes[offset...]` as doubles.
+    func doubles(_ bytes: UnsafeRawBufferPointer, count: Int) -> [Double] {
+        [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            switch self {
+            case .float(8, let be):
+                for k in 0..<count {
+                    var bits = bytes.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)
+                    bits = be ? bits.bigEndian : bits.littleEndian
+                    out[k] = Double(bitPattern: bits)
+                }
+            case .float(_, let be):
+                for k in 0..<count {
+                    var bits = bytes.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self)
+                    bits = be ? bits.bigEndian : bits.littleEndian
+                    out[k] = Double(Float(bitPattern: bits))
+                }
+            case .integer(let size, let signed, let be):
+                for k in 0..<count {
+                    var v: UInt64 = 0
+                    for j in 0..<size {
+                        let byte = UInt64(bytes[k * size + (be ? j : size - 1 - j)])
+                        v = v << 8 | byte
+                    }
+                    if signed, size < 8, v & (1 << UInt64(8 * size - 1)) != 0 { v |= ~0 << UInt64(8 * size) }
+                    out[k] = signed ? Double(Int64(bitPattern: v)) : Double(v)
+                }
+            default:
+                for k in 0..<count { out[k] = .nan }
+            }
+            initialized = count
+        }
+    }
+}
+
+/// A dataspace (message 0x01): the dimensions, empty for a scalar; nil dims for a null space.
+struct HDF5Dataspace {
+    var dims: [Int]
+    var maxDims: [Int?]
+    var isNull: Bool
+    var count: Int { isNull ? 0 : dims.reduce(1, *) }
+
+    static func parse(_ b: HDF5Bytes, _ p: Int) throws -> HDF5Dataspace {
+        let version = try b.u8(p)
+        let rank = try b.u8(p + 1)
+        let flags = try b.u8(p + 2)
+        guard rank <= 32 else { throw b.fail(p + 1, "dataspace of rank \(rank); at most 32") }
+        var q: Int
+        var isNull = false
+        switch version {
+        case 1: q = p + 8
+        case 2:
+            q = p + 4
+            isNull = try b.u8(p + 3) == 2
+        default: throw b.fail(p, "dataspace message version \(version); expected 1 or 2")
+        }
+        var dims: [Int] = []
+        for _ in 0..<rank { dims.append(try b.length(q, "dataspace dimension")); q += b.lengthSize }
+        var maxDims: [Int?] = []
+        if flags & 1 != 0 {
+            for _ in 0..<rank {
+                let raw = try b.uint(q, b.lengthSize)
+                maxDims.append(raw == (b.lengthSize == 8 ? .max : (1 << UInt64(8 * b.lengthSize)) - 1) ? nil : Int(clamping: raw))
+                q += b.lengthSize
+            }
+        } else {
+            maxDims = dims.map { $0 }
+        }
+        var total = 1
+        for d in dims {
+            let (m, overflow) = total.multipliedReportingOverflow(by: d)
+            guard !overflow, m <= 1 << 40 else { throw b.fail(p, "dataspace \(dims) holds too many elements") }
+            total = m
+        }
+        return HDF5Dataspace(dims: dims, maxDims: maxDims, isNull: isNull)
+    }
+}

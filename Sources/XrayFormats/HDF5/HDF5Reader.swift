@@ -1,0 +1,267 @@
+import Foundation
+import OrderedCollections
+import XrayCore
+
+/// HDF5 and NeXus files (`.h5`, `.nxs` …), as the ESRF, PaNOSC and pyFAI write them, read with
+/// Roentgen's own HDF5 reader (`HDF5File`, no HDF5 library).
+///
+/// Scans: every NeXus `NXdata` group whose signal is 1-D (axis first, then the signal, then the
+/// group's other 1-D datasets of that length: `*_errors`, extra counters), and every other group
+/// holding two or more 1-D numeric datasets of one length (an ESRF Bliss `measurement` group:
+/// all counters of a scan). Soft links are followed; external links are listed in the warnings.
+/// An axis named like 2θ or Q makes a diffraction scan (`two_theta`, `intensity`, `esd`; Q turned
+/// into 2θ with the file's wavelength); an axis named `energy…` makes an absorption scan with
+/// `energy` in eV. The scalars and strings of the scan's NeXus entry (title, wavelength, motor
+/// positions …) and the group's attributes become metadata.
+enum HDF5Reader: FormatReader {
+    static let id = "hdf5"
+    static let name = "HDF5 / NeXus (NXdata signal and axes, or the 1-D datasets of each group)"
+    static let kind = Scan.Kind.other
+    static let suffixes = ["h5", "hdf5", "hdf", "nxs", "nx5", "nx"]
+
+    static func sniff(head: Data, suffix: String) -> SniffConfidence {
+        HDF5File.signatureOffset([UInt8](head.prefix(4096))) != nil ? .certain : .no
+    }
+
+    /// One object reached from the root: its path, header, and (for datasets) description.
+    struct Node {
+        let path: String
+        let object: HDF5File.Object
+        let dataset: HDF5Dataset?
+        var attributes: [(name: String, value: HDF5Value)]
+        /// Members of a group: link name and the node index it resolves to (nil: unresolved).
+        var members: [(name: String, node: Int?)] = []
+        func attribute(_ name: String) -> HDF5Value? { attributes.first { $0.name == name }?.value }
+        var nxClass: String? { attribute("NX_class")?.text }
+    }
+
+    static func read(_ data: Data, file: String) throws -> DataFile {
+        let h5 = try HDF5File([UInt8](data), file: file)
+        var warnings: [String] = []
+        let tree = try walk(h5, warnings: &warnings)
+        var scans: [Scan] = []
+        var numbers: [Int: [Double]] = [:]
+        func values(_ i: Int) throws -> [Double] {
+            if let v = numbers[i] { return v }
+            let v = try h5.numbers(tree[i].dataset!)
+            numbers[i] = v
+            return v
+        }
+        for (g, group) in tree.enumerated() where group.dataset == nil {
+            // 1-D numeric members, in link order.
+            let oneD = group.members.compactMap { m -> (name: String, node: Int, count: Int)? in
+                guard let i = m.node, let d = tree[i].dataset, d.type.isNumeric, d.space.dims.count == 1, d.space.count > 1 else { return nil }
+                return (m.name, i, d.space.count)
+            }
+            var order: [(name: String, node: Int)] = []
+            if group.nxClass == "NXdata", let signal = signalName(group, tree), let s = oneD.first(where: { $0.name == signal }) {
+                let axes = axisNames(group, tree, signal: signal)
+                if let a = axes.compactMap({ name in oneD.first { $0.name == name && $0.count == s.count } }).first {
+                    order.append((a.name, a.node))
+                }
+                order.append((s.name, s.node))
+                for m in oneD where m.count == s.count && !order.contains(where: { $0.name == m.name }) { order.append((m.name, m.node)) }
+            } else {
+                // The length most datasets share (the first such in link order on a tie).
+                var counts: [Int: Int] = [:]
+                for m in oneD { counts[m.count, default: 0] += 1 }
+                guard let length = oneD.map(\.count).max(by: { counts[$0]! < counts[$1]! }), counts[length]! >= 2 else { continue }
+                order = oneD.filter { $0.count == length }.map { ($0.name, $0.node) }
+                // An abscissa (energy, 2θ, Q) goes first, as a plot or `roentgen xas` wants it.
+                if let a = order.firstIndex(where: { isAbscissa($0.name) }), a > 0 { order.insert(order.remove(at: a), at: 0) }
+                if group.nxClass == "NXdata" { warnings.append("\(group.path): NXdata without a 1-D signal it names; its 1-D datasets read in link order") }
+            }
+            guard order.count >= 2 else { continue }
+            let columns = try order.map { (name: $0.name, values: try values($0.node), units: tree[$0.node].attribute("units")?.text ?? "") }
+            let metadata = self.metadata(for: g, tree, h5: h5)
+            let name = group.path == "/" ? DiffractionScan.stem(file) : String(group.path.dropFirst())
+            let (scan, notes) = try makeScan(name: name, columns: columns, metadata: metadata, file: file)
+            scans.append(scan)
+            warnings += notes.map { "\(group.path): \($0)" }
+        }
+        for node in tree where node.dataset.map({ $0.space.dims.count >= 2 && $0.type.isNumeric }) == true {
+            warnings.append("\(node.path): \(node.dataset!.space.dims.map(String.init).joined(separator: "×")) array (an image or image stack) not read as a scan; integrate it to 1-D first")
+        }
+        guard !scans.isEmpty else {
+            let datasets = tree.filter { $0.dataset != nil }.prefix(8).map(\.path).joined(separator: ", ")
+            throw RoentgenError.badFile(file, "HDF5 file holds no 1-D scan: no NXdata group with a 1-D signal and no group of two or more 1-D datasets of one length (datasets: \(datasets.isEmpty ? "none" : datasets))")
+        }
+        return DataFile(format: id, file: file, scans: scans, warnings: warnings)
+    }
+
+    // MARK: Walking the file
+
+    /// Every object reachable from the root by hard links (each once, at its first path), with
+    /// group members resolved through hard and soft links. At most 100,000 objects.
+    static func walk(_ h5: HDF5File, warnings: inout [String]) throws -> [Node] {
+        var nodes: [Node] = []
+        var index: [Int: Int] = [:]         // object header address → node
+        var byPath: [String: Int] = [:]     // every hard-link path → node
+        var pending: [(group: Int, name: String, path: String)] = []   // soft links to resolve
+        func visit(_ address: Int, path: String) throws -> Int {
+            if let i = index[address] { return i }
+            guard nodes.count < 100_000 else { throw h5.b.fail(address, "more than 100,000 objects; refusing") }
+            let o = try h5.object(at: address)
+            let i = nodes.count
+            index[address] = i
+            nodes.append(Node(path: path, object: o, dataset: try h5.dataset(o), attributes: try h5.attributes(of: o)))
+            if h5.isGroup(o) {
+                for link in try h5.links(of: o) {
+                    let childPath = (path == "/" ? "" : path) + "/" + link.name
+                    switch link.target {
+                    case .hard(let a):
+                        let child = try visit(a, path: childPath)
+                        byPath[childPath] = child
+                        nodes[i].members.append((link.name, child))
+                    case .soft(let target):
+                        nodes[i].members.append((link.name, nil))
+                        pending.append((i, link.name, target.hasPrefix("/") ? target : (path == "/" ? "" : path) + "/" + target))
+                    case .external(let f, let p):
+                        nodes[i].members.append((link.name, nil))
+                        warnings.append("\(childPath): external link to \(f):\(p) not followed")
+                    }
+                }
+            }
+            return i
+        }
+        byPath["/"] = try visit(h5.rootAddress, path: "/")
+        for p in pending {
+            guard let k = nodes[p.group].members.firstIndex(where: { $0.name == p.name && $0.node == nil }) else { continue }
+            if let target = byPath[normalised(p.path)] {
+                nodes[p.group].members[k].node = target
+            } else {
+                warnings.append("\(nodes[p.group].path == "/" ? "" : nodes[p.group].path)/\(p.name): soft link to \(p.path), which does not exist")
+            }
+        }
+        return nodes
+    }
+
+    /// A path with `.` and `..` resolved and doubled slashes removed.
+    static func normalised(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    // MARK: NeXus
+
+    /// The signal of an NXdata group: its `signal` attribute, or (NeXus before 2014) the member
+    /// whose `signal` attribute is 1.
+    static func signalName(_ group: Node, _ tree: [Node]) -> String? {
+        if let s = group.attribute("signal")?.strings.first, !s.isEmpty { return s }
+        return group.members.first { m in
+            guard let i = m.node, case .numbers(let v)? = tree[i].attribute("signal") else { return false }
+            return v.first == 1
+        }?.name
+    }
+
+    /// The axis names of an NXdata group: its `axes` attribute (`.` placeholders skipped), the
+    /// signal's old-style `axes` attribute (`a:b`), or members with an `axis` attribute of 1.
+    static func axisNames(_ group: Node, _ tree: [Node], signal: String) -> [String] {
+        if let axes = group.attribute("axes") {
+            return axes.strings.flatMap { $0.split(whereSeparator: { $0 == ":" || $0 == "," || $0 == " " }).map(String.init) }.filter { $0 != "." }
+        }
+        if let s = group.members.first(where: { $0.name == signal })?.node, let axes = tree[s].attribute("axes") {
+            return axes.strings.flatMap { $0.split(whereSeparator: { $0 == ":" || $0 == "," }).map(String.init) }
+        }
+        return group.members.filter { m in
+            guard let i = m.node, case .numbers(let v)? = tree[i].attribute("axis") else { return false }
+            return v.first == 1
+        }.map(\.name)
+    }
+
+    /// Metadata for a scan from group `g`: the group's attributes, then the scalars and strings
+    /// (with units) of the NeXus entry it belongs to (its top-level group), by path below it.
+    static func metadata(for g: Int, _ tree: [Node], h5: HDF5File) -> Metadata {
+        var m = Metadata()
+        let group = tree[g]
+        for a in group.attributes { m["@" + a.name] = a.value.text }
+        let top = group.path.split(separator: "/").first.map { "/" + $0 } ?? "/"
+        let prefix = top == "/" ? "/" : top + "/"
+        var added = 0
+        for node in tree where node.path.hasPrefix(prefix) && added < 500 {
+            guard let d = node.dataset, d.space.count <= 1 || !d.type.isNumeric, d.space.count <= 16 else { continue }
+            guard let raw = try? h5.rawData(d), let value = try? h5.value(raw[...], type: d.type, count: d.space.count, at: d.address) else { continue }
+            if case .unsupported = value { continue }
+            let unit = node.attribute("units")?.text
+            m[String(node.path.dropFirst(prefix.count))] = value.text + (unit.map { " " + $0 } ?? "")
+            added += 1
+        }
+        return m
+    }
+
+    // MARK: Scans
+
+    /// Whether a column name says it is an energy, 2θ or Q axis.
+    static func isAbscissa(_ name: String) -> Bool {
+        let l = name.lowercased()
+        return l.hasPrefix("energy") || l.hasSuffix("energy") || ["2th", "tth", "two_theta", "2theta", "twotheta"].contains { l.hasPrefix($0) }
+            || l == "q" || l.hasPrefix("q_")
+    }
+
+    /// The node a path names, following hard and soft links from the root (node 0).
+    static func resolve(_ path: String, in tree: [Node]) -> Int? {
+        var node = 0
+        for part in normalised(path).split(separator: "/") {
+            guard let next = tree[node].members.first(where: { $0.name == part })?.node else { return nil }
+            node = next
+        }
+        return node
+    }
+
+    /// The scan for named columns (the first is the abscissa): diffraction for a 2θ or Q axis,
+    /// absorption for an energy axis, otherwise the columns as they are.
+    static func makeScan(name: String, columns: [(name: String, values: [Double], units: String)], metadata: Metadata, file: String) throws -> (Scan, [String]) {
+        let x = columns[0]
+        let lower = x.name.lowercased()
+        let unit = x.units.lowercased()
+        let isAngle = ["2th", "tth", "two_theta", "2theta", "twotheta", "2-theta"].contains { lower.hasPrefix($0) }
+        if isAngle || lower.hasPrefix("q") {
+            var parsed = PatternColumns()
+            parsed.columns = columns.map(\.values)
+            // The unit attribute completes a bare name (`q` with units `1/nm`, `tth` in `rad`).
+            var label = x.name
+            if lower.hasPrefix("q"), unit.contains("nm") { label = "q_nm^-1" }
+            if isAngle, unit.hasPrefix("rad") { label = "2th_rad" }
+            parsed.labels = [label] + columns.dropFirst().map(\.name)
+            if columns.count > 2 { parsed.labels[2] = columns[2].name }
+            let axis = RadialAxis.from(label: label)
+            if case .q = axis {} else if axis != .twoThetaDegrees && axis != .twoThetaRadians { return (plain(name, columns, metadata), []) }
+            let read = axis == .twoThetaDegrees
+                ? DataFile(format: id, file: file, scans: [ColumnTextReader.scan(parsed, suffix: "", metadata: metadata, file: file)])
+                : try ColumnTextReader.radialScan(parsed, axis: axis, suffix: "", metadata: metadata, file: file)
+            var scan = read.scans[0]
+            scan.name = name
+            if let u = columns[1].units.nilIfEmpty { scan.units["intensity"] = u }
+            return (scan, read.warnings)
+        }
+        if lower.hasPrefix("energy") || lower.hasSuffix("energy") || ["ev", "kev"].contains(unit) {
+            let keV = unit == "kev" || (unit != "ev" && XASEnergyAxis.looksLikeKeV(x.values))
+            var out: OrderedDictionary<String, [Double]> = ["energy": keV ? x.values.map { $0 * 1000 } : x.values]
+            var units = ["energy": "eV"]
+            for c in columns where !(c.name == "energy") {
+                out[c.name] = c.values
+                if !c.units.isEmpty { units[c.name] = c.units }
+            }
+            let note = keV ? ["'\(x.name)' is in keV (\(unit.isEmpty ? "its values say so" : "its units attribute")): energy in eV is it × 1000"] : []
+            return (Scan(name: name, kind: .absorption, columns: out, units: units, metadata: metadata), note)
+        }
+        return (plain(name, columns, metadata), [])
+    }
+
+    private static func plain(_ name: String, _ columns: [(name: String, values: [Double], units: String)], _ metadata: Metadata) -> Scan {
+        var out: OrderedDictionary<String, [Double]> = [:]
+        var units: [String: String] = [:]
+        for c in columns {
+            out[c.name] = c.values
+            if !c.units.isEmpty { units[c.name] = c.units }
+        }
+        return Scan(name: name, kind: .other, columns: out, units: units, metadata: metadata)
+    }
+}
+
+private extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

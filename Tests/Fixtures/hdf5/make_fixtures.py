@@ -1,0 +1,451 @@
+"""Writes the small HDF5/NeXus test fixtures of this folder and expected.json, h5py's reading of them.
+
+usage (from this folder): /work/.venv-hdf5-114/bin/python make_fixtures.py [OUTPUT_FOLDER]
+  (venv: python3 -m venv /work/.venv-hdf5-114 && /work/.venv-hdf5-114/bin/pip install h5py==3.11.0 numpy)
+  h5py 3.11 bundles HDF5 1.14.2, the library facilities write with today. (h5py 3.16 bundles
+  HDF5 2.0, whose libver 'latest' writes data layout message version 5: see hdf5_2_0/.)
+
+Deterministic: fixed numpy seed, no timestamps in the data, no object times in the files.
+The numbers are synthetic but shaped like what beamlines write (pyFAI, ESRF Bliss, SPEC-like scans).
+Test-fixture generator only; never imported by Roentgen.
+
+Files:
+  pyfai_nxdata.nxs     default libver (superblock v0): NeXus NXroot/NXentry/NXdata, contiguous, vlen str
+  bliss_scan.h5        libver latest (superblock v3, v2 object headers): dense link storage (>8 links),
+                       gzip+shuffle chunks, a resizable dataset, soft links in an NXdata
+  chunk_indexes.h5     libver latest: single chunk, implicit, fixed array, extensible array, v2 B-tree
+                       chunk indexes; compact and contiguous layouts; several datatypes and attributes;
+                       dense attribute storage (>8 attributes)
+  earliest_chunked.h5  default libver: symbol-table group of 40 links, v1 B-tree chunk index (two levels),
+                       gzip+shuffle, fletcher32, 2-D chunks with partial edge chunks, scalar strings
+  two_scans.h5         default libver: two NXentry scans, a hard link (one dataset, two names),
+                       an external link to a file that does not exist
+  many_links.h5        libver latest: a group of 1200 soft links (dense storage, name index a
+                       version-2 B-tree of depth 2)
+
+expected.json: {"h5py": ..., "hdf5": ..., "files": {name: {"superblock": [...], "size": bytes,
+  "objects": [...]}}}; objects in the order of a depth-first walk over links (each group's links in
+  h5py's name order). Each object: path, kind (group/dataset/softlink/externallink); hard-linked
+  objects met a second time carry "same_as" (the first path). Datasets: dtype, shape, chunks,
+  compression, compression_opts, shuffle, fletcher32, maxshape, layout, chunk_index, values
+  (flattened, row-major). Groups and datasets: attrs (name -> value) and attr_dtypes.
+"""
+import ctypes
+import glob
+import json
+import os
+
+import h5py
+import numpy as np
+
+import sys
+
+HERE = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+rng = np.random.default_rng(20240611)
+
+
+# ---------------------------------------------------------------- helpers for writing
+
+def nxgroup(parent, name, nx_class, **attrs):
+    g = parent.create_group(name)
+    g.attrs["NX_class"] = nx_class
+    for k, v in attrs.items():
+        g.attrs[k] = v
+    return g
+
+
+def vlen_str(parent, name, text):
+    return parent.create_dataset(name, data=text, dtype=h5py.string_dtype("utf-8"))
+
+
+def new_file(name, libver=None):
+    path = os.path.join(HERE, name)
+    if os.path.exists(path):
+        os.remove(path)
+    if libver is None:
+        return h5py.File(path, "w")
+    return h5py.File(path, "w", libver=libver)
+
+
+# ---------------------------------------------------------------- synthetic beamline data
+
+def diffraction_pattern():
+    """Si powder at Cu K-alpha1 after azimuthal integration: 2000 points, 2theta 10-80 deg."""
+    tth = np.linspace(10.0, 80.0, 2000)
+    background = 180.0 + 900.0 * np.exp(-(tth - 10.0) / 9.0) + 120.0 * np.exp(-((tth - 24.0) / 6.0) ** 2)
+    peaks = [(28.443, 9200.0), (47.303, 5400.0), (56.123, 3100.0), (69.131, 820.0), (76.377, 1250.0)]
+    model = background.copy()
+    for centre, height in peaks:
+        sigma = 0.045 + 0.0009 * centre  # widths grow with angle
+        model += height * np.exp(-0.5 * ((tth - centre) / sigma) ** 2)
+    counts = rng.poisson(model).astype(np.float64)
+    intensity = (counts / 3.2).astype(np.float32)  # normalised by monitor, as pyFAI does
+    errors = np.sqrt(np.maximum(counts, 1.0)) / 3.2
+    return tth, intensity, errors
+
+
+def xas_scan(n=1500):
+    """Cu K-edge transmission + fluorescence scan, energy 8.90-9.20 keV, as a Bliss contscan writes it."""
+    e0 = 8.979
+    nominal = np.linspace(8.90, 9.20, n)
+    # encoder readback: quantised to 0.1 eV with a little jitter
+    energy = np.round((nominal + rng.normal(0.0, 2e-5, n)) * 1e4) / 1e4
+    edge = 0.5 + np.arctan((energy - e0) / 0.0015) / np.pi
+    k = np.sqrt(np.clip(energy - e0, 0.0, None) * 1000.0 / 3.81)
+    oscill = 0.08 * np.sin(2 * 2.55 * k + 0.4) * np.exp(-0.02 * k ** 2) * (energy > e0)
+    mu = 0.35 - 0.9 * (energy - 8.90) + 1.45 * edge * (1.0 + oscill)
+    sec = np.full(n, 0.1)  # integration time per point
+    ring = 200.0 - 0.35 * np.linspace(0.0, 1.0, n)  # mA, slow decay
+    i0_mean = 1.0e5 * ring / 200.0
+    mon = rng.poisson(i0_mean * 0.37).astype(np.int32)
+    i0 = rng.poisson(i0_mean).astype(np.float32)
+    it = rng.poisson(i0_mean * np.exp(-mu)).astype(np.float32)
+    iff = rng.poisson(i0_mean * mu * 0.01).astype(np.float32)
+    elapsed = np.cumsum(sec) + 0.0032 * np.arange(n) + rng.normal(0.0, 2e-4, n)
+    epoch = 1717660800.0 + 3.5 + elapsed  # fixed start (not the time of writing)
+    pdiode = rng.poisson(i0_mean * 0.021 * np.exp(-mu)).astype(np.float32)
+    icr = rng.poisson(i0_mean * mu * 0.012 + 800.0).astype(np.float32)
+    ocr = (icr * (1.0 - 2.1e-6 * icr)).astype(np.float32)
+    deadtime = (1.0 - ocr / icr).astype(np.float32)
+    ring_current = ring.astype(np.float32)
+    return dict(energy_enc=energy, I0=i0, It=it, If=iff, mon=mon, sec=sec, epoch=epoch, fx_icr=icr, fx_ocr=ocr, fx_deadtime=deadtime,
+                ring_current=ring_current, pdiode=pdiode)
+
+
+# ---------------------------------------------------------------- the files
+
+def make_pyfai():
+    tth, intensity, errors = diffraction_pattern()
+    with new_file("pyfai_nxdata.nxs") as f:
+        f.attrs["default"] = "entry"
+        f.attrs["NX_class"] = "NXroot"
+        f.attrs["creator"] = "pyFAI"
+        entry = nxgroup(f, "entry", "NXentry", default="results")
+        vlen_str(entry, "title", "Si NIST 640d, 1D azimuthal integration")
+        vlen_str(entry, "program_name", "pyFAI")
+        res = nxgroup(entry, "results", "NXdata", signal="intensity", axes="2th_deg")
+        d = res.create_dataset("2th_deg", data=tth)
+        d.attrs["units"] = "deg"
+        d = res.create_dataset("intensity", data=intensity)
+        d.attrs["interpretation"] = "spectrum"
+        res.create_dataset("intensity_errors", data=errors)
+        inst = nxgroup(entry, "instrument", "NXinstrument")
+        mono = nxgroup(inst, "monochromator", "NXmonochromator")
+        d = mono.create_dataset("wavelength", data=np.float64(1.5406e-10))
+        d.attrs["units"] = "m"
+
+
+def make_bliss():
+    s = xas_scan()
+    n = len(s["energy_enc"])
+    with new_file("bliss_scan.h5", libver="latest") as f:
+        f.attrs["NX_class"] = "NXroot"
+        f.attrs["creator"] = "Bliss"
+        f.attrs["default"] = "1.1"
+        entry = nxgroup(f, "1.1", "NXentry", default="plotselect")
+        vlen_str(entry, "title", "contscan energy 8.9 9.2 1500 0.1")
+        vlen_str(entry, "start_time", "2024-06-06T10:00:03.500000+02:00")
+        vlen_str(entry, "end_time", "2024-06-06T10:02:58.112000+02:00")
+        meas = nxgroup(entry, "measurement", "NXcollection")
+        units = {"energy_enc": "keV", "sec": "s", "epoch": "s", "ring_current": "mA",
+                 "fx_icr": "1/s", "fx_ocr": "1/s"}
+        for name, data in s.items():
+            if name == "mon":  # written in pieces during the acquisition: resizable
+                d = meas.create_dataset(name, shape=(0,), maxshape=(None,), chunks=(256,), dtype=np.int32,
+                                        compression="gzip", compression_opts=4, shuffle=True)
+                for start in range(0, n, 400):
+                    piece = data[start:start + 400]
+                    d.resize((start + len(piece),))
+                    d[start:start + len(piece)] = piece
+            elif name == "ring_current":  # chunked without filters
+                d = meas.create_dataset(name, data=data, chunks=(256,))
+            else:
+                d = meas.create_dataset(name, data=data, chunks=(256,), compression="gzip",
+                                        compression_opts=4, shuffle=True)
+            if name in units:
+                d.attrs["units"] = units[name]
+        plot = nxgroup(entry, "plotselect", "NXdata", signal="It", axes="energy_enc")
+        for name in ("energy_enc", "It", "I0", "If"):
+            plot[name] = h5py.SoftLink("/1.1/measurement/" + name)
+        inst = nxgroup(entry, "instrument", "NXinstrument")
+        pos = nxgroup(inst, "positioners", "NXcollection")
+        d = pos.create_dataset("energy", data=np.float64(8.9))
+        d.attrs["units"] = "keV"
+        d = pos.create_dataset("sample_y", data=np.float64(-1.2345))
+        d.attrs["units"] = "mm"
+
+
+def make_chunk_indexes():
+    with new_file("chunk_indexes.h5", libver="latest") as f:
+        f.attrs["NX_class"] = "NXroot"
+        # single chunk (chunks == shape, fixed maxshape), without and with a filter
+        f.create_dataset("single", data=np.linspace(0.0, 1.0, 100, dtype=np.float32), chunks=(100,))
+        f.create_dataset("single_gzip", data=rng.poisson(50.0, 300).astype(np.int32), chunks=(300,),
+                         compression="gzip", compression_opts=4)
+        # fixed array: fixed maxshape, several chunks, gzip (the last chunk is full: 3000 = 6 x 500)
+        f.create_dataset("fixed", data=rng.poisson(np.linspace(20.0, 900.0, 3000)).astype(np.uint16),
+                         chunks=(500,), compression="gzip", compression_opts=4)
+        # extensible array: one unlimited dimension, grown in pieces, last chunk partial (1200 = 2.4 x 500)
+        d = f.create_dataset("extensible", shape=(0,), maxshape=(None,), chunks=(500,), dtype=np.int64)
+        values = (np.arange(1200, dtype=np.int64) * 37 + 10 ** 12)
+        for start in range(0, 1200, 300):
+            d.resize((start + 300,))
+            d[start:start + 300] = values[start:start + 300]
+        # v2 B-tree: two unlimited dimensions; 40x50 in 16x16 chunks (3x4 chunks, partial at the edges)
+        yy, xx = np.mgrid[0:40, 0:50]
+        image = (100.0 * np.exp(-((yy - 18.5) ** 2 + (xx - 27.0) ** 2) / 60.0) + 5.0).astype(np.float32)
+        f.create_dataset("btree2", data=image, maxshape=(None, None), chunks=(16, 16))
+        # implicit index: fixed maxshape, no filter, space allocated early
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+        f.create_dataset("implicit", data=np.sin(np.linspace(0.0, 6.0, 1000)), chunks=(250,), dcpl=dcpl)
+        # compact: the data lives in the object header
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_layout(h5py.h5d.COMPACT)
+        f.create_dataset("compact", data=np.array([3, 1, 4, 1, 5, 9, 2, 6, 5, 3], dtype=np.int32), dcpl=dcpl)
+        # 2-D contiguous float64 (20 x 3: energy, mu, error)
+        e = np.linspace(8.95, 9.05, 20)
+        table = np.stack([e, 1.0 + np.tanh((e - 8.979) * 200.0), np.full(20, 0.0025)], axis=1)
+        f.create_dataset("contiguous_2d", data=table)
+        # datatypes
+        t = f.create_group("types")
+        t.create_dataset("f8_be", data=np.array([1.5, -2.25, 1e-300, 6.02214076e23, 0.1], dtype=">f8"))
+        t.create_dataset("u2", data=np.array([0, 1, 65535, 4096], dtype=np.uint16))
+        t.create_dataset("i8", data=np.array([-(2 ** 62), -1, 0, 2 ** 53 + 1], dtype=np.int64))
+        t.create_dataset("f4", data=np.array([0.1, -3.5, 1e30, 7.0], dtype=np.float32))
+        t.create_dataset("i2_be", data=np.array([-300, 300, 1], dtype=">i2"))
+        t.create_dataset("u1", data=np.array([0, 7, 255], dtype=np.uint8))
+        t.create_dataset("fixed_str", data=np.array([b"Si", b"LaB6", b"CeO2"], dtype="S6"))
+        # attributes of several kinds, on one dataset
+        a = t["f8_be"].attrs
+        a["sample"] = np.bytes_(b"Cu foil")  # fixed-length string ('S7')
+        a["label"] = np.array(b"CuK_edge", dtype="S10")  # fixed-length 'S10', padded with NULs
+        a["comment"] = "vlen str: ångström, 2θ"  # variable-length utf-8
+        a["roi"] = np.array([120, 480, 16], dtype=np.int32)
+        a["scale"] = np.float64(0.5)
+        a["gain"] = np.float32(2.5)
+        a["names"] = ["I0", "It", "If"]  # array of vlen str
+        # more than 8 attributes on one object: dense attribute storage with libver latest
+        g = f.create_group("dense_attrs")
+        for i in range(12):
+            g.attrs["attr_%02d" % i] = np.float64(i) * 1.25
+
+
+MOTORS = ["bsx", "bsy", "bsz", "d1x", "d1y", "d2x", "d2y", "dcm_bragg", "dcm_perp", "dcm_pitch",
+          "dcm_roll", "energy", "gap_u35", "gap_u27", "hfm_pitch", "hfm_bend", "vfm_pitch", "vfm_bend",
+          "s1hg", "s1ho", "s1vg", "s1vo", "s2hg", "s2ho", "s2vg", "s2vo", "sx", "sy", "sz", "srot",
+          "stx", "sty", "det_z", "det_x", "att1", "att2", "fluo_x", "fluo_z", "cryo_t", "mono_t"]
+
+
+def make_earliest():
+    with new_file("earliest_chunked.h5") as f:
+        f.attrs["NX_class"] = "NXroot"
+        entry = nxgroup(f, "entry", "NXentry")
+        vlen_str(entry, "title", "ascan sx 0 4 1000 0.05")
+        entry.create_dataset("sample_name", data=np.bytes_(b"ZnO pellet"))  # scalar fixed-length string
+        pos = nxgroup(entry, "positioners", "NXcollection")  # 40 links: several symbol-table nodes
+        for i, name in enumerate(MOTORS):
+            d = pos.create_dataset(name, data=np.float64(round(np.sin(i * 0.7) * 10.0 + i, 4)))
+            d.attrs["units"] = "keV" if name == "energy" else ("deg" if "pitch" in name or name == "srot" else "mm")
+        data = nxgroup(entry, "data", "NXdata", signal="counts", axes="sx")
+        sx = np.linspace(0.0, 4.0, 1001)
+        data.create_dataset("sx", data=sx, chunks=(128,), compression="gzip", shuffle=True)
+        # int32 counts in 100 chunks: more than a v1 B-tree leaf holds (64), so the chunk B-tree has two levels
+        peak = 2000.0 * np.exp(-0.5 * ((sx - 2.1) / 0.35) ** 2) + 40.0
+        counts = rng.poisson(peak).astype(np.int32)
+        data.create_dataset("counts", data=counts, chunks=(10,), compression="gzip", shuffle=True)
+        data.create_dataset("counts_checked", data=counts[:200], chunks=(64,), fletcher32=True)
+        # 2-D detector image, uint16, 30 x 45 in 8 x 16 chunks (partial chunks at both edges)
+        yy, xx = np.mgrid[0:30, 0:45]
+        r = np.hypot(yy - 14.0, xx - 21.0)
+        ring = 400.0 * np.exp(-0.5 * ((r - 9.0) / 1.2) ** 2) + 15.0
+        img = rng.poisson(ring).astype(np.uint16)
+        d = data.create_dataset("image", data=img, chunks=(8, 16), compression="gzip", shuffle=True)
+        d.attrs["interpretation"] = "image"
+        nxgroup(entry, "notes", "NXnote")  # an empty group
+
+
+def make_two_scans():
+    with new_file("two_scans.h5") as f:
+        f.attrs["NX_class"] = "NXroot"
+        f.attrs["default"] = "2.1"
+        for scan, (motor, lo, hi, n) in (("1.1", ("samy", -0.5, 0.5, 41)), ("2.1", ("samz", -1.0, 1.0, 61))):
+            entry = nxgroup(f, scan, "NXentry", default="plotselect")
+            vlen_str(entry, "title", "dscan %s %g %g %d 0.2" % (motor, lo, hi, n - 1))
+            x = np.linspace(lo, hi, n)
+            diode = rng.poisson(5.0e4 / (1.0 + ((x - 0.1) / 0.2) ** 2) + 300.0).astype(np.float64)
+            inst = nxgroup(entry, "instrument", "NXinstrument")
+            det = nxgroup(inst, "diode", "NXdetector")
+            d = det.create_dataset("data", data=diode)
+            d.attrs["units"] = "counts"
+            meas = nxgroup(entry, "measurement", "NXcollection")
+            meas.create_dataset(motor, data=x).attrs["units"] = "mm"
+            meas["diode"] = d  # hard link: the same dataset under a second name
+            meas.create_dataset("sec", data=np.full(n, 0.2))
+            plot = nxgroup(entry, "plotselect", "NXdata", signal="diode", axes=motor)
+            plot[motor] = h5py.SoftLink("/%s/measurement/%s" % (scan, motor))
+            plot["diode"] = h5py.SoftLink("/%s/measurement/diode" % scan)
+        f["1.1/measurement/image"] = h5py.ExternalLink("other.h5", "/x")
+
+
+def make_many_links():
+    # A group of 1200 soft links (libver latest): dense link storage whose name index is a
+    # version-2 B-tree of depth 2 (a leaf holds 45 records, a depth-1 tree at most 1149), as a
+    # Bliss file with a thousand scans at its root has; soft links keep the file small.
+    with new_file("many_links.h5", libver="latest") as f:
+        entry = nxgroup(f, "1.1", "NXentry")
+        meas = nxgroup(entry, "measurement", "NXcollection")
+        x = np.linspace(0.0, 1.0, 50)
+        meas.create_dataset("x", data=x)
+        meas.create_dataset("y", data=np.round(1000.0 * np.exp(-((x - 0.5) / 0.1) ** 2), 3))
+        vlen_str(entry, "t", "target of the links")
+        links = f.create_group("links")
+        for k in range(1200):
+            links["s%04d" % k] = h5py.SoftLink("/1.1/t")
+
+
+# ---------------------------------------------------------------- reading back: expected.json
+
+_CHUNK_INDEX = {0: "BTREE_V1", 1: "SINGLE_CHUNK", 2: "IMPLICIT", 3: "FIXED_ARRAY", 4: "EXTENSIBLE_ARRAY",
+                5: "BTREE_V2"}
+_lib = None
+
+
+def chunk_index(dset):
+    """Chunk index type from H5Dget_chunk_index_type in the libhdf5 that h5py loaded (None if unavailable)."""
+    global _lib
+    if _lib is None:
+        libs = glob.glob(os.path.join(os.path.dirname(h5py.__file__), "..", "h5py.libs", "libhdf5-*.so*"))
+        libs = [p for p in libs if "_hl" not in p]
+        try:
+            _lib = ctypes.CDLL(libs[0]) if libs else ctypes.CDLL("libhdf5.so")
+            _lib.H5Dget_chunk_index_type.argtypes = [ctypes.c_int64, ctypes.POINTER(ctypes.c_int)]
+        except (OSError, AttributeError):
+            _lib = False
+    if not _lib:
+        return None
+    out = ctypes.c_int(-1)
+    if _lib.H5Dget_chunk_index_type(dset.id.id, ctypes.byref(out)) < 0:
+        return None
+    return _CHUNK_INDEX.get(out.value)
+
+
+def dtype_name(dt):
+    return "object" if dt.kind == "O" else dt.str
+
+
+def plain(v):
+    """numpy value -> JSON value (lists for arrays, str for bytes, float64 for float32)."""
+    if isinstance(v, np.ndarray):
+        return [plain(x) for x in v.ravel().tolist()] if v.dtype.kind in "OSU" else v.ravel().tolist()
+    if isinstance(v, (bytes, np.bytes_)):
+        return bytes(v).decode("utf-8")
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    return v
+
+
+def attrs_of(obj):
+    values, dtypes = {}, {}
+    for name in obj.attrs:
+        v = obj.attrs[name]
+        values[name] = plain(v)
+        dtypes[name] = dtype_name(obj.attrs.get_id(name).dtype)
+    return values, dtypes
+
+
+LAYOUTS = {h5py.h5d.CONTIGUOUS: "CONTIGUOUS", h5py.h5d.CHUNKED: "CHUNKED", h5py.h5d.COMPACT: "COMPACT",
+           h5py.h5d.VIRTUAL: "VIRTUAL"}
+
+
+def describe_dataset(d, entry):
+    dt = d.dtype
+    layout = LAYOUTS[d.id.get_create_plist().get_layout()]
+    entry.update(dtype=dtype_name(dt), shape=list(d.shape), chunks=list(d.chunks) if d.chunks else None,
+                 compression=d.compression, compression_opts=d.compression_opts, shuffle=d.shuffle,
+                 fletcher32=d.fletcher32,
+                 maxshape=list(d.maxshape) if d.maxshape is not None else None, layout=layout,
+                 chunk_index=chunk_index(d) if layout == "CHUNKED" else None)
+    if h5py.check_string_dtype(dt) is not None and dt.kind == "O":
+        raw = d.asstr()[()]
+        entry["values"] = [raw] if isinstance(raw, str) else [str(x) for x in np.asarray(raw).ravel()]
+    else:
+        v = np.asarray(d[()])
+        entry["values"] = plain(v) if v.ndim else [plain(v[()])]
+
+
+def walk(f):
+    objects, seen = [], {}
+
+    def visit(obj, path):
+        entry = {"path": path}
+        key = h5py.h5o.get_info(obj.id).addr
+        if key in seen:
+            entry["same_as"] = seen[key]
+        else:
+            seen[key] = path
+        entry["kind"] = "group" if isinstance(obj, h5py.Group) else "dataset"
+        if entry["kind"] == "dataset":
+            describe_dataset(obj, entry)
+        entry["attrs"], entry["attr_dtypes"] = attrs_of(obj)
+        objects.append(entry)
+        if isinstance(obj, h5py.Group) and "same_as" not in entry:
+            for name in obj:
+                child = path.rstrip("/") + "/" + name
+                link = obj.get(name, getlink=True)
+                if isinstance(link, h5py.SoftLink):
+                    objects.append({"path": child, "kind": "softlink", "target": link.path})
+                elif isinstance(link, h5py.ExternalLink):
+                    objects.append({"path": child, "kind": "externallink", "file": link.filename,
+                                    "target": link.path})
+                else:
+                    visit(obj[name], child)
+
+    visit(f, "/")
+    # cross-check against h5py's own traversal (visititems: every object once, links not followed)
+    listed = {o["path"] for o in objects}
+    f.visititems(lambda name, _obj: None if "/" + name in listed else (_ for _ in ()).throw(
+        AssertionError("visititems found %s, the walk did not" % name)))
+    return objects
+
+
+def main():
+    make_pyfai()
+    make_bliss()
+    make_chunk_indexes()
+    make_earliest()
+    make_two_scans()
+    make_many_links()
+    files = {}
+    for name in ("pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5",
+                 "many_links.h5"):
+        path = os.path.join(HERE, name)
+        size = os.path.getsize(path)
+        assert size < 64 * 1024, (name, size)
+        with h5py.File(path, "r") as f:
+            files[name] = {"superblock": list(f.id.get_create_plist().get_version()), "size": size,
+                           "objects": walk(f)}
+    # one object per line: readable diffs, a file that is not all whitespace
+    lines = ['{"h5py": %s, "hdf5": %s, "files": {' % (json.dumps(h5py.version.version),
+                                                       json.dumps(h5py.version.hdf5_version))]
+    for i, (name, info) in enumerate(files.items()):
+        lines.append(' %s: {"superblock": %s, "size": %d, "objects": [' % (
+            json.dumps(name), json.dumps(info["superblock"]), info["size"]))
+        objs = info["objects"]
+        for j, o in enumerate(objs):
+            lines.append("  " + json.dumps(o, allow_nan=False, ensure_ascii=False) + ("," if j < len(objs) - 1 else ""))
+        lines.append(" ]}" + ("," if i < len(files) - 1 else ""))
+    lines.append("}}")
+    text = "\n".join(lines) + "\n"
+    json.loads(text)
+    with open(os.path.join(HERE, "expected.json"), "w", encoding="utf-8") as out:
+        out.write(text)
+    for name, info in files.items():
+        print("%-22s %6d bytes  superblock %s  %d objects" % (name, info["size"], info["superblock"],
+                                                              len(info["objects"])))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+import Foundation
+import Testing
+import TestSupport
+import XrayCore
+@testable import XrayFormats
+
+/// The HDF5 fixtures of Tests/Fixtures/hdf5 (written by h5py 3.11 / HDF5 1.14.2 with
+/// make_fixtures.py) and h5py's own reading of them, expected.json: the anchor numbers.
+enum HDF5Fixtures {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/hdf5")
+    /// HDF5 1.14 files, and (hdf5_2_0/) the libver-latest ones again from h5py 3.16 / HDF5 2.0,
+    /// which writes data layout message version 5.
+    static let files = ["pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5", "many_links.h5",
+                        "hdf5_2_0/bliss_scan.h5", "hdf5_2_0/chunk_indexes.h5"]
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
+    }
+
+    /// A JSON value. (JSONDecoder, not JSONSerialization: on Linux the latter rounds some
+    /// doubles wrongly, e.g. 0.09090909361839294 → …292, and the values are compared exactly.)
+    enum JSON: Decodable {
+        case number(Double), string(String), bool(Bool), null, array([JSON]), object([String: JSON])
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null }
+            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+            else if let d = try? c.decode(Double.self) { self = .number(d) }
+            else if let s = try? c.decode(String.self) { self = .string(s) }
+            else if let a = try? c.decode([JSON].self) { self = .array(a) }
+            else { self = .object(try c.decode([String: JSON].self)) }
+        }
+        subscript(_ key: String) -> JSON? { if case .object(let o) = self { return o[key] }; return nil }
+        var string: String? { if case .string(let s) = self { return s }; return nil }
+        var number: Double? { if case .number(let d) = self { return d }; return nil }
+        var array: [JSON]? { if case .array(let a) = self { return a }; return nil }
+        var object: [String: JSON]? { if case .object(let o) = self { return o }; return nil }
+    }
+
+    /// h5py's description of one file: superblock version and every object.
+    static let anchors: JSON? = try? JSONDecoder().decode(JSON.self, from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
+    static let anchors2: JSON? = try? JSONDecoder().decode(JSON.self, from: Data(contentsOf: folder.appendingPathComponent("hdf5_2_0/expected.json")))
+
+    static func expected(_ name: String) throws -> (superblock: Int, objects: [JSON]) {
+        let v2 = name.hasPrefix("hdf5_2_0/")
+        let json = try #require(v2 ? anchors2 : anchors, "expected.json beside \(name)")
+        let file = json["files"]?[v2 ? String(name.dropFirst(9)) : name]
+        let superblock = file?["superblock"]?.array?.first?.number.map { Int($0) } ?? -1
+        return (superblock, file?["objects"]?.array ?? [])
+    }
+
+    static func read(_ name: String) throws -> DataFile {
+        try FormatRegistry.read(Data(bytes(name)), file: name)
+    }
+}
+
+@Suite("HDF5 / NeXus: every dataset, attribute and link as h5py reads it")
+struct HDF5Tests {
+    /// An expected JSON value as numbers or strings, the way the reader gives attributes.
+    static func anchorValue(_ v: HDF5Fixtures.JSON) -> HDF5Value? {
+        switch v {
+        case .string(let s): return .strings([s])
+        case .number(let d): return .numbers([d])
+        case .array(let list):
+            if let s = list.first?.string, !s.isEmpty || list.count > 0, list.allSatisfy({ $0.string != nil }) { return .strings(list.compactMap(\.string)) }
+            return .numbers(list.compactMap(\.number))
+        default: return nil
+        }
+    }
+
+    @Test(arguments: HDF5Fixtures.files)
+    func matchesH5py(_ name: String) throws {
+        let h5 = try HDF5File(HDF5Fixtures.bytes(name), file: name)
+        var warnings: [String] = []
+        let tree = try HDF5Reader.walk(h5, warnings: &warnings)
+        let expected = try HDF5Fixtures.expected(name)
+        #expect(!expected.objects.isEmpty)
+        #expect(h5.superblockVersion == expected.superblock)
+        var datasets = 0
+        for object in expected.objects {
+            let path = object["path"]?.string ?? ""
+            switch object["kind"]?.string {
+            case "group", "dataset":
+                guard let node = HDF5Reader.resolve(path, in: tree) else { Issue.record("\(name) \(path): not found"); continue }
+                let attributes = Dictionary(tree[node].attributes.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+                let anchorAttributes = object["attrs"]?.object ?? [:]
+                #expect(Set(attributes.keys) == Set(anchorAttributes.keys), "\(name) \(path) attribute names")
+                for (key, value) in anchorAttributes {
+                    #expect(attributes[key] == Self.anchorValue(value), "\(name) \(path) @\(key): \(String(describing: attributes[key])) vs \(value)")
+                }
+                guard object["kind"]?.string == "dataset" else {
+                    #expect(tree[node].dataset == nil, "\(name) \(path) is a group")
+                    continue
+                }
+                let d = try #require(tree[node].dataset, "\(name) \(path) is a dataset")
+                #expect(d.space.dims == (object["shape"]?.array ?? []).compactMap { $0.number.map { Int($0) } }, "\(name) \(path) shape")
+                let raw = try h5.rawData(d)
+                let value = try h5.value(raw[...], type: d.type, count: d.space.count, at: d.address)
+                let values = object["values"]?.array ?? []
+                switch value {
+                case .numbers(let mine):
+                    let anchor = values.compactMap(\.number)
+                    #expect(anchor.count == values.count)
+                    #expect(mine == anchor, "\(name) \(path): \(mine.prefix(4)) … vs \(anchor.prefix(4)) …")
+                case .strings(let mine):
+                    #expect(mine == values.compactMap(\.string), "\(name) \(path)")
+                case .unsupported(let what):
+                    Issue.record("\(name) \(path): \(what)")
+                }
+                datasets += 1
+            case "softlink":
+                let target = try #require(object["target"]?.string)
+                let a = HDF5Reader.resolve(path, in: tree), b = HDF5Reader.resolve(target, in: tree)
+                #expect(a != nil && a == b, "\(name) \(path) → \(target)")
+            case "externallink":
+                #expect(HDF5Reader.resolve(path, in: tree) == nil)
+                #expect(warnings.contains { $0.hasPrefix(path) && $0.contains("external link") }, "\(warnings)")
+            default:
+                Issue.record("\(name) \(path): unknown kind")
+            }
+        }
+        #expect(datasets > 0)
+    }
+
+    /// h5py's values of one dataset of a fixture.
+    static func anchor(_ name: String, _ path: String) throws -> [Double] {
+        let object = try HDF5Fixtures.expected(name).objects.first { $0["path"]?.string == path }
+        return try #require(object?["values"]?.array, "\(name) \(path) in expected.json").compactMap(\.number)
+    }
+
+    @Test func pyFAINXdataIsADiffractionPattern() throws {
+        let file = try HDF5Fixtures.read("pyfai_nxdata.nxs")
+        #expect(file.format == "hdf5" && file.scans.count == 1)
+        let scan = try #require(file.scans.first)
+        #expect(scan.name == "entry/results" && scan.kind == .diffraction)
+        #expect(scan.columns["two_theta"] == (try Self.anchor("pyfai_nxdata.nxs", "/entry/results/2th_deg")))
+        #expect(scan.columns["intensity"] == (try Self.anchor("pyfai_nxdata.nxs", "/entry/results/intensity")))
+        #expect(scan.columns["esd"] == (try Self.anchor("pyfai_nxdata.nxs", "/entry/results/intensity_errors")))
+        #expect(scan.radiation?.kAlpha1 == 1.5406, "\(String(describing: scan.radiation))")
+        #expect(scan.metadata["@NX_class"] == "NXdata" && scan.metadata["instrument/monochromator/wavelength"] == "1.5406e-10 m")
+    }
+
+    @Test func blissMeasurementIsAnAbsorptionScan() throws {
+        let file = try HDF5Fixtures.read("bliss_scan.h5")
+        #expect(file.scans.map(\.name) == ["1.1/measurement", "1.1/plotselect"])
+        let scan = try #require(file.scans.first)
+        #expect(scan.kind == .absorption)
+        let energy = try Self.anchor("bliss_scan.h5", "/1.1/measurement/energy_enc")
+        #expect(scan.columns["energy"] == energy.map { $0 * 1000 } && scan.units["energy"] == "eV")
+        for counter in ["I0", "It", "If", "mon", "sec", "epoch", "ring_current"] {
+            #expect(scan.columns[counter] == (try Self.anchor("bliss_scan.h5", "/1.1/measurement/" + counter)), "\(counter)")
+        }
+        #expect(scan.columns.keys.first == "energy" && scan.columns.count == 13)
+        #expect(scan.metadata["title"] == "contscan energy 8.9 9.2 1500 0.1")
+        #expect(MuSelection.defaultExpression(for: Array(scan.columns.keys)) == "ln(I0/It)")
+        let plot = file.scans[1]
+        #expect(plot.columns["It"] == scan.columns["It"] && plot.columns["energy"] == scan.columns["energy"])
+    }
+
+    @Test func twoEntriesSoftAndExternalLinks() throws {
+        let file = try HDF5Fixtures.read("two_scans.h5")
+        #expect(file.scans.map(\.name) == ["1.1/measurement", "1.1/plotselect", "2.1/measurement", "2.1/plotselect"])
+        #expect(file.scans.map { $0.columns.values.first?.count ?? 0 } == [41, 41, 61, 61])
+        #expect(file.scans[1].columns.keys.first == "samy")   // the NXdata axis first
+        #expect(file.warnings.contains { $0.contains("external link to other.h5:/x") })
+    }
+
+    /// Every truncation of every fixture: a RoentgenError with a byte offset, or a reading of
+    /// what is there; never a crash.
+    @Test(arguments: HDF5Fixtures.files)
+    func truncated(_ name: String) throws {
+        let bytes = try HDF5Fixtures.bytes(name)
+        var rejected = 0
+        for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
+            do {
+                _ = try FormatRegistry.read(Data(bytes[..<cut]), file: name)
+            } catch let error as RoentgenError {
+                rejected += 1
+                #expect(error.file == name && (error.byteOffset != nil || error.message.contains("no 1-D scan") || error.kind == .unsupportedFormat), "\(error)")
+            }
+        }
+        #expect(rejected > 80)
+    }
+
+    @Test func headerOnlyFilesAreRejected() throws {
+        for (name, data) in [("scan.h5", Data(HDF5File.signature + [UInt8](repeating: 0, count: 64))),
+                             ("scan.nxs", Data([UInt8](repeating: 0, count: 512) + HDF5File.signature + [0, 0]))] {
+            let error = try #require(throws: RoentgenError.self) { try FormatRegistry.read(data, file: name) }
+            #expect(error.kind == .badFile && error.file == name && error.byteOffset != nil, "\(error)")
+            #expect(error.message.contains("HDF5") && (error.message.contains("past the end of the file") || error.message.contains("expected 2, 4 or 8")), "\(error)")
+        }
+    }
+
+    /// Seeded mutations of every fixture: RoentgenError or success, fast.
+    @Test func mutations() throws {
+        var rng = SeededRandom(seed: 0x4844_4635)
+        let seeds = try HDF5Fixtures.files.map { try HDF5Fixtures.bytes($0) }
+        var slowest = 0.0, rejected = 0
+        for run in 0..<250 {
+            let mutated = Data(Mutator.mutate(seeds[run % seeds.count], &rng))
+            let t0 = Date()
+            do {
+                _ = try FormatRegistry.read(mutated, file: "fuzz.h5")
+            } catch is RoentgenError {
+                rejected += 1
+            } catch {
+                Issue.record("run \(run): non-Roentgen error \(error)")
+            }
+            slowest = max(slowest, Date().timeIntervalSince(t0))
+        }
+        #expect(rejected > 0 && slowest < 1.0, "slowest \(slowest) s")
+    }
+}
