@@ -11,7 +11,7 @@ enum HDF5Fixtures {
         .deletingLastPathComponent().appendingPathComponent("Fixtures/hdf5")
     /// HDF5 1.14 files, and (hdf5_2_0/) the libver-latest ones again from h5py 3.16 / HDF5 2.0,
     /// which writes data layout message version 5.
-    static let files = ["pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5", "many_links.h5",
+    static let files = ["pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5", "many_links.h5", "large_indexes.h5",
                         "hdf5_2_0/bliss_scan.h5", "hdf5_2_0/chunk_indexes.h5"]
 
     static func bytes(_ name: String) throws -> [UInt8] {

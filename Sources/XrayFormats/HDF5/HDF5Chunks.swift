@@ -256,7 +256,7 @@ extension HDF5File {
         let dataBlockMin = try b.u8(header + 9)
         let superMinPointers = try b.u8(header + 10)
         let pageBits = try b.u8(header + 11)
-        guard entrySize >= b.offsetSize, dataBlockMin > 0, superMinPointers > 0, superMinPointers.nonzeroBitCount == 1, pageBits < 32, maxBits <= 64 else {
+        guard entrySize >= b.offsetSize, dataBlockMin.nonzeroBitCount == 1, superMinPointers.nonzeroBitCount == 1, pageBits < 32, maxBits <= 64 else {
             throw b.fail(header, "extensible array header with impossible parameters")
         }
         guard let indexBlock = try b.address(header + 12 + 6 * b.lengthSize, "extensible array index block address") else { return [] }
@@ -267,30 +267,52 @@ extension HDF5File {
             if out.count < count { out.append(try indexEntry(p, entrySize: entrySize, filtered: filtered)) }
             p += entrySize
         }
-        // Data blocks pointed at by the index block: super blocks 0 … 2·log2(min pointers) − 1,
-        // super block s holding 2^⌊s/2⌋ data blocks of min·2^⌊(s+1)/2⌋ elements.
+        // Super block s holds 2^⌊s/2⌋ data blocks of min·2^⌊(s+1)/2⌋ elements. The index block
+        // points straight at the data blocks of super blocks 0 … 2·log2(min pointers) − 1, and
+        // then at the later super blocks (each a list of its data blocks' addresses).
         let directSuperBlocks = 2 * superMinPointers.trailingZeroBitCount
         let blockOffsetBytes = (maxBits + 7) / 8
+        func dataBlock(_ at: Int?, elements: Int) throws {
+            guard out.count < count else { return }
+            guard let at else {
+                out += [IndexEntry](repeating: IndexEntry(address: nil, size: nil, mask: 0), count: min(elements, count - out.count))
+                return
+            }
+            try b.expectSignature(at, "EADB", "extensible array data block")
+            guard elements <= 1 << pageBits else {
+                throw b.unsupported(at, "paged extensible-array data block (a resizable dataset of more than \(out.count) chunks); not supported")
+            }
+            let q = at + 6 + b.offsetSize + blockOffsetBytes
+            let n = min(elements, count - out.count)
+            try b.need(q, n * entrySize, "extensible array data block entries")
+            for k in 0..<n { out.append(try indexEntry(q + k * entrySize, entrySize: entrySize, filtered: filtered)) }
+        }
         for s in 0..<directSuperBlocks {
-            let elements = dataBlockMin << ((s + 1) / 2)
             for _ in 0..<(1 << (s / 2)) {
                 let at = try b.address(p, "extensible array data block address")
                 p += b.offsetSize
-                guard out.count < count else { continue }
-                guard let at else {
-                    out += [IndexEntry](repeating: IndexEntry(address: nil, size: nil, mask: 0), count: min(elements, count - out.count))
-                    continue
-                }
-                try b.expectSignature(at, "EADB", "extensible array data block")
-                guard elements <= 1 << pageBits else {
-                    throw b.unsupported(at, "paged extensible-array data block (a very long resizable dataset); not supported")
-                }
-                let q = at + 6 + b.offsetSize + blockOffsetBytes
-                for k in 0..<min(elements, count - out.count) { out.append(try indexEntry(q + k * entrySize, entrySize: entrySize, filtered: filtered)) }
+                try dataBlock(at, elements: dataBlockMin << ((s + 1) / 2))
             }
         }
-        if out.count < count, (try? b.address(p, "extensible array super block address")) != nil {
-            throw b.unsupported(header, "extensible-array chunk index with super blocks (more than \(out.count) chunks); not supported")
+        let superBlocks = 1 + maxBits - dataBlockMin.trailingZeroBitCount
+        var s = directSuperBlocks
+        while out.count < count, s < superBlocks, s < 64 {
+            let superBlock = try b.address(p, "extensible array super block address")
+            p += b.offsetSize
+            let blocks = 1 << (s / 2)
+            let elements = dataBlockMin << ((s + 1) / 2)
+            if let superBlock {
+                try b.expectSignature(superBlock, "EASB", "extensible array super block")
+                guard elements <= 1 << pageBits else {
+                    throw b.unsupported(superBlock, "paged extensible-array data blocks (a resizable dataset of more than \(out.count) chunks); not supported")
+                }
+                let q = superBlock + 6 + b.offsetSize + blockOffsetBytes
+                try b.need(q, blocks * b.offsetSize, "extensible array super block")
+                for k in 0..<blocks { try dataBlock(try b.address(q + k * b.offsetSize, "extensible array data block address"), elements: elements) }
+            } else {
+                for _ in 0..<blocks { try dataBlock(nil, elements: elements) }
+            }
+            s += 1
         }
         return out
     }

@@ -62,7 +62,7 @@ extension HDF5File {
             for _ in 0..<dimensionality { dims.append(try b.u32(q)); q += 4 }
             switch layoutClass {
             case 0: return .compact(offset: q + 4, size: try b.u32(q))
-            case 1: return .contiguous(address: address, size: dims.reduce(1, *))
+            case 1: return .contiguous(address: address, size: -1)   // size implied by the dataspace
             case 2: return .chunked(chunk: Array(dims.dropLast()), index: .btree1(address))
             default: throw b.fail(p + 2, "data layout class \(layoutClass)")
             }
@@ -163,7 +163,7 @@ extension HDF5File {
             return Array(try b.slice(offset, total, "compact data"))
         case .contiguous(let address, let size):
             guard let address else { return [UInt8](repeating: 0, count: total) }
-            guard size >= total else { throw b.fail(address, "contiguous dataset holds \(size) bytes, its shape \(d.space.dims) needs \(total)") }
+            guard size < 0 || size >= total else { throw b.fail(address, "contiguous dataset holds \(size) bytes, its shape \(d.space.dims) needs \(total)") }
             return Array(try b.slice(address, total, "contiguous dataset data"))
         case .chunked(let chunk, let index):
             return try chunkedData(d, chunk: chunk, index: index, total: total)

@@ -22,6 +22,8 @@ Files:
                        an external link to a file that does not exist
   many_links.h5        libver latest: a group of 1200 soft links (dense storage, name index a
                        version-2 B-tree of depth 2)
+  large_indexes.h5     libver latest: an extensible array index with super blocks (600 chunks),
+                       a paged fixed array index (1500 chunks)
 
 expected.json: {"h5py": ..., "hdf5": ..., "files": {name: {"superblock": [...], "size": bytes,
   "objects": [...]}}}; objects in the order of a depth-first walk over links (each group's links in
@@ -304,6 +306,19 @@ def make_many_links():
             links["s%04d" % k] = h5py.SoftLink("/1.1/t")
 
 
+def make_large_indexes():
+    # Chunk indexes past their first level (libver latest): an extensible array of 600 chunks
+    # (beyond the 244 its index block reaches: super blocks), a fixed array of 1500 chunks
+    # (more than 2^10 entries: paged).
+    with new_file("large_indexes.h5", libver="latest") as f:
+        d = f.create_dataset("extensible_many", shape=(0,), maxshape=(None,), chunks=(4,), dtype="<i8")
+        values = (np.arange(2400, dtype=np.int64) * 7919) % 100003
+        for start in range(0, 2400, 600):   # appended in pieces, as during an acquisition
+            d.resize((start + 600,))
+            d[start:start + 600] = values[start:start + 600]
+        f.create_dataset("fixed_paged", data=((np.arange(3000) * 31) % 2000 - 1000).astype("<i2"), chunks=(2,))
+
+
 # ---------------------------------------------------------------- reading back: expected.json
 
 _CHUNK_INDEX = {0: "BTREE_V1", 1: "SINGLE_CHUNK", 2: "IMPLICIT", 3: "FIXED_ARRAY", 4: "EXTENSIBLE_ARRAY",
@@ -418,9 +433,10 @@ def main():
     make_earliest()
     make_two_scans()
     make_many_links()
+    make_large_indexes()
     files = {}
     for name in ("pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5",
-                 "many_links.h5"):
+                 "many_links.h5", "large_indexes.h5"):
         path = os.path.join(HERE, name)
         size = os.path.getsize(path)
         assert size < 64 * 1024, (name, size)
