@@ -83,8 +83,16 @@ public enum FormatRegistry {
         return file
     }
 
+    /// Files larger than this are memory-mapped, not read: an HDF5 file of many gigabytes (images
+    /// beside the scans) is then touched only where its reader looks.
+    static let mappingThreshold = 64 << 20
+
     private static func readContent(_ url: URL) throws -> DataFile {
         let path = url.path
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        if size > mappingThreshold, let mapped = try? Data(contentsOf: url, options: .alwaysMapped) {
+            return try read(mapped, file: path)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {

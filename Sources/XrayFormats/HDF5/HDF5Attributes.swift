@@ -77,10 +77,10 @@ extension HDF5File {
     }
 
     /// Raw element bytes decoded as numbers or text.
-    func value(_ raw: ArraySlice<UInt8>, type: HDF5Datatype, count: Int, at offset: Int) throws -> HDF5Value {
+    func value(_ raw: [UInt8], type: HDF5Datatype, count: Int, at offset: Int) throws -> HDF5Value {
         switch type {
         case .integer, .float:
-            return .numbers(Array(raw).withUnsafeBytes { type.doubles($0, count: count) })
+            return .numbers(raw.withUnsafeBytes { type.doubles($0, count: count) })
         case .string, .vlenString:
             return .strings(try strings(raw, type: type, count: count, at: offset))
         case .other(let name, _):

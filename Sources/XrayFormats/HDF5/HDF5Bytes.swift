@@ -3,9 +3,10 @@ import XrayCore
 
 /// Bounds-checked little-endian reads over the bytes of an HDF5 file. Every failure is a
 /// `RoentgenError` naming the file and the byte offset, so a damaged or truncated file can
-/// never be read outside its bytes.
+/// never be read outside its bytes. The bytes are borrowed (a large file is memory-mapped and
+/// only the pages read are touched): valid only while the reader runs.
 struct HDF5Bytes {
-    let bytes: [UInt8]
+    let bytes: UnsafeRawBufferPointer
     let file: String
     /// Size of addresses ("offsets") and of lengths in bytes, from the superblock.
     var offsetSize = 8
@@ -13,7 +14,7 @@ struct HDF5Bytes {
     /// Where address 0 is (the superblock's base address: non-zero after a user block).
     var base = 0
 
-    init(_ bytes: [UInt8], file: String) {
+    init(_ bytes: UnsafeRawBufferPointer, file: String) {
         self.bytes = bytes
         self.file = file
     }
@@ -91,9 +92,9 @@ struct HDF5Bytes {
         return String(decoding: bytes[offset..<i], as: UTF8.self)
     }
 
-    /// Bytes `offset ..< offset + count` (checked).
-    func slice(_ offset: Int, _ count: Int, _ what: @autoclosure () -> String) throws -> ArraySlice<UInt8> {
+    /// A copy of bytes `offset ..< offset + count` (checked).
+    func slice(_ offset: Int, _ count: Int, _ what: @autoclosure () -> String) throws -> [UInt8] {
         try need(offset, count, what())
-        return bytes[offset..<(offset + count)]
+        return [UInt8](bytes[offset..<(offset + count)])
     }
 }

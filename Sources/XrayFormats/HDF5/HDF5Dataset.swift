@@ -160,11 +160,11 @@ extension HDF5File {
         switch d.layout {
         case .compact(let offset, let size):
             guard size >= total else { throw b.fail(offset, "compact dataset holds \(size) bytes, its shape needs \(total)") }
-            return Array(try b.slice(offset, total, "compact data"))
+            return try b.slice(offset, total, "compact data")
         case .contiguous(let address, let size):
             guard let address else { return [UInt8](repeating: 0, count: total) }
             guard size < 0 || size >= total else { throw b.fail(address, "contiguous dataset holds \(size) bytes, its shape \(d.space.dims) needs \(total)") }
-            return Array(try b.slice(address, total, "contiguous dataset data"))
+            return try b.slice(address, total, "contiguous dataset data")
         case .chunked(let chunk, let index):
             return try chunkedData(d, chunk: chunk, index: index, total: total)
         }
@@ -178,9 +178,8 @@ extension HDF5File {
     }
 
     /// A dataset's or attribute's values as text (string types), one per element.
-    func strings(_ raw: ArraySlice<UInt8>, type: HDF5Datatype, count: Int, at offset: Int) throws -> [String] {
+    func strings(_ raw: [UInt8], type: HDF5Datatype, count: Int, at offset: Int) throws -> [String] {
         var out: [String] = []
-        let raw = Array(raw)
         switch type {
         case .string(let size):
             guard raw.count >= size * count else { throw b.fail(offset, "string data shorter than \(count) × \(size) bytes") }

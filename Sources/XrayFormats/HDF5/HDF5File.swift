@@ -45,7 +45,7 @@ struct HDF5File {
     static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
 
     /// Where the signature is: 0, or 512, 1024, 2048 … after a user block; nil if absent.
-    static func signatureOffset(_ bytes: [UInt8]) -> Int? {
+    static func signatureOffset(_ bytes: UnsafeRawBufferPointer) -> Int? {
         var offset = 0
         while offset + 8 <= bytes.count {
             if bytes[offset..<(offset + 8)].elementsEqual(signature) { return offset }
@@ -54,7 +54,8 @@ struct HDF5File {
         return nil
     }
 
-    init(_ bytes: [UInt8], file: String) throws {
+    /// The file in `bytes`, which must stay valid while this value is used.
+    init(_ bytes: UnsafeRawBufferPointer, file: String) throws {
         b = HDF5Bytes(bytes, file: file)
         guard let s = HDF5File.signatureOffset(bytes) else {
             throw b.fail(0, "no HDF5 signature at byte 0 or at 512, 1024, 2048 … (not an HDF5 file)")

@@ -20,7 +20,7 @@ enum HDF5Reader: FormatReader {
     static let suffixes = ["h5", "hdf5", "hdf", "nxs", "nx5", "nx"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        HDF5File.signatureOffset([UInt8](head.prefix(4096))) != nil ? .certain : .no
+        head.prefix(4096).withUnsafeBytes { HDF5File.signatureOffset($0) } != nil ? .certain : .no
     }
 
     /// One object reached from the root: its path, header, and (for datasets) description.
@@ -36,7 +36,12 @@ enum HDF5Reader: FormatReader {
     }
 
     static func read(_ data: Data, file: String) throws -> DataFile {
-        let h5 = try HDF5File([UInt8](data), file: file)
+        // Borrowed, not copied: a mapped multi-gigabyte file is read only where its metadata and
+        // the scans' datasets are.
+        try data.withUnsafeBytes { try read(HDF5File($0, file: file), file: file) }
+    }
+
+    private static func read(_ h5: HDF5File, file: String) throws -> DataFile {
         var warnings: [String] = []
         let tree = try walk(h5, warnings: &warnings)
         var scans: [Scan] = []
@@ -183,7 +188,7 @@ enum HDF5Reader: FormatReader {
         var added = 0
         for node in tree where node.path.hasPrefix(prefix) && added < 500 {
             guard let d = node.dataset, d.space.count <= 1 || !d.type.isNumeric, d.space.count <= 16 else { continue }
-            guard let raw = try? h5.rawData(d), let value = try? h5.value(raw[...], type: d.type, count: d.space.count, at: d.address) else { continue }
+            guard let raw = try? h5.rawData(d), let value = try? h5.value(raw, type: d.type, count: d.space.count, at: d.address) else { continue }
             if case .unsupported = value { continue }
             let unit = node.attribute("units")?.text
             m[String(node.path.dropFirst(prefix.count))] = value.text + (unit.map { " " + $0 } ?? "")
