@@ -11,7 +11,7 @@ enum HDF5Fixtures {
         .deletingLastPathComponent().appendingPathComponent("Fixtures/hdf5")
     /// HDF5 1.14 files, and (hdf5_2_0/) the libver-latest ones again from h5py 3.16 / HDF5 2.0,
     /// which writes data layout message version 5.
-    static let files = ["pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5", "many_links.h5", "large_indexes.h5",
+    static let files = ["pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5", "many_links.h5", "large_indexes.h5", "master.h5",
                         "hdf5_2_0/bliss_scan.h5", "hdf5_2_0/chunk_indexes.h5"]
 
     static func bytes(_ name: String) throws -> [UInt8] {
@@ -123,7 +123,7 @@ struct HDF5Tests {
                 Issue.record("\(name) \(path): unknown kind")
             }
         }
-        #expect(datasets > 0)
+        #expect(datasets == expected.objects.filter { $0["kind"]?.string == "dataset" }.count)
     }
 
     /// h5py's values of one dataset of a fixture.
@@ -167,6 +167,21 @@ struct HDF5Tests {
         #expect(file.scans.map { $0.columns.values.first?.count ?? 0 } == [41, 41, 61, 61])
         #expect(file.scans[1].columns.keys.first == "samy")   // the NXdata axis first
         #expect(file.warnings.contains { $0.contains("external link to other.h5:/x") })
+    }
+
+    /// An ESRF-style master file: its external links followed to the files beside it, their
+    /// scans under the links' paths and equal to reading those files; a link back to the master
+    /// and one to a missing file are reported, not followed.
+    @Test func masterFileFollowsExternalLinks() throws {
+        let master = try FormatRegistry.read(HDF5Fixtures.folder.appendingPathComponent("master.h5"))
+        #expect(master.scans.map(\.name) == ["both/1.1/measurement", "both/1.1/plotselect", "both/2.1/measurement", "both/2.1/plotselect",
+                                             "sample_0001/measurement", "sample_0001/plotselect"])
+        let bliss = try HDF5Fixtures.read("bliss_scan.h5"), two = try HDF5Fixtures.read("two_scans.h5")
+        #expect(master.scans.map(\.columns) == (two.scans + bliss.scans).map(\.columns))
+        #expect(master.scans.allSatisfy { $0.metadata["external file"] != nil })
+        #expect(master.warnings.contains { $0.hasPrefix("/loop:") && $0.contains("leads back") })
+        #expect(master.warnings.contains { $0.hasPrefix("/missing:") && $0.contains("no such file") })
+        #expect(master.warnings.contains { $0.hasPrefix("two_scans.h5: /1.1/measurement/image") })
     }
 
     /// A file above `FormatRegistry.mappingThreshold` is memory-mapped, not read into memory; its

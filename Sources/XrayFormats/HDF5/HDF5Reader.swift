@@ -8,7 +8,9 @@ import XrayCore
 /// Scans: every NeXus `NXdata` group whose signal is 1-D (axis first, then the signal, then the
 /// group's other 1-D datasets of that length: `*_errors`, extra counters), and every other group
 /// holding two or more 1-D numeric datasets of one length (an ESRF Bliss `measurement` group:
-/// all counters of a scan). Soft links are followed; external links are listed in the warnings.
+/// all counters of a scan). Soft links are followed, and so are external links to files that
+/// exist (an ESRF sample or proposal master file links each dataset file's scans): the linked
+/// file's scans under the link's path, e.g. `sample_0001/1.1/measurement`.
 /// An axis named like 2θ or Q makes a diffraction scan (`two_theta`, `intensity`, `esd`; Q turned
 /// into 2θ with the file's wavelength); an axis named `energy…` makes an absorption scan with
 /// `energy` in eV. The scalars and strings of the scan's NeXus entry (title, wavelength, motor
@@ -36,14 +38,74 @@ enum HDF5Reader: FormatReader {
     }
 
     static func read(_ data: Data, file: String) throws -> DataFile {
-        // Borrowed, not copied: a mapped multi-gigabyte file is read only where its metadata and
-        // the scans' datasets are.
-        try data.withUnsafeBytes { try read(HDF5File($0, file: file), file: file) }
+        try read(data, file: file, following: [])
     }
 
-    private static func read(_ h5: HDF5File, file: String) throws -> DataFile {
+    /// An external link: where it is, and the file and object it names.
+    struct ExternalLink {
+        let path: String
+        let file: String
+        let object: String
+    }
+
+    /// `following`: the files whose external links led here (a link back to one is not followed).
+    private static func read(_ data: Data, file: String, following: Set<String>) throws -> DataFile {
+        // Borrowed, not copied: a mapped multi-gigabyte file is read only where its metadata and
+        // the scans' datasets are.
+        var externals: [ExternalLink] = []
+        var result = try data.withUnsafeBytes { try read(HDF5File($0, file: file), file: file, externals: &externals) }
+        for link in externals {
+            let (scans, notes) = follow(link, from: file, following: following.union([standardised(file)]))
+            result.scans += scans
+            result.warnings += notes
+        }
+        guard !result.scans.isEmpty else {
+            throw RoentgenError.badFile(file, "HDF5 file holds no 1-D scan: no NXdata group with a 1-D signal and no group of two or more 1-D datasets of one length\(result.warnings.isEmpty ? "" : " (" + result.warnings.prefix(3).joined(separator: "; ") + ")")")
+        }
+        return result
+    }
+
+    private static func standardised(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    /// The scans of the object an external link names, renamed under the link's path; or a
+    /// warning saying why the link was not followed.
+    static func follow(_ link: ExternalLink, from file: String, following: Set<String>) -> (scans: [Scan], warnings: [String]) {
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let target = link.file.hasPrefix("/") ? URL(fileURLWithPath: link.file) : base.appendingPathComponent(link.file)
+        let said = "\(link.path): external link to \(link.file):\(link.object)"
+        guard FileManager.default.fileExists(atPath: target.path) else { return ([], ["\(said) not followed: no such file beside this one"]) }
+        guard !following.contains(standardised(target.path)), following.count < 8 else {
+            return ([], ["\(said) not followed: it leads back to a file already being read"])
+        }
+        do {
+            let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? 0
+            let data = try Data(contentsOf: target, options: size > FormatRegistry.mappingThreshold ? .alwaysMapped : [])
+            guard data.prefix(4096).withUnsafeBytes({ HDF5File.signatureOffset($0) }) != nil else { return ([], ["\(said) not followed: not an HDF5 file"]) }
+            let linked = try read(data, file: target.path, following: following)
+            let object = normalised(link.object)
+            let prefix = String(normalised(link.path).dropFirst())
+            var scans: [Scan] = []
+            for var scan in linked.scans {
+                let name = "/" + scan.name
+                guard object == "/" || name == object || name.hasPrefix(object + "/") else { continue }
+                let rest = object == "/" ? name : String(name.dropFirst(object.count))
+                scan.name = prefix + rest
+                scan.metadata["external file"] = link.file
+                scans.append(scan)
+            }
+            return (scans, linked.warnings.map { "\(link.file): \($0)" })
+        } catch let error as RoentgenError {
+            return ([], ["\(said) not followed: \(error.message)\(error.byteOffset.map { " (byte \($0))" } ?? "")"])
+        } catch {
+            return ([], ["\(said) not followed: \(error)"])
+        }
+    }
+
+    private static func read(_ h5: HDF5File, file: String, externals: inout [ExternalLink]) throws -> DataFile {
         var warnings: [String] = []
-        let tree = try walk(h5, warnings: &warnings)
+        let tree = try walk(h5, warnings: &warnings, externals: &externals)
         var scans: [Scan] = []
         var numbers: [Int: [Double]] = [:]
         func values(_ i: Int) throws -> [Double] {
@@ -87,7 +149,7 @@ enum HDF5Reader: FormatReader {
         for node in tree where node.dataset.map({ $0.space.dims.count >= 2 && $0.type.isNumeric }) == true {
             warnings.append("\(node.path): \(node.dataset!.space.dims.map(String.init).joined(separator: "×")) array (an image or image stack) not read as a scan; integrate it to 1-D first")
         }
-        guard !scans.isEmpty else {
+        if scans.isEmpty, externals.isEmpty {
             let datasets = tree.filter { $0.dataset != nil }.prefix(8).map(\.path).joined(separator: ", ")
             throw RoentgenError.badFile(file, "HDF5 file holds no 1-D scan: no NXdata group with a 1-D signal and no group of two or more 1-D datasets of one length (datasets: \(datasets.isEmpty ? "none" : datasets))")
         }
@@ -96,9 +158,18 @@ enum HDF5Reader: FormatReader {
 
     // MARK: Walking the file
 
-    /// Every object reachable from the root by hard links (each once, at its first path), with
-    /// group members resolved through hard and soft links. At most 100,000 objects.
+    /// The walk, with external links listed in the warnings as not followed.
     static func walk(_ h5: HDF5File, warnings: inout [String]) throws -> [Node] {
+        var externals: [ExternalLink] = []
+        let tree = try walk(h5, warnings: &warnings, externals: &externals)
+        warnings += externals.map { "\($0.path): external link to \($0.file):\($0.object) not followed" }
+        return tree
+    }
+
+    /// Every object reachable from the root by hard links (each once, at its first path), with
+    /// group members resolved through hard and soft links, and the external links met. At most
+    /// 100,000 objects.
+    static func walk(_ h5: HDF5File, warnings: inout [String], externals: inout [ExternalLink]) throws -> [Node] {
         var nodes: [Node] = []
         var index: [Int: Int] = [:]         // object header address → node
         var byPath: [String: Int] = [:]     // every hard-link path → node
@@ -123,7 +194,7 @@ enum HDF5Reader: FormatReader {
                         pending.append((i, link.name, target.hasPrefix("/") ? target : (path == "/" ? "" : path) + "/" + target))
                     case .external(let f, let p):
                         nodes[i].members.append((link.name, nil))
-                        warnings.append("\(childPath): external link to \(f):\(p) not followed")
+                        externals.append(ExternalLink(path: childPath, file: f, object: p))
                     }
                 }
             }

@@ -24,6 +24,8 @@ Files:
                        version-2 B-tree of depth 2)
   large_indexes.h5     libver latest: an extensible array index with super blocks (600 chunks),
                        a paged fixed array index (1500 chunks)
+  master.h5            default libver: external links only (to an entry of bliss_scan.h5, to all of
+                       two_scans.h5, back to itself, to a missing file), as ESRF master files have
 
 expected.json: {"h5py": ..., "hdf5": ..., "files": {name: {"superblock": [...], "size": bytes,
   "objects": [...]}}}; objects in the order of a depth-first walk over links (each group's links in
@@ -319,6 +321,17 @@ def make_large_indexes():
         f.create_dataset("fixed_paged", data=((np.arange(3000) * 31) % 2000 - 1000).astype("<i2"), chunks=(2,))
 
 
+def make_master():
+    # An ESRF-style master file: no data of its own, external links to the dataset files
+    # beside it (one to an entry, one to a whole file), one back to itself, one to a missing file.
+    with new_file("master.h5") as f:
+        f.attrs["NX_class"] = "NXroot"
+        f["sample_0001"] = h5py.ExternalLink("bliss_scan.h5", "/1.1")
+        f["both"] = h5py.ExternalLink("two_scans.h5", "/")
+        f["loop"] = h5py.ExternalLink("master.h5", "/")
+        f["missing"] = h5py.ExternalLink("nowhere.h5", "/1.1")
+
+
 # ---------------------------------------------------------------- reading back: expected.json
 
 _CHUNK_INDEX = {0: "BTREE_V1", 1: "SINGLE_CHUNK", 2: "IMPLICIT", 3: "FIXED_ARRAY", 4: "EXTENSIBLE_ARRAY",
@@ -434,9 +447,10 @@ def main():
     make_two_scans()
     make_many_links()
     make_large_indexes()
+    make_master()
     files = {}
     for name in ("pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5",
-                 "many_links.h5", "large_indexes.h5"):
+                 "many_links.h5", "large_indexes.h5", "master.h5"):
         path = os.path.join(HERE, name)
         size = os.path.getsize(path)
         assert size < 64 * 1024, (name, size)
