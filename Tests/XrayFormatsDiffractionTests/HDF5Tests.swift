@@ -163,9 +163,12 @@ struct HDF5Tests {
 
     @Test func twoEntriesSoftAndExternalLinks() throws {
         let file = try HDF5Fixtures.read("two_scans.h5")
-        #expect(file.scans.map(\.name) == ["1.1/measurement", "1.1/plotselect", "2.1/measurement", "2.1/plotselect"])
-        #expect(file.scans.map { $0.columns.values.first?.count ?? 0 } == [41, 41, 61, 61])
+        #expect(file.scans.map(\.name) == ["1.1/measurement", "1.1/plotselect", "2.1/measurement", "2.1/noaxis", "2.1/plotselect"])
+        #expect(file.scans.map { $0.columns.values.first?.count ?? 0 } == [41, 41, 61, 61, 61])
         #expect(file.scans[1].columns.keys.first == "samy")   // the NXdata axis first
+        // A signal without an axis: its points numbered.
+        #expect(Array(file.scans[3].columns.keys) == ["index", "diode"] && file.scans[3].columns["index"] == (0..<61).map(Double.init))
+        #expect(file.scans[3].columns["diode"] == file.scans[2].columns["diode"])
         #expect(file.warnings.contains { $0.contains("external link to other.h5:/x") })
     }
 
@@ -174,7 +177,7 @@ struct HDF5Tests {
     /// and one to a missing file are reported, not followed.
     @Test func masterFileFollowsExternalLinks() throws {
         let master = try FormatRegistry.read(HDF5Fixtures.folder.appendingPathComponent("master.h5"))
-        #expect(master.scans.map(\.name) == ["both/1.1/measurement", "both/1.1/plotselect", "both/2.1/measurement", "both/2.1/plotselect",
+        #expect(master.scans.map(\.name) == ["both/1.1/measurement", "both/1.1/plotselect", "both/2.1/measurement", "both/2.1/noaxis", "both/2.1/plotselect",
                                              "sample_0001/measurement", "sample_0001/plotselect"])
         let bliss = try HDF5Fixtures.read("bliss_scan.h5"), two = try HDF5Fixtures.read("two_scans.h5")
         #expect(master.scans.map(\.columns) == (two.scans + bliss.scans).map(\.columns))

@@ -121,10 +121,14 @@ enum HDF5Reader: FormatReader {
                 return (m.name, i, d.space.count)
             }
             var order: [(name: String, node: Int)] = []
+            var numbered = 0   // points of a signal without an axis, numbered 0, 1, 2 …
             if group.nxClass == "NXdata", let signal = signalName(group, tree), let s = oneD.first(where: { $0.name == signal }) {
                 let axes = axisNames(group, tree, signal: signal)
                 if let a = axes.compactMap({ name in oneD.first { $0.name == name && $0.count == s.count } }).first {
                     order.append((a.name, a.node))
+                } else {
+                    numbered = s.count
+                    warnings.append("\(group.path): NXdata signal '\(signal)' has no 1-D axis of its length: points numbered in column 'index'")
                 }
                 order.append((s.name, s.node))
                 for m in oneD where m.count == s.count && !order.contains(where: { $0.name == m.name }) { order.append((m.name, m.node)) }
@@ -138,8 +142,9 @@ enum HDF5Reader: FormatReader {
                 if let a = order.firstIndex(where: { isAbscissa($0.name) }), a > 0 { order.insert(order.remove(at: a), at: 0) }
                 if group.nxClass == "NXdata" { warnings.append("\(group.path): NXdata without a 1-D signal it names; its 1-D datasets read in link order") }
             }
-            guard order.count >= 2 else { continue }
-            let columns = try order.map { (name: $0.name, values: try values($0.node), units: tree[$0.node].attribute("units")?.text ?? "") }
+            guard order.count >= 2 || numbered > 0 else { continue }
+            var columns = try order.map { (name: $0.name, values: try values($0.node), units: tree[$0.node].attribute("units")?.text ?? "") }
+            if numbered > 0 { columns.insert((name: "index", values: (0..<numbered).map(Double.init), units: ""), at: 0) }
             let metadata = self.metadata(for: g, tree, h5: h5)
             let name = group.path == "/" ? DiffractionScan.stem(file) : String(group.path.dropFirst())
             let (scan, notes) = try makeScan(name: name, columns: columns, metadata: metadata, file: file)

@@ -290,6 +290,9 @@ def make_two_scans():
             plot[motor] = h5py.SoftLink("/%s/measurement/%s" % (scan, motor))
             plot["diode"] = h5py.SoftLink("/%s/measurement/diode" % scan)
         f["1.1/measurement/image"] = h5py.ExternalLink("other.h5", "/x")
+        # An NXdata whose signal has no axis: its points are numbered.
+        noaxis = nxgroup(f["2.1"], "noaxis", "NXdata", signal="diode")
+        noaxis["diode"] = h5py.SoftLink("/2.1/measurement/diode")
 
 
 def make_many_links():
