@@ -87,10 +87,16 @@ public enum FormatRegistry {
     /// beside the scans) is then touched only where its reader looks.
     static let mappingThreshold = 64 << 20
 
+    /// The size of the file at `path` in bytes (0 if it cannot be stat'ed). One `stat` call:
+    /// FileManager's attributes also look up the owner's account, many times slower.
+    static func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
     private static func readContent(_ url: URL) throws -> DataFile {
         let path = url.path
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        if size > mappingThreshold, let mapped = try? Data(contentsOf: url, options: .alwaysMapped) {
+        if fileSize(path) > mappingThreshold, let mapped = try? Data(contentsOf: url, options: .alwaysMapped) {
             return try read(mapped, file: path)
         }
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -105,7 +105,7 @@ extension HDF5File {
             throw b.fail(address, "deflate-filtered chunk does not start with a zlib header")
         }
         do {
-            return [UInt8](try XASGzip.inflate(raw: Data(z[2...]), limit: expected + 64, expectedSize: expected).0)
+            return [UInt8](try XASGzip.inflate(raw: Data(z[2...]), limit: expected + 64, expectedSize: expected, crc: false).0)
         } catch XASGzip.InflateFailure.truncated {
             throw b.fail(address, "deflate-filtered chunk ends before its deflate stream does; file truncated or corrupt")
         } catch XASGzip.InflateFailure.tooLarge {
@@ -119,9 +119,14 @@ extension HDF5File {
     private func unshuffle(_ bytes: [UInt8], elementSize: Int) -> [UInt8] {
         guard elementSize > 1, bytes.count >= elementSize else { return bytes }
         let n = bytes.count / elementSize
-        var out = bytes
-        for k in 0..<elementSize {
-            for e in 0..<n { out[e * elementSize + k] = bytes[k * n + e] }
+        var out = bytes   // a trailing partial element (n·size …) stays as stored
+        out.withUnsafeMutableBufferPointer { o in
+            bytes.withUnsafeBufferPointer { s in
+                for k in 0..<elementSize {
+                    let plane = k * n
+                    for e in 0..<n { o[e &* elementSize &+ k] = s[plane &+ e] }
+                }
+            }
         }
         return out
     }

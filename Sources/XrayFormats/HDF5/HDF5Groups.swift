@@ -9,8 +9,8 @@ extension HDF5File {
         o.first(0x11) != nil || o.first(0x02) != nil || o.first(0x06) != nil
     }
 
-    /// The links of a group object, in name order (byte order of the UTF-8 names, as HDF5's
-    /// own iteration by name index lists them).
+    /// The links of a group object, in name order (as HDF5's own iteration by name index lists
+    /// them, for ASCII names).
     func links(of o: Object) throws -> [Link] {
         if let table = o.first(0x11) {
             guard let tree = try b.address(table.offset, "symbol table B-tree address"),
@@ -35,7 +35,7 @@ extension HDF5File {
                 }
             }
         }
-        return out.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        return out.sorted { $0.name < $1.name }
     }
 
     /// A link message (type 0x06) whose data start at `p`.

@@ -80,8 +80,7 @@ enum HDF5Reader: FormatReader {
             return ([], ["\(said) not followed: it leads back to a file already being read"])
         }
         do {
-            let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? 0
-            let data = try Data(contentsOf: target, options: size > FormatRegistry.mappingThreshold ? .alwaysMapped : [])
+            let data = try Data(contentsOf: target, options: FormatRegistry.fileSize(target.path) > FormatRegistry.mappingThreshold ? .alwaysMapped : [])
             guard data.prefix(4096).withUnsafeBytes({ HDF5File.signatureOffset($0) }) != nil else { return ([], ["\(said) not followed: not an HDF5 file"]) }
             let linked = try read(data, file: target.path, following: following)
             let object = normalised(link.object)
@@ -178,7 +177,7 @@ enum HDF5Reader: FormatReader {
         var nodes: [Node] = []
         var index: [Int: Int] = [:]         // object header address → node
         var byPath: [String: Int] = [:]     // every hard-link path → node
-        var pending: [(group: Int, name: String, path: String)] = []   // soft links to resolve
+        var pending: [(group: Int, member: Int, path: String)] = []   // soft links to resolve
         func visit(_ address: Int, path: String) throws -> Int {
             if let i = index[address] { return i }
             guard nodes.count < 100_000 else { throw h5.b.fail(address, "more than 100,000 objects; refusing") }
@@ -195,8 +194,8 @@ enum HDF5Reader: FormatReader {
                         byPath[childPath] = child
                         nodes[i].members.append((link.name, child))
                     case .soft(let target):
+                        pending.append((i, nodes[i].members.count, target.hasPrefix("/") ? target : (path == "/" ? "" : path) + "/" + target))
                         nodes[i].members.append((link.name, nil))
-                        pending.append((i, link.name, target.hasPrefix("/") ? target : (path == "/" ? "" : path) + "/" + target))
                     case .external(let f, let p):
                         nodes[i].members.append((link.name, nil))
                         externals.append(ExternalLink(path: childPath, file: f, object: p))
@@ -207,11 +206,11 @@ enum HDF5Reader: FormatReader {
         }
         byPath["/"] = try visit(h5.rootAddress, path: "/")
         for p in pending {
-            guard let k = nodes[p.group].members.firstIndex(where: { $0.name == p.name && $0.node == nil }) else { continue }
             if let target = byPath[normalised(p.path)] {
-                nodes[p.group].members[k].node = target
+                nodes[p.group].members[p.member].node = target
             } else {
-                warnings.append("\(nodes[p.group].path == "/" ? "" : nodes[p.group].path)/\(p.name): soft link to \(p.path), which does not exist")
+                let name = nodes[p.group].members[p.member].name
+                warnings.append("\(nodes[p.group].path == "/" ? "" : nodes[p.group].path)/\(name): soft link to \(p.path), which does not exist")
             }
         }
         return nodes
@@ -219,6 +218,14 @@ enum HDF5Reader: FormatReader {
 
     /// A path with `.` and `..` resolved and doubled slashes removed.
     static func normalised(_ path: String) -> String {
+        // Already normal (the common case, checked on the bytes): absolute, no "//", "/.", trailing "/".
+        var previous: UInt8 = 0
+        var clean = path.utf8.first == 47 && path.utf8.count > 1 && path.utf8.last != 47
+        for c in path.utf8 where clean {
+            if previous == 47, c == 47 || c == 46 { clean = false }
+            previous = c
+        }
+        if clean { return path }
         var parts: [Substring] = []
         for part in path.split(separator: "/") where part != "." {
             if part == ".." { _ = parts.popLast() } else { parts.append(part) }

@@ -18,12 +18,13 @@ enum XASGzip {
     }
 
     /// Inflates raw deflate data (RFC 1951) with ZIPFoundation's zlib, stopping once the output
-    /// passes `limit` bytes; returns the output and its CRC-32. Never loops on truncated input:
-    /// the provider throws once the compressed bytes are used up.
-    static func inflate(raw body: Data, limit: Int, expectedSize: Int = 0) throws -> (Data, CRC32) {
+    /// passes `limit` bytes; returns the output and its CRC-32 (0 when `crc` is false: HDF5
+    /// chunks carry no CRC, and computing it costs a fifth of their reading). Never loops on
+    /// truncated input: the provider throws once the compressed bytes are used up.
+    static func inflate(raw body: Data, limit: Int, expectedSize: Int = 0, crc: Bool = true) throws -> (Data, CRC32) {
         var output = Data()
         output.reserveCapacity(min(expectedSize, limit))
-        let crc = try Data.decompress(size: Int64(body.count), bufferSize: max(1024, min(body.count, 1 << 16)), skipCRC32: false, provider: { position, size in
+        let crc = try Data.decompress(size: Int64(body.count), bufferSize: max(1024, min(body.count, 1 << 16)), skipCRC32: !crc, provider: { position, size in
             let start = Int(position)
             guard start < body.count else { throw InflateFailure.truncated }
             var piece = body.subdata(in: start..<min(body.count, start + size))
