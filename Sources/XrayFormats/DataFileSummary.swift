@@ -46,7 +46,7 @@ public enum DataFileSummary {
                 if let k2 = r.kAlpha2 { text += ", Kα2 \(k2) Å" + (r.kAlpha2Ratio.map { " (ratio \($0))" } ?? "") }
                 out += "     radiation: \(text)\n"
             }
-            for key in ["Element.symbol", "Element.edge", "Sample.name", "bkg_e0"] {
+            for key in ["title", "Element.symbol", "Element.edge", "Sample.name", "bkg_e0"] {
                 if let v = scan.metadata[key] { out += "     \(key): \(v)\n" }
             }
         }
