@@ -62,10 +62,11 @@ extension HDF5File {
                 target = target * dims[k] + coordinate
                 source = source * chunk[k] + (k < rank - 1 ? position[k] : 0)
             }
-            if inside {
+            if inside, rowLength > 0 {
                 out.withUnsafeMutableBytes { o in
                     bytes.withUnsafeBytes { s in
-                        (o.baseAddress! + target * elementSize).copyMemory(from: s.baseAddress! + source * elementSize, byteCount: rowLength)
+                        guard let to = o.baseAddress, let from = s.baseAddress else { return }
+                        (to + target * elementSize).copyMemory(from: from + source * elementSize, byteCount: rowLength)
                     }
                 }
             }

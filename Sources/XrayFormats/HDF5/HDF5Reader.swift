@@ -109,7 +109,8 @@ enum HDF5Reader: FormatReader {
         var numbers: [Int: [Double]] = [:]
         func values(_ i: Int) throws -> [Double] {
             if let v = numbers[i] { return v }
-            let v = try h5.numbers(tree[i].dataset!)
+            guard let d = tree[i].dataset else { return [] }
+            let v = try h5.numbers(d)
             numbers[i] = v
             return v
         }
@@ -135,7 +136,7 @@ enum HDF5Reader: FormatReader {
                 // The length most datasets share (the first such in link order on a tie).
                 var counts: [Int: Int] = [:]
                 for m in oneD { counts[m.count, default: 0] += 1 }
-                guard let length = oneD.map(\.count).max(by: { counts[$0]! < counts[$1]! }), counts[length]! >= 2 else { continue }
+                guard let length = oneD.map(\.count).max(by: { counts[$0, default: 0] < counts[$1, default: 0] }), counts[length, default: 0] >= 2 else { continue }
                 order = oneD.filter { $0.count == length }.map { ($0.name, $0.node) }
                 // An abscissa (energy, 2θ, Q) goes first, as a plot or `roentgen xas` wants it.
                 if let a = order.firstIndex(where: { isAbscissa($0.name) }), a > 0 { order.insert(order.remove(at: a), at: 0) }
@@ -150,8 +151,9 @@ enum HDF5Reader: FormatReader {
             scans.append(scan)
             warnings += notes.map { "\(group.path): \($0)" }
         }
-        for node in tree where node.dataset.map({ $0.space.dims.count >= 2 && $0.type.isNumeric }) == true {
-            warnings.append("\(node.path): \(node.dataset!.space.dims.map(String.init).joined(separator: "×")) array (an image or image stack) not read as a scan; integrate it to 1-D first")
+        for node in tree {
+            guard let d = node.dataset, d.space.dims.count >= 2, d.type.isNumeric else { continue }
+            warnings.append("\(node.path): \(d.space.dims.map(String.init).joined(separator: "×")) array (an image or image stack) not read as a scan; integrate it to 1-D first")
         }
         if scans.isEmpty, externals.isEmpty {
             let datasets = tree.filter { $0.dataset != nil }.prefix(8).map(\.path).joined(separator: ", ")
