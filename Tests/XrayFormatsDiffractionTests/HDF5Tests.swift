@@ -172,6 +172,15 @@ struct HDF5Tests {
         #expect(file.warnings.contains { $0.contains("external link to other.h5:/x") })
     }
 
+    /// h5py's LZF filter (alone, and after shuffle) decodes to the same numbers as gzip.
+    @Test func lzfChunksReadAsTheGzipOnes() throws {
+        let file = try HDF5Fixtures.read("earliest_chunked.h5")
+        let gzip = try #require(file.scans.first { $0.name == "entry/data" })
+        let lzf = try #require(file.scans.first { $0.name == "entry/lzf" })
+        #expect(lzf.columns["sx"] == gzip.columns["sx"] && lzf.columns["counts"] == gzip.columns["counts"])
+        #expect(lzf.columns["counts"]?.count == 1001)
+    }
+
     /// An ESRF-style master file: its external links followed to the files beside it, their
     /// scans under the links' paths and equal to reading those files; a link back to the master
     /// and one to a missing file are reported, not followed.

@@ -91,10 +91,12 @@ extension HDF5File {
             case 3:
                 guard bytes.count >= 4 else { throw b.fail(address, "Fletcher-32 chunk shorter than its checksum") }
                 bytes.removeLast(4)
+            case 32000:
+                bytes = try lzfDecompress(bytes, limit: expected, at: address)
             default:
-                let known = [4: "szip", 5: "N-bit", 6: "scale-offset", 307: "bzip2", 32000: "LZF", 32001: "Blosc", 32004: "LZ4", 32008: "bitshuffle", 32015: "Zstandard"]
+                let known = [4: "szip", 5: "N-bit", 6: "scale-offset", 307: "bzip2", 32001: "Blosc", 32004: "LZ4", 32008: "bitshuffle", 32015: "Zstandard"]
                 let name = known[filter.id] ?? (filter.name.isEmpty ? "filter \(filter.id)" : "'\(filter.name)' (filter \(filter.id))")
-                throw b.unsupported(address, "chunk compressed with \(name); this reader undoes deflate (gzip), shuffle and Fletcher-32 only")
+                throw b.unsupported(address, "chunk compressed with \(name); this reader undoes deflate (gzip), LZF, shuffle and Fletcher-32 only")
             }
         }
         return bytes
@@ -114,6 +116,47 @@ extension HDF5File {
         } catch {
             throw b.fail(address, "deflate-filtered chunk is corrupt (\(error))")
         }
+    }
+
+    /// Undoes h5py's LZF filter (id 32000): a bare LZF stream (Lehmann's liblzf format) of one
+    /// chunk. Each control byte starts either a run of 1–32 literal bytes (values 0–31) or a
+    /// back reference: length from its top 3 bits (7: plus the next byte) + 2, distance from
+    /// its low 5 bits and the next byte + 1.
+    func lzfDecompress(_ input: [UInt8], limit: Int, at address: Int) throws -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(limit)
+        var i = 0
+        func corrupt(_ what: String) -> RoentgenError { b.fail(address, "LZF-compressed chunk is corrupt: \(what)") }
+        while i < input.count {
+            let control = Int(input[i])
+            i += 1
+            if control < 32 {
+                let n = control + 1
+                guard i + n <= input.count else { throw corrupt("a literal run ends past the chunk's data") }
+                guard out.count + n <= limit else { throw corrupt("it decodes to more than \(limit) bytes") }
+                out.append(contentsOf: input[i..<(i + n)])
+                i += n
+            } else {
+                var length = control >> 5
+                guard i < input.count else { throw corrupt("a back reference is cut off") }
+                if length == 7 {
+                    length += Int(input[i])
+                    i += 1
+                    guard i < input.count else { throw corrupt("a back reference is cut off") }
+                }
+                let distance = ((control & 0x1F) << 8) + Int(input[i]) + 1
+                i += 1
+                length += 2
+                guard distance <= out.count else { throw corrupt("a back reference points before the chunk's start") }
+                guard out.count + length <= limit else { throw corrupt("it decodes to more than \(limit) bytes") }
+                var from = out.count - distance
+                for _ in 0..<length {   // byte by byte: the copy may overlap what it writes
+                    out.append(out[from])
+                    from += 1
+                }
+            }
+        }
+        return out
     }
 
     /// Undoes the shuffle filter: byte k of every element was stored in plane k.

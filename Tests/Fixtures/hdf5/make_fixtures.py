@@ -17,7 +17,8 @@ Files:
                        chunk indexes; compact and contiguous layouts; several datatypes and attributes;
                        dense attribute storage (>8 attributes)
   earliest_chunked.h5  default libver: symbol-table group of 40 links, v1 B-tree chunk index (two levels),
-                       gzip+shuffle, fletcher32, 2-D chunks with partial edge chunks, scalar strings
+                       gzip+shuffle, fletcher32, LZF (h5py's filter 32000) with and without shuffle,
+                       2-D chunks with partial edge chunks, scalar strings
   two_scans.h5         default libver: two NXentry scans, a hard link (one dataset, two names),
                        an external link to a file that does not exist
   many_links.h5        libver latest: a group of 1200 soft links (dense storage, name index a
@@ -266,6 +267,10 @@ def make_earliest():
         img = rng.poisson(ring).astype(np.uint16)
         d = data.create_dataset("image", data=img, chunks=(8, 16), compression="gzip", shuffle=True)
         d.attrs["interpretation"] = "image"
+        # h5py's built-in LZF filter (id 32000), alone and after shuffle (no rng: later files keep their data)
+        lzf = nxgroup(entry, "lzf", "NXcollection")
+        lzf.create_dataset("sx", data=sx, chunks=(128,), compression="lzf")
+        lzf.create_dataset("counts", data=counts, chunks=(100,), compression="lzf", shuffle=True)
         nxgroup(entry, "notes", "NXnote")  # an empty group
 
 
