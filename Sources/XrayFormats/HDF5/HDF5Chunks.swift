@@ -33,7 +33,7 @@ extension HDF5File {
             throw b.fail(d.address, "dataset of \(dims) elements (\(total) bytes) is implausibly large for a \(b.bytes.count)-byte file")
         }
         let chunks = try self.chunks(d, chunk: chunk, index: index, chunkBytes: chunkBytes)
-        var out = [UInt8](repeating: 0, count: total)
+        var out = d.filled(total)
         for c in chunks {
             guard c.origin.count == rank else { throw b.fail(c.address, "chunk with \(c.origin.count) coordinates in a rank-\(rank) dataset") }
             if zip(c.origin, dims).contains(where: { $0 >= $1 }) { continue }   // beyond the current extent

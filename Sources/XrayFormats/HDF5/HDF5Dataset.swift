@@ -30,8 +30,18 @@ struct HDF5Dataset {
     let space: HDF5Dataspace
     let layout: Layout
     let filters: [Filter]
+    /// One element of the fill value (what storage never written reads as); nil: zeros.
+    var fill: [UInt8]? = nil
     /// Where the object header is (for error messages).
     let address: Int
+
+    /// `count` bytes of the fill value repeated (zeros without one).
+    func filled(_ count: Int) -> [UInt8] {
+        guard let fill, !fill.isEmpty, fill.contains(where: { $0 != 0 }) else { return [UInt8](repeating: 0, count: count) }
+        var out = [UInt8](repeating: 0, count: count)
+        for k in 0..<count { out[k] = fill[k % fill.count] }
+        return out
+    }
 }
 
 extension HDF5File {
@@ -45,7 +55,39 @@ extension HDF5File {
         let layout = try self.layout(layoutMessage, rank: space.dims.count)
         var filters: [HDF5Dataset.Filter] = []
         if let pipeline = o.first(0x0B) { filters = try filterPipeline(pipeline) }
-        return HDF5Dataset(type: type, space: space, layout: layout, filters: filters, address: o.address)
+        var fill = try fillValue(o)
+        if fill?.count != type.size { fill = nil }
+        return HDF5Dataset(type: type, space: space, layout: layout, filters: filters, fill: fill, address: o.address)
+    }
+
+    /// The fill value message (0x05, versions 1–3; else the old message 0x04): one element's
+    /// bytes, or nil when the file defines none.
+    private func fillValue(_ o: Object) throws -> [UInt8]? {
+        if let m = o.first(0x05) {
+            let version = try b.u8(m.offset)
+            switch version {
+            case 1, 2:
+                let defined = try b.u8(m.offset + 3)
+                guard version == 1 || defined == 1, m.size >= 8 else { return nil }
+                let size = try b.u32(m.offset + 4)
+                guard size > 0, size <= m.size - 8 else { return nil }
+                return try b.slice(m.offset + 8, size, "fill value")
+            case 3:
+                let flags = try b.u8(m.offset + 1)
+                guard flags & 0x20 != 0, m.size >= 6 else { return nil }
+                let size = try b.u32(m.offset + 2)
+                guard size > 0, size <= m.size - 6 else { return nil }
+                return try b.slice(m.offset + 6, size, "fill value")
+            default:
+                return nil
+            }
+        }
+        if let m = o.first(0x04), m.size >= 4 {
+            let size = try b.u32(m.offset)
+            guard size > 0, size <= m.size - 4 else { return nil }
+            return try b.slice(m.offset + 4, size, "fill value")
+        }
+        return nil
     }
 
     private func layout(_ m: Message, rank: Int) throws -> HDF5Dataset.Layout {
@@ -152,7 +194,7 @@ extension HDF5File {
     // MARK: Reading values
 
     /// The raw bytes of a dataset in row-major order (chunks assembled, filters undone;
-    /// unallocated storage reads as zeros, HDF5's default fill value).
+    /// storage never written reads as the fill value, zeros by default).
     func rawData(_ d: HDF5Dataset) throws -> [UInt8] {
         let elementSize = d.type.size
         let (total, overflow) = d.space.count.multipliedReportingOverflow(by: elementSize)
@@ -162,7 +204,7 @@ extension HDF5File {
             guard size >= total else { throw b.fail(offset, "compact dataset holds \(size) bytes, its shape needs \(total)") }
             return try b.slice(offset, total, "compact data")
         case .contiguous(let address, let size):
-            guard let address else { return [UInt8](repeating: 0, count: total) }
+            guard let address else { return d.filled(total) }
             guard size < 0 || size >= total else { throw b.fail(address, "contiguous dataset holds \(size) bytes, its shape \(d.space.dims) needs \(total)") }
             return try b.slice(address, total, "contiguous dataset data")
         case .chunked(let chunk, let index):
