@@ -44,8 +44,12 @@ enum HDF5Fixtures {
 
     static func expected(_ name: String) throws -> (superblock: Int, objects: [JSON]) {
         let v2 = name.hasPrefix("hdf5_2_0/")
-        let json = try #require(v2 ? anchors2 : anchors, "expected.json beside \(name)")
-        let file = json["files"]?[v2 ? String(name.dropFirst(9)) : name]
+        return try expected(v2 ? String(name.dropFirst(9)) : name, in: try #require(v2 ? anchors2 : anchors, "expected.json beside \(name)"))
+    }
+
+    /// One file's entry in an expected.json.
+    static func expected(_ name: String, in json: JSON) throws -> (superblock: Int, objects: [JSON]) {
+        let file = json["files"]?[name]
         let superblock = file?["superblock"]?.array?.first?.number.map { Int($0) } ?? -1
         return (superblock, file?["objects"]?.array ?? [])
     }
@@ -71,13 +75,34 @@ struct HDF5Tests {
 
     @Test(arguments: HDF5Fixtures.files)
     func matchesH5py(_ name: String) throws {
-        try HDF5Fixtures.bytes(name).withUnsafeBytes { try Self.compare(HDF5File($0, file: name), name) }
+        let expected = try HDF5Fixtures.expected(name)
+        try HDF5Fixtures.bytes(name).withUnsafeBytes { try Self.compare(HDF5File($0, file: name), name, expected) }
     }
 
-    static func compare(_ h5: HDF5File, _ name: String) throws {
+    /// A differential run, by hand: `ROENTGEN_HDF5_DIFF_DIR=DIR swift test --filter differential`
+    /// compares every file listed in DIR/expected.json (written by h5py, e.g. with random
+    /// layouts by Tests/Fixtures/hdf5/make_random.py) as `matchesH5py` does. Skipped without it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["ROENTGEN_HDF5_DIFF_DIR"] != nil, "set ROENTGEN_HDF5_DIFF_DIR to run"))
+    func differential() throws {
+        let dir = try #require(ProcessInfo.processInfo.environment["ROENTGEN_HDF5_DIFF_DIR"])
+        let folder = URL(fileURLWithPath: dir)
+        let json = try JSONDecoder().decode(HDF5Fixtures.JSON.self, from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
+        let names = (json["files"]?.object ?? [:]).keys.sorted()
+        for name in names {
+            let expected = try HDF5Fixtures.expected(name, in: json)
+            let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(name)))
+            do {
+                try bytes.withUnsafeBytes { try Self.compare(HDF5File($0, file: name), name, expected) }
+            } catch {
+                Issue.record("\(name): \(error)")
+            }
+        }
+        print("hdf5 differential: \(names.count) files in \(dir)")
+    }
+
+    static func compare(_ h5: HDF5File, _ name: String, _ expected: (superblock: Int, objects: [HDF5Fixtures.JSON])) throws {
         var warnings: [String] = []
         let tree = try HDF5Reader.walk(h5, warnings: &warnings)
-        let expected = try HDF5Fixtures.expected(name)
         #expect(!expected.objects.isEmpty)
         #expect(h5.superblockVersion == expected.superblock)
         var datasets = 0

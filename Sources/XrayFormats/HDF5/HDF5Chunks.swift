@@ -220,12 +220,28 @@ extension HDF5File {
             }
         case .extensibleArray(let address):
             guard let address else { return [] }
-            guard rank == 1 || d.space.maxDims.dropFirst().allSatisfy({ $0 != nil }) else {
-                throw b.unsupported(address, "extensible-array chunk index with an unlimited dimension other than the first; not supported")
+            // One unlimited dimension u; the array is indexed with u moved first ("swizzled"),
+            // the other dimensions counted in chunks of their maximum extent.
+            let u = d.space.maxDims.firstIndex(where: { $0 == nil }) ?? 0
+            let order = [u] + (0..<rank).filter { $0 != u }
+            let radix = order.map { k in ((d.space.maxDims[k] ?? dims[k]) + chunk[k] - 1) / chunk[k] }
+            var count = grid[u]
+            for r in radix.dropFirst() {
+                let (m, overflow) = count.multipliedReportingOverflow(by: r)
+                guard !overflow, m <= 1 << 32 else { throw b.fail(address, "extensible-array chunk index over \(grid) chunks of maximum \(radix)") }
+                count = m
             }
-            let entries = try extensibleArrayEntries(address, count: grid.reduce(1, *), filtered: filtered)
+            let entries = try extensibleArrayEntries(address, count: count, filtered: filtered)
             return entries.enumerated().compactMap { i, e in
-                e.address.map { Chunk(origin: origin(i, grid), address: $0, size: e.size ?? chunkBytes, filterMask: e.mask) }
+                guard let at = e.address else { return nil }
+                var rest = i
+                var origin = [Int](repeating: 0, count: rank)
+                for k in stride(from: rank - 1, through: 1, by: -1) {
+                    origin[order[k]] = (rest % max(1, radix[k])) * chunk[order[k]]
+                    rest /= max(1, radix[k])
+                }
+                origin[u] = rest * chunk[u]
+                return Chunk(origin: origin, address: at, size: e.size ?? chunkBytes, filterMask: e.mask)
             }
         case .btree2(let address):
             guard let address else { return [] }

@@ -132,7 +132,9 @@ struct HDF5Dataspace {
         if flags & 1 != 0 {
             for _ in 0..<rank {
                 let raw = try b.uint(q, b.lengthSize)
-                maxDims.append(raw == (b.lengthSize == 8 ? .max : (1 << UInt64(8 * b.lengthSize)) - 1) ? nil : Int(clamping: raw))
+                // Unlimited (all bits set) is nil; a finite maximum is capped at 2^48 so that chunk
+                // grids computed from it cannot overflow.
+                maxDims.append(raw == (b.lengthSize == 8 ? .max : (1 << UInt64(8 * b.lengthSize)) - 1) ? nil : Int(min(raw, 1 << 48)))
                 q += b.lengthSize
             }
         } else {

@@ -25,7 +25,8 @@ Files:
   many_links.h5        libver latest: a group of 1200 soft links (dense storage, name index a
                        version-2 B-tree of depth 2)
   large_indexes.h5     libver latest: an extensible array index with super blocks (600 chunks),
-                       a paged fixed array index (1500 chunks)
+                       a paged fixed array index (1500 chunks), an extensible array over a 2-D
+                       dataset whose second dimension is the unlimited one
   master.h5            default libver: external links only (to an entry of bliss_scan.h5, to all of
                        two_scans.h5, back to itself, to a missing file), as ESRF master files have
 
@@ -332,6 +333,9 @@ def make_large_indexes():
             d.resize((start + 600,))
             d[start:start + 600] = values[start:start + 600]
         f.create_dataset("fixed_paged", data=((np.arange(3000) * 31) % 2000 - 1000).astype("<i2"), chunks=(2,))
+        # Unlimited second dimension: the extensible array is indexed with it moved first.
+        f.create_dataset("extensible_2d", data=(np.arange(300).reshape(6, 50) * 13 % 977).astype("<i4"),
+                         maxshape=(6, None), chunks=(2, 8))
 
 
 def make_master():
