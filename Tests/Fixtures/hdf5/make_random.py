@@ -7,7 +7,8 @@ then:  ROENTGEN_HDF5_DIFF_DIR=OUT_DIR swift test --filter HDF5Tests/differential
 Each file: libver earliest, latest or v110, creation order tracked or not; nested groups with
 up to 14 members; datasets of 11 numeric types, 1-D or 2-D, contiguous or chunked (random chunk
 shapes, gzip or LZF, shuffle, Fletcher-32, resizable in random dimensions, fill values, partly
-written); attributes of 5 kinds (up to 13, so dense storage too); soft links to earlier
+written), fixed and variable-length string datasets, now and then a root of up to 120 members;
+attributes of 5 kinds (up to 13, so dense storage too); soft links to earlier
 datasets; external links. expected.json is written by make_fixtures.walk, as for the fixtures.
 Run once with h5py 3.11 / HDF5 1.14 (150 files) and h5py 3.16 / HDF5 2.0 (60 files): every file
 matched. Never imported by Roentgen."""
@@ -59,10 +60,15 @@ def rand_dataset(rng, g, name):
 
 def rand_group(rng, g, depth, names):
     rand_attrs(rng, g)
-    for k in range(int(rng.integers(0, 14 if depth == 0 else 10))):
+    for k in range(int(rng.integers(0, (14 if rng.random() < 0.9 else 120) if depth == 0 else 10))):
         r = rng.random()
         name = "n%03d" % k
-        if r < 0.55: rand_dataset(rng, g, name); names.append(g.name + "/" + name)
+        if r < 0.05:
+            if rng.random() < 0.5:
+                g.create_dataset(name, data=np.array([b"s%d" % i for i in range(int(rng.integers(1, 5)))], dtype="S8"))
+            else:
+                g.create_dataset(name, data=["text %d" % i for i in range(int(rng.integers(1, 5)))], dtype=h5py.string_dtype())
+        elif r < 0.55: rand_dataset(rng, g, name); names.append(g.name + "/" + name)
         elif r < 0.75 and depth < 3: rand_group(rng, g.create_group(name), depth + 1, names)
         elif r < 0.9 and names: g[name] = h5py.SoftLink(names[int(rng.integers(0, len(names)))])
         else: g[name] = h5py.ExternalLink("f%03d.h5" % rng.integers(0, 5), "/")
