@@ -206,6 +206,24 @@ struct HDF5Tests {
         #expect(lzf.columns["counts"]?.count == 1001)
     }
 
+    /// A dataset compressed with a filter Roentgen does not have (here the LZF ones relabelled
+    /// as Blosc, 32001) is left out of its scan with a warning naming it; the file still reads.
+    /// A file with nothing else is an unsupported-format error that says why.
+    @Test func undecodableDatasetsAreLeftOutAndNamed() throws {
+        var bytes = try HDF5Fixtures.bytes("earliest_chunked.h5")
+        let name = Array("lzf\0".utf8)
+        var patched = 0
+        for i in 8..<(bytes.count - name.count) where Array(bytes[i..<(i + 4)]) == name && bytes[i - 8] == 0x00 && bytes[i - 7] == 0x7D {
+            bytes[i - 8] = 0x01   // filter id 32000 (LZF) → 32001 (Blosc), in each filter pipeline message
+            patched += 1
+        }
+        #expect(patched == 2)
+        let file = try FormatRegistry.read(Data(bytes), file: "blosc.h5")
+        #expect(file.scans.map(\.name) == ["entry/data"])
+        #expect(file.warnings.contains { $0.hasPrefix("/entry/lzf/sx: not read: HDF5: chunk compressed with Blosc") }, "\(file.warnings)")
+        #expect(file.warnings.contains { $0.hasPrefix("/entry/lzf/counts: not read:") })
+    }
+
     /// An ESRF-style master file: its external links followed to the files beside it, their
     /// scans under the links' paths and equal to reading those files; a link back to the master
     /// and one to a missing file are reported, not followed.

@@ -142,7 +142,18 @@ enum HDF5Reader: FormatReader {
                 if let a = order.firstIndex(where: { isAbscissa($0.name) }), a > 0 { order.insert(order.remove(at: a), at: 0) }
                 if group.nxClass == "NXdata" { warnings.append("\(group.path): NXdata without a 1-D signal it names; its 1-D datasets read in link order") }
             }
-            guard order.count >= 2 || numbered > 0 else { continue }
+            // A dataset this reader cannot decode (a plug-in filter, a virtual dataset) is left out
+            // of its scan with a warning; a damaged one still fails the file.
+            order = try order.filter { member in
+                do {
+                    _ = try values(member.node)
+                    return true
+                } catch let error as RoentgenError where error.kind == .unsupportedFormat {
+                    warnings.append("\(tree[member.node].path): not read: \(error.message)")
+                    return false
+                }
+            }
+            guard order.count >= 2 || (numbered > 0 && !order.isEmpty) else { continue }
             var columns = try order.map { (name: $0.name, values: try values($0.node), units: tree[$0.node].attribute("units")?.text ?? "") }
             if numbered > 0 { columns.insert((name: "index", values: (0..<numbered).map(Double.init), units: ""), at: 0) }
             let metadata = self.metadata(for: g, tree, h5: h5)
@@ -156,6 +167,9 @@ enum HDF5Reader: FormatReader {
             warnings.append("\(node.path): \(d.space.dims.map(String.init).joined(separator: "×")) array (an image or image stack) not read as a scan; integrate it to 1-D first")
         }
         if scans.isEmpty, externals.isEmpty {
+            if let unread = warnings.first(where: { $0.contains(": not read: ") }) {
+                throw RoentgenError(.unsupportedFormat, "HDF5 file holds no 1-D scan this reader can decode: \(unread)", file: file)
+            }
             let datasets = tree.filter { $0.dataset != nil }.prefix(8).map(\.path).joined(separator: ", ")
             throw RoentgenError.badFile(file, "HDF5 file holds no 1-D scan: no NXdata group with a 1-D signal and no group of two or more 1-D datasets of one length (datasets: \(datasets.isEmpty ? "none" : datasets))")
         }
