@@ -224,6 +224,15 @@ struct HDF5Tests {
         #expect(file.warnings.contains { $0.hasPrefix("/entry/lzf/counts: not read:") })
     }
 
+    /// A virtual dataset is named in a warning, not read; the plain datasets beside it are.
+    @Test func virtualDatasetIsNamedNotRead() throws {
+        let file = try HDF5Fixtures.read("virtual.h5")
+        #expect(file.scans.map(\.name) == ["measurement"])
+        #expect(file.scans.first.map { Array($0.columns.keys) } == ["x", "y"])
+        #expect(file.scans.first?.columns["y"] == (try Self.anchor("virtual.h5", "/measurement/y")))
+        #expect(file.warnings.contains { $0.hasPrefix("/measurement/y_virtual: not read:") && $0.contains("virtual dataset") }, "\(file.warnings)")
+    }
+
     /// An ESRF-style master file: its external links followed to the files beside it, their
     /// scans under the links' paths and equal to reading those files; a link back to the master
     /// and one to a missing file are reported, not followed.

@@ -154,7 +154,7 @@ extension HDF5File {
                 // Version 4 stores the chunk's rank + 1 dimensions, the last being the element size.
                 return .chunked(chunk: Array(dims.prefix(rank)), index: index)
             case 3:
-                throw b.unsupported(p + 1, "virtual dataset (its data live in other files); not supported")
+                throw b.unsupported(p + 1, "virtual dataset (its data are mapped from other datasets or files); not supported")
             default:
                 throw b.fail(p + 1, "data layout class \(layoutClass); expected 0 to 3")
             }

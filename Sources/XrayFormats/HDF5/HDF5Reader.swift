@@ -200,7 +200,15 @@ enum HDF5Reader: FormatReader {
             let o = try h5.object(at: address)
             let i = nodes.count
             index[address] = i
-            nodes.append(Node(path: path, object: o, dataset: try h5.dataset(o), attributes: try h5.attributes(of: o)))
+            // What this reader cannot decode (a virtual dataset, a committed datatype) is left
+            // out with a warning; damage still fails the file.
+            var dataset: HDF5Dataset?
+            do {
+                dataset = try h5.dataset(o)
+            } catch let error as RoentgenError where error.kind == .unsupportedFormat {
+                warnings.append("\(path): not read: \(error.message)")
+            }
+            nodes.append(Node(path: path, object: o, dataset: dataset, attributes: try h5.attributes(of: o)))
             if h5.isGroup(o) {
                 for link in try h5.links(of: o) {
                     let childPath = (path == "/" ? "" : path) + "/" + link.name

@@ -27,6 +27,7 @@ Files:
   large_indexes.h5     libver latest: an extensible array index with super blocks (600 chunks),
                        a paged fixed array index (1500 chunks), an extensible array over a 2-D
                        dataset whose second dimension is the unlimited one
+  virtual.h5           libver latest: a virtual dataset beside two plain datasets
   master.h5            default libver: external links only (to an entry of bliss_scan.h5, to all of
                        two_scans.h5, back to itself, to a missing file), as ESRF master files have
 
@@ -349,6 +350,18 @@ def make_master():
         f["missing"] = h5py.ExternalLink("nowhere.h5", "/1.1")
 
 
+def make_virtual():
+    # A virtual dataset (HDF5 1.10+) beside two plain counters: the counters read, the virtual
+    # dataset (its data live in its sources) is named in a warning.
+    with new_file("virtual.h5", libver="latest") as f:
+        m = f.create_group("measurement")
+        m.create_dataset("x", data=np.linspace(0.0, 1.0, 20))
+        m.create_dataset("y", data=np.arange(20, dtype="<f8") ** 2)
+        layout = h5py.VirtualLayout(shape=(20,), dtype="<f8")
+        layout[:] = h5py.VirtualSource(m["y"])
+        m.create_virtual_dataset("y_virtual", layout, fillvalue=-1.0)
+
+
 # ---------------------------------------------------------------- reading back: expected.json
 
 _CHUNK_INDEX = {0: "BTREE_V1", 1: "SINGLE_CHUNK", 2: "IMPLICIT", 3: "FIXED_ARRAY", 4: "EXTENSIBLE_ARRAY",
@@ -465,9 +478,10 @@ def main():
     make_many_links()
     make_large_indexes()
     make_master()
+    make_virtual()
     files = {}
     for name in ("pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5",
-                 "many_links.h5", "large_indexes.h5", "master.h5"):
+                 "many_links.h5", "large_indexes.h5", "master.h5", "virtual.h5"):
         path = os.path.join(HERE, name)
         size = os.path.getsize(path)
         assert size < 96 * 1024, (name, size)
