@@ -107,6 +107,12 @@ enum HDF5Reader: FormatReader {
         let tree = try walk(h5, warnings: &warnings, externals: &externals)
         var scans: [Scan] = []
         var numbers: [Int: [Double]] = [:]
+        // Each entry's nodes, and (once a scan needs it) its metadata: a file of 500 scans must
+        // not walk its whole tree per scan.
+        var entryMembers: [String: [Int]] = [:]
+        for i in tree.indices { entryMembers[entry(of: tree[i].path), default: []].append(i) }
+        entryMembers["/"] = Array(tree.indices)
+        var entryCache: [String: Metadata] = [:]
         func values(_ i: Int) throws -> [Double] {
             if let v = numbers[i] { return v }
             guard let d = tree[i].dataset else { return [] }
@@ -156,7 +162,12 @@ enum HDF5Reader: FormatReader {
             guard order.count >= 2 || (numbered > 0 && !order.isEmpty) else { continue }
             var columns = try order.map { (name: $0.name, values: try values($0.node), units: tree[$0.node].attribute("units")?.text ?? "") }
             if numbered > 0 { columns.insert((name: "index", values: (0..<numbered).map(Double.init), units: ""), at: 0) }
-            let metadata = self.metadata(for: g, tree, h5: h5)
+            let top = entry(of: group.path)
+            let shared = entryCache[top] ?? entryMetadata(top, members: entryMembers[top] ?? [], tree, h5: h5)
+            entryCache[top] = shared
+            var metadata = Metadata()
+            for a in group.attributes { metadata["@" + a.name] = a.value.text }
+            for (key, value) in shared { metadata[key] = value }
             let name = group.path == "/" ? DiffractionScan.stem(file) : String(group.path.dropFirst())
             let (scan, notes) = try makeScan(name: name, columns: columns, metadata: metadata, file: file)
             scans.append(scan)
@@ -284,22 +295,22 @@ enum HDF5Reader: FormatReader {
         }.map(\.name)
     }
 
-    /// Metadata for a scan from group `g`: the group's attributes, then the scalars and strings
-    /// (with units) of the NeXus entry it belongs to (its top-level group), by path below it.
-    static func metadata(for g: Int, _ tree: [Node], h5: HDF5File) -> Metadata {
+    /// The top-level group a path lies in (`/1.1` for `/1.1/measurement/I0`), `/` for the root.
+    static func entry(of path: String) -> String {
+        path.split(separator: "/", maxSplits: 1).first.map { "/" + $0 } ?? "/"
+    }
+
+    /// The scalars and strings (with units) of one NeXus entry (a top-level group, or the root),
+    /// by path below it; at most 500. `members` are the entry's nodes.
+    static func entryMetadata(_ entry: String, members: [Int], _ tree: [Node], h5: HDF5File) -> Metadata {
         var m = Metadata()
-        let group = tree[g]
-        for a in group.attributes { m["@" + a.name] = a.value.text }
-        let top = group.path.split(separator: "/").first.map { "/" + $0 } ?? "/"
-        let prefix = top == "/" ? "/" : top + "/"
-        var added = 0
-        for node in tree where node.path.hasPrefix(prefix) && added < 500 {
-            guard let d = node.dataset, d.space.count <= 1 || !d.type.isNumeric, d.space.count <= 16 else { continue }
+        let prefix = entry == "/" ? "/" : entry + "/"
+        for i in members where m.count < 500 {
+            guard let d = tree[i].dataset, d.space.count <= 1 || !d.type.isNumeric, d.space.count <= 16 else { continue }
             guard let raw = try? h5.rawData(d), let value = try? h5.value(raw, type: d.type, count: d.space.count, at: d.address) else { continue }
             if case .unsupported = value { continue }
-            let unit = node.attribute("units")?.text
-            m[String(node.path.dropFirst(prefix.count))] = value.text + (unit.map { " " + $0 } ?? "")
-            added += 1
+            let unit = tree[i].attribute("units")?.text
+            m[String(tree[i].path.dropFirst(prefix.count))] = value.text + (unit.map { " " + $0 } ?? "")
         }
         return m
     }
