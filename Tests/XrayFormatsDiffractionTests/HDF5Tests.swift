@@ -11,7 +11,7 @@ enum HDF5Fixtures {
         .deletingLastPathComponent().appendingPathComponent("Fixtures/hdf5")
     /// HDF5 1.14 files, and (hdf5_2_0/) the libver-latest ones again from h5py 3.16 / HDF5 2.0,
     /// which writes data layout message version 5.
-    static let files = ["pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5", "many_links.h5", "large_indexes.h5", "master.h5",
+    static let files = ["pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5", "many_links.h5", "large_indexes.h5", "master.h5", "table.h5",
                         "hdf5_2_0/bliss_scan.h5", "hdf5_2_0/chunk_indexes.h5"]
 
     static func bytes(_ name: String) throws -> [UInt8] {
@@ -123,6 +123,16 @@ struct HDF5Tests {
                 }
                 let d = try #require(tree[node].dataset, "\(name) \(path) is a dataset")
                 #expect(d.space.dims == (object["shape"]?.array ?? []).compactMap { $0.number.map { Int($0) } }, "\(name) \(path) shape")
+                if let fields = object["fields"]?.object {
+                    // A table: each numeric field a column.
+                    let mine = try h5.fields(d)
+                    #expect(mine.map(\.name).sorted() == fields.keys.sorted(), "\(name) \(path) fields")
+                    for (field, values) in mine {
+                        #expect(values == (fields[field]?.array ?? []).compactMap(\.number), "\(name) \(path).\(field)")
+                    }
+                    datasets += 1
+                    continue
+                }
                 let raw = try h5.rawData(d)
                 let value = try h5.value(raw, type: d.type, count: d.space.count, at: d.address)
                 let values = object["values"]?.array ?? []
@@ -222,6 +232,18 @@ struct HDF5Tests {
         #expect(file.scans.map(\.name) == ["entry/data"])
         #expect(file.warnings.contains { $0.hasPrefix("/entry/lzf/sx: not read: HDF5: chunk compressed with Blosc") }, "\(file.warnings)")
         #expect(file.warnings.contains { $0.hasPrefix("/entry/lzf/counts: not read:") })
+    }
+
+    /// A table (a compound dataset, h5py's structured array) is a scan of its numeric fields.
+    @Test func compoundTableIsAScan() throws {
+        let file = try HDF5Fixtures.read("table.h5")
+        let scan = try #require(file.scans.first)
+        #expect(file.scans.count == 1 && scan.name == "scan/table" && scan.kind == .absorption)
+        #expect(Array(scan.columns.keys) == ["energy", "i0", "it", "n"])
+        let fields = try #require(try HDF5Fixtures.expected("table.h5").objects.first { $0["path"]?.string == "/scan/table" }?["fields"]?.object)
+        #expect(scan.columns["energy"] == (fields["energy"]?.array ?? []).compactMap(\.number).map { $0 * 1000 })
+        #expect(scan.columns["it"] == (fields["it"]?.array ?? []).compactMap(\.number))
+        #expect(MuSelection.defaultExpression(for: Array(scan.columns.keys)) == "ln(i0/it)")
     }
 
     /// A virtual dataset is named in a warning, not read; the plain datasets beside it are.

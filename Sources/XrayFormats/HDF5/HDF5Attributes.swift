@@ -85,6 +85,8 @@ extension HDF5File {
             return .strings(try strings(raw, type: type, count: count, at: offset))
         case .other(let name, _):
             return .unsupported(name)
+        case .compound:
+            return .unsupported(type.description)
         }
     }
 }

@@ -219,6 +219,22 @@ extension HDF5File {
         return raw.withUnsafeBytes { d.type.doubles($0, count: d.space.count) }
     }
 
+    /// The numeric members of a compound dataset (a table), each as a column of numbers.
+    func fields(_ d: HDF5Dataset) throws -> [(name: String, values: [Double])] {
+        guard case .compound(let size, let members) = d.type else { throw b.unsupported(d.address, "dataset of type \(d.type.description) is not a table") }
+        let raw = try rawData(d)
+        let count = d.space.count
+        return members.filter { $0.type.isNumeric }.map { member in
+            let width = member.type.size
+            var column = [UInt8](repeating: 0, count: count * width)
+            for e in 0..<count {
+                let from = e * size + member.offset
+                for k in 0..<width { column[e * width + k] = raw[from + k] }
+            }
+            return (member.name, column.withUnsafeBytes { member.type.doubles($0, count: count) })
+        }
+    }
+
     /// A dataset's or attribute's values as text (string types), one per element.
     func strings(_ raw: [UInt8], type: HDF5Datatype, count: Int, at offset: Int) throws -> [String] {
         var out: [String] = []

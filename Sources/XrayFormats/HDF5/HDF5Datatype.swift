@@ -9,13 +9,21 @@ enum HDF5Datatype: Equatable {
     case string(size: Int)
     /// Variable-length string: each element is a length and a global heap ID.
     case vlenString(size: Int)
-    /// Anything else (compound, array, reference, opaque, vlen sequence …), by class name.
+    /// A compound (a table row: h5py structured arrays), its members at byte offsets.
+    case compound(size: Int, members: [CompoundMember])
+    /// Anything else (array, reference, opaque, vlen sequence …), by class name.
     case other(String, size: Int)
+
+    struct CompoundMember: Equatable {
+        let name: String
+        let offset: Int
+        let type: HDF5Datatype
+    }
 
     /// Bytes per element.
     var size: Int {
         switch self {
-        case .integer(let s, _, _), .float(let s, _), .string(let s), .vlenString(let s), .other(_, let s): return s
+        case .integer(let s, _, _), .float(let s, _), .string(let s), .vlenString(let s), .other(_, let s), .compound(let s, _): return s
         }
     }
 
@@ -33,12 +41,66 @@ enum HDF5Datatype: Equatable {
         case .float(let s, let be): return "float\(8 * s)\(be ? " big-endian" : "")"
         case .string(let s): return "string[\(s)]"
         case .vlenString: return "string"
+        case .compound(_, let members): return "compound {" + members.map(\.name).joined(separator: ", ") + "}"
         case .other(let name, _): return name
         }
     }
 
-    /// Parses the datatype whose message data start at `p` (at most `limit` bytes).
+    /// Parses the datatype whose message data start at `p`.
     static func parse(_ b: HDF5Bytes, _ p: Int, depth: Int = 0) throws -> HDF5Datatype {
+        try parseSized(b, p, depth: depth).type
+    }
+
+    /// The datatype at `p` and the length of its description (nil where this reader does not
+    /// know it: then a compound holding it cannot be read past it).
+    static func parseSized(_ b: HDF5Bytes, _ p: Int, depth: Int = 0) throws -> (type: HDF5Datatype, length: Int?) {
+        let type = try parseClass(b, p, depth: depth)
+        let typeClass = try b.u8(p) & 0x0F
+        switch typeClass {
+        case 0: return (type, 12)
+        case 1: return (type, 20)
+        case 3: return (type, 8)
+        case 9:
+            guard depth < 8 else { return (type, nil) }
+            let base = try parseSized(b, p + 8, depth: depth + 1)
+            return (type, base.length.map { 8 + $0 })
+        case 6:
+            if case .compound(_, let members) = type, let end = try compoundEnd(b, p, count: members.count, depth: depth) { return (type, end - p) }
+            return (.other("compound", size: type.size), nil)
+        default: return (type, nil)
+        }
+    }
+
+    /// Where a compound's member list ends (nil if a member's length is unknown).
+    private static func compoundEnd(_ b: HDF5Bytes, _ p: Int, count: Int, depth: Int) throws -> Int? {
+        try compoundMembers(b, p, count: count, depth: depth)?.end
+    }
+
+    /// The members of the compound datatype at `p` (versions 1–3), and where their list ends.
+    private static func compoundMembers(_ b: HDF5Bytes, _ p: Int, count: Int, depth: Int) throws -> (members: [CompoundMember], end: Int)? {
+        let version = try b.u8(p) >> 4
+        let size = try b.u32(p + 4)
+        guard (1...3).contains(version), count <= 4096, depth < 8 else { return nil }
+        var q = p + 8
+        var members: [CompoundMember] = []
+        for _ in 0..<count {
+            let name = try b.cString(q, limit: 4096)
+            let nameBytes = name.utf8.count + 1
+            q += version < 3 ? (nameBytes + 7) / 8 * 8 : nameBytes
+            let offsetBytes = version < 3 ? 4 : (size < 1 << 8 ? 1 : size < 1 << 16 ? 2 : size < 1 << 24 ? 3 : 4)
+            let offset = try b.int(q, offsetBytes, "compound member offset")
+            q += offsetBytes
+            if version == 1 { q += 28 }   // dimensionality, permutation, reserved, four dimension sizes
+            let (type, length) = try parseSized(b, q, depth: depth + 1)
+            guard let length, offset >= 0, offset + type.size <= size else { return nil }
+            members.append(CompoundMember(name: name, offset: offset, type: type))
+            q += length
+        }
+        return (members, q)
+    }
+
+    /// The class-level parse (see `parseSized`).
+    private static func parseClass(_ b: HDF5Bytes, _ p: Int, depth: Int) throws -> HDF5Datatype {
         let classVersion = try b.u8(p)
         let typeClass = classVersion & 0x0F
         let bits0 = try b.u8(p + 1)
@@ -63,10 +125,13 @@ enum HDF5Datatype: Equatable {
             return .other("enum", size: size)
         case 9:
             let isString = bits0 & 0x0F == 1
-            _ = bits1
             return isString ? .vlenString(size: size) : .other("variable-length sequence", size: size)
+        case 6:
+            let count = bits0 | bits1 << 8
+            guard let members = try compoundMembers(b, p, count: count, depth: depth)?.members else { return .other("compound", size: size) }
+            return .compound(size: size, members: members)
         default:
-            let names = [2: "time", 4: "bitfield", 5: "opaque", 6: "compound", 7: "reference", 10: "array", 11: "complex"]
+            let names = [2: "time", 4: "bitfield", 5: "opaque", 7: "reference", 10: "array", 11: "complex"]
             return .other(names[typeClass] ?? "datatype class \(typeClass)", size: size)
         }
     }

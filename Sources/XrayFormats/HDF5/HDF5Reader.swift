@@ -11,7 +11,8 @@ import XrayCore
 /// all counters of a scan). Soft links are followed, and so are external links to files that
 /// exist (an ESRF sample or proposal master file links each dataset file's scans): the linked
 /// file's scans under the link's path, e.g. `sample_0001/1.1/measurement`.
-/// An axis named like 2θ or Q makes a diffraction scan (`two_theta`, `intensity`, `esd`; Q turned
+/// A 1-D compound dataset (a table, as h5py writes a structured array) is a scan of its numeric
+/// fields. An axis named like 2θ or Q makes a diffraction scan (`two_theta`, `intensity`, `esd`; Q turned
 /// into 2θ with the file's wavelength); an axis named `energy…` makes an absorption scan with
 /// `energy` in eV. The scalars and strings of the scan's NeXus entry (title, wavelength, motor
 /// positions …) and the group's attributes become metadata.
@@ -172,6 +173,30 @@ enum HDF5Reader: FormatReader {
             let (scan, notes) = try makeScan(name: name, columns: columns, metadata: metadata, file: file)
             scans.append(scan)
             warnings += notes.map { "\(group.path): \($0)" }
+        }
+        // A table (a 1-D compound dataset, as h5py writes a structured array): its numeric
+        // fields are the columns.
+        for (i, node) in tree.enumerated() {
+            guard let d = node.dataset, case .compound = d.type, d.space.dims.count == 1, d.space.count > 1 else { continue }
+            let columns: [(name: String, values: [Double])]
+            do {
+                columns = try h5.fields(d)
+            } catch let error as RoentgenError where error.kind == .unsupportedFormat {
+                warnings.append("\(node.path): not read: \(error.message)")
+                continue
+            }
+            guard columns.count >= 2 else { continue }
+            let top = entry(of: node.path)
+            let shared = entryCache[top] ?? entryMetadata(top, members: entryMembers[top] ?? [], tree, h5: h5)
+            entryCache[top] = shared
+            var metadata = Metadata()
+            for a in tree[i].attributes { metadata["@" + a.name] = a.value.text }
+            for (key, value) in shared { metadata[key] = value }
+            var order = columns.map { (name: $0.name, values: $0.values, units: "") }
+            if let a = order.firstIndex(where: { isAbscissa($0.name) }), a > 0 { order.insert(order.remove(at: a), at: 0) }
+            let (scan, notes) = try makeScan(name: String(node.path.dropFirst()), columns: order, metadata: metadata, file: file)
+            scans.append(scan)
+            warnings += notes.map { "\(node.path): \($0)" }
         }
         for node in tree {
             guard let d = node.dataset, d.space.dims.count >= 2, d.type.isNumeric else { continue }

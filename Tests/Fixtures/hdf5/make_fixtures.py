@@ -28,6 +28,8 @@ Files:
                        a paged fixed array index (1500 chunks), an extensible array over a 2-D
                        dataset whose second dimension is the unlimited one
   virtual.h5           libver latest: a virtual dataset beside two plain datasets
+  table.h5             default libver: a compound dataset (a structured array: float, int and
+                       string fields); expected.json gives its numeric fields under "fields"
   master.h5            default libver: external links only (to an entry of bliss_scan.h5, to all of
                        two_scans.h5, back to itself, to a missing file), as ESRF master files have
 
@@ -350,6 +352,21 @@ def make_master():
         f["missing"] = h5py.ExternalLink("nowhere.h5", "/1.1")
 
 
+def make_table():
+    # A structured array (compound datatype) as a Python user saves a table: energy and three
+    # counters per row, plus a string field that is not a column.
+    rows = np.zeros(60, dtype=[("energy", "<f8"), ("i0", "<f4"), ("it", "<f4"), ("n", "<i2"), ("tag", "S4")])
+    e = np.linspace(7.0, 7.3, 60)
+    rows["energy"] = e
+    rows["i0"] = 1.0e5 - np.arange(60) * 10.0
+    rows["it"] = rows["i0"] * np.exp(-(1.0 + 0.8 / (1.0 + np.exp(-(e - 7.112) / 0.003))))
+    rows["n"] = np.arange(60) % 7
+    rows["tag"] = b"ok"
+    with new_file("table.h5") as f:
+        d = f.create_dataset("scan/table", data=rows)
+        d.attrs["units_energy"] = "keV"
+
+
 def make_virtual():
     # A virtual dataset (HDF5 1.10+) beside two plain counters: the counters read, the virtual
     # dataset (its data live in its sources) is named in a warning.
@@ -426,7 +443,11 @@ def describe_dataset(d, entry):
                  fletcher32=d.fletcher32,
                  maxshape=list(d.maxshape) if d.maxshape is not None else None, layout=layout,
                  chunk_index=chunk_index(d) if layout == "CHUNKED" else None)
-    if h5py.check_string_dtype(dt) is not None and dt.kind == "O":
+    if dt.names:
+        v = np.asarray(d[()])
+        entry["fields"] = {n: plain(v[n]) for n in dt.names if v[n].dtype.kind in "iuf"}
+        entry["values"] = None
+    elif h5py.check_string_dtype(dt) is not None and dt.kind == "O":
         raw = d.asstr()[()]
         entry["values"] = [raw] if isinstance(raw, str) else [str(x) for x in np.asarray(raw).ravel()]
     else:
@@ -479,9 +500,10 @@ def main():
     make_large_indexes()
     make_master()
     make_virtual()
+    make_table()
     files = {}
     for name in ("pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5",
-                 "many_links.h5", "large_indexes.h5", "master.h5", "virtual.h5"):
+                 "many_links.h5", "large_indexes.h5", "master.h5", "virtual.h5", "table.h5"):
         path = os.path.join(HERE, name)
         size = os.path.getsize(path)
         assert size < 96 * 1024, (name, size)
