@@ -38,8 +38,10 @@ struct HDF5Dataset {
     /// `count` bytes of the fill value repeated (zeros without one).
     func filled(_ count: Int) -> [UInt8] {
         guard let fill, !fill.isEmpty, fill.contains(where: { $0 != 0 }) else { return [UInt8](repeating: 0, count: count) }
-        var out = [UInt8](repeating: 0, count: count)
-        for k in 0..<count { out[k] = fill[k % fill.count] }
+        var out = [UInt8]()
+        out.reserveCapacity(count)
+        out.append(contentsOf: fill.prefix(count))
+        while out.count < count { out.append(contentsOf: out.prefix(min(out.count, count - out.count))) }   // doubling
         return out
     }
 }
