@@ -32,7 +32,7 @@ public enum DataFileExport {
             return DataFileJSON.encode(copy) + "\n"
         }
         guard scans.count == 1, let scan = scans.first else {
-            throw RoentgenError.badParameter("\(file.file) holds \(scans.count) scans (\(scans.map(\.name).joined(separator: ", "))); choose one with --group")
+            throw RoentgenError.badParameter("\(file.file) holds \(scans.count) scans (\(scans.map(\.name).joined(separator: ", "))); choose one with --group, or give -o a folder (ending in /) for one output per scan")
         }
         switch target {
         case .xdi:
@@ -70,6 +70,10 @@ public enum DataFileExport {
     public static func select(_ file: DataFile, group: String?) throws -> [Scan] {
         guard let group else { return file.scans }
         if let scan = AthenaGroupLookup.scan(named: group, in: file) { return [scan] }
+        // A series' name without `[k]` (an HDF5 stack): every frame.
+        let prefix = group.lowercased() + "["
+        let frames = file.scans.filter { $0.metadata["frame"] != nil && $0.name.lowercased().hasPrefix(prefix) }
+        if !frames.isEmpty { return frames }
         throw RoentgenError(.notFound, "no group '\(group)'; the groups are: \(file.scans.map { "\($0.name) (\(AthenaGroupLookup.larchName($0.name)))" }.joined(separator: ", "))", file: file.file)
     }
 

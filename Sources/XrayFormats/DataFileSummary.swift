@@ -49,6 +49,13 @@ public enum DataFileSummary {
             for key in ["title", "Element.symbol", "Element.edge", "Sample.name", "bkg_e0"] {
                 if let v = scan.metadata[key] { out += "     \(key): \(v)\n" }
             }
+            // A frame of a series (an HDF5 stack): its index and what was recorded per frame.
+            if let k = scan.metadata["frame"], let n = scan.metadata["frames"] {
+                let values = scan.metadata.keys.filter { $0.hasPrefix("frame/") }.compactMap { key in
+                    scan.metadata[key].map { "\(key.dropFirst("frame/".count)) \($0)" }
+                }
+                out += "     frame [\(k)] of \(n)\(values.isEmpty ? "" : ": " + values.joined(separator: ", "))\n"
+            }
         }
         if !file.structures.isEmpty {
             out += "  \(file.structures.count) crystal structure\(file.structures.count == 1 ? "" : "s"):\n"

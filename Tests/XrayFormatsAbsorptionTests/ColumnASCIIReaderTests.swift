@@ -74,6 +74,19 @@ import XrayCore
         #expect(pixel.columns["energy"] == nil, "a pixel index is not an energy")
         let chi = try read("xas/larch/xafsdata/cu_chi.dat").scans[0]
         #expect(chi.columns["energy"] == nil && chi.columns["k"] != nil)
+        // Demeter's cufluo.dat: χ(k) with no labels at all, named from its numbers (k rising
+        // 0.333–15.1 Å⁻¹ on the quadratic grid of an energy scan, χ oscillating about zero).
+        let unlabelled = try read("xas/demeter/recipes/cufluo.dat")
+        let cu = try #require(unlabelled.scans.first)
+        #expect(Array(cu.columns.keys) == ["k", "chi"] && cu.kind == .other)
+        #expect(cu.columns["k"]?.first == 0.333193988 && cu.columns["k"]?.last == 15.1455441 && cu.columns["chi"]?.first == -0.0991164073)
+        #expect(unlabelled.warnings.contains { $0.contains("look like χ(k)") })
+        // Energies, or a μ(E) with its step, are not taken for χ(k).
+        let e = (0..<200).map { 8900 + Double($0) }, mu = e.map { $0 < 8980 ? 0.1 : 1.1 + 0.02 * sin($0 / 7) }
+        #expect(!ColumnASCIIReader.looksLikeChiOfK(k: e, chi: mu))
+        let k = (0..<200).map { 0.05 * Double($0) + 0.1 }
+        #expect(ColumnASCIIReader.looksLikeChiOfK(k: k, chi: k.map { 0.3 * sin(2 * 2.5 * $0) * exp(-0.01 * $0 * $0) }))
+        #expect(!ColumnASCIIReader.looksLikeChiOfK(k: k, chi: k.map { 1 - exp(-$0) }))   // no oscillation
     }
 
     @Test(.enabled(if: SharedData.isPresent)) func headerOnlyFileIsRejected() throws {

@@ -12,7 +12,7 @@ enum HDF5Fixtures {
     /// HDF5 1.14 files, and (hdf5_2_0/) the libver-latest ones again from h5py 3.16 / HDF5 2.0,
     /// which writes data layout message version 5.
     static let files = ["pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5", "many_links.h5", "large_indexes.h5", "master.h5", "table.h5",
-                        "hdf5_2_0/bliss_scan.h5", "hdf5_2_0/chunk_indexes.h5"]
+                        "stacks.h5", "hdf5_2_0/bliss_scan.h5", "hdf5_2_0/chunk_indexes.h5"]
 
     static func bytes(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
@@ -244,6 +244,66 @@ struct HDF5Tests {
         #expect(scan.columns["energy"] == (fields["energy"]?.array ?? []).compactMap(\.number).map { $0 * 1000 })
         #expect(scan.columns["it"] == (fields["it"]?.array ?? []).compactMap(\.number))
         #expect(MuSelection.defaultExpression(for: Array(scan.columns.keys)) == "ln(i0/it)")
+    }
+
+    /// Series in 2-D datasets: each frame is a scan `NAME[k]` whose numbers are that row (or
+    /// column) of h5py's array, with the frame's per-frame values as metadata; a points × channels
+    /// MCA beside an energy counter stays an image.
+    @Test func stacksAreScansPerFrame() throws {
+        let file = try HDF5Fixtures.read("stacks.h5")
+        let names = file.scans.map(\.name)
+        #expect(names == ["entry/measurement"] + (0..<5).map { "entry/qexafs[\($0)]" } + (0..<6).map { "entry/results[\($0)]" }
+                + (0..<3).map { "entry/transposed[\($0)]" } + (0..<4).map { "entry/xrd_series/patterns[\($0)]" })
+        func rows(_ path: String, _ count: Int) throws -> [[Double]] {
+            let flat = try Self.anchor("stacks.h5", path)
+            return (0..<count).map { Array(flat[$0 * (flat.count / count) ..< ($0 + 1) * (flat.count / count)]) }
+        }
+        // pyFAI frames × 2θ: axes [".", "2th_deg"], 2-D errors as esd, time and temperature per frame.
+        let tth = try Self.anchor("stacks.h5", "/entry/results/2th_deg")
+        let intensity = try rows("/entry/results/intensity", 6), errors = try rows("/entry/results/intensity_errors", 6)
+        let temperature = try Self.anchor("stacks.h5", "/entry/results/temperature")
+        for k in 0..<6 {
+            let scan = try #require(file.scans.first { $0.name == "entry/results[\(k)]" })
+            #expect(scan.kind == .diffraction && Array(scan.columns.keys) == ["two_theta", "intensity", "esd"])
+            #expect(scan.columns["two_theta"] == tth && scan.columns["intensity"] == intensity[k] && scan.columns["esd"] == errors[k])
+            #expect(scan.metadata["frame"] == "\(k)" && scan.metadata["frames"] == "6")
+            #expect(scan.metadata["frame/temperature"] == "\(HDF5Value.numbers([temperature[k]]).text) K" && scan.metadata["frame/time"] == "\(30 * k) s")
+        }
+        #expect(intensity[0] != intensity[5])
+        // QEXAFS: energy_indices = 1, keV → eV.
+        let energy = try Self.anchor("stacks.h5", "/entry/qexafs/energy")
+        let mu = try rows("/entry/qexafs/mu", 5)
+        for k in 0..<5 {
+            let scan = try #require(file.scans.first { $0.name == "entry/qexafs[\(k)]" })
+            #expect(scan.kind == .absorption && scan.columns["energy"] == energy.map { $0 * 1000 } && scan.columns["mu"] == mu[k])
+            #expect(scan.metadata["frame/spectrum"] == "\(k)")
+        }
+        // 2θ along the first dimension (the signal's old-style axes "tth:frame"): columns of h5py's array.
+        let counts = try Self.anchor("stacks.h5", "/entry/transposed/counts")
+        for k in 0..<3 {
+            let scan = try #require(file.scans.first { $0.name == "entry/transposed[\(k)]" })
+            #expect(scan.columns["two_theta"] == (try Self.anchor("stacks.h5", "/entry/transposed/tth")))
+            #expect(scan.columns["intensity"] == stride(from: k, to: counts.count, by: 3).map { counts[$0] })
+            #expect(scan.metadata["frame/frame"] == "\(k + 1)")
+        }
+        // A plain group: Q in 1/nm beside 4 × 250 patterns; 2θ from λ = 0.7293 Å.
+        let q = try Self.anchor("stacks.h5", "/entry/xrd_series/q")
+        let patterns = try rows("/entry/xrd_series/patterns", 4)
+        for k in 0..<4 {
+            let scan = try #require(file.scans.first { $0.name == "entry/xrd_series/patterns[\(k)]" })
+            #expect(scan.columns["intensity"] == patterns[k] && scan.radiation?.kAlpha1 == 0.7293)
+            let twoTheta = try #require(scan.columns["two_theta"])
+            for (i, t) in twoTheta.enumerated() {
+                let expected = 2 * asin(q[i] / 10 * 0.7293 / (4 * Double.pi)) * 180 / Double.pi
+                #expect(abs(t - expected) < 1e-9, "2θ[\(i)] = \(t), from Q \(expected)")
+            }
+        }
+        // The MCA (40 points × 64 channels) beside a 40-point energy counter is not a stack.
+        #expect(file.warnings.contains { $0.hasPrefix("/entry/measurement/mca: 40×64 array") }, "\(file.warnings)")
+        #expect(!file.warnings.contains { $0.contains("/entry/results/intensity: ") && $0.contains("array") })
+        // --group with the series' name selects every frame; a frame by its name alone.
+        #expect(try DataFileExport.select(file, group: "entry/results").map(\.name) == (0..<6).map { "entry/results[\($0)]" })
+        #expect(try DataFileExport.select(file, group: "entry/results[2]").map(\.name) == ["entry/results[2]"])
     }
 
     /// A virtual dataset is named in a warning, not read; the plain datasets beside it are.

@@ -96,15 +96,39 @@ public enum ColumnASCIIReader: FormatReader {
         if table.rows < 2 {
             warnings.append("only \(table.rows) data row (line \(table.firstDataLine))")
         }
-        let guess = XASLabelGuesser(header: table.header, columns: table.columns)
+        var guess = XASLabelGuesser(header: table.header, columns: table.columns)
+        var labels = guess.labels
         if guess.source == "no labels found" {
-            warnings.append("no column labels found in the header; columns named col1…col\(table.columns)")
+            let unlabelled = table.namedColumns(labels)
+            if table.columns == 2, let k = unlabelled["col1"], let chi = unlabelled["col2"], looksLikeChiOfK(k: k, chi: chi),
+               let lo = k.first, let hi = k.last {
+                labels = ["k", "chi"]
+                guess.source = "no labels found; χ(k) from the numbers"
+                warnings.append("no column labels found in the header; the columns look like χ(k) (the first rises from \(lo) to \(hi), as k in Å⁻¹ does; the second oscillates about zero): named k, chi")
+            } else {
+                warnings.append("no column labels found in the header; columns named col1…col\(table.columns)")
+            }
         }
         var metadata = headerMetadata(table.header)
         metadata["column_labels_source"] = guess.source
-        let scan = absorptionScan(file: file, columns: table.namedColumns(guess.labels), header: table.header,
+        let scan = absorptionScan(file: file, columns: table.namedColumns(labels), header: table.header,
                                   metadata: metadata, energyUnit: guess.energyUnit, warnings: &warnings)
         return DataFile(format: id, file: file, scans: [scan], warnings: warnings)
+    }
+
+    /// Whether two unlabelled columns look like an EXAFS χ(k): the first rising from 0–5 to
+    /// 3–30 (k in Å⁻¹; never an energy in eV or keV, which start higher or below zero), the
+    /// second changing sign at least four times about a mean near zero (χ, kχ, k²χ or k³χ).
+    static func looksLikeChiOfK(k: [Double], chi: [Double]) -> Bool {
+        guard k.count >= 20, k.count == chi.count, let first = k.first, let last = k.last,
+              first >= 0, first < 5, last > 3, last <= 30 else { return false }
+        for i in 1..<k.count where !(k[i] > k[i - 1]) { return false }
+        let largest = chi.map(abs).max() ?? 0
+        guard largest > 0, largest <= 100, chi.allSatisfy(\.isFinite) else { return false }
+        let mean = chi.reduce(0, +) / Double(chi.count)
+        var signChanges = 0
+        for i in 1..<chi.count where (chi[i] < 0) != (chi[i - 1] < 0) { signChanges += 1 }
+        return signChanges >= 4 && abs(mean) < 0.25 * largest
     }
 
     /// A scan from labelled columns: adds `energy` (eV, first) chosen and converted by

@@ -121,7 +121,9 @@ enum HDF5Reader: FormatReader {
             numbers[i] = v
             return v
         }
-        for (g, group) in tree.enumerated() where group.dataset == nil {
+        let stacks = stacks(in: tree)
+        let stackedGroups = Set(stacks.filter { tree[$0.group].nxClass == "NXdata" }.map(\.group))
+        for (g, group) in tree.enumerated() where group.dataset == nil && !stackedGroups.contains(g) {
             // 1-D numeric members, in link order.
             let oneD = group.members.compactMap { m -> (name: String, node: Int, count: Int)? in
                 guard let i = m.node, let d = tree[i].dataset, d.type.isNumeric, d.space.dims.count == 1, d.space.count > 1 else { return nil }
@@ -174,6 +176,46 @@ enum HDF5Reader: FormatReader {
             scans.append(scan)
             warnings += notes.map { "\(group.path): \($0)" }
         }
+        // Series of 1-D scans in 2-D datasets: a scan per frame.
+        var stacked = Set<Int>()
+        for stack in stacks {
+            let signal = tree[stack.signal.node]
+            guard let shape = signal.dataset?.space.dims else { continue }
+            let columns: [(name: String, values: [Double], units: String)]
+            do {
+                columns = try ([stack.axis, stack.signal] + stack.companions).map { (name: $0.name, values: try values($0.node), units: tree[$0.node].attribute("units")?.text ?? "") }
+            } catch let error as RoentgenError where error.kind == .unsupportedFormat {
+                warnings.append("\(signal.path): not read: \(error.message)")
+                continue
+            }
+            // (A damaged file could describe more values than it holds.)
+            guard columns[0].values.count == shape[stack.axisDimension], columns.dropFirst().allSatisfy({ $0.values.count == shape[0] * shape[1] }) else {
+                warnings.append("\(signal.path): fewer values than its \(shape[0])×\(shape[1]) shape; not read")
+                continue
+            }
+            stacked.formUnion([stack.signal.node] + stack.companions.map(\.node))
+            let perFrame = try stack.perFrame.map { (name: $0.name, values: try values($0.node), units: tree[$0.node].attribute("units")?.text) }
+            let top = entry(of: tree[stack.group].path)
+            let shared = entryCache[top] ?? entryMetadata(top, members: entryMembers[top] ?? [], tree, h5: h5)
+            entryCache[top] = shared
+            var metadata = Metadata()
+            for a in tree[stack.group].attributes { metadata["@" + a.name] = a.value.text }
+            for (key, value) in shared { metadata[key] = value }
+            let frames = shape[1 - stack.axisDimension]
+            if frames > maximumFrames { warnings.append("\(signal.path): \(frames) frames; the first \(maximumFrames) read") }
+            for k in 0..<min(frames, maximumFrames) {
+                var m = metadata
+                m["frame"] = String(k)
+                m["frames"] = String(frames)
+                for p in perFrame where k < p.values.count { m["frame/" + p.name] = HDF5Value.numbers([p.values[k]]).text + (p.units.map { " " + $0 } ?? "") }
+                let frameColumns = columns.enumerated().map { c, column in
+                    c == 0 ? column : (name: column.name, values: frame(column.values, k, shape: shape, axisDimension: stack.axisDimension), units: column.units)
+                }
+                let (scan, notes) = try makeScan(name: "\(stack.name)[\(k)]", columns: frameColumns, metadata: m, file: file)
+                scans.append(scan)
+                if k == 0 { warnings += notes.map { "\(signal.path): \($0)" } }
+            }
+        }
         // A table (a 1-D compound dataset, as h5py writes a structured array): its numeric
         // fields are the columns.
         for (i, node) in tree.enumerated() {
@@ -198,8 +240,8 @@ enum HDF5Reader: FormatReader {
             scans.append(scan)
             warnings += notes.map { "\(node.path): \($0)" }
         }
-        for node in tree {
-            guard let d = node.dataset, d.space.dims.count >= 2, d.type.isNumeric else { continue }
+        for (i, node) in tree.enumerated() {
+            guard let d = node.dataset, d.space.dims.count >= 2, d.type.isNumeric, !stacked.contains(i) else { continue }
             warnings.append("\(node.path): \(d.space.dims.map(String.init).joined(separator: "×")) array (an image or image stack) not read as a scan; integrate it to 1-D first")
         }
         if scans.isEmpty, externals.isEmpty {

@@ -32,6 +32,11 @@ Files:
                        string fields); expected.json gives its numeric fields under "fields"
   master.h5            default libver: external links only (to an entry of bliss_scan.h5, to all of
                        two_scans.h5, back to itself, to a missing file), as ESRF master files have
+  stacks.h5            default libver: series of 1-D patterns/spectra in 2-D datasets: a pyFAI-like
+                       multi-frame NXdata (axes [".", "2th_deg"], 2-D errors, per-frame time and
+                       temperature), a QEXAFS NXdata (energy_indices, keV), a transposed NXdata
+                       (old-style signal axes "tth:frame"), a plain group of q + 2-D patterns,
+                       and counters with a 2-D MCA whose first dimension is the scan's (an image)
 
 expected.json: {"h5py": ..., "hdf5": ..., "files": {name: {"superblock": [...], "size": bytes,
   "objects": [...]}}}; objects in the order of a depth-first walk over links (each group's links in
@@ -379,6 +384,65 @@ def make_virtual():
         m.create_virtual_dataset("y_virtual", layout, fillvalue=-1.0)
 
 
+def make_stacks():
+    # Series of 1-D patterns or spectra stored as one 2-D dataset, one row per frame (its own
+    # random stream, so the other files keep their data).
+    r = np.random.default_rng(31)
+    with new_file("stacks.h5") as f:
+        f.attrs["NX_class"] = "NXroot"
+        entry = nxgroup(f, "entry", "NXentry")
+        vlen_str(entry, "title", "in situ heating, 6 frames, integrated with pyFAI")
+        # pyFAI integrating a stack of images: frames x 2theta, axes [".", "2th_deg"], errors 2-D.
+        tth = np.linspace(20.0, 60.0, 400)
+        frames = []
+        for k in range(6):
+            shift = -0.012 * k  # lattice expansion on heating
+            model = 150.0 + 4000.0 * np.exp(-0.5 * ((tth - 28.44 - shift) / 0.06) ** 2) \
+                + 2500.0 * np.exp(-0.5 * ((tth - 47.30 - 1.6 * shift) / 0.07) ** 2)
+            frames.append(r.poisson(model).astype(np.float32))
+        intensity = np.stack(frames)
+        res = nxgroup(entry, "results", "NXdata", signal="intensity")
+        res.attrs["axes"] = np.array([".", "2th_deg"], dtype=h5py.string_dtype())
+        d = res.create_dataset("2th_deg", data=tth)
+        d.attrs["units"] = "deg"
+        res.create_dataset("intensity", data=intensity, chunks=(1, 400), compression="gzip")
+        res.create_dataset("intensity_errors", data=np.sqrt(intensity.astype(np.float64) + 1.0))
+        d = res.create_dataset("time", data=np.arange(6) * 30.0)
+        d.attrs["units"] = "s"
+        d = res.create_dataset("temperature", data=np.array([300.0, 350.5, 401.0, 449.5, 500.0, 551.0]))
+        d.attrs["units"] = "K"
+        # QEXAFS: 5 spectra x 300 energies (keV), the axis given by energy_indices.
+        e = np.linspace(8.95, 9.10, 300)
+        mu = np.stack([0.2 + (1.0 + 0.01 * k) / (1.0 + np.exp(-(e - 8.979) / 0.0012)) + r.normal(0.0, 0.002, 300)
+                       for k in range(5)])
+        q = nxgroup(entry, "qexafs", "NXdata", signal="mu", energy_indices=np.int32(1))
+        q.attrs["axes"] = np.array(["spectrum", "energy"], dtype=h5py.string_dtype())
+        d = q.create_dataset("energy", data=e)
+        d.attrs["units"] = "keV"
+        q.create_dataset("mu", data=mu)
+        q.create_dataset("spectrum", data=np.arange(5, dtype=np.int32))
+        # Transposed: 2theta along the first dimension, old NeXus style (axes on the signal).
+        t = nxgroup(entry, "transposed", "NXdata")
+        t.create_dataset("tth", data=np.linspace(5.0, 35.0, 120))
+        d = t.create_dataset("counts", data=(r.poisson(200.0, (120, 3)) + np.arange(3) * 1000).astype(np.int32))
+        d.attrs["signal"] = np.int32(1)
+        d.attrs["axes"] = "tth:frame"
+        t.create_dataset("frame", data=np.array([1, 2, 3], dtype=np.int32))
+        # A plain group: Q in 1/nm and 4 patterns, with a wavelength for Q -> 2theta.
+        g = entry.create_group("xrd_series")
+        d = g.create_dataset("q", data=np.linspace(10.0, 50.0, 250))
+        d.attrs["units"] = "1/nm"
+        g.create_dataset("patterns", data=r.poisson(500.0, (4, 250)).astype(np.float64))
+        inst = nxgroup(entry, "instrument", "NXinstrument")
+        d = nxgroup(inst, "monochromator", "NXmonochromator").create_dataset("wavelength", data=np.float64(0.7293))
+        d.attrs["units"] = "angstrom"
+        # Counters with an MCA spectrum per point (points x channels): not a stack.
+        m = nxgroup(entry, "measurement", "NXcollection")
+        m.create_dataset("energy", data=np.linspace(9.6, 9.7, 40)).attrs["units"] = "keV"
+        m.create_dataset("I0", data=r.poisson(1.0e5, 40).astype(np.float64))
+        m.create_dataset("mca", data=r.poisson(5.0, (40, 64)).astype(np.uint16))
+
+
 # ---------------------------------------------------------------- reading back: expected.json
 
 _CHUNK_INDEX = {0: "BTREE_V1", 1: "SINGLE_CHUNK", 2: "IMPLICIT", 3: "FIXED_ARRAY", 4: "EXTENSIBLE_ARRAY",
@@ -501,9 +565,10 @@ def main():
     make_master()
     make_virtual()
     make_table()
+    make_stacks()
     files = {}
     for name in ("pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5",
-                 "many_links.h5", "large_indexes.h5", "master.h5", "virtual.h5", "table.h5"):
+                 "many_links.h5", "large_indexes.h5", "master.h5", "virtual.h5", "table.h5", "stacks.h5"):
         path = os.path.join(HERE, name)
         size = os.path.getsize(path)
         assert size < 96 * 1024, (name, size)
