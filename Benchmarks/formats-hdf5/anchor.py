@@ -12,6 +12,7 @@ import argparse
 import time
 
 import h5py
+import hdf5plugin  # noqa: F401  (registers the Blosc, LZ4 and bitshuffle filters)
 import numpy as np
 
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Times Roentgen's HDF5 / NeXus reader (release build) and, in the same run, h5py (PyPI: h5py 3.11
-# with HDF5 1.14, in the venv /work/.venv-hdf5-114) on the fixture files; prints per-file ratios.
+# with HDF5 1.14 and hdf5plugin 7.1 for the plug-in filters, in the venv /work/.venv-hdf5-114) on the
+# fixture files; prints per-file ratios.
 # usage: Benchmarks/formats-hdf5/run.sh [SECONDS_PER_FILE]   (default 0.5)
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,9 +10,9 @@ budget=${1:-0.5}
 venv=${VENV:-/work/.venv-hdf5-114}
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "h5py==3.11.0" numpy
+    "$venv/bin/pip" install -q "h5py==3.11.0" numpy "hdf5plugin==7.1.0"
 fi
-files="$fixtures/pyfai_nxdata.nxs $fixtures/bliss_scan.h5 $fixtures/chunk_indexes.h5 $fixtures/earliest_chunked.h5 $fixtures/two_scans.h5 $fixtures/many_links.h5"
+files="$fixtures/pyfai_nxdata.nxs $fixtures/bliss_scan.h5 $fixtures/chunk_indexes.h5 $fixtures/earliest_chunked.h5 $fixtures/two_scans.h5 $fixtures/many_links.h5 $fixtures/stacks.h5 $fixtures/plugins.h5"
 cd "$here"
 swift build -c release --product formats-hdf5-bench >&2
 "$here/.build/release/formats-hdf5-bench" --seconds "$budget" $files > /tmp/formats-hdf5-roentgen.tsv

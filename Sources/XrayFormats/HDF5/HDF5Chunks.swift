@@ -4,7 +4,8 @@ import ZIPFoundation
 
 /// Chunked storage: finding every chunk through its index (v1 B-tree; single chunk, implicit,
 /// fixed array, extensible array and v2 B-tree indexes of HDF5 1.10+), undoing the filters
-/// (deflate, shuffle, Fletcher-32) and placing each chunk in the row-major result.
+/// (deflate, shuffle, Fletcher-32, LZF, and the plug-ins of `HDF5PluginFilters`) and placing
+/// each chunk in the row-major result.
 extension HDF5File {
     /// One stored chunk: its first element's coordinates, where it is, its stored size and
     /// which filters were skipped for it (bit k set: filter k not applied).
@@ -93,10 +94,23 @@ extension HDF5File {
                 bytes.removeLast(4)
             case 32000:
                 bytes = try lzfDecompress(bytes, limit: expected, at: address)
+            case 32001, 32004, 32008:
+                let name = [32001: "Blosc", 32004: "LZ4", 32008: "bitshuffle"][filter.id] ?? ""
+                do {
+                    switch filter.id {
+                    case 32001: bytes = try HDF5PluginFilters.bloscFilter(bytes, limit: expected)
+                    case 32004: bytes = try HDF5PluginFilters.lz4Filter(bytes, limit: expected)
+                    default: bytes = try HDF5PluginFilters.bitshuffleFilter(bytes, clientData: filter.clientData, elementSize: d.type.size, limit: expected)
+                    }
+                } catch let e as HDF5PluginFilters.Corrupt {
+                    throw b.fail(address, "\(name)-compressed chunk is corrupt: \(e.what)")
+                } catch let e as HDF5PluginFilters.Unsupported {
+                    throw b.unsupported(address, "chunk compressed with \(e.what), which this reader does not decode")
+                }
             default:
-                let known = [4: "szip", 5: "N-bit", 6: "scale-offset", 307: "bzip2", 32001: "Blosc", 32004: "LZ4", 32008: "bitshuffle", 32015: "Zstandard"]
+                let known = [4: "szip", 5: "N-bit", 6: "scale-offset", 307: "bzip2", 32015: "Zstandard", 32026: "Blosc2"]
                 let name = known[filter.id] ?? (filter.name.isEmpty ? "filter \(filter.id)" : "'\(filter.name)' (filter \(filter.id))")
-                throw b.unsupported(address, "chunk compressed with \(name); this reader undoes deflate (gzip), LZF, shuffle and Fletcher-32 only")
+                throw b.unsupported(address, "chunk compressed with \(name); this reader undoes deflate (gzip), LZF, LZ4, bitshuffle, Blosc (BloscLZ, LZ4, zlib), shuffle and Fletcher-32")
             }
         }
         return bytes

@@ -1,7 +1,7 @@
 """Writes the small HDF5/NeXus test fixtures of this folder and expected.json, h5py's reading of them.
 
 usage (from this folder): /work/.venv-hdf5-114/bin/python make_fixtures.py [OUTPUT_FOLDER]
-  (venv: python3 -m venv /work/.venv-hdf5-114 && /work/.venv-hdf5-114/bin/pip install h5py==3.11.0 numpy)
+  (venv: python3 -m venv /work/.venv-hdf5-114 && /work/.venv-hdf5-114/bin/pip install h5py==3.11.0 numpy hdf5plugin==7.1.0)
   h5py 3.11 bundles HDF5 1.14.2, the library facilities write with today. (h5py 3.16 bundles
   HDF5 2.0, whose libver 'latest' writes data layout message version 5: see hdf5_2_0/.)
 
@@ -37,6 +37,9 @@ Files:
                        temperature), a QEXAFS NXdata (energy_indices, keV), a transposed NXdata
                        (old-style signal axes "tth:frame"), a plain group of q + 2-D patterns,
                        and counters with a 2-D MCA whose first dimension is the scan's (an image)
+  plugins.h5           default libver: the plug-in filters of hdf5plugin 7.1 (bitshuffle without and with
+                       LZ4, LZ4, Blosc with BloscLZ/LZ4/LZ4HC/zlib and byte/bit shuffle, an
+                       incompressible Blosc chunk, a Blosc/Zstandard dataset that stays undecoded)
 
 expected.json: {"h5py": ..., "hdf5": ..., "files": {name: {"superblock": [...], "size": bytes,
   "objects": [...]}}}; objects in the order of a depth-first walk over links (each group's links in
@@ -51,6 +54,7 @@ import json
 import os
 
 import h5py
+import hdf5plugin
 import numpy as np
 
 import sys
@@ -443,6 +447,42 @@ def make_stacks():
         m.create_dataset("mca", data=r.poisson(5.0, (40, 64)).astype(np.uint16))
 
 
+def make_plugins():
+    # Chunks compressed by the plug-in filters detector and PyTables data use (hdf5plugin 7.1),
+    # with element counts that leave partial bitshuffle blocks, leftover elements and leftover
+    # Blosc blocks. Its own random stream.
+    r = np.random.default_rng(47)
+    with new_file("plugins.h5") as f:
+        m = nxgroup(f, "measurement", "NXcollection")
+        n = 1501
+        m.create_dataset("energy", data=np.linspace(11.80, 12.10, n), chunks=(500,), **hdf5plugin.LZ4())
+        m["energy"].attrs["units"] = "keV"
+        counts = r.poisson(np.linspace(2.0e4, 6.0e4, n)).astype(np.int32)
+        m.create_dataset("bitshuffle", data=counts, chunks=(n,), **hdf5plugin.Bitshuffle(nelems=0, cname="none"))
+        m.create_dataset("bitshuffle_lz4", data=counts.astype(np.float64) / 4.0, chunks=(1200,),
+                         **hdf5plugin.Bitshuffle(nelems=0, cname="lz4"))
+        m.create_dataset("bitshuffle_lz4_u16", data=(counts % 65536).astype(np.uint16), chunks=(n,),
+                         **hdf5plugin.Bitshuffle(nelems=256, cname="lz4"))
+        m.create_dataset("lz4_blocks", data=np.sin(np.linspace(0.0, 40.0, n)).astype(np.float32), chunks=(n,),
+                         **hdf5plugin.LZ4(nbytes=1000))
+        for name, cname, shuffle in (("blosclz_shuffle", "blosclz", hdf5plugin.Blosc.SHUFFLE),
+                                     ("lz4_noshuffle", "lz4", hdf5plugin.Blosc.NOSHUFFLE),
+                                     ("lz4hc_bitshuffle", "lz4hc", hdf5plugin.Blosc.BITSHUFFLE),
+                                     ("zlib_shuffle", "zlib", hdf5plugin.Blosc.SHUFFLE)):
+            m.create_dataset("blosc_" + name, data=counts.astype(np.float64) * 0.25 + np.arange(n) % 7, chunks=(n,),
+                             **hdf5plugin.Blosc(cname=cname, clevel=5, shuffle=shuffle))
+        m.create_dataset("blosc_u8", data=(np.arange(n) % 251).astype(np.uint8), chunks=(n,),
+                         **hdf5plugin.Blosc(cname="blosclz", clevel=9, shuffle=hdf5plugin.Blosc.BITSHUFFLE))
+        m.create_dataset("blosc_random", data=r.integers(0, 2 ** 62, 300, dtype=np.int64), chunks=(300,),
+                         **hdf5plugin.Blosc(cname="lz4", clevel=5, shuffle=hdf5plugin.Blosc.NOSHUFFLE))
+        # 160 kB in one chunk at clevel 1: 128 kB blocks, the last one a leftover (not split).
+        g = f.create_group("long")
+        g.create_dataset("counts", data=r.poisson(2.0, 40000).astype(np.int32), chunks=(40000,),
+                         **hdf5plugin.Blosc(cname="blosclz", clevel=1, shuffle=hdf5plugin.Blosc.BITSHUFFLE))
+        m.create_dataset("blosc_zstd", data=counts, chunks=(n,),
+                         **hdf5plugin.Blosc(cname="zstd", clevel=5, shuffle=hdf5plugin.Blosc.SHUFFLE))
+
+
 # ---------------------------------------------------------------- reading back: expected.json
 
 _CHUNK_INDEX = {0: "BTREE_V1", 1: "SINGLE_CHUNK", 2: "IMPLICIT", 3: "FIXED_ARRAY", 4: "EXTENSIBLE_ARRAY",
@@ -566,12 +606,13 @@ def main():
     make_virtual()
     make_table()
     make_stacks()
+    make_plugins()
     files = {}
     for name in ("pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5",
-                 "many_links.h5", "large_indexes.h5", "master.h5", "virtual.h5", "table.h5", "stacks.h5"):
+                 "many_links.h5", "large_indexes.h5", "master.h5", "virtual.h5", "table.h5", "stacks.h5", "plugins.h5"):
         path = os.path.join(HERE, name)
         size = os.path.getsize(path)
-        assert size < 96 * 1024, (name, size)
+        assert size < 128 * 1024, (name, size)
         with h5py.File(path, "r") as f:
             files[name] = {"superblock": list(f.id.get_create_plist().get_version()), "size": size,
                            "objects": walk(f)}
