@@ -130,4 +130,42 @@ extension ColumnASCIIReaderTests {
         let aps = try read("xas/larch/beamlines/APS9BM_2006.dat").scans[0]
         #expect(aps.columns.keys.contains("counter_27"))
     }
+
+    /// SPEC scans with an MCA spectrum per point (`@A` lines, continued with `\`, as ESRF
+    /// fluorescence scans with a multichannel analyser write them): the counters are read, the
+    /// spectra counted and named in a warning, not taken for rows.
+    @Test func specMCALinesAreNotRows() throws {
+        let text = """
+        #F mca.spec
+        #E 1700000000
+
+        #S 1  ascan  energy 8.95 9.05 3 1
+        #@MCA 16C
+        #@CHANN 8 0 7 1
+        #N 4
+        #L Energy  I0  It  Epoch
+        8.95 1000 400 1
+        @A 0 1 2 3 4 5 6 7
+        8.98 1001 390 2
+        @A 1 2 3 4\\
+         5 6 7 8
+        9.01 1002 380 3
+        @A 2 3 4 5 6 7 8 9
+        9.05 1003 370 4
+        @A 3 4 5 6 7 8 9 10
+
+        #S 2  ascan  energy 8.95 9.05 1 1
+        #L Energy  I0  It  Epoch
+        8.95 1000 400 1
+        9.05 1001 390 2
+
+        """
+        let file = try FormatRegistry.read(Data(text.utf8), file: "mca.spec")
+        #expect(file.format == "spec" && file.scans.count == 2)
+        let scan = file.scans[0]
+        #expect(scan.columns["energy"] == [8950, 8980, 9010, 9050] && scan.columns["it"] == [400, 390, 380, 370])
+        #expect(scan.metadata["spec.mca_spectra"] == "4 of 8 channels")
+        #expect(file.warnings.contains("scan 1: 4 MCA spectra (@A lines, 8 channels each) not read as columns; the scan's counters are"))
+        #expect(file.scans[1].metadata["spec.mca_spectra"] == nil && file.scans[1].columns["i0"] == [1000, 1001])
+    }
 }

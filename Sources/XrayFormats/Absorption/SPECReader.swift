@@ -54,9 +54,20 @@ public enum SPECReader: FormatReader {
             var labelLine: String?
             var values: [Double] = []
             var columns = 0, rows = 0
+            // MCA spectra (`@A 0 1 2 …`, continued over lines ending in `\`), one per point.
+            var spectra = 0, channels: [Int] = [], continued = false
             for i in start..<end {
                 let r = text.trimmed(text.lines[i])
                 if r.isEmpty { continue }
+                if continued || text.bytes[r.lowerBound] == UInt8(ascii: "@") {
+                    if !continued {
+                        spectra += 1
+                        channels.append(0)
+                    }
+                    continued = text.bytes[r.upperBound - 1] == UInt8(ascii: "\\")
+                    channels[channels.count - 1] += text.string(r).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\\" }).filter { !$0.hasPrefix("@") }.count
+                    continue
+                }
                 if text.bytes[r.lowerBound] == UInt8(ascii: "#") {
                     let line = text.string(r)
                     scanHeader.append(line)
@@ -95,6 +106,11 @@ public enum SPECReader: FormatReader {
                 unit = guess.energyUnit
             }
             var metadata = Metadata()
+            if spectra > 0 {
+                let sizes = Set(channels).sorted().map(String.init).joined(separator: "/")
+                metadata["spec.mca_spectra"] = "\(spectra) of \(sizes) channels"
+                warnings.append("scan \(number): \(spectra) MCA spectra (@A lines, \(sizes) channels each) not read as columns; the scan's counters are")
+            }
             metadata["spec.scan_number"] = number
             metadata["spec.command"] = words.count > 1 ? words[1].trimmingCharacters(in: .whitespaces) : ""
             metadata["header"] = (fileHeader + scanHeader).joined(separator: "\n")
