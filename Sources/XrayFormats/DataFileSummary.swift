@@ -11,7 +11,24 @@ public enum DataFileSummary {
             return structures(file, readerName: readerName)
         }
         var out = "\(file.file): \(readerName) [\(file.format)], \(file.scans.count) scan\(file.scans.count == 1 ? "" : "s")\n"
+        // A long series of frames (an HDF5 stack) shows its first three and last frames.
+        func series(_ scan: Scan) -> Substring? {
+            guard scan.metadata["frame"] != nil, let bracket = scan.name.lastIndex(of: "[") else { return nil }
+            return scan.name[..<bracket]
+        }
+        let names = file.scans.map(series)
+        var runStart = [Int](repeating: 0, count: names.count), runEnd = [Int](repeating: 0, count: names.count)
+        for i in names.indices { runStart[i] = i > 0 && names[i] != nil && names[i] == names[i - 1] ? runStart[i - 1] : i }
+        for i in names.indices.reversed() { runEnd[i] = i + 1 < names.count && names[i] != nil && names[i] == names[i + 1] ? runEnd[i + 1] : i }
         for (i, scan) in file.scans.enumerated() {
+            let name = names[i]
+            let (runStart, runEnd) = (runStart[i], runEnd[i])
+            if runEnd - runStart + 1 > 6 && i - runStart >= 3 && i < runEnd {
+                if i - runStart == 3, let name {
+                    out += "  … \(runEnd - runStart - 3) more frames of \(name) (\(i + 1)–\(runEnd)); --group '\(name)[k]' shows one\n"
+                }
+                continue
+            }
             let n = scan.columns.values.first?.count ?? 0
             // Archive entries say which reader took them.
             let entryFormat = scan.metadata["entry format"].map { " [\($0)]" } ?? ""

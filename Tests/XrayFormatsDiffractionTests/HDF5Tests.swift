@@ -313,6 +313,23 @@ struct HDF5Tests {
         // --group with the series' name selects every frame; a frame by its name alone.
         #expect(try DataFileExport.select(file, group: "entry/results").map(\.name) == (0..<6).map { "entry/results[\($0)]" })
         #expect(try DataFileExport.select(file, group: "entry/results[2]").map(\.name) == ["entry/results[2]"])
+        // The summary shows each frame of a short series, with its per-frame values.
+        let summary = DataFileSummary.text(file)
+        #expect(summary.contains("frame [1] of 6: temperature 350.5 K, time 30 s") && !summary.contains("more frames"))
+    }
+
+    /// A long series: the summary shows its first three frames and its last, and says how to
+    /// see the others.
+    @Test func longSeriesSummaryIsShortened() throws {
+        let frames = (0..<40).map { k in
+            Scan(name: "entry/results[\(k)]", kind: .diffraction, columns: ["two_theta": [10, 20], "intensity": [Double(k), 1]],
+                 metadata: ["frame": "\(k)", "frames": "40"])
+        }
+        let file = DataFile(format: "hdf5", file: "series.h5", scans: [Scan(name: "entry/measurement", kind: .other, columns: ["x": [1, 2]])] + frames)
+        let lines = DataFileSummary.text(file).split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.contains("entry/results[") && $0.contains(": 2 points") }.count == 4)
+        #expect(lines.contains("  … 36 more frames of entry/results (5–40); --group 'entry/results[k]' shows one"))
+        #expect(lines.contains { $0.hasPrefix("  41. entry/results[39]:") })
     }
 
     /// Chunks of the plug-in filters (hdf5plugin 7.1: bitshuffle, bitshuffle/LZ4, LZ4, Blosc
