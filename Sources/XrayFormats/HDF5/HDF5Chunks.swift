@@ -94,12 +94,13 @@ extension HDF5File {
                 bytes.removeLast(4)
             case 32000:
                 bytes = try lzfDecompress(bytes, limit: expected, at: address)
-            case 32001, 32004, 32008:
-                let name = [32001: "Blosc", 32004: "LZ4", 32008: "bitshuffle"][filter.id] ?? ""
+            case 32001, 32004, 32008, 32015:
+                let name = [32001: "Blosc", 32004: "LZ4", 32008: "bitshuffle", 32015: "Zstandard"][filter.id] ?? ""
                 do {
                     switch filter.id {
                     case 32001: bytes = try HDF5PluginFilters.bloscFilter(bytes, limit: expected)
                     case 32004: bytes = try HDF5PluginFilters.lz4Filter(bytes, limit: expected)
+                    case 32015: bytes = try HDF5PluginFilters.zstandardFilter(bytes, limit: expected)
                     default: bytes = try HDF5PluginFilters.bitshuffleFilter(bytes, clientData: filter.clientData, elementSize: d.type.size, limit: expected)
                     }
                 } catch let e as HDF5PluginFilters.Corrupt {
@@ -108,9 +109,9 @@ extension HDF5File {
                     throw b.unsupported(address, "chunk compressed with \(e.what), which this reader does not decode")
                 }
             default:
-                let known = [4: "szip", 5: "N-bit", 6: "scale-offset", 307: "bzip2", 32015: "Zstandard", 32026: "Blosc2"]
+                let known = [4: "szip", 5: "N-bit", 6: "scale-offset", 307: "bzip2", 32026: "Blosc2"]
                 let name = known[filter.id] ?? (filter.name.isEmpty ? "filter \(filter.id)" : "'\(filter.name)' (filter \(filter.id))")
-                throw b.unsupported(address, "chunk compressed with \(name); this reader undoes deflate (gzip), LZF, LZ4, bitshuffle, Blosc (BloscLZ, LZ4, zlib), shuffle and Fletcher-32")
+                throw b.unsupported(address, "chunk compressed with \(name); this reader undoes deflate (gzip), LZF, LZ4, Zstandard, bitshuffle, Blosc (BloscLZ, LZ4, zlib, Zstandard), shuffle and Fletcher-32")
             }
         }
         return bytes

@@ -3,8 +3,8 @@ import Foundation
 /// Decoders for the HDF5 plug-in filters that beamline and detector data use most, written from
 /// their published formats: LZ4 (filter 32004), bitshuffle alone or with LZ4 (32008: Dectris
 /// Eiger and Jungfrau data at the ESRF, PSI, DESY, MAX IV), and Blosc 1 (32001: PyTables and
-/// hdf5plugin users) with its BloscLZ, LZ4 and zlib codecs. Zstandard (in bitshuffle or
-/// Blosc) is not decoded.
+/// hdf5plugin users) with its BloscLZ, LZ4, zlib and Zstandard codecs, and Zstandard
+/// (32015; `Zstandard`).
 enum HDF5PluginFilters {
     /// What is wrong with a compressed chunk (the caller adds where it is).
     struct Corrupt: Error { let what: String }
@@ -88,9 +88,9 @@ enum HDF5PluginFilters {
 
     /// The bitshuffle filter (32008). Client data: major and minor version, element size,
     /// block size in elements (0: the default, 8 kB worth), compression (0 none, 2 LZ4,
-    /// 3 Zstandard). With LZ4 the chunk starts with its size (8 bytes, big-endian) and the
+    /// 3 Zstandard). Compressed, the chunk starts with its size (8 bytes, big-endian) and the
     /// block size in bytes (4 bytes), and each block is a stored size (4 bytes) and an LZ4
-    /// block. Blocks of the block size are bit-transposed, then the last whole-8 elements; the
+    /// block or a Zstandard frame. Blocks of the block size are bit-transposed, then the last whole-8 elements; the
     /// last `count % 8` elements are stored as they are.
     static func bitshuffleFilter(_ stored: [UInt8], clientData: [Int], elementSize typeSize: Int, limit: Int) throws -> [UInt8] {
         let elementSize = clientData.count > 2 && clientData[2] > 0 ? clientData[2] : typeSize
@@ -111,7 +111,15 @@ enum HDF5PluginFilters {
                 }
                 blockElements = blockBytes / elementSize
                 i = 12
-            case 3: throw Unsupported(what: "bitshuffle/Zstandard")
+            case 3:
+                guard p.count >= 12 else { throw Corrupt(what: "bitshuffle/Zstandard chunk shorter than its 12-byte header") }
+                total = Int(clamping: bigEndian(p, 0, 8))
+                let blockBytes = Int(bigEndian(p, 8, 4))
+                guard blockBytes % elementSize == 0, blockBytes / elementSize % 8 == 0, blockBytes > 0 else {
+                    throw Corrupt(what: "bitshuffle/Zstandard block of \(blockBytes) bytes for \(elementSize)-byte elements")
+                }
+                blockElements = blockBytes / elementSize
+                i = 12
             default: throw Corrupt(what: "bitshuffle compression code \(compression)")
             }
             guard total <= limit else { throw Corrupt(what: "bitshuffle chunk claims \(total) bytes; the chunk holds \(limit)") }
@@ -125,12 +133,14 @@ enum HDF5PluginFilters {
                 let n = min(blockElements, (count - done) / 8 * 8)
                 let bytes = n * elementSize
                 block.removeAll(keepingCapacity: true)
-                if compression == 2 {
-                    guard p.count - i >= 4 else { throw Corrupt(what: "bitshuffle/LZ4 chunk ends before its block at element \(done)") }
+                if compression != 0 {
+                    let codec = compression == 2 ? "LZ4" : "Zstandard"
+                    guard p.count - i >= 4 else { throw Corrupt(what: "bitshuffle/\(codec) chunk ends before its block at element \(done)") }
                     let size = Int(bigEndian(p, i, 4))
                     i += 4
-                    guard size <= p.count - i else { throw Corrupt(what: "a bitshuffle/LZ4 block runs past the chunk") }
-                    try lz4Block(UnsafeBufferPointer(rebasing: p[i..<(i + size)]), into: &block, size: bytes)
+                    guard size <= p.count - i else { throw Corrupt(what: "a bitshuffle/\(codec) block runs past the chunk") }
+                    let data = UnsafeBufferPointer(rebasing: p[i..<(i + size)])
+                    if compression == 2 { try lz4Block(data, into: &block, size: bytes) } else { try zstandard(data, into: &block, size: bytes) }
                     i += size
                 } else {
                     guard bytes <= p.count - i else { throw Corrupt(what: "bitshuffle chunk shorter than its \(count) elements") }
@@ -198,7 +208,7 @@ enum HDF5PluginFilters {
     /// shuffle (0x01, for types over 1 byte; it wins over bit shuffle), stored uncompressed
     /// (0x02), bit shuffle (0x04; applied to blocks of a multiple of 8 elements only), not split
     /// (0x10), codec
-    /// in the top 3 bits (0 BloscLZ, 1 LZ4, 3 zlib; 4 Zstandard is not decoded).
+    /// in the top 3 bits (0 BloscLZ, 1 LZ4, 3 zlib, 4 Zstandard).
     static func bloscFilter(_ stored: [UInt8], limit: Int) throws -> [UInt8] {
         try stored.withUnsafeBufferPointer { p in
             guard p.count >= 16 else { throw Corrupt(what: "Blosc chunk shorter than its 16-byte header") }
@@ -212,8 +222,8 @@ enum HDF5PluginFilters {
                 return Array(p[16..<(16 + total)])
             }
             let codec = flags >> 5
-            guard [0, 1, 3].contains(codec) else {
-                throw Unsupported(what: "Blosc's \([2: "Snappy", 4: "Zstandard"][codec] ?? "codec \(codec)")")
+            guard [0, 1, 3, 4].contains(codec) else {
+                throw Unsupported(what: "Blosc's \(codec == 2 ? "Snappy" : "codec \(codec)")")
             }
             guard blockSize > 0 || total == 0 else { throw Corrupt(what: "Blosc chunk with block size 0") }
             let blocks = total == 0 ? 0 : (total + blockSize - 1) / blockSize
@@ -241,7 +251,8 @@ enum HDF5PluginFilters {
                         switch codec {
                         case 0: try bloscLZ(data, into: &block, size: streamBytes)
                         case 1: try lz4Block(data, into: &block, size: streamBytes)
-                        default: try zlib(data, into: &block, size: streamBytes)
+                        case 3: try zlib(data, into: &block, size: streamBytes)
+                        default: try zstandard(data, into: &block, size: streamBytes)
                         }
                     }
                     i += stored
@@ -322,6 +333,27 @@ enum HDF5PluginFilters {
             i += 1
         }
         guard out.count == target else { throw Corrupt(what: "a BloscLZ stream decodes to \(out.count - base) bytes, not \(size)") }
+    }
+
+    /// Appends exactly `size` bytes decompressed from Zstandard frames.
+    static func zstandard(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], size: Int) throws {
+        let decoded: [UInt8]
+        do {
+            decoded = try Zstandard.decompress(input, limit: size)
+        } catch let e as Zstandard.Failure {
+            throw Corrupt(what: e.what)
+        }
+        guard decoded.count == size else { throw Corrupt(what: "a Zstandard stream decodes to \(decoded.count) bytes, not \(size)") }
+        out.append(contentsOf: decoded)
+    }
+
+    /// The HDF5 Zstandard filter (32015): the chunk is one Zstandard frame.
+    static func zstandardFilter(_ stored: [UInt8], limit: Int) throws -> [UInt8] {
+        do {
+            return try stored.withUnsafeBufferPointer { try Zstandard.decompress($0, limit: limit) }
+        } catch let e as Zstandard.Failure {
+            throw Corrupt(what: e.what)
+        }
     }
 
     /// Appends exactly `size` bytes inflated from a zlib stream.

@@ -37,9 +37,10 @@ Files:
                        temperature), a QEXAFS NXdata (energy_indices, keV), a transposed NXdata
                        (old-style signal axes "tth:frame"), a plain group of q + 2-D patterns,
                        and counters with a 2-D MCA whose first dimension is the scan's (an image)
-  plugins.h5           default libver: the plug-in filters of hdf5plugin 7.1 (bitshuffle without and with
-                       LZ4, LZ4, Blosc with BloscLZ/LZ4/LZ4HC/zlib and byte/bit shuffle, an
-                       incompressible Blosc chunk, a Blosc/Zstandard dataset that stays undecoded)
+  plugins.h5           default libver: the plug-in filters of hdf5plugin 7.1 (bitshuffle without, with LZ4
+                       and with Zstandard, LZ4, Zstandard, Blosc with BloscLZ/LZ4/LZ4HC/zlib/Zstandard
+                       and byte/bit shuffle, an incompressible Blosc chunk, a bzip2 dataset that stays
+                       undecoded)
 
 expected.json: {"h5py": ..., "hdf5": ..., "files": {name: {"superblock": [...], "size": bytes,
   "objects": [...]}}}; objects in the order of a depth-first walk over links (each group's links in
@@ -481,6 +482,9 @@ def make_plugins():
                          **hdf5plugin.Blosc(cname="blosclz", clevel=1, shuffle=hdf5plugin.Blosc.BITSHUFFLE))
         m.create_dataset("blosc_zstd", data=counts, chunks=(n,),
                          **hdf5plugin.Blosc(cname="zstd", clevel=5, shuffle=hdf5plugin.Blosc.SHUFFLE))
+        m.create_dataset("zstd", data=counts.astype(np.float64) * 0.5, chunks=(700,), **hdf5plugin.Zstd(clevel=9))
+        m.create_dataset("bitshuffle_zstd", data=counts, chunks=(n,), **hdf5plugin.Bitshuffle(nelems=0, cname="zstd"))
+        m.create_dataset("bzip2", data=counts, chunks=(n,), **hdf5plugin.BZip2(blocksize=9))
 
 
 # ---------------------------------------------------------------- reading back: expected.json

@@ -6,8 +6,8 @@ then:  ROENTGEN_HDF5_DIFF_DIR=OUT_DIR swift test --filter HDF5Tests/differential
 
 Each file: libver earliest, latest or v110, creation order tracked or not; nested groups with
 up to 14 members; datasets of 11 numeric types, 1-D or 2-D, contiguous or chunked (random chunk
-shapes, gzip, LZF, or hdf5plugin's bitshuffle (none/LZ4), LZ4 and Blosc (BloscLZ, LZ4, LZ4HC,
-zlib; no/byte/bit shuffle), shuffle, Fletcher-32, resizable in random dimensions, fill values, partly
+shapes, gzip, LZF, or hdf5plugin's bitshuffle (none/LZ4/Zstandard), LZ4, Zstandard and Blosc
+(BloscLZ, LZ4, LZ4HC, zlib, Zstandard; no/byte/bit shuffle), shuffle, Fletcher-32, resizable in random dimensions, fill values, partly
 written), fixed and variable-length string datasets, now and then a root of up to 120 members;
 attributes of 5 kinds (up to 13, so dense storage too); soft links to earlier
 datasets; external links. expected.json is written by make_fixtures.walk, as for the fixtures.
@@ -47,13 +47,14 @@ def rand_dataset(rng, g, name):
     layout = rng.integers(0, 4)
     if layout >= 1:
         kw["chunks"] = tuple(int(rng.integers(1, s + 1)) for s in shape)
-        f = rng.integers(0, 6)
+        f = rng.integers(0, 7)
         if f == 1: kw["compression"] = "gzip"; kw["compression_opts"] = int(rng.integers(1, 10))
         elif f == 2: kw["compression"] = "lzf"
-        elif f == 3: kw.update(hdf5plugin.Bitshuffle(nelems=int(rng.choice([0, 8, 64, 256, 2048])), cname=str(rng.choice(["none", "lz4"]))))
+        elif f == 3: kw.update(hdf5plugin.Bitshuffle(nelems=int(rng.choice([0, 8, 64, 256, 2048])), cname=str(rng.choice(["none", "lz4", "zstd"]))))
         elif f == 4: kw.update(hdf5plugin.LZ4(nbytes=int(rng.choice([0, 64, 1000, 4096]))))
-        elif f == 5: kw.update(hdf5plugin.Blosc(cname=str(rng.choice(["blosclz", "lz4", "lz4hc", "zlib"])), clevel=int(rng.integers(0, 10)),
+        elif f == 5: kw.update(hdf5plugin.Blosc(cname=str(rng.choice(["blosclz", "lz4", "lz4hc", "zlib", "zstd"])), clevel=int(rng.integers(0, 10)),
                                                 shuffle=int(rng.integers(0, 3))))
+        elif f == 6: kw.update(hdf5plugin.Zstd(clevel=int(rng.integers(1, 23))))
         if rng.random() < 0.4: kw["shuffle"] = True
         if rng.random() < 0.2: kw["fletcher32"] = True
         if rng.random() < 0.3: kw["maxshape"] = tuple(None if rng.random() < 0.7 else s for s in shape)
