@@ -102,21 +102,13 @@ enum HDF5PluginFilters {
             var i = 0
             switch compression {
             case 0: break
-            case 2:
-                guard p.count >= 12 else { throw Corrupt(what: "bitshuffle/LZ4 chunk shorter than its 12-byte header") }
+            case 2, 3:
+                let codec = compression == 2 ? "LZ4" : "Zstandard"
+                guard p.count >= 12 else { throw Corrupt(what: "bitshuffle/\(codec) chunk shorter than its 12-byte header") }
                 total = Int(clamping: bigEndian(p, 0, 8))
                 let blockBytes = Int(bigEndian(p, 8, 4))
                 guard blockBytes % elementSize == 0, blockBytes / elementSize % 8 == 0, blockBytes > 0 else {
-                    throw Corrupt(what: "bitshuffle/LZ4 block of \(blockBytes) bytes for \(elementSize)-byte elements")
-                }
-                blockElements = blockBytes / elementSize
-                i = 12
-            case 3:
-                guard p.count >= 12 else { throw Corrupt(what: "bitshuffle/Zstandard chunk shorter than its 12-byte header") }
-                total = Int(clamping: bigEndian(p, 0, 8))
-                let blockBytes = Int(bigEndian(p, 8, 4))
-                guard blockBytes % elementSize == 0, blockBytes / elementSize % 8 == 0, blockBytes > 0 else {
-                    throw Corrupt(what: "bitshuffle/Zstandard block of \(blockBytes) bytes for \(elementSize)-byte elements")
+                    throw Corrupt(what: "bitshuffle/\(codec) block of \(blockBytes) bytes for \(elementSize)-byte elements")
                 }
                 blockElements = blockBytes / elementSize
                 i = 12
