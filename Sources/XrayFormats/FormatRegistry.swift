@@ -12,6 +12,7 @@ public enum FormatRegistry {
             XDIReader.self,
             // Compressed single files (`.xy.gz`): the content is detected and read (Athena's .prj keeps its reader).
             GzipReader.self,
+            ZstandardReader.self,
             // A cheap signature test (a JSON document with the xrdpattern keys) that ends detection early.
             XRDPatternJSONReader.self,
             AthenaProjectReader.self,

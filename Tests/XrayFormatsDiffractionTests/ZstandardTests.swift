@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import XrayCore
 @testable import XrayFormats
 
 /// Roentgen's Zstandard decoder (RFC 8878), through the HDF5 fixtures hdf5plugin wrote, and
@@ -26,6 +27,30 @@ import TestSupport
             bytes += raw.count
         }
         print("zstd differential: \(names.count) frames, \(bytes) bytes in \(dir.path)")
+    }
+
+    static let folder = HDF5Fixtures.folder.deletingLastPathComponent().appendingPathComponent("zstd")
+
+    /// A `.zst` file reads as its content (here an HDF5 fixture compressed by libzstd with a
+    /// checksum); a `.tar.zst` as the tar of its files. A tar whose first member is an HDF5 file
+    /// is a tar, not an HDF5 file with a user block.
+    @Test func compressedFilesReadAsTheirContent() throws {
+        let zst = try Data(contentsOf: Self.folder.appendingPathComponent("pyfai_nxdata.nxs.zst"))
+        let file = try FormatRegistry.read(zst, file: "pyfai_nxdata.nxs.zst")
+        let plain = try HDF5Fixtures.read("pyfai_nxdata.nxs")
+        #expect(file.format == "hdf5" && file.scans.count == 1)
+        #expect(file.scans.first?.columns == plain.scans.first?.columns && file.scans.first?.metadata["compression"] == "zstd")
+        let tarZst = try Data(contentsOf: Self.folder.appendingPathComponent("tables.tar.zst"))
+        let tables = try FormatRegistry.read(tarZst, file: "tables.tar.zst")
+        #expect(tables.format == "tar" && tables.scans.map(\.name) == ["table.h5", "virtual.h5"])
+        #expect(tables.scans.first?.columns == (try HDF5Fixtures.read("table.h5")).scans.first?.columns)
+        let tar = try tarZst.withUnsafeBytes { Data(try Zstandard.decompress($0.bindMemory(to: UInt8.self), limit: 1 << 20)) }
+        #expect(try FormatRegistry.read(tar, file: "tables.tar").format == "tar")
+        // Cut short: a clear error naming the file.
+        #expect { _ = try FormatRegistry.read(zst.prefix(zst.count / 2), file: "cut.nxs.zst") } throws: { error in
+            guard let e = error as? RoentgenError else { return false }
+            return e.file == "cut.nxs.zst" && e.message.contains("Zstandard-compressed file does not decompress")
+        }
     }
 
     /// XXH64 (the frame checksum) against the published values of the empty input and of "abc".

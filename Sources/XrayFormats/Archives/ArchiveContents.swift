@@ -17,7 +17,7 @@ struct ArchiveContents {
     static let entryLimit = 1 << 30
 
     /// Readers whose files are archives themselves: not opened inside an archive.
-    static let archiveFormats: Set<String> = [ZipArchiveReader.id, TarArchiveReader.id, GzipReader.id]
+    static let archiveFormats: Set<String> = [ZipArchiveReader.id, TarArchiveReader.id, GzipReader.id, ZstandardReader.id]
 
     /// Folders and the metadata files archivers add (`__MACOSX/`, `._name`, `.DS_Store`).
     static func isSkipped(_ path: String) -> Bool {
@@ -68,9 +68,10 @@ struct ArchiveContents {
                 unrecognised.append(entry.path)
                 continue
             }
-            // A compressed single file (`.xy.gz`) is data; other archives are not opened.
+            // A compressed single file (`.xy.gz`, `.xy.zst`) is data; other archives are not opened.
             var content = bytes
-            if reader.id == GzipReader.id, let inner = try? GzipReader.inner(bytes, file: entry.path),
+            if reader.id == GzipReader.id || reader.id == ZstandardReader.id,
+               let inner = try? (reader.id == GzipReader.id ? GzipReader.inner(bytes, file: entry.path) : ZstandardReader.inner(bytes, file: entry.path)),
                !archiveFormats.contains(inner.reader.id) {
                 reader = inner.reader
                 content = inner.data

@@ -23,7 +23,11 @@ enum HDF5Reader: FormatReader {
     static let suffixes = ["h5", "hdf5", "hdf", "nxs", "nx5", "nx"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        head.prefix(4096).withUnsafeBytes { HDF5File.signatureOffset($0) } != nil ? .certain : .no
+        guard let at = head.prefix(4096).withUnsafeBytes({ HDF5File.signatureOffset($0) }) else { return .no }
+        // An HDF5 file as the first member of a tar archive has its signature at 512, where a
+        // user block would put it: the tar header's `ustar` magic says which it is.
+        if at > 0, head.count >= 262, head[head.startIndex + 257..<head.startIndex + 262].elementsEqual("ustar".utf8) { return .no }
+        return .certain
     }
 
     /// One object reached from the root: its path, header, and (for datasets) description.
