@@ -41,13 +41,6 @@ enum GzipReader: FormatReader {
 
     static func read(_ data: Data, file: String) throws -> DataFile {
         let (content, reader) = try inner(data, file: file)
-        var result = try reader.read(content, file: file)
-        // Readers name a single scan after the file's stem: `a.xye`, not `a.xye.gz` → `a`.
-        let stem = FileName.stem(file), contentStem = FileName.stem(contentName(file))
-        for k in result.scans.indices {
-            result.scans[k].metadata["compression"] = "gzip"
-            if result.scans[k].name == stem { result.scans[k].name = contentStem }
-        }
-        return result
+        return try CompressedFile.read(content, with: reader, file: file, contentName: contentName(file), compression: "gzip")
     }
 }

@@ -47,12 +47,6 @@ enum ZstandardReader: FormatReader {
 
     static func read(_ data: Data, file: String) throws -> DataFile {
         let (content, reader) = try inner(data, file: file)
-        var result = try reader.read(content, file: file)
-        let stem = FileName.stem(file), contentStem = FileName.stem(contentName(file))
-        for k in result.scans.indices {
-            result.scans[k].metadata["compression"] = "zstd"
-            if result.scans[k].name == stem { result.scans[k].name = contentStem }
-        }
-        return result
+        return try CompressedFile.read(content, with: reader, file: file, contentName: contentName(file), compression: "zstd")
     }
 }
