@@ -59,7 +59,9 @@ import XrayCore
         #expect(Array("abc".utf8).withUnsafeBufferPointer(Zstandard.xxh64) == 0x44BC_2CF5_AD77_0999)
     }
 
-    /// Damaged frames: an error, never a crash or a wrong length; a truncated frame fails.
+    /// Damaged frames: an error, never a crash or a wrong length; a truncated frame fails. A
+    /// seeded mutation run over the .zst fixtures and the Zstandard chunk of plugins.h5 (250
+    /// mutations; `ROENTGEN_FUZZ_SECONDS=N` runs it for N seconds).
     @Test func damagedFramesFail() throws {
         let bytes = try HDF5Fixtures.bytes("plugins.h5")
         // The Zstandard dataset's chunk: a frame (magic 28 B5 2F FD) in the fixture.
@@ -69,11 +71,21 @@ import XrayCore
         for cut in [3, 5, 9, 40, 200] {
             #expect(throws: Zstandard.Failure.self) { _ = try Array(frame.prefix(cut)).withUnsafeBufferPointer { try Zstandard.decompress($0, limit: 1 << 20) } }
         }
+        let seeds = [frame] + (try ["pyfai_nxdata.nxs.zst", "tables.tar.zst"].map { [UInt8](try Data(contentsOf: Self.folder.appendingPathComponent($0))) })
         var rng = SeededRandom(seed: 8878)
-        for _ in 0..<300 {
-            var damaged = frame
-            for _ in 0..<3 { damaged[4 + Int(rng.next() % UInt64(damaged.count - 4))] = UInt8(truncatingIfNeeded: rng.next()) }
-            _ = try? damaged.withUnsafeBufferPointer { try Zstandard.decompress($0, limit: 1 << 20) }
+        let budget = ProcessInfo.processInfo.environment["ROENTGEN_FUZZ_SECONDS"].flatMap(Double.init)
+        let start = Date()
+        var run = 0, failed = 0
+        while budget.map({ Date().timeIntervalSince(start) < $0 }) ?? (run < 250) {
+            defer { run += 1 }
+            let mutated = Mutator.mutate(seeds[run % seeds.count], &rng)
+            do {
+                _ = try mutated.withUnsafeBufferPointer { try Zstandard.decompress($0, limit: 1 << 22) }
+            } catch is Zstandard.Failure {
+                failed += 1
+            }
         }
+        print("fuzz zstd: \(run) mutations, \(failed) rejected")
+        #expect(failed > 0)
     }
 }
