@@ -12,7 +12,7 @@ enum HDF5Fixtures {
     /// HDF5 1.14 files, and (hdf5_2_0/) the libver-latest ones again from h5py 3.16 / HDF5 2.0,
     /// which writes data layout message version 5.
     static let files = ["pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5", "many_links.h5", "large_indexes.h5", "master.h5", "table.h5",
-                        "stacks.h5", "plugins.h5", "hdf5_2_0/bliss_scan.h5", "hdf5_2_0/chunk_indexes.h5"]
+                        "stacks.h5", "plugins.h5", "committed_latest.h5", "hdf5_2_0/bliss_scan.h5", "hdf5_2_0/chunk_indexes.h5"]
 
     static func bytes(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
@@ -156,6 +156,10 @@ struct HDF5Tests {
                     Issue.record("\(name) \(path): \(what)")
                 }
                 datasets += 1
+            case "datatype":
+                // A committed datatype: an object of its own, not a dataset.
+                let node = try #require(HDF5Reader.resolve(path, in: tree), "\(name) \(path)")
+                #expect(tree[node].dataset == nil, "\(name) \(path) is a datatype")
             case "softlink":
                 let target = try #require(object["target"]?.string)
                 let a = HDF5Reader.resolve(path, in: tree), b = HDF5Reader.resolve(target, in: tree)
@@ -244,11 +248,17 @@ struct HDF5Tests {
         #expect(file.warnings.contains { $0.hasPrefix("/entry/lzf/counts: not read:") })
     }
 
-    /// A table (a compound dataset, h5py's structured array) is a scan of its numeric fields.
+    /// A table (a compound dataset, h5py's structured array) is a scan of its numeric fields;
+    /// datasets and attributes of committed datatypes read through them.
     @Test func compoundTableIsAScan() throws {
         let file = try HDF5Fixtures.read("table.h5")
-        let scan = try #require(file.scans.first)
-        #expect(file.scans.count == 1 && scan.name == "scan/table" && scan.kind == .absorption)
+        #expect(file.scans.map(\.name) == ["committed", "scan/table"])
+        let scan = try #require(file.scans.last)
+        #expect(scan.kind == .absorption)
+        // Datasets of committed datatypes (big-endian float64, uint32) read as h5py reads them.
+        let committed = try #require(file.scans.first)
+        #expect(committed.columns["energy"] == (try Self.anchor("table.h5", "/committed/energy")).map { $0 * 1000 })
+        #expect(committed.columns["i0"] == (try Self.anchor("table.h5", "/committed/i0")) && committed.metadata["@gain"] == "3, 4")
         #expect(Array(scan.columns.keys) == ["energy", "i0", "it", "n"])
         let fields = try #require(try HDF5Fixtures.expected("table.h5").objects.first { $0["path"]?.string == "/scan/table" }?["fields"]?.object)
         #expect(scan.columns["energy"] == (fields["energy"]?.array ?? []).compactMap(\.number).map { $0 * 1000 })

@@ -61,8 +61,9 @@ extension HDF5File {
         }
         let name = try b.cString(p, limit: nameSize)
         p += padded(nameSize)
-        guard flags & 0x03 == 0 else { return (name, .unsupported("shared datatype or dataspace")) }
-        let typeAt = p
+        guard flags & 0x02 == 0 else { return (name, .unsupported("shared dataspace")) }
+        // A committed datatype: the message holds a shared-message reference to it.
+        let typeAt = flags & 0x01 != 0 ? try committedDatatype(sharedAt: p) : p
         p += padded(typeSize)
         let space = try HDF5Dataspace.parse(b, p)
         p += padded(spaceSize)

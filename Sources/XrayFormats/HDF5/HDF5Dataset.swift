@@ -50,9 +50,8 @@ extension HDF5File {
     /// The dataset description of an object, or nil if the object is not a dataset.
     func dataset(_ o: Object) throws -> HDF5Dataset? {
         guard let spaceMessage = o.first(0x01), let typeMessage = o.first(0x03), let layoutMessage = o.first(0x08) else { return nil }
-        try checkNotShared(typeMessage, "the datatype")
         try checkNotShared(spaceMessage, "the dataspace")
-        let type = try HDF5Datatype.parse(b, typeMessage.offset)
+        let type = try HDF5Datatype.parse(b, try datatypeOffset(typeMessage))
         let space = try HDF5Dataspace.parse(b, spaceMessage.offset)
         let layout = try self.layout(layoutMessage, rank: space.dims.count)
         var filters: [HDF5Dataset.Filter] = []

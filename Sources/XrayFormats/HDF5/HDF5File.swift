@@ -190,4 +190,33 @@ struct HDF5File {
             throw b.unsupported(m.offset, "\(what) is a shared message (committed datatype or shared-message table); not supported")
         }
     }
+
+    /// Where the datatype a message describes starts: in place, or, for a shared message
+    /// pointing at another object header (a committed datatype, `f["t"] = numpy.dtype(...)`),
+    /// that object's own datatype message. Types in the file's shared-message table are not read.
+    func datatypeOffset(_ m: Message) throws -> Int {
+        guard m.flags & 0x02 != 0 else { return m.offset }
+        return try committedDatatype(sharedAt: m.offset)
+    }
+
+    /// The datatype message of the committed datatype a shared message (versions 1–3) at `at`
+    /// names.
+    func committedDatatype(sharedAt at: Int) throws -> Int {
+        let version = try b.u8(at), type = try b.u8(at + 1)
+        let address: Int?
+        switch version {
+        case 1: address = try b.address(at + 8, "committed datatype address")
+        case 2: address = try b.address(at + 2, "committed datatype address")
+        case 3:
+            guard type == 2 else { throw b.unsupported(at, "datatype kept in the file's shared-message table; not supported") }
+            address = try b.address(at + 2, "committed datatype address")
+        default: throw b.fail(at, "shared message version \(version); expected 1 to 3")
+        }
+        guard let address else { throw b.fail(at, "shared datatype with an undefined address") }
+        let committed = try object(at: address)
+        guard let message = committed.first(0x03), message.flags & 0x02 == 0 else {
+            throw b.fail(address, "committed datatype object without a datatype message of its own")
+        }
+        return message.offset
+    }
 }

@@ -29,7 +29,10 @@ Files:
                        dataset whose second dimension is the unlimited one
   virtual.h5           libver latest: a virtual dataset beside two plain datasets
   table.h5             default libver: a compound dataset (a structured array: float, int and
-                       string fields); expected.json gives its numeric fields under "fields"
+                       string fields); expected.json gives its numeric fields under "fields";
+                       committed datatypes used by two datasets and an attribute
+  committed_latest.h5  libver latest: a committed datatype (shared message version 3) used by a
+                       dataset and its attribute
   master.h5            default libver: external links only (to an entry of bliss_scan.h5, to all of
                        two_scans.h5, back to itself, to a missing file), as ESRF master files have
   stacks.h5            default libver: series of 1-D patterns/spectra in 2-D datasets: a pyFAI-like
@@ -375,6 +378,19 @@ def make_table():
     with new_file("table.h5") as f:
         d = f.create_dataset("scan/table", data=rows)
         d.attrs["units_energy"] = "keV"
+        # Committed (named) datatypes: a dataset and an attribute whose type is stored as an
+        # object of its own and referred to by a shared message.
+        f["types/counts_t"] = np.dtype("<u4")
+        f["types/energy_t"] = np.dtype(">f8")
+        g = f.create_group("committed")
+        g.create_dataset("energy", data=np.linspace(7.0, 7.3, 60), dtype=f["types/energy_t"])
+        g.create_dataset("i0", data=(1.0e5 - np.arange(60) * 10.0).astype("<u4"), dtype=f["types/counts_t"])
+        g.attrs.create("gain", np.array([3, 4], dtype="<u4"), dtype=f["types/counts_t"])
+    with new_file("committed_latest.h5", libver="latest") as f:
+        f["t"] = np.dtype("<i2")
+        d = f.create_dataset("x", data=np.arange(-5, 15, dtype="<i2"), dtype=f["t"])
+        d.attrs.create("scale", np.array([7], dtype="<i2"), dtype=f["t"])
+        f.create_dataset("y", data=np.arange(20, dtype="<f8") * 0.5)
 
 
 def make_virtual():
@@ -573,8 +589,10 @@ def walk(f):
             entry["same_as"] = seen[key]
         else:
             seen[key] = path
-        entry["kind"] = "group" if isinstance(obj, h5py.Group) else "dataset"
-        if entry["kind"] == "dataset":
+        entry["kind"] = "group" if isinstance(obj, h5py.Group) else ("datatype" if isinstance(obj, h5py.Datatype) else "dataset")
+        if entry["kind"] == "datatype":
+            entry["dtype"] = dtype_name(obj.dtype)
+        elif entry["kind"] == "dataset":
             describe_dataset(obj, entry)
         entry["attrs"], entry["attr_dtypes"] = attrs_of(obj)
         objects.append(entry)
@@ -613,7 +631,7 @@ def main():
     make_plugins()
     files = {}
     for name in ("pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5",
-                 "many_links.h5", "large_indexes.h5", "master.h5", "virtual.h5", "table.h5", "stacks.h5", "plugins.h5"):
+                 "many_links.h5", "large_indexes.h5", "master.h5", "virtual.h5", "table.h5", "stacks.h5", "plugins.h5", "committed_latest.h5"):
         path = os.path.join(HERE, name)
         size = os.path.getsize(path)
         assert size < 128 * 1024, (name, size)
