@@ -8,6 +8,8 @@ struct HDF5Dataset {
         case compact(offset: Int, size: Int)
         case contiguous(address: Int?, size: Int)
         case chunked(chunk: [Int], index: ChunkIndex)
+        /// Mapped from other datasets: the global heap object listing the mappings.
+        case virtual(collection: Int?, index: Int)
     }
 
     /// How the chunks of a chunked dataset are found.
@@ -154,8 +156,8 @@ extension HDF5File {
                 }
                 // Version 4 stores the chunk's rank + 1 dimensions, the last being the element size.
                 return .chunked(chunk: Array(dims.prefix(rank)), index: index)
-            case 3:
-                throw b.unsupported(p + 1, "virtual dataset (its data are mapped from other datasets or files); not supported")
+            case 3 where version >= 4:
+                return .virtual(collection: try b.address(p + 2, "virtual dataset mapping address"), index: try b.u32(p + 2 + b.offsetSize))
             default:
                 throw b.fail(p + 1, "data layout class \(layoutClass); expected 0 to 3")
             }
@@ -196,7 +198,7 @@ extension HDF5File {
 
     /// The raw bytes of a dataset in row-major order (chunks assembled, filters undone;
     /// storage never written reads as the fill value, zeros by default).
-    func rawData(_ d: HDF5Dataset) throws -> [UInt8] {
+    func rawData(_ d: HDF5Dataset, depth: Int = 0) throws -> [UInt8] {
         let elementSize = d.type.size
         let (total, overflow) = d.space.count.multipliedReportingOverflow(by: elementSize)
         guard !overflow, total <= 1 << 31 else { throw b.unsupported(d.address, "dataset of \(d.space.dims) elements is too large to read whole") }
@@ -210,6 +212,9 @@ extension HDF5File {
             return try b.slice(address, total, "contiguous dataset data")
         case .chunked(let chunk, let index):
             return try chunkedData(d, chunk: chunk, index: index, total: total)
+        case .virtual(let collection, let index):
+            guard let collection else { return d.filled(total) }
+            return try virtualData(d, collection: collection, index: index, total: total, depth: depth)
         }
     }
 
@@ -268,22 +273,13 @@ extension HDF5File {
 
     /// Object `index` of the global heap collection at `address`, as text.
     private func globalHeapString(address: Int, index: Int, length: Int, at offset: Int) throws -> String {
-        try b.expectSignature(address, "GCOL", "global heap collection")
-        let size = try b.length(address + 8, "global heap collection size")
-        try b.need(address, size, "global heap collection")
-        var p = address + 8 + b.lengthSize
-        let end = address + size
-        while p + 8 + b.lengthSize <= end {
-            let i = try b.u16(p)
-            let objectSize = try b.length(p + 8, "global heap object size")
-            if i == 0 { break }
-            if i == index {
-                guard length <= objectSize else { throw b.fail(p, "global heap object \(index) holds \(objectSize) bytes, the string needs \(length)") }
-                return String(decoding: try b.slice(p + 8 + b.lengthSize, length, "global heap object"), as: UTF8.self)
-            }
-            guard objectSize <= end - p else { throw b.fail(p, "global heap object runs past its collection") }
-            p += 8 + b.lengthSize + (objectSize + 7) / 8 * 8
+        let object: (offset: Int, size: Int)
+        do {
+            object = try globalHeapObject(address: address, index: index)
+        } catch let error as RoentgenError where error.message.contains("does not exist") {
+            throw b.fail(offset, "variable-length string points at global heap object \(index) at byte \(address), which does not exist")
         }
-        throw b.fail(offset, "variable-length string points at global heap object \(index) at byte \(address), which does not exist")
+        guard length <= object.size else { throw b.fail(object.offset, "global heap object \(index) holds \(object.size) bytes, the string needs \(length)") }
+        return String(decoding: try b.slice(object.offset, length, "global heap object"), as: UTF8.self)
     }
 }

@@ -33,6 +33,10 @@ Files:
                        committed datatypes used by two datasets and an attribute
   committed_latest.h5  libver latest: a committed datatype (shared message version 3) used by a
                        dataset and its attribute
+  vds.h5, vds_latest.h5  virtual datasets (default libver: version 1 selections; latest: version 3):
+                       concatenation and strided selection within the file, four 1-D datasets of
+                       vds_source.h5 stacked as an NXdata series, swapped halves of a source, and a
+                       source in a file that does not exist (h5py reads the fill value there)
   master.h5            default libver: external links only (to an entry of bliss_scan.h5, to all of
                        two_scans.h5, back to itself, to a missing file), as ESRF master files have
   stacks.h5            default libver: series of 1-D patterns/spectra in 2-D datasets: a pyFAI-like
@@ -503,6 +507,49 @@ def make_plugins():
         m.create_dataset("bzip2", data=counts, chunks=(n,), **hdf5plugin.BZip2(blocksize=9))
 
 
+def make_vds():
+    # Virtual datasets mapped from the same file and from a file beside it (vds_source.h5),
+    # written with the default libver (version 1 selections) and libver latest (version 3).
+    r = np.random.default_rng(53)
+    tth = np.linspace(10.0, 60.0, 50)
+    with new_file("vds_source.h5") as f:
+        for k in range(4):
+            f.create_dataset("frames/%d" % k, data=np.round(200.0 + 50.0 * np.exp(-((tth - 30.0 - k) / 2.0) ** 2) + r.normal(0, 3, 50), 3))
+        f.create_dataset("counts", data=np.arange(30, dtype="<i4") * 7)
+    for name, libver in (("vds.h5", None), ("vds_latest.h5", "latest")):
+        with new_file(name, libver=libver) as f:
+            entry = nxgroup(f, "entry", "NXentry")
+            local = entry.create_group("local")
+            a = local.create_dataset("a", data=np.arange(10, dtype="<f8") * 1.5)
+            b = local.create_dataset("b", data=np.arange(100, 110, dtype="<f8"))
+            # Concatenation of two datasets of this file.
+            lay = h5py.VirtualLayout(shape=(20,), dtype="<f8")
+            lay[0:10] = h5py.VirtualSource(a)
+            lay[10:20] = h5py.VirtualSource(b)
+            local.create_virtual_dataset("ab", lay, fillvalue=-1.0)
+            # Every other element, into the middle of a longer dataset (the rest is fill value).
+            lay = h5py.VirtualLayout(shape=(9,), dtype="<f8")
+            lay[2:7] = h5py.VirtualSource(a)[::2]
+            local.create_virtual_dataset("a_even", lay, fillvalue=-2.0)
+            # Four 1-D patterns of the file beside, stacked as frames x 2theta (read as a series).
+            res = nxgroup(entry, "results", "NXdata", signal="intensity")
+            res.attrs["axes"] = np.array([".", "2th_deg"], dtype=h5py.string_dtype())
+            res.create_dataset("2th_deg", data=tth)
+            lay = h5py.VirtualLayout(shape=(4, 50), dtype="<f8")
+            for k in range(4):
+                lay[k, :] = h5py.VirtualSource("vds_source.h5", "frames/%d" % k, shape=(50,))
+            res.create_virtual_dataset("intensity", lay, fillvalue=0.0)
+            # Part of a source's counts, reversed halves: [15:30] then [0:15].
+            lay = h5py.VirtualLayout(shape=(30,), dtype="<i4")
+            lay[0:15] = h5py.VirtualSource("vds_source.h5", "counts", shape=(30,))[15:30]
+            lay[15:30] = h5py.VirtualSource("vds_source.h5", "counts", shape=(30,))[0:15]
+            entry.create_virtual_dataset("counts_swapped", lay, fillvalue=-1)
+            # A source file that does not exist.
+            lay = h5py.VirtualLayout(shape=(5,), dtype="<f8")
+            lay[:] = h5py.VirtualSource("missing.h5", "x", shape=(5,))
+            entry.create_virtual_dataset("missing_source", lay, fillvalue=-9.0)
+
+
 # ---------------------------------------------------------------- reading back: expected.json
 
 _CHUNK_INDEX = {0: "BTREE_V1", 1: "SINGLE_CHUNK", 2: "IMPLICIT", 3: "FIXED_ARRAY", 4: "EXTENSIBLE_ARRAY",
@@ -629,9 +676,10 @@ def main():
     make_table()
     make_stacks()
     make_plugins()
+    make_vds()
     files = {}
     for name in ("pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5",
-                 "many_links.h5", "large_indexes.h5", "master.h5", "virtual.h5", "table.h5", "stacks.h5", "plugins.h5", "committed_latest.h5"):
+                 "many_links.h5", "large_indexes.h5", "master.h5", "virtual.h5", "table.h5", "stacks.h5", "plugins.h5", "committed_latest.h5", "vds_source.h5", "vds.h5", "vds_latest.h5"):
         path = os.path.join(HERE, name)
         size = os.path.getsize(path)
         assert size < 128 * 1024, (name, size)
