@@ -10,7 +10,7 @@ shapes, gzip, LZF, or hdf5plugin's bitshuffle (none/LZ4/Zstandard), LZ4, Zstanda
 (BloscLZ, LZ4, LZ4HC, zlib, Zstandard; no/byte/bit shuffle), shuffle, Fletcher-32, resizable in random dimensions, fill values, partly
 written), fixed and variable-length string datasets, now and then a root of up to 120 members;
 attributes of 5 kinds (up to 13, so dense storage too); soft links to earlier
-datasets; external links. expected.json is written by make_fixtures.walk, as for the fixtures.
+datasets; external links; virtual datasets over strided pieces of 1-D datasets. expected.json is written by make_fixtures.walk, as for the fixtures.
 Run once with h5py 3.11 / HDF5 1.14 (150 files) and h5py 3.16 / HDF5 2.0 (60 files): every file
 matched. Never imported by Roentgen."""
 import json, os, sys
@@ -91,7 +91,20 @@ for i in range(seed0, seed0 + count):
     kw = {"track_order": bool(rng.random() < 0.3)}
     if libver is not None: kw["libver"] = libver
     with h5py.File(path, "w", **kw) as f:
-        rand_group(rng, f, 0, [])
+        names = []
+        rand_group(rng, f, 0, names)
+        # Virtual datasets over random strided pieces of 1-D datasets of this file (v110+ only).
+        if libver is not None and names:
+            for v in range(int(rng.integers(0, 4))):
+                src = f[names[int(rng.integers(0, len(names)))]]
+                if src.ndim != 1 or src.shape[0] < 2: continue
+                n = src.shape[0]
+                a = int(rng.integers(0, n - 1)); b = int(rng.integers(a + 1, n + 1)); step = int(rng.integers(1, 4))
+                picked = len(range(a, b, step))
+                offset = int(rng.integers(0, 5))
+                lay = h5py.VirtualLayout(shape=(picked + offset + int(rng.integers(0, 5)),), dtype=src.dtype)
+                lay[offset:offset + picked] = h5py.VirtualSource(src)[a:b:step]
+                f.create_virtual_dataset("vds%d" % v, lay, fillvalue=src.dtype.type(3))
     with h5py.File(path, "r") as f:
         files[name] = {"superblock": list(f.id.get_create_plist().get_version()), "size": os.path.getsize(path), "objects": mf.walk(f)}
 json.dump({"h5py": h5py.version.version, "hdf5": h5py.version.hdf5_version, "files": files}, open(os.path.join(out, "expected.json"), "w"))
