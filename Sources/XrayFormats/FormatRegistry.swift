@@ -90,6 +90,13 @@ public enum FormatRegistry {
 
     /// The size of the file at `path` in bytes (0 if it cannot be stat'ed). One `stat` call:
     /// FileManager's attributes also look up the owner's account, many times slower.
+    /// Whether `path` is a regular file (not a folder, device or pipe): what a link inside a data
+    /// file may lead Roentgen to open.
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
     static func fileSize(_ path: String) -> Int {
         var info = stat()
         return stat(path, &info) == 0 ? Int(info.st_size) : 0

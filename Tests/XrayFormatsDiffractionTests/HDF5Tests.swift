@@ -414,6 +414,23 @@ struct HDF5Tests {
         #expect(bare.warnings.contains { $0.hasPrefix("/entry/results/intensity: not read:") && $0.contains("vds_source.h5 not found") }, "\(bare.warnings)")
     }
 
+    /// A mapping whose source file is a folder or a device (here `/` and `/dev/zero`, patched in
+    /// for `vds_source.h5`, as mutation fuzzing found) is refused, not opened.
+    @Test(arguments: ["/////////////", "/dev/////zero"])
+    func virtualSourceMustBeAFile(_ replacement: String) throws {
+        var bytes = try HDF5Fixtures.bytes("vds.h5")
+        let name = Array("vds_source.h5".utf8), patch = Array(replacement.utf8)
+        #expect(name.count == patch.count)
+        var patched = 0
+        for i in 0..<(bytes.count - name.count) where Array(bytes[i..<(i + name.count)]) == name {
+            bytes.replaceSubrange(i..<(i + name.count), with: patch)
+            patched += 1
+        }
+        #expect(patched == 6)
+        let file = try FormatRegistry.read(Data(bytes), file: HDF5Fixtures.folder.appendingPathComponent("vds.h5").path)
+        #expect(file.warnings.contains { $0.hasPrefix("/entry/results/intensity: not read:") && $0.contains("not found") }, "\(file.warnings)")
+    }
+
     /// The h5py fixture's virtual dataset (mapped from a dataset of the same file) reads as its source.
     @Test func virtualDatasetOfTheSameFile() throws {
         let file = try HDF5Fixtures.read("virtual.h5")

@@ -1,9 +1,9 @@
 import Foundation
 import XrayCore
 
-/// The fractal heap that holds the link (and attribute) messages of "dense" new-style groups,
-/// as far as small heaps go: a root direct block, or a root indirect block of direct blocks.
-/// Managed and tiny heap IDs are resolved; huge objects are not supported.
+/// The fractal heap that holds the link (and attribute) messages of "dense" new-style groups:
+/// a root direct block, or a root indirect block of direct blocks and (for very large groups)
+/// nested indirect blocks. Managed and tiny heap IDs are resolved; huge objects are not supported.
 struct HDF5FractalHeap {
     private let b: HDF5Bytes
     private let idLength: Int
@@ -48,20 +48,41 @@ struct HDF5FractalHeap {
         guard let root = rootAddress else { return }   // empty heap
         if rows == 0 {
             try direct(root, start)
-        } else {
-            try b.expectSignature(root, "FHIB", "fractal heap indirect block")
-            let maxDirectRows = maxDirect.trailingZeroBitCount - start.trailingZeroBitCount + 2
-            guard rows <= maxDirectRows else {
-                throw b.unsupported(root, "fractal heap with nested indirect blocks (a very large dense group); not supported")
-            }
-            var q = root + 5 + b.offsetSize + offsetBytes
+            return
+        }
+        // Rows below `maxDirectRows` hold direct blocks; rows above, indirect blocks of their
+        // own (a very large group: more than about 26,000 links), each with as many rows as
+        // its size allows.
+        let maxDirectRows = maxDirect.trailingZeroBitCount - start.trailingZeroBitCount + 2
+        var visited = Set<Int>()
+        var entries = 0
+        func indirect(_ at: Int, rows: Int, depth: Int) throws {
+            guard depth < 16, visited.insert(at).inserted else { throw b.fail(at, "fractal heap indirect blocks nested in a loop") }
+            try b.expectSignature(at, "FHIB", "fractal heap indirect block")
+            guard rows <= 64 - start.trailingZeroBitCount else { throw b.fail(at, "fractal heap indirect block of \(rows) rows") }
+            var q = at + 5 + b.offsetSize + offsetBytes
             for row in 0..<rows {
+                let size = blockSize(row)
                 for _ in 0..<width {
-                    if let child = try b.address(q, "fractal heap child block address") { try direct(child, blockSize(row)) }
+                    entries += 1
+                    guard entries <= 1 << 22 else { throw b.fail(at, "fractal heap with more than 4 million blocks") }
+                    let child = try b.address(q, "fractal heap child block address")
                     q += b.offsetSize
+                    guard let child else { continue }
+                    if row < maxDirectRows {
+                        try direct(child, size)
+                    } else {
+                        // A child indirect block of `size` bytes has log2(size) − log2(start × width) + 1 rows.
+                        guard width.nonzeroBitCount == 1 else { throw b.fail(at, "fractal heap table width \(width) is not a power of two") }
+                        let childRows = size.trailingZeroBitCount - start.trailingZeroBitCount - width.trailingZeroBitCount + 1
+                        guard childRows > 0 else { throw b.fail(child, "fractal heap indirect block of \(size) bytes has no rows") }
+                        try indirect(child, rows: childRows, depth: depth + 1)
+                    }
                 }
             }
         }
+        try indirect(root, rows: rows, depth: 0)
+        blocks.sort { $0.heapOffset < $1.heapOffset }
     }
 
     /// The bytes of the object whose heap ID starts at `id`: where they are and how many.
@@ -72,7 +93,13 @@ struct HDF5FractalHeap {
         case 0:
             let offset = try b.int(id + 1, offsetBytes, "heap ID offset")
             let length = try b.int(id + 1 + offsetBytes, lengthBytes, "heap ID length")
-            guard let block = blocks.first(where: { offset >= $0.heapOffset && offset < $0.heapOffset + $0.size }) else {
+            // The last block starting at or before the offset (blocks are sorted by heap offset).
+            var lo = 0, hi = blocks.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if blocks[mid].heapOffset <= offset { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo > 0, case let block = blocks[lo - 1], offset < block.heapOffset + block.size else {
                 throw b.fail(id, "heap ID points at heap offset \(offset), in no direct block of the heap")
             }
             let inBlock = offset - block.heapOffset

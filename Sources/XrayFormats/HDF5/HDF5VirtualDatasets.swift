@@ -273,10 +273,15 @@ extension HDF5File {
         // Another file, named relative to this one's folder.
         let here = URL(fileURLWithPath: b.file).deletingLastPathComponent()
         let url = mapping.file.hasPrefix("/") ? URL(fileURLWithPath: mapping.file) : here.appendingPathComponent(mapping.file)
-        guard !b.file.contains("!/"), FileManager.default.fileExists(atPath: url.path) else {
+        guard !b.file.contains("!/"), FormatRegistry.isRegularFile(url.path) else {
             throw b.unsupported(address, "virtual dataset source file \(mapping.file) not found beside \(FileName.last(b.file))")
         }
-        let data = try Data(contentsOf: url, options: .alwaysMapped)
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw b.unsupported(address, "virtual dataset source file \(mapping.file) cannot be read (\(error.localizedDescription))")
+        }
         return try data.withUnsafeBytes { try read(HDF5File($0, file: url.path)) }
     }
 
