@@ -497,9 +497,9 @@ struct HDF5Tests {
     }
 
     /// Seeded mutations of every fixture: RoentgenError or success, fast. 250 per test run;
-    /// `ROENTGEN_FUZZ_SECONDS` runs for that long instead.
+    /// `ROENTGEN_FUZZ_SECONDS` runs for that long instead, `ROENTGEN_FUZZ_SEED` with another seed.
     @Test func mutations() throws {
-        var rng = SeededRandom(seed: 0x4844_4635)
+        var rng = SeededRandom(seed: ProcessInfo.processInfo.environment["ROENTGEN_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x4844_4635)
         let seeds = try HDF5Fixtures.files.map { try HDF5Fixtures.bytes($0) }
         var slowest = 0.0, rejected = 0
         let budget = ProcessInfo.processInfo.environment["ROENTGEN_FUZZ_SECONDS"].flatMap(Double.init)
