@@ -13,10 +13,12 @@ enum HDF5Fixtures {
     /// which writes data layout message version 5.
     static let files = ["pyfai_nxdata.nxs", "bliss_scan.h5", "chunk_indexes.h5", "earliest_chunked.h5", "two_scans.h5", "many_links.h5", "large_indexes.h5", "master.h5", "table.h5",
                         "stacks.h5", "plugins.h5", "committed_latest.h5", "virtual.h5", "vds_source.h5", "vds.h5", "vds_latest.h5",
-                        "hdf5_2_0/bliss_scan.h5", "hdf5_2_0/chunk_indexes.h5"]
+                        "huge_attribute.h5.gz", "hdf5_2_0/bliss_scan.h5", "hdf5_2_0/chunk_indexes.h5"]
 
+    /// A fixture's bytes (a `.gz` fixture decompressed).
     static func bytes(_ name: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
+        let data = try Data(contentsOf: folder.appendingPathComponent(name))
+        return [UInt8](name.hasSuffix(".gz") ? try XASGzip.decompress(data, file: name) : data)
     }
 
     /// A JSON value. (JSONDecoder, not JSONSerialization: on Linux the latter rounds some
@@ -45,7 +47,8 @@ enum HDF5Fixtures {
 
     static func expected(_ name: String) throws -> (superblock: Int, objects: [JSON]) {
         let v2 = name.hasPrefix("hdf5_2_0/")
-        return try expected(v2 ? String(name.dropFirst(9)) : name, in: try #require(v2 ? anchors2 : anchors, "expected.json beside \(name)"))
+        let key = name.hasSuffix(".gz") ? String(name.dropLast(3)) : name
+        return try expected(v2 ? String(key.dropFirst(9)) : key, in: try #require(v2 ? anchors2 : anchors, "expected.json beside \(name)"))
     }
 
     /// One file's entry in an expected.json.
@@ -429,6 +432,17 @@ struct HDF5Tests {
         #expect(patched == 6)
         let file = try FormatRegistry.read(Data(bytes), file: HDF5Fixtures.folder.appendingPathComponent("vds.h5").path)
         #expect(file.warnings.contains { $0.hasPrefix("/entry/results/intensity: not read:") && $0.contains("not found") }, "\(file.warnings)")
+    }
+
+    /// Attributes of more than 64 kB (huge fractal heap objects, found through the heap's
+    /// B-tree) are read, here from the gzipped fixture through the gzip reader.
+    @Test func hugeAttributesAreRead() throws {
+        let data = try Data(contentsOf: HDF5Fixtures.folder.appendingPathComponent("huge_attribute.h5.gz"))
+        let file = try FormatRegistry.read(data, file: "huge_attribute.h5.gz")
+        let scan = try #require(file.scans.first)
+        #expect(file.format == "hdf5" && scan.name == "entry" && file.warnings.isEmpty)
+        #expect(scan.metadata["@notes"]?.utf8.count == 21 * 4000 && scan.metadata["@notes"]?.hasPrefix("calibration log line\n") == true)
+        #expect(scan.metadata["@mask"]?.split(separator: ",").count == 9000)
     }
 
     /// The h5py fixture's virtual dataset (mapped from a dataset of the same file) reads as its source.

@@ -3,10 +3,13 @@ import XrayCore
 
 /// The fractal heap that holds the link (and attribute) messages of "dense" new-style groups:
 /// a root direct block, or a root indirect block of direct blocks and (for very large groups)
-/// nested indirect blocks. Managed and tiny heap IDs are resolved; huge objects are not supported.
+/// nested indirect blocks. Managed, tiny and huge (unfiltered) heap IDs are resolved.
 struct HDF5FractalHeap {
     private let b: HDF5Bytes
+    private let file: HDF5File
     private let idLength: Int
+    /// The version 2 B-tree of huge objects (those stored outside the heap's blocks).
+    private let hugeObjects: Int?
     private let offsetBytes: Int
     private let lengthBytes: Int
     /// Direct blocks: heap offset of the block start, its file address, its size.
@@ -14,7 +17,9 @@ struct HDF5FractalHeap {
 
     init(_ file: HDF5File, at address: Int) throws {
         b = file.b
+        self.file = file
         try b.expectSignature(address, "FRHP", "fractal heap header")
+        hugeObjects = try b.address(address + 14 + b.lengthSize, "fractal heap huge-object B-tree address")
         idLength = try b.u16(address + 5)
         let filterLength = try b.u16(address + 7)
         let flags = try b.u8(address + 9)
@@ -109,8 +114,27 @@ struct HDF5FractalHeap {
             let length = Int(first & 0x0F) + 1
             guard length <= idLength - 1 else { throw b.fail(id, "tiny heap object longer than its ID") }
             return (id + 1, length)
+        case 1:
+            // A huge object: its address and length in the ID if they fit, else found by the
+            // ID's key in the huge-object B-tree (records: address, length, key).
+            if idLength - 1 >= b.offsetSize + b.lengthSize {
+                guard let at = try b.address(id + 1, "huge object address") else { throw b.fail(id, "huge heap object with an undefined address") }
+                let length = try b.length(id + 1 + b.offsetSize, "huge object length")
+                try b.need(at, length, "huge heap object")
+                return (at, length)
+            }
+            let key = try b.int(id + 1, min(idLength - 1, 8), "huge object key")
+            guard let tree = hugeObjects else { throw b.fail(id, "huge heap object in a heap without a huge-object B-tree") }
+            for record in try file.btree2Records(at: tree, expectType: 1) {
+                guard try b.length(record + b.offsetSize + b.lengthSize, "huge object key") == key else { continue }
+                guard let at = try b.address(record, "huge object address") else { break }
+                let length = try b.length(record + b.offsetSize, "huge object length")
+                try b.need(at, length, "huge heap object")
+                return (at, length)
+            }
+            throw b.fail(id, "huge heap object \(key) is not in the heap's huge-object B-tree")
         default:
-            throw b.unsupported(id, "huge fractal heap object (stored outside the heap); not supported")
+            throw b.fail(id, "fractal heap ID of the reserved type 3")
         }
     }
 }

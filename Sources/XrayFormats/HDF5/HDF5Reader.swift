@@ -290,7 +290,13 @@ enum HDF5Reader: FormatReader {
             } catch let error as RoentgenError where error.kind == .unsupportedFormat {
                 warnings.append("\(path): not read: \(error.message)")
             }
-            nodes.append(Node(path: path, object: o, dataset: dataset, attributes: try h5.attributes(of: o)))
+            var attributes: [(name: String, value: HDF5Value)] = []
+            do {
+                attributes = try h5.attributes(of: o)
+            } catch let error as RoentgenError where error.kind == .unsupportedFormat {
+                warnings.append("\(path): attributes not read: \(error.message)")
+            }
+            nodes.append(Node(path: path, object: o, dataset: dataset, attributes: attributes))
             if h5.isGroup(o) {
                 for link in try h5.links(of: o) {
                     let childPath = (path == "/" ? "" : path) + "/" + link.name
