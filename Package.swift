@@ -79,7 +79,7 @@ let package = Package(
         // Test targets: one per module (add yours here, one line each).
         .testTarget(name: "XrayCoreTests", dependencies: ["XrayCore", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
-        .testTarget(name: "XrayFormatsAbsorptionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"]),
+        .testTarget(name: "XrayFormatsAbsorptionTests", dependencies: ["XrayFormats", "XrayCore", "XAS", "TestSupport"]),
         .testTarget(name: "XrayFormatsDiffractionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport",
                                                                   .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "DiffractionTests", dependencies: ["Diffraction", "XrayFormats", "XrayCore", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XAS
 import TestSupport
 import XrayCore
 @testable import XrayFormats
@@ -55,6 +56,20 @@ import XrayCore
         let sixValueLines = text.split(separator: "\n").filter { $0.split(separator: " ").count == 6 && Double($0.split(separator: " ")[0]) != nil }
         #expect(srs.scans[0].columns["energy"]?.count == sixValueLines.count)
         #expect(srs.scans[0].metadata["SRSSTN"] == "ex1a")
+        // Unlabelled SRS/DUBBLE data: the first column is the monochromator angle in
+        // millidegrees (as Athena reads these files), Si(111). The energies it gives put the
+        // edge where the samples' elements have theirs: Co K (7709 eV) in srs9.dat, "co2+",
+        // and Se K (12658 eV) in dubble.dat, selenite on illite; read as eV they held no edge.
+        for (name, element, edge) in [("srs9.dat", "Co", 7709.0), ("dubble.dat", "Se", 12658.0)] {
+            let scan = try #require(try readShared("\(folder)/\(name)").scans.first)
+            #expect(Array(scan.columns.keys.prefix(7)) == ["energy", "angle_mdeg", "time", "i0", "it", "if", "im"] && scan.columns["g9"] != nil)
+            let angle = try #require(scan.columns["angle_mdeg"]?.first), energy = try #require(scan.columns["energy"]?.first)
+            #expect(abs(energy - 12398.419843 / (2 * 3.13543 * sin(angle / 1000 * Double.pi / 180))) < 1e-6)
+            let spectrum = try MuSelection.selectMu(scan, expression: nil)
+            #expect(spectrum.muExpression == "sum(g*)/i0")
+            let e0 = findE0(energy: spectrum.energy, mu: try #require(spectrum.mu))
+            #expect(abs(e0 - edge) < 15, "\(name): E0 \(e0) eV, \(element) K at \(edge)")
+        }
         let srsc = try readShared("\(folder)/srsc.dat").scans[0]
         #expect(Array(srsc.columns.keys) == ["energy", "time", "refer", "signal1", "signal2", "signal3", "encoder"])
         let lnls = try readShared("\(folder)/lnls.dat").scans[0]

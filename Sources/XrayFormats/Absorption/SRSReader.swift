@@ -5,7 +5,9 @@ import XrayCore
 /// Daresbury SRS files (also ESRF DUBBLE): a Fortran namelist header `&SRS … &END`, optional
 /// `C` comment lines (the last one may label the columns), then numbers. Rows may be wrapped
 /// over several lines (6 + 4 + 4 + 1 values in DUBBLE files); the record length is the count up
-/// to the next line as long as the first, and every record must be complete.
+/// to the next line as long as the first, and every record must be complete. Without column
+/// labels, the SRS XAS stations' layout applies: monochromator angle in millidegrees (turned
+/// into energy), time, I0, It, If, Im, and the elements of a multi-element detector.
 public enum SRSReader: FormatReader {
     public static let id = "srs"
     public static let name = "Daresbury SRS / ESRF DUBBLE (&SRS namelist header)"
@@ -84,8 +86,27 @@ public enum SRSReader: FormatReader {
         metadata["header"] = header.joined(separator: "\n")
         var warnings: [String] = []
         if recordLength != first.count { warnings.append("data rows wrapped over several lines; re-joined as records of \(recordLength) values") }
-        let scan = ColumnASCIIReader.absorptionScan(file: file, columns: XASColumns.split(values, rows: rows, columns: recordLength, names: labels),
-                                                    header: header, metadata: metadata, warnings: &warnings)
+        var columns = XASColumns.split(values, rows: rows, columns: recordLength, names: labels)
+        // Without labels, the SRS XAS stations' layout (as Athena reads it): the monochromator
+        // angle in millidegrees, time, I0, It, If, Im, then one column per element of a
+        // multi-element detector. Energy from the angle with Si(111), d = 3.13543 Å, unless
+        // the header gives a d-spacing.
+        if labels.first == "col1", recordLength >= 6, let angles = columns["col1"], angles.allSatisfy({ $0 > 1000 && $0 < 80000 }) {
+            labels = ["angle_mdeg", "time", "i0", "it", "if", "im"] + (0..<(recordLength - 6)).map { "g\($0 + 1)" }
+            columns = XASColumns.split(values, rows: rows, columns: recordLength, names: labels)
+            let d = ColumnASCIIReader.dSpacing(in: header) ?? 3.13543
+            let energy = XASEnergyAxis.energies(fromAngles: angles.map { $0 / 1000 }, dSpacing: d)
+            columns.updateValue(energy, forKey: "energy", insertingAt: 0)
+            metadata["Mono.d_spacing"] = String(d)
+            metadata["column_labels_source"] = "SRS station layout (no labels in the file)"
+            // A multi-element detector means fluorescence (as Athena suggests); else transmission.
+            metadata["suggested_mu"] = recordLength > 6 ? "sum(g*)/i0" : "ln(i0/it)"
+            warnings.append("no column labels: read as the SRS XAS layout (angle in millidegrees, time, i0, it, if, im\(recordLength > 6 ? ", g1…g\(recordLength - 6) detector elements" : "")); energy from the angle with d = \(d) Å\(d == 3.13543 ? " (Si(111), the header gives none)" : "")")
+            let stem = FileName.stem(file)
+            return DataFile(format: id, file: file, scans: [Scan(name: stem, kind: .absorption, columns: columns,
+                                                                  units: ["energy": "eV", "angle_mdeg": "millidegrees"], metadata: metadata)], warnings: warnings)
+        }
+        let scan = ColumnASCIIReader.absorptionScan(file: file, columns: columns, header: header, metadata: metadata, warnings: &warnings)
         return DataFile(format: id, file: file, scans: [scan], warnings: warnings)
     }
 }
