@@ -280,7 +280,7 @@ struct HDF5Tests {
         let file = try HDF5Fixtures.read("stacks.h5")
         let names = file.scans.map(\.name)
         #expect(names == ["entry/measurement"] + (0..<5).map { "entry/qexafs[\($0)]" } + (0..<6).map { "entry/results[\($0)]" }
-                + (0..<3).map { "entry/transposed[\($0)]" } + (0..<4).map { "entry/xrd_series/patterns[\($0)]" })
+                + (0..<3).map { "entry/single_axis[\($0)]" } + (0..<3).map { "entry/transposed[\($0)]" } + (0..<4).map { "entry/xrd_series/patterns[\($0)]" })
         func rows(_ path: String, _ count: Int) throws -> [[Double]] {
             let flat = try Self.anchor("stacks.h5", path)
             return (0..<count).map { Array(flat[$0 * (flat.count / count) ..< ($0 + 1) * (flat.count / count)]) }
@@ -312,6 +312,12 @@ struct HDF5Tests {
             #expect(scan.columns["two_theta"] == (try Self.anchor("stacks.h5", "/entry/transposed/tth")))
             #expect(scan.columns["intensity"] == stride(from: k, to: counts.count, by: 3).map { counts[$0] })
             #expect(scan.metadata["frame/frame"] == "\(k + 1)")
+        }
+        // One axis name for a 2-D signal: the dimension of its length.
+        let single = try rows("/entry/single_axis/counts", 3)
+        for k in 0..<3 {
+            let scan = try #require(file.scans.first { $0.name == "entry/single_axis[\(k)]" })
+            #expect(scan.columns["two_theta"] == (try Self.anchor("stacks.h5", "/entry/single_axis/2theta")) && scan.columns["intensity"] == single[k])
         }
         // A plain group: Q in 1/nm beside 4 × 250 patterns; 2θ from λ = 0.7293 Å.
         let q = try Self.anchor("stacks.h5", "/entry/xrd_series/q")

@@ -39,7 +39,13 @@ extension HDF5Reader {
             let groupName = String(group.path.dropFirst())
             if group.nxClass == "NXdata" {
                 guard let signal = signalName(group, tree), let s = member(signal), let shape = dims(s), shape.count == 2 else { continue }
-                let axes = positionalAxes(group, tree, signal: signal, rank: 2)
+                var axes = positionalAxes(group, tree, signal: signal, rank: 2)
+                // A single axis name for a 2-D signal (against the NeXus rule of one per
+                // dimension): the dimension whose length its dataset has, the last if both.
+                if axes == [nil, nil], let names = group.attribute("axes")?.strings, names.count == 1,
+                   let a = member(names[0]), let d = dims(a), d.count == 1 {
+                    if d[0] == shape[1] { axes[1] = names[0] } else if d[0] == shape[0] { axes[0] = names[0] }
+                }
                 // The dimension with an energy/2θ/Q axis of its length (the last if both have one).
                 let candidates = (0..<2).reversed().compactMap { dim -> (name: String, node: Int, dim: Int)? in
                     guard let name = axes[dim], isAbscissa(name), let a = member(name), dims(a) == [shape[dim]], shape[dim] > 1 else { return nil }

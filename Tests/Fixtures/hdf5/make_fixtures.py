@@ -44,7 +44,8 @@ Files:
   stacks.h5            default libver: series of 1-D patterns/spectra in 2-D datasets: a pyFAI-like
                        multi-frame NXdata (axes [".", "2th_deg"], 2-D errors, per-frame time and
                        temperature), a QEXAFS NXdata (energy_indices, keV), a transposed NXdata
-                       (old-style signal axes "tth:frame"), a plain group of q + 2-D patterns,
+                       (old-style signal axes "tth:frame"), an NXdata naming one axis for its 2-D
+                       signal, a plain group of q + 2-D patterns,
                        and counters with a 2-D MCA whose first dimension is the scan's (an image)
   plugins.h5           default libver: the plug-in filters of hdf5plugin 7.1 (bitshuffle without, with LZ4
                        and with Zstandard, LZ4, Zstandard, Blosc with BloscLZ/LZ4/LZ4HC/zlib/Zstandard
@@ -456,6 +457,10 @@ def make_stacks():
         d.attrs["signal"] = np.int32(1)
         d.attrs["axes"] = "tth:frame"
         t.create_dataset("frame", data=np.array([1, 2, 3], dtype=np.int32))
+        # One axis name for a 2-D signal (NeXus wants one per dimension): its length says which.
+        one = nxgroup(entry, "single_axis", "NXdata", signal="counts", axes="2theta")
+        one.create_dataset("2theta", data=np.linspace(15.0, 55.0, 80))
+        one.create_dataset("counts", data=r.poisson(90.0, (3, 80)).astype(np.int32))
         # A plain group: Q in 1/nm and 4 patterns, with a wavelength for Q -> 2theta.
         g = entry.create_group("xrd_series")
         d = g.create_dataset("q", data=np.linspace(10.0, 50.0, 250))
