@@ -12,7 +12,10 @@ import XrayCore
 /// exist (an ESRF sample or proposal master file links each dataset file's scans): the linked
 /// file's scans under the link's path, e.g. `sample_0001/1.1/measurement`.
 /// A 1-D compound dataset (a table, as h5py writes a structured array) is a scan of its numeric
-/// fields. An axis named like 2θ or Q makes a diffraction scan (`two_theta`, `intensity`, `esd`; Q turned
+/// fields. A 2-D dataset holding a series of 1-D patterns or spectra (frames × 2θ, spectra ×
+/// energy) is a scan per frame, `group[k]` (`HDF5Stacks.swift`). Virtual datasets read through
+/// their mappings (`HDF5VirtualDatasets.swift`), compressed chunks through their filters
+/// (`HDF5Chunks.swift`, `HDF5PluginFilters.swift`). An axis named like 2θ or Q makes a diffraction scan (`two_theta`, `intensity`, `esd`; Q turned
 /// into 2θ with the file's wavelength); an axis named `energy…` makes an absorption scan with
 /// `energy` in eV. The scalars and strings of the scan's NeXus entry (title, wavelength, motor
 /// positions …) and the group's attributes become metadata.
