@@ -2,6 +2,7 @@ import Foundation
 import OrderedCollections
 import Testing
 import TestSupport
+import XAS
 import XrayCore
 @testable import XrayFormats
 
@@ -64,6 +65,22 @@ import XrayCore
         #expect(MuSelection.defaultExpression(for: ["i0", "if"]) == "(if)/i0")
         #expect(MuSelection.defaultExpression(for: ["i0", "ifch1", "ifch2", "ifch3"]) == "(ifch1+ifch2+ifch3)/i0")
         #expect(MuSelection.defaultExpression(for: ["mcs3", "mcs4"]) == nil)
+    }
+
+    /// A transmission pair whose detector read zero throughout gives no μ: the default moves on
+    /// to the fluorescence the file has, and the edge is then the one its MANIFEST names (S K at
+    /// APS 9-BM with a Lytle detector, Ge K at SSRL with a 30-channel detector).
+    @Test(.enabled(if: SharedData.isPresent)) func deadTransmissionFallsBackToFluorescence() throws {
+        for (path, expected, edge) in [("xas/larch/beamlines/APS9BM_2006.dat", "(lytle)/i0", 2472.0),
+                                       ("xas/larch/beamlines/SSRLmicro_2008.dat", "sum(sca1_*)/i0", 11103.0)] {
+            let scan = try #require(try readShared(path).scans.first)
+            #expect(scan.columns["i1"]?.allSatisfy { $0 == 0 } == true, "\(path): i1 is all zeros")
+            #expect(MuSelection.defaultExpression(for: Array(scan.columns.keys)) == "ln(i0/i1)")
+            let spectrum = try MuSelection.selectMu(scan, expression: nil)
+            #expect(spectrum.muExpression == expected)
+            let e0 = findE0(energy: spectrum.energy, mu: try #require(spectrum.mu))
+            #expect(abs(e0 - edge) < 12, "\(path): E0 \(e0) eV, edge \(edge)")
+        }
     }
 
     @Test func selectionReportsItsChoiceAndCleans() throws {

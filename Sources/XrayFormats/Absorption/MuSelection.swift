@@ -26,6 +26,44 @@ public enum MuSelection {
     /// `i1`); `(if)/i0` with a fluorescence column (`ifluor`, `if`, or the sum of `ifch1…`,
     /// `if1…` channels).
     public static func defaultExpression(for columns: [String]) -> String? {
+        candidates(for: columns).first
+    }
+
+    /// Every default the labels allow, best first: the rules of `defaultExpression`, then the
+    /// fluorescence choices a failed transmission pair leaves (a Lytle detector, the channels
+    /// of a multi-element detector: `ifch1…`, `if1…`, `sca1_1…`, `mca1…`). `selectMu` takes
+    /// the first that gives a usable μ.
+    static func candidates(for columns: [String]) -> [String] {
+        let lower = columns.map { $0.lowercased() }
+        func find(_ names: [String]) -> String? {
+            for n in names { if let i = lower.firstIndex(of: n) { return columns[i] } }
+            return nil
+        }
+        var out: [String] = []
+        if let first = ruleExpression(columns) { out.append(first) }
+        if let i0 = find(i0Names) {
+            if let f = find(ifNames + ["lytle"]) { out.append("(\(f))/\(i0)") }
+            for prefix in ["ifch", "if", "ifluor", "fluo", "sca1_", "sca", "mca"] {
+                let channels = columns.filter { name in
+                    let l = name.lowercased()
+                    return l.hasPrefix(prefix) && !l.dropFirst(prefix.count).isEmpty && l.dropFirst(prefix.count).allSatisfy(\.isNumber)
+                }
+                guard channels.count > 1 else { continue }
+                // Many channels: `sum(sca1_*)/i0` when the pattern takes exactly them.
+                let matching = columns.filter { $0.lowercased().hasPrefix(prefix) }
+                if channels.count > 4, matching == channels, let first = channels.first {
+                    out.append("sum(\(first.prefix(prefix.count))*)/\(i0)")
+                } else {
+                    out.append("(\(channels.joined(separator: "+")))/\(i0)")
+                }
+            }
+        }
+        var seen = Set<String>()
+        return out.filter { seen.insert($0).inserted }
+    }
+
+    /// The label rules (see `defaultExpression`).
+    private static func ruleExpression(_ columns: [String]) -> String? {
         let lower = columns.map { $0.lowercased() }
         func find(_ names: [String]) -> String? {
             for n in names { if let i = lower.firstIndex(of: n) { return columns[i] } }
@@ -64,7 +102,7 @@ public enum MuSelection {
             text = expression
         } else if let suggested = scan.metadata["suggested_mu"] {
             text = suggested
-        } else if let guess = defaultExpression(for: Array(spectrum.channels.keys)) {
+        } else if let guess = usableDefault(scan, Array(spectrum.channels.keys)) {
             text = guess
         } else {
             throw RoentgenError.badParameter("cannot tell which columns give μ(E) in scan '\(scan.name)' (columns: \(spectrum.channels.keys.joined(separator: ", "))); give one with --mu, e.g. --mu 'ln(i0/it)'")
@@ -73,6 +111,19 @@ public enum MuSelection {
         spectrum.mu = mu
         spectrum.muExpression = text
         return spectrum
+    }
+
+    /// The first default whose μ has at least 10 finite, not all equal values (a transmission
+    /// pair whose detector read zero throughout gives none: a fluorescence choice is tried);
+    /// the label rules' choice if none does.
+    private static func usableDefault(_ scan: Scan, _ columns: [String]) -> String? {
+        let choices = candidates(for: columns)
+        for text in choices {
+            guard let mu = try? MuExpression(text).evaluate(scan.columns) else { continue }
+            let finite = mu.filter(\.isFinite)
+            if finite.count >= 10, let first = finite.first, finite.contains(where: { $0 != first }) { return text }
+        }
+        return choices.first
     }
 
     /// The spectrum with non-finite μ (or energy) points removed and the points sorted by energy
