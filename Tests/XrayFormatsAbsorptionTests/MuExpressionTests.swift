@@ -65,6 +65,24 @@ import XrayCore
         #expect(MuSelection.defaultExpression(for: ["i0", "if"]) == "(if)/i0")
         #expect(MuSelection.defaultExpression(for: ["i0", "ifch1", "ifch2", "ifch3"]) == "(ifch1+ifch2+ifch3)/i0")
         #expect(MuSelection.defaultExpression(for: ["mcs3", "mcs4"]) == nil)
+        #expect(MuSelection.defaultExpression(for: ["i0_32", "it_32", "iref_32"]) == "ln(i0_32/it_32)")
+        #expect(MuSelection.defaultExpression(for: ["log_i0_it", "log_it_ir", "i0"]) == "log_i0_it")
+        #expect(MuSelection.defaultExpression(for: ["i0", "i", "ir"]) == "ln(i0/i)")
+        #expect(MuSelection.defaultExpression(for: ["i", "ir"]) == nil)
+    }
+
+    /// Label rules that reach real files: counters with a numeric suffix (APS 9-BM 2019), a
+    /// column that already holds log(I0/It), and `i` for the transmitted beam; each gives the
+    /// edge its MANIFEST names.
+    @Test(.enabled(if: SharedData.isPresent)) func moreLabelsGiveTheRightEdge() throws {
+        for (path, expected, edge) in [("xas/larch/beamlines/APS9BM_2019.dat", "ln(i0_32/it_32)", 6539.0),
+                                       ("xas/larch/tests/cu2s_xafs.dat", "log_i0_it", 8979.0),
+                                       ("xas/demeter/recipes/tipb.305", "ln(i0/i)", 4966.0)] {
+            let spectrum = try MuSelection.selectMu(try #require(try readShared(path).scans.first), expression: nil)
+            #expect(spectrum.muExpression == expected, "\(path)")
+            let e0 = findE0(energy: spectrum.energy, mu: try #require(spectrum.mu))
+            #expect(abs(e0 - edge) < 12, "\(path): E0 \(e0) eV, edge \(edge)")
+        }
     }
 
     /// A transmission pair whose detector read zero throughout gives no μ: the default moves on

@@ -14,9 +14,10 @@ import XrayCore
 /// ```
 public enum MuSelection {
     /// Column names taken as μ itself, in order of preference (case-insensitive).
-    static let muNames = ["mu", "xmu", "mutrans", "mu_trans", "xmu_trans", "mut", "mu_t", "mufluor", "mu_fluor", "muf", "norm", "flat"]
+    static let muNames = ["mu", "xmu", "mutrans", "mu_trans", "xmu_trans", "mut", "mu_t", "mufluor", "mu_fluor", "muf", "norm", "flat",
+                          "log_i0_it", "ln_i0_it", "logi0it", "lni0it", "log_i0_i1", "ln_i0_i1"]
     static let i0Names = ["i0", "io", "i_0", "i0_", "mon", "monitor", "iz"]
-    static let itNames = ["itrans", "it", "i1", "i_t", "i_1", "trans", "itr"]
+    static let itNames = ["itrans", "it", "i1", "i_t", "i_1", "trans", "itr", "i"]
     static let ifNames = ["ifluor", "if", "ifl", "fluo", "fluor", "fluorescence", "ifluor_raw"]
 
     /// The μ expression chosen when none is given, or nil if the labels do not say.
@@ -37,6 +38,8 @@ public enum MuSelection {
         let lower = columns.map { $0.lowercased() }
         func find(_ names: [String]) -> String? {
             for n in names { if let i = lower.firstIndex(of: n) { return columns[i] } }
+            // A counter name with a numeric suffix (APS 9-BM's `i0_32`, `it_32`).
+            for n in names { if let i = lower.firstIndex(where: { baseName($0) == n }) { return columns[i] } }
             return nil
         }
         var out: [String] = []
@@ -62,11 +65,21 @@ public enum MuSelection {
         return out.filter { seen.insert($0).inserted }
     }
 
+    /// A name without a trailing `_<digits>` suffix (`i0_32` → `i0`); nil if it has none.
+    static func baseName(_ name: String) -> String? {
+        guard let underscore = name.lastIndex(of: "_"), underscore > name.startIndex else { return nil }
+        let suffix = name[name.index(after: underscore)...]
+        guard !suffix.isEmpty, suffix.allSatisfy(\.isNumber) else { return nil }
+        return String(name[..<underscore])
+    }
+
     /// The label rules (see `defaultExpression`).
     private static func ruleExpression(_ columns: [String]) -> String? {
         let lower = columns.map { $0.lowercased() }
         func find(_ names: [String]) -> String? {
             for n in names { if let i = lower.firstIndex(of: n) { return columns[i] } }
+            // A counter name with a numeric suffix (APS 9-BM's `i0_32`, `it_32`).
+            for n in names { if let i = lower.firstIndex(where: { baseName($0) == n }) { return columns[i] } }
             return nil
         }
         if let mu = find(muNames) { return mu }
