@@ -69,6 +69,7 @@ import XrayCore
         #expect(MuSelection.defaultExpression(for: ["log_i0_it", "log_it_ir", "i0"]) == "log_i0_it")
         #expect(MuSelection.defaultExpression(for: ["i0", "i", "ir"]) == "ln(i0/i)")
         #expect(MuSelection.defaultExpression(for: ["i", "ir"]) == nil)
+        #expect(MuSelection.defaultExpression(for: ["_xanes"]) == "_xanes")   // FDMNES: energy and one column
     }
 
     /// Label rules that reach real files: counters with a numeric suffix (APS 9-BM 2019), a

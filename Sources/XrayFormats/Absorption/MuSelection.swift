@@ -32,8 +32,8 @@ public enum MuSelection {
 
     /// Every default the labels allow, best first: the rules of `defaultExpression`, then the
     /// fluorescence choices a failed transmission pair leaves (a Lytle detector, the channels
-    /// of a multi-element detector: `ifch1…`, `if1…`, `sca1_1…`, `mca1…`). `selectMu` takes
-    /// the first that gives a usable μ.
+    /// of a multi-element detector: `ifch1…`, `if1…`, `sca1_1…`, `mca1…`), or the only column
+    /// beside the energy. `selectMu` takes the first that gives a usable μ.
     static func candidates(for columns: [String]) -> [String] {
         let lower = columns.map { $0.lowercased() }
         func find(_ names: [String]) -> String? {
@@ -61,6 +61,9 @@ public enum MuSelection {
                 }
             }
         }
+        // A file of energy and one other column (a calculated spectrum such as FDMNES's
+        // `<xanes>`): that column is μ.
+        if out.isEmpty, columns.count == 1 { out.append(columns[0]) }
         var seen = Set<String>()
         return out.filter { seen.insert($0).inserted }
     }
