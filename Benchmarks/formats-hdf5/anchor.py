@@ -18,7 +18,13 @@ import numpy as np
 
 def read_all(path):
     n = 0
-    with h5py.File(path, "r") as f:
+    source = path
+    if path.endswith(".zst"):   # a Zstandard-compressed HDF5 file: decompressed in memory, as Roentgen does
+        import io
+        import zstandard
+        with open(path, "rb") as z:
+            source = io.BytesIO(zstandard.ZstdDecompressor().decompress(z.read()))
+    with h5py.File(source, "r") as f:
         items = [f]
         f.visititems(lambda _name, obj: items.append(obj))
         for obj in items:

@@ -10,9 +10,9 @@ budget=${1:-0.5}
 venv=${VENV:-/work/.venv-hdf5-114}
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "h5py==3.11.0" numpy "hdf5plugin==7.1.0"
+    "$venv/bin/pip" install -q "h5py==3.11.0" numpy "hdf5plugin==7.1.0" "zstandard==0.25.0"
 fi
-files="$fixtures/pyfai_nxdata.nxs $fixtures/bliss_scan.h5 $fixtures/chunk_indexes.h5 $fixtures/earliest_chunked.h5 $fixtures/two_scans.h5 $fixtures/many_links.h5 $fixtures/stacks.h5 $fixtures/plugins.h5"
+files="$fixtures/pyfai_nxdata.nxs $fixtures/bliss_scan.h5 $fixtures/chunk_indexes.h5 $fixtures/earliest_chunked.h5 $fixtures/two_scans.h5 $fixtures/many_links.h5 $fixtures/stacks.h5 $fixtures/plugins.h5 $fixtures/../zstd/pyfai_nxdata.nxs.zst"
 cd "$here"
 swift build -c release --product formats-hdf5-bench >&2
 "$here/.build/release/formats-hdf5-bench" --seconds "$budget" $files > /tmp/formats-hdf5-roentgen.tsv

@@ -66,6 +66,7 @@ enum Zstandard {
             }
             i += sizeBytes
             if let contentSize, contentSize > limit - out.count { throw Failure(what: "a Zstandard frame claims \(contentSize) bytes, more than the \(limit) expected") }
+            if let contentSize { out.reserveCapacity(out.count + contentSize) }
             let frameStart = out.count
             var last = false
             while !last {
@@ -172,11 +173,7 @@ enum Zstandard {
                 out.append(contentsOf: literals[literal..<(literal + literalLength)])
                 literal += literalLength
                 guard offset > 0, offset <= out.count - frameStart else { throw Failure(what: "a Zstandard match points before the frame's start") }
-                var from = out.count - offset
-                for _ in 0..<matchLength {
-                    out.append(out[from])
-                    from += 1
-                }
+                Zstandard.copyMatch(&out, offset: offset, length: matchLength)
             }
             guard bits.isFinished else { throw Failure(what: "a Zstandard sequences bitstream is not used up") }
             guard literals.count - literal <= limit - out.count else { throw Failure(what: "Zstandard data decode to more than \(limit) bytes") }
@@ -271,6 +268,25 @@ enum Zstandard {
         }
     }
 
+    /// Appends `length` bytes copied from `offset` (1 … out.count) bytes back, as LZ77 matches
+    /// are: the copy may overlap what it writes (a run), so it goes in pieces of at most
+    /// `offset` bytes. Shared by the Zstandard, LZ4 and BloscLZ decoders.
+    @inline(__always)
+    static func copyMatch(_ out: inout [UInt8], offset: Int, length: Int) {
+        guard length > 0, offset > 0, offset <= out.count else { return }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: length))
+        out.withUnsafeMutableBufferPointer { b in
+            guard let base = b.baseAddress else { return }
+            var i = start
+            while i < start + length {
+                let n = min(start + length - i, offset)
+                (base + i).update(from: base + i - offset, count: n)
+                i += n
+            }
+        }
+    }
+
     // MARK: Bitstreams
 
     /// A bitstream read backwards from its end (where a 1 bit marks the start), as Zstandard's
@@ -300,7 +316,11 @@ enum Zstandard {
         }
 
         /// Up to 8 bytes from `byte` on, little-endian (zeros past the end).
+        @inline(__always)
         private func load(_ byte: Int) -> UInt64 {
+            if byte + 8 <= p.count, let base = p.baseAddress {
+                return UInt64(littleEndian: UnsafeRawPointer(base + byte).loadUnaligned(as: UInt64.self))
+            }
             var v: UInt64 = 0
             let end = min(p.count, byte + 8)
             var k = end - 1

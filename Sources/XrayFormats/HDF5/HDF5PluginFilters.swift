@@ -48,11 +48,7 @@ enum HDF5PluginFilters {
             guard offset > 0, offset <= out.count - base else { throw Corrupt(what: "an LZ4 match points before the block's start") }
             let match = try length(token & 15) + 4
             guard match <= target - out.count else { throw Corrupt(what: "an LZ4 block decodes to more than \(size) bytes") }
-            var from = out.count - offset
-            for _ in 0..<match {   // byte by byte: a match may overlap what it writes
-                out.append(out[from])
-                from += 1
-            }
+            Zstandard.copyMatch(&out, offset: offset, length: match)
         }
         guard out.count == target else { throw Corrupt(what: "an LZ4 block decodes to \(out.count - base) bytes, not \(size)") }
     }
@@ -314,11 +310,7 @@ enum HDF5PluginFilters {
                 length += 3
                 guard distance + 1 <= out.count - base else { throw Corrupt(what: "a BloscLZ match points before the stream's start") }
                 guard length <= target - out.count else { throw Corrupt(what: "a BloscLZ stream decodes to more than \(size) bytes") }
-                var from = out.count - distance - 1
-                for _ in 0..<length {
-                    out.append(out[from])
-                    from += 1
-                }
+                Zstandard.copyMatch(&out, offset: distance + 1, length: length)
             }
             guard i < end else { break }
             control = Int(input[i])
