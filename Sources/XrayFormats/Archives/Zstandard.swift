@@ -36,7 +36,8 @@ enum Zstandard {
     // MARK: Frames and blocks
 
     private struct Frame {
-        var repeatOffsets = [1, 4, 8]
+        /// The three repeat offsets, most recent first.
+        var repeat1 = 1, repeat2 = 4, repeat3 = 8
         var huffman: Huffman?
         var literalLengths: FSETable?, offsets: FSETable?, matchLengths: FSETable?
 
@@ -143,12 +144,15 @@ enum Zstandard {
             var bits = try BackwardBits(UnsafeBufferPointer(rebasing: b[i...]))
             var llState = bits.read(ll.log), ofState = bits.read(of.log), mlState = bits.read(ml.log)
             var literal = 0
+            // The tables in locals: no lazy-global check per sequence.
+            let matchBase = Tables.matchBase, matchBits = Tables.matchBits
+            let literalBase = Tables.literalBase, literalBits = Tables.literalBits
             for s in 0..<count {
                 let ofCode = Int(of.symbol[ofState]), mlCode = Int(ml.symbol[mlState]), llCode = Int(ll.symbol[llState])
                 guard ofCode <= 31, mlCode <= 52, llCode <= 35 else { throw Failure(what: "a Zstandard sequence code out of range") }
                 let offsetValue = (1 << ofCode) + bits.read(ofCode)
-                let matchLength = Tables.matchBase[mlCode] + bits.read(Tables.matchBits[mlCode])
-                let literalLength = Tables.literalBase[llCode] + bits.read(Tables.literalBits[llCode])
+                let matchLength = matchBase[mlCode] + bits.read(matchBits[mlCode])
+                let literalLength = literalBase[llCode] + bits.read(literalBits[llCode])
                 if s + 1 < count {
                     llState = Int(ll.base[llState]) + bits.read(Int(ll.bits[llState]))
                     mlState = Int(ml.base[mlState]) + bits.read(Int(ml.bits[mlState]))
@@ -158,14 +162,14 @@ enum Zstandard {
                 var offset: Int
                 if offsetValue > 3 {
                     offset = offsetValue - 3
-                    repeatOffsets = [offset, repeatOffsets[0], repeatOffsets[1]]
+                    (repeat1, repeat2, repeat3) = (offset, repeat1, repeat2)
                 } else {
                     let index = offsetValue - 1 + (literalLength == 0 ? 1 : 0)
                     switch index {
-                    case 0: offset = repeatOffsets[0]
-                    case 1: offset = repeatOffsets[1]; repeatOffsets = [offset, repeatOffsets[0], repeatOffsets[2]]
-                    case 2: offset = repeatOffsets[2]; repeatOffsets = [offset, repeatOffsets[0], repeatOffsets[1]]
-                    default: offset = repeatOffsets[0] - 1; repeatOffsets = [offset, repeatOffsets[0], repeatOffsets[1]]
+                    case 0: offset = repeat1
+                    case 1: offset = repeat2; (repeat1, repeat2) = (offset, repeat1)
+                    case 2: offset = repeat3; (repeat1, repeat2, repeat3) = (offset, repeat1, repeat2)
+                    default: offset = repeat1 - 1; (repeat1, repeat2, repeat3) = (offset, repeat1, repeat2)
                     }
                 }
                 guard literalLength <= literals.count - literal else { throw Failure(what: "a Zstandard sequence uses more literals than the block has") }
@@ -274,6 +278,14 @@ enum Zstandard {
     @inline(__always)
     static func copyMatch(_ out: inout [UInt8], offset: Int, length: Int) {
         guard length > 0, offset > 0, offset <= out.count else { return }
+        if length <= 16 {   // short matches (most of them): no zero fill
+            var from = out.count - offset
+            for _ in 0..<length {
+                out.append(out[from])
+                from += 1
+            }
+            return
+        }
         let start = out.count
         out.append(contentsOf: repeatElement(0, count: length))
         out.withUnsafeMutableBufferPointer { b in
@@ -305,6 +317,7 @@ enum Zstandard {
         var isFinished: Bool { position == 0 }
 
         /// The next `n` (≤ 56) bits.
+        @inline(__always)
         mutating func read(_ n: Int) -> Int {
             guard n > 0 else { return 0 }
             position -= n
