@@ -124,7 +124,13 @@ public enum FormatRegistry {
                                 "format not recognised (none of \(readers.count) readers accepts it; see `roentgen formats`)",
                                 file: file)
         }
-        return try reader.read(data, file: file)
+        var result = try reader.read(data, file: file)
+        // Implausible values (denormals, |v| > 1e30, long NaN runs, an all-zero signal) are said,
+        // never handed on silently; each warning once.
+        for warning in ValuePlausibility.warnings(for: result) where !result.warnings.contains(warning) {
+            result.warnings.append(warning)
+        }
+        return result
     }
 
     /// The reader most confident about `data`, or nil if none accepts it.
