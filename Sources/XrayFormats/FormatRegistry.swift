@@ -120,6 +120,9 @@ public enum FormatRegistry {
     /// Detects the format of `data` and reads it; `file` names it in errors and its suffix helps detection.
     public static func read(_ data: Data, file: String) throws -> DataFile {
         guard let reader = detect(data, file: file) else {
+            if let known = UnsupportedFormats.describe(data) {
+                throw RoentgenError(.unsupportedFormat, known, file: file)
+            }
             throw RoentgenError(.unsupportedFormat,
                                 "format not recognised (none of \(readers.count) readers accepts it; see `roentgen formats`)",
                                 file: file)
