@@ -128,6 +128,9 @@ public enum FormatRegistry {
                                 file: file)
         }
         var result = try reader.read(data, file: file)
+        if FileName.suffix(file) == "xdi", reader.id != XDIReader.id {
+            result.warnings.insert("named .xdi but without the '# XDI/1.0' version line on its first line: not valid XDI; read as \(reader.name)", at: 0)
+        }
         // Implausible values (denormals, |v| > 1e30, long NaN runs, an all-zero signal) are said,
         // never handed on silently; each warning once.
         for warning in ValuePlausibility.warnings(for: result) where !result.warnings.contains(warning) {
