@@ -8,16 +8,12 @@ import XrayCore
 /// `Tests/Fixtures/fidelity/` (how each was made is in the test's comment) or a file of
 /// ../shared/data, asserting the values read.
 @Suite struct FidelityClassTests {
-    static func fixture(_ name: String) -> URL {
-        SharedData.projectRoot.appendingPathComponent("Tests/Fixtures/fidelity/\(name)")
-    }
-
     // MARK: class 1: an axis that is not energy is not presented as energy
 
     /// `motor_scan_fixed_energy.dat`: header `Energy 18198 eV` (fixed) and `Motor_1 I0 I1 IF`;
     /// the first column runs from −0.2 to 1.0 in 25 steps of 0.05.
     @Test func motorScanIsNotAnEnergyScan() throws {
-        let file = try FormatRegistry.read(Self.fixture("motor_scan_fixed_energy.dat"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/motor_scan_fixed_energy.dat"))
         let scan = try #require(file.scans.first)
         #expect(scan.columns["energy"] == nil)
         #expect(scan.spectrum == nil)
@@ -25,7 +21,7 @@ import XrayCore
         #expect(motor.count == 25 && motor.first == -0.2 && abs(motor.last! - 1.0) < 1e-12)
         #expect(file.warnings.contains { $0.contains("no energy column") && $0.contains("-0.2") && $0.contains("1.0") }, "\(file.warnings)")
         // `xas` refuses to report an edge on it.
-        let r = try RoentgenCLI.run(["xas", Self.fixture("motor_scan_fixed_energy.dat").path])
+        let r = try RoentgenCLI.run(["xas", SharedData.fixture("fidelity/motor_scan_fixed_energy.dat").path])
         #expect(r.status != 0)
         #expect(r.stderr.lowercased().contains("energy"), "\(r.stderr)")
     }
@@ -33,7 +29,7 @@ import XrayCore
     /// `athena_json_null.prj` (JSON project, made by a few lines of Python): group `disp` has
     /// `is_pixel = 1` and x = 0, 62, … 1178; it is named `pixel`, not energy.
     @Test func athenaDispersiveGroupIsPixels() throws {
-        let file = try FormatRegistry.read(Self.fixture("athena_json_null.prj"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/athena_json_null.prj"))
         let disp = try #require(file.scans.first { $0.name == "dispersive pixels" })
         #expect(disp.columns["energy"] == nil && disp.spectrum == nil)
         #expect(disp.columns["pixel"]?.last == 1178)
@@ -45,7 +41,7 @@ import XrayCore
 
     /// `dispersive_256_spectra.csv.gz`: `pixel,s0…s255`, 200 pixels, spectrum j holds j + p.
     @Test func everySpectrumOfATableIsAScan() throws {
-        let file = try FormatRegistry.read(Self.fixture("dispersive_256_spectra.csv.gz"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/dispersive_256_spectra.csv.gz"))
         #expect(file.scans.count == 256)
         for j in [0, 1, 128, 255] {
             let scan = file.scans[j]
@@ -62,7 +58,7 @@ import XrayCore
 
     /// `fit2d_truncated.chi`: the 4th line declares 10 points, 7 rows follow.
     @Test func fit2dDeclaredCountIsChecked() throws {
-        let file = try FormatRegistry.read(Self.fixture("fit2d_truncated.chi"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/fit2d_truncated.chi"))
         #expect(file.scans.first?.columns["intensity"]?.count == 7)
         #expect(file.scans.first?.columns["two_theta"]?.last == 13)
         #expect(file.warnings.contains { $0.contains("declares 10 points") && $0.contains("holds 7") }, "\(file.warnings)")
@@ -73,7 +69,7 @@ import XrayCore
     /// `frames_named_columns.txt`: `imagenum twotheta intensity`, frames 0 and 1 of 6 points each,
     /// 2θ 5.00–6.25°, intensity 1000·(frame+1) + k.
     @Test func namedColumnsAndFrames() throws {
-        let file = try FormatRegistry.read(Self.fixture("frames_named_columns.txt"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/frames_named_columns.txt"))
         #expect(file.scans.count == 2)
         for (f, scan) in file.scans.enumerated() {
             #expect(scan.columns["two_theta"] == [5, 5.25, 5.5, 5.75, 6, 6.25])
@@ -87,7 +83,7 @@ import XrayCore
     /// `decimal_comma_logger.txt`: `41110,0001736 0,29 -0,75 390,05` — four numbers per row, six
     /// rows, and no X-ray quantity: no energy axis is invented.
     @Test func decimalCommasInAWhitespaceTable() throws {
-        let file = try FormatRegistry.read(Self.fixture("decimal_comma_logger.txt"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/decimal_comma_logger.txt"))
         let scan = try #require(file.scans.first)
         #expect(scan.columns.count == 4)
         let columns = Array(scan.columns.values)
@@ -136,7 +132,7 @@ import XrayCore
     // MARK: class 7: null in an Athena JSON array
 
     @Test func athenaJSONWithNullArrayKeepsEveryGroup() throws {
-        let file = try FormatRegistry.read(Self.fixture("athena_json_null.prj"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/athena_json_null.prj"))
         #expect(file.scans.count == 2)
         let foil = try #require(file.scans.first { $0.name == "Cu foil" })
         #expect(foil.columns["energy"]?.count == 20 && foil.columns["energy"]?.first == 8950)
@@ -149,11 +145,11 @@ import XrayCore
     /// `bare_absorption_two_columns.dat`: 400 rows, x 10800.00–13102.00, μ an arctan step of
     /// height 0.8 centred on 11919 eV (the Au L3 edge). `xas` reads it as energy and μ.
     @Test func twoColumnsBeyond180AreEnergy() throws {
-        let file = try FormatRegistry.read(Self.fixture("bare_absorption_two_columns.dat"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/bare_absorption_two_columns.dat"))
         #expect(file.format == "xas-columns")
         let spectrum = try #require(file.scans.first?.spectrum)
         #expect(spectrum.energy.count == 400 && spectrum.energy.first == 10800 && spectrum.energy.last == 13102)
-        let r = try RoentgenCLI.run(["xas", Self.fixture("bare_absorption_two_columns.dat").path])
+        let r = try RoentgenCLI.run(["xas", SharedData.fixture("fidelity/bare_absorption_two_columns.dat").path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("μ = col2") && r.stdout.contains("Au L3"), "\(r.stdout)")
         // E0 within 1 eV of the step's centre.
@@ -164,7 +160,7 @@ import XrayCore
     // MARK: class 13: a third column headed sigma is the esd
 
     @Test func sigmaColumnIsEsd() throws {
-        let file = try FormatRegistry.read(Self.fixture("sigma_column.dat"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/sigma_column.dat"))
         let scan = try #require(file.scans.first)
         #expect(scan.columns["esd"]?.count == 8 && scan.columns["esd"]?.first == 20)
         #expect(scan.columns["sigma"] == nil)

@@ -7,12 +7,8 @@ import XrayCore
 /// Issue #13, classes 9 (HDF5 user blocks, HDF4 named) and 10 (NeXus / NetCDF-4 layouts), on the
 /// fixtures of `Tests/Fixtures/fidelity/` (made by `make_hdf5_layouts.py`) and one real file.
 @Suite struct FidelityHDF5Tests {
-    static func fixture(_ name: String) -> URL {
-        SharedData.projectRoot.appendingPathComponent("Tests/Fixtures/fidelity/\(name)")
-    }
-
     @Test func superblockAfterA1024ByteUserBlock() throws {
-        let file = try FormatRegistry.read(Self.fixture("userblock_1024.h5"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/userblock_1024.h5"))
         #expect(file.format == "hdf5")
         let scan = try #require(file.scans.first)
         let energy = try #require(scan.columns["energy"]), mu = try #require(scan.columns["mu"])
@@ -36,7 +32,7 @@ import XrayCore
 
     @Test func hdf4IsNamed() throws {
         do {
-            _ = try FormatRegistry.read(Self.fixture("hdf4_signature.hdf"))
+            _ = try FormatRegistry.read(SharedData.fixture("fidelity/hdf4_signature.hdf"))
             Issue.record("an HDF4 file was read")
         } catch let error as RoentgenError {
             #expect(error.kind == .unsupportedFormat)
@@ -46,7 +42,7 @@ import XrayCore
 
     /// `axes = [".", "binning"]` over a 3 × 50 signal: three patterns over `binning`.
     @Test func nxdataSeriesOverANamedAxis() throws {
-        let file = try FormatRegistry.read(Self.fixture("dioptas_batch.nxs"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/dioptas_batch.nxs"))
         #expect(file.scans.count == 3)
         for (k, scan) in file.scans.enumerated() {
             let x = try #require(scan.columns.values.first), y = try #require(scan.columns["I"] ?? scan.columns["intensity"])
@@ -57,7 +53,7 @@ import XrayCore
 
     /// NetCDF-4: `/angle` (60) and `/intensity` (1 × 60) are one pattern.
     @Test func netCDF4LeadingDimensionOfOne() throws {
-        let file = try FormatRegistry.read(Self.fixture("netcdf4_pattern.nc"))
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/netcdf4_pattern.nc"))
         let scan = try #require(file.scans.first { $0.columns.values.contains { $0.count == 60 } })
         let columns = scan.columns.values.filter { $0.count == 60 }
         #expect(columns.contains { $0.first == 5 && $0.last == 34.5 })

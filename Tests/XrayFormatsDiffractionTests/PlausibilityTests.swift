@@ -8,10 +8,6 @@ import XrayCore
 /// DIFFRAC.EVA with 8-byte data records, read by its real values; and every binary reader fed a
 /// file whose values are garbage must say so in a warning.
 @Suite struct PlausibilityTests {
-    static func fixture(_ name: String) -> URL {
-        SharedData.projectRoot.appendingPathComponent("Tests/Fixtures/fidelity/\(name)")
-    }
-
     /// `TwoTheta_scan_scrambled.raw`: one range of 7134 records of 8 bytes (a float32 intensity,
     /// then an int32 that is 1 in every record). Values checked by hand with Python's struct:
     /// the leading float32 of each record sums to 2 107 237.94, the largest is 11 330.587 at
@@ -147,7 +143,7 @@ import XrayCore
     }
 
     @Test func hdf5Garbage() throws {
-        let url = Self.fixture("garbage_values.h5")
+        let url = SharedData.fixture("fidelity/garbage_values.h5")
         let file = try FormatRegistry.read(url)
         let w = file.warnings
         #expect(w.contains { $0.contains("intensity") && $0.contains("23 of 40") && $0.contains("denormal") }, "\(w)")

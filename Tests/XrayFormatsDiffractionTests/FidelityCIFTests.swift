@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import TestSupport
+import XrayCore
+@testable import XrayFormats
+
+/// Issue #13, class 12: magnetic CIFs and degenerate cells.
+@Suite struct FidelityCIFTests {
+    /// MAGNDATA HoNiO3: two magnetic operations (`x,y,z,+1`, `-x+3/4,y+1/2,-z+1/4,+1`) and two
+    /// centrings (`x,y,z,+1`, `x+1/2,y,z+1/2,+1`) over 20 sites. pymatgen, which applies the
+    /// magnetic operators, finds 80 sites in the cell (the reference); gemmi ignores them (20).
+    @Test func magneticOperationsAndCentringsAreApplied() throws {
+        let path = "wide/cif/crysfml_HoNiO3.mcif"
+        guard let url = SharedData.url(path) else { print(SharedData.missing(path)); return }
+        let structure = try CIF.readStructure(url: url)
+        #expect(structure.operations.count == 4)
+        #expect(structure.operations.contains { $0.xyz == SymmetryOperation(xyz: "-x+1/4,y+1/2,-z+3/4")!.normalized.xyz })
+        #expect(structure.sites.count == 20)
+        #expect(structure.unitCellAtoms().count == 80)
+        #expect(!structure.warnings.contains { $0.contains("P 1 assumed") })
+        #expect(structure.warnings.contains { $0.contains("magnetic CIF") && $0.contains("4 magnetic operations") })
+        let c = structure.cell
+        #expect(c.a == 10.364 && c.b == 5.5105 && c.c == 14.8467 && c.beta == 90.084)
+    }
+
+    @Test func nearZeroVolumeIsAnError() throws {
+        let text = """
+        data_flat
+        _cell_length_a 5.0
+        _cell_length_b 5.0
+        _cell_length_c 5.0
+        _cell_angle_alpha 90
+        _cell_angle_beta 90
+        _cell_angle_gamma 179.99
+        loop_
+        _atom_site_label
+        _atom_site_fract_x
+        _atom_site_fract_y
+        _atom_site_fract_z
+        Si1 0 0 0
+
+        """
+        #expect(throws: RoentgenError.self) { try CIF.readStructure(data: Data(text.utf8), file: "flat.cif") }
+        do { _ = try CIF.readStructure(data: Data(text.utf8), file: "flat.cif") } catch let e as RoentgenError {
+            #expect(e.message.contains("not a valid lattice") && e.line == 2, "\(e)")
+        }
+    }
+}
