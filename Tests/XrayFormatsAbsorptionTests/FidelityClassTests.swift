@@ -157,6 +157,17 @@ import XrayCore
         #expect(e0.map { abs($0 - 11919) < 1 } == true, "\(r.stdout)")
     }
 
+    // MARK: class 13: each warning once, naming its scan
+
+    /// spec2nexus's 33bm_spec.dat: 16 scans with data, each with an energy column in keV.
+    @Test func specWarningsNameTheirScan() throws {
+        let path = "wide/xas/s2n_33bm_spec.dat"
+        guard let url = SharedData.url(path) else { print(SharedData.missing(path)); return }
+        let file = try FormatRegistry.read(url)
+        #expect(Set(file.warnings).count == file.warnings.count, "\(file.warnings)")
+        #expect(file.warnings.contains("scan 1: energy column 'energy' is in keV; converted to eV"))
+    }
+
     // MARK: class 13: a third column headed sigma is the esd
 
     @Test func sigmaColumnIsEsd() throws {

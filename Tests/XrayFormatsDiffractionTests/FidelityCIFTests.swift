@@ -46,3 +46,38 @@ import XrayCore
         }
     }
 }
+
+/// Issue #13, class 13: a RASX of many profiles keeps its shared metadata once.
+@Suite struct FidelityRASXTests {
+    /// `rasx_map_3_profiles.rasx` (`make_rasx_map.py`): three profiles of 10 points (counts
+    /// 100·(k+1) + i) whose conditions differ only in `StageX` (0, 2.5, 5).
+    @Test func sharedMetadataIsKeptOnce() throws {
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/rasx_map_3_profiles.rasx"))
+        #expect(file.scans.count == 3)
+        let first = file.scans[0].metadata
+        #expect(first["root.Comment"]?.count == 2000 || first.values.contains { $0.count == 2000 })
+        for (k, scan) in file.scans.enumerated() {
+            #expect(scan.columns["intensity"]?.reduce(0, +) == Double(1000 * (k + 1) + 45))
+            #expect(scan.radiation?.kAlpha1 == 1.540593)
+            if k > 0 {
+                #expect(scan.metadata["metadata.shared_with"]?.contains(file.scans[0].name) == true)
+                #expect(!scan.metadata.values.contains { $0.count >= 2000 }, "scan \(k) repeats the file's metadata")
+                #expect(scan.metadata.contains { $0.key.hasSuffix("StageX") && $0.value == String(Double(k) * 2.5) })
+            }
+        }
+    }
+}
+
+/// Issue #13, class 13: the instrument file of the data's own instrument is preferred.
+@Suite struct FidelityGSASInstrumentTests {
+    @Test func instrumentFileNamedLikeTheDataIsPreferred() {
+        let names = ["11bmb_8716.fxye", "11bmb.prm", "polaris_bank2.prm", "notes.txt"]
+        guard case .found(let name, let reason) = GSASInstrumentParameters.companion(named: "11bmb_8716.fxye", among: names) else {
+            Issue.record("no instrument file chosen"); return
+        }
+        #expect(name == "11bmb.prm")
+        #expect(reason.contains("'11bmb'") && reason.contains("polaris_bank2.prm"))
+        // Nothing to tell them apart: still ambiguous, never a guess.
+        #expect(GSASInstrumentParameters.companion(named: "run1.gsa", among: ["run1.gsa", "a.prm", "b.prm"]) == .ambiguous(["a.prm", "b.prm"]))
+    }
+}
