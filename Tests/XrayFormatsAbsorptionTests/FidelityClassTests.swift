@@ -78,6 +78,17 @@ import XrayCore
         }
     }
 
+    /// `column_descriptions.dat`: a `# Column Descriptions:` block names five columns; the
+    /// second, "Mono setpoint (eV)", 7050.00–7197.50 eV, is the energy (not the time stamp first).
+    @Test func columnDescriptionsNameTheEnergy() throws {
+        let file = try FormatRegistry.read(SharedData.fixture("fidelity/column_descriptions.dat"))
+        let scan = try #require(file.scans.first)
+        let energy = try #require(scan.columns["energy"])
+        #expect(energy.count == 60 && energy.first == 7050 && energy.last == 7197.5)
+        #expect(scan.metadata["column_labels_source"] == "'Column Descriptions' block")
+        #expect(scan.columns.keys.contains { $0.hasPrefix("time_stamp") } && scan.columns.keys.contains { $0.hasPrefix("i0_ion") })
+    }
+
     // MARK: class 5: decimal commas
 
     /// `decimal_comma_logger.txt`: `41110,0001736 0,29 -0,75 390,05` — four numbers per row, six

@@ -4,7 +4,8 @@ import TestSupport
 import XrayCore
 @testable import XrayFormats
 
-/// Issue #13, class 12: magnetic CIFs and degenerate cells.
+/// Issue #13, class 12: magnetic CIFs and degenerate cells (this file also holds the class 3 and
+/// 13 suites of the diffraction readers: GSAS banks, GSAS instrument files, RASX maps).
 @Suite struct FidelityCIFTests {
     /// MAGNDATA HoNiO3: two magnetic operations (`x,y,z,+1`, `-x+3/4,y+1/2,-z+1/4,+1`) and two
     /// centrings (`x,y,z,+1`, `x+1/2,y,z+1/2,+1`) over 20 sites. pymatgen, which applies the
@@ -79,5 +80,33 @@ import XrayCore
         #expect(reason.contains("'11bmb'") && reason.contains("polaris_bank2.prm"))
         // Nothing to tell them apart: still ambiguous, never a guess.
         #expect(GSASInstrumentParameters.companion(named: "run1.gsa", among: ["run1.gsa", "a.prm", "b.prm"]) == .ambiguous(["a.prm", "b.prm"]))
+    }
+}
+
+/// Issue #13, class 3 on real GSAS files: a bank shorter than declared is read with a warning; a
+/// title line of non-text bytes does not hide the format.
+@Suite struct FidelityGSASBankTests {
+    /// GSAS-II tutorials' PrSrMnO.gda: `BANK 1 2415 242 CONST 600 5`, 2395 values in the file
+    /// (GSAS-II's y sum over its zero-padded 2410 points is 94285, the same as these 2395).
+    @Test func shortBankIsReadWithAWarning() throws {
+        let path = "wide/xrd/g2t_PrSrMnO.gda"
+        guard let url = SharedData.url(path) else { print(SharedData.missing(path)); return }
+        let file = try FormatRegistry.read(url)
+        let scan = try #require(file.scans.first)
+        let y = try #require(scan.columns["intensity"]), x = try #require(scan.columns["two_theta"])
+        #expect(y.count == 2395 && y.reduce(0, +) == 94285 && y.first == 29 && y.last == 15)
+        #expect(x.first == 6 && abs(x.last! - 125.7) < 1e-9)
+        #expect(file.warnings.contains { $0.contains("declares 2415 points") && $0.contains("holds 2395") })
+    }
+
+    /// LaMnO3_50k.gsas: the title line holds bytes that are not text; BANK 1 3296 points, y sum
+    /// 1410261 (GSAS-II's, over its 3300 zero-padded points).
+    @Test func binaryTitleLineIsStillGSAS() throws {
+        let path = "wide/xrd/g2t_LaMnO3_50k.gsas"
+        guard let url = SharedData.url(path) else { print(SharedData.missing(path)); return }
+        let file = try FormatRegistry.read(url)
+        #expect(file.format == "gsas")
+        let y = try #require(file.scans.first?.columns["intensity"])
+        #expect(y.count == 3296 && y.reduce(0, +) == 1_410_261 && y.first == 523)
     }
 }
