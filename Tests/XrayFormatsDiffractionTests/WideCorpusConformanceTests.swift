@@ -6,7 +6,7 @@ import XrayCore
 
 /// Differential test over `../shared/data/wide/` (issue #13): every file there is read and its
 /// reading compared with the anchors' (`wide/reference/<family>/<file>.json`, schema in the
-/// folder's README): points, axis range, sums, scans, groups, cells. Known, justified
+/// folder's README): points, the x range (first and last values), sums, scans, groups, cells. Known, justified
 /// differences are listed once, with their reason, in `Tests/Fixtures/fidelity/wide_allowlist.tsv`;
 /// an allow-listed file that starts to agree fails the test too, so the list stays true.
 ///
@@ -69,6 +69,16 @@ import XrayCore
 
     static func points(_ scan: Scan) -> Int { scan.columns.values.first?.count ?? 0 }
 
+    /// Whether some column of `scan` starts at `first` and ends at `last` (the 7-digit roundings
+    /// of the reference: 2e-6 relative; `factors` as in `hasColumn`).
+    static func hasColumn(from first: Double?, to last: Double?, in scan: Scan, factors: [Double] = [1]) -> Bool {
+        guard let first, let last else { return true }
+        return scan.columns.values.contains { v in
+            guard let a = v.first, let b = v.last else { return false }
+            return factors.contains { close(a, first * $0, 2e-6) && close(b, last * $0, 2e-6) }
+        }
+    }
+
     // MARK: per family
 
     static func compareXAS(_ readings: Any?, _ file: DataFile) -> Outcome {
@@ -78,6 +88,9 @@ import XrayCore
             let n = r["npoints"] as? Int ?? -1
             guard points(scan) == n else { return .differs("\(points(scan)) points, anchor \(n)") }
             let xLabel = r["x_label"] as? String
+            if !hasColumn(from: number(r["x_first"]), to: number(r["x_last"]), in: scan, factors: [1, 1000]) {
+                return .differs("no column runs from the anchor's x_first \(r["x_first"] ?? "?") to x_last \(r["x_last"] ?? "?")")
+            }
             var missing: [String] = []
             for (label, c) in (r["columns"] as? [String: Any]) ?? [:] {
                 guard let sum = number((c as? [String: Any])?["sum"]) else { continue }
@@ -94,6 +107,9 @@ import XrayCore
                 let key = a["scan_key"] as? String ?? "?"
                 let n = a["npoints"] as? Int ?? -1
                 guard points(scan) == n else { return .differs("scan \(key): \(points(scan)) points, anchor \(n)") }
+                if !hasColumn(from: number(a["x_first"]), to: number(a["x_last"]), in: scan, factors: [1, 1000]) {
+                    return .differs("scan \(key): no column runs from the anchor's x_first to x_last")
+                }
                 if let sum = number(a["last_column_sum"]), !hasColumn(summingTo: sum, in: scan) {
                     return .differs("scan \(key): no column sums to the anchor's last column (\(sum))")
                 }
@@ -109,6 +125,9 @@ import XrayCore
                 }
                 let n = g["npoints"] as? Int ?? -1
                 guard points(scan) == n else { return .differs("group \(names[0]): \(points(scan)) points, anchor \(n)") }
+                if !hasColumn(from: number(g["x_first"]), to: number(g["x_last"]), in: scan) {
+                    return .differs("group \(names[0]): no column runs from the anchor's x_first to x_last")
+                }
                 if let sum = number(g["y_sum"]), !hasColumn(summingTo: sum, in: scan) {
                     return .differs("group \(names[0]): no column sums to the anchor's μ (\(sum))")
                 }
@@ -151,6 +170,7 @@ import XrayCore
             for (scan, b) in zip(file.scans, blocks) where problem == nil {
                 if points(scan) != b.points { problem = "\(scan.name): \(points(scan)) points, \(anchor) \(b.points)"; break }
                 if let s = b.ySum, !hasColumn(summingTo: s, in: scan) { problem = "\(scan.name): no column sums to \(anchor)'s y (\(s))" }
+                else if !hasColumn(from: b.xFirst, to: b.xLast, in: scan) { problem = "\(scan.name): no column runs from \(anchor)'s x \(b.xFirst ?? 0) to \(b.xLast ?? 0)" }
             }
             guard let problem else { return .agrees }
             why.append(problem)
