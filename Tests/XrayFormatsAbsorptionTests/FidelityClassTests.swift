@@ -103,6 +103,9 @@ import XrayCore
         #expect(columns[1][0] == 0.29 && columns[2][0] == -0.75 && columns[3][0] == 390.05)
         #expect(scan.columns["energy"] == nil && scan.spectrum == nil)
         #expect(file.warnings.contains { $0.contains("decimal comma") })
+        // Comma-separated integers are not decimal commas.
+        #expect(DecimalComma.normalised(Data("8000,12345\n8010,12400\n".utf8)) == nil)
+        #expect(DecimalComma.normalised(Data("1.5 2,5\n1.6 2,6\n".utf8)) == nil)
     }
 
     // MARK: class 6: XDI edge cases

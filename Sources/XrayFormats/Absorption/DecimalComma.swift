@@ -3,7 +3,7 @@ import Foundation
 /// Tables written with a decimal comma (`41110,0001736 0,29 -0,75 390,05`: four numbers, as a
 /// German or French locale writes them) in whitespace-separated columns.
 ///
-/// A line is such a row when its fields are separated by blanks or tabs only, every field is a
+/// A line is such a row when its two or more fields are separated by blanks or tabs, every field is a
 /// number with at most one comma between digits and no '.', and at least one field has a comma.
 /// A file whose numeric rows are all such rows (and at least two of them) is read with the
 /// commas of those rows taken as decimal points; comma-separated values (`1.5,2.5`) never are.
@@ -11,7 +11,8 @@ enum DecimalComma {
     /// Whether `line` is a whitespace table row of decimal-comma numbers.
     static func isRow(_ line: Substring) -> Bool {
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard !fields.isEmpty else { return false }
+        // Two or more blank-separated fields: `8000,12345` alone is a CSV row of two integers.
+        guard fields.count >= 2 else { return false }
         var withComma = 0
         for f in fields {
             var digits = 0, commas = 0
