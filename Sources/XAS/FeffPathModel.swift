@@ -1,0 +1,164 @@
+import Foundation
+import XrayCore
+import XrayNumerics
+
+/// The values of a path's parameters used in the EXAFS equation (Larch's path parameters).
+public struct PathParameterValues: Sendable, Codable, Hashable {
+    /// Degeneracy N (the file's unless overridden).
+    public var degen: Double
+    /// Amplitude reduction factor S0² (multiplies N).
+    public var s02: Double = 1
+    /// Energy shift ΔE0 in eV.
+    public var e0: Double = 0
+    /// Change in half path length ΔR in Å.
+    public var deltar: Double = 0
+    /// Mean-square relative displacement σ² in Å².
+    public var sigma2: Double = 0
+    /// Third cumulant C3 in Å³.
+    public var third: Double = 0
+    /// Fourth cumulant C4 in Å⁴.
+    public var fourth: Double = 0
+    /// Imaginary energy shift Eᵢ in eV (extra broadening).
+    public var ei: Double = 0
+
+    public init(degen: Double, s02: Double = 1, e0: Double = 0, deltar: Double = 0, sigma2: Double = 0,
+                third: Double = 0, fourth: Double = 0, ei: Double = 0) {
+        self.degen = degen; self.s02 = s02; self.e0 = e0; self.deltar = deltar; self.sigma2 = sigma2
+        self.third = third; self.fourth = fourth; self.ei = ei
+    }
+
+    /// The names of the path parameters in Larch's order (`PATH_PARS`, with `degen`).
+    public static let names = ["degen", "s02", "e0", "deltar", "sigma2", "third", "fourth", "ei"]
+
+    /// The value of the parameter with one of `names`.
+    public subscript(name: String) -> Double {
+        get {
+            switch name {
+            case "degen": return degen
+            case "s02": return s02
+            case "e0": return e0
+            case "deltar": return deltar
+            case "sigma2": return sigma2
+            case "third": return third
+            case "fourth": return fourth
+            default: return ei
+            }
+        }
+        set {
+            switch name {
+            case "degen": degen = newValue
+            case "s02": s02 = newValue
+            case "e0": e0 = newValue
+            case "deltar": deltar = newValue
+            case "sigma2": sigma2 = newValue
+            case "third": third = newValue
+            case "fourth": fourth = newValue
+            default: ei = newValue
+            }
+        }
+    }
+}
+
+/// χ(k) of one FEFF path, as Larch's `FeffPathGroup._calc_chi` (`xafs/feffdat.py`) computes it.
+///
+/// With q = sign(k² − E0·ETOK)·√|k² − E0·ETOK| (|k² − E0·ETOK| < 1.5·10⁻⁶ set to 10⁻⁶ when any
+/// point is below 10⁻⁶), the amplitude A = mag[feff]·red factor, the phase Φ = real[2·phc] +
+/// phase[feff], and the complex momentum p = √((real[p] + i/λ)² + i·Eᵢ·ETOK), all tables
+/// interpolated at q by the not-a-knot cubic spline through the table (FITPACK's
+/// `UnivariateSpline(k, y, s=0)`, extended past the table ends by its end pieces):
+///
+///   χ̃(k) = N·S0²·A/(q·(reff + ΔR)²) · exp(−2·reff·Im p − 2p²(σ² − p²C4/3)
+///            + i·(2q·reff + Φ + 2p(ΔR − 2σ²/reff − 2p²C3/3)))
+///
+/// χ(k) = Im χ̃, and Larch's `chi_imag` = −Re χ̃; the first point is replaced by 2χ̃₁ − χ̃₂.
+public struct FeffPathModel: Sendable {
+    public let path: FeffPath
+    let amplitude: PiecewiseCubic
+    let phase: PiecewiseCubic
+    let realP: PiecewiseCubic
+    let lambda: PiecewiseCubic
+
+    /// Larch's SMALL_ENERGY (Å⁻²): |k² − E0·ETOK| below this is moved off zero.
+    static let smallEnergy = 1e-6
+
+    /// Prepares the splines of `path`'s tables.
+    public init(path: FeffPath) throws {
+        guard path.k.count >= 4, let spline = NotAKnotCubicSpline(nodes: path.k) else {
+            throw RoentgenError(.badData, "FEFF path table needs at least 4 increasing k values; got \(path.k.count)")
+        }
+        guard path.reff >= 0.05 else { throw RoentgenError(.badData, "reff = \(path.reff) Å is too small to compute χ(k)") }
+        self.path = path
+        amplitude = spline.curve(y: path.amplitude)
+        phase = spline.curve(y: path.phase)
+        realP = spline.curve(y: path.realP)
+        lambda = spline.curve(y: path.lambda)
+    }
+
+    /// χ(k) and Larch's `chi_imag` (−Re χ̃) on the grid `k` (at least 3 points).
+    public func chi(k: [Double], _ v: PathParameterValues) -> (chi: [Double], chiImag: [Double]) {
+        var re = [Double](repeating: 0, count: k.count), im = re
+        complexChi(k: k, v, re: &re, im: &im)
+        return (im, re.map { -$0 })
+    }
+
+    /// Adds χ(k) = Im χ̃ of this path to `sum` (same length as `k`).
+    public func addChi(k: [Double], _ v: PathParameterValues, to sum: inout [Double]) {
+        var re = [Double](repeating: 0, count: k.count), im = re
+        complexChi(k: k, v, re: &re, im: &im)
+        for i in 0..<k.count { sum[i] += im[i] }
+    }
+
+    /// The shifted wavenumber q of Larch's `_calc_chi` on the grid k.
+    static func shiftedWavenumbers(k: [Double], e0: Double) -> [Double] {
+        let shift = e0 * XASConstants.etok
+        var energy = k.map { $0 * $0 - shift }
+        if let smallest = energy.map({ abs($0) }).min(), smallest < smallEnergy {
+            for i in energy.indices where abs(energy[i]) < 1.5 * smallEnergy { energy[i] = smallEnergy }
+        }
+        return energy.map { $0 < 0 ? -(-$0).squareRoot() : $0.squareRoot() }
+    }
+
+    /// Real and imaginary parts of χ̃(k) into `re`, `im` (each `k.count` long).
+    public func complexChi(k: [Double], _ v: PathParameterValues, re: inout [Double], im: inout [Double]) {
+        let n = k.count
+        precondition(n >= 3 && re.count == n && im.count == n, "FeffPathModel: k needs 3 points, outputs its length")
+        let q = Self.shiftedWavenumbers(k: k, e0: v.e0)
+        let reff = path.reff
+        let r = reff + v.deltar
+        let scale = v.degen * v.s02 / (r * r)
+        let eiShift = v.ei * XASConstants.etok
+        for i in 0..<n {
+            let qi = q[i]
+            let amp = amplitude.value(qi), pha = phase.value(qi)
+            let rep = realP.value(qi), lam = lambda.value(qi)
+            // pp = (rep + i/lam)² + i·Ei·ETOK; p = √pp (principal branch, as numpy).
+            let ppRe = rep * rep - 1 / (lam * lam)
+            let ppIm = 2 * rep / lam + eiShift
+            let modulus = (ppRe * ppRe + ppIm * ppIm).squareRoot()
+            let pRe = ((modulus + ppRe) / 2).squareRoot()
+            let pIm = copysign(((modulus - ppRe) / 2).squareRoot(), ppIm)
+            // −2pp(σ² − pp·C4/3)
+            let aRe = v.sigma2 - ppRe * v.fourth / 3, aIm = -ppIm * v.fourth / 3
+            let t1Re = -2 * (ppRe * aRe - ppIm * aIm), t1Im = -2 * (ppRe * aIm + ppIm * aRe)
+            // i·(2q·reff + Φ + 2p·B), B = ΔR − 2σ²/reff − 2pp·C3/3
+            let bRe = v.deltar - 2 * v.sigma2 / reff - 2 * ppRe * v.third / 3, bIm = -2 * ppIm * v.third / 3
+            let pbRe = 2 * (pRe * bRe - pIm * bIm), pbIm = 2 * (pRe * bIm + pIm * bRe)
+            let innerRe = 2 * qi * reff + pha + pbRe, innerIm = pbIm
+            // i·(x + iy) = −y + ix
+            let argRe = -2 * reff * pIm + t1Re - innerIm
+            let argIm = t1Im + innerRe
+            let magnitude = exp(argRe) * scale * amp / qi
+            re[i] = magnitude * cos(argIm)
+            im[i] = magnitude * sin(argIm)
+        }
+        re[0] = 2 * re[1] - re[2]
+        im[0] = 2 * im[1] - im[2]
+    }
+}
+
+/// The sum of paths' χ(k) on the grid `k` (Larch's `ff2chi`).
+public func sumOfPaths(_ paths: [(model: FeffPathModel, values: PathParameterValues)], k: [Double]) -> [Double] {
+    var sum = [Double](repeating: 0, count: k.count)
+    for (model, values) in paths { model.addChi(k: k, values, to: &sum) }
+    return sum
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import TestSupport
+import XAS
+import XrayCore
+import XrayFormats
+
+@Suite("FEFF path model (Larch ff2chi)")
+struct PathModelTests {
+    /// `ff2chi_paths`: every path's χ(k) and Larch's chi_imag, and their sum, on k = 0.05·i (0…18),
+    /// within 1e-6 relative of Larch 2026.3.1 (reference/ff2chi_paths.json, rounded to 7 significant
+    /// digits, i.e. ≤ 5e-7 relative). The path values are Larch's evaluated path parameters.
+    @Test func ff2chiPathsMatchLarch() throws {
+        guard let ref = try FeffitReference.json("reference/ff2chi_paths.json") else { return }
+        let sets = try #require(ref["sets"] as? [String: Any])
+        var checked = 0
+        var overall = 0.0
+        for (setName, setAny) in sets.sorted(by: { $0.key < $1.key }) {
+            let set = try #require(setAny as? [String: Any])
+            let k = FeffitReference.doubles(set["k"])
+            #expect(k.count == 361)
+            let paths = try #require(set["paths"] as? [String: Any])
+            var models: [(model: FeffPathModel, values: PathParameterValues)] = []
+            for (label, pathAny) in paths.sorted(by: { $0.key < $1.key }) {
+                let info = try #require(pathAny as? [String: Any])
+                let name = try #require(info["file"] as? String)
+                let file = try #require(FeffitReference.url(name))
+                let model = try FeffPathModel(path: FeffPathReader.read(file))
+                let v = try #require(info["values"] as? [String: Double])
+                let degen = try #require(info["degen"] as? Double)
+                let values = PathParameterValues(degen: degen, s02: v["s02"]!, e0: v["e0"]!,
+                                                 deltar: v["deltar"]!, sigma2: v["sigma2"]!, third: v["third"]!,
+                                                 fourth: v["fourth"]!, ei: v["ei"]!)
+                #expect(abs(model.path.reducedMass - (info["rmass"] as? Double ?? 0)) < 1e-9 * model.path.reducedMass)
+                let (chi, chiImag) = model.chi(k: k, values)
+                let worst = zip(chi, FeffitReference.doubles(info["chi"])).map(Self.relativeError).max() ?? 1
+                let worstImag = zip(chiImag, FeffitReference.doubles(info["chi_imag"])).map(Self.relativeError).max() ?? 1
+                #expect(worst <= 1e-6, "\(setName)/\(label): chi relative error \(worst)")
+                #expect(worstImag <= 1e-6, "\(setName)/\(label): chi_imag relative error \(worstImag)")
+                overall = max(overall, worst, worstImag)
+                models.append((model, values))
+                checked += 1
+            }
+            let sum = sumOfPaths(models, k: k)
+            let worst = zip(sum, FeffitReference.doubles(set["chi_sum"])).map(Self.relativeError).max() ?? 1
+            #expect(worst <= 1e-6, "\(setName): sum relative error \(worst)")
+        }
+        #expect(checked == 17)
+        print("ff2chi_paths: largest relative difference to Larch over 17 paths (chi, chi_imag): \(overall)")
+    }
+
+    /// |a − b|/|b|, with b = 0 compared absolutely (Larch's 7-digit rounding of an exact zero).
+    static func relativeError(_ a: Double, _ b: Double) -> Double {
+        b == 0 ? abs(a) : abs(a - b) / abs(b)
+    }
+}
