@@ -1,0 +1,44 @@
+import Foundation
+import Refinement
+import Testing
+import TestSupport
+import XAS
+
+@Suite("feffit against Larch")
+struct FeffitConformanceTests {
+    /// cu_1shell from its recipe's start values: Larch 2026.3.1's answer (reference/cu_1shell.json):
+    /// each value within 0.1 of its stderr, each stderr within 5 %, χ² and R-factor within 1 %, n_idp exact.
+    @Test func cu1shellMatchesLarch() throws {
+        guard let loader = try RecipeLoader("cu_1shell"), let ref = try FeffitReference.json("reference/cu_1shell.json") else { return }
+        let result = try Feffit.fit(datasets: loader.datasets(), parameters: loader.parameters())
+        let main = (ref["results"] as! [String: Any])["main"] as! [String: Any]
+        let stats = main["statistics"] as! [String: Any]
+        let s = result.statistics
+        print("cu_1shell: chi2 \(s.chiSquare) reduced \(s.chi2Reduced) rfactor \(s.rfactor) nidp \(s.nIndependent) npts \(s.nDataPoints) nfev \(s.nFunctionCalls)")
+        // n_idp: the data set's value exactly; Larch's total differs from it in the last bit (its summation).
+        let ds = (main["datasets"] as! [[String: Any]])[0]
+        #expect(result.datasets[0].nIndependent == ds["n_idp"] as! Double)
+        #expect(abs(s.nIndependent - (stats["n_independent"] as! Double)) <= 1e-14 * s.nIndependent)
+        #expect(s.nDataPoints == stats["n_data_points"] as! Int)
+        #expect(s.nVarys == stats["n_varys"] as! Int)
+        #expect(abs(s.chiSquare / (stats["chi_square"] as! Double) - 1) < 0.01)
+        #expect(abs(s.chi2Reduced / (stats["chi2_reduced"] as! Double) - 1) < 0.01)
+        #expect(abs(s.rfactor / (stats["rfactor"] as! Double) - 1) < 0.01)
+        #expect(abs(result.datasets[0].epsilonK[0] / (ds["epsilon_k"] as! Double) - 1) < 1e-6)
+        #expect(abs(result.datasets[0].epsilonR[0] / (ds["epsilon_r"] as! Double) - 1) < 1e-6)
+        let params = main["params"] as! [String: [String: Any]]
+        for (name, p) in params {
+            let value = p["value"] as! Double, stderr = p["stderr"] as! Double
+            let got = try #require(result.refinement.parameters[name]?.value)
+            let gotErr = try #require(result.refinement.esd[name])
+            print("  \(name): \(got) ± \(gotErr)   Larch \(value) ± \(stderr)")
+            #expect(abs(got - value) <= max(0.1 * stderr, 1e-3 * abs(value)), "\(name)")
+            #expect(abs(gotErr / stderr - 1) <= 0.05, "\(name) stderr")
+        }
+        for c in main["correlations_above_0.5"] as! [[String: Any]] {
+            let pair = Set([c["a"] as! String, c["b"] as! String])
+            let got = try #require(result.correlations.first { Set([$0.first, $0.second]) == pair })
+            #expect(abs(got.value - (c["value"] as! Double)) < 0.01)
+        }
+    }
+}
