@@ -44,3 +44,38 @@ struct FeffitConformanceTests {
         }
     }
 }
+
+@Suite("feffit: the other cases of xas/feffit")
+struct FeffitCasesTests {
+    /// Larch's answers for these are kept back: each fits from its recipe's start values, converges,
+    /// has Larch's n_idp and N, and gives physically sane values with finite esds.
+    @Test(arguments: ["cu_3shell_c3", "cu_13paths_ms", "cu_3temp_einstein", "feo_2path", "znse_1shell"])
+    func caseFits(_ name: String) throws {
+        guard let loader = try RecipeLoader(name) else { return }
+        for variant in loader.variants {
+            let datasets = try loader.datasets(variant: variant)
+            let start = Date()
+            let result = try Feffit.fit(datasets: datasets, parameters: loader.parameters())
+            let s = result.statistics
+            let expectedIdp = datasets.reduce(0.0) { $0 + 1 + 2 * ($1.transform.rmax - $1.transform.rmin) * ($1.transform.kmax - $1.transform.kmin) / Double.pi }
+            print("\(name)/\(variant): χ² \(s.chiSquare) χ²ν \(s.chi2Reduced) R \(s.rfactor) N_idp \(s.nIndependent) N \(s.nDataPoints) nvarys \(s.nVarys) nfev \(s.nFunctionCalls) \(String(format: "%.1f ms", Date().timeIntervalSince(start) * 1000))")
+            for (p, e) in result.variables { print("    \(p.name) = \(p.value) ± \(e ?? .nan)\(p.expression.map { " = '\($0)'" } ?? "")") }
+            #expect(s.converged, "\(name)/\(variant): \(s.message)")
+            #expect(s.nIndependent == expectedIdp)
+            #expect(s.rfactor > 0 && s.rfactor < 0.05, "\(name)/\(variant) R-factor \(s.rfactor)")
+            #expect(s.chi2Reduced > 0 && s.chi2Reduced.isFinite)
+            for (p, e) in result.variables where p.isVaried {
+                #expect(e.map { $0 > 0 && $0.isFinite } == true, "\(name)/\(variant): \(p.name) esd \(String(describing: e))")
+            }
+            for ds in result.datasets {
+                for path in ds.paths {
+                    let v = path.values
+                    #expect(v.sigma2 > 0 && v.sigma2 < 0.03, "\(name)/\(variant) \(path.label) sigma2 \(v.sigma2)")
+                    #expect(abs(v.e0) < 15, "\(name)/\(variant) \(path.label) e0 \(v.e0)")
+                    #expect(abs(v.deltar) < 0.15, "\(name)/\(variant) \(path.label) deltar \(v.deltar)")
+                    #expect(v.s02 * v.degen > 0)
+                }
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@ import TestSupport
 import XAS
 import XrayCore
 import XrayFormats
+import Refinement
 
 @Suite("FEFF path model (Larch ff2chi)")
 struct PathModelTests {
@@ -52,5 +53,38 @@ struct PathModelTests {
     /// |a − b|/|b|, with b = 0 compared absolutely (Larch's 7-digit rounding of an exact zero).
     static func relativeError(_ a: Double, _ b: Double) -> Double {
         b == 0 ? abs(a) : abs(a - b) / abs(b)
+    }
+}
+
+@Suite("Path parameter expressions (ff2chi_paths recipe)")
+struct PathExpressionTests {
+    /// The recipe's expressions (`alpha*reff`, `de0 + 0.5`, `ss2*1.5`, numbers, degeneracy overrides)
+    /// evaluated with its parameters give Larch's path values, and the path sum matches Larch's.
+    @Test func recipeExpressionsGiveLarchValues() throws {
+        guard let recipe = try FeffitReference.json("ff2chi_paths/recipe.json"),
+              let ref = try FeffitReference.json("reference/ff2chi_paths.json") else { return }
+        var parameters = ParameterSet()
+        for p in recipe["params"] as! [[String: Any]] { try parameters.add(Parameter(p["name"] as! String, p["value"] as! Double, vary: false)) }
+        for (setName, setAny) in recipe["sets"] as! [String: Any] {
+            let set = setAny as! [String: Any]
+            let refSet = (ref["sets"] as! [String: Any])[setName] as! [String: Any]
+            let k = FeffitReference.doubles(refSet["k"])
+            let paths = try (set["paths"] as! [[String: Any]]).map { p -> FeffitPath in
+                var expressions: [String: String] = [:]
+                for name in FeffitPath.parameterNames { if let e = p[name] as? String { expressions[name] = e } }
+                let file = p["file"] as! String
+                return FeffitPath(label: p["label"] as! String, path: try FeffPathReader.read(try #require(FeffitReference.url(file))),
+                                  file: file, degen: (p["degen"] as? NSNumber)?.doubleValue, expressions: expressions)
+            }
+            let (sum, _, values) = try Feffit.sumOfPaths(paths, parameters: parameters, k: k)
+            let refPaths = refSet["paths"] as! [String: Any]
+            for (fp, v) in zip(paths, values) {
+                let expected = (refPaths[fp.label] as! [String: Any])["values"] as! [String: Double]
+                for (name, e) in expected { #expect(abs(v[name] - e) <= 1e-12 * max(1, abs(e)), "\(setName)/\(fp.label).\(name): \(v[name]) vs \(e)") }
+                #expect(v.degen == (refPaths[fp.label] as! [String: Any])["degen"] as? Double)
+            }
+            let worst = zip(sum, FeffitReference.doubles(refSet["chi_sum"])).map(PathModelTests.relativeError).max() ?? 1
+            #expect(worst <= 1e-6, "\(setName): sum relative error \(worst)")
+        }
     }
 }
