@@ -40,6 +40,8 @@ public struct FeffitFile: Sendable {
         /// Line of the path's entry and of each expression in the YAML file.
         public var line: Int
         public var expressionLines: [String: Int]
+        /// Line of the `file:` entry.
+        public var fileLine: Int
     }
     public struct DataSetEntry: Sendable {
         public var id: String
@@ -209,7 +211,7 @@ public struct FeffitFile: Sendable {
                         guard let fileNode = pmap["file"] else { throw fail(labelNode, "path '\(label)' needs 'file: feffNNNN.dat'") }
                         let written = try text(fileNode, "file")
                         var entry = PathEntry(label: label, file: resolve(written), written: written, degen: nil,
-                                              expressions: [:], line: line(labelNode), expressionLines: [:])
+                                              expressions: [:], line: line(labelNode), expressionLines: [:], fileLine: line(fileNode))
                         if let d = pmap["degen"] { entry.degen = try number(d, "degen") }
                         for name in FeffitPath.parameterNames {
                             guard let e = pmap[name] else { continue }
@@ -233,10 +235,17 @@ public struct FeffitFile: Sendable {
     /// The data sets with their files read by `readPath` (a FEFF path file) and `readData` (k, χ of a
     /// data file); errors of those readers pass through.
     public func datasets(readPath: (String) throws -> FeffPath, readData: (String) throws -> (k: [Double], chi: [Double])) throws -> [FeffitDataSet] {
-        try datasets.map { d in
-            let (k, chi) = try readData(d.data)
+        func located<T>(_ line: Int, _ what: String, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch var e as RoentgenError {
+                e.message += " (\(what) at \(file):\(line))"
+                throw e
+            }
+        }
+        return try datasets.map { d in
+            let (k, chi) = try located(d.dataLine, "data of data set '\(d.id)'") { try readData(d.data) }
             let paths = try d.paths.map { p in
-                FeffitPath(label: p.label, path: try readPath(p.file), file: p.written, degen: p.degen, expressions: p.expressions)
+                FeffitPath(label: p.label, path: try located(p.fileLine, "path '\(p.label)'") { try readPath(p.file) },
+                           file: p.written, degen: p.degen, expressions: p.expressions)
             }
             return FeffitDataSet(id: d.id, k: k, chi: chi, transform: d.transform, paths: paths, epsilonK: d.epsilonK)
         }
