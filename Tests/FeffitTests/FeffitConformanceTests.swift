@@ -62,7 +62,8 @@ struct FeffitCasesTests {
             for (p, e) in result.variables { print("    \(p.name) = \(p.value) ± \(e ?? .nan)\(p.expression.map { " = '\($0)'" } ?? "")") }
             #expect(s.converged, "\(name)/\(variant): \(s.message)")
             #expect(s.nIndependent == expectedIdp)
-            #expect(s.rfactor > 0 && s.rfactor < 0.05, "\(name)/\(variant) R-factor \(s.rfactor)")
+            // In k space the residual also holds the shells beyond rmax that two paths do not model.
+            #expect(s.rfactor > 0 && s.rfactor < (datasets[0].transform.fitspace == .k ? 0.25 : 0.05), "\(name)/\(variant) R-factor \(s.rfactor)")
             #expect(s.chi2Reduced > 0 && s.chi2Reduced.isFinite)
             for (p, e) in result.variables where p.isVaried {
                 #expect(e.map { $0 > 0 && $0.isFinite } == true, "\(name)/\(variant): \(p.name) esd \(String(describing: e))")
