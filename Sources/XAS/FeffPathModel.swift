@@ -118,39 +118,74 @@ public struct FeffPathModel: Sendable {
         return energy.map { $0 < 0 ? -(-$0).squareRoot() : $0.squareRoot() }
     }
 
-    /// Real and imaginary parts of χ̃(k) into `re`, `im` (each `k.count` long).
-    public func complexChi(k: [Double], _ v: PathParameterValues, re: inout [Double], im: inout [Double]) {
+    /// The path's tables interpolated at the shifted wavenumbers of the grid `k` for an E0 shift and
+    /// Eᵢ: q, amplitude, phase, and the complex momentum p and p² (what χ̃ needs besides ΔR, σ², C3, C4).
+    public struct GridTables: Sendable {
+        public var e0: Double
+        public var ei: Double
+        var q: [Double], amp: [Double], pha: [Double]
+        var pRe: [Double], pIm: [Double], ppRe: [Double], ppIm: [Double]
+    }
+
+    /// Interpolates the tables on the grid `k` for `e0` and `ei` (independent of the other path parameters).
+    public func tables(k: [Double], e0: Double, ei: Double) -> GridTables {
         let n = k.count
-        precondition(n >= 3 && re.count == n && im.count == n, "FeffPathModel: k needs 3 points, outputs its length")
-        let q = Self.shiftedWavenumbers(k: k, e0: v.e0)
-        let reff = path.reff
-        let r = reff + v.deltar
-        let scale = v.degen * v.s02 / (r * r)
-        let eiShift = v.ei * XASConstants.etok
+        let q = Self.shiftedWavenumbers(k: k, e0: e0)
+        var t = GridTables(e0: e0, ei: ei, q: q, amp: [Double](repeating: 0, count: n), pha: [Double](repeating: 0, count: n),
+                           pRe: [Double](repeating: 0, count: n), pIm: [Double](repeating: 0, count: n),
+                           ppRe: [Double](repeating: 0, count: n), ppIm: [Double](repeating: 0, count: n))
+        let eiShift = ei * XASConstants.etok
         for i in 0..<n {
             let qi = q[i]
-            let amp = amplitude.value(qi), pha = phase.value(qi)
+            t.amp[i] = amplitude.value(qi)
+            t.pha[i] = phase.value(qi)
             let rep = realP.value(qi), lam = lambda.value(qi)
             // pp = (rep + i/lam)² + i·Ei·ETOK; p = √pp (principal branch, as numpy).
             let ppRe = rep * rep - 1 / (lam * lam)
             let ppIm = 2 * rep / lam + eiShift
             let modulus = (ppRe * ppRe + ppIm * ppIm).squareRoot()
-            let pRe = ((modulus + ppRe) / 2).squareRoot()
-            let pIm = copysign(((modulus - ppRe) / 2).squareRoot(), ppIm)
-            // −2pp(σ² − pp·C4/3)
-            let aRe = v.sigma2 - ppRe * v.fourth / 3, aIm = -ppIm * v.fourth / 3
-            let t1Re = -2 * (ppRe * aRe - ppIm * aIm), t1Im = -2 * (ppRe * aIm + ppIm * aRe)
-            // i·(2q·reff + Φ + 2p·B), B = ΔR − 2σ²/reff − 2pp·C3/3
-            let bRe = v.deltar - 2 * v.sigma2 / reff - 2 * ppRe * v.third / 3, bIm = -2 * ppIm * v.third / 3
-            let pbRe = 2 * (pRe * bRe - pIm * bIm), pbIm = 2 * (pRe * bIm + pIm * bRe)
-            let innerRe = 2 * qi * reff + pha + pbRe, innerIm = pbIm
-            // i·(x + iy) = −y + ix
-            let argRe = -2 * reff * pIm + t1Re - innerIm
-            let argIm = t1Im + innerRe
-            let magnitude = exp(argRe) * scale * amp / qi
-            re[i] = magnitude * cos(argIm)
-            im[i] = magnitude * sin(argIm)
+            t.ppRe[i] = ppRe; t.ppIm[i] = ppIm
+            t.pRe[i] = ((modulus + ppRe) / 2).squareRoot()
+            t.pIm[i] = copysign(((modulus - ppRe) / 2).squareRoot(), ppIm)
         }
+        return t
+    }
+
+    /// Real and imaginary parts of χ̃(k) into `re`, `im` (each `k.count` long).
+    public func complexChi(k: [Double], _ v: PathParameterValues, re: inout [Double], im: inout [Double]) {
+        precondition(k.count >= 3 && re.count == k.count && im.count == k.count, "FeffPathModel: k needs 3 points, outputs its length")
+        complexChi(tables(k: k, e0: v.e0, ei: v.ei), v, count: k.count, re: &re, im: &im)
+    }
+
+    /// χ̃ on the first `count` (≥ 3) points of the grid of `t`, whose E0 and Eᵢ must be those of `v`.
+    func complexChi(_ t: GridTables, _ v: PathParameterValues, count n: Int, re: inout [Double], im: inout [Double]) {
+        let reff = path.reff
+        let r = reff + v.deltar
+        let scale = v.degen * v.s02 / (r * r)
+        let c4 = v.fourth / 3, c3 = 2 * v.third / 3, s2 = v.sigma2, b0 = v.deltar - 2 * v.sigma2 / reff
+        t.q.withUnsafeBufferPointer { q in
+        t.amp.withUnsafeBufferPointer { amp in
+        t.pha.withUnsafeBufferPointer { pha in
+        t.pRe.withUnsafeBufferPointer { pRe in
+        t.pIm.withUnsafeBufferPointer { pIm in
+        t.ppRe.withUnsafeBufferPointer { ppReB in
+        t.ppIm.withUnsafeBufferPointer { ppImB in
+            for i in 0..<n {
+                let ppRe = ppReB[i], ppIm = ppImB[i], pr = pRe[i], pi = pIm[i]
+                // −2pp(σ² − pp·C4/3)
+                let aRe = s2 - ppRe * c4, aIm = -ppIm * c4
+                let t1Re = -2 * (ppRe * aRe - ppIm * aIm), t1Im = -2 * (ppRe * aIm + ppIm * aRe)
+                // i·(2q·reff + Φ + 2p·B), B = ΔR − 2σ²/reff − 2pp·C3/3
+                let bRe = b0 - ppRe * c3, bIm = -ppIm * c3
+                let pbRe = 2 * (pr * bRe - pi * bIm), pbIm = 2 * (pr * bIm + pi * bRe)
+                // i·(x + iy) = −y + ix
+                let argRe = -2 * reff * pi + t1Re - pbIm
+                let argIm = t1Im + 2 * q[i] * reff + pha[i] + pbRe
+                let magnitude = exp(argRe) * scale * amp[i] / q[i]
+                re[i] = magnitude * cos(argIm)
+                im[i] = magnitude * sin(argIm)
+            }
+        }}}}}}}
         re[0] = 2 * re[1] - re[2]
         im[0] = 2 * im[1] - im[2]
     }

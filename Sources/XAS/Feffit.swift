@@ -114,6 +114,26 @@ public enum Feffit {
 /// The feffit residual as a `RefinementModel`.
 struct FeffitModel: RefinementModel {
     let datasets: [PreparedDataSet]
+    /// Interpolated path tables (per data set and path) and scratch arrays, reused between
+    /// evaluations; the engine evaluates one point at a time.
+    final class Workspace {
+        var tables: [[FeffPathModel.GridTables?]]
+        var sum: [[Double]], re: [Double], im: [Double], pathRe: [Double], pathIm: [Double]
+        init(_ datasets: [PreparedDataSet]) {
+            tables = datasets.map { [FeffPathModel.GridTables?](repeating: nil, count: $0.models.count) }
+            sum = datasets.map { [Double](repeating: 0, count: $0.modelK.count) }
+            let nfft = datasets.map(\.transform.settings.nfft).max() ?? 2048
+            let nk = datasets.map(\.modelK.count).max() ?? 0
+            re = [Double](repeating: 0, count: nfft); im = re
+            pathRe = [Double](repeating: 0, count: nk); pathIm = pathRe
+        }
+    }
+    let workspace: Workspace
+
+    init(datasets: [PreparedDataSet]) {
+        self.datasets = datasets
+        workspace = Workspace(datasets)
+    }
 
     /// Index of each path parameter in the values array, per data set and path.
     func slots(_ p: ParameterValues) -> [[[Int]]] {
@@ -126,14 +146,15 @@ struct FeffitModel: RefinementModel {
         let slots = self.slots(p)
         var out: [Double] = []
         out.reserveCapacity(datasets.reduce(0) { $0 + $1.residualCount })
+        let w = workspace
         for (d, ds) in datasets.enumerated() {
             var diff = ds.chiData
             if !dataOnly {
-                let model = ds.modelChi(p.values, slots[d])
-                for i in diff.indices { diff[i] -= model[i] }
+                ds.modelChi(p.values, slots[d], cache: &w.tables[d], sum: &w.sum[d], re: &w.pathRe, im: &w.pathIm)
+                let model = w.sum[d]
+                for i in 0..<ds.activeCount { diff[i] -= model[i] }
             }
-            var re = [Double](repeating: 0, count: ds.transform.settings.nfft), im = re
-            ds.appendResidual(difference: diff, to: &out, re: &re, im: &im)
+            ds.appendResidual(difference: diff, to: &out, re: &w.re, im: &w.im)
         }
         return out
     }

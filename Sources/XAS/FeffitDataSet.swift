@@ -123,6 +123,35 @@ struct PreparedDataSet: Sendable {
         return sum
     }
 
+    /// Points of the model grid the residual depends on: up to the end of the k window (R and q
+    /// space) or of the k range (k space); at least 3.
+    var activeCount: Int {
+        let n = modelK.count
+        switch dataset.transform.fitspace {
+        case .k: return max(3, min(n, transform.iqmax))
+        case .r, .q:
+            var last = min(n, transform.kwin.count) - 1
+            while last > 0 && transform.kwin[last] == 0 { last -= 1 }
+            return max(3, min(n, last + 2))
+        }
+    }
+
+    /// Σ of the paths' χ(k) on the first `activeCount` points into `sum` (the rest left zero), reusing
+    /// each path's interpolated tables from `cache` while its E0 and Eᵢ do not change.
+    func modelChi(_ p: [Double], _ slots: [[Int]], cache: inout [FeffPathModel.GridTables?], sum: inout [Double],
+                  re: inout [Double], im: inout [Double]) {
+        let n = activeCount
+        for i in 0..<sum.count { sum[i] = 0 }
+        for j in models.indices {
+            let v = pathValues(j, p, slots)
+            if cache[j] == nil || cache[j]!.e0 != v.e0 || cache[j]!.ei != v.ei {
+                cache[j] = models[j].tables(k: Array(modelK[0..<n]), e0: v.e0, ei: v.ei)
+            }
+            models[j].complexChi(cache[j]!, v, count: n, re: &re, im: &im)
+            for i in 0..<n { sum[i] += im[i] }
+        }
+    }
+
     /// Number of residuals this data set gives.
     var residualCount: Int {
         let t = transform, blocks = dataset.transform.kweights.count

@@ -61,6 +61,9 @@ public struct FeffitTransform: Sendable, Codable, Hashable {
 struct PreparedTransform: Sendable {
     let settings: FeffitTransform
     let plan: FFTPlan
+    /// Half-length plan and twiddles e^{−2πik/N} for the forward transform of real input.
+    let halfPlan: FFTPlan
+    let twiddleCos: [Double], twiddleSin: [Double]
     /// k window on k = kstep·i, i < nfft (Larch's `kwin` on `k_`).
     let kwin: [Double]
     /// R window on r = rstep·i, i < nfft, from max(rbkg, rmin) to rmax.
@@ -72,8 +75,12 @@ struct PreparedTransform: Sendable {
 
     init(_ t: FeffitTransform) throws {
         guard let plan = FFTPlan(count: t.nfft) else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two") }
+        guard t.nfft >= 4, let halfPlan = FFTPlan(count: t.nfft / 2) else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two ≥ 4") }
         settings = t
         self.plan = plan
+        self.halfPlan = halfPlan
+        twiddleCos = (0..<(t.nfft / 2)).map { cos(2 * Double.pi * Double($0) / Double(t.nfft)) }
+        twiddleSin = (0..<(t.nfft / 2)).map { sin(2 * Double.pi * Double($0) / Double(t.nfft)) }
         let k = (0..<t.nfft).map { t.kstep * Double($0) }
         let r = (0..<t.nfft).map { t.rstep * Double($0) }
         kwin = taperWindow(x: k, xmin: t.kmin, xmax: t.kmax, dx: t.dk, dx2: t.dk2 ?? t.dk, shape: t.window)
@@ -88,14 +95,30 @@ struct PreparedTransform: Sendable {
 
     /// χ(R) = (kstep/√π)·FFT(χ·W(k)·kʷ) zero-padded to nfft, the first nfft/2 points (Larch's `fftf` +
     /// `xftf_fast`), into `re`, `im` (each nfft long; only the first half is meaningful).
+    ///
+    /// The input is real, so the N-point FFT is done as an N/2-point complex FFT of the even and odd
+    /// samples, X[j] = E[j] + e^{−2πij/N}·O[j] (the standard real-input split).
     func forward(_ chi: [Double], kweightIndex: Int, re: inout [Double], im: inout [Double]) {
-        let n = settings.nfft
-        for i in 0..<n { re[i] = 0; im[i] = 0 }
+        let n = settings.nfft, half = n / 2
+        var zr = [Double](repeating: 0, count: half), zi = zr
         let power = kpowers[kweightIndex]
-        for i in 0..<min(chi.count, n) { re[i] = chi[i] * kwin[i] * power[i] }
-        plan.forward(real: &re, imag: &im)
+        let count = min(chi.count, n)
+        for i in 0..<count {
+            let x = chi[i] * kwin[i] * power[i]
+            if i & 1 == 0 { zr[i >> 1] = x } else { zi[i >> 1] = x }
+        }
+        halfPlan.forward(real: &zr, imag: &zi)
         let scale = settings.kstep / Double.pi.squareRoot()
-        for i in 0..<(n / 2) { re[i] *= scale; im[i] *= scale }
+        for j in 0..<half {
+            let m = j == 0 ? 0 : half - j
+            let ar = zr[j], ai = zi[j], br = zr[m], bi = zi[m]
+            let er = (ar + br) / 2, ei = (ai - bi) / 2
+            let or = (ai + bi) / 2, oi = -(ar - br) / 2
+            let c = twiddleCos[j], s = twiddleSin[j]
+            re[j] = scale * (er + c * or + s * oi)
+            im[j] = scale * (ei + c * oi - s * or)
+        }
+        for j in half..<n { re[j] = 0; im[j] = 0 }
     }
 
     /// χ(q) = (4√π/kstep)·IFFT(χ(R)·W(R)) from the first nfft/2 points of χ(R) (Larch's `fftr` +
