@@ -117,10 +117,10 @@ struct FeffitModel: RefinementModel {
     /// Interpolated path tables (per data set and path) and scratch arrays, reused between
     /// evaluations; the engine evaluates one point at a time.
     final class Workspace {
-        var tables: [[FeffPathModel.GridTables?]]
+        var tables: [[[FeffPathModel.GridTables]]]
         var sum: [[Double]], re: [Double], im: [Double], pathRe: [Double], pathIm: [Double]
         init(_ datasets: [PreparedDataSet]) {
-            tables = datasets.map { [FeffPathModel.GridTables?](repeating: nil, count: $0.models.count) }
+            tables = datasets.map { [[FeffPathModel.GridTables]](repeating: [], count: $0.models.count) }
             sum = datasets.map { [Double](repeating: 0, count: $0.modelK.count) }
             let nfft = datasets.map(\.transform.settings.nfft).max() ?? 2048
             let nk = datasets.map(\.modelK.count).max() ?? 0

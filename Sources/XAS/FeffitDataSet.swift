@@ -137,17 +137,21 @@ struct PreparedDataSet: Sendable {
     }
 
     /// Σ of the paths' χ(k) on the first `activeCount` points into `sum` (the rest left zero), reusing
-    /// each path's interpolated tables from `cache` while its E0 and Eᵢ do not change.
-    func modelChi(_ p: [Double], _ slots: [[Int]], cache: inout [FeffPathModel.GridTables?], sum: inout [Double],
+    /// each path's interpolated tables from `cache` (the last three E0, Eᵢ pairs per path: a
+    /// difference step in E0 and the point it started from).
+    func modelChi(_ p: [Double], _ slots: [[Int]], cache: inout [[FeffPathModel.GridTables]], sum: inout [Double],
                   re: inout [Double], im: inout [Double]) {
         let n = activeCount
         for i in 0..<sum.count { sum[i] = 0 }
         for j in models.indices {
             let v = pathValues(j, p, slots)
-            if cache[j] == nil || cache[j]!.e0 != v.e0 || cache[j]!.ei != v.ei {
-                cache[j] = models[j].tables(k: Array(modelK[0..<n]), e0: v.e0, ei: v.ei)
+            if let hit = cache[j].firstIndex(where: { $0.e0 == v.e0 && $0.ei == v.ei }) {
+                if hit != 0 { cache[j].swapAt(0, hit) }
+            } else {
+                cache[j].insert(models[j].tables(k: Array(modelK[0..<n]), e0: v.e0, ei: v.ei), at: 0)
+                if cache[j].count > 3 { cache[j].removeLast() }
             }
-            models[j].complexChi(cache[j]!, v, count: n, re: &re, im: &im)
+            models[j].complexChi(cache[j][0], v, count: n, re: &re, im: &im)
             for i in 0..<n { sum[i] += im[i] }
         }
     }

@@ -20,17 +20,24 @@ for name in files {
         let scan = try FormatRegistry.read(URL(fileURLWithPath: file)).scans[0]
         return (scan.columns.values[0], scan.columns["chi"] ?? scan.columns.values[1])
     })
-    var times: [Double] = []
+    func cpu() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6
+    }
+    var times: [Double] = [], cpuTimes: [Double] = []
     var last: FeffitResult?
     for _ in 0..<repeats {
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = DispatchTime.now().uptimeNanoseconds, c0 = cpu()
         last = try Feffit.fit(datasets: datasets, parameters: recipe.parameters, options: recipe.options)
         times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        cpuTimes.append(cpu() - c0)
     }
     times.sort()
+    cpuTimes.sort()
     let s = last!.statistics
     let params = Dictionary(uniqueKeysWithValues: last!.variables.map { ($0.parameter.name, [$0.parameter.value, $0.stderr ?? .nan]) })
-    let doc: [String: Any] = ["id": id, "roentgen_ms": times[times.count / 2], "nfev": s.nFunctionCalls,
+    let doc: [String: Any] = ["id": id, "roentgen_ms": times[times.count / 2], "roentgen_cpu_ms": cpuTimes[cpuTimes.count / 2], "nfev": s.nFunctionCalls,
                               "chi_square": s.chiSquare, "rfactor": s.rfactor, "n_idp": s.nIndependent,
                               "params": params.mapValues { $0.map { $0.isFinite ? $0 : 0 } }]
     print("JSON " + String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys]), as: UTF8.self))
