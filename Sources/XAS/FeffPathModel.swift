@@ -125,6 +125,8 @@ public struct FeffPathModel: Sendable {
         public var ei: Double
         var q: [Double], amp: [Double], pha: [Double]
         var pRe: [Double], pIm: [Double], ppRe: [Double], ppIm: [Double]
+        /// Slopes d/dq of amplitude, phase, real[p] and λ (for the E0 derivative), and λ itself.
+        var ampSlope: [Double], phaSlope: [Double], repSlope: [Double], lamSlope: [Double], rep: [Double], lam: [Double]
     }
 
     /// Interpolates the tables on the grid `k` for `e0` and `ei` (independent of the other path parameters).
@@ -133,13 +135,17 @@ public struct FeffPathModel: Sendable {
         let q = Self.shiftedWavenumbers(k: k, e0: e0)
         var t = GridTables(e0: e0, ei: ei, q: q, amp: [Double](repeating: 0, count: n), pha: [Double](repeating: 0, count: n),
                            pRe: [Double](repeating: 0, count: n), pIm: [Double](repeating: 0, count: n),
-                           ppRe: [Double](repeating: 0, count: n), ppIm: [Double](repeating: 0, count: n))
+                           ppRe: [Double](repeating: 0, count: n), ppIm: [Double](repeating: 0, count: n),
+                           ampSlope: [Double](repeating: 0, count: n), phaSlope: [Double](repeating: 0, count: n),
+                           repSlope: [Double](repeating: 0, count: n), lamSlope: [Double](repeating: 0, count: n),
+                           rep: [Double](repeating: 0, count: n), lam: [Double](repeating: 0, count: n))
         let eiShift = ei * XASConstants.etok
         for i in 0..<n {
             let qi = q[i]
-            t.amp[i] = amplitude.value(qi)
-            t.pha[i] = phase.value(qi)
-            let rep = realP.value(qi), lam = lambda.value(qi)
+            (t.amp[i], t.ampSlope[i]) = amplitude.valueAndSlope(qi)
+            (t.pha[i], t.phaSlope[i]) = phase.valueAndSlope(qi)
+            let (rep, repSlope) = realP.valueAndSlope(qi), (lam, lamSlope) = lambda.valueAndSlope(qi)
+            t.rep[i] = rep; t.lam[i] = lam; t.repSlope[i] = repSlope; t.lamSlope[i] = lamSlope
             // pp = (rep + i/lam)² + i·Ei·ETOK; p = √pp (principal branch, as numpy).
             let ppRe = rep * rep - 1 / (lam * lam)
             let ppIm = 2 * rep / lam + eiShift
@@ -188,6 +194,81 @@ public struct FeffPathModel: Sendable {
         }}}}}}}
         re[0] = 2 * re[1] - re[2]
         im[0] = 2 * im[1] - im[2]
+    }
+
+    /// ∂χ/∂θ (χ = Im χ̃) on the first `count` points for the path parameters `wanted` (indices into
+    /// `PathParameterValues.names`: degen, s02, e0, deltar, sigma2, third, fourth, ei), each into
+    /// `out[w]`, differentiating the equation of `complexChi` analytically: E0 through q
+    /// (dq/dE0 = −ETOK/(2|q|)) and the splines' slopes, Eᵢ through p² (dp²/dEᵢ = i·ETOK).
+    public func chiDerivatives(_ t: GridTables, _ v: PathParameterValues, count n: Int, wanted: [Int], out: inout [[Double]]) {
+        let reff = path.reff
+        let r = reff + v.deltar
+        let c4 = v.fourth / 3, c3 = 2 * v.third / 3, s2 = v.sigma2, b0 = v.deltar - 2 * v.sigma2 / reff
+        let etok = XASConstants.etok
+        for i in 0..<n {
+            let ppRe = t.ppRe[i], ppIm = t.ppIm[i], pr = t.pRe[i], pi = t.pIm[i], q = t.q[i]
+            let aRe = s2 - ppRe * c4, aIm = -ppIm * c4
+            let t1Re = -2 * (ppRe * aRe - ppIm * aIm), t1Im = -2 * (ppRe * aIm + ppIm * aRe)
+            let bRe = b0 - ppRe * c3, bIm = -ppIm * c3
+            let pbRe = 2 * (pr * bRe - pi * bIm), pbIm = 2 * (pr * bIm + pi * bRe)
+            let argRe = -2 * reff * pi + t1Re - pbIm
+            let argIm = t1Im + 2 * q * reff + t.pha[i] + pbRe
+            // E = exp(arg); unit = N/(r²)·E (χ̃ = S0²·amp/q·unit).
+            let e = exp(argRe)
+            let eRe = e * cos(argIm), eIm = e * sin(argIm)
+            let base = v.degen / (r * r)
+            let chiRe = v.s02 * base * t.amp[i] / q * eRe, chiIm = v.s02 * base * t.amp[i] / q * eIm
+            // d(arg) for a change dpp of p² (and dp = dpp/(2p)): −2·reff·Im dp − 2·dpp·(σ² − 2p²C4/3) + i(2·dp·B − (4/3)·p·dpp·C3).
+            func argChange(_ dppRe: Double, _ dppIm: Double) -> (Double, Double) {
+                // dp = dpp / (2p)
+                let den = 2 * (pr * pr + pi * pi)
+                let dpRe = (dppRe * pr + dppIm * pi) / den, dpIm = (dppIm * pr - dppRe * pi) / den
+                let fRe = s2 - 2 * ppRe * c4, fIm = -2 * ppIm * c4
+                let xRe = -2 * reff * dpIm - 2 * (dppRe * fRe - dppIm * fIm)
+                let xIm = -2 * (dppRe * fIm + dppIm * fRe)
+                // i·(2·dp·B − 2·p·dpp·C3') with C3' = 2C3/3 ⇒ −(4/3)pC3 dpp = −2·c3·p·dpp
+                let yRe = 2 * (dpRe * bRe - dpIm * bIm) - 2 * c3 * (pr * dppRe - pi * dppIm)
+                let yIm = 2 * (dpRe * bIm + dpIm * bRe) - 2 * c3 * (pr * dppIm + pi * dppRe)
+                return (xRe - yIm, xIm + yRe)
+            }
+            for (w, index) in wanted.enumerated() {
+                var dRe = 0.0, dIm = 0.0   // d(arg) multiplying χ̃, unless handled apart
+                var extraIm = 0.0          // additional term of dχ (imaginary part)
+                switch index {
+                case 0: out[w][i] = v.degen != 0 ? chiIm / v.degen : base / v.degen * 0; continue
+                case 1: out[w][i] = base * t.amp[i] / q * eIm; continue
+                case 2:
+                    let dq = -etok / (2 * abs(q))
+                    // p² = (rep + i/λ)²: dp²/dq = 2(rep + i/λ)(rep' − i·λ'/λ²)
+                    let lam = t.lam[i], rep = t.rep[i]
+                    let uRe = rep, uIm = 1 / lam, wRe = t.repSlope[i], wIm = -t.lamSlope[i] / (lam * lam)
+                    let dppRe = 2 * (uRe * wRe - uIm * wIm) * dq, dppIm = 2 * (uRe * wIm + uIm * wRe) * dq
+                    (dRe, dIm) = argChange(dppRe, dppIm)
+                    dIm += (2 * reff + t.phaSlope[i]) * dq
+                    // amp/q changes too: d(amp/q) = (amp'/q − amp/q²)·dq
+                    let dAmp = (t.ampSlope[i] / q - t.amp[i] / (q * q)) * dq
+                    extraIm = v.s02 * base * dAmp * eIm
+                case 3:
+                    dRe = -2 * pi - 2 / r
+                    dIm = 2 * pr
+                case 4:
+                    dRe = -2 * ppRe + 4 * pi / reff
+                    dIm = -2 * ppIm - 4 * pr / reff
+                case 5:
+                    // −(4/3)·i·p·p²
+                    let zRe = pr * ppRe - pi * ppIm, zIm = pr * ppIm + pi * ppRe
+                    dRe = 4 * zIm / 3
+                    dIm = -4 * zRe / 3
+                case 6:
+                    dRe = 2 * (ppRe * ppRe - ppIm * ppIm) / 3
+                    dIm = 4 * ppRe * ppIm / 3
+                default:
+                    (dRe, dIm) = argChange(0, etok)
+                }
+                out[w][i] = chiRe * dIm + chiIm * dRe + extraIm
+            }
+        }
+        for w in wanted.indices { out[w][0] = 2 * out[w][1] - out[w][2] }
     }
 }
 

@@ -129,10 +129,68 @@ struct FeffitModel: RefinementModel {
         }
     }
     let workspace: Workspace
+    /// Private path-parameter name → (data set, path, index in `PathParameterValues.names`).
+    let pathParameter: [String: (Int, Int, Int)]
+    /// First residual of each data set.
+    let offsets: [Int]
+    let residualCount: Int
 
     init(datasets: [PreparedDataSet]) {
         self.datasets = datasets
         workspace = Workspace(datasets)
+        var map: [String: (Int, Int, Int)] = [:]
+        for (d, ds) in datasets.enumerated() {
+            for (j, names) in ds.parameterNames.enumerated() {
+                for (i, name) in names.enumerated() { map[name] = (d, j, i) }
+            }
+        }
+        pathParameter = map
+        var start = 0, offsets: [Int] = []
+        for ds in datasets { offsets.append(start); start += ds.residualCount }
+        self.offsets = offsets
+        residualCount = start
+    }
+
+    /// Analytic ∂r/∂(path parameter): the k-space derivative of the path's χ (`chiDerivatives`)
+    /// through the same transform as the residual, negated; zero for names the model does not read
+    /// directly (the engine's chain rule carries fit parameters through the path expressions).
+    func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? {
+        let slots = self.slots(p)
+        var columns = [[Double]](repeating: [], count: names.count)
+        // Requested parameters grouped by data set and path.
+        var requests: [Int: [Int: [(column: Int, index: Int)]]] = [:]
+        for (c, name) in names.enumerated() {
+            if let (d, j, i) = pathParameter[name] {
+                requests[d, default: [:]][j, default: []].append((c, i))
+            } else {
+                columns[c] = [Double](repeating: 0, count: residualCount)
+            }
+        }
+        let w = workspace
+        for (d, byPath) in requests {
+            let ds = datasets[d]
+            let n = ds.activeCount
+            for (j, wanted) in byPath {
+                let v = ds.pathValues(j, p.values, slots[d])
+                if let hit = w.tables[d][j].firstIndex(where: { $0.e0 == v.e0 && $0.ei == v.ei }) {
+                    if hit != 0 { w.tables[d][j].swapAt(0, hit) }
+                } else {
+                    w.tables[d][j].insert(ds.models[j].tables(k: Array(ds.modelK[0..<n]), e0: v.e0, ei: v.ei), at: 0)
+                    if w.tables[d][j].count > 3 { w.tables[d][j].removeLast() }
+                }
+                var out = [[Double]](repeating: [Double](repeating: 0, count: ds.modelK.count), count: wanted.count)
+                ds.models[j].chiDerivatives(w.tables[d][j][0], v, count: n, wanted: wanted.map(\.index), out: &out)
+                for (k, request) in wanted.enumerated() {
+                    var segment: [Double] = []
+                    segment.reserveCapacity(ds.residualCount)
+                    ds.appendResidual(difference: out[k], to: &segment, re: &w.re, im: &w.im)
+                    var column = [Double](repeating: 0, count: residualCount)
+                    for (i, value) in segment.enumerated() { column[offsets[d] + i] = -value }
+                    columns[request.column] = column
+                }
+            }
+        }
+        return columns
     }
 
     /// Index of each path parameter in the values array, per data set and path.
