@@ -140,11 +140,15 @@ public struct FeffPathModel: Sendable {
                            repSlope: [Double](repeating: 0, count: n), lamSlope: [Double](repeating: 0, count: n),
                            rep: [Double](repeating: 0, count: n), lam: [Double](repeating: 0, count: n))
         let eiShift = ei * XASConstants.etok
+        // The four splines share their nodes (the table's k) and q increases along the grid, so the
+        // piece is found once per point by walking forward.
+        var piece = 0
         for i in 0..<n {
             let qi = q[i]
-            (t.amp[i], t.ampSlope[i]) = amplitude.valueAndSlope(qi)
-            (t.pha[i], t.phaSlope[i]) = phase.valueAndSlope(qi)
-            let (rep, repSlope) = realP.valueAndSlope(qi), (lam, lamSlope) = lambda.valueAndSlope(qi)
+            piece = amplitude.piece(qi, from: piece)
+            (t.amp[i], t.ampSlope[i]) = amplitude.valueAndSlope(qi, piece: piece)
+            (t.pha[i], t.phaSlope[i]) = phase.valueAndSlope(qi, piece: piece)
+            let (rep, repSlope) = realP.valueAndSlope(qi, piece: piece), (lam, lamSlope) = lambda.valueAndSlope(qi, piece: piece)
             t.rep[i] = rep; t.lam[i] = lam; t.repSlope[i] = repSlope; t.lamSlope[i] = lamSlope
             // pp = (rep + i/lam)² + i·Ei·ETOK; p = √pp (principal branch, as numpy).
             let ppRe = rep * rep - 1 / (lam * lam)

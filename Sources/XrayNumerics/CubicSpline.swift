@@ -161,6 +161,24 @@ public struct PiecewiseCubic: Sendable {
         return lo
     }
 
+    /// Index of the piece holding x, walking forward from `hint` (fast for increasing x; falls back
+    /// to bisection when x is left of the hint's piece).
+    @inline(__always)
+    public func piece(_ x: Double, from hint: Int) -> Int {
+        let last = nodes.count - 2
+        guard hint <= last, x >= nodes[hint] else { return piece(x) }
+        var i = hint
+        while i < last && x >= nodes[i + 1] { i += 1 }
+        return i
+    }
+
+    /// The value and first derivative at x on piece `i` (as returned by `piece`).
+    @inline(__always)
+    public func valueAndSlope(_ x: Double, piece i: Int) -> (Double, Double) {
+        let t = x - nodes[i]
+        return (c0[i] + t * (c1[i] + t * (c2[i] + t * c3[i])), c1[i] + t * (2 * c2[i] + 3 * t * c3[i]))
+    }
+
     /// The value at x.
     @inline(__always)
     public func value(_ x: Double) -> Double {
