@@ -43,7 +43,8 @@ public enum Feffit {
         // Larch fixes varied parameters that no expression uses.
         var fixed: [String] = []
         if options.fixUnusedVariables {
-            var used = Set<String>()
+            // Used: read by a path directly or named in any expression.
+            var used = Set(paths.names.flatMap { $0.flatMap { $0 } })
             for p in paths.parameters.all {
                 guard let text = p.expression, let e = try? Expression(text) else { continue }
                 for (name, _) in e.names { used.insert(name) }
@@ -129,8 +130,8 @@ struct FeffitModel: RefinementModel {
         }
     }
     let workspace: Workspace
-    /// Private path-parameter name → (data set, path, index in `PathParameterValues.names`).
-    let pathParameter: [String: (Int, Int, Int)]
+    /// Parameter name → every (data set, path, index in `PathParameterValues.names`) that reads it.
+    let pathParameter: [String: [(Int, Int, Int)]]
     /// First residual of each data set.
     let offsets: [Int]
     let residualCount: Int
@@ -138,10 +139,10 @@ struct FeffitModel: RefinementModel {
     init(datasets: [PreparedDataSet]) {
         self.datasets = datasets
         workspace = Workspace(datasets)
-        var map: [String: (Int, Int, Int)] = [:]
+        var map: [String: [(Int, Int, Int)]] = [:]
         for (d, ds) in datasets.enumerated() {
             for (j, names) in ds.parameterNames.enumerated() {
-                for (i, name) in names.enumerated() { map[name] = (d, j, i) }
+                for (i, name) in names.enumerated() { map[name, default: []].append((d, j, i)) }
             }
         }
         pathParameter = map
@@ -156,20 +157,18 @@ struct FeffitModel: RefinementModel {
     /// directly (the engine's chain rule carries fit parameters through the path expressions).
     func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? {
         let slots = self.slots(p)
-        var columns = [[Double]](repeating: [], count: names.count)
-        // Requested parameters grouped by data set and path.
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: residualCount), count: names.count)
+        // Per data set and path: the parameter indices wanted and the columns they feed.
         var requests: [Int: [Int: [(column: Int, index: Int)]]] = [:]
         for (c, name) in names.enumerated() {
-            if let (d, j, i) = pathParameter[name] {
-                requests[d, default: [:]][j, default: []].append((c, i))
-            } else {
-                columns[c] = [Double](repeating: 0, count: residualCount)
-            }
+            for (d, j, i) in pathParameter[name] ?? [] { requests[d, default: [:]][j, default: []].append((c, i)) }
         }
         let w = workspace
         for (d, byPath) in requests {
             let ds = datasets[d]
             let n = ds.activeCount
+            // k-space ∂χ/∂(name), summed over the paths of this data set that read it.
+            var sums: [Int: [Double]] = [:]
             for (j, wanted) in byPath {
                 let v = ds.pathValues(j, p.values, slots[d])
                 if let hit = w.tables[d][j].firstIndex(where: { $0.e0 == v.e0 && $0.ei == v.ei }) {
@@ -181,13 +180,18 @@ struct FeffitModel: RefinementModel {
                 var out = [[Double]](repeating: [Double](repeating: 0, count: ds.modelK.count), count: wanted.count)
                 ds.models[j].chiDerivatives(w.tables[d][j][0], v, count: n, wanted: wanted.map(\.index), out: &out)
                 for (k, request) in wanted.enumerated() {
-                    var segment: [Double] = []
-                    segment.reserveCapacity(ds.residualCount)
-                    ds.appendResidual(difference: out[k], to: &segment, re: &w.re, im: &w.im)
-                    var column = [Double](repeating: 0, count: residualCount)
-                    for (i, value) in segment.enumerated() { column[offsets[d] + i] = -value }
-                    columns[request.column] = column
+                    if sums[request.column] == nil {
+                        sums[request.column] = out[k]
+                    } else {
+                        for i in 0..<n { sums[request.column]![i] += out[k][i] }
+                    }
                 }
+            }
+            for (column, dchi) in sums {
+                var segment: [Double] = []
+                segment.reserveCapacity(ds.residualCount)
+                ds.appendResidual(difference: dchi, to: &segment, re: &w.re, im: &w.im)
+                for (i, value) in segment.enumerated() { columns[column][offsets[d] + i] = -value }
             }
         }
         return columns

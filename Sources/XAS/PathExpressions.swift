@@ -11,8 +11,9 @@ import XrayCore
 /// `sigma2_debye` to functions registered for that path (they need its atoms), as Larch evaluates
 /// path expressions in the symbol table of the path being computed.
 struct PathExpressions {
-    /// Private parameter names: `slots[d][j]` lists the names of degen, s02, e0, deltar, sigma2,
-    /// third, fourth, ei of path j of data set d.
+    /// Parameter names read for each path: `names[d][j]` lists those of degen, s02, e0, deltar,
+    /// sigma2, third, fourth, ei of path j of data set d (a private per-path name, a shared name for
+    /// an expression without path values, or the fit parameter itself when the expression is its name).
     var names: [[[String]]] = []
     /// Every parameter name that is private (not reported as a fit variable).
     var privateNames = Set<String>()
@@ -41,6 +42,7 @@ struct PathExpressions {
                 throw RefinementError(parameter: p.name, column: column, "unknown name '\(name)' in expression '\(text)'")
             }
         }
+        var sharedByText: [String: String] = [:]
         for (d, ds) in datasets.enumerated() {
             var labels = Set<String>()
             var datasetNames: [[String]] = []
@@ -75,21 +77,43 @@ struct PathExpressions {
                 for pname in FeffitPath.parameterNames {
                     let privateName = prefix + pname
                     let owner = "\(fp.label).\(pname)"
-                    privateNames.insert(privateName)
-                    slots.append(privateName)
                     guard let text = fp.expressions[pname]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
                         try parameters.add(Parameter(privateName, pname == "s02" ? 1 : 0, vary: false))
+                        privateNames.insert(privateName)
+                        slots.append(privateName)
                         continue
                     }
                     let e = try Expression(text, parameter: owner)
                     for (name, column) in e.names where !userNames.contains(name) && local[name] == nil && name != "pi" && name != "e" {
                         throw RefinementError(parameter: owner, column: column, "unknown name '\(name)' in expression '\(text)' (not a fit parameter nor a path value such as reff)")
                     }
-                    for call in Self.calls(in: text) where base.function(named: call.name) == nil && renamedFunctions[call.name] == nil {
+                    let calls = Self.calls(in: text)
+                    for call in calls where base.function(named: call.name) == nil && renamedFunctions[call.name] == nil {
                         throw RefinementError(parameter: owner, column: call.column, "unknown function '\(call.name)' in expression '\(text)'")
+                    }
+                    let usesPath = e.names.contains { local[$0.name] != nil } || calls.contains { renamedFunctions[$0.name] != nil }
+                    if !usesPath {
+                        // The same value for every path that writes it: a bare fit parameter is read
+                        // directly, any other expression once under a shared name, so that the
+                        // Jacobian has one column (one transform) for all the paths that use it.
+                        let tokens = Self.tokens(text)
+                        if tokens.count == 1, !tokens[0].isCall, tokens[0].text == text, userNames.contains(text) {
+                            slots.append(text)
+                        } else if let shared = sharedByText[text] {
+                            slots.append(shared)
+                        } else {
+                            let shared = "_x\(sharedByText.count)"
+                            sharedByText[text] = shared
+                            try parameters.add(Parameter(shared, expression: text))
+                            privateNames.insert(shared)
+                            slots.append(shared)
+                        }
+                        continue
                     }
                     let rewritten = Self.rewrite(text, names: local, functions: renamedFunctions)
                     try parameters.add(Parameter(privateName, expression: rewritten))
+                    privateNames.insert(privateName)
+                    slots.append(privateName)
                 }
                 datasetNames.append(slots)
             }
