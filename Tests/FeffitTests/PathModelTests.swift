@@ -115,3 +115,24 @@ struct PathDerivativeTests {
         }
     }
 }
+
+@Suite("σ² models")
+struct Sigma2ModelTests {
+    /// Larch 2026.3.1 `sigma2_debye(T, θ, path)` and `sigma2_eins(T, θ, path)` for three paths (printed
+    /// with the venv of Benchmarks/feffit): (debye 300 K θ 315, eins 300 K θ 250, debye 10 K θ 315).
+    static let larch: [(String, Double, Double, Double)] = [
+        ("cu_13paths_ms/Feff_Cu/feff0001.dat", 0.009038150232917746, 0.007747557680423881, 0.003159754747233789),
+        ("cu_13paths_ms/Feff_Cu/feff0003.dat", 0.010167919012032463, 0.01162133652063582, 0.0035547240906380127),
+        ("znse_1shell/Feff_ZnSe/feff_znse.dat", 0.006784883141676012, 0.006882247458959678, 0.0024122758654889806),
+    ]
+
+    @Test func einsteinAndCorrelatedDebyeMatchLarch() throws {
+        for (file, debye300, eins300, debye10) in Self.larch {
+            guard let url = FeffitReference.url(file) else { print(SharedData.missing("xas/feffit/" + file)); return }
+            let path = try FeffPathReader.read(url)
+            #expect(abs(Sigma2Models.correlatedDebye(temperature: 300, theta: 315, path: path) / debye300 - 1) < 1e-8, "\(file)")
+            #expect(abs(Sigma2Models.einstein(temperature: 300, theta: 250, path: path) / eins300 - 1) < 1e-8, "\(file)")
+            #expect(abs(Sigma2Models.correlatedDebye(temperature: 10, theta: 315, path: path) / debye10 - 1) < 1e-8, "\(file)")
+        }
+    }
+}
