@@ -53,7 +53,8 @@ let package = Package(
             ]
         ),
         // X-ray absorption analysis: E0, normalisation, AUTOBK, Fourier transforms, LCF.
-        .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics"]),
+        .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics", "Refinement",
+                                            .product(name: "Yams", package: "Yams")]),
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
         .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics"]),
         // The curated source registry, its SQLite FTS5 index, portal connectors, the download cache.
@@ -93,6 +94,8 @@ let package = Package(
         .testTarget(name: "RefinementTests", dependencies: ["Refinement"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
+        .testTarget(name: "FeffitTests", dependencies: ["XAS", "XrayFormats", "XrayCore", "XrayNumerics", "Refinement", "TestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -78,6 +78,36 @@ public struct NotAKnotCubicSpline: Sendable {
         return mAll
     }
 
+    /// The spline through (nodes, y) as polynomial pieces, for evaluating it many times.
+    public func curve(y: [Double]) -> PiecewiseCubic {
+        let n = nodes.count
+        precondition(y.count == n, "NotAKnotCubicSpline: y must have one value per node")
+        var c0 = [Double](repeating: 0, count: n - 1), c1 = c0, c2 = c0, c3 = c0
+        if n == 2 {
+            c0[0] = y[0]; c1[0] = (y[1] - y[0]) / h[0]
+        } else if n == 3 {
+            // The parabola through three points, written about each left node.
+            let d1 = (y[1] - y[0]) / h[0], d2 = (y[2] - y[1]) / h[1]
+            let a2 = (d2 - d1) / (nodes[2] - nodes[0])
+            for i in 0..<2 {
+                let t = nodes[i] - nodes[0]
+                c0[i] = y[0] + t * (d1 + a2 * (t - h[0]))
+                c1[i] = d1 + a2 * (2 * t - h[0])
+                c2[i] = a2
+            }
+        } else {
+            let m2 = y.withUnsafeBufferPointer { secondDerivatives($0) }
+            for i in 0..<(n - 1) {
+                let hi = h[i]
+                c0[i] = y[i]
+                c1[i] = (y[i + 1] - y[i]) / hi - hi * (2 * m2[i] + m2[i + 1]) / 6
+                c2[i] = m2[i] / 2
+                c3[i] = (m2[i + 1] - m2[i]) / (6 * hi)
+            }
+        }
+        return PiecewiseCubic(nodes: nodes, c0: c0, c1: c1, c2: c2, c3: c3)
+    }
+
     /// The spline through (nodes, y) evaluated at `points` (any order; fastest when increasing).
     public func evaluate(y: [Double], at points: [Double]) -> [Double] {
         let n = nodes.count
@@ -110,5 +140,58 @@ public struct NotAKnotCubicSpline: Sendable {
             }
         }
         return out
+    }
+}
+
+/// A piecewise cubic: on [xᵢ, xᵢ₊₁] the value is c0ᵢ + c1ᵢ·t + c2ᵢ·t² + c3ᵢ·t³ with t = x − xᵢ;
+/// the end pieces extend beyond the nodes (as FITPACK's `splev` with `ext=0` does).
+public struct PiecewiseCubic: Sendable {
+    public let nodes: [Double]
+    public let c0: [Double], c1: [Double], c2: [Double], c3: [Double]
+
+    /// Index of the piece holding x (clamped to the end pieces), by bisection.
+    @inline(__always)
+    public func piece(_ x: Double) -> Int {
+        var lo = 0, hi = nodes.count - 2
+        if x >= nodes[hi] { return hi }
+        while hi - lo > 1 {
+            let mid = (lo + hi) >> 1
+            if nodes[mid] <= x { lo = mid } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Index of the piece holding x, walking forward from `hint` (fast for increasing x; falls back
+    /// to bisection when x is left of the hint's piece).
+    @inline(__always)
+    public func piece(_ x: Double, from hint: Int) -> Int {
+        let last = nodes.count - 2
+        guard hint <= last, x >= nodes[hint] else { return piece(x) }
+        var i = hint
+        while i < last && x >= nodes[i + 1] { i += 1 }
+        return i
+    }
+
+    /// The value and first derivative at x on piece `i` (as returned by `piece`).
+    @inline(__always)
+    public func valueAndSlope(_ x: Double, piece i: Int) -> (Double, Double) {
+        let t = x - nodes[i]
+        return (c0[i] + t * (c1[i] + t * (c2[i] + t * c3[i])), c1[i] + t * (2 * c2[i] + 3 * t * c3[i]))
+    }
+
+    /// The value at x.
+    @inline(__always)
+    public func value(_ x: Double) -> Double {
+        let i = piece(x)
+        let t = x - nodes[i]
+        return c0[i] + t * (c1[i] + t * (c2[i] + t * c3[i]))
+    }
+
+    /// The value and first derivative at x.
+    @inline(__always)
+    public func valueAndSlope(_ x: Double) -> (Double, Double) {
+        let i = piece(x)
+        let t = x - nodes[i]
+        return (c0[i] + t * (c1[i] + t * (c2[i] + t * c3[i])), c1[i] + t * (2 * c2[i] + 3 * t * c3[i]))
     }
 }

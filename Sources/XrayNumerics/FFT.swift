@@ -8,6 +8,8 @@ import Foundation
 public struct FFTPlan: Sendable {
     /// The transform length N (a power of two, ≥ 2).
     public let count: Int
+    /// Twiddles per stage, contiguous: for the stage of butterfly span h (h = 1, 2, 4, …),
+    /// entries h…2h−1 hold cos and sin of −2π·j/(2h), j < h.
     private let cosTable: [Double]
     private let sinTable: [Double]
     private let bitReversed: [Int]
@@ -16,12 +18,15 @@ public struct FFTPlan: Sendable {
     public init?(count: Int) {
         guard count >= 2, count & (count - 1) == 0 else { return nil }
         self.count = count
-        let half = count / 2
-        var c = [Double](repeating: 0, count: half), s = [Double](repeating: 0, count: half)
-        for j in 0..<half {
-            let angle = -2.0 * Double.pi * Double(j) / Double(count)
-            c[j] = cos(angle)
-            s[j] = sin(angle)
+        var c = [Double](repeating: 1, count: count), s = [Double](repeating: 0, count: count)
+        var h = 1
+        while h < count {
+            for j in 0..<h {
+                let angle = -Double.pi * Double(j) / Double(h)
+                c[h + j] = cos(angle)
+                s[h + j] = sin(angle)
+            }
+            h *= 2
         }
         cosTable = c
         sinTable = s
@@ -63,27 +68,31 @@ public struct FFTPlan: Sendable {
                                     let ti = im[i]; im[i] = im[j]; im[j] = ti
                                 }
                             }
-                            var size = 2
-                            while size <= n {
-                                let halfSize = size / 2
-                                let stride = n / size
+                            // Span-1 stage: twiddle 1.
+                            var k = 0
+                            while k < n {
+                                let xr = re[k + 1], xi = im[k + 1]
+                                re[k + 1] = re[k] - xr; im[k + 1] = im[k] - xi
+                                re[k] += xr; im[k] += xi
+                                k += 2
+                            }
+                            var h = 2
+                            while h < n {
                                 var start = 0
                                 while start < n {
-                                    var t = 0
-                                    for k in start..<(start + halfSize) {
-                                        let wr = ct[t], wi = sign * st[t]
-                                        let l = k + halfSize
-                                        let xr = re[l] * wr - im[l] * wi
-                                        let xi = re[l] * wi + im[l] * wr
-                                        re[l] = re[k] - xr
-                                        im[l] = im[k] - xi
-                                        re[k] += xr
-                                        im[k] += xi
-                                        t += stride
+                                    for j in 0..<h {
+                                        let wr = ct[h + j], wi = sign * st[h + j]
+                                        let a = start + j, b = a + h
+                                        let xr = re[b] * wr - im[b] * wi
+                                        let xi = re[b] * wi + im[b] * wr
+                                        re[b] = re[a] - xr
+                                        im[b] = im[a] - xi
+                                        re[a] += xr
+                                        im[a] += xi
                                     }
-                                    start += size
+                                    start += 2 * h
                                 }
-                                size *= 2
+                                h *= 2
                             }
                         }
                     }

@@ -1,0 +1,223 @@
+import Foundation
+import Refinement
+import XrayCore
+import XrayNumerics
+
+/// Settings of a feffit run besides the data sets and parameters.
+public struct FeffitOptions: Sendable {
+    /// Relative tolerances of the Levenberg–Marquardt stop (the engine's; Larch uses 1e-6 with MINPACK).
+    public var ftol: Double = 1e-10
+    public var xtol: Double = 1e-10
+    /// Maximum residual evaluations (0: the engine's default).
+    public var maxEvaluations: Int = 0
+    /// Highest R of the output χ(R) arrays, Å (Larch's `rmax_out`).
+    public var rmaxOut: Double = 10
+    /// Fix varied parameters that no path uses (Larch's `fix_unused_variables`).
+    public var fixUnusedVariables = true
+    public init() {}
+}
+
+/// EXAFS path fitting as Larch's `feffit` (`xafs/feffit.py`), on the shared `Refinement` engine.
+///
+/// The residual of each data set is Larch's `_residual`: (χ_data − Σ paths)/ε transformed into the
+/// fit space (R: Re and Im of χ(R) for rmin ≤ R < rmax, interleaved; q: Re of the back-transform for
+/// kmin ≤ q < kmax; k: kʷ·χ for kmin ≤ k < kmax), one block per k-weight, blocks and data sets
+/// concatenated. ε is Larch's noise estimate unless given. Statistics are Larch's: with N residuals
+/// and N_idp = Σ(1 + 2ΔkΔR/π), χ² = Σr²·N_idp/N, reduced χ² = χ²/(N_idp − N_varys), R-factor =
+/// Σr²/Σr_data², and esds = √diag((JᵀJ)⁻¹)·√(Σr²/(N_idp − N_varys)) (lmfit's unscaled covariance
+/// times its reduced χ² times (N − N_varys)/(N_idp − N_varys)).
+public enum Feffit {
+    /// Functions path expressions may call besides the standard ones (`sigma2_eins`, `sigma2_debye`
+    /// are bound to each path when its expressions are compiled).
+    public static var functions: FunctionTable { .standard }
+
+    /// Fits the paths of `datasets` to their data, varying the varied parameters of `parameters`.
+    public static func fit(datasets: [FeffitDataSet], parameters: ParameterSet,
+                           options: FeffitOptions = FeffitOptions()) throws -> FeffitResult {
+        guard !datasets.isEmpty else { throw RoentgenError.badParameter("feffit needs at least one data set") }
+        var ids = Set<String>()
+        for ds in datasets where !ids.insert(ds.id).inserted { throw RoentgenError.badParameter("data set id '\(ds.id)' is used twice") }
+        var paths = try PathExpressions(datasets: datasets, parameters: parameters, functions: functions)
+        let prepared = try datasets.enumerated().map { d, ds in try PreparedDataSet(ds, parameterNames: paths.names[d]) }
+
+        // Larch fixes varied parameters that no expression uses.
+        var fixed: [String] = []
+        if options.fixUnusedVariables {
+            // Used: read by a path directly or named in any expression.
+            var used = Set(paths.names.flatMap { $0.flatMap { $0 } })
+            for p in paths.parameters.all {
+                guard let text = p.expression, let e = try? Expression(text) else { continue }
+                for (name, _) in e.names { used.insert(name) }
+            }
+            for p in paths.parameters.all where p.isVaried && !used.contains(p.name) {
+                fixed.append(p.name)
+            }
+            try paths.parameters.fix(fixed)
+        }
+        let nIdp = prepared.reduce(0) { $0 + $1.independentPoints }
+        let nVarys = paths.parameters.all.filter(\.isVaried).count
+        guard Double(nVarys) < nIdp else {
+            throw RoentgenError.badParameter(String(format: "%d variables but only %.3f independent points (N_idp = Σ 1 + 2·ΔR·Δk/π): fix or constrain variables, or widen the k or R range", nVarys, nIdp))
+        }
+        let model = FeffitModel(datasets: prepared)
+        var engine = RefinementOptions()
+        engine.ftol = options.ftol
+        engine.xtol = options.xtol
+        engine.maxEvaluations = options.maxEvaluations
+        engine.functions = paths.functions
+        engine.scaleCovariance = false
+        let raw = try Refinement.refine(model, parameters: paths.parameters, options: engine)
+
+        let values = try raw.parameters.evaluated(functions: paths.functions)
+        let residual = raw.residuals
+        let sumSquares = residual.reduce(0) { $0 + $1 * $1 }
+        let dataOnly = try model.residuals(values, dataOnly: true)
+        let dataSquares = dataOnly.reduce(0) { $0 + $1 * $1 }
+        let npts = Double(residual.count)
+        let chiSquare = sumSquares * nIdp / npts
+        let reduced = chiSquare / (nIdp - Double(raw.nVarys))
+        let scale = (sumSquares / (nIdp - Double(raw.nVarys))).squareRoot()
+        let result = raw.rescaled(by: scale)
+        let logLikelihood = nIdp * log(chiSquare / nIdp)
+        let statistics = FeffitStatistics(
+            nFunctionCalls: raw.evaluations, nVarys: raw.nVarys, nDataPoints: residual.count, nIndependent: nIdp,
+            chiSquare: chiSquare, chi2Reduced: reduced, rfactor: sumSquares / dataSquares,
+            aic: logLikelihood + 2 * Double(raw.nVarys), bic: logLikelihood + log(nIdp) * Double(raw.nVarys),
+            converged: raw.converged, message: raw.message)
+        let outputs = try prepared.enumerated().map { d, ds in
+            try FeffitDataSetResult(ds, values: values, slots: model.slots(values)[d], esd: result.esd, rmaxOut: options.rmaxOut)
+        }
+        return FeffitResult(refinement: result, statistics: statistics, privateNames: paths.privateNames,
+                            fixedUnused: fixed, datasets: outputs, userParameters: parameters.names)
+    }
+
+    /// χ(k) of each path and their sum for fixed parameter values (Larch's `ff2chi`), on k = kstep·i
+    /// up to `kmax`, or on `k` when given.
+    public static func sumOfPaths(_ paths: [FeffitPath], parameters: ParameterSet, k: [Double]) throws -> (chi: [Double], paths: [[Double]], values: [PathParameterValues]) {
+        let ds = FeffitDataSet(id: "ff2chi", k: k, chi: k.map { _ in 0 }, transform: FeffitTransform(), paths: paths)
+        let built = try PathExpressions(datasets: [ds], parameters: parameters, functions: functions)
+        let values = try built.parameters.evaluated(functions: built.functions)
+        var sum = [Double](repeating: 0, count: k.count)
+        var each: [[Double]] = [], used: [PathParameterValues] = []
+        for (j, fp) in paths.enumerated() {
+            let model = try FeffPathModel(path: fp.path)
+            var v = PathParameterValues(degen: 0)
+            for (i, name) in PathParameterValues.names.enumerated() { v[name] = values[built.names[0][j][i]] ?? 0 }
+            let chi = model.chi(k: k, v).chi
+            for i in sum.indices { sum[i] += chi[i] }
+            each.append(chi)
+            used.append(v)
+        }
+        return (sum, each, used)
+    }
+}
+
+/// The feffit residual as a `RefinementModel`.
+struct FeffitModel: RefinementModel {
+    let datasets: [PreparedDataSet]
+    /// Interpolated path tables (per data set and path) and scratch arrays, reused between
+    /// evaluations; the engine evaluates one point at a time.
+    final class Workspace {
+        var tables: [[[FeffPathModel.GridTables]]]
+        var sum: [[Double]], re: [Double], im: [Double], pathRe: [Double], pathIm: [Double]
+        init(_ datasets: [PreparedDataSet]) {
+            tables = datasets.map { [[FeffPathModel.GridTables]](repeating: [], count: $0.models.count) }
+            sum = datasets.map { [Double](repeating: 0, count: $0.modelK.count) }
+            let nfft = datasets.map(\.transform.settings.nfft).max() ?? 2048
+            let nk = datasets.map(\.modelK.count).max() ?? 0
+            re = [Double](repeating: 0, count: nfft); im = re
+            pathRe = [Double](repeating: 0, count: nk); pathIm = pathRe
+        }
+    }
+    let workspace: Workspace
+    /// Parameter name → every (data set, path, index in `PathParameterValues.names`) that reads it.
+    let pathParameter: [String: [(Int, Int, Int)]]
+    /// First residual of each data set.
+    let offsets: [Int]
+    let residualCount: Int
+
+    init(datasets: [PreparedDataSet]) {
+        self.datasets = datasets
+        workspace = Workspace(datasets)
+        var map: [String: [(Int, Int, Int)]] = [:]
+        for (d, ds) in datasets.enumerated() {
+            for (j, names) in ds.parameterNames.enumerated() {
+                for (i, name) in names.enumerated() { map[name, default: []].append((d, j, i)) }
+            }
+        }
+        pathParameter = map
+        var start = 0, offsets: [Int] = []
+        for ds in datasets { offsets.append(start); start += ds.residualCount }
+        self.offsets = offsets
+        residualCount = start
+    }
+
+    /// Analytic ∂r/∂(path parameter): the k-space derivative of the path's χ (`chiDerivatives`)
+    /// through the same transform as the residual, negated; zero for names the model does not read
+    /// directly (the engine's chain rule carries fit parameters through the path expressions).
+    func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? {
+        let slots = self.slots(p)
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: residualCount), count: names.count)
+        // Per data set and path: the parameter indices wanted and the columns they feed.
+        var requests: [Int: [Int: [(column: Int, index: Int)]]] = [:]
+        for (c, name) in names.enumerated() {
+            for (d, j, i) in pathParameter[name] ?? [] { requests[d, default: [:]][j, default: []].append((c, i)) }
+        }
+        let w = workspace
+        for (d, byPath) in requests {
+            let ds = datasets[d]
+            let n = ds.activeCount
+            // k-space ∂χ/∂(name), summed over the paths of this data set that read it.
+            var sums: [Int: [Double]] = [:]
+            for (j, wanted) in byPath {
+                let v = ds.pathValues(j, p.values, slots[d])
+                if let hit = w.tables[d][j].firstIndex(where: { $0.e0 == v.e0 && $0.ei == v.ei }) {
+                    if hit != 0 { w.tables[d][j].swapAt(0, hit) }
+                } else {
+                    w.tables[d][j].insert(ds.models[j].tables(k: Array(ds.modelK[0..<n]), e0: v.e0, ei: v.ei), at: 0)
+                    if w.tables[d][j].count > 3 { w.tables[d][j].removeLast() }
+                }
+                var out = [[Double]](repeating: [Double](repeating: 0, count: ds.modelK.count), count: wanted.count)
+                ds.models[j].chiDerivatives(w.tables[d][j][0], v, count: n, wanted: wanted.map(\.index), out: &out)
+                for (k, request) in wanted.enumerated() {
+                    if sums[request.column] == nil {
+                        sums[request.column] = out[k]
+                    } else {
+                        for i in 0..<n { sums[request.column]![i] += out[k][i] }
+                    }
+                }
+            }
+            for (column, dchi) in sums {
+                var segment: [Double] = []
+                segment.reserveCapacity(ds.residualCount)
+                ds.appendResidual(difference: dchi, to: &segment, re: &w.re, im: &w.im)
+                for (i, value) in segment.enumerated() { columns[column][offsets[d] + i] = -value }
+            }
+        }
+        return columns
+    }
+
+    /// Index of each path parameter in the values array, per data set and path.
+    func slots(_ p: ParameterValues) -> [[[Int]]] {
+        datasets.map { ds in ds.parameterNames.map { names in names.map { p.index(of: $0) ?? 0 } } }
+    }
+
+    func residuals(_ p: ParameterValues) throws -> [Double] { try residuals(p, dataOnly: false) }
+
+    func residuals(_ p: ParameterValues, dataOnly: Bool) throws -> [Double] {
+        let slots = self.slots(p)
+        var out: [Double] = []
+        out.reserveCapacity(datasets.reduce(0) { $0 + $1.residualCount })
+        let w = workspace
+        for (d, ds) in datasets.enumerated() {
+            var diff = ds.chiData
+            if !dataOnly {
+                ds.modelChi(p.values, slots[d], cache: &w.tables[d], sum: &w.sum[d], re: &w.pathRe, im: &w.pathIm)
+                let model = w.sum[d]
+                for i in 0..<ds.activeCount { diff[i] -= model[i] }
+            }
+            ds.appendResidual(difference: diff, to: &out, re: &w.re, im: &w.im)
+        }
+        return out
+    }
+}

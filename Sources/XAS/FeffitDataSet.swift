@@ -1,0 +1,190 @@
+import Foundation
+import XrayCore
+import XrayNumerics
+
+/// A FEFF path as used in a fit: the path, its label, and the expressions of its path parameters.
+public struct FeffitPath: Sendable {
+    /// Label in reports and JSON (unique within its data set).
+    public var label: String
+    public var path: FeffPath
+    /// Where the path came from (shown in the report).
+    public var file: String
+    /// Degeneracy override (nil: the file's).
+    public var degen: Double?
+    /// Expression (or number) per path parameter: `s02`, `e0`, `deltar`, `sigma2`, `third`, `fourth`,
+    /// `ei`. Missing ones take Larch's defaults (S0² = 1, the others 0). Besides the fit parameters, an
+    /// expression may use the path's own `reff`, `degen`, `nleg`, `rmass`, `rnorman`, `gam_ch`,
+    /// `rs_int`, `vint`, `vmu`, `vfermi` and call `sigma2_eins(t, theta)`, `sigma2_debye(t, theta)`.
+    public var expressions: [String: String]
+
+    public init(label: String, path: FeffPath, file: String, degen: Double? = nil, expressions: [String: String]) {
+        self.label = label; self.path = path; self.file = file; self.degen = degen; self.expressions = expressions
+    }
+
+    /// The path parameters an expression may set (Larch's `PATH_PARS`).
+    public static let parameterNames = ["s02", "e0", "deltar", "sigma2", "third", "fourth", "ei"]
+
+    /// The path's own values usable in its expressions (Larch's `FEFFDAT_VALUES`).
+    public var localValues: [(String, Double)] {
+        var out: [(String, Double)] = [("reff", path.reff), ("degen", path.degeneracy), ("nleg", Double(path.nleg)),
+                                        ("rmass", path.reducedMass), ("rnorman", path.rnorman)]
+        if let v = path.gammaCh { out.append(("gam_ch", v)) }
+        if let v = path.rsInt { out.append(("rs_int", v)) }
+        if let v = path.vint { out.append(("vint", v)) }
+        if let v = path.vmu { out.append(("vmu", v)) }
+        if let v = path.vfermi { out.append(("vfermi", v)) }
+        return out
+    }
+}
+
+/// One data set of a fit: χ(k) data, its transform and fit ranges, and its paths (Larch's `FeffitDataSet`).
+public struct FeffitDataSet: Sendable {
+    /// Name in reports and JSON.
+    public var id: String
+    /// Data k (Å⁻¹) and χ(k); interpolated linearly onto kstep·i as Larch does.
+    public var k: [Double]
+    public var chi: [Double]
+    public var transform: FeffitTransform
+    public var paths: [FeffitPath]
+    /// Noise in χ(k); nil: estimated from the data's χ(R) between 15 and 30 Å (Larch's default).
+    public var epsilonK: Double?
+
+    public init(id: String, k: [Double], chi: [Double], transform: FeffitTransform, paths: [FeffitPath], epsilonK: Double? = nil) {
+        self.id = id; self.k = k; self.chi = chi; self.transform = transform; self.paths = paths; self.epsilonK = epsilonK
+    }
+}
+
+/// A data set prepared for fitting: model grid, data on it, windows, noise, path models.
+struct PreparedDataSet: Sendable {
+    let dataset: FeffitDataSet
+    let transform: PreparedTransform
+    /// k = kstep·i for i < int(1.01 + max(data k)/kstep).
+    let modelK: [Double]
+    /// The data interpolated onto `modelK`.
+    let chiData: [Double]
+    let models: [FeffPathModel]
+    let epsilonK: [Double]
+    let epsilonR: [Double]
+    let independentPoints: Double
+    /// Parameter-set names of each path's parameters (`names[path][PathParameterValues.names index]`).
+    let parameterNames: [[String]]
+
+    init(_ ds: FeffitDataSet, parameterNames: [[String]]) throws {
+        guard ds.k.count >= 4, ds.k.count == ds.chi.count else {
+            throw RoentgenError(.badData, "data set '\(ds.id)': χ(k) needs at least 4 points and as many k as χ values (got \(ds.k.count) and \(ds.chi.count))")
+        }
+        for i in 1..<ds.k.count where !(ds.k[i] > ds.k[i - 1]) {
+            throw RoentgenError(.badData, "data set '\(ds.id)': k is not increasing at point \(i + 1) (k = \(ds.k[i]))")
+        }
+        guard !ds.paths.isEmpty else { throw RoentgenError.badParameter("data set '\(ds.id)' has no paths") }
+        let kLast = ds.k[ds.k.count - 1]
+        do { try ds.transform.validate(kmaxData: kLast) } catch var e as RoentgenError {
+            e.message = "data set '\(ds.id)': " + e.message
+            throw e
+        }
+        dataset = ds
+        let prepared = try PreparedTransform(ds.transform)
+        transform = prepared
+        let t = ds.transform
+        let count = min(t.nfft, Int(1.01 + kLast / t.kstep))
+        modelK = (0..<count).map { t.kstep * Double($0) }
+        chiData = interpolateLinear(x: ds.k, y: ds.chi, at: modelK)
+        models = try ds.paths.map { p in
+            do { return try FeffPathModel(path: p.path) } catch var e as RoentgenError {
+                e.message = "path '\(p.label)' (\(p.file)): " + e.message
+                throw e
+            }
+        }
+        if let eps = ds.epsilonK {
+            guard eps > 0, eps.isFinite else { throw RoentgenError.badParameter("data set '\(ds.id)': epsilon_k = \(eps); expected > 0") }
+            epsilonK = t.kweights.map { _ in eps }
+            epsilonR = t.kweights.map { prepared.epsilonR(fromEpsilonK: eps, kweight: $0) }
+        } else {
+            (epsilonK, epsilonR) = prepared.estimateNoise(chi: chiData)
+            guard epsilonR.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw RoentgenError(.badData, "data set '\(ds.id)': the noise estimated from χ(R) at 15–30 Å is zero; give epsilon_k")
+            }
+        }
+        independentPoints = t.independentPoints
+        self.parameterNames = parameterNames
+    }
+
+    /// Path parameter values of path `j` read from the fit's parameter values.
+    func pathValues(_ j: Int, _ p: [Double], _ slots: [[Int]]) -> PathParameterValues {
+        let s = slots[j]
+        return PathParameterValues(degen: p[s[0]], s02: p[s[1]], e0: p[s[2]], deltar: p[s[3]], sigma2: p[s[4]],
+                                   third: p[s[5]], fourth: p[s[6]], ei: p[s[7]])
+    }
+
+    /// Σ of the paths' χ(k) on `modelK`.
+    func modelChi(_ p: [Double], _ slots: [[Int]]) -> [Double] {
+        var sum = [Double](repeating: 0, count: modelK.count)
+        for j in models.indices { models[j].addChi(k: modelK, pathValues(j, p, slots), to: &sum) }
+        return sum
+    }
+
+    /// Points of the model grid the residual depends on: up to the end of the k window (R and q
+    /// space) or of the k range (k space); at least 3.
+    var activeCount: Int {
+        let n = modelK.count
+        switch dataset.transform.fitspace {
+        case .k: return max(3, min(n, transform.iqmax))
+        case .r, .q:
+            var last = min(n, transform.kwin.count) - 1
+            while last > 0 && transform.kwin[last] == 0 { last -= 1 }
+            return max(3, min(n, last + 2))
+        }
+    }
+
+    /// Σ of the paths' χ(k) on the first `activeCount` points into `sum` (the rest left zero), reusing
+    /// each path's interpolated tables from `cache` (the last three E0, Eᵢ pairs per path: a
+    /// difference step in E0 and the point it started from).
+    func modelChi(_ p: [Double], _ slots: [[Int]], cache: inout [[FeffPathModel.GridTables]], sum: inout [Double],
+                  re: inout [Double], im: inout [Double]) {
+        let n = activeCount
+        for i in 0..<sum.count { sum[i] = 0 }
+        for j in models.indices {
+            let v = pathValues(j, p, slots)
+            if let hit = cache[j].firstIndex(where: { $0.e0 == v.e0 && $0.ei == v.ei }) {
+                if hit != 0 { cache[j].swapAt(0, hit) }
+            } else {
+                cache[j].insert(models[j].tables(k: Array(modelK[0..<n]), e0: v.e0, ei: v.ei), at: 0)
+                if cache[j].count > 3 { cache[j].removeLast() }
+            }
+            models[j].complexChi(cache[j][0], v, count: n, re: &re, im: &im)
+            for i in 0..<n { sum[i] += im[i] }
+        }
+    }
+
+    /// Number of residuals this data set gives.
+    var residualCount: Int {
+        let t = transform, blocks = dataset.transform.kweights.count
+        switch dataset.transform.fitspace {
+        case .r: return blocks * 2 * max(0, t.irmax - t.irmin)
+        case .q: return blocks * max(0, t.iqmax - t.iqmin)
+        case .k: return blocks * max(0, min(t.iqmax, modelK.count) - t.iqmin)
+        }
+    }
+
+    /// Larch's `_residual`: the transform of (χ_data − χ_model)/ε in the fit space, appended to `out`.
+    func appendResidual(difference diff: [Double], to out: inout [Double], re: inout [Double], im: inout [Double]) {
+        let t = transform
+        let settings = dataset.transform
+        for b in settings.kweights.indices {
+            switch settings.fitspace {
+            case .k:
+                let power = t.kpowers[b], eps = epsilonK[b]
+                for i in t.iqmin..<max(t.iqmin, min(t.iqmax, diff.count)) { out.append(diff[i] / eps * power[i]) }
+            case .r:
+                t.forward(diff, kweightIndex: b, re: &re, im: &im)
+                let eps = epsilonR[b]
+                for i in t.irmin..<max(t.irmin, t.irmax) { out.append(re[i] / eps); out.append(im[i] / eps) }
+            case .q:
+                t.forward(diff, kweightIndex: b, re: &re, im: &im)
+                t.reverse(re: &re, im: &im)
+                let eps = epsilonR[b]
+                for i in t.iqmin..<max(t.iqmin, t.iqmax) { out.append(re[i] / eps) }
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import XrayCore
+import XrayNumerics
+
+/// The transform and fit ranges of one feffit data set (Larch's `TransformGroup`, `xafs/feffit.py`).
+public struct FeffitTransform: Sendable, Codable, Hashable {
+    /// Where the residual is formed: χ(R) (real and imaginary parts), χ(q) (real part of the
+    /// back-transform) or k-weighted χ(k).
+    public enum FitSpace: String, Sendable, Codable, CaseIterable { case r, q, k }
+
+    public var fitspace: FitSpace = .r
+    /// k window range and tapers in Å⁻¹ (`dk2` nil: equal to `dk`).
+    public var kmin: Double = 0
+    public var kmax: Double = 20
+    public var dk: Double = 4
+    public var dk2: Double?
+    public var window: TaperShape = .kaiser
+    /// One or more k-weights; several are fitted together (one residual block each).
+    public var kweights: [Double] = [2]
+    /// R range of the fit (and of the back-transform window for q space) in Å; `dr`, `dr2` its tapers.
+    public var rmin: Double = 0
+    public var rmax: Double = 10
+    public var dr: Double = 0
+    public var dr2: Double?
+    public var rwindow: TaperShape = .hanning
+    /// Lower limit of the R window of the back-transform (the window starts at max(rbkg, rmin)).
+    public var rbkg: Double = 0
+    /// FFT length and k grid step.
+    public var nfft: Int = 2048
+    public var kstep: Double = 0.05
+
+    public init() {}
+
+    /// R grid step π/(kstep·nfft) in Å.
+    public var rstep: Double { Double.pi / (kstep * Double(nfft)) }
+
+    /// Number of independent points 1 + 2·ΔR·Δk/π (Larch's `n_idp`).
+    public var independentPoints: Double { 1 + 2 * (rmax - rmin) * (kmax - kmin) / Double.pi }
+
+    /// Checks the ranges against the data's last k (Å⁻¹).
+    public func validate(kmaxData: Double) throws {
+        guard nfft >= 16, nfft & (nfft - 1) == 0 else { throw RoentgenError.badParameter("nfft = \(nfft); expected a power of two ≥ 16") }
+        guard kstep > 0, kstep.isFinite else { throw RoentgenError.badParameter("kstep = \(kstep); expected > 0") }
+        guard !kweights.isEmpty, kweights.allSatisfy({ $0 >= 0 && $0 <= 10 }) else {
+            throw RoentgenError.badParameter("kweight \(kweights.map { String(format: "%g", $0) }.joined(separator: ", ")); expected one or more values in 0…10")
+        }
+        guard kmin >= 0, kmax > kmin else { throw RoentgenError.badParameter("k range \(kmin)…\(kmax) Å⁻¹; expected 0 ≤ kmin < kmax") }
+        guard kmax <= kmaxData + kstep / 2 else {
+            throw RoentgenError.badParameter(String(format: "k range %g…%g Å⁻¹ is outside the data, which end at k = %.3f Å⁻¹", kmin, kmax, kmaxData))
+        }
+        let rlimit = rstep * Double(nfft / 2)
+        guard rmin >= 0, rmax > rmin else { throw RoentgenError.badParameter("R range \(rmin)…\(rmax) Å; expected 0 ≤ rmin < rmax") }
+        guard rmax <= rlimit else {
+            throw RoentgenError.badParameter(String(format: "R range %g…%g Å is outside χ(R), which ends at π/(2·kstep) = %.2f Å", rmin, rmax, rlimit))
+        }
+        guard dk >= 0, (dk2 ?? dk) >= 0, dr >= 0, (dr2 ?? dr) >= 0 else { throw RoentgenError.badParameter("window tapers dk, dk2, dr, dr2 must be ≥ 0") }
+    }
+}
+
+/// A transform with its windows and FFT plan computed once, as Larch's `TransformGroup` caches them.
+struct PreparedTransform: Sendable {
+    let settings: FeffitTransform
+    let plan: FFTPlan
+    /// Half-length plan and twiddles e^{−2πik/N} for the forward transform of real input.
+    let halfPlan: FFTPlan
+    let twiddleCos: [Double], twiddleSin: [Double]
+    /// k window on k = kstep·i, i < nfft (Larch's `kwin` on `k_`).
+    let kwin: [Double]
+    /// R window on r = rstep·i, i < nfft, from max(rbkg, rmin) to rmax.
+    let rwin: [Double]
+    /// kᵂ on the same grid, one array per k-weight.
+    let kpowers: [[Double]]
+    /// Index ranges of the residual: R points [irmin, irmax) and k/q points [iqmin, iqmax).
+    let irmin: Int, irmax: Int, iqmin: Int, iqmax: Int
+
+    init(_ t: FeffitTransform) throws {
+        guard let plan = FFTPlan(count: t.nfft) else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two") }
+        guard t.nfft >= 4, let halfPlan = FFTPlan(count: t.nfft / 2) else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two ≥ 4") }
+        settings = t
+        self.plan = plan
+        self.halfPlan = halfPlan
+        twiddleCos = (0..<(t.nfft / 2)).map { cos(2 * Double.pi * Double($0) / Double(t.nfft)) }
+        twiddleSin = (0..<(t.nfft / 2)).map { sin(2 * Double.pi * Double($0) / Double(t.nfft)) }
+        let k = (0..<t.nfft).map { t.kstep * Double($0) }
+        let r = (0..<t.nfft).map { t.rstep * Double($0) }
+        kwin = taperWindow(x: k, xmin: t.kmin, xmax: t.kmax, dx: t.dk, dx2: t.dk2 ?? t.dk, shape: t.window)
+        rwin = taperWindow(x: r, xmin: max(t.rbkg, t.rmin), xmax: t.rmax, dx: t.dr, dx2: t.dr2 ?? t.dr, shape: t.rwindow)
+        kpowers = t.kweights.map { w in k.map { pow($0, w) } }
+        let half = Double(t.nfft / 2)
+        irmin = Int(max(0, 0.01 + t.rmin / t.rstep))
+        irmax = Int(min(half, 0.01 + t.rmax / t.rstep))
+        iqmin = Int(max(0, 0.01 + t.kmin / t.kstep))
+        iqmax = Int(min(half, 0.01 + t.kmax / t.kstep))
+    }
+
+    /// χ(R) = (kstep/√π)·FFT(χ·W(k)·kʷ) zero-padded to nfft, the first nfft/2 points (Larch's `fftf` +
+    /// `xftf_fast`), into `re`, `im` (each nfft long; only the first half is meaningful).
+    ///
+    /// The input is real, so the N-point FFT is done as an N/2-point complex FFT of the even and odd
+    /// samples, X[j] = E[j] + e^{−2πij/N}·O[j] (the standard real-input split).
+    func forward(_ chi: [Double], kweightIndex: Int, re: inout [Double], im: inout [Double]) {
+        let n = settings.nfft, half = n / 2
+        var zr = [Double](repeating: 0, count: half), zi = zr
+        let power = kpowers[kweightIndex]
+        let count = min(chi.count, n)
+        for i in 0..<count {
+            let x = chi[i] * kwin[i] * power[i]
+            if i & 1 == 0 { zr[i >> 1] = x } else { zi[i >> 1] = x }
+        }
+        halfPlan.forward(real: &zr, imag: &zi)
+        let scale = settings.kstep / Double.pi.squareRoot()
+        for j in 0..<half {
+            let m = j == 0 ? 0 : half - j
+            let ar = zr[j], ai = zi[j], br = zr[m], bi = zi[m]
+            let er = (ar + br) / 2, ei = (ai - bi) / 2
+            let or = (ai + bi) / 2, oi = -(ar - br) / 2
+            let c = twiddleCos[j], s = twiddleSin[j]
+            re[j] = scale * (er + c * or + s * oi)
+            im[j] = scale * (ei + c * oi - s * or)
+        }
+        for j in half..<n { re[j] = 0; im[j] = 0 }
+    }
+
+    /// χ(q) = (4√π/kstep)·IFFT(χ(R)·W(R)) from the first nfft/2 points of χ(R) (Larch's `fftr` +
+    /// `xftr_fast`), in place.
+    func reverse(re: inout [Double], im: inout [Double]) {
+        let n = settings.nfft
+        for i in 0..<(n / 2) { re[i] *= rwin[i]; im[i] *= rwin[i] }
+        for i in (n / 2)..<n { re[i] = 0; im[i] = 0 }
+        plan.inverse(real: &re, imag: &im)
+        let scale = 4 * Double.pi.squareRoot() / settings.kstep
+        for i in 0..<(n / 2) { re[i] *= scale; im[i] *= scale }
+    }
+
+    /// Larch's `estimate_noise`: ε_R from the RMS of χ(R) between 15 and 30 Å divided by the mean
+    /// k window, and ε_k from it by Parseval's theorem, one pair per k-weight.
+    func estimateNoise(chi: [Double]) -> (epsilonK: [Double], epsilonR: [Double]) {
+        let t = settings
+        let n = t.nfft
+        var re = [Double](repeating: 0, count: n), im = re
+        let irmin = Int(0.01 + 15 / t.rstep)
+        let irmax = Int(min(Double(n / 2), 1.01 + 30 / t.rstep))
+        let kwinAverage = kwin.reduce(0, +) * t.kstep / (t.kmax - t.kmin)
+        var epsK: [Double] = [], epsR: [Double] = []
+        for (i, w) in t.kweights.enumerated() {
+            forward(chi, kweightIndex: i, re: &re, im: &im)
+            var sum = 0.0
+            for j in irmin..<max(irmin, irmax) { sum += re[j] * re[j] + im[j] * im[j] }
+            let count = Double(2 * max(0, irmax - irmin))
+            let er = count > 0 ? (sum / count).squareRoot() / kwinAverage : 0
+            let ww = 2 * w + 1
+            let scale = (2 * Double.pi * ww / (t.kstep * (pow(t.kmax, ww) - pow(t.kmin, ww)))).squareRoot()
+            epsR.append(er)
+            epsK.append(scale * er)
+        }
+        return (epsK, epsR)
+    }
+
+    /// ε_R from a given ε_k (Larch's `set_epsilon_k`: ε_R = ε_k / (2·√(π·w/(kstep·(kmaxʷ − kminʷ))))).
+    func epsilonR(fromEpsilonK eps: Double, kweight w: Double) -> Double {
+        let t = settings, ww = 2 * w + 1
+        return eps / (2 * (Double.pi * ww / (t.kstep * (pow(t.kmax, ww) - pow(t.kmin, ww)))).squareRoot())
+    }
+}

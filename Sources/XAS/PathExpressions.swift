@@ -1,0 +1,168 @@
+import Foundation
+import Refinement
+import XrayCore
+
+/// Turns the path parameters of every data set into constrained parameters of one `ParameterSet`,
+/// so that the refinement engine evaluates them and propagates their esds.
+///
+/// Each path gets fixed parameters for its own values (`reff`, `degen`, …) under private names
+/// (`_p<d>_<j>_reff`), and each path parameter becomes `_p<d>_<j>_<name>` with the user's
+/// expression in which the path's names are rewritten to those private names, and `sigma2_eins` /
+/// `sigma2_debye` to functions registered for that path (they need its atoms), as Larch evaluates
+/// path expressions in the symbol table of the path being computed.
+struct PathExpressions {
+    /// Parameter names read for each path: `names[d][j]` lists those of degen, s02, e0, deltar,
+    /// sigma2, third, fourth, ei of path j of data set d (a private per-path name, a shared name for
+    /// an expression without path values, or the fit parameter itself when the expression is its name).
+    var names: [[[String]]] = []
+    /// Every parameter name that is private (not reported as a fit variable).
+    var privateNames = Set<String>()
+    var parameters: ParameterSet
+    var functions: FunctionTable
+
+    /// The path functions of an expression.
+    static let pathFunctions = ["sigma2_eins", "sigma2_debye"]
+
+    static func prefix(_ d: Int, _ j: Int) -> String { "_p\(d)_\(j)_" }
+
+    /// Checks every expression (syntax and names) and builds the combined parameter set.
+    init(datasets: [FeffitDataSet], parameters user: ParameterSet, functions base: FunctionTable) throws {
+        parameters = user
+        functions = base
+        let userNames = Set(user.names)
+        // Global expressions: path functions and unknown names are errors that name the parameter.
+        for p in user.all {
+            guard let text = p.expression else { continue }
+            let e = try Expression(text, parameter: p.name)
+            for call in Self.calls(in: text) where Self.pathFunctions.contains(call.name) {
+                throw RefinementError(parameter: p.name, column: call.column,
+                                      "'\(call.name)' needs a path: use it in a path parameter (e.g. sigma2), not in a fit parameter")
+            }
+            for (name, column) in e.names where !userNames.contains(name) && name != "pi" && name != "e" {
+                throw RefinementError(parameter: p.name, column: column, "unknown name '\(name)' in expression '\(text)'")
+            }
+        }
+        var sharedByText: [String: String] = [:]
+        for (d, ds) in datasets.enumerated() {
+            var labels = Set<String>()
+            var datasetNames: [[String]] = []
+            for (j, fp) in ds.paths.enumerated() {
+                guard labels.insert(fp.label).inserted else {
+                    throw RoentgenError.badParameter("data set '\(ds.id)': path label '\(fp.label)' is used twice")
+                }
+                let prefix = Self.prefix(d, j)
+                var local: [String: String] = [:]
+                for (name, value) in fp.localValues {
+                    let privateName = prefix + name
+                    try parameters.add(Parameter(privateName, value, vary: false))
+                    privateNames.insert(privateName)
+                    local[name] = privateName
+                }
+                let path = fp.path
+                var renamedFunctions: [String: String] = [:]
+                for f in Self.pathFunctions {
+                    let privateName = prefix + f
+                    renamedFunctions[f] = privateName
+                    if f == "sigma2_eins" {
+                        functions.register(privateName, arity: 2) { Sigma2Models.einstein(temperature: $0[0], theta: $0[1], path: path) }
+                    } else {
+                        functions.register(privateName, arity: 2) { Sigma2Models.correlatedDebye(temperature: $0[0], theta: $0[1], path: path) }
+                    }
+                }
+                var slots: [String] = []
+                let degenName = prefix + "degen_used"
+                try parameters.add(Parameter(degenName, fp.degen ?? path.degeneracy, vary: false))
+                privateNames.insert(degenName)
+                slots.append(degenName)
+                for pname in FeffitPath.parameterNames {
+                    let privateName = prefix + pname
+                    let owner = "\(fp.label).\(pname)"
+                    guard let text = fp.expressions[pname]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+                        try parameters.add(Parameter(privateName, pname == "s02" ? 1 : 0, vary: false))
+                        privateNames.insert(privateName)
+                        slots.append(privateName)
+                        continue
+                    }
+                    let e = try Expression(text, parameter: owner)
+                    for (name, column) in e.names where !userNames.contains(name) && local[name] == nil && name != "pi" && name != "e" {
+                        throw RefinementError(parameter: owner, column: column, "unknown name '\(name)' in expression '\(text)' (not a fit parameter nor a path value such as reff)")
+                    }
+                    let calls = Self.calls(in: text)
+                    for call in calls where base.function(named: call.name) == nil && renamedFunctions[call.name] == nil {
+                        throw RefinementError(parameter: owner, column: call.column, "unknown function '\(call.name)' in expression '\(text)'")
+                    }
+                    let usesPath = e.names.contains { local[$0.name] != nil } || calls.contains { renamedFunctions[$0.name] != nil }
+                    if !usesPath {
+                        // The same value for every path that writes it: a bare fit parameter is read
+                        // directly, any other expression once under a shared name, so that the
+                        // Jacobian has one column (one transform) for all the paths that use it.
+                        let tokens = Self.tokens(text)
+                        if tokens.count == 1, !tokens[0].isCall, tokens[0].text == text, userNames.contains(text) {
+                            slots.append(text)
+                        } else if let shared = sharedByText[text] {
+                            slots.append(shared)
+                        } else {
+                            let shared = "_x\(sharedByText.count)"
+                            sharedByText[text] = shared
+                            try parameters.add(Parameter(shared, expression: text))
+                            privateNames.insert(shared)
+                            slots.append(shared)
+                        }
+                        continue
+                    }
+                    let rewritten = Self.rewrite(text, names: local, functions: renamedFunctions)
+                    try parameters.add(Parameter(privateName, expression: rewritten))
+                    privateNames.insert(privateName)
+                    slots.append(privateName)
+                }
+                datasetNames.append(slots)
+            }
+            names.append(datasetNames)
+        }
+    }
+
+    /// Function calls in `text`: each identifier followed by '(' with its 1-based column.
+    static func calls(in text: String) -> [(name: String, column: Int)] {
+        tokens(text).filter(\.isCall).map { ($0.text, $0.column) }
+    }
+
+    /// Identifiers of `text` with their columns, numbers skipped as the expression parser reads them.
+    static func tokens(_ text: String) -> [(text: String, column: Int, range: Range<Int>, isCall: Bool)] {
+        let chars = Array(text)
+        var out: [(String, Int, Range<Int>, Bool)] = []
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c.isNumber || (c == "." && i + 1 < chars.count && chars[i + 1].isNumber) {
+                while i < chars.count, chars[i].isNumber || chars[i] == "." { i += 1 }
+                if i < chars.count, chars[i] == "e" || chars[i] == "E" {
+                    var look = i + 1
+                    if look < chars.count, chars[look] == "+" || chars[look] == "-" { look += 1 }
+                    if look < chars.count, chars[look].isNumber {
+                        i = look
+                        while i < chars.count, chars[i].isNumber { i += 1 }
+                    }
+                }
+            } else if c == "_" || c.isLetter {
+                let start = i
+                while i < chars.count, chars[i] == "_" || chars[i].isLetter || chars[i].isNumber { i += 1 }
+                var look = i
+                while look < chars.count, chars[look] == " " || chars[look] == "\t" { look += 1 }
+                out.append((String(chars[start..<i]), start + 1, start..<i, look < chars.count && chars[look] == "("))
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// `text` with names (not calls) renamed by `names` and calls by `functions`.
+    static func rewrite(_ text: String, names: [String: String], functions: [String: String]) -> String {
+        var chars = Array(text)
+        for token in tokens(text).reversed() {
+            let replacement = token.isCall ? functions[token.text] : names[token.text]
+            if let replacement { chars.replaceSubrange(token.range, with: Array(replacement)) }
+        }
+        return String(chars)
+    }
+}
