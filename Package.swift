@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "XAS", targets: ["XAS"]),
         .library(name: "Diffraction", targets: ["Diffraction"]),
         .library(name: "Catalog", targets: ["Catalog"]),
+        .library(name: "Refinement", targets: ["Refinement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,6 +27,10 @@ let package = Package(
     targets: [
         // Numerical building blocks with no X-ray vocabulary: splines, FFT, least squares.
         .target(name: "XrayNumerics"),
+        // The one fitting engine every fit uses: named parameters, expressions, restraints, steps,
+        // Levenberg–Marquardt with bounds, esds and correlations. No X-ray words in it.
+        .target(name: "Refinement", dependencies: ["XrayNumerics"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         // SHA-256 block compression on the x86 SHA extensions (a stub elsewhere); used by XrayCore's SHA256.
         .target(name: "CRoentgenSHA"),
         // libcurl's easy interface loaded with dlopen (no headers, no -lcurl); the fast path of Catalog's downloads.
@@ -85,6 +90,8 @@ let package = Package(
         .testTarget(name: "DiffractionTests", dependencies: ["Diffraction", "XrayFormats", "XrayCore", "TestSupport"]),
         .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
+        .testTarget(name: "RefinementTests", dependencies: ["Refinement"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
