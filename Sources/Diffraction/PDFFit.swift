@@ -2,6 +2,9 @@ import Foundation
 import Refinement
 import XrayCore
 
+/// The engine's parameter (the name `Parameter` is taken by `PDFFitProblem.Parameter` inside the problem).
+typealias EngineParameter = Parameter
+
 /// A PDF structure refinement set up as in PDFfit2/PDFgui: phases and data-set settings, the
 /// observed G(r), refinement parameters and constraints "variable = formula of parameters".
 public struct PDFFitProblem: Sendable {
@@ -157,11 +160,11 @@ extension PDFFitProblem {
         var known = Set<String>()
         for p in parameters {
             let name = Self.engineName(p.name)
-            guard Refinement.Parameter.isValidName(name) else {
+            guard EngineParameter.isValidName(name) else {
                 throw RoentgenError.badParameter("parameter '\(p.name)': names are @n or identifiers (letters, digits, _)")
             }
             do {
-                try set.add(Refinement.Parameter(name, p.value, vary: p.vary, lower: p.lower, upper: p.upper))
+                try set.add(EngineParameter(name, p.value, vary: p.vary, lower: p.lower, upper: p.upper))
             } catch let e as RefinementError {
                 throw RoentgenError.badParameter("parameter '\(p.name)': \(e.message)")
             }
@@ -187,7 +190,7 @@ extension PDFFitProblem {
                 throw RoentgenError.badParameter("constraint \(c.variable) = \(c.formula)\(where_): unknown variable '\(shown)' (parameters: \(parameters.map(\.name).joined(separator: ", ")))")
             }
             do {
-                try set.add(Refinement.Parameter(name, expression: formula))
+                try set.add(EngineParameter(name, expression: formula))
             } catch let e as RefinementError {
                 throw RoentgenError.badParameter("constraint \(c.variable) = \(c.formula)\(where_): \(e.message)")
             }

@@ -39,13 +39,11 @@ public final class PDFfitCalculator {
     /// A calculator for data on `grid` with Qmax `qmax` (the calculation range depends on it).
     public init(grid: PDFGrid, qmax: Double) {
         self.grid = grid
-        let fit = grid.fitIndices
-        var lo = grid.r(fit.lowerBound), hi = grid.r(fit.upperBound)
-        lo = grid.fitMin; hi = grid.fitMax
+        var lo = grid.fitMin, hi = grid.fitMax
         if qmax > 0 {
-            let extension = 6 * 2 * Double.pi / qmax
-            lo = max(grid.r0, grid.fitMin - extension)
-            hi = grid.fitMax + extension
+            let ripples = 6 * 2 * Double.pi / qmax
+            lo = max(grid.r0, grid.fitMin - ripples)
+            hi = grid.fitMax + ripples
         }
         rcMin = lo; rcMax = hi
         calcIndices = PDFGrid.nint((lo - grid.r0) / grid.step)...PDFGrid.nint((hi - grid.r0) / grid.step)

@@ -30,7 +30,8 @@ struct PDFFitFile {
         } catch let e as YamlError {
             throw RoentgenError.badFile(path, line: Self.line(of: e), "not valid YAML: \(e)")
         }
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let base = URL(fileURLWithPath: absolute).standardized.deletingLastPathComponent()
         var reader = Reader(file: path, base: base)
         return try reader.read(root)
     }
