@@ -104,15 +104,20 @@ public final class PDFfitCalculator {
         var radiation: PDFRadiation
     }
 
-    /// Atom pairs i ≤ j and the lattice translations t (fractional) for which |x_i − x_j − t| lies within
-    /// reach of the calculation range, for one reference geometry.
+    /// Atom pairs i ≤ j and lattice translations t (fractional) for which |x_i − x_j − t| lies within
+    /// reach of the calculation range, for one reference geometry; flat arrays, ordered in groups of
+    /// pairs that had the same length and peak width (symmetry equivalents) when last grouped.
     private struct PairList {
         var cell: UnitCell
         var fract: [SIMD3<Double>]
         var reach: Double
-        /// Per pair block: atoms i, j and the range of its translations in `translations`.
-        var blocks: [(i: Int, j: Int, range: Range<Int>)]
-        var translations: [SIMD3<Double>]
+        /// Pair k: atoms first[k] ≤ second[k], separation x_i − x_j − translation[k].
+        var first: [Int32], second: [Int32]
+        var translation: [SIMD3<Double>]
+        /// Group g is pairs groupStart[g] ..< groupStart[g + 1]; empty until grouped.
+        var groupStart: [Int32] = []
+        /// Pairs that left their group at the last evaluation (regroup when many).
+        var stragglers = 0
 
         /// Whether `cell`/`fract` stay close enough to the reference that no pair within `needed` Å is missing.
         func covers(cell c: UnitCell, fract f: [SIMD3<Double>], needed: Double) -> Bool {
@@ -142,11 +147,10 @@ public final class PDFfitCalculator {
         }
         let g = cell.metric
         let reach2 = reach * reach
-        var blocks: [(i: Int, j: Int, range: Range<Int>)] = []
-        var translations: [SIMD3<Double>] = []
+        var first: [Int32] = [], second: [Int32] = []
+        var translation: [SIMD3<Double>] = []
         for i in 0..<fract.count {
             for j in i..<fract.count {
-                let start = translations.count
                 let base = fract[i] - fract[j]
                 for a in -na...na {
                     for b in -nb...nb {
@@ -156,14 +160,32 @@ public final class PDFfitCalculator {
                             let d2 = d.x * (g[0] * d.x + g[1] * d.y + g[2] * d.z)
                                 + d.y * (g[3] * d.x + g[4] * d.y + g[5] * d.z)
                                 + d.z * (g[6] * d.x + g[7] * d.y + g[8] * d.z)
-                            if d2 <= reach2 && d2 > 1e-12 { translations.append(t) }
+                            if d2 <= reach2 && d2 > 1e-12 {
+                                first.append(Int32(i)); second.append(Int32(j)); translation.append(t)
+                            }
                         }
                     }
                 }
-                if translations.count > start { blocks.append((i, j, start..<translations.count)) }
             }
         }
-        return PairList(cell: cell, fract: fract, reach: reach, blocks: blocks, translations: translations)
+        return PairList(cell: cell, fract: fract, reach: reach, first: first, second: second, translation: translation)
+    }
+
+    /// Reorders the pairs of `list` into groups of equal (r, σ) (to 1e-11 relative) at the given per-pair values.
+    private static func group(_ list: inout PairList, dist: [Double], sigma: [Double]) {
+        let n = list.first.count
+        let order = (0..<n).sorted { a, b in dist[a] != dist[b] ? dist[a] < dist[b] : sigma[a] < sigma[b] }
+        list.first = order.map { list.first[$0] }
+        list.second = order.map { list.second[$0] }
+        list.translation = order.map { list.translation[$0] }
+        var starts: [Int32] = [0]
+        for k in 1..<max(n, 1) {
+            let a = order[k - 1], b = order[k]
+            if !(abs(dist[a] - dist[b]) <= 1e-11 * dist[b] && abs(sigma[a] - sigma[b]) <= 1e-11 * max(sigma[b], 1e-12)) { starts.append(Int32(k)) }
+        }
+        starts.append(Int32(n))
+        list.groupStart = starts
+        list.stragglers = 0
     }
 
     /// Σ_pairs o_i o_j w_i w_j T_ij(r) on the calculation range (PDFfit2's `ppp`), cached per phase.
@@ -183,7 +205,6 @@ public final class PDFfitCalculator {
         if pairLists[p] == nil || !(pairLists[p]!.covers(cell: cell, fract: fract, needed: rUpper)) {
             pairLists[p] = try buildPairList(cell: cell, fract: fract, reach: rUpper + 1.5)
         }
-        let list = pairLists[p]!
         // Weights b_i/⟨b⟩ and the fractional covariances C_i = a*_i a*_j U_ij.
         let np = phase.atoms.reduce(0) { $0 + $1.occupancy }
         guard np > 0 else { throw RoentgenError.badParameter("phase '\(phase.name)': the occupancies sum to zero") }
@@ -205,58 +226,90 @@ public final class PDFfitCalculator {
         let delta1 = phase.delta1, delta2 = phase.delta2, qb2 = instrument.qbroad * instrument.qbroad
         let rcut = phase.rcut, sratio = phase.sratio
         let inverseSqrt2Pi = 1 / (2 * Double.pi).squareRoot()
+        var list = pairLists[p]!
+        let needsGrouping = list.groupStart.isEmpty || list.stragglers * 20 > list.first.count
+        var pairDist = needsGrouping ? [Double](repeating: .infinity, count: list.first.count) : []
+        var pairSigma = needsGrouping ? [Double](repeating: .infinity, count: list.first.count) : []
+        var stragglers = 0
         ppp.withUnsafeMutableBufferPointer { out in
-            list.translations.withUnsafeBufferPointer { trans in
-                for block in list.blocks {
-                    let i = block.i, j = block.j
-                    var ampl = ow[i] * ow[j]
-                    if i != j { ampl += ampl }
-                    if ampl == 0 { continue }
-                    let s = cov[i] + cov[j]
-                    let base = fract[i] - fract[j]
-                    for t in block.range {
-                        let d = base - trans[t]
-                        // Covariant components G·d; r² = d·G·d.
-                        let gx = g00 * d.x + g01 * d.y + g02 * d.z
-                        let gy = g01 * d.x + g11 * d.y + g12 * d.z
-                        let gz = g02 * d.x + g12 * d.y + g22 * d.z
-                        let dist2 = d.x * gx + d.y * gy + d.z * gz
-                        if dist2 < rmin2 || dist2 > rmax2 { continue }
-                        let dist = dist2.squareRoot()
-                        // Mean-square displacement along the pair: (G d)ᵀ C (G d) / r².
-                        let msd = (s[0] * gx * gx + s[1] * gy * gy + s[2] * gz * gz
-                                   + 2 * (s[3] * gx * gy + s[4] * gx * gz + s[5] * gy * gz)) / dist2
-                        guard msd > 0 else { continue }
-                        let corfact = 1 - delta2 / dist2 - delta1 / dist + qb2 * dist2
-                        guard corfact > 0 else { continue }
-                        var sigma = (msd * corfact).squareRoot()
-                        if dist < rcut { sigma *= sratio }
-                        let rb = max(rcMin, dist - 5 * sigma), re = min(rcMax, dist + 5 * sigma)
-                        let ib = PDFGrid.nint((rb - r0) / dr), ie = PDFGrid.nint((re - r0) / dr)
-                        if ib > ie { continue }
-                        let height = ampl * inverseSqrt2Pi / sigma
-                        let inv2s2 = 1 / (2 * sigma * sigma)
-                        let x0 = r0 + Double(ib) * dr - dist
-                        if ie - ib < 8 || dr * dr * inv2s2 > 2 {
-                            for ig in ib...ie {
-                                let x = r0 + Double(ig) * dr - dist
-                                out[ig - c0] += height * exp(-x * x * inv2s2)
+            /// Adds the Gaussian of area `ampl` at `dist` with width `sigma` (cut at ±5σ) to `out`.
+            func addPeak(dist: Double, sigma: Double, ampl: Double) {
+                let rb = max(rcMin, dist - 5 * sigma), re = min(rcMax, dist + 5 * sigma)
+                let ib = PDFGrid.nint((rb - r0) / dr), ie = PDFGrid.nint((re - r0) / dr)
+                if ib > ie { return }
+                let height = ampl * inverseSqrt2Pi / sigma
+                let inv2s2 = 1 / (2 * sigma * sigma)
+                let x0 = r0 + Double(ib) * dr - dist
+                if ie - ib < 8 || dr * dr * inv2s2 > 2 {
+                    for ig in ib...ie {
+                        let x = r0 + Double(ig) * dr - dist
+                        out[ig - c0] += height * exp(-x * x * inv2s2)
+                    }
+                } else {
+                    // exp(−x²/2σ²) along x_k = x0 + kΔr: value, ratio and the ratio's ratio.
+                    var value = height * exp(-x0 * x0 * inv2s2)
+                    var ratio = exp(-(2 * x0 * dr + dr * dr) * inv2s2)
+                    let q = exp(-2 * dr * dr * inv2s2)
+                    for ig in ib...ie {
+                        out[ig - c0] += value
+                        value *= ratio
+                        ratio *= q
+                    }
+                }
+            }
+            let groups = needsGrouping ? [0, Int32(list.first.count)] : list.groupStart
+            list.first.withUnsafeBufferPointer { first in
+                list.second.withUnsafeBufferPointer { second in
+                    list.translation.withUnsafeBufferPointer { trans in
+                        for g in 0..<(groups.count - 1) {
+                            // The group's peak: pairs of equal r and σ add their amplitudes.
+                            var groupDist = 0.0, groupSigma = 0.0, groupAmpl = 0.0
+                            for k in Int(groups[g])..<Int(groups[g + 1]) {
+                                let i = Int(first[k]), j = Int(second[k])
+                                var ampl = ow[i] * ow[j]
+                                if i != j { ampl += ampl }
+                                if ampl == 0 { continue }
+                                let d = fract[i] - fract[j] - trans[k]
+                                // Covariant components G·d; r² = d·G·d.
+                                let gx = g00 * d.x + g01 * d.y + g02 * d.z
+                                let gy = g01 * d.x + g11 * d.y + g12 * d.z
+                                let gz = g02 * d.x + g12 * d.y + g22 * d.z
+                                let dist2 = d.x * gx + d.y * gy + d.z * gz
+                                if dist2 < rmin2 || dist2 > rmax2 { continue }
+                                let dist = dist2.squareRoot()
+                                // Mean-square displacement along the pair: (G d)ᵀ (C_i + C_j) (G d) / r².
+                                let s = cov[i] + cov[j]
+                                let msd = (s[0] * gx * gx + s[1] * gy * gy + s[2] * gz * gz
+                                           + 2 * (s[3] * gx * gy + s[4] * gx * gz + s[5] * gy * gz)) / dist2
+                                guard msd > 0 else { continue }
+                                let corfact = 1 - delta2 / dist2 - delta1 / dist + qb2 * dist2
+                                guard corfact > 0 else { continue }
+                                var sigma = (msd * corfact).squareRoot()
+                                if dist < rcut { sigma *= sratio }
+                                if needsGrouping {
+                                    pairDist[k] = dist; pairSigma[k] = sigma
+                                    addPeak(dist: dist, sigma: sigma, ampl: ampl)
+                                } else if groupAmpl == 0 {
+                                    groupDist = dist; groupSigma = sigma; groupAmpl = ampl
+                                } else if abs(dist - groupDist) <= 1e-11 * dist && abs(sigma - groupSigma) <= 1e-11 * sigma {
+                                    groupAmpl += ampl
+                                } else {
+                                    stragglers += 1
+                                    addPeak(dist: dist, sigma: sigma, ampl: ampl)
+                                }
                             }
-                        } else {
-                            // exp(−x²/2σ²) along x_k = x0 + kΔr: value, ratio and the ratio's ratio.
-                            var value = height * exp(-x0 * x0 * inv2s2)
-                            var ratio = exp(-(2 * x0 * dr + dr * dr) * inv2s2)
-                            let q = exp(-2 * dr * dr * inv2s2)
-                            for ig in ib...ie {
-                                out[ig - c0] += value
-                                value *= ratio
-                                ratio *= q
-                            }
+                            if groupAmpl != 0 { addPeak(dist: groupDist, sigma: groupSigma, ampl: groupAmpl) }
                         }
                     }
                 }
             }
         }
+        if needsGrouping {
+            Self.group(&list, dist: pairDist, sigma: pairSigma)
+        } else {
+            list.stragglers = stragglers
+        }
+        pairLists[p] = list
         peakCache[p] = (key, ppp)
         return ppp
     }
