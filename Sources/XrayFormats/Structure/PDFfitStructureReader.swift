@@ -122,8 +122,7 @@ extension PDFfitStructure {
                 out.ncell = v.prefix(3).map { Int($0) }
                 declaredAtoms = Int(v[3])
             case "atoms":
-                atomsLine = i
-                i += 1
+                atomsLine = i  // the deferred increment moves past this line
                 break header
             default:
                 out.warnings.append("line \(i + 1): unknown keyword '\(key)' ignored")
@@ -135,7 +134,7 @@ extension PDFfitStructure {
         guard atomsLine != nil else {
             throw RoentgenError.badFile(file, line: max(1, lines.count), "no 'atoms' line: the structure has no atoms")
         }
-        // Atoms: whitespace-separated tokens, 22 per atom (as PDFfit2 streams them), tracked by line.
+        // Atoms: whitespace-separated tokens, 21 per atom (as PDFfit2 streams them), tracked by line.
         var tokens: [(text: Substring, line: Int)] = []
         while i < lines.count {
             let line = lines[i]
@@ -148,7 +147,7 @@ extension PDFfitStructure {
         var t = 0
         while t < tokens.count {
             let symbolToken = tokens[t]
-            guard t + 22 <= tokens.count else {
+            guard t + 21 <= tokens.count else {
                 throw RoentgenError.badFile(file, line: tokens[tokens.count - 1].line,
                                            "atom \(sites.count + 1) (\(symbolToken.text)) is incomplete: expected 6 lines (x y z occ, their esds, U11 U22 U33, esds, U12 U13 U23, esds)")
             }
@@ -157,8 +156,8 @@ extension PDFfitStructure {
             guard let element = Element.named(String(letters)), !letters.isEmpty else {
                 throw RoentgenError.badFile(file, line: symbolToken.line, "'\(symbol)' is not an element symbol (expected an atom line: SYMBOL x y z occupancy)")
             }
-            var v = [Double](repeating: 0, count: 21)
-            for k in 0..<21 {
+            var v = [Double](repeating: 0, count: 20)
+            for k in 0..<20 {
                 let tok = tokens[t + 1 + k]
                 guard let x = Double(tok.text), x.isFinite else {
                     throw RoentgenError.badFile(file, line: tok.line, "atom \(sites.count + 1) (\(symbol)): '\(tok.text)' is not a number")
@@ -172,7 +171,7 @@ extension PDFfitStructure {
             let uIso = (u[0] + u[1] + u[2]) / 3
             sites.append(AtomSite(label: "\(name)\(sites.count + 1)", typeSymbol: name, element: element,
                                   fract: SIMD3(v[0], v[1], v[2]), occupancy: v[3], uIso: uIso, uAniso: u))
-            t += 22
+            t += 21
         }
         guard !sites.isEmpty else {
             throw RoentgenError.badFile(file, line: max(1, lines.count), "the structure has no atoms (expected six lines per atom after 'atoms')")
