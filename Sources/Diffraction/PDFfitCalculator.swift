@@ -32,9 +32,9 @@ public final class PDFfitCalculator {
 
     private var pairLists: [PairList?] = []
     private var peakCache: [(key: PeakKey, ppp: [Double])?] = []
+    /// The half-length complex FFT of the real Qmax filter, its twiddles, and work arrays.
     private var fftPlan: FFTPlan?
-    private var fftRe: [Double] = [], fftIm: [Double] = []
-    private var total: [Double] = []
+    private var fftRe: [Double] = [], fftIm: [Double] = [], twiddleRe: [Double] = [], twiddleIm: [Double] = []
 
     /// A calculator for data on `grid` with Qmax `qmax` (the calculation range depends on it).
     public init(grid: PDFGrid, qmax: Double) {
@@ -61,7 +61,7 @@ public final class PDFfitCalculator {
     public func calculationRangeG(phases: [PDFPhase], instrument: PDFInstrument) throws -> [Double] {
         guard !phases.isEmpty else { throw RoentgenError.badParameter("a PDF model needs at least one phase") }
         let n = calcIndices.count
-        if total.count != n { total = [Double](repeating: 0, count: n) } else { for k in 0..<n { total[k] = 0 } }
+        var total = [Double](repeating: 0, count: n)
         if pairLists.count != phases.count {
             pairLists = Array(repeating: nil, count: phases.count)
             peakCache = Array(repeating: nil, count: phases.count)
@@ -316,26 +316,90 @@ public final class PDFfitCalculator {
 
     // MARK: - Qmax termination
 
-    /// PDFfit2's Qmax cutoff of `y` (in place).
+    /// PDFfit2's Qmax cutoff of `y` (in place): zero-padded to padlen = the power of two ≥ 2·len, Fourier
+    /// transformed, the components ceil(Qmax/ΔQ) … padlen − ceil(Qmax/ΔQ) zeroed (ΔQ = 2π/((padlen − 1)Δr)),
+    /// transformed back. The real signal goes through a complex FFT of half the length (even samples as real,
+    /// odd as imaginary parts; Press et al., Numerical Recipes, §12.3).
     private func applyQmaxCutoff(_ y: inout [Double], qmax: Double) {
         let len = y.count
-        var padlen = 1
+        var padlen = 4
         while padlen < 2 * len { padlen <<= 1 }
-        if fftPlan?.count != padlen {
-            fftPlan = FFTPlan(count: padlen)
-            fftRe = [Double](repeating: 0, count: padlen)
+        let m = padlen / 2
+        if fftPlan?.count != m {
+            fftPlan = FFTPlan(count: m)
+            fftRe = [Double](repeating: 0, count: m)
             fftIm = fftRe
+            twiddleRe = (0...m).map { cos(-2 * Double.pi * Double($0) / Double(padlen)) }
+            twiddleIm = (0...m).map { sin(-2 * Double.pi * Double($0) / Double(padlen)) }
         }
         guard let plan = fftPlan else { return }
-        for k in 0..<padlen { fftRe[k] = k < len ? y[k] : 0; fftIm[k] = 0 }
-        plan.forward(real: &fftRe, imag: &fftIm)
         let dQ = 2 * Double.pi / (Double(padlen - 1) * grid.step)
         let lo = Int((qmax / dQ).rounded(.up))
-        let hi = padlen + 1 - lo
-        if lo < hi {
-            for k in max(lo, 0)..<min(hi, padlen) { fftRe[k] = 0; fftIm[k] = 0 }
+        // Components k ≥ lo (up to the Nyquist index m) are cut; nothing to do when lo > m.
+        guard lo <= m else { return }
+        var re: [Double] = [], im: [Double] = []
+        swap(&re, &fftRe); swap(&im, &fftIm)
+        defer { swap(&re, &fftRe); swap(&im, &fftIm) }
+        re.withUnsafeMutableBufferPointer { zr in
+            im.withUnsafeMutableBufferPointer { zi in
+                y.withUnsafeMutableBufferPointer { x in
+                    for k in 0..<m {
+                        zr[k] = 2 * k < len ? x[2 * k] : 0
+                        zi[k] = 2 * k + 1 < len ? x[2 * k + 1] : 0
+                    }
+                }
+            }
         }
-        plan.inverse(real: &fftRe, imag: &fftIm)
-        for k in 0..<len { y[k] = fftRe[k] }
+        plan.forward(real: &re, imag: &im)
+        re.withUnsafeMutableBufferPointer { zr in
+            im.withUnsafeMutableBufferPointer { zi in
+                twiddleRe.withUnsafeBufferPointer { wr in
+                    twiddleIm.withUnsafeBufferPointer { wi in
+                        // X[k] = E[k] + W^k O[k] with E = (Z[k] + Z*[m−k])/2, O = (Z[k] − Z*[m−k])/2i, kept for k < lo;
+                        // then E′, O′ of the filtered X back into Z′ = E′ + i O′ (k and m − k together).
+                        var k = 0
+                        while k <= m - k {
+                            let j = k == 0 ? 0 : m - k
+                            let (ar, ai, br, bi) = (zr[k], zi[k], zr[j], zi[j])
+                            // Spectrum at k and at j (as X[k], X[j]); k = 0 also gives X[m] (Z[m] = Z[0]).
+                            func spectrum(_ q: Int, _ pr: Double, _ pi: Double, _ cr: Double, _ ci: Double) -> (Double, Double) {
+                                let er = (pr + cr) / 2, ei = (pi - ci) / 2
+                                let orr = (pi + ci) / 2, oi = -(pr - cr) / 2
+                                return (er + wr[q] * orr - wi[q] * oi, ei + wr[q] * oi + wi[q] * orr)
+                            }
+                            var (xkr, xki) = spectrum(k, ar, ai, br, bi)
+                            var (xjr, xji) = k == 0 ? spectrum(m, ar, ai, br, bi) : spectrum(j, br, bi, ar, ai)
+                            let qj = k == 0 ? m : j
+                            if k >= lo { xkr = 0; xki = 0 }
+                            if qj >= lo { xjr = 0; xji = 0 }
+                            // Back: E′[k] = (X[k] + X*[m−k])/2 · …; with X[m−k] given as X[qj] for k > 0, X[m] for k = 0.
+                            func halves(_ q: Int, _ pr: Double, _ pi: Double, _ cr: Double, _ ci: Double) -> (Double, Double) {
+                                let er = (pr + cr) / 2, ei = (pi - ci) / 2
+                                // O = (X[q] − X*[m−q]) / (2 W^q): divide by W^q = multiply by its conjugate.
+                                let dr = (pr - cr) / 2, di = (pi + ci) / 2
+                                let orr = dr * wr[q] + di * wi[q], oi = di * wr[q] - dr * wi[q]
+                                // Z′ = E + i O
+                                return (er - oi, ei + orr)
+                            }
+                            let (nkr, nki) = halves(k, xkr, xki, xjr, xji)
+                            zr[k] = nkr; zi[k] = nki
+                            if k != j {
+                                let (njr, nji) = halves(j, xjr, xji, xkr, xki)
+                                zr[j] = njr; zi[j] = nji
+                            }
+                            k += 1
+                        }
+                    }
+                }
+            }
+        }
+        plan.inverse(real: &re, imag: &im)
+        re.withUnsafeBufferPointer { zr in
+            im.withUnsafeBufferPointer { zi in
+                y.withUnsafeMutableBufferPointer { x in
+                    for k in 0..<len { x[k] = k % 2 == 0 ? zr[k / 2] : zi[k / 2] }
+                }
+            }
+        }
     }
 }
