@@ -32,9 +32,9 @@ public final class PDFfitCalculator {
 
     private var pairLists: [PairList?] = []
     private var peakCache: [(key: PeakKey, ppp: [Double])?] = []
-    /// The half-length complex FFT of the real Qmax filter, its twiddles, and work arrays.
+    /// The half-length complex FFT of the real Qmax filter and its twiddles.
     private var fftPlan: FFTPlan?
-    private var fftRe: [Double] = [], fftIm: [Double] = [], twiddleRe: [Double] = [], twiddleIm: [Double] = []
+    private var twiddleRe: [Double] = [], twiddleIm: [Double] = []
 
     /// A calculator for data on `grid` with Qmax `qmax` (the calculation range depends on it).
     public init(grid: PDFGrid, qmax: Double) {
@@ -327,8 +327,6 @@ public final class PDFfitCalculator {
         let m = padlen / 2
         if fftPlan?.count != m {
             fftPlan = FFTPlan(count: m)
-            fftRe = [Double](repeating: 0, count: m)
-            fftIm = fftRe
             twiddleRe = (0...m).map { cos(-2 * Double.pi * Double($0) / Double(padlen)) }
             twiddleIm = (0...m).map { sin(-2 * Double.pi * Double($0) / Double(padlen)) }
         }
@@ -337,9 +335,8 @@ public final class PDFfitCalculator {
         let lo = Int((qmax / dQ).rounded(.up))
         // Components k ≥ lo (up to the Nyquist index m) are cut; nothing to do when lo > m.
         guard lo <= m else { return }
-        var re: [Double] = [], im: [Double] = []
-        swap(&re, &fftRe); swap(&im, &fftIm)
-        defer { swap(&re, &fftRe); swap(&im, &fftIm) }
+        var re = [Double](repeating: 0, count: m), im = re
+        let twiddleRe = self.twiddleRe, twiddleIm = self.twiddleIm
         re.withUnsafeMutableBufferPointer { zr in
             im.withUnsafeMutableBufferPointer { zi in
                 y.withUnsafeMutableBufferPointer { x in
