@@ -246,14 +246,41 @@ public final class PDFfitCalculator {
                         out[ig - c0] += height * exp(-x * x * inv2s2)
                     }
                 } else {
-                    // exp(−x²/2σ²) along x_k = x0 + kΔr: value, ratio and the ratio's ratio.
+                    // exp(−x²/2σ²) along x_k = x0 + kΔr: value, ratio and the ratio's ratio, four points at a time
+                    // (lane l holds point k + l; its four-step ratio is exp(−(8x_{k+l}Δr + 16Δr²)/2σ²), which
+                    // changes by exp(−32Δr²/2σ²) from one block to the next).
+                    let a = dr * dr * inv2s2
                     var value = height * exp(-x0 * x0 * inv2s2)
                     var ratio = exp(-(2 * x0 * dr + dr * dr) * inv2s2)
-                    let q = exp(-2 * dr * dr * inv2s2)
-                    for ig in ib...ie {
+                    var ig = ib
+                    let count = ie - ib + 1
+                    if count >= 16 {
+                        let step = exp(-2 * a)
+                        var v = SIMD4<Double>(repeating: 0)
+                        var lane = value, laneRatio = ratio
+                        for l in 0..<4 { v[l] = lane; lane *= laneRatio; laneRatio *= step }
+                        let r0 = exp(-(8 * x0 * dr + 16 * dr * dr) * inv2s2), perLane = exp(-8 * a)
+                        var r = SIMD4<Double>(r0, r0 * perLane, r0 * perLane * perLane, r0 * perLane * perLane * perLane)
+                        let q4 = SIMD4<Double>(repeating: exp(-32 * a))
+                        let base = out.baseAddress! + (ib - c0)
+                        let blocks = count / 4
+                        for b in 0..<blocks {
+                            let p = UnsafeMutableRawPointer(base + 4 * b)
+                            let current = p.loadUnaligned(as: SIMD4<Double>.self)
+                            p.storeBytes(of: current + v, as: SIMD4<Double>.self)
+                            v *= r
+                            r *= q4
+                        }
+                        ig = ib + 4 * blocks
+                        value = v[0]
+                        ratio = exp(-(2 * (x0 + Double(4 * blocks) * dr) * dr + dr * dr) * inv2s2)
+                    }
+                    let q = exp(-2 * a)
+                    while ig <= ie {
                         out[ig - c0] += value
                         value *= ratio
                         ratio *= q
+                        ig += 1
                     }
                 }
             }

@@ -22,11 +22,14 @@ import XrayFormats
             try #require(SharedData.url(String(path.dropFirst("shared/data/".count))))
         }
         let data = try #require(f["data"] as? [String: Any]), structure = try #require(f["structure"] as? [String: Any])
-        let scan = try #require(try FormatRegistry.read(try shared(try #require(data["file"] as? String))).scans.first)
+        let dataPath = try #require(data["file"] as? String)
+        let dataURL = try shared(dataPath)
+        let scan = try #require(try FormatRegistry.read(dataURL).scans.first)
         let r = try #require(scan.columns["r"]), g = try #require(scan.columns["g_r"])
         let names = Array(scan.columns.keys)
         let dG = names.count >= 3 ? scan.columns[names[names.count - 1]] : nil
-        let structureURL = try shared(try #require(structure["file"] as? String))
+        let structurePath = try #require(structure["file"] as? String)
+        let structureURL = try shared(structurePath)
         var phase: PDFPhase
         if structureURL.pathExtension == "stru" {
             let s = try PDFfitStructure.read(url: structureURL)
