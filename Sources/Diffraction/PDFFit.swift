@@ -72,10 +72,10 @@ public struct PDFFitProblem: Sendable {
         return out
     }
 
-    /// The engine's name of a constrained model variable (`lat(1)` of phase 1 → `ph1_lat_1`).
+    /// The engine's name of a constrained model variable (`lat(1)` of phase 1 → `ph1_lat_1`, `qdamp` → `ds_qdamp`).
     static func variableName(_ c: Constraint) -> String {
         let text = c.variable.description.replacingOccurrences(of: "(", with: "_").replacingOccurrences(of: ")", with: "")
-        return c.variable.isDataSetVariable ? text : "ph\(c.phase + 1)_" + text
+        return c.variable.isDataSetVariable ? "ds_" + text : "ph\(c.phase + 1)_" + text
     }
 }
 
