@@ -60,16 +60,7 @@ public struct PDFFitProblem: Sendable {
 
     /// A formula with `@n` written as engine names.
     static func engineFormula(_ formula: String) -> String {
-        var out = "", chars = Array(formula), i = 0
-        while i < chars.count {
-            if chars[i] == "@" {
-                out += "at"
-            } else {
-                out.append(chars[i])
-            }
-            i += 1
-        }
-        return out
+        formula.replacingOccurrences(of: "@", with: "at")
     }
 
     /// The engine's name of a constrained model variable (`lat(1)` of phase 1 → `ph1_lat_1`, `qdamp` → `ds_qdamp`).
@@ -183,9 +174,15 @@ extension PDFFitProblem {
             guard seen.insert(name).inserted else {
                 throw RoentgenError.badParameter("constraint \(c.variable)\(where_): the variable is constrained twice")
             }
-            // Every name in the formula must be a parameter.
+            // Every name in the formula must be a parameter (`pi` and `e` are constants).
             let formula = Self.engineFormula(c.formula)
-            for token in Self.identifiers(in: formula) where !known.contains(token) && !Self.functionNames.contains(token) {
+            let names: [(name: String, column: Int)]
+            do {
+                names = try Expression(formula, parameter: name).names
+            } catch let e as RefinementError {
+                throw RoentgenError.badParameter("constraint \(c.variable) = \(c.formula)\(where_): \(e.message)")
+            }
+            for (token, _) in names where !known.contains(token) && token != "pi" && token != "e" {
                 let shown = token.hasPrefix("at") && Int(token.dropFirst(2)) != nil ? "@" + token.dropFirst(2) : token
                 throw RoentgenError.badParameter("constraint \(c.variable) = \(c.formula)\(where_): unknown variable '\(shown)' (parameters: \(parameters.map(\.name).joined(separator: ", ")))")
             }
@@ -196,36 +193,6 @@ extension PDFFitProblem {
             }
         }
         return set
-    }
-
-    static let functionNames: Set<String> = ["sqrt", "exp", "log", "log10", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
-                                             "abs", "min", "max", "pow", "sinh", "cosh", "tanh", "pi", "e"]
-
-    /// Identifiers in an expression (names of parameters and functions); numbers such as `1e-3` are skipped.
-    static func identifiers(in text: String) -> [String] {
-        let chars = Array(text)
-        var out: [String] = [], i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if c.isNumber || c == "." {
-                while i < chars.count, chars[i].isNumber || chars[i] == "." { i += 1 }
-                if i < chars.count, chars[i] == "e" || chars[i] == "E" {
-                    var j = i + 1
-                    if j < chars.count, chars[j] == "+" || chars[j] == "-" { j += 1 }
-                    if j < chars.count, chars[j].isNumber {
-                        i = j
-                        while i < chars.count, chars[i].isNumber { i += 1 }
-                    }
-                }
-            } else if c == "_" || c.isLetter {
-                var name = ""
-                while i < chars.count, chars[i] == "_" || chars[i].isLetter || chars[i].isNumber { name.append(chars[i]); i += 1 }
-                out.append(name)
-            } else {
-                i += 1
-            }
-        }
-        return out
     }
 
     /// Refines the problem with the `Refinement` engine.
