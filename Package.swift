@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics", "Refinement",
                                             .product(name: "Yams", package: "Yams")]),
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
-        .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics"]),
+        .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics", "Refinement"]),
         // The curated source registry, its SQLite FTS5 index, portal connectors, the download cache.
         .target(
             name: "Catalog",
@@ -75,8 +75,9 @@ let package = Package(
         .executableTarget(
             name: "roentgen",
             dependencies: [
-                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog",
+                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog", "Refinement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
@@ -88,7 +89,7 @@ let package = Package(
         .testTarget(name: "XrayFormatsAbsorptionTests", dependencies: ["XrayFormats", "XrayCore", "XAS", "TestSupport"]),
         .testTarget(name: "XrayFormatsDiffractionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport",
                                                                   .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "DiffractionTests", dependencies: ["Diffraction", "XrayFormats", "XrayCore", "TestSupport"]),
+        .testTarget(name: "DiffractionTests", dependencies: ["Diffraction", "XrayFormats", "XrayCore", "Refinement", "TestSupport"]),
         .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
         .testTarget(name: "RefinementTests", dependencies: ["Refinement"],

@@ -36,6 +36,7 @@ public enum FormatRegistry {
             PdCIFReader.self,
             // Structure CIFs after pdCIF: a CIF with powder data and a phase block is data.
             CIFStructureReader.self,
+            PDFfitStructureReader.self,
             GSASReader.self,
             RIET7Reader.self,
             DetectorImageReader.self,

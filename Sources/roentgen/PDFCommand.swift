@@ -8,8 +8,8 @@ import XrayFormats
 struct PDF: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pdf",
-        abstract: "Pair distribution function G(r): from measured I(Q)/I(2θ), or simulated from a CIF.",
-        subcommands: [PDFReduce.self, PDFSimulate.self],
+        abstract: "Pair distribution function G(r): from measured I(Q)/I(2θ), simulated from a CIF, or refined (PDFfit2 model).",
+        subcommands: [PDFReduce.self, PDFSimulate.self, PDFFitCommand.self],
         defaultSubcommand: PDFReduce.self
     )
 }
