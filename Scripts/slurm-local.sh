@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A real one-node Slurm cluster on this machine, for CI and for trying `roentgen batch slurm`.
 #
+#   Scripts/slurm-local.sh install    apt-get install --no-install-recommends slurm-wlm munge (if missing)
 #   Scripts/slurm-local.sh start      install slurm-wlm + munge if missing, start munged, slurmctld, slurmd;
 #                                     returns when the node is idle (or fails, printing the logs)
 #   Scripts/slurm-local.sh selftest   a 4-task array job and an srun, checked
@@ -209,10 +210,11 @@ selftest() {
 }
 
 case "${1:-}" in
+  install) install_packages ;;
   start) start ;;
   stop) stop_all; say "stopped" ;;
   selftest) selftest ;;
   status) timeout 10 sinfo; timeout 10 squeue ;;
   all) start && selftest; rc=$?; stop_all; exit $rc ;;
-  *) echo "usage: $0 start|stop|selftest|status|all" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop|selftest|status|all" >&2; exit 2 ;;
 esac

@@ -141,7 +141,7 @@ public enum BatchInputs {
             let prefix = PathPattern.fixedPrefix(spec.path)
             let root = absolute(prefix.isEmpty ? "." : prefix, base: plan.base)
             guard isFolder(root) else { throw missing("starts in a folder that does not exist") }
-            let pattern = PathPattern(String(spec.path.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1)))
+            let pattern = PathPattern(String(spec.path.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1)), anchored: true)
             return files(under: root, recursive: true).filter { pattern.matches($0) && selected($0, spec) }.map { file(root + "/" + $0, name: $0) }
         case .archive:
             guard FileManager.default.fileExists(atPath: path) else { throw missing("does not exist") }

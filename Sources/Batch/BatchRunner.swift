@@ -68,16 +68,16 @@ public enum BatchRunner {
         let stems = stems(all)
         let mine = all.filter { shard.owns($0.id) }
         let executor = try BatchStepExecutor(plan: plan)
+        if let other = ShardStore.all(run: folder).first(where: { $0.count != shard.count }) {
+            throw RoentgenError(.badParameter, "the run folder already holds shards of a \(other.count)-way split (\(other.store.folder.lastPathComponent)); this is shard \(shard): use a new folder or the same number of shards",
+                                file: folder.path)
+        }
         let store = ShardStore(folder: ShardStore.folder(run: folder, index: shard.index, count: shard.count))
         do { try FileManager.default.createDirectory(at: store.folder, withIntermediateDirectories: true) } catch {
             throw RoentgenError(.io, "cannot create the run folder (\(error.localizedDescription))", file: store.folder.path)
         }
         let lock = try store.lock()
         defer { close(lock) }
-        if let other = ShardStore.all(run: folder).first(where: { $0.count != shard.count }) {
-            throw RoentgenError(.badParameter, "the run folder already holds shards of a \(other.count)-way split (\(other.store.folder.lastPathComponent)); this is shard \(shard): use a new folder or the same number of shards",
-                                file: folder.path)
-        }
         if let old = store.manifest(), old.plan != plan.digest {
             throw RoentgenError(.badParameter, "shard \(shard) in this folder was run with another step (\(old.plan.prefix(12))…, now \(plan.digest.prefix(12))…); use a new folder",
                                 file: folder.path)

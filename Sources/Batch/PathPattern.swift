@@ -4,14 +4,17 @@
 struct PathPattern: Sendable {
     let text: String
     private let pattern: [Character]
+    /// Matched against the whole relative path even without a `/` (a glob input's pattern).
+    let anchored: Bool
 
-    init(_ text: String) {
+    init(_ text: String, anchored: Bool = false) {
         self.text = text
+        self.anchored = anchored
         pattern = Array(text)
     }
 
     func matches(_ relativePath: String) -> Bool {
-        let subject = text.contains("/") ? relativePath : String(relativePath.split(separator: "/").last ?? "")
+        let subject = anchored || text.contains("/") ? relativePath : String(relativePath.split(separator: "/").last ?? "")
         return Self.match(pattern[...], Array(subject)[...])
     }
 
