@@ -196,12 +196,7 @@ enum CandidateLibrary {
             let url = URL(fileURLWithPath: file)
             if file.lowercased().hasSuffix(".rxl") {
                 guard let data = FileManager.default.contents(atPath: file) else { throw RoentgenError(.io, "file is not readable", file: file) }
-                let stored = try ReferenceLibrary(serialized: data, file: file)
-                for r in 0..<stored.count {
-                    let lines = stored.lines(r)
-                    library.append(name: stored.names[r], formula: stored.formulas[r], q: lines.map(\.q), weight: lines.map(\.weight),
-                                   weightScale: stored.weightScale[r])
-                }
+                library.append(contentsOf: try ReferenceLibrary(serialized: data, file: file))
             } else {
                 let structures = try FormatRegistry.read(url).structures
                 guard !structures.isEmpty else { throw RoentgenError(.badData, "no crystal structure in the candidate file", file: file) }

@@ -148,10 +148,11 @@ struct BatchStatusCommand: AsyncParsableCommand {
         } else {
             let n = status.shards ?? 0
             print("\(folder): \(n) shard\(n == 1 ? "" : "s"), \(status.ok) ok, \(status.failed) failed")
-            print("  shard   items     ok  failed  pending  state")
+            func right(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+            print("  shard   items      ok  failed  pending  state")
             for s in status.present {
-                print(String(format: "  %5d  %6@  %5d  %6d  %7@  %@", s.shard, (s.items.map(String.init) ?? "?") as NSString, s.ok, s.failed,
-                             (s.pending.map(String.init) ?? "?") as NSString, (s.complete ? "complete" : "incomplete") as NSString))
+                print("  " + [right("\(s.shard)", 5), right(s.items.map(String.init) ?? "?", 6), right("\(s.ok)", 6), right("\(s.failed)", 6),
+                              right(s.pending.map(String.init) ?? "?", 7)].joined(separator: "  ") + "  " + (s.complete ? "complete" : "incomplete"))
             }
             for problem in status.problems { print("  " + problem) }
         }
