@@ -75,6 +75,8 @@ public struct BatchPlan: Sendable {
     /// Output folder named by the plan, relative to `base`.
     public var output: String?
     public var slurm = SlurmResources()
+    /// The plan's `name:` (the Slurm job name unless `slurm.job_name` says otherwise).
+    public var name: String?
 
     public init(file: String, base: URL, inputs: [BatchInputSpec], step: BatchStep, output: String? = nil) {
         self.file = file
@@ -117,6 +119,7 @@ public struct BatchPlan: Sendable {
         var step: BatchStep?
         var output: String?
         var slurm = SlurmResources()
+        var name: String?
         for (keyNode, value) in top {
             guard let key = keyNode.string else { throw fail("keys must be strings", keyNode) }
             switch key {
@@ -130,7 +133,9 @@ public struct BatchPlan: Sendable {
                 output = s
             case "slurm":
                 slurm = try parseSlurm(value, fail: fail)
-            case "name", "description":
+            case "name":
+                name = value.string
+            case "description":
                 break
             default:
                 throw fail("unknown key '\(key)' in the plan; expected inputs, step, output, slurm, name", keyNode)
@@ -140,6 +145,7 @@ public struct BatchPlan: Sendable {
         guard let step else { throw fail("the plan names no step (step: {verb: convert, options: {to: xy}})", root) }
         var plan = BatchPlan(file: file, base: base, inputs: inputs, step: step, output: output)
         plan.slurm = slurm
+        plan.name = name
         return plan
     }
 

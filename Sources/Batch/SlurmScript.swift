@@ -39,7 +39,7 @@ public struct SlurmScript: Sendable {
     public var text: String {
         let r = plan.slurm
         var lines = ["#!/bin/bash",
-                     "#SBATCH --job-name=\(r.jobName ?? "roentgen-batch")",
+                     "#SBATCH --job-name=\(r.jobName ?? plan.name.map { "roentgen-" + $0 } ?? "roentgen-batch")",
                      "#SBATCH --array=0-\(shards - 1)",
                      "#SBATCH --output=\(logs)/%A_%a.out",
                      "#SBATCH --error=\(logs)/%A_%a.err",
