@@ -90,16 +90,16 @@ public struct HDF5Writer: Sendable {
 
     /// The file's bytes.
     public func data() throws -> Data {
-        var out = [UInt8](repeating: 0, count: 48)   // the superblock, written last
+        var out = Data(count: 48)   // the superblock, written last
         var address = [UInt64](repeating: Self.undefined, count: nodes.count)
         var rawData: [Int: (UInt64, UInt64)] = [:]
         // Raw data of every dataset first, 8-byte aligned.
         for (i, node) in nodes.enumerated() {
             guard let d = node.dataset else { continue }
-            let bytes = d.value.rawBytes
             while out.count % 8 != 0 { out.append(0) }
-            rawData[i] = (bytes.isEmpty ? Self.undefined : UInt64(out.count), UInt64(bytes.count))
-            out += bytes
+            let start = out.count
+            d.value.appendRaw(to: &out)
+            rawData[i] = (out.count == start ? Self.undefined : UInt64(start), UInt64(out.count - start))
         }
         // Object headers children first, so that each group knows its members' addresses.
         func emit(_ i: Int) throws {
@@ -132,14 +132,14 @@ public struct HDF5Writer: Sendable {
             var header: [UInt8] = Array("OHDR".utf8) + [2, 0x02] + Self.le32(UInt32(body.count)) + body
             header += Self.le32(HDF5Checksum.lookup3(header))
             address[i] = UInt64(out.count)
-            out += header
+            out.append(contentsOf: header)
         }
         try emit(0)
         var superblock: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 2, 8, 8, 0]
         superblock += Self.le(0) + Self.le(Self.undefined) + Self.le(UInt64(out.count)) + Self.le(address[0])
         superblock += Self.le32(HDF5Checksum.lookup3(superblock))
         out.replaceSubrange(0..<48, with: superblock)
-        return Data(out)
+        return out
     }
 
     static func le(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
@@ -188,6 +188,16 @@ extension HDF5WriteValue {
         case .strings, .string:
             // String, null-padded, UTF-8.
             return [0x13, 0x11, 0, 0] + HDF5Writer.le32(UInt32(stringSize))
+        }
+    }
+
+    /// Appends the elements' bytes to `out` (without an intermediate copy for numbers).
+    func appendRaw(to out: inout Data) {
+        switch self {
+        case .float32(let v): v.withUnsafeBufferPointer { out.append($0) }
+        case .float64(let v): v.withUnsafeBufferPointer { out.append($0) }
+        case .int64(let v): v.withUnsafeBufferPointer { out.append($0) }
+        case .string, .strings: out.append(contentsOf: rawBytes)
         }
     }
 

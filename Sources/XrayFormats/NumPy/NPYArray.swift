@@ -61,9 +61,9 @@ public struct NPYArray: Sendable {
         out.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         out.append(contentsOf: Array(header.utf8))
         switch elements {
-        case .float32(let v): v.withUnsafeBytes { out.append(contentsOf: $0) }   // little-endian hosts (x86-64, arm64)
-        case .float64(let v): v.withUnsafeBytes { out.append(contentsOf: $0) }
-        case .int64(let v): v.withUnsafeBytes { out.append(contentsOf: $0) }
+        case .float32(let v): v.withUnsafeBufferPointer { out.append($0) }   // little-endian hosts (x86-64, arm64)
+        case .float64(let v): v.withUnsafeBufferPointer { out.append($0) }
+        case .int64(let v): v.withUnsafeBufferPointer { out.append($0) }
         case .uint8(let v): out.append(contentsOf: v)
         case .unicode(let v):
             let w = Self.width(v)
@@ -71,7 +71,7 @@ public struct NPYArray: Sendable {
             for (i, s) in v.enumerated() {
                 for (j, scalar) in s.unicodeScalars.enumerated() { words[i * w + j] = scalar.value }
             }
-            words.withUnsafeBytes { out.append(contentsOf: $0) }
+            words.withUnsafeBufferPointer { out.append($0) }
         }
         return out
     }
@@ -93,7 +93,7 @@ public enum NPZWriter {
             guard member.count < 0xFFFF_FFFF, out.count < 0xFFFF_FFFF else {
                 throw RoentgenError.badParameter("array '\(name)' makes the .npz larger than 4 GiB (no Zip64 here): export fewer patterns or a coarser grid")
             }
-            let crc = PatternCRC32.checksum([UInt8](member))
+            let crc = member.withUnsafeBytes { PatternCRC32.checksum($0) }
             let offset = UInt32(out.count)
             // Local file header: version 2.0, no flags, stored, DOS time 1980-01-01 00:00.
             le32(0x0403_4B50, &out); le16(20, &out); le16(0, &out); le16(0, &out); le16(0, &out); le16(0x21, &out)
