@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Diffraction", targets: ["Diffraction"]),
         .library(name: "Catalog", targets: ["Catalog"]),
         .library(name: "Refinement", targets: ["Refinement"]),
+        .library(name: "Batch", targets: ["Batch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -68,6 +69,16 @@ let package = Package(
             ],
             plugins: ["EmbedCatalog"]
         ),
+        // Whole collections: plans, deterministic shards (flag, Slurm array, Kubernetes index), resumable
+        // per-shard result stores and their merge, Slurm scripts, the ML dataset export.
+        .target(
+            name: "Batch",
+            dependencies: [
+                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // Build tool that compiles catalog/*.yaml into the Catalog module.
         .executableTarget(name: "embed-catalog"),
         .plugin(name: "EmbedCatalog", capability: .buildTool(), dependencies: ["embed-catalog"]),
@@ -75,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "roentgen",
             dependencies: [
-                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog", "Refinement",
+                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog", "Refinement", "Batch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -93,6 +104,8 @@ let package = Package(
         .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
         .testTarget(name: "RefinementTests", dependencies: ["Refinement"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "XrayFormats", "XrayCore", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
         .testTarget(name: "FeffitTests", dependencies: ["XAS", "XrayFormats", "XrayCore", "XrayNumerics", "Refinement", "TestSupport"],

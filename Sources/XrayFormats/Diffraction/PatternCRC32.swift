@@ -20,8 +20,13 @@ enum PatternCRC32 {
 
     /// The CRC-32 of `bytes` (as stored in zip and gzip headers).
     static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0) }
+    }
+
+    /// The CRC-32 of the bytes of `raw`.
+    static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt32 {
         tables.withUnsafeBufferPointer { tp in
-            bytes.withUnsafeBytes { raw -> UInt32 in
+            do {
                 let t = tp.baseAddress!
                 var c: UInt32 = 0xFFFF_FFFF
                 var i = 0

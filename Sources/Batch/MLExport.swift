@@ -1,0 +1,159 @@
+import Foundation
+import XrayCore
+import XrayFormats
+
+/// The labels and metadata of one pattern of an ML dataset (empty strings where unknown).
+public struct MLLabels: Sendable, Codable, Equatable {
+    /// `file` for a file with one pattern, `file[k]` (0-based) for the k-th of several.
+    public var id: String
+    public var split: String
+    /// The input file: its path below the input named on the command line, with a folder's name first.
+    public var file: String
+    public var source: String
+    public var doi: String
+    public var formula: String
+    public var spaceGroup: String
+    /// Phases named by the file (formulas, `; `-separated).
+    public var phases: String
+    public var licence: String
+    /// The pattern's own wavelength, Å (NaN when the file gives none).
+    public var wavelength: Double
+    public var coverage: Double
+    /// The measured range in the file's own 2θ, degrees.
+    public var twoThetaMin: Double
+    public var twoThetaMax: Double
+
+    enum CodingKeys: String, CodingKey {
+        case id, split, file, source, doi, formula, spaceGroup = "space_group", phases, licence, wavelength, coverage
+        case twoThetaMin = "two_theta_min", twoThetaMax = "two_theta_max"
+    }
+
+    /// Formula, space group, phases, DOI, licence and source from a reader's flattened metadata
+    /// (opXRD: `powder_experiment.phases.0.chemical_composition`, `….spacegroup`; CIF-like
+    /// `chemical_formula_sum`, `space_group_name_H-M`; any key naming a DOI or licence).
+    static func from(_ metadata: Metadata) -> (formula: String, spaceGroup: String, phases: [String], doi: String, licence: String, source: String) {
+        var formulas: [String] = [], groups: [String] = [], doi = "", licence = "", source = ""
+        for (key, raw) in metadata {
+            let value = raw.trimmingCharacters(in: .whitespaces)
+            guard !value.isEmpty, value != "null", value != "None" else { continue }
+            let k = key.lowercased()
+            let last = k.split(separator: ".").last.map(String.init) ?? k
+            if ["chemical_composition", "formula", "chemical_formula", "chemical_formula_sum", "composition", "formula_sum"].contains(last) {
+                if !formulas.contains(value) { formulas.append(value) }
+            } else if ["spacegroup", "space_group", "space_group_symbol", "spacegroup_symbol", "space_group_name_h-m", "space_group_name_h-m_alt", "symmetry_space_group_name_h-m"].contains(last) {
+                if !groups.contains(value) { groups.append(value) }
+            } else if k.contains("doi") && doi.isEmpty {
+                doi = value
+            } else if (k.contains("licen") || k.contains("license")) && licence.isEmpty {
+                licence = value
+            } else if ["institution", "contributor_name", "source", "facility", "instrument.source"].contains(last) && source.isEmpty {
+                source = value
+            }
+        }
+        return (formulas.first ?? "", groups.first ?? "", formulas, doi, licence, source)
+    }
+}
+
+/// An ML dataset in memory: patterns on one grid (row-major float32), their labels, and what failed.
+public struct MLDataset: Sendable {
+    public var options: MLExportOptions
+    public var grid: [Double]
+    /// rows × grid.count intensities.
+    public var x: [Float]
+    public var labels: [MLLabels]
+    /// Inputs (or patterns) left out, with the reason.
+    public var failures: [(input: String, error: String)]
+    /// Input files read.
+    public var files: Int
+
+    public var rows: Int { labels.count }
+}
+
+/// Builds ML datasets from pattern files (every format the readers know, xrdpattern / opXRD JSON
+/// among them); files are read in parallel, rows sorted by id so the result does not depend on
+/// the order or the number of threads.
+public enum MLExport {
+    public static func build(inputs: [String], options: MLExportOptions, base: URL? = nil) throws -> MLDataset {
+        let cwd = base ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        // Ids are paths below each input, prefixed with a folder input's own name
+        // (`bruker_raw/BT86.raw`), so they do not depend on where the data sit on a machine.
+        var items: [BatchItem] = []
+        var seen: [String: String] = [:]
+        for input in inputs {
+            let plan = BatchPlan(file: "(export inputs)", base: cwd, inputs: [BatchInputSpec(kind: .file, path: input)], step: BatchStep(verb: .read))
+            let absolute = BatchInputs.absolute(input, base: cwd)
+            let prefix = BatchInputs.isFolder(absolute) ? URL(fileURLWithPath: absolute).lastPathComponent + "/" : ""
+            for var item in try BatchInputs.items(of: plan) {
+                item.name = prefix + item.name
+                if let other = seen[item.name], other != item.location {
+                    throw RoentgenError.badParameter("two inputs give the same pattern id '\(item.name)' (\(other) and \(item.location)); rename a folder")
+                }
+                guard seen[item.name] == nil else { continue }
+                seen[item.name] = item.location
+                items.append(item)
+            }
+        }
+        guard !items.isEmpty else { throw RoentgenError.badParameter("no input files in \(inputs.joined(separator: ", "))") }
+        let width = options.grid.count
+        let work = items
+        var outcomes = [MLItemOutcome](repeating: MLItemOutcome(), count: work.count)
+        outcomes.withUnsafeMutableBufferPointer { slots in
+            let slots = UnsafeMutableSendableBuffer(slots)
+            DispatchQueue.concurrentPerform(iterations: work.count) { i in
+                slots.buffer[i] = process(work[i], options: options)
+            }
+        }
+        var rows = outcomes.flatMap(\.rows)
+        rows.sort { $0.labels.id < $1.labels.id }
+        var x = [Float]()
+        x.reserveCapacity(rows.count * width)
+        for r in rows { x += r.values }
+        let failures = outcomes.flatMap(\.failures).sorted { $0.0 < $1.0 }
+        return MLDataset(options: options, grid: options.grid.values, x: x, labels: rows.map(\.labels),
+                         failures: failures.map { (input: $0.0, error: $0.1) }, files: items.count)
+    }
+
+    static func process(_ item: BatchItem, options: MLExportOptions) -> MLItemOutcome {
+        var outcome = MLItemOutcome()
+        let file: DataFile
+        do { file = try item.read() } catch {
+            outcome.failures.append((item.name, describe(error, item)))
+            return outcome
+        }
+        let patterns = file.scans.compactMap(\.diffractionPattern)
+        if patterns.isEmpty {
+            outcome.failures.append((item.name, "\(item.location): no diffraction pattern (two_theta, intensity) in the file (format \(file.format))"))
+        }
+        for (k, pattern) in patterns.enumerated() {
+            let id = patterns.count == 1 ? item.name : "\(item.name)[\(k)]"
+            do {
+                let r = try MLResampling.resample(pattern, options: options, source: item.location)
+                let m = MLLabels.from(pattern.metadata)
+                let finite = pattern.twoTheta.filter(\.isFinite)
+                let labels = MLLabels(id: id, split: options.split.map { MLSplit.names[$0.index(of: id)] } ?? "", file: item.name,
+                                      source: m.source.isEmpty ? (options.source ?? String(item.name.split(separator: "/").first ?? "")) : m.source,
+                                      doi: m.doi.isEmpty ? (options.doi ?? "") : m.doi, formula: m.formula, spaceGroup: m.spaceGroup,
+                                      phases: m.phases.joined(separator: "; "), licence: m.licence.isEmpty ? (options.licence ?? "") : m.licence,
+                                      wavelength: r.wavelength ?? .nan, coverage: r.coverage,
+                                      twoThetaMin: finite.min() ?? .nan, twoThetaMax: finite.max() ?? .nan)
+                outcome.rows.append(MLRow(labels: labels, values: r.values))
+            } catch {
+                outcome.failures.append((id, describe(error, item)))
+            }
+        }
+        return outcome
+    }
+
+    static func describe(_ error: Error, _ item: BatchItem) -> String {
+        (error as? RoentgenError).map { $0.file == nil ? "\(item.location): \($0)" : "\($0)" } ?? "\(item.location): \(error)"
+    }
+}
+
+struct MLRow: Sendable { var labels: MLLabels; var values: [Float] }
+struct MLItemOutcome: Sendable { var rows: [MLRow] = []; var failures: [(String, String)] = [] }
+
+/// A buffer shared by `concurrentPerform`'s iterations, each writing its own index only.
+struct UnsafeMutableSendableBuffer<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
+}
