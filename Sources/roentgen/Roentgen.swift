@@ -14,6 +14,7 @@ struct Roentgen: AsyncParsableCommand {
             SearchCommand.self, FetchCommand.self, CacheCommand.self,
             ReadCommand.self, ConvertCommand.self, FormatsCommand.self,
             XASCommand.self, XRD.self, PDF.self,
+            ServeCommand.self,
         ]
     )
 }
