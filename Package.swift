@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "RefinementTests", dependencies: ["Refinement"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "RoentgenServerTests", dependencies: ["RoentgenServer", "RoentgenOperations", "XrayCore", "TestSupport"],
-                    swiftSettings: [.swiftLanguageMode(.v6)]),
+                    exclude: ["Browser"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
