@@ -85,6 +85,9 @@ public enum WorkspaceListing {
         public var format: String?
         public var size: Int64?
         public var summary: String
+        public init(path: String, name: String, kind: String, format: String?, size: Int64?, summary: String) {
+            self.path = path; self.name = name; self.kind = kind; self.format = format; self.size = size; self.summary = summary
+        }
     }
 
     /// One entry for `url` (a file) named `relative` in the listing; reading failures become an `unreadable` entry.

@@ -2,12 +2,12 @@ import Foundation
 
 /// The OpenAPI 3.1 document of the API, built from the route table so it cannot drift from the routes.
 enum OpenAPIDocument {
-    static let errorSchema: [String: Any] = [
+    static var errorSchema: [String: Any] { [
         "type": "object", "required": ["error"],
         "properties": ["error": ["type": "object", "required": ["kind", "message", "file", "line"],
                                  "properties": ["kind": ["type": "string"], "message": ["type": "string"],
                                                 "file": ["type": ["string", "null"]], "line": ["type": ["integer", "null"]]]]],
-    ]
+    ] }
 
     static let errorText: [Int: String] = [
         400: "malformed request: bad JSON, unknown parameter, wrong type, or a path leaving the workspace",

@@ -60,21 +60,15 @@ public struct RoentgenHTTPServer: Sendable {
     public func run(onReady: @escaping @Sendable (String) -> Void) async throws {
         let responder = Responder(server: self)
         let host = options.host
-        let app = Application(responder: responder,
+        var app = Application(responder: responder,
                               configuration: .init(address: .hostname(host, port: options.port), serverName: "roentgen"),
                               onServerRunning: { channel in
                                   let port = channel.localAddress?.port ?? 0
                                   let shown = host.contains(":") ? "[\(host)]" : host
                                   onReady("http://\(shown):\(port)/")
-                              },
-                              logger: Self.quietLogger())
+                              })
+        app.logger.logLevel = .error
         try await app.runService()
-    }
-
-    static func quietLogger() -> Logger {
-        var logger = Logger(label: "roentgen-serve")
-        logger.logLevel = .error
-        return logger
     }
 
     static let securityHeaders: [(String, String)] = [
@@ -119,7 +113,8 @@ public struct RoentgenHTTPServer: Sendable {
                 response = Self.json(e.body, status: e.status)
             }
             for (name, value) in RoentgenHTTPServer.securityHeaders {
-                if let field = HTTPField.Name(name) { response.headers[field] = value }
+                // The names are the constant literals above, each a valid field name.
+                response.headers[.init(name)!] = value
             }
             return response
         }
@@ -134,7 +129,7 @@ public struct RoentgenHTTPServer: Sendable {
             let path = request.uri.path
             // DNS rebinding: without a token the Host must be the loopback address we serve on.
             if options.token == nil {
-                let host = request.headers[.host] ?? request.head.authority ?? ""
+                let host = request.head.authority ?? ""
                 let name = host.hasPrefix("[") ? String(host.dropFirst().prefix(while: { $0 != "]" })) : String(host.prefix(while: { $0 != ":" }))
                 guard RoentgenHTTPServer.loopbackHosts.contains(name) || name == options.host else {
                     throw APIError(400, "badHost", "the Host header must name the loopback address this server is bound to")
