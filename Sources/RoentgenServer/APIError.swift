@@ -37,6 +37,6 @@ public struct APIError: Error, Sendable {
     /// The JSON body.
     public var body: Data {
         let object: [String: Any] = ["error": ["kind": kind, "message": message, "file": file ?? NSNull(), "line": line ?? NSNull()] as [String: Any]]
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data(#"{"error":{"kind":"failed","message":"","file":null,"line":null}}"#.utf8)
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data(#"{"error":{"kind":"failed","message":"","file":null,"line":null}}"#.utf8)
     }
 }

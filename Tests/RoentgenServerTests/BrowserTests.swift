@@ -22,17 +22,9 @@ import TestSupport
         #expect(server.port > 0)
         let shots = SharedData.projectRoot.appendingPathComponent(".build/screenshots/serve")
         let script = SharedData.projectRoot.appendingPathComponent("Tests/RoentgenServerTests/Browser/browser_test.py")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [script.path, chromium, server.url, shots.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let output = try runCapturing(URL(fileURLWithPath: python), [script.path, chromium, server.url, shots.path])
         var results: [String: (Bool, String)] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        for line in output.split(separator: "\n") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let name = object["check"] as? String else { continue }
             let detail = object["detail"].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed]) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
             results[name] = ((object["ok"] as? Bool) ?? false, detail)

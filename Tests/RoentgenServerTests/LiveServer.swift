@@ -66,6 +66,21 @@ final class LiveServer: @unchecked Sendable {
     }
 }
 
+/// Runs a program to its end and returns its standard output (standard error discarded).
+func runCapturing(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> String {
+    let p = Process()
+    p.executableURL = executable
+    p.arguments = arguments
+    if let directory { p.currentDirectoryURL = directory }
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
 /// A minimal HTTP/1.1 client over a POSIX socket, so tests control every byte of the request
 /// (raw paths, the Host header) and read chunked streams.
 struct RawHTTP {

@@ -6,17 +6,7 @@ import TestSupport
 @Suite(.serialized) struct ServerAPITests {
     /// The CLI run inside the workspace, for comparing its `--json` output with the API's bodies.
     func cli(_ args: [String], in root: URL) throws -> String {
-        let p = Process()
-        p.executableURL = RoentgenCLI.executable
-        p.arguments = args
-        p.currentDirectoryURL = root
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try runCapturing(RoentgenCLI.executable, args, in: root).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func everyDocumentedRouteAnswersAsDescribed() throws {

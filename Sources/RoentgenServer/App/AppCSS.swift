@@ -11,7 +11,7 @@ nav button[aria-selected="true"] { color: #fff; border-bottom-color: #ffcc4d; }
 main { height: calc(100% - 44px); overflow: auto; }
 .view { padding: 10px 14px; height: 100%; }
 .view[hidden] { display: none; }
-.columns { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; margin-bottom: 10px; }
+.columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 10px; margin-bottom: 10px; }
 .panel { background: #fff; border: 1px solid #d5dbe3; border-radius: 6px; padding: 8px 12px; min-width: 0; }
 .panel h2 { font-size: 15px; margin: 2px 0 8px; }
 .panel h3 { font-size: 13px; margin: 10px 0 4px; color: #34495e; }
@@ -21,10 +21,11 @@ input[type=number] { width: 80px; }
 button { padding: 3px 10px; border: 1px solid #7a8b9c; border-radius: 3px; background: #eef2f6; font: inherit; cursor: pointer; }
 button:hover { background: #dfe7ef; }
 :focus-visible { outline: 2px solid #e08a00; outline-offset: 1px; }
-.results { max-height: 260px; overflow: auto; margin: 4px 0; padding-left: 22px; }
+.results { max-height: 240px; overflow: auto; margin: 4px 0; padding-left: 22px; }
 .results li { margin: 2px 0; }
 .results button { border: 0; background: none; color: #1a5a96; text-align: left; padding: 1px 2px; }
 .results .meta { color: #5d6b79; font-size: 12px; }
+.record { max-height: 300px; overflow: auto; }
 .record dl { display: grid; grid-template-columns: 110px 1fr; gap: 2px 8px; margin: 0; font-size: 13px; }
 .record dt { color: #5d6b79; } .record dd { margin: 0; word-break: break-word; }
 .statuses { list-style: none; padding: 0; margin: 4px 0; display: flex; flex-wrap: wrap; gap: 4px; font-size: 12px; }
@@ -37,17 +38,18 @@ progress { width: 100%; height: 14px; }
 .table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 .table th, .table td { text-align: left; padding: 2px 6px; border-bottom: 1px solid #e3e8ee; vertical-align: top; }
 .table td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.table td button { padding: 0 6px; font-size: 12px; }
+.table td button { padding: 0 6px; font-size: 12px; margin-right: 3px; }
+.table td:last-child { white-space: nowrap; }
 .chips { list-style: none; padding: 0; margin: 4px 0; display: flex; flex-wrap: wrap; gap: 4px; }
 .chips li { background: #e8edf2; border-radius: 10px; padding: 1px 4px 1px 8px; font-size: 12px; }
 .chips li button { border: 0; background: none; padding: 0 4px; }
-.plot { position: relative; background: #fff; border: 1px solid #d5dbe3; border-radius: 6px; min-height: 200px; padding: 2px; }
+.plot { position: relative; background: #fff; border: 1px solid #d5dbe3; border-radius: 6px; min-height: 200px; min-width: 0; padding: 2px; overflow: hidden; }
 .plot.big { height: calc(100% - 90px); min-height: 420px; }
 .plot-canvas { display: block; cursor: crosshair; }
 .plot-readout { font-size: 12px; color: #34495e; height: 20px; padding: 2px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.xas-layout { display: grid; grid-template-columns: 390px 1fr; gap: 10px; height: 100%; }
+.xas-layout { display: grid; grid-template-columns: 390px minmax(0, 1fr); gap: 10px; height: 100%; }
 .side { overflow: auto; }
-.plots3 { display: grid; grid-template-rows: 1fr 1fr 1fr; gap: 6px; min-height: 640px; }
+.plots3 { display: grid; grid-template-rows: repeat(3, minmax(0, 1fr)); gap: 6px; min-height: 640px; min-width: 0; }
 .spectra { list-style: none; padding: 0; margin: 4px 0; max-height: 170px; overflow: auto; border: 1px solid #e3e8ee; }
 .spectra li { display: flex; align-items: center; gap: 4px; padding: 1px 4px; font-size: 12.5px; cursor: pointer; }
 .spectra li[aria-selected="true"] { background: #dbe8f5; font-weight: bold; }

@@ -54,7 +54,11 @@ class Plot {
     this.resize();
   }
   resize() {
-    const w = Math.max(200, this.container.clientWidth), h = Math.max(150, this.container.clientHeight - 24);
+    // The content box (clientWidth includes the padding), so the canvas never widens its container.
+    const cs = getComputedStyle(this.container);
+    const padX = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight), padY = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom);
+    const w = Math.max(200, Math.floor(this.container.clientWidth - padX)), h = Math.max(150, Math.floor(this.container.clientHeight - padY - 24));
+    if (w === this.width && h === this.height) return;
     const dpr = window.devicePixelRatio || 1;
     this.width = w; this.height = h; this.dpr = dpr;
     this.canvas.width = Math.round(w * dpr); this.canvas.height = Math.round(h * dpr);
@@ -97,30 +101,39 @@ class Plot {
     const y = v.y0 + (this.height - M.bottom - py) / (this.height - M.top - M.bottom) * (v.y1 - v.y0);
     return { x, y: this.logY ? Math.pow(10, y) : y };
   }
-  // The decimated path of one series in pixel coordinates: per pixel column first, min, max, last.
+  // The decimated path of one series in pixel coordinates: per pixel column its first, lowest,
+  // highest and last point (x, y, move) in a flat Float64Array, so the cost grows with the plot's
+  // width plus one pass over the visible slice of the data (found by binary search).
   path(s, v) {
-    const out = [];
-    const n = s.x.length; if (n === 0) return out;
+    const n = s.x.length, X = s.x, Y = s.y, log = this.logY;
+    if (n === 0) return new Float64Array(0);
     let i0 = 0, i1 = n;
-    if (s.sorted) { i0 = Math.max(0, lowerBound(s.x, v.x0) - 1); i1 = Math.min(n, lowerBound(s.x, v.x1) + 1); }
-    let col = null, first = 0, last = 0, lo = 0, hi = 0, gap = true;
-    const flush = () => {
-      if (col === null) return;
-      out.push(gap ? [col, first, 1] : [col, first, 0]);
-      if (lo !== first) out.push([col, lo, 0]);
-      if (hi !== lo) out.push([col, hi, 0]);
-      if (last !== hi) out.push([col, last, 0]);
-      gap = false;
-    };
-    for (let i = i0; i < i1; i++) {
-      const yv = this.ty(s.y[i]);
-      if (!isFinite(yv) || !isFinite(s.x[i])) { flush(); col = null; gap = true; continue; }
-      const c = Math.round(this.px(s.x[i], v)), p = this.py(yv, v);
-      if (c !== col) { flush(); col = c; first = lo = hi = last = p; }
-      else { if (p < lo) lo = p; if (p > hi) hi = p; last = p; }
+    if (s.sorted) { i0 = Math.max(0, lowerBound(X, v.x0) - 1); i1 = Math.min(n, lowerBound(X, v.x1) + 1); }
+    const ax = (this.width - M.left - M.right) / (v.x1 - v.x0), bx = M.left - v.x0 * ax;
+    const ay = -(this.height - M.top - M.bottom) / (v.y1 - v.y0), by = this.height - M.bottom - v.y0 * ay;
+    // No closures over the loop's variables: they stay in registers.
+    let out = new Float64Array(Math.min(i1 - i0 + 1, 2 * (this.width + 8)) * 12 + 12), k = 0;
+    let col = NaN, first = 0, last = 0, lo = 0, hi = 0, gap = 1;
+    for (let i = i0; i <= i1; i++) {
+      let c = NaN, p = NaN;
+      if (i < i1) {
+        const xv = X[i];
+        let yv = Y[i];
+        if (log) yv = yv > 0 ? Math.log10(yv) : NaN;
+        c = Math.round(xv * ax + bx); p = yv * ay + by;
+        if (c === col && p === p) { if (p < lo) lo = p; else if (p > hi) hi = p; last = p; continue; }
+      }
+      // A new pixel column, a gap or the end: emit the finished column.
+      if (col === col) {
+        if (k + 12 > out.length) { const bigger = new Float64Array(out.length * 2); bigger.set(out); out = bigger; }
+        out[k++] = col; out[k++] = first; out[k++] = gap; gap = 0;
+        if (lo !== first) { out[k++] = col; out[k++] = lo; out[k++] = 0; }
+        if (hi !== lo) { out[k++] = col; out[k++] = hi; out[k++] = 0; }
+        if (last !== hi) { out[k++] = col; out[k++] = last; out[k++] = 0; }
+      }
+      if (p === p && c === c) { col = c; first = lo = hi = last = p; } else { col = NaN; gap = 1; }
     }
-    flush();
-    return out;
+    return out.subarray(0, k);
   }
   draw() {
     const t0 = performance.now();
@@ -160,7 +173,8 @@ class Plot {
           const x = Math.round(this.px(s.x[i], v)) + 0.5; ctx.moveTo(x, b); ctx.lineTo(x, this.py(yv, v));
         }
       } else {
-        for (const [x, y, move] of this.path(s, v)) { if (move) ctx.moveTo(x, y); else ctx.lineTo(x, y); }
+        const d = this.path(s, v);
+        for (let i = 0; i < d.length; i += 3) { if (d[i + 2]) ctx.moveTo(d[i], d[i + 1]); else ctx.lineTo(d[i], d[i + 1]); }
       }
       ctx.stroke();
     }
@@ -285,7 +299,8 @@ class Plot {
         const b = this.py(s.baseline || 0, v).toFixed(1);
         for (let i = 0; i < s.x.length; i++) { const yv = this.ty(s.y[i]); if (isFinite(yv)) d += `M${this.px(s.x[i], v).toFixed(1)} ${b}V${this.py(yv, v).toFixed(1)}`; }
       } else {
-        for (const [x, y, move] of this.path(s, v)) d += (move ? "M" : "L") + x.toFixed(1) + " " + y.toFixed(1);
+        const p = this.path(s, v);
+        for (let i = 0; i < p.length; i += 3) d += (p[i + 2] ? "M" : "L") + p[i].toFixed(1) + " " + p[i + 1].toFixed(1);
       }
       out += `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width || 1.5}"><title>${esc(s.name)}</title></path>`;
     }
