@@ -86,9 +86,11 @@ public struct ServerAPI: Sendable {
             guard self.jobs.job(id) != nil else { throw APIError(404, "notFound", "no such job") }
             let jobs = self.jobs
             return .events { send in
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 while true {
                     guard let job = jobs.job(id) else { return }
-                    let data = String(decoding: (try? JSONEncoder().encode(job)) ?? Data(), as: UTF8.self)
+                    let data = String(decoding: (try? encoder.encode(job)) ?? Data(), as: UTF8.self)
                     let event = job.status == "running" ? "progress" : job.status
                     try await send("event: \(event)\ndata: \(data)\n\n")
                     if job.status != "running" { return }

@@ -38,7 +38,7 @@ final class LiveServer: @unchecked Sendable {
             let text = String(decoding: printed, as: UTF8.self)
             if text.contains("Ctrl-C") {
                 if let range = text.range(of: #"http://[^ #\n]+/"#, options: .regularExpression) { url = String(text[range]) }
-                if let range = text.range(of: #"token: [0-9a-zA-Z]+"#, options: .regularExpression) { token = String(text[range].dropFirst(7)) }
+                if let range = text.range(of: #"token: [^\s]+"#, options: .regularExpression) { token = String(text[range].dropFirst(7)) }
                 break
             }
         }

@@ -49,6 +49,7 @@ progress { width: 100%; height: 14px; }
 .plot-readout { font-size: 12px; color: #34495e; height: 20px; padding: 2px 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .xas-layout { display: grid; grid-template-columns: 390px minmax(0, 1fr); gap: 10px; height: 100%; }
 .side { overflow: auto; }
+.xas-layout > .plot.big { height: auto; }
 .plots3 { display: grid; grid-template-rows: repeat(3, minmax(0, 1fr)); gap: 6px; min-height: 640px; min-width: 0; }
 .spectra { list-style: none; padding: 0; margin: 4px 0; max-height: 170px; overflow: auto; border: 1px solid #e3e8ee; }
 .spectra li { display: flex; align-items: center; gap: 4px; padding: 1px 4px; font-size: 12.5px; cursor: pointer; }

@@ -125,7 +125,8 @@ try:
     report("identify against a folder of CIFs", set(phases) == {"MnO_225.cif", "Li2MnO3_12.cif", "TiO2_141.cif"}, phases)
     shot("07-diffraction")
 
-    # 10^6 points: redraw on zoom.
+    # 10^6 points: redraw on zoom, in the Plots view.
+    js("document.getElementById('tab-plots').click(); 1")
     js("""(() => { const n = 1000000, x = new Float64Array(n), y = new Float64Array(n);
         for (let i = 0; i < n; i++) { x[i] = 10 + 80 * i / n; y[i] = 100 + 50 * Math.sin(i / 300) + 1000 * Math.exp(-(((x[i] - 40) / 0.05) ** 2)) + (i * 7919 % 97); }
         const p = window.roentgen.views.plots.plot; p.set([{name: 'synthetic 10^6', x, y}]); return p.series[0].x.length; })()""")
