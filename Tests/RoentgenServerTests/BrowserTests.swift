@@ -31,8 +31,8 @@ import TestSupport
             print("browser: \(name): \((object["ok"] as? Bool) == true ? "ok" : "FAILED") \(detail.prefix(400))")
         }
         #expect(results["script"] == nil, "the script failed: \(results["script"]?.1 ?? "")")
-        for check in ["app loads", "catalog search and record", "workspace lists format and summary", "mu(E) drawn", "rbkg changes chi(k)",
-                      "LCF weights", "drag zoom and cursor readout", "CIF sticks over the pattern", "identify against a folder of CIFs",
+        for check in ["app loads", "catalog search and record", "fetch with progress", "keyboard tabs", "workspace lists format and summary", "mu(E) drawn", "rbkg changes chi(k)",
+                      "LCF weights", "drag zoom and cursor readout", "log scale and export", "CIF sticks over the pattern", "identify against a folder of CIFs",
                       "10^6-point redraw on zoom", "no console errors"] {
             #expect(results[check]?.0 == true, "\(check): \(results[check]?.1 ?? "not run")")
         }

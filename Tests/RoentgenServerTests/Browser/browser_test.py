@@ -50,6 +50,20 @@ try:
     report("catalog search and record", first == "arsenic-minerals" and "Canadian Light Source" in rec, {"first": first, "record": rec[:160]})
     shot("02-record")
 
+    # Fetch with a progress bar: the server's own favicon over loopback, into the workspace.
+    js(f"document.getElementById('fetch-target').value = '{URL}favicon.svg'; document.querySelector('#fetch-form button[type=submit]').click(); 1")
+    wait_for("document.getElementById('fetch-state').textContent.startsWith('done')")
+    state = js("document.getElementById('fetch-state').textContent")
+    bar = js("[document.getElementById('fetch-progress').value, document.getElementById('fetch-progress').max]")
+    report("fetch with progress", "fetched/favicon.svg" in state and bar[0] == bar[1], {"state": state, "bar": bar})
+
+    # Keyboard: the view tabs take the arrow keys.
+    js("document.getElementById('tab-sources').focus(); 1")
+    browser.cmd("Input.dispatchKeyEvent", {"type": "keyDown", "key": "ArrowRight", "code": "ArrowRight", "windowsVirtualKeyCode": 39})
+    browser.cmd("Input.dispatchKeyEvent", {"type": "keyUp", "key": "ArrowRight", "code": "ArrowRight", "windowsVirtualKeyCode": 39})
+    selected = js("[document.activeElement.id, document.getElementById('view-workspace').hidden]")
+    report("keyboard tabs", selected == ["tab-workspace", False], selected)
+
     # Workspace view lists files with format and summary.
     js("document.getElementById('tab-workspace').click(); 1")
     wait_for("document.querySelectorAll('#ws-groups tr[data-path]').length > 0")
@@ -109,6 +123,14 @@ try:
     in_view = cursor and zoomed["x0"] <= cursor["x"] <= zoomed["x1"]
     report("drag zoom and cursor readout", zoom_ok and in_view and "two_theta" in readout, {"full": full, "zoomed": zoomed, "readout": readout})
     shot("06-plots-zoomed")
+    # Log scale and the exports (SVG text with the decimated path; PNG through the canvas).
+    js("document.getElementById('plot-log').click(); 1")
+    log_view = js("window.roentgen.views.plots.plot.current")
+    svg = js("window.roentgen.views.plots.plot.svg()")
+    png = js("new Promise(r => document.querySelector('#plot-main canvas').toBlob(b => r(b ? b.size : 0), 'image/png'))")
+    report("log scale and export", js("window.roentgen.views.plots.plot.logY") and log_view["y1"] < 7 and svg.startswith("<svg") and "<path d=\"M" in svg and png > 1000,
+           {"log_view": log_view, "svg_bytes": len(svg), "png_bytes": png})
+    js("document.getElementById('plot-log').click(); 1")
 
     # Diffraction: open a pattern, overlay a CIF's sticks, find peaks.
     js("document.getElementById('tab-xrd').click(); 1")
