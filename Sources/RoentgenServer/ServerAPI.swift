@@ -159,7 +159,7 @@ public struct ServerAPI: Sendable {
         })
         routes.append(operation("/api/xrd/identify", "Rank candidate phases (CIFs, folders) against a pattern (`roentgen xrd identify --json`).",
                                 XRDOperations.IdentifyRequest.self, resolve: { r, w in
-                                    r.file = try w.resolve(r.file); r.candidates = try r.candidates.map(w.resolve) }) { r in
+                                    r.file = try w.resolve(r.file); r.candidates = try r.candidates.map(w.resolveFolderOrFile) }) { r in
             try JSONDocument.object(try XRDOperations.identify(r).json)
         })
         routes.append(operation("/api/pdf/reduce", "G(r) from a measured pattern (`roentgen pdf reduce --json`).",

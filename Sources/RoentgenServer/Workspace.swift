@@ -51,6 +51,18 @@ public struct Workspace: Sendable {
         return try resolve(String(spec[..<i])) + spec[i...]
     }
 
+    /// `relative` resolved; a folder is also checked entry by entry (an operation reads every file in
+    /// it), so a symbolic link inside it that leads out of the root refuses the whole request.
+    public func resolveFolderOrFile(_ relative: String) throws -> String {
+        let resolved = try resolve(relative)
+        guard isFolder(resolved) else { return resolved }
+        let folder = resolved == "." ? root : root.appendingPathComponent(resolved)
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where !name.hasPrefix(".") {
+            _ = try resolve(resolved == "." ? name : resolved + "/" + name)
+        }
+        return resolved
+    }
+
     /// Whether `relative` (already resolved) is a folder.
     public func isFolder(_ relative: String) -> Bool {
         var isDirectory: ObjCBool = false

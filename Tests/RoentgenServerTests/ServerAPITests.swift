@@ -159,6 +159,7 @@ import TestSupport
         expectError(try http.post("/api/xas/analyze", ["file": "../\(root.lastPathComponent)/xas/xaslib/Fe_metal_rt_01.xdi"]), 400, "dot-dot in a body")
         expectError(try http.post("/api/xas/lcf", ["target": "xas/lcf/fe_mixture_synthetic.dat", "standards": ["/etc/passwd"]]), 400, "absolute standard")
         expectError(try http.post("/api/xrd/identify", ["file": "xrd/bruker_raw/LaB6_Jan2018.raw", "candidates": ["escape"]]), 400, "candidates through a symlink out")
+        expectError(try http.post("/api/xrd/identify", ["file": "xrd/bruker_raw/LaB6_Jan2018.raw", "candidates": ["mixed"]]), 400, "a candidate folder holding a symlink out")
         expectError(try http.post("/api/fetch", ["target": "zenodo:1", "to": "../outside"]), 400, "fetch destination outside")
         let inside = try http.get("/api/read?path=inside.xdi")
         #expect(inside.status == 200, "a symlink staying inside the root is read")

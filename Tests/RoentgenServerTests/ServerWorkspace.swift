@@ -31,6 +31,10 @@ enum ServerWorkspace {
         }
         try fm.createSymbolicLink(atPath: root.appendingPathComponent("escape").path, withDestinationPath: "/etc")
         try fm.createSymbolicLink(atPath: root.appendingPathComponent("inside.xdi").path, withDestinationPath: "xas/xaslib/Fe_metal_rt_01.xdi")
+        // A folder of candidates with one entry leading out of the root.
+        try fm.createDirectory(at: root.appendingPathComponent("mixed"), withIntermediateDirectories: true)
+        try fm.copyItem(at: root.appendingPathComponent("xrd/cif/common/AMCSD_Rutile.cif"), to: root.appendingPathComponent("mixed/AMCSD_Rutile.cif"))
+        try fm.createSymbolicLink(atPath: root.appendingPathComponent("mixed/passwd.cif").path, withDestinationPath: "/etc/passwd")
         return (root, "")
     }
 

@@ -222,7 +222,14 @@ views.xas = {
     this.mu.yLabel = norm ? "normalised \u03bc(E)" : "\u03bc(E)";
     const y = norm ? r.norm : r.mu;
     const top = Math.max(...y.filter(isFinite));
-    this.mu.set([{ name, x: r.energy, y }, { name: "E0", x: [r.e0], y: [top], sticks: true, color: "#999999", width: 1 }], true);
+    const list = [{ name, x: r.energy, y }];
+    if (!norm) {
+      // As Athena draws μ(E): the pre-edge line and the AUTOBK background.
+      list.push({ name: "pre-edge line", x: r.energy, y: r.energy.map(e => r.pre_slope * e + r.pre_offset), color: "#ff7f0e", width: 1 });
+      if (r.bkg.length === r.energy.length) list.push({ name: "background", x: r.energy, y: r.bkg, color: "#2ca02c", width: 1 });
+    }
+    list.push({ name: "E0", x: [r.e0], y: [top], sticks: true, color: "#999999", width: 1 });
+    this.mu.set(list, true);
     const kw = p.kweight === undefined ? 2 : p.kweight;
     this.chik.yLabel = "k^" + kw + "\u00b7\u03c7(k)";
     this.chik.set([{ name, x: r.k, y: r.k.map((k, i) => Math.pow(k, kw) * r.chi[i]) }], true);
