@@ -18,7 +18,7 @@ try:
     b.wait_for("window.roentgen.views.xas.result !== undefined && !window.roentgen.views.xas.busy")
     changes = []
     for k in range(20):
-        b.js(f"const i = document.getElementById('xas-rbkg'); i.value = '{1.0 + 0.05 * (k % 10 + 1):.2f}'; i.dispatchEvent(new Event('input', {{bubbles: true}})); 1")
+        b.js(f"(() => {{ const i = document.getElementById('xas-rbkg'); i.value = '{1.0 + 0.05 * (k % 10 + 1):.2f}'; i.dispatchEvent(new Event('input', {{bubbles: true}})); return 1; }})()")
         b.wait_for(f"window.roentgen.views.xas.result.parameters.rbkg === {1.0 + 0.05 * (k % 10 + 1):.2f} && !window.roentgen.views.xas.busy")
         changes.append(b.js("window.roentgen.views.xas.lastMs"))
     print(f"XAS parameter change to mu(E), chi(k), |chi(R)| redrawn ({len(changes)} changes): median {statistics.median(changes):.1f} ms "

@@ -16,7 +16,7 @@ if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
 bin="$(cd "$repo" && swift build -c release --show-bin-path)/roentgen"
 out="$(mktemp)"; cache="$(mktemp -d)"
 XDG_CACHE_HOME="$cache" "$bin" serve --root "$data" --port 0 >"$out" 2>/dev/null & server=$!
-trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$out" "$cache"' EXIT
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$out" "$cache"' EXIT
 for _ in $(seq 100); do grep -q "Ctrl-C" "$out" && break; sleep 0.1; done
 url="$(grep -o 'http://[^ #]*/' "$out" | head -1)"
 echo "server: $url (root $data)"

@@ -3,7 +3,7 @@ enum AppCSS {
     static let text = #"""
 * { box-sizing: border-box; }
 html, body { margin: 0; height: 100%; font: 14px/1.4 "DejaVu Sans", system-ui, sans-serif; color: #1d2530; background: #f3f5f8; }
-header { display: flex; align-items: center; gap: 16px; padding: 6px 14px; background: #1f3b57; color: #fff; }
+header { display: flex; align-items: center; gap: 16px; height: 44px; padding: 0 14px; background: #1f3b57; color: #fff; }
 header h1 { font-size: 18px; margin: 0; letter-spacing: 0.5px; }
 nav button { background: transparent; color: #dce6f0; border: 0; border-bottom: 3px solid transparent; padding: 6px 12px; font-size: 14px; cursor: pointer; }
 nav button[aria-selected="true"] { color: #fff; border-bottom-color: #ffcc4d; }

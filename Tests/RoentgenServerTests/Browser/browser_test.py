@@ -83,7 +83,7 @@ try:
     report("mu(E) drawn", blue > 300 and abs(e0 - 7112) < 5, {"series_pixels": blue, "e0": e0})
     # Change rbkg: chi(k) changes, within 100 ms of the change.
     before = canvas_hash("#xas-chik"); chi_before = js("window.roentgen.views.xas.result.chi.slice(0, 40)")
-    js("const i = document.getElementById('xas-rbkg'); i.value = '1.6'; i.dispatchEvent(new Event('input', {bubbles: true})); 1")
+    js("(() => { const i = document.getElementById('xas-rbkg'); i.value = '1.6'; i.dispatchEvent(new Event('input', {bubbles: true})); return 1; })()")
     wait_for("window.roentgen.views.xas.result.parameters.rbkg === 1.6 && !window.roentgen.views.xas.busy")
     after = canvas_hash("#xas-chik"); chi_after = js("window.roentgen.views.xas.result.chi.slice(0, 40)")
     ms = js("window.roentgen.views.xas.lastMs")
