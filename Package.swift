@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // Roentgen: find, fetch, read and analyse open experimental X-ray data.
 // The module boundaries follow ../shared/docs/architecture.md; data flows one way:
 // Catalog → Fetch → XrayFormats → XAS / Diffraction → report (the `roentgen` CLI).
@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // Numerical building blocks with no X-ray vocabulary: splines, FFT, least squares.
@@ -82,11 +83,19 @@ let package = Package(
         // Build tool that compiles catalog/*.yaml into the Catalog module.
         .executableTarget(name: "embed-catalog"),
         .plugin(name: "EmbedCatalog", capability: .buildTool(), dependencies: ["embed-catalog"]),
+        // The work behind the CLI's verbs and the server's API, each giving the verb's `--json` document.
+        .target(name: "RoentgenOperations", dependencies: ["XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog",
+                                                           .product(name: "OrderedCollections", package: "swift-collections")],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
+        // `roentgen serve`: the JSON API and the browser app (HTML/CSS/JS embedded in the binary), on Hummingbird 2.
+        .target(name: "RoentgenServer", dependencies: ["RoentgenOperations", "XrayCore", "XrayFormats", "XAS", "Diffraction", "Catalog",
+                                                       .product(name: "Hummingbird", package: "hummingbird")],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         // The command-line tool: argument parsing and printing only.
         .executableTarget(
             name: "roentgen",
             dependencies: [
-                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog", "Refinement", "Batch",
+                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog", "Refinement", "Batch", "RoentgenOperations", "RoentgenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -107,6 +116,9 @@ let package = Package(
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "XrayFormats", "XrayCore", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "RoentgenServerTests", dependencies: ["RoentgenServer", "RoentgenOperations", "XrayCore", "XrayFormats", "TestSupport",
+                                                         .product(name: "OrderedCollections", package: "swift-collections")],
+                    exclude: ["Browser"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
         .testTarget(name: "FeffitTests", dependencies: ["XAS", "XrayFormats", "XrayCore", "XrayNumerics", "Refinement", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diffraction
 import Foundation
+import RoentgenOperations
 import XrayCore
 import XrayFormats
 
@@ -17,9 +18,7 @@ struct PDF: AsyncParsableCommand {
 /// Prints r, G columns or JSON.
 func printPDF(_ columns: [(String, [Double])], json: Bool, header: String, provenance: [String: Any]) throws {
     if json {
-        var object: [String: Any] = ["provenance": provenance]
-        for (name, values) in columns { object[name] = values.map { jsonNumber($0) } }
-        try printJSONObject(object)
+        try printJSONObject(PDFOperations.Columns(columns: columns, header: header, provenance: provenance).json)
     } else {
         print("# " + header)
         print("# " + columns.filter { $0.0 == "r" || $0.0 == "g" }.map(\.0).joined(separator: " "))
@@ -43,15 +42,10 @@ struct PDFSimulate: AsyncParsableCommand {
     @Flag(help: "Print JSON {r, g}.") var json = false
 
     func run() async throws {
-        let structure = try CIF.readStructure(url: URL(fileURLWithPath: cif))
-        var options = PDFSimulationOptions()
-        let r = try parseRange(range)
-        options.rMin = r.lowerBound; options.rMax = r.upperBound; options.rStep = rstep
-        options.qMax = qmax; options.qDamp = qdamp; options.uIso = uiso
-        let (rs, g) = try PDFSimulator.simulate(structure, options: options)
-        try printPDF([("r", rs), ("g", g)], json: json, header: "\(structure.name): G(r), qmax \(qmax), qdamp \(qdamp), uiso \(uiso.map { String($0) } ?? "from CIF")",
-                     provenance: provenanceJSON(files: [cif], parameters: ["qmax": qmax, "qdamp": qdamp, "uiso": jsonNumber(uiso),
-                                                                             "rstep": rstep, "range": range, "weights": "X-ray f0(Q=0)"]))
+        var request = PDFOperations.SimulateRequest(cif: cif)
+        request.qmax = qmax; request.qdamp = qdamp; request.uiso = uiso; request.range = range; request.rstep = rstep
+        let result = try PDFOperations.simulate(request)
+        try printPDF(result.columns, json: json, header: result.header, provenance: result.provenance)
     }
 }
 
@@ -75,79 +69,10 @@ struct PDFReduce: AsyncParsableCommand {
     @Flag(help: "Print JSON {r, g, q, sq, fq}.") var json = false
 
     func run() async throws {
-        let sample = try PDFInput.read(file)
-        let given = try wavelength.map(WavelengthSpec.parse)
-        // 2θ data need λ; Q data (e.g. pyFAI q_A^-1 without a wavelength) do not.
-        let lambda = given ?? sample.wavelength
-        guard lambda != nil || sample.isQ else {
-            throw RoentgenError.badParameter("the file gives no wavelength: pass --wavelength (e.g. 0.142774 or 87keV)")
-        }
-        let (q, sampleIntensity) = try sample.qAndIntensity(wavelength: lambda)
-        var intensity = sampleIntensity
-        if let background {
-            let bg = try PDFInput.read(background)
-            if !sample.isQ && !bg.isQ, case .twoTheta(let pattern) = sample, case .twoTheta(let bgPattern) = bg {
-                intensity = try PatternArithmetic.subtract(bgPattern, scale: bgscale, from: pattern)
-            } else {
-                // Either is on a Q axis: subtract on Q.
-                guard lambda != nil || (sample.isQ && bg.isQ) else {
-                    throw RoentgenError.badParameter("the background is on a 2θ axis and no wavelength is known: pass --wavelength")
-                }
-                let (bq, by) = try bg.qAndIntensity(wavelength: lambda ?? bg.wavelength)
-                intensity = try PatternArithmetic.subtract(backgroundX: bq, backgroundY: by, scale: bgscale, fromX: q, fromY: intensity, name: background)
-            }
-        }
-        let lambdaText = lambda.map { "\($0) Å" } ?? "not needed (Q axis)"
-        var options = PDFReductionOptions()
-        options.qMin = qmin; options.qMax = qmax; options.qMaxInst = qmaxinst ?? qmax + 0.5; options.rPoly = rpoly
-        let r = try parseRange(range)
-        options.rMin = r.lowerBound; options.rMax = r.upperBound; options.rStep = rstep
-        let result: PDFReduction
-        do {
-            result = try PDFReducer.reduce(q: q, intensity: intensity, composition: try ChemicalFormula(composition), options: options)
-        } catch var error as RoentgenError {
-            if error.file == nil && error.kind != .badParameter { error.file = file }
-            throw error
-        }
-        try printPDF([("r", result.r), ("g", result.g), ("q", result.q), ("sq", result.sq), ("fq", result.fq)], json: json,
-                     header: "\(file): G(r), composition \(composition), λ \(lambdaText), qmax \(qmax), polynomial degree \(String(format: "%.3f", result.polynomialOrder))",
-                     provenance: provenanceJSON(files: [file] + (background.map { [$0] } ?? []), parameters: [
-                        "composition": composition, "wavelength": jsonNumber(lambda), "bgscale": bgscale, "qmin": qmin, "qmax": qmax,
-                        "qmaxinst": options.qMaxInst, "rpoly": rpoly, "polynomial_degree": result.polynomialOrder,
-                        "range": range, "rstep": rstep]))
-    }
-}
-
-/// The measured input of `pdf reduce`: a 2θ pattern, or I(Q) from a file whose abscissa is Q
-/// (a `q` column in Å⁻¹ and no `two_theta`).
-enum PDFInput {
-    case twoTheta(DiffractionPattern)
-    case q([Double], [Double], wavelength: Double?)
-
-    static func read(_ path: String) throws -> PDFInput {
-        let file = try FormatRegistry.read(URL(fileURLWithPath: path))
-        if let scan = file.scans.first, scan.columns["two_theta"] == nil, let q = scan.columns["q"], let y = scan.columns["intensity"] {
-            return .q(q, y, wavelength: scan.radiation?.kAlpha1)
-        }
-        return .twoTheta(try readPattern(path))
-    }
-
-    var isQ: Bool { if case .q = self { return true } else { return false } }
-
-    var wavelength: Double? {
-        switch self {
-        case .twoTheta(let p): return p.radiation?.kAlpha1
-        case .q(_, _, let w): return w
-        }
-    }
-
-    /// Q (Å⁻¹) and intensity; 2θ data are converted with `wavelength`, which they need.
-    func qAndIntensity(wavelength: Double?) throws -> ([Double], [Double]) {
-        switch self {
-        case .q(let q, let y, _): return (q, y)
-        case .twoTheta(let p):
-            guard let wavelength else { throw RoentgenError.badParameter("a 2θ pattern needs a wavelength: pass --wavelength") }
-            return (p.twoTheta.map { DiffractionAxes.q(twoTheta: $0, wavelength: wavelength) }, p.intensity)
-        }
+        var request = PDFOperations.ReduceRequest(file: file, composition: composition)
+        request.background = background; request.bgscale = bgscale; request.wavelength = wavelength; request.qmax = qmax
+        request.qmaxinst = qmaxinst; request.qmin = qmin; request.rpoly = rpoly; request.range = range; request.rstep = rstep
+        let result = try PDFOperations.reduce(request)
+        try printPDF(result.columns, json: json, header: result.header, provenance: result.provenance)
     }
 }

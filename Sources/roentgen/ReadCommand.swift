@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RoentgenOperations
 import XrayCore
 import XrayFormats
 
@@ -61,14 +62,8 @@ struct ReadCommand: ParsableCommand {
 
     /// The summary or JSON (with a final newline) of one file.
     func render(_ file: String) throws -> String {
-        var data = try FormatRegistry.read(URL(fileURLWithPath: file),
-                                           instrument: instrument.map { URL(fileURLWithPath: $0) })
-        if let pixelEnergy { data = try PixelIndexedData.calibrated(data, coefficients: try PixelCalibrationArgument.parse(pixelEnergy)) }
-        if data.scans.isEmpty && !data.structures.isEmpty {
-            data.structures = try DataFileExport.selectStructures(data, name: group)
-        } else {
-            data.scans = try DataFileExport.select(data, group: group)
-        }
+        var data = try ReadOperation.read(file, group: group, instrument: instrument,
+                                          pixelEnergy: try pixelEnergy.map(PixelCalibrationArgument.parse))
         if let mu {
             // An explicit --mu must work on every absorption scan shown, or the command fails.
             for scan in data.scans where scan.columns["energy"] != nil { _ = try MuSelection.selectMu(scan, expression: mu) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import RoentgenOperations
 import XrayCore
 
 /// `roentgen search QUERY`: ask every source at once, merge, rank, say who answered.
@@ -36,34 +37,12 @@ struct SearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            var technique: TechniqueMap.Term?
-            if let name = self.technique {
-                guard let term = TechniqueMap.term(name) else {
-                    throw RoentgenError.badParameter("unknown technique '\(name)'; try one of: "
-                        + TechniqueMap.terms.map { $0.acronyms.first ?? $0.label }.joined(separator: ", "))
-                }
-                technique = term
-            }
-            if let element, Element.named(element) == nil {
-                throw RoentgenError.badParameter("'\(element)' is not an element symbol")
-            }
-            let q = SearchQuery(text: query.joined(separator: " "), technique: technique, element: element, limit: limit)
-            let store = HarvestStore(index: try CatalogIndex(files: .embedded))
-            let outcome: SearchOutcome
-            if offline {
-                let words = ([q.text, element ?? ""] + (technique.map { [$0.acronyms.first ?? $0.label] } ?? [])).joined(separator: " ")
-                let found = try store.search(words, limit: limit)
-                outcome = SearchOutcome(records: found, reports: [
-                    SourceReport(source: "local index", status: .answered, count: found.count, seconds: 0, message: store.path)])
-            } else {
-                let federated = FederatedSearch(sources: try sources.sourceSet(), timeout: sources.timeout)
-                outcome = await federated.search(q, only: sourceNames.isEmpty ? nil : sourceNames)
-                try? store.upsert(outcome.records.filter { $0.access != .noAPI })
-            }
+            var request = CatalogOperations.PortalSearchRequest()
+            request.query = query.joined(separator: " "); request.technique = technique; request.element = element
+            request.sources = sourceNames; request.limit = limit; request.offline = offline
+            let outcome = try await CatalogOperations.searchPortals(request, sources: try sources.sourceSet(), timeout: sources.timeout)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(outcome), as: UTF8.self))
+                try Output.printJSON(outcome)
                 return
             }
             for r in outcome.records {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import RoentgenOperations
 import XrayCore
 
 /// Options shared by `search` and `fetch`: endpoints and timeouts.
@@ -15,9 +16,7 @@ struct SourceOptions: ParsableArguments {
     var timeout: Double = 20
 
     func sourceSet() throws -> SourceSet {
-        let file = config.map { URL(fileURLWithPath: $0) } ?? Endpoints.defaultConfigFile()
-        let endpoints = try Endpoints.load(configFile: file, overrides: self.endpoints)
-        return SourceSet(endpoints: endpoints, http: HTTPClient(timeout: timeout))
+        try CatalogOperations.sourceSet(config: config, endpoints: endpoints, timeout: timeout)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import RoentgenOperations
 import XrayCore
 
 /// `roentgen sources`: search the curated catalog offline.
@@ -53,18 +54,14 @@ struct SourcesCommand: ParsableCommand {
         @OptionGroup var catalog: CatalogOptions
 
         func run() throws {
-            var kindFilter: SourceRecord.Kind?
-            if let kind {
-                guard let parsed = SourceRecord.Kind(rawValue: kind) else {
-                    throw ValidationError("unknown kind '\(kind)'; expected one of \(SourceRecord.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                kindFilter = parsed
+            if let kind, SourceRecord.Kind(rawValue: kind) == nil {
+                throw ValidationError("unknown kind '\(kind)'; expected one of \(SourceRecord.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let index = try catalog.openIndex()
             let text = query.joined(separator: " ")
-            let hits = try index.search(text.isEmpty ? nil : text, technique: technique, kind: kindFilter)
+            let hits = try CatalogOperations.searchCatalog(index, text: text, technique: technique, kind: kind)
             if json {
-                try Output.printJSON(hits.map { ScoredRecord(record: $0.record, score: $0.score) })
+                try Output.printJSON(hits)
                 return
             }
             if hits.isEmpty {
@@ -102,47 +99,13 @@ struct SourcesCommand: ParsableCommand {
 
         func run() throws {
             let index = try catalog.openIndex()
-            guard let record = try index.record(id: id) else {
-                let suggestions = try index.search(id, limit: 3).map(\.record.id)
-                throw RoentgenError(.notFound, "no catalog record '\(id)'" +
-                    (suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?"))
-            }
-            let incoming = try index.incomingRelations(to: id)
+            let (shown, incoming) = try CatalogOperations.showRecord(index, id: id)
+            let record = shown.record
             if json {
-                try Output.printJSON(ShownRecord(record: record,
-                                                 relatedFrom: incoming.map { .init(type: $0.type, source: $0.source.id) }))
+                try Output.printJSON(shown)
                 return
             }
             print(SourceRecordText.describe(record, incoming: incoming))
         }
     }
-}
-
-/// A record with its search score, as `--json` prints it.
-struct ScoredRecord: Encodable {
-    var record: SourceRecord
-    var score: Double
-
-    func encode(to encoder: Encoder) throws {
-        try record.encode(to: encoder)
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(score, forKey: .score)
-    }
-
-    enum Key: String, CodingKey { case score }
-}
-
-/// A record with the relations other records point at it, as `sources show --json` prints it.
-struct ShownRecord: Encodable {
-    struct Incoming: Encodable { var type: String; var source: String }
-    var record: SourceRecord
-    var relatedFrom: [Incoming]
-
-    func encode(to encoder: Encoder) throws {
-        try record.encode(to: encoder)
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(relatedFrom, forKey: .relatedFrom)
-    }
-
-    enum Key: String, CodingKey { case relatedFrom = "related_from" }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import OrderedCollections
+import RoentgenOperations
 import XAS
 import XrayCore
 import XrayFormats
@@ -16,49 +16,17 @@ struct XASCommand: AsyncParsableCommand {
     )
 }
 
-/// A spectrum read from a file, with where it came from.
-struct LoadedSpectrum {
-    var spectrum: Spectrum
-    var provenance: Provenance
-}
-
 /// Reads FILE (any supported absorption format), picks the scan `group` (default the first) and μ.
 func loadSpectrum(_ path: String, group: String?, mu: String?) throws -> LoadedSpectrum {
-    let url = URL(fileURLWithPath: path)
-    let file = try FormatRegistry.read(url)
-    guard !file.scans.isEmpty else {
-        throw RoentgenError(.badData, file.structures.isEmpty ? "the file holds no scans" : "a crystal structure (format \(file.format)), not an absorption spectrum", file: path)
-    }
-    var scan = file.scans[0]
-    if let group {
-        // The Athena label, Larch's sanitised group name or a SPEC scan number, as `roentgen read --group`.
-        guard let found = AthenaGroupLookup.scan(named: group, in: file) else {
-            throw RoentgenError.badParameter("no group '\(group)' in \(path); groups: \(file.scans.map(\.name).joined(separator: ", "))")
-        }
-        scan = found
-    }
-    var spectrum = try MuSelection.selectMu(scan, expression: mu)
-    spectrum.name = scan.name
-    let sha = try SHA256.hex(ofFileAt: url)
-    return LoadedSpectrum(spectrum: spectrum, provenance: Provenance(file: path, sha256: sha, reader: file.format, group: scan.name))
+    try SpectrumLoading.load(path, group: group, mu: mu)
 }
 
 /// `FILE[:GROUP]` → (file, group); the colon splits only when FILE itself does not exist.
-func splitFileGroup(_ text: String) -> (String, String?) {
-    if FileManager.default.fileExists(atPath: text) { return (text, nil) }
-    guard let i = text.lastIndex(of: ":") else { return (text, nil) }
-    return (String(text[..<i]), String(text[text.index(after: i)...]))
-}
+func splitFileGroup(_ text: String) -> (String, String?) { SpectrumLoading.splitFileGroup(text) }
 
 /// Analyses one file with the standard chain.
 func analyse(_ loaded: LoadedSpectrum, parameters: XASParameters = XASParameters()) throws -> XASResult {
-    guard let mu = loaded.spectrum.mu else { throw RoentgenError(.badData, "no μ(E) selected", file: loaded.provenance.file) }
-    do {
-        return try XASAnalysis.run(energy: loaded.spectrum.energy, mu: mu, parameters: parameters, source: loaded.provenance.file)
-    } catch var error as RoentgenError {
-        if error.file == nil { error.file = loaded.provenance.file }
-        throw error
-    }
+    try SpectrumLoading.analyse(loaded, parameters: parameters)
 }
 
 struct XASAnalyze: AsyncParsableCommand {
@@ -90,20 +58,19 @@ struct XASAnalyze: AsyncParsableCommand {
     @Option(help: "Write an SVG of normalised μ(E), χ(k)·k² and |χ(R)|.") var plot: String?
 
     func run() async throws {
-        guard let shape = TaperShape(name: window) else {
-            throw RoentgenError.badParameter("window '\(window)' not known; expected kaiser, hanning, welch, parzen, sine or gaussian")
-        }
-        var p = XASParameters()
-        p.preEdge = PreEdgeParameters(e0: e0, pre1: pre1, pre2: pre2, norm1: norm1, norm2: norm2, nnorm: nnorm)
-        p.autobk.rbkg = rbkg; p.autobk.kweight = bkgKweight; p.autobk.kmin = bkgKmin; p.autobk.kmax = bkgKmax
-        p.transform = ForwardTransformParameters(kmin: kmin, kmax: kmax, dk: dk, kweight: kweight, window: shape)
-        let loaded = try loadSpectrum(file, group: group, mu: mu)
-        let result = try analyse(loaded, parameters: p)
+        var request = XASOperations.AnalyzeRequest(file: file)
+        request.group = group; request.mu = mu; request.e0 = e0
+        request.pre1 = pre1; request.pre2 = pre2; request.norm1 = norm1; request.norm2 = norm2; request.nnorm = nnorm
+        request.rbkg = rbkg; request.bkgKweight = bkgKweight; request.bkgKmin = bkgKmin; request.bkgKmax = bkgKmax
+        request.kmin = kmin; request.kmax = kmax; request.dk = dk; request.window = window; request.kweight = kweight
+        let analysis = try XASOperations.analyze(request)
+        let (loaded, result) = (analysis.loaded, analysis.result)
+        let shape = try request.parameters().transform.window
         if let plot {
             try writeText(XASPlot.svg(result, title: "\((file as NSString).lastPathComponent) \(loaded.provenance.group ?? "")"), to: plot)
         }
         if json {
-            try Output.printJSON(XASReport(result: result, provenance: loaded.provenance, muExpression: loaded.spectrum.muExpression))
+            try Output.printJSON(analysis.report)
             return
         }
         let pre = result.preEdge
@@ -142,52 +109,17 @@ struct XASLCF: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        guard !standards.isEmpty else { throw RoentgenError.badParameter("give at least one --standard FILE[:GROUP]") }
-        guard space == "norm" || space == "chi" else { throw RoentgenError.badParameter("--space '\(space)'; expected norm or chi") }
-        guard kweight >= 0, kweight <= 4 else { throw RoentgenError.badParameter("--kweight \(kweight); expected 0…4") }
-        // In chi space every spectrum's χ(k) uses the target's E0: k = √(2m(E − E0))/ħ, so χ(k)
-        // of standards with their own E0s are on shifted k scales and do not add up like μ(E).
-        func prepare(_ spec: String, commonE0: Double? = nil) throws -> (name: String, x: [Double], y: [Double], e0: Double) {
-            let (path, group) = splitFileGroup(spec)
-            let loaded = try loadSpectrum(path, group: group, mu: mu)
-            var parameters = XASParameters()
-            parameters.preEdge.e0 = commonE0
-            let result = try analyse(loaded, parameters: parameters)
-            let name = (path as NSString).lastPathComponent + (group.map { ":\($0)" } ?? "")
-            if space == "norm" { return (name, result.energy, result.preEdge.norm, result.preEdge.e0) }
-            guard let bkg = result.autobk else {
-                throw RoentgenError(.badData, "no χ(k) for LCF in chi space: \(result.exafsSkippedReason ?? "")", file: path)
-            }
-            // Fit k^w·χ(k): unweighted χ(k) lets the few low-k points dominate.
-            let weighted = zip(bkg.k, bkg.chi).map { pow($0, kweight) * $1 }
-            return (name, bkg.k, weighted, result.preEdge.e0)
-        }
-        let t = try prepare(target)
-        let stds = try standards.map { try prepare($0, commonE0: space == "chi" ? t.e0 : nil) }
-            .map { LCFStandard(name: $0.name, x: $0.x, y: $0.y) }
-        var options = LCFOptions(nonNegative: true, sumToOne: sumToOne, fitShifts: fitShifts)
-        if let range {
-            let parts = range.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo < hi else {
-                throw RoentgenError.badParameter("--range '\(range)' not understood; expected LO:HI, e.g. -20:60")
-            }
-            options.lower = lo; options.upper = hi
-        } else if space == "norm" {
-            options.lower = -20; options.upper = 60
-        }
-        if space == "norm" { options.lower += t.e0; options.upper += t.e0 }
-        let fits: [LCFResult]
-        if let n = combinations {
-            fits = try linearCombinationFitAll(x: t.x, y: t.y, standards: stds, maxStandards: n, minStandards: 1, options: options)
-        } else {
-            fits = [try linearCombinationFit(x: t.x, y: t.y, standards: stds, options: options)]
-        }
+        var request = XASOperations.LCFRequest(target: target)
+        request.standards = standards; request.space = space; request.range = range; request.sumToOne = sumToOne
+        request.fitShifts = fitShifts; request.kweight = kweight; request.combinations = combinations; request.mu = mu
+        let document = try XASOperations.lcf(request)
+        let fits = document.fits
         if json {
-            struct Doc: Encodable { var target: String; var space: String; var kweight: Double?; var fits: [LCFResult] }
-            try Output.printJSON(Doc(target: t.name, space: space, kweight: space == "chi" ? kweight : nil, fits: fits))
+            try Output.printJSON(document)
             return
         }
-        print("LCF of \(t.name) (\(space), \(String(format: "%.1f…%.1f", options.lower, options.upper))\(space == "norm" ? " eV" : " Å⁻¹"), \(sumToOne ? "sum to one" : "free sum"))")
+        let options = (lower: document.lower, upper: document.upper)
+        print("LCF of \(document.target) (\(space), \(String(format: "%.1f…%.1f", options.lower, options.upper))\(space == "norm" ? " eV" : " Å⁻¹"), \(sumToOne ? "sum to one" : "free sum"))")
         for (rank, fit) in fits.prefix(20).enumerated() {
             print(String(format: "#%d  reduced χ² %.4g   R-factor %.4g   χ² %.4g   %d points", rank + 1, fit.reducedChiSquare, fit.rFactor, fit.chiSquare, fit.ndata))
             for i in fit.standards.indices {
@@ -199,24 +131,11 @@ struct XASLCF: AsyncParsableCommand {
 }
 
 /// The XDI namespaces a processed scan keeps from its source file (element, edge, mono …).
-func carriedMetadata(_ spectrum: Spectrum) -> [String: String] {
-    let namespaces: Set<String> = ["element", "mono", "facility", "beamline", "sample", "detector", "scan"]
-    var kept: [String: String] = [:]
-    for (key, value) in spectrum.metadata {
-        guard let dot = key.firstIndex(of: "."), namespaces.contains(key[..<dot].lowercased()) else { continue }
-        kept[key] = value
-    }
-    return kept
-}
+func carriedMetadata(_ spectrum: Spectrum) -> [String: String] { XASOperations.carriedMetadata(spectrum) }
 
-/// Energy (eV) and μ-like columns as XDI 1.0 text, through the formats module's `XDIWriter`;
-/// `comments` are namespaced header fields (`Merge.count`).
+/// Energy (eV) and μ-like columns as XDI 1.0 text; `comments` are namespaced header fields.
 func xdiText(energy: [Double], columns: [(String, [Double])], comments: [String: String]) -> String {
-    var table: OrderedDictionary<String, [Double]> = ["energy": energy]
-    for (name, values) in columns { table[name] = values }
-    var metadata = Metadata()
-    for (key, value) in comments.sorted(by: { $0.key < $1.key }) { metadata[key] = value }
-    return XDIWriter.write(Scan(name: "roentgen", kind: .absorption, columns: table, units: ["energy": "eV"], metadata: metadata))
+    XASOperations.xdiText(energy: energy, columns: columns, comments: comments)
 }
 
 struct XASMerge: AsyncParsableCommand {
@@ -224,13 +143,14 @@ struct XASMerge: AsyncParsableCommand {
     @Argument(help: "Files to merge, FILE[:GROUP].") var files: [String]
     @Option(name: .shortAndLong, help: "Output XDI file.") var output: String
     @Option(help: "μ expression for every file (default: guessed).") var mu: String?
+    @Flag(help: "Print JSON {files, count, energy, mu, mu_std, mu_error}.") var json = false
 
     func run() async throws {
-        guard files.count >= 1 else { throw RoentgenError.badParameter("give at least one file to merge") }
-        let loaded = try files.map { spec -> LoadedSpectrum in let (p, g) = splitFileGroup(spec); return try loadSpectrum(p, group: g, mu: mu) }
-        let merged = try Preprocessing.merge(loaded.map { EnergyScan(energy: $0.spectrum.energy, mu: $0.spectrum.mu ?? []) })
-        try writeText(xdiText(energy: merged.energy, columns: [("mu", merged.mu), ("mu_std", merged.muStd), ("mu_error", merged.muError)],
-                              comments: carriedMetadata(loaded[0].spectrum).merging(["Merge.count": "\(merged.count)", "Merge.files": files.joined(separator: " ")]) { $1 }), to: output)
+        var request = XASOperations.MergeRequest()
+        request.files = files; request.mu = mu
+        let merged = try XASOperations.merge(request)
+        try writeText(merged.xdi(), to: output)
+        if json { try Output.printJSON(merged); return }
         print("merged \(merged.count) scans onto \(merged.energy.count) points → \(output)")
     }
 }
@@ -245,18 +165,12 @@ struct XASAlign: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let (p, g) = splitFileGroup(file), (rp, rg) = splitFileGroup(reference)
-        let scan = try loadSpectrum(p, group: g, mu: mu)
-        let ref = try loadSpectrum(rp, group: rg, mu: referenceMu)
-        let refResult = try analyse(ref)
-        let shift = try Preprocessing.alignmentShift(EnergyScan(energy: scan.spectrum.energy, mu: scan.spectrum.mu ?? []),
-                                                     to: EnergyScan(energy: ref.spectrum.energy, mu: ref.spectrum.mu ?? []),
-                                                     referenceE0: refResult.preEdge.e0)
-        if let output {
-            try writeText(xdiText(energy: scan.spectrum.energy.map { $0 + shift }, columns: [("mu", scan.spectrum.mu ?? [])],
-                                  comments: carriedMetadata(scan.spectrum).merging(["Align.shift_eV": String(format: "%.4f", shift), "Align.reference": reference]) { $1 }), to: output)
-        }
-        if json { try Output.printJSON(["shift": shift]); return }
+        var request = XASOperations.AlignRequest(file: file, reference: reference)
+        request.mu = mu; request.referenceMu = referenceMu
+        let aligned = try XASOperations.align(request)
+        let shift = aligned.shift
+        if let output { try writeText(aligned.xdi(), to: output) }
+        if json { try Output.printJSON(aligned.json); return }
         print(String(format: "energy shift %+.3f eV (add to %@ to match %@)", shift, file as NSString, reference as NSString))
     }
 }
@@ -270,18 +184,11 @@ struct XASDeglitch: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let (p, g) = splitFileGroup(file)
-        let scan = try loadSpectrum(p, group: g, mu: mu)
-        let cleaned = try Preprocessing.deglitch(EnergyScan(energy: scan.spectrum.energy, mu: scan.spectrum.mu ?? []), threshold: threshold)
-        if let output {
-            try writeText(xdiText(energy: cleaned.scan.energy, columns: [("mu", cleaned.scan.mu)],
-                                  comments: carriedMetadata(scan.spectrum).merging(["Deglitch.removed": cleaned.removed.map(String.init).joined(separator: " ")]) { $1 }), to: output)
-        }
-        if json {
-            struct Doc: Encodable { var removed: [Int]; var energy: [Double]; var mu: [Double] }
-            try Output.printJSON(Doc(removed: cleaned.removed, energy: cleaned.scan.energy, mu: cleaned.scan.mu))
-            return
-        }
+        var request = XASOperations.DeglitchRequest(file: file)
+        request.mu = mu; request.threshold = threshold
+        let cleaned = try XASOperations.deglitch(request)
+        if let output { try writeText(cleaned.xdi(), to: output) }
+        if json { try Output.printJSON(cleaned); return }
         print("\(cleaned.removed.count) glitch point(s) removed\(cleaned.removed.isEmpty ? "" : ": indices " + cleaned.removed.map(String.init).joined(separator: ", "))")
     }
 }

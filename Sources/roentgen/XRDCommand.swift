@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diffraction
 import Foundation
+import RoentgenOperations
 import XrayCore
 import XrayFormats
 
@@ -15,19 +16,12 @@ struct XRD: AsyncParsableCommand {
 
 /// Writes `object` as pretty JSON with sorted keys to standard output.
 func printJSONObject(_ object: Any) throws {
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(try JSONDocument.object(object))
     FileHandle.standardOutput.write(Data("\n".utf8))
 }
 
 /// Parses `lo:hi` (degrees).
-func parseRange(_ text: String) throws -> ClosedRange<Double> {
-    let parts = text.split(separator: ":")
-    guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]), lo < hi else {
-        throw RoentgenError.badParameter("range '\(text)' not understood (expected start:end in degrees, e.g. 5:90)")
-    }
-    return lo...hi
-}
+func parseRange(_ text: String) throws -> ClosedRange<Double> { try RangeText.parse(text) }
 
 func writeText(_ text: String, to path: String) throws {
     do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
@@ -56,34 +50,12 @@ struct XRDSimulate: AsyncParsableCommand {
     @Option(help: "Profile step in degrees.") var step = 0.01
 
     func run() async throws {
-        let structure = try CIF.readStructure(url: URL(fileURLWithPath: cif))
-        var options = SimulationOptions(wavelength: try WavelengthSpec.parse(wavelength), twoThetaRange: try parseRange(range),
-                                        debyeWaller: debyeWaller, monochromatorTwoTheta: monochromator)
-        options.anomalous = anomalous
-        options.anisotropicDisplacement = !isotropic
-        let pattern = try PowderSimulator.simulate(structure, options: options)
-        var profile: (x: [Double], y: [Double])?
-        if caglioti != nil || size != nil || doublet {
-            let uvw = try (caglioti ?? "0,0,0.0025").split(separator: ",").map { part -> Double in
-                guard let v = Double(part.trimmingCharacters(in: .whitespaces)) else {
-                    throw RoentgenError.badParameter("--caglioti '\(caglioti ?? "")' must be three numbers U,V,W")
-                }
-                return v
-            }
-            guard uvw.count == 3 else { throw RoentgenError.badParameter("--caglioti needs three numbers U,V,W") }
-            if let size, !(size > 0) { throw RoentgenError.badParameter("--size must be positive (nm)") }
-            guard step > 0 else { throw RoentgenError.badParameter("--step must be positive") }
-            var kAlpha2: Double?
-            if doublet {
-                let anode = String(wavelength.prefix(2))
-                guard let lines = AnodeLines.anode(anode) else {
-                    throw RoentgenError.badParameter("--doublet needs an anode line as --wavelength (CuKa1, MoKa1 …)")
-                }
-                kAlpha2 = lines.kAlpha2
-            }
-            profile = PowderProfile.profile(pattern, twoTheta: options.twoThetaRange, step: step, u: uvw[0], v: uvw[1], w: uvw[2],
-                                            crystalliteSize: size, kAlpha2: kAlpha2)
-        }
+        var request = XRDOperations.SimulateRequest(cif: cif)
+        request.wavelength = wavelength; request.range = range; request.debyeWaller = debyeWaller; request.isotropic = isotropic
+        request.anomalous = anomalous; request.monochromator = monochromator; request.caglioti = caglioti; request.size = size
+        request.doublet = doublet; request.step = step
+        let simulation = try XRDOperations.simulate(request)
+        let (structure, pattern, profile) = (simulation.structure, simulation.pattern, simulation.profile)
         if let plot {
             var series: [SVGLinePlot.Series] = [.init(label: (cif as NSString).lastPathComponent, x: pattern.peaks.map(\.twoTheta),
                                                       y: pattern.peaks.map(\.intensity), sticks: true)]
@@ -93,20 +65,7 @@ struct XRDSimulate: AsyncParsableCommand {
             try writeText(svg, to: plot)
         }
         if json {
-            var object: [String: Any] = [
-                "wavelength": pattern.wavelength,
-                "structure": ["name": structure.name, "formula": structure.cellFormula,
-                              "space_group": structure.spaceGroupSymbol as Any, "warnings": structure.warnings + pattern.warnings],
-                "peaks": pattern.peaks.map { ["two_theta": $0.twoTheta, "d": $0.d, "intensity": $0.intensity,
-                                              "hkl": $0.hkl, "multiplicity": $0.multiplicity] as [String: Any] },
-            ]
-            if let profile { object["profile"] = ["two_theta": profile.x, "intensity": profile.y] }
-            object["provenance"] = provenanceJSON(files: [cif], parameters: [
-                "wavelength": options.wavelength, "range": [options.twoThetaRange.lowerBound, options.twoThetaRange.upperBound],
-                "debye_waller": debyeWaller, "anisotropic_displacement": debyeWaller && !isotropic, "anomalous": anomalous,
-                "monochromator_two_theta": jsonNumber(monochromator), "merge_tolerance": options.mergeTolerance,
-                "form_factors": "Waasmaier-Kirfel (XrayDB), neutral atoms" + (anomalous ? ", f′ f″ Chantler (XrayDB)" : ""), "symmetry": structure.operationsSource])
-            try printJSONObject(object)
+            try printJSONObject(simulation.json)
         } else {
             let shown = pattern.peaks.filter { $0.intensity >= 0.5 }.count
             print("\(structure.name): \(structure.cellFormula), \(structure.spaceGroupSymbol ?? "?"), λ = \(pattern.wavelength) Å, \(pattern.peaks.count) peaks"
@@ -122,27 +81,15 @@ struct XRDSimulate: AsyncParsableCommand {
 }
 
 /// Reads the first diffraction scan of `path` through the format registry.
-func readPattern(_ path: String) throws -> DiffractionPattern {
-    let file = try FormatRegistry.read(URL(fileURLWithPath: path))
-    guard let pattern = file.scans.lazy.compactMap(\.diffractionPattern).first else {
-        if !file.structures.isEmpty {
-            throw RoentgenError(.badData, "a crystal structure (format \(file.format)), not a measured pattern; `roentgen xrd simulate \(path)` computes its powder pattern", file: path)
-        }
-        throw RoentgenError(.badData, "no diffraction scan (two_theta, intensity) in the file (format \(file.format))", file: path)
-    }
-    return pattern
-}
+func readPattern(_ path: String) throws -> DiffractionPattern { try XRDOperations.readPattern(path) }
 
 /// The `provenance` object of a JSON result: input files with SHA-256 and every parameter used.
 func provenanceJSON(files: [String], parameters: [String: Any]) -> [String: Any] {
-    let inputs = files.map { path -> [String: Any] in
-        ["file": path, "sha256": (try? SHA256.hex(ofFileAt: URL(fileURLWithPath: path))) ?? NSNull()]
-    }
-    return ["inputs": inputs, "parameters": parameters, "program": "roentgen " + Roentgen.configuration.version]
+    JSONDocument.provenance(files: files, parameters: parameters)
 }
 
 /// A JSON number, or null for NaN / infinity.
-func jsonNumber(_ x: Double?) -> Any { x.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
+func jsonNumber(_ x: Double?) -> Any { JSONDocument.number(x) }
 
 struct XRDPeaks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -161,24 +108,11 @@ struct XRDPeaks: AsyncParsableCommand {
     @Option(help: "Write an SVG plot of pattern, background and peaks.") var plot: String?
 
     func run() async throws {
-        var pattern = try readPattern(file)
-        if stripKalpha2 {
-            let cu = AnodeLines.anode("Cu")!.radiation
-            let radiation = pattern.radiation?.kAlpha2 != nil ? pattern.radiation! : cu
-            pattern.intensity = try PatternArithmetic.stripKAlpha2(pattern, kAlpha1: radiation.kAlpha1 ?? 0, kAlpha2: radiation.kAlpha2 ?? 0,
-                                                                   ratio: radiation.kAlpha2Ratio ?? AnodeLines.kAlpha2Ratio)
-        }
-        var options = PeakOptions()
-        options.backgroundWidth = backgroundWidth
-        options.minimumRelativeHeight = minHeight
-        options.instrumentalFWHM = instrumentalFwhm
-        options.fit = !noFit
-        if let wavelength { options.wavelength = try WavelengthSpec.parse(wavelength) }
-        let report: PeakReport
-        do { report = try PeakAnalysis.analyze(pattern, options: options) } catch var error as RoentgenError {
-            if error.file == nil { error.file = file }
-            throw error
-        }
+        var request = XRDOperations.PeaksRequest(file: file)
+        request.wavelength = wavelength; request.backgroundWidth = backgroundWidth; request.minHeight = minHeight
+        request.instrumentalFwhm = instrumentalFwhm; request.noFit = noFit; request.stripKalpha2 = stripKalpha2
+        let peaks = try XRDOperations.peaks(request)
+        let (pattern, report) = (peaks.pattern, peaks.report)
         if let plot {
             let svg = SVGLinePlot(title: (file as NSString).lastPathComponent, panels: [.init(xLabel: "2θ (degrees)", yLabel: "intensity", series: [
                 .init(label: "pattern", x: pattern.twoTheta, y: pattern.intensity),
@@ -188,20 +122,7 @@ struct XRDPeaks: AsyncParsableCommand {
             try writeText(svg, to: plot)
         }
         if json {
-            try printJSONObject([
-                "file": file,
-                "provenance": provenanceJSON(files: [file], parameters: [
-                    "background": "SNIP", "background_width": backgroundWidth, "min_height": minHeight, "fit": !noFit,
-                    "profile": "pseudo-Voigt", "instrumental_fwhm": instrumentalFwhm, "scherrer_k": options.scherrerK,
-                    "strip_kalpha2": stripKalpha2, "smoothing_half_width": options.smoothingHalfWidth, "significance": options.significance]),
-                "wavelength": jsonNumber(report.wavelength),
-                "noise": report.noise,
-                "peaks": report.peaks.map { p -> [String: Any] in
-                    ["two_theta": p.twoTheta, "two_theta_error": jsonNumber(p.twoThetaError), "d": jsonNumber(p.d),
-                     "height": p.height, "area": p.area, "area_error": jsonNumber(p.areaError), "fwhm": p.fwhm,
-                     "fwhm_error": jsonNumber(p.fwhmError), "eta": jsonNumber(p.eta), "crystallite_size_nm": jsonNumber(p.crystalliteSize)]
-                },
-            ] as [String: Any])
+            try printJSONObject(peaks.json)
         } else {
             print("\(file): \(report.peaks.count) peaks" + (report.wavelength.map { ", λ = \($0) Å" } ?? ""))
             print("   2θ (°)     ±        d (Å)     height      area    FWHM (°)   η     size (nm)")
@@ -216,67 +137,8 @@ struct XRDPeaks: AsyncParsableCommand {
 /// Builds a reference library from CIF files, folders of CIFs and stored libraries (`.rxl`).
 /// Unreadable CIFs are skipped with a note on stderr.
 func buildLibrary(_ inputs: [String]) throws -> ReferenceLibrary {
-    var library = ReferenceLibrary()
-    var files: [String] = []
-    for input in inputs {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
-            throw RoentgenError(.io, "no such file or folder", file: input)
-        }
-        if isDirectory.boolValue {
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []
-            files += entries.filter { !$0.hasPrefix(".") && !$0.lowercased().hasSuffix(".md") }.sorted()
-                .map { (input as NSString).appendingPathComponent($0) }
-        } else {
-            files.append(input)
-        }
-    }
-    for file in files {
-        if file.lowercased().hasSuffix(".rxl") {
-            guard let data = FileManager.default.contents(atPath: file) else { throw RoentgenError(.io, "file is not readable", file: file) }
-            let stored = try ReferenceLibrary(serialized: data, file: file)
-            for r in 0..<stored.count {
-                let lines = stored.lines(r)
-                library.append(name: stored.names[r], formula: stored.formulas[r], q: lines.map(\.q), weight: lines.map(\.weight),
-                               weightScale: stored.weightScale[r])
-            }
-            continue
-        }
-        do {
-            if file.lowercased().hasSuffix(".cif") {
-                try library.append(name: file, structure: try CIF.readStructure(url: URL(fileURLWithPath: file)))
-            } else {
-                // Structures (e.g. a zip or tar of CIFs) or measured reference patterns, whose
-                // fitted peaks become the reference lines; archives give one candidate per entry.
-                let data = try FormatRegistry.read(URL(fileURLWithPath: file))
-                let patterns = data.scans.compactMap(\.diffractionPattern)
-                if data.structures.isEmpty && patterns.isEmpty {
-                    throw RoentgenError(.badData, "no crystal structure or diffraction pattern in the file (format \(data.format))", file: file)
-                }
-                for structure in data.structures {
-                    do {
-                        try library.append(name: data.structures.count == 1 ? file : "\(file)!/\(structure.name)", structure: structure)
-                    } catch let error as RoentgenError {
-                        Output.note("skipped candidate \(file)!/\(structure.name): \(error)")
-                    }
-                }
-                for pattern in data.structures.isEmpty ? patterns : [] {
-                    do {
-                        let peaks = try PeakAnalysis.analyze(pattern).peaks
-                        library.append(name: patterns.count == 1 ? file : "\(file)!/\(pattern.name)", label: pattern.name, peaks: peaks,
-                                       wavelength: pattern.radiation?.kAlpha1 ?? 1.5406)
-                    } catch let error as RoentgenError {
-                        Output.note("skipped candidate \(file)!/\(pattern.name): \(error)")
-                    }
-                }
-            }
-        } catch let error as RoentgenError {
-            Output.note("skipped candidate: \(error)")
-        }
-    }
-    guard library.count > 0 else {
-        throw RoentgenError.badParameter("no readable candidates among \(inputs.joined(separator: ", ")) (expected CIF files, folders or archives of CIFs, reference patterns or .rxl libraries)")
-    }
+    let (library, skipped) = try XRDOperations.buildLibrary(inputs)
+    for note in skipped { Output.note(note) }
     return library
 }
 
@@ -296,31 +158,13 @@ struct XRDIdentify: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        guard !candidates.isEmpty else { throw RoentgenError.badParameter("--candidates is required (CIF files, folders or .rxl libraries)") }
-        let pattern = try readPattern(file)
-        let library = try buildLibrary(candidates)
-        var options = IdentificationOptions()
-        options.window = try parseRange(range)
-        options.maxShift = maxShift
-        options.refineCount = max(options.refineCount, top)
-        if let wavelength { options.wavelength = try WavelengthSpec.parse(wavelength) }
-        let result: IdentificationResult
-        do { result = try PhaseIdentifier.identify(pattern, library: library, options: options) } catch var error as RoentgenError {
-            if error.file == nil { error.file = file }
-            throw error
-        }
+        var request = XRDOperations.IdentifyRequest(file: file)
+        request.candidates = candidates; request.top = top; request.wavelength = wavelength; request.range = range; request.maxShift = maxShift
+        let identification = try XRDOperations.identify(request)
+        for note in identification.skipped { Output.note(note) }
+        let (result, library) = (identification.result, identification.library)
         if json {
-            try printJSONObject([
-                "provenance": provenanceJSON(files: [file], parameters: [
-                    "candidates": candidates, "references": library.count, "range": [options.window.lowerBound, options.window.upperBound],
-                    "max_shift": options.maxShift, "refined": options.refineCount, "max_phases": options.maxPhases,
-                    "min_phase_gain": options.minPhaseGain, "min_line_coverage": options.minLineCoverage]),
-                "file": file, "wavelength": result.wavelength, "fwhm": result.fwhm, "residual": result.residual,
-                "ranking": result.ranking.prefix(top).map { ["candidate": $0.name, "score": $0.score, "shift": $0.shift,
-                                                             "present": $0.present, "formula": library.formulas[$0.index]] as [String: Any] },
-                "phases": result.phases.map { ["candidate": $0.name, "formula": $0.formula, "fraction": $0.fraction, "scale": $0.scale,
-                                               "shift": $0.shift, "score": $0.score] as [String: Any] },
-            ] as [String: Any])
+            try printJSONObject(identification.json)
         } else {
             print("\(file): \(library.count) candidates, λ = \(result.wavelength) Å, line FWHM·cos θ \(String(format: "%.3f", result.fwhm))°")
             print("phases present:")

@@ -1,0 +1,267 @@
+import Diffraction
+import Foundation
+import XrayCore
+import XrayFormats
+
+/// The diffraction verbs' work: `roentgen xrd simulate | peaks | identify` and the API's `/api/xrd/…`.
+public enum XRDOperations {
+    /// `xrd simulate`: the powder pattern (stick list, optionally a profile) of a CIF.
+    public struct SimulateRequest: OperationRequest {
+        public var cif: String
+        public var wavelength = "CuKa"
+        public var range = "5:90"
+        public var debyeWaller = false
+        public var isotropic = false
+        public var anomalous = false
+        public var monochromator: Double?
+        /// Profile widths U,V,W in degrees².
+        public var caglioti: String?
+        /// Crystallite size, nm.
+        public var size: Double?
+        public var doublet = false
+        public var step = 0.01
+        public init(cif: String) { self.cif = cif }
+        public static var defaults: SimulateRequest { SimulateRequest(cif: "") }
+    }
+
+    public struct Simulation: @unchecked Sendable {
+        public var structure: CrystalStructure
+        public var pattern: SimulatedPattern
+        public var options: SimulationOptions
+        public var profile: (x: [Double], y: [Double])?
+        /// The `--json` document.
+        public var json: [String: Any]
+    }
+
+    public static func simulate(_ r: SimulateRequest) throws -> Simulation {
+        let structure = try CIF.readStructure(url: URL(fileURLWithPath: r.cif))
+        var options = SimulationOptions(wavelength: try WavelengthSpec.parse(r.wavelength), twoThetaRange: try RangeText.parse(r.range),
+                                        debyeWaller: r.debyeWaller, monochromatorTwoTheta: r.monochromator)
+        options.anomalous = r.anomalous
+        options.anisotropicDisplacement = !r.isotropic
+        let pattern = try PowderSimulator.simulate(structure, options: options)
+        var profile: (x: [Double], y: [Double])?
+        if r.caglioti != nil || r.size != nil || r.doublet {
+            let uvw = try (r.caglioti ?? "0,0,0.0025").split(separator: ",").map { part -> Double in
+                guard let v = Double(part.trimmingCharacters(in: .whitespaces)) else {
+                    throw RoentgenError.badParameter("--caglioti '\(r.caglioti ?? "")' must be three numbers U,V,W")
+                }
+                return v
+            }
+            guard uvw.count == 3 else { throw RoentgenError.badParameter("--caglioti needs three numbers U,V,W") }
+            if let size = r.size, !(size > 0) { throw RoentgenError.badParameter("--size must be positive (nm)") }
+            guard r.step > 0 else { throw RoentgenError.badParameter("--step must be positive") }
+            var kAlpha2: Double?
+            if r.doublet {
+                let anode = String(r.wavelength.prefix(2))
+                guard let lines = AnodeLines.anode(anode) else {
+                    throw RoentgenError.badParameter("--doublet needs an anode line as --wavelength (CuKa1, MoKa1 …)")
+                }
+                kAlpha2 = lines.kAlpha2
+            }
+            profile = PowderProfile.profile(pattern, twoTheta: options.twoThetaRange, step: r.step, u: uvw[0], v: uvw[1], w: uvw[2],
+                                            crystalliteSize: r.size, kAlpha2: kAlpha2)
+        }
+        var object: [String: Any] = [
+            "wavelength": pattern.wavelength,
+            "structure": ["name": structure.name, "formula": structure.cellFormula,
+                          "space_group": structure.spaceGroupSymbol as Any, "warnings": structure.warnings + pattern.warnings],
+            "peaks": pattern.peaks.map { ["two_theta": $0.twoTheta, "d": $0.d, "intensity": $0.intensity,
+                                          "hkl": $0.hkl, "multiplicity": $0.multiplicity] as [String: Any] },
+        ]
+        if let profile { object["profile"] = ["two_theta": profile.x, "intensity": profile.y] }
+        object["provenance"] = JSONDocument.provenance(files: [r.cif], parameters: [
+            "wavelength": options.wavelength, "range": [options.twoThetaRange.lowerBound, options.twoThetaRange.upperBound],
+            "debye_waller": r.debyeWaller, "anisotropic_displacement": r.debyeWaller && !r.isotropic, "anomalous": r.anomalous,
+            "monochromator_two_theta": JSONDocument.number(r.monochromator), "merge_tolerance": options.mergeTolerance,
+            "form_factors": "Waasmaier-Kirfel (XrayDB), neutral atoms" + (r.anomalous ? ", f′ f″ Chantler (XrayDB)" : ""), "symmetry": structure.operationsSource])
+        return Simulation(structure: structure, pattern: pattern, options: options, profile: profile, json: object)
+    }
+
+    /// Reads the first diffraction scan of `path` through the format registry.
+    public static func readPattern(_ path: String) throws -> DiffractionPattern {
+        let file = try FormatRegistry.read(URL(fileURLWithPath: path))
+        guard let pattern = file.scans.lazy.compactMap(\.diffractionPattern).first else {
+            if !file.structures.isEmpty {
+                throw RoentgenError(.badData, "a crystal structure (format \(file.format)), not a measured pattern; `roentgen xrd simulate \(path)` computes its powder pattern", file: path)
+            }
+            throw RoentgenError(.badData, "no diffraction scan (two_theta, intensity) in the file (format \(file.format))", file: path)
+        }
+        return pattern
+    }
+
+    /// `xrd peaks`: SNIP background, peak search, pseudo-Voigt fits, Scherrer sizes.
+    public struct PeaksRequest: OperationRequest {
+        public var file: String
+        public var wavelength: String?
+        public var backgroundWidth = 2.0
+        public var minHeight = 0.01
+        public var instrumentalFwhm = 0.0
+        public var noFit = false
+        public var stripKalpha2 = false
+        public init(file: String) { self.file = file }
+        public static var defaults: PeaksRequest { PeaksRequest(file: "") }
+    }
+
+    public struct Peaks: @unchecked Sendable {
+        /// The pattern analysed (after Kα2 stripping when asked).
+        public var pattern: DiffractionPattern
+        public var report: PeakReport
+        public var json: [String: Any]
+    }
+
+    public static func peaks(_ r: PeaksRequest) throws -> Peaks {
+        var pattern = try readPattern(r.file)
+        if r.stripKalpha2 {
+            let radiation: Radiation
+            if let own = pattern.radiation, own.kAlpha2 != nil { radiation = own } else {
+                guard let cu = AnodeLines.anode("Cu") else { throw RoentgenError.badParameter("no Cu anode lines") }
+                radiation = cu.radiation
+            }
+            pattern.intensity = try PatternArithmetic.stripKAlpha2(pattern, kAlpha1: radiation.kAlpha1 ?? 0, kAlpha2: radiation.kAlpha2 ?? 0,
+                                                                   ratio: radiation.kAlpha2Ratio ?? AnodeLines.kAlpha2Ratio)
+        }
+        var options = PeakOptions()
+        options.backgroundWidth = r.backgroundWidth
+        options.minimumRelativeHeight = r.minHeight
+        options.instrumentalFWHM = r.instrumentalFwhm
+        options.fit = !r.noFit
+        if let wavelength = r.wavelength { options.wavelength = try WavelengthSpec.parse(wavelength) }
+        let report: PeakReport
+        do { report = try PeakAnalysis.analyze(pattern, options: options) } catch var error as RoentgenError {
+            if error.file == nil { error.file = r.file }
+            throw error
+        }
+        let n = JSONDocument.number
+        let json: [String: Any] = [
+            "file": r.file,
+            "provenance": JSONDocument.provenance(files: [r.file], parameters: [
+                "background": "SNIP", "background_width": r.backgroundWidth, "min_height": r.minHeight, "fit": !r.noFit,
+                "profile": "pseudo-Voigt", "instrumental_fwhm": r.instrumentalFwhm, "scherrer_k": options.scherrerK,
+                "strip_kalpha2": r.stripKalpha2, "smoothing_half_width": options.smoothingHalfWidth, "significance": options.significance]),
+            "wavelength": n(report.wavelength),
+            "noise": report.noise,
+            "peaks": report.peaks.map { p -> [String: Any] in
+                ["two_theta": p.twoTheta, "two_theta_error": n(p.twoThetaError), "d": n(p.d),
+                 "height": p.height, "area": p.area, "area_error": n(p.areaError), "fwhm": p.fwhm,
+                 "fwhm_error": n(p.fwhmError), "eta": n(p.eta), "crystallite_size_nm": n(p.crystalliteSize)]
+            },
+        ]
+        return Peaks(pattern: pattern, report: report, json: json)
+    }
+
+    /// Builds a reference library from CIF files, folders of CIFs, archives, measured reference
+    /// patterns and stored libraries (`.rxl`). Unreadable candidates are skipped and listed in `skipped`.
+    public static func buildLibrary(_ inputs: [String]) throws -> (library: ReferenceLibrary, skipped: [String]) {
+        var library = ReferenceLibrary()
+        var skipped: [String] = []
+        var files: [String] = []
+        for input in inputs {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {
+                throw RoentgenError(.io, "no such file or folder", file: input)
+            }
+            if isDirectory.boolValue {
+                let entries = (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []
+                files += entries.filter { !$0.hasPrefix(".") && !$0.lowercased().hasSuffix(".md") }.sorted()
+                    .map { (input as NSString).appendingPathComponent($0) }
+            } else {
+                files.append(input)
+            }
+        }
+        for file in files {
+            if file.lowercased().hasSuffix(".rxl") {
+                guard let data = FileManager.default.contents(atPath: file) else { throw RoentgenError(.io, "file is not readable", file: file) }
+                let stored = try ReferenceLibrary(serialized: data, file: file)
+                for r in 0..<stored.count {
+                    let lines = stored.lines(r)
+                    library.append(name: stored.names[r], formula: stored.formulas[r], q: lines.map(\.q), weight: lines.map(\.weight),
+                                   weightScale: stored.weightScale[r])
+                }
+                continue
+            }
+            do {
+                if file.lowercased().hasSuffix(".cif") {
+                    try library.append(name: file, structure: try CIF.readStructure(url: URL(fileURLWithPath: file)))
+                } else {
+                    // Structures (e.g. a zip or tar of CIFs) or measured reference patterns, whose
+                    // fitted peaks become the reference lines; archives give one candidate per entry.
+                    let data = try FormatRegistry.read(URL(fileURLWithPath: file))
+                    let patterns = data.scans.compactMap(\.diffractionPattern)
+                    if data.structures.isEmpty && patterns.isEmpty {
+                        throw RoentgenError(.badData, "no crystal structure or diffraction pattern in the file (format \(data.format))", file: file)
+                    }
+                    for structure in data.structures {
+                        do {
+                            try library.append(name: data.structures.count == 1 ? file : "\(file)!/\(structure.name)", structure: structure)
+                        } catch let error as RoentgenError {
+                            skipped.append("skipped candidate \(file)!/\(structure.name): \(error)")
+                        }
+                    }
+                    for pattern in data.structures.isEmpty ? patterns : [] {
+                        do {
+                            let peaks = try PeakAnalysis.analyze(pattern).peaks
+                            library.append(name: patterns.count == 1 ? file : "\(file)!/\(pattern.name)", label: pattern.name, peaks: peaks,
+                                           wavelength: pattern.radiation?.kAlpha1 ?? 1.5406)
+                        } catch let error as RoentgenError {
+                            skipped.append("skipped candidate \(file)!/\(pattern.name): \(error)")
+                        }
+                    }
+                }
+            } catch let error as RoentgenError {
+                skipped.append("skipped candidate: \(error)")
+            }
+        }
+        guard library.count > 0 else {
+            throw RoentgenError.badParameter("no readable candidates among \(inputs.joined(separator: ", ")) (expected CIF files, folders or archives of CIFs, reference patterns or .rxl libraries)")
+        }
+        return (library, skipped)
+    }
+
+    /// `xrd identify`: rank candidates against a measured pattern and find the phases present.
+    public struct IdentifyRequest: OperationRequest {
+        public var file: String
+        public var candidates: [String] = []
+        public var top = 10
+        public var wavelength: String?
+        public var range = "10:80"
+        public var maxShift = 0.3
+        public init(file: String) { self.file = file }
+        public static var defaults: IdentifyRequest { IdentifyRequest(file: "") }
+    }
+
+    public struct Identification: @unchecked Sendable {
+        public var result: IdentificationResult
+        public var library: ReferenceLibrary
+        public var skipped: [String]
+        public var json: [String: Any]
+    }
+
+    public static func identify(_ r: IdentifyRequest) throws -> Identification {
+        guard !r.candidates.isEmpty else { throw RoentgenError.badParameter("--candidates is required (CIF files, folders or .rxl libraries)") }
+        let pattern = try readPattern(r.file)
+        let (library, skipped) = try buildLibrary(r.candidates)
+        var options = IdentificationOptions()
+        options.window = try RangeText.parse(r.range)
+        options.maxShift = r.maxShift
+        options.refineCount = max(options.refineCount, r.top)
+        if let wavelength = r.wavelength { options.wavelength = try WavelengthSpec.parse(wavelength) }
+        let result: IdentificationResult
+        do { result = try PhaseIdentifier.identify(pattern, library: library, options: options) } catch var error as RoentgenError {
+            if error.file == nil { error.file = r.file }
+            throw error
+        }
+        let json: [String: Any] = [
+            "provenance": JSONDocument.provenance(files: [r.file], parameters: [
+                "candidates": r.candidates, "references": library.count, "range": [options.window.lowerBound, options.window.upperBound],
+                "max_shift": options.maxShift, "refined": options.refineCount, "max_phases": options.maxPhases,
+                "min_phase_gain": options.minPhaseGain, "min_line_coverage": options.minLineCoverage]),
+            "file": r.file, "wavelength": result.wavelength, "fwhm": result.fwhm, "residual": result.residual,
+            "ranking": result.ranking.prefix(r.top).map { ["candidate": $0.name, "score": $0.score, "shift": $0.shift,
+                                                           "present": $0.present, "formula": library.formulas[$0.index]] as [String: Any] },
+            "phases": result.phases.map { ["candidate": $0.name, "formula": $0.formula, "fraction": $0.fraction, "scale": $0.scale,
+                                           "shift": $0.shift, "score": $0.score] as [String: Any] },
+        ]
+        return Identification(result: result, library: library, skipped: skipped, json: json)
+    }
+}

@@ -1,0 +1,162 @@
+/// `index.html`: the app's five views. Scripts are files (no inline script: the CSP forbids it).
+enum AppHTML {
+    static let index = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Roentgen</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/app.css">
+<script src="/plot.js" defer></script>
+<script src="/app.js" defer></script>
+<script src="/views.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>Roentgen</h1>
+  <nav role="tablist" aria-label="Views">
+    <button role="tab" id="tab-sources" data-view="sources" aria-selected="true">Sources</button>
+    <button role="tab" id="tab-workspace" data-view="workspace">Workspace</button>
+    <button role="tab" id="tab-plots" data-view="plots">Plots</button>
+    <button role="tab" id="tab-xas" data-view="xas">XAS</button>
+    <button role="tab" id="tab-xrd" data-view="xrd">Diffraction</button>
+  </nav>
+  <span id="status" role="status" aria-live="polite"></span>
+</header>
+<main>
+<section id="view-sources" class="view" role="tabpanel" aria-labelledby="tab-sources">
+  <div class="columns">
+    <div class="panel">
+      <h2>Catalog</h2>
+      <form id="catalog-form" class="row">
+        <label for="catalog-q">Search the curated catalog</label>
+        <input id="catalog-q" type="search" placeholder="e.g. arsenic XANES">
+        <button type="submit">Search</button>
+      </form>
+      <ol id="catalog-results" class="results"></ol>
+    </div>
+    <div class="panel">
+      <h2>Record</h2>
+      <div id="record" class="record"><p class="hint">Open a record from the search results.</p></div>
+    </div>
+  </div>
+  <div class="columns">
+    <div class="panel">
+      <h2>Portals</h2>
+      <form id="portal-form" class="row">
+        <label for="portal-q">Search the portals</label>
+        <input id="portal-q" type="search" placeholder="e.g. calcite">
+        <button type="submit">Search</button>
+      </form>
+      <ul id="portal-status" class="statuses"></ul>
+      <ol id="portal-results" class="results"></ol>
+    </div>
+    <div class="panel">
+      <h2>Fetch</h2>
+      <form id="fetch-form" class="row">
+        <label for="fetch-target">DOI, URL or SOURCE:ID</label>
+        <input id="fetch-target" type="text" placeholder="zenodo:7085903">
+        <label for="fetch-to">into</label>
+        <input id="fetch-to" type="text" value="fetched" size="10">
+        <button type="submit">Fetch</button>
+        <button type="button" id="fetch-cancel" disabled>Cancel</button>
+      </form>
+      <progress id="fetch-progress" max="1" value="0"></progress>
+      <p id="fetch-state" class="hint"></p>
+    </div>
+  </div>
+</section>
+
+<section id="view-workspace" class="view" role="tabpanel" aria-labelledby="tab-workspace" hidden>
+  <div class="panel">
+    <h2>Workspace <span id="ws-path" class="path"></span></h2>
+    <div class="row"><button id="ws-up" type="button">Up</button><button id="ws-refresh" type="button">Refresh</button></div>
+    <div id="ws-groups"></div>
+  </div>
+</section>
+
+<section id="view-plots" class="view" role="tabpanel" aria-labelledby="tab-plots" hidden>
+  <div class="toolbar row">
+    <label for="plot-path">File</label><input id="plot-path" type="text" size="40" placeholder="path in the workspace">
+    <label for="plot-column">y</label><select id="plot-column"></select>
+    <button id="plot-add" type="button">Add</button>
+    <label><input id="plot-log" type="checkbox"> log y</label>
+    <button id="plot-reset" type="button">Reset zoom</button>
+    <button id="plot-clear" type="button">Clear</button>
+    <button id="plot-png" type="button">PNG</button>
+    <button id="plot-svg" type="button">SVG</button>
+  </div>
+  <ul id="plot-series" class="chips"></ul>
+  <div id="plot-main" class="plot big"></div>
+  <p class="hint">Drag to zoom, shift-drag to pan, wheel to zoom, double-click or 0 to reset; arrows pan, + and − zoom, l toggles log.</p>
+</section>
+
+<section id="view-xas" class="view" role="tabpanel" aria-labelledby="tab-xas" hidden>
+  <div class="xas-layout">
+    <div class="panel side">
+      <h2>Spectra</h2>
+      <div class="row"><input id="xas-path" type="text" placeholder="path" aria-label="spectrum path"><button id="xas-add" type="button">Add</button></div>
+      <ul id="xas-list" class="spectra" role="listbox" aria-label="Spectra"></ul>
+      <div class="row"><button id="xas-merge" type="button">Merge checked</button><button id="xas-align" type="button">Align to first checked</button></div>
+      <p id="xas-merge-state" class="hint"></p>
+      <h3>Parameters</h3>
+      <form id="xas-params" class="params">
+        <label>E0 (eV)<input name="e0" type="number" step="any" placeholder="auto"></label>
+        <label>pre1<input name="pre1" type="number" step="any" placeholder="auto"></label>
+        <label>pre2<input name="pre2" type="number" step="any" placeholder="auto"></label>
+        <label>norm1<input name="norm1" type="number" step="any" placeholder="auto"></label>
+        <label>norm2<input name="norm2" type="number" step="any" placeholder="auto"></label>
+        <label>nnorm<input name="nnorm" type="number" step="1" min="0" max="5" placeholder="auto"></label>
+        <label>rbkg (Å)<input name="rbkg" id="xas-rbkg" type="number" step="0.1" value="1"></label>
+        <label>bkg k-weight<input name="bkg_kweight" type="number" step="1" value="1"></label>
+        <label>kmin<input name="kmin" type="number" step="0.5" value="0"></label>
+        <label>kmax<input name="kmax" type="number" step="0.5" value="20"></label>
+        <label>dk<input name="dk" type="number" step="0.5" value="1"></label>
+        <label>window<select name="window"><option>kaiser</option><option>hanning</option><option>welch</option><option>parzen</option><option>sine</option><option>gaussian</option></select></label>
+        <label>k-weight<input name="kweight" type="number" step="1" value="2"></label>
+        <label>μ(E) panel<select name="show" id="xas-show"><option value="norm">normalised</option><option value="mu">μ(E)</option></select></label>
+      </form>
+      <p id="xas-result" class="hint"></p>
+      <h3>LCF</h3>
+      <p class="hint">Fits the selected spectrum with the checked ones as standards.</p>
+      <div class="row">
+        <label>range<input id="lcf-range" type="text" value="-20:60" size="8"></label>
+        <label><input id="lcf-sum" type="checkbox"> sum to one</label>
+        <button id="lcf-run" type="button">Fit</button>
+      </div>
+      <table id="lcf-table" class="table"></table>
+    </div>
+    <div class="plots3">
+      <div id="xas-mu" class="plot"></div>
+      <div id="xas-chik" class="plot"></div>
+      <div id="xas-chir" class="plot"></div>
+    </div>
+  </div>
+</section>
+
+<section id="view-xrd" class="view" role="tabpanel" aria-labelledby="tab-xrd" hidden>
+  <div class="xas-layout">
+    <div class="panel side">
+      <h2>Pattern</h2>
+      <div class="row"><input id="xrd-path" type="text" placeholder="pattern path" aria-label="pattern path"><button id="xrd-open" type="button">Open</button></div>
+      <div class="row"><button id="xrd-peaks" type="button">Find peaks</button><label><input id="xrd-log" type="checkbox"> log y</label></div>
+      <p id="xrd-state" class="hint"></p>
+      <h3>Sticks from CIFs</h3>
+      <div class="row"><input id="xrd-cif" type="text" placeholder="CIF path" aria-label="CIF path">
+        <label>λ<input id="xrd-wavelength" type="text" value="CuKa1" size="7"></label><button id="xrd-cif-add" type="button">Add</button></div>
+      <ul id="xrd-cifs" class="chips"></ul>
+      <h3>Identify</h3>
+      <div class="row"><input id="xrd-candidates" type="text" placeholder="folder of CIFs" aria-label="candidate folder"><button id="xrd-identify" type="button">Identify</button></div>
+      <table id="xrd-phases" class="table"></table>
+      <table id="xrd-ranking" class="table"></table>
+    </div>
+    <div id="xrd-plot" class="plot big"></div>
+  </div>
+</section>
+</main>
+</body>
+</html>
+"""#
+}

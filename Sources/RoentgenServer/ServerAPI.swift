@@ -1,0 +1,208 @@
+import Catalog
+import Foundation
+import RoentgenOperations
+import XrayCore
+import XrayFormats
+
+/// The JSON API: every route, its OpenAPI description and its handler. The bodies are the CLI's
+/// `--json` documents, built by the same library code (`RoentgenOperations`).
+public struct ServerAPI: Sendable {
+    public let workspace: Workspace
+    public let sources: SourceSet
+    public let timeout: Double
+    public let jobs = FetchJobs()
+    let catalog: CatalogIndex
+
+    public init(workspace: Workspace, sources: SourceSet, timeout: Double) throws {
+        self.workspace = workspace
+        self.sources = sources
+        self.timeout = timeout
+        self.catalog = try CatalogIndex(files: .embedded)
+    }
+
+    /// A body-decoding failure is the client's mistake: 400.
+    static func decode<R: OperationRequest>(_ type: R.Type, _ body: Data) throws -> R {
+        do { return try R.decode(body) } catch let error as RoentgenError {
+            throw APIError(400, "badRequest", error.message)
+        }
+    }
+
+    /// A POST route running one operation on a JSON body whose file fields are resolved inside the workspace.
+    func operation<R: OperationRequest>(_ path: String, _ summary: String, _ type: R.Type,
+                                        resolve: @escaping @Sendable (inout R, Workspace) throws -> Void,
+                                        run: @escaping @Sendable (R) async throws -> Data) -> APIRoute {
+        let workspace = self.workspace
+        return APIRoute(method: "POST", path: path, summary: summary, body: { R.schema }) { request in
+            var r = try Self.decode(R.self, request.body)
+            try resolve(&r, workspace)
+            return .json(try await run(r))
+        }
+    }
+
+    /// Every route, in the order the OpenAPI document lists them.
+    public var routes: [APIRoute] {
+        let ws = workspace
+        var routes: [APIRoute] = []
+        routes.append(APIRoute(method: "GET", path: "/api/openapi.json", summary: "This OpenAPI 3.1 document.", errors: [],
+                               success: (200, "the OpenAPI document", "application/json")) { _ in
+            .json(try JSONDocument.object(OpenAPIDocument.build(self.routes)))
+        })
+        // Catalog
+        routes.append(APIRoute(method: "GET", path: "/api/catalog/search", summary: "Ranked search of the curated catalog (`roentgen sources --json`).",
+                               query: [.init(name: "q", description: "words to search for; none lists every record"),
+                                       .init(name: "technique", description: "PaNET technique or a narrower one (XAS, XRD …)"),
+                                       .init(name: "kind", description: "kind of source (facility, portal, dataset …)")], errors: [422]) { request in
+            let hits = try CatalogOperations.searchCatalog(self.catalog, text: request.query["q"] ?? "", technique: request.query["technique"].flatMap { $0.isEmpty ? nil : $0 },
+                                                           kind: request.query["kind"].flatMap { $0.isEmpty ? nil : $0 })
+            return .json(try JSONDocument.encode(hits))
+        })
+        routes.append(APIRoute(method: "GET", path: "/api/catalog/records/{id}", summary: "One catalog record with its relations (`roentgen sources show ID --json`).",
+                               errors: [404]) { request in
+            .json(try JSONDocument.encode(try CatalogOperations.showRecord(self.catalog, id: request.pathParameters["id"] ?? "").record))
+        })
+        // Portals and fetch
+        routes.append(operation("/api/portals/search", "Search the portals at once; each source's status (`roentgen search --json`).",
+                                CatalogOperations.PortalSearchRequest.self, resolve: { _, _ in }) { r in
+            try JSONDocument.encode(try await CatalogOperations.searchPortals(r, sources: self.sources, timeout: self.timeout))
+        })
+        routes.append(APIRoute(method: "POST", path: "/api/fetch", summary: "Start fetching a dataset (DOI, URL or SOURCE:ID) into a workspace folder; a job.",
+                               body: { FetchRequest.schema }, errors: [400, 404], success: (202, "the job: {id, status, …}", "application/json")) { request in
+            let r = try Self.decode(FetchRequest.self, request.body)
+            guard !r.target.isEmpty else { throw APIError(400, "badRequest", "'target' is required") }
+            let folder = try ws.writableFolder(r.to)
+            let fetcher = Fetcher(sources: self.sources, cache: DownloadCache(timeout: self.timeout))
+            let id = self.jobs.start(target: r.target, only: r.only, folder: folder, workspace: ws, fetcher: fetcher)
+            return .json(try JSONDocument.encode(self.jobs.job(id)), status: 202)
+        })
+        routes.append(APIRoute(method: "GET", path: "/api/jobs/{id}", summary: "A fetch job's state: status, file, bytes received and total, delivered files.",
+                               errors: [404]) { request in
+            guard let job = self.jobs.job(request.pathParameters["id"] ?? "") else { throw APIError(404, "notFound", "no such job") }
+            return .json(try JSONDocument.encode(job))
+        })
+        routes.append(APIRoute(method: "GET", path: "/api/jobs/{id}/events", summary: "A fetch job's progress as Server-Sent Events (`progress`, then `done`, `failed` or `cancelled`).",
+                               query: [.init(name: "token", description: "the token, for clients (EventSource) that cannot send a header")],
+                               errors: [404], success: (200, "event stream, each event's data a job object", "text/event-stream")) { request in
+            let id = request.pathParameters["id"] ?? ""
+            guard self.jobs.job(id) != nil else { throw APIError(404, "notFound", "no such job") }
+            let jobs = self.jobs
+            return .events { send in
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                while true {
+                    guard let job = jobs.job(id) else { return }
+                    let data = String(decoding: (try? encoder.encode(job)) ?? Data(), as: UTF8.self)
+                    let event = job.status == "running" ? "progress" : job.status
+                    try await send("event: \(event)\ndata: \(data)\n\n")
+                    if job.status != "running" { return }
+                    try await Task.sleep(nanoseconds: 150_000_000)
+                }
+            }
+        })
+        routes.append(APIRoute(method: "DELETE", path: "/api/jobs/{id}", summary: "Cancel a fetch job.", errors: [404]) { request in
+            guard let job = self.jobs.cancel(request.pathParameters["id"] ?? "") else { throw APIError(404, "notFound", "no such job") }
+            return .json(try JSONDocument.encode(job))
+        })
+        // Workspace and reading
+        routes.append(APIRoute(method: "GET", path: "/api/files", summary: "The files of one workspace folder with detected format, kind and a one-line summary.",
+                               query: [.init(name: "dir", description: "folder relative to the root (default: the root)")], errors: [400, 404]) { request in
+            let dir = try ws.resolve(request.query["dir"] ?? "")
+            guard ws.isFolder(dir) else { throw APIError(400, "badRequest", "'\(dir)' is not a folder") }
+            return .json(try JSONDocument.encode(Listing(dir: dir, entries: try self.list(dir))))
+        })
+        routes.append(APIRoute(method: "GET", path: "/api/read", summary: "Any file → scans and columns (`roentgen read --json`); `points` min/max-decimates for plotting.",
+                               query: [.init(name: "path", description: "file relative to the root", required: true),
+                                       .init(name: "group", description: "one scan / group / structure"),
+                                       .init(name: "points", description: "decimate each scan to at most this many rows (min/max per run)", type: "integer"),
+                                       .init(name: "columns", description: "comma-separated columns to keep besides the first")], errors: [400, 404, 422]) { request in
+            guard let given = request.query["path"], !given.isEmpty else { throw APIError(400, "badRequest", "'path' is required") }
+            let path = try ws.resolve(given)
+            if ws.isFolder(path) { throw APIError(400, "badRequest", "'\(path)' is a folder; list it with /api/files?dir=") }
+            var data = try ReadOperation.read(path, group: request.query["group"].flatMap { $0.isEmpty ? nil : $0 })
+            if let text = request.query["points"] {
+                guard let points = Int(text) else { throw APIError(400, "badRequest", "'points' must be an integer, got '\(text)'") }
+                let columns = request.query["columns"].map { $0.split(separator: ",").map { String($0) } }
+                data = try ReadOperation.decimated(data, points: points, columns: columns)
+            }
+            return .json(Data(DataFileJSON.encode(data).utf8))
+        })
+        // XAS
+        routes.append(operation("/api/xas/analyze", "Normalise, AUTOBK and Fourier-transform one spectrum with every parameter (`roentgen xas analyze --json`).",
+                                XASOperations.AnalyzeRequest.self, resolve: { r, w in r.file = try w.resolve(r.file) }) { r in
+            try JSONDocument.encode(try XASOperations.analyze(r).report)
+        })
+        routes.append(operation("/api/xas/lcf", "Linear combination fit with standards (`roentgen xas lcf --json`).",
+                                XASOperations.LCFRequest.self, resolve: { r, w in
+                                    r.target = try w.resolveWithGroup(r.target); r.standards = try r.standards.map(w.resolveWithGroup) }) { r in
+            try JSONDocument.encode(try XASOperations.lcf(r))
+        })
+        routes.append(operation("/api/xas/merge", "Average scans on the first scan's grid (`roentgen xas merge --json`).",
+                                XASOperations.MergeRequest.self, resolve: { r, w in r.files = try r.files.map(w.resolveWithGroup) }) { r in
+            try JSONDocument.encode(try XASOperations.merge(r))
+        })
+        routes.append(operation("/api/xas/align", "Energy shift aligning a scan to a reference (`roentgen xas align --json`).",
+                                XASOperations.AlignRequest.self, resolve: { r, w in
+                                    r.file = try w.resolveWithGroup(r.file); r.reference = try w.resolveWithGroup(r.reference) }) { r in
+            try JSONDocument.encode(try XASOperations.align(r).json)
+        })
+        routes.append(operation("/api/xas/deglitch", "Remove single-point glitches (`roentgen xas deglitch --json`).",
+                                XASOperations.DeglitchRequest.self, resolve: { r, w in r.file = try w.resolveWithGroup(r.file) }) { r in
+            try JSONDocument.encode(try XASOperations.deglitch(r))
+        })
+        // Diffraction and PDF
+        routes.append(operation("/api/xrd/simulate", "Powder pattern of a CIF (`roentgen xrd simulate --json`).",
+                                XRDOperations.SimulateRequest.self, resolve: { r, w in r.cif = try w.resolve(r.cif) }) { r in
+            try JSONDocument.object(try XRDOperations.simulate(r).json)
+        })
+        routes.append(operation("/api/xrd/peaks", "Find and fit the peaks of a pattern (`roentgen xrd peaks --json`).",
+                                XRDOperations.PeaksRequest.self, resolve: { r, w in r.file = try w.resolve(r.file) }) { r in
+            try JSONDocument.object(try XRDOperations.peaks(r).json)
+        })
+        routes.append(operation("/api/xrd/identify", "Rank candidate phases (CIFs, folders) against a pattern (`roentgen xrd identify --json`).",
+                                XRDOperations.IdentifyRequest.self, resolve: { r, w in
+                                    r.file = try w.resolve(r.file); r.candidates = try r.candidates.map(w.resolveFolderOrFile) }) { r in
+            try JSONDocument.object(try XRDOperations.identify(r).json)
+        })
+        routes.append(operation("/api/pdf/reduce", "G(r) from a measured pattern (`roentgen pdf reduce --json`).",
+                                PDFOperations.ReduceRequest.self, resolve: { r, w in
+                                    r.file = try w.resolve(r.file); r.background = try r.background.map(w.resolve) }) { r in
+            try JSONDocument.object(try PDFOperations.reduce(r).json)
+        })
+        routes.append(operation("/api/pdf/simulate", "G(r) of a CIF (`roentgen pdf simulate --json`).",
+                                PDFOperations.SimulateRequest.self, resolve: { r, w in r.cif = try w.resolve(r.cif) }) { r in
+            try JSONDocument.object(try PDFOperations.simulate(r).json)
+        })
+        return routes
+    }
+
+    /// `POST /api/fetch`'s body.
+    struct FetchRequest: OperationRequest {
+        var target = ""
+        var only: String?
+        /// Workspace folder the files are delivered to.
+        var to = "fetched"
+        static var defaults: FetchRequest { FetchRequest() }
+    }
+
+    struct Listing: Codable, Sendable {
+        var dir: String
+        var entries: [WorkspaceListing.Entry]
+    }
+
+    /// The entries of a workspace folder: sub-folders first, then files by name; hidden files left out,
+    /// symbolic links leading out of the root left out.
+    func list(_ dir: String) throws -> [WorkspaceListing.Entry] {
+        let folder = dir == "." ? workspace.root : workspace.root.appendingPathComponent(dir)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }.sorted()
+        var folders: [WorkspaceListing.Entry] = [], files: [WorkspaceListing.Entry] = []
+        for name in names {
+            let relative = dir == "." ? name : dir + "/" + name
+            guard let resolved = try? workspace.resolve(relative) else { continue }
+            if workspace.isFolder(resolved) {
+                folders.append(.init(path: resolved, name: name, kind: "folder", format: nil, size: nil, summary: ""))
+            } else {
+                files.append(WorkspaceListing.entry(workspace.root.appendingPathComponent(resolved), relative: resolved))
+            }
+        }
+        return folders + files
+    }
+}

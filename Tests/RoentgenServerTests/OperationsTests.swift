@@ -1,0 +1,61 @@
+import Foundation
+import OrderedCollections
+import RoentgenOperations
+import RoentgenServer
+import Testing
+import XrayCore
+import XrayFormats
+
+/// The pieces under the API, in process: request decoding, decimation, the workspace sandbox.
+@Suite struct OperationsTests {
+    @Test func requestBodiesTakeTheCLIDefaultsAndRefuseUnknownKeys() throws {
+        let r = try XASOperations.AnalyzeRequest.decode(Data(#"{"file": "a.xdi", "bkg_kweight": 2, "e0": 7112.5}"#.utf8))
+        #expect(r.file == "a.xdi" && r.bkgKweight == 2 && r.e0 == 7112.5)
+        #expect(r.rbkg == 1 && r.kweight == 2 && r.window == "kaiser" && r.kmax == 20 && r.pre1 == nil)
+        #expect(throws: RoentgenError.self) { try XASOperations.AnalyzeRequest.decode(Data(#"{"file": "a", "rbgk": 1}"#.utf8)) }
+        #expect(throws: RoentgenError.self) { try XASOperations.AnalyzeRequest.decode(Data(#"{"file": "a", "rbkg": "1"}"#.utf8)) }
+        #expect(throws: RoentgenError.self) { try XASOperations.AnalyzeRequest.decode(Data("[1, 2]".utf8)) }
+        let schema = XASOperations.LCFRequest.schema
+        let properties = try #require(schema["properties"] as? [String: Any])
+        #expect(Set(properties.keys) == ["target", "standards", "space", "range", "sum_to_one", "fit_shifts", "kweight", "combinations", "mu"])
+        #expect(schema["required"] as? [String] == ["target"])
+    }
+
+    @Test func decimationKeepsEachRunsExtremesWithinThePointBudget() throws {
+        let n = 100_000
+        let x = (0..<n).map { Double($0) * 0.001 }
+        var y = x.map { sin($0) }
+        y[54_321] = 50          // a one-point spike
+        y[12_345] = -40
+        y[777] = .nan
+        let scan = Scan(name: "s", kind: .diffraction, columns: OrderedDictionary(uniqueKeysWithValues: [("two_theta", x), ("intensity", y), ("other", x.map { -$0 })]), units: [:])
+        let file = DataFile(format: "test", file: "t", scans: [scan])
+        let d = try ReadOperation.decimated(file, points: 1000, columns: ["intensity"])
+        let out = try #require(d.scans.first)
+        #expect(Array(out.columns.keys) == ["two_theta", "intensity"])
+        let xs = try #require(out.columns["two_theta"]), ys = try #require(out.columns["intensity"])
+        #expect(xs.count <= 1000 && xs.count > 500)
+        #expect(ys.contains(50) && ys.contains(-40))
+        #expect(xs.first == 0 && zip(xs, xs.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(throws: RoentgenError.self) { try ReadOperation.decimated(file, points: 1000, columns: ["nope"]) }
+        #expect(throws: RoentgenError.self) { try ReadOperation.decimated(file, points: 2) }
+    }
+
+    @Test func workspacePathsStayInsideTheRoot() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-ws-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("a/b"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Data("x".utf8).write(to: root.appendingPathComponent("a/b/f.txt"))
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("out").path, withDestinationPath: "/tmp")
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("in").path, withDestinationPath: "a/b")
+        let ws = try Workspace(root: root)
+        #expect(try ws.resolve("a/./b/f.txt") == "a/b/f.txt")
+        #expect(try ws.resolve("in/f.txt") == "in/f.txt")
+        #expect(try ws.resolve("") == ".")
+        #expect(try ws.resolveWithGroup("a/b/f.txt:group1") == "a/b/f.txt:group1")
+        for bad in ["../x", "a/../../x", "/etc/passwd", "out", "out/x", "a/b/f.txt\0.xdi", "~/x"] {
+            #expect(throws: (any Error).self, "\(bad)") { try ws.resolve(bad) }
+        }
+        #expect(throws: RoentgenError.self) { try ws.resolve("a/missing.xdi") }
+    }
+}
