@@ -86,6 +86,8 @@ let package = Package(
         .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
+        .testTarget(name: "XrayFormatsImageTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -67,6 +67,15 @@ enum HDF5Reader: FormatReader {
             result.scans += scans
             result.warnings += notes
         }
+        if result.scans.isEmpty, let stack = try? HDF5ImageStack(data: data, file: file) {
+            // Detector frames and no 1-D scans: summarised as an image (at most the first 16 frames held).
+            var image = try stack.image(frames: 0..<min(stack.frameCount, 16))
+            image.header["dataset"] = stack.path
+            image.header["frames"] = String(stack.frameCount)
+            result.images.append(image)
+            if stack.frameCount > 16 { result.warnings.append("\(stack.path): statistics of the first 16 of \(stack.frameCount) frames") }
+            return result
+        }
         guard !result.scans.isEmpty else {
             throw RoentgenError.badFile(file, "HDF5 file holds no 1-D scan: no NXdata group with a 1-D signal and no group of two or more 1-D datasets of one length\(result.warnings.isEmpty ? "" : " (" + result.warnings.prefix(3).joined(separator: "; ") + ")")")
         }
