@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "XAS", targets: ["XAS"]),
         .library(name: "Diffraction", targets: ["Diffraction"]),
         .library(name: "Catalog", targets: ["Catalog"]),
+        .library(name: "Integration", targets: ["Integration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,6 +52,9 @@ let package = Package(
         .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics"]),
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
         .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics"]),
+        // Azimuthal integration of detector images (pyFAI's geometry, binning and corrections).
+        .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         // The curated source registry, its SQLite FTS5 index, portal connectors, the download cache.
         .target(
             name: "Catalog",
@@ -69,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "roentgen",
             dependencies: [
-                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog",
+                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog", "Integration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
@@ -86,6 +90,8 @@ let package = Package(
         .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Integration", "XrayFormats", "XrayCore", "TestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XrayFormatsImageTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
