@@ -67,13 +67,15 @@ enum HDF5Reader: FormatReader {
             result.scans += scans
             result.warnings += notes
         }
-        if result.scans.isEmpty, let stack = try? HDF5ImageStack(data: data, file: file) {
-            // Detector frames and no 1-D scans: summarised as an image (at most the first 16 frames held).
-            var image = try stack.image(frames: 0..<min(stack.frameCount, 16))
-            image.header["dataset"] = stack.path
-            image.header["frames"] = String(stack.frameCount)
-            result.images.append(image)
-            if stack.frameCount > 16 { result.warnings.append("\(stack.path): statistics of the first 16 of \(stack.frameCount) frames") }
+        if result.scans.isEmpty, let stacks = try? HDF5ImageStack.all(data: data, file: file), !stacks.isEmpty {
+            // Detector frames and no 1-D scans: each image dataset summarised (at most its first 16 frames held).
+            for stack in stacks {
+                var image = try stack.image(frames: 0..<min(stack.frameCount, 16))
+                image.header["dataset"] = stack.path
+                image.header["frames"] = String(stack.frameCount)
+                result.images.append(image)
+                if stack.frameCount > 16 { result.warnings.append("\(stack.path): statistics of the first 16 of \(stack.frameCount) frames") }
+            }
             return result
         }
         guard !result.scans.isEmpty else {
@@ -259,6 +261,11 @@ enum HDF5Reader: FormatReader {
         for (i, node) in tree.enumerated() {
             guard let d = node.dataset, d.space.dims.count >= 2, d.type.isNumeric, !stacked.contains(i) else { continue }
             warnings.append("\(node.path): \(d.space.dims.map(String.init).joined(separator: "×")) array (an image or image stack) not read as a scan; integrate it to 1-D first")
+        }
+        let hasImages = tree.contains { n in n.dataset.map { $0.space.dims.count >= 2 && $0.type.isNumeric } ?? false }
+        if scans.isEmpty, hasImages {
+            // Detector frames only: the caller summarises them as images (HDF5ImageStack).
+            return DataFile(format: id, file: file, scans: [], warnings: warnings.filter { !$0.hasSuffix("integrate it to 1-D first") })
         }
         if scans.isEmpty, externals.isEmpty {
             if let unread = warnings.first(where: { $0.contains(": not read: ") }) {

@@ -28,7 +28,22 @@ public struct HDF5ImageStack: @unchecked Sendable {
     public let template: DetectorImage
 
     /// Opens `data` (an HDF5 file) and picks the image dataset.
+    /// Collects the paths of every image dataset when the default is ambiguous.
+    final class Listing { var paths: [String] = [] }
+
     public init(data: Data, file: String, dataset: String? = nil) throws {
+        try self.init(data: data, file: file, dataset: dataset, listing: nil)
+    }
+
+    /// Every 2-D or 3-D numeric dataset of the file, each opened as a stack (for summaries).
+    static func all(data: Data, file: String) throws -> [HDF5ImageStack] {
+        if let one = try? HDF5ImageStack(data: data, file: file) { return [one] }
+        let listing = Listing()
+        _ = try? HDF5ImageStack(data: data, file: file, dataset: nil, listing: listing)
+        return try listing.paths.map { try HDF5ImageStack(data: data, file: file, dataset: $0) }
+    }
+
+    init(data: Data, file: String, dataset: String?, listing: Listing?) throws {
         self.data = data
         self.file = file
         let found = try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> (String, Int, [Int], HDF5Datatype, OrderedDictionary<String, String>) in
@@ -57,6 +72,7 @@ public struct HDF5ImageStack: @unchecked Sendable {
                 }
                 if node == nil {
                     let images = tree.indices.filter(isImage)
+                    if let list = listing { list.paths = images.map { tree[$0].path } }
                     if images.count == 1 { node = images[0] }
                     else if images.count > 1 {
                         throw RoentgenError(.badParameter, "the HDF5 file holds \(images.count) image datasets (\(images.prefix(6).map { tree[$0].path }.joined(separator: ", "))); name one with --dataset", file: file)
@@ -190,7 +206,7 @@ public struct HDF5ImageStack: @unchecked Sendable {
             image.wavelength = unit.hasPrefix("a") || unit.isEmpty ? w * 1e-10 : unit == "nm" ? w * 1e-9 : unit == "m" ? w : nil
         }
         if let (x, ux) = value("beam_center_x"), let (y, _) = value("beam_center_y") {
-            if ux.isEmpty || ux.hasPrefix("pixel") { image.beamCenter = (x: x, y: y) }
+            if ux.hasPrefix("pixel") { image.beamCenter = (x: x, y: y) }   // no unit: mm or pixels, unknown
         }
         if let (t, _) = value("count_time") { image.exposureTime = t }
     }
