@@ -9,7 +9,7 @@ enum DetectorImageReader: FormatReader {
     static let id = "detector-image"
     static let name = "2-D detector image (TIFF incl. Pilatus, CBF byte-offset, ESRF EDF, mar345 PCK)"
     static let kind = Scan.Kind.other
-    static let suffixes = ["tif", "tiff", "cbf", "edf", "mar2300", "mar3450", "mar345", "mar1200", "mar1600", "mar1800", "mar2000", "mar2400", "mar3000"]
+    static let suffixes = ["tif", "tiff", "cbf", "edf", "mar2300", "mar3450"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         guard let f = DetectorImages.format(of: head, suffix: suffix), f != "hdf5" else { return .no }
