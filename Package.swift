@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Catalog", targets: ["Catalog"]),
         .library(name: "Refinement", targets: ["Refinement"]),
         .library(name: "Batch", targets: ["Batch"]),
+        .library(name: "Integration", targets: ["Integration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,6 +60,10 @@ let package = Package(
                                             .product(name: "Yams", package: "Yams")]),
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
         .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics", "Refinement"]),
+        .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics"]),
+        // Azimuthal integration of detector images (pyFAI's geometry, binning and corrections).
+        .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         // The curated source registry, its SQLite FTS5 index, portal connectors, the download cache.
         .target(
             name: "Catalog",
@@ -95,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "roentgen",
             dependencies: [
-                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog", "Refinement", "Batch", "RoentgenOperations", "RoentgenServer",
+                "XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog", "Refinement", "Batch", "RoentgenOperations", "RoentgenServer", "Integration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -121,6 +126,9 @@ let package = Package(
                     exclude: ["Browser"], swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
         .testTarget(name: "FeffitTests", dependencies: ["XAS", "XrayFormats", "XrayCore", "XrayNumerics", "Refinement", "TestSupport"],
+        .testTarget(name: "IntegrationTests", dependencies: ["Integration", "XrayFormats", "XrayCore", "TestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "XrayFormatsImageTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]

@@ -16,13 +16,17 @@ public struct DataFile: Sendable {
     public var structures: [CrystalStructure]
     /// Things the reader noticed but could work around (unknown fields, repaired values …).
     public var warnings: [String]
+    /// 2-D detector images (TIFF, CBF, EDF, mar345, HDF5 frames); empty for 1-D data.
+    public var images: [DetectorImage]
 
-    public init(format: String, file: String, scans: [Scan], structures: [CrystalStructure] = [], warnings: [String] = []) {
+    public init(format: String, file: String, scans: [Scan], structures: [CrystalStructure] = [], warnings: [String] = [],
+                images: [DetectorImage] = []) {
         self.format = format
         self.file = file
         self.scans = scans
         self.structures = structures
         self.warnings = warnings
+        self.images = images
     }
 }
 

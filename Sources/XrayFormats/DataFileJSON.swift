@@ -39,6 +39,9 @@ public enum DataFileJSON {
         if !file.structures.isEmpty {
             out += ", \"structures\": [" + file.structures.map(structure).joined(separator: ", ") + "]"
         }
+        if !file.images.isEmpty {
+            out += ", \"images\": [" + file.images.map(DetectorImageSummary.json).joined(separator: ", ") + "]"
+        }
         out += ", \"warnings\": [" + file.warnings.map(quoted).joined(separator: ", ") + "]}"
         return out
     }

@@ -10,6 +10,9 @@ public enum DataFileSummary {
         if !file.structures.isEmpty && file.scans.isEmpty {
             return structures(file, readerName: readerName)
         }
+        if !file.images.isEmpty && file.scans.isEmpty {
+            return DetectorImageSummary.text(file, readerName: readerName)
+        }
         var out = "\(file.file): \(readerName) [\(file.format)], \(file.scans.count) scan\(file.scans.count == 1 ? "" : "s")\n"
         // A long series of frames (an HDF5 stack) shows its first three and last frames.
         func series(_ scan: Scan) -> Substring? {

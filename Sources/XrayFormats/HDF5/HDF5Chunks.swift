@@ -83,7 +83,7 @@ extension HDF5File {
     }
 
     /// Undoes the filter pipeline (in reverse order) on one stored chunk.
-    private func unfilter(_ stored: [UInt8], _ d: HDF5Dataset, mask: Int, expected: Int, at address: Int) throws -> [UInt8] {
+    func unfilter(_ stored: [UInt8], _ d: HDF5Dataset, mask: Int, expected: Int, at address: Int) throws -> [UInt8] {
         var bytes = stored
         for (k, filter) in d.filters.enumerated().reversed() where mask & (1 << k) == 0 {
             switch filter.id {
@@ -192,7 +192,7 @@ extension HDF5File {
 
     // MARK: Chunk indexes
 
-    private func chunks(_ d: HDF5Dataset, chunk: [Int], index: HDF5Dataset.ChunkIndex, chunkBytes: Int) throws -> [Chunk] {
+    func chunks(_ d: HDF5Dataset, chunk: [Int], index: HDF5Dataset.ChunkIndex, chunkBytes: Int) throws -> [Chunk] {
         let rank = chunk.count
         let dims = d.space.dims
         let grid = zip(dims, chunk).map { ($0 + $1 - 1) / $1 }

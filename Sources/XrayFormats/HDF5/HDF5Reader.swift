@@ -68,6 +68,17 @@ enum HDF5Reader: FormatReader {
             result.scans += scans
             result.warnings += notes
         }
+        if result.scans.isEmpty, let stacks = try? HDF5ImageStack.all(data: data, file: file), !stacks.isEmpty {
+            // Detector frames and no 1-D scans: each image dataset summarised (at most its first 16 frames held).
+            for stack in stacks {
+                var image = try stack.image(frames: 0..<min(stack.frameCount, 16))
+                image.header["dataset"] = stack.path
+                image.header["frames"] = String(stack.frameCount)
+                result.images.append(image)
+                if stack.frameCount > 16 { result.warnings.append("\(stack.path): statistics of the first 16 of \(stack.frameCount) frames") }
+            }
+            return result
+        }
         guard !result.scans.isEmpty else {
             throw RoentgenError.badFile(file, "HDF5 file holds no 1-D scan: no NXdata group with a 1-D signal and no group of two or more 1-D datasets of one length\(result.warnings.isEmpty ? "" : " (" + result.warnings.prefix(3).joined(separator: "; ") + ")")")
         }
@@ -252,6 +263,11 @@ enum HDF5Reader: FormatReader {
         for (i, node) in tree.enumerated() {
             guard let d = node.dataset, d.space.dims.filter({ $0 != 1 }).count >= 2, d.type.isNumeric, !stacked.contains(i) else { continue }
             warnings.append("\(node.path): \(d.space.dims.map(String.init).joined(separator: "×")) array (an image or image stack) not read as a scan; integrate it to 1-D first")
+        }
+        let hasImages = tree.contains { n in n.dataset.map { $0.space.dims.count >= 2 && $0.type.isNumeric } ?? false }
+        if scans.isEmpty, hasImages {
+            // Detector frames only: the caller summarises them as images (HDF5ImageStack).
+            return DataFile(format: id, file: file, scans: [], warnings: warnings.filter { !$0.hasSuffix("integrate it to 1-D first") })
         }
         if scans.isEmpty, externals.isEmpty {
             if let unread = warnings.first(where: { $0.contains(": not read: ") }) {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Azimuthal integration per frame: Roentgen beside pyFAI 2026 (pip install pyFAI fabio), same
+# images, same settings (1000 points, 2θ in degrees, solid angle, Poisson errors, the references'
+# masks), in interleaved rounds. Prints each round's ms per frame and the median ratio
+# pyFAI / Roentgen with its spread (min–max over rounds).
+#
+#   Benchmarks/integration/run.sh [ROUNDS=5] [CALLS=20]
+# Needs a release build: swift build -c release --product roentgen
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROUNDS=${1:-5}; CALLS=${2:-20}
+D=../shared/data/images
+R=.build/release/roentgen
+export OMP_NUM_THREADS=2
+cases=(
+  "Pilatus1M|$D/Pilatus1M.edf|$D/Pilatus1M.poni|negative|"
+  "Pixium|$D/pixium_03150.tif|$D/DLS_CeO2_1200mm_pyFAI.poni|file:$D/DLS_CeO2_1200mm.mask|--mask $D/DLS_CeO2_1200mm.mask"
+  "Pilatus6M|$D/run2_1_00148.cbf|$D/derived_poni/run2_1_00148_header.poni|negative|"
+  "mar345|$D/example.mar2300|$D/derived_poni/example_mar2300_header.poni|zero|--dummy 0"
+)
+printf "%-10s %-6s %s\n" image method "rounds: pyFAI ms / Roentgen ms (ratio)"
+for method in no bbox; do
+  for c in "${cases[@]}"; do
+    IFS='|' read -r name image poni rule extra <<<"$c"
+    ratios=(); line=""
+    for ((r = 0; r < ROUNDS; r++)); do
+      py=$(python3 Benchmarks/integration/pyfai_bench.py "$image" "$poni" "$method" "$CALLS" "$rule" 2>/dev/null | tail -1)
+      # shellcheck disable=SC2086
+      sw=$($R integrate "$image" --poni "$poni" --method "$method" --npt 1000 $extra --threads 2 --repeat-times "$CALLS" -o /tmp/roentgen-bench.xye 2>&1 >/dev/null | sed -n 's/.*: \([0-9.]*\) ms per frame.*/\1/p' | tail -1)
+      ratio=$(python3 -c "print(f'{$py/$sw:.2f}')")
+      ratios+=("$ratio"); line+="$py/$sw($ratio) "
+    done
+    summary=$(python3 -c "import statistics as s; v=[float(x) for x in '${ratios[*]}'.split()]; print(f'median {s.median(v):.2f}x (min {min(v):.2f}, max {max(v):.2f})')")
+    printf "%-10s %-6s %s -> %s\n" "$name" "$method" "$line" "$summary"
+  done
+done

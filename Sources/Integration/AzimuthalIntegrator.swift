@@ -1,0 +1,201 @@
+import Foundation
+import XrayCore
+import XrayNumerics
+
+/// A 1-D or 2-D azimuthal integration result (pyFAI's `Integrate1dResult`/`Integrate2dResult`).
+public struct IntegrationResult: Sendable {
+    /// Bin centres in the radial unit.
+    public var radial: [Double]
+    /// Bin centres in degrees (2-D only; empty for 1-D).
+    public var azimuthal: [Double]
+    /// Σ signal / Σ normalisation per bin (0 for empty bins, as pyFAI's `empty`); 2-D results
+    /// are azimuth-major: `intensity[a * radial.count + r]`.
+    public var intensity: [Double]
+    /// Standard error per bin (empty with `ErrorModel.none`).
+    public var sigma: [Double]
+    /// Σ c (pixel fractions) per bin.
+    public var count: [Double]
+    public var sumSignal: [Double]
+    public var sumNormalization: [Double]
+    public var sumVariance: [Double]
+    public var unit: RadialUnit
+    public var splitting: PixelSplitting
+    /// Pixels left out: the mask given when the integrator was built plus this frame's invalid pixels.
+    public var maskedPixels: Int
+}
+
+/// Integrates detector frames azimuthally with one precomputed geometry: per-pixel
+/// normalisation (relative solid angle × polarisation × flat) and the pixel → bin matrix
+/// (`SplitMatrix`) are built once; each frame is then one pass of sparse products.
+///
+/// Per bin: signal = Σ c·(raw − dark), normalisation = Σ c·norm, count = Σ c, variance = Σ c²·var
+/// over the unmasked pixels, intensity = signal / normalisation, σ by the error model (pyFAI's
+/// definitions; see ../shared/data/images/reference/README.md).
+public struct AzimuthalIntegrator: Sendable {
+    public let geometry: PONIGeometry
+    public let rows: Int
+    public let columns: Int
+    public let options: IntegrationOptions
+    public let split: SplitMatrix
+    /// Per-pixel normalisation (solid angle × polarisation × flat), used where unmasked.
+    public let normalization: [Double]
+    /// The static mask the matrix was built with (true = excluded).
+    public let mask: [Bool]
+    public let staticMasked: Int
+    let azimuthal: Bool
+
+    /// - Parameters:
+    ///   - mask: true = excluded (a mask file, detector gaps, negative Pilatus pixels …), `rows × columns`.
+    ///   - flat: flat field (divides), `rows × columns`; pixels whose flat is not positive are masked.
+    ///   - azimuthal: build the 2-D (cake) matrix.
+    public init(geometry: PONIGeometry, rows: Int, columns: Int, mask: [Bool]? = nil, flat: [Double]? = nil,
+                options: IntegrationOptions, azimuthal: Bool = false) throws {
+        guard rows > 0, columns > 0 else { throw RoentgenError.badParameter("image of \(rows) × \(columns) pixels") }
+        guard options.npt > 0, options.npt <= 1 << 20 else { throw RoentgenError.badParameter("--npt \(options.npt): 1 to 1048576 bins") }
+        guard !azimuthal || (options.nptAzimuthal > 0 && options.nptAzimuthal <= 1 << 16) else {
+            throw RoentgenError.badParameter("azimuthal bins \(options.nptAzimuthal): 1 to 65536")
+        }
+        if let range = options.radialRange, !(range.upperBound > range.lowerBound) {
+            throw RoentgenError.badParameter("--radial-range \(range.lowerBound):\(range.upperBound) is empty")
+        }
+        if let p = options.polarizationFactor, !(p >= -1 && p <= 1) {
+            throw RoentgenError.badParameter("--polarization \(p): the polarisation fraction lies in [-1, 1]")
+        }
+        let n = rows * columns
+        if let mask, mask.count != n { throw RoentgenError.badParameter("mask of \(mask.count) pixels for a \(rows) × \(columns) image") }
+        if let flat, flat.count != n { throw RoentgenError.badParameter("flat field of \(flat.count) pixels for a \(rows) × \(columns) image") }
+        self.geometry = geometry
+        self.rows = rows
+        self.columns = columns
+        self.options = options
+        self.azimuthal = azimuthal
+        let arrays = try PixelGeometry(geometry, rows: rows, columns: columns).arrays(unit: options.unit, corners: options.splitting == .bbox)
+        var m = mask ?? [Bool](repeating: false, count: n)
+        var norm = [Double](repeating: 1, count: n)
+        for k in 0..<n {
+            var v = options.correctSolidAngle ? arrays.solidAngle[k] : 1
+            if let p = options.polarizationFactor { v *= PixelGeometry.polarization(twoTheta: arrays.twoTheta[k], chi: arrays.chi[k], factor: p) }
+            if let flat {
+                if !(flat[k] > 0) { m[k] = true }
+                v *= flat[k]
+            }
+            norm[k] = v
+        }
+        self.mask = m
+        staticMasked = m.reduce(0) { $0 + ($1 ? 1 : 0) }
+        normalization = norm
+        split = SplitMatrix(arrays: arrays, mask: m, options: options, azimuthal: azimuthal)
+    }
+
+    /// Which pixel values are invalid in a frame besides the static mask.
+    public struct ValidityRule: Sendable {
+        /// Pixels equal to this value are masked (`--dummy`).
+        public var dummy: Double?
+        /// Negative pixels are masked (Pilatus/Eiger gaps in signed integer images).
+        public var maskNegative: Bool
+        public init(dummy: Double? = nil, maskNegative: Bool = false) {
+            self.dummy = dummy
+            self.maskNegative = maskNegative
+        }
+    }
+
+    /// Integrates one frame (`rows × columns` values), with an optional dark frame subtracted.
+    public func integrate(_ frame: [Double], dark: [Double]? = nil, validity: ValidityRule = ValidityRule()) throws -> IntegrationResult {
+        let n = rows * columns
+        guard frame.count == n else { throw RoentgenError.badParameter("frame of \(frame.count) pixels for a \(rows) × \(columns) geometry") }
+        if let dark, dark.count != n { throw RoentgenError.badParameter("dark frame of \(dark.count) pixels for a \(rows) × \(columns) image") }
+        let bins = split.radialBins * split.azimuthBins
+        let threads = max(1, min(options.threads, 8))
+        // Each thread accumulates its pixel range into its own arrays: signal, normalisation,
+        // count, variance, and (azimuthal model) Σ(c·norm)² for the second pass.
+        var partial = [[Double]](repeating: [], count: threads)
+        var invalid = [Int](repeating: 0, count: threads)
+        let matrix = split.matrix
+        let norm = normalization
+        let dummy = validity.dummy, maskNegative = validity.maskNegative
+        partial.withUnsafeMutableBufferPointer { partialBuffer in
+            invalid.withUnsafeMutableBufferPointer { invalidBuffer in
+                nonisolated(unsafe) let out = partialBuffer
+                nonisolated(unsafe) let bad = invalidBuffer
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    let first = n * t / threads, last = n * (t + 1) / threads
+                    var acc = [Double](repeating: 0, count: 4 * bins)
+                    var skipped = 0
+                    acc.withUnsafeMutableBufferPointer { a in
+                        frame.withUnsafeBufferPointer { raw in
+                        norm.withUnsafeBufferPointer { nv in
+                        matrix.rowStart.withUnsafeBufferPointer { start in
+                        matrix.columnIndex.withUnsafeBufferPointer { col in
+                        matrix.values.withUnsafeBufferPointer { w in
+                            let darkValues = dark
+                            for p in first..<last {
+                                let e0 = start[p], e1 = start[p + 1]
+                                if e0 == e1 { continue }
+                                let v = raw[p]
+                                if v.isNaN || (maskNegative && v < 0) || (dummy != nil && v == dummy!) { skipped += 1; continue }
+                                var signal = v, variance = max(v, 1)
+                                if let darkValues {
+                                    signal -= darkValues[p]
+                                    variance += max(darkValues[p], 0)
+                                }
+                                let np = nv[p]
+                                for e in e0..<e1 {
+                                    let b = 4 * Int(col[e])
+                                    let c = Double(w[e])
+                                    a[b] += c * signal
+                                    a[b + 1] += c * np
+                                    a[b + 2] += c
+                                    a[b + 3] += c * c * variance
+                                }
+                            }
+                        }}}}}
+                    }
+                    out[t] = acc
+                    bad[t] = skipped
+                }
+            }
+        }
+        var signal = [Double](repeating: 0, count: bins), normSum = signal, count = signal, variance = signal
+        for acc in partial {
+            for b in 0..<bins {
+                signal[b] += acc[4 * b]; normSum[b] += acc[4 * b + 1]; count[b] += acc[4 * b + 2]; variance[b] += acc[4 * b + 3]
+            }
+        }
+        var intensity = [Double](repeating: 0, count: bins)
+        for b in 0..<bins where normSum[b] != 0 { intensity[b] = signal[b] / normSum[b] }
+        var sigma: [Double] = []
+        switch options.errorModel {
+        case .none: break
+        case .poisson:
+            sigma = [Double](repeating: 0, count: bins)
+            for b in 0..<bins where normSum[b] != 0 { sigma[b] = variance[b].squareRoot() / normSum[b] }
+        case .azimuthal:
+            // Second pass: the spread of x = signal/norm about the bin mean.
+            var spread = [Double](repeating: 0, count: bins)
+            for p in 0..<n {
+                let e0 = matrix.rowStart[p], e1 = matrix.rowStart[p + 1]
+                if e0 == e1 { continue }
+                let v = frame[p]
+                if v.isNaN || (maskNegative && v < 0) || (dummy != nil && v == dummy!) { continue }
+                let s = v - (dark?[p] ?? 0)
+                let np = norm[p]
+                guard np != 0 else { continue }
+                for e in e0..<e1 {
+                    let b = Int(matrix.columnIndex[e])
+                    let cn = Double(matrix.values[e]) * np
+                    let d = s / np - intensity[b]
+                    spread[b] += cn * cn * d * d
+                }
+            }
+            sigma = [Double](repeating: 0, count: bins)
+            for b in 0..<bins where normSum[b] != 0 { sigma[b] = spread[b].squareRoot() / normSum[b] }
+        }
+        let scale = options.unit.scale
+        let radial = (0..<split.radialBins).map { (split.radialLow + (Double($0) + 0.5) * split.radialStep) * scale }
+        let azimuth = azimuthal ? (0..<split.azimuthBins).map { (split.azimuthLow + (Double($0) + 0.5) * split.azimuthStep) * 180 / .pi } : []
+        return IntegrationResult(radial: radial, azimuthal: azimuth, intensity: intensity, sigma: sigma, count: count,
+                                 sumSignal: signal, sumNormalization: normSum, sumVariance: variance,
+                                 unit: options.unit, splitting: options.splitting,
+                                 maskedPixels: staticMasked + invalid.reduce(0, +))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Text and JSON forms of an integration result: `.xy` / `.xye` columns under a pyFAI-style
+/// header (pyFAI's `save1D`: the PONI and Fit2D geometry, corrections, mask), and the JSON
+/// object `roentgen integrate --json` prints.
+public enum IntegrationOutput {
+    /// What the header reports besides the geometry.
+    public struct Context: Sendable {
+        public var source: String
+        public var frame: Int?
+        public var maskApplied: Bool
+        public var darkApplied: Bool
+        public var flatApplied: Bool
+        public var notes: [String]
+        public init(source: String, frame: Int? = nil, maskApplied: Bool, darkApplied: Bool = false, flatApplied: Bool = false, notes: [String] = []) {
+            self.source = source
+            self.frame = frame
+            self.maskApplied = maskApplied
+            self.darkApplied = darkApplied
+            self.flatApplied = flatApplied
+            self.notes = notes
+        }
+    }
+
+    static func e(_ x: Double, _ digits: Int = 6) -> String { String(format: "%.\(digits)e", x) }
+
+    /// The header lines (each starting with `# `).
+    public static func header(_ r: IntegrationResult, geometry g: PONIGeometry, options o: IntegrationOptions, context c: Context) -> String {
+        let f = g.fit2d
+        var h = "# == pyFAI calibration ==\n"
+        h += "# Distance Sample to Detector: \(g.distance) m\n"
+        h += "# PONI: \(e(g.poni1, 3)), \(e(g.poni2, 3)) m\n"
+        h += "# Rotations: \(String(format: "%.6f %.6f %.6f", g.rot1, g.rot2, g.rot3)) rad\n#\n"
+        h += "# == Fit2d calibration ==\n"
+        h += "# Distance Sample-beamCenter: \(String(format: "%.3f", f.directDistance)) mm\n"
+        h += "# Center: x=\(String(format: "%.3f", f.centerX)), y=\(String(format: "%.3f", f.centerY)) pix\n"
+        h += "# Tilt: \(String(format: "%.3f", f.tilt)) deg  TiltPlanRot: \(String(format: "%.3f", f.tiltPlaneRotation)) deg\n#\n"
+        h += "# Detector \(g.detector ?? "Detector")\t PixelSize= \(e(g.pixel1, 3)), \(e(g.pixel2, 3)) m\n"
+        h += "# Wavelength: \(g.wavelength.map { "\($0) m" } ?? "none")\n"
+        h += "# Mask applied: \(c.maskApplied ? "True" : "False") (\(r.maskedPixels) pixels)\n"
+        h += "# Dark current applied: \(c.darkApplied ? "True" : "False")\n"
+        h += "# Flat field applied: \(c.flatApplied ? "True" : "False")\n"
+        h += "# Solid angle correction: \(o.correctSolidAngle ? "True" : "False")\n"
+        h += "# Polarization factor: \(o.polarizationFactor.map { "\($0)" } ?? "None")\n"
+        h += "# Normalization factor: 1.0\n"
+        h += "# Method: \(o.splitting == .bbox ? "bbox split, CSR" : "no split, histogram") (Roentgen)\n"
+        for note in c.notes { h += "# Note: \(note)\n" }
+        h += "# --> \(c.source)\(c.frame.map { " frame \($0)" } ?? "")\n"
+        return h
+    }
+
+    /// `.xy` (two columns) or `.xye` (with sigma) text of a 1-D result.
+    public static func columns(_ r: IntegrationResult, geometry: PONIGeometry, options: IntegrationOptions, context: Context, withSigma: Bool) -> String {
+        var out = header(r, geometry: geometry, options: options, context: context)
+        let sigma = withSigma && !r.sigma.isEmpty
+        out += "#" + String(repeating: " ", count: 6) + r.unit.label.padding(toLength: 14, withPad: " ", startingAt: 0) + "I" + (sigma ? String(repeating: " ", count: 13) + "sigma" : "") + "\n"
+        out.reserveCapacity(out.count + r.radial.count * 45)
+        for k in r.radial.indices {
+            out += "  " + e(r.radial[k]) + "  " + e(r.intensity[k])
+            if sigma { out += "  " + e(r.sigma[k]) }
+            out += "\n"
+        }
+        return out
+    }
+
+    static func json(_ values: [Double]) -> String {
+        "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ", ") + "]"
+    }
+
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default: out += ch.value < 0x20 ? String(format: "\\u%04x", ch.value) : String(ch)
+            }
+        }
+        return out + "\""
+    }
+
+    /// The JSON object: `file`, `frame`, `radial`, `intensity`, `sigma`, `unit`, `method`,
+    /// `masked_pixels`, and for a cake `azimuthal` (degrees) with `intensity` as rows of azimuth.
+    public static func json(_ r: IntegrationResult, context c: Context) -> String {
+        var out = "{\"file\": \(quoted(c.source)), \"frame\": \(c.frame.map(String.init) ?? "null"), "
+        out += "\"unit\": \(quoted(r.unit.label)), \"method\": \(quoted(r.splitting.rawValue)), \"masked_pixels\": \(r.maskedPixels), "
+        out += "\"radial\": \(json(r.radial)), "
+        if r.azimuthal.isEmpty {
+            out += "\"intensity\": \(json(r.intensity)), \"sigma\": \(json(r.sigma))"
+        } else {
+            let n = r.radial.count
+            func rows(_ v: [Double]) -> String { "[" + (0..<r.azimuthal.count).map { json(Array(v[$0 * n..<($0 + 1) * n])) }.joined(separator: ", ") + "]" }
+            out += "\"azimuthal\": \(json(r.azimuthal)), \"intensity\": \(rows(r.intensity)), \"sigma\": \(r.sigma.isEmpty ? "[]" : rows(r.sigma))"
+        }
+        if !c.notes.isEmpty { out += ", \"notes\": [" + c.notes.map(quoted).joined(separator: ", ") + "]" }
+        return out + "}"
+    }
+}

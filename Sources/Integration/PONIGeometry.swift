@@ -1,0 +1,110 @@
+import Foundation
+import XrayCore
+
+/// A detector geometry in pyFAI's PONI convention (pyFAI `Geometry`, orientation 3):
+/// `distance` from the sample to the point of normal incidence (PONI) in metres, the PONI
+/// (`poni1` along rows / slow axis / dimension 1, `poni2` along columns / fast axis / dimension 2,
+/// in metres from the corner of the first pixel), rotations `rot1` (about dimension 1), `rot2`,
+/// `rot3` (about the beam) in radians, pixel sizes in metres, and the wavelength in metres.
+public struct PONIGeometry: Sendable, Equatable {
+    public var distance: Double
+    public var poni1: Double
+    public var poni2: Double
+    public var rot1: Double
+    public var rot2: Double
+    public var rot3: Double
+    /// Pixel size along rows (dimension 1), metres.
+    public var pixel1: Double
+    /// Pixel size along columns (dimension 2), metres.
+    public var pixel2: Double
+    /// Wavelength in metres (nil: 2θ and r only; q cannot be computed).
+    public var wavelength: Double?
+    /// The detector named by the file (`Pilatus300kw`, …), nil for a generic `Detector`.
+    public var detector: String?
+    /// The detector shape (rows, columns) when the file or the detector gives it.
+    public var maxShape: [Int]?
+
+    public init(distance: Double, poni1: Double, poni2: Double, rot1: Double = 0, rot2: Double = 0, rot3: Double = 0,
+                pixel1: Double, pixel2: Double, wavelength: Double? = nil, detector: String? = nil, maxShape: [Int]? = nil) {
+        self.distance = distance
+        self.poni1 = poni1
+        self.poni2 = poni2
+        self.rot1 = rot1
+        self.rot2 = rot2
+        self.rot3 = rot3
+        self.pixel1 = pixel1
+        self.pixel2 = pixel2
+        self.wavelength = wavelength
+        self.detector = detector
+        self.maxShape = maxShape
+    }
+
+    /// Parses a PONI file (version 1: `PixelSize1/2` lines; version 2: `Detector_config` JSON with
+    /// `pixel1`, `pixel2`, `max_shape`). A `Detector:` name of a known detector gives its pixel
+    /// size and shape (see `DetectorModel`). `file` names the file in errors.
+    public static func parse(_ text: String, file: String) throws -> PONIGeometry {
+        var values: [String: (String, Int)] = [:]
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0.isNewline }).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty, !line.hasPrefix("#"), let colon = line.firstIndex(of: ":") else { continue }
+            values[line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()] = (line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces), n + 1)
+        }
+        func number(_ key: String, required: Bool = true) throws -> Double? {
+            guard let (text, line) = values[key.lowercased()] else {
+                if required { throw RoentgenError.badFile(file, "PONI file lacks '\(key):'") }
+                return nil
+            }
+            guard let v = Double(text), v.isFinite else { throw RoentgenError.badFile(file, line: line, "PONI \(key) '\(text)' is not a number") }
+            return v
+        }
+        var detector: String? = values["detector"]?.0
+        if detector == "Detector" || detector?.isEmpty == true { detector = nil }
+        var pixel1 = try number("PixelSize1", required: false)
+        var pixel2 = try number("PixelSize2", required: false)
+        var maxShape: [Int]?
+        if let (config, line) = values["detector_config"] {
+            guard let data = config.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw RoentgenError.badFile(file, line: line, "PONI Detector_config is not a JSON object")
+            }
+            if let p = json["pixel1"] as? Double { pixel1 = p }
+            if let p = json["pixel2"] as? Double { pixel2 = p }
+            if let s = json["max_shape"] as? [Int], s.count == 2 { maxShape = s }
+        }
+        if let name = detector {
+            guard let model = DetectorModel.named(name) else {
+                if pixel1 == nil { throw RoentgenError.badFile(file, line: values["detector"]?.1, "PONI names detector '\(name)', which Roentgen does not know, and gives no pixel size; known: \(DetectorModel.all.map(\.name).joined(separator: ", "))") }
+                return try finish()
+            }
+            pixel1 = pixel1 ?? model.pixel1
+            pixel2 = pixel2 ?? model.pixel2
+            maxShape = maxShape ?? [model.rows, model.columns]
+        }
+        return try finish()
+
+        func finish() throws -> PONIGeometry {
+            guard let p1 = pixel1, let p2 = pixel2, p1 > 0, p2 > 0 else {
+                throw RoentgenError.badFile(file, "PONI file gives no pixel size (PixelSize1/2, Detector_config or a known Detector)")
+            }
+            let distance = try number("Distance")!
+            guard distance > 0 else { throw RoentgenError.badFile(file, line: values["distance"]?.1, "PONI Distance \(distance) m must be positive") }
+            var wavelength = try number("Wavelength", required: false)
+            if let w = wavelength, w <= 0 { wavelength = nil }
+            return PONIGeometry(distance: distance, poni1: try number("Poni1")!, poni2: try number("Poni2")!,
+                                rot1: try number("Rot1")!, rot2: try number("Rot2")!, rot3: try number("Rot3")!,
+                                pixel1: p1, pixel2: p2, wavelength: wavelength, detector: detector, maxShape: maxShape)
+        }
+    }
+
+    /// The geometry as a PONI file (version 2), as pyFAI writes it.
+    public func poniText(comment: String? = nil) -> String {
+        var out = "# Nota: C-Order, 1 refers to the Y axis, 2 to the X axis\n"
+        if let comment { out += comment.split(separator: "\n").map { "# " + $0 }.joined(separator: "\n") + "\n" }
+        out += "poni_version: 2\n"
+        out += "Detector: \(detector ?? "Detector")\n"
+        let shape = maxShape.map { "[\($0[0]), \($0[1])]" } ?? "null"
+        out += "Detector_config: {\"pixel1\": \(pixel1), \"pixel2\": \(pixel2), \"max_shape\": \(shape)}\n"
+        out += "Distance: \(distance)\nPoni1: \(poni1)\nPoni2: \(poni2)\nRot1: \(rot1)\nRot2: \(rot2)\nRot3: \(rot3)\n"
+        if let wavelength { out += "Wavelength: \(wavelength)\n" }
+        return out
+    }
+}

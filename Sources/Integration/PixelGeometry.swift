@@ -1,0 +1,139 @@
+import Foundation
+import XrayCore
+
+/// Per-pixel positions of a flat detector, as pyFAI's `Geometry` computes them (orientation 3).
+///
+/// A point at (d1, d2) pixels (pixel centres at +0.5) lies at p1 = d1·pixel1 − poni1,
+/// p2 = d2·pixel2 − poni2 on the detector, L = distance; rotated into the laboratory frame
+/// (pyFAI `calc_pos_zyx`, rotations rot1, rot2, rot3):
+///   t1 = p1·c2·c3 + p2·(c3·s1·s2 − c1·s3) − L·(c1·c3·s2 + s1·s3)
+///   t2 = p1·c2·s3 + p2·(c1·c3 + s1·s2·s3) − L·(−c3·s1 + c1·s2·s3)
+///   t3 = p1·s2 − p2·c2·s1 + L·c1·c2
+/// with 2θ = atan2(√(t1²+t2²), t3), χ = atan2(t1, t2), r = √(t1²+t2²).
+/// The relative solid angle is (L / √(L² + p1² + p2²))³ (1 at the PONI), and the polarisation
+/// factor for a fraction P (axis along dimension 2) 0.5·(1 + cos²2θ − P·cos 2χ·sin²2θ).
+public struct PixelGeometry: Sendable {
+    public let geometry: PONIGeometry
+    public let rows: Int
+    public let columns: Int
+
+    public init(_ geometry: PONIGeometry, rows: Int, columns: Int) {
+        self.geometry = geometry
+        self.rows = rows
+        self.columns = columns
+    }
+
+    struct Rotation {
+        let a11, a12, a13, a21, a22, a23, a31, a32, a33: Double
+        init(_ g: PONIGeometry) {
+            let c1 = cos(g.rot1), c2 = cos(g.rot2), c3 = cos(g.rot3)
+            let s1 = sin(g.rot1), s2 = sin(g.rot2), s3 = sin(g.rot3)
+            a11 = c2 * c3; a12 = c3 * s1 * s2 - c1 * s3; a13 = -(c1 * c3 * s2 + s1 * s3)
+            a21 = c2 * s3; a22 = c1 * c3 + s1 * s2 * s3; a23 = -(-c3 * s1 + c1 * s2 * s3)
+            a31 = s2; a32 = -c2 * s1; a33 = c1 * c2
+        }
+    }
+
+    /// 2θ (rad), χ (rad) and r (m) of the point at fractional pixel coordinates (d1, d2).
+    @inline(__always) static func position(_ d1: Double, _ d2: Double, _ g: PONIGeometry, _ m: Rotation) -> (tth: Double, chi: Double, r: Double) {
+        let p1 = d1 * g.pixel1 - g.poni1, p2 = d2 * g.pixel2 - g.poni2, L = g.distance
+        let t1 = m.a11 * p1 + m.a12 * p2 + m.a13 * L
+        let t2 = m.a21 * p1 + m.a22 * p2 + m.a23 * L
+        let t3 = m.a31 * p1 + m.a32 * p2 + m.a33 * L
+        let r = (t1 * t1 + t2 * t2).squareRoot()
+        return (atan2(r, t3), atan2(t1, t2), r)
+    }
+
+    /// 2θ (rad), χ (rad), r (m) at the centre of pixel (`row`, `column`).
+    public func center(row: Int, column: Int) -> (twoTheta: Double, chi: Double, r: Double) {
+        let p = Self.position(Double(row) + 0.5, Double(column) + 0.5, geometry, Rotation(geometry))
+        return (p.tth, p.chi, p.r)
+    }
+
+    /// q in nm⁻¹ at the centre of a pixel (nil without a wavelength).
+    public func q(row: Int, column: Int) -> Double? {
+        guard let w = geometry.wavelength else { return nil }
+        return 4e-9 * .pi * sin(center(row: row, column: column).twoTheta / 2) / w
+    }
+
+    /// The relative solid angle of pixel (`row`, `column`).
+    public func solidAngle(row: Int, column: Int) -> Double {
+        let p1 = (Double(row) + 0.5) * geometry.pixel1 - geometry.poni1, p2 = (Double(column) + 0.5) * geometry.pixel2 - geometry.poni2
+        let L = geometry.distance
+        let c = L / (L * L + p1 * p1 + p2 * p2).squareRoot()
+        return c * c * c
+    }
+
+    /// pyFAI's polarisation factor for fraction `factor` at a given 2θ and χ (rad).
+    @inline(__always) public static func polarization(twoTheta: Double, chi: Double, factor: Double) -> Double {
+        let c = cos(twoTheta), s = sin(twoTheta)
+        return 0.5 * (1 + c * c - factor * cos(2 * chi) * s * s)
+    }
+
+    /// Per-pixel arrays for integration: centre positions in `unit` (internal scale), χ (rad),
+    /// and, when `corners`, the half-extents of each pixel's bounding box in both (the largest
+    /// distance from the centre value to a corner value; for χ the shorter way round the circle).
+    public struct Arrays: Sendable {
+        public var radial: [Double]
+        public var chi: [Double]
+        public var radialDelta: [Double]
+        public var chiDelta: [Double]
+        public var solidAngle: [Double]
+        public var twoTheta: [Double]
+    }
+
+    public func arrays(unit: RadialUnit, corners: Bool) throws -> Arrays {
+        let g = geometry
+        if unit.needsWavelength && g.wavelength == nil {
+            throw RoentgenError.badParameter("unit \(unit.rawValue) needs the wavelength, and the geometry has none (add a Wavelength line to the PONI file, or integrate in 2th_deg or r_mm)")
+        }
+        let w = g.wavelength ?? 1
+        let m = Rotation(g)
+        let n = rows * columns
+        var radial = [Double](repeating: 0, count: n), chi = radial, sa = radial, tth = radial
+        let L = g.distance
+        for i in 0..<rows {
+            let p1 = (Double(i) + 0.5) * g.pixel1 - g.poni1
+            for j in 0..<columns {
+                let k = i * columns + j
+                let p = Self.position(Double(i) + 0.5, Double(j) + 0.5, g, m)
+                radial[k] = unit.value(twoTheta: p.tth, r: p.r, wavelength: w)
+                chi[k] = p.chi
+                tth[k] = p.tth
+                let p2 = (Double(j) + 0.5) * g.pixel2 - g.poni2
+                let c = L / (L * L + p1 * p1 + p2 * p2).squareRoot()
+                sa[k] = c * c * c
+            }
+        }
+        var dr: [Double] = [], dc: [Double] = []
+        if corners {
+            // Values at the (rows + 1) × (columns + 1) pixel corners, shared by neighbours.
+            let cw = columns + 1
+            var cr = [Double](repeating: 0, count: (rows + 1) * cw), cc = cr
+            for i in 0...rows {
+                for j in 0...columns {
+                    let p = Self.position(Double(i), Double(j), g, m)
+                    cr[i * cw + j] = unit.value(twoTheta: p.tth, r: p.r, wavelength: w)
+                    cc[i * cw + j] = p.chi
+                }
+            }
+            dr = [Double](repeating: 0, count: n)
+            dc = dr
+            for i in 0..<rows {
+                for j in 0..<columns {
+                    let k = i * columns + j
+                    var a = 0.0, b = 0.0
+                    let q0 = i * cw + j
+                    for q in [q0, q0 + 1, q0 + cw, q0 + cw + 1] as [Int] {
+                        a = max(a, abs(cr[q] - radial[k]))
+                        let d = abs(cc[q] - chi[k])
+                        b = max(b, min(d, 2 * .pi - d))
+                    }
+                    dr[k] = a
+                    dc[k] = b
+                }
+            }
+        }
+        return Arrays(radial: radial, chi: chi, radialDelta: dr, chiDelta: dc, solidAngle: sa, twoTheta: tth)
+    }
+}

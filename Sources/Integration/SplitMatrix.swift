@@ -1,0 +1,134 @@
+import Foundation
+import XrayNumerics
+
+/// The pixel → bin weights of one geometry, mask and binning, built once: a CSR matrix with one
+/// row per pixel (`XrayNumerics.CSRMatrix`; masked pixels have empty rows) whose entries are the
+/// bins the pixel contributes to and the fraction c it gives each. Integrating a frame is then
+/// one sparse product per accumulated quantity (`AzimuthalIntegrator`).
+///
+/// Binning follows pyFAI 2026's cython engines: `npt` equal bins over [lo, hi); without a given
+/// range, lo is the smallest position and hi the largest times (1 + ε_float32) (pyFAI's
+/// `calc_upper_bound`), positions being pixel centres over all pixels ("no" splitting) or the
+/// bounding boxes of the unmasked pixels, clipped at 0 ("bbox"; the boxes themselves are not clipped). A position's bin is
+/// (x − lo)/δ truncated towards zero, so values just below lo fall in bin 0, as pyFAI's do.
+/// A bounding box [f0, f1) (in bins) covering bins b0 < b1 gives (b0 + 1 − f0)/(f1 − f0) to b0,
+/// (f1 − b1)/(f1 − f0) to b1 and 1/(f1 − f0) to each bin between (pyFAI `splitBBoxCSR`).
+public struct SplitMatrix: Sendable {
+    public let matrix: CSRMatrix
+    /// Bin edges' origin and width in internal units (radial), and the bin count.
+    public let radialLow: Double
+    public let radialStep: Double
+    public let radialBins: Int
+    /// Azimuthal binning (radians) for a 2-D matrix; 1 bin for 1-D.
+    public let azimuthLow: Double
+    public let azimuthStep: Double
+    public let azimuthBins: Int
+
+    static let upperBoundFactor = 1 + Double(Float.ulpOfOne)
+
+    static func upperBound(_ x: Double) -> Double { x > 0 ? x * upperBoundFactor : x < 0 ? x / upperBoundFactor : Double(Float.ulpOfOne) }
+
+    /// The bins a span [f0, f1] (in fractional bins) covers and their fractions (pyFAI's rule).
+    @inline(__always) static func spread(_ f0: Double, _ f1: Double, bins: Int, into out: inout [(Int, Double)]) {
+        out.removeAll(keepingCapacity: true)
+        guard f0.isFinite, f1.isFinite, f1 > -1, f0 < Double(bins), abs(f0) < 1e12, abs(f1) < 1e12 else { return }
+        var b0 = Int(f0), b1 = Int(f1)
+        if b1 < 0 || b0 >= bins { return }
+        if b1 >= bins { b1 = bins - 1 }
+        if b0 < 0 { b0 = 0 }
+        if b0 == b1 { out.append((b0, 1)); return }
+        let a = 1 / (f1 - f0)
+        out.append((b0, a * (Double(b0 + 1) - f0)))
+        out.append((b1, a * (f1 - Double(b1))))
+        if b0 + 1 < b1 { for b in b0 + 1..<b1 { out.append((b, a)) } }
+    }
+
+    /// Builds the matrix. `mask[k]` true: pixel k excluded. For 2-D, `azimuthal` is true.
+    public init(arrays: PixelGeometry.Arrays, mask: [Bool], options: IntegrationOptions, azimuthal: Bool) {
+        let n = arrays.radial.count
+        let split = options.splitting == .bbox
+        let npt = options.npt
+        let unitInverse = options.unit.inverseScale
+        // Radial range.
+        var lo: Double, hi: Double
+        if let range = options.radialRange {
+            lo = range.lowerBound * unitInverse
+            hi = Self.upperBound(range.upperBound * unitInverse)
+        } else if split {
+            lo = .infinity; hi = -.infinity
+            for k in 0..<n where !mask[k] {
+                lo = min(lo, max(arrays.radial[k] - arrays.radialDelta[k], 0))
+                hi = max(hi, arrays.radial[k] + arrays.radialDelta[k])
+            }
+            hi = Self.upperBound(hi)
+        } else {
+            lo = arrays.radial.min() ?? 0
+            hi = Self.upperBound(arrays.radial.max() ?? 1)
+        }
+        if !(hi > lo) { hi = lo + 1 }
+        let step = (hi - lo) / Double(npt)
+        // Azimuthal range (radians).
+        var alo = -Double.pi, ahi = Double.pi
+        let nAz = azimuthal ? options.nptAzimuthal : 1
+        if azimuthal {
+            if let range = options.azimuthRange {
+                alo = range.lowerBound * .pi / 180
+                ahi = Self.upperBound(range.upperBound * .pi / 180)
+            } else if split {
+                alo = .infinity; ahi = -.infinity
+                for k in 0..<n where !mask[k] {
+                    alo = min(alo, arrays.chi[k] - arrays.chiDelta[k])
+                    ahi = max(ahi, arrays.chi[k] + arrays.chiDelta[k])
+                }
+                ahi = Self.upperBound(ahi)
+            } else {
+                alo = arrays.chi.min() ?? -.pi
+                ahi = Self.upperBound(arrays.chi.max() ?? .pi)
+            }
+            if !(ahi > alo) { ahi = alo + 1 }
+        }
+        let astep = (ahi - alo) / Double(nAz)
+
+        var m = CSRMatrix(columns: npt * nAz, reservingEntries: n * (split ? 2 : 1))
+        var radialSpan: [(Int, Double)] = [], azimuthSpan: [(Int, Double)] = []
+        radialSpan.reserveCapacity(64); azimuthSpan.reserveCapacity(64)
+        for k in 0..<n {
+            defer { m.closeRow() }
+            if mask[k] { continue }
+            let x = arrays.radial[k]
+            if split {
+                let d = arrays.radialDelta[k]
+                // The range is clipped at 0, the box itself is not (pyFAI: 0.3 % more weight to bin 0 near the beam).
+                Self.spread((x - d - lo) / step, (x + d - lo) / step, bins: npt, into: &radialSpan)
+            } else {
+                let f = (x - lo) / step
+                radialSpan.removeAll(keepingCapacity: true)
+                if f.isFinite, f > -1, f < Double(npt) { radialSpan.append((Int(f), 1)) }
+            }
+            if radialSpan.isEmpty { continue }
+            if azimuthal {
+                let c = arrays.chi[k]
+                if split {
+                    let d = arrays.chiDelta[k]
+                    Self.spread((c - d - alo) / astep, (c + d - alo) / astep, bins: nAz, into: &azimuthSpan)
+                } else {
+                    let f = (c - alo) / astep
+                    azimuthSpan.removeAll(keepingCapacity: true)
+                    if f.isFinite, f > -1, f < Double(nAz) { azimuthSpan.append((Int(f), 1)) }
+                }
+                for (a, wa) in azimuthSpan {
+                    for (r, wr) in radialSpan { m.append(column: a * npt + r, value: Float(wa * wr)) }
+                }
+            } else {
+                for (r, w) in radialSpan { m.append(column: r, value: Float(w)) }
+            }
+        }
+        matrix = m
+        radialLow = lo
+        radialStep = step
+        radialBins = npt
+        azimuthLow = alo
+        azimuthStep = astep
+        azimuthBins = nAz
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import XrayCore
+
+/// Reading 2-D detector images: the format from the content, then its reader (TIFF, CBF, EDF,
+/// mar345, or the frames of an HDF5/NeXus dataset).
+public enum DetectorImages {
+    /// The image formats, as `DetectorImage.format` names them.
+    public static let formats = ["tiff", "cbf", "edf", "mar345", "hdf5"]
+
+    /// The image format of a file's first bytes (and lower-case suffix), or nil.
+    public static func format(of head: Data, suffix: String) -> String? {
+        if TIFFImageReader.isTIFF(head) { return TIFFImageReader.id }
+        if PatternText.contains(head.prefix(16), "###CBF") { return CBFImageReader.id }
+        if EDFImageReader.isEDF(head, suffix: suffix) { return EDFImageReader.id }
+        if Mar345ImageReader.isMar345(head) { return Mar345ImageReader.id }
+        if head.prefix(4096).withUnsafeBytes({ HDF5File.signatureOffset($0) }) != nil { return "hdf5" }
+        return nil
+    }
+
+    /// Reads every frame of an image file held in `data` (for HDF5, of `dataset` or the default one).
+    public static func read(_ data: Data, file: String, dataset: String? = nil) throws -> DetectorImage {
+        switch format(of: data.prefix(4096), suffix: FileName.suffix(file)) {
+        case "tiff": return try TIFFImageReader.read(data, file: file)
+        case "cbf": return try CBFImageReader.read(data, file: file)
+        case "edf": return try EDFImageReader.read(data, file: file)
+        case "mar345": return try Mar345ImageReader.read(data, file: file)
+        case "hdf5": return try HDF5ImageStack(data: data, file: file, dataset: dataset).image()
+        default:
+            throw RoentgenError(.unsupportedFormat, "not a detector image: TIFF, CBF, EDF, mar345 or HDF5 expected", file: file, byteOffset: 0)
+        }
+    }
+
+    /// The bytes of `url` (memory-mapped when large).
+    static func contents(_ url: URL) throws -> Data {
+        let path = url.path
+        guard FormatRegistry.isRegularFile(path) else {
+            throw RoentgenError(.io, FileManager.default.fileExists(atPath: path) ? "not a regular file" : "no such file", file: path)
+        }
+        do {
+            return try Data(contentsOf: url, options: FormatRegistry.fileSize(path) > FormatRegistry.mappingThreshold ? .alwaysMapped : [])
+        } catch {
+            throw RoentgenError(.io, "file is not readable", file: path)
+        }
+    }
+
+    /// Reads every frame of the image file at `url`.
+    public static func read(_ url: URL, dataset: String? = nil) throws -> DetectorImage {
+        try read(contents(url), file: url.path, dataset: dataset)
+    }
+
+    /// Opens the image file at `url` for reading frame by frame: an HDF5 stack stays on disk
+    /// (or mapped) and is decoded one frame at a time; other formats are read whole.
+    public static func open(_ url: URL, dataset: String? = nil) throws -> DetectorImageSource {
+        let data = try contents(url)
+        if format(of: data.prefix(4096), suffix: FileName.suffix(url.path)) == "hdf5" {
+            return .stack(try HDF5ImageStack(data: data, file: url.path, dataset: dataset))
+        }
+        if dataset != nil {
+            throw RoentgenError(.badParameter, "--dataset applies to HDF5 files; this is a \(format(of: data.prefix(4096), suffix: FileName.suffix(url.path)) ?? "non-image") file", file: url.path)
+        }
+        return .image(try read(data, file: url.path))
+    }
+}
+
+/// Frames to be read one at a time: an image in memory, or an HDF5 stack.
+public enum DetectorImageSource: Sendable {
+    case image(DetectorImage)
+    case stack(HDF5ImageStack)
+
+    /// The image's shape, type, header and geometry (frames not loaded for a stack).
+    public var template: DetectorImage {
+        switch self {
+        case .image(var i): i.frames = []; return i
+        case .stack(let s): return s.template
+        }
+    }
+
+    public var frameCount: Int {
+        switch self {
+        case .image(let i): return i.frames.count
+        case .stack(let s): return s.frameCount
+        }
+    }
+
+    /// Frame `k` as `rows × columns` values.
+    public func frame(_ k: Int) throws -> [Double] {
+        switch self {
+        case .image(let i):
+            guard k >= 0, k < i.frames.count else { throw RoentgenError.badParameter("frame \(k): the image has \(i.frames.count) frames") }
+            return i.frames[k]
+        case .stack(let s): return try s.frame(k)
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import OrderedCollections
+import XrayCore
+
+/// The frames of a 2-D or 3-D numeric dataset in an HDF5/NeXus file (a Pilatus/Eiger/Lambda
+/// stack), read one frame at a time through Roentgen's HDF5 reader: for chunked data only the
+/// chunks holding the frame are decoded (gzip, LZ4, bitshuffle, Blosc, Zstandard … as
+/// `HDF5Chunks` undoes them), so a stack of thousands of frames is never held whole.
+///
+/// The dataset is the one `dataset` names, or else the signal of an NXdata group of rank ≥ 2,
+/// or else the file's only dataset of rank ≥ 2. NeXus detector values (`distance`,
+/// `x_pixel_size`, `y_pixel_size`, `beam_center_x/y`, `count_time`, `wavelength` /
+/// `incident_wavelength`, with their `units`) become the header.
+public struct HDF5ImageStack: @unchecked Sendable {
+    let data: Data
+    /// The file, as named in errors.
+    public let file: String
+    /// Path of the dataset read.
+    public let path: String
+    let address: Int
+    /// Number of frames (1 for a 2-D dataset).
+    public let frameCount: Int
+    public let rows: Int
+    public let columns: Int
+    public let pixelType: DetectorImage.PixelType
+    let bigEndian: Bool
+    /// Header values (NeXus path → value with units) and geometry, as a frameless image.
+    public let template: DetectorImage
+
+    /// Opens `data` (an HDF5 file) and picks the image dataset.
+    /// Collects the paths of every image dataset when the default is ambiguous.
+    final class Listing { var paths: [String] = [] }
+
+    public init(data: Data, file: String, dataset: String? = nil) throws {
+        try self.init(data: data, file: file, dataset: dataset, listing: nil)
+    }
+
+    /// Every 2-D or 3-D numeric dataset of the file, each opened as a stack (for summaries).
+    static func all(data: Data, file: String) throws -> [HDF5ImageStack] {
+        if let one = try? HDF5ImageStack(data: data, file: file) { return [one] }
+        let listing = Listing()
+        _ = try? HDF5ImageStack(data: data, file: file, dataset: nil, listing: listing)
+        return try listing.paths.map { try HDF5ImageStack(data: data, file: file, dataset: $0) }
+    }
+
+    init(data: Data, file: String, dataset: String?, listing: Listing?) throws {
+        self.data = data
+        self.file = file
+        let found = try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> (String, Int, [Int], HDF5Datatype, OrderedDictionary<String, String>) in
+            let h5 = try HDF5File(raw, file: file)
+            var warnings: [String] = []
+            let tree = try HDF5Reader.walk(h5, warnings: &warnings)
+            func isImage(_ i: Int) -> Bool {
+                guard let d = tree[i].dataset, d.type.isNumeric else { return false }
+                let dims = d.space.dims
+                return (dims.count == 2 || dims.count == 3) && dims.suffix(2).allSatisfy { $0 > 1 }
+            }
+            var node: Int?
+            if let dataset {
+                guard let i = HDF5Reader.resolve(dataset, in: tree) else {
+                    throw RoentgenError(.notFound, "no object '\(dataset)' in the HDF5 file", file: file)
+                }
+                guard isImage(i) else {
+                    let shape = tree[i].dataset.map { "\($0.space.dims) \($0.type.description)" } ?? "a group"
+                    throw RoentgenError(.badParameter, "'\(dataset)' is \(shape), not a 2-D or 3-D numeric dataset of frames", file: file)
+                }
+                node = i
+            } else {
+                for (g, group) in tree.enumerated() where group.nxClass == "NXdata" {
+                    if let s = HDF5Reader.signalName(group, tree), let i = group.members.first(where: { $0.name == s })?.node, isImage(i) { node = i; break }
+                    _ = g
+                }
+                if node == nil {
+                    let images = tree.indices.filter(isImage)
+                    if let list = listing { list.paths = images.map { tree[$0].path } }
+                    if images.count == 1 { node = images[0] }
+                    else if images.count > 1 {
+                        throw RoentgenError(.badParameter, "the HDF5 file holds \(images.count) image datasets (\(images.prefix(6).map { tree[$0].path }.joined(separator: ", "))); name one with --dataset", file: file)
+                    }
+                }
+            }
+            guard let node, let d = tree[node].dataset else {
+                throw RoentgenError.badFile(file, "HDF5 file holds no 2-D or 3-D numeric dataset (no detector frames)")
+            }
+            // NeXus detector and beam values.
+            var header: OrderedDictionary<String, String> = [:]
+            let wanted: Set<String> = ["distance", "x_pixel_size", "y_pixel_size", "beam_center_x", "beam_center_y", "count_time",
+                                       "wavelength", "incident_wavelength", "description", "local_name", "sensor_material"]
+            for n in tree where n.dataset != nil && n.dataset!.space.count <= 1 {
+                guard let name = n.path.split(separator: "/").last, wanted.contains(String(name)), let ds = n.dataset,
+                      let raw = try? h5.rawData(ds), let value = try? h5.value(raw, type: ds.type, count: ds.space.count, at: ds.address) else { continue }
+                if case .unsupported = value { continue }
+                header[n.path] = value.text + (n.attribute("units").map { " " + $0.text } ?? "")
+            }
+            return (tree[node].path, d.address, d.space.dims, d.type, header)
+        }
+        let (path, address, dims, type, header) = found
+        self.path = path
+        self.address = address
+        frameCount = dims.count == 3 ? dims[0] : 1
+        rows = dims[dims.count - 2]
+        columns = dims[dims.count - 1]
+        switch type {
+        case .integer(let size, let signed, let be):
+            bigEndian = be
+            switch (size, signed) {
+            case (1, true): pixelType = .int8
+            case (1, false): pixelType = .uint8
+            case (2, true): pixelType = .int16
+            case (2, false): pixelType = .uint16
+            case (4, true): pixelType = .int32
+            case (4, false): pixelType = .uint32
+            case (8, true): pixelType = .int64
+            default: pixelType = .uint64
+            }
+        case .float(let size, let be):
+            bigEndian = be
+            pixelType = size == 8 ? .float64 : .float32
+        default:
+            throw RoentgenError(.unsupportedFormat, "dataset \(path) of type \(type.description) is not a numeric image", file: file)
+        }
+        var t = DetectorImage(rows: rows, columns: columns, frames: [], pixelType: pixelType, format: "hdf5", header: header)
+        HDF5ImageStack.applyGeometry(header, to: &t)
+        template = t
+    }
+
+    /// Frame `k` (0-based) as `rows × columns` values.
+    public func frame(_ k: Int) throws -> [Double] {
+        guard k >= 0, k < frameCount else { throw RoentgenError(.badParameter, "frame \(k) of \(path): the dataset has \(frameCount) frames", file: file) }
+        let count = rows * columns
+        let size = pixelType.size
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> [Double] in
+            let h5 = try HDF5File(raw, file: file)
+            guard let d = try h5.dataset(try h5.object(at: address)) else { throw RoentgenError.badFile(file, byteOffset: address, "\(path) is no longer a dataset") }
+            switch d.layout {
+            case .contiguous(let at?, _):
+                let start = at + k * count * size
+                guard start >= 0, start + count * size <= raw.count else {
+                    throw RoentgenError.badFile(file, byteOffset: start, "frame \(k) of \(path) passes the end of the file (\(raw.count) bytes); file truncated")
+                }
+                return ImagePixels.decode(raw, offset: start, count: count, type: pixelType, bigEndian: bigEndian)
+            case .chunked(let chunk, let index) where d.space.dims.count == 3:
+                var frame = d.filled(count * size)
+                let chunkBytes = chunk.reduce(size, *)
+                guard chunk.count == 3, chunk.allSatisfy({ $0 > 0 }), chunkBytes <= 1 << 30 else {
+                    throw RoentgenError.badFile(file, byteOffset: address, "chunk shape \(chunk) does not fit \(path)")
+                }
+                for c in try h5.chunks(d, chunk: chunk, index: index, chunkBytes: chunkBytes) where c.origin.count == 3 && c.origin[0] <= k && k < c.origin[0] + chunk[0] {
+                    guard c.origin[1] < rows, c.origin[2] < columns else { continue }
+                    let stored = try h5.b.slice(c.address, c.size, "data chunk")
+                    let bytes = try h5.unfilter(stored, d, mask: c.filterMask, expected: chunkBytes, at: c.address)
+                    guard bytes.count >= chunkBytes else { throw RoentgenError.badFile(file, byteOffset: c.address, "chunk of \(path) decodes to \(bytes.count) bytes; \(chunkBytes) expected") }
+                    let plane = k - c.origin[0]
+                    let width = min(chunk[2], columns - c.origin[2]) * size
+                    frame.withUnsafeMutableBytes { out in
+                        bytes.withUnsafeBytes { src in
+                            for r in 0..<min(chunk[1], rows - c.origin[1]) {
+                                let from = ((plane * chunk[1] + r) * chunk[2]) * size
+                                let to = ((c.origin[1] + r) * columns + c.origin[2]) * size
+                                (out.baseAddress! + to).copyMemory(from: src.baseAddress! + from, byteCount: width)
+                            }
+                        }
+                    }
+                }
+                return ImagePixels.decode(frame, count: count, type: pixelType, bigEndian: bigEndian)
+            default:
+                // Compact, virtual, or 2-D chunked: the whole dataset (one frame, or mapped), sliced.
+                let all = try h5.rawData(d)
+                guard (k + 1) * count * size <= all.count else { throw RoentgenError.badFile(file, byteOffset: address, "\(path) holds fewer bytes than its shape") }
+                return ImagePixels.decode(all, offset: k * count * size, count: count, type: pixelType, bigEndian: bigEndian)
+            }
+        }
+    }
+
+    /// Frames `range` (default all) as a `DetectorImage`.
+    public func image(frames range: Range<Int>? = nil) throws -> DetectorImage {
+        var image = template
+        image.frames = try (range ?? 0..<frameCount).map { try frame($0) }
+        return image
+    }
+
+    /// Geometry from NeXus detector values: metres from their units (m, mm, um, nm; pixel
+    /// counts for a beam centre in pixels), wavelength in Å or nm.
+    static func applyGeometry(_ header: OrderedDictionary<String, String>, to image: inout DetectorImage) {
+        func value(_ name: String) -> (Double, String)? {
+            guard let (_, text) = header.first(where: { $0.key.hasSuffix("/" + name) }) else { return nil }
+            let parts = text.split(separator: " ")
+            guard let v = parts.first.flatMap({ Double($0) }) else { return nil }
+            return (v, parts.dropFirst().joined(separator: " ").lowercased())
+        }
+        func metres(_ v: (Double, String)?) -> Double? {
+            guard let (x, unit) = v else { return nil }
+            switch unit {
+            case "m", "meter", "metre", "meters": return x
+            case "mm", "millimeter", "millimetre": return x * 1e-3
+            case "um", "µm", "micron", "microns", "micrometer": return x * 1e-6
+            case "nm": return x * 1e-9
+            default: return nil
+            }
+        }
+        if let px = metres(value("x_pixel_size")), let py = metres(value("y_pixel_size")), px > 0, py > 0 {
+            image.pixelSize = (pixel1: py, pixel2: px)
+        }
+        if let d = metres(value("distance")), d > 0 { image.distance = d }
+        if let (w, unit) = value("incident_wavelength") ?? value("wavelength"), w > 0 {
+            image.wavelength = unit.hasPrefix("a") || unit.isEmpty ? w * 1e-10 : unit == "nm" ? w * 1e-9 : unit == "m" ? w : nil
+        }
+        if let (x, ux) = value("beam_center_x"), let (y, _) = value("beam_center_y") {
+            if ux.hasPrefix("pixel") { image.beamCenter = (x: x, y: y) }   // no unit: mm or pixels, unknown
+        }
+        if let (t, _) = value("count_time") { image.exposureTime = t }
+    }
+}

@@ -1,0 +1,170 @@
+import ArgumentParser
+import Foundation
+import Integration
+import XrayCore
+import XrayFormats
+
+/// `roentgen integrate IMAGE… --poni P [--mask M] [--dummy V] [--npt N] [--unit U] [--radial-range A:B]
+/// [--method no|bbox] [--polarization P] [--no-solid-angle] [--dark D] [--flat F] [--dataset PATH] [-o OUT] [--json]`
+///
+/// Azimuthal integration of detector images as pyFAI does it. Every frame of every image gives
+/// one pattern; the geometry (and its pixel → bin matrix) is built once per image shape.
+struct IntegrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "integrate",
+        abstract: "Integrate 2-D detector images to 1-D patterns (or 2-D cakes) with a PONI geometry, as pyFAI does.")
+
+    @Argument(help: "Images (TIFF, CBF, EDF, mar345, HDF5/NeXus); each frame of a stack gives one pattern.")
+    var images: [String] = []
+    @Option(help: "PONI geometry file (pyFAI v1 or v2).") var poni: String
+    @Option(help: "Mask image: nonzero pixels are left out.") var mask: String?
+    @Option(help: "Pixels equal to this value are left out.") var dummy: Double?
+    @Option(help: "Number of radial bins.") var npt = 1000
+    @Option(help: "Radial unit: 2th_deg, q_A^-1, q_nm^-1 or r_mm.") var unit = "2th_deg"
+    @Option(help: "Radial range A:B in the unit (default: from the pixels, as pyFAI).") var radialRange: String?
+    @Option(help: "Pixel splitting: no (histogram) or bbox (bounding box, CSR).") var method = "no"
+    @Option(help: "Polarisation fraction P (pyFAI's polarization_factor, e.g. 0.99); none by default.") var polarization: Double?
+    @Flag(help: "Do not divide by the relative solid angle.") var noSolidAngle = false
+    @Option(help: "Dark image subtracted from every frame.") var dark: String?
+    @Option(help: "Flat-field image every frame is divided by.") var flat: String?
+    @Option(help: "HDF5 dataset of frames (default: the NXdata signal or the only ≥ 2-D dataset).") var dataset: String?
+    @Option(help: "Azimuthal bins: integrate to a 2-D cake (radial × azimuth) instead of a pattern.") var nptAzim: Int?
+    @Option(help: "Error model: poisson, azimuthal or none.") var errors = "poisson"
+    @Option(help: "Threads per frame.") var threads = 2
+    @Option(help: ArgumentHelp("Benchmark: integrate each frame N more times and report the median ms per frame on stderr.", visibility: .hidden))
+    var repeatTimes = 0
+    @Option(name: .short, help: "Output: a .xy/.xye/.json file for one pattern, a folder for several.") var output: String?
+    @Flag(help: "Print JSON (radial, intensity, sigma, unit, method, masked_pixels); JSON Lines for several patterns.") var json = false
+
+    func validate() throws {
+        guard !images.isEmpty else { throw ValidationError("name at least one image to integrate") }
+        guard RadialUnit(rawValue: unit) != nil else { throw ValidationError("--unit \(unit): use 2th_deg, q_A^-1, q_nm^-1 or r_mm") }
+        guard PixelSplitting(rawValue: method) != nil else { throw ValidationError("--method \(method): use no or bbox") }
+        guard ErrorModel(rawValue: errors) != nil else { throw ValidationError("--errors \(errors): use poisson, azimuthal or none") }
+    }
+
+    func run() throws {
+        let poniURL = URL(fileURLWithPath: poni)
+        guard let poniText = try? String(contentsOf: poniURL, encoding: .utf8) else { throw RoentgenError(.io, "cannot read the PONI file", file: poni) }
+        let geometry = try PONIGeometry.parse(poniText, file: poni)
+        var options = IntegrationOptions()
+        options.npt = npt
+        options.unit = RadialUnit(rawValue: unit)!
+        options.splitting = PixelSplitting(rawValue: method)!
+        options.errorModel = ErrorModel(rawValue: errors)!
+        options.polarizationFactor = polarization
+        options.correctSolidAngle = !noSolidAngle
+        options.threads = threads
+        if let radialRange { options.radialRange = try Self.range(radialRange, option: "--radial-range") }
+        if let nptAzim { options.nptAzimuthal = nptAzim }
+        if options.unit.needsWavelength && geometry.wavelength == nil {
+            throw RoentgenError(.badParameter, "--unit \(unit) needs a wavelength, and the PONI file has no Wavelength line; integrate in 2th_deg or r_mm, or add the wavelength", file: poni)
+        }
+        let maskImage = try mask.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
+        let darkImage = try dark.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
+        let flatImage = try flat.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
+
+        // One pattern per frame: count them first to decide how outputs are named.
+        let sources = try images.map { try DetectorImages.open(URL(fileURLWithPath: $0), dataset: dataset) }
+        let total = sources.reduce(0) { $0 + $1.frameCount }
+        let outputIsFolder = output.map { total > 1 || FileManager.default.fileExists(atPath: $0) && Self.isFolder($0) } ?? false
+        if let output, outputIsFolder { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
+        var integrators: [String: AzimuthalIntegrator] = [:]
+        for (path, source) in zip(images, sources) {
+            let template = source.template
+            let shape = "\(template.rows)x\(template.columns)"
+            var notes: [String] = []
+            func sameShape(_ image: DetectorImage?, _ what: String) throws -> [Double]? {
+                guard let image else { return nil }
+                guard image.rows == template.rows, image.columns == template.columns else {
+                    throw RoentgenError(.badParameter, "\(what) is \(image.rows) × \(image.columns), the image \(template.rows) × \(template.columns)", file: path)
+                }
+                return image.frames.first
+            }
+            let maskValues = try sameShape(maskImage, "--mask")
+            let darkValues = try sameShape(darkImage, "--dark")
+            let flatValues = try sameShape(flatImage, "--flat")
+            let maskNegative = template.pixelType.isSignedInteger
+            let rule = AzimuthalIntegrator.ValidityRule(dummy: dummy, maskNegative: maskNegative)
+            for k in 0..<source.frameCount {
+                let frame = try source.frame(k)
+                let integrator: AzimuthalIntegrator
+                if let cached = integrators[shape] {
+                    integrator = cached
+                } else {
+                    // The static mask: file, detector gaps, and the first frame's invalid pixels
+                    // (negative Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would.
+                    var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: frame.count)
+                    if let name = geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
+                        for i in m.indices where gaps[i] { m[i] = true }
+                        notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
+                    }
+                    var negatives = 0
+                    for i in m.indices {
+                        let v = frame[i]
+                        if v.isNaN || (dummy != nil && v == dummy!) { m[i] = true }
+                        if maskNegative && v < 0 { m[i] = true; negatives += 1 }
+                    }
+                    if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
+                    integrator = try AzimuthalIntegrator(geometry: geometry, rows: template.rows, columns: template.columns, mask: m,
+                                                         flat: flatValues, options: options, azimuthal: nptAzim != nil)
+                    integrators[shape] = integrator
+                }
+                let result = try integrator.integrate(frame, dark: darkValues, validity: rule)
+                if repeatTimes > 0 {
+                    var times: [Double] = []
+                    for _ in 0..<repeatTimes {
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        _ = try integrator.integrate(frame, dark: darkValues, validity: rule)
+                        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                    }
+                    times.sort()
+                    Output.note(String(format: "%@: %.3f ms per frame (median of %d)", path, times[times.count / 2], repeatTimes))
+                }
+                let context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
+                                                        maskApplied: integrator.staticMasked > 0 || result.maskedPixels > 0,
+                                                        darkApplied: darkValues != nil, flatApplied: flatValues != nil, notes: notes)
+                try emit(result, geometry: geometry, options: options, context: context, total: total, outputIsFolder: outputIsFolder)
+            }
+            for note in notes { Output.note("\(path): \(note)") }
+        }
+    }
+
+    func emit(_ result: IntegrationResult, geometry: PONIGeometry, options: IntegrationOptions, context: IntegrationOutput.Context,
+              total: Int, outputIsFolder: Bool) throws {
+        let isCake = !result.azimuthal.isEmpty
+        guard let output else {
+            if json || isCake { print(IntegrationOutput.json(result, context: context)) }
+            else { print(IntegrationOutput.columns(result, geometry: geometry, options: options, context: context, withSigma: true), terminator: "") }
+            return
+        }
+        var target = output
+        if outputIsFolder {
+            let stem = URL(fileURLWithPath: context.source).deletingPathExtension().lastPathComponent
+            target = URL(fileURLWithPath: output).appendingPathComponent(stem + (context.frame.map { String(format: "_%05d", $0) } ?? "") + (json || isCake ? ".json" : ".xye")).path
+        }
+        let suffix = URL(fileURLWithPath: target).pathExtension.lowercased()
+        let text: String
+        if suffix == "json" || isCake { text = IntegrationOutput.json(result, context: context) + "\n" }
+        else { text = IntegrationOutput.columns(result, geometry: geometry, options: options, context: context, withSigma: suffix != "xy") }
+        do {
+            try text.write(toFile: target, atomically: true, encoding: .utf8)
+        } catch {
+            throw RoentgenError(.io, "cannot write the integrated pattern", file: target)
+        }
+        if json { print(IntegrationOutput.json(result, context: context)) }
+    }
+
+    static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    static func range(_ text: String, option: String) throws -> ClosedRange<Double> {
+        let parts = text.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let a = parts[0], let b = parts[1], b > a else {
+            throw RoentgenError.badParameter("\(option) '\(text)': expected A:B with A < B")
+        }
+        return a...b
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `roentgen integrate` end to end on the pixium frame: the JSON keys the issue names, the
+/// numbers pyFAI gives for the same method, and clean failures.
+@Suite struct IntegrateCLITests {
+    @Test func jsonMatchesPyFAI() throws {
+        guard let image = SharedData.url("images/pixium_03150.tif"), let poni = SharedData.url("images/DLS_CeO2_1200mm_pyFAI.poni"),
+              let mask = SharedData.url("images/DLS_CeO2_1200mm.mask"),
+              let ref = try Reference.load("images/reference/integrate1d_pixium_03150.json", as: PixiumReference.self) else { return }
+        let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--mask", mask.path, "--method", "bbox",
+                                     "--polarization", "0.99", "--radial-range", "2.42:12.97", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["unit"] as? String == "2th_deg" && object["method"] as? String == "bbox" && object["masked_pixels"] as? Int == 30627)
+        let intensity = try #require(object["intensity"] as? [Double]), sigma = try #require(object["sigma"] as? [Double])
+        let expected = try #require(ref.results.first { $0.variant == "radial_range" && $0.method_key.hasPrefix("bbox") })
+        #expect(intensity.count == 1000 && (object["radial"] as? [Double])?.count == 1000)
+        for k in stride(from: 0, to: 1000, by: 37) {
+            let i = try #require(expected.intensity[k]), s = try #require(expected.sigma[k])
+            #expect(abs(intensity[k] - i) <= 1e-4 * abs(i), "bin \(k)")
+            #expect(abs(sigma[k] - s) <= 1e-4 * abs(s), "bin \(k)")
+        }
+    }
+
+    @Test func xyeWithHeaderAndCleanFailures() throws {
+        guard let image = SharedData.url("images/CeO2_Pilatus1M.tif"), let poni = SharedData.url("images/CeO2_Pilatus1M.poni"),
+              let noWavelength = SharedData.url("images/Pilatus1M.poni") else { return }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-integrate-\(UUID().uuidString).xye")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "200", "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("73560 negative pixels masked"))
+        let text = try String(contentsOf: out, encoding: .utf8)
+        #expect(text.contains("# == pyFAI calibration ==") && text.contains("# Wavelength: 4.066e-11 m"))
+        #expect(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.count == 200)
+        // q without a wavelength, a bad unit and a missing file fail with a message, no output.
+        let q = try RoentgenCLI.run(["integrate", image.path, "--poni", noWavelength.path, "--unit", "q_A^-1"])
+        #expect(q.status != 0 && q.stderr.contains("needs a wavelength") && q.stdout.isEmpty)
+        let unit = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--unit", "furlongs"])
+        #expect(unit.status != 0 && unit.stderr.contains("--unit"))
+        let missing = try RoentgenCLI.run(["integrate", "/nonexistent.tif", "--poni", poni.path])
+        #expect(missing.status != 0 && missing.stderr.contains("no such file"))
+    }
+}
