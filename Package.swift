@@ -55,7 +55,7 @@ let package = Package(
         // X-ray absorption analysis: E0, normalisation, AUTOBK, Fourier transforms, LCF.
         .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics"]),
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
-        .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics"]),
+        .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics", "Refinement"]),
         // The curated source registry, its SQLite FTS5 index, portal connectors, the download cache.
         .target(
             name: "Catalog",
@@ -87,6 +87,8 @@ let package = Package(
         .testTarget(name: "XrayFormatsAbsorptionTests", dependencies: ["XrayFormats", "XrayCore", "XAS", "TestSupport"]),
         .testTarget(name: "XrayFormatsDiffractionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport",
                                                                   .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "RietveldTests", dependencies: ["Diffraction", "Refinement", "XrayFormats", "XrayCore", "TestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "DiffractionTests", dependencies: ["Diffraction", "XrayFormats", "XrayCore", "TestSupport"]),
         .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
