@@ -50,6 +50,7 @@ let package = Package(
                 "XrayCore",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // X-ray absorption analysis: E0, normalisation, AUTOBK, Fourier transforms, LCF.

@@ -29,6 +29,12 @@ public struct FCJProfile: Sendable {
     let weights: [Double]
     /// Low and high 2θ limits (degrees) of the window GSAS-II evaluates the line on.
     public let windowLow: Double, windowHigh: Double
+    /// Outside [coreLow, coreHigh] (more than 12 FWHM from every node) the Gaussian part is at GSAS's
+    /// exp(−20) floor and the node sum of Lorentzians equals one Lorentzian at the weighted mean node
+    /// to second order in (node spread / distance), < 1e-5 of the value there: `density` uses that.
+    let coreLow: Double, coreHigh: Double, meanNode: Double
+    /// Per-centidegree constants of the tail: η·2/(πΓ), the Gaussian floor, 4/Γ².
+    let tailLorentz: Double, tailFloor: Double, fourOverFWHM2: Double
 
     static let sqrt2Ln2x2 = 2.35482005
     static let sqrt2Pi = 2.506628275
@@ -48,8 +54,13 @@ public struct FCJProfile: Sendable {
         if position > 90 { swap(&low, &high) }
         windowLow = position - low
         windowHigh = position + high
+        tailLorentz = eta * 2 / (Double.pi * fwhm)
+        tailFloor = (1 - eta) * Self.sqrt2Ln2x2 / (Self.sqrt2Pi * fwhm) * exp(-20)
+        fourOverFWHM2 = 4 / (fwhm * fwhm)
         guard shl != 0 else {
             nodes = [position]; weights = [1]
+            meanNode = position
+            coreLow = position - 0.12 * fwhm; coreHigh = position + 0.12 * fwhm
             return
         }
         let c2 = cos(position * degree), s2 = sin(position * degree)
@@ -70,7 +81,11 @@ public struct FCJProfile: Sendable {
             sum += w * g
         }
         self.nodes = nodes
-        self.weights = sum != 0 ? weights.map { $0 / sum } : weights
+        let normalised = sum != 0 ? weights.map { $0 / sum } : weights
+        self.weights = normalised
+        meanNode = zip(nodes, normalised).reduce(0) { $0 + $1.0 * $1.1 }
+        coreLow = min(nodes.min() ?? position, position) - 0.12 * fwhm
+        coreHigh = max(nodes.max() ?? position, position) + 0.12 * fwhm
     }
 
     /// The TCH total FWHM and mixing η from the Gaussian and Lorentzian FWHMs (any common unit).
@@ -100,6 +115,10 @@ public struct FCJProfile: Sendable {
     /// Profile value per centidegree at 2θ (degrees).
     @inline(__always)
     public func density(at twoTheta: Double) -> Double {
+        if twoTheta < coreLow || twoTheta > coreHigh {
+            let dx = 100 * (twoTheta - meanNode)
+            return tailLorentz / (1 + fourOverFWHM2 * dx * dx) + tailFloor
+        }
         var sum = 0.0
         for k in 0..<nodes.count {
             sum += weights[k] * Self.pseudoVoigt(100 * (twoTheta - nodes[k]), fwhm: fwhm, eta: eta)

@@ -194,46 +194,83 @@ public struct RietveldModel: RefinementModel, Sendable {
 
     /// The calculated pattern at these parameter values.
     public func calculate(_ p: ParameterValues) throws -> RietveldCalculation {
-        func value(_ name: String) throws -> Double {
-            guard let v = p[name] else { throw RoentgenError.badParameter("parameter '\(name)' is missing") }
-            return v
-        }
+        try evaluate(p, record: false).calculation
+    }
+
+    /// One line's profile on its window: unit-intensity Kα1 values from `start`, and Kα2 values from `start2`.
+    struct LineProfile {
+        var start = 0, values: [Double] = []
+        var start2 = 0, values2: [Double] = []
+    }
+
+    /// The calculation, and (with `record`) every line's unit-intensity profile for the derivatives.
+    func evaluate(_ p: ParameterValues, record: Bool) throws -> (calculation: RietveldCalculation, profiles: [[LineProfile]]) {
         let n = twoTheta.count
         var background = [Double](repeating: 0, count: n)
         for k in 0..<backgroundTerms {
-            let c = try value("bkg_\(k)")
+            let c = try Self.value(p, "bkg_\(k)")
             if c == 0 { continue }
             let basis = backgroundBasis[k]
             for i in 0..<n { background[i] += c * basis[i] }
         }
-        let histogram = try HistogramTerms(
-            scale: value("scale"), zero: value("zero"), displacement: value("displacement"),
-            u: value("U"), v: value("V"), w: value("W"), x: value("X"), y: value("Y"), shl: value("SH_L"),
-            ratio: value("ka2_ratio"))
+        let histogram = try histogramTerms(p)
         var total = background
         var contributions: [[Double]] = []
         var allLines: [[RietveldLine]] = []
+        var allProfiles: [[LineProfile]] = []
         for c in compiled {
             var y = [Double](repeating: 0, count: n)
             let lines = try c.lines(p, histogram: histogram, instrument: instrument)
+            var profiles: [LineProfile] = []
+            if record { profiles.reserveCapacity(lines.count) }
             for line in lines {
-                addProfile(line, histogram: histogram, into: &y)
+                let profile = addProfile(line, histogram: histogram, into: &y, record: record)
+                if record { profiles.append(profile) }
             }
             for i in 0..<n { total[i] += y[i] }
             contributions.append(y)
             allLines.append(lines)
+            allProfiles.append(profiles)
         }
-        return RietveldCalculation(calculated: total, background: background, phaseContributions: contributions, lines: allLines)
+        return (RietveldCalculation(calculated: total, background: background, phaseContributions: contributions,
+                                    lines: allLines), allProfiles)
     }
 
-    /// The Kα1 and Kα2 profiles of one line family added into `y`.
-    func addProfile(_ line: RietveldLine, histogram h: HistogramTerms, into y: inout [Double]) {
-        guard line.intensity != 0, line.intensity.isFinite else { return }
+    static func value(_ p: ParameterValues, _ name: String) throws -> Double {
+        guard let v = p[name] else { throw RoentgenError.badParameter("parameter '\(name)' is missing") }
+        return v
+    }
+
+    func histogramTerms(_ p: ParameterValues) throws -> HistogramTerms {
+        try HistogramTerms(
+            scale: Self.value(p, "scale"), zero: Self.value(p, "zero"), displacement: Self.value(p, "displacement"),
+            u: Self.value(p, "U"), v: Self.value(p, "V"), w: Self.value(p, "W"), x: Self.value(p, "X"),
+            y: Self.value(p, "Y"), shl: Self.value(p, "SH_L"), ratio: Self.value(p, "ka2_ratio"))
+    }
+
+    /// The Kα1 and Kα2 profiles of one line family added into `y`; with `record`, returns them per unit intensity.
+    @discardableResult
+    func addProfile(_ line: RietveldLine, histogram h: HistogramTerms, into y: inout [Double], record: Bool = false) -> LineProfile {
+        var out = LineProfile()
+        guard line.intensity.isFinite else { return out }
+        var second = false
         forEachLine(line, histogram: h) { profile, intensity in
             let lo = lowerIndex(profile.windowLow), hi = lowerIndex(profile.windowHigh)
+            defer { second = true }
             guard lo < hi else { return }
-            for i in lo..<hi { y[i] += intensity * profile.density(at: twoTheta[i]) }
+            if record {
+                var values = [Double](repeating: 0, count: hi - lo)
+                for i in lo..<hi {
+                    let d = profile.density(at: twoTheta[i])
+                    values[i - lo] = d
+                    y[i] += intensity * d
+                }
+                if second { out.start2 = lo; out.values2 = values } else { out.start = lo; out.values = values }
+            } else {
+                for i in lo..<hi { y[i] += intensity * profile.density(at: twoTheta[i]) }
+            }
         }
+        return out
     }
 
     /// Calls `body` with the FCJ profile and integrated intensity of the Kα1 and (when present) Kα2 line.
