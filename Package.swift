@@ -56,7 +56,9 @@ let package = Package(
         // X-ray absorption analysis: E0, normalisation, AUTOBK, Fourier transforms, LCF.
         .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics"]),
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
-        .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics", "Refinement"]),
+        .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics", "Refinement"],
+                // Optimised in debug builds too: the Rietveld tests refine real patterns (millions of profile points).
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The curated source registry, its SQLite FTS5 index, portal connectors, the download cache.
         .target(
             name: "Catalog",

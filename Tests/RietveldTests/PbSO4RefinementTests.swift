@@ -44,6 +44,8 @@ import XrayCore
             print("\(name): \(v) ± \(r.esd[name] ?? 0)   GSAS-II \(expected) ± \(e)   (\(String(format: "%.2f", n)) esd)")
             if let relative { #expect(abs(v - expected) / abs(expected) < relative, "\(name)") }
             #expect(n <= 3, "\(name) is \(n) GSAS-II esds away")
+            // Esds scaled the same way as GSAS-II's (√χ²ᵥ) agree with them within a factor 1.5.
+            if e > 0, let mine = r.esd[name] { #expect(mine / e > 0.67 && mine / e < 1.5, "\(name) esd \(mine) vs \(e)") }
         }
         for (i, axis) in ["a", "b", "c"].enumerated() {
             check("PbSO4_\(axis)", ref.cell[i].value, ref.cell[i].esd, relative: 2e-4)

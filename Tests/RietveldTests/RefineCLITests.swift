@@ -55,6 +55,36 @@ import TestSupport
         #expect(cif.contains("_cell_length_a") && cif.contains("B1"))
     }
 
+    /// The three-phase mixture from its example file: convergence, R-factors, cells near the CIFs,
+    /// Hill–Howard fractions summing to 1 with esds (GSAS-II's answer for this case is kept back).
+    @Test(.enabled(if: SharedData.isPresent)) func qpaExampleRefines() throws {
+        let yaml = SharedData.projectRoot.appendingPathComponent("examples/rietveld/qpa_li2mno3_mno_tio2.yaml")
+        let r = try RoentgenCLI.run(["xrd", "refine", yaml.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(o["n_points"] as? Int == 9001)
+        #expect(o["n_parameters"] as? Int == 29)
+        #expect(o["converged"] as? Bool == true)
+        let rwp = try #require(o["rwp"] as? Double), rexp = try #require(o["rexp"] as? Double)
+        print("QPA: Rwp \(rwp) Rexp \(rexp)")
+        #expect(rwp < 20 && rwp > rexp)
+        let phases = try #require(o["phases"] as? [[String: Any]])
+        #expect(phases.map { $0["name"] as? String } == ["Li2MnO3", "MnO", "TiO2-anatase"])
+        let cifCells: [[String: Double]] = [["a": 4.937, "b": 8.532, "c": 5.03, "beta": 109.46], ["a": 4.444], ["a": 3.783, "c": 9.59]]
+        var sum = 0.0
+        for (phase, start) in zip(phases, cifCells) {
+            let cell = try #require(phase["cell"] as? [String: Double])
+            for (k, v) in start { #expect(abs(cell[k]! - v) / v < 0.01, "\(phase["name"] ?? "") \(k) = \(cell[k]!)") }
+            let w = try #require(phase["weight_fraction"] as? Double), e = try #require(phase["weight_fraction_esd"] as? Double)
+            print("\(phase["name"] ?? ""): W = \(w) ± \(e), cell \(cell)")
+            #expect(w > 0.02 && e > 0 && e < 0.05)
+            sum += w
+        }
+        #expect(abs(sum - 1) < 1e-9)
+        let params = try #require(o["parameters"] as? [String: [String: Double]])
+        #expect((params["Li2MnO3_md_r"]?["value"]).map { $0 > 0.3 && $0 < 3 } == true)
+    }
+
     @Test(.enabled(if: SharedData.isPresent)) func badInputIsNamed() throws {
         let lab6 = try #require(SharedData.url("\(Self.folder)/lab6_bruker"))
         let qpa = try #require(SharedData.url("\(Self.folder)/qpa_li2mno3_mno_tio2"))

@@ -39,8 +39,13 @@ public struct FCJProfile: Sendable {
     static let sqrt2Ln2x2 = 2.35482005
     static let sqrt2Pi = 2.506628275
 
-    /// - Parameters: `position` 2θ in degrees; `sigma2` in centideg²; `gamma` in centideg; `shl` = (S+H)/L.
-    public init(position: Double, sigma2: Double, gamma: Double, shl: Double) {
+    /// Number of points of the Gauss–Legendre rule used (0 without asymmetry).
+    public let ruleCount: Int
+
+    /// - Parameters: `position` 2θ in degrees; `sigma2` in centideg²; `gamma` in centideg; `shl` = (S+H)/L;
+    ///   `ruleCount` forces the Gauss–Legendre rule (derivatives keep the rule of the point they start from,
+    ///   since GSAS's choice of rule is discontinuous in the parameters).
+    public init(position: Double, sigma2: Double, gamma: Double, shl: Double, ruleCount forced: Int? = nil) {
         self.position = position
         let sqsg = max(sigma2 > 0 ? sigma2.squareRoot() : 0, 0.001)
         let (fwhm, eta) = Self.tch(gaussianFWHM: Self.sqrt2Ln2x2 * sqsg, lorentzianFWHM: gamma)
@@ -59,6 +64,7 @@ public struct FCJProfile: Sendable {
         fourOverFWHM2 = 4 / (fwhm * fwhm)
         guard shl != 0 else {
             nodes = [position]; weights = [1]
+            ruleCount = 0
             meanNode = position
             coreLow = position - 0.12 * fwhm; coreHigh = position + 0.12 * fwhm
             return
@@ -66,7 +72,8 @@ public struct FCJProfile: Sendable {
         let c2 = cos(position * degree), s2 = sin(position * degree)
         let tmp = (1 + shl * shl).squareRoot() * c2
         let emin = abs(tmp) <= 1 ? acos(tmp) / degree : (tmp > 0 ? 0 : 180)
-        let rule = FCJQuadrature.rule(count: Self.nodeCount(position: position, shl: shl, gamma: gamma))
+        ruleCount = forced ?? Self.nodeCount(position: position, shl: shl, gamma: gamma)
+        let rule = FCJQuadrature.rule(count: ruleCount)
         var nodes: [Double] = [], weights: [Double] = []
         nodes.reserveCapacity(rule.count); weights.reserveCapacity(rule.count)
         var sum = 0.0

@@ -53,11 +53,15 @@ extension RietveldModel {
                 } else if let ph = phase {
                     let lines2 = try compiled[ph].lines(shifted, histogram: histogram, instrument: instrument)
                     var y2 = [Double](repeating: 0, count: twoTheta.count)
-                    for line in lines2 { addProfile(line, histogram: histogram, into: &y2) }
+                    let same = lines2.count == profiles[ph].count
+                    for (l, line) in lines2.enumerated() {
+                        addProfile(line, histogram: histogram, into: &y2,
+                                   rules: same ? (profiles[ph][l].rule, profiles[ph][l].rule2) : nil)
+                    }
                     let y = base.phaseContributions[ph]
                     for i in 0..<dy.count { dy[i] = (y2[i] - y[i]) / step }
                 } else {
-                    let y2 = try calculate(shifted).calculated
+                    let y2 = try evaluate(shifted, record: false, rules: profiles).calculation.calculated
                     for i in 0..<dy.count { dy[i] = (y2[i] - base.calculated[i]) / step }
                 }
             }

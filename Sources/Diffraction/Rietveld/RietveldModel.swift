@@ -201,10 +201,13 @@ public struct RietveldModel: RefinementModel, Sendable {
     struct LineProfile {
         var start = 0, values: [Double] = []
         var start2 = 0, values2: [Double] = []
+        /// Gauss–Legendre rules of the Kα1 and Kα2 profiles.
+        var rule = 0, rule2 = 0
     }
 
     /// The calculation, and (with `record`) every line's unit-intensity profile for the derivatives.
-    func evaluate(_ p: ParameterValues, record: Bool) throws -> (calculation: RietveldCalculation, profiles: [[LineProfile]]) {
+    /// `rules` (from a recorded evaluation) keeps every line's Gauss–Legendre rule.
+    func evaluate(_ p: ParameterValues, record: Bool, rules: [[LineProfile]]? = nil) throws -> (calculation: RietveldCalculation, profiles: [[LineProfile]]) {
         let n = twoTheta.count
         var background = [Double](repeating: 0, count: n)
         for k in 0..<backgroundTerms {
@@ -218,13 +221,15 @@ public struct RietveldModel: RefinementModel, Sendable {
         var contributions: [[Double]] = []
         var allLines: [[RietveldLine]] = []
         var allProfiles: [[LineProfile]] = []
-        for c in compiled {
+        for (ph, c) in compiled.enumerated() {
             var y = [Double](repeating: 0, count: n)
             let lines = try c.lines(p, histogram: histogram, instrument: instrument)
             var profiles: [LineProfile] = []
             if record { profiles.reserveCapacity(lines.count) }
-            for line in lines {
-                let profile = addProfile(line, histogram: histogram, into: &y, record: record)
+            let kept = rules.map { $0[ph].count == lines.count ? $0[ph] : [] } ?? []
+            for (l, line) in lines.enumerated() {
+                let profile = addProfile(line, histogram: histogram, into: &y, record: record,
+                                         rules: kept.isEmpty ? nil : (kept[l].rule, kept[l].rule2))
                 if record { profiles.append(profile) }
             }
             for i in 0..<n { total[i] += y[i] }
@@ -250,11 +255,13 @@ public struct RietveldModel: RefinementModel, Sendable {
 
     /// The Kα1 and Kα2 profiles of one line family added into `y`; with `record`, returns them per unit intensity.
     @discardableResult
-    func addProfile(_ line: RietveldLine, histogram h: HistogramTerms, into y: inout [Double], record: Bool = false) -> LineProfile {
+    func addProfile(_ line: RietveldLine, histogram h: HistogramTerms, into y: inout [Double], record: Bool = false,
+                    rules: (Int, Int)? = nil) -> LineProfile {
         var out = LineProfile()
         guard line.intensity.isFinite else { return out }
         var second = false
-        forEachLine(line, histogram: h) { profile, intensity in
+        forEachLine(line, histogram: h, rules: rules) { profile, intensity in
+            if second { out.rule2 = profile.ruleCount } else { out.rule = profile.ruleCount }
             let lo = lowerIndex(profile.windowLow), hi = lowerIndex(profile.windowHigh)
             defer { second = true }
             guard lo < hi else { return }
@@ -274,13 +281,16 @@ public struct RietveldModel: RefinementModel, Sendable {
     }
 
     /// Calls `body` with the FCJ profile and integrated intensity of the Kα1 and (when present) Kα2 line.
-    func forEachLine(_ line: RietveldLine, histogram h: HistogramTerms, _ body: (FCJProfile, Double) -> Void) {
-        body(FCJProfile(position: line.twoTheta, sigma2: line.sigma2, gamma: line.gamma, shl: h.shl), line.intensity)
+    func forEachLine(_ line: RietveldLine, histogram h: HistogramTerms, rules: (Int, Int)? = nil,
+                     _ body: (FCJProfile, Double) -> Void) {
+        let keep1 = rules.flatMap { $0.0 > 0 ? $0.0 : nil }, keep2 = rules.flatMap { $0.1 > 0 ? $0.1 : nil }
+        body(FCJProfile(position: line.twoTheta, sigma2: line.sigma2, gamma: line.gamma, shl: h.shl, ruleCount: keep1), line.intensity)
         if let l2 = instrument.lambda2, h.ratio != 0 {
             let shift = 360 * (l2 - instrument.lambda1) / (Double.pi * instrument.lambda1)
             let pos2 = line.twoTheta + shift * tan(line.twoTheta * Double.pi / 360)
             if pos2 < 180 {
-                body(FCJProfile(position: pos2, sigma2: line.sigma2, gamma: line.gamma, shl: h.shl), line.intensity * h.ratio)
+                body(FCJProfile(position: pos2, sigma2: line.sigma2, gamma: line.gamma, shl: h.shl, ruleCount: keep2),
+                     line.intensity * h.ratio)
             }
         }
     }

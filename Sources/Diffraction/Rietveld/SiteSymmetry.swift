@@ -39,11 +39,12 @@ public struct SiteSymmetry: Sendable, Equatable {
                 if row.contains(where: { $0 != 0 }) { rows.append(row) }
             }
         }
-        // Reduced row-echelon form of the stacked (R − I).
+        // Reduced row-echelon form of the stacked (R − I), pivoting on z, then y, then x, so that the
+        // earlier coordinates stay free (x, x, x → x free, y = x, z = x, as International Tables writes it).
         var m = rows
         var pivots: [(row: Int, column: Int)] = []
         var lead = 0
-        for column in 0..<3 {
+        for column in [2, 1, 0] {
             guard lead < m.count else { break }
             guard let p = (lead..<m.count).max(by: { abs(m[$0][column]) < abs(m[$1][column]) }),
                   abs(m[p][column]) > 1e-9 else { continue }
