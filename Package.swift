@@ -53,6 +53,7 @@ let package = Package(
                 "XrayCore",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // X-ray absorption analysis: E0, normalisation, AUTOBK, Fourier transforms, LCF.
@@ -64,6 +65,9 @@ let package = Package(
         // Azimuthal integration of detector images (pyFAI's geometry, binning and corrections).
         .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics", "Refinement"],
+                // Optimised in debug builds too: the Rietveld tests refine real patterns (millions of profile points).
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The curated source registry, its SQLite FTS5 index, portal connectors, the download cache.
         .target(
             name: "Catalog",
@@ -115,6 +119,9 @@ let package = Package(
         .testTarget(name: "XrayFormatsDiffractionTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport",
                                                                   .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "DiffractionTests", dependencies: ["Diffraction", "XrayFormats", "XrayCore", "Refinement", "TestSupport"]),
+        .testTarget(name: "RietveldTests", dependencies: ["Diffraction", "Refinement", "XrayFormats", "XrayCore", "TestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "DiffractionTests", dependencies: ["Diffraction", "XrayFormats", "XrayCore", "TestSupport"]),
         .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
         .testTarget(name: "RefinementTests", dependencies: ["Refinement"],

@@ -46,11 +46,12 @@ struct PDFFitCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: cifOut, withIntermediateDirectories: true)
             for (p, phase) in result.phases.enumerated() {
                 let esd = result.variableEsd[p] ?? [:]
-                let cellEsd: [Double?] = (1...6).map { esd[.lattice($0)] }
+                var cellEsd: [String: Double] = [:]
+                for (k, key) in ["a", "b", "c", "alpha", "beta", "gamma"].enumerated() { cellEsd[key] = esd[.lattice(k + 1)] }
                 let name = phase.name.isEmpty ? "phase\(p + 1)" : phase.name
                 let safe = String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
-                let text = CIFWriter.text(phase.crystalStructure, cellEsd: cellEsd,
-                                          comment: "Refined by roentgen pdf fit (\(loaded.title)), phase \(p + 1); Rw \(String(format: "%.6f", result.rw))")
+                let text = CIF.text(phase.crystalStructure, esd: cellEsd,
+                                    comment: "Refined by roentgen pdf fit (\(loaded.title)), phase \(p + 1); Rw \(String(format: "%.6f", result.rw))")
                 try text.write(toFile: (cifOut as NSString).appendingPathComponent("\(safe).cif"), atomically: true, encoding: .utf8)
             }
         }

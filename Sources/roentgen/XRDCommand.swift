@@ -10,7 +10,7 @@ struct XRD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xrd",
         abstract: "Powder diffraction: simulate from CIF, find and fit peaks, identify phases.",
-        subcommands: [XRDSimulate.self, XRDPeaks.self, XRDIdentify.self, XRDLibrary.self]
+        subcommands: [XRDSimulate.self, XRDPeaks.self, XRDIdentify.self, XRDLibrary.self, XRDRefine.self]
     )
 }
 

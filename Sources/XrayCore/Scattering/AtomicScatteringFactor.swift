@@ -42,6 +42,14 @@ public struct AtomicScatteringFactor: Sendable, Hashable {
     /// The neutral-atom factor of element `z`, or nil if the table lacks it (Z > 98).
     public static func neutral(_ z: Int) -> AtomicScatteringFactor? { byIon[Element.withAtomicNumber(z)?.symbol ?? ""] }
 
+    /// The International Tables vol. C neutral-atom factor (4 Gaussians + constant, Table 6.1.1.4) of
+    /// element `z`, as GSAS-II uses it; nil outside Z = 1…98.
+    public static func internationalTablesNeutral(_ z: Int) -> AtomicScatteringFactor? {
+        guard z >= 1, z <= internationalTables.count else { return nil }
+        let entry = internationalTables[z - 1]
+        return entry.atomicNumber == z ? entry : internationalTables.first { $0.atomicNumber == z }
+    }
+
     /// The factor for an ion such as `"Fe3+"` (or `"Fe"`), nil if not tabulated.
     public static func ion(_ name: String) -> AtomicScatteringFactor? { byIon[name] }
 

@@ -1,0 +1,319 @@
+import Foundation
+import Refinement
+import XrayCore
+
+/// One computed Bragg line family of a phase.
+public struct RietveldLine: Sendable, Hashable, Codable {
+    public var hkl: [Int]
+    public var multiplicity: Int
+    /// d-spacing in Å.
+    public var d: Double
+    /// Kα1 peak position 2θ in degrees (zero and displacement applied).
+    public var twoTheta: Double
+    /// |F|² in electrons² (Friedel mean, anomalous terms included).
+    public var fSquared: Double
+    /// Integrated intensity of the Kα1 line in counts·centidegree (the Kα2 line adds ratio × this).
+    public var intensity: Double
+    /// Gaussian variance (centideg²) and Lorentzian FWHM (centideg) at this line.
+    public var sigma2: Double, gamma: Double
+}
+
+/// A calculated pattern over the points in range.
+public struct RietveldCalculation: Sendable {
+    /// Background plus every phase's lines.
+    public var calculated: [Double]
+    public var background: [Double]
+    /// Per phase: that phase's contribution (no background).
+    public var phaseContributions: [[Double]]
+    /// Per phase: its line families.
+    public var lines: [[RietveldLine]]
+}
+
+/// The Rietveld model of one constant-wavelength X-ray pattern (the manifest of
+/// ../shared/data/xrd/rietveld states the conventions, which are GSAS-II's):
+///
+/// y(2θᵢ) = b(2θᵢ) + Σ_phases Σ_hkl Σ_{k=Kα1,Kα2} S·f_p·m·L(θ)·P(2θ)·PO·|F|²/V_p · r_k · Ω(2θᵢ − 2θ_hkl,k)
+///
+/// with L = 1/(2 sin²θ cos θ), P = K + (1 − K) cos² 2θ, Ω the FCJ-asymmetric TCH pseudo-Voigt
+/// (`FCJProfile`, per centidegree: GSAS-II's scale convention), Gaussian variance U tan²θ + V tanθ + W
+/// (centideg²), Lorentzian FWHM X/cosθ + Y tanθ + X_p/cosθ (centideg, X_p the phase's size term),
+/// positions from Bragg's law at λ1 plus Zero and the displacement shift −(0.36/π) s cosθ/R, the Kα2 line
+/// at 2θ + (360/π)(Δλ/λ1) tanθ, |F|² from f0 (International Tables 4-Gaussian) + f′ + i f″ with
+/// isotropic Debye–Waller factors and occupancies, March–Dollase PO, Chebyshev background.
+///
+/// Parameter names: `scale`, `bkg_0`…, `zero` (deg), `displacement` (µm), `U`, `V`, `W`, `X`, `Y`, `SH_L`,
+/// `ka2_ratio`; per phase P (its `key`): `P_fraction`, `P_a` … `P_gamma`, `P_size_X` (centideg), `P_md_r`,
+/// and per site L: `P_L_x`, `P_L_y`, `P_L_z`, `P_L_uiso` (Å²), `P_L_occ`.
+public struct RietveldModel: RefinementModel, Sendable {
+    /// Every point inside the refined range (excluded regions included, for display).
+    public let twoTheta: [Double]
+    public let observed: [Double]
+    /// Least-squares weights 1/σ² (1/counts by default).
+    public let weight: [Double]
+    /// Whether a point is outside every excluded region (only these enter the residuals).
+    public let included: [Bool]
+    public let instrument: RietveldInstrument
+    public let phases: [RietveldPhase]
+    public let backgroundTerms: Int
+    let backgroundBasis: [[Double]]
+    let compiled: [CompiledPhase]
+    let usedIndices: [Int]
+    let sqrtWeight: [Double]
+
+    /// Builds the model from the points of a pattern: those inside `range` are kept, those inside an
+    /// excluded region are kept for display but left out of the fit. Weights default to 1/counts.
+    public init(twoTheta allTwoTheta: [Double], observed allObserved: [Double], weights allWeights: [Double]? = nil,
+                range: ClosedRange<Double>? = nil, excludedRegions: [ClosedRange<Double>] = [],
+                instrument: RietveldInstrument, phases: [RietveldPhase], backgroundTerms: Int) throws {
+        guard allTwoTheta.count == allObserved.count, !allTwoTheta.isEmpty else {
+            throw RoentgenError(.badData, "the pattern has no points (or 2θ and intensity differ in length)")
+        }
+        guard instrument.lambda1 > 0, instrument.lambda1.isFinite else {
+            throw RoentgenError.badParameter("wavelength λ1 must be positive (got \(instrument.lambda1) Å)")
+        }
+        guard !phases.isEmpty else { throw RoentgenError.badParameter("a Rietveld model needs at least one phase") }
+        guard backgroundTerms >= 0, backgroundTerms <= 36 else {
+            throw RoentgenError.badParameter("background terms must be 0…36 (got \(backgroundTerms))")
+        }
+        let r = range ?? (allTwoTheta.min()!...allTwoTheta.max()!)
+        var tt: [Double] = [], yo: [Double] = [], w: [Double] = [], inc: [Bool] = []
+        for i in 0..<allTwoTheta.count where r.contains(allTwoTheta[i]) {
+            tt.append(allTwoTheta[i]); yo.append(allObserved[i])
+            let wi = allWeights?[i] ?? (allObserved[i] > 0 ? 1 / allObserved[i] : 0)
+            w.append(wi.isFinite ? max(wi, 0) : 0)
+            inc.append(!excludedRegions.contains { $0.contains(allTwoTheta[i]) })
+        }
+        guard tt.count > 1 else {
+            throw RoentgenError.badParameter("no data points inside the range \(r.lowerBound)…\(r.upperBound)°")
+        }
+        twoTheta = tt; observed = yo; weight = w; included = inc
+        self.instrument = instrument
+        self.phases = phases
+        self.backgroundTerms = backgroundTerms
+        backgroundBasis = ChebyshevBackground.basis(twoTheta: tt, first: tt.first!, last: tt.last!, count: backgroundTerms)
+        usedIndices = inc.indices.filter { inc[$0] }
+        sqrtWeight = w.map { $0.squareRoot() }
+        var seen = Set<String>()
+        for phase in phases where !seen.insert(phase.key).inserted {
+            throw RoentgenError.badParameter("two phases share the name '\(phase.key)'")
+        }
+        let reach = (tt.first! - 3)...(tt.last! + 3)
+        compiled = try phases.map { try CompiledPhase($0, instrument: instrument, range: reach) }
+    }
+
+    // MARK: parameters
+
+    /// Histogram parameter names in order.
+    public var histogramParameterNames: [String] {
+        ["scale"] + (0..<backgroundTerms).map { "bkg_\($0)" } + ["zero", "displacement", "U", "V", "W", "X", "Y", "SH_L", "ka2_ratio"]
+    }
+
+    /// Every parameter with its starting value, none varied: the CIF's cell, coordinates, U_iso (0.01 Å²
+    /// where the CIF has none) and occupancies; cell and special-position coordinates constrained by
+    /// symmetry (expressions); profile and instrument terms as given (defaults U 2, V −2, W 5,
+    /// X Y 0 centideg, SH/L 0.015), background c0 = 1.
+    public func defaultParameters(profile: [String: Double] = [:]) throws -> ParameterSet {
+        var set = ParameterSet()
+        func add(_ name: String, _ value: Double, lower: Double = -.infinity, upper: Double = .infinity) throws {
+            try set.add(Parameter(name, profile[name] ?? value, vary: false, lower: lower, upper: upper))
+        }
+        try add("scale", 1, lower: 0)
+        for n in 0..<backgroundTerms { try add("bkg_\(n)", n == 0 ? 1 : 0) }
+        try add("zero", 0)
+        try add("displacement", 0)
+        try add("U", 2); try add("V", -2); try add("W", 5); try add("X", 0); try add("Y", 0)
+        try add("SH_L", 0.015, lower: 0)
+        try add("ka2_ratio", instrument.intensityRatio, lower: 0)
+        for c in compiled {
+            let k = c.phase.key
+            try add("\(k)_fraction", 1, lower: 0)
+            let cell = c.phase.structure.cell
+            let values = [cell.a, cell.b, cell.c, cell.alpha, cell.beta, cell.gamma]
+            for (i, rule) in c.cellRules.enumerated() {
+                let name = "\(k)_\(CellConstraints.names[i])"
+                switch rule {
+                case .free: try add(name, values[i], lower: 0)
+                case .equals(let other): try set.add(Parameter(name, expression: "\(k)_\(other)"))
+                case .fixed(let v): try set.add(Parameter(name, expression: Self.number(v)))
+                }
+            }
+            try add("\(k)_size_X", 0, lower: 0)
+            try add("\(k)_md_r", 1, lower: 0.05)
+            for (s, site) in c.phase.structure.sites.enumerated() {
+                let base = "\(k)_\(c.siteKeys[s])"
+                let axes = ["x", "y", "z"]
+                for i in 0..<3 {
+                    let name = "\(base)_\(axes[i])"
+                    if let dep = c.siteSymmetry[s].dependence[i] {
+                        var expr = Self.number(dep.constant)
+                        for term in dep.terms {
+                            expr += " + " + Self.number(term.coefficient) + "*" + "\(base)_\(axes[term.index])"
+                        }
+                        try set.add(Parameter(name, expression: expr))
+                    } else {
+                        try add(name, site.fract[i])
+                    }
+                }
+                try add("\(base)_uiso", site.uIso ?? 0.01)
+                try add("\(base)_occ", site.occupancy, lower: 0)
+            }
+        }
+        return set
+    }
+
+    static func number(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e6 { return String(Int(v)) }
+        return String(v)
+    }
+
+    /// The names of the symmetry-free coordinates of every site of phase `index` (for "xyz of all atoms").
+    public func freeCoordinateNames(phase index: Int) -> [String] {
+        let c = compiled[index]
+        var out: [String] = []
+        for s in 0..<c.siteKeys.count {
+            for (i, axis) in ["x", "y", "z"].enumerated() where c.siteSymmetry[s].free[i] {
+                out.append("\(c.phase.key)_\(c.siteKeys[s])_\(axis)")
+            }
+        }
+        return out
+    }
+
+    /// The free cell parameter names of phase `index` (a, b, c, angles the crystal system leaves free).
+    public func freeCellNames(phase index: Int) -> [String] {
+        let c = compiled[index]
+        return c.cellRules.indices.filter { c.cellRules[$0] == .free }.map { "\(c.phase.key)_\(CellConstraints.names[$0])" }
+    }
+
+    /// The site keys (`label` made an identifier) of phase `index`, in CIF order.
+    public func siteKeys(phase index: Int) -> [String] { compiled[index].siteKeys }
+
+    /// The site symmetry of each site of phase `index`.
+    public func siteSymmetries(phase index: Int) -> [SiteSymmetry] { compiled[index].siteSymmetry }
+
+    // MARK: calculation
+
+    /// The calculated pattern at these parameter values.
+    public func calculate(_ p: ParameterValues) throws -> RietveldCalculation {
+        try evaluate(p, record: false).calculation
+    }
+
+    /// One line's profile on its window: unit-intensity Kα1 values from `start`, and Kα2 values from `start2`.
+    struct LineProfile {
+        var start = 0, values: [Double] = []
+        var start2 = 0, values2: [Double] = []
+        /// Gauss–Legendre rules of the Kα1 and Kα2 profiles.
+        var rule = 0, rule2 = 0
+    }
+
+    /// The calculation, and (with `record`) every line's unit-intensity profile for the derivatives.
+    /// `rules` (from a recorded evaluation) keeps every line's Gauss–Legendre rule.
+    func evaluate(_ p: ParameterValues, record: Bool, rules: [[LineProfile]]? = nil) throws -> (calculation: RietveldCalculation, profiles: [[LineProfile]]) {
+        let n = twoTheta.count
+        var background = [Double](repeating: 0, count: n)
+        for k in 0..<backgroundTerms {
+            let c = try Self.value(p, "bkg_\(k)")
+            if c == 0 { continue }
+            let basis = backgroundBasis[k]
+            for i in 0..<n { background[i] += c * basis[i] }
+        }
+        let histogram = try histogramTerms(p)
+        var total = background
+        var contributions: [[Double]] = []
+        var allLines: [[RietveldLine]] = []
+        var allProfiles: [[LineProfile]] = []
+        for (ph, c) in compiled.enumerated() {
+            var y = [Double](repeating: 0, count: n)
+            let lines = try c.lines(p, histogram: histogram, instrument: instrument)
+            var profiles: [LineProfile] = []
+            if record { profiles.reserveCapacity(lines.count) }
+            let kept = rules.map { $0[ph].count == lines.count ? $0[ph] : [] } ?? []
+            for (l, line) in lines.enumerated() {
+                let profile = addProfile(line, histogram: histogram, into: &y, record: record,
+                                         rules: kept.isEmpty ? nil : (kept[l].rule, kept[l].rule2))
+                if record { profiles.append(profile) }
+            }
+            for i in 0..<n { total[i] += y[i] }
+            contributions.append(y)
+            allLines.append(lines)
+            allProfiles.append(profiles)
+        }
+        return (RietveldCalculation(calculated: total, background: background, phaseContributions: contributions,
+                                    lines: allLines), allProfiles)
+    }
+
+    static func value(_ p: ParameterValues, _ name: String) throws -> Double {
+        guard let v = p[name] else { throw RoentgenError.badParameter("parameter '\(name)' is missing") }
+        return v
+    }
+
+    func histogramTerms(_ p: ParameterValues) throws -> HistogramTerms {
+        try HistogramTerms(
+            scale: Self.value(p, "scale"), zero: Self.value(p, "zero"), displacement: Self.value(p, "displacement"),
+            u: Self.value(p, "U"), v: Self.value(p, "V"), w: Self.value(p, "W"), x: Self.value(p, "X"),
+            y: Self.value(p, "Y"), shl: Self.value(p, "SH_L"), ratio: Self.value(p, "ka2_ratio"))
+    }
+
+    /// The Kα1 and Kα2 profiles of one line family added into `y`; with `record`, returns them per unit intensity.
+    @discardableResult
+    func addProfile(_ line: RietveldLine, histogram h: HistogramTerms, into y: inout [Double], record: Bool = false,
+                    rules: (Int, Int)? = nil) -> LineProfile {
+        var out = LineProfile()
+        guard line.intensity.isFinite else { return out }
+        var second = false
+        forEachLine(line, histogram: h, rules: rules) { profile, intensity in
+            if second { out.rule2 = profile.ruleCount } else { out.rule = profile.ruleCount }
+            let lo = lowerIndex(profile.windowLow), hi = lowerIndex(profile.windowHigh)
+            defer { second = true }
+            guard lo < hi else { return }
+            if record {
+                var values = [Double](repeating: 0, count: hi - lo)
+                for i in lo..<hi {
+                    let d = profile.density(at: twoTheta[i])
+                    values[i - lo] = d
+                    y[i] += intensity * d
+                }
+                if second { out.start2 = lo; out.values2 = values } else { out.start = lo; out.values = values }
+            } else {
+                for i in lo..<hi { y[i] += intensity * profile.density(at: twoTheta[i]) }
+            }
+        }
+        return out
+    }
+
+    /// Calls `body` with the FCJ profile and integrated intensity of the Kα1 and (when present) Kα2 line.
+    func forEachLine(_ line: RietveldLine, histogram h: HistogramTerms, rules: (Int, Int)? = nil,
+                     _ body: (FCJProfile, Double) -> Void) {
+        let keep1 = rules.flatMap { $0.0 > 0 ? $0.0 : nil }, keep2 = rules.flatMap { $0.1 > 0 ? $0.1 : nil }
+        body(FCJProfile(position: line.twoTheta, sigma2: line.sigma2, gamma: line.gamma, shl: h.shl, ruleCount: keep1), line.intensity)
+        if let l2 = instrument.lambda2, h.ratio != 0 {
+            let shift = 360 * (l2 - instrument.lambda1) / (Double.pi * instrument.lambda1)
+            let pos2 = line.twoTheta + shift * tan(line.twoTheta * Double.pi / 360)
+            if pos2 < 180 {
+                body(FCJProfile(position: pos2, sigma2: line.sigma2, gamma: line.gamma, shl: h.shl, ruleCount: keep2),
+                     line.intensity * h.ratio)
+            }
+        }
+    }
+
+    /// First index with 2θ ≥ `x` (numpy's searchsorted, left).
+    func lowerIndex(_ x: Double) -> Int {
+        var lo = 0, hi = twoTheta.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if twoTheta[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    // MARK: RefinementModel
+
+    public func residuals(_ p: ParameterValues) throws -> [Double] {
+        let calc = try calculate(p).calculated
+        return usedIndices.map { (observed[$0] - calc[$0]) * sqrtWeight[$0] }
+    }
+}
+
+/// The histogram-wide terms of one evaluation.
+struct HistogramTerms {
+    var scale, zero, displacement, u, v, w, x, y, shl, ratio: Double
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Diffraction
+import Foundation
+import Refinement
+import XrayCore
+import XrayFormats
+
+/// `roentgen xrd refine`: Rietveld refinement and quantitative phase analysis.
+struct XRDRefine: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refine",
+        abstract: "Rietveld refinement (and Hill–Howard weight fractions) from a refinement file or from DATA --phase CIF …",
+        discussion: """
+        roentgen xrd refine FILE.yaml [--json] [--plot OUT.svg] [--cif-out DIR]
+        roentgen xrd refine DATA --phase CIF [--phase CIF …] [--instrument PRM] [--background N]
+        The refinement file (YAML) is described in docs/rietveld.md; examples in examples/rietveld/.
+        """
+    )
+
+    @Argument(help: "A refinement file (.yaml) or, for the quick form, a powder data file.") var input: String
+    @Option(name: .customLong("phase"), help: "Quick form: a phase's CIF (repeat for several phases).") var phases: [String] = []
+    @Option(help: "Quick form: GSAS .prm or GSAS-II .instprm instrument file (wavelengths, ratio, polarisation).") var instrument: String?
+    @Option(help: "Quick form: number of Chebyshev background terms.") var background = 6
+    @Flag(help: "Print the results as JSON.") var json = false
+    @Option(help: "Write an SVG plot: observed, calculated, difference, tick marks per phase.") var plot: String?
+    @Option(name: .customLong("cif-out"), help: "Write each refined structure as CIF into this folder.") var cifOut: String?
+
+    func run() async throws {
+        let url = URL(fileURLWithPath: input)
+        let isRecipe = ["yaml", "yml"].contains(url.pathExtension.lowercased())
+        let setup: RietveldSetup
+        if isRecipe {
+            guard phases.isEmpty, instrument == nil else {
+                throw RoentgenError.badParameter("--phase and --instrument belong to the quick form; a refinement file names its phases and instrument")
+            }
+            setup = try RietveldSetup.load(try RietveldRecipe.read(url))
+        } else {
+            guard !phases.isEmpty else { throw RoentgenError.badParameter("give a refinement file (.yaml) or DATA with at least one --phase CIF") }
+            setup = try RietveldSetup.quick(data: url, cifs: phases.map { URL(fileURLWithPath: $0) },
+                                            instrumentFile: instrument.map { URL(fileURLWithPath: $0) }, backgroundTerms: background)
+            if !json {
+                print("Strategy (released in order, then repeated to convergence):")
+                for (i, line) in setup.strategy.enumerated() { print("  \(i + 1). \(line)") }
+            }
+        }
+        var options = RefinementOptions()
+        options.ftol = 1e-8
+        let started = Date()
+        let result: RietveldResult
+        do {
+            result = try RietveldRefinement.run(setup.model, parameters: setup.parameters, steps: setup.steps, options: options,
+                                                repeatLast: setup.repeatLast)
+        } catch let e as RefinementError {
+            throw RoentgenError(.badParameter, "refinement failed: \(e.description)", file: input)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        if let cifOut { try writeCIFs(result, folder: cifOut) }
+        if let plot { try writeText(RietveldReport.plot(setup.model, result), to: plot) }
+        if json {
+            try printJSONObject(RietveldReport.json(setup.model, result, provenance: setup.provenance, seconds: seconds))
+        } else {
+            print(RietveldReport.text(setup.model, result, seconds: seconds))
+        }
+    }
+
+    func writeCIFs(_ result: RietveldResult, folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (i, structure) in result.structures.enumerated() {
+            let key = RietveldPhase.identifier(structure.name)
+            var esd: [String: Double] = [:]
+            let prefix = (result.calculation.lines.count > i ? key : key) + "_"
+            for (name, e) in result.refinement.esd where name.hasPrefix(prefix) {
+                esd[String(name.dropFirst(prefix.count))] = e
+            }
+            let text = CIF.text(structure, esd: esd, comment: "Refined by roentgen xrd refine (Rietveld); Rwp \(String(format: "%.3f", result.statistics.rwp))%")
+            try writeText(text, to: (folder as NSString).appendingPathComponent("\(key).cif"))
+        }
+    }
+}
