@@ -60,8 +60,6 @@ let package = Package(
         .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics", "Refinement",
                                             .product(name: "Yams", package: "Yams")]),
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
-        .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics", "Refinement"]),
-        .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics"]),
         // Azimuthal integration of detector images (pyFAI's geometry, binning and corrections).
         .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
