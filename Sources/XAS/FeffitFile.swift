@@ -70,7 +70,7 @@ public struct FeffitFile: Sendable {
         do { root = try Yams.compose(yaml: source) } catch {
             throw RoentgenError(.badFile, "not valid YAML: \(error)", file: file)
         }
-        guard let root, case let .mapping(top) = root else {
+        guard let root, case .mapping = root else {
             throw RoentgenError(.badFile, "expected a mapping with 'parameters' and 'datasets'", file: file, line: 1)
         }
         let folder = (file as NSString).deletingLastPathComponent
