@@ -21,8 +21,9 @@ import XrayNumerics
 ///
 /// Speed: the pair list (atom pairs and lattice translations within reach) is built once and
 /// reused while the geometry stays within its margin; each Gaussian is summed by a multiplicative
-/// recurrence (three exponentials per peak, not one per point); the peak sum of a phase is cached
-/// and reused when only scales or envelopes change. Not thread-safe: one calculator per task.
+/// recurrence (a few exponentials per peak, not one per point, four points at a time); pairs of equal
+/// length and width are summed into one peak; the pairs run in two chunks on two cores; the peak sum
+/// of a phase is cached and reused when only scales or envelopes change. Not thread-safe: one calculator per task.
 public final class PDFfitCalculator {
     public let grid: PDFGrid
     /// Calculation range indices (data grid) before the Qmax filter.
@@ -230,107 +231,136 @@ public final class PDFfitCalculator {
         let needsGrouping = list.groupStart.isEmpty || list.stragglers * 20 > list.first.count
         var pairDist = needsGrouping ? [Double](repeating: .infinity, count: list.first.count) : []
         var pairSigma = needsGrouping ? [Double](repeating: .infinity, count: list.first.count) : []
-        var stragglers = 0
-        ppp.withUnsafeMutableBufferPointer { out in
-            /// Adds the Gaussian of area `ampl` at `dist` with width `sigma` (cut at ±5σ) to `out`.
-            func addPeak(dist: Double, sigma: Double, ampl: Double) {
-                let rb = max(rcMin, dist - 5 * sigma), re = min(rcMax, dist + 5 * sigma)
-                let ib = PDFGrid.nint((rb - r0) / dr), ie = PDFGrid.nint((re - r0) / dr)
-                if ib > ie { return }
-                let height = ampl * inverseSqrt2Pi / sigma
-                let inv2s2 = 1 / (2 * sigma * sigma)
-                let x0 = r0 + Double(ib) * dr - dist
-                if ie - ib < 8 || dr * dr * inv2s2 > 2 {
-                    for ig in ib...ie {
-                        let x = r0 + Double(ig) * dr - dist
-                        out[ig - c0] += height * exp(-x * x * inv2s2)
+        let pairCount = list.first.count
+        // Pairs in chunks run on the cores at once (large lists only), each into its own buffer, summed after.
+        let groups: [Int32] = needsGrouping ? [0, Int32(pairCount / 2), Int32(pairCount)] : list.groupStart
+        let nChunks = pairCount >= 2000 ? 2 : 1
+        var split = groups.count - 1
+        if nChunks == 2 {
+            split = groups.firstIndex { Int($0) >= pairCount / 2 } ?? groups.count - 1
+            split = min(max(split, 1), groups.count - 1)
+        }
+        let chunkGroups = nChunks == 2 ? [0..<split, split..<(groups.count - 1)] : [0..<(groups.count - 1)]
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: n * nChunks)
+        scratch.initialize(repeating: 0, count: n * nChunks)
+        let straggling = UnsafeMutablePointer<Int>.allocate(capacity: nChunks)
+        straggling.initialize(repeating: 0, count: nChunks)
+        defer { scratch.deallocate(); straggling.deallocate() }
+        /// Adds the Gaussian of area `ampl` at `dist` with width `sigma` (cut at ±5σ) to `out`.
+        func addPeak(_ out: UnsafeMutablePointer<Double>, dist: Double, sigma: Double, ampl: Double) {
+            let rb = max(rcMin, dist - 5 * sigma), re = min(rcMax, dist + 5 * sigma)
+            let ib = PDFGrid.nint((rb - r0) / dr), ie = PDFGrid.nint((re - r0) / dr)
+            if ib > ie { return }
+            let height = ampl * inverseSqrt2Pi / sigma
+            let inv2s2 = 1 / (2 * sigma * sigma)
+            let x0 = r0 + Double(ib) * dr - dist
+            if ie - ib < 8 || dr * dr * inv2s2 > 2 {
+                for ig in ib...ie {
+                    let x = r0 + Double(ig) * dr - dist
+                    out[ig - c0] += height * exp(-x * x * inv2s2)
+                }
+            } else {
+                // exp(−x²/2σ²) along x_k = x0 + kΔr: value, ratio and the ratio's ratio, four points at a time
+                // (lane l holds point k + l; its four-step ratio is exp(−(8x_{k+l}Δr + 16Δr²)/2σ²), which
+                // changes by exp(−32Δr²/2σ²) from one block to the next).
+                let a = dr * dr * inv2s2
+                var value = height * exp(-x0 * x0 * inv2s2)
+                var ratio = exp(-(2 * x0 * dr + dr * dr) * inv2s2)
+                var ig = ib
+                let count = ie - ib + 1
+                if count >= 16 {
+                    let step = exp(-2 * a)
+                    var v = SIMD4<Double>(repeating: 0)
+                    var lane = value, laneRatio = ratio
+                    for l in 0..<4 { v[l] = lane; lane *= laneRatio; laneRatio *= step }
+                    let r0 = exp(-(8 * x0 * dr + 16 * dr * dr) * inv2s2), perLane = exp(-8 * a)
+                    var r = SIMD4<Double>(r0, r0 * perLane, r0 * perLane * perLane, r0 * perLane * perLane * perLane)
+                    let q4 = SIMD4<Double>(repeating: exp(-32 * a))
+                    let base = out + (ib - c0)
+                    let blocks = count / 4
+                    for b in 0..<blocks {
+                        let p = UnsafeMutableRawPointer(base + 4 * b)
+                        let current = p.loadUnaligned(as: SIMD4<Double>.self)
+                        p.storeBytes(of: current + v, as: SIMD4<Double>.self)
+                        v *= r
+                        r *= q4
                     }
-                } else {
-                    // exp(−x²/2σ²) along x_k = x0 + kΔr: value, ratio and the ratio's ratio, four points at a time
-                    // (lane l holds point k + l; its four-step ratio is exp(−(8x_{k+l}Δr + 16Δr²)/2σ²), which
-                    // changes by exp(−32Δr²/2σ²) from one block to the next).
-                    let a = dr * dr * inv2s2
-                    var value = height * exp(-x0 * x0 * inv2s2)
-                    var ratio = exp(-(2 * x0 * dr + dr * dr) * inv2s2)
-                    var ig = ib
-                    let count = ie - ib + 1
-                    if count >= 16 {
-                        let step = exp(-2 * a)
-                        var v = SIMD4<Double>(repeating: 0)
-                        var lane = value, laneRatio = ratio
-                        for l in 0..<4 { v[l] = lane; lane *= laneRatio; laneRatio *= step }
-                        let r0 = exp(-(8 * x0 * dr + 16 * dr * dr) * inv2s2), perLane = exp(-8 * a)
-                        var r = SIMD4<Double>(r0, r0 * perLane, r0 * perLane * perLane, r0 * perLane * perLane * perLane)
-                        let q4 = SIMD4<Double>(repeating: exp(-32 * a))
-                        let base = out.baseAddress! + (ib - c0)
-                        let blocks = count / 4
-                        for b in 0..<blocks {
-                            let p = UnsafeMutableRawPointer(base + 4 * b)
-                            let current = p.loadUnaligned(as: SIMD4<Double>.self)
-                            p.storeBytes(of: current + v, as: SIMD4<Double>.self)
-                            v *= r
-                            r *= q4
-                        }
-                        ig = ib + 4 * blocks
-                        value = v[0]
-                        ratio = exp(-(2 * (x0 + Double(4 * blocks) * dr) * dr + dr * dr) * inv2s2)
-                    }
-                    let q = exp(-2 * a)
-                    while ig <= ie {
-                        out[ig - c0] += value
-                        value *= ratio
-                        ratio *= q
-                        ig += 1
-                    }
+                    ig = ib + 4 * blocks
+                    value = v[0]
+                    ratio = exp(-(2 * (x0 + Double(4 * blocks) * dr) * dr + dr * dr) * inv2s2)
+                }
+                let q = exp(-2 * a)
+                while ig <= ie {
+                    out[ig - c0] += value
+                    value *= ratio
+                    ratio *= q
+                    ig += 1
                 }
             }
-            let groups = needsGrouping ? [0, Int32(list.first.count)] : list.groupStart
-            list.first.withUnsafeBufferPointer { first in
-                list.second.withUnsafeBufferPointer { second in
-                    list.translation.withUnsafeBufferPointer { trans in
-                        for g in 0..<(groups.count - 1) {
-                            // The group's peak: pairs of equal r and σ add their amplitudes.
-                            var groupDist = 0.0, groupSigma = 0.0, groupAmpl = 0.0
-                            for k in Int(groups[g])..<Int(groups[g + 1]) {
-                                let i = Int(first[k]), j = Int(second[k])
-                                var ampl = ow[i] * ow[j]
-                                if i != j { ampl += ampl }
-                                if ampl == 0 { continue }
-                                let d = fract[i] - fract[j] - trans[k]
-                                // Covariant components G·d; r² = d·G·d.
-                                let gx = g00 * d.x + g01 * d.y + g02 * d.z
-                                let gy = g01 * d.x + g11 * d.y + g12 * d.z
-                                let gz = g02 * d.x + g12 * d.y + g22 * d.z
-                                let dist2 = d.x * gx + d.y * gy + d.z * gz
-                                if dist2 < rmin2 || dist2 > rmax2 { continue }
-                                let dist = dist2.squareRoot()
-                                // Mean-square displacement along the pair: (G d)ᵀ (C_i + C_j) (G d) / r².
-                                let s = cov[i] + cov[j]
-                                let msd = (s[0] * gx * gx + s[1] * gy * gy + s[2] * gz * gz
-                                           + 2 * (s[3] * gx * gy + s[4] * gx * gz + s[5] * gy * gz)) / dist2
-                                guard msd > 0 else { continue }
-                                let corfact = 1 - delta2 / dist2 - delta1 / dist + qb2 * dist2
-                                guard corfact > 0 else { continue }
-                                var sigma = (msd * corfact).squareRoot()
-                                if dist < rcut { sigma *= sratio }
-                                if needsGrouping {
-                                    pairDist[k] = dist; pairSigma[k] = sigma
-                                    addPeak(dist: dist, sigma: sigma, ampl: ampl)
-                                } else if groupAmpl == 0 {
-                                    groupDist = dist; groupSigma = sigma; groupAmpl = ampl
-                                } else if abs(dist - groupDist) <= 1e-11 * dist && abs(sigma - groupSigma) <= 1e-11 * sigma {
-                                    groupAmpl += ampl
-                                } else {
-                                    stragglers += 1
-                                    addPeak(dist: dist, sigma: sigma, ampl: ampl)
+        }
+        pairDist.withUnsafeMutableBufferPointer { pdBuffer in
+            pairSigma.withUnsafeMutableBufferPointer { psBuffer in
+                list.first.withUnsafeBufferPointer { first in
+                    list.second.withUnsafeBufferPointer { second in
+                        list.translation.withUnsafeBufferPointer { trans in
+                            let pd = pdBuffer.baseAddress, ps = psBuffer.baseAddress
+                            DispatchQueue.concurrentPerform(iterations: nChunks) { c in
+                                let out = scratch + c * n
+                                var chunkStragglers = 0
+                                for g in chunkGroups[c] {
+                                    // The group's peak: pairs of equal r and σ add their amplitudes.
+                                    var groupDist = 0.0, groupSigma = 0.0, groupAmpl = 0.0
+                                    for k in Int(groups[g])..<Int(groups[g + 1]) {
+                                        let i = Int(first[k]), j = Int(second[k])
+                                        var ampl = ow[i] * ow[j]
+                                        if i != j { ampl += ampl }
+                                        if ampl == 0 { continue }
+                                        let d = fract[i] - fract[j] - trans[k]
+                                        // Covariant components G·d; r² = d·G·d.
+                                        let gx = g00 * d.x + g01 * d.y + g02 * d.z
+                                        let gy = g01 * d.x + g11 * d.y + g12 * d.z
+                                        let gz = g02 * d.x + g12 * d.y + g22 * d.z
+                                        let dist2 = d.x * gx + d.y * gy + d.z * gz
+                                        if dist2 < rmin2 || dist2 > rmax2 { continue }
+                                        let dist = dist2.squareRoot()
+                                        // Mean-square displacement along the pair: (G d)ᵀ (C_i + C_j) (G d) / r².
+                                        let s = cov[i] + cov[j]
+                                        let msd = (s[0] * gx * gx + s[1] * gy * gy + s[2] * gz * gz
+                                                   + 2 * (s[3] * gx * gy + s[4] * gx * gz + s[5] * gy * gz)) / dist2
+                                        guard msd > 0 else { continue }
+                                        let corfact = 1 - delta2 / dist2 - delta1 / dist + qb2 * dist2
+                                        guard corfact > 0 else { continue }
+                                        var sigma = (msd * corfact).squareRoot()
+                                        if dist < rcut { sigma *= sratio }
+                                        if needsGrouping {
+                                            pd![k] = dist; ps![k] = sigma
+                                            addPeak(out, dist: dist, sigma: sigma, ampl: ampl)
+                                        } else if groupAmpl == 0 {
+                                            groupDist = dist; groupSigma = sigma; groupAmpl = ampl
+                                        } else if abs(dist - groupDist) <= 1e-11 * dist && abs(sigma - groupSigma) <= 1e-11 * sigma {
+                                            groupAmpl += ampl
+                                        } else {
+                                            chunkStragglers += 1
+                                            addPeak(out, dist: dist, sigma: sigma, ampl: ampl)
+                                        }
+                                    }
+                                    if groupAmpl != 0 { addPeak(out, dist: groupDist, sigma: groupSigma, ampl: groupAmpl) }
                                 }
+                                straggling[c] = chunkStragglers
                             }
-                            if groupAmpl != 0 { addPeak(dist: groupDist, sigma: groupSigma, ampl: groupAmpl) }
                         }
                     }
                 }
             }
         }
+        ppp.withUnsafeMutableBufferPointer { out in
+            for c in 0..<nChunks {
+                let part = scratch + c * n
+                for k in 0..<n { out[k] += part[k] }
+            }
+        }
+        var stragglers = 0
+        for c in 0..<nChunks { stragglers += straggling[c] }
         if needsGrouping {
             Self.group(&list, dist: pairDist, sigma: pairSigma)
         } else {
