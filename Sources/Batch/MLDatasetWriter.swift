@@ -145,7 +145,17 @@ public enum MLDatasetWriter {
             (npz, try npzData(d)), (hdf5, try hdf5Data(d)), ("metadata.csv", Data(csv(d).utf8)),
             ("failures.jsonl", failures), ("datasheet.json", try BatchJSON.pretty(sheet)), ("datasheet.md", Data(markdown(sheet, d).utf8)),
         ]
-        for (name, data) in files { try AppendFile.replace(folder.appendingPathComponent(name), with: data) }
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw RoentgenError(.io, "cannot create the dataset folder (\(error.localizedDescription))", file: folder.path)
+        }
+        // Written whole (temporary file, then renamed) but not fsynced: a dataset is rewritten
+        // from its inputs if a crash cuts it short, and fsync of hundreds of MB costs seconds.
+        for (name, data) in files {
+            let url = folder.appendingPathComponent(name)
+            do { try data.write(to: url, options: .atomic) } catch {
+                throw RoentgenError(.io, "cannot write (\(error.localizedDescription))", file: url.path)
+            }
+        }
         return files.map { folder.appendingPathComponent($0.0).path }
     }
 }

@@ -55,12 +55,14 @@ struct ExportML: AsyncParsableCommand {
             let first = dataset.failures.prefix(5).map { "  \($0.error)" }.joined(separator: "\n")
             throw RoentgenError.badParameter("no pattern could be exported (\(dataset.failures.count) failures), e.g.:\n\(first)")
         }
+        let built = Date()
         let folder = URL(fileURLWithPath: output)
         try MLDatasetWriter.write(dataset, to: folder)
-        let seconds = Date().timeIntervalSince(start)
+        let end = Date()
         if json { try Output.printJSON(MLDatasetWriter.datasheet(dataset)); return }
-        print(String(format: "%d patterns × %d points (%@) from %d files in %.2f s → %@", dataset.rows, dataset.grid.count,
-                     (q ? "Q" : "2θ") as NSString, dataset.files, seconds, folder.path as NSString))
+        print(String(format: "%d patterns × %d points (%@) from %d files in %.2f s (read and resample %.2f s, write %.2f s) → %@",
+                     dataset.rows, dataset.grid.count, (q ? "Q" : "2θ") as NSString, dataset.files, end.timeIntervalSince(start),
+                     built.timeIntervalSince(start), end.timeIntervalSince(built), folder.path as NSString))
         if dataset.failures.count > 0 { print("\(dataset.failures.count) left out, with reasons in \(folder.path)/failures.jsonl") }
     }
 }
