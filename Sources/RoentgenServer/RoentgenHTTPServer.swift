@@ -53,6 +53,9 @@ public struct RoentgenHTTPServer: Sendable {
         }
     }
 
+    /// The workspace root, symbolic links resolved.
+    public var rootPath: String { api.workspace.root.path }
+
     /// The token in force (generated when bound beyond loopback without one).
     public var token: String? { options.token }
 

@@ -28,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
             options.maxBodyBytes = maxBody
             if let token, token.count < 8 { throw RoentgenError.badParameter("--token must be at least 8 characters") }
             let server = try RoentgenHTTPServer(options)
-            let rootPath = options.root.path
+            let rootPath = server.rootPath
             let token = server.token
             try await server.run { url in
                 var line = "Roentgen serving \(rootPath) at \(url)"

@@ -129,6 +129,18 @@ import TestSupport
         let events = replies["GET /api/jobs/{id}/events"]?.text ?? ""
         #expect(events.contains("event: done") && events.contains("fetched/app.js"), "\(events)")
 
+        // Cancel a running job: a job fetching its own event stream runs until it is cancelled.
+        let last = try #require(replies["POST /api/fetch"]?.object["id"] as? String)
+        let next = "job\((Int(last.dropFirst(3)) ?? 0) + 1)"
+        let endless = try http.post("/api/fetch", ["target": "\(server.url)api/jobs/\(next)/events", "to": "fetched"])
+        #expect(endless.object["id"] as? String == next && endless.object["status"] as? String == "running", "\(endless.text)")
+        usleep(500_000)
+        #expect(try http.get("/api/jobs/\(next)").object["status"] as? String == "running")
+        let cancelled = try http.request("DELETE", "/api/jobs/\(next)")
+        #expect(cancelled.status == 200 && cancelled.object["status"] as? String == "cancelled", "\(cancelled.text)")
+        #expect(try http.get("/api/jobs/\(next)").object["status"] as? String == "cancelled")
+        #expect(try http.get("/api/jobs/\(next)/events").text.contains("event: cancelled"))
+
         // Favicon and app.
         #expect(try http.get("/favicon.ico").status == 200)
         let page = try http.get("/")
