@@ -35,12 +35,16 @@ extension RietveldModel {
                 let phase = phaseKeys.firstIndex { name.hasPrefix($0) }
                 if Self.changesIntensityOnly(name, phaseKey: phase.map { phaseKeys[$0] }) {
                     let phases = phase.map { [$0] } ?? Array(compiled.indices)
+                    // Scales enter as factors: ∂I/∂s = I/s exactly (so that a histogram scale and a phase
+                    // fraction released together give exactly proportional columns and a named singular matrix).
+                    let isFactor = value != 0 && (name == "scale" || (phase.map { name == phaseKeys[$0] + "fraction" } ?? false))
                     for ph in phases {
-                        let lines2 = try compiled[ph].lines(shifted, histogram: try histogramTerms(shifted), instrument: instrument)
                         let lines = base.lines[ph]
+                        let lines2 = isFactor ? lines
+                            : try compiled[ph].lines(shifted, histogram: try histogramTerms(shifted), instrument: instrument)
                         guard lines2.count == lines.count else { continue }
                         for l in 0..<lines.count {
-                            let dI = (lines2[l].intensity - lines[l].intensity) / step
+                            let dI = isFactor ? lines[l].intensity / value : (lines2[l].intensity - lines[l].intensity) / step
                             if dI == 0 { continue }
                             let prof = profiles[ph][l]
                             for (j, v) in prof.values.enumerated() { dy[prof.start + j] += dI * v }

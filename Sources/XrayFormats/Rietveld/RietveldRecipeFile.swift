@@ -60,6 +60,8 @@ public struct RietveldRecipe: Sendable {
 
     /// Reads and checks a refinement file; errors name the file and line.
     public static func read(_ url: URL) throws -> RietveldRecipe {
+        // Absolute first: paths in the file are relative to its folder, wherever the command runs from.
+        let url = url.absoluteURL.standardizedFileURL
         guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
             throw RoentgenError(.io, "refinement file is not readable", file: url.path)
         }
