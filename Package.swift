@@ -93,6 +93,8 @@ let package = Package(
         .testTarget(name: "RefinementTests", dependencies: ["Refinement"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
+        .testTarget(name: "MatchingTests", dependencies: ["XAS", "Diffraction", "XrayFormats", "XrayCore", "TestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -67,8 +67,8 @@ public struct XANESEntry: Sendable, Hashable, Codable {
 /// A XANES reference library: normalised μ of every reference on one E − E0 grid, with the
 /// unit-norm matching features of each (normalised μ and its derivative over the matching window).
 ///
-/// Stored as one binary file (see `serialized()`) that `init(mapping:)` memory-maps: the float
-/// arrays are read in place, entry texts are decoded only for the entries a query reports.
+/// Stored as one binary file (see `serialized()`); given memory-mapped bytes, `init(serialized:)` reads
+/// the float arrays in place and decodes entry texts only for the entries a query reports.
 public struct XANESLibrary: @unchecked Sendable {
     // `@unchecked`: `data` is immutable after init (a mapped file or built bytes).
     private let data: Data
@@ -84,16 +84,6 @@ public struct XANESLibrary: @unchecked Sendable {
 
     /// Features per entry: `2 × windowCount` floats (normalised μ part, then derivative part, each of norm 1/√2).
     public var featureLength: Int { 2 * grid.windowCount }
-
-    /// Opens a library file, memory-mapped.
-    /// - Throws: `RoentgenError` naming the file and byte offset when it is not a valid library.
-    public init(mapping url: URL) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
-            throw RoentgenError(.io, "cannot read: \(error.localizedDescription)", file: url.path)
-        }
-        try self.init(serialized: data, file: url.path)
-    }
 
     /// Reads `serialized()` bytes; `file` names the source in errors.
     public init(serialized data: Data, file: String) throws {

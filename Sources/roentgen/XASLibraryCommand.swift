@@ -79,7 +79,7 @@ struct XASLibraryBuild: AsyncParsableCommand {
         var skipped: [String] = []
         for file in try collectFilesRecursively(inputs) {
             if let head = FileHandle(forReadingAtPath: file)?.readData(ofLength: 8), Array(head) == Array("RXANES01".utf8) {
-                let stored = try XANESLibrary(mapping: URL(fileURLWithPath: file))
+                let stored = try XANESLibrary(serialized: try mappedFile(file), file: file)
                 guard stored.grid == builder.grid else {
                     throw RoentgenError(.badData, "library grid differs from this build's (\(stored.grid.start)… step \(stored.grid.step), \(stored.grid.count) points); rebuild with the same --grid/--step/--window", file: file)
                 }
@@ -152,7 +152,7 @@ struct XASMatch: AsyncParsableCommand {
         guard top >= 1 else { throw RoentgenError.badParameter("--top \(top); expected at least 1") }
         guard maxShift >= 0, maxShift <= 50 else { throw RoentgenError.badParameter("--max-shift \(maxShift) eV; expected 0…50") }
         if let lcf, lcf < 1 || lcf > 4 { throw RoentgenError.badParameter("--lcf \(lcf); expected 1…4 references per fit") }
-        let lib = try XANESLibrary(mapping: URL(fileURLWithPath: library))
+        let lib = try XANESLibrary(serialized: try mappedFile(library), file: library)
         let (path, group) = splitFileGroup(file)
         let loaded = try loadSpectrum(path, group: group, mu: mu)
         let (query, candidates) = try XANESMatcher.prepare(energy: loaded.spectrum.energy, mu: loaded.spectrum.mu ?? [], library: lib,

@@ -233,18 +233,16 @@ func buildLibrary(_ inputs: [String]) throws -> ReferenceLibrary {
     }
     for file in files {
         if file.lowercased().hasSuffix(".rxl") {
-            guard let data = FileManager.default.contents(atPath: file) else { throw RoentgenError(.io, "file is not readable", file: file) }
-            let stored = try ReferenceLibrary(serialized: data, file: file)
-            for r in 0..<stored.count {
-                let lines = stored.lines(r)
-                library.append(name: stored.names[r], formula: stored.formulas[r], q: lines.map(\.q), weight: lines.map(\.weight),
-                               weightScale: stored.weightScale[r])
-            }
+            let stored = try ReferenceLibrary(serialized: try mappedFile(file), file: file)
+            // One stored library is used in place (memory-mapped); several are concatenated.
+            if files.count == 1 { return stored }
+            library.append(contentsOf: stored)
             continue
         }
         do {
             if file.lowercased().hasSuffix(".cif") {
-                try library.append(name: file, structure: try CIF.readStructure(url: URL(fileURLWithPath: file)))
+                guard let bytes = FileManager.default.contents(atPath: file) else { throw RoentgenError(.io, "file is not readable", file: file) }
+                try library.append(name: file, source: CIFSourceTags.describe(bytes), structure: try CIF.readStructure(data: bytes, file: file))
             } else {
                 // Structures (e.g. a zip or tar of CIFs) or measured reference patterns, whose
                 // fitted peaks become the reference lines; archives give one candidate per entry.
@@ -317,7 +315,7 @@ struct XRDIdentify: AsyncParsableCommand {
                     "min_phase_gain": options.minPhaseGain, "min_line_coverage": options.minLineCoverage]),
                 "file": file, "wavelength": result.wavelength, "fwhm": result.fwhm, "residual": result.residual,
                 "ranking": result.ranking.prefix(top).map { ["candidate": $0.name, "score": $0.score, "shift": $0.shift,
-                                                             "present": $0.present, "formula": library.formulas[$0.index]] as [String: Any] },
+                                                             "present": $0.present, "formula": library.formulas[$0.index], "source": library.sources[$0.index]] as [String: Any] },
                 "phases": result.phases.map { ["candidate": $0.name, "formula": $0.formula, "fraction": $0.fraction, "scale": $0.scale,
                                                "shift": $0.shift, "score": $0.score] as [String: Any] },
             ] as [String: Any])
@@ -333,23 +331,5 @@ struct XRDIdentify: AsyncParsableCommand {
                 print(String(format: "  %2d. %@ %.3f  %+.2f°  %@", i + 1, c.present ? "*" : " ", c.score, c.shift, c.name as NSString))
             }
         }
-    }
-}
-
-struct XRDLibrary: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "library",
-        abstract: "Precompute a reference library (.rxl) from CIFs for fast identification."
-    )
-
-    @Argument(help: "CIF files or folders of CIFs.") var inputs: [String]
-    @Option(name: .shortAndLong, help: "Output library file (.rxl).") var output: String
-
-    func run() async throws {
-        let library = try buildLibrary(inputs)
-        do { try library.serialized().write(to: URL(fileURLWithPath: output)) } catch {
-            throw RoentgenError(.io, "cannot write: \(error.localizedDescription)", file: output)
-        }
-        print("\(output): \(library.count) references, \(library.bins.count) lines")
     }
 }
