@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalog
 import Foundation
 import XAS
 import XrayCore
@@ -53,6 +54,20 @@ func metadataEdge(_ metadata: Metadata) -> (String, String)? {
     return (symbol, edge)
 }
 
+/// Where a fetched file came from, from the `NAME.provenance.json` that `roentgen fetch --to` writes
+/// beside it: `SOURCE:RECORD` (and the DOI or URL), and the licence the catalog gives for that
+/// source (the record whose id is the source name or starts with it, `ixas` → `ixas-xaslib`).
+func fetchOrigin(of file: String) -> (source: String, licence: String?)? {
+    guard let data = FileManager.default.contents(atPath: file + ".provenance.json"),
+          let p = try? JSONDecoder().decode(FetchProvenance.self, from: data) else { return nil }
+    var parts: [String] = []
+    if let id = p.recordID { parts.append(p.source.map { id.hasPrefix($0 + ":") ? id : "\($0):\(id)" } ?? id) } else if let s = p.source { parts.append(s) }
+    parts.append(p.doi.map { "doi:\($0)" } ?? p.url)
+    let records = (try? CatalogLoader.load(.embedded)) ?? []
+    let record = p.source.flatMap { s in records.first { $0.id == s } ?? records.first { $0.id.hasPrefix(s + "-") } }
+    return (parts.joined(separator: " "), record.map { $0.license.spdx ?? $0.license.name })
+}
+
 struct XASLibraryBuild: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "library",
@@ -66,8 +81,8 @@ struct XASLibraryBuild: AsyncParsableCommand {
     )
     @Argument(help: "Absorption files, folders, archives or libraries.") var inputs: [String]
     @Option(name: .shortAndLong, help: "Output library file (.rxanes).") var output: String
-    @Option(help: "Source recorded for every entry (catalog id, DOI or URL; default: the file path).") var source: String?
-    @Option(help: "Licence recorded for every entry (e.g. CC0-1.0).") var licence: String = "unknown"
+    @Option(help: "Source recorded for every entry (catalog id, DOI or URL; default: the fetch provenance beside the file, else its path).") var source: String?
+    @Option(help: "Licence recorded for every entry, e.g. CC0-1.0 (default: the catalog's licence of the source a fetched file came from, else 'unknown').") var licence: String?
     @Option(help: "Grid, eV relative to E0, LO:HI.") var grid: String = "-50:150"
     @Option(help: "Grid step, eV.") var step: Double = 0.5
     @Option(help: "Matching window, eV relative to E0, LO:HI (inside the grid).") var window: String = "-20:80"
@@ -98,8 +113,9 @@ struct XASLibraryBuild: AsyncParsableCommand {
                     let spectrum = try MuSelection.selectMu(scan, expression: nil)
                     guard let mu = spectrum.mu else { throw RoentgenError(.badData, "no μ(E) could be formed from the columns", file: file) }
                     let edge = metadataEdge(scan.metadata)
+                    let origin = fetchOrigin(of: file)
                     try builder.append(name: name, energy: spectrum.energy, mu: mu, element: edge?.0, edge: edge?.1,
-                                       source: source ?? file, licence: licence)
+                                       source: source ?? origin?.source ?? file, licence: licence ?? origin?.licence ?? "unknown")
                 } catch {
                     skipped.append(name); Output.note("skipped \(name): \((error as? RoentgenError)?.message ?? "\(error)")")
                 }
