@@ -24,6 +24,8 @@ public struct IdentificationOptions: Sendable {
     /// strongest lines) over the whole library, then all lines of the best `preselectCount`.
     public var fullScreenLimit = 50_000
     public var preselectCount = 2_000
+    /// Bins of the dilated pattern below this fraction of its maximum are not looked up in the fingerprint index.
+    public var indexThreshold = 0.05
     /// Wavelength in Å (default: the pattern's Kα1, else 1.5406).
     public var wavelength: Double?
     /// Line FWHM in degrees at 2θ = 0 for the candidate profiles, growing as 1/cos θ (default: estimated from the pattern).
@@ -132,6 +134,8 @@ public enum PhaseIdentifier {
     struct ScreenTable {
         var weighted: [SIMD4<Float>]
         var lp: [Float]
+        /// The dilated pattern (max over the trial shifts), without LP.
+        var peak: [Float]
         var binCount: Int
     }
 
@@ -153,6 +157,7 @@ public enum PhaseIdentifier {
         let nb = Int(qMax / bw) + 2
         // weighted[b][s]: LP × dilated pattern at the bin's 2θ moved by trial shift s.
         var weighted = [SIMD4<Float>](repeating: .zero, count: nb), lp = [Float](repeating: 0, count: nb)
+        var peak = [Float](repeating: 0, count: nb)
         for b in 0..<nb {
             let base = DiffractionAxes.twoTheta(q: (Double(b) + 0.5) * bw, wavelength: p.wavelength)
             guard base.isFinite else { continue }
@@ -163,10 +168,12 @@ public enum PhaseIdentifier {
                 guard tth >= p.x0, tth <= hi else { continue }
                 let f = (tth - p.x0) / p.step
                 let i = min(Int(f), n - 2), t = f - Double(i)
-                weighted[b][s] = Float(l * (dilated[i] * (1 - t) + dilated[i + 1] * t))
+                let m = dilated[i] * (1 - t) + dilated[i + 1] * t
+                weighted[b][s] = Float(l * m)
+                peak[b] = max(peak[b], Float(m))
             }
         }
-        return ScreenTable(weighted: weighted, lp: lp, binCount: nb)
+        return ScreenTable(weighted: weighted, lp: lp, peak: peak, binCount: nb)
     }
 
     /// Screen score of one reference's lines: Σ w·LP·M⁺(Q) / √Σ(w·LP)², the best of the three shifts.
@@ -230,9 +237,55 @@ public enum PhaseIdentifier {
     /// full screen scores are returned (the others −∞).
     static func candidateScores(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions) -> [Double] {
         guard library.count > options.fullScreenLimit else { return screen(p, library: library, options: options) }
-        let coarse = screen(p, library: library, options: options, fingerprints: true)
-        let subset = topIndices(coarse, count: min(library.count, options.preselectCount))
+        let subset: [Int]
+        if library.postingOffsets.count > 1 {
+            subset = indexedPreselection(p, library: library, options: options)
+        } else {
+            let coarse = screen(p, library: library, options: options, fingerprints: true)
+            subset = topIndices(coarse, count: min(library.count, options.preselectCount))
+        }
         return screen(p, library: library, options: options, subset: subset)
+    }
+
+    /// The `preselectCount` references whose fingerprints best cover the pattern, through the inverted
+    /// fingerprints: Σ strength·M⁺(bin) accumulated over the postings of the bins where the dilated
+    /// pattern M⁺ exceeds `indexThreshold` of its maximum (weaker bins add little and are skipped).
+    static func indexedPreselection(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions) -> [Int] {
+        let table = screenTable(p, options: options)
+        let top = table.peak.max() ?? 0
+        guard top > 0 else { return [] }
+        let threshold = Float(options.indexThreshold) * top
+        var score = [Float](repeating: 0, count: library.count)
+        library.postingOffsets.withUnsafeBufferPointer { offsets in
+            library.postingReferences.withUnsafeBufferPointer { refs in
+                library.postingStrengths.withUnsafeBufferPointer { strengths in
+                    score.withUnsafeMutableBufferPointer { acc in
+                        for b in 0..<min(table.binCount, offsets.count - 1) where table.peak[b] > threshold {
+                            let m = table.peak[b]
+                            for j in Int(offsets[b])..<Int(offsets[b + 1]) { acc[Int(refs[j])] += strengths[j] * m }
+                        }
+                    }
+                }
+            }
+        }
+        // The best k in linear time: a 4096-bin histogram gives a cut that keeps at least k, then sort those.
+        let k = min(library.count, options.preselectCount)
+        let best = score.max() ?? 0
+        guard best > 0 else { return [] }
+        let slots = 4096
+        var histogram = [Int](repeating: 0, count: slots)
+        let scale = Float(slots - 1) / best
+        for v in score where v > 0 { histogram[Int(v * scale)] += 1 }
+        var cut = 0, kept = 0
+        for slot in stride(from: slots - 1, through: 0, by: -1) {
+            kept += histogram[slot]
+            if kept >= k { cut = slot; break }
+        }
+        let floor = Float(cut) / scale
+        var order = (0..<library.count).filter { score[$0] > 0 && score[$0] >= floor }
+        order.sort { score[$0] > score[$1] }
+        if order.count > k { order.removeLast(order.count - k) }
+        return order
     }
 
     /// The profile of reference `r` on the prepared grid extended by `pad` points each side, max 1.

@@ -29,6 +29,12 @@ public struct ReferenceLibrary: Sendable {
     /// `fingerprintLength` strongest lines per reference (bin, weight), reference-major.
     public private(set) var fingerprintBins = LibraryColumn<UInt16>()
     public private(set) var fingerprintWeights = LibraryColumn<Float>()
+    /// The fingerprints inverted (present in libraries read from a file): for Q bin b, postings
+    /// postingOffsets[b] ..< postingOffsets[b+1] give the references with a fingerprint line in b and
+    /// the line's strength w·LP(Cu Kα1) normalised over the reference's fingerprint (Σ strength² = 1).
+    public private(set) var postingOffsets = LibraryColumn<UInt32>()
+    public private(set) var postingReferences = LibraryColumn<UInt32>()
+    public private(set) var postingStrengths = LibraryColumn<Float>()
 
     public init() {}
 
@@ -76,13 +82,7 @@ public struct ReferenceLibrary: Sendable {
     /// The `fingerprintLength` strongest lines by weight × LP at Cu Kα1 (1.5406 Å), in bin order, zero-padded.
     static func fingerprint(bins: [UInt16], weights: [Float]) -> (bins: [UInt16], weights: [Float]) {
         let k = fingerprintLength
-        let strength = zip(bins, weights).map { b, w -> Double in
-            let q = (Double(b) + 0.5) * binWidth
-            let s = q * 1.5406 / (4 * Double.pi)
-            guard s < 1 else { return 0 }
-            let theta = asin(s)
-            return Double(w) * (1 + cos(2 * theta) * cos(2 * theta)) / (sin(theta) * sin(theta) * cos(theta))
-        }
+        let strength = zip(bins, weights).map { copperStrength(bin: $0, weight: $1) }
         let chosen = strength.indices.sorted { strength[$0] > strength[$1] }.prefix(k).sorted { bins[$0] < bins[$1] }
         var fb = chosen.map { bins[$0] }, fw = chosen.map { weights[$0] }
         while fb.count < k { fb.append(0); fw.append(0) }
@@ -120,6 +120,39 @@ public struct ReferenceLibrary: Sendable {
         append(name: name, formula: label, q: q, weight: w)
     }
 
+    /// w·LP at Cu Kα1 (1.5406 Å) of a line in Q bin `bin`; 0 beyond 2θ = 180°.
+    static func copperStrength(bin: UInt16, weight: Float) -> Double {
+        let q = (Double(bin) + 0.5) * binWidth
+        let s = q * 1.5406 / (4 * Double.pi)
+        guard s < 1, weight > 0 else { return 0 }
+        let theta = asin(s)
+        return Double(weight) * (1 + cos(2 * theta) * cos(2 * theta)) / (sin(theta) * sin(theta) * cos(theta))
+    }
+
+    /// The inverted fingerprints (see `postingOffsets`), by a counting sort over bins.
+    func invertedFingerprints() -> (offsets: [UInt32], references: [UInt32], strengths: [Float]) {
+        let k = Self.fingerprintLength
+        let fb = fingerprintBins.array, fw = fingerprintWeights.array
+        let binCount = (fb.max().map(Int.init) ?? 0) + 1
+        var counts = [UInt32](repeating: 0, count: binCount + 1)
+        for j in fb.indices where fw[j] > 0 { counts[Int(fb[j]) + 1] += 1 }
+        for b in 0..<binCount { counts[b + 1] += counts[b] }
+        var next = counts
+        let total = Int(counts[binCount])
+        var refs = [UInt32](repeating: 0, count: total), strengths = [Float](repeating: 0, count: total)
+        for r in 0..<count {
+            let range = (r * k)..<(r * k + k)
+            let s = range.map { Self.copperStrength(bin: fb[$0], weight: fw[$0]) }
+            let norm = s.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for (j, sj) in zip(range, s) where fw[j] > 0 {
+                let at = Int(next[Int(fb[j])])
+                refs[at] = UInt32(r); strengths[at] = norm > 0 ? Float(sj / norm) : 0
+                next[Int(fb[j])] += 1
+            }
+        }
+        return (counts, refs, strengths)
+    }
+
     /// 1/(V² ρ) in Å⁻⁶ cm³/g: converts |F|²m into intensity per unit weight fraction.
     public static func weightScale(_ structure: CrystalStructure) -> Double {
         let volume = structure.cell.volume
@@ -138,11 +171,12 @@ public struct ReferenceLibrary: Sendable {
     private static let magicV1 = Array("RXRDLIB1".utf8)
     private static let magic = Array("RXRDLIB2".utf8)
 
-    /// Binary form (little-endian): magic `RXRDLIB2`, four UInt64 counts (references n, lines m,
-    /// fingerprint length k, text bytes), then, each starting on an 8-byte boundary: offsets
-    /// (Int32 × n+1), bins (UInt16 × m), weights (Float32 × m), weight scales (Float64 × n),
-    /// fingerprint bins (UInt16 × n·k) and weights (Float32 × n·k), text offsets (UInt32 × 3n+1)
-    /// and the UTF-8 texts (name, formula, source of each reference).
+    /// Binary form (little-endian): magic `RXRDLIB2`, six UInt64 counts (references n, lines m,
+    /// fingerprint length k, text bytes, bin slots b, postings p), then, each starting on an 8-byte
+    /// boundary: offsets (Int32 × n+1), bins (UInt16 × m), weights (Float32 × m), weight scales
+    /// (Float64 × n), fingerprint bins (UInt16 × n·k) and weights (Float32 × n·k), the inverted
+    /// fingerprints (posting offsets UInt32 × b, references UInt32 × p, strengths Float32 × p),
+    /// text offsets (UInt32 × 3n+1) and the UTF-8 texts (name, formula, source of each reference).
     public func serialized() -> Data {
         var data = Data(Self.magic)
         func put<T>(_ value: T) { withUnsafeBytes(of: value) { data.append(contentsOf: $0) } }
@@ -154,13 +188,18 @@ public struct ReferenceLibrary: Sendable {
                 textOffsets.append(UInt32(truncatingIfNeeded: text.count))
             }
         }
+        let postings = invertedFingerprints()
         put(UInt64(count)); put(UInt64(bins.count)); put(UInt64(Self.fingerprintLength)); put(UInt64(text.count))
+        put(UInt64(postings.offsets.count)); put(UInt64(postings.references.count))
         offsets.appendBytes(to: &data); pad()
         bins.appendBytes(to: &data); pad()
         weights.appendBytes(to: &data); pad()
         weightScale.appendBytes(to: &data); pad()
         fingerprintBins.appendBytes(to: &data); pad()
         fingerprintWeights.appendBytes(to: &data); pad()
+        LibraryColumn(postings.offsets).appendBytes(to: &data); pad()
+        LibraryColumn(postings.references).appendBytes(to: &data); pad()
+        LibraryColumn(postings.strengths).appendBytes(to: &data); pad()
         LibraryColumn(textOffsets).appendBytes(to: &data); pad()
         data.append(text)
         return data
@@ -174,14 +213,15 @@ public struct ReferenceLibrary: Sendable {
         guard data.count >= 8 else { throw fail(0, "not a Roentgen reference library (expected magic RXRDLIB2)") }
         let head = Array(data.prefix(8))
         if head == Self.magicV1 { try self.init(version1: [UInt8](data), file: file); return }
-        guard head == Self.magic, data.count >= 40 else { throw fail(0, "not a Roentgen reference library (expected magic RXRDLIB2)") }
+        guard head == Self.magic, data.count >= 56 else { throw fail(0, "not a Roentgen reference library (expected magic RXRDLIB2)") }
         self.init()
         func u64(_ at: Int) -> Int { Int(truncatingIfNeeded: data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) }) }
-        let n = u64(8), m = u64(16), k = u64(24), textBytes = u64(32)
-        guard n >= 0, m >= 0, n < 1 << 32, m < Int(Int32.max), k == Self.fingerprintLength, textBytes >= 0, textBytes < 1 << 40 else {
-            throw fail(8, "implausible counts \(n) references, \(m) lines, fingerprint \(k), \(textBytes) text bytes")
+        let n = u64(8), m = u64(16), k = u64(24), textBytes = u64(32), binSlots = u64(40), postingCount = u64(48)
+        guard n >= 0, m >= 0, n < 1 << 32, m < Int(Int32.max), k == Self.fingerprintLength, textBytes >= 0, textBytes < 1 << 40,
+              binSlots >= 1, binSlots <= 65_537, postingCount >= 0, postingCount <= n * k else {
+            throw fail(8, "implausible counts \(n) references, \(m) lines, fingerprint \(k), \(textBytes) text bytes, \(binSlots) bins, \(postingCount) postings")
         }
-        var at = 40
+        var at = 56
         func column<T: BitwiseCopyable>(_ count: Int, _ type: T.Type) throws -> LibraryColumn<T> {
             let size = count * MemoryLayout<T>.stride
             guard at + size <= data.count else { throw fail(at, "truncated: expected \(size) more bytes") }
@@ -196,6 +236,9 @@ public struct ReferenceLibrary: Sendable {
         weightScale = try column(n, Double.self)
         fingerprintBins = try column(n * k, UInt16.self)
         fingerprintWeights = try column(n * k, Float.self)
+        postingOffsets = try column(binSlots, UInt32.self)
+        postingReferences = try column(postingCount, UInt32.self)
+        postingStrengths = try column(postingCount, Float.self)
         let textOffsets = try column(3 * n + 1, UInt32.self)
         guard at + textBytes == data.count else { throw fail(at, "expected \(textBytes) bytes of names, found \(data.count - at)") }
         // Offsets must be monotonic and end at the counts (checked once: queries then index freely).
@@ -203,6 +246,9 @@ public struct ReferenceLibrary: Sendable {
         guard ok else { throw fail(40, "line offsets are inconsistent") }
         let textOK = textOffsets.withUnsafeBufferPointer { t in t.first == 0 && Int(t.last ?? 0) == textBytes && zip(t, t.dropFirst()).allSatisfy { $0 <= $1 } }
         guard textOK else { throw fail(at, "name offsets are inconsistent") }
+        let postingsOK = postingOffsets.withUnsafeBufferPointer { o in o.first == 0 && Int(o.last ?? 0) == postingCount && zip(o, o.dropFirst()).allSatisfy { $0 <= $1 } }
+            && postingReferences.withUnsafeBufferPointer { $0.allSatisfy { Int($0) < n } }
+        guard postingsOK else { throw fail(40, "fingerprint index is inconsistent") }
         names = TextColumn(mapping: data, offsets: textOffsets, blob: at, stride: 3, field: 0, count: n)
         formulas = TextColumn(mapping: data, offsets: textOffsets, blob: at, stride: 3, field: 1, count: n)
         sources = TextColumn(mapping: data, offsets: textOffsets, blob: at, stride: 3, field: 2, count: n)

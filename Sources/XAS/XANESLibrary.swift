@@ -171,15 +171,27 @@ public struct XANESLibrary: @unchecked Sendable {
         }
     }
 
+    /// Z and edge code of entry `r` in one number (for fast filtering).
+    @inline(__always) func edgeKey(_ r: Int) -> UInt32 {
+        data.withUnsafeBytes { UInt32($0.loadUnaligned(fromByteOffset: recordsOffset + r * Self.recordSize + 16, as: UInt32.self)) }
+    }
+
     /// Element/edge pairs held, with counts, in order of first appearance.
     public func edges() -> [(label: String, count: Int)] {
-        var order: [String] = [], counts: [String: Int] = [:]
+        var order: [(UInt32, Int)] = [], counts: [UInt32: Int] = [:]
         for r in 0..<count {
-            let label = edgeLabel(r)
-            if counts[label] == nil { order.append(label) }
-            counts[label, default: 0] += 1
+            let key = edgeKey(r)
+            if counts[key] == nil { order.append((key, r)) }
+            counts[key, default: 0] += 1
         }
-        return order.map { ($0, counts[$0]!) }
+        return order.map { (edgeLabel($0.1), counts[$0.0]!) }
+    }
+
+    /// Indices of the entries whose element and edge are `label` (`"Fe K"`).
+    public func entries(withEdge label: String) -> [Int] {
+        guard let r0 = (0..<count).first(where: { edgeLabel($0) == label }) else { return [] }
+        let key = edgeKey(r0)
+        return (0..<count).filter { edgeKey($0) == key }
     }
 
     // MARK: building

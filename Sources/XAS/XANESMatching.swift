@@ -103,7 +103,7 @@ public enum XANESMatcher {
                 pre = try preEdge(energy: grid.energy, mu: grid.mu, parameters: PreEdgeParameters(e0: e0))
             }
         }
-        let candidates = (0..<library.count).filter { library.edgeLabel($0) == label }
+        let candidates = library.entries(withEdge: label)
         return (XANESQuery(energy: grid.energy, norm: pre.norm, e0: pre.e0, edgeStep: pre.edgeStep, edgeLabel: label, edgeEnergy: edge.energy), candidates)
     }
 
