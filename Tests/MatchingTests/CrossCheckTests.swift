@@ -93,6 +93,13 @@ struct CrossCheckTests {
         let (pattern, wMetal) = try xrdMixture(metal: 0.4)
         let (otherPattern, _) = try xrdMixture(metal: 0.8)
         defer { for f in [xasFile, lcf, qpa, qpaOther, pattern, otherPattern] { try? FileManager.default.removeItem(atPath: f) } }
+        // ROENTGEN_KEEP_MIXTURES=DIR keeps the two 40/60 inputs (how Tests/Fixtures/matching was made).
+        if let keep = ProcessInfo.processInfo.environment["ROENTGEN_KEEP_MIXTURES"] {
+            for (from, name) in [(xasFile, "fe_metal_fe3o4_40_60_xas.dat"), (pattern, "fe_metal_fe3o4_40_60_xrd.xy")] {
+                try? FileManager.default.removeItem(atPath: "\(keep)/\(name)")
+                try FileManager.default.copyItem(atPath: from, toPath: "\(keep)/\(name)")
+            }
+        }
         let fit = try json(["xas", "lcf", xasFile, "--standard", "\(Self.xas)/xaslib/Fe_metal_rt_01.xdi", "--standard", "\(Self.xas)/xaslib/Fe3O4_rt_01.xdi",
                             "--standard", "\(Self.xas)/xaslib/FeO_rt_01.xdi", "--sum-to-one", "--range", "-30:80"], file: lcf)
         let weights = try #require((fit["fits"] as? [[String: Any]])?.first?["weights"] as? [Double])
