@@ -25,7 +25,7 @@ public struct IdentificationOptions: Sendable {
     public var fullScreenLimit = 50_000
     public var preselectCount = 2_000
     /// Bins of the dilated pattern below this fraction of its maximum are not looked up in the fingerprint index.
-    public var indexThreshold = 0.05
+    public var indexThreshold = 0.1
     /// Wavelength in Å (default: the pattern's Kα1, else 1.5406).
     public var wavelength: Double?
     /// Line FWHM in degrees at 2θ = 0 for the candidate profiles, growing as 1/cos θ (default: estimated from the pattern).
