@@ -177,10 +177,8 @@ struct XASMatch: AsyncParsableCommand {
         var fits: [LCFResult] = []
         var lcfRange: [Double]?
         if let k = lcf {
-            let parts = range.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo < hi else {
-                throw RoentgenError.badParameter("--range '\(range)' not understood; expected LO:HI, e.g. -20:60")
-            }
+            let bounds = try parseEnergyRange(range, "--range")
+            let lo = bounds.lowerBound, hi = bounds.upperBound
             lcfRange = [lo, hi]
             // Standards must cover the fit range (the fit interpolates, it does not extrapolate).
             let standards = matches.map { XANESMatcher.standard($0.index, library: lib) }
