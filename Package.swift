@@ -135,6 +135,8 @@ let package = Package(
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XrayFormatsImageTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
+        .testTarget(name: "MatchingTests", dependencies: ["XAS", "Diffraction", "XrayFormats", "XrayCore", "TestSupport"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
     ],
     swiftLanguageModes: [.v5]
 )

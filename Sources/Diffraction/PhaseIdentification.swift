@@ -20,6 +20,12 @@ public struct IdentificationOptions: Sendable {
     public var minLineCoverage = 0.7
     /// Further phases must have the first phase's zero shift within this, degrees.
     public var sharedShiftTolerance = 0.06
+    /// Libraries larger than this are screened in two stages: fingerprints (each reference's 12
+    /// strongest lines) over the whole library, then all lines of the best `preselectCount`.
+    public var fullScreenLimit = 50_000
+    public var preselectCount = 2_000
+    /// Bins of the dilated pattern below this fraction of its maximum are not looked up in the fingerprint index.
+    public var indexThreshold = 0.1
     /// Wavelength in Å (default: the pattern's Kα1, else 1.5406).
     public var wavelength: Double?
     /// Line FWHM in degrees at 2θ = 0 for the candidate profiles, growing as 1/cos θ (default: estimated from the pattern).
@@ -123,10 +129,17 @@ public enum PhaseIdentifier {
         return (1 + c * c) / (s * s * cos(theta))
     }
 
-    /// Screen scores for every reference: max over three trial shifts (−maxShift, 0, +maxShift) of
-    /// Σ w·LP·M⁺(Q) / √Σ(w·LP)², with M⁺ the pattern dilated by half the shift spacing (so together
-    /// they cover ±maxShift). The three shifts travel together as one SIMD vector per Q bin.
-    static func screen(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions) -> [Double] {
+    /// The screen's lookup table: per Q bin, the LP-weighted dilated pattern at three trial shifts
+    /// (−maxShift, 0, +maxShift), and LP alone (zero outside the compared window).
+    struct ScreenTable {
+        var weighted: [SIMD4<Float>]
+        var lp: [Float]
+        /// The dilated pattern (max over the trial shifts), without LP.
+        var peak: [Float]
+        var binCount: Int
+    }
+
+    static func screenTable(_ p: Prepared, options: IdentificationOptions) -> ScreenTable {
         let n = p.y.count
         let shiftCount = 3
         let spacing = options.maxShift
@@ -144,6 +157,7 @@ public enum PhaseIdentifier {
         let nb = Int(qMax / bw) + 2
         // weighted[b][s]: LP × dilated pattern at the bin's 2θ moved by trial shift s.
         var weighted = [SIMD4<Float>](repeating: .zero, count: nb), lp = [Float](repeating: 0, count: nb)
+        var peak = [Float](repeating: 0, count: nb)
         for b in 0..<nb {
             let base = DiffractionAxes.twoTheta(q: (Double(b) + 0.5) * bw, wavelength: p.wavelength)
             guard base.isFinite else { continue }
@@ -154,32 +168,59 @@ public enum PhaseIdentifier {
                 guard tth >= p.x0, tth <= hi else { continue }
                 let f = (tth - p.x0) / p.step
                 let i = min(Int(f), n - 2), t = f - Double(i)
-                weighted[b][s] = Float(l * (dilated[i] * (1 - t) + dilated[i + 1] * t))
+                let m = dilated[i] * (1 - t) + dilated[i + 1] * t
+                weighted[b][s] = Float(l * m)
+                peak[b] = max(peak[b], Float(m))
             }
         }
-        var scores = [Double](repeating: 0, count: library.count)
-        let chunks = max(1, min(8, library.count / 1000))
-        let per = (library.count + chunks - 1) / chunks
+        return ScreenTable(weighted: weighted, lp: lp, peak: peak, binCount: nb)
+    }
+
+    /// Screen score of one reference's lines: Σ w·LP·M⁺(Q) / √Σ(w·LP)², the best of the three shifts.
+    @inline(__always)
+    static func screenScore(_ bins: UnsafePointer<UInt16>, _ weights: UnsafePointer<Float>, _ range: Range<Int>,
+                            _ wp: UnsafePointer<SIMD4<Float>>, _ lpp: UnsafePointer<Float>, _ nb: Int) -> Double {
+        var dots = SIMD4<Float>.zero
+        var norm: Float = 0
+        for j in range {
+            let b = Int(bins[j])
+            guard b < nb else { continue }
+            let w = weights[j]
+            dots += w * wp[b]
+            let a = w * lpp[b]
+            norm += a * a
+        }
+        return norm > 0 ? Double(dots.max() / norm.squareRoot()) : 0
+    }
+
+    /// Screen scores for every reference (or only `subset`; the others get −∞): max over three trial
+    /// shifts (−maxShift, 0, +maxShift) of Σ w·LP·M⁺(Q) / √Σ(w·LP)², with M⁺ the pattern dilated by
+    /// half the shift spacing (so together they cover ±maxShift). With `fingerprints`, only each
+    /// reference's `ReferenceLibrary.fingerprintLength` strongest lines are compared.
+    static func screen(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions,
+                       subset: [Int]? = nil, fingerprints: Bool = false) -> [Double] {
+        let table = screenTable(p, options: options)
+        let nb = table.binCount
+        let total = subset?.count ?? library.count
+        var scores = [Double](repeating: subset == nil ? 0 : -.infinity, count: library.count)
+        let chunks = max(1, min(8, total / 1000))
+        let per = (total + chunks - 1) / chunks
+        let k = ReferenceLibrary.fingerprintLength
+        let binColumn = fingerprints ? library.fingerprintBins : library.bins
+        let weightColumn = fingerprints ? library.fingerprintWeights : library.weights
         library.offsets.withUnsafeBufferPointer { offsets in
-            library.bins.withUnsafeBufferPointer { bins in
-                library.weights.withUnsafeBufferPointer { weights in
-                    weighted.withUnsafeBufferPointer { wp in
-                        lp.withUnsafeBufferPointer { lpp in
+            binColumn.withUnsafeBufferPointer { bins in
+                weightColumn.withUnsafeBufferPointer { weights in
+                    table.weighted.withUnsafeBufferPointer { wp in
+                        table.lp.withUnsafeBufferPointer { lpp in
                             scores.withUnsafeMutableBufferPointer { out in
-                                let outBase = out.baseAddress!
+                                guard let outBase = out.baseAddress, let bp = bins.baseAddress, let wtp = weights.baseAddress,
+                                      let wpp = wp.baseAddress, let lp = lpp.baseAddress else { return }
                                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                                    for r in (c * per)..<min(library.count, (c + 1) * per) {
-                                        var dots = SIMD4<Float>.zero
-                                        var norm: Float = 0
-                                        for j in Int(offsets[r])..<Int(offsets[r + 1]) {
-                                            let b = Int(bins[j])
-                                            guard b < nb else { continue }
-                                            let w = weights[j]
-                                            dots += w * wp[b]
-                                            let a = w * lpp[b]
-                                            norm += a * a
-                                        }
-                                        outBase[r] = norm > 0 ? Double(dots.max() / norm.squareRoot()) : 0
+                                    for i in (c * per)..<min(total, (c + 1) * per) {
+                                        let r = subset?[i] ?? i
+                                        let range = fingerprints ? (r * k)..<(r * k + k) : Int(offsets[r])..<Int(offsets[r + 1])
+                                        outBase[r] = screenScore(bp, wtp, range, wpp, lp, nb)
                                     }
                                 }
                             }
@@ -189,6 +230,62 @@ public enum PhaseIdentifier {
             }
         }
         return scores
+    }
+
+    /// Screen scores used for ranking: the full screen for libraries up to `fullScreenLimit`; above,
+    /// the fingerprint screen over the whole library preselects `preselectCount` references whose
+    /// full screen scores are returned (the others −∞).
+    static func candidateScores(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions) -> [Double] {
+        guard library.count > options.fullScreenLimit else { return screen(p, library: library, options: options) }
+        let subset: [Int]
+        if library.postingOffsets.count > 1 {
+            subset = indexedPreselection(p, library: library, options: options)
+        } else {
+            let coarse = screen(p, library: library, options: options, fingerprints: true)
+            subset = topIndices(coarse, count: min(library.count, options.preselectCount))
+        }
+        return screen(p, library: library, options: options, subset: subset)
+    }
+
+    /// The `preselectCount` references whose fingerprints best cover the pattern, through the inverted
+    /// fingerprints: Σ strength·M⁺(bin) accumulated over the postings of the bins where the dilated
+    /// pattern M⁺ exceeds `indexThreshold` of its maximum (weaker bins add little and are skipped).
+    static func indexedPreselection(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions) -> [Int] {
+        let table = screenTable(p, options: options)
+        let top = table.peak.max() ?? 0
+        guard top > 0 else { return [] }
+        let threshold = Float(options.indexThreshold) * top
+        var score = [Float](repeating: 0, count: library.count)
+        library.postingOffsets.withUnsafeBufferPointer { offsets in
+            library.postingReferences.withUnsafeBufferPointer { refs in
+                library.postingStrengths.withUnsafeBufferPointer { strengths in
+                    score.withUnsafeMutableBufferPointer { acc in
+                        for b in 0..<min(table.binCount, offsets.count - 1) where table.peak[b] > threshold {
+                            let m = table.peak[b]
+                            for j in Int(offsets[b])..<Int(offsets[b + 1]) { acc[Int(refs[j])] += strengths[j] * m }
+                        }
+                    }
+                }
+            }
+        }
+        // The best k in linear time: a 4096-bin histogram gives a cut that keeps at least k, then sort those.
+        let k = min(library.count, options.preselectCount)
+        let best = score.max() ?? 0
+        guard best > 0 else { return [] }
+        let slots = 4096
+        var histogram = [Int](repeating: 0, count: slots)
+        let scale = Float(slots - 1) / best
+        for v in score where v > 0 { histogram[Int(v * scale)] += 1 }
+        var cut = 0, kept = 0
+        for slot in stride(from: slots - 1, through: 0, by: -1) {
+            kept += histogram[slot]
+            if kept >= k { cut = slot; break }
+        }
+        let floor = Float(cut) / scale
+        var order = (0..<library.count).filter { score[$0] > 0 && score[$0] >= floor }
+        order.sort { score[$0] > score[$1] }
+        if order.count > k { order.removeLast(order.count - k) }
+        return order
     }
 
     /// The profile of reference `r` on the prepared grid extended by `pad` points each side, max 1.
@@ -287,7 +384,7 @@ public enum PhaseIdentifier {
                                 options: IdentificationOptions = IdentificationOptions()) throws -> IdentificationResult {
         guard library.count > 0 else { throw RoentgenError.badParameter("no candidate phases to compare with") }
         let p = try prepare(pattern, options: options)
-        let screened = screen(p, library: library, options: options)
+        let screened = candidateScores(p, library: library, options: options)
         let refineCount = min(library.count, max(1, options.refineCount))
         let order = topIndices(screened, count: refineCount)
         let pad = Int((options.maxShift / p.step).rounded())
@@ -327,7 +424,7 @@ public enum PhaseIdentifier {
             // Screen the whole library against what is left, then refine the best of that screen.
             var left = p
             left.y = residual
-            let residualScreen = screen(left, library: library, options: options)
+            let residualScreen = candidateScores(left, library: library, options: options)
             var masked = residualScreen
             for c in chosen { masked[c.index] = -.infinity }
             let residualOrder = topIndices(masked, count: refineCount)

@@ -171,18 +171,20 @@ public enum XRDOperations {
         }
         for file in files {
             if file.lowercased().hasSuffix(".rxl") {
-                guard let data = FileManager.default.contents(atPath: file) else { throw RoentgenError(.io, "file is not readable", file: file) }
-                let stored = try ReferenceLibrary(serialized: data, file: file)
-                for r in 0..<stored.count {
-                    let lines = stored.lines(r)
-                    library.append(name: stored.names[r], formula: stored.formulas[r], q: lines.map(\.q), weight: lines.map(\.weight),
-                                   weightScale: stored.weightScale[r])
+                let data: Data
+                do { data = try Data(contentsOf: URL(fileURLWithPath: file), options: .alwaysMapped) } catch {
+                    throw RoentgenError(.io, "cannot read: \(error.localizedDescription)", file: file)
                 }
+                let stored = try ReferenceLibrary(serialized: data, file: file)
+                // One stored library is used in place (memory-mapped); several are concatenated.
+                if files.count == 1 { return (stored, skipped) }
+                library.append(contentsOf: stored)
                 continue
             }
             do {
                 if file.lowercased().hasSuffix(".cif") {
-                    try library.append(name: file, structure: try CIF.readStructure(url: URL(fileURLWithPath: file)))
+                    guard let bytes = FileManager.default.contents(atPath: file) else { throw RoentgenError(.io, "file is not readable", file: file) }
+                    try library.append(name: file, source: CIFSourceTags.describe(bytes), structure: try CIF.readStructure(data: bytes, file: file))
                 } else {
                     // Structures (e.g. a zip or tar of CIFs) or measured reference patterns, whose
                     // fitted peaks become the reference lines; archives give one candidate per entry.
@@ -258,7 +260,8 @@ public enum XRDOperations {
                 "min_phase_gain": options.minPhaseGain, "min_line_coverage": options.minLineCoverage]),
             "file": r.file, "wavelength": result.wavelength, "fwhm": result.fwhm, "residual": result.residual,
             "ranking": result.ranking.prefix(r.top).map { ["candidate": $0.name, "score": $0.score, "shift": $0.shift,
-                                                           "present": $0.present, "formula": library.formulas[$0.index]] as [String: Any] },
+                                                           "present": $0.present, "formula": library.formulas[$0.index],
+                                                           "source": library.sources[$0.index]] as [String: Any] },
             "phases": result.phases.map { ["candidate": $0.name, "formula": $0.formula, "fraction": $0.fraction, "scale": $0.scale,
                                            "shift": $0.shift, "score": $0.score] as [String: Any] },
         ]

@@ -29,3 +29,10 @@ enum InputFiles {
         (error as? RoentgenError).flatMap { $0.file != nil ? "\($0)" : nil } ?? "\(what): \(error)"
     }
 }
+
+/// The bytes of a file memory-mapped (pages are read when touched): how reference libraries are opened.
+func mappedFile(_ path: String) throws -> Data {
+    do { return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+        throw RoentgenError(.io, "cannot read: \(error.localizedDescription)", file: path)
+    }
+}

@@ -38,6 +38,11 @@ enum SourceRecordText {
         field("verified", record.lastVerified + (record.verifiedBy.map { " — \($0)" } ?? ""))
         lines.append("")
         lines.append(record.description)
+        if let recipe = record.libraryRecipe, !recipe.isEmpty {
+            lines.append("")
+            lines.append("As a reference library:")
+            lines += recipe.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
+        }
         if let relations = record.relations, !relations.isEmpty {
             lines.append("")
             lines.append("Relations:")

@@ -11,7 +11,8 @@ struct XASCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xas",
         abstract: "XAS analysis: E0, normalisation, AUTOBK χ(k), Fourier transform, LCF, merge / align / deglitch.",
-        subcommands: [XASAnalyze.self, XASLCF.self, XASMerge.self, XASAlign.self, XASDeglitch.self, XASPaths.self, XASFit.self],
+        subcommands: [XASAnalyze.self, XASLCF.self, XASMerge.self, XASAlign.self, XASDeglitch.self, XASPaths.self, XASFit.self,
+                      XASLibraryBuild.self, XASMatch.self],
         defaultSubcommand: XASAnalyze.self
     )
 }

@@ -179,21 +179,3 @@ struct XRDIdentify: AsyncParsableCommand {
         }
     }
 }
-
-struct XRDLibrary: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "library",
-        abstract: "Precompute a reference library (.rxl) from CIFs for fast identification."
-    )
-
-    @Argument(help: "CIF files or folders of CIFs.") var inputs: [String]
-    @Option(name: .shortAndLong, help: "Output library file (.rxl).") var output: String
-
-    func run() async throws {
-        let library = try buildLibrary(inputs)
-        do { try library.serialized().write(to: URL(fileURLWithPath: output)) } catch {
-            throw RoentgenError(.io, "cannot write: \(error.localizedDescription)", file: output)
-        }
-        print("\(output): \(library.count) references, \(library.bins.count) lines")
-    }
-}

@@ -37,6 +37,7 @@ enum CatalogFixtures {
         access: [anonymous-http]
         formats: [XDI]
         last_verified: 2026-11-25
+        library_recipe: roentgen xas library refs/ -o refs.rxanes
         """
     }
 }

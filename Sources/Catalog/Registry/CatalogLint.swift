@@ -114,6 +114,14 @@ public enum CatalogLint {
         }
         _ = nonEmptyString("name", in: node)
         _ = nonEmptyString("description", in: node)
+        // Sources of reference spectra or structures say how to make a library of them.
+        let holdsReferences = node["kind"]?.scalar?.string == SourceRecord.Kind.referenceLibrary.rawValue
+            || node["section"]?.scalar?.string == SourceRecord.Section.combinedXasXrd.rawValue
+        if let recipe = nonEmptyString("library_recipe", in: node) {
+            if !recipe.contains("roentgen ") { issue("library_recipe", node["library_recipe"], "expected the roentgen commands that build the library") }
+        } else if holdsReferences && mapping["library_recipe"] == nil {
+            issue("library_recipe", node, "a source of reference spectra or structures says how to build a library from it (roentgen xas library / xrd library)")
+        }
         if let kind = nonEmptyString("kind", in: node), SourceRecord.Kind(rawValue: kind) == nil {
             issue("kind", node["kind"], "'\(kind)' is not one of \(SourceRecord.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -101,18 +101,21 @@ public struct SourceRecord: Codable, Sendable, Hashable, Identifiable {
     public var lastVerified: String
     /// How they were checked.
     public var verifiedBy: String?
+    /// For sources of reference spectra or structures: how to turn them into a Roentgen reference
+    /// library (`roentgen fetch …`, `roentgen xas library …`, `roentgen xrd library …`).
+    public var libraryRecipe: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, kind, section, description, homepage, techniques, facility, `operator`, elements, edges
         case api, identifiers, license, access, formats, size, relations
-        case lastVerified = "last_verified", verifiedBy = "verified_by"
+        case lastVerified = "last_verified", verifiedBy = "verified_by", libraryRecipe = "library_recipe"
     }
 
     /// Every field a record may have (lint rejects others, to catch typos).
     public static let allowedFields: Set<String> = [
         "id", "name", "kind", "section", "description", "homepage", "techniques", "facility", "operator",
         "elements", "edges", "api", "identifiers", "license", "access", "formats", "size", "relations",
-        "last_verified", "verified_by",
+        "last_verified", "verified_by", "library_recipe",
     ]
     /// Fields every record must have.
     public static let requiredFields: [String] = [
