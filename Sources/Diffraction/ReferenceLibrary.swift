@@ -166,15 +166,6 @@ public struct ReferenceLibrary: Sendable {
         (Int(offsets[r])..<Int(offsets[r + 1])).map { ((Double(bins[$0]) + 0.5) * Self.binWidth, Double(weights[$0])) }
     }
 
-    /// Appends every reference of `other` (a stored library read with `init(serialized:file:)`).
-    public mutating func append(contentsOf other: ReferenceLibrary) {
-        for r in 0..<other.count {
-            let lines = other.lines(r)
-            append(name: other.names[r], formula: other.formulas[r], q: lines.map(\.q), weight: lines.map(\.weight),
-                   weightScale: other.weightScale[r])
-        }
-    }
-
     // MARK: storage
 
     private static let magicV1 = Array("RXRDLIB1".utf8)
