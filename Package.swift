@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Diffraction", targets: ["Diffraction"]),
         .library(name: "Catalog", targets: ["Catalog"]),
         .library(name: "Integration", targets: ["Integration"]),
+        .library(name: "Refinement", targets: ["Refinement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +28,10 @@ let package = Package(
     targets: [
         // Numerical building blocks with no X-ray vocabulary: splines, FFT, least squares.
         .target(name: "XrayNumerics"),
+        // The one fitting engine every fit uses: named parameters, expressions, restraints, steps,
+        // Levenberg–Marquardt with bounds, esds and correlations. No X-ray words in it.
+        .target(name: "Refinement", dependencies: ["XrayNumerics"],
+                swiftSettings: [.swiftLanguageMode(.v6)]),
         // SHA-256 block compression on the x86 SHA extensions (a stub elsewhere); used by XrayCore's SHA256.
         .target(name: "CRoentgenSHA"),
         // libcurl's easy interface loaded with dlopen (no headers, no -lcurl); the fast path of Catalog's downloads.
@@ -53,7 +58,7 @@ let package = Package(
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
         .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics"]),
         // Azimuthal integration of detector images (pyFAI's geometry, binning and corrections).
-        .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics"],
+        .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics", "Refinement"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
         // The curated source registry, its SQLite FTS5 index, portal connectors, the download cache.
         .target(
@@ -89,6 +94,8 @@ let package = Package(
         .testTarget(name: "DiffractionTests", dependencies: ["Diffraction", "XrayFormats", "XrayCore", "TestSupport"]),
         .testTarget(name: "ConnectorTests", dependencies: ["Catalog", "XrayCore", "TestSupport"]),
         .testTarget(name: "XrayNumericsTests", dependencies: ["XrayNumerics"]),
+        .testTarget(name: "RefinementTests", dependencies: ["Refinement"],
+                    swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Integration", "XrayFormats", "XrayCore", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -120,11 +120,23 @@ public enum FormatRegistry {
     /// Detects the format of `data` and reads it; `file` names it in errors and its suffix helps detection.
     public static func read(_ data: Data, file: String) throws -> DataFile {
         guard let reader = detect(data, file: file) else {
+            if let known = UnsupportedFormats.describe(data) {
+                throw RoentgenError(.unsupportedFormat, known, file: file)
+            }
             throw RoentgenError(.unsupportedFormat,
                                 "format not recognised (none of \(readers.count) readers accepts it; see `roentgen formats`)",
                                 file: file)
         }
-        return try reader.read(data, file: file)
+        var result = try reader.read(data, file: file)
+        if FileName.suffix(file) == "xdi", reader.id != XDIReader.id {
+            result.warnings.insert("named .xdi but without the '# XDI/1.0' version line on its first line: not valid XDI; read as \(reader.name)", at: 0)
+        }
+        // Implausible values (denormals, |v| > 1e30, long NaN runs, an all-zero signal) are said,
+        // never handed on silently; each warning once.
+        for warning in ValuePlausibility.warnings(for: result) where !result.warnings.contains(warning) {
+            result.warnings.append(warning)
+        }
+        return result
     }
 
     /// The reader most confident about `data`, or nil if none accepts it.

@@ -32,6 +32,11 @@ public enum SharedData {
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
+    /// A small fixture committed under `Tests/Fixtures/` (e.g. `fidelity/dioptas_batch.nxs`).
+    public static func fixture(_ relativePath: String) -> URL {
+        projectRoot.appendingPathComponent("Tests/Fixtures/\(relativePath)")
+    }
+
     /// The message tests give when they skip for want of shared data.
     public static func missing(_ relativePath: String) -> String {
         "../shared/data/\(relativePath) is absent: skipping (tests read the real files in place)"

@@ -80,7 +80,9 @@ func sharedFiles(_ folder: String, suffixes: [String] = []) -> [String] {
         for line in String(decoding: table, as: UTF8.self).split(separator: "\n") {
             let words = line.split(separator: " ", omittingEmptySubsequences: true)
             guard words.count > 2, words[0].hasPrefix("bad_"), words[0].hasSuffix(".xdi") else { continue }
-            cases.append((String(words[0]), words[1] == "error" ? "error" : String(words[2])))
+            // bad_22 (a key with two '.') is read as Larch reads it, with a warning (issue #13, class 6).
+            let status = words[0] == "bad_22.xdi" ? "read(1)" : (words[1] == "error" ? "error" : String(words[2]))
+            cases.append((String(words[0]), status))
         }
         #expect(cases.count == 36)
         for (name, status) in cases {

@@ -143,10 +143,21 @@ public enum AthenaProjectReader: FormatReader {
                 guard let list = g[name] as? [Any] else { continue }
                 var values: [Double] = []
                 values.reserveCapacity(list.count)
+                var unusable: (index: Int, item: String)?
                 for (i, item) in list.enumerated() {
-                    if let n = item as? NSNumber { values.append(n.doubleValue) } else if let s = item as? String, let v = Double(s.trimmingCharacters(in: .whitespaces)) { values.append(v) } else {
-                        throw RoentgenError.badFile(file, "group \(key): \(name)[\(i)] is not a number")
+                    if let n = item as? NSNumber, !(item is NSNull) { values.append(n.doubleValue) } else if let s = item as? String, let v = Double(s.trimmingCharacters(in: .whitespaces)) { values.append(v) } else {
+                        unusable = (i, item is NSNull ? "null" : AthenaRawGroup.text(item))
+                        break
                     }
+                }
+                // An array holding null or text (`"stddev": [null]`, as Larch writes an empty one):
+                // the x and y arrays are the group, so there it is an error; any other array is dropped.
+                if let unusable {
+                    guard name != "x" && name != "y" else {
+                        throw RoentgenError.badFile(file, "group \(key): \(name)[\(unusable.index)] is \(unusable.item), not a number")
+                    }
+                    warnings.append("group \(key): array '\(name)' holds \(unusable.item) at [\(unusable.index)]; dropped")
+                    continue
                 }
                 raw.arrays[name] = values
             }
@@ -195,6 +206,11 @@ private struct AthenaRawGroup {
             if isChi {
                 columns["k"] = x
                 columns["chi"] = y
+            } else if flag("is_pixel") {
+                // A dispersive group: x is the detector pixel, not an energy (0…1240 here is no eV).
+                columns["pixel"] = x
+                columns["mu"] = y
+                warnings.append("\(where_)group '\(label)' is a dispersive (pixel) record: its x is a pixel index from \(x.min() ?? 0) to \(x.max() ?? 0), not an energy; calibrate it (--pixel-energy) for XAS")
             } else {
                 columns["energy"] = x
                 columns["mu"] = y
@@ -211,7 +227,7 @@ private struct AthenaRawGroup {
         var metadata = Metadata()
         metadata["athena.group_key"] = key ?? ""
         metadata["athena.group_name"] = AthenaGroupLookup.larchName(label)
-        metadata["athena.record_type"] = isChi ? "chi(k)" : (isMu ? "mu(E)" : "other")
+        metadata["athena.record_type"] = isChi ? "chi(k)" : (flag("is_pixel") ? "pixel" : (isMu ? "mu(E)" : "other"))
         for (k, v) in args { metadata[k] = v }
         var units: [String: String] = [:]
         if columns["energy"] != nil { units["energy"] = "eV" }

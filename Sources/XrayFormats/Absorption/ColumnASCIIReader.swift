@@ -26,6 +26,9 @@ public enum ColumnASCIIReader: FormatReader {
     /// Suffixes only absorption files use (`csv`, `dat`, `txt` are shared with patterns).
     static let absorptionOnlySuffixes: Set<String> = ["xmu", "nor", "chi", "001", "000"]
 
+    /// Suffixes only diffraction and total-scattering files use.
+    static let patternOnlySuffixes: Set<String> = ["xy", "xye", "xyd", "qye", "fxye", "gr", "fgr", "fq", "sq", "iq"]
+
     /// Header signatures of beamline formats this reader knows.
     static let signatures = ["xdac", "mrcat_xafs", "epics scan 1 dim", "labview control panel", "kek-pf",
                              "cls data acquisition", "9809", "nsls_dac", "athena", "xafs", "xmu"]
@@ -83,16 +86,24 @@ public enum ColumnASCIIReader: FormatReader {
         // more often a pattern or a spectrum of something else (xy), so it needs an XAS suffix
         // or the usual three or more channels (energy, i0, it …).
         if energyLike && (columns >= 3 || absorptionOnlySuffixes.contains(suffix)) { return .plausible }
+        // Two bare columns (no header) whose x lies beyond 180 cannot be 2θ in degrees: an energy
+        // in eV (a bare absorption file, 10800–13102 eV), unless the suffix is a pattern's own.
+        // A header naming the columns (`Wavelength,S1` / `nm,CPS`) says what they are instead.
+        if energyLike, columns == 2, headerEnd == 0, firstValues.allSatisfy({ $0 > 180 }), !patternOnlySuffixes.contains(suffix) { return .plausible }
         return suffixes.contains(suffix) ? .suffixOnly : .no
     }
 
     public static func read(_ data: Data, file: String) throws -> DataFile {
-        let text = XASText(data)
+        let decimalComma = DecimalComma.normalised(data)
+        let text = XASText(decimalComma ?? data)
         guard !text.lines.isEmpty else {
             throw RoentgenError.badFile(file, line: 1, "empty file; expected a header and numeric columns")
         }
         let table = try XASColumnTable.find(in: text, file: file)
         var warnings = table.warnings
+        if decimalComma != nil {
+            warnings.append("numbers written with a decimal comma (e.g. '0,29'): commas read as decimal points")
+        }
         if table.rows < 2 {
             warnings.append("only \(table.rows) data row (line \(table.firstDataLine))")
         }
@@ -146,6 +157,14 @@ public enum ColumnASCIIReader: FormatReader {
             columns.updateValue(axis.energy, forKey: "energy", insertingAt: 0)
             units["energy"] = "eV"
             if axis.sourceLabel != "energy", let u = axis.sourceUnit { units[axis.sourceLabel] = u }
+            // Energy and one other column (a bare two-column file): that column is μ.
+            if named.count == 2, named.keys.first == axis.sourceLabel, metadata["suggested_mu"] == nil, let other = named.keys.last {
+                metadata["suggested_mu"] = other
+            }
+        } else if let first = named.keys.first, !["k", "r", "q", "wavenumber"].contains(first), let values = named[first],
+                let lo = values.filter(\.isFinite).min(), let hi = values.filter(\.isFinite).max(),
+                !header.joined(separator: " ").lowercased().contains("chi(k)") {
+            warnings.append("no energy column: the first column '\(first)' runs from \(lo) to \(hi), which is not an energy scan in eV (a motor position, time or index?); `xas` needs an energy column")
         }
         let stem = FileName.stem(file)
         return Scan(name: stem, kind: axis == nil ? .other : .absorption, columns: columns, units: units, metadata: metadata)
@@ -225,8 +244,19 @@ public enum ColumnASCIIReader: FormatReader {
             }
             return nil  // small abscissa with no unit: not an energy (k, relative energy …)
         }
+        // An unlabelled first column is an energy in eV only if it could be one: above 50 eV
+        // (the softest X-ray edges) and spanning at least 5 eV. A motor position (−0.2 to 1),
+        // a time stamp that hardly moves or an index is not presented as energy.
+        if !isPlausibleEnergy(values) { return nil }
         return EnergyAxis(energy: values, sourceLabel: firstLabel, sourceUnit: "eV",
                           note: firstLabel.hasPrefix("col") ? "no energy label: the first column is taken as energy in eV" : nil)
+    }
+
+    /// Whether an unlabelled abscissa can be an energy in eV (see `energyAxis`).
+    static func isPlausibleEnergy(_ values: [Double]) -> Bool {
+        let finite = values.filter(\.isFinite)
+        guard let lo = finite.min(), let hi = finite.max() else { return false }
+        return lo >= 50 && hi - lo >= 5
     }
 
     /// A d-spacing in Å from the header: `d=3.13551`, `d_spacing: 3.1356`, `dspacing 3.13`.

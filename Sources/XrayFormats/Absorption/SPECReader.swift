@@ -45,6 +45,7 @@ public enum SPECReader: FormatReader {
         let fileHeader = (0..<firstScan).map { text.string($0) }.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         var scans: [Scan] = []
         var warnings: [String] = []
+        var withoutEnergy: [String] = []
         for (k, start) in starts.enumerated() {
             let end = k + 1 < starts.count ? starts[k + 1] : text.lines.count
             let sLine = text.string(text.trimmed(text.lines[start]))
@@ -114,13 +115,23 @@ public enum SPECReader: FormatReader {
             metadata["spec.scan_number"] = number
             metadata["spec.command"] = words.count > 1 ? words[1].trimmingCharacters(in: .whitespaces) : ""
             metadata["header"] = (fileHeader + scanHeader).joined(separator: "\n")
+            // Per-scan notes name their scan (a file of 78 scans must not print one line 78 times);
+            // motor, time and hkl scans without an energy column are counted once below.
+            var notes: [String] = []
             var scan = ColumnASCIIReader.absorptionScan(file: file, columns: XASColumns.split(values, rows: rows, columns: columns, names: labels),
-                                                        header: scanHeader, metadata: metadata, energyUnit: unit, warnings: &warnings)
+                                                        header: scanHeader, metadata: metadata, energyUnit: unit, warnings: &notes)
+            for note in notes {
+                if note.hasPrefix("no energy column") { withoutEnergy.append(number) } else { warnings.append("scan \(number): \(note)") }
+            }
             scan.name = "scan \(number)"
             scans.append(scan)
         }
         guard !scans.isEmpty else {
             throw RoentgenError.badFile(file, line: firstScan + 1, "no SPEC scan holds data rows")
+        }
+        if !withoutEnergy.isEmpty {
+            let listed = withoutEnergy.prefix(10).joined(separator: ", ") + (withoutEnergy.count > 10 ? " …" : "")
+            warnings.append("\(withoutEnergy.count) of \(scans.count) scans have no energy column (motor, time or hkl scans: scan \(listed)); `xas` needs an energy scan")
         }
         return DataFile(format: id, file: file, scans: scans, warnings: warnings)
     }

@@ -42,6 +42,7 @@ public enum SRSReader: FormatReader {
         var comments: [String] = []
         var values: [Double] = []
         var counts: [(line: Int, count: Int)] = []
+        var labelLine: [String]?
         for i in (end + 1)..<text.lines.count {
             let r = text.trimmed(text.lines[i])
             if r.isEmpty { continue }
@@ -51,6 +52,11 @@ public enum SRSReader: FormatReader {
                 continue
             }
             let before = values.count
+            // Diamond's GDA writes the column labels on the first line after &END (tab-separated).
+            if counts.isEmpty, labelLine == nil, !(text.string(r).first.map { $0.isNumber || "+-.".contains($0) } ?? true) {
+                let words = XASLabelGuesser.words(text.string(r))
+                if XASLabelGuesser.looksLikeLabels(words) { labelLine = words; continue }
+            }
             if let bad = text.fortranNumbers(r, into: &values) {
                 throw RoentgenError.badFile(file, line: i + 1, "'\(text.string(bad))' is not a number; expected data values after &END")
             }
@@ -77,7 +83,9 @@ public enum SRSReader: FormatReader {
         let rows = values.count / recordLength
         header += comments
         var labels = (1...recordLength).map { "col\($0)" }
-        if let last = comments.last {
+        if let words = labelLine, words.count == recordLength {
+            labels = XASLabelGuesser.finish(words, recordLength)
+        } else if let last = comments.last {
             let words = XASLabelGuesser.words(String(last.dropFirst()))
             if words.count == recordLength, XASLabelGuesser.looksLikeLabels(words) {
                 labels = XASLabelGuesser.finish(words, recordLength)

@@ -32,6 +32,10 @@ struct XASLabelGuesser {
             (labels, source) = (XASLabelGuesser.finish(legend, columns), "LabVIEW column legend")
             return
         }
+        if let legend = XASLabelGuesser.columnDescriptions(stripped), legend.count == columns {
+            (labels, source) = (XASLabelGuesser.finish(legend, columns), "'Column Descriptions' block")
+            return
+        }
         if let data = stripped.firstIndex(of: "Data:") {
             // SSRL EXAFS Data Collector: one label per line after "Data:", up to a blank line.
             let legend = stripped[(data + 1)...].prefix(while: { !$0.isEmpty })
@@ -132,6 +136,35 @@ struct XASLabelGuesser {
         while let f = s.first, "#;%!$*".contains(f) { s.removeFirst() }
         for c in "\t,#@%&\"'" { s = s.replacingOccurrences(of: String(c), with: " ") }
         return s
+    }
+
+    /// APS and Australian Synchrotron ASCII exports: a `# Column Descriptions:` line, then one
+    /// `#   1) Mono setpoint (eV)` (or `# Column 1: …`) line per column. The first description
+    /// naming the monochromator or an energy in eV becomes `energy`; the others are the
+    /// descriptions themselves (sanitised later).
+    static func columnDescriptions(_ header: [String]) -> [String]? {
+        guard let start = header.firstIndex(where: { $0.lowercased().contains("column descriptions") }) else { return nil }
+        var out: [String] = []
+        var energyTaken = false
+        for line in header[(start + 1)...] {
+            var body = Substring(line)
+            while let c = body.first, "#;%! \t".contains(c) { body.removeFirst() }
+            if body.lowercased().hasPrefix("column") { body = body.dropFirst("column".count).drop { $0 == " " } }
+            let number = body.prefix { $0.isNumber }
+            guard !number.isEmpty, Int(number) == out.count + 1 else { break }
+            var text = body.dropFirst(number.count)
+            while let c = text.first, ")]:.- \t".contains(c) { text.removeFirst() }
+            let description = text.trimmingCharacters(in: .whitespaces)
+            let lower = description.lowercased()
+            let inEV = lower.contains("(ev)") || lower.hasSuffix(" ev") || lower.contains(" ev ") || lower.contains("[ev]")
+            if !energyTaken, inEV, lower.contains("mono") || lower.contains("energy") {
+                out.append("energy")
+                energyTaken = true
+            } else {
+                out.append(description.isEmpty ? "col\(out.count + 1)" : description)
+            }
+        }
+        return out.isEmpty ? nil : out
     }
 
     static func words(_ line: String) -> [String] {

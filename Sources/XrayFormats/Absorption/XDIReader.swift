@@ -11,9 +11,10 @@ import XrayCore
 /// an `angle` column is converted with `Mono.d_spacing` (E = hc / 2d sin θ) and kept as well.
 ///
 /// Rejected (RoentgenError with line): no XDI version line, a malformed header field (no ':',
-/// no value, no or two '.', namespace starting with a digit), a data row with a different
+/// no value, no '.', namespace starting with a digit), a data row with a different
 /// number of values, a value that is not a number (including `nan`). Warned about (as the XDI
-/// authors' `BadFiles.txt` requires): missing or invalid Element.symbol/edge, missing `----`,
+/// authors' `BadFiles.txt` requires, except that a key with two '.' — their bad_22, and what the
+/// Australian Synchrotron writes — is read as Larch reads it, with a warning): missing or invalid Element.symbol/edge, missing `----`,
 /// missing/extra/non-contiguous Column labels, lines with an unsupported comment character,
 /// angle without d-spacing, malformed dates, temperatures, energies and currents, missing
 /// recommended fields.
@@ -133,6 +134,9 @@ private struct XDIParser {
                 case .fields:
                     if body.isEmpty { continue }
                     let (key, value) = try parseField(body, line: i + 1)
+                    if key.split(separator: ".").count > 2 {
+                        warnings.append("line \(i + 1): field \(key) has more than one '.' (not XDI 1.0 'Namespace.tag'); kept as metadata")
+                    }
                     if metadata[key] != nil {
                         warnings.append("line \(i + 1): field \(key) repeated; the last value is kept")
                     }
@@ -273,14 +277,16 @@ private struct XDIParser {
         let key = body[..<colon].trimmingCharacters(in: .whitespaces)
         let value = body[body.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         let parts = key.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2 else {
-            throw error(line, "expected a header field 'Namespace.tag: value', found key '\(key)' (\(parts.count < 2 ? "no '.'" : "more than one '.'"))")
+        guard parts.count >= 2 else {
+            throw error(line, "expected a header field 'Namespace.tag: value', found key '\(key)' (no '.')")
         }
-        let family = parts[0], tag = parts[1]
+        // More than one '.' (`Describe.Column.1`, as the Australian Synchrotron writes) is not
+        // XDI 1.0, but Larch reads such fields: kept as metadata, with a warning (see `read`).
+        let family = parts[0], tag = parts[1...].joined(separator: ".")[...]
         func isWord(_ s: Substring) -> Bool {
             !s.isEmpty && s.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" }
         }
-        guard isWord(family), isWord(tag) else {
+        guard isWord(family), parts[1...].allSatisfy(isWord) else {
             throw error(line, "expected a header field 'Namespace.tag: value' with word characters only, found key '\(key)'")
         }
         guard let f = family.unicodeScalars.first, !CharacterSet.decimalDigits.contains(f) else {

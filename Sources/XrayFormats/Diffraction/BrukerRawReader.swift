@@ -5,7 +5,8 @@ import XrayCore
 /// v1 (`RAW `), v2 (`RAW2`), v3 (`RAW1.01`, DIFFRAC-plus: 712-byte file header, 304-byte range
 /// headers) and v4 (`RAW4.00`, DIFFRAC.SUITE: tagged segments, then ranges). Every range becomes
 /// a scan; 2θ is `start + i·step`, intensities are float32 counts. Layout as documented in the
-/// DIFFRAC-plus XCH manual, appendix A (v3), and as used by xylib (v1, v2, v4).
+/// DIFFRAC-plus XCH manual, appendix A (v3), and as used by xylib (v1, v2, v4); in v4 each point
+/// is a record of the range's datum size whose leading float32 is the intensity.
 enum BrukerRawReader: FormatReader {
     static let id = "bruker-raw"
     static let name = "Bruker/Siemens RAW v1–v4 (.raw)"
@@ -298,21 +299,15 @@ enum BrukerRawReader: FormatReader {
                 position += length
             }
             try r.seek(extraEnd, "range \(index + 1) data")
-            let y: [Double]
-            switch datumSize {
-            case 4:
-                y = try r.float32Array(Int(steps), "intensities of range \(index + 1)")
-            case 8:
-                guard Int(steps) <= r.remaining / 8 else {
-                    throw RoentgenError.badFile(r.file, byteOffset: r.offset, "range \(index + 1) claims \(steps) 8-byte points, more than the file holds (truncated file?)")
-                }
-                var values: [Double] = []
-                values.reserveCapacity(Int(steps))
-                for _ in 0..<Int(steps) { values.append(try r.float64("intensity")) }
-                y = values
-            default:
-                throw RoentgenError.badFile(r.file, byteOffset: rangeStart + 136, "range \(index + 1) has datum size \(datumSize), expected 4 (float32) or 8")
+            // Each point is a record of `datumSize` bytes whose leading float32 is the intensity
+            // (DIFFRAC.EVA writes 8-byte records: the float32, then an int32 that is 1 in every
+            // record seen). Reading the records as packed float32 (xylib) interleaves those ints as
+            // denormals; reading 8-byte records as float64 gives values near 1e-314.
+            guard datumSize >= 4, datumSize % 4 == 0, datumSize <= 1024 else {
+                throw RoentgenError.badFile(r.file, byteOffset: rangeStart + 136, "range \(index + 1) has datum size \(datumSize), expected a multiple of 4 bytes (a float32 intensity, then optional fields)")
             }
+            if datumSize != 4 { m["DATUM_SIZE"] = String(datumSize) }
+            let y = try r.float32Array(Int(steps), stride: Int(datumSize), "intensities of range \(index + 1)")
             scans.append(DiffractionScan.make(name: "range \(index + 1)",
                                               twoTheta: DiffractionScan.steps(start: start, step: step, count: y.count),
                                               intensity: y, radiation: rad, metadata: m))

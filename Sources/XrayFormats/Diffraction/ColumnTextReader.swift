@@ -34,7 +34,8 @@ enum ColumnTextReader: FormatReader {
         guard lines.count > 0, (0..<lines.count).contains(where: { !lines.isBlank($0) }) else {
             throw RoentgenError.badFile(file, line: 1, "empty file: expected lines of 2θ and intensity (and optionally esd)")
         }
-        let parsed = PatternColumns.parse(lines, 0..<lines.count)
+        // Up to 4096 columns: an energy-dispersive table holds one spectrum per column.
+        let parsed = PatternColumns.parse(lines, 0..<lines.count, maxColumns: 4096)
         guard parsed.rowCount > 0 else {
             throw RoentgenError.badFile(file, line: lines.count,
                                         "no data rows: \(lines.count) lines read, none holds two numbers (2θ and intensity)")
@@ -43,11 +44,18 @@ enum ColumnTextReader: FormatReader {
         PatternColumns.headerMetadata(lines, parsed.otherLines, into: &metadata)
         if !parsed.labels.isEmpty { metadata["columns"] = parsed.labels.joined(separator: ", ") }
         let suffix = FileName.suffix(file)
+        if let frames = framesFromNamedColumns(parsed, metadata: metadata, file: file) { return frames }
         if PixelIndexedData.isPixelIndex(parsed.columns[0]) {
-            let label = parsed.labels.count > 1 && !parsed.labels[1].isEmpty ? parsed.labels[1] : "value"
-            let scan = PixelIndexedData.scan(name: DiffractionScan.stem(file), pixel: parsed.columns[0],
-                                             value: parsed.columns[1], valueLabel: label, metadata: metadata)
-            return DataFile(format: id, file: file, scans: [scan], warnings: [PixelIndexedData.warning(parsed.columns[0])])
+            // One spectrum per value column: an energy-dispersive table may hold hundreds.
+            let count = parsed.columns.count - 1
+            let scans = (1...count).map { c -> Scan in
+                let label = parsed.labels.count > c && !parsed.labels[c].isEmpty ? parsed.labels[c] : (count == 1 ? "value" : "column_\(c + 1)")
+                return PixelIndexedData.scan(name: count == 1 ? DiffractionScan.stem(file) : "\(DiffractionScan.stem(file))[\(label)]",
+                                             pixel: parsed.columns[0], value: parsed.columns[c], valueLabel: count == 1 ? label : "value", metadata: metadata)
+            }
+            var warnings = [PixelIndexedData.warning(parsed.columns[0])]
+            if count > 1 { warnings.append("\(count) spectra beside the pixel column: one scan each") }
+            return DataFile(format: id, file: file, scans: scans, warnings: warnings)
         }
         // An abscissa labelled as something other than 2θ in degrees (pyFAI's q_nm^-1, 2th_rad …).
         let axis = parsed.labels.first.map(RadialAxis.from(label:)) ?? .twoThetaDegrees
@@ -56,7 +64,49 @@ enum ColumnTextReader: FormatReader {
         }
         return DataFile(format: id, file: file,
                         scans: [scan(parsed, suffix: suffix, metadata: metadata, file: file)],
-                        warnings: warnings(parsed, lines))
+                        warnings: declaredCountWarning(parsed, lines) + warnings(parsed, lines))
+    }
+
+    /// A header that names a 2θ column which is not the first (`imagenum twotheta intensity`):
+    /// the named columns are used, and a leading frame-number column (`imagenum`, `frame`, `image`)
+    /// splits the rows into one scan per frame, named `stem[frame]`.
+    static func framesFromNamedColumns(_ parsed: PatternColumns, metadata: Metadata, file: String) -> DataFile? {
+        let labels = parsed.labels.map { $0.lowercased().filter { $0.isLetter || $0.isNumber } }
+        guard labels.count == parsed.columns.count, labels.count >= 3,
+              let tth = labels.firstIndex(where: { ["twotheta", "2theta", "tth", "2th", "twothetadeg", "2thetadeg"].contains($0) }), tth > 0 else { return nil }
+        let intensity = labels.firstIndex { $0.hasPrefix("intens") || $0 == "counts" || $0 == "i" || $0 == "y" } ?? (tth + 1 < labels.count ? tth + 1 : tth - 1)
+        guard intensity != tth else { return nil }
+        let stem = DiffractionScan.stem(file)
+        var m = metadata
+        m["columns used"] = "2θ: \(parsed.labels[tth]), intensity: \(parsed.labels[intensity])"
+        let frameLabels: Set<String> = ["imagenum", "image", "imagenumber", "frame", "framenum", "framenumber", "img", "imgnum"]
+        let frame = parsed.columns[0]
+        guard frameLabels.contains(labels[0]), frame.allSatisfy({ $0 == $0.rounded() }) else {
+            let scan = DiffractionScan.make(name: stem, twoTheta: parsed.columns[tth], intensity: parsed.columns[intensity],
+                                            radiation: radiation(metadata), metadata: m)
+            return DataFile(format: id, file: file, scans: [scan], warnings: ["the header names the columns: 2θ is '\(parsed.labels[tth])' (column \(tth + 1)), intensity '\(parsed.labels[intensity])' (column \(intensity + 1))"])
+        }
+        var scans: [Scan] = []
+        var start = 0
+        for i in 1...frame.count where i == frame.count || frame[i] != frame[start] {
+            var fm = m
+            fm["frame"] = String(Int(frame[start]))
+            scans.append(DiffractionScan.make(name: "\(stem)[\(Int(frame[start]))]", twoTheta: Array(parsed.columns[tth][start..<i]),
+                                              intensity: Array(parsed.columns[intensity][start..<i]), radiation: radiation(metadata), metadata: fm))
+            start = i
+        }
+        return DataFile(format: id, file: file, scans: scans, warnings: [
+            "the header names the columns: \(scans.count) frame(s) split on '\(parsed.labels[0])', 2θ from '\(parsed.labels[tth])', intensity from '\(parsed.labels[intensity])'"])
+    }
+
+    /// Fit2D `.chi` files declare their point count alone on the 4th line (after the title and
+    /// the two axis names): a file holding fewer (or more) rows is said to, naming both counts.
+    static func declaredCountWarning(_ parsed: PatternColumns, _ lines: PatternText.Lines) -> [String] {
+        guard lines.count > 4, let first = parsed.firstDataLine, first >= 4 else { return [] }
+        let fourth = lines.trimmed(3)
+        guard !fourth.isEmpty, fourth.allSatisfy(\.isNumber), let declared = Int(fourth), declared > 0,
+              declared != parsed.rowCount else { return [] }
+        return ["line 4 declares \(declared) points (Fit2D .chi header) but the file holds \(parsed.rowCount)\(parsed.rowCount < declared ? " (truncated file?)" : "")"]
     }
 
     /// A pattern whose first column is not 2θ in degrees: radians converted; Q turned into 2θ with

@@ -46,6 +46,22 @@ enum DiffractionScan {
         return r
     }
 
+    /// Keeps metadata shared by every scan once: the first scan keeps all of it, each later scan
+    /// only the keys whose values differ from the first's, plus `metadata.shared_with` naming the
+    /// first scan. A map of 401 profiles each repeating ~195 kB of file-level conditions would
+    /// otherwise print 82 MB of JSON.
+    static func shareMetadata(_ scans: inout [Scan]) {
+        guard scans.count > 1 else { return }
+        let base = scans[0].metadata
+        for k in 1..<scans.count {
+            var own = Metadata()
+            for (key, value) in scans[k].metadata where base[key] != value { own[key] = value }
+            for key in base.keys where scans[k].metadata[key] == nil { own[key] = "" }
+            own["metadata.shared_with"] = "scan '\(scans[0].name)' (keys not listed here have its values)"
+            scans[k].metadata = own
+        }
+    }
+
     /// The file's stem, used as a scan name where the file has none.
     static func stem(_ file: String) -> String {
         FileName.stem(file)

@@ -209,7 +209,16 @@ public struct GSASInstrumentParameters: Sendable, Equatable {
         if unclaimed.count == 1 {
             return .found(unclaimed[0], reason: "the only instrument file beside the data not named after another data file")
         }
-        return .ambiguous(unclaimed.isEmpty ? candidates : unclaimed)
+        // Several: the one whose name begins as the data file's does (`11bmb_8716.fxye` with
+        // `11bmb.prm`, not `polaris.prm`), when one shares a longer start than every other.
+        let pool = unclaimed.isEmpty ? candidates : unclaimed
+        func shared(_ name: String) -> Int { zip(stem(name), dataStem).prefix { $0 == $1 }.count }
+        let ranked = pool.map { ($0, shared($0)) }.sorted { $0.1 > $1.1 }
+        if let best = ranked.first, best.1 >= 3, ranked.count == 1 || ranked[1].1 < best.1 {
+            let prefix = String(dataStem.prefix(best.1))
+            return .found(best.0, reason: "its name begins '\(prefix)' as the data file's does (the other instrument files beside it, \(pool.filter { $0 != best.0 }.joined(separator: ", ")), do not)")
+        }
+        return .ambiguous(pool)
     }
 
     // MARK: Helpers

@@ -15,7 +15,13 @@ enum GSASReader: FormatReader {
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
         let prefix = head.prefix(8192)
-        guard PatternText.contains(prefix, "BANK") || PatternText.contains(prefix, "INS "), PatternText.looksLikeText(head) else { return .no }
+        // The first line is a free 80-byte title, which some writers fill with non-text bytes
+        // (LaMnO3_50k.gsas even a NUL), but never longer than a card: a 512-byte tar header is.
+        let titleEnd = head.firstIndex(of: 10)
+        let titleIsCard = titleEnd.map { $0 - head.startIndex <= 160 } ?? false
+        let afterTitle = titleEnd.map { head[head.index(after: $0)...] } ?? head
+        guard PatternText.contains(prefix, "BANK") || PatternText.contains(prefix, "INS "),
+              PatternText.looksLikeText(head) || (titleIsCard && PatternText.looksLikeText(Data(afterTitle))) else { return .no }
         let lines = PatternText.Lines(prefix)
         var instrumentLines = 0
         for i in 0..<min(lines.count, 100) {
@@ -142,13 +148,18 @@ enum GSASReader: FormatReader {
                     i += 1
                 }
             }
-            guard intensity.count == nchan else {
-                throw RoentgenError.badFile(file, line: end, "BANK \(bank) ends after \(intensity.count) of \(nchan) points (truncated file?)")
+            // A bank holding fewer points than its BANK line declares is read as far as it goes,
+            // with a warning naming both counts (GSAS-II pads such a bank with zero counts).
+            guard !intensity.isEmpty, intensity.count <= nchan else {
+                throw RoentgenError.badFile(file, line: end, "BANK \(bank) holds \(intensity.count) points where its BANK line declares \(nchan)")
+            }
+            if intensity.count < nchan {
+                warnings.append("BANK \(bank) declares \(nchan) points but the file holds \(intensity.count) (truncated file?); the \(intensity.count) were read")
             }
             if let bad = intensity.firstIndex(where: { !$0.isFinite }) {
                 throw RoentgenError.badFile(file, line: lineNo, "BANK \(bank): point \(bad + 1) is not a number")
             }
-            twoTheta = DiffractionScan.steps(start: coefficients[0] / 100, step: coefficients[1] / 100, count: nchan)
+            twoTheta = DiffractionScan.steps(start: coefficients[0] / 100, step: coefficients[1] / 100, count: intensity.count)
         case "FXY", "FXYE":
             var v: [Double] = []
             v.reserveCapacity(8)

@@ -88,22 +88,28 @@ struct PatternBinary {
 
     /// `n` little-endian float32 values as doubles, read in one bounds-checked step.
     mutating func float32Array(_ n: Int, _ what: @autoclosure () -> String) throws -> [Double] {
-        guard n >= 0, n <= remaining / 4 else {
+        try float32Array(n, stride: 4, what())
+    }
+
+    /// The leading little-endian float32 of each of `n` records of `stride` bytes (≥ 4), as
+    /// doubles; the offset moves past all `n` records.
+    mutating func float32Array(_ n: Int, stride: Int, _ what: @autoclosure () -> String) throws -> [Double] {
+        guard stride >= 4, n >= 0, n <= remaining / stride else {
             throw RoentgenError.badFile(file, byteOffset: offset,
-                                        "file ends after \(bytes.count) bytes, expected \(n) × 4 bytes of \(what()) (truncated file?)")
+                                        "file ends after \(bytes.count) bytes, expected \(n) × \(stride) bytes of \(what()) (truncated file?)")
         }
         var out = [Double](repeating: 0, count: n)
         let start = offset
         bytes.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
                 for k in 0..<n {
-                    let q = start + 4 * k
+                    let q = start + stride * k
                     let raw = UInt32(p[q]) | UInt32(p[q + 1]) << 8 | UInt32(p[q + 2]) << 16 | UInt32(p[q + 3]) << 24
                     o[k] = Double(Float(bitPattern: raw))
                 }
             }
         }
-        offset += 4 * n
+        offset += stride * n
         return out
     }
 }

@@ -4,7 +4,8 @@ import XrayCore
 /// Rigaku RASX (SmartLab Studio II): a zip holding `root.xml`, and per data set
 /// `Data<i>/Profile<j>.txt` (tab-separated `2θ counts attenuator`, UTF-8 with BOM, CR LF) with
 /// `Data<i>/MesurementConditions<j>.xml` (sic). Each profile becomes a scan; intensity is
-/// counts × attenuator; radiation and every condition come from the XML.
+/// counts × attenuator; radiation and every condition come from the XML. In a file of many
+/// profiles (a map of 401) the metadata they share is kept once, in the first scan.
 enum RigakuRASXReader: FormatReader {
     static let id = "rigaku-rasx"
     static let name = "Rigaku RASX (zip: profile text + conditions XML; .rasx)"
@@ -66,6 +67,7 @@ enum RigakuRASXReader: FormatReader {
                                               intensity: intensity, extra: [("counts", counts, "counts"), ("attenuator", att, "")],
                                               radiation: radiation, metadata: m))
         }
+        DiffractionScan.shareMetadata(&scans)
         return DataFile(format: id, file: file, scans: scans)
     }
 }

@@ -72,7 +72,9 @@ struct HDF5File {
             if version == 1 { p += 4 }
             let baseRaw = try b.uint(p, b.offsetSize, "superblock base address")
             guard baseRaw < UInt64(bytes.count) else { throw b.fail(p, "superblock base address \(baseRaw) lies past the end of the file") }
-            b.base = Int(baseRaw)
+            // Addresses count from the superblock: after a user block the stored base address is
+            // often 0, and the HDF5 library then takes the superblock's own offset (H5Fsuper.c).
+            b.base = s > 0 ? s : Int(baseRaw)
             p += 4 * b.offsetSize   // base, free-space info, end of file, driver information block
             // Root group symbol table entry: link name offset, object header address, cache type …
             guard let root = try b.address(p + b.offsetSize, "root group object header address") else {
@@ -86,7 +88,9 @@ struct HDF5File {
             let p = s + 12
             let baseRaw = try b.uint(p, b.offsetSize, "superblock base address")
             guard baseRaw < UInt64(bytes.count) else { throw b.fail(p, "superblock base address \(baseRaw) lies past the end of the file") }
-            b.base = Int(baseRaw)
+            // Addresses count from the superblock: after a user block the stored base address is
+            // often 0, and the HDF5 library then takes the superblock's own offset (H5Fsuper.c).
+            b.base = s > 0 ? s : Int(baseRaw)
             guard let root = try b.address(p + 3 * b.offsetSize, "root group object header address") else {
                 throw b.fail(p + 3 * b.offsetSize, "the root group's object header address is undefined")
             }

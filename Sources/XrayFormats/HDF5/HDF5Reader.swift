@@ -26,7 +26,8 @@ enum HDF5Reader: FormatReader {
     static let suffixes = ["h5", "hdf5", "hdf", "nxs", "nx5", "nx"]
 
     static func sniff(head: Data, suffix: String) -> SniffConfidence {
-        guard let at = head.prefix(4096).withUnsafeBytes({ HDF5File.signatureOffset($0) }) else { return .no }
+        // The superblock may follow a user block of 512, 1024 … bytes: every power of two the head holds.
+        guard let at = head.withUnsafeBytes({ HDF5File.signatureOffset($0) }) else { return .no }
         // An HDF5 file as the first member of a tar archive has its signature at 512, where a
         // user block would put it: the tar header's `ustar` magic says which it is.
         if at > 0, head.count >= 262, head[head.startIndex + 257..<head.startIndex + 262].elementsEqual("ustar".utf8) { return .no }
@@ -100,7 +101,7 @@ enum HDF5Reader: FormatReader {
         }
         do {
             let data = try Data(contentsOf: target, options: FormatRegistry.fileSize(target.path) > FormatRegistry.mappingThreshold ? .alwaysMapped : [])
-            guard data.prefix(4096).withUnsafeBytes({ HDF5File.signatureOffset($0) }) != nil else { return ([], ["\(said) not followed: not an HDF5 file"]) }
+            guard data.withUnsafeBytes({ HDF5File.signatureOffset($0) }) != nil else { return ([], ["\(said) not followed: not an HDF5 file"]) }
             let linked = try read(data, file: target.path, following: following)
             let object = normalised(link.object)
             let prefix = String(normalised(link.path).dropFirst())
@@ -144,7 +145,8 @@ enum HDF5Reader: FormatReader {
         for (g, group) in tree.enumerated() where group.dataset == nil && !stackedGroups.contains(g) {
             // 1-D numeric members, in link order.
             let oneD = group.members.compactMap { m -> (name: String, node: Int, count: Int)? in
-                guard let i = m.node, let d = tree[i].dataset, d.type.isNumeric, d.space.dims.count == 1, d.space.count > 1 else { return nil }
+                // 1-D, or N-D with every dimension but one of length 1 (NetCDF-4 writes one pattern as 1×1×N).
+                guard let i = m.node, let d = tree[i].dataset, d.type.isNumeric, d.space.dims.filter({ $0 != 1 }).count == 1, d.space.count > 1 else { return nil }
                 return (m.name, i, d.space.count)
             }
             var order: [(name: String, node: Int)] = []
@@ -259,7 +261,7 @@ enum HDF5Reader: FormatReader {
             warnings += notes.map { "\(node.path): \($0)" }
         }
         for (i, node) in tree.enumerated() {
-            guard let d = node.dataset, d.space.dims.count >= 2, d.type.isNumeric, !stacked.contains(i) else { continue }
+            guard let d = node.dataset, d.space.dims.filter({ $0 != 1 }).count >= 2, d.type.isNumeric, !stacked.contains(i) else { continue }
             warnings.append("\(node.path): \(d.space.dims.map(String.init).joined(separator: "×")) array (an image or image stack) not read as a scan; integrate it to 1-D first")
         }
         let hasImages = tree.contains { n in n.dataset.map { $0.space.dims.count >= 2 && $0.type.isNumeric } ?? false }

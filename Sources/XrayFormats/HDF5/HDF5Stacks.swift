@@ -51,7 +51,15 @@ extension HDF5Reader {
                     guard let name = axes[dim], isAbscissa(name), let a = member(name), dims(a) == [shape[dim]], shape[dim] > 1 else { return nil }
                     return (name, a, dim)
                 }
-                guard let axis = candidates.first else { continue }
+                // Otherwise the one dimension the file names an axis for, whatever its name
+                // (Dioptas batch output: `axes = [".", "binning"]`, 20 patterns × 1512 points).
+                let named = (0..<2).compactMap { dim -> (name: String, node: Int, dim: Int)? in
+                    guard let name = axes[dim], let a = member(name), dims(a) == [shape[dim]], shape[dim] > 1 else { return nil }
+                    return (name, a, dim)
+                }
+                let listed = group.attribute("axes")?.strings ?? []
+                let framesUnnamed = named.count == 1 && listed.count == 2 && listed[1 - named[0].dim] == "."
+                guard let axis = candidates.first ?? (framesUnnamed && shape[1 - named[0].dim] > 1 ? named[0] : nil) else { continue }
                 var stack = Stack(name: groupName, group: g, signal: (signal, s), axis: (axis.name, axis.node), axisDimension: axis.dim)
                 for m in group.members {
                     guard let i = m.node, i != s, i != axis.node, let d = dims(i) else { continue }

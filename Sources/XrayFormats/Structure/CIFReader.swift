@@ -84,6 +84,43 @@ private struct StructureBuilder {
         throw error(block.line, "missing \(tags[0]) (expected the \(what) in block data_\(block.name))")
     }
 
+    /// The operations of a magnetic CIF (`_space_group_symop_magn_operation.xyz`, each
+    /// `x,y,z,+1` with its time-reversal sign last) composed with its centrings
+    /// (`_space_group_symop_magn_centering.xyz`): r' = C(R r + t) + c for every pair, duplicates
+    /// removed. Nil when the block has no magnetic operations.
+    func magneticOperations() throws -> [SymmetryOperation]? {
+        func list(_ tags: [String]) throws -> [SymmetryOperation]? {
+            for tag in tags {
+                guard let loop = block.loop(with: tag), let column = loop.column(tag) else {
+                    if let v = block.items[tag] { return [try spatial(v)] }
+                    continue
+                }
+                return try loop.rows.map { try spatial($0[column]) }
+            }
+            return nil
+        }
+        func spatial(_ value: CIFDocument.Value) throws -> SymmetryOperation {
+            let parts = (value.text ?? "").split(separator: ",", omittingEmptySubsequences: false)
+            guard parts.count == 4, let op = SymmetryOperation(xyz: parts.prefix(3).joined(separator: ",")) else {
+                throw error(value.line, "magnetic operation '\(value.text ?? "?")' is not of the form x,y,z,±1")
+            }
+            return op
+        }
+        guard let ops = try list(["_space_group_symop_magn_operation.xyz", "_space_group_symop.magn_operation_xyz"]), !ops.isEmpty else { return nil }
+        let centrings = try list(["_space_group_symop_magn_centering.xyz", "_space_group_symop.magn_centering_xyz"]) ?? [.identity]
+        var out: [SymmetryOperation] = []
+        var seen = Set<String>()
+        for c in centrings {
+            for o in ops {
+                var rotation = [Int](repeating: 0, count: 9)
+                for i in 0..<3 { for j in 0..<3 { for k in 0..<3 { rotation[3 * i + j] += c.rotation[3 * i + k] * o.rotation[3 * k + j] } } }
+                let combined = SymmetryOperation(rotation: rotation, translation: c.apply(o.translation)).normalized
+                if seen.insert(combined.xyz).inserted { out.append(combined) }
+            }
+        }
+        return out
+    }
+
     mutating func build() throws -> CrystalStructure {
         let a = try requiredNumber("_cell_length_a", "_cell.length_a", what: "cell edge a in Å")
         let b = try requiredNumber("_cell_length_b", "_cell.length_b", what: "cell edge b in Å")
@@ -98,7 +135,7 @@ private struct StructureBuilder {
             }
         }
         let cell = UnitCell(a: a, b: b, c: c, alpha: angles[0], beta: angles[1], gamma: angles[2])
-        guard cell.isValid else {
+        guard cell.isValid, cell.volume > 1e-3 * a * b * c else {
             throw error(block.items["_cell_length_a"]?.line ?? block.line,
                         "cell a=\(a) b=\(b) c=\(c) α=\(angles[0]) β=\(angles[1]) γ=\(angles[2]) is not a valid lattice (expected positive edges and angles that close a cell)")
         }
@@ -130,6 +167,11 @@ private struct StructureBuilder {
                 throw error(v.line, "symmetry operation '\(v.text ?? "?")' is not of the form x,y,z")
             }
             operations = [op]
+        }
+        if operations.isEmpty, let magnetic = try magneticOperations() {
+            // magCIF: the spatial parts of every operation, combined with every centring.
+            operations = magnetic
+            warnings.append("magnetic CIF: the spatial parts of its \(operations.count) magnetic operations (with centrings) applied; time reversal and moments are not read")
         }
         if operations.isEmpty {
             source = "table"

@@ -1,0 +1,90 @@
+/// What a fit hands to the engine: weighted residuals as a function of the parameters, and
+/// optionally their analytic derivatives.
+///
+/// Rietveld, PDF and EXAFS path fits and detector calibration each describe their model this way;
+/// the engine owns the optimiser, the constraints, the restraints and the uncertainties.
+public protocol RefinementModel {
+    /// Weighted residuals rᵢ = (obsᵢ − calcᵢ)·√wᵢ at these parameter values. The length must be
+    /// the same on every call. Throwing at a trial point rejects that step; throwing at the start
+    /// fails the refinement with that error.
+    func residuals(_ p: ParameterValues) throws -> [Double]
+
+    /// Analytic derivatives ∂rᵢ/∂p, one column per name in `names` (same order, each as long as
+    /// the residuals). `names` may include constrained parameters: the engine applies the chain
+    /// rule through their expressions. Return nil to let the engine use forward differences.
+    func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]?
+}
+
+extension RefinementModel {
+    public func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? { nil }
+}
+
+/// A soft restraint: adds the residual (value of `expression` − `target`)/`sigma` to the fit, so
+/// that the expression is pulled towards the target with the weight 1/σ².
+public struct Restraint: Sendable, Codable, Equatable {
+    public var expression: String
+    public var target: Double
+    public var sigma: Double
+
+    public init(_ expression: String, target: Double, sigma: Double) {
+        self.expression = expression
+        self.target = target
+        self.sigma = sigma
+    }
+}
+
+/// One step of a staged refinement: the parameters it releases (they stay released in the later
+/// steps), then a refinement to convergence.
+public struct RefinementStep: Sendable, Codable, Equatable {
+    public var name: String
+    public var release: [String]
+
+    public init(_ name: String, release: [String]) {
+        self.name = name
+        self.release = release
+    }
+}
+
+/// Settings of a refinement.
+public struct RefinementOptions: Sendable {
+    /// Maximum number of residual evaluations per step (0: 200·(n+1), as MINPACK).
+    public var maxEvaluations: Int = 0
+    /// Stop when the relative reduction of χ² (actual and predicted) is below this.
+    public var ftol: Double = 1e-10
+    /// Stop when the relative change of the scaled parameters is below this.
+    public var xtol: Double = 1e-10
+    /// Soft restraints added to the residuals.
+    public var restraints: [Restraint] = []
+    /// Functions expressions may call.
+    public var functions: FunctionTable = .standard
+    /// Scale the covariance (and so every esd) by the reduced χ² (lmfit's and GSAS-II's default).
+    public var scaleCovariance: Bool = true
+    /// When the normal matrix at the solution is singular: false (default) throws an error naming
+    /// the parameters involved; true returns the result without esds, the names in `message`.
+    public var allowSingular: Bool = false
+
+    public init() {}
+}
+
+/// A pair of varied parameters and their correlation coefficient.
+public struct Correlation: Sendable, Codable, Equatable {
+    public var first: String
+    public var second: String
+    public var value: Double
+
+    public init(first: String, second: String, value: Double) {
+        self.first = first
+        self.second = second
+        self.value = value
+    }
+}
+
+/// How one step of a staged refinement ended.
+public struct StepSummary: Sendable, Codable, Equatable {
+    public var name: String
+    public var varied: [String]
+    public var chiSquare: Double
+    public var evaluations: Int
+    public var converged: Bool
+    public var message: String
+}
