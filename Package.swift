@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "RefinementTests", dependencies: ["Refinement"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Integration", "XrayFormats", "XrayCore", "TestSupport"],
+        .testTarget(name: "IntegrationTests", dependencies: ["Integration", "Refinement", "XrayFormats", "XrayCore", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XrayFormatsImageTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),

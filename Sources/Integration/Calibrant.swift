@@ -15,7 +15,7 @@ public struct Calibrant: Sendable, Equatable {
 
     /// The built-in calibrants, generated from the cells pyFAI's resource files state
     /// (CeO2: NIST SRM 674b, Fm3̄m, a = 5.411651 Å; LaB6: SRM 660c, Pm3̄m, a = 4.156826 Å;
-    /// Si: SRM 640c, Fd3̄m, a = 5.431195 Å; AgBh: d001 = 58.380 Å, orders 1–49, Huang et al. 1993 /
+    /// Si: SRM 640c, Fd3̄m, a = 5.4311946 Å (the value the file's d-spacings imply; its header rounds to 5.4312); AgBh: d001 = 58.380 Å, orders 1–49, Huang et al. 1993 /
     /// Blanton et al. 1995) with the cubic extinction rules, down to the files' last d-spacing.
     public static let builtInNames = ["CeO2", "LaB6", "Si", "AgBh"]
 
@@ -23,7 +23,7 @@ public struct Calibrant: Sendable, Equatable {
         switch name.lowercased() {
         case "ceo2": return Calibrant(name: "CeO2", dSpacings: cubic(a: 5.411651, lattice: .faceCentred, dMin: 0.404))
         case "lab6": return Calibrant(name: "LaB6", dSpacings: cubic(a: 4.156826, lattice: .primitive, dMin: 0.1))
-        case "si": return Calibrant(name: "Si", dSpacings: cubic(a: 5.431195, lattice: .diamond, dMin: 0.1))
+        case "si": return Calibrant(name: "Si", dSpacings: cubic(a: 5.4311946, lattice: .diamond, dMin: 0.1))
         case "agbh": return Calibrant(name: "AgBh", dSpacings: (1...49).map { 58.380 / Double($0) })
         default: return nil
         }

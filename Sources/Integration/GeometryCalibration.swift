@@ -6,6 +6,8 @@ import XrayCore
 public struct CalibrationOptions: Sendable {
     /// Refine the wavelength too (it correlates strongly with the distance at small angles).
     public var refineWavelength = false
+    /// Refine rot1 and rot2 (off: hold them at the start values, e.g. for a single ring).
+    public var refineTilts = true
     /// Refine rot3 (pyFAI fixes it for powder rings, where it is nearly undetermined).
     public var refineRot3 = false
     /// Extraction–refinement passes (the first uses `initialRings` rings with wide windows).
@@ -14,6 +16,14 @@ public struct CalibrationOptions: Sendable {
     public var initialRings = 3
     /// Peak-picking threshold in robust standard deviations above the ring background.
     public var threshold = 5.0
+    /// Parameters held at their start values besides those above (`dist`, `poni1`, `poni2`, `rot1`,
+    /// `rot2`, `rot3`, `wavelength`), e.g. all but `wavelength` to measure λ with a known geometry.
+    public var held: Set<String> = []
+    /// Refine distance and PONI before releasing the tilts (a two-step refinement).
+    public var staged = true
+    /// Control points further than this many robust standard deviations (1.4826 × MAD of Δ2θ)
+    /// from their ring are dropped and the geometry refined again (image calibration only).
+    public var clip = 4.0
     public init() {}
 }
 
@@ -46,6 +56,12 @@ public enum GeometryCalibration {
     /// Refines `start` against control points whose ring indices refer to `calibrant.dSpacings`.
     public static func refine(points: [ControlPoint], calibrant: Calibrant, start: PONIGeometry,
                               options: CalibrationOptions = .init()) throws -> CalibrationResult {
+        try refine(points: points, calibrant: calibrant, start: start, options: options, tilts: true)
+    }
+
+    /// `tilts: false` keeps rot1, rot2, rot3 (and λ) at their start values (the first pass from a rough start).
+    static func refine(points: [ControlPoint], calibrant: Calibrant, start: PONIGeometry,
+                       options: CalibrationOptions, tilts: Bool) throws -> CalibrationResult {
         guard let wavelength = start.wavelength, wavelength > 0 else {
             throw RoentgenError.badParameter("calibration needs a wavelength (--wavelength, or a Wavelength line in the start PONI)")
         }
@@ -55,9 +71,15 @@ public enum GeometryCalibration {
         for p in points where wavelength * 1e10 >= 2 * calibrant.dSpacings[p.ring] {
             throw RoentgenError.badParameter("control point on ring \(p.ring) (d = \(calibrant.dSpacings[p.ring]) Å), which cannot diffract at λ = \(wavelength * 1e10) Å")
         }
-        var varied = ["dist", "poni1", "poni2", "rot1", "rot2"]
-        if options.refineRot3 { varied.append("rot3") }
-        if options.refineWavelength { varied.append("wavelength") }
+        var varied = ["dist", "poni1", "poni2"]
+        if tilts && options.refineTilts {
+            varied += ["rot1", "rot2"]
+            if options.refineRot3 { varied.append("rot3") }
+        }
+        // λ with the distance free only once the tilts are released (at small angles they trade off).
+        if options.refineWavelength && (tilts || options.held.contains("dist")) { varied.append("wavelength") }
+        varied.removeAll { options.held.contains($0) }
+        guard !varied.isEmpty else { throw RoentgenError.badParameter("every calibration parameter is held; nothing to refine") }
         guard points.count > varied.count else {
             throw RoentgenError.badParameter("\(points.count) control points for \(varied.count) refined parameters (\(varied.joined(separator: ", "))): need more points than parameters")
         }
@@ -67,9 +89,11 @@ public enum GeometryCalibration {
         for (name, v) in zip(parameterNames, values) {
             try set.add(Parameter(name, v, vary: false, lower: name == "dist" || name == "wavelength" ? 0 : -.infinity))
         }
-        // Staged as from a rough start: distance and PONI first, then the tilts (and λ, rot3).
-        let steps = [RefinementStep("distance and PONI", release: ["dist", "poni1", "poni2"]),
-                     RefinementStep("tilts", release: Array(varied.dropFirst(3)))]
+        // Staged when asked (from a rough start): distance and PONI first, then the tilts (and λ, rot3).
+        let steps = options.staged && varied.count > 3
+            ? [RefinementStep("distance and PONI", release: varied.filter { ["dist", "poni1", "poni2"].contains($0) }),
+               RefinementStep("tilts", release: varied.filter { !["dist", "poni1", "poni2"].contains($0) })]
+            : [RefinementStep("all", release: varied)]
         let result: RefinementResult
         do {
             result = try Refinement.refine(model, parameters: set, steps: steps)
@@ -158,22 +182,32 @@ extension GeometryCalibration {
                 throw RoentgenError.badParameter("no ring of \(calibrant.name) falls on the detector with the start geometry (2θ \(String(format: "%.3f–%.3f", range.lowerBound * 180 / .pi, range.upperBound * 180 / .pi))°)")
             }
             let pixelAngle = min(geometry.pixel1, geometry.pixel2) / geometry.distance
-            let halfWidth = visible.map { k -> Double in
+            let spacing = visible.map { k -> Double in
                 let below = k > 0 ? ringTwoTheta[k] - ringTwoTheta[k - 1] : ringTwoTheta[k]
                 let above = k + 1 < ringTwoTheta.count ? ringTwoTheta[k + 1] - ringTwoTheta[k] : below
-                let spacing = 0.5 * min(below, above)
-                guard let rms else { return spacing }
-                return min(spacing, max(4 * pixelAngle, 6 * rms * .pi / 180))
+                return 0.5 * min(below, above)
             }
-            let points = picker.pick(geometry: geometry, rings: visible, ringTwoTheta: ringTwoTheta, halfWidth: halfWidth)
-            let needed = 5 + (options.refineRot3 ? 1 : 0) + (options.refineWavelength ? 1 : 0)
+            let halfWidth = spacing.map { s in rms.map { min(s, max(4 * pixelAngle, 6 * $0 * .pi / 180)) } ?? s }
+            let points = picker.pick(geometry: geometry, rings: visible, ringTwoTheta: ringTwoTheta, halfWidth: halfWidth, backgroundHalfWidth: spacing)
+            let needed = 3 + (options.refineTilts ? 2 : 0) + (options.refineRot3 ? 1 : 0) + (options.refineWavelength ? 1 : 0)
             guard points.count > needed else {
-                throw RoentgenError.badParameter("no rings found: \(points.count) ring pixels above the threshold near the expected \(calibrant.name) rings \(visible.map { String($0) }.joined(separator: ", ")) (pass \(pass + 1)); check the start geometry, the wavelength and the calibrant")
+                throw RoentgenError.badParameter("no rings found: \(points.count) ring pixels above the threshold near the expected \(calibrant.name) rings \(visible.map { String($0) }.joined(separator: ", ")) (pass \(pass + 1)\(log.isEmpty ? "" : "; " + log.joined(separator: "; "))); check the start geometry, the wavelength and the calibrant")
             }
-            var result = try refine(points: points, calibrant: calibrant, start: geometry, options: options)
+            var result = try refine(points: points, calibrant: calibrant, start: geometry, options: options, tilts: pass > 0)
+            // Outliers (spots, diffuse scattering, a neighbouring ring): sigma-clip on Δ2θ and refine again.
+            for _ in 0..<3 {
+                let model = RingGeometryModel(points: result.controlPoints, dSpacings: calibrant.dSpacings, pixel1: start.pixel1, pixel2: start.pixel2)
+                let r = try model.residuals(try result.refinement.parameters.evaluated())
+                var deviations = r.map(abs)
+                deviations.sort()
+                let limit = max(options.clip * 1.4826 * deviations[deviations.count / 2], 0.05 * pixelAngle)
+                let kept = zip(result.controlPoints, r).filter { abs($0.1) <= limit }.map(\.0)
+                if kept.count == result.controlPoints.count || kept.count <= needed { break }
+                result = try refine(points: kept, calibrant: calibrant, start: result.geometry, options: options, tilts: pass > 0)
+            }
             geometry = result.geometry
             rms = result.residualDegrees
-            log.append(String(format: "pass %d: %d rings, %d control points, rms Δ2θ %.5f°", pass + 1, Set(points.map(\.ring)).count, points.count, result.residualDegrees))
+            log.append(String(format: "pass %d: %d rings, %d ring pixels, %d kept, rms Δ2θ %.5f°", pass + 1, Set(points.map(\.ring)).count, points.count, result.controlPoints.count, result.residualDegrees))
             result.log = log
             last = result
         }

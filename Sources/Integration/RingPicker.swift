@@ -8,9 +8,10 @@ import XrayCore
 /// `peak_picker`): every unmasked pixel within `halfWidth[k]` of the expected 2θ of ring k is
 /// assigned to that ring (the nearest ring in 2θ) and to one of the ring's azimuthal sectors (χ
 /// sectors about 4 pixels of arc wide). In each sector the brightest pixel is kept when it is a
-/// local maximum of its 3 × 3 neighbourhood and stands above the ring annulus's background
-/// (median) by more than `threshold` robust standard deviations (1.4826 × median absolute
-/// deviation, at least √median, Poisson). Its position is then refined to the intensity
+/// local maximum of its 3 × 3 neighbourhood and stands above the ring's background (the median
+/// over the wider annulus of half the ring spacing) by more than `threshold` robust standard deviations (1.4826 × median absolute
+/// deviation, at least √median, Poisson) and by half the ring's typical height (the median over
+/// sectors of their brightest pixel above the background). Its position is then refined to the intensity
 /// centroid (above the background) of its 5 × 5 neighbourhood, which is sub-pixel across the ring.
 struct RingPicker {
     let frame: [Double]
@@ -19,7 +20,9 @@ struct RingPicker {
     let mask: [Bool]
     var threshold: Double = 5
 
-    func pick(geometry g: PONIGeometry, rings: [Int], ringTwoTheta: [Double], halfWidth: [Double]) -> [ControlPoint] {
+    /// `halfWidth`: the window (rad) in which ring pixels are picked; `backgroundHalfWidth`: the wider
+    /// window whose pixels give the ring's background statistics.
+    func pick(geometry g: PONIGeometry, rings: [Int], ringTwoTheta: [Double], halfWidth: [Double], backgroundHalfWidth: [Double]) -> [ControlPoint] {
         guard !rings.isEmpty else { return [] }
         let m = PixelGeometry.Rotation(g)
         let centres = rings.map { ringTwoTheta[$0] }
@@ -42,8 +45,10 @@ struct RingPicker {
                 var lo = 0, hi = centres.count - 1
                 while hi - lo > 1 { let mid = (lo + hi) / 2; if centres[mid] < p.tth { lo = mid } else { hi = mid } }
                 let a = abs(centres[lo] - p.tth) <= abs(centres[hi] - p.tth) ? lo : hi
-                guard abs(centres[a] - p.tth) <= halfWidth[a] else { continue }
+                let offset = abs(centres[a] - p.tth)
+                guard offset <= max(halfWidth[a], backgroundHalfWidth[a]) else { continue }
                 annulus[a].append(v)
+                guard offset <= halfWidth[a] else { continue }
                 let s = min(sectors[a] - 1, max(0, Int((p.chi + .pi) / (2 * .pi) * Double(sectors[a]))))
                 let b = best[a][s]
                 if b < 0 || frame[b] < v { best[a][s] = idx }
@@ -57,7 +62,12 @@ struct RingPicker {
             var deviations = values.map { abs($0 - median) }
             deviations.sort()
             let sigma = max(1.4826 * deviations[deviations.count / 2], max(median, 1).squareRoot())
-            let floor = median + threshold * sigma
+            // The ring's typical peak height: the median over sectors of the brightest pixel; a pick
+            // must reach half of it above the background (keeps diffuse scattering and noise out).
+            var heights = best[a].filter { $0 >= 0 }.map { frame[$0] - median }
+            heights.sort()
+            let typical = heights.isEmpty ? 0 : heights[heights.count / 2]
+            let floor = median + max(threshold * sigma, 0.5 * typical)
             for idx in best[a] where idx >= 0 && frame[idx] > floor {
                 let i = idx / columns, j = idx % columns
                 if !isLocalMaximum(i, j) { continue }
