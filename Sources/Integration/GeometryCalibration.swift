@@ -103,6 +103,7 @@ public enum GeometryCalibration {
         let final = try result.parameters.evaluated()
         let (geometry0, _) = try model.geometry(final)
         var geometry = geometry0
+        if !varied.contains("wavelength") { geometry.wavelength = start.wavelength }   // exactly, not via Å
         geometry.detector = start.detector
         geometry.maxShape = start.maxShape
         let r = try model.residuals(final)

@@ -13,7 +13,7 @@ struct Roentgen: AsyncParsableCommand {
             SourcesCommand.self, CatalogCommand.self,
             SearchCommand.self, FetchCommand.self, CacheCommand.self,
             ReadCommand.self, ConvertCommand.self, FormatsCommand.self,
-            XASCommand.self, XRD.self, PDF.self, IntegrateCommand.self,
+            XASCommand.self, XRD.self, PDF.self, IntegrateCommand.self, CalibrateCommand.self,
         ]
     )
 }
