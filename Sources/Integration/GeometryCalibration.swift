@@ -212,7 +212,8 @@ extension GeometryCalibration {
             result.log = log
             last = result
         }
-        return last!
+        guard let last else { throw RoentgenError.badParameter("calibration made no pass") }
+        return last
     }
 
     /// The 2θ range (rad) of the unmasked pixel centres, sampled on every 4th row and column plus the edges.
