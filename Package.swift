@@ -61,7 +61,7 @@ let package = Package(
                                             .product(name: "Yams", package: "Yams")]),
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
         // Azimuthal integration of detector images (pyFAI's geometry, binning and corrections).
-        .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics"],
+        .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics", "Refinement"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics", "Refinement"],
                 // Optimised in debug builds too: the Rietveld tests refine real patterns (millions of profile points).
@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "XASTests", dependencies: ["XAS", "XrayCore", "XrayNumerics", "TestSupport"]),
         .testTarget(name: "FeffitTests", dependencies: ["XAS", "XrayFormats", "XrayCore", "XrayNumerics", "Refinement", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Integration", "XrayFormats", "XrayCore", "TestSupport"],
+        .testTarget(name: "IntegrationTests", dependencies: ["Integration", "Refinement", "XrayFormats", "XrayCore", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),
         .testTarget(name: "XrayFormatsImageTests", dependencies: ["XrayFormats", "XrayCore", "TestSupport"],
                     swiftSettings: [.swiftLanguageMode(.v6)]),

@@ -42,6 +42,9 @@ public struct AzimuthalIntegrator: Sendable {
     /// The static mask the matrix was built with (true = excluded).
     public let mask: [Bool]
     public let staticMasked: Int
+    /// Without splitting, each pixel's single bin (−1: none), so the frame loop reads one index per
+    /// pixel instead of a CSR row (same sums: every weight is 1).
+    let directBins: [Int32]?
     let azimuthal: Bool
 
     /// - Parameters:
@@ -85,6 +88,19 @@ public struct AzimuthalIntegrator: Sendable {
         staticMasked = m.reduce(0) { $0 + ($1 ? 1 : 0) }
         normalization = norm
         split = SplitMatrix(arrays: arrays, mask: m, options: options, azimuthal: azimuthal)
+        directBins = Self.directBins(split.matrix, pixels: n)
+    }
+
+    /// The bin of every pixel when each CSR row holds at most one entry of weight 1, else nil.
+    static func directBins(_ matrix: CSRMatrix, pixels n: Int) -> [Int32]? {
+        var bins = [Int32](repeating: -1, count: n)
+        for p in 0..<n {
+            let e0 = matrix.rowStart[p], e1 = matrix.rowStart[p + 1]
+            if e0 == e1 { continue }
+            guard e1 - e0 == 1, matrix.values[e0] == 1 else { return nil }
+            bins[p] = Int32(matrix.columnIndex[e0])
+        }
+        return bins
     }
 
     /// Which pixel values are invalid in a frame besides the static mask.
@@ -128,6 +144,27 @@ public struct AzimuthalIntegrator: Sendable {
                         matrix.columnIndex.withUnsafeBufferPointer { col in
                         matrix.values.withUnsafeBufferPointer { w in
                             let darkValues = dark
+                            if let directBins = self.directBins {
+                                directBins.withUnsafeBufferPointer { bin in
+                                    for p in first..<last {
+                                        let b32 = bin[p]
+                                        if b32 < 0 { continue }
+                                        let v = raw[p]
+                                        if v.isNaN || (maskNegative && v < 0) || (dummy != nil && v == dummy!) { skipped += 1; continue }
+                                        var signal = v, variance = max(v, 1)
+                                        if let darkValues {
+                                            signal -= darkValues[p]
+                                            variance += max(darkValues[p], 0)
+                                        }
+                                        let b = 4 * Int(b32)
+                                        a[b] += signal
+                                        a[b + 1] += nv[p]
+                                        a[b + 2] += 1
+                                        a[b + 3] += variance
+                                    }
+                                }
+                                return
+                            }
                             for p in first..<last {
                                 let e0 = start[p], e1 = start[p + 1]
                                 if e0 == e1 { continue }

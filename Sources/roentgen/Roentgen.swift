@@ -13,7 +13,7 @@ struct Roentgen: AsyncParsableCommand {
             SourcesCommand.self, CatalogCommand.self,
             SearchCommand.self, FetchCommand.self, CacheCommand.self,
             ReadCommand.self, ConvertCommand.self, FormatsCommand.self,
-            XASCommand.self, XRD.self, PDF.self, BatchCommand.self, ExportCommand.self, ServeCommand.self, IntegrateCommand.self, CrossCheckCommand.self,
+            XASCommand.self, XRD.self, PDF.self, BatchCommand.self, ExportCommand.self, ServeCommand.self, IntegrateCommand.self, CrossCheckCommand.self, CalibrateCommand.self,
         ]
     )
 }

@@ -56,6 +56,7 @@ import XrayCore
         ("images/run2_1_00148.cbf", [2527, 2463], "int32", 39861867.0, -2.0, 664762.0, 1.0),
         ("images/b_toney_Lab6_thtth_rightside_scan2_0009.tif", [195, 1475], "float32", 5613216.0, 0.0, 83786.0, 10.0),
         ("images/AgBehenate_228.hdf5", [195, 487], "int32", 123204419.0, 0.0, 1032661.0, 265.0),
+        ("xrd/images/AgBehenate_003.tif", [1024, 1024], "uint16", 66978764.0, 0.0, 5046.0, 0.0),
     ])
     func otherImages(_ path: String, _ shape: [Int], _ dtype: String, _ sum: Double, _ lo: Double, _ hi: Double, _ at100x200: Double) throws {
         guard let url = SharedData.url(path) else { print(SharedData.missing(path)); return }

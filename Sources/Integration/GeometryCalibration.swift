@@ -1,0 +1,234 @@
+import Foundation
+import Refinement
+import XrayCore
+
+/// Settings of a geometry calibration.
+public struct CalibrationOptions: Sendable {
+    /// Refine the wavelength too (it correlates strongly with the distance at small angles).
+    public var refineWavelength = false
+    /// Refine rot1 and rot2 (off: hold them at the start values, e.g. for a single ring).
+    public var refineTilts = true
+    /// Refine rot3 (pyFAI fixes it for powder rings, where it is nearly undetermined).
+    public var refineRot3 = false
+    /// Extraction–refinement passes (the first uses `initialRings` rings with wide windows).
+    public var iterations = 3
+    /// Rings used on the first pass (the lowest-angle rings inside the image).
+    public var initialRings = 3
+    /// Peak-picking threshold in robust standard deviations above the ring background.
+    public var threshold = 5.0
+    /// Parameters held at their start values besides those above (`dist`, `poni1`, `poni2`, `rot1`,
+    /// `rot2`, `rot3`, `wavelength`), e.g. all but `wavelength` to measure λ with a known geometry.
+    public var held: Set<String> = []
+    /// Refine distance and PONI before releasing the tilts (a two-step refinement).
+    public var staged = true
+    /// Control points further than this many robust standard deviations (1.4826 × MAD of Δ2θ)
+    /// from their ring are dropped and the geometry refined again (image calibration only).
+    public var clip = 4.0
+    public init() {}
+}
+
+/// A refined geometry with its uncertainties and the control points it was fitted to.
+public struct CalibrationResult: Sendable {
+    public var geometry: PONIGeometry
+    /// esds of `distance`, `poni1`, `poni2` (m), `rot1`, `rot2`, `rot3` (rad), `wavelength` (m)
+    /// for the refined parameters (fixed ones are absent).
+    public var esd: [String: Double]
+    /// The Fit2D beam centre (x = column, y = row, pixels from the detector corner) and its esd
+    /// (propagated from the covariance).
+    public var beamCenter: (x: Double, y: Double)
+    public var beamCenterEsd: (x: Double, y: Double)
+    /// Root-mean-square of 2θ(point) − 2θ(ring) over the control points, in degrees.
+    public var residualDegrees: Double
+    public var controlPoints: [ControlPoint]
+    /// Number of control points on each ring (ring index → count), ascending ring index.
+    public var pointsPerRing: [(ring: Int, count: Int)]
+    public var refinement: RefinementResult
+    /// One line per extraction pass: rings, points, rms residual.
+    public var log: [String]
+}
+
+/// Geometry calibration from calibrant rings on the shared `Refinement` engine (pyFAI's
+/// `GeometryRefinement`: least squares on Δ2θ of control points, parameters dist, poni1, poni2,
+/// rot1, rot2, rot3 and optionally the wavelength; rot3 fixed by default).
+public enum GeometryCalibration {
+    static let parameterNames = ["dist", "poni1", "poni2", "rot1", "rot2", "rot3", "wavelength"]
+
+    /// Refines `start` against control points whose ring indices refer to `calibrant.dSpacings`.
+    public static func refine(points: [ControlPoint], calibrant: Calibrant, start: PONIGeometry,
+                              options: CalibrationOptions = .init()) throws -> CalibrationResult {
+        try refine(points: points, calibrant: calibrant, start: start, options: options, tilts: true)
+    }
+
+    /// `tilts: false` keeps rot1, rot2, rot3 (and λ) at their start values (the first pass from a rough start).
+    static func refine(points: [ControlPoint], calibrant: Calibrant, start: PONIGeometry,
+                       options: CalibrationOptions, tilts: Bool) throws -> CalibrationResult {
+        guard let wavelength = start.wavelength, wavelength > 0 else {
+            throw RoentgenError.badParameter("calibration needs a wavelength (--wavelength, or a Wavelength line in the start PONI)")
+        }
+        for p in points where p.ring < 0 || p.ring >= calibrant.dSpacings.count {
+            throw RoentgenError.badParameter("control point on ring \(p.ring), but calibrant \(calibrant.name) lists \(calibrant.dSpacings.count) rings")
+        }
+        for p in points where wavelength * 1e10 >= 2 * calibrant.dSpacings[p.ring] {
+            throw RoentgenError.badParameter("control point on ring \(p.ring) (d = \(calibrant.dSpacings[p.ring]) Å), which cannot diffract at λ = \(wavelength * 1e10) Å")
+        }
+        var varied = ["dist", "poni1", "poni2"]
+        if tilts && options.refineTilts {
+            varied += ["rot1", "rot2"]
+            if options.refineRot3 { varied.append("rot3") }
+        }
+        // λ with the distance free only once the tilts are released (at small angles they trade off).
+        if options.refineWavelength && (tilts || options.held.contains("dist")) { varied.append("wavelength") }
+        varied.removeAll { options.held.contains($0) }
+        guard !varied.isEmpty else { throw RoentgenError.badParameter("every calibration parameter is held; nothing to refine") }
+        guard points.count > varied.count else {
+            throw RoentgenError.badParameter("\(points.count) control points for \(varied.count) refined parameters (\(varied.joined(separator: ", "))): need more points than parameters")
+        }
+        let model = RingGeometryModel(points: points, dSpacings: calibrant.dSpacings, pixel1: start.pixel1, pixel2: start.pixel2)
+        let values = [start.distance, start.poni1, start.poni2, start.rot1, start.rot2, start.rot3, wavelength * 1e10]
+        var set = ParameterSet()
+        for (name, v) in zip(parameterNames, values) {
+            try set.add(Parameter(name, v, vary: false, lower: name == "dist" || name == "wavelength" ? 0 : -.infinity))
+        }
+        // Staged when asked (from a rough start): distance and PONI first, then the tilts (and λ, rot3).
+        let steps = options.staged && varied.count > 3
+            ? [RefinementStep("distance and PONI", release: varied.filter { ["dist", "poni1", "poni2"].contains($0) }),
+               RefinementStep("tilts", release: varied.filter { !["dist", "poni1", "poni2"].contains($0) })]
+            : [RefinementStep("all", release: varied)]
+        let result: RefinementResult
+        do {
+            result = try Refinement.refine(model, parameters: set, steps: steps)
+        } catch let e as RefinementError {
+            throw RoentgenError.badParameter("geometry refinement failed: \(e.description)")
+        }
+        let final = try result.parameters.evaluated()
+        let (geometry0, _) = try model.geometry(final)
+        var geometry = geometry0
+        if !varied.contains("wavelength") { geometry.wavelength = start.wavelength }   // exactly, not via Å
+        geometry.detector = start.detector
+        geometry.maxShape = start.maxShape
+        let r = try model.residuals(final)
+        let rms = (r.reduce(0) { $0 + $1 * $1 } / Double(r.count)).squareRoot() * 180 / .pi
+        var esd: [String: Double] = [:]
+        for (key, name) in zip(["distance", "poni1", "poni2", "rot1", "rot2", "rot3", "wavelength"], parameterNames) {
+            if let e = result.esd[name] { esd[key] = name == "wavelength" ? e * 1e-10 : e }
+        }
+        let centre = geometry.fit2d
+        let centreEsd = beamCenterEsd(result, final, pixel1: start.pixel1, pixel2: start.pixel2)
+        var counts: [Int: Int] = [:]
+        for p in points { counts[p.ring, default: 0] += 1 }
+        return CalibrationResult(geometry: geometry, esd: esd, beamCenter: (centre.centerX, centre.centerY),
+                                 beamCenterEsd: centreEsd, residualDegrees: rms, controlPoints: points,
+                                 pointsPerRing: counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                                 refinement: result, log: [])
+    }
+
+    /// esd of the Fit2D beam centre: J·C·Jᵀ with J the centre's derivatives (central differences)
+    /// with respect to the varied parameters and C their covariance.
+    static func beamCenterEsd(_ result: RefinementResult, _ values: ParameterValues, pixel1: Double, pixel2: Double) -> (x: Double, y: Double) {
+        guard let cov = result.covariance else { return (.nan, .nan) }
+        func centre(_ v: [Double]) -> (Double, Double) {
+            let g = PONIGeometry(distance: v[0], poni1: v[1], poni2: v[2], rot1: v[3], rot2: v[4], rot3: v[5], pixel1: pixel1, pixel2: pixel2)
+            let f = g.fit2d
+            return (f.centerX, f.centerY)
+        }
+        let base = parameterNames.map { values[$0] ?? 0 }
+        var jx: [Double] = [], jy: [Double] = []
+        for name in result.variedNames {
+            guard let k = parameterNames.firstIndex(of: name) else { return (.nan, .nan) }
+            let h = 1e-7 * max(abs(base[k]), 1e-3)
+            var up = base, down = base
+            up[k] += h
+            down[k] -= h
+            let a = centre(up), b = centre(down)
+            jx.append((a.0 - b.0) / (2 * h))
+            jy.append((a.1 - b.1) / (2 * h))
+        }
+        var vx = 0.0, vy = 0.0
+        for a in jx.indices {
+            for b in jx.indices {
+                vx += jx[a] * cov[a][b] * jx[b]
+                vy += jy[a] * cov[a][b] * jy[b]
+            }
+        }
+        return (vx.squareRoot(), vy.squareRoot())
+    }
+}
+
+extension GeometryCalibration {
+    /// Calibrates from an image: picks ring pixels near the rings the current geometry predicts
+    /// (`RingPicker`), assigns each to the nearest ring, refines, and repeats `options.iterations`
+    /// times with the refined geometry — the first pass on the `initialRings` lowest visible rings
+    /// with windows of half the ring spacing, later passes on every ring inside the image with
+    /// windows of max(4 pixels, 6 × the rms residual).
+    /// `mask`: true = pixel left out (gaps, beam stop, negative Pilatus pixels).
+    public static func calibrate(frame: [Double], rows: Int, columns: Int, mask: [Bool], calibrant: Calibrant,
+                                 start: PONIGeometry, options: CalibrationOptions = .init()) throws -> CalibrationResult {
+        guard frame.count == rows * columns, mask.count == frame.count else {
+            throw RoentgenError.badParameter("frame of \(frame.count) pixels, mask of \(mask.count), shape \(rows) × \(columns)")
+        }
+        guard let wavelength = start.wavelength, wavelength > 0 else {
+            throw RoentgenError.badParameter("calibration needs a wavelength (--wavelength, or a Wavelength line in the start PONI)")
+        }
+        let picker = RingPicker(frame: frame, rows: rows, columns: columns, mask: mask, threshold: options.threshold)
+        var geometry = start
+        var rms: Double?
+        var last: CalibrationResult?
+        var log: [String] = []
+        for pass in 0..<max(1, options.iterations) {
+            let ringTwoTheta = calibrant.twoTheta(wavelength: geometry.wavelength ?? wavelength)
+            let range = twoThetaRange(geometry, rows: rows, columns: columns, mask: mask)
+            var visible = ringTwoTheta.indices.filter { ringTwoTheta[$0] > range.lowerBound && ringTwoTheta[$0] < range.upperBound }
+            if pass == 0 { visible = Array(visible.prefix(options.initialRings)) }
+            guard !visible.isEmpty else {
+                throw RoentgenError.badParameter("no ring of \(calibrant.name) falls on the detector with the start geometry (2θ \(String(format: "%.3f–%.3f", range.lowerBound * 180 / .pi, range.upperBound * 180 / .pi))°)")
+            }
+            let pixelAngle = min(geometry.pixel1, geometry.pixel2) / geometry.distance
+            let spacing = visible.map { k -> Double in
+                let below = k > 0 ? ringTwoTheta[k] - ringTwoTheta[k - 1] : ringTwoTheta[k]
+                let above = k + 1 < ringTwoTheta.count ? ringTwoTheta[k + 1] - ringTwoTheta[k] : below
+                return 0.5 * min(below, above)
+            }
+            let halfWidth = spacing.map { s in rms.map { min(s, max(4 * pixelAngle, 6 * $0 * .pi / 180)) } ?? s }
+            let points = picker.pick(geometry: geometry, rings: visible, ringTwoTheta: ringTwoTheta, halfWidth: halfWidth, backgroundHalfWidth: spacing)
+            let needed = 3 + (options.refineTilts ? 2 : 0) + (options.refineRot3 ? 1 : 0) + (options.refineWavelength ? 1 : 0)
+            guard points.count > needed else {
+                throw RoentgenError.badParameter("no rings found: \(points.count) ring pixels above the threshold near the expected \(calibrant.name) rings \(visible.map { String($0) }.joined(separator: ", ")) (pass \(pass + 1)\(log.isEmpty ? "" : "; " + log.joined(separator: "; "))); check the start geometry, the wavelength and the calibrant")
+            }
+            var result = try refine(points: points, calibrant: calibrant, start: geometry, options: options, tilts: pass > 0)
+            // Outliers (spots, diffuse scattering, a neighbouring ring): sigma-clip on Δ2θ and refine again.
+            for _ in 0..<3 {
+                let model = RingGeometryModel(points: result.controlPoints, dSpacings: calibrant.dSpacings, pixel1: start.pixel1, pixel2: start.pixel2)
+                let r = try model.residuals(try result.refinement.parameters.evaluated())
+                var deviations = r.map(abs)
+                deviations.sort()
+                let limit = max(options.clip * 1.4826 * deviations[deviations.count / 2], 0.05 * pixelAngle)
+                let kept = zip(result.controlPoints, r).filter { abs($0.1) <= limit }.map(\.0)
+                if kept.count == result.controlPoints.count || kept.count <= needed { break }
+                result = try refine(points: kept, calibrant: calibrant, start: result.geometry, options: options, tilts: pass > 0)
+            }
+            geometry = result.geometry
+            rms = result.residualDegrees
+            log.append(String(format: "pass %d: %d rings, %d ring pixels, %d kept, rms Δ2θ %.5f°", pass + 1, Set(points.map(\.ring)).count, points.count, result.controlPoints.count, result.residualDegrees))
+            result.log = log
+            last = result
+        }
+        guard let last else { throw RoentgenError.badParameter("calibration made no pass") }
+        return last
+    }
+
+    /// The 2θ range (rad) of the unmasked pixel centres, sampled on every 4th row and column plus the edges.
+    static func twoThetaRange(_ g: PONIGeometry, rows: Int, columns: Int, mask: [Bool]) -> ClosedRange<Double> {
+        let m = PixelGeometry.Rotation(g)
+        var lo = Double.infinity, hi = -Double.infinity
+        var rowSet = Array(stride(from: 0, to: rows, by: 4)); rowSet.append(rows - 1)
+        var colSet = Array(stride(from: 0, to: columns, by: 4)); colSet.append(columns - 1)
+        for i in rowSet {
+            for j in colSet where !mask[i * columns + j] {
+                let t = PixelGeometry.position(Double(i) + 0.5, Double(j) + 0.5, g, m).tth
+                lo = min(lo, t)
+                hi = max(hi, t)
+            }
+        }
+        return lo <= hi ? lo...hi : 0...0
+    }
+}

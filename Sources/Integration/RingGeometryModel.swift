@@ -1,0 +1,37 @@
+import Foundation
+import Refinement
+import XrayCore
+
+/// The least-squares model of a geometry calibration (pyFAI `GeometryRefinement.residu2`): one
+/// residual per control point, r = 2θ(point; dist, poni1, poni2, rot1, rot2, rot3) − 2θ_ring,
+/// in radians, with 2θ(point) from `PixelGeometry` (orientation 3, pixel centre +0.5) and
+/// 2θ_ring = 2·asin(λ / 2d) from the calibrant d-spacing and the wavelength.
+///
+/// Parameter names: `dist`, `poni1`, `poni2` (m), `rot1`, `rot2`, `rot3` (rad), `wavelength` (Å).
+struct RingGeometryModel: RefinementModel {
+    let points: [ControlPoint]
+    let dSpacings: [Double]
+    let pixel1: Double
+    let pixel2: Double
+    static let names = ["dist", "poni1", "poni2", "rot1", "rot2", "rot3", "wavelength"]
+
+    func geometry(_ p: ParameterValues) throws -> (PONIGeometry, Double) {
+        var v: [Double] = []
+        for name in Self.names {
+            guard let x = p[name] else { throw RoentgenError.badParameter("calibration parameter \(name) missing") }
+            v.append(x)
+        }
+        return (PONIGeometry(distance: v[0], poni1: v[1], poni2: v[2], rot1: v[3], rot2: v[4], rot3: v[5],
+                             pixel1: pixel1, pixel2: pixel2, wavelength: v[6] * 1e-10), v[6])
+    }
+
+    func residuals(_ p: ParameterValues) throws -> [Double] {
+        let (g, lambda) = try geometry(p)
+        let m = PixelGeometry.Rotation(g)
+        return points.map { point in
+            let s = lambda / (2 * dSpacings[point.ring])
+            let ring = s < 1 ? 2 * asin(s) : .pi
+            return PixelGeometry.position(point.row + 0.5, point.column + 0.5, g, m).tth - ring
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import ArgumentParser
+import Foundation
+import Integration
+import XrayCore
+import XrayFormats
+
+/// `roentgen calibrate IMAGE --calibrant C [--wavelength λ] [--distance D] [--center X,Y] [--poni START.poni]
+/// -o OUT.poni [--json]`
+///
+/// Refines a detector geometry from calibrant rings (or from pyFAI control points, `--control-points`)
+/// on the shared refinement engine and writes it as a PONI file.
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Calibrate the detector geometry (distance, PONI, tilts, optionally λ) from calibrant rings; write a PONI file.")
+
+    @Argument(help: "Calibrant image (TIFF, CBF, EDF, mar345, HDF5/NeXus; the first frame).") var image: String
+    @Option(help: "Calibrant: CeO2, LaB6, Si, AgBh, or a pyFAI .D file of d-spacings (Å).") var calibrant: String
+    @Option(help: "Wavelength in Å (default: the start PONI's, or the image header's).") var wavelength: Double?
+    @Option(help: "Start sample–detector distance in mm (default: the start PONI's, or the header's).") var distance: Double?
+    @Option(help: "Start beam centre X,Y in pixels (X = column, Y = row, Fit2D convention; default: the PONI's or the header's).") var center: String?
+    @Option(help: "Start geometry (PONI file); --distance, --center and --wavelength override it.") var poni: String?
+    @Option(help: "Pixel size in µm when neither the PONI nor the image header gives it.") var pixelSize: Double?
+    @Option(help: "Mask image: nonzero pixels are left out (negative Pilatus/Eiger pixels always are).") var mask: String?
+    @Option(help: "HDF5 dataset of the frames.") var dataset: String?
+    @Option(help: "Refine from pyFAI control points (.npt) instead of picking ring pixels in the image.") var controlPoints: String?
+    @Flag(help: "Refine the wavelength too.") var refineWavelength = false
+    @Flag(help: "Refine rot3 too (pyFAI fixes it for powder rings).") var refineRot3 = false
+    @Flag(help: "Hold rot1 and rot2 at their start values.") var fixTilts = false
+    @Option(help: "Extraction–refinement passes.") var passes = 3
+    @Option(help: "Peak-picking threshold in robust standard deviations above the ring background.") var threshold = 5.0
+    @Option(name: .short, help: "Write the refined geometry to this PONI file (pyFAI v2).") var output: String?
+    @Flag(help: "Print JSON: distance_m, poni1_m, poni2_m, rot1, rot2, rot3, wavelength_m, beam_center_px, residual_deg, each with a <key>_esd twin.") var json = false
+
+    func run() throws {
+        let cal = try Calibrant.resolve(calibrant)
+        let url = URL(fileURLWithPath: image)
+        let source = try DetectorImages.open(url, dataset: dataset)
+        let template = source.template
+        let frame = try source.frame(0)
+        let start = try startGeometry(template)
+        var options = CalibrationOptions()
+        options.refineWavelength = refineWavelength
+        options.refineRot3 = refineRot3
+        options.refineTilts = !fixTilts
+        options.iterations = passes
+        options.threshold = threshold
+        let result: CalibrationResult
+        if let controlPoints {
+            let npt = try ControlPointFile.read(URL(fileURLWithPath: controlPoints))
+            result = try GeometryCalibration.refine(points: npt.points, calibrant: cal, start: start, options: options)
+        } else {
+            var m = [Bool](repeating: false, count: frame.count)
+            if let mask {
+                let mi = try DetectorImages.read(URL(fileURLWithPath: mask))
+                guard mi.rows == template.rows, mi.columns == template.columns, let values = mi.frames.first else {
+                    throw RoentgenError(.badParameter, "--mask is \(mi.rows) × \(mi.columns), the image \(template.rows) × \(template.columns)", file: mask)
+                }
+                for i in m.indices where values[i] != 0 { m[i] = true }
+            }
+            if let name = start.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
+                for i in m.indices where gaps[i] { m[i] = true }
+            }
+            for i in m.indices where frame[i].isNaN || (template.pixelType.isSignedInteger && frame[i] < 0) { m[i] = true }
+            do {
+                result = try GeometryCalibration.calibrate(frame: frame, rows: template.rows, columns: template.columns, mask: m,
+                                                           calibrant: cal, start: start, options: options)
+            } catch let e as RoentgenError where e.file == nil {
+                throw RoentgenError(e.kind, e.message, file: image)
+            }
+        }
+        if let output {
+            let comment = String(format: "Calibrated by roentgen calibrate from %@ with %@: %d control points, rms Δ2θ %.5f deg",
+                                 url.lastPathComponent, cal.name, result.controlPoints.count, result.residualDegrees)
+            do {
+                try result.geometry.poniText(comment: comment).write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                throw RoentgenError(.io, "cannot write the PONI file", file: output)
+            }
+        }
+        if json { try Output.printJSON(CalibrationJSON(result, file: image, calibrant: cal.name)) } else { print(report(result, calibrant: cal.name)) }
+    }
+
+    /// The start geometry: the PONI file, else pixel size, distance and beam centre from the options
+    /// or the image header (no tilt); --distance / --center / --wavelength override.
+    func startGeometry(_ template: DetectorImage) throws -> PONIGeometry {
+        var g: PONIGeometry
+        if let poni {
+            guard let text = try? String(contentsOf: URL(fileURLWithPath: poni), encoding: .utf8) else { throw RoentgenError(.io, "cannot read the PONI file", file: poni) }
+            g = try PONIGeometry.parse(text, file: poni)
+            if g.maxShape == nil { g.maxShape = [template.rows, template.columns] }
+        } else {
+            guard let pixel = pixelSize.map({ ($0 * 1e-6, $0 * 1e-6) }) ?? template.pixelSize.map({ ($0.pixel1, $0.pixel2) }) else {
+                throw RoentgenError.badParameter("no pixel size: give --poni or --pixel-size (the image header has none)")
+            }
+            guard let d = distance.map({ $0 * 1e-3 }) ?? template.distance else {
+                throw RoentgenError.badParameter("no start distance: give --distance (mm) or --poni (the image header has none)")
+            }
+            guard let c = try center.map(parseCenter) ?? template.beamCenter.map({ ($0.x, $0.y) }) else {
+                throw RoentgenError.badParameter("no start beam centre: give --center X,Y (pixels) or --poni (the image header has none)")
+            }
+            g = PONIGeometry(distance: d, poni1: c.1 * pixel.1, poni2: c.0 * pixel.0, pixel1: pixel.0, pixel2: pixel.1, wavelength: template.wavelength)
+            g.maxShape = [template.rows, template.columns]
+        }
+        if let distance {
+            guard distance > 0 else { throw RoentgenError.badParameter("--distance \(distance) mm must be positive") }
+            if poni != nil { g.distance = distance * 1e-3 }
+        }
+        if let center, poni != nil {
+            let c = try parseCenter(center)
+            var f = g.fit2d
+            f.centerX = c.0
+            f.centerY = c.1
+            let w = g.wavelength, detector = g.detector, shape = g.maxShape
+            g = PONIGeometry(fit2d: f, pixel1: g.pixel1, pixel2: g.pixel2, wavelength: w)
+            g.detector = detector
+            g.maxShape = shape
+        }
+        if let wavelength {
+            guard wavelength > 0 else { throw RoentgenError.badParameter("--wavelength \(wavelength) Å must be positive") }
+            g.wavelength = wavelength * 1e-10
+        }
+        if g.wavelength == nil { g.wavelength = template.wavelength }
+        guard g.wavelength != nil else {
+            throw RoentgenError.badParameter("no wavelength: give --wavelength (Å); neither the start PONI nor the image header has one")
+        }
+        return g
+    }
+
+    func parseCenter(_ text: String) throws -> (Double, Double) {
+        let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let x = parts[0], let y = parts[1] else { throw RoentgenError.badParameter("--center '\(text)': expected X,Y in pixels") }
+        return (x, y)
+    }
+
+    func report(_ r: CalibrationResult, calibrant: String) -> String {
+        let g = r.geometry
+        func row(_ name: String, _ value: Double, _ key: String, _ unit: String, scale: Double = 1) -> String {
+            let esd = r.esd[key].map { String(format: "± %.6g", $0 * scale) } ?? "(fixed)"
+            return "  " + Output.pad(name, 11) + Output.pad(String(format: "%.8g", value * scale), 16) + Output.pad(esd, 16) + unit
+        }
+        var lines = ["Geometry from \(calibrant) rings (\(r.controlPoints.count) control points):"]
+        lines.append(row("distance", g.distance, "distance", "mm", scale: 1e3))
+        lines.append(row("poni1", g.poni1, "poni1", "mm", scale: 1e3))
+        lines.append(row("poni2", g.poni2, "poni2", "mm", scale: 1e3))
+        lines.append(row("rot1", g.rot1, "rot1", "rad"))
+        lines.append(row("rot2", g.rot2, "rot2", "rad"))
+        lines.append(row("rot3", g.rot3, "rot3", "rad"))
+        lines.append(row("wavelength", g.wavelength ?? .nan, "wavelength", "Å", scale: 1e10))
+        let f = g.fit2d
+        lines.append(String(format: "  beam centre (Fit2D) x %.3f ± %.3f, y %.3f ± %.3f px; direct distance %.3f mm; tilt %.4f°, tilt plane %.2f°",
+                            r.beamCenter.x, r.beamCenterEsd.x, r.beamCenter.y, r.beamCenterEsd.y, f.directDistance, f.tilt, f.tiltPlaneRotation))
+        lines.append(String(format: "  residual: rms Δ2θ %.5f° (%d points)", r.residualDegrees, r.controlPoints.count))
+        lines.append("  points per ring: " + r.pointsPerRing.map { "\($0.ring): \($0.count)" }.joined(separator: ", "))
+        lines += r.log.map { "  " + $0 }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `roentgen calibrate --json`: the geometry (SI units, radians), the Fit2D beam centre [x, y] in
+/// pixels and the rms residual in degrees; every geometry value has a `<key>_esd` twin
+/// (null when held fixed); `residual_deg` is itself the fit's spread and has none.
+struct CalibrationJSON: Encodable {
+    var file: String
+    var calibrant: String
+    var distance_m: Double, distance_m_esd: Double?
+    var poni1_m: Double, poni1_m_esd: Double?
+    var poni2_m: Double, poni2_m_esd: Double?
+    var rot1: Double, rot1_esd: Double?
+    var rot2: Double, rot2_esd: Double?
+    var rot3: Double, rot3_esd: Double?
+    var wavelength_m: Double?, wavelength_m_esd: Double?
+    var beam_center_px: [Double], beam_center_px_esd: [Double]
+    var residual_deg: Double
+    var control_points: Int
+    var control_points_per_ring: [String: Int]
+    var passes: [String]
+
+    init(_ r: CalibrationResult, file: String, calibrant: String) {
+        let g = r.geometry
+        self.file = file
+        self.calibrant = calibrant
+        distance_m = g.distance; distance_m_esd = r.esd["distance"]
+        poni1_m = g.poni1; poni1_m_esd = r.esd["poni1"]
+        poni2_m = g.poni2; poni2_m_esd = r.esd["poni2"]
+        rot1 = g.rot1; rot1_esd = r.esd["rot1"]
+        rot2 = g.rot2; rot2_esd = r.esd["rot2"]
+        rot3 = g.rot3; rot3_esd = r.esd["rot3"]
+        wavelength_m = g.wavelength; wavelength_m_esd = r.esd["wavelength"]
+        beam_center_px = [r.beamCenter.x, r.beamCenter.y]
+        beam_center_px_esd = [r.beamCenterEsd.x, r.beamCenterEsd.y]
+        residual_deg = r.residualDegrees
+        control_points = r.controlPoints.count
+        control_points_per_ring = Dictionary(uniqueKeysWithValues: r.pointsPerRing.map { (String($0.ring), $0.count) })
+        passes = r.log
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case file, calibrant, distance_m, distance_m_esd, poni1_m, poni1_m_esd, poni2_m, poni2_m_esd, rot1, rot1_esd, rot2, rot2_esd,
+             rot3, rot3_esd, wavelength_m, wavelength_m_esd, beam_center_px, beam_center_px_esd, residual_deg,
+             control_points, control_points_per_ring, passes
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(file, forKey: .file)
+        try c.encode(calibrant, forKey: .calibrant)
+        for (k, v, ek, e) in [(CodingKeys.distance_m, distance_m, CodingKeys.distance_m_esd, distance_m_esd), (.poni1_m, poni1_m, .poni1_m_esd, poni1_m_esd),
+                              (.poni2_m, poni2_m, .poni2_m_esd, poni2_m_esd), (.rot1, rot1, .rot1_esd, rot1_esd), (.rot2, rot2, .rot2_esd, rot2_esd),
+                              (.rot3, rot3, .rot3_esd, rot3_esd)] as [(CodingKeys, Double, CodingKeys, Double?)] {
+            try c.encode(v, forKey: k)
+            try c.encode(e, forKey: ek)   // null when held fixed
+        }
+        try c.encode(wavelength_m, forKey: .wavelength_m)
+        try c.encode(wavelength_m_esd, forKey: .wavelength_m_esd)
+        try c.encode(beam_center_px, forKey: .beam_center_px)
+        try c.encode(beam_center_px_esd, forKey: .beam_center_px_esd)
+        try c.encode(residual_deg, forKey: .residual_deg)
+        try c.encode(control_points, forKey: .control_points)
+        try c.encode(control_points_per_ring, forKey: .control_points_per_ring)
+        try c.encode(passes, forKey: .passes)
+    }
+}

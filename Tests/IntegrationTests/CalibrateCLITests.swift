@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TestSupport
+import XrayCore
+@testable import Integration
+
+/// `roentgen calibrate` end to end: the JSON keys the issue names, the PONI file it writes, and
+/// clean failures for bad input.
+@Suite struct CalibrateCLITests {
+    static func temporary(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-calibrate-\(UUID().uuidString)-\(name)")
+    }
+
+    /// The AgBh Pilatus 1M frame from a start PONI 30 mm and 4 mrad off: JSON keys with esds, a PONI
+    /// v2 file that reads back, and the beam centre of Pilatus1M.poni within 0.2 px.
+    @Test func agbhJSONAndPONI() throws {
+        guard let image = SharedData.url("images/Pilatus1M.edf"), let poniURL = SharedData.url("images/Pilatus1M.poni") else { return }
+        var start = try PONIGeometry.parse(String(contentsOf: poniURL, encoding: .utf8), file: poniURL.path)
+        let target = start.fit2d
+        start.distance += 0.030
+        start.rot1 += 0.004
+        start.rot2 += 0.004
+        let startFile = Self.temporary("start.poni"), out = Self.temporary("out.poni")
+        defer { try? FileManager.default.removeItem(at: startFile); try? FileManager.default.removeItem(at: out) }
+        try start.poniText().write(to: startFile, atomically: true, encoding: .utf8)
+        let r = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", startFile.path, "--wavelength", "1.03264",
+                                     "-o", out.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        for key in ["distance_m", "poni1_m", "poni2_m", "rot1", "rot2", "rot3", "wavelength_m", "beam_center_px", "residual_deg"] {
+            #expect(o[key] != nil, "\(key)")
+        }
+        for key in ["distance_m_esd", "poni1_m_esd", "poni2_m_esd", "rot1_esd", "rot2_esd"] { #expect(o[key] is Double, "\(key)") }
+        #expect(o["rot3_esd"] is NSNull && o["wavelength_m_esd"] is NSNull)
+        let centre = try #require(o["beam_center_px"] as? [Double])
+        #expect(abs(centre[0] - target.centerX) < 0.2 && abs(centre[1] - target.centerY) < 0.2)
+        let residual = try #require(o["residual_deg"] as? Double)
+        #expect(residual > 0 && residual < 0.005)
+        let written = try PONIGeometry.parse(String(contentsOf: out, encoding: .utf8), file: out.path)
+        #expect(abs(written.distance - (o["distance_m"] as? Double ?? 0)) < 1e-12 && abs((written.wavelength ?? 0) / 1.03264e-10 - 1) < 1e-12)
+        #expect(try String(contentsOf: out, encoding: .utf8).contains("poni_version: 2"))
+    }
+
+    @Test func badInput() throws {
+        guard let image = SharedData.url("images/Pilatus1M.edf"), let poni = SharedData.url("images/Pilatus1M.poni"),
+              let tilted = SharedData.url("images/b_toney_Lab6_thtth_rightside_scan2_0009.tif"),
+              let tiltedPoni = SharedData.url("images/b_toney_Lab6_thtth_rightside_scan2_0009.poni") else { return }
+        // A calibrant file that cannot be read: names the file and line.
+        let bad = Self.temporary("bad.D"), npt = Self.temporary("few.npt")
+        defer { try? FileManager.default.removeItem(at: bad); try? FileManager.default.removeItem(at: npt) }
+        try "# d-spacings\n 3.1 # (1 1 1)\n three # (2 0 0)\n".write(to: bad, atomically: true, encoding: .utf8)
+        let r1 = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", bad.path, "--poni", poni.path, "--wavelength", "1.0326"])
+        #expect(r1.status != 0 && r1.stderr.contains("bad.D") && r1.stderr.contains("bad.D:3") && r1.stdout.isEmpty, "\(r1.stderr)")
+        let r2 = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "Unobtainium", "--poni", poni.path, "--wavelength", "1.0326"])
+        #expect(r2.status != 0 && r2.stderr.contains("not a built-in calibrant"))
+        // No ring on the detector (CeO2's first ring at 19° lies far outside a 1.58 m SAXS frame).
+        let r3 = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "CeO2", "--poni", poni.path, "--wavelength", "1.0326"])
+        #expect(r3.status != 0 && r3.stderr.contains("no ring of CeO2"), "\(r3.stderr)")
+        // No wavelength anywhere.
+        let r4 = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path])
+        #expect(r4.status != 0 && r4.stderr.contains("no wavelength"))
+        // Fewer control points than parameters.
+        try "wavelength: 8.856e-11\nring: 0\npoint: x=1402.05 y=91.81\npoint: x=1422.91 y=99.99\npoint: x=1123.88 y=4.02\n".write(to: npt, atomically: true, encoding: .utf8)
+        let r5 = try RoentgenCLI.run(["calibrate", tilted.path, "--calibrant", "LaB6", "--poni", tiltedPoni.path, "--control-points", npt.path])
+        #expect(r5.status != 0 && r5.stderr.contains("3 control points for 5 refined parameters"), "\(r5.stderr)")
+    }
+
+    /// A frame without rings (all zero): "no rings found", not a geometry.
+    @Test func blankFrameFindsNoRings() throws {
+        let g = PONIGeometry(distance: 0.2, poni1: 0.01, poni2: 0.01, pixel1: 1e-4, pixel2: 1e-4, wavelength: 1e-10)
+        let agbh = try #require(Calibrant.named("AgBh"))
+        #expect(throws: RoentgenError.self) {
+            try GeometryCalibration.calibrate(frame: [Double](repeating: 0, count: 200 * 200), rows: 200, columns: 200,
+                                              mask: [Bool](repeating: false, count: 200 * 200), calibrant: agbh, start: g)
+        }
+        do {
+            _ = try GeometryCalibration.calibrate(frame: [Double](repeating: 0, count: 200 * 200), rows: 200, columns: 200,
+                                                  mask: [Bool](repeating: false, count: 200 * 200), calibrant: agbh, start: g)
+        } catch let e as RoentgenError {
+            #expect(e.message.contains("no rings found"))
+        }
+    }
+}
