@@ -213,7 +213,9 @@ import XrayCore
                 }
             }
         }
-        return file.scans.isEmpty ? .differs("no scan") : .agrees
+        // A file whose anchors hold no 1-D dataset reads as images only (or nothing): that agrees.
+        if file.scans.isEmpty { return nothingToRead("hdf5", readings) ? .agrees : .differs("no scan (\(file.images.count) images)") }
+        return .agrees
     }
 
     /// Whether the anchors' reading holds nothing a Roentgen scan or structure is made of: no
