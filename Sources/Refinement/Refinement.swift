@@ -176,10 +176,31 @@ struct Refiner<Model: RefinementModel> {
         if let lengthError { throw lengthError }
         if let jacobianError { throw jacobianError }
         var inverse = outcome.inverseNormalMatrix
-        if inverse == nil || inverse!.contains(where: { $0.contains { !$0.isFinite } }) {
+        // A matrix that inverts only numerically (two proportional columns, such as a histogram scale
+        // and a phase fraction) shows as a correlation of ±1 or a non-positive variance: name them.
+        var degenerate: [String] = []
+        var degenerateText = ""
+        if let inv = inverse, !inv.contains(where: { $0.contains { !$0.isFinite } }) {
+            let n = inv.count
+            for a in 0..<n where !(inv[a][a] > 0) { degenerate.append(variedNames[a]) }
+            if degenerate.isEmpty {
+                outer: for a in 0..<n {
+                    for b in (a + 1)..<n {
+                        let c = inv[a][b] / (inv[a][a] * inv[b][b]).squareRoot()
+                        if abs(c) > 0.99999 {
+                            degenerate = [variedNames[a], variedNames[b]]
+                            degenerateText = String(format: " (fully correlated, r = %.6f)", c)
+                            break outer
+                        }
+                    }
+                }
+            }
+        }
+        if inverse == nil || inverse!.contains(where: { $0.contains { !$0.isFinite } }) || !degenerate.isEmpty {
             inverse = nil
-            let names = try singularParameters(at: outcome.parameters, analytic: analytic, dependent: dependent)
-            let text = "the normal matrix is singular at the solution: \(names.joined(separator: ", ")) cannot be determined together"
+            let names = degenerate.isEmpty
+                ? try singularParameters(at: outcome.parameters, analytic: analytic, dependent: dependent) : degenerate
+            let text = "the normal matrix is singular at the solution: \(names.joined(separator: ", ")) cannot be determined together" + degenerateText
             if !options.allowSingular {
                 throw RefinementError(text + " (fix one of them or constrain them)", correlatedParameters: names)
             }

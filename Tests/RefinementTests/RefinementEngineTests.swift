@@ -235,3 +235,25 @@ struct RefinementBadInputTests {
         #expect(throws: RefinementError.self) { try Refinement.refine(Misra1a(), parameters: set) }
     }
 }
+
+/// y = a·b·x: only the product is determined; the matrix inverts numerically but a and b are
+/// correlated at ±1.
+struct Product: RefinementModel {
+    func residuals(_ p: ParameterValues) throws -> [Double] {
+        let k: Double = p["a"]! * p["b"]!
+        return (1...12).map { (i: Int) -> Double in
+            let x = Double(i)
+            return 3 * x + 0.01 * Double(i % 4) - k * x
+        }
+    }
+}
+
+@Suite("Refinement engine: proportional parameters")
+struct ProportionalTests {
+    @Test("Parameters whose effects are proportional are named as fully correlated")
+    func product() throws {
+        let set = try ParameterSet([Parameter("a", 1), Parameter("b", 2)])
+        let e = #expect(throws: RefinementError.self) { try Refinement.refine(Product(), parameters: set) }
+        #expect(Set(e?.correlatedParameters ?? []) == ["a", "b"])
+    }
+}

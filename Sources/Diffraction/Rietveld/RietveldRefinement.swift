@@ -33,11 +33,8 @@ public enum RietveldRefinement {
         var steps = steps
         if repeatLast, !steps.isEmpty { steps.append(RefinementStep("final", release: [])) }
         let refinement = try Refinement.refine(model, parameters: parameters, steps: steps, options: options)
-        // A normal matrix that inverts only numerically (two parameters with proportional columns, such as
-        // the histogram scale and a phase fraction) shows as a correlation of ±1: name the pair.
-        if let c = refinement.correlations.first(where: { abs($0.value) > 0.99999 }) {
-            throw RoentgenError.badParameter("the refinement is singular: \(c.first) and \(c.second) are fully correlated (r = \(String(format: "%.6f", c.value))); fix one of them or constrain them")
-        }
+        // A singular normal matrix (also one that inverts only numerically, such as the histogram scale
+        // and a phase fraction released together) is a RefinementError from the engine naming the pair.
         return try result(model, refinement: refinement)
     }
 
