@@ -187,7 +187,7 @@ struct Refiner<Model: RefinementModel> {
                 outer: for a in 0..<n {
                     for b in (a + 1)..<n {
                         let c = inv[a][b] / (inv[a][a] * inv[b][b]).squareRoot()
-                        if abs(c) > 0.99999 {
+                        if abs(c) > 1 - 1e-9 {
                             degenerate = [variedNames[a], variedNames[b]]
                             degenerateText = String(format: " (fully correlated, r = %.6f)", c)
                             break outer
