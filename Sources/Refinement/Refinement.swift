@@ -100,7 +100,18 @@ struct Refiner<Model: RefinementModel> {
     func analyticJacobian(_ free: [Double], dependent: [Int]) throws -> [[Double]]? {
         let values = compiled.values(free: free)
         let names = compiled.varied.map { compiled.names[$0] } + dependent.map { compiled.names[$0] }
+        if let mapped = model as? any LinearlyMappedModel, let modelColumns = try mapped.modelDerivatives(values, for: names) {
+            return try chainRule(modelColumns, names: names, free: free, dependent: dependent) { try mapped.residualColumns($0) }
+        }
         guard let columns = try model.derivatives(values, for: names) else { return nil }
+        return try chainRule(columns, names: names, free: free, dependent: dependent) { $0 }
+    }
+
+    /// One Jacobian column per varied parameter: its own column plus, for every constrained slot,
+    /// ∂slot/∂parameter times the slot's column; then `map` (identity, or a model's linear map to
+    /// the residuals), then the restraints' rows.
+    func chainRule(_ columns: [[Double]], names: [String], free: [Double], dependent: [Int],
+                   map: ([[Double]]) throws -> [[Double]]) throws -> [[Double]] {
         guard columns.count == names.count else {
             throw RefinementError("the model gave \(columns.count) derivative columns for \(names.count) parameters")
         }
@@ -116,10 +127,12 @@ struct Refiner<Model: RefinementModel> {
                 let dc = columns[nVar + s]
                 for i in col.indices { col[i] += g * dc[i] }
             }
-            col.append(contentsOf: restraintGrad[k])
             jacobian.append(col)
         }
-        return jacobian
+        var mapped = try map(jacobian)
+        guard mapped.count == nVar else { throw RefinementError("the model mapped \(jacobian.count) derivative columns to \(mapped.count)") }
+        for k in 0..<nVar { mapped[k].append(contentsOf: restraintGrad[k]) }
+        return mapped
     }
 
     func run() throws -> RefinementResult {

@@ -19,6 +19,18 @@ extension RefinementModel {
     public func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? { nil }
 }
 
+/// A model whose residuals are a fixed linear map L of a model vector m(p) (for example a Fourier
+/// transform of a calculated curve, r = L(obs − m)). It gives ∂m/∂p instead of ∂r/∂p, and the map;
+/// the engine applies the chain rule through constraints to the ∂m/∂p columns and maps only one
+/// column per varied parameter (∂r/∂p = L(∂m/∂p) by linearity), instead of one per name.
+public protocol LinearlyMappedModel: RefinementModel {
+    /// ∂m/∂p, one column per name in `names` (same order, all the same length); nil: the engine
+    /// uses `derivatives(_:for:)`.
+    func modelDerivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]?
+    /// ∂r/∂p for each column of ∂m/∂p (each as long as the residuals).
+    func residualColumns(_ modelColumns: [[Double]]) throws -> [[Double]]
+}
+
 /// A soft restraint: adds the residual (value of `expression` − `target`)/`sigma` to the fit, so
 /// that the expression is pulled towards the target with the weight 1/σ².
 public struct Restraint: Sendable, Codable, Equatable {

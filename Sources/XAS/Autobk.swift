@@ -143,17 +143,21 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
             idx = (idx + j) & mask
         }
     }
-    func transform(_ x: [Double]) -> [Double] {
-        var out = [Double](repeating: 0, count: nOut)
-        rows.withUnsafeBufferPointer { rb in
-            x.withUnsafeBufferPointer { xb in
-                for r in 0..<nOut { out[r] = dotProduct(rb.baseAddress! + r * nk, xb.baseAddress!, nk) }
+    // a = F·χ_μ and P[j] = F·G_j in one blocked product (each row of F read once per four vectors);
+    // out(c) = a − Σ c_j P[j].
+    var stacked = chiMu
+    stacked.reserveCapacity((nspl + 1) * nk)
+    for g in G { stacked.append(contentsOf: g) }
+    var products = [Double](repeating: 0, count: (nspl + 1) * nOut)
+    rows.withUnsafeBufferPointer { rb in
+        stacked.withUnsafeBufferPointer { xb in
+            products.withUnsafeMutableBufferPointer { pb in
+                multiply(rb.baseAddress!, rowCount: nOut, width: nk, xb.baseAddress!, count: nspl + 1, into: pb.baseAddress!)
             }
         }
-        return out
     }
-    let a = transform(chiMu)
-    let P = G.map { transform($0) }  // P[j] = F·G_j; out(c) = a − Σ c_j P[j]
+    let a = Array(products[0..<nOut])
+    let P = (0..<nspl).map { j in Array(products[((j + 1) * nOut)..<((j + 2) * nOut)]) }
     let nclamp = min(p.nclamp, nk / 2)
     let clampIdx = Array(0..<nclamp) + Array((nk - nclamp)..<nk)
     let clampW = [Double](repeating: abs(p.clampLo), count: nclamp) + [Double](repeating: abs(p.clampHi), count: nclamp)

@@ -113,13 +113,14 @@ public enum Feffit {
 }
 
 /// The feffit residual as a `RefinementModel`.
-struct FeffitModel: RefinementModel {
+struct FeffitModel: LinearlyMappedModel {
     let datasets: [PreparedDataSet]
     /// Interpolated path tables (per data set and path) and scratch arrays, reused between
     /// evaluations; the engine evaluates one point at a time.
     final class Workspace {
         var tables: [[[FeffPathModel.GridTables]]]
         var sum: [[Double]], re: [Double], im: [Double], pathRe: [Double], pathIm: [Double]
+        var slots: (names: [String], slots: [[[Int]]])?
         init(_ datasets: [PreparedDataSet]) {
             tables = datasets.map { [[FeffPathModel.GridTables]](repeating: [], count: $0.models.count) }
             sum = datasets.map { [Double](repeating: 0, count: $0.modelK.count) }
@@ -135,6 +136,9 @@ struct FeffitModel: RefinementModel {
     /// First residual of each data set.
     let offsets: [Int]
     let residualCount: Int
+    /// First point of each data set in the model vector of `modelDerivatives` (its `activeCount` points).
+    let modelOffsets: [Int]
+    let modelCount: Int
 
     init(datasets: [PreparedDataSet]) {
         self.datasets = datasets
@@ -150,56 +154,103 @@ struct FeffitModel: RefinementModel {
         for ds in datasets { offsets.append(start); start += ds.residualCount }
         self.offsets = offsets
         residualCount = start
+        var point = 0, modelOffsets: [Int] = []
+        for ds in datasets { modelOffsets.append(point); point += ds.activeCount }
+        self.modelOffsets = modelOffsets
+        modelCount = point
     }
 
-    /// Analytic ∂r/∂(path parameter): the k-space derivative of the path's χ (`chiDerivatives`)
-    /// through the same transform as the residual, negated; zero for names the model does not read
-    /// directly (the engine's chain rule carries fit parameters through the path expressions).
+    /// Analytic ∂r/∂(path parameter): the k-space derivatives of the path sum (`modelDerivatives`)
+    /// through the residual's transform (`residualColumns`).
     func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? {
+        try modelDerivatives(p, for: names).map { try residualColumns($0) }
+    }
+
+    /// ∂χ_model(k)/∂(path parameter) on the first `activeCount` points of each data set's grid,
+    /// data sets concatenated (`modelOffsets`): the paths' `chiDerivatives` summed over the paths
+    /// that read the name; zero for names no path reads directly (the engine's chain rule carries
+    /// fit parameters through the path expressions, in k space, before the transform).
+    func modelDerivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? {
         let slots = self.slots(p)
-        var columns = [[Double]](repeating: [Double](repeating: 0, count: residualCount), count: names.count)
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: modelCount), count: names.count)
         // Per data set and path: the parameter indices wanted and the columns they feed.
-        var requests: [Int: [Int: [(column: Int, index: Int)]]] = [:]
+        var requests: [[[(column: Int, index: Int)]]] = datasets.map { [[(column: Int, index: Int)]](repeating: [], count: $0.models.count) }
         for (c, name) in names.enumerated() {
-            for (d, j, i) in pathParameter[name] ?? [] { requests[d, default: [:]][j, default: []].append((c, i)) }
+            for (d, j, i) in pathParameter[name] ?? [] { requests[d][j].append((c, i)) }
         }
         let w = workspace
-        for (d, byPath) in requests {
-            let ds = datasets[d]
-            let n = ds.activeCount
-            // k-space ∂χ/∂(name), summed over the paths of this data set that read it.
-            var sums: [Int: [Double]] = [:]
-            for (j, wanted) in byPath {
+        var out: [[Double]] = []
+        for (d, ds) in datasets.enumerated() {
+            let n = ds.activeCount, base = modelOffsets[d]
+            for (j, wanted) in requests[d].enumerated() where !wanted.isEmpty {
                 let v = ds.pathValues(j, p.values, slots[d])
-                if let hit = w.tables[d][j].firstIndex(where: { $0.e0 == v.e0 && $0.ei == v.ei }) {
-                    if hit != 0 { w.tables[d][j].swapAt(0, hit) }
-                } else {
-                    w.tables[d][j].insert(ds.models[j].tables(k: Array(ds.modelK[0..<n]), e0: v.e0, ei: v.ei), at: 0)
-                    if w.tables[d][j].count > 3 { w.tables[d][j].removeLast() }
-                }
-                var out = [[Double]](repeating: [Double](repeating: 0, count: ds.modelK.count), count: wanted.count)
-                ds.models[j].chiDerivatives(w.tables[d][j][0], v, count: n, wanted: wanted.map(\.index), out: &out)
+                let t = ds.cachedTables(j, v, cache: &w.tables[d])
+                while out.count < wanted.count { out.append([Double](repeating: 0, count: n)) }
+                ds.models[j].chiDerivatives(t, v, count: n, wanted: wanted.map(\.index), out: &out)
                 for (k, request) in wanted.enumerated() {
-                    if sums[request.column] == nil {
-                        sums[request.column] = out[k]
-                    } else {
-                        for i in 0..<n { sums[request.column]![i] += out[k][i] }
+                    columns[request.column].withUnsafeMutableBufferPointer { col in
+                        for i in 0..<n { col[base + i] += out[k][i] }
                     }
                 }
             }
-            for (column, dchi) in sums {
-                var segment: [Double] = []
-                segment.reserveCapacity(ds.residualCount)
-                ds.appendResidual(difference: dchi, to: &segment, re: &w.re, im: &w.im)
-                for (i, value) in segment.enumerated() { columns[column][offsets[d] + i] = -value }
+        }
+        return columns
+    }
+
+    /// ∂r/∂p from ∂χ_model/∂p: r = T((χ_data − χ_model)/ε), so each column is −T(column/ε) with the
+    /// residual's transform T, per data set and k-weight (R and q space: all columns through the
+    /// partial transforms together).
+    func residualColumns(_ modelColumns: [[Double]]) throws -> [[Double]] {
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: residualCount), count: modelColumns.count)
+        let count = modelColumns.count
+        guard count > 0 else { return columns }
+        let w = workspace
+        for (d, ds) in datasets.enumerated() {
+            let base = modelOffsets[d], n = ds.activeCount
+            if let map = ds.fitMap {
+                // Vector c·blocks + b: column c weighted for k-weight b; all through the map together.
+                let nIn = map.inputCount, size = map.outputCount, blocks = ds.inputWeights.count
+                var x = [Double](repeating: 0, count: count * blocks * nIn)
+                var y = [Double](repeating: 0, count: count * blocks * size)
+                for c in 0..<count {
+                    modelColumns[c].withUnsafeBufferPointer { col in
+                        for (b, weight) in ds.inputWeights.enumerated() {
+                            let v = (c * blocks + b) * nIn
+                            for m in 0..<nIn { x[v + m] = col[base + m] * weight[m] }
+                        }
+                    }
+                }
+                x.withUnsafeBufferPointer { xb in
+                    y.withUnsafeMutableBufferPointer { yb in map.apply(xb.baseAddress!, count: count * blocks, into: yb.baseAddress!) }
+                }
+                for c in 0..<count {
+                    columns[c].withUnsafeMutableBufferPointer { col in
+                        for i in 0..<(blocks * size) { col[offsets[d] + i] = -y[c * blocks * size + i] }
+                    }
+                }
+            } else {
+                var dchi = [Double](repeating: 0, count: ds.modelK.count)
+                for c in 0..<count {
+                    for i in 0..<n { dchi[i] = modelColumns[c][base + i] }
+                    var segment: [Double] = []
+                    segment.reserveCapacity(ds.residualCount)
+                    ds.appendResidual(difference: dchi, to: &segment, re: &w.re, im: &w.im)
+                    for (i, value) in segment.enumerated() { columns[c][offsets[d] + i] = -value }
+                }
             }
         }
         return columns
     }
 
     /// Index of each path parameter in the values array, per data set and path.
+    /// The engine passes the same names on every call: the slots are looked up once for them (the
+    /// workspace keeps those names, so a different list is recognised).
     func slots(_ p: ParameterValues) -> [[[Int]]] {
-        datasets.map { ds in ds.parameterNames.map { names in names.map { p.index(of: $0) ?? 0 } } }
+        let w = workspace
+        if let cached = w.slots, cached.names == p.names { return cached.slots }
+        let slots = datasets.map { ds in ds.parameterNames.map { names in names.map { p.index(of: $0) ?? 0 } } }
+        w.slots = (p.names, slots)
+        return slots
     }
 
     func residuals(_ p: ParameterValues) throws -> [Double] { try residuals(p, dataOnly: false) }

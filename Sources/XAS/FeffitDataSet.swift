@@ -68,6 +68,12 @@ struct PreparedDataSet: Sendable {
     let independentPoints: Double
     /// Parameter-set names of each path's parameters (`names[path][PathParameterValues.names index]`).
     let parameterNames: [[String]]
+    /// Points of the model grid the residual depends on (see `activeCount`).
+    let activeCount: Int
+    /// R and q space: the partial transforms onto the residual points, and per k-weight the factor
+    /// kʷ/ε_R applied to χ(k) before it (`activeCount` long).
+    let fitMap: FitSpaceTransform?
+    let inputWeights: [[Double]]
 
     init(_ ds: FeffitDataSet, parameterNames: [[String]]) throws {
         guard ds.k.count >= 4, ds.k.count == ds.chi.count else {
@@ -107,6 +113,21 @@ struct PreparedDataSet: Sendable {
         }
         independentPoints = t.independentPoints
         self.parameterNames = parameterNames
+        let active = Self.activeCount(fitspace: t.fitspace, modelCount: modelK.count, transform: prepared)
+        activeCount = active
+        switch t.fitspace {
+        case .k:
+            fitMap = nil
+            inputWeights = []
+        case .r, .q:
+            let q = t.fitspace == .q
+            fitMap = FitSpaceTransform(nfft: t.nfft, kstep: t.kstep, kwin: prepared.kwin, inputCount: active,
+                                       rRange: prepared.irmin..<max(prepared.irmin, prepared.irmax),
+                                       rwin: q ? prepared.rwin : nil,
+                                       qRange: q ? prepared.iqmin..<max(prepared.iqmin, prepared.iqmax) : nil)
+            let epsR = epsilonR
+            inputWeights = t.kweights.indices.map { b in (0..<active).map { prepared.kpowers[b][$0] / epsR[b] } }
+        }
     }
 
     /// Path parameter values of path `j` read from the fit's parameter values.
@@ -116,18 +137,10 @@ struct PreparedDataSet: Sendable {
                                    third: p[s[5]], fourth: p[s[6]], ei: p[s[7]])
     }
 
-    /// Σ of the paths' χ(k) on `modelK`.
-    func modelChi(_ p: [Double], _ slots: [[Int]]) -> [Double] {
-        var sum = [Double](repeating: 0, count: modelK.count)
-        for j in models.indices { models[j].addChi(k: modelK, pathValues(j, p, slots), to: &sum) }
-        return sum
-    }
-
     /// Points of the model grid the residual depends on: up to the end of the k window (R and q
     /// space) or of the k range (k space); at least 3.
-    var activeCount: Int {
-        let n = modelK.count
-        switch dataset.transform.fitspace {
+    static func activeCount(fitspace: FeffitTransform.FitSpace, modelCount n: Int, transform: PreparedTransform) -> Int {
+        switch fitspace {
         case .k: return max(3, min(n, transform.iqmax))
         case .r, .q:
             var last = min(n, transform.kwin.count) - 1
@@ -145,15 +158,22 @@ struct PreparedDataSet: Sendable {
         for i in 0..<sum.count { sum[i] = 0 }
         for j in models.indices {
             let v = pathValues(j, p, slots)
-            if let hit = cache[j].firstIndex(where: { $0.e0 == v.e0 && $0.ei == v.ei }) {
-                if hit != 0 { cache[j].swapAt(0, hit) }
-            } else {
-                cache[j].insert(models[j].tables(k: Array(modelK[0..<n]), e0: v.e0, ei: v.ei), at: 0)
-                if cache[j].count > 3 { cache[j].removeLast() }
-            }
-            models[j].complexChi(cache[j][0], v, count: n, re: &re, im: &im)
+            let t = cachedTables(j, v, cache: &cache)
+            models[j].complexChi(t, v, count: n, re: &re, im: &im)
             for i in 0..<n { sum[i] += im[i] }
         }
+    }
+
+    /// Path `j`'s tables on the first `activeCount` points for the E0 and Eᵢ of `v`, from `cache`
+    /// (the last three E0, Eᵢ pairs per path, most recent first) or interpolated and added to it.
+    func cachedTables(_ j: Int, _ v: PathParameterValues, cache: inout [[FeffPathModel.GridTables]]) -> FeffPathModel.GridTables {
+        if let hit = cache[j].firstIndex(where: { $0.e0 == v.e0 && $0.ei == v.ei }) {
+            if hit != 0 { cache[j].swapAt(0, hit) }
+        } else {
+            cache[j].insert(models[j].tables(k: Array(modelK[0..<activeCount]), e0: v.e0, ei: v.ei), at: 0)
+            if cache[j].count > 3 { cache[j].removeLast() }
+        }
+        return cache[j][0]
     }
 
     /// Number of residuals this data set gives.
@@ -170,6 +190,19 @@ struct PreparedDataSet: Sendable {
     func appendResidual(difference diff: [Double], to out: inout [Double], re: inout [Double], im: inout [Double]) {
         let t = transform
         let settings = dataset.transform
+        if let map = fitMap, diff.count >= map.inputCount {
+            // Every k-weight's block through the map together (the blocks follow each other in `out`).
+            let start = out.count, size = map.outputCount, n = map.inputCount, blocks = inputWeights.count
+            out.append(contentsOf: repeatElement(0, count: size * blocks))
+            var x = [Double](repeating: 0, count: n * blocks)
+            for (b, weight) in inputWeights.enumerated() {
+                for m in 0..<n { x[b * n + m] = diff[m] * weight[m] }
+            }
+            out.withUnsafeMutableBufferPointer { o in
+                x.withUnsafeBufferPointer { map.apply($0.baseAddress!, count: blocks, into: o.baseAddress! + start) }
+            }
+            return
+        }
         for b in settings.kweights.indices {
             switch settings.fitspace {
             case .k:

@@ -74,7 +74,11 @@ public struct FeffitDataSetResult: Sendable, Codable {
         epsilonR = ds.epsilonR
         k = ds.modelK
         chi = ds.chiData
-        chiModel = ds.modelChi(values.values, slots)
+        // Each path's χ(k) once; the model is their sum (as `modelChi` adds them, in path order).
+        let pathChi = ds.models.indices.map { j in ds.models[j].chi(k: ds.modelK, ds.pathValues(j, values.values, slots)).chi }
+        var sum = [Double](repeating: 0, count: ds.modelK.count)
+        for chi in pathChi { for i in sum.indices { sum[i] += chi[i] } }
+        chiModel = sum
         kwin = Array(t.kwin[0..<k.count])
         let n = t.settings.nfft
         let nr = Int(min(Double(n / 2), 1.01 + rmaxOut / t.settings.rstep))
@@ -97,7 +101,7 @@ public struct FeffitDataSetResult: Sendable, Codable {
             if let e = stderr["deltar"] { stderr["r"] = e }
             paths.append(FeffitPathResult(label: fp.label, file: fp.file, geometry: fp.path.geometryLabel, reff: fp.path.reff,
                                           nleg: fp.path.nleg, r: fp.path.reff + v.deltar, values: v, stderr: stderr,
-                                          expressions: fp.expressions, chi: ds.models[j].chi(k: k, v).chi))
+                                          expressions: fp.expressions, chi: pathChi[j]))
         }
         self.paths = paths
     }

@@ -61,9 +61,6 @@ public struct FeffitTransform: Sendable, Codable, Hashable {
 struct PreparedTransform: Sendable {
     let settings: FeffitTransform
     let plan: FFTPlan
-    /// Half-length plan and twiddles e^{−2πik/N} for the forward transform of real input.
-    let halfPlan: FFTPlan
-    let twiddleCos: [Double], twiddleSin: [Double]
     /// k window on k = kstep·i, i < nfft (Larch's `kwin` on `k_`).
     let kwin: [Double]
     /// R window on r = rstep·i, i < nfft, from max(rbkg, rmin) to rmax.
@@ -74,18 +71,15 @@ struct PreparedTransform: Sendable {
     let irmin: Int, irmax: Int, iqmin: Int, iqmax: Int
 
     init(_ t: FeffitTransform) throws {
-        guard let plan = FFTPlan(count: t.nfft) else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two") }
-        guard t.nfft >= 4, let halfPlan = FFTPlan(count: t.nfft / 2) else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two ≥ 4") }
+        guard let plan = FFTPlans.plan(t.nfft) else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two") }
+        guard t.nfft >= 4 else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two ≥ 4") }
         settings = t
         self.plan = plan
-        self.halfPlan = halfPlan
-        twiddleCos = (0..<(t.nfft / 2)).map { cos(2 * Double.pi * Double($0) / Double(t.nfft)) }
-        twiddleSin = (0..<(t.nfft / 2)).map { sin(2 * Double.pi * Double($0) / Double(t.nfft)) }
         let k = (0..<t.nfft).map { t.kstep * Double($0) }
         let r = (0..<t.nfft).map { t.rstep * Double($0) }
         kwin = taperWindow(x: k, xmin: t.kmin, xmax: t.kmax, dx: t.dk, dx2: t.dk2 ?? t.dk, shape: t.window)
         rwin = taperWindow(x: r, xmin: max(t.rbkg, t.rmin), xmax: t.rmax, dx: t.dr, dx2: t.dr2 ?? t.dr, shape: t.rwindow)
-        kpowers = t.kweights.map { w in k.map { pow($0, w) } }
+        kpowers = t.kweights.map { kweightPowers(k, $0) }
         let half = Double(t.nfft / 2)
         irmin = Int(max(0, 0.01 + t.rmin / t.rstep))
         irmax = Int(min(half, 0.01 + t.rmax / t.rstep))
@@ -96,29 +90,14 @@ struct PreparedTransform: Sendable {
     /// χ(R) = (kstep/√π)·FFT(χ·W(k)·kʷ) zero-padded to nfft, the first nfft/2 points (Larch's `fftf` +
     /// `xftf_fast`), into `re`, `im` (each nfft long; only the first half is meaningful).
     ///
-    /// The input is real, so the N-point FFT is done as an N/2-point complex FFT of the even and odd
-    /// samples, X[j] = E[j] + e^{−2πij/N}·O[j] (the standard real-input split).
+    /// The input is real: `realInputSpectrum` (an N/2-point complex FFT).
     func forward(_ chi: [Double], kweightIndex: Int, re: inout [Double], im: inout [Double]) {
-        let n = settings.nfft, half = n / 2
-        var zr = [Double](repeating: 0, count: half), zi = zr
+        let n = settings.nfft
         let power = kpowers[kweightIndex]
-        let count = min(chi.count, n)
-        for i in 0..<count {
-            let x = chi[i] * kwin[i] * power[i]
-            if i & 1 == 0 { zr[i >> 1] = x } else { zi[i >> 1] = x }
+        realInputSpectrum(nfft: n, count: min(chi.count, n), scale: settings.kstep / Double.pi.squareRoot(), re: &re, im: &im) {
+            chi[$0] * kwin[$0] * power[$0]
         }
-        halfPlan.forward(real: &zr, imag: &zi)
-        let scale = settings.kstep / Double.pi.squareRoot()
-        for j in 0..<half {
-            let m = j == 0 ? 0 : half - j
-            let ar = zr[j], ai = zi[j], br = zr[m], bi = zi[m]
-            let er = (ar + br) / 2, ei = (ai - bi) / 2
-            let or = (ai + bi) / 2, oi = -(ar - br) / 2
-            let c = twiddleCos[j], s = twiddleSin[j]
-            re[j] = scale * (er + c * or + s * oi)
-            im[j] = scale * (ei + c * oi - s * or)
-        }
-        for j in half..<n { re[j] = 0; im[j] = 0 }
+        for j in (n / 2)..<n { re[j] = 0; im[j] = 0 }
     }
 
     /// χ(q) = (4√π/kstep)·IFFT(χ(R)·W(R)) from the first nfft/2 points of χ(R) (Larch's `fftr` +

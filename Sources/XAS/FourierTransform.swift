@@ -62,9 +62,45 @@ public struct ReverseTransformResult: Sendable, Codable, Hashable {
 }
 
 /// Shared FFT plans, one per length.
+/// The first N/2 points of the N-point DFT X[j] = Σₘ xₘ·e^{−2πi·jm/N} of a real sequence (`x(m)`
+/// for m < `count` ≤ N, zero beyond), times `scale`, into `re`, `im` (each at least N/2 long; N a
+/// power of two ≥ 4). Done as an N/2-point complex FFT of the even and odd samples,
+/// X[j] = E[j] + e^{−2πij/N}·O[j] (the standard real-input split), half the work of the N-point one.
+func realInputSpectrum(nfft n: Int, count: Int, scale: Double, re: inout [Double], im: inout [Double], _ x: (Int) -> Double) {
+    let half = n / 2
+    guard let plan = FFTPlans.plan(half) else { return }
+    let table = DFTTable.shared(n)
+    var zr = [Double](repeating: 0, count: half), zi = zr
+    for i in 0..<min(count, n) {
+        if i & 1 == 0 { zr[i >> 1] = x(i) } else { zi[i >> 1] = x(i) }
+    }
+    plan.forward(real: &zr, imag: &zi)
+    for j in 0..<half {
+        let m = j == 0 ? 0 : half - j
+        let ar = zr[j], ai = zi[j], br = zr[m], bi = zi[m]
+        let er = (ar + br) / 2, ei = (ai - bi) / 2
+        let or = (ai + bi) / 2, oi = -(ar - br) / 2
+        let c = table.cos[j], s = table.sin[j]
+        re[j] = scale * (er + c * or + s * oi)
+        im[j] = scale * (ei + c * oi - s * or)
+    }
+}
+
+/// kʷ for each k: products for a whole k-weight up to 10 (pow is most of the cost otherwise), pow else.
+func kweightPowers(_ k: [Double], _ w: Double) -> [Double] {
+    guard w == w.rounded(), w >= 0, w <= 10 else { return k.map { pow($0, w) } }
+    let n = Int(w)
+    return k.map { x in
+        var v = 1.0
+        for _ in 0..<n { v *= x }
+        return v
+    }
+}
+
 enum FFTPlans {
     private static let plan2048 = FFTPlan(count: 2048)!
-    static func plan(_ n: Int) -> FFTPlan? { n == 2048 ? plan2048 : FFTPlan(count: n) }
+    private static let plan1024 = FFTPlan(count: 1024)!
+    static func plan(_ n: Int) -> FFTPlan? { n == 2048 ? plan2048 : n == 1024 ? plan1024 : FFTPlan(count: n) }
 }
 
 /// Forward XAFS Fourier transform: χ̃(R) = (kstep/√π) Σ χ(k)·kʷ·W(k)·e^{2ikR}, zero-padded to `nfft`.
@@ -95,9 +131,14 @@ public func forwardTransform(k: [Double], chi: [Double], parameters p: ForwardTr
     let window = taperWindow(x: grid, xmin: p.kmin, xmax: p.kmax, dx: p.dk, dx2: dk2, shape: p.window)
     let chiGrid = interpolateLinear(x: k, y: chi, at: Array(grid[0..<npts]))
     var re = [Double](repeating: 0, count: p.nfft), im = re
-    for i in 0..<npts { re[i] = chiGrid[i] * pow(grid[i], p.kweight) * window[i] }
-    plan.forward(real: &re, imag: &im)
     let scale = kstep / Double.pi.squareRoot()
+    let power = kweightPowers(Array(grid[0..<npts]), p.kweight)
+    if p.nfft >= 4 {
+        realInputSpectrum(nfft: p.nfft, count: npts, scale: 1, re: &re, im: &im) { chiGrid[$0] * power[$0] * window[$0] }
+    } else {
+        for i in 0..<npts { re[i] = chiGrid[i] * power[i] * window[i] }
+        plan.forward(real: &re, imag: &im)
+    }
     let rstep = Double.pi / (kstep * Double(p.nfft))
     let nr = Int(min(Double(p.nfft / 2), 1.01 + p.rmaxOut / rstep))
     var out = ForwardTransformResult(r: [], chirRe: [], chirIm: [], chirMag: [], kwin: Array(window[0..<npts]))
