@@ -8,9 +8,9 @@ import TestSupport
 @Suite(.serialized) struct FitRouteTests {
     /// The pixium CeO2 frame with pyFAI's PONI and mask, bbox splitting, polarisation 0.99 and a radial
     /// range: the case of images/reference/integrate1d_pixium_03150.json (variant `radial_range`, bbox).
-    static let pixium: [String: Any] = ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni",
+    static var pixium: [String: Any] { ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni",
                                         "mask": "images/DLS_CeO2_1200mm.mask", "method": "bbox", "polarization": 0.99,
-                                        "radial_range": "2.42:12.97"]
+                                        "radial_range": "2.42:12.97"] }
     static let pixiumCLI = ["integrate", "images/pixium_03150.tif", "--poni", "images/DLS_CeO2_1200mm_pyFAI.poni", "--mask", "images/DLS_CeO2_1200mm.mask",
                             "--method", "bbox", "--polarization", "0.99", "--radial-range", "2.42:12.97", "--json"]
 
@@ -83,7 +83,7 @@ import TestSupport
         let http = RawHTTP(host: server.host, port: server.port)
         func expectRefused(_ reply: RawHTTP.Reply, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
             #expect(reply.status == 400 && reply.errorKind == "refusedPath", "\(what): \(reply.status) \(reply.text)", sourceLocation: sourceLocation)
-            #expect(!reply.text.contains("root:"), "\(what) leaks a file", sourceLocation: sourceLocation)
+            #expect(!reply.text.contains("root:x:0"), "\(what) leaks a file", sourceLocation: sourceLocation)
         }
         // The PDF fit file whose data and structure lie one folder above the root.
         expectRefused(try http.post("/api/pdf/fit", ["file": "fits/outside.yaml"]), "PDF fit file naming files outside")
@@ -163,7 +163,8 @@ import TestSupport
         #expect(zenodo["status"] as? String == "answered" && zenodo["count"] as? Int == 10, "\(zenodo)")
         let records = try #require(reply.object["records"] as? [[String: Any]])
         #expect(records.count == 10)
-        #expect(records.contains { $0["id"] as? String == "zenodo:8250015" && $0["title"] as? String == "Phlorest phylogeny derived from Chang et al. 2015" })
+        #expect(records.contains { $0["id"] as? String == "zenodo:8250015" && ($0["title"] as? String)?.hasPrefix("Phlorest phylogeny derived from Chang et al. 2015 'Ancestry-constrained") == true },
+                "\(records.map { "\($0["id"] ?? "") \($0["title"] ?? "")" })")
         #expect(portal.requests.contains { $0.path == "/api/records" }, "\(portal.requests.map(\.target))")
         // The same records as `roentgen search --json` against the same portal.
         let cache = root.appendingPathComponent(".cache")
