@@ -147,6 +147,19 @@ try:
     report("identify against a folder of CIFs", set(phases) == {"MnO_225.cif", "Li2MnO3_12.cif", "TiO2_141.cif"}, phases)
     shot("07-diffraction")
 
+    # Fits: the workspace's PDF fit file run from the Fits view; Rw in the table, the fit drawn in red.
+    js("document.getElementById('tab-fits').click(); window.roentgen.views.fits.open('fits/ni_pdfgetx3-lesson1.yaml'); 1")
+    kind = js("document.getElementById('fit-kind').value")
+    js("document.getElementById('fit-run').click(); 1")
+    wait_for("window.roentgen.views.fits.result !== undefined && !window.roentgen.views.fits.busy", timeout=120)
+    rw = js("Number(document.querySelector('#fit-stats tr:nth-child(2) td.num').textContent)")
+    a = js("Number(document.querySelector('#fit-params tr[data-param=\"@3\"] .fit-value').textContent)")
+    red = colour_pixels("#fit-plot", RED)
+    # PDFfit2's lesson 1: Rw 0.149469, a 3.524231 Å (xrd/pdf-fit/reference/ni_pdfgetx3.json).
+    report("PDF fit in the Fits view", kind == "pdf" and abs(rw - 0.149469) < 1e-5 and abs(a - 3.52423) < 1e-5 and red > 200,
+           {"kind": kind, "rw": rw, "a": a, "fit_pixels": red})
+    shot("08-fits")
+
     # 10^6 points: redraw on zoom, in the Plots view.
     js("document.getElementById('tab-plots').click(); 1")
     js("""(() => { const n = 1000000, x = new Float64Array(n), y = new Float64Array(n);
