@@ -7,7 +7,7 @@ enum FitsJS {
 (function () {
 const R = window.roentgen, { api, el, status, guard, views } = R;
 const $ = id => document.getElementById(id);
-const num = v => (v === null || v === undefined || !isFinite(v)) ? "\u2013" : Number(v).toPrecision(6);
+const num = v => (v === null || v === undefined || !isFinite(v)) ? "\u2013" : Number.isInteger(v) ? String(v) : Number(v).toPrecision(6);
 const routes = { pdf: "/api/pdf/fit", exafs: "/api/xas/fit", rietveld: "/api/xrd/refine" };
 
 // What each kind's result shows: statistics rows, parameters {name: [value, esd]}, plot series.
