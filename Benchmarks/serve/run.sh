@@ -22,7 +22,7 @@ url="$(grep -o 'http://[^ #]*/' "$out" | head -1)"
 echo "server: $url (root $data)"
 client="$(mktemp)"; cc -O2 -o "$client" "$here/apiclient.c"
 uptime
-(unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE; "$venv/bin/python" "$here/bench_api.py" "$url" "$data" "${ROUNDS:-200}" "$client")
+(unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE; OPENBLAS_NUM_THREADS=1 "$venv/bin/python" "$here/bench_api.py" "$url" "$data" "${ROUNDS:-200}" "$client")
 rm -f "$client"
 chrome=/usr/lib/chromium/chromium
 uptime
