@@ -42,7 +42,7 @@ import XAS
         var keys: [String: Int] = ["b": 1, "B": 2, "a_1": 3, "a10": 4, "a2": 5, "_x": 6, "Z": 7, "é": 8]
         var empty: [Double] = []
         var emptyObject: [String: Double] = [:]
-        var nested: [[Double?]] = [[1, nil, -0.0, 1e-300, 1.5e300, 123456789012345680000, 0.1]]
+        var nested: [[Double?]] = [[1, nil, -0.0, 1e-300, 1.5e300, 1.2345678901234568e20, 0.1]]
         var flag = true
         var small: Int8 = -3
         var big: UInt64 = .max
