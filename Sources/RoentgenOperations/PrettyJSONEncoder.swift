@@ -38,21 +38,21 @@ public enum PrettyJSONEncoder {
     static func write(_ box: Box, indent: Int, into out: inout [UInt8]) {
         switch box.kind {
         case .empty, .object:
-            if box.members.isEmpty { out += Array("{\n\n".utf8); pad(indent, &out); out.append(UInt8(ascii: "}")); return }
-            out += Array("{\n".utf8)
+            if box.members.isEmpty { out.append(contentsOf: "{\n\n".utf8); pad(indent, &out); out.append(UInt8(ascii: "}")); return }
+            out.append(contentsOf: "{\n".utf8)
             let keys = box.members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for (i, key) in keys.enumerated() {
                 pad(indent + 2, &out)
                 string(key, &out)
-                out += Array(" : ".utf8)
+                out.append(contentsOf: " : ".utf8)
                 write(box.members[key]!, indent: indent + 2, into: &out)
                 if i < keys.count - 1 { out.append(UInt8(ascii: ",")) }
                 out.append(UInt8(ascii: "\n"))
             }
             pad(indent, &out); out.append(UInt8(ascii: "}"))
         case .array:
-            if box.elements.isEmpty { out += Array("[\n\n".utf8); pad(indent, &out); out.append(UInt8(ascii: "]")); return }
-            out += Array("[\n".utf8)
+            if box.elements.isEmpty { out.append(contentsOf: "[\n\n".utf8); pad(indent, &out); out.append(UInt8(ascii: "]")); return }
+            out.append(contentsOf: "[\n".utf8)
             for (i, element) in box.elements.enumerated() {
                 pad(indent + 2, &out)
                 write(element, indent: indent + 2, into: &out)
@@ -61,25 +61,25 @@ public enum PrettyJSONEncoder {
             }
             pad(indent, &out); out.append(UInt8(ascii: "]"))
         case .doubles(let values):
-            if values.isEmpty { out += Array("[\n\n".utf8); pad(indent, &out); out.append(UInt8(ascii: "]")); return }
-            out += Array("[\n".utf8)
+            if values.isEmpty { out.append(contentsOf: "[\n\n".utf8); pad(indent, &out); out.append(UInt8(ascii: "]")); return }
+            out.append(contentsOf: "[\n".utf8)
             for (i, x) in values.enumerated() {
                 pad(indent + 2, &out)
                 var text = x.description
                 if text.hasSuffix(".0") { text.removeLast(2) }
-                out += Array(text.utf8)
+                out.append(contentsOf: text.utf8)
                 if i < values.count - 1 { out.append(UInt8(ascii: ",")) }
                 out.append(UInt8(ascii: "\n"))
             }
             pad(indent, &out); out.append(UInt8(ascii: "]"))
-        case .null: out += Array("null".utf8)
-        case .bool(let b): out += Array((b ? "true" : "false").utf8)
-        case .number(let text): out += Array(text.utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let text): out.append(contentsOf: text.utf8)
         case .string(let s): string(s, &out)
         }
     }
 
-    static func pad(_ n: Int, _ out: inout [UInt8]) { out += repeatElement(UInt8(ascii: " "), count: n) }
+    static func pad(_ n: Int, _ out: inout [UInt8]) { for _ in 0..<n { out.append(0x20) } }
 
     /// A JSON string: `"` and `\` escaped, control characters as \b \f \n \r \t or \u00XX, `/` as is.
     static func string(_ s: String, _ out: inout [UInt8]) {
@@ -93,7 +93,7 @@ public enum PrettyJSONEncoder {
             case 0x0A: out += [0x5C, UInt8(ascii: "n")]
             case 0x0D: out += [0x5C, UInt8(ascii: "r")]
             case 0x09: out += [0x5C, UInt8(ascii: "t")]
-            case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+            case 0..<0x20: out.append(contentsOf: String(format: "\\u%04x", byte).utf8)
             default: out.append(byte)
             }
         }
