@@ -92,10 +92,11 @@ let package = Package(
         .plugin(name: "EmbedCatalog", capability: .buildTool(), dependencies: ["embed-catalog"]),
         // The work behind the CLI's verbs and the server's API, each giving the verb's `--json` document.
         .target(name: "RoentgenOperations", dependencies: ["XrayCore", "XrayNumerics", "XrayFormats", "XAS", "Diffraction", "Catalog",
+                                                           "Refinement", "Integration", .product(name: "Yams", package: "Yams"),
                                                            .product(name: "OrderedCollections", package: "swift-collections")],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
         // `roentgen serve`: the JSON API and the browser app (HTML/CSS/JS embedded in the binary), on Hummingbird 2.
-        .target(name: "RoentgenServer", dependencies: ["RoentgenOperations", "XrayCore", "XrayFormats", "XAS", "Diffraction", "Catalog",
+        .target(name: "RoentgenServer", dependencies: ["RoentgenOperations", "XrayCore", "XrayFormats", "XAS", "Diffraction", "Catalog", "Integration",
                                                        .product(name: "Hummingbird", package: "hummingbird")],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
         // The command-line tool: argument parsing and printing only.

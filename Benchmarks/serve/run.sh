@@ -12,7 +12,7 @@ data="${ROENTGEN_SHARED_DATA:-$repo/../shared/data}"
 venv="${VENV:-/work/.venv-xas}"
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
 "$venv/bin/python" -c "import larch" 2>/dev/null || "$venv/bin/pip" install -q xraylarch || echo "note: no Larch; the API is timed alone" >&2
-(cd "$repo" && swift build -c release --product roentgen -q)
+[ -n "${SKIP_BUILD:-}" ] || (cd "$repo" && swift build -c release --product roentgen -q)
 bin="$(cd "$repo" && swift build -c release --show-bin-path)/roentgen"
 out="$(mktemp)"; cache="$(mktemp -d)"
 XDG_CACHE_HOME="$cache" "$bin" serve --root "$data" --port 0 >"$out" 2>/dev/null & server=$!
@@ -20,6 +20,10 @@ trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$out" "$
 for _ in $(seq 100); do grep -q "Ctrl-C" "$out" && break; sleep 0.1; done
 url="$(grep -o 'http://[^ #]*/' "$out" | head -1)"
 echo "server: $url (root $data)"
-"$venv/bin/python" "$here/bench_api.py" "$url" "$data" "${ROUNDS:-200}"
+client="$(mktemp)"; cc -O2 -o "$client" "$here/apiclient.c"
+uptime
+(unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE; OPENBLAS_NUM_THREADS=1 "$venv/bin/python" "$here/bench_api.py" "$url" "$data" "${ROUNDS:-200}" "$client")
+rm -f "$client"
 chrome=/usr/lib/chromium/chromium
+uptime
 if [ -x "$chrome" ]; then python3 "$here/bench_browser.py" "$chrome" "$url" "${PAINTS:-7}"; else echo "no chromium: browser timings skipped"; fi

@@ -8,10 +8,9 @@ public enum JSONDocument {
     public static let version = "0.1.0"
 
     /// Pretty, key-sorted JSON of an `Encodable` value (no escaped slashes).
+    /// (`PrettyJSONEncoder`: `JSONEncoder`'s bytes, written without boxing each array element.)
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(value)
+        try PrettyJSONEncoder.encode(value)
     }
 
     /// Pretty, key-sorted JSON of a JSON object (`[String: Any]`, arrays, numbers, strings, NSNull).

@@ -9,7 +9,8 @@ public enum ReadOperation {
     /// The file read, its scans narrowed to `group` (or its structures to that name), as `read --group` does;
     /// `pixelEnergy` (A, B[, C]: E = A + B·p + C·p² in eV) calibrates pixel-indexed files.
     public static func read(_ path: String, group: String? = nil, instrument: String? = nil, pixelEnergy: [Double]? = nil) throws -> DataFile {
-        var data = try FormatRegistry.read(URL(fileURLWithPath: path), instrument: instrument.map { URL(fileURLWithPath: $0) })
+        var data = instrument == nil ? try ParsedFileCache.shared.read(URL(fileURLWithPath: path)).file
+            : try FormatRegistry.read(URL(fileURLWithPath: path), instrument: instrument.map { URL(fileURLWithPath: $0) })
         if let pixelEnergy { data = try PixelIndexedData.calibrated(data, coefficients: pixelEnergy) }
         if data.scans.isEmpty && !data.structures.isEmpty {
             data.structures = try DataFileExport.selectStructures(data, name: group)

@@ -14,7 +14,7 @@ public enum SpectrumLoading {
     /// Reads `path` (any supported absorption format), picks the scan `group` (default the first) and μ.
     public static func load(_ path: String, group: String?, mu: String?) throws -> LoadedSpectrum {
         let url = URL(fileURLWithPath: path)
-        let file = try FormatRegistry.read(url)
+        let (file, sha) = try ParsedFileCache.shared.read(url)
         guard !file.scans.isEmpty else {
             throw RoentgenError(.badData, file.structures.isEmpty ? "the file holds no scans" : "a crystal structure (format \(file.format)), not an absorption spectrum", file: path)
         }
@@ -28,7 +28,6 @@ public enum SpectrumLoading {
         }
         var spectrum = try MuSelection.selectMu(scan, expression: mu)
         spectrum.name = scan.name
-        let sha = try SHA256.hex(ofFileAt: url)
         return LoadedSpectrum(spectrum: spectrum, provenance: Provenance(file: path, sha256: sha, reader: file.format, group: scan.name))
     }
 

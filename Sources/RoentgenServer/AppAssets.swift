@@ -15,6 +15,7 @@ enum AppAssets {
         case "/plot.js": return Asset(contentType: "text/javascript; charset=utf-8", body: PlotJS.text)
         case "/app.js": return Asset(contentType: "text/javascript; charset=utf-8", body: AppJS.text)
         case "/views.js": return Asset(contentType: "text/javascript; charset=utf-8", body: ViewsJS.text)
+        case "/fits.js": return Asset(contentType: "text/javascript; charset=utf-8", body: FitsJS.text)
         case "/favicon.svg", "/favicon.ico": return Asset(contentType: "image/svg+xml", body: favicon)
         default: return nil
         }

@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Hummingbird
+import RoentgenOperations
 import XrayCore
 
 /// `roentgen serve`: the app at `/`, the JSON API at `/api/`, on Hummingbird 2.
@@ -46,6 +47,8 @@ public struct RoentgenHTTPServer: Sendable {
         let workspace = try Workspace(root: options.root)
         api = try ServerAPI(workspace: workspace, sources: options.sources, timeout: options.timeout)
         routes = api.routes
+        // The app re-reads the same spectrum on every parameter change: keep parsed files while unchanged.
+        ParsedFileCache.shared.enabled = true
         // Operations read paths relative to the root, as the CLI run in that folder would, so results
         // (provenance, error messages) name the same paths.
         guard FileManager.default.changeCurrentDirectoryPath(workspace.root.path) else {

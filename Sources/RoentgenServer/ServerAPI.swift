@@ -39,6 +39,19 @@ public struct ServerAPI: Sendable {
         }
     }
 
+    /// Runs a long computation (a fit, an integration) on a thread of its own, so the cooperative
+    /// pool that answers the other requests stays free while it runs.
+    static func offPool<T>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<UnsafeTransfer<T>, any Error>) in
+            DispatchQueue.global(qos: .userInitiated).async {
+                do { continuation.resume(returning: UnsafeTransfer(value: try work())) } catch { continuation.resume(throwing: error) }
+            }
+        }.value
+    }
+
+    /// Hands a value computed on another thread back to the awaiting task (it is not used there again).
+    struct UnsafeTransfer<T>: @unchecked Sendable { var value: T }
+
     /// Every route, in the order the OpenAPI document lists them.
     public var routes: [APIRoute] {
         let ws = workspace
@@ -135,6 +148,10 @@ public struct ServerAPI: Sendable {
                                     r.target = try w.resolveWithGroup(r.target); r.standards = try r.standards.map(w.resolveWithGroup) }) { r in
             try JSONDocument.encode(try XASOperations.lcf(r))
         })
+        routes.append(operation("/api/xas/fit", "Fit FEFF paths to χ(k) from a fit file, as Larch's feffit (`roentgen xas fit --json`); runs off the request threads.",
+                                FeffitOperations.FitRequest.self, resolve: { r, w in r.file = try w.resolve(r.file) }) { r in
+            try await Self.offPool { try JSONDocument.encode(try FeffitOperations.fit(r, check: ws.checkInput).json) }
+        })
         routes.append(operation("/api/xas/merge", "Average scans on the first scan's grid (`roentgen xas merge --json`).",
                                 XASOperations.MergeRequest.self, resolve: { r, w in r.files = try r.files.map(w.resolveWithGroup) }) { r in
             try JSONDocument.encode(try XASOperations.merge(r))
@@ -162,6 +179,14 @@ public struct ServerAPI: Sendable {
                                     r.file = try w.resolve(r.file); r.candidates = try r.candidates.map(w.resolveFolderOrFile) }) { r in
             try JSONDocument.object(try XRDOperations.identify(r).json)
         })
+        routes.append(operation("/api/xrd/refine", "Rietveld refinement and weight fractions from a refinement file, or a pattern with phase CIFs (`roentgen xrd refine --json`); runs off the request threads.",
+                                RietveldOperations.RefineRequest.self, resolve: { r, w in
+                                    r.file = try w.resolve(r.file); r.phases = try r.phases.map(w.resolve); r.instrument = try r.instrument.map(w.resolve) }) { r in
+            try await Self.offPool {
+                let setup = try RietveldOperations.setup(r, check: ws.checkInput)
+                return try JSONDocument.object(try RietveldOperations.refine(setup, file: r.file).json)
+            }
+        })
         routes.append(operation("/api/pdf/reduce", "G(r) from a measured pattern (`roentgen pdf reduce --json`).",
                                 PDFOperations.ReduceRequest.self, resolve: { r, w in
                                     r.file = try w.resolve(r.file); r.background = try r.background.map(w.resolve) }) { r in
@@ -170,6 +195,17 @@ public struct ServerAPI: Sendable {
         routes.append(operation("/api/pdf/simulate", "G(r) of a CIF (`roentgen pdf simulate --json`).",
                                 PDFOperations.SimulateRequest.self, resolve: { r, w in r.cif = try w.resolve(r.cif) }) { r in
             try JSONDocument.object(try PDFOperations.simulate(r).json)
+        })
+        routes.append(operation("/api/pdf/fit", "Refine structure models against G(r) from a fit file, or a G(r) file with a phase and qmax (`roentgen pdf fit --json`); runs off the request threads.",
+                                PDFFitOperations.FitRequest.self, resolve: { r, w in r.file = try w.resolve(r.file); r.phase = try r.phase.map(w.resolve) }) { r in
+            try await Self.offPool { try JSONDocument.object(try PDFFitOperations.fit(try PDFFitOperations.load(r, check: ws.checkInput)).json) }
+        })
+        // Detector images
+        routes.append(operation("/api/integrate", "Azimuthal integration of detector images with a PONI geometry (`roentgen integrate --json`; several frames give an array); runs off the request threads.",
+                                IntegrateOperations.Request.self, resolve: { r, w in
+                                    r.images = try r.images.map(w.resolve); r.poni = try w.resolve(r.poni)
+                                    r.mask = try r.mask.map(w.resolve); r.dark = try r.dark.map(w.resolve); r.flat = try r.flat.map(w.resolve) }) { r in
+            try await Self.offPool { try IntegrateOperations.json(r) }
         })
         return routes
     }

@@ -44,6 +44,18 @@ public struct Workspace: Sendable {
         return cleaned.isEmpty ? "." : cleaned
     }
 
+    /// A file an operation is about to read because a request's file named it (a refinement or
+    /// fit file's data, structures, paths): `path` is absolute or relative to the root (the server's
+    /// current folder) and must lie inside the root, symbolic links resolved. Throws `Refused` otherwise.
+    public func checkInput(_ path: String) throws {
+        let absolute = URL(fileURLWithPath: path.hasPrefix("/") ? path : root.path + "/" + path).standardizedFileURL.path
+        let prefix = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        guard absolute.hasPrefix(prefix) else {
+            throw Refused(message: "'\(path)' lies outside the workspace root: files named in a fit or refinement file must be inside it too")
+        }
+        _ = try resolve(String(absolute.dropFirst(prefix.count)))
+    }
+
     /// `FILE[:GROUP]` with FILE resolved (the colon splits only when the whole text is no file).
     public func resolveWithGroup(_ spec: String) throws -> String {
         if (try? resolve(spec)) != nil { return try resolve(spec) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Integration
+import RoentgenOperations
 import XrayCore
 import XrayFormats
 
@@ -44,89 +45,29 @@ struct IntegrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let poniURL = URL(fileURLWithPath: poni)
-        guard let poniText = try? String(contentsOf: poniURL, encoding: .utf8) else { throw RoentgenError(.io, "cannot read the PONI file", file: poni) }
-        let geometry = try PONIGeometry.parse(poniText, file: poni)
-        var options = IntegrationOptions()
-        options.npt = npt
-        options.unit = RadialUnit(rawValue: unit)!
-        options.splitting = PixelSplitting(rawValue: method)!
-        options.errorModel = ErrorModel(rawValue: errors)!
-        options.polarizationFactor = polarization
-        options.correctSolidAngle = !noSolidAngle
-        options.threads = threads
-        if let radialRange { options.radialRange = try Self.range(radialRange, option: "--radial-range") }
-        if let nptAzim { options.nptAzimuthal = nptAzim }
-        if options.unit.needsWavelength && geometry.wavelength == nil {
-            throw RoentgenError(.badParameter, "--unit \(unit) needs a wavelength, and the PONI file has no Wavelength line; integrate in 2th_deg or r_mm, or add the wavelength", file: poni)
-        }
-        let maskImage = try mask.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
-        let darkImage = try dark.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
-        let flatImage = try flat.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
-
-        // One pattern per frame: count them first to decide how outputs are named.
-        let sources = try images.map { try DetectorImages.open(URL(fileURLWithPath: $0), dataset: dataset) }
-        let total = sources.reduce(0) { $0 + $1.frameCount }
+        var request = IntegrateOperations.Request(images: images, poni: poni)
+        request.mask = mask; request.dummy = dummy; request.npt = npt; request.unit = unit; request.radialRange = radialRange
+        request.method = method; request.polarization = polarization; request.noSolidAngle = noSolidAngle
+        request.dark = dark; request.flat = flat; request.dataset = dataset; request.nptAzim = nptAzim
+        request.errors = errors; request.threads = threads
+        let plan = try IntegrateOperations.plan(request)
+        // One pattern per frame: the count decides how outputs are named.
+        let total = plan.total
         let outputIsFolder = output.map { total > 1 || FileManager.default.fileExists(atPath: $0) && Self.isFolder($0) } ?? false
         if let output, outputIsFolder { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
-        var integrators: [String: AzimuthalIntegrator] = [:]
-        for (path, source) in zip(images, sources) {
-            let template = source.template
-            let shape = "\(template.rows)x\(template.columns)"
-            var notes: [String] = []
-            func sameShape(_ image: DetectorImage?, _ what: String) throws -> [Double]? {
-                guard let image else { return nil }
-                guard image.rows == template.rows, image.columns == template.columns else {
-                    throw RoentgenError(.badParameter, "\(what) is \(image.rows) × \(image.columns), the image \(template.rows) × \(template.columns)", file: path)
+        try IntegrateOperations.integrate(plan) { f in
+            if repeatTimes > 0 {
+                var times: [Double] = []
+                for _ in 0..<repeatTimes {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    _ = try f.integrator.integrate(f.frame, dark: f.dark, validity: f.validity)
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
                 }
-                return image.frames.first
+                times.sort()
+                Output.note(String(format: "%@: %.3f ms per frame (median of %d)", f.path, times[times.count / 2], repeatTimes))
             }
-            let maskValues = try sameShape(maskImage, "--mask")
-            let darkValues = try sameShape(darkImage, "--dark")
-            let flatValues = try sameShape(flatImage, "--flat")
-            let maskNegative = template.pixelType.isSignedInteger
-            let rule = AzimuthalIntegrator.ValidityRule(dummy: dummy, maskNegative: maskNegative)
-            for k in 0..<source.frameCount {
-                let frame = try source.frame(k)
-                let integrator: AzimuthalIntegrator
-                if let cached = integrators[shape] {
-                    integrator = cached
-                } else {
-                    // The static mask: file, detector gaps, and the first frame's invalid pixels
-                    // (negative Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would.
-                    var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: frame.count)
-                    if let name = geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
-                        for i in m.indices where gaps[i] { m[i] = true }
-                        notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
-                    }
-                    var negatives = 0
-                    for i in m.indices {
-                        let v = frame[i]
-                        if v.isNaN || (dummy != nil && v == dummy!) { m[i] = true }
-                        if maskNegative && v < 0 { m[i] = true; negatives += 1 }
-                    }
-                    if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
-                    integrator = try AzimuthalIntegrator(geometry: geometry, rows: template.rows, columns: template.columns, mask: m,
-                                                         flat: flatValues, options: options, azimuthal: nptAzim != nil)
-                    integrators[shape] = integrator
-                }
-                let result = try integrator.integrate(frame, dark: darkValues, validity: rule)
-                if repeatTimes > 0 {
-                    var times: [Double] = []
-                    for _ in 0..<repeatTimes {
-                        let t0 = DispatchTime.now().uptimeNanoseconds
-                        _ = try integrator.integrate(frame, dark: darkValues, validity: rule)
-                        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-                    }
-                    times.sort()
-                    Output.note(String(format: "%@: %.3f ms per frame (median of %d)", path, times[times.count / 2], repeatTimes))
-                }
-                let context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
-                                                        maskApplied: integrator.staticMasked > 0 || result.maskedPixels > 0,
-                                                        darkApplied: darkValues != nil, flatApplied: flatValues != nil, notes: notes)
-                try emit(result, geometry: geometry, options: options, context: context, total: total, outputIsFolder: outputIsFolder)
-            }
-            for note in notes { Output.note("\(path): \(note)") }
+            try emit(f.result, geometry: plan.geometry, options: plan.options, context: f.context, total: total, outputIsFolder: outputIsFolder)
+            if f.isLastOfImage { for note in f.context.notes { Output.note("\(f.path): \(note)") } }
         }
     }
 
@@ -158,13 +99,5 @@ struct IntegrateCommand: ParsableCommand {
     static func isFolder(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-    }
-
-    static func range(_ text: String, option: String) throws -> ClosedRange<Double> {
-        let parts = text.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let a = parts[0], let b = parts[1], b > a else {
-            throw RoentgenError.badParameter("\(option) '\(text)': expected A:B with A < B")
-        }
-        return a...b
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RoentgenOperations
 import XAS
 import XrayCore
 import XrayFormats
@@ -16,37 +17,16 @@ struct XASFit: AsyncParsableCommand {
     @Option(help: "Write an SVG of data and fit in k and R, with the fit window.") var plot: String?
 
     func run() async throws {
-        let text: String
-        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-            throw RoentgenError(.io, FileManager.default.fileExists(atPath: file) ? "cannot read the fit file" : "no such file", file: file)
-        }
-        let recipe = try FeffitFile.parse(text, file: file)
-        var paths: [String: FeffPath] = [:]
-        let result = try recipe.fit(readPath: { name in
-            if let p = paths[name] { return p }
-            let p = try FeffPathReader.read(URL(fileURLWithPath: name))
-            paths[name] = p
-            return p
-        }, readData: readChi)
+        let fitted = try FeffitOperations.fit(FeffitOperations.FitRequest(file: file))
+        let (recipe, result) = (fitted.recipe, fitted.result)
         if let plot {
             try writeText(FeffitPlot.svg(result, title: recipe.title ?? (file as NSString).lastPathComponent), to: plot)
         }
         if json {
-            try Output.printJSON(FeffitJSONReport(result))
+            try Output.printJSON(fitted.json)
             return
         }
         print(FeffitReport.text(result))
         if let plot { print("plot written to \(plot)") }
     }
-}
-
-/// k and χ(k) of a data file: its first column and the column named `chi` (else the second).
-func readChi(_ path: String) throws -> (k: [Double], chi: [Double]) {
-    let data = try FormatRegistry.read(URL(fileURLWithPath: path))
-    guard let scan = data.scans.first, scan.columns.count >= 2 else {
-        throw RoentgenError(.badData, "expected a χ(k) file with columns k and chi", file: path)
-    }
-    let k = scan.columns.values[0]
-    let chi = scan.columns["chi"] ?? scan.columns.values[1]
-    return (k, chi)
 }

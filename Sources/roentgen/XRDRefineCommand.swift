@@ -2,6 +2,7 @@ import ArgumentParser
 import Diffraction
 import Foundation
 import Refinement
+import RoentgenOperations
 import XrayCore
 import XrayFormats
 
@@ -26,38 +27,19 @@ struct XRDRefine: AsyncParsableCommand {
     @Option(name: .customLong("cif-out"), help: "Write each refined structure as CIF into this folder.") var cifOut: String?
 
     func run() async throws {
-        let url = URL(fileURLWithPath: input)
-        let isRecipe = ["yaml", "yml"].contains(url.pathExtension.lowercased())
-        let setup: RietveldSetup
-        if isRecipe {
-            guard phases.isEmpty, instrument == nil else {
-                throw RoentgenError.badParameter("--phase and --instrument belong to the quick form; a refinement file names its phases and instrument")
-            }
-            setup = try RietveldSetup.load(try RietveldRecipe.read(url))
-        } else {
-            guard !phases.isEmpty else { throw RoentgenError.badParameter("give a refinement file (.yaml) or DATA with at least one --phase CIF") }
-            setup = try RietveldSetup.quick(data: url, cifs: phases.map { URL(fileURLWithPath: $0) },
-                                            instrumentFile: instrument.map { URL(fileURLWithPath: $0) }, backgroundTerms: background)
-            if !json {
-                print("Strategy (released in order, then repeated to convergence):")
-                for (i, line) in setup.strategy.enumerated() { print("  \(i + 1). \(line)") }
-            }
+        var request = RietveldOperations.RefineRequest(file: input)
+        request.phases = phases; request.instrument = instrument; request.background = background
+        let setup = try RietveldOperations.setup(request)
+        if !RietveldOperations.isRecipe(input) && !json {
+            print("Strategy (released in order, then repeated to convergence):")
+            for (i, line) in setup.strategy.enumerated() { print("  \(i + 1). \(line)") }
         }
-        var options = RefinementOptions()
-        options.ftol = 1e-8
-        let started = Date()
-        let result: RietveldResult
-        do {
-            result = try RietveldRefinement.run(setup.model, parameters: setup.parameters, steps: setup.steps, options: options,
-                                                repeatLast: setup.repeatLast)
-        } catch let e as RefinementError {
-            throw RoentgenError(.badParameter, "refinement failed: \(e.description)", file: input)
-        }
-        let seconds = Date().timeIntervalSince(started)
+        let refined = try RietveldOperations.refine(setup, file: input)
+        let (result, seconds) = (refined.result, refined.seconds)
         if let cifOut { try writeCIFs(result, folder: cifOut) }
         if let plot { try writeText(RietveldReport.plot(setup.model, result), to: plot) }
         if json {
-            try printJSONObject(RietveldReport.json(setup.model, result, provenance: setup.provenance, seconds: seconds))
+            try printJSONObject(refined.json)
         } else {
             print(RietveldReport.text(setup.model, result, seconds: seconds))
         }

@@ -32,11 +32,11 @@ import TestSupport
         }
         #expect(results["script"] == nil, "the script failed: \(results["script"]?.1 ?? "")")
         for check in ["app loads", "catalog search and record", "fetch with progress", "keyboard tabs", "workspace lists format and summary", "mu(E) drawn", "rbkg changes chi(k)",
-                      "LCF weights", "drag zoom and cursor readout", "log scale and export", "CIF sticks over the pattern", "identify against a folder of CIFs",
+                      "LCF weights", "drag zoom and cursor readout", "log scale and export", "CIF sticks over the pattern", "identify against a folder of CIFs", "PDF fit in the Fits view",
                       "10^6-point redraw on zoom", "no console errors"] {
             #expect(results[check]?.0 == true, "\(check): \(results[check]?.1 ?? "not run")")
         }
-        for name in ["01-sources", "04-xas", "05-lcf", "06-plots-zoomed", "07-diffraction"] {
+        for name in ["01-sources", "04-xas", "05-lcf", "06-plots-zoomed", "07-diffraction", "08-fits"] {
             #expect(FileManager.default.fileExists(atPath: shots.appendingPathComponent(name + ".png").path), "screenshot \(name)")
         }
         #expect(server.interrupt() == 0)

@@ -59,3 +59,24 @@ import XrayFormats
         #expect(throws: RoentgenError.self) { try ws.resolve("a/missing.xdi") }
     }
 }
+
+/// The server's cache of parsed files: a hit while the file is unchanged, a fresh read once it changes.
+@Suite struct ParsedFileCacheTests {
+    @Test func rereadsAChangedFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-cache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("s.dat")
+        try "# energy mu\n7100 0.1\n7110 0.5\n7120 1.0\n7130 1.1\n".write(to: url, atomically: false, encoding: .utf8)
+        let cache = ParsedFileCache()
+        cache.enabled = true
+        let first = try cache.read(url)
+        #expect(first.file.scans.first?.columns["mu"] == [0.1, 0.5, 1.0, 1.1])
+        #expect(try cache.read(url).sha256 == first.sha256)
+        // Same size, new content: the modification time (ns) or the inode tells.
+        try "# energy mu\n7100 0.2\n7110 0.6\n7120 1.0\n7130 1.1\n".write(to: url, atomically: true, encoding: .utf8)
+        let second = try cache.read(url)
+        #expect(second.file.scans.first?.columns["mu"] == [0.2, 0.6, 1.0, 1.1])
+        #expect(second.sha256 != first.sha256)
+    }
+}

@@ -62,6 +62,10 @@ import TestSupport
             "POST /api/pdf/reduce": ("POST", "/api/pdf/reduce", ["file": "xrd/pdf/pdfgetx3_Ni/ni300mesh_300k_nor_1-5.chi", "composition": "Ni",
                                                            "background": "xrd/pdf/pdfgetx3_Ni/kapton_bgrd_300k_nor_2-3.chi", "wavelength": "0.142774"], 200),
             "POST /api/pdf/simulate": ("POST", "/api/pdf/simulate", ["cif": "xrd/cif/common/AMCSD_Rutile.cif"], 200),
+            "POST /api/pdf/fit": ("POST", "/api/pdf/fit", ["file": "fits/ni_pdfgetx3-lesson1.yaml"], 200),
+            "POST /api/xas/fit": ("POST", "/api/xas/fit", ["file": "fits/cu_1shell.yaml"], 200),
+            "POST /api/xrd/refine": ("POST", "/api/xrd/refine", ["file": "fits/lab6_bruker.yaml"], 200),
+            "POST /api/integrate": ("POST", "/api/integrate", FitRouteTests.pixium, 200),
         ]
         #expect(Set(calls.keys) == documented, "routes documented but not tested, or tested but not documented")
         var replies: [String: RawHTTP.Reply] = [:]
@@ -89,6 +93,12 @@ import TestSupport
         let lcfCLI = try cli(["xas", "lcf", "xas/lcf/fe_mixture_synthetic.dat", "--standard", xas, "--standard", "xas/xaslib/FeO_rt_01.xdi",
                               "--standard", "xas/xaslib/Fe2O3_rt_01.xdi", "--sum-to-one", "--range", "-40:100", "--json"], in: root)
         #expect(replies["POST /api/xas/lcf"]?.text == lcfCLI)
+        // The fits' bodies are the CLI's but for the wall time each reports (`seconds`).
+        #expect(replies["POST /api/xas/fit"]?.text == (try cli(["xas", "fit", "fits/cu_1shell.yaml", "--json"], in: root)))
+        #expect(FitRouteTests.timeless(replies["POST /api/pdf/fit"]?.text) == FitRouteTests.timeless(try cli(["pdf", "fit", "fits/ni_pdfgetx3-lesson1.yaml", "--json"], in: root)))
+        #expect(FitRouteTests.timeless(replies["POST /api/xrd/refine"]?.text) == FitRouteTests.timeless(try cli(["xrd", "refine", "fits/lab6_bruker.yaml", "--json"], in: root)))
+        #expect(replies["POST /api/integrate"]?.text == (try cli(FitRouteTests.pixiumCLI, in: root)))
+        try FitRouteTests.expectAnchorValues(replies)
 
         // Real values: the README's LCF (synthetic mixture 0.2 / 0.3 / 0.5), Rutile's strongest line, the LaB6 peaks.
         let fit = try #require((replies["POST /api/xas/lcf"]?.object["fits"] as? [[String: Any]])?.first)

@@ -10,7 +10,16 @@ enum ServerWorkspace {
         "xrd/cif/common/AMCSD_Rutile.cif", "xrd/bruker_raw/LaB6_Jan2018.raw",
         "xrd/text/xrd_autoanalyzer/Li2MnO3+MnO+TiO2.xy",
         "xrd/pdf/pdfgetx3_Ni/ni300mesh_300k_nor_1-5.chi", "xrd/pdf/pdfgetx3_Ni/kapton_bgrd_300k_nor_2-3.chi",
+        // The fit and integration routes' inputs (the fit files below name them).
+        "xrd/pdf/pdfgetx3_Ni/ni300mesh_300k_nor_1-5-pdfgetx3.gr", "xrd/cif/diffpy/srreal_Ni.cif",
+        "xas/feffit/cu_1shell/chi_cu_rt.dat", "xas/feffit/cu_1shell/feffcu01.dat",
+        "xrd/rietveld/lab6_bruker/LaB6_Jan2018.raw", "xrd/rietveld/lab6_bruker/LaB6_CuKa12_start.instprm", "xrd/rietveld/lab6_bruker/LaB6.cif",
+        "images/pixium_03150.tif", "images/DLS_CeO2_1200mm_pyFAI.poni", "images/DLS_CeO2_1200mm.mask",
     ]
+    /// The repository's example fit files, copied to `fits/` with their `../../../shared/data/` paths
+    /// rebased onto the workspace (`../`); `fits/outside.yaml` is the PDF one with its files one folder
+    /// above the root.
+    static let examples = ["pdf-fit/ni_pdfgetx3-lesson1.yaml", "feffit/cu_1shell.yaml", "rietveld/lab6_bruker.yaml"]
     static let folders = ["xrd/cif/xrd_autoanalyzer_refs"]
 
     /// nil (with the reason) where ../shared/data is absent.
@@ -28,6 +37,15 @@ enum ServerWorkspace {
         }
         if let refs = try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(folders[0]).path) {
             for r in refs { try? fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: root.appendingPathComponent(folders[0] + "/" + r).path) }
+        }
+        try fm.createDirectory(at: root.appendingPathComponent("fits"), withIntermediateDirectories: true)
+        for example in examples {
+            let text = try String(contentsOf: SharedData.projectRoot.appendingPathComponent("examples/" + example), encoding: .utf8)
+            let name = (example as NSString).lastPathComponent
+            try text.replacingOccurrences(of: "../../../shared/data/", with: "../").write(to: root.appendingPathComponent("fits/" + name), atomically: true, encoding: .utf8)
+            if example.hasPrefix("pdf-fit/") {
+                try text.replacingOccurrences(of: "../../../shared/data/", with: "../../").write(to: root.appendingPathComponent("fits/outside.yaml"), atomically: true, encoding: .utf8)
+            }
         }
         try fm.createSymbolicLink(atPath: root.appendingPathComponent("escape").path, withDestinationPath: "/etc")
         try fm.createSymbolicLink(atPath: root.appendingPathComponent("inside.xdi").path, withDestinationPath: "xas/xaslib/Fe_metal_rt_01.xdi")

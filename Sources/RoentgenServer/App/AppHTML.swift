@@ -1,4 +1,4 @@
-/// `index.html`: the app's five views. Scripts are files (no inline script: the CSP forbids it).
+/// `index.html`: the app's six views. Scripts are files (no inline script: the CSP forbids it).
 enum AppHTML {
     static let index = #"""
 <!doctype html>
@@ -12,6 +12,7 @@ enum AppHTML {
 <script src="/plot.js" defer></script>
 <script src="/app.js" defer></script>
 <script src="/views.js" defer></script>
+<script src="/fits.js" defer></script>
 </head>
 <body>
 <header>
@@ -22,6 +23,7 @@ enum AppHTML {
     <button role="tab" id="tab-plots" data-view="plots">Plots</button>
     <button role="tab" id="tab-xas" data-view="xas">XAS</button>
     <button role="tab" id="tab-xrd" data-view="xrd">Diffraction</button>
+    <button role="tab" id="tab-fits" data-view="fits">Fits</button>
   </nav>
   <span id="status" role="status" aria-live="polite"></span>
 </header>
@@ -153,6 +155,20 @@ enum AppHTML {
       <table id="xrd-ranking" class="table"></table>
     </div>
     <div id="xrd-plot" class="plot big"></div>
+  </div>
+</section>
+<section id="view-fits" class="view" role="tabpanel" aria-labelledby="tab-fits" hidden>
+  <div class="xas-layout">
+    <div class="panel side">
+      <h2>Fit file</h2>
+      <div class="row"><input id="fit-path" type="text" placeholder="fit or refinement file (.yaml)" aria-label="fit file path"></div>
+      <div class="row"><select id="fit-kind" aria-label="kind of fit"><option value="pdf">PDF fit</option><option value="exafs">EXAFS path fit</option>
+        <option value="rietveld">Rietveld refinement</option></select><button id="fit-run" type="button">Run</button></div>
+      <p id="fit-state" class="hint"></p>
+      <table id="fit-stats" class="table"></table>
+      <table id="fit-params" class="table"></table>
+    </div>
+    <div id="fit-plot" class="plot big"></div>
   </div>
 </section>
 </main>

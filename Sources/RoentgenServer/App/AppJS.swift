@@ -57,7 +57,7 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
   document.addEventListener("keydown", e => {
-    if (e.altKey && e.key >= "1" && e.key <= "5") { show(tabs[Number(e.key) - 1].dataset.view); tabs[Number(e.key) - 1].focus(); e.preventDefault(); }
+    if (e.altKey && e.key >= "1" && e.key <= String(tabs.length)) { show(tabs[Number(e.key) - 1].dataset.view); tabs[Number(e.key) - 1].focus(); e.preventDefault(); }
   });
 });
 window.roentgen = { api, eventsURL, el, status, guard, show, views };

@@ -108,6 +108,7 @@ views.workspace = {
         if (kind === "absorption") add("XAS", () => { R.show("xas"); views.xas.add(e.path); });
         if (kind === "diffraction") add("Diffraction", () => { R.show("xrd"); views.xrd.open(e.path); });
         if (kind === "structure") add("Sticks", () => { R.show("xrd"); views.xrd.addCIF(e.path); });
+        if (/\.ya?ml$/i.test(e.name)) add("Fit", () => { R.show("fits"); views.fits.open(e.path); });
         table.appendChild(el("tr", { "data-path": e.path }, el("td", { text: e.name }), el("td", { text: e.format || "" }), el("td", { text: e.summary }), actions));
       }
       box.appendChild(el("div", { class: "group" }, el("h3", { text: kind === "folder" ? "folders" : kind + " (" + groups[kind].length + ")" }), table));

@@ -7,17 +7,18 @@ import Yams
 /// Roentgen's PDF fit file (YAML; docs/pdf-fit.md): data, phases, refinement parameters and PDFfit2
 /// constraints, loaded into a `PDFFitProblem`. Paths are relative to the fit file. Errors name the
 /// fit file and line.
-struct PDFFitFile {
-    var problem: PDFFitProblem
-    var title: String
-    var dataFile: String
-    var structureFiles: [String]
+public struct PDFFitFile: Sendable {
+    public var problem: PDFFitProblem
+    public var title: String
+    public var dataFile: String
+    public var structureFiles: [String]
 
     /// The data-set and phase settings a fit file may give (fixed values, or starts under constraints).
     static let dataSetKeys = ["qdamp", "qbroad", "dscale"]
     static let phaseKeys = ["pscale", "delta1", "delta2", "sratio", "rcut", "spdiameter", "stepcut"]
 
-    static func load(_ path: String) throws -> PDFFitFile {
+    /// Reads a fit file; `check` sees every file it names before that file is read.
+    public static func load(_ path: String, check: @escaping InputCheck = { _ in }) throws -> PDFFitFile {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw RoentgenError(.io, FileManager.default.fileExists(atPath: path) ? "file is not readable as UTF-8 text" : "no such file", file: path)
         }
@@ -32,7 +33,7 @@ struct PDFFitFile {
         }
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         let base = URL(fileURLWithPath: absolute).standardized.deletingLastPathComponent()
-        var reader = Reader(file: path, base: base)
+        var reader = Reader(file: path, base: base, check: check)
         return try reader.read(root)
     }
 
@@ -47,6 +48,7 @@ struct PDFFitFile {
     struct Reader {
         let file: String
         let base: URL
+        let check: InputCheck
 
         func error(_ node: Node?, _ message: String) -> RoentgenError {
             RoentgenError.badFile(file, line: node?.mark?.line, message)
@@ -76,6 +78,7 @@ struct PDFFitFile {
             let p = try string(node, what)
             let url = p.hasPrefix("/") ? URL(fileURLWithPath: p) : base.appendingPathComponent(p)
             let resolved = url.standardized.path
+            try check(resolved)
             guard FileManager.default.fileExists(atPath: resolved) else { throw error(node, "\(what): no such file \(resolved)") }
             return resolved
         }
@@ -212,7 +215,7 @@ struct PDFFitFile {
     }
 
     /// r, G and dG (when the file has them) of a G(r) file.
-    static func readData(_ path: String) throws -> (r: [Double], g: [Double], dG: [Double]?) {
+    public static func readData(_ path: String) throws -> (r: [Double], g: [Double], dG: [Double]?) {
         let file = try FormatRegistry.read(URL(fileURLWithPath: path))
         guard let scan = file.scans.first else { throw RoentgenError(.badData, "no data columns", file: path) }
         guard let r = scan.columns["r"] else {
@@ -232,7 +235,7 @@ struct PDFFitFile {
     }
 
     /// A phase from a `.stru` (with its PDFfit settings) or a CIF (expanded to the unit cell).
-    static func readPhase(_ path: String) throws -> PDFPhase {
+    public static func readPhase(_ path: String) throws -> PDFPhase {
         let url = URL(fileURLWithPath: path)
         if url.pathExtension.lowercased() == "stru" {
             let s = try PDFfitStructure.read(url: url)

@@ -9,19 +9,19 @@ import Darwin
 /// recorded portal responses and staging faults: slow, hanging and truncated bodies,
 /// 404, 429 with Retry-After, Range requests. One thread per connection, `Connection: close`.
 /// Every wait is bounded and `stop()` ends them all, so a test can never hang on it.
-final class LoopbackServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
+public final class LoopbackServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var method: String
         /// Path with query, percent-encoded as sent.
-        var target: String
+        public var target: String
         /// Header names lower-cased.
-        var headers: [String: String]
-        var body: Data
+        public var headers: [String: String]
+        public var body: Data
 
-        var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
-        var decodedPath: String { path.removingPercentEncoding ?? path }
+        public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
+        public var decodedPath: String { path.removingPercentEncoding ?? path }
         /// Query items, percent-decoded.
-        var query: [String: String] {
+        public var query: [String: String] {
             guard let q = target.split(separator: "?", maxSplits: 1).dropFirst().first else { return [:] }
             var out: [String: String] = [:]
             for pair in q.split(separator: "&") {
@@ -32,31 +32,37 @@ final class LoopbackServer: @unchecked Sendable {
         }
     }
 
-    struct Response: Sendable {
-        var status: Int = 200
-        var headers: [String: String] = [:]
-        var body: Data = Data()
+    public struct Response: Sendable {
+        public var status: Int = 200
+        public var headers: [String: String] = [:]
+        public var body: Data = Data()
         /// Seconds to wait before sending anything.
-        var delay: TimeInterval = 0
+        public var delay: TimeInterval = 0
         /// Send this many body bytes, then close the connection (Content-Length still says all).
-        var truncateAfter: Int?
+        public var truncateAfter: Int?
         /// Send the body in chunks of this size with `chunkDelay` between them.
-        var chunkSize: Int = 1 << 16
-        var chunkDelay: TimeInterval = 0
+        public var chunkSize: Int = 1 << 16
+        public var chunkDelay: TimeInterval = 0
 
-        static func json(_ data: Data, status: Int = 200) -> Response {
+        public init(status: Int = 200, headers: [String: String] = [:], body: Data = Data(), delay: TimeInterval = 0,
+                    truncateAfter: Int? = nil, chunkSize: Int = 1 << 16, chunkDelay: TimeInterval = 0) {
+            self.status = status; self.headers = headers; self.body = body; self.delay = delay
+            self.truncateAfter = truncateAfter; self.chunkSize = chunkSize; self.chunkDelay = chunkDelay
+        }
+
+        public static func json(_ data: Data, status: Int = 200) -> Response {
             Response(status: status, headers: ["Content-Type": "application/json"], body: data)
         }
-        static func json(file url: URL, status: Int = 200) -> Response {
+        public static func json(file url: URL, status: Int = 200) -> Response {
             json((try? Data(contentsOf: url)) ?? Data("{}".utf8), status: status)
         }
-        static func text(_ s: String, status: Int = 200) -> Response {
+        public static func text(_ s: String, status: Int = 200) -> Response {
             Response(status: status, headers: ["Content-Type": "text/plain"], body: Data(s.utf8))
         }
-        static let notFound = Response.json(Data(#"{"status":404,"message":"not found"}"#.utf8), status: 404)
+        public static let notFound = Response.json(Data(#"{"status":404,"message":"not found"}"#.utf8), status: 404)
 
         /// A file download honouring `Range: bytes=N-` (206 + Content-Range).
-        static func file(_ data: Data, for request: Request, etag: String = "\"v1\"") -> Response {
+        public static func file(_ data: Data, for request: Request, etag: String = "\"v1\"") -> Response {
             var r = Response(status: 200, headers: ["Content-Type": "application/octet-stream", "ETag": etag,
                                                    "Accept-Ranges": "bytes"], body: data)
             let validatorMatches = request.headers["if-range"].map { $0 == etag } ?? true
@@ -70,8 +76,8 @@ final class LoopbackServer: @unchecked Sendable {
         }
     }
 
-    let port: UInt16
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public let port: UInt16
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
     private let listenFD: Int32
     private let handler: @Sendable (Request) -> Response
     private let lock = NSLock()
@@ -80,10 +86,10 @@ final class LoopbackServer: @unchecked Sendable {
     private var clients: Set<Int32> = []
 
     /// Every request received so far.
-    var requests: [Request] { lock.lock(); defer { lock.unlock() }; return _requests }
-    var stopped: Bool { lock.lock(); defer { lock.unlock() }; return _stopped }
+    public var requests: [Request] { lock.lock(); defer { lock.unlock() }; return _requests }
+    public var stopped: Bool { lock.lock(); defer { lock.unlock() }; return _stopped }
 
-    init(handler: @escaping @Sendable (Request) -> Response) throws {
+    public init(handler: @escaping @Sendable (Request) -> Response) throws {
         self.handler = handler
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -114,7 +120,7 @@ final class LoopbackServer: @unchecked Sendable {
     deinit { stop() }
 
     /// Stops accepting, ends every open connection and every staged wait.
-    func stop() {
+    public func stop() {
         lock.lock()
         if _stopped { lock.unlock(); return }
         _stopped = true

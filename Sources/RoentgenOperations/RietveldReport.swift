@@ -5,8 +5,8 @@ import XrayCore
 
 /// Printing of Rietveld results: the text summary, the `--json` object (keys as issue #14 lists them)
 /// and the SVG plot.
-enum RietveldReport {
-    static func text(_ model: RietveldModel, _ r: RietveldResult, seconds: Double) -> String {
+public enum RietveldReport {
+    public static func text(_ model: RietveldModel, _ r: RietveldResult, seconds: Double) -> String {
         let s = r.statistics
         var out = String(format: "Rwp %.3f %%  Rp %.3f %%  Rexp %.3f %%  GoF %.3f  χ² %.6g  N %d  P %d  (%@, %d evaluations, %.2f s)\n",
                          s.rwp, s.rp, s.rexp, s.gof, s.chi2, s.nPoints, s.nParameters,
@@ -34,7 +34,7 @@ enum RietveldReport {
         return String(format: "%.6g", v)
     }
 
-    static func json(_ model: RietveldModel, _ r: RietveldResult, provenance: Provenance, seconds: Double) -> [String: Any] {
+    public static func json(_ model: RietveldModel, _ r: RietveldResult, provenance: Provenance, seconds: Double) -> [String: Any] {
         let s = r.statistics
         var phases: [[String: Any]] = []
         let cellKeys = ["a", "b", "c", "alpha", "beta", "gamma"]
@@ -82,7 +82,7 @@ enum RietveldReport {
     }
 
     /// Observed, calculated and background on top; the difference below; a tick row per phase under the pattern.
-    static func plot(_ model: RietveldModel, _ r: RietveldResult) -> String {
+    public static func plot(_ model: RietveldModel, _ r: RietveldResult) -> String {
         let x = model.twoTheta
         let diff = zip(model.observed, r.calculation.calculated).map { $0 - $1 }
         let minObs = model.observed.min() ?? 0, maxObs = model.observed.max() ?? 1

@@ -7,17 +7,17 @@ import XrayFormats
 /// A refinement ready to run: the model, its parameters and release steps, built from a refinement
 /// file (`RietveldRecipe`) or from the quick form's files. File reading happens here; the model and
 /// the refinement are library code (Diffraction, Refinement).
-struct RietveldSetup {
-    var model: RietveldModel
-    var parameters: ParameterSet
-    var steps: [RefinementStep]
-    var repeatLast: Bool
-    var provenance: Provenance
+public struct RietveldSetup: Sendable {
+    public var model: RietveldModel
+    public var parameters: ParameterSet
+    public var steps: [RefinementStep]
+    public var repeatLast: Bool
+    public var provenance: Provenance
     /// Human-readable strategy (printed by the quick form).
-    var strategy: [String]
+    public var strategy: [String]
 
     /// Builds the setup of a refinement file; errors name the file and line.
-    static func load(_ recipe: RietveldRecipe) throws -> RietveldSetup {
+    public static func load(_ recipe: RietveldRecipe) throws -> RietveldSetup {
         let data = try readPattern(recipe.data, instrumentFile: recipe.instrumentFile)
         let bank = try recipe.instrumentFile.map { try GSASInstrumentParameters.read($0) }?.bank(1)
         guard let lambda1 = recipe.lambda1 ?? bank?.lambda1 ?? data.pattern.radiation?.kAlpha1 else {
@@ -69,7 +69,7 @@ struct RietveldSetup {
     /// The quick form: one data file, CIFs, an optional instrument file, N background terms, and the
     /// default strategy scale + background → cell + zero/displacement → profile (W, X, Y, then U, V, SH/L)
     /// → atoms (free coordinates and U_iso).
-    static func quick(data url: URL, cifs: [URL], instrumentFile: URL?, backgroundTerms: Int) throws -> RietveldSetup {
+    public static func quick(data url: URL, cifs: [URL], instrumentFile: URL?, backgroundTerms: Int) throws -> RietveldSetup {
         let data = try readPattern(url, instrumentFile: instrumentFile)
         let bank = try instrumentFile.map { try GSASInstrumentParameters.read($0) }?.bank(1)
         guard let lambda1 = bank?.lambda1 ?? data.pattern.radiation?.kAlpha1 else {

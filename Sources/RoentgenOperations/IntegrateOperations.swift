@@ -1,0 +1,177 @@
+import Foundation
+import Integration
+import XrayCore
+import XrayFormats
+
+/// `roentgen integrate`'s work, shared with the API's `/api/integrate`: azimuthal integration of
+/// detector images with a PONI geometry as pyFAI does it. Every frame of every image gives one
+/// pattern; the geometry (and its pixel → bin matrix) is built once per image shape.
+public enum IntegrateOperations {
+    /// The options of `roentgen integrate` (snake_case keys in the API).
+    public struct Request: OperationRequest {
+        /// Images (TIFF, CBF, EDF, mar345, HDF5/NeXus).
+        public var images: [String] = []
+        /// PONI geometry file (pyFAI v1 or v2).
+        public var poni = ""
+        /// Mask image: nonzero pixels are left out.
+        public var mask: String?
+        /// Pixels equal to this value are left out.
+        public var dummy: Double?
+        /// Number of radial bins.
+        public var npt = 1000
+        /// Radial unit: 2th_deg, q_A^-1, q_nm^-1 or r_mm.
+        public var unit = "2th_deg"
+        /// Radial range `A:B` in the unit (default: from the pixels, as pyFAI).
+        public var radialRange: String?
+        /// Pixel splitting: no (histogram) or bbox.
+        public var method = "no"
+        /// Polarisation fraction (pyFAI's polarization_factor); none by default.
+        public var polarization: Double?
+        public var noSolidAngle = false
+        public var dark: String?
+        public var flat: String?
+        /// HDF5 dataset of frames.
+        public var dataset: String?
+        /// Azimuthal bins: a 2-D cake instead of a pattern.
+        public var nptAzim: Int?
+        /// Error model: poisson, azimuthal or none.
+        public var errors = "poisson"
+        /// Threads per frame.
+        public var threads = 2
+        public init(images: [String], poni: String) { self.images = images; self.poni = poni }
+        public static var defaults: Request { Request(images: [], poni: "") }
+    }
+
+    /// One integrated frame.
+    public struct Frame {
+        public var path: String
+        /// Frame index within its image (0 for a single frame).
+        public var index: Int
+        public var result: IntegrationResult
+        public var context: IntegrationOutput.Context
+        /// The integrator that made it (cached per image shape), for re-running the frame.
+        public var integrator: AzimuthalIntegrator
+        public var frame: [Double]
+        public var dark: [Double]?
+        public var validity: AzimuthalIntegrator.ValidityRule
+        /// Whether this is the last frame of its image (its context then holds every note of the image).
+        public var isLastOfImage: Bool
+        /// `roentgen integrate --json`'s object for this frame.
+        public var json: String { IntegrationOutput.json(result, context: context) }
+    }
+
+    /// The checked geometry, options and opened images of a request.
+    public struct Plan {
+        public var request: Request
+        public var geometry: PONIGeometry
+        public var options: IntegrationOptions
+        public var sources: [DetectorImageSource]
+        /// Patterns in all (frames of all images).
+        public var total: Int
+        var maskImage: DetectorImage?
+        var darkImage: DetectorImage?
+        var flatImage: DetectorImage?
+    }
+
+    /// Checks the request and opens its files (errors name the option or the file).
+    public static func plan(_ r: Request) throws -> Plan {
+        guard !r.images.isEmpty else { throw RoentgenError.badParameter("name at least one image to integrate") }
+        guard let unit = RadialUnit(rawValue: r.unit) else { throw RoentgenError.badParameter("--unit \(r.unit): use 2th_deg, q_A^-1, q_nm^-1 or r_mm") }
+        guard let splitting = PixelSplitting(rawValue: r.method) else { throw RoentgenError.badParameter("--method \(r.method): use no or bbox") }
+        guard let errorModel = ErrorModel(rawValue: r.errors) else { throw RoentgenError.badParameter("--errors \(r.errors): use poisson, azimuthal or none") }
+        guard let poniText = try? String(contentsOf: URL(fileURLWithPath: r.poni), encoding: .utf8) else {
+            throw RoentgenError(.io, "cannot read the PONI file", file: r.poni)
+        }
+        let geometry = try PONIGeometry.parse(poniText, file: r.poni)
+        var options = IntegrationOptions()
+        options.npt = r.npt
+        options.unit = unit
+        options.splitting = splitting
+        options.errorModel = errorModel
+        options.polarizationFactor = r.polarization
+        options.correctSolidAngle = !r.noSolidAngle
+        options.threads = r.threads
+        if let text = r.radialRange { options.radialRange = try range(text, option: "--radial-range") }
+        if let n = r.nptAzim { options.nptAzimuthal = n }
+        if options.unit.needsWavelength && geometry.wavelength == nil {
+            throw RoentgenError(.badParameter, "--unit \(r.unit) needs a wavelength, and the PONI file has no Wavelength line; integrate in 2th_deg or r_mm, or add the wavelength", file: r.poni)
+        }
+        let maskImage = try r.mask.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
+        let darkImage = try r.dark.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
+        let flatImage = try r.flat.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
+        let sources = try r.images.map { try DetectorImages.open(URL(fileURLWithPath: $0), dataset: r.dataset) }
+        return Plan(request: r, geometry: geometry, options: options, sources: sources, total: sources.reduce(0) { $0 + $1.frameCount },
+                    maskImage: maskImage, darkImage: darkImage, flatImage: flatImage)
+    }
+
+    /// Integrates every frame of every image of `plan` in order, handing each to `body`.
+    public static func integrate(_ plan: Plan, _ body: (Frame) throws -> Void) throws {
+        let r = plan.request
+        var integrators: [String: AzimuthalIntegrator] = [:]
+        for (path, source) in zip(r.images, plan.sources) {
+            let template = source.template
+            let shape = "\(template.rows)x\(template.columns)"
+            var notes: [String] = []
+            func sameShape(_ image: DetectorImage?, _ what: String) throws -> [Double]? {
+                guard let image else { return nil }
+                guard image.rows == template.rows, image.columns == template.columns else {
+                    throw RoentgenError(.badParameter, "\(what) is \(image.rows) × \(image.columns), the image \(template.rows) × \(template.columns)", file: path)
+                }
+                return image.frames.first
+            }
+            let maskValues = try sameShape(plan.maskImage, "--mask")
+            let darkValues = try sameShape(plan.darkImage, "--dark")
+            let flatValues = try sameShape(plan.flatImage, "--flat")
+            let maskNegative = template.pixelType.isSignedInteger
+            let rule = AzimuthalIntegrator.ValidityRule(dummy: r.dummy, maskNegative: maskNegative)
+            for k in 0..<source.frameCount {
+                let frame = try source.frame(k)
+                let integrator: AzimuthalIntegrator
+                if let cached = integrators[shape] {
+                    integrator = cached
+                } else {
+                    // The static mask: file, detector gaps, and the first frame's invalid pixels
+                    // (negative Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would.
+                    var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: frame.count)
+                    if let name = plan.geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
+                        for i in m.indices where gaps[i] { m[i] = true }
+                        notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
+                    }
+                    var negatives = 0
+                    for i in m.indices {
+                        let v = frame[i]
+                        if v.isNaN || (r.dummy.map { v == $0 } ?? false) { m[i] = true }
+                        if maskNegative && v < 0 { m[i] = true; negatives += 1 }
+                    }
+                    if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
+                    integrator = try AzimuthalIntegrator(geometry: plan.geometry, rows: template.rows, columns: template.columns, mask: m,
+                                                         flat: flatValues, options: plan.options, azimuthal: r.nptAzim != nil)
+                    integrators[shape] = integrator
+                }
+                let result = try integrator.integrate(frame, dark: darkValues, validity: rule)
+                let context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
+                                                        maskApplied: integrator.staticMasked > 0 || result.maskedPixels > 0,
+                                                        darkApplied: darkValues != nil, flatApplied: flatValues != nil, notes: notes)
+                try body(Frame(path: path, index: k, result: result, context: context, integrator: integrator, frame: frame,
+                               dark: darkValues, validity: rule, isLastOfImage: k == source.frameCount - 1))
+            }
+        }
+    }
+
+    /// The API's answer: `roentgen integrate --json`'s object for one frame (a single image and
+    /// frame), or the frames' objects as a JSON array (the CLI's JSON Lines, one per line).
+    public static func json(_ r: Request) throws -> Data {
+        var lines: [String] = []
+        try integrate(try plan(r)) { lines.append($0.json) }
+        return Data((lines.count == 1 ? lines[0] : "[" + lines.joined(separator: ",\n") + "]").utf8)
+    }
+
+    /// `A:B` with A < B.
+    public static func range(_ text: String, option: String) throws -> ClosedRange<Double> {
+        let parts = text.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let a = parts[0], let b = parts[1], b > a else {
+            throw RoentgenError.badParameter("\(option) '\(text)': expected A:B with A < B")
+        }
+        return a...b
+    }
+}
