@@ -10,11 +10,12 @@ import XrayCore
 /// line's quadrature rule and window fixed (GSAS-II's choices of both are discontinuous).
 @Suite struct RietveldDerivativeTests {
     /// A PbSO4 model with a March–Dollase axis (so that r and its cell dependence are exercised) at
-    /// values near GSAS-II's answer, with r ≠ 1, a size term and an occupancy below 1.
+    /// values near GSAS-II's answer, with r ≠ 1, a size term, an occupancy below 1 and Pb anisotropic.
     static func setUp() throws -> (RietveldModel, ParameterValues)? {
         guard let ref = try PbSO4Reference.load(), let base = try PbSO4Reference.model() else { return nil }
         var phase = base.phases[0]
         phase.preferredOrientationAxis = SIMD3(1, 1, 1)
+        phase.anisotropicSites = ["Pb"]
         let model = try RietveldModel(twoTheta: base.twoTheta, observed: base.observed, range: 9.99...159.98,
                                       instrument: base.instrument, phases: [phase], backgroundTerms: 6)
         var set = try model.defaultParameters()
@@ -36,6 +37,7 @@ import XrayCore
         put("PbSO4_size_X", 1.2)
         put("PbSO4_fraction", 0.8)
         put("PbSO4_O2_occ", 0.95)
+        put("PbSO4_Pb_u11", 0.012); put("PbSO4_Pb_u22", 0.02); put("PbSO4_Pb_u33", 0.015); put("PbSO4_Pb_u13", 0.003)
         return (model, try set.evaluated())
     }
 
@@ -44,7 +46,7 @@ import XrayCore
             print(SharedData.missing("xrd/rietveld/pbso4_xray")); return
         }
         // Every kind: histogram scale, background, zero, displacement, U V W X Y, SH/L, Kα2 ratio; phase
-        // fraction, the six cell parameters, size, March–Dollase r; x y z, U_iso, occupancy.
+        // fraction, the six cell parameters, size, March–Dollase r; x y z, U_iso, U_ij, occupancy.
         let names: [(String, Double)] = [
             ("scale", 1e-3), ("bkg_0", 1e-2), ("bkg_3", 1e-2), ("zero", 1e-5), ("displacement", 1e-3),
             ("U", 1e-4), ("V", 1e-4), ("W", 1e-4), ("X", 1e-4), ("Y", 1e-4), ("SH_L", 1e-6), ("ka2_ratio", 1e-5),
@@ -52,7 +54,8 @@ import XrayCore
             ("PbSO4_alpha", 1e-5), ("PbSO4_beta", 1e-5), ("PbSO4_gamma", 1e-5),
             ("PbSO4_size_X", 1e-4), ("PbSO4_md_r", 1e-6),
             ("PbSO4_Pb_x", 1e-6), ("PbSO4_Pb_z", 1e-6), ("PbSO4_O3_x", 1e-6), ("PbSO4_O3_y", 1e-6),
-            ("PbSO4_O3_z", 1e-6), ("PbSO4_S_uiso", 1e-6), ("PbSO4_Pb_uiso", 1e-6), ("PbSO4_O2_occ", 1e-6),
+            ("PbSO4_O3_z", 1e-6), ("PbSO4_S_uiso", 1e-6), ("PbSO4_O1_uiso", 1e-6),
+            ("PbSO4_Pb_u11", 1e-6), ("PbSO4_Pb_u22", 1e-6), ("PbSO4_Pb_u33", 1e-6), ("PbSO4_Pb_u13", 1e-6), ("PbSO4_O2_occ", 1e-6),
             ("PbSO4_Pb_occ", 1e-6),
         ]
         let jacobian = try #require(try model.derivatives(values, for: names.map(\.0)))

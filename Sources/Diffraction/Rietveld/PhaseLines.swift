@@ -209,7 +209,8 @@ extension CompiledPhase {
                         if cosA * cosA < 1 {
                             for q in 0..<6 {
                                 let dn = Self.reciprocalDot(mv, axis, dRecip[q])
-                                let dh = Self.reciprocalLength2(mv, dRecip[q]), dq = Self.reciprocalLength2(axis, dRecip[q])
+                                // |h|² is the representative's (as in cos α above), so is its derivative.
+                                let dh = Self.reciprocalLength2(hv, dRecip[q]), dq = Self.reciprocalLength2(axis, dRecip[q])
                                 let dcos = dn / (hh * qq).squareRoot() - cosA * (dh / (2 * hh) + dq / (2 * qq))
                                 dPOdCell[q] += dBase * (r2 - 1 / mdR) * 2 * cosA * dcos
                             }

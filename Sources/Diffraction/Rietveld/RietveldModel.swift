@@ -113,7 +113,7 @@ public struct RietveldModel: RefinementModel, Sendable {
 
     /// Every parameter with its starting value, none varied: the CIF's cell, coordinates, U_iso (0.01 Å²
     /// where the CIF has none) and occupancies; cell and special-position coordinates constrained by
-    /// symmetry (expressions); profile and instrument terms as given (defaults U 2, V −2, W 5,
+    /// symmetry (expressions); profile and instrument terms as given (defaults U 2, V −2, W 5 (≥ 0),
     /// X Y 0 centideg, SH/L 0.015), background c0 = 1.
     public func defaultParameters(profile: [String: Double] = [:]) throws -> ParameterSet {
         var set = ParameterSet()
@@ -124,7 +124,9 @@ public struct RietveldModel: RefinementModel, Sendable {
         for n in 0..<backgroundTerms { try add("bkg_\(n)", n == 0 ? 1 : 0) }
         try add("zero", 0)
         try add("displacement", 0)
-        try add("U", 2); try add("V", -2); try add("W", 5); try add("X", 0); try add("Y", 0)
+        // W ≥ 0: the Gaussian variance at 2θ → 0 cannot be negative (below zero variance everywhere the
+        // Gaussian width sits at its floor, W no longer acts, and a refinement could not come back).
+        try add("U", 2); try add("V", -2); try add("W", 5, lower: 0); try add("X", 0); try add("Y", 0)
         try add("SH_L", 0.015, lower: 0)
         try add("ka2_ratio", instrument.intensityRatio, lower: 0)
         for c in compiled {
