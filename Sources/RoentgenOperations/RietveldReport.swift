@@ -70,7 +70,7 @@ public enum RietveldReport {
         }
         let correlations = r.refinement.correlations(above: 0.8).map { ["first": $0.first, "second": $0.second, "value": $0.value] as [String: Any] }
         var prov: [String: Any] = ["reader": provenance.reader ?? "", "file": provenance.file ?? "", "sha256": provenance.sha256 ?? "",
-                                   "program": "roentgen xrd refine", "seconds": seconds, "evaluations": r.refinement.evaluations,
+                                   "program": "roentgen xrd refine", "seconds": seconds, "evaluations": r.refinement.evaluations, "jacobians": r.jacobianEvaluations,
                                    "message": r.refinement.message]
         prov["steps"] = r.refinement.steps.map { ["name": $0.name, "chi2": $0.chiSquare, "evaluations": $0.evaluations] as [String: Any] }
         return ["rwp": s.rwp, "rp": s.rp, "rexp": s.rexp, "gof": s.gof, "chi2": s.chi2, "n_points": s.nPoints,

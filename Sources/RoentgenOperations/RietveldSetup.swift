@@ -33,7 +33,7 @@ public struct RietveldSetup: Sendable {
             if let u = p.uiso { for i in structure.sites.indices { structure.sites[i].uIso = u; structure.sites[i].uAniso = nil } }
             let anomalous = p.anomalous.mapValues { AnomalousScatteringFactor(fPrime: $0.fPrime, fDoublePrime: $0.fDoublePrime) }
             phases.append(RietveldPhase(name: p.name, structure: structure, preferredOrientationAxis: p.preferredOrientation,
-                                        anomalous: anomalous))
+                                        anomalous: anomalous, anisotropicSites: Set(p.anisotropic)))
         }
         let model = try RietveldModel(twoTheta: data.pattern.twoTheta, observed: data.pattern.intensity, range: recipe.range,
                                       excludedRegions: recipe.excluded, instrument: instrument, phases: phases,
@@ -115,7 +115,8 @@ public struct RietveldSetup: Sendable {
             switch group {
             case "cell": out += model.freeCellNames(phase: i)
             case "xyz": out += model.freeCoordinateNames(phase: i)
-            case "uiso": out += sites.map { "\(k)_\($0)_uiso" }
+            case "uiso": out += sites.map { "\(k)_\($0)_uiso" }.filter { set[$0]?.expression == nil }
+            case "uij": out += model.freeAnisotropicNames(phase: i)
             case "occupancy": out += sites.map { "\(k)_\($0)_occ" }
             case "fraction": out.append("\(k)_fraction")
             case "size": out.append("\(k)_size_X")

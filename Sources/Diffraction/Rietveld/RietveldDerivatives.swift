@@ -1,99 +1,153 @@
 import Foundation
 import Refinement
+import XrayCore
 
-/// Derivatives of the weighted residuals, the way a Rietveld program gets them cheaply:
-/// background terms analytically (−Tₙ(t)√w); parameters that change only line intensities (scales,
-/// phase fractions, coordinates, U_iso, occupancies, March–Dollase r, the Kα2 ratio) as Σ_hkl ∂I/∂p ·
-/// Ω_hkl with the line profiles Ω of the current point kept from one evaluation and ∂I/∂p by a forward
-/// difference of the (cheap) intensities; parameters that move or reshape lines (cell, zero,
-/// displacement, U V W X Y, SH/L, size) by a forward difference of the pattern of the phase(s) they touch.
+/// What a model parameter is, for the analytic derivatives.
+enum RietveldParameterKind: Sendable, Equatable {
+    case scale, background(Int), zero, displacement, u, v, w, x, y, shl, ratio
+    case fraction(phase: Int), cell(phase: Int, index: Int), sizeX(phase: Int), marchDollase(phase: Int)
+    /// component 0…10: x, y, z, U_iso, occupancy, U11, U22, U33, U12, U13, U23.
+    case site(phase: Int, site: Int, component: Int)
+}
+
+/// Analytic derivatives of the weighted residuals, evaluated line by line over each line's window
+/// (GSAS-II's window), as Rietveld programs do:
+///
+/// y(2θᵢ) = b(2θᵢ) + Σ_lines I·[Ω(2θᵢ; 2θ, σ², γ, SH/L) + r·Ω(2θᵢ; 2θ₂, σ², γ, SH/L)], so with the
+/// profile's own derivatives (`FCJLineShape`) every parameter's column is a sum over lines of six
+/// per-point channels — ∂y/∂I, ∂y/∂2θ (through the profile, L·P and the θ-dependence of the widths),
+/// ∂y/∂σ², ∂y/∂γ, ∂y/∂(SH/L), ∂y/∂r — times per-line coefficients: ∂I/∂p for the scale, phase fraction,
+/// coordinates, U_iso, occupancies (structure-factor derivatives computed with F), March–Dollase r and
+/// the cell (through |F|²(sin θ/λ), March–Dollase and V); ∂2θ/∂p for the cell (Bragg's law), zero and
+/// displacement; ∂σ²/∂(U, V, W) = tan²θ, tan θ, 1; ∂γ/∂(X, Y, size) = 1/cos θ, tan θ, 1/cos θ.
+/// Background columns are the Chebyshev terms. The quadrature rules and the windows are those of the
+/// current point (GSAS-II's are discontinuous in the parameters).
 extension RietveldModel {
     public func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? {
-        let (base, profiles) = try evaluate(p, record: true)
+        let n = twoTheta.count
         let histogram = try histogramTerms(p)
-        let used = usedIndices
-        var columns: [[Double]] = []
-        columns.reserveCapacity(names.count)
-        let phaseKeys = compiled.map { $0.phase.key + "_" }
+        var kinds: [RietveldParameterKind?] = []
         for name in names {
-            var dy = [Double](repeating: 0, count: twoTheta.count)
-            if name.hasPrefix("bkg_"), let k = Int(name.dropFirst(4)), k < backgroundTerms {
-                dy = backgroundBasis[k]
-            } else if name == "ka2_ratio" {
-                for (ph, lines) in base.lines.enumerated() {
-                    for (l, line) in lines.enumerated() {
-                        let prof = profiles[ph][l]
-                        for (j, v) in prof.values2.enumerated() { dy[prof.start2 + j] += line.intensity * v }
-                    }
-                }
+            if let kind = parameterKinds[name] {
+                kinds.append(kind)
+            } else if p.index(of: name) != nil {
+                kinds.append(nil)   // a parameter of the set that the model does not read: zero column
             } else {
-                guard let index = p.index(of: name) else { throw RefinementError("unknown parameter '\(name)'") }
-                let value = p.values[index]
-                let step = Self.differenceStep(name: name, value: value)
-                var shifted = p
-                shifted.values[index] = value + step
-                let phase = phaseKeys.firstIndex { name.hasPrefix($0) }
-                if Self.changesIntensityOnly(name, phaseKey: phase.map { phaseKeys[$0] }) {
-                    let phases = phase.map { [$0] } ?? Array(compiled.indices)
-                    // Scales enter as factors: ∂I/∂s = I/s exactly (so that a histogram scale and a phase
-                    // fraction released together give exactly proportional columns and a named singular matrix).
-                    let isFactor = value != 0 && (name == "scale" || (phase.map { name == phaseKeys[$0] + "fraction" } ?? false))
-                    for ph in phases {
-                        let lines = base.lines[ph]
-                        let lines2 = isFactor ? lines
-                            : try compiled[ph].lines(shifted, histogram: try histogramTerms(shifted), instrument: instrument)
-                        guard lines2.count == lines.count else { continue }
-                        for l in 0..<lines.count {
-                            let dI = isFactor ? lines[l].intensity / value : (lines2[l].intensity - lines[l].intensity) / step
-                            if dI == 0 { continue }
-                            let prof = profiles[ph][l]
-                            for (j, v) in prof.values.enumerated() { dy[prof.start + j] += dI * v }
-                            if !prof.values2.isEmpty {
-                                let r = dI * histogram.ratio
-                                for (j, v) in prof.values2.enumerated() { dy[prof.start2 + j] += r * v }
-                            }
-                        }
-                    }
-                } else if let ph = phase {
-                    let lines2 = try compiled[ph].lines(shifted, histogram: histogram, instrument: instrument)
-                    var y2 = [Double](repeating: 0, count: twoTheta.count)
-                    let same = lines2.count == profiles[ph].count
-                    for (l, line) in lines2.enumerated() {
-                        addProfile(line, histogram: histogram, into: &y2,
-                                   rules: same ? (profiles[ph][l].rule, profiles[ph][l].rule2) : nil)
-                    }
-                    let y = base.phaseContributions[ph]
-                    for i in 0..<dy.count { dy[i] = (y2[i] - y[i]) / step }
-                } else {
-                    let y2 = try evaluate(shifted, record: false, rules: profiles).calculation.calculated
-                    for i in 0..<dy.count { dy[i] = (y2[i] - base.calculated[i]) / step }
+                throw RefinementError("unknown parameter '\(name)'")
+            }
+        }
+        var columns = [Double](repeating: 0, count: names.count * n)
+        for (k, kind) in kinds.enumerated() {
+            if case .background(let b)? = kind {
+                for i in 0..<n { columns[k * n + i] = backgroundBasis[b][i] }
+            }
+        }
+        let ws = FCJWorkspace()
+        var channels = [Double](repeating: 0, count: 6 * n)
+        for ph in compiled.indices {
+            // The columns this phase's lines feed.
+            var touching: [(column: Int, kind: RietveldParameterKind)] = []
+            for (k, kind) in kinds.enumerated() {
+                guard let kind else { continue }
+                switch kind {
+                case .background: continue
+                case .fraction(let q), .cell(let q, _), .sizeX(let q), .marchDollase(let q), .site(let q, _, _):
+                    if q == ph { touching.append((k, kind)) }
+                default: touching.append((k, kind))
                 }
             }
-            columns.append(used.map { -dy[$0] * sqrtWeight[$0] })
+            guard !touching.isEmpty else { continue }
+            let c = compiled[ph]
+            let pl = try c.phaseLines(p, histogram: histogram, instrument: instrument, derivatives: true)
+            let nSites = c.siteKeys.count
+            let shift = kAlpha2Shift ?? 0
+            columns.withUnsafeMutableBufferPointer { cols in
+                channels.withUnsafeMutableBufferPointer { ch in
+                    twoTheta.withUnsafeBufferPointer { x in
+                        let vI = ch.baseAddress!, vPos = vI + n, vS = vI + 2 * n, vG = vI + 3 * n, vH = vI + 4 * n, vR = vI + 5 * n
+                        for l in 0..<pl.count {
+                            let intensity = pl.intensity[l]
+                            var lo = n, hi = 0
+                            forEachLine(pl, l, histogram: histogram, rules: nil, workspace: ws, derivatives: true) { shape, lineI, second in
+                                let a = lowerIndex(shape.windowLow), b = lowerIndex(shape.windowHigh)
+                                guard a < b else { return }
+                                lo = min(lo, a); hi = max(hi, b)
+                                let share = second ? histogram.ratio : 1
+                                let posFactor = second ? 1 + shift * (Double.pi / 360) / pow(cos(pl.position[l] * Double.pi / 360), 2) : 1
+                                for i in a..<b {
+                                    let d = shape.derivatives(at: x[i], ws)
+                                    vI[i] += share * d.value
+                                    vPos[i] += lineI * posFactor * d.position
+                                    vS[i] += lineI * d.sigma2
+                                    vG[i] += lineI * d.gamma
+                                    vH[i] += lineI * d.shl
+                                    if second { vR[i] += intensity * d.value }
+                                }
+                            }
+                            guard lo < hi else { continue }
+                            let dIdPos = pl.dIntensityDPosition[l], dSdPos = pl.dSigma2DPosition[l], dGdPos = pl.dGammaDPosition[l]
+                            for i in lo..<hi { vPos[i] += dIdPos * vI[i] + dSdPos * vS[i] + dGdPos * vG[i] }
+                            let tanT = pl.tanTheta[l], secT = pl.secTheta[l]
+                            for (column, kind) in touching {
+                                var cI = 0.0, cP = 0.0
+                                var other: UnsafeMutablePointer<Double>? = nil, cO = 0.0
+                                switch kind {
+                                case .scale: cI = pl.dIntensityDScale[l]
+                                case .fraction: cI = pl.dIntensityDFraction[l]
+                                case .marchDollase: cI = pl.dIntensityDMarchDollase[l]
+                                case .site(_, let s, let comp): cI = pl.dIntensityDSite[(l * nSites + s) * 11 + comp]
+                                case .cell(_, let q): cI = pl.dIntensityDCell[6 * l + q]; cP = pl.dPositionDCell[6 * l + q]
+                                case .zero: cP = pl.dPositionDZero[l]
+                                case .displacement: cP = pl.dPositionDDisplacement[l]
+                                case .u: other = vS; cO = tanT * tanT
+                                case .v: other = vS; cO = tanT
+                                case .w: other = vS; cO = 1
+                                case .x, .sizeX: other = vG; cO = secT
+                                case .y: other = vG; cO = tanT
+                                case .shl: other = vH; cO = 1
+                                case .ratio: other = vR; cO = 1
+                                case .background: continue
+                                }
+                                let col = cols.baseAddress! + column * n
+                                if let other {
+                                    if cO != 0 { for i in lo..<hi { col[i] += cO * other[i] } }
+                                } else if cP == 0 {
+                                    if cI != 0 { for i in lo..<hi { col[i] += cI * vI[i] } }
+                                } else {
+                                    for i in lo..<hi { col[i] += cI * vI[i] + cP * vPos[i] }
+                                }
+                            }
+                            for q in 0..<6 { (vI + q * n + lo).update(repeating: 0, count: hi - lo) }
+                        }
+                    }
+                }
+            }
         }
-        return columns
+        let used = usedIndices
+        return (0..<names.count).map { k in
+            used.map { -columns[k * n + $0] * sqrtWeight[$0] }
+        }
     }
 
-    /// Whether a parameter changes line intensities only (not positions or shapes).
-    static func changesIntensityOnly(_ name: String, phaseKey: String?) -> Bool {
-        if name == "scale" { return true }
-        guard let key = phaseKey else { return false }
-        let rest = name.dropFirst(key.count)
-        if rest == "fraction" || rest == "md_r" { return true }
-        for suffix in ["_x", "_y", "_z", "_uiso", "_occ"] where rest.hasSuffix(suffix) { return true }
-        return false
-    }
-
-    /// A forward-difference step small against the parameter's scale.
-    static func differenceStep(name: String, value: Double) -> Double {
-        let typical: Double
-        switch name {
-        case _ where name.hasSuffix("_uiso"): typical = 0.01
-        case _ where name.hasSuffix("_x") || name.hasSuffix("_y") || name.hasSuffix("_z"): typical = 0.1
-        case "SH_L": typical = 0.01
-        case "zero": typical = 0.01
-        default: typical = 1
+    /// The kind of every parameter `defaultParameters` defines, by name.
+    static func parameterKinds(backgroundTerms: Int, compiled: [CompiledPhase]) -> [String: RietveldParameterKind] {
+        var kinds: [String: RietveldParameterKind] = [
+            "scale": .scale, "zero": .zero, "displacement": .displacement, "U": .u, "V": .v, "W": .w, "X": .x, "Y": .y,
+            "SH_L": .shl, "ka2_ratio": .ratio,
+        ]
+        for b in 0..<backgroundTerms { kinds["bkg_\(b)"] = .background(b) }
+        for (ph, c) in compiled.enumerated() {
+            let k = c.phase.key
+            kinds["\(k)_fraction"] = .fraction(phase: ph)
+            kinds["\(k)_size_X"] = .sizeX(phase: ph)
+            kinds["\(k)_md_r"] = .marchDollase(phase: ph)
+            for (i, name) in CellConstraints.names.enumerated() { kinds["\(k)_\(name)"] = .cell(phase: ph, index: i) }
+            for (s, key) in c.siteKeys.enumerated() {
+                for (comp, suffix) in (["x", "y", "z", "uiso", "occ"] + DisplacementSymmetry.names).enumerated() {
+                    kinds["\(k)_\(key)_\(suffix)"] = .site(phase: ph, site: s, component: comp)
+                }
+            }
         }
-        return 1e-6 * max(abs(value), typical)
+        return kinds
     }
 }

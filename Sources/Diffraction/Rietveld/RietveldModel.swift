@@ -59,6 +59,8 @@ public struct RietveldModel: RefinementModel, Sendable {
     let compiled: [CompiledPhase]
     let usedIndices: [Int]
     let sqrtWeight: [Double]
+    /// Every model parameter's kind by name (for the analytic derivatives).
+    let parameterKinds: [String: RietveldParameterKind]
 
     /// Builds the model from the points of a pattern: those inside `range` are kept, those inside an
     /// excluded region are kept for display but left out of the fit. Weights default to 1/counts.
@@ -99,6 +101,7 @@ public struct RietveldModel: RefinementModel, Sendable {
         }
         let reach = (tt.first! - 3)...(tt.last! + 3)
         compiled = try phases.map { try CompiledPhase($0, instrument: instrument, range: reach) }
+        parameterKinds = Self.parameterKinds(backgroundTerms: backgroundTerms, compiled: compiled)
     }
 
     // MARK: parameters
@@ -110,7 +113,7 @@ public struct RietveldModel: RefinementModel, Sendable {
 
     /// Every parameter with its starting value, none varied: the CIF's cell, coordinates, U_iso (0.01 Å²
     /// where the CIF has none) and occupancies; cell and special-position coordinates constrained by
-    /// symmetry (expressions); profile and instrument terms as given (defaults U 2, V −2, W 5,
+    /// symmetry (expressions); profile and instrument terms as given (defaults U 2, V −2, W 5 (≥ 0),
     /// X Y 0 centideg, SH/L 0.015), background c0 = 1.
     public func defaultParameters(profile: [String: Double] = [:]) throws -> ParameterSet {
         var set = ParameterSet()
@@ -121,7 +124,9 @@ public struct RietveldModel: RefinementModel, Sendable {
         for n in 0..<backgroundTerms { try add("bkg_\(n)", n == 0 ? 1 : 0) }
         try add("zero", 0)
         try add("displacement", 0)
-        try add("U", 2); try add("V", -2); try add("W", 5); try add("X", 0); try add("Y", 0)
+        // W ≥ 0: the Gaussian variance at 2θ → 0 cannot be negative (below zero variance everywhere the
+        // Gaussian width sits at its floor, W no longer acts, and a refinement could not come back).
+        try add("U", 2); try add("V", -2); try add("W", 5, lower: 0); try add("X", 0); try add("Y", 0)
         try add("SH_L", 0.015, lower: 0)
         try add("ka2_ratio", instrument.intensityRatio, lower: 0)
         for c in compiled {
@@ -154,8 +159,32 @@ public struct RietveldModel: RefinementModel, Sendable {
                         try add(name, site.fract[i])
                     }
                 }
-                try add("\(base)_uiso", site.uIso ?? 0.01)
+                if c.displacementSymmetry[s] == nil { try add("\(base)_uiso", site.uIso ?? 0.01) }
                 try add("\(base)_occ", site.occupancy, lower: 0)
+                if let symmetry = c.displacementSymmetry[s] {
+                    // U_ij from the CIF, else the isotropic U in this cell; dependent components by symmetry.
+                    let start = site.uAniso.flatMap { $0.count == 6 ? $0 : nil } ?? cell.isotropicUAniso(site.uIso ?? 0.01)
+                    for (q, component) in DisplacementSymmetry.names.enumerated() {
+                        let name = "\(base)_\(component)"
+                        if let terms = symmetry.dependence[q] {
+                            let expr = terms.isEmpty ? "0" : terms.map { Self.number($0.coefficient) + "*\(base)_\(DisplacementSymmetry.names[$0.index])" }
+                                .joined(separator: " + ")
+                            try set.add(Parameter(name, expression: expr))
+                        } else {
+                            try add(name, start[q])
+                        }
+                    }
+                    // U_iso of an anisotropic site is its U_eq = ⅓ Σ a*_i a*_j G_ij U_ij (Fischer & Tillmanns 1988),
+                    // with the starting cell's metric: a reported quantity, not refined on its own.
+                    let (ra, rb, rc) = cell.reciprocalLengths
+                    let star = [ra, rb, rc], g = cell.metric
+                    let pairs = [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)]
+                    let terms = pairs.enumerated().compactMap { q, ij -> String? in
+                        let k = (ij.0 == ij.1 ? 1.0 : 2.0) * star[ij.0] * star[ij.1] * g[ij.0 * 3 + ij.1] / 3
+                        return abs(k) < 1e-12 ? nil : Self.number(k) + "*\(base)_\(DisplacementSymmetry.names[q])"
+                    }
+                    try set.add(Parameter("\(base)_uiso", expression: terms.joined(separator: " + ")))
+                }
             }
         }
         return set
@@ -184,6 +213,19 @@ public struct RietveldModel: RefinementModel, Sendable {
         return c.cellRules.indices.filter { c.cellRules[$0] == .free }.map { "\(c.phase.key)_\(CellConstraints.names[$0])" }
     }
 
+    /// The names of the symmetry-free U_ij of the anisotropic sites of phase `index`.
+    public func freeAnisotropicNames(phase index: Int) -> [String] {
+        let c = compiled[index]
+        var out: [String] = []
+        for s in 0..<c.siteKeys.count {
+            guard let symmetry = c.displacementSymmetry[s] else { continue }
+            for (q, component) in DisplacementSymmetry.names.enumerated() where symmetry.free[q] {
+                out.append("\(c.phase.key)_\(c.siteKeys[s])_\(component)")
+            }
+        }
+        return out
+    }
+
     /// The site keys (`label` made an identifier) of phase `index`, in CIF order.
     public func siteKeys(phase index: Int) -> [String] { compiled[index].siteKeys }
 
@@ -201,13 +243,92 @@ public struct RietveldModel: RefinementModel, Sendable {
     struct LineProfile {
         var start = 0, values: [Double] = []
         var start2 = 0, values2: [Double] = []
-        /// Gauss–Legendre rules of the Kα1 and Kα2 profiles.
-        var rule = 0, rule2 = 0
     }
 
-    /// The calculation, and (with `record`) every line's unit-intensity profile for the derivatives.
-    /// `rules` (from a recorded evaluation) keeps every line's Gauss–Legendre rule.
-    func evaluate(_ p: ParameterValues, record: Bool, rules: [[LineProfile]]? = nil) throws -> (calculation: RietveldCalculation, profiles: [[LineProfile]]) {
+    /// The calculation, and (with `record`) every line's unit-intensity profile (for Rietveld partitioning).
+    func evaluate(_ p: ParameterValues, record: Bool) throws -> (calculation: RietveldCalculation, profiles: [[LineProfile]]) {
+        let (background, histogram) = try backgroundAndHistogram(p)
+        var total = background
+        var contributions: [[Double]] = []
+        var allLines: [[RietveldLine]] = []
+        var allProfiles: [[LineProfile]] = []
+        let ws = FCJWorkspace()
+        for c in compiled {
+            var y = [Double](repeating: 0, count: twoTheta.count)
+            let pl = try c.phaseLines(p, histogram: histogram, instrument: instrument, derivatives: false)
+            var profiles: [LineProfile] = []
+            for l in 0..<pl.count {
+                var out = LineProfile()
+                forEachLine(pl, l, histogram: histogram, rules: nil, workspace: ws, derivatives: false) { shape, intensity, second in
+                    let lo = lowerIndex(shape.windowLow), hi = lowerIndex(shape.windowHigh)
+                    guard lo < hi else { return }
+                    var values = record ? [Double](repeating: 0, count: hi - lo) : []
+                    for i in lo..<hi {
+                        let d = shape.value(at: twoTheta[i], ws)
+                        y[i] += intensity * d
+                        if record { values[i - lo] = d }
+                    }
+                    if record {
+                        if second { out.start2 = lo; out.values2 = values } else { out.start = lo; out.values = values }
+                    }
+                }
+                if record { profiles.append(out) }
+            }
+            for i in 0..<y.count { total[i] += y[i] }
+            contributions.append(y)
+            allLines.append(try c.lines(p, histogram: histogram, instrument: instrument))
+            allProfiles.append(profiles)
+        }
+        return (RietveldCalculation(calculated: total, background: background, phaseContributions: contributions,
+                                    lines: allLines), allProfiles)
+    }
+
+    /// The calculated pattern only (the residuals' fast path): no line records, no per-phase copies.
+    /// `frozen` (from `lineLayout`, per phase six numbers per line: the Kα1 and Kα2 Gauss–Legendre rules
+    /// and index windows) holds every line's rule and window fixed, for checking the derivatives.
+    func calculatedPattern(_ p: ParameterValues, frozen: [[Int]]? = nil) throws -> [Double] {
+        var (total, histogram) = try backgroundAndHistogram(p)
+        let ws = FCJWorkspace()
+        for (ph, c) in compiled.enumerated() {
+            let pl = try c.phaseLines(p, histogram: histogram, instrument: instrument, derivatives: false)
+            let kept = frozen.flatMap { $0[ph].count == 6 * pl.count ? $0[ph] : nil }
+            total.withUnsafeMutableBufferPointer { y in
+                twoTheta.withUnsafeBufferPointer { x in
+                    for l in 0..<pl.count {
+                        forEachLine(pl, l, histogram: histogram, rules: kept.map { ($0[6 * l], $0[6 * l + 1]) },
+                                    workspace: ws, derivatives: false) { shape, intensity, second in
+                            var lo = lowerIndex(shape.windowLow), hi = lowerIndex(shape.windowHigh)
+                            if let kept { lo = kept[6 * l + (second ? 4 : 2)]; hi = kept[6 * l + (second ? 5 : 3)] }
+                            var i = lo
+                            while i < hi { y[i] += intensity * shape.value(at: x[i], ws); i += 1 }
+                        }
+                    }
+                }
+            }
+        }
+        return total
+    }
+
+    /// Every line's Gauss–Legendre rules and index windows at these values, per phase six numbers per
+    /// line (rule Kα1, rule Kα2, window Kα1 low/high, window Kα2 low/high).
+    func lineLayout(_ p: ParameterValues) throws -> [[Int]] {
+        let histogram = try histogramTerms(p)
+        let ws = FCJWorkspace()
+        return try compiled.map { c in
+            let pl = try c.phaseLines(p, histogram: histogram, instrument: instrument, derivatives: false)
+            var layout = [Int](repeating: 0, count: 6 * pl.count)
+            for l in 0..<pl.count {
+                forEachLine(pl, l, histogram: histogram, rules: nil, workspace: ws, derivatives: false) { shape, _, second in
+                    layout[6 * l + (second ? 1 : 0)] = shape.ruleCount
+                    layout[6 * l + (second ? 4 : 2)] = lowerIndex(shape.windowLow)
+                    layout[6 * l + (second ? 5 : 3)] = lowerIndex(shape.windowHigh)
+                }
+            }
+            return layout
+        }
+    }
+
+    func backgroundAndHistogram(_ p: ParameterValues) throws -> ([Double], HistogramTerms) {
         let n = twoTheta.count
         var background = [Double](repeating: 0, count: n)
         for k in 0..<backgroundTerms {
@@ -216,29 +337,7 @@ public struct RietveldModel: RefinementModel, Sendable {
             let basis = backgroundBasis[k]
             for i in 0..<n { background[i] += c * basis[i] }
         }
-        let histogram = try histogramTerms(p)
-        var total = background
-        var contributions: [[Double]] = []
-        var allLines: [[RietveldLine]] = []
-        var allProfiles: [[LineProfile]] = []
-        for (ph, c) in compiled.enumerated() {
-            var y = [Double](repeating: 0, count: n)
-            let lines = try c.lines(p, histogram: histogram, instrument: instrument)
-            var profiles: [LineProfile] = []
-            if record { profiles.reserveCapacity(lines.count) }
-            let kept = rules.map { $0[ph].count == lines.count ? $0[ph] : [] } ?? []
-            for (l, line) in lines.enumerated() {
-                let profile = addProfile(line, histogram: histogram, into: &y, record: record,
-                                         rules: kept.isEmpty ? nil : (kept[l].rule, kept[l].rule2))
-                if record { profiles.append(profile) }
-            }
-            for i in 0..<n { total[i] += y[i] }
-            contributions.append(y)
-            allLines.append(lines)
-            allProfiles.append(profiles)
-        }
-        return (RietveldCalculation(calculated: total, background: background, phaseContributions: contributions,
-                                    lines: allLines), allProfiles)
+        return (background, try histogramTerms(p))
     }
 
     static func value(_ p: ParameterValues, _ name: String) throws -> Double {
@@ -253,44 +352,27 @@ public struct RietveldModel: RefinementModel, Sendable {
             y: Self.value(p, "Y"), shl: Self.value(p, "SH_L"), ratio: Self.value(p, "ka2_ratio"))
     }
 
-    /// The Kα1 and Kα2 profiles of one line family added into `y`; with `record`, returns them per unit intensity.
-    @discardableResult
-    func addProfile(_ line: RietveldLine, histogram h: HistogramTerms, into y: inout [Double], record: Bool = false,
-                    rules: (Int, Int)? = nil) -> LineProfile {
-        var out = LineProfile()
-        guard line.intensity.isFinite else { return out }
-        var second = false
-        forEachLine(line, histogram: h, rules: rules) { profile, intensity in
-            if second { out.rule2 = profile.ruleCount } else { out.rule = profile.ruleCount }
-            let lo = lowerIndex(profile.windowLow), hi = lowerIndex(profile.windowHigh)
-            defer { second = true }
-            guard lo < hi else { return }
-            if record {
-                var values = [Double](repeating: 0, count: hi - lo)
-                for i in lo..<hi {
-                    let d = profile.density(at: twoTheta[i])
-                    values[i - lo] = d
-                    y[i] += intensity * d
-                }
-                if second { out.start2 = lo; out.values2 = values } else { out.start = lo; out.values = values }
-            } else {
-                for i in lo..<hi { y[i] += intensity * profile.density(at: twoTheta[i]) }
-            }
-        }
-        return out
+    /// The Kα2 position shift factor: 2θ₂ = 2θ₁ + shift·tan θ₁ (degrees), nil without Kα2.
+    var kAlpha2Shift: Double? {
+        instrument.lambda2.map { 360 * ($0 - instrument.lambda1) / (Double.pi * instrument.lambda1) }
     }
 
-    /// Calls `body` with the FCJ profile and integrated intensity of the Kα1 and (when present) Kα2 line.
-    func forEachLine(_ line: RietveldLine, histogram h: HistogramTerms, rules: (Int, Int)? = nil,
-                     _ body: (FCJProfile, Double) -> Void) {
+    /// Calls `body` with the line shape and integrated intensity of the Kα1 line and (when present) the
+    /// Kα2 line of line `l` (`second` true for Kα2). The shape's nodes live in `ws` until the next call.
+    @inline(__always)
+    func forEachLine(_ pl: PhaseLines, _ l: Int, histogram h: HistogramTerms, rules: (Int, Int)?, workspace ws: FCJWorkspace,
+                     derivatives: Bool, _ body: (FCJLineShape, Double, Bool) -> Void) {
+        let intensity = pl.intensity[l]
+        guard intensity.isFinite else { return }
         let keep1 = rules.flatMap { $0.0 > 0 ? $0.0 : nil }, keep2 = rules.flatMap { $0.1 > 0 ? $0.1 : nil }
-        body(FCJProfile(position: line.twoTheta, sigma2: line.sigma2, gamma: line.gamma, shl: h.shl, ruleCount: keep1), line.intensity)
-        if let l2 = instrument.lambda2, h.ratio != 0 {
-            let shift = 360 * (l2 - instrument.lambda1) / (Double.pi * instrument.lambda1)
-            let pos2 = line.twoTheta + shift * tan(line.twoTheta * Double.pi / 360)
+        let pos = pl.position[l]
+        body(FCJLineShape(position: pos, sigma2: pl.sigma2[l], gamma: pl.gamma[l], shl: h.shl, ruleCount: keep1,
+                          workspace: ws, derivatives: derivatives), intensity, false)
+        if let shift = kAlpha2Shift, h.ratio != 0 {
+            let pos2 = pos + shift * tan(pos * Double.pi / 360)
             if pos2 < 180 {
-                body(FCJProfile(position: pos2, sigma2: line.sigma2, gamma: line.gamma, shl: h.shl, ruleCount: keep2),
-                     line.intensity * h.ratio)
+                body(FCJLineShape(position: pos2, sigma2: pl.sigma2[l], gamma: pl.gamma[l], shl: h.shl, ruleCount: keep2,
+                                  workspace: ws, derivatives: derivatives), intensity * h.ratio, true)
             }
         }
     }
@@ -308,7 +390,7 @@ public struct RietveldModel: RefinementModel, Sendable {
     // MARK: RefinementModel
 
     public func residuals(_ p: ParameterValues) throws -> [Double] {
-        let calc = try calculate(p).calculated
+        let calc = try calculatedPattern(p)
         return usedIndices.map { (observed[$0] - calc[$0]) * sqrtWeight[$0] }
     }
 }

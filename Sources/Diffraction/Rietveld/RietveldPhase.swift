@@ -12,13 +12,17 @@ public struct RietveldPhase: Sendable {
     public var preferredOrientationAxis: SIMD3<Int>?
     /// Anomalous f′, f″ per element symbol (electrons); elements not listed take the Chantler values at λ1.
     public var anomalous: [String: AnomalousScatteringFactor]
+    /// Labels of the sites refined with anisotropic displacements (U11 … U23, constrained by their site
+    /// symmetry); the others keep U_iso.
+    public var anisotropicSites: Set<String>
 
     public init(name: String? = nil, structure: CrystalStructure, preferredOrientationAxis: SIMD3<Int>? = nil,
-                anomalous: [String: AnomalousScatteringFactor] = [:]) {
+                anomalous: [String: AnomalousScatteringFactor] = [:], anisotropicSites: Set<String> = []) {
         self.name = name ?? structure.name
         self.structure = structure
         self.preferredOrientationAxis = preferredOrientationAxis
         self.anomalous = anomalous
+        self.anisotropicSites = anisotropicSites
     }
 
     /// The identifier that prefixes this phase's parameter names (`PbSO4_a`, `PbSO4_O3_x`):

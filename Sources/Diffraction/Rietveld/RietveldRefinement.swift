@@ -22,6 +22,21 @@ public struct RietveldResult: Sendable {
     public var observedIntensities: [[Double]]
     /// The refined structures (cell, coordinates, U_iso, occupancies).
     public var structures: [CrystalStructure]
+    /// Number of Jacobian evaluations (least-squares cycles) of the refinement (0 when not counted).
+    public var jacobianEvaluations: Int = 0
+}
+
+/// The model as the engine sees it during `RietveldRefinement.run`, counting Jacobian evaluations
+/// (one per least-squares cycle) for the report.
+private struct CountingModel: RefinementModel {
+    final class Counter { var jacobians = 0 }
+    let model: RietveldModel
+    let counter = Counter()
+    func residuals(_ p: ParameterValues) throws -> [Double] { try model.residuals(p) }
+    func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? {
+        counter.jacobians += 1
+        return try model.derivatives(p, for: names)
+    }
 }
 
 /// Runs a Rietveld refinement on the shared `Refinement` engine and derives the crystallographic results.
@@ -32,10 +47,13 @@ public enum RietveldRefinement {
                            options: RefinementOptions = .init(), repeatLast: Bool = true) throws -> RietveldResult {
         var steps = steps
         if repeatLast, !steps.isEmpty { steps.append(RefinementStep("final", release: [])) }
-        let refinement = try Refinement.refine(model, parameters: parameters, steps: steps, options: options)
+        let counting = CountingModel(model: model)
+        let refinement = try Refinement.refine(counting, parameters: parameters, steps: steps, options: options)
         // A singular normal matrix (also one that inverts only numerically, such as the histogram scale
         // and a phase fraction released together) is a RefinementError from the engine naming the pair.
-        return try result(model, refinement: refinement)
+        var out = try result(model, refinement: refinement)
+        out.jacobianEvaluations = counting.counter.jacobians
+        return out
     }
 
     /// The crystallographic results of a finished refinement.
@@ -86,8 +104,14 @@ public enum RietveldRefinement {
                 let base = "\(k)_\(key)"
                 s.sites[i].fract = SIMD3(values["\(base)_x"] ?? s.sites[i].fract.x, values["\(base)_y"] ?? s.sites[i].fract.y,
                                          values["\(base)_z"] ?? s.sites[i].fract.z)
-                s.sites[i].uIso = values["\(base)_uiso"]
-                s.sites[i].uAniso = nil
+                let uij = DisplacementSymmetry.names.compactMap { values["\(base)_\($0)"] }
+                if uij.count == 6 {
+                    s.sites[i].uAniso = uij
+                    s.sites[i].uIso = s.cell.equivalentIsotropicU(uAniso: uij)
+                } else {
+                    s.sites[i].uIso = values["\(base)_uiso"]
+                    s.sites[i].uAniso = nil
+                }
                 s.sites[i].occupancy = values["\(base)_occ"] ?? s.sites[i].occupancy
             }
             return s

@@ -12,7 +12,8 @@ import Yams
 /// exclude: [[30.0, 31.0]]
 /// background: 6
 /// phases:
-///   - {cif: PbSO4-Wyckoff.cif, name: PbSO4, uiso: 0.01, anomalous: {Pb: [-4.0753, 8.506]}, preferred_orientation: [0, 0, 1]}
+///   - {cif: PbSO4-Wyckoff.cif, name: PbSO4, uiso: 0.01, anomalous: {Pb: [-4.0753, 8.506]}, preferred_orientation: [0, 0, 1],
+///      anisotropic: [Pb, S]}
 /// parameters: {U: 2.0, W: {value: 5, lower: 0}, Y: {expression: "X"}}
 /// steps:
 ///   - {name: scale+background, release: [scale, background]}
@@ -29,6 +30,8 @@ public struct RietveldRecipe: Sendable {
         public var uiso: Double?
         public var anomalous: [String: (fPrime: Double, fDoublePrime: Double)]
         public var preferredOrientation: SIMD3<Int>?
+        /// Labels of the sites refined with anisotropic displacements.
+        public var anisotropic: [String] = []
         public var line: Int
     }
     public struct ParameterEntry: Sendable {
@@ -157,7 +160,12 @@ public struct RietveldRecipe: Sendable {
                         throw fail(value, "preferred_orientation must be a reciprocal-lattice direction [h, k, l]")
                     }
                     phase.preferredOrientation = SIMD3(h, k, l)
-                default: throw fail(key, "unknown phase key '\(key.string ?? "?")' (cif, name, uiso, anomalous, preferred_orientation)")
+                case "anisotropic":
+                    guard let seq = value.sequence, let labels = Optional(seq.compactMap(\.string)), labels.count == seq.count else {
+                        throw fail(value, "anisotropic must list site labels ([Pb, S])")
+                    }
+                    phase.anisotropic = labels
+                default: throw fail(key, "unknown phase key '\(key.string ?? "?")' (cif, name, uiso, anomalous, preferred_orientation, anisotropic)")
                 }
             }
             recipe.phases.append(phase)
