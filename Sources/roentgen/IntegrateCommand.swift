@@ -8,7 +8,9 @@ import XrayFormats
 /// [--method no|bbox] [--polarization P] [--no-solid-angle] [--dark D] [--flat F] [--dataset PATH] [-o OUT] [--json]`
 ///
 /// Azimuthal integration of detector images as pyFAI does it. Every frame of every image gives
-/// one pattern; the geometry (and its pixel → bin matrix) is built once per image shape.
+/// one pattern; the geometry (and its pixel → bin matrix) is built once per image shape, and the
+/// frames of a stack are integrated in parallel (`--threads`), one frame per thread.
+/// `-o OUT.h5|.nxs` writes every pattern into one NeXus file (NXdata: intensity per frame, σ, radial axis).
 struct IntegrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "integrate",
@@ -30,10 +32,10 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: "HDF5 dataset of frames (default: the NXdata signal or the only ≥ 2-D dataset).") var dataset: String?
     @Option(help: "Azimuthal bins: integrate to a 2-D cake (radial × azimuth) instead of a pattern.") var nptAzim: Int?
     @Option(help: "Error model: poisson, azimuthal or none.") var errors = "poisson"
-    @Option(help: "Threads per frame.") var threads = 2
+    @Option(help: "Threads: per frame for a single image, frames in parallel for a stack.") var threads = 2
     @Option(help: ArgumentHelp("Benchmark: integrate each frame N more times and report the median ms per frame on stderr.", visibility: .hidden))
     var repeatTimes = 0
-    @Option(name: .short, help: "Output: a .xy/.xye/.json file for one pattern, a folder for several.") var output: String?
+    @Option(name: .short, help: "Output: a .xy/.xye/.json file for one pattern, a folder for several, or a .h5/.nxs NeXus file holding every pattern.") var output: String?
     @Flag(help: "Print JSON (radial, intensity, sigma, unit, method, masked_pixels); JSON Lines for several patterns.") var json = false
 
     func validate() throws {
@@ -67,8 +69,10 @@ struct IntegrateCommand: ParsableCommand {
         // One pattern per frame: count them first to decide how outputs are named.
         let sources = try images.map { try DetectorImages.open(URL(fileURLWithPath: $0), dataset: dataset) }
         let total = sources.reduce(0) { $0 + $1.frameCount }
-        let outputIsFolder = output.map { total > 1 || FileManager.default.fileExists(atPath: $0) && Self.isFolder($0) } ?? false
+        let nexusOutput = output.map { Self.nexusSuffixes.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) } ?? false
+        let outputIsFolder = !nexusOutput && (output.map { total > 1 || FileManager.default.fileExists(atPath: $0) && Self.isFolder($0) } ?? false)
         if let output, outputIsFolder { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
+        var stack: IntegratedStackNeXus?
         var integrators: [String: AzimuthalIntegrator] = [:]
         for (path, source) in zip(images, sources) {
             let template = source.template
@@ -86,48 +90,93 @@ struct IntegrateCommand: ParsableCommand {
             let flatValues = try sameShape(flatImage, "--flat")
             let maskNegative = template.pixelType.isSignedInteger
             let rule = AzimuthalIntegrator.ValidityRule(dummy: dummy, maskNegative: maskNegative)
-            for k in 0..<source.frameCount {
-                let frame = try source.frame(k)
-                let integrator: AzimuthalIntegrator
-                if let cached = integrators[shape] {
-                    integrator = cached
-                } else {
-                    // The static mask: file, detector gaps, and the first frame's invalid pixels
-                    // (negative Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would.
-                    var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: frame.count)
-                    if let name = geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
-                        for i in m.indices where gaps[i] { m[i] = true }
-                        notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
-                    }
-                    var negatives = 0
-                    for i in m.indices {
-                        let v = frame[i]
-                        if v.isNaN || (dummy != nil && v == dummy!) { m[i] = true }
-                        if maskNegative && v < 0 { m[i] = true; negatives += 1 }
-                    }
-                    if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
-                    integrator = try AzimuthalIntegrator(geometry: geometry, rows: template.rows, columns: template.columns, mask: m,
-                                                         flat: flatValues, options: options, azimuthal: nptAzim != nil)
-                    integrators[shape] = integrator
+            guard source.frameCount > 0 else { continue }
+            let integrator: AzimuthalIntegrator
+            if let cached = integrators[shape] {
+                integrator = cached
+            } else {
+                // The static mask: file, detector gaps, and the first frame's invalid pixels
+                // (negative Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would.
+                let frame = try source.frame(0)
+                var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: frame.count)
+                if let name = geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
+                    for i in m.indices where gaps[i] { m[i] = true }
+                    notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
                 }
-                let result = try integrator.integrate(frame, dark: darkValues, validity: rule)
-                if repeatTimes > 0 {
-                    var times: [Double] = []
-                    for _ in 0..<repeatTimes {
-                        let t0 = DispatchTime.now().uptimeNanoseconds
-                        _ = try integrator.integrate(frame, dark: darkValues, validity: rule)
-                        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-                    }
-                    times.sort()
-                    Output.note(String(format: "%@: %.3f ms per frame (median of %d)", path, times[times.count / 2], repeatTimes))
+                var negatives = 0
+                for i in m.indices {
+                    let v = frame[i]
+                    if v.isNaN || (dummy != nil && v == dummy!) { m[i] = true }
+                    if maskNegative && v < 0 { m[i] = true; negatives += 1 }
                 }
-                let context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
-                                                        maskApplied: integrator.staticMasked > 0 || result.maskedPixels > 0,
-                                                        darkApplied: darkValues != nil, flatApplied: flatValues != nil, notes: notes)
-                try emit(result, geometry: geometry, options: options, context: context, total: total, outputIsFolder: outputIsFolder)
+                if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
+                integrator = try AzimuthalIntegrator(geometry: geometry, rows: template.rows, columns: template.columns, mask: m,
+                                                     flat: flatValues, options: options, azimuthal: nptAzim != nil)
+                integrators[shape] = integrator
+            }
+            // Frames in parallel (one thread each, the integrator and its matrix shared), in
+            // batches so that a long stack is never held whole; emitted in order.
+            let batch = source.frameCount > 1 ? max(1, threads) * 8 : 1
+            for first in stride(from: 0, to: source.frameCount, by: batch) {
+                let results = try integrator.integrate(frames: first..<min(first + batch, source.frameCount), reading: { try source.frame($0) }, dark: darkValues, validity: rule)
+                for (offset, result) in results.enumerated() {
+                    let k = first + offset
+                    if repeatTimes > 0 {
+                        let frame = try source.frame(k)
+                        var times: [Double] = []
+                        for _ in 0..<repeatTimes {
+                            let t0 = DispatchTime.now().uptimeNanoseconds
+                            _ = try integrator.integrate(frame, dark: darkValues, validity: rule)
+                            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                        }
+                        times.sort()
+                        Output.note(String(format: "%@: %.3f ms per frame (median of %d)", path, times[times.count / 2], repeatTimes))
+                    }
+                    let context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
+                                                            maskApplied: integrator.staticMasked > 0 || result.maskedPixels > 0,
+                                                            darkApplied: darkValues != nil, flatApplied: flatValues != nil, notes: notes)
+                    if nexusOutput {
+                        if stack == nil {
+                            let axis = result.unit.nexusAxis
+                            stack = IntegratedStackNeXus(radialName: axis.name, radialUnits: axis.units, radialLabel: result.unit.label,
+                                                         radial: result.radial, azimuthal: result.azimuthal)
+                            stack?.poni = geometry.poniText()
+                            stack?.process = Self.processRecord(options: options, context: context)
+                        }
+                        try stack?.append(intensity: result.intensity, sigma: result.sigma, radial: result.radial, azimuthal: result.azimuthal,
+                                          frame: k, maskedPixels: result.maskedPixels, source: path)
+                        if json { print(IntegrationOutput.json(result, context: context)) }
+                    } else {
+                        try emit(result, geometry: geometry, options: options, context: context, total: total, outputIsFolder: outputIsFolder)
+                    }
+                }
             }
             for note in notes { Output.note("\(path): \(note)") }
         }
+        if let output, let stack {
+            let bytes = try stack.data()
+            do { try bytes.write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+                throw RoentgenError(.io, "cannot write the NeXus file of integrated patterns", file: output)
+            }
+            Output.note("\(output): \(stack.count) pattern\(stack.count == 1 ? "" : "s") (NXdata /entry/data)")
+        }
+    }
+
+    /// Suffixes that make `-o` one NeXus/HDF5 file holding every pattern.
+    static let nexusSuffixes: Set<String> = ["h5", "hdf5", "hdf", "nxs", "nx5", "nx"]
+
+    /// What `/entry/process` of a NeXus output records.
+    static func processRecord(options o: IntegrationOptions, context c: IntegrationOutput.Context) -> [(String, String)] {
+        var record: [(String, String)] = [
+            ("method", o.splitting == .bbox ? "bbox split, CSR" : "no split, histogram"),
+            ("unit", o.unit.label), ("error_model", o.errorModel.rawValue), ("npt", String(o.npt)),
+            ("solid_angle_correction", o.correctSolidAngle ? "true" : "false"),
+            ("polarization_factor", o.polarizationFactor.map { "\($0)" } ?? "none"),
+            ("dark_applied", c.darkApplied ? "true" : "false"), ("flat_applied", c.flatApplied ? "true" : "false"),
+        ]
+        if let range = o.radialRange { record.append(("radial_range", "\(range.lowerBound):\(range.upperBound)")) }
+        if !c.notes.isEmpty { record.append(("notes", c.notes.joined(separator: "\n"))) }
+        return record
     }
 
     func emit(_ result: IntegrationResult, geometry: PONIGeometry, options: IntegrationOptions, context: IntegrationOutput.Context,
