@@ -44,6 +44,7 @@ import XrayCore
         var o = IntegrationOptions()
         o.npt = 200
         o.splitting = .bbox
+        o.threads = 1   // the CLI integrates each frame of a stack on one thread: the same order of summation
         let first = try source.frame(0)
         let mask = first.map { $0 < 0 }   // int16: negative pixels masked, as the CLI does
         let integrator = try AzimuthalIntegrator(geometry: geometry, rows: 516, columns: 1554, mask: mask, options: o)

@@ -9,8 +9,9 @@ import XrayFormats
 /// from the small fixtures Tests/Fixtures/images/make_pyfai_references.py wrote:
 /// - pyfai_azimuthal_error.json: integrate1d, 200 bins, `error_model="azimuthal"` (and "poisson"), no split and
 ///   bbox/CSR, polarisation none and 0.99: intensity and σ within 1e-4 relative per bin, Σ variance within 1e-4;
-/// - pyfai_cake.json: integrate2d, 100 radial × 36 azimuthal bins, no split and bbox/CSR, Poisson: intensity, σ and
-///   count within 1e-4 relative per bin, radial and azimuthal bin centres within 1e-6.
+/// - pyfai_cake.json: integrate2d, 100 radial × 36 azimuthal bins, no split and bbox/CSR, Poisson: intensity and
+///   σ within 1e-4 relative per bin, count (Σ pixel fractions) within 1e-4 of max(count, 1), radial and azimuthal bin
+///   centres within 1e-6.
 @Suite struct PyFAIFixtureTests {
     struct ErrorFixture: Decodable {
         struct Result: Decodable {
@@ -96,7 +97,10 @@ import XrayFormats
             #expect(PixiumIntegrationTests.compare(result.azimuthal, r.azimuthal, tolerance: 1e-6, "\(r.method) azimuthal") == 0)
             #expect(PixiumIntegrationTests.compare(result.intensity, r.intensity, tolerance: 1e-4, "\(r.method) intensity") == 0)
             #expect(PixiumIntegrationTests.compare(result.sigma, r.sigma, tolerance: 1e-4, "\(r.method) sigma") == 0)
-            #expect(PixiumIntegrationTests.compare(result.count, r.count, tolerance: 1e-4, "\(r.method) count") == 0)
+            // Counts (Σ pixel fractions) within 1e-4 of max(count, 1): three bbox bins hold less than a tenth of a pixel
+            // (0.003–0.08), where pyFAI's float32 box edges move a fraction by ~1e-5 pixel (2e-4 to 5e-4 relative).
+            let countOff = zip(result.count, r.count).enumerated().filter { _, pair in abs(pair.0 - (pair.1 ?? 0)) > 1e-4 * max(abs(pair.1 ?? 0), 1) }
+            #expect(countOff.isEmpty, "\(r.method) count: \(countOff.prefix(3).map { "bin \($0.offset): \($0.element.0) vs pyFAI \(String(describing: $0.element.1))" })")
         }
     }
 }
