@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The 2000-frame stack: Roentgen beside pyFAI 2026 and beside the raw read of the same file.
 #
-#   Benchmarks/integration/stack.sh [ROUNDS=3] [FRAMES=2000] [STACK=/tmp/roentgen-bench/pilatus1m_stack.h5]
+#   [METHODS="no bbox"] [PYTHON=python3] Benchmarks/integration/stack.sh [ROUNDS=3] [FRAMES=2000] [STACK=/tmp/roentgen-bench/pilatus1m_stack.h5]
 #
 # The stack is the Pilatus 1M frame (Pilatus1M.edf, 981 x 1043 int32) replicated FRAMES times into one contiguous,
 # uncompressed HDF5 dataset (make_stack.py; 8.19 GB for 2000 frames), built once and kept. Each round, interleaved:
@@ -28,7 +28,7 @@ if [ ! -f "$STACK" ]; then "$PY" Benchmarks/integration/make_stack.py "$STACK" "
 BYTES=$(stat -c %s "$STACK")
 echo "stack: $STACK, $BYTES bytes, $FRAMES frames; load: $(uptime | sed 's/.*load average: //')"
 now() { date +%s.%N; }
-for method in no bbox; do
+for method in ${METHODS:-no bbox}; do
   rr=(); rp=(); line=""
   for ((r = 0; r < ROUNDS; r++)); do
     t0=$(now); cat "$STACK" > /dev/null; t1=$(now)
