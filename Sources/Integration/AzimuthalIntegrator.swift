@@ -115,13 +115,36 @@ public struct AzimuthalIntegrator: Sendable {
         }
     }
 
-    /// Integrates one frame (`rows × columns` values), with an optional dark frame subtracted.
-    public func integrate(_ frame: [Double], dark: [Double]? = nil, validity: ValidityRule = ValidityRule()) throws -> IntegrationResult {
+    /// Integrates the frames `range` of a stack, frames in parallel: `options.threads` workers,
+    /// each reading (`frame(k)`) and integrating whole frames on one thread with the shared
+    /// matrix. Results in frame order; the first error thrown (in frame order) is rethrown.
+    public func integrate(frames range: Range<Int>, reading frame: @Sendable (Int) throws -> [Double], dark: [Double]? = nil,
+                          validity: ValidityRule = ValidityRule()) throws -> [IntegrationResult] {
+        let workers = max(1, min(options.threads, 8, range.count))
+        if workers == 1 { return try range.map { try integrate(frame($0), dark: dark, validity: validity) } }
+        var results = [Result<IntegrationResult, Error>?](repeating: nil, count: range.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for i in stride(from: w, to: range.count, by: workers) {
+                    out[i] = Result { try integrate(frame(range.lowerBound + i), dark: dark, validity: validity, threads: 1) }
+                }
+            }
+        }
+        return try results.map { slot in
+            guard let slot else { throw RoentgenError.badParameter("a frame of the stack was not integrated") }
+            return try slot.get()
+        }
+    }
+
+    /// Integrates one frame (`rows × columns` values), with an optional dark frame subtracted,
+    /// on `threads` threads (default `options.threads`).
+    public func integrate(_ frame: [Double], dark: [Double]? = nil, validity: ValidityRule = ValidityRule(), threads: Int? = nil) throws -> IntegrationResult {
         let n = rows * columns
         guard frame.count == n else { throw RoentgenError.badParameter("frame of \(frame.count) pixels for a \(rows) × \(columns) geometry") }
         if let dark, dark.count != n { throw RoentgenError.badParameter("dark frame of \(dark.count) pixels for a \(rows) × \(columns) image") }
         let bins = split.radialBins * split.azimuthBins
-        let threads = max(1, min(options.threads, 8))
+        let threads = max(1, min(threads ?? options.threads, 8))
         // Each thread accumulates its pixel range into its own arrays: signal, normalisation,
         // count, variance, and (azimuthal model) Σ(c·norm)² for the second pass.
         var partial = [[Double]](repeating: [], count: threads)
@@ -207,25 +230,9 @@ public struct AzimuthalIntegrator: Sendable {
             sigma = [Double](repeating: 0, count: bins)
             for b in 0..<bins where normSum[b] != 0 { sigma[b] = variance[b].squareRoot() / normSum[b] }
         case .azimuthal:
-            // Second pass: the spread of x = signal/norm about the bin mean.
-            var spread = [Double](repeating: 0, count: bins)
-            for p in 0..<n {
-                let e0 = matrix.rowStart[p], e1 = matrix.rowStart[p + 1]
-                if e0 == e1 { continue }
-                let v = frame[p]
-                if v.isNaN || (maskNegative && v < 0) || (dummy != nil && v == dummy!) { continue }
-                let s = v - (dark?[p] ?? 0)
-                let np = norm[p]
-                guard np != 0 else { continue }
-                for e in e0..<e1 {
-                    let b = Int(matrix.columnIndex[e])
-                    let cn = Double(matrix.values[e]) * np
-                    let d = s / np - intensity[b]
-                    spread[b] += cn * cn * d * d
-                }
-            }
+            variance = azimuthalVariance(frame, dark: dark, validity: validity)
             sigma = [Double](repeating: 0, count: bins)
-            for b in 0..<bins where normSum[b] != 0 { sigma[b] = spread[b].squareRoot() / normSum[b] }
+            for b in 0..<bins where normSum[b] != 0 { sigma[b] = variance[b].squareRoot() / normSum[b] }
         }
         let scale = options.unit.scale
         let radial = (0..<split.radialBins).map { (split.radialLow + (Double($0) + 0.5) * split.radialStep) * scale }

@@ -53,31 +53,13 @@ public struct Calibrant: Sendable, Equatable {
         return allowed.sorted().map { a / Double($0).squareRoot() }
     }
 
-    /// Reads a pyFAI `.D` file: the first number of every non-comment line is a d-spacing in Å.
-    public static func load(_ url: URL) throws -> Calibrant {
-        let file = url.path
-        guard let data = try? Data(contentsOf: url) else { throw RoentgenError(.io, "cannot read the calibrant file", file: file) }
-        guard let text = String(data: data, encoding: .utf8) else { throw RoentgenError.badFile(file, "calibrant file is not UTF-8 text") }
-        var d: [Double] = []
-        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0.isNewline }).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            guard let first = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).first else { continue }
-            guard let v = Double(first), v.isFinite, v > 0 else {
-                throw RoentgenError.badFile(file, line: n + 1, "'\(first)' is not a positive d-spacing in Å")
-            }
-            d.append(v)
-        }
-        guard !d.isEmpty else { throw RoentgenError.badFile(file, "calibrant file lists no d-spacings") }
-        return Calibrant(name: url.deletingPathExtension().lastPathComponent, dSpacings: d)
-    }
-
-    /// A built-in name (CeO2, LaB6, Si, AgBh) or the path of a `.D` file.
-    public static func resolve(_ spec: String) throws -> Calibrant {
-        if let c = named(spec) { return c }
-        guard FileManager.default.fileExists(atPath: spec) else {
+    /// A built-in name (CeO2, LaB6, Si, AgBh), else nil; `--calibrant FILE.D` is read by
+    /// `XrayFormats.CalibrantFile` and becomes `Calibrant(name:dSpacings:)`.
+    public static func builtIn(_ spec: String) throws -> Calibrant {
+        guard let c = named(spec) else {
             throw RoentgenError.badParameter("--calibrant \(spec): not a built-in calibrant (\(builtInNames.joined(separator: ", "))) and no such file")
         }
-        return try load(URL(fileURLWithPath: spec))
+        return c
     }
 
     /// 2θ (rad) of every ring at `wavelength` (m), Bragg's law 2θ = 2·asin(λ / 2d); rings with

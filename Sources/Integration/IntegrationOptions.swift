@@ -16,9 +16,9 @@ public enum ErrorModel: String, Sendable {
     /// Poisson: a pixel's variance is max(raw, 1) (plus the dark's, when a dark is subtracted);
     /// σ = √(Σ c²·var) / Σ c·norm (pyFAI's "sem").
     case poisson
-    /// From the spread of the normalised pixel values in the bin around its mean Ī:
-    /// σ = √(Σ (c·norm)²·(x − Ī)²) / Σ c·norm with x = signal/norm (the standard error of the
-    /// weighted mean); a Roentgen definition close to, not checked against, pyFAI's "azimuthal".
+    /// From the spread of the normalised pixel values x = signal/norm in the bin about its
+    /// weighted mean, as pyFAI's `error_model="azimuthal"` (its online update in pixel order,
+    /// `AzimuthalIntegrator.azimuthalVariance`); σ = √V / Σ c·norm.
     case azimuthal
 }
 

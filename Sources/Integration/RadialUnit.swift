@@ -35,6 +35,16 @@ public enum RadialUnit: String, Sendable, CaseIterable {
     /// The axis label pyFAI writes (`2th_deg`, `q_A^-1`, …).
     public var label: String { rawValue }
 
+    /// The NeXus axis name and units of the unit (`2th` degree, `q` 1/angstrom or 1/nm, `r` mm).
+    public var nexusAxis: (name: String, units: String) {
+        switch self {
+        case .twoThetaDegrees: return ("2th", "degree")
+        case .qInverseAngstrom: return ("q", "1/angstrom")
+        case .qInverseNanometre: return ("q", "1/nm")
+        case .rMillimetre: return ("r", "mm")
+        }
+    }
+
     /// The internal value for a pixel ray at scattering angle `twoTheta` (rad) and in-plane
     /// distance `r` (m); `wavelength` in metres.
     @inline(__always) func value(twoTheta: Double, r: Double, wavelength: Double) -> Double {

@@ -80,7 +80,10 @@ public struct SplitMatrix: Sendable {
                     alo = min(alo, arrays.chi[k] - arrays.chiDelta[k])
                     ahi = max(ahi, arrays.chi[k] + arrays.chiDelta[k])
                 }
-                ahi = Self.upperBound(ahi)
+                // Clipped to [−π, π] as pyFAI's `clip_pos1` does, π as its float32 positions hold it.
+                let pi32 = Double(Float(Double.pi))
+                alo = max(alo, -pi32)
+                ahi = Self.upperBound(min(ahi, pi32))
             } else {
                 alo = arrays.chi.min() ?? -.pi
                 ahi = Self.upperBound(arrays.chi.max() ?? .pi)

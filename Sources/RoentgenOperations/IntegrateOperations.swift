@@ -5,7 +5,8 @@ import XrayFormats
 
 /// `roentgen integrate`'s work, shared with the API's `/api/integrate`: azimuthal integration of
 /// detector images with a PONI geometry as pyFAI does it. Every frame of every image gives one
-/// pattern; the geometry (and its pixel → bin matrix) is built once per image shape.
+/// pattern; the geometry (and its pixel → bin matrix) is built once per image shape, and the
+/// frames of a stack are integrated in parallel, one frame per thread.
 public enum IntegrateOperations {
     /// The options of `roentgen integrate` (snake_case keys in the API).
     public struct Request: OperationRequest {
@@ -36,7 +37,7 @@ public enum IntegrateOperations {
         public var nptAzim: Int?
         /// Error model: poisson, azimuthal or none.
         public var errors = "poisson"
-        /// Threads per frame.
+        /// Threads: per frame for a single image, frames in parallel for a stack.
         public var threads = 2
         public init(images: [String], poni: String) { self.images = images; self.poni = poni }
         public static var defaults: Request { Request(images: [], poni: "") }
@@ -51,7 +52,8 @@ public enum IntegrateOperations {
         public var context: IntegrationOutput.Context
         /// The integrator that made it (cached per image shape), for re-running the frame.
         public var integrator: AzimuthalIntegrator
-        public var frame: [Double]
+        /// The image the frame came from (`source.frame(index)` reads it again).
+        public var source: DetectorImageSource
         public var dark: [Double]?
         public var validity: AzimuthalIntegrator.ValidityRule
         /// Whether this is the last frame of its image (its context then holds every note of the image).
@@ -124,36 +126,44 @@ public enum IntegrateOperations {
             let flatValues = try sameShape(plan.flatImage, "--flat")
             let maskNegative = template.pixelType.isSignedInteger
             let rule = AzimuthalIntegrator.ValidityRule(dummy: r.dummy, maskNegative: maskNegative)
-            for k in 0..<source.frameCount {
-                let frame = try source.frame(k)
-                let integrator: AzimuthalIntegrator
-                if let cached = integrators[shape] {
-                    integrator = cached
-                } else {
-                    // The static mask: file, detector gaps, and the first frame's invalid pixels
-                    // (negative Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would.
-                    var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: frame.count)
-                    if let name = plan.geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
-                        for i in m.indices where gaps[i] { m[i] = true }
-                        notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
-                    }
-                    var negatives = 0
-                    for i in m.indices {
-                        let v = frame[i]
-                        if v.isNaN || (r.dummy.map { v == $0 } ?? false) { m[i] = true }
-                        if maskNegative && v < 0 { m[i] = true; negatives += 1 }
-                    }
-                    if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
-                    integrator = try AzimuthalIntegrator(geometry: plan.geometry, rows: template.rows, columns: template.columns, mask: m,
-                                                         flat: flatValues, options: plan.options, azimuthal: r.nptAzim != nil)
-                    integrators[shape] = integrator
+            guard source.frameCount > 0 else { continue }
+            let integrator: AzimuthalIntegrator
+            if let cached = integrators[shape] {
+                integrator = cached
+            } else {
+                // The static mask: file, detector gaps, and the first frame's invalid pixels
+                // (negative Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would.
+                let frame = try source.frame(0)
+                var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: frame.count)
+                if let name = plan.geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
+                    for i in m.indices where gaps[i] { m[i] = true }
+                    notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
                 }
-                let result = try integrator.integrate(frame, dark: darkValues, validity: rule)
-                let context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
-                                                        maskApplied: integrator.staticMasked > 0 || result.maskedPixels > 0,
-                                                        darkApplied: darkValues != nil, flatApplied: flatValues != nil, notes: notes)
-                try body(Frame(path: path, index: k, result: result, context: context, integrator: integrator, frame: frame,
-                               dark: darkValues, validity: rule, isLastOfImage: k == source.frameCount - 1))
+                var negatives = 0
+                for i in m.indices {
+                    let v = frame[i]
+                    if v.isNaN || (r.dummy.map { v == $0 } ?? false) { m[i] = true }
+                    if maskNegative && v < 0 { m[i] = true; negatives += 1 }
+                }
+                if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
+                integrator = try AzimuthalIntegrator(geometry: plan.geometry, rows: template.rows, columns: template.columns, mask: m,
+                                                     flat: flatValues, options: plan.options, azimuthal: r.nptAzim != nil)
+                integrators[shape] = integrator
+            }
+            // Frames in parallel (one thread each, the integrator and its matrix shared), in
+            // batches so that a long stack is never held whole; handed on in order.
+            let batch = source.frameCount > 1 ? max(1, r.threads) * 8 : 1
+            for first in stride(from: 0, to: source.frameCount, by: batch) {
+                let results = try integrator.integrate(frames: first..<min(first + batch, source.frameCount), reading: { try source.frame($0) },
+                                                       dark: darkValues, validity: rule)
+                for (offset, result) in results.enumerated() {
+                    let k = first + offset
+                    let context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
+                                                            maskApplied: integrator.staticMasked > 0 || result.maskedPixels > 0,
+                                                            darkApplied: darkValues != nil, flatApplied: flatValues != nil, notes: notes)
+                    try body(Frame(path: path, index: k, result: result, context: context, integrator: integrator, source: source,
+                                   dark: darkValues, validity: rule, isLastOfImage: k == source.frameCount - 1))
+                }
             }
         }
     }

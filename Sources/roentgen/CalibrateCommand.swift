@@ -33,7 +33,13 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(help: "Print JSON: distance_m, poni1_m, poni2_m, rot1, rot2, rot3, wavelength_m, beam_center_px, residual_deg, each with a <key>_esd twin.") var json = false
 
     func run() throws {
-        let cal = try Calibrant.resolve(calibrant)
+        let cal: Calibrant
+        if Calibrant.named(calibrant) == nil, FileManager.default.fileExists(atPath: calibrant) {
+            let file = try CalibrantFile.read(URL(fileURLWithPath: calibrant))
+            cal = Calibrant(name: file.name, dSpacings: file.dSpacings)
+        } else {
+            cal = try Calibrant.builtIn(calibrant)
+        }
         let url = URL(fileURLWithPath: image)
         let source = try DetectorImages.open(url, dataset: dataset)
         let template = source.template
@@ -48,7 +54,7 @@ struct CalibrateCommand: ParsableCommand {
         let result: CalibrationResult
         if let controlPoints {
             let npt = try ControlPointFile.read(URL(fileURLWithPath: controlPoints))
-            result = try GeometryCalibration.refine(points: npt.points, calibrant: cal, start: start, options: options)
+            result = try GeometryCalibration.refine(points: npt.points.map { ControlPoint(row: $0.row, column: $0.column, ring: $0.ring) }, calibrant: cal, start: start, options: options)
         } else {
             var m = [Bool](repeating: false, count: frame.count)
             if let mask {

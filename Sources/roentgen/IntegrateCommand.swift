@@ -9,7 +9,9 @@ import XrayFormats
 /// [--method no|bbox] [--polarization P] [--no-solid-angle] [--dark D] [--flat F] [--dataset PATH] [-o OUT] [--json]`
 ///
 /// Azimuthal integration of detector images as pyFAI does it. Every frame of every image gives
-/// one pattern; the geometry (and its pixel → bin matrix) is built once per image shape.
+/// one pattern; the geometry (and its pixel → bin matrix) is built once per image shape, and the
+/// frames of a stack are integrated in parallel (`--threads`), one frame per thread.
+/// `-o OUT.h5|.nxs` writes every pattern into one NeXus file (NXdata: intensity per frame, σ, radial axis).
 struct IntegrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "integrate",
@@ -31,10 +33,10 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: "HDF5 dataset of frames (default: the NXdata signal or the only ≥ 2-D dataset).") var dataset: String?
     @Option(help: "Azimuthal bins: integrate to a 2-D cake (radial × azimuth) instead of a pattern.") var nptAzim: Int?
     @Option(help: "Error model: poisson, azimuthal or none.") var errors = "poisson"
-    @Option(help: "Threads per frame.") var threads = 2
+    @Option(help: "Threads: per frame for a single image, frames in parallel for a stack.") var threads = 2
     @Option(help: ArgumentHelp("Benchmark: integrate each frame N more times and report the median ms per frame on stderr.", visibility: .hidden))
     var repeatTimes = 0
-    @Option(name: .short, help: "Output: a .xy/.xye/.json file for one pattern, a folder for several.") var output: String?
+    @Option(name: .short, help: "Output: a .xy/.xye/.json file for one pattern, a folder for several, or a .h5/.nxs NeXus file holding every pattern.") var output: String?
     @Flag(help: "Print JSON (radial, intensity, sigma, unit, method, masked_pixels); JSON Lines for several patterns.") var json = false
 
     func validate() throws {
@@ -53,22 +55,63 @@ struct IntegrateCommand: ParsableCommand {
         let plan = try IntegrateOperations.plan(request)
         // One pattern per frame: the count decides how outputs are named.
         let total = plan.total
-        let outputIsFolder = output.map { total > 1 || FileManager.default.fileExists(atPath: $0) && Self.isFolder($0) } ?? false
+        let nexusOutput = output.map { Self.nexusSuffixes.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) } ?? false
+        let outputIsFolder = !nexusOutput && (output.map { total > 1 || FileManager.default.fileExists(atPath: $0) && Self.isFolder($0) } ?? false)
         if let output, outputIsFolder { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
+        var stack: IntegratedStackNeXus?
         try IntegrateOperations.integrate(plan) { f in
             if repeatTimes > 0 {
+                let frame = try f.source.frame(f.index)
                 var times: [Double] = []
                 for _ in 0..<repeatTimes {
                     let t0 = DispatchTime.now().uptimeNanoseconds
-                    _ = try f.integrator.integrate(f.frame, dark: f.dark, validity: f.validity)
+                    _ = try f.integrator.integrate(frame, dark: f.dark, validity: f.validity)
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
                 }
                 times.sort()
                 Output.note(String(format: "%@: %.3f ms per frame (median of %d)", f.path, times[times.count / 2], repeatTimes))
             }
-            try emit(f.result, geometry: plan.geometry, options: plan.options, context: f.context, total: total, outputIsFolder: outputIsFolder)
+            if nexusOutput {
+                let result = f.result
+                if stack == nil {
+                    let axis = result.unit.nexusAxis
+                    stack = IntegratedStackNeXus(radialName: axis.name, radialUnits: axis.units, radialLabel: result.unit.label,
+                                                 radial: result.radial, azimuthal: result.azimuthal)
+                    stack?.poni = plan.geometry.poniText()
+                    stack?.process = Self.processRecord(options: plan.options, context: f.context)
+                }
+                try stack?.append(intensity: result.intensity, sigma: result.sigma, radial: result.radial, azimuthal: result.azimuthal,
+                                  frame: f.index, maskedPixels: result.maskedPixels, source: f.path)
+                if json { print(f.json) }
+            } else {
+                try emit(f.result, geometry: plan.geometry, options: plan.options, context: f.context, total: total, outputIsFolder: outputIsFolder)
+            }
             if f.isLastOfImage { for note in f.context.notes { Output.note("\(f.path): \(note)") } }
         }
+        if let output, let stack {
+            let bytes = try stack.data()
+            do { try bytes.write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+                throw RoentgenError(.io, "cannot write the NeXus file of integrated patterns", file: output)
+            }
+            Output.note("\(output): \(stack.count) pattern\(stack.count == 1 ? "" : "s") (NXdata /entry/data)")
+        }
+    }
+
+    /// Suffixes that make `-o` one NeXus/HDF5 file holding every pattern.
+    static let nexusSuffixes: Set<String> = ["h5", "hdf5", "hdf", "nxs", "nx5", "nx"]
+
+    /// What `/entry/process` of a NeXus output records.
+    static func processRecord(options o: IntegrationOptions, context c: IntegrationOutput.Context) -> [(String, String)] {
+        var record: [(String, String)] = [
+            ("method", o.splitting == .bbox ? "bbox split, CSR" : "no split, histogram"),
+            ("unit", o.unit.label), ("error_model", o.errorModel.rawValue), ("npt", String(o.npt)),
+            ("solid_angle_correction", o.correctSolidAngle ? "true" : "false"),
+            ("polarization_factor", o.polarizationFactor.map { "\($0)" } ?? "none"),
+            ("dark_applied", c.darkApplied ? "true" : "false"), ("flat_applied", c.flatApplied ? "true" : "false"),
+        ]
+        if let range = o.radialRange { record.append(("radial_range", "\(range.lowerBound):\(range.upperBound)")) }
+        if !c.notes.isEmpty { record.append(("notes", c.notes.joined(separator: "\n"))) }
+        return record
     }
 
     func emit(_ result: IntegrationResult, geometry: PONIGeometry, options: IntegrationOptions, context: IntegrationOutput.Context,

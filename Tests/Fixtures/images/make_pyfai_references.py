@@ -1,0 +1,54 @@
+"""pyFAI 2026.9.0's azimuthal-error-model integrations and 2-D cakes of a real frame, the anchors of
+Tests/IntegrationTests/PyFAIReferenceTests.swift (pyfai_azimuthal_error.json, pyfai_cake.json).
+
+Frame: ../shared/data/images/Pilatus1M.edf (ESRF BM26 AgBh SAXS, Pilatus 1M) with Pilatus1M.poni (no wavelength, so
+2th_deg), negative pixels (module gaps -1, bad pixels -2) masked as the references do. Run from the project root with
+/work/.venv-xas/bin/python (pyFAI 2026.9.0, fabio 2026.6.0):
+
+    /work/.venv-xas/bin/python Tests/Fixtures/images/make_pyfai_references.py
+
+- pyfai_azimuthal_error.json: integrate1d, 200 bins, solid angle on, error_model="azimuthal", methods
+  ("no","histogram","cython") and ("bbox","csr","cython"), polarisation None and 0.99; and the same with "poisson".
+- pyfai_cake.json: integrate2d, 100 radial x 36 azimuthal bins, 2th_deg, solid angle on, Poisson errors, methods
+  ("no","histogram","cython") and ("bbox","csr","cython"); intensity/sigma/count are (azimuth, radial) row-major.
+Floats are rounded to 8 significant digits; the sums give the bins' exact definitions.
+"""
+import json, os, sys
+import numpy as np, fabio, pyFAI
+
+root = os.environ.get("IMAGES", os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../shared/data/images")))
+out = os.path.dirname(os.path.abspath(__file__))
+data = fabio.open(os.path.join(root, "Pilatus1M.edf")).data
+mask = data < 0
+ai = pyFAI.load(os.path.join(root, "Pilatus1M.poni"))
+methods = {"no": ("no", "histogram", "cython"), "bbox": ("bbox", "csr", "cython")}
+
+
+def r(a):
+    return None if a is None else [None if not np.isfinite(v) else float(f"{v:.8g}") for v in np.asarray(a, dtype=float).ravel()]
+
+
+one = []
+for model in ("azimuthal", "poisson"):
+    for name, m in methods.items():
+        for pol in (None, 0.99):
+            res = ai.integrate1d(data, 200, unit="2th_deg", method=m, mask=mask, correctSolidAngle=True,
+                                 polarization_factor=pol, error_model=model)
+            one.append(dict(error_model=model, method=name, polarization_factor=pol, radial=r(res.radial),
+                            intensity=r(res.intensity), sigma=r(res.sigma), count=r(res.count),
+                            sum_signal=r(res.sum_signal), sum_normalization=r(res.sum_normalization),
+                            sum_variance=r(res.sum_variance)))
+meta = dict(pyFAI=pyFAI.version, image="images/Pilatus1M.edf", poni="images/Pilatus1M.poni", mask="data < 0",
+            masked_pixels=int(mask.sum()))
+with open(os.path.join(out, "pyfai_azimuthal_error.json"), "w") as f:
+    json.dump(dict(meta, npt=200, unit="2th_deg", correctSolidAngle=True, results=one), f, separators=(",", ":"))
+
+cakes = []
+for name, m in methods.items():
+    res = ai.integrate2d(data, 100, 36, unit="2th_deg", method=m, mask=mask, correctSolidAngle=True, error_model="poisson")
+    cakes.append(dict(method=name, radial=r(res.radial), azimuthal=r(res.azimuthal), intensity=r(res.intensity),
+                      sigma=r(res.sigma), count=r(res.count)))
+with open(os.path.join(out, "pyfai_cake.json"), "w") as f:
+    json.dump(dict(meta, npt_rad=100, npt_azim=36, unit="2th_deg", correctSolidAngle=True, error_model="poisson",
+                   results=cakes), f, separators=(",", ":"))
+print("written", [len(c["intensity"]) for c in cakes], len(one))
