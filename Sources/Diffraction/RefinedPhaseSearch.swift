@@ -74,11 +74,12 @@ public enum RefinedPhaseSearch {
         var phases = present
         var model = try RietveldModel(twoTheta: twoTheta, observed: observed, range: options.range, instrument: instrument,
                                       phases: phases, backgroundTerms: options.backgroundTerms)
-        let strategy = QuickRefinementStrategy.description(model, atoms: false)
-        var result = try refineFailing("refinement of \(present.map(\.name).joined(separator: " + "))") {
-            try RietveldRefinement.run(model, parameters: try model.defaultParameters(),
-                                       steps: QuickRefinementStrategy.steps(model, atoms: false), options: options.refinement)
+        var strategy = QuickRefinementStrategy.description(model, atoms: false)
+        var (result, fixed) = try refineFailing("refinement of \(present.map(\.name).joined(separator: " + "))") {
+            try refineFixingUndetermined(model, parameters: try model.defaultParameters(),
+                                         steps: QuickRefinementStrategy.steps(model, atoms: false), options: options.refinement)
         }
+        if !fixed.isEmpty { strategy.append("fixed at their start values (not determined by the data): \(fixed.joined(separator: ", "))") }
         var remaining = candidates.filter { c in !phases.contains { $0.key == c.key } }
         var outcomes: [CandidateOutcome] = []
         var round = 1
@@ -122,6 +123,28 @@ public enum RefinedPhaseSearch {
         }
         let test = String(format: "Hamilton's R-factor ratio test at α = %.2g (Hamilton 1965), n reduced for serially correlated residuals to n(1 − ρ)/(1 + ρ)", options.alpha)
         return PhaseSearchResult(model: model, result: result, strategy: strategy, candidates: outcomes, testDescription: test)
+    }
+
+    /// Runs the refinement; when the normal matrix is singular because of parameters other than the
+    /// amounts (e.g. W with no effect once the Lorentzian terms carry the width), fixes those at their
+    /// start values and runs again (at most three times). Returns the result and the names fixed.
+    static func refineFixingUndetermined(_ model: RietveldModel, parameters: ParameterSet, steps: [RefinementStep],
+                                         options: RefinementOptions) throws -> (RietveldResult, [String]) {
+        var steps = steps, fixed: [String] = []
+        let amounts = Set(["scale"] + model.phases.map { "\($0.key)_fraction" })
+        for attempt in 0..<4 {
+            do {
+                return (try RietveldRefinement.run(model, parameters: parameters, steps: steps, options: options), fixed)
+            } catch let e as RefinementError {
+                let names = e.correlatedParameters.filter { !amounts.contains($0) }
+                guard attempt < 3, !names.isEmpty else { throw e }
+                // Fix the last-named one (of a correlated pair, the later-released parameter).
+                let drop = names.count == 1 ? names : [names[names.count - 1]]
+                fixed += drop
+                steps = steps.map { RefinementStep($0.name, release: $0.release.filter { !drop.contains($0) }) }
+            }
+        }
+        throw RoentgenError(.badData, "the refinement stayed singular after fixing \(fixed.joined(separator: ", "))")
     }
 
     /// Weighted residuals (yo − yc)·√w over the points used.
@@ -198,7 +221,7 @@ public enum RefinedPhaseSearch {
             RefinementStep("add \(candidate.name): cell", release: extended.freeCellNames(phase: index)),
         ]
         // Fitted points of both models must be the same for the R-factor ratio to compare like with like.
-        let refined = try RietveldRefinement.run(extended, parameters: set, steps: steps, options: options.refinement)
+        let (refined, _) = try refineFixingUndetermined(extended, parameters: set, steps: steps, options: options.refinement)
         return (extended, refined)
     }
 }
