@@ -12,6 +12,8 @@ public struct PhaseSearchOptions: Sendable {
     public var maxPhases = 4
     /// Candidates refined in full per round (the best of the residual scan).
     public var refinedPerRound = 3
+    /// Candidates scanned again in later rounds (the best of the previous scan).
+    public var rescanCount = 10
     /// Relative isotropic cell scales scanned per candidate: ±`cellScan` in steps of `cellScanStep`
     /// (reference cells, e.g. computed ones, can be off by a percent or more).
     public var cellScan = 0.025, cellScanStep = 0.001
@@ -84,8 +86,10 @@ public enum RefinedPhaseSearch {
         var outcomes: [CandidateOutcome] = []
         var round = 1
         while phases.count < options.maxPhases, !remaining.isEmpty {
+            // Round 1 scans every candidate; later rounds rescan only the best `rescanCount` of the last scan.
             let scans = try remaining.map { try scan($0, model: model, result: result, options: options) }
             let order = scans.indices.filter { scans[$0].gain > 0 }.sorted { scans[$0].gain > scans[$1].gain }
+            let keep = Set(order.prefix(options.rescanCount).map { remaining[$0].key })
             var best: (index: Int, outcome: Int, model: RietveldModel, result: RietveldResult)?
             for (rank, c) in order.enumerated() {
                 var outcome = CandidateOutcome(name: remaining[c].name, round: round, scanGain: scans[c].gain,
@@ -117,6 +121,7 @@ public enum RefinedPhaseSearch {
             outcomes[chosen.outcome].accepted = true
             phases.append(remaining[chosen.index])
             remaining.remove(at: chosen.index)
+            remaining = remaining.filter { keep.contains($0.key) }
             model = chosen.model
             result = chosen.result
             round += 1
@@ -164,7 +169,7 @@ public enum RefinedPhaseSearch {
     struct Scan { var scale = 1.0, amount = 0.0, gain = 0.0 }
 
     /// Scans isotropic cell scales: at each, the candidate's pattern c (fraction 1, the fit's histogram
-    /// terms) and its least-squares amount k = Σw r c / Σw c² on the residual r; the gain is
+    /// terms but symmetric lines) and its least-squares amount k = Σw r c / Σw c² on the residual r; the gain is
     /// (Σw r c)² / Σw c² (the χ² it removes) as a share of χ², for k > 0.
     static func scan(_ candidate: RietveldPhase, model: RietveldModel, result: RietveldResult,
                      options: PhaseSearchOptions) throws -> Scan {
@@ -172,6 +177,8 @@ public enum RefinedPhaseSearch {
                                        instrument: model.instrument, phases: [candidate], backgroundTerms: 0)
         var set = try single.defaultParameters()
         for name in histogramNames { if let v = result.refinement.value(name) { set[name]?.value = v } }
+        // Symmetric lines for the scan (no FCJ integration): a ranking, several times cheaper.
+        set["SH_L"]?.value = 0
         let lengths = single.freeCellNames(phase: 0).filter { $0.hasSuffix("_a") || $0.hasSuffix("_b") || $0.hasSuffix("_c") }
         let start = lengths.map { set[$0]?.value ?? 0 }
         let residual = zip(model.observed, result.calculation.calculated).map { $0 - $1 }
