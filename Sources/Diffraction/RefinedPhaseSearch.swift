@@ -4,8 +4,13 @@ import XrayCore
 
 /// Parameters of the refinement-judged phase search (`xrd identify --refine`), with defaults.
 public struct PhaseSearchOptions: Sendable {
-    /// Significance level of Hamilton's test.
+    /// Family-wise significance level of Hamilton's test in a round: each of the k candidates compared
+    /// in the round is tested at α/k (Bonferroni), since the round keeps the best of k.
     public var alpha = 0.05
+    /// A kept phase must also reach this weight fraction (0.5 wt %, about the detection limit of a lab
+    /// pattern): a model that fits its data to the noise is significantly improved by almost any phase
+    /// at a few 0.1 wt % absorbing small systematic errors (e.g. the 1/y_obs weights' bias).
+    public var minWeightFraction = 0.005
     /// Chebyshev background terms.
     public var backgroundTerms = 6
     /// Most phases in the final model.
@@ -66,8 +71,9 @@ public struct PhaseSearchResult: Sendable {
 /// added one at a time. Each round scans every remaining candidate against the refined fit's residual
 /// (its pattern at the refined instrument and profile, over a range of isotropic cell scales, with one
 /// least-squares amount), refines the best `refinedPerRound` of the scan into the model (fraction, then
-/// cell), and keeps the one with the largest Rwp ratio when Hamilton's R-factor ratio test (`HamiltonTest`)
-/// says its added parameters are significant at α. Rounds stop when none is, or at `maxPhases`.
+/// cell), and keeps the one with the lowest Rwp among those for which Hamilton's R-factor ratio test
+/// (`HamiltonTest`) at α/k (k candidates compared in the round) says its added parameters are significant
+/// and whose weight fraction reaches `minWeightFraction`. Rounds stop when none is, or at `maxPhases`.
 public enum RefinedPhaseSearch {
     public static let histogramNames = ["scale", "zero", "displacement", "U", "V", "W", "X", "Y", "SH_L", "ka2_ratio"]
 
@@ -103,11 +109,16 @@ public enum RefinedPhaseSearch {
                     let (extended, refined) = try extend(model, result: result, with: remaining[c], scan: scans[c], options: options)
                     let test = HamiltonTest(rwpWithout: result.statistics.rwp, parametersWithout: result.statistics.nParameters,
                                             rwpWith: refined.statistics.rwp, parametersWith: refined.statistics.nParameters,
-                                            residuals: weightedResiduals(extended, refined), alpha: options.alpha)
+                                            residuals: weightedResiduals(extended, refined), alpha: options.alpha / Double(order.count))
                     outcome.rwpWith = refined.statistics.rwp
                     outcome.test = test
                     outcome.weightFraction = refined.weightFractions.last
-                    if test.significant, best.map({ refined.statistics.rwp < $0.result.statistics.rwp }) ?? true {
+                    let amount = refined.weightFractions.last?.value ?? 0
+                    if test.significant, amount < options.minWeightFraction {
+                        outcome.note = String(format: "below the %.2g wt %% kept at least", 100 * options.minWeightFraction)
+                    }
+                    if test.significant, amount >= options.minWeightFraction,
+                       best.map({ refined.statistics.rwp < $0.result.statistics.rwp }) ?? true {
                         best = (c, outcomes.count, extended, refined)
                     }
                 } catch let e as RefinementError {
@@ -126,7 +137,7 @@ public enum RefinedPhaseSearch {
             result = chosen.result
             round += 1
         }
-        let test = String(format: "Hamilton's R-factor ratio test at α = %.2g (Hamilton 1965), n reduced for serially correlated residuals to n(1 − ρ)/(1 + ρ)", options.alpha)
+        let test = String(format: "Hamilton's R-factor ratio test (Hamilton 1965) at α = %.2g per round (α/k for each of the k candidates compared, Bonferroni), n reduced for serially correlated residuals to n(1 − ρ)/(1 + ρ); a kept phase also reaches %.2g wt %%", options.alpha, 100 * options.minWeightFraction)
         return PhaseSearchResult(model: model, result: result, strategy: strategy, candidates: outcomes, testDescription: test)
     }
 
