@@ -72,7 +72,8 @@ extension XRDOperations {
             return RietveldPhase(name: label, structure: structure)
         }
         var present: [RietveldPhase] = [], names: [String: String] = [:]
-        for p in result.phases {
+        var seen = Set<Int>()
+        for p in result.phases where seen.insert(p.index).inserted {
             guard let ph = try phase(p.index) else {
                 throw RoentgenError(.badParameter, "phase judged present '\(p.name)' has no crystal structure: --refine needs CIF candidates")
             }

@@ -14,9 +14,10 @@ import XrayNumerics
     /// The candidate pool of the simulated cases: real CIFs with full symmetry (../shared/data/xrd/cif/common).
     static let pool = ["DD_Sapphire", "AMCSD_Rutile", "AMCSD_Periclase", "AMCSD_Quartz-alpha", "AMCSD_Calcite", "G2_CaF2",
                        "DD_ZnO", "DD_NaCl"]
-    /// (major, minor) pairs, 95 : 5 by weight.
+    /// (major, minor) pairs, 95 : 5 by weight. (Quartz as the major phase is left out: its search took
+    /// over a minute of CPU in a debug build, too slow for a test.)
     static let pairs = [("DD_Sapphire", "AMCSD_Rutile"), ("AMCSD_Calcite", "AMCSD_Quartz-alpha"), ("G2_CaF2", "AMCSD_Periclase"),
-                        ("AMCSD_Rutile", "DD_ZnO"), ("AMCSD_Quartz-alpha", "DD_NaCl"), ("DD_ZnO", "AMCSD_Calcite")]
+                        ("AMCSD_Rutile", "DD_ZnO"), ("DD_NaCl", "AMCSD_Calcite"), ("DD_ZnO", "DD_Sapphire")]
 
     static func cif(_ name: String) throws -> URL { try #require(SharedData.url("xrd/cif/common/\(name).cif")) }
 
