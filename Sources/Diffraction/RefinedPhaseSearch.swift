@@ -152,7 +152,9 @@ public enum RefinedPhaseSearch {
             do {
                 return (try RietveldRefinement.run(model, parameters: parameters, steps: steps, options: options), fixed)
             } catch let e as RefinementError {
-                let names = e.correlatedParameters.filter { !amounts.contains($0) }
+                // The engine may annotate a name ("W (no effect on the fit)"): keep the name itself.
+                let names = e.correlatedParameters.map { String($0.split(separator: " ").first ?? "") }
+                    .filter { !$0.isEmpty && !amounts.contains($0) }
                 guard attempt < 3, !names.isEmpty else { throw e }
                 // Fix the last-named one (of a correlated pair, the later-released parameter).
                 let drop = names.count == 1 ? names : [names[names.count - 1]]

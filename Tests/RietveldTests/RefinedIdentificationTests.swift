@@ -147,5 +147,21 @@ import XrayNumerics
         let w = Self.fractions(refinement)
         print("measured LaB6: \(w), Rwp \(refinement["rwp"] ?? ""), tests \((refinement["candidates"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? ""): \($0["test"] ?? "-")" })")
         #expect(w.keys.sorted() == ["LaB6"], "\(w)")
+        // The `refinement` object of --json: R-factors, strategy, the test named, per-candidate outcomes.
+        for key in ["rwp", "rp", "rexp", "gof", "chi2", "n_points", "n_parameters", "converged", "strategy", "test", "instrument",
+                    "phases", "candidates"] {
+            #expect(refinement[key] != nil, "missing key \(key)")
+        }
+        #expect((refinement["test"] as? String)?.contains("Hamilton") == true)
+        #expect((refinement["instrument"] as? String)?.contains("LaB6_CuKa12_start.instprm") == true)
+        let tested = (refinement["candidates"] as? [[String: Any]] ?? []).filter { $0["test"] != nil }
+        #expect(tested.count == 3)
+        for c in tested {
+            let t = try #require(c["test"] as? [String: Any])
+            #expect(c["accepted"] as? Bool == false && t["significant"] as? Bool == false)
+            // Serially correlated residuals of a measured scan: n_eff far below n.
+            #expect((t["serial_correlation"] as? Double ?? 0) > 0.5 && (t["degrees_of_freedom"] as? Int ?? 3040) < 300)
+            #expect(c["rwp_with"] as? Double ?? 100 <= c["rwp_without"] as? Double ?? 0)
+        }
     }
 }
