@@ -428,7 +428,8 @@ public enum PhaseIdentifier {
             var masked = residualScreen
             for c in chosen { masked[c.index] = -.infinity }
             let residualOrder = topIndices(masked, count: refineCount)
-            for r in residualOrder {
+            // A small library has fewer candidates than `refineCount`: the masked (chosen) ones come back at −∞.
+            for r in residualOrder where masked[r] > -.infinity {
                 let c = refined.first { $0.index == r } ?? RankedCandidate(index: r, name: library.names[r],
                                                                           score: bestShift(p.y, profileOf(r), pad: pad).score, shift: 0)
                 // The zero shift is the instrument's: further phases share the first phase's, within ±0.06°.

@@ -81,20 +81,10 @@ public struct RietveldSetup: Sendable {
         let phases = try cifs.map { RietveldPhase(structure: try readStructure($0)) }
         let model = try RietveldModel(twoTheta: data.pattern.twoTheta, observed: data.pattern.intensity,
                                       instrument: instrument, phases: phases, backgroundTerms: backgroundTerms)
-        var set = try model.defaultParameters()
-        if phases.count > 1 { set["scale"]?.value = 1 }
-        let fractions = phases.count > 1 ? phases.map { "\($0.key)_fraction" } : ["scale"]
-        let plan: [(String, [String])] = [
-            ("scale+background", fractions + (0..<backgroundTerms).map { "bkg_\($0)" }),
-            ("cell+zero+displacement", phases.indices.flatMap { model.freeCellNames(phase: $0) } + ["zero", "displacement"]),
-            ("profile W,X,Y", ["W", "X", "Y"]),
-            ("profile U,V,SH/L", ["U", "V", "SH_L"]),
-            ("atoms xyz+Uiso", phases.indices.flatMap { i in
-                model.freeCoordinateNames(phase: i) + model.siteKeys(phase: i).map { "\(phases[i].key)_\($0)_uiso" } }),
-        ]
-        return RietveldSetup(model: model, parameters: set, steps: plan.map { RefinementStep($0.0, release: $0.1) },
+        let set = try model.defaultParameters()
+        return RietveldSetup(model: model, parameters: set, steps: QuickRefinementStrategy.steps(model),
                              repeatLast: true, provenance: data.provenance,
-                             strategy: plan.map { "\($0.0): \($0.1.count) parameters" })
+                             strategy: QuickRefinementStrategy.description(model))
     }
 
     /// Expands a release entry: a parameter name or a group (optionally `PHASE.group`).

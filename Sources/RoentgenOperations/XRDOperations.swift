@@ -228,6 +228,11 @@ public enum XRDOperations {
         public var wavelength: String?
         public var range = "10:80"
         public var maxShift = 0.3
+        /// Refine the phases present with the Rietveld model and judge further candidates by refinement.
+        public var refine = false
+        /// With `refine`: GSAS .prm / GSAS-II .instprm instrument file, and Chebyshev background terms.
+        public var instrument: String?
+        public var background = 6
         public init(file: String) { self.file = file }
         public static var defaults: IdentifyRequest { IdentifyRequest(file: "") }
     }
@@ -236,6 +241,8 @@ public enum XRDOperations {
         public var result: IdentificationResult
         public var library: ReferenceLibrary
         public var skipped: [String]
+        /// With `refine`: the Rietveld refinement and the candidates' tests.
+        public var refinement: IdentifyRefinement?
         public var json: [String: Any]
     }
 
@@ -253,11 +260,13 @@ public enum XRDOperations {
             if error.file == nil { error.file = r.file }
             throw error
         }
-        let json: [String: Any] = [
+        let refinement = r.refine ? try refineIdentified(r, pattern: pattern, result: result, library: library) : nil
+        var json: [String: Any] = [
             "provenance": JSONDocument.provenance(files: [r.file], parameters: [
                 "candidates": r.candidates, "references": library.count, "range": [options.window.lowerBound, options.window.upperBound],
                 "max_shift": options.maxShift, "refined": options.refineCount, "max_phases": options.maxPhases,
-                "min_phase_gain": options.minPhaseGain, "min_line_coverage": options.minLineCoverage]),
+                "min_phase_gain": options.minPhaseGain, "min_line_coverage": options.minLineCoverage,
+                "refine": r.refine, "instrument": r.instrument as Any, "background_terms": r.background]),
             "file": r.file, "wavelength": result.wavelength, "fwhm": result.fwhm, "residual": result.residual,
             "ranking": result.ranking.prefix(r.top).map { ["candidate": $0.name, "score": $0.score, "shift": $0.shift,
                                                            "present": $0.present, "formula": library.formulas[$0.index],
@@ -265,6 +274,7 @@ public enum XRDOperations {
             "phases": result.phases.map { ["candidate": $0.name, "formula": $0.formula, "fraction": $0.fraction, "scale": $0.scale,
                                            "shift": $0.shift, "score": $0.score] as [String: Any] },
         ]
-        return Identification(result: result, library: library, skipped: skipped, json: json)
+        if let refinement { json["refinement"] = refinementJSON(refinement) }
+        return Identification(result: result, library: library, skipped: skipped, refinement: refinement, json: json)
     }
 }

@@ -155,11 +155,16 @@ struct XRDIdentify: AsyncParsableCommand {
     @Option(help: "Wavelength (default: the file's Kα1, else 1.5406 Å).") var wavelength: String?
     @Option(help: "Compared 2θ window, start:end degrees.") var range = "10:80"
     @Option(help: "Largest zero shift searched, degrees.") var maxShift = 0.3
+    @Flag(help: "Refine the phases present together (Rietveld) and add further candidates only when refining with them lowers Rwp significantly (Hamilton's R-factor ratio test, α = 0.05).")
+    var refine = false
+    @Option(help: "With --refine: GSAS .prm or GSAS-II .instprm instrument file (wavelengths, Kα2 ratio, polarisation).") var instrument: String?
+    @Option(help: "With --refine: number of Chebyshev background terms.") var background = 6
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
         var request = XRDOperations.IdentifyRequest(file: file)
         request.candidates = candidates; request.top = top; request.wavelength = wavelength; request.range = range; request.maxShift = maxShift
+        request.refine = refine; request.instrument = instrument; request.background = background
         let identification = try XRDOperations.identify(request)
         for note in identification.skipped { Output.note(note) }
         let (result, library) = (identification.result, identification.library)
@@ -176,6 +181,28 @@ struct XRDIdentify: AsyncParsableCommand {
             for (i, c) in result.ranking.prefix(top).enumerated() {
                 print(String(format: "  %2d. %@ %.3f  %+.2f°  %@", i + 1, c.present ? "*" : " ", c.score, c.shift, c.name as NSString))
             }
+            if let refinement = identification.refinement { printRefinement(refinement) }
         }
     }
+}
+
+/// The `--refine` part of `xrd identify`'s text output.
+func printRefinement(_ x: XRDOperations.IdentifyRefinement) {
+    let search = x.search, s = search.result.statistics
+    print("Rietveld refinement (\(x.instrumentSource)):")
+    print("  strategy: " + search.strategy.joined(separator: " → "))
+    print("  candidates judged by \(search.testDescription):")
+    for c in search.candidates where c.test != nil || !c.note.hasPrefix("not refined") {
+        let rwp = c.rwpWith.map { String(format: "Rwp %.3f → %.3f %%", c.rwpWithout, $0) } ?? ""
+        let w = c.weightFraction.map { String(format: ", W %.2f ± %.2f %%", 100 * $0.value, 100 * $0.esd) } ?? ""
+        print("    round \(c.round) \(c.accepted ? "kept    " : "rejected") \(c.name): \(rwp)\(w)  \([c.test?.summary, c.note.isEmpty ? nil : c.note].compactMap { $0 }.joined(separator: "; "))")
+    }
+    print(String(format: "  Rwp %.3f %%  Rp %.3f %%  Rexp %.3f %%  GoF %.3f  N %d  P %d  (%@)", s.rwp, s.rp, s.rexp, s.gof, s.nPoints,
+                 s.nParameters, search.result.refinement.converged ? "converged" : "NOT converged" as NSString))
+    print("  Rietveld weight fractions (Hill–Howard):")
+    for (i, phase) in search.model.phases.enumerated() {
+        let w = search.result.weightFractions[i]
+        print(String(format: "    %6.2f ± %.2f %%  %@", 100 * w.value, 100 * w.esd, phase.name as NSString))
+    }
+    for note in x.skipped { Output.note(note) }
 }
