@@ -1,6 +1,7 @@
 import Foundation
 import XrayCore
 import XrayFormats
+import Catalog
 
 /// One unit of work: a file, or one entry of an archive.
 public struct BatchItem: Sendable, Hashable, Comparable {
@@ -9,6 +10,9 @@ public struct BatchItem: Sendable, Hashable, Comparable {
         case file(String)
         /// An entry of a zip or tar archive (absolute path of the archive, entry path inside).
         case member(archive: String, entry: String)
+        /// A file of a fetched record in the download cache (absolute path of the cached bytes,
+        /// the record id and the file's name in the record, whose suffix helps format detection).
+        case fetched(path: String, record: String, name: String)
     }
 
     /// The item's path relative to the plan's folder (`data/a.xy`, `set.zip!/b/c.xy`): what its
@@ -25,13 +29,14 @@ public struct BatchItem: Sendable, Hashable, Comparable {
         switch source {
         case .file(let path): return path
         case .member(let archive, let entry): return "\(archive)!/\(entry)"
+        case .fetched(_, let record, let name): return "\(record)/\(name)"
         }
     }
 
     /// The item's bytes.
     public func data() throws -> Data {
         switch source {
-        case .file(let path):
+        case .file(let path), .fetched(let path, _, _):
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw RoentgenError(.io, FileManager.default.fileExists(atPath: path) ? "file is not readable" : "no such file", file: path)
             }
@@ -46,14 +51,14 @@ public struct BatchItem: Sendable, Hashable, Comparable {
     public func read(instrument: URL? = nil) throws -> DataFile {
         switch source {
         case .file(let path): return try FormatRegistry.read(URL(fileURLWithPath: path), instrument: instrument)
-        case .member: return try FormatRegistry.read(try data(), file: location)
+        case .member, .fetched: return try FormatRegistry.read(try data(), file: location)
         }
     }
 
     /// SHA-256 (hex) of the item's bytes.
     public func sha256() throws -> String {
         switch source {
-        case .file(let path):
+        case .file(let path), .fetched(let path, _, _):
             do { return try SHA256.hex(ofFileAt: URL(fileURLWithPath: path)) } catch {
                 throw RoentgenError(.io, "cannot read: \(error.localizedDescription)", file: path)
             }
@@ -67,10 +72,11 @@ public enum BatchInputs {
     /// Every item of `plan`, sorted by id, each once. An input that names nothing that exists is
     /// an error naming the plan's line.
     public static func items(of plan: BatchPlan) throws -> [BatchItem] {
+        let cache = DownloadCache(root: plan.downloadCache ?? DownloadCache.defaultRoot())
         var byID: [String: BatchItem] = [:]
         var names: [String: String] = [:]
         for spec in plan.inputs {
-            for item in try expand(spec, plan: plan) {
+            for item in try expand(spec, plan: plan, cache: cache) {
                 if let other = names[item.name], other != item.id {
                     throw RoentgenError(.badParameter, "two inputs give the same output name '\(item.name)' (\(other) and \(item.id)); name their folders apart",
                                         file: plan.file, line: spec.line)
@@ -124,7 +130,7 @@ public enum BatchInputs {
         return !spec.exclude.contains { PathPattern($0).matches(rel) }
     }
 
-    static func expand(_ spec: BatchInputSpec, plan: BatchPlan) throws -> [BatchItem] {
+    static func expand(_ spec: BatchInputSpec, plan: BatchPlan, cache: DownloadCache) throws -> [BatchItem] {
         let base = plan.base.standardizedFileURL.path
         let path = absolute(spec.path, base: plan.base)
         func missing(_ what: String) -> RoentgenError {
@@ -168,10 +174,12 @@ public enum BatchInputs {
         case .file:
             if isFolder(path) {
                 return try expand(BatchInputSpec(kind: .folder, path: spec.path, include: spec.include, exclude: spec.exclude,
-                                                 recursive: spec.recursive, line: spec.line), plan: plan)
+                                                 recursive: spec.recursive, line: spec.line), plan: plan, cache: cache)
             }
             guard FileManager.default.fileExists(atPath: path) else { throw missing("does not exist") }
             return [file(path, name: URL(fileURLWithPath: path).lastPathComponent)]
+        case .record:
+            return try FetchedRecordFiles(cache: cache).items(spec, plan: plan)
         }
     }
 }

@@ -15,6 +15,9 @@ public struct BatchInputSpec: Sendable, Equatable {
         case manifest
         /// One file.
         case file
+        /// The files of a record fetched with `roentgen fetch` (`record: zenodo:7085903`, or its
+        /// DOI), taken from the download cache after re-checking each file's SHA-256.
+        case record
     }
 
     public var kind: Kind
@@ -59,6 +62,7 @@ public struct SlurmResources: Sendable, Equatable {
 ///   - glob: more/*.xy
 ///   - archive: patterns.zip
 ///   - manifest: files.txt
+///   - record: zenodo:7085903       # the files `roentgen fetch zenodo:7085903` put in the cache
 /// step:
 ///   verb: convert                  # read | convert | xas | xrd identify
 ///   options: {to: xy}
@@ -77,6 +81,9 @@ public struct BatchPlan: Sendable {
     public var slurm = SlurmResources()
     /// The plan's `name:` (the Slurm job name unless `slurm.job_name` says otherwise).
     public var name: String?
+    /// The download cache `record:` inputs are taken from (nil: the one `roentgen fetch` uses,
+    /// `$XDG_CACHE_HOME/roentgen`, else `~/.cache/roentgen`).
+    public var downloadCache: URL?
 
     public init(file: String, base: URL, inputs: [BatchInputSpec], step: BatchStep, output: String? = nil) {
         self.file = file
@@ -141,7 +148,7 @@ public struct BatchPlan: Sendable {
                 throw fail("unknown key '\(key)' in the plan; expected inputs, step, output, slurm, name", keyNode)
             }
         }
-        guard !inputs.isEmpty else { throw fail("the plan names no inputs (inputs: a list of folder/glob/archive/manifest/file entries)", root) }
+        guard !inputs.isEmpty else { throw fail("the plan names no inputs (inputs: a list of folder/glob/archive/manifest/file/record entries)", root) }
         guard let step else { throw fail("the plan names no step (step: {verb: convert, options: {to: xy}})", root) }
         var plan = BatchPlan(file: file, base: base, inputs: inputs, step: step, output: output)
         plan.slurm = slurm
@@ -176,8 +183,8 @@ public struct BatchPlan: Sendable {
         for (k, v) in map {
             guard let key = k.string else { throw fail("keys must be strings", k) }
             if let kind = BatchInputSpec.Kind(rawValue: key) {
-                guard spec == nil else { throw fail("an input names one of folder, glob, archive, manifest, file", k) }
-                guard let path = v.scalar?.string, !path.isEmpty else { throw fail("\(key) must be a path", v) }
+                guard spec == nil else { throw fail("an input names one of folder, glob, archive, manifest, file, record", k) }
+                guard let path = v.scalar?.string, !path.isEmpty else { throw fail(kind == .record ? "record must be a record id (zenodo:7085903) or a DOI" : "\(key) must be a path", v) }
                 spec = BatchInputSpec(kind: kind, path: path, line: k.mark?.line)
             } else if key == "include" {
                 include = try strings(v, fail: fail)
@@ -187,10 +194,10 @@ public struct BatchPlan: Sendable {
                 guard let b = v.scalar.flatMap({ Bool.construct(from: $0) }) else { throw fail("recursive must be true or false", v) }
                 recursive = b
             } else {
-                throw fail("unknown key '\(key)' in an input; expected folder, glob, archive, manifest or file, with include, exclude, recursive", k)
+                throw fail("unknown key '\(key)' in an input; expected folder, glob, archive, manifest, file or record, with include, exclude, recursive", k)
             }
         }
-        guard var found = spec else { throw fail("an input must name folder, glob, archive, manifest or file", node) }
+        guard var found = spec else { throw fail("an input must name folder, glob, archive, manifest, file or record", node) }
         found.include = include
         found.exclude = exclude
         found.recursive = recursive

@@ -138,24 +138,37 @@ public enum MLDatasetWriter {
     @discardableResult
     public static func write(_ d: MLDataset, to folder: URL) throws -> [String] {
         let sheet = datasheet(d)
-        var failures = Data()
-        struct Failure: Encodable { var input: String; var error: String }
-        for f in d.failures { failures.append(try BatchJSON.line(Failure(input: f.input, error: f.error))) }
-        let files: [(String, Data)] = [
-            (npz, try npzData(d)), (hdf5, try hdf5Data(d)), ("metadata.csv", Data(csv(d).utf8)),
-            ("failures.jsonl", failures), ("datasheet.json", try BatchJSON.pretty(sheet)), ("datasheet.md", Data(markdown(sheet, d).utf8)),
-        ]
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw RoentgenError(.io, "cannot create the dataset folder (\(error.localizedDescription))", file: folder.path)
         }
+        struct Failure: Encodable { var input: String; var error: String }
+        let files: [(String, @Sendable () throws -> Data)] = [
+            (npz, { try npzData(d) }), (hdf5, { try hdf5Data(d) }), ("metadata.csv", { Data(csv(d).utf8) }),
+            ("failures.jsonl", { try d.failures.reduce(into: Data()) { $0.append(try BatchJSON.line(Failure(input: $1.input, error: $1.error))) } }),
+            ("datasheet.json", { try BatchJSON.pretty(sheet) }), ("datasheet.md", { Data(markdown(sheet, d).utf8) }),
+        ]
+        // Each file is made and written on its own thread: the .npz and the HDF5 file (each a few
+        // copies of X) are built side by side instead of one after the other.
         // Written whole (temporary file, then renamed) but not fsynced: a dataset is rewritten
         // from its inputs if a crash cuts it short, and fsync of hundreds of MB costs seconds.
-        for (name, data) in files {
-            let url = folder.appendingPathComponent(name)
-            do { try data.write(to: url, options: .atomic) } catch {
-                throw RoentgenError(.io, "cannot write (\(error.localizedDescription))", file: url.path)
+        var errors = [RoentgenError?](repeating: nil, count: files.count)
+        errors.withUnsafeMutableBufferPointer { slots in
+            let slots = UnsafeMutableSendableBuffer(slots)
+            DispatchQueue.concurrentPerform(iterations: files.count) { i in
+                let url = folder.appendingPathComponent(files[i].0)
+                do {
+                    let data = try files[i].1()
+                    do { try data.write(to: url, options: .atomic) } catch {
+                        slots.buffer[i] = RoentgenError(.io, "cannot write (\(error.localizedDescription))", file: url.path)
+                    }
+                } catch let error as RoentgenError {
+                    slots.buffer[i] = error
+                } catch {
+                    slots.buffer[i] = RoentgenError(.io, "\(error)", file: url.path)
+                }
             }
         }
+        if let first = errors.compactMap({ $0 }).first { throw first }
         return files.map { folder.appendingPathComponent($0.0).path }
     }
 }

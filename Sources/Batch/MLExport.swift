@@ -34,23 +34,57 @@ public struct MLLabels: Sendable, Codable, Equatable {
     static func from(_ metadata: Metadata) -> (formula: String, spaceGroup: String, phases: [String], doi: String, licence: String, source: String) {
         var formulas: [String] = [], groups: [String] = [], doi = "", licence = "", source = ""
         for (key, raw) in metadata {
-            let value = raw.trimmingCharacters(in: .whitespaces)
+            let value = Self.trimmed(raw)
             guard !value.isEmpty, value != "null", value != "None" else { continue }
-            let k = key.lowercased()
-            let last = k.split(separator: ".").last.map(String.init) ?? k
-            if ["chemical_composition", "formula", "chemical_formula", "chemical_formula_sum", "composition", "formula_sum"].contains(last) {
+            // Keys are ASCII paths (`powder_experiment.phases.0.spacegroup`): compared byte-wise,
+            // lower-cased only when they hold a capital (every pattern has dozens of keys).
+            let k = Self.asciiLowercased(key)
+            let last = k.utf8.lastIndex(of: UInt8(ascii: ".")).map { String(k[k.index(after: $0)...]) } ?? k
+            if Self.formulaKeys.contains(last) {
                 if !formulas.contains(value) { formulas.append(value) }
-            } else if ["spacegroup", "space_group", "space_group_symbol", "spacegroup_symbol", "space_group_name_h-m", "space_group_name_h-m_alt", "symmetry_space_group_name_h-m"].contains(last) {
+            } else if Self.spaceGroupKeys.contains(last) {
                 if !groups.contains(value) { groups.append(value) }
-            } else if k.contains("doi") && doi.isEmpty {
+            } else if doi.isEmpty && Self.bytes(k, contain: "doi") {
                 doi = value
-            } else if (k.contains("licen") || k.contains("license")) && licence.isEmpty {
+            } else if licence.isEmpty && Self.bytes(k, contain: "licen") {
                 licence = value
-            } else if ["institution", "contributor_name", "source", "facility", "instrument.source"].contains(last) && source.isEmpty {
+            } else if source.isEmpty && Self.sourceKeys.contains(last) {
                 source = value
             }
         }
         return (formulas.first ?? "", groups.first ?? "", formulas, doi, licence, source)
+    }
+
+    static let formulaKeys: Set<String> = ["chemical_composition", "formula", "chemical_formula", "chemical_formula_sum", "composition", "formula_sum"]
+    static let spaceGroupKeys: Set<String> = ["spacegroup", "space_group", "space_group_symbol", "spacegroup_symbol", "space_group_name_h-m",
+                                              "space_group_name_h-m_alt", "symmetry_space_group_name_h-m"]
+    static let sourceKeys: Set<String> = ["institution", "contributor_name", "source", "facility", "instrument.source"]
+
+    /// `s` without leading and trailing spaces and tabs (`s` itself when it has none).
+    static func trimmed(_ s: String) -> String {
+        let u = s.utf8
+        guard let first = u.first, let last = u.last else { return s }
+        func blank(_ b: UInt8) -> Bool { b == 32 || b == 9 }
+        guard blank(first) || blank(last) else { return s }
+        return s.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// `s` with ASCII capitals lower-cased (`s` itself when it has none).
+    static func asciiLowercased(_ s: String) -> String {
+        s.utf8.contains { $0 >= 65 && $0 <= 90 } ? s.lowercased() : s
+    }
+
+    /// Whether the UTF-8 bytes of `s` contain those of `needle`.
+    static func bytes(_ s: String, contain needle: StaticString) -> Bool {
+        let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        let u = Array(s.utf8)
+        guard u.count >= n.count, let head = n.first else { return n.isEmpty }
+        for i in 0...(u.count - n.count) where u[i] == head {
+            var j = 1
+            while j < n.count, u[i + j] == n[j] { j += 1 }
+            if j == n.count { return true }
+        }
+        return false
     }
 }
 
@@ -105,9 +139,20 @@ public enum MLExport {
         }
         var rows = outcomes.flatMap(\.rows)
         rows.sort { $0.labels.id < $1.labels.id }
-        var x = [Float]()
-        x.reserveCapacity(rows.count * width)
-        for r in rows { x += r.values }
+        // X filled on all cores (each row is `width` values: `MLResampling` gives one per grid point).
+        let sorted = rows
+        let x = [Float](unsafeUninitializedCapacity: rows.count * width) { buffer, initialized in
+            let out = UnsafeMutableSendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: max(1, min(64, sorted.count))) { c in
+                let per = (sorted.count + 63) / 64
+                for r in (c * per)..<min(sorted.count, (c + 1) * per) {
+                    sorted[r].values.withUnsafeBufferPointer { row in
+                        _ = UnsafeMutableBufferPointer(rebasing: out.buffer[(r * width)..<(r * width + width)]).initialize(from: row)
+                    }
+                }
+            }
+            initialized = sorted.count * width
+        }
         let failures = outcomes.flatMap(\.failures).sorted { $0.0 < $1.0 }
         return MLDataset(options: options, grid: options.grid.values, x: x, labels: rows.map(\.labels),
                          failures: failures.map { (input: $0.0, error: $0.1) }, files: items.count)
@@ -129,13 +174,14 @@ public enum MLExport {
             do {
                 let r = try MLResampling.resample(pattern, options: options, source: item.location)
                 let m = MLLabels.from(pattern.metadata)
-                let finite = pattern.twoTheta.filter(\.isFinite)
+                var lo = Double.infinity, hi = -Double.infinity
+                for t in pattern.twoTheta where t.isFinite { lo = min(lo, t); hi = max(hi, t) }
                 let labels = MLLabels(id: id, split: options.split.map { MLSplit.names[$0.index(of: id)] } ?? "", file: item.name,
                                       source: m.source.isEmpty ? (options.source ?? String(item.name.split(separator: "/").first ?? "")) : m.source,
                                       doi: m.doi.isEmpty ? (options.doi ?? "") : m.doi, formula: m.formula, spaceGroup: m.spaceGroup,
                                       phases: m.phases.joined(separator: "; "), licence: m.licence.isEmpty ? (options.licence ?? "") : m.licence,
                                       wavelength: r.wavelength ?? .nan, coverage: r.coverage,
-                                      twoThetaMin: finite.min() ?? .nan, twoThetaMax: finite.max() ?? .nan)
+                                      twoThetaMin: lo <= hi ? lo : .nan, twoThetaMax: lo <= hi ? hi : .nan)
                 outcome.rows.append(MLRow(labels: labels, values: r.values))
             } catch {
                 outcome.failures.append((id, describe(error, item)))

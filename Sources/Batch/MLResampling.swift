@@ -35,19 +35,22 @@ public enum MLResampling {
         let l = lambda ?? options.wavelength
         let ratio = options.wavelength / l
         let twoPi = 2 * Double.pi
-        for (t, y) in zip(pattern.twoTheta, pattern.intensity) where t.isFinite && y.isFinite {
-            let s = sin(t * Double.pi / 360)
-            let x: Double
-            switch options.axis {
-            case .q: x = 2 * twoPi * s / l
-            case .twoTheta:
-                if ratio == 1 { x = t } else {
+        if options.axis == .twoTheta && ratio == 1 {
+            // The pattern's own wavelength is the dataset's: 2θ as measured, no sine to take.
+            for (t, y) in zip(pattern.twoTheta, pattern.intensity) where t.isFinite && y.isFinite { points.append((t, y)) }
+        } else {
+            for (t, y) in zip(pattern.twoTheta, pattern.intensity) where t.isFinite && y.isFinite {
+                let s = sin(t * Double.pi / 360)
+                let x: Double
+                switch options.axis {
+                case .q: x = 2 * twoPi * s / l
+                case .twoTheta:
                     let r = ratio * s
                     guard abs(r) <= 1 else { continue }   // beyond the limiting sphere at the new wavelength
                     x = 360 / Double.pi * asin(r)
                 }
+                points.append((x, y))
             }
-            points.append((x, y))
         }
         guard points.count >= 2 else { throw RoentgenError(.badData, "fewer than two finite points to interpolate", file: source) }
         if !zip(points, points.dropFirst()).allSatisfy({ $0.x <= $1.x }) { points.sort { $0.x < $1.x } }
