@@ -193,16 +193,16 @@ public enum PhaseIdentifier {
         return norm > 0 ? Double(dots.max() / norm.squareRoot()) : 0
     }
 
-    /// Screen scores for every reference (or only `subset`; the others get −∞): max over three trial
+    /// Screen scores of `references` (every reference when nil), in that order: max over three trial
     /// shifts (−maxShift, 0, +maxShift) of Σ w·LP·M⁺(Q) / √Σ(w·LP)², with M⁺ the pattern dilated by
     /// half the shift spacing (so together they cover ±maxShift). With `fingerprints`, only each
-    /// reference's `ReferenceLibrary.fingerprintLength` strongest lines are compared.
-    static func screen(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions,
-                       subset: [Int]? = nil, fingerprints: Bool = false) -> [Double] {
-        let table = screenTable(p, options: options)
+    /// reference's `ReferenceLibrary.fingerprintLength` strongest lines are compared. The references
+    /// are split over the cores in contiguous runs; each reads its lines from the (memory-mapped)
+    /// columns in place.
+    static func screen(_ table: ScreenTable, library: ReferenceLibrary, references: [Int]? = nil, fingerprints: Bool = false) -> [Double] {
         let nb = table.binCount
-        let total = subset?.count ?? library.count
-        var scores = [Double](repeating: subset == nil ? 0 : -.infinity, count: library.count)
+        let total = references?.count ?? library.count
+        var scores = [Double](repeating: 0, count: total)
         let chunks = max(1, min(8, total / 1000))
         let per = (total + chunks - 1) / chunks
         let k = ReferenceLibrary.fingerprintLength
@@ -218,9 +218,9 @@ public enum PhaseIdentifier {
                                       let wpp = wp.baseAddress, let lp = lpp.baseAddress else { return }
                                 DispatchQueue.concurrentPerform(iterations: chunks) { c in
                                     for i in (c * per)..<min(total, (c + 1) * per) {
-                                        let r = subset?[i] ?? i
+                                        let r = references?[i] ?? i
                                         let range = fingerprints ? (r * k)..<(r * k + k) : Int(offsets[r])..<Int(offsets[r + 1])
-                                        outBase[r] = screenScore(bp, wtp, range, wpp, lp, nb)
+                                        outBase[i] = screenScore(bp, wtp, range, wpp, lp, nb)
                                     }
                                 }
                             }
@@ -232,58 +232,123 @@ public enum PhaseIdentifier {
         return scores
     }
 
-    /// Screen scores used for ranking: the full screen for libraries up to `fullScreenLimit`; above,
-    /// the fingerprint screen over the whole library preselects `preselectCount` references whose
-    /// full screen scores are returned (the others −∞).
-    static func candidateScores(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions) -> [Double] {
-        guard library.count > options.fullScreenLimit else { return screen(p, library: library, options: options) }
+    /// A screened reference: its index in the library and its screen score.
+    struct Screened: Sendable {
+        var index: Int
+        var score: Double
+    }
+
+    /// The screened references ranking draws from: every reference for libraries up to
+    /// `fullScreenLimit`; above, the `preselectCount` references the fingerprint index (or, in a
+    /// library without one, the fingerprint screen) preselects, with their full screen scores.
+    /// `scratch` is reused between calls (one accumulator per reference).
+    static func candidates(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions, scratch: inout [Float]) -> [Screened] {
+        let table = screenTable(p, options: options)
+        guard library.count > options.fullScreenLimit else {
+            return screen(table, library: library).enumerated().map { Screened(index: $0.offset, score: $0.element) }
+        }
         let subset: [Int]
         if library.postingOffsets.count > 1 {
-            subset = indexedPreselection(p, library: library, options: options)
+            subset = indexedPreselection(table, library: library, options: options, scratch: &scratch)
         } else {
-            let coarse = screen(p, library: library, options: options, fingerprints: true)
-            subset = topIndices(coarse, count: min(library.count, options.preselectCount))
+            let coarse = screen(table, library: library, fingerprints: true).enumerated().map { Screened(index: $0.offset, score: $0.element) }
+            subset = best(coarse, count: min(library.count, options.preselectCount))
         }
-        return screen(p, library: library, options: options, subset: subset)
+        return zip(subset, screen(table, library: library, references: subset)).map { Screened(index: $0, score: $1) }
     }
 
     /// The `preselectCount` references whose fingerprints best cover the pattern, through the inverted
     /// fingerprints: Σ strength·M⁺(bin) accumulated over the postings of the bins where the dilated
     /// pattern M⁺ exceeds `indexThreshold` of its maximum (weaker bins add little and are skipped).
-    static func indexedPreselection(_ p: Prepared, library: ReferenceLibrary, options: IdentificationOptions) -> [Int] {
-        let table = screenTable(p, options: options)
+    ///
+    /// The references are split into one contiguous run per core; each core accumulates only its
+    /// run (a bin's postings are in reference order, so a binary search finds where the run starts),
+    /// so no two cores write the same accumulator. The best k then come from a 4096-slot histogram
+    /// of the scores (a cut that keeps at least k), in linear time, and a sort of those kept.
+    static func indexedPreselection(_ table: ScreenTable, library: ReferenceLibrary, options: IdentificationOptions,
+                                    scratch: inout [Float]) -> [Int] {
         let top = table.peak.max() ?? 0
-        guard top > 0 else { return [] }
+        let n = library.count
+        guard top > 0, n > 0 else { return [] }
         let threshold = Float(options.indexThreshold) * top
-        var score = [Float](repeating: 0, count: library.count)
+        let active = (0..<min(table.binCount, library.postingOffsets.count - 1)).filter { table.peak[$0] > threshold }
+        let strengthOfBin = active.map { table.peak[$0] }
+        if scratch.count != n { scratch = [Float](repeating: 0, count: n) }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, n / 10_000))
+        let per = (n + workers - 1) / workers
+        let slots = 4096
+        var maxima = [Float](repeating: 0, count: workers)
         library.postingOffsets.withUnsafeBufferPointer { offsets in
             library.postingReferences.withUnsafeBufferPointer { refs in
                 library.postingStrengths.withUnsafeBufferPointer { strengths in
-                    score.withUnsafeMutableBufferPointer { acc in
-                        for b in 0..<min(table.binCount, offsets.count - 1) where table.peak[b] > threshold {
-                            let m = table.peak[b]
-                            for j in Int(offsets[b])..<Int(offsets[b + 1]) { acc[Int(refs[j])] += strengths[j] * m }
+                    scratch.withUnsafeMutableBufferPointer { acc in
+                        maxima.withUnsafeMutableBufferPointer { mx in
+                            guard let accBase = acc.baseAddress, let mxBase = mx.baseAddress else { return }
+                            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                                let lo = w * per, hi = min(n, lo + per)
+                                guard lo < hi else { return }
+                                (accBase + lo).update(repeating: 0, count: hi - lo)
+                                for (b, m) in zip(active, strengthOfBin) {
+                                    // First posting of the bin at or after reference `lo`.
+                                    var first = Int(offsets[b])
+                                    let end = Int(offsets[b + 1])
+                                    var count = end - first
+                                    while count > 0 {
+                                        let half = count / 2
+                                        if Int(refs[first + half]) < lo { first += half + 1; count -= half + 1 } else { count = half }
+                                    }
+                                    while first < end {
+                                        let r = Int(refs[first])
+                                        if r >= hi { break }
+                                        if r >= lo { accBase[r] += strengths[first] * m }
+                                        first += 1
+                                    }
+                                }
+                                var best: Float = 0
+                                for r in lo..<hi where accBase[r] > best { best = accBase[r] }
+                                mxBase[w] = best
+                            }
                         }
                     }
                 }
             }
         }
-        // The best k in linear time: a 4096-bin histogram gives a cut that keeps at least k, then sort those.
-        let k = min(library.count, options.preselectCount)
-        let best = score.max() ?? 0
+        let k = min(n, options.preselectCount)
+        let best = maxima.max() ?? 0
         guard best > 0 else { return [] }
-        let slots = 4096
-        var histogram = [Int](repeating: 0, count: slots)
         let scale = Float(slots - 1) / best
-        for v in score where v > 0 { histogram[Int(v * scale)] += 1 }
-        var cut = 0, kept = 0
+        // Histogram per run, then the cut, then the kept references per run (in reference order).
+        var histograms = [[Int]](repeating: [], count: workers)
+        var kept = [[Int]](repeating: [], count: workers)
+        scratch.withUnsafeBufferPointer { acc in
+            histograms.withUnsafeMutableBufferPointer { hs in
+                guard let accBase = acc.baseAddress, let hsBase = hs.baseAddress else { return }
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var h = [Int](repeating: 0, count: slots)
+                    for r in (w * per)..<min(n, (w + 1) * per) where accBase[r] > 0 { h[Int(accBase[r] * scale)] += 1 }
+                    hsBase[w] = h
+                }
+            }
+        }
+        var cut = 0, total = 0
         for slot in stride(from: slots - 1, through: 0, by: -1) {
-            kept += histogram[slot]
-            if kept >= k { cut = slot; break }
+            total += histograms.reduce(0) { $0 + $1[slot] }
+            if total >= k { cut = slot; break }
         }
         let floor = Float(cut) / scale
-        var order = (0..<library.count).filter { score[$0] > 0 && score[$0] >= floor }
-        order.sort { score[$0] > score[$1] }
+        scratch.withUnsafeBufferPointer { acc in
+            kept.withUnsafeMutableBufferPointer { ks in
+                guard let accBase = acc.baseAddress, let ksBase = ks.baseAddress else { return }
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var out: [Int] = []
+                    for r in (w * per)..<min(n, (w + 1) * per) where accBase[r] > 0 && accBase[r] >= floor { out.append(r) }
+                    ksBase[w] = out
+                }
+            }
+        }
+        let score = scratch
+        var order = kept.flatMap { $0 }
+        order.sort { score[$0] > score[$1] || (score[$0] == score[$1] && $0 < $1) }
         if order.count > k { order.removeLast(order.count - k) }
         return order
     }
@@ -305,29 +370,70 @@ public enum PhaseIdentifier {
         positions = kept.map { positions[$0] }
         heights = kept.map { heights[$0] }
         var y = [Double](repeating: 0, count: p.y.count + 2 * pad)
-        PowderProfile.render(into: &y, x0: p.x0 - Double(pad) * p.step, step: p.step, positions: positions, intensities: heights,
-                             eta: 0.5) { p.width(at: $0) }
+        renderPseudoVoigt(into: &y, x0: p.x0 - Double(pad) * p.step, step: p.step, positions: positions, intensities: heights) { p.width(at: $0) }
         let top = y.max() ?? 0
         if top > 0 { for i in y.indices { y[i] /= top } }
         return y
+    }
+
+    /// `PowderProfile.render` with η = 0.5 (each line's pseudo-Voigt summed over ±6 FWHM), with its
+    /// Gaussian on the uniform grid by a product recurrence instead of one `exp` per point:
+    /// G(x + δ) = G(x)·R(x), R(x + δ) = R(x)·e^(−2aδ²) with G = e^(−a(x − c)²), a = 4 ln 2 / w², so three
+    /// `exp` per line (identical to rounding; grids coarser than the line width take `exp` per point).
+    static func renderPseudoVoigt(into y: inout [Double], x0: Double, step: Double, positions: [Double], intensities: [Double],
+                                  fwhm: (Double) -> Double) {
+        let n = y.count
+        let eta = 0.5
+        y.withUnsafeMutableBufferPointer { out in
+            for (center, intensity) in zip(positions, intensities) where intensity != 0 && center.isFinite {
+                let w = fwhm(center)
+                let lo = max(0, Int(((center - 6 * w - x0) / step).rounded(.down)))
+                let hi = min(n - 1, Int(((center + 6 * w - x0) / step).rounded(.up)))
+                guard lo <= hi else { continue }
+                guard step <= w else {
+                    let scale = intensity / PseudoVoigt.height(fwhm: w, eta: eta)
+                    for i in lo...hi { out[i] += scale * PseudoVoigt.value(x0 + Double(i) * step - center, fwhm: w, eta: eta) }
+                    continue
+                }
+                let scale = intensity / PseudoVoigt.height(fwhm: w, eta: eta)
+                let gauss = (1 - eta) * PseudoVoigt.value(0, fwhm: w, eta: 0) * scale   // (1 − η)·√(4 ln 2/π)/w
+                let lorentz = eta * PseudoVoigt.value(0, fwhm: w, eta: 1) * scale       // η·2/(π w)
+                let a = 4 * log(2.0) / (w * w)
+                let d0 = x0 + Double(lo) * step - center
+                var g = exp(-a * d0 * d0), r = exp(-a * (2 * d0 * step + step * step))
+                let q = exp(-2 * a * step * step)
+                let invW2 = 4 / (w * w)
+                for i in lo...hi {
+                    let d = x0 + Double(i) * step - center
+                    out[i] += lorentz / (1 + invW2 * d * d) + gauss * g
+                    g *= r; r *= q
+                }
+            }
+        }
     }
 
     /// Best cosine of `target` with `profile` (padded by `pad`) over integer shifts −pad…pad.
     static func bestShift(_ target: [Double], _ profile: [Double], pad: Int, around center: Int = 0, within: Int? = nil) -> (score: Double, shift: Int) {
         let n = target.count
         let tn = target.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        guard tn > 0 else { return (0, 0) }
+        guard tn > 0, profile.count >= n + 2 * pad else { return (0, 0) }
         var best = (score: -1.0, shift: 0)
         let lo = max(-pad, center - (within ?? 2 * pad)), hi = min(pad, center + (within ?? 2 * pad))
-        for k in lo...hi {
-            // Candidate shifted by +k points: value at i is profile[pad + i − k].
-            var dot = 0.0, pn = 0.0
-            for i in 0..<n {
-                let v = profile[pad + i - k]
-                dot += target[i] * v; pn += v * v
+        guard lo <= hi else { return (0, 0) }
+        target.withUnsafeBufferPointer { t in
+            profile.withUnsafeBufferPointer { pr in
+                guard let tp = t.baseAddress, let pp = pr.baseAddress else { return }
+                for k in lo...hi {
+                    // Candidate shifted by +k points: value at i is profile[pad + i − k].
+                    let v = pp + (pad - k)
+                    var dot = 0.0, pn = 0.0
+                    for i in 0..<n {
+                        dot += tp[i] * v[i]; pn += v[i] * v[i]
+                    }
+                    let s = pn > 0 ? dot / (tn * pn.squareRoot()) : 0
+                    if s > best.score + 1e-12 || (abs(s - best.score) <= 1e-12 && abs(k) < abs(best.shift)) { best = (s, k) }
+                }
             }
-            let s = pn > 0 ? dot / (tn * pn.squareRoot()) : 0
-            if s > best.score + 1e-12 || (abs(s - best.score) <= 1e-12 && abs(k) < abs(best.shift)) { best = (s, k) }
         }
         return best
     }
@@ -367,16 +473,28 @@ public enum PhaseIdentifier {
         return best
     }
 
-    /// Indices of the `count` largest scores, best first (one pass with a small sorted buffer).
-    static func topIndices(_ scores: [Double], count: Int) -> [Int] {
-        var top: [(score: Double, index: Int)] = []
+    /// Indices of the `count` best screened references, best first (ties: lower index first), in
+    /// one pass with a small sorted buffer.
+    static func best(_ screened: [Screened], count: Int) -> [Int] {
+        var top: [Screened] = []
         top.reserveCapacity(count + 1)
-        for (i, s) in scores.enumerated() where top.count < count || s > top[top.count - 1].score {
-            let position = top.firstIndex { s > $0.score } ?? top.count
-            top.insert((s, i), at: position)
+        func before(_ a: Screened, _ b: Screened) -> Bool { a.score > b.score || (a.score == b.score && a.index < b.index) }
+        for c in screened where top.count < count || before(c, top[top.count - 1]) {
+            let position = top.firstIndex { before(c, $0) } ?? top.count
+            top.insert(c, at: position)
             if top.count > count { top.removeLast() }
         }
         return top.map(\.index)
+    }
+
+    /// `body` of every element of `items`, computed on all cores, in order.
+    static func parallelMap<T>(_ items: [Int], _ body: (Int) -> T) -> [T] {
+        var out = [T?](repeating: nil, count: items.count)
+        out.withUnsafeMutableBufferPointer { slots in
+            guard let base = slots.baseAddress else { return }
+            DispatchQueue.concurrentPerform(iterations: items.count) { i in base[i] = body(items[i]) }
+        }
+        return out.compactMap { $0 }
     }
 
     /// Identifies the phases of `pattern` among `library`.
@@ -384,21 +502,25 @@ public enum PhaseIdentifier {
                                 options: IdentificationOptions = IdentificationOptions()) throws -> IdentificationResult {
         guard library.count > 0 else { throw RoentgenError.badParameter("no candidate phases to compare with") }
         let p = try prepare(pattern, options: options)
-        let screened = candidateScores(p, library: library, options: options)
+        var scratch: [Float] = []
         let refineCount = min(library.count, max(1, options.refineCount))
-        let order = topIndices(screened, count: refineCount)
+        let order = best(candidates(p, library: library, options: options, scratch: &scratch), count: refineCount)
         let pad = Int((options.maxShift / p.step).rounded())
         var profiles: [Int: [Double]] = [:]
+        /// Renders (on all cores) the profiles of `references` not rendered yet.
+        func render(_ references: [Int]) {
+            let missing = references.filter { profiles[$0] == nil }
+            for (r, made) in zip(missing, parallelMap(missing) { profile($0, p, library: library, pad: pad) }) { profiles[r] = made }
+        }
         func profileOf(_ r: Int) -> [Double] {
             if let cached = profiles[r] { return cached }
-            let made = profile(r, p, library: library, pad: pad)
-            profiles[r] = made
-            return made
+            render([r])
+            return profiles[r] ?? []
         }
-        var refined: [RankedCandidate] = []
-        for r in order {
-            let (score, k) = bestShift(p.y, profileOf(r), pad: pad)
-            refined.append(RankedCandidate(index: r, name: library.names[r], score: score, shift: Double(k) * p.step))
+        render(order)
+        let rendered = profiles
+        var refined = zip(order, parallelMap(order) { bestShift(p.y, rendered[$0] ?? [], pad: pad) }).map { r, best in
+            RankedCandidate(index: r, name: library.names[r], score: best.score, shift: Double(best.shift) * p.step)
         }
         refined.sort { $0.score > $1.score }
 
@@ -416,7 +538,9 @@ public enum PhaseIdentifier {
             chosen.append(first); residualScores.append(first.score); columns.append(shifted(first))
             fit = nnls(p.y, columns)
         }
-        while chosen.count < options.maxPhases, !chosen.isEmpty {
+        // A further phase lowers the residual sum of squares by at most all of it: once that is below
+        // `minPhaseGain` of the signal no phase can pass the gain test, and the search stops unscreened.
+        while chosen.count < options.maxPhases, !chosen.isEmpty, fit.rss / total >= options.minPhaseGain {
             var residual = p.y
             for (c, column) in zip(fit.coefficients, columns) { for i in residual.indices { residual[i] -= c * column[i] } }
             for i in residual.indices { residual[i] = max(0, residual[i]) }
@@ -424,20 +548,24 @@ public enum PhaseIdentifier {
             // Screen the whole library against what is left, then refine the best of that screen.
             var left = p
             left.y = residual
-            let residualScreen = candidateScores(left, library: library, options: options)
-            var masked = residualScreen
-            for c in chosen { masked[c.index] = -.infinity }
-            let residualOrder = topIndices(masked, count: refineCount)
-            // A small library has fewer candidates than `refineCount`: the masked (chosen) ones come back at −∞.
-            for r in residualOrder where masked[r] > -.infinity {
-                let c = refined.first { $0.index == r } ?? RankedCandidate(index: r, name: library.names[r],
-                                                                          score: bestShift(p.y, profileOf(r), pad: pad).score, shift: 0)
+            let chosenIndices = Set(chosen.map(\.index))
+            let residualOrder = Self.best(candidates(left, library: library, options: options, scratch: &scratch)
+                .filter { !chosenIndices.contains($0.index) }, count: refineCount)
+            render(residualOrder)
+            let known = profiles
+            let center = Int((chosen[0].shift / p.step).rounded())
+            let within = max(1, Int((options.sharedShiftTolerance / p.step).rounded()))
+            let scored = parallelMap(residualOrder) { r -> (score: Double, residual: Double, shift: Int) in
+                let profile = known[r] ?? []
+                let own = refined.first { $0.index == r }?.score ?? bestShift(p.y, profile, pad: pad).score
                 // The zero shift is the instrument's: further phases share the first phase's, within ±0.06°.
-                let (score, k) = bestShift(residual, profileOf(r), pad: pad, around: Int((chosen[0].shift / p.step).rounded()),
-                                           within: max(1, Int((options.sharedShiftTolerance / p.step).rounded())))
-                if score > (best?.1 ?? -1) { best = (RankedCandidate(index: c.index, name: c.name, score: c.score, shift: Double(k) * p.step), score) }
+                let (score, k) = bestShift(residual, profile, pad: pad, around: center, within: within)
+                return (own, score, k)
             }
-            guard let (candidate, score) = best, score >= options.minResidualScore else { break }
+            for (r, s) in zip(residualOrder, scored) where s.residual > (best?.1 ?? -1) {
+                best = (RankedCandidate(index: r, name: library.names[r], score: s.score, shift: Double(s.shift) * p.step), s.residual)
+            }
+        guard let (candidate, score) = best, score >= options.minResidualScore else { break }
             let trial = nnls(p.y, columns + [shifted(candidate)])
             guard (fit.rss - trial.rss) / total >= options.minPhaseGain, let c = trial.coefficients.last, c > 0 else { break }
             // Its strong lines must be there: where the scaled candidate is above half its maximum, the

@@ -65,6 +65,9 @@ case "xrd-query":
         guard let pattern = file.scans.lazy.compactMap(\.diffractionPattern).first else { continue }
         var indexed = IdentificationOptions()
         if let m = ProcessInfo.processInfo.environment["MAX_PHASES"].flatMap(Int.init) { indexed.maxPhases = m }
+        // FULL_SCREEN_LIMIT=0 PRESELECT=10 force the indexed path on a small library (as MatchingTests does).
+        if let m = ProcessInfo.processInfo.environment["FULL_SCREEN_LIMIT"].flatMap(Int.init) { indexed.fullScreenLimit = m }
+        if let m = ProcessInfo.processInfo.environment["PRESELECT"].flatMap(Int.init) { indexed.preselectCount = m }
         var full = indexed
         full.fullScreenLimit = Int.max
         _ = try PhaseIdentifier.identify(pattern, library: library, options: indexed) // warm the mapping
@@ -87,7 +90,7 @@ case "xrd-query":
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         // Where the real reference of a single-phase scan ranks (the base library's CIF named like the file).
         let realRank = r.ranking.firstIndex { !$0.name.hasPrefix("synthetic") && ($0.name as NSString).lastPathComponent.hasPrefix(stem + "_") }
-        let phases = r.phases.map { "\(($0.name as NSString).lastPathComponent) \(String(format: "%.2f", $0.fraction))" }.joined(separator: ", ")
+        let phases = r.phases.map { "\(($0.name as NSString).lastPathComponent) \(String(format: ProcessInfo.processInfo.environment["DIGITS"] == nil ? "%.2f" : "%.12f", $0.fraction))" }.joined(separator: ", ")
         indexedTimes.append(median(ti)); fullTimes.append(median(tf)); ratios.append(median(tf) / median(ti))
         indexedCPU.append(median(ci)); fullCPU.append(median(cf))
         print(String(format: "%@: indexed %.1f ms wall (spread %.1f–%.1f), %.1f ms CPU; full screen %.1f ms wall, %.1f ms CPU; top %@ (full screen: %@); real reference rank %@; phases %@",
@@ -95,7 +98,7 @@ case "xrd-query":
                      median(tf) * 1e3, median(cf) * 1e3, ((r.ranking.first?.name ?? "") as NSString).lastPathComponent, (fullTop as NSString).lastPathComponent,
                      realRank.map { "\($0 + 1)" } ?? "-", phases))
     }
-    print("JSON {\"xrd_indexed_ms\": \(median(indexedTimes) * 1e3), \"xrd_indexed_cpu_ms\": \(median(indexedCPU) * 1e3), \"xrd_full_cpu_ms\": \(median(fullCPU) * 1e3), \"xrd_full_ms\": \(median(fullTimes) * 1e3), \"xrd_ratio\": \(median(ratios)), \"xrd_ratio_min\": \(ratios.min() ?? .nan), \"xrd_ratio_max\": \(ratios.max() ?? .nan), \"references\": \(library.count)}")
+    print("JSON {\"xrd_indexed_ms\": \(median(indexedTimes) * 1e3), \"xrd_indexed_cpu_ms\": \(median(indexedCPU) * 1e3), \"xrd_indexed_cpu_min\": \((indexedCPU.min() ?? .nan) * 1e3), \"xrd_indexed_cpu_max\": \((indexedCPU.max() ?? .nan) * 1e3), \"xrd_indexed_min\": \((indexedTimes.min() ?? .nan) * 1e3), \"xrd_indexed_max\": \((indexedTimes.max() ?? .nan) * 1e3), \"xrd_full_cpu_ms\": \(median(fullCPU) * 1e3), \"xrd_full_ms\": \(median(fullTimes) * 1e3), \"xrd_ratio\": \(median(ratios)), \"xrd_ratio_min\": \(ratios.min() ?? .nan), \"xrd_ratio_max\": \(ratios.max() ?? .nan), \"references\": \(library.count)}")
 case "xas-build":
     // The shared references (xaslib) come first; every further spectrum is a copy of a random one with
     // Gaussian noise (σ 0.005 of the edge step), E0 moved by N(0, 0.5) eV and the amplitude above E0
