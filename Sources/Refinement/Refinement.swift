@@ -99,27 +99,14 @@ struct Refiner<Model: RefinementModel> {
     /// chain rule through constraints, or nil when the model gives none.
     func analyticJacobian(_ free: [Double], dependent: [Int]) throws -> [[Double]]? {
         let values = compiled.values(free: free)
-        let names = compiled.varied.map { compiled.names[$0] } + dependent.map { compiled.names[$0] }
-        guard let columns = try model.derivatives(values, for: names) else { return nil }
-        guard columns.count == names.count else {
-            throw RefinementError("the model gave \(columns.count) derivative columns for \(names.count) parameters")
-        }
-        let nVar = compiled.varied.count
+        let variedNames = compiled.varied.map { compiled.names[$0] }
         let (slotGrad, restraintGrad) = expressionGradients(at: free, slots: dependent)
-        var jacobian: [[Double]] = []
-        jacobian.reserveCapacity(nVar)
-        for k in 0..<nVar {
-            var col = columns[k]
-            for (s, _) in dependent.enumerated() {
-                let g = slotGrad[k][s]
-                guard g != 0 else { continue }
-                let dc = columns[nVar + s]
-                for i in col.indices { col[i] += g * dc[i] }
-            }
-            col.append(contentsOf: restraintGrad[k])
-            jacobian.append(col)
+        guard let columns = try model.derivatives(values, varied: variedNames, dependent: dependent.map { compiled.names[$0] },
+                                                  chain: slotGrad) else { return nil }
+        guard columns.count == variedNames.count else {
+            throw RefinementError("the model gave \(columns.count) derivative columns for \(variedNames.count) varied parameters")
         }
-        return jacobian
+        return columns.enumerated().map { k, col in col + restraintGrad[k] }
     }
 
     func run() throws -> RefinementResult {
@@ -153,7 +140,9 @@ struct Refiner<Model: RefinementModel> {
             }
         }
         let dependent = compiled.constrainedOnVaried
-        let analytic = try analyticJacobian(free0, dependent: dependent) != nil
+        // The Jacobian at the start tells whether the model is analytic; the optimiser's first request is for it.
+        var startJacobian = try analyticJacobian(free0, dependent: dependent)
+        let analytic = startJacobian != nil
         var jacobianError: Error?
         var lm = LevenbergMarquardtOptions(ftol: options.ftol, xtol: options.xtol, gtol: 0,
                                            maxEvaluations: options.maxEvaluations)
@@ -163,6 +152,10 @@ struct Refiner<Model: RefinementModel> {
         let outcome: LevenbergMarquardtResult
         if analytic {
             outcome = levenbergMarquardt(initial: free0, options: lm, residuals: residuals) { free in
+                if let j = startJacobian, free == free0 {
+                    startJacobian = nil
+                    return j
+                }
                 do {
                     return try analyticJacobian(free, dependent: dependent) ?? []
                 } catch {

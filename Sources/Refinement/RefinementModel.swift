@@ -13,10 +13,37 @@ public protocol RefinementModel {
     /// the residuals). `names` may include constrained parameters: the engine applies the chain
     /// rule through their expressions. Return nil to let the engine use forward differences.
     func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]?
+
+    /// The Jacobian columns of the varied parameters with the chain rule through the constraints
+    /// applied: column k = ∂r/∂varied[k] + Σₛ chain[k][s]·∂r/∂dependent[s], where `dependent` are the
+    /// constrained parameters that depend on varied ones and chain[k][s] = ∂dependent[s]/∂varied[k]
+    /// (the engine's differences through the expressions). The default asks `derivatives(_:for:)` for
+    /// varied + dependent and combines the columns. A model with many constrained variables that move
+    /// with few parameters (a PDF model: one per atom coordinate and U) may instead sum the weighted
+    /// contributions as it computes them, which costs per varied parameter, not per constrained one.
+    func derivatives(_ p: ParameterValues, varied: [String], dependent: [String], chain: [[Double]]) throws -> [[Double]]?
 }
 
 extension RefinementModel {
     public func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? { nil }
+
+    public func derivatives(_ p: ParameterValues, varied: [String], dependent: [String], chain: [[Double]]) throws -> [[Double]]? {
+        let names = varied + dependent
+        guard var columns = try derivatives(p, for: names) else { return nil }
+        guard columns.count == names.count else {
+            throw RefinementError("the model gave \(columns.count) derivative columns for \(names.count) parameters")
+        }
+        let nVar = varied.count
+        for k in 0..<nVar {
+            for s in dependent.indices {
+                let g = chain[k][s]
+                guard g != 0 else { continue }
+                let dc = columns[nVar + s]
+                for i in columns[k].indices { columns[k][i] += g * dc[i] }
+            }
+        }
+        return Array(columns.prefix(nVar))
+    }
 }
 
 /// A soft restraint: adds the residual (value of `expression` − `target`)/`sigma` to the fit, so
