@@ -142,22 +142,6 @@ public struct PDFFitModel: RefinementModel {
     /// loop runs: column k sums chain[k][s]·∂G/∂(variable s) per Gaussian, so its cost grows with the
     /// parameters, not with the (many) constrained variables.
     public func derivatives(_ p: ParameterValues, varied: [String], dependent: [String], chain: [[Double]]) throws -> [[Double]]? {
-        let mode = ProcessInfo.processInfo.environment["ROENTGEN_PDF_DERIVATIVES"] ?? "chain"
-        if mode == "fd" { return nil }
-        if mode == "model" {
-            let names = varied + dependent
-            guard var columns = try derivatives(p, for: names) else { return nil }
-            let nVar = varied.count
-            for k in 0..<nVar {
-                for s in dependent.indices {
-                    let g = chain[k][s]
-                    guard g != 0 else { continue }
-                    let dc = columns[nVar + s]
-                    for i in columns[k].indices { columns[k][i] += g * dc[i] }
-                }
-            }
-            return Array(columns.prefix(nVar))
-        }
         let (phases, instrument) = try model(p)
         let columns = varied.indices.map { k -> [PDFDerivativeTerm] in
             var terms: [PDFDerivativeTerm] = []
