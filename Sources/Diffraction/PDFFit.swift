@@ -76,6 +76,8 @@ public struct PDFFitModel: RefinementModel {
     public let grid: PDFGrid
     let calculator: PDFfitCalculator
     let bindings: [(constraint: PDFFitProblem.Constraint, name: String)]
+    /// The constrained model variable behind each engine name.
+    let variableByName: [String: PDFFitProblem.Constraint]
     let observed: [Double], sqrtWeights: [Double]
 
     public init(problem: PDFFitProblem) throws {
@@ -86,6 +88,7 @@ public struct PDFFitModel: RefinementModel {
         grid = try PDFGrid(r: problem.r, fitMin: problem.fitMin, fitMax: problem.fitMax)
         calculator = PDFfitCalculator(grid: grid, qmax: problem.instrument.qmax)
         bindings = problem.constraints.map { ($0, PDFFitProblem.variableName($0)) }
+        variableByName = Dictionary(bindings.map { ($0.name, $0.constraint) }, uniquingKeysWith: { a, _ in a })
         let fit = grid.fitIndices
         observed = Array(problem.gObserved[fit])
         sqrtWeights = problem.weights[fit].map { $0.squareRoot() }
@@ -121,6 +124,43 @@ public struct PDFFitModel: RefinementModel {
         var r = [Double](repeating: 0, count: g.count)
         for k in 0..<g.count { r[k] = (observed[k] - g[k]) * sqrtWeights[k] }
         return r
+    }
+
+    /// ∂r/∂(name) = −√w·∂G/∂(variable) for each constrained model variable named (analytic, one pass over
+    /// the pair list: `PDFfitCalculator.fitPointsDerivatives`); zero columns for the user parameters,
+    /// which act on G only through the constraints (the engine applies the chain rule).
+    public func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? {
+        let (phases, instrument) = try model(p)
+        let columns = names.map { name -> [PDFDerivativeTerm] in
+            guard let c = variableByName[name] else { return [] }
+            return [PDFDerivativeTerm(c.variable, phase: c.phase)]
+        }
+        return try weighted(calculator.fitPointsDerivatives(phases: phases, instrument: instrument, columns: columns))
+    }
+
+    /// The Jacobian of the varied parameters, the chain rule through the constraints applied while the pair
+    /// loop runs: column k sums chain[k][s]·∂G/∂(variable s) per Gaussian, so its cost grows with the
+    /// parameters, not with the (many) constrained variables.
+    public func derivatives(_ p: ParameterValues, varied: [String], dependent: [String], chain: [[Double]]) throws -> [[Double]]? {
+        let (phases, instrument) = try model(p)
+        let columns = varied.indices.map { k -> [PDFDerivativeTerm] in
+            var terms: [PDFDerivativeTerm] = []
+            if let c = variableByName[varied[k]] { terms.append(PDFDerivativeTerm(c.variable, phase: c.phase)) }
+            for (s, name) in dependent.enumerated() where chain[k][s] != 0 {
+                if let c = variableByName[name] { terms.append(PDFDerivativeTerm(c.variable, phase: c.phase, weight: chain[k][s])) }
+            }
+            return terms
+        }
+        return try weighted(calculator.fitPointsDerivatives(phases: phases, instrument: instrument, columns: columns))
+    }
+
+    /// Columns of ∂G turned into ∂r = −√w·∂G.
+    func weighted(_ columns: [[Double]]) -> [[Double]] {
+        columns.map { col in
+            var out = [Double](repeating: 0, count: col.count)
+            for k in 0..<col.count { out[k] = -col[k] * sqrtWeights[k] }
+            return out
+        }
     }
 }
 

@@ -31,7 +31,7 @@ public final class PDFfitCalculator {
     /// The r limits (Å) of the calculation range.
     public let rcMin: Double, rcMax: Double
 
-    private var pairLists: [PairList?] = []
+    var pairLists: [PairList?] = []
     private var peakCache: [(key: PeakKey, ppp: [Double])?] = []
     /// The half-length complex FFT of the real Qmax filter and its twiddles.
     private var fftPlan: FFTPlan?
@@ -63,10 +63,7 @@ public final class PDFfitCalculator {
         guard !phases.isEmpty else { throw RoentgenError.badParameter("a PDF model needs at least one phase") }
         let n = calcIndices.count
         var total = [Double](repeating: 0, count: n)
-        if pairLists.count != phases.count {
-            pairLists = Array(repeating: nil, count: phases.count)
-            peakCache = Array(repeating: nil, count: phases.count)
-        }
+        resizeCaches(phases.count)
         let dr = grid.step, r0 = grid.r0, c0 = calcIndices.lowerBound
         for (p, phase) in phases.enumerated() {
             let ppp = try peakSum(phase: phase, index: p, instrument: instrument)
@@ -85,6 +82,14 @@ public final class PDFfitCalculator {
         }
         if instrument.qmax > 0 { applyQmaxCutoff(&total, qmax: instrument.qmax) }
         return total
+    }
+
+    /// One pair list and peak cache per phase (emptied when the number of phases changes).
+    func resizeCaches(_ count: Int) {
+        if pairLists.count != count {
+            pairLists = Array(repeating: nil, count: count)
+            peakCache = Array(repeating: nil, count: count)
+        }
     }
 
     /// The spherical-particle envelope γ₀(r; d) = 1 − 3x/2 + x³/2 for x = r/d < 1, else 0
@@ -108,7 +113,7 @@ public final class PDFfitCalculator {
     /// Atom pairs i ≤ j and lattice translations t (fractional) for which |x_i − x_j − t| lies within
     /// reach of the calculation range, for one reference geometry; flat arrays, ordered in groups of
     /// pairs that had the same length and peak width (symmetry equivalents) when last grouped.
-    private struct PairList {
+    struct PairList {
         var cell: UnitCell
         var fract: [SIMD3<Double>]
         var reach: Double
@@ -172,6 +177,14 @@ public final class PDFfitCalculator {
         return PairList(cell: cell, fract: fract, reach: reach, first: first, second: second, translation: translation)
     }
 
+    /// Makes `pairLists[p]` cover every pair within rcMax + 1 Å of `cell`/`fract` (rebuilt when the geometry left its margin).
+    func ensurePairList(index p: Int, cell: UnitCell, fract: [SIMD3<Double>]) throws {
+        let needed = rcMax + 1
+        if pairLists[p] == nil || !(pairLists[p]!.covers(cell: cell, fract: fract, needed: needed)) {
+            pairLists[p] = try buildPairList(cell: cell, fract: fract, reach: needed + 1.5)
+        }
+    }
+
     /// Reorders the pairs of `list` into groups of equal (r, σ) (to 1e-11 relative) at the given per-pair values.
     private static func group(_ list: inout PairList, dist: [Double], sigma: [Double]) {
         let n = list.first.count
@@ -203,9 +216,7 @@ public final class PDFfitCalculator {
         let rLower = rcMin - 1
         let rmin2 = max(0.01, rLower * rLower * (rLower < 0 ? -1 : 1))
         let rmax2 = rUpper * rUpper
-        if pairLists[p] == nil || !(pairLists[p]!.covers(cell: cell, fract: fract, needed: rUpper)) {
-            pairLists[p] = try buildPairList(cell: cell, fract: fract, reach: rUpper + 1.5)
-        }
+        try ensurePairList(index: p, cell: cell, fract: fract)
         // Weights b_i/⟨b⟩ and the fractional covariances C_i = a*_i a*_j U_ij.
         let np = phase.atoms.reduce(0) { $0 + $1.occupancy }
         guard np > 0 else { throw RoentgenError.badParameter("phase '\(phase.name)': the occupancies sum to zero") }
@@ -377,7 +388,7 @@ public final class PDFfitCalculator {
     /// transformed, the components ceil(Qmax/ΔQ) … padlen − ceil(Qmax/ΔQ) zeroed (ΔQ = 2π/((padlen − 1)Δr)),
     /// transformed back. The real signal goes through a complex FFT of half the length (even samples as real,
     /// odd as imaginary parts; Press et al., Numerical Recipes, §12.3).
-    private func applyQmaxCutoff(_ y: inout [Double], qmax: Double) {
+    func applyQmaxCutoff(_ y: inout [Double], qmax: Double) {
         let len = y.count
         var padlen = 4
         while padlen < 2 * len { padlen <<= 1 }

@@ -99,40 +99,21 @@ struct Refiner<Model: RefinementModel> {
     /// chain rule through constraints, or nil when the model gives none.
     func analyticJacobian(_ free: [Double], dependent: [Int]) throws -> [[Double]]? {
         let values = compiled.values(free: free)
-        let names = compiled.varied.map { compiled.names[$0] } + dependent.map { compiled.names[$0] }
-        if let mapped = model as? any LinearlyMappedModel, let modelColumns = try mapped.modelDerivatives(values, for: names) {
-            return try chainRule(modelColumns, names: names, free: free, dependent: dependent) { try mapped.residualColumns($0) }
-        }
-        guard let columns = try model.derivatives(values, for: names) else { return nil }
-        return try chainRule(columns, names: names, free: free, dependent: dependent) { $0 }
-    }
-
-    /// One Jacobian column per varied parameter: its own column plus, for every constrained slot,
-    /// ∂slot/∂parameter times the slot's column; then `map` (identity, or a model's linear map to
-    /// the residuals), then the restraints' rows.
-    func chainRule(_ columns: [[Double]], names: [String], free: [Double], dependent: [Int],
-                   map: ([[Double]]) throws -> [[Double]]) throws -> [[Double]] {
-        guard columns.count == names.count else {
-            throw RefinementError("the model gave \(columns.count) derivative columns for \(names.count) parameters")
-        }
-        let nVar = compiled.varied.count
+        let variedNames = compiled.varied.map { compiled.names[$0] }
+        let dependentNames = dependent.map { compiled.names[$0] }
         let (slotGrad, restraintGrad) = expressionGradients(at: free, slots: dependent)
-        var jacobian: [[Double]] = []
-        jacobian.reserveCapacity(nVar)
-        for k in 0..<nVar {
-            var col = columns[k]
-            for (s, _) in dependent.enumerated() {
-                let g = slotGrad[k][s]
-                guard g != 0 else { continue }
-                let dc = columns[nVar + s]
-                for i in col.indices { col[i] += g * dc[i] }
-            }
-            jacobian.append(col)
+        let columns: [[Double]]
+        if let mapped = model as? any LinearlyMappedModel, let modelColumns = try mapped.modelDerivatives(values, for: variedNames + dependentNames) {
+            // The chain rule on ∂m/∂p first, then the linear map on one column per varied parameter.
+            columns = try mapped.residualColumns(try applyChainRule(modelColumns, varied: variedNames.count, chain: slotGrad))
+        } else {
+            guard let c = try model.derivatives(values, varied: variedNames, dependent: dependentNames, chain: slotGrad) else { return nil }
+            columns = c
         }
-        var mapped = try map(jacobian)
-        guard mapped.count == nVar else { throw RefinementError("the model mapped \(jacobian.count) derivative columns to \(mapped.count)") }
-        for k in 0..<nVar { mapped[k].append(contentsOf: restraintGrad[k]) }
-        return mapped
+        guard columns.count == variedNames.count else {
+            throw RefinementError("the model gave \(columns.count) derivative columns for \(variedNames.count) varied parameters")
+        }
+        return columns.enumerated().map { k, col in col + restraintGrad[k] }
     }
 
     func run() throws -> RefinementResult {
@@ -166,7 +147,9 @@ struct Refiner<Model: RefinementModel> {
             }
         }
         let dependent = compiled.constrainedOnVaried
-        let analytic = try analyticJacobian(free0, dependent: dependent) != nil
+        // The Jacobian at the start tells whether the model is analytic; the optimiser's first request is for it.
+        var startJacobian = try analyticJacobian(free0, dependent: dependent)
+        let analytic = startJacobian != nil
         var jacobianError: Error?
         var lm = LevenbergMarquardtOptions(ftol: options.ftol, xtol: options.xtol, gtol: 0,
                                            maxEvaluations: options.maxEvaluations)
@@ -176,6 +159,10 @@ struct Refiner<Model: RefinementModel> {
         let outcome: LevenbergMarquardtResult
         if analytic {
             outcome = levenbergMarquardt(initial: free0, options: lm, residuals: residuals) { free in
+                if let j = startJacobian, free == free0 {
+                    startJacobian = nil
+                    return j
+                }
                 do {
                     return try analyticJacobian(free, dependent: dependent) ?? []
                 } catch {

@@ -13,10 +13,43 @@ public protocol RefinementModel {
     /// the residuals). `names` may include constrained parameters: the engine applies the chain
     /// rule through their expressions. Return nil to let the engine use forward differences.
     func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]?
+
+    /// The Jacobian columns of the varied parameters with the chain rule through the constraints
+    /// applied: column k = ∂r/∂varied[k] + Σₛ chain[k][s]·∂r/∂dependent[s], where `dependent` are the
+    /// constrained parameters that depend on varied ones and chain[k][s] = ∂dependent[s]/∂varied[k]
+    /// (the engine's differences through the expressions). The default asks `derivatives(_:for:)` for
+    /// varied + dependent and combines the columns. A model with many constrained variables that move
+    /// with few parameters (a PDF model: one per atom coordinate and U) may instead sum the weighted
+    /// contributions as it computes them, which costs per varied parameter, not per constrained one.
+    func derivatives(_ p: ParameterValues, varied: [String], dependent: [String], chain: [[Double]]) throws -> [[Double]]?
 }
 
 extension RefinementModel {
     public func derivatives(_ p: ParameterValues, for names: [String]) throws -> [[Double]]? { nil }
+
+    public func derivatives(_ p: ParameterValues, varied: [String], dependent: [String], chain: [[Double]]) throws -> [[Double]]? {
+        guard let columns = try derivatives(p, for: varied + dependent) else { return nil }
+        return try applyChainRule(columns, varied: varied.count, chain: chain)
+    }
+}
+
+/// Column k of the result = columns[k] + Σₛ chain[k][s]·columns[nVar + s]: the chain rule through
+/// constraints, for columns given for the varied names followed by the dependent (constrained) ones.
+func applyChainRule(_ columns: [[Double]], varied nVar: Int, chain: [[Double]]) throws -> [[Double]] {
+    let nDependent = chain.first?.count ?? 0
+    guard columns.count == nVar + nDependent else {
+        throw RefinementError("the model gave \(columns.count) derivative columns for \(nVar + nDependent) parameters")
+    }
+    var result = Array(columns.prefix(nVar))
+    for k in 0..<nVar {
+        for s in 0..<nDependent {
+            let g = chain[k][s]
+            guard g != 0 else { continue }
+            let dc = columns[nVar + s]
+            for i in result[k].indices { result[k][i] += g * dc[i] }
+        }
+    }
+    return result
 }
 
 /// A model whose residuals are a fixed linear map L of a model vector m(p) (for example a Fourier

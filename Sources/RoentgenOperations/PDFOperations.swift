@@ -44,7 +44,7 @@ public enum PDFOperations {
         return Columns(columns: [("r", rs), ("g", g)],
                        header: "\(structure.name): G(r), qmax \(r.qmax), qdamp \(r.qdamp), uiso \(r.uiso.map { String($0) } ?? "from CIF")",
                        provenance: JSONDocument.provenance(files: [r.cif], parameters: ["qmax": r.qmax, "qdamp": r.qdamp, "uiso": JSONDocument.number(r.uiso),
-                                                                                       "rstep": r.rstep, "range": r.range, "weights": "X-ray f0(Q=0)"]))
+                                                                                       "rstep": r.rstep, "range": r.range, "weights": "X-ray Z (PDFfit2)"]))
     }
 
     /// `pdf reduce`: G(r) from measured I(2θ) or I(Q).

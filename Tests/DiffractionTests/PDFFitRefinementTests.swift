@@ -106,7 +106,7 @@ import XrayFormats
 
     /// CdSe wurtzite, bulk (isotropic and anisotropic U) and the 3 nm particle (spdiameter). PDFfit2's answers
     /// are kept back; and on this hexagonal cell PDFfit2's analytic ∂G/∂U assumes orthogonal axes, so it stops
-    /// short of the least-squares minimum: the engine (forward differences) reaches the true minimum, so a
+    /// short of the least-squares minimum: the engine (exact analytic derivatives for any cell) reaches the true minimum, so a
     /// lower Rw than PDFfit2's on the same model is the right answer. Asserted: convergence, plausible Rw,
     /// a and c within 0.5 % of the start, a particle diameter of a few nm for the 3 nm sample.
     @Test(.enabled(if: SharedData.isPresent), arguments: ["bulk", "bulk_aniso", "nano_3nm"])
