@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Refinement", targets: ["Refinement"]),
         .library(name: "Batch", targets: ["Batch"]),
         .library(name: "Integration", targets: ["Integration"]),
+        .library(name: "RoentgenOperations", targets: ["RoentgenOperations"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -57,8 +58,7 @@ let package = Package(
             ]
         ),
         // X-ray absorption analysis: E0, normalisation, AUTOBK, Fourier transforms, LCF.
-        .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics", "Refinement",
-                                            .product(name: "Yams", package: "Yams")]),
+        .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics", "Refinement"]),
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
         // Azimuthal integration of detector images (pyFAI's geometry, binning and corrections).
         .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics", "Refinement"],

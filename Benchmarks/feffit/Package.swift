@@ -12,6 +12,7 @@ let package = Package(
             name: "FeffitBench",
             dependencies: [
                 .product(name: "XAS", package: "Roentgen"),
+                .product(name: "RoentgenOperations", package: "Roentgen"),
                 .product(name: "XrayFormats", package: "Roentgen"),
                 .product(name: "XrayCore", package: "Roentgen"),
             ]

@@ -2,6 +2,7 @@
 // Usage: FeffitBench EXAMPLES_DIR REPEATS [CASE...]; prints one 'JSON {...}' line per case with the
 // median time per fit in ms and the fit's statistics.
 import Foundation
+import RoentgenOperations
 import XAS
 import XrayCore
 import XrayFormats

@@ -1,5 +1,6 @@
 import Foundation
 import Refinement
+import XAS
 import XrayCore
 import XrayNumerics
 import Yams
