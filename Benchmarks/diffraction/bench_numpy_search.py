@@ -7,12 +7,14 @@ import numpy as np
 
 lam = 1.5406
 data = open("/tmp/roentgen_bench_library.rxl", "rb").read()
-assert data[:8] == b"RXRDLIB1"
+# The layout of ReferenceLibrary.serialized(): magic, six UInt64 counts, then columns on 8-byte boundaries.
+assert data[:8] == b"RXRDLIB2"
 n, m = struct.unpack_from("<QQ", data, 8)
-at = 24
-offsets = np.frombuffer(data, np.int32, n + 1, at); at += 4 * (n + 1)
-bins = np.frombuffer(data, np.uint16, m, at); at += 2 * m
-weights = np.frombuffer(data, np.float32, m, at); at += 4 * m
+pad = lambda x: (x + 7) // 8 * 8
+at = 56
+offsets = np.frombuffer(data, np.int32, n + 1, at); at = pad(at + 4 * (n + 1))
+bins = np.frombuffer(data, np.uint16, m, at); at = pad(at + 2 * m)
+weights = np.frombuffer(data, np.float32, m, at)  # per-reference scales follow; rows are normalised below
 grid = np.arange(10, 80.0001, 0.05)
 q = (bins.astype(np.float64) + 0.5) * 0.002
 s = np.clip(q * lam / (4 * np.pi), -1, 1)
