@@ -36,23 +36,7 @@ public struct DisplacementSymmetry: Sendable {
                 if row.contains(where: { abs($0) > 1e-12 }) { rows.append(row) }
             }
         }
-        var m = rows
-        var pivots: [(row: Int, column: Int)] = []
-        var lead = 0
-        for column in [5, 4, 3, 2, 1, 0] {
-            guard lead < m.count else { break }
-            guard let p = (lead..<m.count).max(by: { abs(m[$0][column]) < abs(m[$1][column]) }),
-                  abs(m[p][column]) > 1e-9 else { continue }
-            m.swapAt(p, lead)
-            let scale = m[lead][column]
-            m[lead] = m[lead].map { $0 / scale }
-            for i in 0..<m.count where i != lead {
-                let factor = m[i][column]
-                if factor != 0 { m[i] = zip(m[i], m[lead]).map { $0 - factor * $1 } }
-            }
-            pivots.append((lead, column))
-            lead += 1
-        }
+        let (m, pivots) = reducedRowEchelon(rows, pivotingOn: [5, 4, 3, 2, 1, 0])
         // C_p = Σ_q k_q C_q becomes U_p = Σ_q k_q (s_q / s_p) U_q with s = (a*², b*², c*², a*b*, a*c*, b*c*).
         let (ra, rb, rc) = cell.reciprocalLengths
         let s = [ra * ra, rb * rb, rc * rc, ra * rb, ra * rc, rb * rc]

@@ -58,14 +58,9 @@ struct FCJLineShape {
             dEtadS2 = dEtadq * (-l / (f * f) * dFdg) * dgdS2
             dEtadGamma = dEtadq * (1 / f - l / (f * f) * dFdl)
         }
-        let fwhmDegrees = max(2.355 * sqsg / 100 + gamma / 100, 0.0001)
         let degree = Double.pi / 180
-        var low = 50 * (fwhmDegrees + shl * abs(cos(position * degree))), high = 75 * fwhmDegrees
-        if position > 90 { swap(&low, &high) }
-        windowLow = position - low
-        windowHigh = position + high
-        tailLorentz = eta * 2 / (Double.pi * f)
-        tailFloor = (1 - eta) * Self.sqrt2Ln2x2 / (Self.sqrt2Pi * f) * exp(-20)
+        (windowLow, windowHigh, tailLorentz, tailFloor) = FCJProfile.windowAndTails(position: position, sqsg: sqsg, gamma: gamma, shl: shl,
+                                                                                    fwhm: f, eta: eta)
         fourOverFWHM2 = 4 / (f * f)
         let nodes = ws.nodes, weights = ws.weights
         guard shl != 0 else {

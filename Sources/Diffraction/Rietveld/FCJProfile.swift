@@ -39,6 +39,19 @@ public struct FCJProfile: Sendable {
     static let sqrt2Ln2x2 = 2.35482005
     static let sqrt2Pi = 2.506628275
 
+    /// The 2θ window of a line and its tail constants, shared with `FCJLineShape`. GSAS-II
+    /// getWidthsCW: 50 FWHM (plus the divergence reach) on the low side, 75 on the high side,
+    /// swapped above 90°. `sqsg` is √σ² (centideg), `gamma` centideg, `fwhm` the TCH width.
+    static func windowAndTails(position: Double, sqsg: Double, gamma: Double, shl: Double, fwhm: Double, eta: Double)
+        -> (low: Double, high: Double, tailLorentz: Double, tailFloor: Double) {
+        let fwhmDegrees = max(2.355 * sqsg / 100 + gamma / 100, 0.0001)
+        let degree = Double.pi / 180
+        var low = 50 * (fwhmDegrees + shl * abs(cos(position * degree))), high = 75 * fwhmDegrees
+        if position > 90 { swap(&low, &high) }
+        return (position - low, position + high, eta * 2 / (Double.pi * fwhm),
+                (1 - eta) * sqrt2Ln2x2 / (sqrt2Pi * fwhm) * exp(-20))
+    }
+
     /// Number of points of the Gauss–Legendre rule used (0 without asymmetry).
     public let ruleCount: Int
 
@@ -51,16 +64,9 @@ public struct FCJProfile: Sendable {
         let (fwhm, eta) = Self.tch(gaussianFWHM: Self.sqrt2Ln2x2 * sqsg, lorentzianFWHM: gamma)
         self.fwhm = fwhm
         self.eta = eta
-        // GSAS-II getWidthsCW: 50 FWHM (plus the divergence reach) on the low side, 75 on the high side,
-        // swapped above 90°.
-        let fwhmDegrees = max(2.355 * sqsg / 100 + gamma / 100, 0.0001)
         let degree = Double.pi / 180
-        var low = 50 * (fwhmDegrees + shl * abs(cos(position * degree))), high = 75 * fwhmDegrees
-        if position > 90 { swap(&low, &high) }
-        windowLow = position - low
-        windowHigh = position + high
-        tailLorentz = eta * 2 / (Double.pi * fwhm)
-        tailFloor = (1 - eta) * Self.sqrt2Ln2x2 / (Self.sqrt2Pi * fwhm) * exp(-20)
+        (windowLow, windowHigh, tailLorentz, tailFloor) = Self.windowAndTails(position: position, sqsg: sqsg, gamma: gamma, shl: shl,
+                                                                              fwhm: fwhm, eta: eta)
         fourOverFWHM2 = 4 / (fwhm * fwhm)
         guard shl != 0 else {
             nodes = [position]; weights = [1]

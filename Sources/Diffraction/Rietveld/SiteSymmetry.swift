@@ -41,23 +41,7 @@ public struct SiteSymmetry: Sendable, Equatable {
         }
         // Reduced row-echelon form of the stacked (R − I), pivoting on z, then y, then x, so that the
         // earlier coordinates stay free (x, x, x → x free, y = x, z = x, as International Tables writes it).
-        var m = rows
-        var pivots: [(row: Int, column: Int)] = []
-        var lead = 0
-        for column in [2, 1, 0] {
-            guard lead < m.count else { break }
-            guard let p = (lead..<m.count).max(by: { abs(m[$0][column]) < abs(m[$1][column]) }),
-                  abs(m[p][column]) > 1e-9 else { continue }
-            m.swapAt(p, lead)
-            let scale = m[lead][column]
-            m[lead] = m[lead].map { $0 / scale }
-            for i in 0..<m.count where i != lead {
-                let factor = m[i][column]
-                if factor != 0 { m[i] = zip(m[i], m[lead]).map { $0 - factor * $1 } }
-            }
-            pivots.append((lead, column))
-            lead += 1
-        }
+        let (m, pivots) = reducedRowEchelon(rows, pivotingOn: [2, 1, 0])
         var dependence: [(constant: Double, terms: [(index: Int, coefficient: Double)])?] = [nil, nil, nil]
         let pivotColumns = Set(pivots.map(\.column))
         for (row, column) in pivots {
