@@ -77,18 +77,25 @@ public enum RoentgenCLI {
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try? input.fileHandleForWriting.close()
         // Read both pipes concurrently so a large output cannot dead-lock the child.
-        var errData = Data()
+        let errBox = PipeDataBox()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
+        let errData = errBox.data
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
     }
+}
+
+/// The standard-error bytes read on another thread; written once before `DispatchGroup.leave()` and read
+/// only after `wait()`, so the group orders the two accesses.
+private final class PipeDataBox: @unchecked Sendable {
+    var data = Data()
 }
