@@ -48,6 +48,9 @@ public struct CandidateOutcome: Sendable {
     public var test: HamiltonTest?
     /// The candidate's Rietveld weight fraction in the larger model.
     public var weightFraction: ValueWithEsd?
+    /// Share of the candidate's calculated intensity (refined model, points in range) at points where it
+    /// exceeds the other phases' contributions together: how much of it stands on lines of its own.
+    public var ownLineShare: Double?
     public var accepted = false
     /// Why it was not refined or the refinement failed (empty otherwise).
     public var note = ""
@@ -93,7 +96,7 @@ public enum RefinedPhaseSearch {
         var round = 1
         while phases.count < options.maxPhases, !remaining.isEmpty {
             // Round 1 scans every candidate; later rounds rescan only the best `rescanCount` of the last scan.
-            let scans = try remaining.map { try scan($0, model: model, result: result, options: options) }
+            let scans = try scanAll(remaining, model: model, result: result, options: options)
             let order = scans.indices.filter { scans[$0].gain > 0 }.sorted { scans[$0].gain > scans[$1].gain }
             let keep = Set(order.prefix(options.rescanCount).map { remaining[$0].key })
             var best: (index: Int, outcome: Int, model: RietveldModel, result: RietveldResult)?
@@ -113,6 +116,7 @@ public enum RefinedPhaseSearch {
                     outcome.rwpWith = refined.statistics.rwp
                     outcome.test = test
                     outcome.weightFraction = refined.weightFractions.last
+                    outcome.ownLineShare = ownLineShare(extended, refined)
                     let amount = refined.weightFractions.last?.value ?? 0
                     if test.significant, amount < options.minWeightFraction {
                         outcome.note = String(format: "below the %.2g wt %% kept at least", 100 * options.minWeightFraction)
@@ -165,6 +169,21 @@ public enum RefinedPhaseSearch {
         throw RoentgenError(.badData, "the refinement stayed singular after fixing \(fixed.joined(separator: ", "))")
     }
 
+    /// Share of the last phase's calculated intensity at the points where it exceeds the sum of the
+    /// other phases' contributions (points in range only); 0 when it has no intensity.
+    static func ownLineShare(_ model: RietveldModel, _ result: RietveldResult) -> Double {
+        let contributions = result.calculation.phaseContributions
+        guard let last = contributions.last else { return 0 }
+        var own = 0.0, total = 0.0
+        for i in last.indices where model.included[i] {
+            var others = 0.0
+            for p in 0..<(contributions.count - 1) { others += contributions[p][i] }
+            total += last[i]
+            if last[i] > others { own += last[i] }
+        }
+        return total > 0 ? own / total : 0
+    }
+
     /// Weighted residuals (yo − yc)·√w over the points used.
     static func weightedResiduals(_ model: RietveldModel, _ result: RietveldResult) -> [Double] {
         model.twoTheta.indices.filter { model.included[$0] }.map {
@@ -180,6 +199,24 @@ public enum RefinedPhaseSearch {
 
     /// The best of the candidate's cell-scaled patterns against the current residual.
     struct Scan { var scale = 1.0, amount = 0.0, gain = 0.0 }
+
+    /// `scan` of every candidate, the candidates shared over the cores (each scan is independent);
+    /// the first error in candidate order is thrown.
+    static func scanAll(_ candidates: [RietveldPhase], model: RietveldModel, result: RietveldResult,
+                        options: PhaseSearchOptions) throws -> [Scan] {
+        var outcomes = [Result<Scan, Error>](repeating: .success(Scan()), count: candidates.count)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, candidates.count))
+        // Each worker takes every workers-th candidate and writes only its own slots.
+        outcomes.withUnsafeMutableBufferPointer { slots in
+            guard let base = slots.baseAddress else { return }
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for c in stride(from: w, to: candidates.count, by: workers) {
+                    base[c] = Result { try scan(candidates[c], model: model, result: result, options: options) }
+                }
+            }
+        }
+        return try outcomes.map { try $0.get() }
+    }
 
     /// Scans isotropic cell scales: at each, the candidate's pattern c (fraction 1, the fit's histogram
     /// terms but symmetric lines) and its least-squares amount k = Σw r c / Σw c² on the residual r; the gain is
@@ -201,7 +238,7 @@ public enum RefinedPhaseSearch {
         for s in -steps...steps {
             let scale = 1 + Double(s) * options.cellScanStep
             for (name, v) in zip(lengths, start) { set[name]?.value = v * scale }
-            let column = try single.calculate(try set.evaluated()).calculated
+            let column = try single.calculatedPattern(try set.evaluated())
             var rc = 0.0, cc = 0.0
             for i in column.indices where model.included[i] {
                 let w = model.weight[i]

@@ -116,6 +116,7 @@ extension XRDOperations {
                              "serial_correlation": t.serialCorrelation, "alpha": t.alpha, "significant": t.significant] as [String: Any]
             }
             if let w = c.weightFraction { d["weight_fraction"] = w.value; d["weight_fraction_esd"] = w.esd }
+            if let share = c.ownLineShare { d["own_line_share"] = share }
             if !c.note.isEmpty { d["note"] = c.note }
             return d
         }

@@ -194,7 +194,8 @@ func printRefinement(_ x: XRDOperations.IdentifyRefinement) {
     print("  candidates judged by \(search.testDescription):")
     for c in search.candidates where c.test != nil || !c.note.hasPrefix("not refined") {
         let rwp = c.rwpWith.map { String(format: "Rwp %.3f → %.3f %%", c.rwpWithout, $0) } ?? ""
-        let w = c.weightFraction.map { String(format: ", W %.2f ± %.2f %%", 100 * $0.value, 100 * $0.esd) } ?? ""
+        let w = (c.weightFraction.map { String(format: ", W %.2f ± %.2f %%", 100 * $0.value, 100 * $0.esd) } ?? "")
+            + (c.ownLineShare.map { String(format: ", own lines %.0f %%", 100 * $0) } ?? "")
         print("    round \(c.round) \(c.accepted ? "kept    " : "rejected") \(c.name): \(rwp)\(w)  \([c.test?.summary, c.note.isEmpty ? nil : c.note].compactMap { $0 }.joined(separator: "; "))")
     }
     print(String(format: "  Rwp %.3f %%  Rp %.3f %%  Rexp %.3f %%  GoF %.3f  N %d  P %d  (%@)", s.rwp, s.rp, s.rexp, s.gof, s.nPoints,
