@@ -78,7 +78,14 @@ public struct RietveldSetup: Sendable {
         let instrument = RietveldInstrument(lambda1: lambda1, lambda2: bank?.lambda2 ?? data.pattern.radiation?.kAlpha2,
                                             intensityRatio: bank?.intensityRatio ?? data.pattern.radiation?.kAlpha2Ratio ?? 0.5,
                                             polarization: bank?.polarization ?? 0.5)
-        let phases = try cifs.map { RietveldPhase(structure: try readStructure($0)) }
+        // Phases are named by their data block; a name met again gets _2, _3 … (TiO2 anatase and rutile).
+        var used = Set<String>()
+        let phases = try cifs.map { url -> RietveldPhase in
+            let structure = try readStructure(url)
+            var name = structure.name, n = 2
+            while !used.insert(RietveldPhase.identifier(name)).inserted { name = "\(structure.name)_\(n)"; n += 1 }
+            return RietveldPhase(name: name, structure: structure)
+        }
         let model = try RietveldModel(twoTheta: data.pattern.twoTheta, observed: data.pattern.intensity,
                                       instrument: instrument, phases: phases, backgroundTerms: backgroundTerms)
         let set = try model.defaultParameters()

@@ -45,4 +45,32 @@ import TestSupport
         #expect(abs(a - 4.15706) / 4.15706 < 5e-4)
         #expect(abs((phase["weight_fraction"] as? Double ?? 0) - 1) < 1e-12)
     }
+
+    /// Three pymatgen P1 CIFs (../shared/data/xrd/cif/xrd_autoanalyzer_refs) on XRD-AutoAnalyzer's measured
+    /// TiO2 + MnO mixture: anatase and rutile both have the data block `data_TiO2` and become TiO2 and
+    /// TiO2_2; the cells are refined with the rules of the systems the atoms have (MnO cubic, both TiO2
+    /// tetragonal), and their atoms, listed one by one in P1, stay fixed (before: two phases shared one name,
+    /// and with names apart the 104 P1 coordinates made the normal matrix singular).
+    @Test(.enabled(if: SharedData.isPresent)) func p1CIFsWithTheSameBlockName() throws {
+        let refs = try #require(SharedData.url("xrd/cif/xrd_autoanalyzer_refs"))
+        let data = try #require(SharedData.url("xrd/unseen/text/xrd_autoanalyzer/TiO2+MnO.xy"))
+        let instrument = try #require(SharedData.url("xrd/rietveld/lab6_bruker/LaB6_CuKa12_start.instprm"))
+        let r = try RoentgenCLI.run(["xrd", "refine", data.path, "--instrument", instrument.path] +
+                                    ["MnO_225", "TiO2_141", "TiO2_136"].flatMap { ["--phase", refs.appendingPathComponent("\($0).cif").path] })
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        print(lines.prefix(16).joined(separator: "\n"))
+        #expect(lines.contains("  2. cell+zero+displacement: 7 parameters"))  // MnO a; TiO2 a, c; TiO2_2 a, c; zero; displacement
+        #expect(lines.contains { $0.hasPrefix("  5. atoms xyz+Uiso: 0 parameters;") && $0.hasSuffix("MnO (cubic), TiO2 (tetragonal), TiO2_2 (tetragonal)") })
+        #expect(lines.contains { $0.hasPrefix("Phase MnO: a ") } && lines.contains { $0.hasPrefix("Phase TiO2: a ") }
+                && lines.contains { $0.hasPrefix("Phase TiO2_2: a ") })
+        let rwp = try #require(lines.first { $0.hasPrefix("Rwp ") })
+        #expect(rwp.contains("(converged,"), "\(rwp)")
+        // Refined cells near the CIFs': MnO a 4.444, anatase a 3.783 c 9.59, rutile a 4.6092 c 2.9673 Å (within 1.2 %).
+        for (prefix, a) in [("Phase MnO: a ", 4.444), ("Phase TiO2: a ", 3.783), ("Phase TiO2_2: a ", 4.6092)] {
+            let line = try #require(lines.first { $0.hasPrefix(prefix) })
+            let value = try #require(Double(line.dropFirst(prefix.count).prefix { $0 != "(" }))
+            #expect(abs(value / a - 1) < 0.012, "\(line)")
+        }
+    }
 }

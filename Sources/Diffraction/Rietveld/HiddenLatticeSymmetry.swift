@@ -110,3 +110,12 @@ public enum HiddenLatticeSymmetry {
         return false
     }
 }
+
+extension RietveldModel {
+    /// The crystal system `HiddenLatticeSymmetry` finds for phase `index` when it is written in P1 with
+    /// more symmetry than that (nil otherwise). Its atoms, listed one by one, cannot be refined freely
+    /// without breaking that symmetry.
+    public func hiddenCrystalSystem(phase index: Int) -> String? {
+        HiddenLatticeSymmetry.crystalSystem(of: phases[index].structure)?.name
+    }
+}
