@@ -101,3 +101,27 @@ public struct FFTPlan: Sendable {
         }
     }
 }
+
+extension FFTPlan {
+    /// The plan of length `count` (a power of two ≥ 2), built once per length and kept for the
+    /// process (building one costs a sine and cosine per point); nil for other lengths.
+    public static func shared(count: Int) -> FFTPlan? {
+        guard count >= 2, count & (count - 1) == 0 else { return nil }
+        return SharedPlans.instance.plan(count)
+    }
+}
+
+/// Process-wide FFT plans by length, behind a lock.
+private final class SharedPlans: @unchecked Sendable {
+    static let instance = SharedPlans()
+    private let lock = NSLock()
+    private var plans: [Int: FFTPlan] = [:]
+    func plan(_ count: Int) -> FFTPlan? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let p = plans[count] { return p }
+        let p = FFTPlan(count: count)
+        plans[count] = p
+        return p
+    }
+}
