@@ -98,30 +98,32 @@ struct AutobkMinimum {
     /// f minimised by Levenberg–Marquardt on its residuals (o, s·w·q) with their analytic Jacobian.
     func levenbergMarquardtMinimum(start: [Double]) -> (c: [Double], chiSquare: Double, evaluations: Int) {
         let n = P.count, nOut = Double(a.count)
-        func residuals(_ c: [Double]) -> [Double] {
-            var o = a
-            for j in 0..<n { for i in o.indices { o[i] -= c[j] * P[j][i] } }
-            let s = 0.1 + 10 * o.reduce(0) { $0 + $1 * $1 } / nOut
-            for t in clampChi.indices {
+        func clampValues(_ c: [Double]) -> [Double] {
+            clampChi.indices.map { t in
                 var q = clampChi[t]
                 for j in 0..<n { q -= c[j] * clampG[t][j] }
-                o.append(clampWeights[t] * s * q)
+                return q
             }
+        }
+        func transformPart(_ c: [Double]) -> [Double] {
+            var o = a
+            for j in 0..<n { for i in o.indices { o[i] -= c[j] * P[j][i] } }
             return o
         }
+        func residuals(_ c: [Double]) -> [Double] {
+            let o = transformPart(c)
+            let s = 0.1 + 10 * o.reduce(0) { $0 + $1 * $1 } / nOut
+            return o + zip(clampWeights, clampValues(c)).map { $0 * s * $1 }
+        }
         func jacobian(_ c: [Double]) -> [[Double]] {
-            let r = residuals(c)
-            let o = Array(r[0..<a.count])
+            let o = transformPart(c), q = clampValues(c)
             let s = 0.1 + 10 * o.reduce(0) { $0 + $1 * $1 } / nOut
             return (0..<n).map { j in
                 var col = P[j].map { -$0 }
                 var dsdc = 0.0
                 for i in o.indices { dsdc += o[i] * col[i] }
                 dsdc *= 20 / nOut
-                for t in clampChi.indices {
-                    let q = s != 0 && clampWeights[t] != 0 ? r[a.count + t] / (clampWeights[t] * s) : 0
-                    col.append(clampWeights[t] * (s * -clampG[t][j] + q * dsdc))
-                }
+                for t in clampChi.indices { col.append(clampWeights[t] * (s * -clampG[t][j] + q[t] * dsdc)) }
                 return col
             }
         }
