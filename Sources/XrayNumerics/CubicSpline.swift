@@ -135,7 +135,7 @@ public struct NotAKnotCubicSpline: Sendable {
                 for c in 0..<width { v[c] = ys[group + c][i] }
                 yv[i] = v
             }
-            var outs = [[Double]](repeating: [Double](repeating: 0, count: count), count: width)
+            var outs = [Double](repeating: 0, count: 4 * count)  // point-major, four lanes
             yv.withUnsafeBufferPointer { y in
             mv.withUnsafeMutableBufferPointer { mb in
             dv.withUnsafeMutableBufferPointer { d in
@@ -158,15 +158,19 @@ public struct NotAKnotCubicSpline: Sendable {
                 let hl = h[n - 2], hp = h[n - 3]
                 mb[n - 1] = ((hl + hp) * mb[n - 2] - hl * mb[n - 3]) / hp
                 weights.withUnsafeBufferPointer { w in
+                interval.withUnsafeBufferPointer { interval in
+                outs.withUnsafeMutableBytes { o in
                     for j in 0..<count {
                         let k = interval[j]
                         let curvature: SIMD4<Double> = mb[k] * w[4 * j] + mb[k + 1] * w[4 * j + 1]
                         let v: SIMD4<Double> = curvature + y[k] * w[4 * j + 2] + y[k + 1] * w[4 * j + 3]
-                        for c in 0..<width { outs[c][j] = v[c] }
+                        o.storeBytes(of: v, toByteOffset: 32 * j, as: SIMD4<Double>.self)
                     }
-                }
+                }}}
             }}}}}}}
-            for c in 0..<width { results[group + c] = outs[c] }
+            for c in 0..<width {
+                results[group + c] = outs.withUnsafeBufferPointer { o in (0..<count).map { o[4 * $0 + c] } }
+            }
             group += width
         }
         return results
