@@ -209,14 +209,14 @@ struct FeffitModel: LinearlyMappedModel {
             let base = modelOffsets[d], n = ds.activeCount
             if let map = ds.fitMap {
                 // Vector c·blocks + b: column c weighted for k-weight b; all through the map together.
-                let nIn = map.inputCount, size = map.outputCount, blocks = ds.inputWeights.count
+                let nIn = map.inputWidth, first = map.firstInput, size = map.outputCount, blocks = ds.inputWeights.count
                 var x = [Double](repeating: 0, count: count * blocks * nIn)
                 var y = [Double](repeating: 0, count: count * blocks * size)
                 for c in 0..<count {
                     modelColumns[c].withUnsafeBufferPointer { col in
                         for (b, weight) in ds.inputWeights.enumerated() {
-                            let v = (c * blocks + b) * nIn
-                            for m in 0..<nIn { x[v + m] = col[base + m] * weight[m] }
+                            let v = (c * blocks + b) * nIn - first
+                            for m in first..<map.inputCount { x[v + m] = col[base + m] * weight[m] }
                         }
                     }
                 }
