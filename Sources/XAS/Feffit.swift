@@ -204,7 +204,6 @@ struct FeffitModel: LinearlyMappedModel {
         var columns = [[Double]](repeating: [Double](repeating: 0, count: residualCount), count: modelColumns.count)
         let count = modelColumns.count
         guard count > 0 else { return columns }
-        let w = workspace
         for (d, ds) in datasets.enumerated() {
             let base = modelOffsets[d], n = ds.activeCount
             if let map = ds.fitMap {
@@ -229,13 +228,23 @@ struct FeffitModel: LinearlyMappedModel {
                     }
                 }
             } else {
-                var dchi = [Double](repeating: 0, count: ds.modelK.count)
+                // k space (R and q space always have a map): −kʷ·column/ε_k on the fit range, one
+                // block per k-weight, as `appendResidual` forms the residual.
+                let t = ds.transform
+                let upper = max(t.iqmin, min(t.iqmax, ds.modelK.count))
                 for c in 0..<count {
-                    for i in 0..<n { dchi[i] = modelColumns[c][base + i] }
-                    var segment: [Double] = []
-                    segment.reserveCapacity(ds.residualCount)
-                    ds.appendResidual(difference: dchi, to: &segment, re: &w.re, im: &w.im)
-                    for (i, value) in segment.enumerated() { columns[c][offsets[d] + i] = -value }
+                    modelColumns[c].withUnsafeBufferPointer { col in
+                        columns[c].withUnsafeMutableBufferPointer { out in
+                            var o = offsets[d]
+                            for b in ds.dataset.transform.kweights.indices {
+                                let power = t.kpowers[b], eps = ds.epsilonK[b]
+                                for i in t.iqmin..<upper {
+                                    out[o] = -((i < n ? col[base + i] : 0) / eps * power[i])
+                                    o += 1
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
