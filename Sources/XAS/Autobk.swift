@@ -94,7 +94,8 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     let iemax = min(n, 2 + indexOf(energy, e0 + kmax * kmax / XASConstants.etok)) - 1
     let win = taperWindow(x: kout, xmin: p.kmin, xmax: kmax, dx: p.dk, dx2: p.dk, shape: p.window)
     var ftwin = [Double](repeating: 0, count: nk)
-    for i in 0..<nk { ftwin[i] = pow(kout[i], p.kweight) * win[i] }
+    let kpower = kweightPowers(kout, p.kweight)
+    for i in 0..<nk { ftwin[i] = kpower[i] * win[i] }
     var nspl = 1 + Int(2 * rbkg * (kmax - p.kmin) / Double.pi)
     let irbkg = Int(1 + Double(nspl - 1) * Double.pi / (2 * rgrid * (kmax - p.kmin)))
     if let given = p.nknots { nspl = given }
@@ -117,37 +118,28 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     guard nraw >= 4, let interpolator = NotAKnotCubicSpline(nodes: kr) else {
         throw RoentgenError(.badData, "energies above E0 are not strictly increasing or too few (\(nraw)); expected a sorted scan")
     }
-    // Basis functions at the data points → their interpolants on kout (columns of G).
-    let chiMu = interpolator.evaluate(y: mur, at: kout)
-    var basisRows = [[Double]](repeating: [Double](repeating: 0, count: nraw), count: nspl)
+    // Basis functions at the data points → their interpolants on kout (columns of G), and χ_μ, the
+    // interpolant of μ itself: all through one not-a-knot spline map (intervals and weights once).
+    var basisRows = [[Double]](repeating: [Double](repeating: 0, count: nraw), count: nspl + 1)
+    basisRows[0] = mur
     var h = [Double](repeating: 0, count: 4)
     for i in 0..<nraw {
         let l = initial.interval(for: kr[i])
         initial.basis(at: kr[i], interval: l, into: &h)
-        for j in 0...3 { basisRows[l - 3 + j][i] = h[j] }
+        for j in 0...3 { basisRows[l - 2 + j][i] = h[j] }  // basis l − 3 + j, after χ_μ's row
     }
-    let G = basisRows.map { interpolator.evaluate(y: $0, at: kout) }  // G[j][m]
-    // Partial DFT rows (real, imaginary interleaved) for the first irbkg R points.
+    let interpolated = interpolator.evaluate(columns: basisRows, at: kout)
+    let chiMu = interpolated[0]
+    let G = Array(interpolated[1...])  // G[j][m]
+    // Rows of the partial DFT for the first irbkg R points (row 2j Re, 2j+1 Im; kstep/√π folded
+    // in), shared per (nfft, irbkg, nk); the window and k-weight go onto the vectors instead.
     let nOut = 2 * irbkg
-    let table = DFTTable.shared(p.nfft)
-    let scale = p.kstep / Double.pi.squareRoot()
-    // Dense rows of the partial DFT with window, k-weight and scale folded in: row 2j is Re, 2j+1 Im.
-    var rows = [Double](repeating: 0, count: nOut * nk)
-    let mask = p.nfft - 1
-    for j in 0..<irbkg {
-        var idx = 0
-        for m in 0..<nk {
-            let v = scale * ftwin[m]
-            rows[(2 * j) * nk + m] = v * table.cos[idx]
-            rows[(2 * j + 1) * nk + m] = -v * table.sin[idx]
-            idx = (idx + j) & mask
-        }
+    let rows = PartialDFTRows.shared(nfft: p.nfft, frequencies: irbkg, width: nk, scale: p.kstep / Double.pi.squareRoot())
+    // a = F·(W·χ_μ) and P[j] = F·(W·G_j) in one blocked product; out(c) = a − Σ c_j P[j].
+    var stacked = [Double](repeating: 0, count: (nspl + 1) * nk)
+    for (v, column) in interpolated.enumerated() {
+        for m in 0..<nk { stacked[v * nk + m] = column[m] * ftwin[m] }
     }
-    // a = F·χ_μ and P[j] = F·G_j in one blocked product (each row of F read once per four vectors);
-    // out(c) = a − Σ c_j P[j].
-    var stacked = chiMu
-    stacked.reserveCapacity((nspl + 1) * nk)
-    for g in G { stacked.append(contentsOf: g) }
     var products = [Double](repeating: 0, count: (nspl + 1) * nOut)
     rows.withUnsafeBufferPointer { rb in
         stacked.withUnsafeBufferPointer { xb in
@@ -161,50 +153,17 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     let nclamp = min(p.nclamp, nk / 2)
     let clampIdx = Array(0..<nclamp) + Array((nk - nclamp)..<nk)
     let clampW = [Double](repeating: abs(p.clampLo), count: nclamp) + [Double](repeating: abs(p.clampHi), count: nclamp)
-    func outVector(_ c: [Double]) -> [Double] {
-        var o = a
-        for j in 0..<nspl { let cj = c[j]; P[j].withUnsafeBufferPointer { pj in for i in 0..<nOut { o[i] -= cj * pj[i] } } }
-        return o
-    }
     // Rows of G at the clamp points, contiguous per clamp point.
     let clampG = clampIdx.map { m in (0..<nspl).map { G[$0][m] } }
-    func clampChi(_ c: [Double], _ t: Int) -> Double {
-        var v = chiMu[clampIdx[t]]
-        clampG[t].withUnsafeBufferPointer { g in for j in 0..<nspl { v -= c[j] * g[j] } }
-        return v
-    }
-    func chiAt(_ c: [Double], _ m: Int) -> Double {
+    let start = Array(initial.coefficients[0..<nspl])
+    let minimum = AutobkMinimum(a: a, P: P, clampChi: clampIdx.map { chiMu[$0] }, clampG: clampG, clampWeights: clampW)
+    let (c, chiSquare, evaluations) = minimum.solve(start: start)
+    var chi = [Double](repeating: 0, count: nk)
+    for m in 0..<nk {
         var v = chiMu[m]
         for j in 0..<nspl { v -= c[j] * G[j][m] }
-        return v
+        chi[m] = v / edgeStep
     }
-    func residuals(_ c: [Double]) -> [Double] {
-        var o = outVector(c)
-        guard nclamp > 0 else { return o }
-        let s = 0.1 + 10 * o.reduce(0) { $0 + $1 * $1 } / Double(nOut)
-        for t in clampIdx.indices { o.append(clampW[t] * s * clampChi(c, t)) }
-        return o
-    }
-    func jacobian(_ c: [Double]) -> [[Double]] {
-        let o = outVector(c)
-        let s = 0.1 + 10 * o.reduce(0) { $0 + $1 * $1 } / Double(nOut)
-        let chiClamp = clampIdx.indices.map { clampChi(c, $0) }
-        return (0..<nspl).map { j in
-            var col = P[j].map { -$0 }
-            guard nclamp > 0 else { return col }
-            var dsdc = 0.0
-            for i in 0..<nOut { dsdc += o[i] * col[i] }
-            dsdc *= 20 / Double(nOut)
-            for t in clampIdx.indices { col.append(clampW[t] * (s * -clampG[t][j] + chiClamp[t] * dsdc)) }
-            return col
-        }
-    }
-    let start = Array(initial.coefficients[0..<nspl])
-    let fit = levenbergMarquardt(initial: start, options: LevenbergMarquardtOptions(ftol: 1e-12, xtol: 1e-12, maxEvaluations: 2000 * (nspl + 1)),
-                                 residuals: residuals, jacobian: jacobian)
-    let c = fit.parameters
-    var chi = [Double](repeating: 0, count: nk)
-    for m in 0..<nk { chi[m] = chiAt(c, m) / edgeStep }
     var spline = initial
     for j in 0..<nspl { spline.coefficients[j] = c[j] }
     for j in nspl..<spline.coefficients.count { spline.coefficients[j] = c[nspl - 1] }
@@ -214,18 +173,6 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     let dof = Double(2 * irbkg + 2 * nclamp - nspl)
     return AutobkResult(k: kout, chi: chi, bkg: bkg, ek0: e0, rbkg: rbkg, kmin: p.kmin, kmax: kmax, nspl: nspl,
                         irbkg: irbkg, iek0: iek0, iemax: iemax, knots: spline.knots, coefficients: spline.coefficients,
-                        chiSquare: fit.chiSquare, reducedChiSquare: dof > 0 ? fit.chiSquare / dof : .nan,
-                        evaluations: fit.evaluations)
-}
-
-/// cos and sin of 2πj/N for j < N, shared per N.
-final class DFTTable: @unchecked Sendable {
-    let cos: [Double]
-    let sin: [Double]
-    private init(_ n: Int) {
-        cos = (0..<n).map { Foundation.cos(2 * Double.pi * Double($0) / Double(n)) }
-        sin = (0..<n).map { Foundation.sin(2 * Double.pi * Double($0) / Double(n)) }
-    }
-    private static let table2048 = DFTTable(2048)
-    static func shared(_ n: Int) -> DFTTable { n == 2048 ? table2048 : DFTTable(n) }
+                        chiSquare: chiSquare, reducedChiSquare: dof > 0 ? chiSquare / dof : .nan,
+                        evaluations: evaluations)
 }

@@ -204,19 +204,18 @@ struct FeffitModel: LinearlyMappedModel {
         var columns = [[Double]](repeating: [Double](repeating: 0, count: residualCount), count: modelColumns.count)
         let count = modelColumns.count
         guard count > 0 else { return columns }
-        let w = workspace
         for (d, ds) in datasets.enumerated() {
             let base = modelOffsets[d], n = ds.activeCount
             if let map = ds.fitMap {
                 // Vector c·blocks + b: column c weighted for k-weight b; all through the map together.
-                let nIn = map.inputCount, size = map.outputCount, blocks = ds.inputWeights.count
+                let nIn = map.inputWidth, first = map.firstInput, size = map.outputCount, blocks = ds.inputWeights.count
                 var x = [Double](repeating: 0, count: count * blocks * nIn)
                 var y = [Double](repeating: 0, count: count * blocks * size)
                 for c in 0..<count {
                     modelColumns[c].withUnsafeBufferPointer { col in
                         for (b, weight) in ds.inputWeights.enumerated() {
-                            let v = (c * blocks + b) * nIn
-                            for m in 0..<nIn { x[v + m] = col[base + m] * weight[m] }
+                            let v = (c * blocks + b) * nIn - first
+                            for m in first..<map.inputCount { x[v + m] = col[base + m] * weight[m] }
                         }
                     }
                 }
@@ -229,13 +228,23 @@ struct FeffitModel: LinearlyMappedModel {
                     }
                 }
             } else {
-                var dchi = [Double](repeating: 0, count: ds.modelK.count)
+                // k space (R and q space always have a map): −kʷ·column/ε_k on the fit range, one
+                // block per k-weight, as `appendResidual` forms the residual.
+                let t = ds.transform
+                let upper = max(t.iqmin, min(t.iqmax, ds.modelK.count))
                 for c in 0..<count {
-                    for i in 0..<n { dchi[i] = modelColumns[c][base + i] }
-                    var segment: [Double] = []
-                    segment.reserveCapacity(ds.residualCount)
-                    ds.appendResidual(difference: dchi, to: &segment, re: &w.re, im: &w.im)
-                    for (i, value) in segment.enumerated() { columns[c][offsets[d] + i] = -value }
+                    modelColumns[c].withUnsafeBufferPointer { col in
+                        columns[c].withUnsafeMutableBufferPointer { out in
+                            var o = offsets[d]
+                            for b in ds.dataset.transform.kweights.indices {
+                                let power = t.kpowers[b], eps = ds.epsilonK[b]
+                                for i in t.iqmin..<upper {
+                                    out[o] = -((i < n ? col[base + i] : 0) / eps * power[i])
+                                    o += 1
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -192,11 +192,11 @@ struct PreparedDataSet: Sendable {
         let settings = dataset.transform
         if let map = fitMap, diff.count >= map.inputCount {
             // Every k-weight's block through the map together (the blocks follow each other in `out`).
-            let start = out.count, size = map.outputCount, n = map.inputCount, blocks = inputWeights.count
+            let start = out.count, size = map.outputCount, n = map.inputWidth, first = map.firstInput, blocks = inputWeights.count
             out.append(contentsOf: repeatElement(0, count: size * blocks))
             var x = [Double](repeating: 0, count: n * blocks)
             for (b, weight) in inputWeights.enumerated() {
-                for m in 0..<n { x[b * n + m] = diff[m] * weight[m] }
+                for m in first..<map.inputCount { x[b * n + m - first] = diff[m] * weight[m] }
             }
             out.withUnsafeMutableBufferPointer { o in
                 x.withUnsafeBufferPointer { map.apply($0.baseAddress!, count: blocks, into: o.baseAddress! + start) }

@@ -13,9 +13,12 @@ import XrayNumerics
 /// q space applies a second map from the R points where the R window is non-zero:
 /// χ(q_i) = Re (4√π/kstep)/N·Σⱼ W(Rⱼ)·χ(Rⱼ)·e^{+2πi·ij/N} (numpy's `ifft` normalisation).
 struct FitSpaceTransform: Sendable {
-    /// Number of k points read (columns of `forwardRows`).
+    /// k points read: indices `firstInput..<inputCount` (below `firstInput` the k window is zero,
+    /// so those points add nothing); each input vector of `apply` holds `inputWidth` values from there.
     let inputCount: Int
-    /// Rows of the forward map, row-major, `inputCount` long: rows 2j and 2j+1 give Re and Im of
+    let firstInput: Int
+    var inputWidth: Int { inputCount - firstInput }
+    /// Rows of the forward map, row-major, `inputWidth` long (k indices from `firstInput`): rows 2j and 2j+1 give Re and Im of
     /// χ(R) at the j-th R point kept (the k window and kstep/√π folded in, not the k-weight).
     let forwardRows: [Double]
     let forwardRowCount: Int
@@ -34,19 +37,22 @@ struct FitSpaceTransform: Sendable {
         let table = DFTTable.shared(n)
         let mask = n - 1
         self.inputCount = inputCount
+        let first = min(inputCount - 1, kwin.prefix(inputCount).firstIndex { $0 != 0 } ?? 0)
+        firstInput = first
+        let width = inputCount - first
         var rIndices = Array(rRange)
         if qRange != nil, let rwin {
             rIndices = (0..<min(n / 2, rwin.count)).filter { rwin[$0] != 0 }
         }
         let scale = kstep / Double.pi.squareRoot()
-        var rows = [Double](repeating: 0, count: 2 * rIndices.count * inputCount)
+        var rows = [Double](repeating: 0, count: 2 * rIndices.count * width)
         for (row, j) in rIndices.enumerated() {
-            var idx = 0
-            let re = 2 * row * inputCount, im = re + inputCount
-            for m in 0..<inputCount {
+            var idx = (first * j) & mask
+            let re = 2 * row * width, im = re + width
+            for m in first..<inputCount {
                 let v = scale * kwin[m]
-                rows[re + m] = v * table.cos[idx]
-                rows[im + m] = -v * table.sin[idx]
+                rows[re + m - first] = v * table.cos[idx]
+                rows[im + m - first] = -v * table.sin[idx]
                 idx = (idx + j) & mask
             }
         }
@@ -72,19 +78,19 @@ struct FitSpaceTransform: Sendable {
         }
     }
 
-    /// Applies the map to `count` input vectors (each `inputCount` long, contiguous in `inputs`,
-    /// already k-weighted and scaled), writing `outputCount` values per vector into `outputs`.
+    /// Applies the map to `count` input vectors (each `inputWidth` long from k index `firstInput`,
+    /// contiguous in `inputs`, already k-weighted and scaled), writing `outputCount` values per vector into `outputs`.
     func apply(_ inputs: UnsafePointer<Double>, count: Int, into outputs: UnsafeMutablePointer<Double>) {
         if backRowCount == 0 {
             forwardRows.withUnsafeBufferPointer { rows in
-                multiply(rows.baseAddress!, rowCount: forwardRowCount, width: inputCount, inputs, count: count, into: outputs)
+                multiply(rows.baseAddress!, rowCount: forwardRowCount, width: inputWidth, inputs, count: count, into: outputs)
             }
             return
         }
         let middle = UnsafeMutablePointer<Double>.allocate(capacity: forwardRowCount * count)
         defer { middle.deallocate() }
         forwardRows.withUnsafeBufferPointer { rows in
-            multiply(rows.baseAddress!, rowCount: forwardRowCount, width: inputCount, inputs, count: count, into: middle)
+            multiply(rows.baseAddress!, rowCount: forwardRowCount, width: inputWidth, inputs, count: count, into: middle)
         }
         backRows.withUnsafeBufferPointer { rows in
             multiply(rows.baseAddress!, rowCount: backRowCount, width: forwardRowCount, UnsafePointer(middle), count: count, into: outputs)

@@ -98,9 +98,8 @@ func kweightPowers(_ k: [Double], _ w: Double) -> [Double] {
 }
 
 enum FFTPlans {
-    private static let plan2048 = FFTPlan(count: 2048)!
-    private static let plan1024 = FFTPlan(count: 1024)!
-    static func plan(_ n: Int) -> FFTPlan? { n == 2048 ? plan2048 : n == 1024 ? plan1024 : FFTPlan(count: n) }
+    /// The process-wide plan of length n (built once per length).
+    static func plan(_ n: Int) -> FFTPlan? { FFTPlan.shared(count: n) }
 }
 
 /// Forward XAFS Fourier transform: χ̃(R) = (kstep/√π) Σ χ(k)·kʷ·W(k)·e^{2ikR}, zero-padded to `nfft`.

@@ -61,20 +61,10 @@ public struct NotAKnotCubicSpline: Sendable {
         let n = nodes.count
         var mAll = [Double](repeating: 0, count: n)
         guard n >= 4 else { return mAll }
-        let m = n - 2
-        var d = [Double](repeating: 0, count: m)
-        for r in 0..<m {
-            let i = r + 1
-            d[r] = 6 * ((y[i + 1] - y[i]) / h[i] - (y[i] - y[i - 1]) / h[i - 1])
+        var d = [Double](repeating: 0, count: n)
+        mAll.withUnsafeMutableBufferPointer { mb in
+            d.withUnsafeMutableBufferPointer { secondDerivatives(y, into: mb.baseAddress!, scratch: $0.baseAddress!) }
         }
-        d[0] *= diagInv[0]
-        for r in 1..<m { d[r] = (d[r] - lower[r] * d[r - 1]) * diagInv[r] }
-        for r in stride(from: m - 2, through: 0, by: -1) { d[r] -= upperPrime[r] * d[r + 1] }
-        for r in 0..<m { mAll[r + 1] = d[r] }
-        let h0 = h[0], h1 = h[1]
-        mAll[0] = ((h0 + h1) * mAll[1] - h0 * mAll[2]) / h1
-        let hl = h[n - 2], hp = h[n - 3]
-        mAll[n - 1] = ((hl + hp) * mAll[n - 2] - hl * mAll[n - 3]) / hp
         return mAll
     }
 
@@ -106,6 +96,111 @@ public struct NotAKnotCubicSpline: Sendable {
             }
         }
         return PiecewiseCubic(nodes: nodes, c0: c0, c1: c1, c2: c2, c3: c3)
+    }
+
+    /// The splines through (nodes, yᵢ) for several value sets `ys`, each evaluated at `points`
+    /// (increasing): `result[i][j]` = spline of `ys[i]` at `points[j]`. The interval and the four
+    /// weights of each point are found once for all value sets, so each costs a tridiagonal solve
+    /// and four products per point.
+    public func evaluate(columns ys: [[Double]], at points: [Double]) -> [[Double]] {
+        let n = nodes.count
+        guard n >= 4 else { return ys.map { evaluate(y: $0, at: points) } }
+        let count = points.count
+        // Per point: interval i and weights of M[i], M[i+1], y[i], y[i+1] (the formula of `evaluate`).
+        var interval = [Int](repeating: 0, count: count)
+        var weights = [Double](repeating: 0, count: 4 * count)
+        var i = 0
+        for (j, p) in points.enumerated() {
+            if p < nodes[i] { i = 0 }
+            while i < n - 2 && p >= nodes[i + 1] { i += 1 }
+            let hi = h[i]
+            let a = nodes[i + 1] - p, b = p - nodes[i]
+            interval[j] = i
+            weights[4 * j] = a * a * a / (6 * hi) - hi * a / 6
+            weights[4 * j + 1] = b * b * b / (6 * hi) - hi * b / 6
+            weights[4 * j + 2] = a / hi
+            weights[4 * j + 3] = b / hi
+        }
+        // Four value sets at a time, one per SIMD lane: the same tridiagonal solve as
+        // `secondDerivatives`, then the weighted sum per point.
+        let m = n - 2
+        var results = [[Double]](repeating: [], count: ys.count)
+        var yv = [SIMD4<Double>](repeating: .zero, count: n), mv = yv, dv = yv
+        var group = 0
+        while group < ys.count {
+            let width = min(4, ys.count - group)
+            for c in 0..<width { precondition(ys[group + c].count == n, "NotAKnotCubicSpline: y must have one value per node") }
+            for i in 0..<n {
+                var v = SIMD4<Double>()
+                for c in 0..<width { v[c] = ys[group + c][i] }
+                yv[i] = v
+            }
+            var outs = [Double](repeating: 0, count: 4 * count)  // point-major, four lanes
+            yv.withUnsafeBufferPointer { y in
+            mv.withUnsafeMutableBufferPointer { mb in
+            dv.withUnsafeMutableBufferPointer { d in
+            h.withUnsafeBufferPointer { h in
+            lower.withUnsafeBufferPointer { lower in
+            diagInv.withUnsafeBufferPointer { diagInv in
+            upperPrime.withUnsafeBufferPointer { upperPrime in
+                var previous = (y[1] - y[0]) / h[0]
+                for r in 0..<m {
+                    let next = (y[r + 2] - y[r + 1]) / h[r + 1]
+                    d[r] = 6 * (next - previous)
+                    previous = next
+                }
+                d[0] *= diagInv[0]
+                for r in 1..<m { d[r] = (d[r] - lower[r] * d[r - 1]) * diagInv[r] }
+                for r in stride(from: m - 2, through: 0, by: -1) { d[r] -= upperPrime[r] * d[r + 1] }
+                for r in 0..<m { mb[r + 1] = d[r] }
+                let h0 = h[0], h1 = h[1]
+                mb[0] = ((h0 + h1) * mb[1] - h0 * mb[2]) / h1
+                let hl = h[n - 2], hp = h[n - 3]
+                mb[n - 1] = ((hl + hp) * mb[n - 2] - hl * mb[n - 3]) / hp
+                weights.withUnsafeBufferPointer { w in
+                interval.withUnsafeBufferPointer { interval in
+                outs.withUnsafeMutableBytes { o in
+                    for j in 0..<count {
+                        let k = interval[j]
+                        let curvature: SIMD4<Double> = mb[k] * w[4 * j] + mb[k + 1] * w[4 * j + 1]
+                        let v: SIMD4<Double> = curvature + y[k] * w[4 * j + 2] + y[k + 1] * w[4 * j + 3]
+                        o.storeBytes(of: v, toByteOffset: 32 * j, as: SIMD4<Double>.self)
+                    }
+                }}}
+            }}}}}}}
+            for c in 0..<width {
+                results[group + c] = outs.withUnsafeBufferPointer { o in (0..<count).map { o[4 * $0 + c] } }
+            }
+            group += width
+        }
+        return results
+    }
+
+    /// `secondDerivatives` into `m` (n long) with `scratch` (n long) for the solve; n ≥ 4.
+    private func secondDerivatives(_ y: UnsafeBufferPointer<Double>, into mAll: UnsafeMutablePointer<Double>,
+                                   scratch d: UnsafeMutablePointer<Double>) {
+        let n = nodes.count
+        let m = n - 2
+        h.withUnsafeBufferPointer { h in
+        lower.withUnsafeBufferPointer { lower in
+        diagInv.withUnsafeBufferPointer { diagInv in
+        upperPrime.withUnsafeBufferPointer { upperPrime in
+            var previous = (y[1] - y[0]) / h[0]
+            for r in 0..<m {
+                let i = r + 1
+                let next = (y[i + 1] - y[i]) / h[i]
+                d[r] = 6 * (next - previous)
+                previous = next
+            }
+            d[0] *= diagInv[0]
+            for r in 1..<m { d[r] = (d[r] - lower[r] * d[r - 1]) * diagInv[r] }
+            for r in stride(from: m - 2, through: 0, by: -1) { d[r] -= upperPrime[r] * d[r + 1] }
+            for r in 0..<m { mAll[r + 1] = d[r] }
+            let h0 = h[0], h1 = h[1]
+            mAll[0] = ((h0 + h1) * mAll[1] - h0 * mAll[2]) / h1
+            let hl = h[n - 2], hp = h[n - 3]
+            mAll[n - 1] = ((hl + hp) * mAll[n - 2] - hl * mAll[n - 3]) / hp
+        }}}}
     }
 
     /// The spline through (nodes, y) evaluated at `points` (any order; fastest when increasing).

@@ -37,24 +37,30 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
     for i in stride(from: npts - 1, through: 1, by: -1) { y1[k] = y0[i]; k += 1 }
     for i in 0..<npts { y1[k] = y0[i]; k += 1 }
     for i in stride(from: npts - 1, through: 0, by: -1) { y1[k] = y0[i]; k += 1 }
-    // 'valid' convolution out[i] = Σ_j win[j]·y1[i + wlen − 1 − j] = Σ_j rwin[j]·y1[i + j] with the
-    // window reversed, evaluated only where the final interpolation onto x reads it.
-    let rwin = Array(win.reversed())
-    var needed = [Bool](repeating: false, count: npts)
-    for xi in x {
-        let t = (xi - gridMin) / dx0
-        let lo = max(0, min(npts - 1, Int(t.rounded(.down))))
-        needed[lo] = true
-        needed[min(npts - 1, lo + 1)] = true
-        if lo > 0 { needed[lo - 1] = true }
-    }
+    // 'valid' convolution out[i] = Σ_j win[j]·y1[i + wlen − 1 − j] = Σ_j rwin[j]·y1[i + j] (window
+    // reversed), i < npts: a cross-correlation, done as one FFT of y1 + i·rwin (zero-padded to
+    // N ≥ 3·npts − 1, so that nothing wraps round), the product conj(RWIN)·Y1 and one inverse FFT.
+    // Equal to the direct sum to rounding (≈ 1e-16 of the largest |y|).
     var y2 = [Double](repeating: 0, count: npts)
-    rwin.withUnsafeBufferPointer { w in
-        y1.withUnsafeBufferPointer { yy in
-            for i in 0..<npts where needed[i] {
-                y2[i] = dotProduct(w.baseAddress!, yy.baseAddress! + i, wlen)
-            }
+    var nfft = 2
+    while nfft < y1.count { nfft *= 2 }
+    if let plan = FFTPlan.shared(count: nfft) {
+        var re = [Double](repeating: 0, count: nfft), im = re
+        for i in 0..<y1.count { re[i] = y1[i] }
+        for j in 0..<wlen { im[j] = win[wlen - 1 - j] }
+        plan.forward(real: &re, imag: &im)
+        // Z = A + iB with A, B the spectra of the real sequences y1 and rwin:
+        // A[k] = (Z[k] + conj Z[−k])/2, B[k] = (Z[k] − conj Z[−k])/(2i); C[k] = conj(B[k])·A[k].
+        var cr = [Double](repeating: 0, count: nfft), ci = cr
+        for k in 0..<nfft {
+            let m = (nfft - k) & (nfft - 1)
+            let ar = (re[k] + re[m]) / 2, ai = (im[k] - im[m]) / 2
+            let br = (im[k] + im[m]) / 2, bi = -(re[k] - re[m]) / 2
+            cr[k] = br * ar + bi * ai
+            ci[k] = br * ai - bi * ar
         }
+        plan.inverse(real: &cr, imag: &ci)
+        for i in 0..<npts { y2[i] = cr[i] }
     }
     return interpolateLinear(x: x0, y: y2, at: x)
 }

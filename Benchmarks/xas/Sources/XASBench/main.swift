@@ -29,18 +29,39 @@ if ProcessInfo.processInfo.environment["XAS_STAGES"] != nil {
     let input = ref["input"] as! [String: Any]
     let energy = input["energy"] as! [Double], mu = input["mu"] as! [Double]
     var t = [Double](repeating: 0, count: 5)
-    for _ in 0..<200 {
-        var t0 = now()
-        let g = try EnergyGrid.prepare(energy: energy, mu: mu); t[0] += now() - t0; t0 = now()
-        let e0 = findE0(energy: g.energy, mu: g.mu); t[1] += now() - t0; t0 = now()
-        let pre = try preEdge(energy: g.energy, mu: g.mu, parameters: PreEdgeParameters(e0: e0)); t[2] += now() - t0; t0 = now()
-        let b = try autobk(energy: g.energy, mu: g.mu, e0: pre.e0, edgeStep: pre.edgeStep); t[3] += now() - t0; t0 = now()
-        _ = try forwardTransform(k: b.k, chi: b.chi); t[4] += now() - t0
+    for _ in 0..<2000 {
+        var t0 = cpuNow()
+        let g = try EnergyGrid.prepare(energy: energy, mu: mu); t[0] += cpuNow() - t0; t0 = cpuNow()
+        let e0 = findE0(energy: g.energy, mu: g.mu); t[1] += cpuNow() - t0; t0 = cpuNow()
+        let pre = try preEdge(energy: g.energy, mu: g.mu, parameters: PreEdgeParameters(e0: e0)); t[2] += cpuNow() - t0; t0 = cpuNow()
+        let b = try autobk(energy: g.energy, mu: g.mu, e0: pre.e0, edgeStep: pre.edgeStep); t[3] += cpuNow() - t0; t0 = cpuNow()
+        _ = try forwardTransform(k: b.k, chi: b.chi); t[4] += cpuNow() - t0
     }
     let g = try EnergyGrid.prepare(energy: energy, mu: mu)
     let pre = try preEdge(energy: g.energy, mu: g.mu)
     let b = try autobk(energy: g.energy, mu: g.mu, e0: pre.e0, edgeStep: pre.edgeStep)
-    print(zip(["prepare", "find_e0", "pre_edge", "autobk", "xftf"], t).map { "\($0) \(String(format: "%.4f", $1 / 200)) ms" }, "LM evaluations", b.evaluations, "nspl", b.nspl, "irbkg", b.irbkg)
+    print(zip(["prepare", "find_e0", "pre_edge", "autobk", "xftf"], t).map { "\($0) \(String(format: "%.4f", $1 / 2000)) ms" }, "LM evaluations", b.evaluations, "nspl", b.nspl, "irbkg", b.irbkg)
+    exit(0)
+}
+
+if let loops = ProcessInfo.processInfo.environment["XAS_PROFILE"].flatMap(Int.init) {
+    // Chain only, every spectrum, `loops` times (development aid for perf; no file reading inside).
+    let inputs = try ids.map { id -> ([Double], [Double]) in
+        let ref = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("xas/reference/\(id).json"))) as! [String: Any]
+        let input = ref["input"] as! [String: Any]
+        return (input["energy"] as! [Double], input["mu"] as! [Double])
+    }
+    var perSpectrum = [[Double]](repeating: [], count: inputs.count)
+    for _ in 0..<loops {
+        for (i, (e, m)) in inputs.enumerated() {
+            let c0 = cpuNow()
+            _ = try? XASAnalysis.run(energy: e, mu: m)
+            perSpectrum[i].append(cpuNow() - c0)
+        }
+    }
+    let medians = perSpectrum.map(median)
+    for (id, m) in zip(ids, medians) { print(id, String(format: "%.4f ms", m)) }
+    print(String(format: "median CPU per spectrum %.4f ms", median(medians)))
     exit(0)
 }
 

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import XrayNumerics
+
+/// The fast paths of the XAS chain give the numbers of the plain definitions they replace.
+@Suite("XrayNumerics fast paths")
+struct FastPathTests {
+    /// Uneven nodes and smooth values (deterministic).
+    static let nodes: [Double] = (0..<40).map { i in Double(i) * 0.5 + 0.1 * sin(Double(i)) }
+
+    @Test func splineColumnsEqualOneAtATime() throws {
+        let spline = try #require(NotAKnotCubicSpline(nodes: Self.nodes))
+        let points = stride(from: -0.3, through: 20.2, by: 0.05).map { $0 }
+        // Six value sets: one full group of four SIMD lanes and a partial one.
+        let columns = (0..<6).map { c in Self.nodes.map { cos(0.3 * Double(c + 1) * $0) + Double(c) } }
+        let together = spline.evaluate(columns: columns, at: points)
+        for (c, y) in columns.enumerated() {
+            let alone = spline.evaluate(y: y, at: points)
+            for j in points.indices { #expect(abs(together[c][j] - alone[j]) <= 1e-12 * max(1, abs(alone[j]))) }
+        }
+    }
+
+    @Test func linearInterpolationAnyOrder() {
+        let x = Self.nodes, y = Self.nodes.map { $0 * $0 - 3 }
+        func reference(_ p: Double) -> Double {
+            if p <= x[0] { return y[0] }
+            if p >= x[x.count - 1] { return y[y.count - 1] }
+            let lo = x.lastIndex { $0 <= p }!
+            return y[lo] + (p - x[lo]) / (x[lo + 1] - x[lo]) * (y[lo + 1] - y[lo])
+        }
+        // Increasing, decreasing, long jumps forward (past the 8-step walk) and outside the nodes.
+        let points = [-1.0, 0.2, 0.3, 7.9, 19.0, 3.0, 2.9, 0.0, 25.0, 1.7, 18.5, 18.6, 5.0]
+        let got = interpolateLinear(x: x, y: y, at: points)
+        for (p, v) in zip(points, got) { #expect(v == reference(p)) }
+    }
+
+    /// Larch's `smooth(..., form="lorentzian")` by its definition (direct sum of the 'valid'
+    /// convolution over the mirrored grid), against the FFT correlation of `lorentzianSmooth`.
+    @Test func lorentzianSmoothingEqualsTheDirectSum() throws {
+        let x = (0..<150).map { 7100 + Double($0) * 0.35 + 0.05 * sin(Double($0)) }
+        let y = x.map { 1 / (1 + exp(-($0 - 7125) / 2)) + 0.01 * sin($0) }
+        let sigma = 0.4, xstep = 0.4
+        let smoothed = try #require(lorentzianSmooth(x: x, y: y, sigma: sigma, xstep: xstep))
+        // The definition, step by step.
+        let gridMin = xstep * ((x[0] - 5 * xstep) / xstep).rounded(.towardZero)
+        let gridMax = xstep * ((x[x.count - 1] + 5 * xstep) / xstep).rounded(.towardZero)
+        let npts = min(1 + Int((abs(gridMax - gridMin + xstep * 0.1) / xstep).rounded(.towardZero)), 50 * x.count)
+        let x0 = (0..<npts).map { i in i == npts - 1 ? gridMax : gridMin + Double(i) * (gridMax - gridMin) / Double(npts - 1) }
+        let y0 = interpolateLinear(x: x, y: y, at: x0)
+        var win = (0..<(2 * npts)).map { i -> Double in
+            let t = (Double(i) - Double(npts)) / (sigma / xstep)
+            return 1 / (1 + t * t)
+        }
+        let wsum = win.reduce(0, +)
+        win = win.map { $0 / wsum }
+        let y1 = Array(y0[1...].reversed()) + y0 + Array(y0.reversed())
+        let y2 = (0..<npts).map { i in (0..<(2 * npts)).reduce(0.0) { $0 + win[$1] * y1[i + 2 * npts - 1 - $1] } }
+        let direct = interpolateLinear(x: x0, y: y2, at: x)
+        let scale = y.map(abs).max()!
+        for (a, b) in zip(smoothed, direct) { #expect(abs(a - b) <= 1e-13 * scale) }
+    }
+}
