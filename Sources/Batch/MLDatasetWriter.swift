@@ -146,6 +146,9 @@ public enum MLDatasetWriter {
             throw RoentgenError(.io, "cannot create the dataset folder (\(error.localizedDescription))", file: folder.path)
         }
         struct Failure: Encodable { var input: String; var error: String }
+        let names = [npz, hdf5, "metadata.csv", "failures.jsonl", "datasheet.json", "datasheet.md"]
+        // Half-written files of an export that was killed (`.NAME.PID.tmp`, its process gone).
+        AppendFile.removeStaleTemporaries(of: names, in: folder.path)
         // The .npz and the HDF5 file are streamed to disk from X itself (no copy of X in memory);
         // the small files are made whole, then written.
         let files: [(String, @Sendable (FileSink) throws -> Void)] = [

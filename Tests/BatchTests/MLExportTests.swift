@@ -113,7 +113,16 @@ func floats(_ data: Data) -> [Float] { data.withUnsafeBytes { Array($0.bindMemor
         for r in 0..<dataset.rows { #expect(dataset.x[r * 4251..<(r + 1) * 4251].max() == 1) }
 
         let folder = temporaryFolder("ml")
+        // What a killed export left (its process gone) is removed; nothing else is.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("half".utf8).write(to: folder.appendingPathComponent(".dataset.npz.\(gone.processIdentifier).tmp"))
+        try Data("mine".utf8).write(to: folder.appendingPathComponent(".keep.tmp"))
         try MLDatasetWriter.write(dataset, to: folder)
+        #expect(hiddenFiles(under: folder) == [".keep.tmp"])
         // .npz with our own zip reader and a small .npy parser.
         let npz = try Data(contentsOf: folder.appendingPathComponent("dataset.npz"))
         let x = try npyMember(npz, "X")
