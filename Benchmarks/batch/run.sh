@@ -26,6 +26,7 @@ if [ "$count" != "$n" ]; then
   cp "$data/xrd/json/xrdpattern_aimat.json" "$work/source.json"
   for i in $(seq -f "%05g" 0 $((n - 1))); do ln "$work/source.json" "$work/json/p$i.json"; done
 fi
+echo "# load average at the start $(cut -d" " -f1-3 /proc/loadavg)"
 echo "# $n xrdpattern JSON patterns (at their own wavelength, 1.5406 Å, as the anchor) ($(stat -c %s "$work/source.json") bytes each, hard links), grid 5:90:0.02, $(nproc) cores"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

@@ -48,10 +48,11 @@ public struct BatchItem: Sendable, Hashable, Comparable {
 
     /// The item read by the format registry (a GSAS file finds its instrument file beside it;
     /// `instrument` names one explicitly).
-    public func read(instrument: URL? = nil) throws -> DataFile {
+    /// `plausibility: false` skips the value-plausibility warnings (see `FormatRegistry.read`).
+    public func read(instrument: URL? = nil, plausibility: Bool = true) throws -> DataFile {
         switch source {
-        case .file(let path): return try FormatRegistry.read(URL(fileURLWithPath: path), instrument: instrument)
-        case .member, .fetched: return try FormatRegistry.read(try data(), file: location)
+        case .file(let path): return try FormatRegistry.read(URL(fileURLWithPath: path), instrument: instrument, plausibility: plausibility)
+        case .member, .fetched: return try FormatRegistry.read(try data(), file: location, plausibility: plausibility)
         }
     }
 

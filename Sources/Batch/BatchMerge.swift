@@ -121,6 +121,7 @@ public enum BatchMerge {
         for r in records { recordData.append(try BatchJSON.line(r)) }
         for f in failures { errorData.append(try BatchJSON.line(f)) }
         let resultsURL = run.appendingPathComponent("results.jsonl"), errorsURL = run.appendingPathComponent("errors.jsonl")
+        AppendFile.removeStaleTemporaries(of: [resultsURL.lastPathComponent, errorsURL.lastPathComponent, "summary.json"], in: run.path)
         try AppendFile.replace(resultsURL, with: recordData)
         try AppendFile.replace(errorsURL, with: errorData)
         let plan = status.plans.first ?? ""

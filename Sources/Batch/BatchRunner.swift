@@ -35,6 +35,8 @@ public struct BatchRunReport: Sendable, Codable {
     public var failed: Int
     /// Records dropped on resume: written by a process killed before their log line.
     public var orphansDropped: Int
+    /// Half-written files removed on resume (left by a process killed while writing).
+    public var temporariesRemoved: Int?
     public var seconds: Double
     public var folder: String
 }
@@ -82,6 +84,8 @@ public enum BatchRunner {
             throw RoentgenError(.badParameter, "shard \(shard) in this folder was run with another step (\(old.plan.prefix(12))…, now \(plan.digest.prefix(12))…); use a new folder",
                                 file: folder.path)
         }
+        let temporariesRemoved = try store.clearTemporaries()
+        defer { try? FileManager.default.removeItem(at: store.temporary) }
         var state = store.load()
         let orphans = state.orphans
         try store.compact(state)
@@ -110,7 +114,7 @@ public enum BatchRunner {
                 let outcome = try executor.run(item, stem: stems[item.id] ?? item.name)
                 var written: [String] = []
                 for (path, data) in outcome.outputs {
-                    try AppendFile.replace(outputs.appendingPathComponent(path), with: data)
+                    try AppendFile.replace(outputs.appendingPathComponent(path), with: data, temporaryFolder: store.temporary.path)
                     written.append("outputs/" + path)
                 }
                 let record = BatchRecord(item: item.id, sha256: sha, outputs: written, summary: outcome.summary)
@@ -135,6 +139,6 @@ public enum BatchRunner {
         manifest.failed = p.failed
         try store.write(manifest)
         return BatchRunReport(shard: shard.description, origin: shard.origin, planItems: all.count, items: mine.count, skipped: p.skipped,
-                              ok: p.ok, failed: p.failed, orphansDropped: orphans, seconds: Date().timeIntervalSince(start), folder: folder.path)
+                              ok: p.ok, failed: p.failed, orphansDropped: orphans, temporariesRemoved: temporariesRemoved, seconds: Date().timeIntervalSince(start), folder: folder.path)
     }
 }

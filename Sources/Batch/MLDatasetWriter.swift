@@ -22,7 +22,7 @@ public enum MLDatasetWriter {
         ("space_group", \.spaceGroup), ("phases", \.phases), ("licence", \.licence),
     ] }
 
-    public static func npzData(_ d: MLDataset) throws -> Data {
+    static func npzArrays(_ d: MLDataset) throws -> [(name: String, array: NPYArray)] {
         var arrays: [(name: String, array: NPYArray)] = [
             ("X", try NPYArray(.float32(d.x), shape: [d.rows, d.grid.count])),
             (d.options.axis.rawValue, try NPYArray(.float64(d.grid))),
@@ -31,10 +31,12 @@ public enum MLDatasetWriter {
         arrays.append(("split_index", try NPYArray(.uint8(d.labels.map { UInt8(MLSplit.names.firstIndex(of: $0.split) ?? 255) }))))
         arrays.append(("wavelength", try NPYArray(.float64(d.labels.map(\.wavelength)))))
         arrays.append(("coverage", try NPYArray(.float64(d.labels.map(\.coverage)))))
-        return try NPZWriter.data(arrays)
+        return arrays
     }
 
-    public static func hdf5Data(_ d: MLDataset) throws -> Data {
+    public static func npzData(_ d: MLDataset) throws -> Data { try NPZWriter.data(npzArrays(d)) }
+
+    static func hdf5Writer(_ d: MLDataset) throws -> HDF5Writer {
         var h5 = HDF5Writer()
         let axis = d.options.axis.rawValue
         h5.setRootAttributes([("default", .string("entry")), ("creator", .string("roentgen export ml"))])
@@ -50,8 +52,10 @@ public enum MLDatasetWriter {
         for (name, key) in stringColumns { try h5.createDataset("/entry/metadata/\(name)", .strings(column(d, key))) }
         try h5.createDataset("/entry/metadata/wavelength", .float64(d.labels.map(\.wavelength)), attributes: [("units", .string("angstrom"))])
         try h5.createDataset("/entry/metadata/coverage", .float64(d.labels.map(\.coverage)))
-        return try h5.data()
+        return h5
     }
+
+    public static func hdf5Data(_ d: MLDataset) throws -> Data { try hdf5Writer(d).data() }
 
     static func csvField(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
@@ -142,14 +146,21 @@ public enum MLDatasetWriter {
             throw RoentgenError(.io, "cannot create the dataset folder (\(error.localizedDescription))", file: folder.path)
         }
         struct Failure: Encodable { var input: String; var error: String }
-        let files: [(String, @Sendable () throws -> Data)] = [
-            (npz, { try npzData(d) }), (hdf5, { try hdf5Data(d) }), ("metadata.csv", { Data(csv(d).utf8) }),
-            ("failures.jsonl", { try d.failures.reduce(into: Data()) { $0.append(try BatchJSON.line(Failure(input: $1.input, error: $1.error))) } }),
-            ("datasheet.json", { try BatchJSON.pretty(sheet) }), ("datasheet.md", { Data(markdown(sheet, d).utf8) }),
+        let names = [npz, hdf5, "metadata.csv", "failures.jsonl", "datasheet.json", "datasheet.md"]
+        // Half-written files of an export that was killed (`.NAME.PID.tmp`, its process gone).
+        AppendFile.removeStaleTemporaries(of: names, in: folder.path)
+        // The .npz and the HDF5 file are streamed to disk from X itself (no copy of X in memory);
+        // the small files are made whole, then written.
+        let files: [(String, @Sendable (FileSink) throws -> Void)] = [
+            (npz, { var sink = $0; try NPZWriter.write(try npzArrays(d), to: &sink) }),
+            (hdf5, { var sink = $0; try hdf5Writer(d).write(to: &sink) }),
+            ("metadata.csv", { try $0.append(Array(csv(d).utf8)) }),
+            ("failures.jsonl", { sink in try d.failures.forEach { try sink.append([UInt8](try BatchJSON.line(Failure(input: $0.input, error: $0.error)))) } }),
+            ("datasheet.json", { try $0.append([UInt8](try BatchJSON.pretty(sheet))) }),
+            ("datasheet.md", { try $0.append(Array(markdown(sheet, d).utf8)) }),
         ]
-        // Each file is made and written on its own thread: the .npz and the HDF5 file (each a few
-        // copies of X) are built side by side instead of one after the other.
-        // Written whole (temporary file, then renamed) but not fsynced: a dataset is rewritten
+        // Each file on its own thread: the .npz and the HDF5 file are written side by side.
+        // Each goes to a temporary file renamed when whole, not fsynced: a dataset is rewritten
         // from its inputs if a crash cuts it short, and fsync of hundreds of MB costs seconds.
         var errors = [RoentgenError?](repeating: nil, count: files.count)
         errors.withUnsafeMutableBufferPointer { slots in
@@ -157,10 +168,9 @@ public enum MLDatasetWriter {
             DispatchQueue.concurrentPerform(iterations: files.count) { i in
                 let url = folder.appendingPathComponent(files[i].0)
                 do {
-                    let data = try files[i].1()
-                    do { try data.write(to: url, options: .atomic) } catch {
-                        slots.buffer[i] = RoentgenError(.io, "cannot write (\(error.localizedDescription))", file: url.path)
-                    }
+                    let sink = try FileSink(url)
+                    try files[i].1(sink)
+                    try sink.commit()
                 } catch let error as RoentgenError {
                     slots.buffer[i] = error
                 } catch {

@@ -130,38 +130,61 @@ public enum MLExport {
         guard !items.isEmpty else { throw RoentgenError.badParameter("no input files in \(inputs.joined(separator: ", "))") }
         let width = options.grid.count
         let work = items
+        // Every item read and resampled on all cores; the single pattern of a file (the usual
+        // case) is resampled straight into its row of X (row = item index), so X is not copied
+        // when the ids' order is the items' order and nothing failed.
         var outcomes = [MLItemOutcome](repeating: MLItemOutcome(), count: work.count)
-        outcomes.withUnsafeMutableBufferPointer { slots in
-            let slots = UnsafeMutableSendableBuffer(slots)
-            DispatchQueue.concurrentPerform(iterations: work.count) { i in
-                slots.buffer[i] = process(work[i], options: options)
-            }
-        }
-        var rows = outcomes.flatMap(\.rows)
-        rows.sort { $0.labels.id < $1.labels.id }
-        // X filled on all cores (each row is `width` values: `MLResampling` gives one per grid point).
-        let sorted = rows
-        let x = [Float](unsafeUninitializedCapacity: rows.count * width) { buffer, initialized in
-            let out = UnsafeMutableSendableBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: max(1, min(64, sorted.count))) { c in
-                let per = (sorted.count + 63) / 64
-                for r in (c * per)..<min(sorted.count, (c + 1) * per) {
-                    sorted[r].values.withUnsafeBufferPointer { row in
-                        _ = UnsafeMutableBufferPointer(rebasing: out.buffer[(r * width)..<(r * width + width)]).initialize(from: row)
-                    }
+        var x = [Float](unsafeUninitializedCapacity: work.count * width) { buffer, initialized in
+            let rowsOut = UnsafeMutableSendableBuffer(buffer)
+            outcomes.withUnsafeMutableBufferPointer { slots in
+                let slots = UnsafeMutableSendableBuffer(slots)
+                DispatchQueue.concurrentPerform(iterations: work.count) { i in
+                    let row = UnsafeMutableBufferPointer(rebasing: rowsOut.buffer[(i * width)..<((i + 1) * width)])
+                    slots.buffer[i] = process(work[i], options: options, row: row)
                 }
             }
-            initialized = sorted.count * width
+            initialized = work.count * width
         }
+        // Rows in id order: (item, pattern k) of each row; k == -1 for a row already in place.
+        var order: [(id: String, item: Int, k: Int)] = []
+        order.reserveCapacity(work.count)
+        for (i, o) in outcomes.enumerated() {
+            if o.inPlace { order.append((o.rows[0].labels.id, i, -1)) } else { for k in o.rows.indices { order.append((o.rows[k].labels.id, i, k)) } }
+        }
+        let inPlace = order.count == work.count && order.allSatisfy { $0.k == -1 }
+            && zip(order, order.dropFirst()).allSatisfy { $0.id < $1.id }
+        if !inPlace {
+            order.sort { $0.id < $1.id }
+            let sorted = order, results = outcomes, source = x
+            x = [Float](unsafeUninitializedCapacity: sorted.count * width) { buffer, initialized in
+                let out = UnsafeMutableSendableBuffer(buffer)
+                DispatchQueue.concurrentPerform(iterations: max(1, min(64, sorted.count))) { c in
+                    let per = (sorted.count + 63) / 64
+                    for r in (c * per)..<min(sorted.count, (c + 1) * per) {
+                        let (_, i, k) = sorted[r]
+                        let target = UnsafeMutableBufferPointer(rebasing: out.buffer[(r * width)..<((r + 1) * width)])
+                        if k == -1 {
+                            source.withUnsafeBufferPointer { _ = target.initialize(from: $0[(i * width)..<((i + 1) * width)]) }
+                        } else {
+                            results[i].rows[k].values.withUnsafeBufferPointer { _ = target.initialize(from: $0) }
+                        }
+                    }
+                }
+                initialized = sorted.count * width
+            }
+        }
+        let labels = order.map { outcomes[$0.item].rows[max(0, $0.k)].labels }
         let failures = outcomes.flatMap(\.failures).sorted { $0.0 < $1.0 }
-        return MLDataset(options: options, grid: options.grid.values, x: x, labels: rows.map(\.labels),
+        return MLDataset(options: options, grid: options.grid.values, x: x, labels: labels,
                          failures: failures.map { (input: $0.0, error: $0.1) }, files: items.count)
     }
 
-    static func process(_ item: BatchItem, options: MLExportOptions) -> MLItemOutcome {
+    /// Reads one item and resamples its patterns: a single pattern into `row` (the outcome is
+    /// then `inPlace`, its row's `values` empty), several into rows of their own.
+    static func process(_ item: BatchItem, options: MLExportOptions, row: UnsafeMutableBufferPointer<Float>) -> MLItemOutcome {
         var outcome = MLItemOutcome()
         let file: DataFile
-        do { file = try item.read() } catch {
+        do { file = try item.read(plausibility: false) } catch {
             outcome.failures.append((item.name, describe(error, item)))
             return outcome
         }
@@ -172,7 +195,15 @@ public enum MLExport {
         for (k, pattern) in patterns.enumerated() {
             let id = patterns.count == 1 ? item.name : "\(item.name)[\(k)]"
             do {
-                let r = try MLResampling.resample(pattern, options: options, source: item.location)
+                let r: (coverage: Double, wavelength: Double?)
+                var values: [Float] = []
+                if patterns.count == 1 {
+                    r = try MLResampling.resample(pattern, options: options, source: item.location, into: row)
+                } else {
+                    let full = try MLResampling.resample(pattern, options: options, source: item.location)
+                    r = (full.coverage, full.wavelength)
+                    values = full.values
+                }
                 let m = MLLabels.from(pattern.metadata)
                 var lo = Double.infinity, hi = -Double.infinity
                 for t in pattern.twoTheta where t.isFinite { lo = min(lo, t); hi = max(hi, t) }
@@ -182,7 +213,8 @@ public enum MLExport {
                                       phases: m.phases.joined(separator: "; "), licence: m.licence.isEmpty ? (options.licence ?? "") : m.licence,
                                       wavelength: r.wavelength ?? .nan, coverage: r.coverage,
                                       twoThetaMin: lo <= hi ? lo : .nan, twoThetaMax: lo <= hi ? hi : .nan)
-                outcome.rows.append(MLRow(labels: labels, values: r.values))
+                outcome.rows.append(MLRow(labels: labels, values: values))
+                outcome.inPlace = patterns.count == 1
             } catch {
                 outcome.failures.append((id, describe(error, item)))
             }
@@ -196,7 +228,12 @@ public enum MLExport {
 }
 
 struct MLRow: Sendable { var labels: MLLabels; var values: [Float] }
-struct MLItemOutcome: Sendable { var rows: [MLRow] = []; var failures: [(String, String)] = [] }
+struct MLItemOutcome: Sendable {
+    var rows: [MLRow] = []
+    var failures: [(String, String)] = []
+    /// The one row's values are in the item's row of X.
+    var inPlace = false
+}
 
 /// A buffer shared by `concurrentPerform`'s iterations, each writing its own index only.
 struct UnsafeMutableSendableBuffer<T>: @unchecked Sendable {

@@ -24,6 +24,8 @@ public struct ShardStore {
     public var results: URL { folder.appendingPathComponent("results.jsonl") }
     public var log: URL { folder.appendingPathComponent("done.log") }
     public var manifestURL: URL { folder.appendingPathComponent("shard.json") }
+    /// Where the shard's outputs are written before they are renamed into `RUN/outputs`.
+    public var temporary: URL { folder.appendingPathComponent("tmp") }
 
     public init(folder: URL) { self.folder = folder }
 
@@ -93,6 +95,26 @@ public struct ShardStore {
             throw RoentgenError(.io, "another process is running this shard (the lock is held)", file: folder.path)
         }
         return fd
+    }
+
+    /// Removes what a killed process of this shard left half-written: the `tmp/` folder (outputs
+    /// not yet renamed into place) and hidden `.NAME.PID.tmp` files of the shard's own files.
+    /// Call with the lock held: no other process writes there then. Returns the files removed.
+    @discardableResult
+    func clearTemporaries() throws -> Int {
+        let fm = FileManager.default
+        var removed = 0
+        if let left = fm.enumerator(atPath: temporary.path) {
+            for case let path as String in left where !BatchInputs.isFolder(temporary.path + "/" + path) { removed += 1 }
+        }
+        try? fm.removeItem(at: temporary)
+        for entry in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where entry.hasPrefix(".") && entry.hasSuffix(".tmp") {
+            if unlink(folder.path + "/" + entry) == 0 { removed += 1 }
+        }
+        do { try fm.createDirectory(at: temporary, withIntermediateDirectories: true) } catch {
+            throw RoentgenError(.io, "cannot create the shard's temporary folder (\(error.localizedDescription))", file: temporary.path)
+        }
+        return removed
     }
 
     /// The shard folders present under `run/shards`, as (index, count, store).

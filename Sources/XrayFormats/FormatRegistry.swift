@@ -58,8 +58,10 @@ public enum FormatRegistry {
     /// GSAS data files carry no wavelength: their radiation is joined from `instrument` (a GSAS
     /// `.prm` or GSAS-II `.instprm`) or, when nil, from the companion instrument file beside the
     /// data (same name stem, or the only one in the folder); a warning says which file was used.
-    public static func read(_ url: URL, instrument: URL? = nil) throws -> DataFile {
-        var file = try readContent(url)
+    /// `plausibility: false` skips the value-plausibility warnings (callers that never show
+    /// warnings, such as the ML export, save a pass over every value).
+    public static func read(_ url: URL, instrument: URL? = nil, plausibility: Bool = true) throws -> DataFile {
+        var file = try readContent(url, plausibility: plausibility)
         if let instrument {
             guard file.format == GSASReader.id else {
                 throw RoentgenError(.badParameter, "--instrument applies to GSAS data files; this file is \(file.format)", file: url.path)
@@ -103,10 +105,10 @@ public enum FormatRegistry {
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
-    private static func readContent(_ url: URL) throws -> DataFile {
+    private static func readContent(_ url: URL, plausibility: Bool) throws -> DataFile {
         let path = url.path
         if fileSize(path) > mappingThreshold, let mapped = try? Data(contentsOf: url, options: .alwaysMapped) {
-            return try read(mapped, file: path)
+            return try read(mapped, file: path, plausibility: plausibility)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
@@ -115,11 +117,11 @@ public enum FormatRegistry {
             }
             throw RoentgenError(.io, "no such file", file: path)
         }
-        return try read(data, file: path)
+        return try read(data, file: path, plausibility: plausibility)
     }
 
     /// Detects the format of `data` and reads it; `file` names it in errors and its suffix helps detection.
-    public static func read(_ data: Data, file: String) throws -> DataFile {
+    public static func read(_ data: Data, file: String, plausibility: Bool = true) throws -> DataFile {
         guard let reader = detect(data, file: file) else {
             if let known = UnsupportedFormats.describe(data) {
                 throw RoentgenError(.unsupportedFormat, known, file: file)
@@ -134,7 +136,7 @@ public enum FormatRegistry {
         }
         // Implausible values (denormals, |v| > 1e30, long NaN runs, an all-zero signal) are said,
         // never handed on silently; each warning once.
-        for warning in ValuePlausibility.warnings(for: result) where !result.warnings.contains(warning) {
+        for warning in plausibility ? ValuePlausibility.warnings(for: result) : [] where !result.warnings.contains(warning) {
             result.warnings.append(warning)
         }
         return result

@@ -87,6 +87,42 @@ import XrayFormats
         #expect(store.load().last.count == first.items)
     }
 
+    /// What a process killed while writing leaves (an output half-written in the shard's `tmp/`,
+    /// a half-written shard file, a merge's temporary in the run folder) is removed by the rerun
+    /// and the merge, never counted as done, and never seen in the output folder.
+    @Test func rerunRemovesTemporariesOfAKilledRun() throws {
+        guard SharedData.url("xrd/bruker_raw") != nil else { print(SharedData.missing("xrd/bruker_raw")); return }
+        let folder = temporaryFolder("temporaries")
+        let (_, plan) = try xrdConvertPlan(in: folder, include: ["bruker_raw/*"])
+        let run = folder.appendingPathComponent("run")
+        let first = try BatchRunner.run(plan: plan, run: run, shard: .single)
+        _ = try BatchMerge.merge(run)
+        let clean = contents(run.appendingPathComponent("results.jsonl"))
+        let outputs = tree(run.appendingPathComponent("outputs"))
+        #expect(first.ok > 0 && hiddenFiles(under: run) == [])
+        let store = ShardStore(folder: ShardStore.folder(run: run, index: 0, count: 1))
+        #expect(!FileManager.default.fileExists(atPath: store.temporary.path))   // removed when the run ends
+        // A process id that no longer runs.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = gone.processIdentifier
+        try FileManager.default.createDirectory(at: store.temporary, withIntermediateDirectories: true)
+        try Data("half an output".utf8).write(to: store.temporary.appendingPathComponent(".BT86.xy.\(dead).tmp"))
+        try Data(#"{"item":"#.utf8).write(to: store.folder.appendingPathComponent(".done.log.\(dead).tmp"))
+        try Data("half a merge".utf8).write(to: run.appendingPathComponent(".results.jsonl.\(dead).tmp"))
+        try Data("a user's file".utf8).write(to: run.appendingPathComponent(".notes.tmp"))   // not ours: kept
+        let second = try BatchRunner.run(plan: plan, run: run, shard: .single)
+        #expect(second.temporariesRemoved == 2)
+        #expect(second.skipped == first.ok && second.ok == first.ok && second.failed == first.failed)
+        #expect(store.load().last.count == first.items)
+        _ = try BatchMerge.merge(run)
+        #expect(hiddenFiles(under: run) == [".notes.tmp"])
+        #expect(contents(run.appendingPathComponent("results.jsonl")) == clean)
+        #expect(tree(run.appendingPathComponent("outputs")) == outputs)
+    }
+
     /// A real kill: `roentgen batch run` is SIGKILLed while it works; the rerun finishes and the
     /// merge equals an uninterrupted run.
     @Test func resumeAfterKillingTheProcess() throws {
@@ -126,6 +162,7 @@ import XrayFormats
         #expect(contents(run.appendingPathComponent("results.jsonl")) == contents(reference.appendingPathComponent("results.jsonl")))
         #expect(contents(run.appendingPathComponent("errors.jsonl")) == contents(reference.appendingPathComponent("errors.jsonl")))
         #expect(tree(run.appendingPathComponent("outputs")) == tree(reference.appendingPathComponent("outputs")))
+        #expect(hiddenFiles(under: run.appendingPathComponent("outputs")) == [])
         // Progress went to stderr as JSON lines (not a terminal).
         #expect(rerun.stderr.contains(#""event":"progress""#))
     }

@@ -40,6 +40,12 @@ func tree(_ folder: URL) -> [String: Data] {
     return out
 }
 
+/// Every hidden file or folder below `folder` (relative paths): what `tree` leaves out.
+func hiddenFiles(under folder: URL) -> [String] {
+    let all = (FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String]) ?? []
+    return all.filter { $0.split(separator: "/").contains { $0.hasPrefix(".") } }.sorted()
+}
+
 func contents(_ url: URL) -> String {
     String(decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self)
 }

@@ -113,7 +113,16 @@ func floats(_ data: Data) -> [Float] { data.withUnsafeBytes { Array($0.bindMemor
         for r in 0..<dataset.rows { #expect(dataset.x[r * 4251..<(r + 1) * 4251].max() == 1) }
 
         let folder = temporaryFolder("ml")
+        // What a killed export left (its process gone) is removed; nothing else is.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("half".utf8).write(to: folder.appendingPathComponent(".dataset.npz.\(gone.processIdentifier).tmp"))
+        try Data("mine".utf8).write(to: folder.appendingPathComponent(".keep.tmp"))
         try MLDatasetWriter.write(dataset, to: folder)
+        #expect(hiddenFiles(under: folder) == [".keep.tmp"])
         // .npz with our own zip reader and a small .npy parser.
         let npz = try Data(contentsOf: folder.appendingPathComponent("dataset.npz"))
         let x = try npyMember(npz, "X")
@@ -167,6 +176,64 @@ func floats(_ data: Data) -> [Float] { data.withUnsafeBytes { Array($0.bindMemor
         #expect(result["signal"] as? String == "intensity" && result["axes"] as? [String] == [".", "two_theta"] && result["nx"] as? String == "NXentry")
         #expect(result["split"] as? [String] == dataset.labels.prefix(3).map(\.split))
         #expect(result["first_id"] as? String == dataset.labels[0].id)
+    }
+
+    /// An .npz written as Zip64 (forced here; automatic from 4 GiB on) is read by NumPy with the
+    /// same numbers; a small one is plain zip. The CRC-32 of a member is checked by `zipfile`.
+    @Test func npzZip64ReadByNumPy() throws {
+        let arrays: [(name: String, array: NPYArray)] = [
+            ("X", try NPYArray(.float32([1.5, -2, 3.25, 0.125, 7, 8]), shape: [2, 3])),
+            ("id", try NPYArray(.unicode(["a/b.json", "ü"]))),
+            ("coverage", try NPYArray(.float64([0.5, 1]))),
+        ]
+        let plain = try NPZWriter.data(arrays), big = try NPZWriter.data(arrays, zip64: true)
+        func has(_ d: Data, _ signature: UInt32) -> Bool {
+            let s = withUnsafeBytes(of: signature.littleEndian, Array.init)
+            return d.withUnsafeBytes { raw in (0...(raw.count - 4)).contains { raw[$0] == s[0] && raw[$0 + 1] == s[1] && raw[$0 + 2] == s[2] && raw[$0 + 3] == s[3] } }
+        }
+        #expect(!has(plain, 0x0606_4B50) && has(big, 0x0606_4B50) && has(big, 0x0706_4B50))   // Zip64 end record and locator
+        #expect(try npyMember(plain, "X").body == Data([1.5, -2, 3.25, 0.125, 7, 8].flatMap { (v: Float) in withUnsafeBytes(of: v, Array.init) }))
+        let folder = temporaryFolder("zip64")
+        try plain.write(to: folder.appendingPathComponent("plain.npz"))
+        try big.write(to: folder.appendingPathComponent("zip64.npz"))
+        let script = """
+        import sys, json, zipfile, numpy as np
+        out = {}
+        for name in ('plain', 'zip64'):
+            path = sys.argv[1] + '/' + name + '.npz'
+            assert zipfile.ZipFile(path).testzip() is None   # every member's CRC-32
+            d = np.load(path)
+            out[name] = {'X': d['X'].tolist(), 'dtype': str(d['X'].dtype), 'id': d['id'].tolist(), 'coverage': d['coverage'].tolist(),
+                         'zip64': any(i.extra[:2] == b'\\x01\\x00' for i in zipfile.ZipFile(path).infolist())}
+        print(json.dumps(out))
+        """
+        let run = command("python3", ["-c", script, folder.path], seconds: 60)
+        guard run.status == 0, let line = run.output.split(separator: "\n").last,
+              let result = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: [String: Any]] else {
+            if command("python3", ["-c", "import numpy"], seconds: 30).status != 0 { print("python3 with numpy not available: skipping the NumPy read-back"); return }
+            Issue.record("NumPy could not read the .npz files: \(run.output.suffix(600))")
+            return
+        }
+        for name in ["plain", "zip64"] {
+            let r = try #require(result[name])
+            #expect(r["X"] as? [[Double]] == [[1.5, -2, 3.25], [0.125, 7, 8]], "\(name)")
+            #expect(r["dtype"] as? String == "float32" && r["id"] as? [String] == ["a/b.json", "ü"] && r["coverage"] as? [Double] == [0.5, 1])
+            #expect(r["zip64"] as? Bool == (name == "zip64"))
+        }
+    }
+
+    /// CRC-32 of a concatenation from its parts' CRCs (zlib's crc32_combine), and the parallel
+    /// CRC of a large buffer, against the one-pass CRC (itself checked against the zip standard's
+    /// check value 0xCBF43926 for "123456789").
+    @Test func crc32CombineAndParallel() throws {
+        #expect(PatternCRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        let a = Array("The quick brown fox ".utf8), b = Array("jumps over the lazy dog".utf8)
+        #expect(PatternCRC32.combine(PatternCRC32.checksum(a), PatternCRC32.checksum(b), lengthB: UInt64(b.count)) == PatternCRC32.checksum(a + b))
+        #expect(PatternCRC32.combine(PatternCRC32.checksum(a), PatternCRC32.checksum([]), lengthB: 0) == PatternCRC32.checksum(a))
+        var big = [UInt8](repeating: 0, count: (5 << 20) + 13)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in big.indices { state = state &* 6364136223846793005 &+ 1442695040888963407; big[i] = UInt8(truncatingIfNeeded: state >> 33) }
+        #expect(big.withUnsafeBytes { PatternCRC32.parallelChecksum($0) } == PatternCRC32.checksum(big))
     }
 
     /// lookup3 as Bob Jenkins' driver5 prints it, and as HDF5 stored it in an h5py file's superblock.

@@ -90,17 +90,28 @@ public struct HDF5Writer: Sendable {
 
     /// The file's bytes.
     public func data() throws -> Data {
-        var out = Data(count: 48)   // the superblock, written last
+        var sink = DataSink()
+        try write(to: &sink)
+        return sink.data
+    }
+
+    /// Writes the file to `sink`: the superblock, every dataset's raw data (8-byte aligned, from the
+    /// values' own storage: no copy of a large array), then the object headers. Addresses are laid
+    /// out from the sizes first, so the bytes go out in one pass.
+    public func write<Sink: ByteSink>(to sink: inout Sink) throws {
+        var position: UInt64 = 48   // the superblock
         var address = [UInt64](repeating: Self.undefined, count: nodes.count)
         var rawData: [Int: (UInt64, UInt64)] = [:]
-        // Raw data of every dataset first, 8-byte aligned.
+        var padding: [Int: Int] = [:]
         for (i, node) in nodes.enumerated() {
             guard let d = node.dataset else { continue }
-            while out.count % 8 != 0 { out.append(0) }
-            let start = out.count
-            d.value.appendRaw(to: &out)
-            rawData[i] = (out.count == start ? Self.undefined : UInt64(start), UInt64(out.count - start))
+            padding[i] = Int((8 - position % 8) % 8)
+            position += UInt64(padding[i]!)
+            let size = UInt64(d.value.rawByteCount)
+            rawData[i] = (size == 0 ? Self.undefined : position, size)
+            position += size
         }
+        var tail: [UInt8] = []
         // Object headers children first, so that each group knows its members' addresses.
         func emit(_ i: Int) throws {
             for c in nodes[i].children { try emit(c) }
@@ -131,15 +142,20 @@ public struct HDF5Writer: Sendable {
             }
             var header: [UInt8] = Array("OHDR".utf8) + [2, 0x02] + Self.le32(UInt32(body.count)) + body
             header += Self.le32(HDF5Checksum.lookup3(header))
-            address[i] = UInt64(out.count)
-            out.append(contentsOf: header)
+            address[i] = position + UInt64(tail.count)
+            tail += header
         }
         try emit(0)
         var superblock: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 2, 8, 8, 0]
-        superblock += Self.le(0) + Self.le(Self.undefined) + Self.le(UInt64(out.count)) + Self.le(address[0])
+        superblock += Self.le(0) + Self.le(Self.undefined) + Self.le(position + UInt64(tail.count)) + Self.le(address[0])
         superblock += Self.le32(HDF5Checksum.lookup3(superblock))
-        out.replaceSubrange(0..<48, with: superblock)
-        return out
+        try sink.append(superblock)
+        for (i, node) in nodes.enumerated() {
+            guard let d = node.dataset else { continue }
+            try sink.append([UInt8](repeating: 0, count: padding[i] ?? 0))
+            try d.value.withRawBytes { try sink.append($0) }
+        }
+        try sink.append(tail)
     }
 
     static func le(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
@@ -191,13 +207,23 @@ extension HDF5WriteValue {
         }
     }
 
-    /// Appends the elements' bytes to `out` (without an intermediate copy for numbers).
-    func appendRaw(to out: inout Data) {
+    /// Bytes of the raw data.
+    var rawByteCount: Int {
         switch self {
-        case .float32(let v): v.withUnsafeBufferPointer { out.append($0) }
-        case .float64(let v): v.withUnsafeBufferPointer { out.append($0) }
-        case .int64(let v): v.withUnsafeBufferPointer { out.append($0) }
-        case .string, .strings: out.append(contentsOf: rawBytes)
+        case .float32(let v): return v.count * 4
+        case .float64(let v): return v.count * 8
+        case .int64(let v): return v.count * 8
+        case .string, .strings: return stringSize * count
+        }
+    }
+
+    /// Calls `body` with the elements' bytes (the array's own storage for numbers).
+    func withRawBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch self {
+        case .float32(let v): return try v.withUnsafeBytes(body)
+        case .float64(let v): return try v.withUnsafeBytes(body)
+        case .int64(let v): return try v.withUnsafeBytes(body)
+        case .string, .strings: return try rawBytes.withUnsafeBytes(body)
         }
     }
 

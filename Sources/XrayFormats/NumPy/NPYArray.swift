@@ -50,70 +50,114 @@ public struct NPYArray: Sendable {
 
     static func width(_ strings: [String]) -> Int { max(1, strings.map(\.unicodeScalars.count).max() ?? 1) }
 
-    /// The whole `.npy` file.
-    public func data() -> Data {
+    /// The header: magic, version 1.0, length and the padded dictionary (a multiple of 64 bytes).
+    public var header: [UInt8] {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var out = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-        let length = UInt16(header.utf8.count)
-        out.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
-        out.append(contentsOf: Array(header.utf8))
+        var text = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
+        let unpadded = 10 + text.utf8.count + 1
+        text += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        let length = UInt16(text.utf8.count)
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(text.utf8)
+    }
+
+    /// Calls `body` with the elements' bytes in C order: the array's own storage for numbers
+    /// (little-endian hosts: x86-64, arm64), UCS-4 words made here for strings.
+    public func withElementBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         switch elements {
-        case .float32(let v): v.withUnsafeBufferPointer { out.append($0) }   // little-endian hosts (x86-64, arm64)
-        case .float64(let v): v.withUnsafeBufferPointer { out.append($0) }
-        case .int64(let v): v.withUnsafeBufferPointer { out.append($0) }
-        case .uint8(let v): out.append(contentsOf: v)
+        case .float32(let v): return try v.withUnsafeBytes(body)
+        case .float64(let v): return try v.withUnsafeBytes(body)
+        case .int64(let v): return try v.withUnsafeBytes(body)
+        case .uint8(let v): return try v.withUnsafeBytes(body)
         case .unicode(let v):
             let w = Self.width(v)
             var words = [UInt32](repeating: 0, count: v.count * w)
             for (i, s) in v.enumerated() {
                 for (j, scalar) in s.unicodeScalars.enumerated() { words[i * w + j] = scalar.value }
             }
-            words.withUnsafeBufferPointer { out.append($0) }
+            return try words.withUnsafeBytes(body)
         }
+    }
+
+    /// The whole `.npy` file.
+    public func data() -> Data {
+        var out = Data(header)
+        withElementBytes { out.append(contentsOf: $0) }
         return out
     }
 }
 
-/// A NumPy `.npz` file: a zip archive of `.npy` members, written uncompressed ("stored", as
-/// `numpy.savez` does), with CRC-32 and sizes in the local headers and the central directory.
-/// Members and the whole archive stay below 4 GiB (no Zip64).
+/// A NumPy `.npz` file: a zip archive of `.npy` members (PKWARE APPNOTE 6.3), written uncompressed
+/// ("stored", as `numpy.savez` does), with CRC-32 and sizes in the local headers and the central
+/// directory. Members are streamed to the sink from the arrays' own storage; the CRC-32 of a large
+/// member is computed on all cores in parts and combined. An archive whose members or offsets
+/// reach 4 GiB is written as Zip64 (APPNOTE 4.3.14, 4.5.3: Zip64 extra fields, the Zip64 end of
+/// central directory record and its locator), as Python's `zipfile` (and so `numpy.load`) reads it.
 public enum NPZWriter {
     /// The archive of `arrays` (name without `.npy` → array), in the given order.
-    public static func data(_ arrays: [(name: String, array: NPYArray)]) throws -> Data {
-        var out = Data()
-        var central = Data()
-        func le16(_ v: Int, _ d: inout Data) { d.append(contentsOf: [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)]) }
-        func le32(_ v: UInt32, _ d: inout Data) { d.append(contentsOf: withUnsafeBytes(of: v.littleEndian, Array.init)) }
-        for (name, array) in arrays {
-            let member = array.data()
-            let fileName = Array((name + ".npy").utf8)
-            guard member.count < 0xFFFF_FFFF, out.count < 0xFFFF_FFFF else {
-                throw RoentgenError.badParameter("array '\(name)' makes the .npz larger than 4 GiB (no Zip64 here): export fewer patterns or a coarser grid")
-            }
-            let crc = member.withUnsafeBytes { PatternCRC32.checksum($0) }
-            let offset = UInt32(out.count)
-            // Local file header: version 2.0, no flags, stored, DOS time 1980-01-01 00:00.
-            le32(0x0403_4B50, &out); le16(20, &out); le16(0, &out); le16(0, &out); le16(0, &out); le16(0x21, &out)
-            le32(crc, &out); le32(UInt32(member.count), &out); le32(UInt32(member.count), &out)
-            le16(fileName.count, &out); le16(0, &out)
-            out.append(contentsOf: fileName)
-            out.append(member)
-            // Central directory entry.
-            le32(0x0201_4B50, &central); le16(20, &central); le16(20, &central); le16(0, &central); le16(0, &central)
-            le16(0, &central); le16(0x21, &central)
-            le32(crc, &central); le32(UInt32(member.count), &central); le32(UInt32(member.count), &central)
-            le16(fileName.count, &central); le16(0, &central); le16(0, &central); le16(0, &central); le16(0, &central)
-            le32(0, &central); le32(offset, &central)
-            central.append(contentsOf: fileName)
-        }
-        let centralOffset = UInt32(out.count)
-        out.append(central)
-        // End of central directory.
-        le32(0x0605_4B50, &out); le16(0, &out); le16(0, &out); le16(arrays.count, &out); le16(arrays.count, &out)
-        le32(UInt32(central.count), &out); le32(centralOffset, &out); le16(0, &out)
-        return out
+    public static func data(_ arrays: [(name: String, array: NPYArray)], zip64: Bool = false) throws -> Data {
+        var sink = DataSink()
+        try write(arrays, to: &sink, zip64: zip64)
+        return sink.data
     }
+
+    /// Writes the archive to `sink`. `zip64` writes every size and offset as Zip64 even when small
+    /// (for tests of readers); larger archives are Zip64 anyway.
+    public static func write<Sink: ByteSink>(_ arrays: [(name: String, array: NPYArray)], to sink: inout Sink, zip64 forced: Bool = false) throws {
+        guard arrays.count < 0xFFFF else { throw RoentgenError.badParameter("\(arrays.count) arrays: an .npz holds at most 65,534 here") }
+        let limit: UInt64 = 0xFFFF_FFFF
+        var central: [UInt8] = []
+        for (name, array) in arrays {
+            let fileName = Array((name + ".npy").utf8)
+            let header = array.header
+            let offset = sink.offset
+            try array.withElementBytes { body in
+                let size = UInt64(header.count + body.count)
+                let crc = PatternCRC32.combine(header.withUnsafeBytes { PatternCRC32.checksum($0) }, PatternCRC32.parallelChecksum(body), lengthB: UInt64(body.count))
+                let big = forced || size >= limit
+                // Local file header: version 2.0 (4.5 for Zip64), no flags, stored, DOS time 1980-01-01 00:00;
+                // Zip64: sizes 0xFFFFFFFF, both in the extra field.
+                var local: [UInt8] = []
+                le32(0x0403_4B50, &local); le16(big ? 45 : 20, &local); le16(0, &local); le16(0, &local); le16(0, &local); le16(0x21, &local)
+                le32(crc, &local); le32(big ? UInt32(limit) : UInt32(size), &local); le32(big ? UInt32(limit) : UInt32(size), &local)
+                le16(fileName.count, &local); le16(big ? 20 : 0, &local)
+                local += fileName
+                if big { le16(1, &local); le16(16, &local); le64(size, &local); le64(size, &local) }
+                try sink.append(local)
+                try sink.append(header)
+                try sink.append(body)
+                // Central directory entry: the fields that overflow (or all, when forced) go to the Zip64 extra field.
+                let farOffset = forced || offset >= limit
+                var extra: [UInt8] = []
+                if big { le64(size, &extra); le64(size, &extra) }
+                if farOffset { le64(offset, &extra) }
+                let zip64 = big || farOffset
+                le32(0x0201_4B50, &central); le16(zip64 ? 45 : 20, &central); le16(zip64 ? 45 : 20, &central); le16(0, &central); le16(0, &central)
+                le16(0, &central); le16(0x21, &central)
+                le32(crc, &central); le32(big ? UInt32(limit) : UInt32(size), &central); le32(big ? UInt32(limit) : UInt32(size), &central)
+                le16(fileName.count, &central); le16(extra.isEmpty ? 0 : extra.count + 4, &central); le16(0, &central); le16(0, &central); le16(0, &central)
+                le32(0, &central); le32(farOffset ? UInt32(limit) : UInt32(offset), &central)
+                central += fileName
+                if !extra.isEmpty { le16(1, &central); le16(extra.count, &central); central += extra }
+            }
+        }
+        let centralOffset = sink.offset
+        try sink.append(central)
+        var end: [UInt8] = []
+        let zip64End = forced || centralOffset >= limit || UInt64(central.count) >= limit
+        if zip64End {
+            // Zip64 end of central directory record (size of the rest: 44 bytes), then its locator.
+            let recordOffset = sink.offset
+            le32(0x0606_4B50, &end); le64(44, &end); le16(45, &end); le16(45, &end); le32(0, &end); le32(0, &end)
+            le64(UInt64(arrays.count), &end); le64(UInt64(arrays.count), &end); le64(UInt64(central.count), &end); le64(centralOffset, &end)
+            le32(0x0706_4B50, &end); le32(0, &end); le64(recordOffset, &end); le32(1, &end)
+        }
+        // End of central directory (0xFFFFFFFF where the Zip64 record holds the value).
+        le32(0x0605_4B50, &end); le16(0, &end); le16(0, &end); le16(arrays.count, &end); le16(arrays.count, &end)
+        le32(zip64End ? UInt32(limit) : UInt32(central.count), &end); le32(zip64End ? UInt32(limit) : UInt32(centralOffset), &end); le16(0, &end)
+        try sink.append(end)
+    }
+
+    static func le16(_ v: Int, _ d: inout [UInt8]) { d.append(UInt8(v & 0xFF)); d.append(UInt8((v >> 8) & 0xFF)) }
+    static func le32(_ v: UInt32, _ d: inout [UInt8]) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
+    static func le64(_ v: UInt64, _ d: inout [UInt8]) { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
 }
