@@ -29,9 +29,7 @@ public enum QuickRefinementStrategy {
             Stage(name: "profile U,V,SH/L", release: ["U", "V", "SH_L"]),
         ]
         if atoms {
-            // A phase written in P1 with hidden symmetry keeps its atoms: refined one by one they would
-            // break the symmetry (and its coordinates are not all determined).
-            plan.append(Stage(name: "atoms xyz+Uiso", release: phases.filter { model.hiddenCrystalSystem(phase: $0) == nil }.flatMap { i in
+            plan.append(Stage(name: "atoms xyz+Uiso", release: phases.flatMap { i in
                 model.freeCoordinateNames(phase: i) + model.siteKeys(phase: i).map { "\(model.phases[i].key)_\($0)_uiso" }
             }))
         }
@@ -45,15 +43,6 @@ public enum QuickRefinementStrategy {
 
     /// One line per stage, as the quick form prints it.
     public static func description(_ model: RietveldModel, atoms: Bool = true) -> [String] {
-        let hidden = model.phases.indices.compactMap { i in
-            model.hiddenCrystalSystem(phase: i).map { "\(model.phases[i].name) (\($0))" }
-        }
-        return stages(model, atoms: atoms).map { stage in
-            var line = "\(stage.name): \(stage.release.count) parameters"
-            if stage.name == "atoms xyz+Uiso", !hidden.isEmpty {
-                line += "; atoms kept fixed in phases written in P1 with a higher system's symmetry: " + hidden.joined(separator: ", ")
-            }
-            return line
-        }
+        stages(model, atoms: atoms).map { "\($0.name): \($0.release.count) parameters" }
     }
 }

@@ -160,8 +160,10 @@ public enum RefinedPhaseSearch {
                 let names = e.correlatedParameters.map { String($0.split(separator: " ").first ?? "") }
                     .filter { !$0.isEmpty && !amounts.contains($0) }
                 guard attempt < 3, !names.isEmpty else { throw e }
-                // Fix the last-named one (of a correlated pair, the later-released parameter).
-                let drop = names.count == 1 ? names : [names[names.count - 1]]
+                // Fix the specimen displacement first when it is named (it and the zero shift lines alike,
+                // and a phase's cell matters more to the search), else the last-named one (of a correlated
+                // pair, the later-released parameter).
+                let drop = names.contains("displacement") ? ["displacement"] : [names[names.count - 1]]
                 fixed += drop
                 steps = steps.map { RefinementStep($0.name, release: $0.release.filter { !drop.contains($0) }) }
             }

@@ -81,7 +81,9 @@ public struct RietveldSetup: Sendable {
         // Phases are named by their data block; a name met again gets _2, _3 … (TiO2 anatase and rutile).
         var used = Set<String>()
         let phases = try cifs.map { url -> RietveldPhase in
-            let structure = try readStructure(url)
+            // A structure written in P1 is refined with the symmetry its atoms have.
+            let read = try readStructure(url)
+            let structure = HiddenLatticeSymmetry.symmetrized(read) ?? read
             var name = structure.name, n = 2
             while !used.insert(RietveldPhase.identifier(name)).inserted { name = "\(structure.name)_\(n)"; n += 1 }
             return RietveldPhase(name: name, structure: structure)

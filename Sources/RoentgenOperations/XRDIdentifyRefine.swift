@@ -69,7 +69,8 @@ extension XRDOperations {
             let base = name.contains("!/") ? structure.name : ((name as NSString).lastPathComponent as NSString).deletingPathExtension
             var label = base, n = 2
             while !used.insert(RietveldPhase.identifier(label)).inserted { label = "\(base)_\(n)"; n += 1 }
-            return RietveldPhase(name: label, structure: structure)
+            // A structure written in P1 is refined with the symmetry its atoms have.
+            return RietveldPhase(name: label, structure: HiddenLatticeSymmetry.symmetrized(structure) ?? structure)
         }
         var present: [RietveldPhase] = [], names: [String: String] = [:]
         var seen = Set<Int>()

@@ -72,4 +72,35 @@ import XrayFormats
         #expect(quartz.operations.count > 1)
         #expect(HiddenLatticeSymmetry.crystalSystem(of: quartz) == nil)
     }
+
+    /// Symmetrized P1 references: the operations found are the space group's (192 for Fm-3m MnO with its
+    /// F centring, 48 for Ia-3 Mn2O3, 32 for I41/amd anatase), one site per Wyckoff orbit (Mn2O3: Mn 8b,
+    /// Mn 24d, O 48e), the unit cell they generate is the P1 atom list, and the calculated pattern is the
+    /// P1 model's to 1e-9 of its largest value (measured: 5e-14), with a third of the lines or fewer: Friedel
+    /// pairs merged into Laue families and extinct ones dropped (Mn2O3: 1102 → 46).
+    @Test(.enabled(if: SharedData.isPresent)) func symmetrizedReferencesKeepTheirPattern() throws {
+        let folder = try #require(SharedData.url("xrd/cif/xrd_autoanalyzer_refs"))
+        for (file, operations, sites) in [("MnO_225", 192, 2), ("Mn2O3_206", 48, 3), ("TiO2_141", 32, 2), ("Li2MnO3_12", 8, 6)] {
+            let p1 = try CIF.readStructure(url: folder.appendingPathComponent("\(file).cif"))
+            let s = try #require(HiddenLatticeSymmetry.symmetrized(p1))
+            #expect(s.operations.count == operations, "\(file): \(s.operations.count) operations")
+            #expect(s.sites.count == sites, "\(file): \(s.sites.count) sites")
+            let cellAtoms = s.unitCellAtoms()
+            #expect(cellAtoms.count == p1.sites.count)
+            #expect(p1.sites.allSatisfy { a in cellAtoms.contains { $0.element == a.element && HiddenLatticeSymmetry.close($0.fract, a.fract) } })
+            let x = (0...3500).map { 10 + 0.02 * Double($0) }
+            func pattern(_ structure: CrystalStructure) throws -> (y: [Double], lines: Int) {
+                let model = try RietveldModel(twoTheta: x, observed: x.map { _ in 1 }, instrument: RietveldInstrument(lambda1: 1.5406),
+                                              phases: [RietveldPhase(name: "P", structure: structure)], backgroundTerms: 0)
+                let c = try model.calculate(try model.defaultParameters().evaluated())
+                return (c.calculated, c.lines[0].count)
+            }
+            let (a, b) = (try pattern(p1), try pattern(s))
+            let top = try #require(a.y.max())
+            let worst = zip(a.y, b.y).map { abs($0 - $1) }.max() ?? 0
+            print("\(file): \(operations) operations, \(sites) sites, lines \(a.lines) (P1) → \(b.lines), max difference \(worst / top) of the peak")
+            #expect(worst <= 1e-9 * top)
+            #expect(b.lines * 3 <= a.lines)
+        }
+    }
 }

@@ -72,9 +72,8 @@ struct CompiledPhase: Sendable {
         siteKeys = keys
         siteSymmetry = symmetry
         displacementSymmetry = displacement
-        // A structure written in P1 keeps the cell rules of the system its atoms actually have.
-        cellRules = HiddenLatticeSymmetry.crystalSystem(of: s)?.rules
-            ?? CellConstraints.rules(spaceGroupNumber: s.spaceGroupNumber, symbol: s.spaceGroupSymbol, cell: s.cell)
+        // By the space group; a structure written in P1 keeps the rules of the system its atoms have.
+        cellRules = HiddenLatticeSymmetry.cellRules(for: s)
         familyH = families.map { SIMD3(Double($0.hkl.x), Double($0.hkl.y), Double($0.hkl.z)) }
         familyMembers = families.map { $0.members.map { SIMD3(Double($0.x), Double($0.y), Double($0.z)) } }
         var atomSite: [Int] = [], operations: [SymmetryOperation] = []

@@ -1,121 +1,198 @@
 import Foundation
 import XrayCore
 
-/// The crystal system of a structure written without its symmetry (space group P1, the identity the
-/// only operator, every atom listed), as computed-structure databases often export it (pymatgen's
-/// `CifWriter` without `symprec`). Refined as P1, such a cell has six free parameters although its
-/// lines depend on fewer: a cubic P1 cell refines a, b and c separately, which splits every line, or
-/// leaves the normal matrix singular when a and b are freed together with the displacement.
+/// The symmetry of a structure written without it (space group P1, the identity the only operator,
+/// every atom listed), as computed-structure databases often export structures (pymatgen's `CifWriter`
+/// without `symprec`). Refined as P1, such a phase is wrong and slow: a cubic P1 cell refines a, b and c
+/// apart, which splits every line (or leaves the normal matrix singular with the displacement); every
+/// atom's coordinates are free; and every Friedel pair is its own line, so a cubic phase has 24–48 times
+/// the lines it should.
 ///
-/// The system is found the way it is defined (International Tables vol. A, §2.1.1): by the symmetry
-/// elements the atom arrangement has, not by the metric alone. A system is accepted when the cell's
-/// metric has the system's form (lengths within `lengthTolerance` relative, angles within
-/// `angleTolerance` degrees) and its characteristic rotations, proper or combined with the inversion,
-/// each with some translation t, map every atom onto an atom of the same element and occupancy
-/// (within `positionTolerance` fractional, periodic):
-/// - cubic: 3 along [111] and 2 along c;
-/// - rhombohedral axes: 3 along [111] (α = β = γ ≠ 90°);
-/// - hexagonal and trigonal (hexagonal axes): 3 along c (γ = 120°);
-/// - tetragonal: 4 or 4̄ along c (or along a or b, with the other two lengths equal);
-/// - orthorhombic: 2 or m along each of a, b and c;
-/// - monoclinic: 2 or m along the axis whose two adjacent angles are 90°.
-/// The highest system found gives the cell rules of `CellConstraints`.
+/// The operations are found as a space group is defined (International Tables vol. A, §1.1–1.3): the
+/// lattice rotations R (integer matrices, entries −1…1, det ±1, that preserve the metric tensor:
+/// Rᵀ G R = G within `metricTolerance`), each with every translation t for which x → R·x + t maps every
+/// atom onto an atom of the same element and occupancy (within `positionTolerance` fractional, periodic;
+/// the candidate t take one atom of the least common kind onto each atom of that kind), closed under
+/// composition. The crystal system follows from the rotations found (§2.1.1): cubic 3 along [111] and
+/// 2 along c; rhombohedral axes 3 along [111]; hexagonal and trigonal 3 along c; tetragonal 4 or 4̄ along
+/// an axis; orthorhombic 2 or m along a, b and c; monoclinic 2 or m along the axis between two right
+/// angles.
 public enum HiddenLatticeSymmetry {
-    public static let lengthTolerance = 1e-4
-    public static let angleTolerance = 1e-3
+    public static let metricTolerance = 1e-4
     public static let positionTolerance = 2e-3
 
-    /// The system found, or nil when the structure has operators beyond the identity (its space
-    /// group says the system) or none of the tests passes (triclinic).
+    /// Whether `s` lists the identity as its only operator.
+    public static func isP1(_ s: CrystalStructure) -> Bool {
+        s.operations.allSatisfy { $0.rotation == SymmetryOperation.identity.rotation && $0.translation == .zero }
+    }
+
+    /// The crystal system and cell rules of a P1 structure from the operations its atoms have; nil when
+    /// the structure lists operators of its own, or has none beyond the identity and the inversion.
     public static func crystalSystem(of s: CrystalStructure) -> (name: String, rules: [CellConstraints.Rule])? {
-        guard s.operations.allSatisfy({ $0.rotation == SymmetryOperation.identity.rotation && $0.translation == .zero }),
-              !s.sites.isEmpty else { return nil }
-        let cell = s.cell
-        func equal(_ x: Double, _ y: Double) -> Bool { abs(x - y) <= lengthTolerance * max(x, y) }
-        func angle(_ x: Double, _ value: Double) -> Bool { abs(x - value) <= angleTolerance }
-        let right = [cell.alpha, cell.beta, cell.gamma].map { angle($0, 90) }
-        let allRight = right.allSatisfy { $0 }
+        guard isP1(s), !s.sites.isEmpty else { return nil }
+        return system(operations: operations(of: s), cell: s.cell)
+    }
+
+    /// The cell rules of a structure: by its space-group number when it has one above 1, else from its
+    /// operators' rotations, else (P1) from the operations its atoms have.
+    public static func cellRules(for s: CrystalStructure) -> [CellConstraints.Rule] {
+        if let n = s.spaceGroupNumber, n > 1 {
+            return CellConstraints.rules(spaceGroupNumber: n, symbol: s.spaceGroupSymbol, cell: s.cell)
+        }
+        let ops = isP1(s) ? (s.sites.isEmpty ? s.operations : operations(of: s)) : s.operations
+        return system(operations: ops, cell: s.cell)?.rules
+            ?? CellConstraints.rules(spaceGroupNumber: s.spaceGroupNumber, symbol: s.spaceGroupSymbol, cell: s.cell)
+    }
+
+    /// The P1 structure rewritten with the operations its atoms have and one site per orbit (the first
+    /// listed atom of each); nil when it is not P1 or has no operation beyond the identity. The unit cell
+    /// it generates holds the same atoms (within `positionTolerance`).
+    public static func symmetrized(_ s: CrystalStructure) -> CrystalStructure? {
+        guard isP1(s), !s.sites.isEmpty else { return nil }
+        let ops = operations(of: s)
+        guard ops.count > 1 else { return nil }
+        var assigned = [Bool](repeating: false, count: s.sites.count)
+        var sites: [AtomSite] = []
+        for i in s.sites.indices where !assigned[i] {
+            sites.append(s.sites[i])
+            for op in ops {
+                let y = op.apply(s.sites[i].fract)
+                for j in s.sites.indices where !assigned[j] && sameKind(s.sites[i], s.sites[j]) && close(s.sites[j].fract, y) {
+                    assigned[j] = true
+                }
+            }
+        }
+        var out = CrystalStructure(name: s.name, cell: s.cell, operations: ops, operationsSource: "found from the P1 atoms",
+                                   sites: sites, warnings: s.warnings)
+        out.warnings.append("written in P1: \(ops.count) symmetry operations found from the atoms, \(sites.count) of \(s.sites.count) atoms kept as sites")
+        return out
+    }
+
+    /// Every operation (R, t), t in [0, 1), that maps the atoms of P1 structure `s` onto themselves.
+    public static func operations(of s: CrystalStructure) -> [SymmetryOperation] {
         let atoms = s.sites
-        func has(_ r: [Int], improperToo: Bool = false) -> Bool {
-            isSymmetry(r, atoms) || (improperToo && isSymmetry(r.map { -$0 }, atoms))
+        let kinds = atoms.map { a in atoms.filter { sameKind($0, a) }.count }
+        guard let anchor = kinds.indices.min(by: { kinds[$0] < kinds[$1] }) else { return [.identity] }
+        var found: [SymmetryOperation] = []
+        for r in latticeRotations(s.cell) {
+            let image = rotate(r, atoms[anchor].fract)
+            for target in atoms where sameKind(target, atoms[anchor]) {
+                let op = SymmetryOperation(rotation: r, translation: target.fract - image).normalized
+                if !found.contains(where: { same($0, op) }), maps(op, atoms) { found.append(op) }
+            }
+        }
+        // Closed under composition (a product of symmetries is one; rotations with entries beyond ±1 can
+        // arise only this way).
+        var k = 0
+        while k < found.count, found.count <= 192 {
+            for j in 0...k {
+                for product in [compose(found[k], found[j]), compose(found[j], found[k])]
+                where !found.contains(where: { same($0, product) }) && maps(product, atoms) {
+                    found.append(product)
+                }
+            }
+            k += 1
+        }
+        // The identity first, the others in the order found.
+        let isIdentity = { (op: SymmetryOperation) in op.rotation == SymmetryOperation.identity.rotation && close(op.translation, .zero) }
+        return [.identity] + found.filter { !isIdentity($0) }
+    }
+
+    /// The crystal system and cell rules from operations' rotations; nil for triclinic.
+    public static func system(operations: [SymmetryOperation], cell: UnitCell) -> (name: String, rules: [CellConstraints.Rule])? {
+        let rotations = Set(operations.map(\.rotation))
+        func has(_ r: [Int], improperToo: Bool = true) -> Bool {
+            rotations.contains(r) || (improperToo && rotations.contains(r.map { -$0 }))
         }
         let threefold111 = [0, 0, 1, 1, 0, 0, 0, 1, 0]
         let twofold = [[1, 0, 0, 0, -1, 0, 0, 0, -1], [-1, 0, 0, 0, 1, 0, 0, 0, -1], [-1, 0, 0, 0, -1, 0, 0, 0, 1]]
         let fourfold = [[1, 0, 0, 0, 0, -1, 0, 1, 0], [0, 0, 1, 0, 1, 0, -1, 0, 0], [0, -1, 0, 1, 0, 0, 0, 0, 1]]
-        let names = CellConstraints.names
-        if equal(cell.a, cell.b), equal(cell.a, cell.c), allRight, has(threefold111), has(twofold[2]) {
+        let right = [cell.alpha, cell.beta, cell.gamma].map { abs($0 - 90) < 1e-3 }
+        if has(threefold111, improperToo: false), has(twofold[2], improperToo: false), right.allSatisfy({ $0 }) {
             return ("cubic", [.free, .equals("a"), .equals("a"), .fixed(90), .fixed(90), .fixed(90)])
         }
-        if equal(cell.a, cell.b), equal(cell.a, cell.c), !allRight, angle(cell.alpha, cell.beta), angle(cell.alpha, cell.gamma),
-           has(threefold111) {
+        if has(threefold111, improperToo: false) {
             return ("rhombohedral", [.free, .equals("a"), .equals("a"), .free, .equals("alpha"), .equals("alpha")])
         }
-        if equal(cell.a, cell.b), right[0], right[1], angle(cell.gamma, 120), has([0, -1, 0, 1, -1, 0, 0, 0, 1]) {
+        if has([0, -1, 0, 1, -1, 0, 0, 0, 1], improperToo: false) {
             return ("hexagonal", [.free, .equals("a"), .free, .fixed(90), .fixed(90), .fixed(120)])
         }
-        if allRight {
-            let lengths = [cell.a, cell.b, cell.c]
-            for axis in [2, 0, 1] {
-                let others = (0..<3).filter { $0 != axis }
-                guard equal(lengths[others[0]], lengths[others[1]]), has(fourfold[axis], improperToo: true) else { continue }
-                var rules: [CellConstraints.Rule] = [.free, .free, .free, .fixed(90), .fixed(90), .fixed(90)]
-                rules[others[1]] = .equals(names[others[0]])
-                return ("tetragonal", rules)
-            }
-            if twofold.allSatisfy({ has($0, improperToo: true) }) {
-                return ("orthorhombic", [.free, .free, .free, .fixed(90), .fixed(90), .fixed(90)])
-            }
+        let names = CellConstraints.names
+        for axis in [2, 0, 1] where has(fourfold[axis]) {
+            let others = (0..<3).filter { $0 != axis }
+            var rules: [CellConstraints.Rule] = [.free, .free, .free, .fixed(90), .fixed(90), .fixed(90)]
+            rules[others[1]] = .equals(names[others[0]])
+            return ("tetragonal", rules)
         }
-        // Monoclinic: the unique axis is the one both of whose adjacent angles are right (b first).
-        for axis in [1, 2, 0] {
-            let adjacent = (0..<3).filter { $0 != axis }
-            guard adjacent.allSatisfy({ right[$0] }), has(twofold[axis], improperToo: true) else { continue }
+        if twofold.allSatisfy({ has($0) }) {
+            return ("orthorhombic", [.free, .free, .free, .fixed(90), .fixed(90), .fixed(90)])
+        }
+        for axis in [1, 2, 0] where has(twofold[axis]) {
             var rules: [CellConstraints.Rule] = [.free, .free, .free, .free, .free, .free]
-            for a in adjacent { rules[3 + a] = .fixed(90) }
+            for a in 0..<3 where a != axis { rules[3 + a] = .fixed(90) }
             return ("monoclinic", rules)
         }
         return nil
     }
 
-    /// Whether x → R·x + t maps the atoms onto themselves for some t. The candidate translations are
-    /// those taking one atom of the least common kind onto each atom of that kind.
-    static func isSymmetry(_ r: [Int], _ atoms: [AtomSite]) -> Bool {
-        func rotate(_ x: SIMD3<Double>) -> SIMD3<Double> {
-            SIMD3(Double(r[0]) * x.x + Double(r[1]) * x.y + Double(r[2]) * x.z,
-                  Double(r[3]) * x.x + Double(r[4]) * x.y + Double(r[5]) * x.z,
-                  Double(r[6]) * x.x + Double(r[7]) * x.y + Double(r[8]) * x.z)
-        }
-        func sameKind(_ p: AtomSite, _ q: AtomSite) -> Bool {
-            p.element == q.element && abs(p.occupancy - q.occupancy) < 1e-3
-        }
-        func close(_ x: SIMD3<Double>, _ y: SIMD3<Double>) -> Bool {
-            for i in 0..<3 {
-                let d = x[i] - y[i]
-                if abs(d - d.rounded()) > positionTolerance { return false }
+    /// Integer matrices with entries −1…1 and determinant ±1 that preserve the cell's metric tensor.
+    static func latticeRotations(_ cell: UnitCell) -> [[Int]] {
+        let g = cell.metric
+        let scale = max(g[0], g[4], g[8])
+        var out: [[Int]] = []
+        var r = [Int](repeating: 0, count: 9)
+        func search(_ i: Int) {
+            if i == 9 {
+                let det = r[0] * (r[4] * r[8] - r[5] * r[7]) - r[1] * (r[3] * r[8] - r[5] * r[6]) + r[2] * (r[3] * r[7] - r[4] * r[6])
+                guard abs(det) == 1 else { return }
+                for p in 0..<3 {
+                    for q in 0..<3 {
+                        var v = 0.0
+                        for m in 0..<3 { for n in 0..<3 { v += Double(r[3 * m + p]) * g[3 * m + n] * Double(r[3 * n + q]) } }
+                        if abs(v - g[3 * p + q]) > metricTolerance * scale { return }
+                    }
+                }
+                out.append(r)
+                return
             }
-            return true
+            for v in -1...1 { r[i] = v; search(i + 1) }
         }
-        guard let anchor = atoms.indices.min(by: { i, j in
-            atoms.filter { sameKind($0, atoms[i]) }.count < atoms.filter { sameKind($0, atoms[j]) }.count
-        }) else { return false }
-        let image = rotate(atoms[anchor].fract)
-        for target in atoms where sameKind(target, atoms[anchor]) {
-            let t = target.fract - image
-            let mapsAll = atoms.allSatisfy { atom in
-                let y = rotate(atom.fract) + t
-                return atoms.contains { sameKind($0, atom) && close($0.fract, y) }
-            }
-            if mapsAll { return true }
-        }
-        return false
+        search(0)
+        return out
     }
-}
 
-extension RietveldModel {
-    /// The crystal system `HiddenLatticeSymmetry` finds for phase `index` when it is written in P1 with
-    /// more symmetry than that (nil otherwise). Its atoms, listed one by one, cannot be refined freely
-    /// without breaking that symmetry.
-    public func hiddenCrystalSystem(phase index: Int) -> String? {
-        HiddenLatticeSymmetry.crystalSystem(of: phases[index].structure)?.name
+    static func rotate(_ r: [Int], _ x: SIMD3<Double>) -> SIMD3<Double> {
+        SymmetryOperation(rotation: r, translation: .zero).apply(x)
+    }
+
+    /// (a ∘ b)(x) = a(b(x)), translation in [0, 1).
+    static func compose(_ a: SymmetryOperation, _ b: SymmetryOperation) -> SymmetryOperation {
+        var r = [Int](repeating: 0, count: 9)
+        for i in 0..<3 { for j in 0..<3 { for k in 0..<3 { r[3 * i + j] += a.rotation[3 * i + k] * b.rotation[3 * k + j] } } }
+        return SymmetryOperation(rotation: r, translation: rotate(a.rotation, b.translation) + a.translation).normalized
+    }
+
+    static func same(_ a: SymmetryOperation, _ b: SymmetryOperation) -> Bool {
+        a.rotation == b.rotation && close(a.translation, b.translation)
+    }
+
+    static func maps(_ op: SymmetryOperation, _ atoms: [AtomSite]) -> Bool {
+        atoms.allSatisfy { atom in
+            let y = op.apply(atom.fract)
+            return atoms.contains { sameKind($0, atom) && close($0.fract, y) }
+        }
+    }
+
+    static func sameKind(_ p: AtomSite, _ q: AtomSite) -> Bool {
+        p.element == q.element && abs(p.occupancy - q.occupancy) < 1e-3
+    }
+
+    /// Equal modulo lattice translations within `positionTolerance`.
+    static func close(_ x: SIMD3<Double>, _ y: SIMD3<Double>) -> Bool {
+        for i in 0..<3 {
+            let d = x[i] - y[i]
+            if abs(d - d.rounded()) > positionTolerance { return false }
+        }
+        return true
     }
 }
