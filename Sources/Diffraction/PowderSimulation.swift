@@ -106,13 +106,12 @@ public enum PowderSimulator {
             return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options, warnings: warnings)
         }
         let tables = model.phases(bounds: reflections.bounds)
+        var scratch = [Double](repeating: 0, count: model.factors.count)
         let cosMono2 = options.monochromatorTwoTheta.map { pow(cos($0 * Double.pi / 180), 2) } ?? 1
         let laue = LaueGroup(operations: structure.operations)
         // Reflections sorted by |g| so those sharing a 2θ bin are adjacent.
         let order = (0..<reflections.count).sorted { reflections.g[$0] < reflections.g[$1] }
-        // The lines (2θ bins) and their symmetry families first; then |F|², once per family.
-        var lines: [(twoTheta: Double, theta: Double, d: Double, s2: Double, families: Range<Int>, largest: [[Int]], count: Int)] = []
-        var representatives: [SIMD3<Int32>] = [], familyCounts: [Int] = [], familyS2: [Double] = []
+        var lines: [(intensity: Double, twoTheta: Double, d: Double, families: [[Int]], count: Int)] = []
         var start = 0
         var members: [SIMD3<Int32>] = []
         while start < order.count {
@@ -128,55 +127,28 @@ public enum PowderSimulator {
             }
             members.removeAll(keepingCapacity: true)
             for i in order[start..<end] { members.append(reflections.hkl(i)) }
-            // |F|² is the same for every member of a symmetry family: computed once per family below.
+            // |F|² is the same for every member of a symmetry family: compute it once per family.
             let s2 = reflections.g[first] * reflections.g[first] / 4
+            var sum = 0.0
             let families = laue.split(members)
-            let from = representatives.count
             for family in families {
-                representatives.append(family.representative); familyCounts.append(family.count); familyS2.append(s2)
+                sum += Double(family.count) * model.structureFactorSquared(family.representative, s2: s2, tables: tables, scratch: &scratch)
             }
-            lines.append((twoTheta, theta, 1 / reflections.g[first], s2, from..<representatives.count, families.map(\.largest),
-                          members.count))
+            let c2 = cos(2 * theta), s = sin(theta)
+            let lp = (1 + c2 * c2 * cosMono2) / (s * s * cos(theta) * (1 + cosMono2))
+            lines.append((2 * sum * lp, twoTheta, 1 / reflections.g[first], families.map(\.largest), members.count))
             start = end
         }
-        let fSquared = Self.structureFactorsSquared(model, representatives, s2: familyS2, tables: tables)
-        let intensities = lines.map { line -> Double in
-            var sum = 0.0
-            for f in line.families { sum += Double(familyCounts[f]) * fSquared[f] }
-            let c2 = cos(2 * line.theta), s = sin(line.theta)
-            let lp = (1 + c2 * c2 * cosMono2) / (s * s * cos(line.theta) * (1 + cosMono2))
-            return 2 * sum * lp
-        }
-        let maxIntensity = intensities.max() ?? 0
+        let maxIntensity = lines.map(\.intensity).max() ?? 0
         guard maxIntensity > 0 else { return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options, warnings: warnings) }
         var peaks: [SimulatedPeak] = []
-        for (line, intensity) in zip(lines, intensities) {
-            let scaled = intensity / maxIntensity * 100
+        for line in lines {
+            let scaled = line.intensity / maxIntensity * 100
             guard scaled > options.minimumIntensity else { continue }
-            peaks.append(SimulatedPeak(twoTheta: line.twoTheta, d: line.d, intensity: scaled, absoluteIntensity: intensity,
-                                       hkl: line.largest, multiplicity: 2 * line.count))
+            peaks.append(SimulatedPeak(twoTheta: line.twoTheta, d: line.d, intensity: scaled, absoluteIntensity: line.intensity,
+                                       hkl: line.families, multiplicity: 2 * line.count))
         }
         peaks.sort { $0.twoTheta < $1.twoTheta }
         return SimulatedPattern(wavelength: options.wavelength, peaks: peaks, options: options, warnings: warnings)
-    }
-
-    /// |F|² of each family representative at its (sin θ/λ)², the families shared among the cores
-    /// (contiguous chunks, each with its own form-factor scratch) when there are enough atom terms.
-    static func structureFactorsSquared(_ model: ScatteringModel, _ hkl: [SIMD3<Int32>], s2: [Double],
-                                        tables: ScatteringModel.PhaseTables) -> [Double] {
-        var out = [Double](repeating: 0, count: hkl.count)
-        let threads = min(ProcessInfo.processInfo.activeProcessorCount, 8)
-        let chunks = threads > 1 && hkl.count * model.x.count >= 20_000 ? min(threads, hkl.count) : 1
-        out.withUnsafeMutableBufferPointer { buffer in
-            let o = buffer.baseAddress!
-            let body = { (c: Int) in
-                var scratch = [Double](repeating: 0, count: model.factors.count)
-                for f in (c * hkl.count / chunks)..<((c + 1) * hkl.count / chunks) {
-                    o[f] = model.structureFactorSquared(hkl[f], s2: s2[f], tables: tables, scratch: &scratch)
-                }
-            }
-            if chunks > 1 { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) } else { body(0) }
-        }
-        return out
     }
 }
