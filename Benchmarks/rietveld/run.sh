@@ -43,7 +43,8 @@ for case, (g_total, g_cycle) in gsas.items():
     cyc = statistics.median(per_cycle)
     print(f"{case}: roentgen {med:.3f} s median wall ({min(walls):.3f}-{max(walls):.3f}, {rounds} rounds), "
           f"refinement {statistics.median(inner):.3f} s, {prov['jacobians']} cycles, {prov['evaluations']} residual "
-          f"evaluations, {cyc*1000:.1f} ms per cycle ({min(per_cycle)*1000:.1f}-{max(per_cycle)*1000:.1f}); Rwp {d['rwp']:.3f} %")
+          f"evaluations, {cyc*1000:.1f} ms per cycle ({min(per_cycle)*1000:.1f}-{max(per_cycle)*1000:.1f}); Rwp {d['rwp']:.3f} %; "
+          f"CPU {statistics.median(cpus):.3f} s per run summed over the cores ({min(cpus):.3f}-{max(cpus):.3f})")
     line = f"  vs GSAS-II as recorded in issue #14 (not this run): total {g_total} s -> {g_total/med:.0f}x " \
            f"(spread {g_total/max(walls):.0f}-{g_total/min(walls):.0f}x)"
     if g_cycle:
