@@ -11,7 +11,8 @@
 # A Roentgen "cycle" is one Jacobian evaluation (one least-squares cycle: Jacobian, normal equations,
 # trial residuals); `jacobians` in the --json provenance counts them.
 # Prints per case: median wall time with its spread (min-max), the refinement's own time, cycles, time per
-# cycle, and the ratios to the recorded GSAS-II figures; and the load (uptime) before and after.
+# cycle, the CPU time of the whole run summed over the cores it used (the refinement shares its points among
+# them), and the ratios to the recorded GSAS-II figures; and the load (uptime) before and after.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
@@ -20,17 +21,20 @@ rounds="${ROUNDS:-5}"
 bin="$(cd "$root" && swift build -c release --show-bin-path)/roentgen"
 echo "load before: $(uptime)"
 python3 - "$bin" "$root" "$rounds" <<'PY'
-import json, subprocess, sys, time, statistics
+import json, resource, subprocess, sys, time, statistics
 bin, root, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 # (GSAS-II total seconds, GSAS-II seconds per cycle), recorded in issue #14 (not this run).
 gsas = {"pbso4_xray": (55.6, 0.82), "qpa_li2mno3_mno_tio2": (40.5, 0.54), "lab6_bruker": (1.8, None)}
 for case, (g_total, g_cycle) in gsas.items():
-    walls, inner, per_cycle = [], [], []
+    walls, inner, per_cycle, cpus = [], [], [], []
     for _ in range(rounds):
         t = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run([bin, "xrd", "refine", f"{root}/examples/rietveld/{case}.yaml", "--json"],
                              capture_output=True, text=True, check=True).stdout
         walls.append(time.perf_counter() - t)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         d = json.loads(out)
         prov = d["provenance"]
         inner.append(prov["seconds"])
@@ -39,7 +43,8 @@ for case, (g_total, g_cycle) in gsas.items():
     cyc = statistics.median(per_cycle)
     print(f"{case}: roentgen {med:.3f} s median wall ({min(walls):.3f}-{max(walls):.3f}, {rounds} rounds), "
           f"refinement {statistics.median(inner):.3f} s, {prov['jacobians']} cycles, {prov['evaluations']} residual "
-          f"evaluations, {cyc*1000:.1f} ms per cycle ({min(per_cycle)*1000:.1f}-{max(per_cycle)*1000:.1f}); Rwp {d['rwp']:.3f} %")
+          f"evaluations, {cyc*1000:.1f} ms per cycle ({min(per_cycle)*1000:.1f}-{max(per_cycle)*1000:.1f}); Rwp {d['rwp']:.3f} %; "
+          f"CPU {statistics.median(cpus):.3f} s per run summed over the cores ({min(cpus):.3f}-{max(cpus):.3f})")
     line = f"  vs GSAS-II as recorded in issue #14 (not this run): total {g_total} s -> {g_total/med:.0f}x " \
            f"(spread {g_total/max(walls):.0f}-{g_total/min(walls):.0f}x)"
     if g_cycle:

@@ -89,19 +89,28 @@ public func levenbergMarquardt(initial: [Double],
         }
         return cols
     }
+    /// JᵀJ and Jᵀr by SIMD dot products (`dotProduct`), the rows shared among the cores when the
+    /// matrix is large enough to pay for it.
     func normal(_ J: [[Double]], _ r: [Double]) -> ([Double], [Double]) {
         var a = [Double](repeating: 0, count: n * n), g = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            J[i].withUnsafeBufferPointer { ci in
-                var s = 0.0
-                for k in 0..<m { s += ci[k] * r[k] }
-                g[i] = s
-                for j in i..<n {
-                    J[j].withUnsafeBufferPointer { cj in
-                        var t = 0.0
-                        for k in 0..<m { t += ci[k] * cj[k] }
-                        a[i * n + j] = t; a[j * n + i] = t
+        a.withUnsafeMutableBufferPointer { aBuffer in
+            g.withUnsafeMutableBufferPointer { gBuffer in
+                let ap = aBuffer.baseAddress!, gp = gBuffer.baseAddress!
+                func row(_ i: Int) {
+                    J[i].withUnsafeBufferPointer { ci in
+                        r.withUnsafeBufferPointer { gp[i] = dotProduct(ci.baseAddress!, $0.baseAddress!, min(ci.count, m)) }
+                        for j in i..<n {
+                            J[j].withUnsafeBufferPointer { cj in
+                                let t = dotProduct(ci.baseAddress!, cj.baseAddress!, min(ci.count, cj.count, m))
+                                ap[i * n + j] = t; ap[j * n + i] = t
+                            }
+                        }
                     }
+                }
+                if n > 1, m * n * n >= 4_000_000 {
+                    DispatchQueue.concurrentPerform(iterations: n) { row($0) }
+                } else {
+                    for i in 0..<n { row(i) }
                 }
             }
         }

@@ -24,6 +24,13 @@ struct FCJLineShape {
     var dFWHMdS2 = 0.0, dFWHMdGamma = 0.0, dEtadS2 = 0.0, dEtadGamma = 0.0
     /// ∂(mean node)/∂2θ and ∂(mean node)/∂(SH/L), for the tail.
     var dMeanDPosition = 0.0, dMeanDSHL = 0.0
+    /// Per-line constants of the evaluation: 100/Γ (u = (2θ − node)·100/Γ), the Lorentzian and
+    /// Gaussian normalisations 2/(πΓ) and √(4 ln 2)/(√π Γ), and 1/Γ.
+    var unitScale = 0.0, lorentzNorm = 0.0, gaussianNorm = 0.0, inverseFWHM = 0.0
+    /// The tail's derivatives as c₀ + c₁/q + c₂·dx²/q² (σ², γ) and c·dx/q² (2θ, SH/L), q = 1 + 4dx²/Γ²:
+    /// `derivatives(at:)`'s formulae with every per-line factor gathered once (`setTailDerivatives`).
+    var tailS0 = 0.0, tailS1 = 0.0, tailS2 = 0.0, tailG0 = 0.0, tailG1 = 0.0, tailG2 = 0.0
+    var tailPosition = 0.0, tailSHL = 0.0
 
     static let sqrt2Ln2x2 = FCJProfile.sqrt2Ln2x2
     static let sqrt2Pi = FCJProfile.sqrt2Pi
@@ -62,6 +69,10 @@ struct FCJLineShape {
         (windowLow, windowHigh, tailLorentz, tailFloor) = FCJProfile.windowAndTails(position: position, sqsg: sqsg, gamma: gamma, shl: shl,
                                                                                     fwhm: f, eta: eta)
         fourOverFWHM2 = 4 / (f * f)
+        unitScale = 100 / f
+        lorentzNorm = 2 / (Double.pi * f)
+        gaussianNorm = Self.sqrt2Ln2x2 / (Self.sqrt2Pi * f)
+        inverseFWHM = 1 / f
         let nodes = ws.nodes, weights = ws.weights
         guard shl != 0 else {
             nodes[0] = position; weights[0] = 1
@@ -71,6 +82,7 @@ struct FCJLineShape {
             meanNode = position
             dMeanDPosition = 1; dMeanDSHL = 0
             coreLow = position - 0.12 * f; coreHigh = position + 0.12 * f
+            if derivatives { setTailDerivatives() }
             return
         }
         let c2 = cos(position * degree), s2 = sin(position * degree)
@@ -145,9 +157,29 @@ struct FCJLineShape {
         dMeanDPosition = dMeanPos; dMeanDSHL = dMeanSHL
         coreLow = lowest - 0.12 * f
         coreHigh = highest + 0.12 * f
+        if derivatives { setTailDerivatives() }
     }
 
-    /// Profile value per centidegree at 2θ (degrees): `FCJProfile.density(at:)`.
+    /// The tail (one Lorentzian at the mean node plus the Gaussian floor, see `value(at:)`):
+    /// value = L + F with L = T/q, T = η·2/(πΓ), F the floor, q = 1 + 4dx²/Γ², dx = 100(2θ − mean), so
+    /// ∂/∂2θ = −100 (∂value/∂dx) ∂mean/∂2θ with ∂value/∂dx = −8T dx/(Γ² q²) (likewise SH/L), and
+    /// ∂/∂Γ = −T/(Γq) + 8T dx²/(Γ³q²) − F/Γ, ∂/∂η = 2/(πΓq) − √(4 ln 2)/(√π Γ)·e⁻²⁰, chained to σ² and γ.
+    private mutating func setTailDerivatives() {
+        let f = fwhm, t = tailLorentz
+        let dF1 = -t / f, dF2 = 8 * t / (f * f * f), dF0 = -tailFloor / f
+        let dEta1 = 2 / (Double.pi * f), dEta0 = -Self.gaussNorm / f * Self.floorFactor
+        tailS0 = dF0 * dFWHMdS2 + dEta0 * dEtadS2
+        tailS1 = dF1 * dFWHMdS2 + dEta1 * dEtadS2
+        tailS2 = dF2 * dFWHMdS2
+        tailG0 = dF0 * dFWHMdGamma + dEta0 * dEtadGamma
+        tailG1 = dF1 * dFWHMdGamma + dEta1 * dEtadGamma
+        tailG2 = dF2 * dFWHMdGamma
+        tailPosition = 800 * t / (f * f) * dMeanDPosition
+        tailSHL = 800 * t / (f * f) * dMeanDSHL
+    }
+
+    /// Profile value per centidegree at 2θ (degrees): `FCJProfile.density(at:)` (the same formulae, with
+    /// the per-line factors 100/Γ, 2/(πΓ) and √(4 ln 2)/(√π Γ) taken once).
     @inline(__always)
     func value(at x: Double, _ ws: FCJWorkspace) -> Double {
         if x < coreLow || x > coreHigh {
@@ -155,51 +187,162 @@ struct FCJLineShape {
             return tailLorentz / (1 + fourOverFWHM2 * dx * dx) + tailFloor
         }
         let nodes = ws.nodes, weights = ws.weights
-        let f = fwhm, e = eta
+        let e = eta, scale = unitScale, ln = lorentzNorm, gn = gaussianNorm
         var sum = 0.0
         for k in 0..<nodeCount {
-            let u = 100 * (x - nodes[k]) / f
-            let lorentz = 2 / (Double.pi * f) / (1 + 4 * u * u)
-            let gauss = Self.sqrt2Ln2x2 / (Self.sqrt2Pi * f) * exp(max(-20, -0.5 * Self.sqrt2Ln2x2 * Self.sqrt2Ln2x2 * u * u))
+            let u = (x - nodes[k]) * scale
+            let u2 = u * u
+            let lorentz = ln / (1 + 4 * u2)
+            let gauss = gn * exp(max(-20, -Self.gaussExponent * u2))
             sum += weights[k] * (e * lorentz + (1 - e) * gauss)
         }
         return sum
+    }
+
+    /// The points of `range` (2θ ascending in `x`) inside the core [coreLow, coreHigh]: [first, end).
+    @inline(__always)
+    func coreIndices(_ x: UnsafePointer<Double>, _ range: Range<Int>) -> (Int, Int) {
+        var lo = range.lowerBound, hi = range.upperBound
+        while lo < hi { let mid = (lo + hi) / 2; if x[mid] < coreLow { lo = mid + 1 } else { hi = mid } }
+        let first = lo
+        hi = range.upperBound
+        while lo < hi { let mid = (lo + hi) / 2; if x[mid] <= coreHigh { lo = mid + 1 } else { hi = mid } }
+        return (first, lo)
+    }
+
+    /// y[i] += `intensity`·value(at: x[i]) for i in `range` (2θ ascending): the node sum in the core, the
+    /// tails (the same formula as `value(at:)`) four points at a time.
+    @inline(__always)
+    func addValues(_ intensity: Double, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
+                   _ range: Range<Int>, _ ws: FCJWorkspace) {
+        let (c0, c1) = coreIndices(x, range)
+        addTailValues(intensity, x: x, into: y, range.lowerBound..<c0)
+        for i in c0..<c1 { y[i] += intensity * value(at: x[i], ws) }
+        addTailValues(intensity, x: x, into: y, c1..<range.upperBound)
+    }
+
+    @inline(__always)
+    private func addTailValues(_ intensity: Double, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
+                               _ range: Range<Int>) {
+        var i = range.lowerBound
+        let end = range.upperBound
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        let mean = SIMD4(repeating: meanNode), q = SIMD4(repeating: fourOverFWHM2)
+        let t = SIMD4(repeating: tailLorentz), floor = SIMD4(repeating: tailFloor), scale = SIMD4(repeating: intensity)
+        while i + 4 <= end {
+            let dx = 100 * (rx.loadUnaligned(fromByteOffset: 8 * i, as: SIMD4<Double>.self) - mean)
+            let v = t / (1 + q * dx * dx) + floor
+            let old = ry.loadUnaligned(fromByteOffset: 8 * i, as: SIMD4<Double>.self)
+            ry.storeBytes(of: old + scale * v, toByteOffset: 8 * i, as: SIMD4<Double>.self)
+            i += 4
+        }
+        while i < end {
+            let dx = 100 * (x[i] - meanNode)
+            y[i] += intensity * (tailLorentz / (1 + fourOverFWHM2 * dx * dx) + tailFloor)
+            i += 1
+        }
+    }
+
+    /// Adds the line's contribution to the six derivative channels at the points of `range` (2θ
+    /// ascending): ∂y/∂I (× `share`), ∂y/∂2θ (× `positionScale`), ∂y/∂σ², ∂y/∂γ, ∂y/∂(SH/L) (× `intensity`)
+    /// and, when `ratioScale` is not nil, ∂y/∂r (value × it). The tails four points at a time.
+    @inline(__always)
+    func addDerivatives(x: UnsafePointer<Double>, _ range: Range<Int>, _ ws: FCJWorkspace, share: Double, intensity: Double,
+                        positionScale: Double, ratioScale: Double?, channels c: UnsafeMutablePointer<Double>, stride n: Int) {
+        let vI = c, vPos = c + n, vS = c + 2 * n, vG = c + 3 * n, vH = c + 4 * n, vR = c + 5 * n
+        let (c0, c1) = coreIndices(x, range)
+        addTailDerivatives(x: x, range.lowerBound..<c0, ws, share: share, intensity: intensity, positionScale: positionScale,
+                           ratioScale: ratioScale, channels: c, stride: n)
+        for i in c0..<c1 {
+            let d = derivatives(at: x[i], ws)
+            vI[i] += share * d.value
+            vPos[i] += positionScale * d.position
+            vS[i] += intensity * d.sigma2
+            vG[i] += intensity * d.gamma
+            vH[i] += intensity * d.shl
+            if let ratioScale { vR[i] += ratioScale * d.value }
+        }
+        addTailDerivatives(x: x, c1..<range.upperBound, ws, share: share, intensity: intensity, positionScale: positionScale,
+                           ratioScale: ratioScale, channels: c, stride: n)
+    }
+
+    @inline(__always)
+    private func addTailDerivatives(x: UnsafePointer<Double>, _ range: Range<Int>, _ ws: FCJWorkspace, share: Double, intensity: Double,
+                                    positionScale: Double, ratioScale: Double?, channels c: UnsafeMutablePointer<Double>,
+                                    stride n: Int) {
+        var i = range.lowerBound
+        let end = range.upperBound
+        typealias V = SIMD4<Double>
+        let rx = UnsafeRawPointer(x), rc = UnsafeMutableRawPointer(c)
+        let mean = V(repeating: meanNode), q = V(repeating: fourOverFWHM2)
+        let t = V(repeating: tailLorentz), floor = V(repeating: tailFloor)
+        let sI = V(repeating: share), sPos = V(repeating: positionScale * tailPosition), sSHL = V(repeating: intensity * tailSHL)
+        let s0 = V(repeating: intensity * tailS0), s1 = V(repeating: intensity * tailS1), s2 = V(repeating: intensity * tailS2)
+        let g0 = V(repeating: intensity * tailG0), g1 = V(repeating: intensity * tailG1), g2 = V(repeating: intensity * tailG2)
+        let sR = V(repeating: ratioScale ?? 0), withRatio = ratioScale != nil
+        let bytes = 8 * n
+        @inline(__always) func add(_ channel: Int, _ offset: Int, _ v: V) {
+            let o = channel * bytes + offset
+            rc.storeBytes(of: rc.loadUnaligned(fromByteOffset: o, as: V.self) + v, toByteOffset: o, as: V.self)
+        }
+        while i + 4 <= end {
+            let o = 8 * i
+            let dx = 100 * (rx.loadUnaligned(fromByteOffset: o, as: V.self) - mean)
+            let inv = 1 / (1 + q * dx * dx)
+            let inv2 = inv * inv, dxInv2 = dx * inv2, dx2Inv2 = dx * dxInv2
+            let value = t * inv + floor
+            add(0, o, sI * value)
+            add(1, o, sPos * dxInv2)
+            add(2, o, s0 + s1 * inv + s2 * dx2Inv2)
+            add(3, o, g0 + g1 * inv + g2 * dx2Inv2)
+            add(4, o, sSHL * dxInv2)
+            if withRatio { add(5, o, sR * value) }
+            i += 4
+        }
+        let vI = c, vPos = c + n, vS = c + 2 * n, vG = c + 3 * n, vH = c + 4 * n, vR = c + 5 * n
+        while i < end {
+            let d = derivatives(at: x[i], ws)
+            vI[i] += share * d.value
+            vPos[i] += positionScale * d.position
+            vS[i] += intensity * d.sigma2
+            vG[i] += intensity * d.gamma
+            vH[i] += intensity * d.shl
+            if let ratioScale { vR[i] += ratioScale * d.value }
+            i += 1
+        }
     }
 
     /// The value and its derivatives with respect to 2θ of the line, σ², γ and SH/L at 2θ = `x`.
     @inline(__always)
     func derivatives(at x: Double, _ ws: FCJWorkspace)
         -> (value: Double, position: Double, sigma2: Double, gamma: Double, shl: Double) {
-        let f = fwhm, e = eta
         if x < coreLow || x > coreHigh {
+            // `setTailDerivatives` holds the per-line factors.
             let dx = 100 * (x - meanNode)
-            let qd = 1 + fourOverFWHM2 * dx * dx
-            let lorentz = tailLorentz / qd
-            let value = lorentz + tailFloor
-            let dDx = -lorentz * fourOverFWHM2 * 2 * dx / qd
-            let dF = -lorentz / f + lorentz / qd * 8 * dx * dx / (f * f * f) - tailFloor / f
-            let dEta = 2 / (Double.pi * f) / qd - Self.gaussNorm / f * Self.floorFactor
-            return (value, -100 * dDx * dMeanDPosition, dF * dFWHMdS2 + dEta * dEtadS2,
-                    dF * dFWHMdGamma + dEta * dEtadGamma, -100 * dDx * dMeanDSHL)
+            let inv = 1 / (1 + fourOverFWHM2 * dx * dx)
+            let inv2 = inv * inv, dxInv2 = dx * inv2, dx2Inv2 = dx * dxInv2
+            return (tailLorentz * inv + tailFloor, tailPosition * dxInv2, tailS0 + tailS1 * inv + tailS2 * dx2Inv2,
+                    tailG0 + tailG1 * inv + tailG2 * dx2Inv2, tailSHL * dxInv2)
         }
+        let e = eta, scale = unitScale, invF = inverseFWHM
         let nodes = ws.nodes, weights = ws.weights
         let dNodePos = ws.dNodePosition, dNodeSHL = ws.dNodeSHL
         let dWeightPos = ws.dWeightPosition, dWeightSHL = ws.dWeightSHL
         var sum = 0.0, sPos = 0.0, sSHL = 0.0, sF = 0.0, sEta = 0.0
-        let lNorm = 2 / (Double.pi * f), gNorm = Self.gaussNorm / f
+        let lNorm = lorentzNorm, gNorm = gaussianNorm
         for k in 0..<nodeCount {
-            let u = 100 * (x - nodes[k]) / f
-            let d = 1 + 4 * u * u
-            let lorentz = lNorm / d
+            let u = (x - nodes[k]) * scale
+            let invD = 1 / (1 + 4 * u * u)
+            let lorentz = lNorm * invD
             let exponent = -Self.gaussExponent * u * u
             let floored = exponent < -20
             let gauss = gNorm * exp(max(-20, exponent))
             let pv = e * lorentz + (1 - e) * gauss
             // ∂PV/∂(dx) with dx = 100 (x − δ) in centidegrees, and ∂PV/∂Γ.
-            let dLdu = -lorentz * 8 * u / d
+            let dLdu = -lorentz * 8 * u * invD
             let dGdu = floored ? 0 : -gauss * 2 * Self.gaussExponent * u
-            let dPVdDx = (e * dLdu + (1 - e) * dGdu) / f
-            let dPVdF = e * (-lorentz - u * dLdu) / f + (1 - e) * (-gauss - u * dGdu) / f
+            let dPVdDx = (e * dLdu + (1 - e) * dGdu) * invF
+            let dPVdF = (e * (-lorentz - u * dLdu) + (1 - e) * (-gauss - u * dGdu)) * invF
             let w = weights[k]
             sum += w * pv
             sPos += dWeightPos[k] * pv - 100 * w * dPVdDx * dNodePos[k]

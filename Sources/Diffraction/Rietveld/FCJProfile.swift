@@ -44,13 +44,23 @@ public struct FCJProfile: Sendable {
     /// swapped above 90°. `sqsg` is √σ² (centideg), `gamma` centideg, `fwhm` the TCH width.
     static func windowAndTails(position: Double, sqsg: Double, gamma: Double, shl: Double, fwhm: Double, eta: Double)
         -> (low: Double, high: Double, tailLorentz: Double, tailFloor: Double) {
+        let (low, high) = window(position: position, sqsg: sqsg, gamma: gamma, shl: shl)
+        return (low, high, eta * 2 / (Double.pi * fwhm), (1 - eta) * sqrt2Ln2x2 / (sqrt2Pi * fwhm) * exp(-20))
+    }
+
+    /// The 2θ window alone (degrees), as `windowAndTails`.
+    @inline(__always)
+    static func window(position: Double, sqsg: Double, gamma: Double, shl: Double) -> (low: Double, high: Double) {
         let fwhmDegrees = max(2.355 * sqsg / 100 + gamma / 100, 0.0001)
         let degree = Double.pi / 180
         var low = 50 * (fwhmDegrees + shl * abs(cos(position * degree))), high = 75 * fwhmDegrees
         if position > 90 { swap(&low, &high) }
-        return (position - low, position + high, eta * 2 / (Double.pi * fwhm),
-                (1 - eta) * sqrt2Ln2x2 / (sqrt2Pi * fwhm) * exp(-20))
+        return (position - low, position + high)
     }
+
+    /// √σ² floored at 0.001 centideg, as the profile uses it (σ² in centideg²).
+    @inline(__always)
+    static func sqsg(sigma2: Double) -> Double { max(sigma2 > 0 ? sigma2.squareRoot() : 0, 0.001) }
 
     /// Number of points of the Gauss–Legendre rule used (0 without asymmetry).
     public let ruleCount: Int
@@ -60,7 +70,7 @@ public struct FCJProfile: Sendable {
     ///   since GSAS's choice of rule is discontinuous in the parameters).
     public init(position: Double, sigma2: Double, gamma: Double, shl: Double, ruleCount forced: Int? = nil) {
         self.position = position
-        let sqsg = max(sigma2 > 0 ? sigma2.squareRoot() : 0, 0.001)
+        let sqsg = Self.sqsg(sigma2: sigma2)
         let (fwhm, eta) = Self.tch(gaussianFWHM: Self.sqrt2Ln2x2 * sqsg, lorentzianFWHM: gamma)
         self.fwhm = fwhm
         self.eta = eta

@@ -42,7 +42,7 @@ extension RietveldModel {
                 for i in 0..<n { columns[k * n + i] = backgroundBasis[b][i] }
             }
         }
-        let ws = FCJWorkspace()
+        // Per point, six channels summed over the line being added: ∂y/∂I, ∂y/∂2θ, ∂y/∂σ², ∂y/∂γ, ∂y/∂(SH/L), ∂y/∂r.
         var channels = [Double](repeating: 0, count: 6 * n)
         for ph in compiled.indices {
             // The columns this phase's lines feed.
@@ -59,65 +59,17 @@ extension RietveldModel {
             guard !touching.isEmpty else { continue }
             let c = compiled[ph]
             let pl = try c.phaseLines(p, histogram: histogram, instrument: instrument, derivatives: true)
-            let nSites = c.siteKeys.count
-            let shift = kAlpha2Shift ?? 0
-            columns.withUnsafeMutableBufferPointer { cols in
-                channels.withUnsafeMutableBufferPointer { ch in
-                    twoTheta.withUnsafeBufferPointer { x in
-                        let vI = ch.baseAddress!, vPos = vI + n, vS = vI + 2 * n, vG = vI + 3 * n, vH = vI + 4 * n, vR = vI + 5 * n
-                        for l in 0..<pl.count {
-                            let intensity = pl.intensity[l]
-                            var lo = n, hi = 0
-                            forEachLine(pl, l, histogram: histogram, rules: nil, workspace: ws, derivatives: true) { shape, lineI, second in
-                                let a = lowerIndex(shape.windowLow), b = lowerIndex(shape.windowHigh)
-                                guard a < b else { return }
-                                lo = min(lo, a); hi = max(hi, b)
-                                let share = second ? histogram.ratio : 1
-                                let posFactor = second ? 1 + shift * (Double.pi / 360) / pow(cos(pl.position[l] * Double.pi / 360), 2) : 1
-                                for i in a..<b {
-                                    let d = shape.derivatives(at: x[i], ws)
-                                    vI[i] += share * d.value
-                                    vPos[i] += lineI * posFactor * d.position
-                                    vS[i] += lineI * d.sigma2
-                                    vG[i] += lineI * d.gamma
-                                    vH[i] += lineI * d.shl
-                                    if second { vR[i] += intensity * d.value }
-                                }
-                            }
-                            guard lo < hi else { continue }
-                            let dIdPos = pl.dIntensityDPosition[l], dSdPos = pl.dSigma2DPosition[l], dGdPos = pl.dGammaDPosition[l]
-                            for i in lo..<hi { vPos[i] += dIdPos * vI[i] + dSdPos * vS[i] + dGdPos * vG[i] }
-                            let tanT = pl.tanTheta[l], secT = pl.secTheta[l]
-                            for (column, kind) in touching {
-                                var cI = 0.0, cP = 0.0
-                                var other: UnsafeMutablePointer<Double>? = nil, cO = 0.0
-                                switch kind {
-                                case .scale: cI = pl.dIntensityDScale[l]
-                                case .fraction: cI = pl.dIntensityDFraction[l]
-                                case .marchDollase: cI = pl.dIntensityDMarchDollase[l]
-                                case .site(_, let s, let comp): cI = pl.dIntensityDSite[(l * nSites + s) * 11 + comp]
-                                case .cell(_, let q): cI = pl.dIntensityDCell[6 * l + q]; cP = pl.dPositionDCell[6 * l + q]
-                                case .zero: cP = pl.dPositionDZero[l]
-                                case .displacement: cP = pl.dPositionDDisplacement[l]
-                                case .u: other = vS; cO = tanT * tanT
-                                case .v: other = vS; cO = tanT
-                                case .w: other = vS; cO = 1
-                                case .x, .sizeX: other = vG; cO = secT
-                                case .y: other = vG; cO = tanT
-                                case .shl: other = vH; cO = 1
-                                case .ratio: other = vR; cO = 1
-                                case .background: continue
-                                }
-                                let col = cols.baseAddress! + column * n
-                                if let other {
-                                    if cO != 0 { for i in lo..<hi { col[i] += cO * other[i] } }
-                                } else if cP == 0 {
-                                    if cI != 0 { for i in lo..<hi { col[i] += cI * vI[i] } }
-                                } else {
-                                    for i in lo..<hi { col[i] += cI * vI[i] + cP * vPos[i] }
-                                }
-                            }
-                            for q in 0..<6 { (vI + q * n + lo).update(repeating: 0, count: hi - lo) }
+            let windows = lineWindows(pl, histogram: histogram)
+            let chunks = pointChunks(windows)
+            columns.withUnsafeMutableBufferPointer { colsBuffer in
+                channels.withUnsafeMutableBufferPointer { chBuffer in
+                    twoTheta.withUnsafeBufferPointer { xBuffer in
+                        // The threads write disjoint point ranges of the same columns and channels.
+                        let cols = colsBuffer.baseAddress!, x = xBuffer.baseAddress!
+                        let vI = chBuffer.baseAddress!
+                        DispatchQueue.concurrentPerform(iterations: chunks.count) { t in
+                            addLineColumns(pl, phase: c, histogram: histogram, windows: windows, within: chunks[t],
+                                           touching: touching, x: x, channels: vI, columns: cols)
                         }
                     }
                 }
@@ -126,6 +78,64 @@ extension RietveldModel {
         let used = usedIndices
         return (0..<names.count).map { k in
             used.map { -columns[k * n + $0] * sqrtWeight[$0] }
+        }
+    }
+
+    /// Adds every line's contribution to the `touching` columns (column-major, `twoTheta.count` rows) at
+    /// the points of `range`, through the six per-point channels (zero on entry and on return there).
+    func addLineColumns(_ pl: PhaseLines, phase c: CompiledPhase, histogram: HistogramTerms, windows: [Int], within range: Range<Int>,
+                        touching: [(column: Int, kind: RietveldParameterKind)], x: UnsafePointer<Double>,
+                        channels vI: UnsafeMutablePointer<Double>, columns cols: UnsafeMutablePointer<Double>) {
+        let n = twoTheta.count
+        let ws = FCJWorkspace()
+        let nSites = c.siteKeys.count
+        let shift = kAlpha2Shift ?? 0
+        let vPos = vI + n, vS = vI + 2 * n, vG = vI + 3 * n, vH = vI + 4 * n, vR = vI + 5 * n
+        for l in 0..<pl.count {
+            let intensity = pl.intensity[l]
+            var lo = n, hi = 0
+            forEachLine(pl, l, histogram: histogram, windows: windows, within: range, rules: nil, workspace: ws,
+                        derivatives: true) { shape, lineI, second, a, b in
+                lo = min(lo, a); hi = max(hi, b)
+                let share = second ? histogram.ratio : 1
+                let posFactor = second ? 1 + shift * (Double.pi / 360) / pow(cos(pl.position[l] * Double.pi / 360), 2) : 1
+                shape.addDerivatives(x: x, a..<b, ws, share: share, intensity: lineI, positionScale: lineI * posFactor,
+                                     ratioScale: second ? intensity : nil, channels: vI, stride: n)
+            }
+            guard lo < hi else { continue }
+            let dIdPos = pl.dIntensityDPosition[l], dSdPos = pl.dSigma2DPosition[l], dGdPos = pl.dGammaDPosition[l]
+            for i in lo..<hi { vPos[i] += dIdPos * vI[i] + dSdPos * vS[i] + dGdPos * vG[i] }
+            let tanT = pl.tanTheta[l], secT = pl.secTheta[l]
+            for (column, kind) in touching {
+                var cI = 0.0, cP = 0.0
+                var other: UnsafeMutablePointer<Double>? = nil, cO = 0.0
+                switch kind {
+                case .scale: cI = pl.dIntensityDScale[l]
+                case .fraction: cI = pl.dIntensityDFraction[l]
+                case .marchDollase: cI = pl.dIntensityDMarchDollase[l]
+                case .site(_, let s, let comp): cI = pl.dIntensityDSite[(l * nSites + s) * 11 + comp]
+                case .cell(_, let q): cI = pl.dIntensityDCell[6 * l + q]; cP = pl.dPositionDCell[6 * l + q]
+                case .zero: cP = pl.dPositionDZero[l]
+                case .displacement: cP = pl.dPositionDDisplacement[l]
+                case .u: other = vS; cO = tanT * tanT
+                case .v: other = vS; cO = tanT
+                case .w: other = vS; cO = 1
+                case .x, .sizeX: other = vG; cO = secT
+                case .y: other = vG; cO = tanT
+                case .shl: other = vH; cO = 1
+                case .ratio: other = vR; cO = 1
+                case .background: continue
+                }
+                let col = cols + column * n
+                if let other {
+                    if cO != 0 { for i in lo..<hi { col[i] += cO * other[i] } }
+                } else if cP == 0 {
+                    if cI != 0 { for i in lo..<hi { col[i] += cI * vI[i] } }
+                } else {
+                    for i in lo..<hi { col[i] += cI * vI[i] + cP * vPos[i] }
+                }
+            }
+            for q in 0..<6 { (vI + q * n + lo).update(repeating: 0, count: hi - lo) }
         }
     }
 

@@ -256,12 +256,12 @@ public struct RietveldModel: RefinementModel, Sendable {
         for c in compiled {
             var y = [Double](repeating: 0, count: twoTheta.count)
             let pl = try c.phaseLines(p, histogram: histogram, instrument: instrument, derivatives: false)
+            let windows = lineWindows(pl, histogram: histogram)
             var profiles: [LineProfile] = []
             for l in 0..<pl.count {
                 var out = LineProfile()
-                forEachLine(pl, l, histogram: histogram, rules: nil, workspace: ws, derivatives: false) { shape, intensity, second in
-                    let lo = lowerIndex(shape.windowLow), hi = lowerIndex(shape.windowHigh)
-                    guard lo < hi else { return }
+                forEachLine(pl, l, histogram: histogram, windows: windows, within: 0..<twoTheta.count, rules: nil, workspace: ws,
+                            derivatives: false) { shape, intensity, second, lo, hi in
                     var values = record ? [Double](repeating: 0, count: hi - lo) : []
                     for i in lo..<hi {
                         let d = shape.value(at: twoTheta[i], ws)
@@ -283,24 +283,29 @@ public struct RietveldModel: RefinementModel, Sendable {
                                     lines: allLines), allProfiles)
     }
 
-    /// The calculated pattern only (the residuals' fast path): no line records, no per-phase copies.
+    /// The calculated pattern only (the residuals' fast path): no line records, no per-phase copies,
+    /// the points shared among threads (`pointChunks`).
     /// `frozen` (from `lineLayout`, per phase six numbers per line: the Kα1 and Kα2 Gauss–Legendre rules
     /// and index windows) holds every line's rule and window fixed, for checking the derivatives.
     func calculatedPattern(_ p: ParameterValues, frozen: [[Int]]? = nil) throws -> [Double] {
         var (total, histogram) = try backgroundAndHistogram(p)
-        let ws = FCJWorkspace()
         for (ph, c) in compiled.enumerated() {
             let pl = try c.phaseLines(p, histogram: histogram, instrument: instrument, derivatives: false)
             let kept = frozen.flatMap { $0[ph].count == 6 * pl.count ? $0[ph] : nil }
-            total.withUnsafeMutableBufferPointer { y in
-                twoTheta.withUnsafeBufferPointer { x in
-                    for l in 0..<pl.count {
-                        forEachLine(pl, l, histogram: histogram, rules: kept.map { ($0[6 * l], $0[6 * l + 1]) },
-                                    workspace: ws, derivatives: false) { shape, intensity, second in
-                            var lo = lowerIndex(shape.windowLow), hi = lowerIndex(shape.windowHigh)
-                            if let kept { lo = kept[6 * l + (second ? 4 : 2)]; hi = kept[6 * l + (second ? 5 : 3)] }
-                            var i = lo
-                            while i < hi { y[i] += intensity * shape.value(at: x[i], ws); i += 1 }
+            let windows = kept.map { k in (0..<pl.count).flatMap { k[(6 * $0 + 2)..<(6 * $0 + 6)] } }
+                ?? lineWindows(pl, histogram: histogram)
+            let chunks = pointChunks(windows)
+            total.withUnsafeMutableBufferPointer { yBuffer in
+                twoTheta.withUnsafeBufferPointer { xBuffer in
+                    let y = yBuffer.baseAddress!, x = xBuffer.baseAddress!
+                    DispatchQueue.concurrentPerform(iterations: chunks.count) { t in
+                        let ws = FCJWorkspace()
+                        for l in 0..<pl.count {
+                            forEachLine(pl, l, histogram: histogram, windows: windows, within: chunks[t],
+                                        rules: kept.map { ($0[6 * l], $0[6 * l + 1]) }, workspace: ws,
+                                        derivatives: false) { shape, intensity, _, lo, hi in
+                                shape.addValues(intensity, x: x, into: y, lo..<hi, ws)
+                            }
                         }
                     }
                 }
@@ -316,12 +321,14 @@ public struct RietveldModel: RefinementModel, Sendable {
         let ws = FCJWorkspace()
         return try compiled.map { c in
             let pl = try c.phaseLines(p, histogram: histogram, instrument: instrument, derivatives: false)
+            let windows = lineWindows(pl, histogram: histogram)
             var layout = [Int](repeating: 0, count: 6 * pl.count)
             for l in 0..<pl.count {
-                forEachLine(pl, l, histogram: histogram, rules: nil, workspace: ws, derivatives: false) { shape, _, second in
+                forEachLine(pl, l, histogram: histogram, windows: windows, within: 0..<twoTheta.count, rules: nil, workspace: ws,
+                            derivatives: false) { shape, _, second, lo, hi in
                     layout[6 * l + (second ? 1 : 0)] = shape.ruleCount
-                    layout[6 * l + (second ? 4 : 2)] = lowerIndex(shape.windowLow)
-                    layout[6 * l + (second ? 5 : 3)] = lowerIndex(shape.windowHigh)
+                    layout[6 * l + (second ? 4 : 2)] = lo
+                    layout[6 * l + (second ? 5 : 3)] = hi
                 }
             }
             return layout
@@ -357,23 +364,77 @@ public struct RietveldModel: RefinementModel, Sendable {
         instrument.lambda2.map { 360 * ($0 - instrument.lambda1) / (Double.pi * instrument.lambda1) }
     }
 
-    /// Calls `body` with the line shape and integrated intensity of the Kα1 line and (when present) the
-    /// Kα2 line of line `l` (`second` true for Kα2). The shape's nodes live in `ws` until the next call.
+    /// The Kα2 line position (degrees) of the Kα1 line at `position`, nil without a Kα2 line there.
     @inline(__always)
-    func forEachLine(_ pl: PhaseLines, _ l: Int, histogram h: HistogramTerms, rules: (Int, Int)?, workspace ws: FCJWorkspace,
-                     derivatives: Bool, _ body: (FCJLineShape, Double, Bool) -> Void) {
+    func kAlpha2Position(_ position: Double, histogram h: HistogramTerms) -> Double? {
+        guard let shift = kAlpha2Shift, h.ratio != 0 else { return nil }
+        let pos2 = position + shift * tan(position * Double.pi / 360)
+        return pos2 < 180 ? pos2 : nil
+    }
+
+    /// Per line of `pl`, four point indices: its Kα1 window [lo, hi) and its Kα2 window (empty without
+    /// one), GSAS-II's windows (`FCJProfile.window`), as the line shapes compute them.
+    func lineWindows(_ pl: PhaseLines, histogram h: HistogramTerms) -> [Int] {
+        var out = [Int](repeating: 0, count: 4 * pl.count)
+        for l in 0..<pl.count where pl.intensity[l].isFinite {
+            let sqsg = FCJProfile.sqsg(sigma2: pl.sigma2[l])
+            let w1 = FCJProfile.window(position: pl.position[l], sqsg: sqsg, gamma: pl.gamma[l], shl: h.shl)
+            out[4 * l] = lowerIndex(w1.low); out[4 * l + 1] = lowerIndex(w1.high)
+            if let pos2 = kAlpha2Position(pl.position[l], histogram: h) {
+                let w2 = FCJProfile.window(position: pos2, sqsg: sqsg, gamma: pl.gamma[l], shl: h.shl)
+                out[4 * l + 2] = lowerIndex(w2.low); out[4 * l + 3] = lowerIndex(w2.high)
+            }
+        }
+        return out
+    }
+
+    /// The point ranges the threads share the lines' work by: contiguous, each with about the same
+    /// number of (line, point) pairs inside the windows `windows` (as from `lineWindows`). One range
+    /// per available core (at most 8), and one alone for small patterns.
+    func pointChunks(_ windows: [Int]) -> [Range<Int>] {
+        let n = twoTheta.count
+        let threads = min(ProcessInfo.processInfo.activeProcessorCount, 8)
+        guard threads > 1, n >= 1000 else { return [0..<n] }
+        var cover = [Int](repeating: 0, count: n + 1)
+        var total = 0
+        for q in stride(from: 0, to: windows.count, by: 2) where windows[q] < windows[q + 1] {
+            cover[windows[q]] += 1; cover[windows[q + 1]] -= 1
+            total += windows[q + 1] - windows[q]
+        }
+        var chunks: [Range<Int>] = []
+        var start = 0, depth = 0, done = 0
+        for i in 0..<n {
+            depth += cover[i]
+            done += depth
+            if chunks.count < threads - 1, done * threads >= total * (chunks.count + 1), i + 1 > start {
+                chunks.append(start..<(i + 1)); start = i + 1
+            }
+        }
+        chunks.append(start..<n)
+        return chunks
+    }
+
+    /// Calls `body` with the line shape, integrated intensity and point range of the Kα1 line and (when
+    /// present) the Kα2 line of line `l` (`second` true for Kα2), their windows (from `lineWindows`)
+    /// clipped to `range`; a line with nothing inside `range` is not set up. The shape's nodes live in
+    /// `ws` until the next call.
+    @inline(__always)
+    func forEachLine(_ pl: PhaseLines, _ l: Int, histogram h: HistogramTerms, windows: [Int], within range: Range<Int>,
+                     rules: (Int, Int)?, workspace ws: FCJWorkspace, derivatives: Bool,
+                     _ body: (FCJLineShape, Double, Bool, Int, Int) -> Void) {
         let intensity = pl.intensity[l]
         guard intensity.isFinite else { return }
         let keep1 = rules.flatMap { $0.0 > 0 ? $0.0 : nil }, keep2 = rules.flatMap { $0.1 > 0 ? $0.1 : nil }
         let pos = pl.position[l]
-        body(FCJLineShape(position: pos, sigma2: pl.sigma2[l], gamma: pl.gamma[l], shl: h.shl, ruleCount: keep1,
-                          workspace: ws, derivatives: derivatives), intensity, false)
-        if let shift = kAlpha2Shift, h.ratio != 0 {
-            let pos2 = pos + shift * tan(pos * Double.pi / 360)
-            if pos2 < 180 {
-                body(FCJLineShape(position: pos2, sigma2: pl.sigma2[l], gamma: pl.gamma[l], shl: h.shl, ruleCount: keep2,
-                                  workspace: ws, derivatives: derivatives), intensity * h.ratio, true)
-            }
+        let lo = max(windows[4 * l], range.lowerBound), hi = min(windows[4 * l + 1], range.upperBound)
+        if lo < hi {
+            body(FCJLineShape(position: pos, sigma2: pl.sigma2[l], gamma: pl.gamma[l], shl: h.shl, ruleCount: keep1,
+                              workspace: ws, derivatives: derivatives), intensity, false, lo, hi)
+        }
+        let lo2 = max(windows[4 * l + 2], range.lowerBound), hi2 = min(windows[4 * l + 3], range.upperBound)
+        if lo2 < hi2, let pos2 = kAlpha2Position(pos, histogram: h) {
+            body(FCJLineShape(position: pos2, sigma2: pl.sigma2[l], gamma: pl.gamma[l], shl: h.shl, ruleCount: keep2,
+                              workspace: ws, derivatives: derivatives), intensity * h.ratio, true, lo2, hi2)
         }
     }
 

@@ -41,14 +41,32 @@ private struct CountingModel: RefinementModel {
 
 /// Runs a Rietveld refinement on the shared `Refinement` engine and derives the crystallographic results.
 public enum RietveldRefinement {
+    /// The convergence criterion of every release step but the last: the relative change of χ² below
+    /// 1e-6, the recipes' ("each step run to convergence (relative chi^2 change < 1e-6)") and GSAS-II's
+    /// ('min dM/M' = 1e-6, MINPACK's ftol). The last step refines to `options.ftol`.
+    public static let stepTolerance = 1e-6
+
     /// Refines `model` from `parameters` releasing `steps` in order; with `repeatLast` the final set of
     /// parameters is refined once more from where it ended (the recipes' "repeat until converged").
+    /// Every step but the last stops at `stepTolerance` (when that is looser than `options.ftol`); the
+    /// last one at `options.ftol`, so the answer is converged as tightly as asked.
     public static func run(_ model: RietveldModel, parameters: ParameterSet, steps: [RefinementStep],
                            options: RefinementOptions = .init(), repeatLast: Bool = true) throws -> RietveldResult {
         var steps = steps
         if repeatLast, !steps.isEmpty { steps.append(RefinementStep("final", release: [])) }
         let counting = CountingModel(model: model)
-        let refinement = try Refinement.refine(counting, parameters: parameters, steps: steps, options: options)
+        var refinement: RefinementResult
+        if steps.count > 1, options.ftol < stepTolerance {
+            var early = options
+            early.ftol = stepTolerance
+            let first = try Refinement.refine(counting, parameters: parameters, steps: Array(steps.dropLast()), options: early)
+            refinement = try Refinement.refine(counting, parameters: first.parameters, steps: [steps[steps.count - 1]], options: options)
+            refinement.steps = first.steps + refinement.steps
+            refinement.evaluations += first.evaluations
+            refinement.initialValues = first.initialValues
+        } else {
+            refinement = try Refinement.refine(counting, parameters: parameters, steps: steps, options: options)
+        }
         // A singular normal matrix (also one that inverts only numerically, such as the histogram scale
         // and a phase fraction released together) is a RefinementError from the engine naming the pair.
         var out = try result(model, refinement: refinement)
