@@ -126,10 +126,18 @@ public struct HDF5ImageStack: @unchecked Sendable {
 
     /// Frame `k` (0-based) as `rows × columns` values.
     public func frame(_ k: Int) throws -> [Double] {
+        try withFrameBytes(k) { bytes, type, bigEndian in type.decode(bytes, count: rows * columns, bigEndian: bigEndian) }
+    }
+
+    /// Calls `body` with frame `k`'s bytes as stored (`rows × columns` elements of `pixelType`,
+    /// big-endian when the flag says so): for contiguous data a slice of the file's (mapped)
+    /// bytes, read in place; for chunked data the decoded chunks assembled into one buffer.
+    /// The bytes are valid only inside `body`.
+    public func withFrameBytes<R>(_ k: Int, _ body: (UnsafeRawBufferPointer, DetectorImage.PixelType, Bool) throws -> R) throws -> R {
         guard k >= 0, k < frameCount else { throw RoentgenError(.badParameter, "frame \(k) of \(path): the dataset has \(frameCount) frames", file: file) }
         let count = rows * columns
         let size = pixelType.size
-        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> [Double] in
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> R in
             let h5 = try HDF5File(raw, file: file)
             guard let d = try h5.dataset(try h5.object(at: address)) else { throw RoentgenError.badFile(file, byteOffset: address, "\(path) is no longer a dataset") }
             switch d.layout {
@@ -138,7 +146,7 @@ public struct HDF5ImageStack: @unchecked Sendable {
                 guard start >= 0, start + count * size <= raw.count else {
                     throw RoentgenError.badFile(file, byteOffset: start, "frame \(k) of \(path) passes the end of the file (\(raw.count) bytes); file truncated")
                 }
-                return ImagePixels.decode(raw, offset: start, count: count, type: pixelType, bigEndian: bigEndian)
+                return try body(UnsafeRawBufferPointer(rebasing: raw[start..<start + count * size]), pixelType, bigEndian)
             case .chunked(let chunk, let index) where d.space.dims.count == 3:
                 var frame = d.filled(count * size)
                 let chunkBytes = chunk.reduce(size, *)
@@ -162,12 +170,12 @@ public struct HDF5ImageStack: @unchecked Sendable {
                         }
                     }
                 }
-                return ImagePixels.decode(frame, count: count, type: pixelType, bigEndian: bigEndian)
+                return try frame.withUnsafeBytes { try body($0, pixelType, bigEndian) }
             default:
                 // Compact, virtual, or 2-D chunked: the whole dataset (one frame, or mapped), sliced.
                 let all = try h5.rawData(d)
                 guard (k + 1) * count * size <= all.count else { throw RoentgenError.badFile(file, byteOffset: address, "\(path) holds fewer bytes than its shape") }
-                return ImagePixels.decode(all, offset: k * count * size, count: count, type: pixelType, bigEndian: bigEndian)
+                return try all.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[k * count * size..<(k + 1) * count * size]), pixelType, bigEndian) }
             }
         }
     }
