@@ -24,25 +24,31 @@ struct RadialSpans: Sendable {
     /// The layout of `matrix` (one row per pixel), or nil when a row's columns are not
     /// consecutive, a row is wider than `maximumWidth`, or the matrix has several azimuthal bins.
     init?(_ matrix: CSRMatrix, pixels n: Int, bins: Int) {
+        // A row's entries need not come in column order (SplitMatrix appends both ends of a box
+        // before the bins between them): the span is from its smallest to its largest column.
+        var first = [Int32](repeating: -1, count: n)
         var width = 1
         var unitWeights = true
         for p in 0..<n {
             let e0 = matrix.rowStart[p], e1 = matrix.rowStart[p + 1]
-            if e1 - e0 > Self.maximumWidth { return nil }
-            width = max(width, e1 - e0)
+            guard e1 > e0 else { continue }
+            var lo = matrix.columnIndex[e0], hi = lo
             for e in e0..<e1 {
-                if e > e0 && matrix.columnIndex[e] != matrix.columnIndex[e - 1] + 1 { return nil }
+                lo = min(lo, matrix.columnIndex[e])
+                hi = max(hi, matrix.columnIndex[e])
                 if matrix.values[e] != 1 { unitWeights = false }
             }
+            let span = Int(hi - lo) + 1
+            guard span == e1 - e0, span <= Self.maximumWidth else { return nil }   // consecutive, distinct
+            first[p] = lo
+            width = max(width, span)
         }
         if width == 1 && !unitWeights { width = 2 }   // a single fraction ≠ 1 keeps its weight
-        var first = [Int32](repeating: -1, count: n)
         var w = width == 1 ? [] : [Float](repeating: 0, count: width * n)
-        for p in 0..<n {
-            let e0 = matrix.rowStart[p], e1 = matrix.rowStart[p + 1]
-            guard e1 > e0 else { continue }
-            first[p] = matrix.columnIndex[e0]
-            if width > 1 { for e in e0..<e1 { w[width * p + e - e0] = matrix.values[e] } }
+        if width > 1 {
+            for p in 0..<n where first[p] >= 0 {
+                for e in matrix.rowStart[p]..<matrix.rowStart[p + 1] { w[width * p + Int(matrix.columnIndex[e] - first[p])] += matrix.values[e] }
+            }
         }
         firstBin = first
         weights = w

@@ -92,6 +92,11 @@ public enum DetectorImageSource: Sendable {
         }
     }
 
+    /// Starts reading frames `range` of a stack from disk in the background (`HDF5ImageStack.prefetch`).
+    public func prefetch(frames range: Range<Int>) {
+        if case .stack(let s) = self { s.prefetch(frames: range) }
+    }
+
     /// Calls `body` with frame `k`'s bytes, its element type and byte order: a stack frame as
     /// the file stores it (read in place when contiguous), an image's frame as `Double` values.
     public func withFrameBytes<R>(_ k: Int, _ body: (UnsafeRawBufferPointer, DetectorImage.PixelType, Bool) throws -> R) throws -> R {

@@ -180,6 +180,25 @@ public struct HDF5ImageStack: @unchecked Sendable {
         }
     }
 
+    /// Asks the kernel to start reading frames `range` of a contiguous dataset in the background
+    /// (`madvise(MADV_WILLNEED)` on their bytes of the mapped file), so that reading the next
+    /// frames from disk overlaps integrating the current ones. No effect for chunked data or a
+    /// file read into memory.
+    public func prefetch(frames range: Range<Int>) {
+        let frameBytes = rows * columns * pixelType.size
+        let lower = max(0, range.lowerBound), upper = min(frameCount, range.upperBound)
+        guard lower < upper else { return }
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            guard let base = raw.baseAddress, let h5 = try? HDF5File(raw, file: file),
+                  let d = try? h5.dataset(try h5.object(at: address)), case .contiguous(let at?, _) = d.layout else { return }
+            let start = at + lower * frameBytes, end = min(raw.count, at + upper * frameBytes)
+            guard start >= 0, start < end else { return }
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let first = (Int(bitPattern: base) + start) / page * page
+            _ = madvise(UnsafeMutableRawPointer(bitPattern: first), Int(bitPattern: base) + end - first, MADV_WILLNEED)
+        }
+    }
+
     /// Frames `range` (default all) as a `DetectorImage`.
     public func image(frames range: Range<Int>? = nil) throws -> DetectorImage {
         var image = template
