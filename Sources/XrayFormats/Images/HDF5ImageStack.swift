@@ -180,10 +180,10 @@ public struct HDF5ImageStack: @unchecked Sendable {
         }
     }
 
-    /// Asks the kernel to start reading frames `range` of a contiguous dataset in the background
-    /// (`madvise(MADV_WILLNEED)` on their bytes of the mapped file), so that reading the next
-    /// frames from disk overlaps integrating the current ones. No effect for chunked data or a
-    /// file read into memory.
+    /// Reads frames `range` of a contiguous dataset into the page cache (`madvise(MADV_WILLNEED)`
+    /// on their bytes of the mapped file, then one byte of each page touched), so that a caller on
+    /// another thread makes reading the next frames from disk overlap integrating the current
+    /// ones. No effect for chunked data.
     public func prefetch(frames range: Range<Int>) {
         let frameBytes = rows * columns * pixelType.size
         let lower = max(0, range.lowerBound), upper = min(frameCount, range.upperBound)
@@ -196,8 +196,15 @@ public struct HDF5ImageStack: @unchecked Sendable {
             let page = Int(sysconf(Int32(_SC_PAGESIZE)))
             let first = (Int(bitPattern: base) + start) / page * page
             _ = madvise(UnsafeMutableRawPointer(bitPattern: first), Int(bitPattern: base) + end - first, MADV_WILLNEED)
+            // Touch one byte per page, so that this thread, not the integrating ones, waits for the disk.
+            var sum: UInt8 = 0
+            for offset in stride(from: start, to: end, by: page) { sum &+= raw[offset] }
+            Self.keep(sum)
         }
     }
+
+    /// Keeps a value alive past the optimiser (the page-touching loop above).
+    @inline(never) static func keep(_ value: UInt8) { _ = value }
 
     /// Frames `range` (default all) as a `DetectorImage`.
     public func image(frames range: Range<Int>? = nil) throws -> DetectorImage {
