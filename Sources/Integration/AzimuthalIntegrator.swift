@@ -42,9 +42,13 @@ public struct AzimuthalIntegrator: Sendable {
     /// The static mask the matrix was built with (true = excluded).
     public let mask: [Bool]
     public let staticMasked: Int
-    /// Without splitting, each pixel's single bin (−1: none), so the frame loop reads one index per
-    /// pixel instead of a CSR row (same sums: every weight is 1).
-    let directBins: [Int32]?
+    /// The 1-D matrix in the fixed-width layout of the fast frame loop (nil for cakes and for
+    /// rows the layout cannot hold; those frames take the CSR loop).
+    let spans: RadialSpans?
+    /// Σ c·norm and Σ c per bin over the pixels of the static mask's complement: a frame without
+    /// invalid pixels of its own only accumulates signal and variance.
+    let staticNormalization: [Double]
+    let staticCount: [Double]
     let azimuthal: Bool
 
     /// - Parameters:
@@ -87,20 +91,21 @@ public struct AzimuthalIntegrator: Sendable {
         self.mask = m
         staticMasked = m.reduce(0) { $0 + ($1 ? 1 : 0) }
         normalization = norm
-        split = SplitMatrix(arrays: arrays, mask: m, options: options, azimuthal: azimuthal)
-        directBins = Self.directBins(split.matrix, pixels: n)
-    }
-
-    /// The bin of every pixel when each CSR row holds at most one entry of weight 1, else nil.
-    static func directBins(_ matrix: CSRMatrix, pixels n: Int) -> [Int32]? {
-        var bins = [Int32](repeating: -1, count: n)
+        let split = SplitMatrix(arrays: arrays, mask: m, options: options, azimuthal: azimuthal)
+        self.split = split
+        let bins = split.radialBins * split.azimuthBins
+        var staticNorm = [Double](repeating: 0, count: bins), staticCount = staticNorm
+        let matrix = split.matrix
         for p in 0..<n {
-            let e0 = matrix.rowStart[p], e1 = matrix.rowStart[p + 1]
-            if e0 == e1 { continue }
-            guard e1 - e0 == 1, matrix.values[e0] == 1 else { return nil }
-            bins[p] = Int32(matrix.columnIndex[e0])
+            for e in matrix.rowStart[p]..<matrix.rowStart[p + 1] {
+                let b = Int(matrix.columnIndex[e]), c = Double(matrix.values[e])
+                staticNorm[b] += c * norm[p]
+                staticCount[b] += c
+            }
         }
-        return bins
+        staticNormalization = staticNorm
+        self.staticCount = staticCount
+        spans = azimuthal ? nil : RadialSpans(matrix, pixels: n, bins: bins)
     }
 
     /// Which pixel values are invalid in a frame besides the static mask.
@@ -120,14 +125,28 @@ public struct AzimuthalIntegrator: Sendable {
     /// matrix. Results in frame order; the first error thrown (in frame order) is rethrown.
     public func integrate(frames range: Range<Int>, reading frame: @Sendable (Int) throws -> [Double], dark: [Double]? = nil,
                           validity: ValidityRule = ValidityRule()) throws -> [IntegrationResult] {
+        try parallelFrames(range) { try integrate(frame($0), dark: dark, validity: validity, threads: 1) }
+    }
+
+    /// As `integrate(frames:reading:)`, with each frame handed over as the file stores it:
+    /// `withFrame(k, integrate)` calls `integrate` with frame k's bytes (for example a slice of a
+    /// memory-mapped HDF5 stack), which are integrated in place, without a copy to `Double`.
+    public func integrate(frames range: Range<Int>,
+                          withFrame: @Sendable (Int, (RawFrame) throws -> IntegrationResult) throws -> IntegrationResult,
+                          dark: [Double]? = nil, validity: ValidityRule = ValidityRule()) throws -> [IntegrationResult] {
+        try parallelFrames(range) { k in try withFrame(k) { try integrate($0, dark: dark, validity: validity, threads: 1) } }
+    }
+
+    /// `body(k)` for every k of `range` on `options.threads` workers (frame k on worker k mod workers).
+    private func parallelFrames(_ range: Range<Int>, _ body: @Sendable (Int) throws -> IntegrationResult) throws -> [IntegrationResult] {
         let workers = max(1, min(options.threads, 8, range.count))
-        if workers == 1 { return try range.map { try integrate(frame($0), dark: dark, validity: validity) } }
+        if workers == 1 { return try range.map(body) }
         var results = [Result<IntegrationResult, Error>?](repeating: nil, count: range.count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 for i in stride(from: w, to: range.count, by: workers) {
-                    out[i] = Result { try integrate(frame(range.lowerBound + i), dark: dark, validity: validity, threads: 1) }
+                    out[i] = Result { try body(range.lowerBound + i) }
                 }
             }
         }
@@ -135,6 +154,38 @@ public struct AzimuthalIntegrator: Sendable {
             guard let slot else { throw RoentgenError.badParameter("a frame of the stack was not integrated") }
             return try slot.get()
         }
+    }
+
+    /// Integrates one frame given as the file stores it (`rows × columns` elements of
+    /// `frame.type`). Little-endian 8/16/32-bit integer and float frames without a dark are read
+    /// in place by the fast 1-D loop; everything else is converted to `Double` first.
+    public func integrate(_ frame: RawFrame, dark: [Double]? = nil, validity: ValidityRule = ValidityRule(), threads: Int? = nil) throws -> IntegrationResult {
+        let n = rows * columns
+        guard frame.bytes.count >= n * frame.type.size else {
+            throw RoentgenError.badParameter("frame of \(frame.bytes.count / max(1, frame.type.size)) pixels for a \(rows) × \(columns) geometry")
+        }
+        if let spans, dark == nil, options.errorModel != .azimuthal, !frame.bigEndian {
+            let threads = max(1, min(threads ?? options.threads, 8))
+            func typed<T: FramePixel>(_: T.Type) -> IntegrationResult? {
+                guard let base = frame.bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<T>.alignment == 0 else { return nil }
+                let values = UnsafeBufferPointer(start: base.assumingMemoryBound(to: T.self), count: n)
+                return accumulate(values, spans: spans, validity: validity, threads: threads).map(fastResult)
+            }
+            let result: IntegrationResult?
+            switch frame.type {
+            case .int8: result = typed(Int8.self)
+            case .uint8: result = typed(UInt8.self)
+            case .int16: result = typed(Int16.self)
+            case .uint16: result = typed(UInt16.self)
+            case .int32: result = typed(Int32.self)
+            case .uint32: result = typed(UInt32.self)
+            case .float32: result = typed(Float.self)
+            case .float64: result = typed(Double.self)
+            case .int64, .uint64: result = nil
+            }
+            if let result { return result }
+        }
+        return try integrate(frame.doubles(count: n), dark: dark, validity: validity, threads: threads)
     }
 
     /// Integrates one frame (`rows × columns` values), with an optional dark frame subtracted,
@@ -145,7 +196,12 @@ public struct AzimuthalIntegrator: Sendable {
         if let dark, dark.count != n { throw RoentgenError.badParameter("dark frame of \(dark.count) pixels for a \(rows) × \(columns) image") }
         let bins = split.radialBins * split.azimuthBins
         let threads = max(1, min(threads ?? options.threads, 8))
-        // Each thread accumulates its pixel range into its own arrays: signal, normalisation,
+        if let spans, dark == nil, options.errorModel != .azimuthal,
+           let sums = frame.withUnsafeBufferPointer({ accumulate($0, spans: spans, validity: validity, threads: threads) }) {
+            return fastResult(sums)
+        }
+        // The general loop (cakes, a dark, the azimuthal error model, or pixels invalid in this
+        // frame only): each thread accumulates its pixel range into its own arrays: signal, normalisation,
         // count, variance, and (azimuthal model) Σ(c·norm)² for the second pass.
         var partial = [[Double]](repeating: [], count: threads)
         var invalid = [Int](repeating: 0, count: threads)
@@ -167,27 +223,6 @@ public struct AzimuthalIntegrator: Sendable {
                         matrix.columnIndex.withUnsafeBufferPointer { col in
                         matrix.values.withUnsafeBufferPointer { w in
                             let darkValues = dark
-                            if let directBins = self.directBins {
-                                directBins.withUnsafeBufferPointer { bin in
-                                    for p in first..<last {
-                                        let b32 = bin[p]
-                                        if b32 < 0 { continue }
-                                        let v = raw[p]
-                                        if v.isNaN || (maskNegative && v < 0) || (dummy != nil && v == dummy!) { skipped += 1; continue }
-                                        var signal = v, variance = max(v, 1)
-                                        if let darkValues {
-                                            signal -= darkValues[p]
-                                            variance += max(darkValues[p], 0)
-                                        }
-                                        let b = 4 * Int(b32)
-                                        a[b] += signal
-                                        a[b + 1] += nv[p]
-                                        a[b + 2] += 1
-                                        a[b + 3] += variance
-                                    }
-                                }
-                                return
-                            }
                             for p in first..<last {
                                 let e0 = start[p], e1 = start[p + 1]
                                 if e0 == e1 { continue }
@@ -221,16 +256,22 @@ public struct AzimuthalIntegrator: Sendable {
                 signal[b] += acc[4 * b]; normSum[b] += acc[4 * b + 1]; count[b] += acc[4 * b + 2]; variance[b] += acc[4 * b + 3]
             }
         }
+        if options.errorModel == .azimuthal { variance = azimuthalVariance(frame, dark: dark, validity: validity) }
+        return result(signal: signal, normalization: normSum, count: count, variance: variance, masked: staticMasked + invalid.reduce(0, +))
+    }
+
+    /// The result of the fast loop: its signal and variance sums with the static normalisation and count.
+    private func fastResult(_ sums: (signal: [Double], variance: [Double])) -> IntegrationResult {
+        result(signal: sums.signal, normalization: staticNormalization, count: staticCount, variance: sums.variance, masked: staticMasked)
+    }
+
+    /// Intensity Σ signal / Σ norm (0 in empty bins), σ by the error model, and the bin centres.
+    private func result(signal: [Double], normalization normSum: [Double], count: [Double], variance: [Double], masked: Int) -> IntegrationResult {
+        let bins = signal.count
         var intensity = [Double](repeating: 0, count: bins)
         for b in 0..<bins where normSum[b] != 0 { intensity[b] = signal[b] / normSum[b] }
         var sigma: [Double] = []
-        switch options.errorModel {
-        case .none: break
-        case .poisson:
-            sigma = [Double](repeating: 0, count: bins)
-            for b in 0..<bins where normSum[b] != 0 { sigma[b] = variance[b].squareRoot() / normSum[b] }
-        case .azimuthal:
-            variance = azimuthalVariance(frame, dark: dark, validity: validity)
+        if options.errorModel != .none {
             sigma = [Double](repeating: 0, count: bins)
             for b in 0..<bins where normSum[b] != 0 { sigma[b] = variance[b].squareRoot() / normSum[b] }
         }
@@ -239,7 +280,6 @@ public struct AzimuthalIntegrator: Sendable {
         let azimuth = azimuthal ? (0..<split.azimuthBins).map { (split.azimuthLow + (Double($0) + 0.5) * split.azimuthStep) * 180 / .pi } : []
         return IntegrationResult(radial: radial, azimuthal: azimuth, intensity: intensity, sigma: sigma, count: count,
                                  sumSignal: signal, sumNormalization: normSum, sumVariance: variance,
-                                 unit: options.unit, splitting: options.splitting,
-                                 maskedPixels: staticMasked + invalid.reduce(0, +))
+                                 unit: options.unit, splitting: options.splitting, maskedPixels: masked)
     }
 }

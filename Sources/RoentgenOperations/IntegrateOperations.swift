@@ -154,7 +154,16 @@ public enum IntegrateOperations {
             // batches so that a long stack is never held whole; handed on in order.
             let batch = source.frameCount > 1 ? max(1, r.threads) * 8 : 1
             for first in stride(from: 0, to: source.frameCount, by: batch) {
-                let results = try integrator.integrate(frames: first..<min(first + batch, source.frameCount), reading: { try source.frame($0) },
+                // The next batch is read ahead from disk, on another thread (the kernel's readahead
+                // can block the caller), while this one is integrated.
+                if source.frameCount > 1 {
+                    let ahead = first + batch..<first + 2 * batch
+                    DispatchQueue.global(qos: .utility).async { source.prefetch(frames: ahead) }
+                }
+                let results = try integrator.integrate(frames: first..<min(first + batch, source.frameCount),
+                                                       withFrame: { k, integrate in
+                                                           try source.withFrameBytes(k) { try integrate(RawFrame(bytes: $0, type: $1, bigEndian: $2)) }
+                                                       },
                                                        dark: darkValues, validity: rule)
                 for (offset, result) in results.enumerated() {
                     let k = first + offset

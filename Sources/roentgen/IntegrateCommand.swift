@@ -61,12 +61,14 @@ struct IntegrateCommand: ParsableCommand {
         var stack: IntegratedStackNeXus?
         try IntegrateOperations.integrate(plan) { f in
             if repeatTimes > 0 {
-                let frame = try f.source.frame(f.index)
                 var times: [Double] = []
-                for _ in 0..<repeatTimes {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    _ = try f.integrator.integrate(frame, dark: f.dark, validity: f.validity)
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                try f.source.withFrameBytes(f.index) { bytes, type, bigEndian in
+                    let frame = RawFrame(bytes: bytes, type: type, bigEndian: bigEndian)
+                    for _ in 0..<repeatTimes {
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        _ = try f.integrator.integrate(frame, dark: f.dark, validity: f.validity)
+                        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                    }
                 }
                 times.sort()
                 Output.note(String(format: "%@: %.3f ms per frame (median of %d)", f.path, times[times.count / 2], repeatTimes))

@@ -91,4 +91,20 @@ public enum DetectorImageSource: Sendable {
         case .stack(let s): return try s.frame(k)
         }
     }
+
+    /// Starts reading frames `range` of a stack from disk in the background (`HDF5ImageStack.prefetch`).
+    public func prefetch(frames range: Range<Int>) {
+        if case .stack(let s) = self { s.prefetch(frames: range) }
+    }
+
+    /// Calls `body` with frame `k`'s bytes, its element type and byte order: a stack frame as
+    /// the file stores it (read in place when contiguous), an image's frame as `Double` values.
+    public func withFrameBytes<R>(_ k: Int, _ body: (UnsafeRawBufferPointer, DetectorImage.PixelType, Bool) throws -> R) throws -> R {
+        switch self {
+        case .image(let i):
+            guard k >= 0, k < i.frames.count else { throw RoentgenError.badParameter("frame \(k): the image has \(i.frames.count) frames") }
+            return try i.frames[k].withUnsafeBytes { try body($0, .float64, false) }
+        case .stack(let s): return try s.withFrameBytes(k, body)
+        }
+    }
 }

@@ -126,10 +126,18 @@ public struct HDF5ImageStack: @unchecked Sendable {
 
     /// Frame `k` (0-based) as `rows × columns` values.
     public func frame(_ k: Int) throws -> [Double] {
+        try withFrameBytes(k) { bytes, type, bigEndian in type.decode(bytes, count: rows * columns, bigEndian: bigEndian) }
+    }
+
+    /// Calls `body` with frame `k`'s bytes as stored (`rows × columns` elements of `pixelType`,
+    /// big-endian when the flag says so): for contiguous data a slice of the file's (mapped)
+    /// bytes, read in place; for chunked data the decoded chunks assembled into one buffer.
+    /// The bytes are valid only inside `body`.
+    public func withFrameBytes<R>(_ k: Int, _ body: (UnsafeRawBufferPointer, DetectorImage.PixelType, Bool) throws -> R) throws -> R {
         guard k >= 0, k < frameCount else { throw RoentgenError(.badParameter, "frame \(k) of \(path): the dataset has \(frameCount) frames", file: file) }
         let count = rows * columns
         let size = pixelType.size
-        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> [Double] in
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> R in
             let h5 = try HDF5File(raw, file: file)
             guard let d = try h5.dataset(try h5.object(at: address)) else { throw RoentgenError.badFile(file, byteOffset: address, "\(path) is no longer a dataset") }
             switch d.layout {
@@ -138,7 +146,7 @@ public struct HDF5ImageStack: @unchecked Sendable {
                 guard start >= 0, start + count * size <= raw.count else {
                     throw RoentgenError.badFile(file, byteOffset: start, "frame \(k) of \(path) passes the end of the file (\(raw.count) bytes); file truncated")
                 }
-                return ImagePixels.decode(raw, offset: start, count: count, type: pixelType, bigEndian: bigEndian)
+                return try body(UnsafeRawBufferPointer(rebasing: raw[start..<start + count * size]), pixelType, bigEndian)
             case .chunked(let chunk, let index) where d.space.dims.count == 3:
                 var frame = d.filled(count * size)
                 let chunkBytes = chunk.reduce(size, *)
@@ -162,15 +170,41 @@ public struct HDF5ImageStack: @unchecked Sendable {
                         }
                     }
                 }
-                return ImagePixels.decode(frame, count: count, type: pixelType, bigEndian: bigEndian)
+                return try frame.withUnsafeBytes { try body($0, pixelType, bigEndian) }
             default:
                 // Compact, virtual, or 2-D chunked: the whole dataset (one frame, or mapped), sliced.
                 let all = try h5.rawData(d)
                 guard (k + 1) * count * size <= all.count else { throw RoentgenError.badFile(file, byteOffset: address, "\(path) holds fewer bytes than its shape") }
-                return ImagePixels.decode(all, offset: k * count * size, count: count, type: pixelType, bigEndian: bigEndian)
+                return try all.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[k * count * size..<(k + 1) * count * size]), pixelType, bigEndian) }
             }
         }
     }
+
+    /// Reads frames `range` of a contiguous dataset into the page cache (`madvise(MADV_WILLNEED)`
+    /// on their bytes of the mapped file, then one byte of each page touched), so that a caller on
+    /// another thread makes reading the next frames from disk overlap integrating the current
+    /// ones. No effect for chunked data.
+    public func prefetch(frames range: Range<Int>) {
+        let frameBytes = rows * columns * pixelType.size
+        let lower = max(0, range.lowerBound), upper = min(frameCount, range.upperBound)
+        guard lower < upper else { return }
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            guard let base = raw.baseAddress, let h5 = try? HDF5File(raw, file: file),
+                  let d = try? h5.dataset(try h5.object(at: address)), case .contiguous(let at?, _) = d.layout else { return }
+            let start = at + lower * frameBytes, end = min(raw.count, at + upper * frameBytes)
+            guard start >= 0, start < end else { return }
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let first = (Int(bitPattern: base) + start) / page * page
+            _ = madvise(UnsafeMutableRawPointer(bitPattern: first), Int(bitPattern: base) + end - first, MADV_WILLNEED)
+            // Touch one byte per page, so that this thread, not the integrating ones, waits for the disk.
+            var sum: UInt8 = 0
+            for offset in stride(from: start, to: end, by: page) { sum &+= raw[offset] }
+            Self.keep(sum)
+        }
+    }
+
+    /// Keeps a value alive past the optimiser (the page-touching loop above).
+    @inline(never) static func keep(_ value: UInt8) { _ = value }
 
     /// Frames `range` (default all) as a `DetectorImage`.
     public func image(frames range: Range<Int>? = nil) throws -> DetectorImage {

@@ -1,0 +1,81 @@
+import Foundation
+
+extension AzimuthalIntegrator {
+    /// The fast 1-D frame loop over the fixed-width layout (`RadialSpans`): per bin the signal
+    /// Σ c·raw and the Poisson variance Σ c²·max(raw, 1) (pyFAI's definitions, as the CSR loop);
+    /// the normalisation and count come from the static sums. Pixels are split into `threads`
+    /// contiguous ranges, each accumulated into its own arrays, and the pixel values are read in
+    /// their stored type.
+    ///
+    /// Returns nil when a pixel outside the static mask is invalid in this frame (NaN, negative
+    /// with `maskNegative`, or the dummy value): the static sums would then be wrong, and the
+    /// caller takes the general loop, which leaves such pixels out of every sum.
+    func accumulate<T: FramePixel>(_ raw: UnsafeBufferPointer<T>, spans: RadialSpans, validity: ValidityRule,
+                                   threads: Int) -> (signal: [Double], variance: [Double])? {
+        let n = rows * columns
+        guard raw.count >= n else { return nil }
+        let padded = spans.paddedBins, width = spans.width
+        let maskNegative = validity.maskNegative
+        let hasDummy = validity.dummy != nil, dummy = validity.dummy ?? 0
+        nonisolated(unsafe) let values = raw   // read-only while the workers run
+        var partial = [[Double]](repeating: [], count: threads)
+        var clean = [Bool](repeating: true, count: threads)
+        partial.withUnsafeMutableBufferPointer { partialBuffer in
+            clean.withUnsafeMutableBufferPointer { cleanBuffer in
+                nonisolated(unsafe) let out = partialBuffer
+                nonisolated(unsafe) let ok = cleanBuffer
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    let first = n * t / threads, last = n * (t + 1) / threads
+                    // a[2b] = Σ c·signal, a[2b + 1] = Σ c²·variance.
+                    var acc = [Double](repeating: 0, count: 2 * padded)
+                    var valid = true
+                    acc.withUnsafeMutableBufferPointer { a in
+                        spans.firstBin.withUnsafeBufferPointer { bin in
+                            spans.weights.withUnsafeBufferPointer { w in
+                                /// One loop per span width, so that the inner loop is unrolled.
+                                @inline(__always) func run(_ k: Int) {
+                                    for p in first..<last {
+                                        let f = bin[p]
+                                        if f < 0 { continue }
+                                        let v = values[p].doubleValue
+                                        if (T.canBeNaN && v.isNaN) || (maskNegative && v < 0) || (hasDummy && v == dummy) { valid = false; return }
+                                        let variance = max(v, 1)
+                                        let b = 2 * Int(f)
+                                        if k == 1 {
+                                            a[b] += v
+                                            a[b + 1] += variance
+                                        } else {
+                                            for i in 0..<k {
+                                                let c = Double(w[k * p + i])
+                                                a[b + 2 * i] += c * v
+                                                a[b + 2 * i + 1] += c * c * variance
+                                            }
+                                        }
+                                    }
+                                }
+                                switch width {
+                                case 1: run(1)
+                                case 2: run(2)
+                                case 3: run(3)
+                                default: run(4)
+                                }
+                            }
+                        }
+                    }
+                    out[t] = acc
+                    ok[t] = valid
+                }
+            }
+        }
+        guard clean.allSatisfy({ $0 }) else { return nil }
+        let bins = split.radialBins
+        var signal = [Double](repeating: 0, count: bins), variance = signal
+        for acc in partial {
+            for b in 0..<bins {
+                signal[b] += acc[2 * b]
+                variance[b] += acc[2 * b + 1]
+            }
+        }
+        return (signal, variance)
+    }
+}

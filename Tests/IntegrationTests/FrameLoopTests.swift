@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import TestSupport
+import XrayCore
+import XrayFormats
+@testable import Integration
+
+/// The fast 1-D frame loop (fixed-width spans, static normalisation, pixels read in their stored
+/// type) against the general CSR loop, on the Pilatus 1M frame (int32, negative gaps).
+@Suite struct FrameLoopTests {
+    static func setup() throws -> (DetectorImage, PONIGeometry)? {
+        guard let url = SharedData.url("images/Pilatus1M.edf"), let poni = SharedData.url("images/Pilatus1M.poni") else {
+            print(SharedData.missing("images/Pilatus1M.edf")); return nil
+        }
+        return (try DetectorImages.read(url), try PONIGeometry.parse(String(contentsOf: poni, encoding: .utf8), file: poni.path))
+    }
+
+    static func maxRelative(_ a: [Double], _ b: [Double]) -> Double {
+        zip(a, b).map { abs($0 - $1) / max(abs($1), 1e-300) }.filter { !$0.isNaN }.max() ?? 0
+    }
+
+    /// The int32 frame read in place gives the sums of the same frame as `Double`, and both the
+    /// sums of the general loop (a dark of zeros forces it), for no splitting and bbox.
+    @Test(arguments: [PixelSplitting.no, .bbox]) func storedTypeAndGeneralLoopAgree(_ splitting: PixelSplitting) throws {
+        guard let (image, poni) = try Self.setup() else { return }
+        let frame = image.frames[0]
+        var options = IntegrationOptions()
+        options.splitting = splitting
+        let integrator = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: frame.map { $0 < 0 }, options: options)
+        let width = try #require(integrator.spans?.width)
+        #expect(splitting == .no ? width == 1 : width >= 2)
+        let validity = AzimuthalIntegrator.ValidityRule(maskNegative: true)
+        let asDouble = try integrator.integrate(frame, validity: validity)
+        let stored = frame.map { Int32($0) }
+        let asInt32 = try stored.withUnsafeBytes { try integrator.integrate(RawFrame(bytes: $0, type: .int32, bigEndian: false), validity: validity) }
+        #expect(asInt32.sumSignal == asDouble.sumSignal && asInt32.sumVariance == asDouble.sumVariance && asInt32.intensity == asDouble.intensity)
+        let general = try integrator.integrate(frame, dark: [Double](repeating: 0, count: frame.count), validity: validity)
+        #expect(Self.maxRelative(asDouble.intensity, general.intensity) < 1e-12)
+        #expect(Self.maxRelative(asDouble.sigma, general.sigma) < 1e-12)
+        #expect(Self.maxRelative(asDouble.count, general.count) < 1e-12)
+        #expect(asDouble.maskedPixels == general.maskedPixels)
+        #expect(asDouble.intensity.filter { $0 > 0 }.count > 900)
+    }
+
+    /// A pixel invalid in this frame only (negative, outside the static mask) is left out of every
+    /// sum, as if the static mask held it: the fast loop hands the frame to the general loop.
+    @Test func pixelInvalidInOneFrame() throws {
+        guard let (image, poni) = try Self.setup() else { return }
+        var frame = image.frames[0]
+        var options = IntegrationOptions()
+        options.splitting = .bbox
+        let mask = frame.map { $0 < 0 }
+        let pixel = 500 * image.columns + 500
+        #expect(!mask[pixel])
+        let integrator = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: mask, options: options)
+        var withPixel = mask
+        withPixel[pixel] = true
+        let reference = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: withPixel, options: options)
+        frame[pixel] = -1
+        let validity = AzimuthalIntegrator.ValidityRule(maskNegative: true)
+        let r = try integrator.integrate(frame, validity: validity)
+        let e = try reference.integrate(frame, validity: validity)
+        #expect(r.maskedPixels == integrator.staticMasked + 1 && r.maskedPixels == e.maskedPixels)
+        #expect(Self.maxRelative(r.intensity, e.intensity) < 1e-12 && Self.maxRelative(r.count, e.count) < 1e-12)
+        #expect(r.radial == e.radial)
+    }
+}
