@@ -93,6 +93,8 @@ public func levenbergMarquardt(initial: [Double],
     /// matrix is large enough to pay for it.
     func normal(_ J: [[Double]], _ r: [Double]) -> ([Double], [Double]) {
         var a = [Double](repeating: 0, count: n * n), g = [Double](repeating: 0, count: n)
+        // No parameters or no residuals: nothing to sum (and no buffers to point into).
+        guard n > 0, m > 0, J.allSatisfy({ !$0.isEmpty }) else { return (a, g) }
         a.withUnsafeMutableBufferPointer { aBuffer in
             g.withUnsafeMutableBufferPointer { gBuffer in
                 let ap = aBuffer.baseAddress!, gp = gBuffer.baseAddress!
