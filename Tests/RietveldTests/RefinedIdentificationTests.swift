@@ -14,10 +14,10 @@ import XrayNumerics
     /// The candidate pool of the simulated cases: real CIFs with full symmetry (../shared/data/xrd/cif/common).
     static let pool = ["DD_Sapphire", "AMCSD_Rutile", "AMCSD_Periclase", "AMCSD_Quartz-alpha", "AMCSD_Calcite", "G2_CaF2",
                        "DD_ZnO", "DD_NaCl"]
-    /// (major, minor) pairs, 95 : 5 by weight. (Quartz as the major phase is left out: its search took
-    /// over a minute of CPU in a debug build, too slow for a test.)
+    /// (major, minor) pairs, 95 : 5 by weight.
     static let pairs = [("DD_Sapphire", "AMCSD_Rutile"), ("AMCSD_Calcite", "AMCSD_Quartz-alpha"), ("G2_CaF2", "AMCSD_Periclase"),
-                        ("AMCSD_Rutile", "DD_ZnO"), ("DD_NaCl", "AMCSD_Calcite"), ("DD_ZnO", "DD_Sapphire")]
+                        ("AMCSD_Rutile", "DD_ZnO"), ("DD_NaCl", "AMCSD_Calcite"), ("DD_ZnO", "DD_Sapphire"),
+                        ("AMCSD_Quartz-alpha", "AMCSD_Periclase")]
 
     static func cif(_ name: String) throws -> URL { try #require(SharedData.url("xrd/cif/common/\(name).cif")) }
 
@@ -100,8 +100,8 @@ import XrayNumerics
         #expect(correlated.critical > (1 + 2.0 / 4988 * 3.0).squareRoot())
     }
 
-    /// Recall at 5 wt %: six simulated pairs (95 : 5 by weight, 20 000 counts at the strongest point),
-    /// every pool CIF a candidate. The minor phase must end in the refined model in at least 5 of the 6,
+    /// Recall at 5 wt %: seven simulated pairs (95 : 5 by weight, 20 000 counts at the strongest point),
+    /// every pool CIF a candidate. The minor phase must end in the refined model in at least 6 of the 7 (measured: 7),
     /// with its Rietveld weight fraction within 1.5 wt % of 5 %, and no third phase added.
     @Test(.enabled(if: SharedData.isPresent)) func recallAtFiveWeightPercent() throws {
         let candidates = try Self.pool.map { try Self.cif($0).path }
@@ -127,7 +127,7 @@ import XrayNumerics
             #expect(tested.allSatisfy { ($0["test"] as? [String: Any])?["critical"] as? Double ?? 0 > 1 })
         }
         print("recall at 5 wt %: \(found) of \(Self.pairs.count) (search-match alone: \(matchedOnly))")
-        #expect(found >= 5)
+        #expect(found >= 6)
     }
 
     /// The measured Mn2O3 + LiF mixture (XRD-AutoAnalyzer's example, ../shared/data/xrd/unseen) against
