@@ -249,18 +249,12 @@ struct FCJLineShape {
     @inline(__always)
     func addDerivatives(x: UnsafePointer<Double>, _ range: Range<Int>, _ ws: FCJWorkspace, share: Double, intensity: Double,
                         positionScale: Double, ratioScale: Double?, channels c: UnsafeMutablePointer<Double>, stride n: Int) {
-        let vI = c, vPos = c + n, vS = c + 2 * n, vG = c + 3 * n, vH = c + 4 * n, vR = c + 5 * n
         let (c0, c1) = coreIndices(x, range)
         addTailDerivatives(x: x, range.lowerBound..<c0, ws, share: share, intensity: intensity, positionScale: positionScale,
                            ratioScale: ratioScale, channels: c, stride: n)
         for i in c0..<c1 {
-            let d = derivatives(at: x[i], ws)
-            vI[i] += share * d.value
-            vPos[i] += positionScale * d.position
-            vS[i] += intensity * d.sigma2
-            vG[i] += intensity * d.gamma
-            vH[i] += intensity * d.shl
-            if let ratioScale { vR[i] += ratioScale * d.value }
+            addPointDerivatives(x: x, i, ws, share: share, intensity: intensity, positionScale: positionScale,
+                                ratioScale: ratioScale, channels: c, stride: n)
         }
         addTailDerivatives(x: x, c1..<range.upperBound, ws, share: share, intensity: intensity, positionScale: positionScale,
                            ratioScale: ratioScale, channels: c, stride: n)
@@ -299,17 +293,25 @@ struct FCJLineShape {
             if withRatio { add(5, o, sR * value) }
             i += 4
         }
-        let vI = c, vPos = c + n, vS = c + 2 * n, vG = c + 3 * n, vH = c + 4 * n, vR = c + 5 * n
         while i < end {
-            let d = derivatives(at: x[i], ws)
-            vI[i] += share * d.value
-            vPos[i] += positionScale * d.position
-            vS[i] += intensity * d.sigma2
-            vG[i] += intensity * d.gamma
-            vH[i] += intensity * d.shl
-            if let ratioScale { vR[i] += ratioScale * d.value }
+            addPointDerivatives(x: x, i, ws, share: share, intensity: intensity, positionScale: positionScale,
+                                ratioScale: ratioScale, channels: c, stride: n)
             i += 1
         }
+    }
+
+    /// One point's contribution to the six derivative channels (the full line shape, no tail shortcut).
+    @inline(__always)
+    private func addPointDerivatives(x: UnsafePointer<Double>, _ i: Int, _ ws: FCJWorkspace, share: Double, intensity: Double,
+                                     positionScale: Double, ratioScale: Double?, channels c: UnsafeMutablePointer<Double>,
+                                     stride n: Int) {
+        let d = derivatives(at: x[i], ws)
+        c[i] += share * d.value
+        c[n + i] += positionScale * d.position
+        c[2 * n + i] += intensity * d.sigma2
+        c[3 * n + i] += intensity * d.gamma
+        c[4 * n + i] += intensity * d.shl
+        if let ratioScale { c[5 * n + i] += ratioScale * d.value }
     }
 
     /// The value and its derivatives with respect to 2θ of the line, σ², γ and SH/L at 2θ = `x`.
