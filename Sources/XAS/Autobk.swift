@@ -60,6 +60,13 @@ public struct AutobkResult: Sendable, Codable, Hashable {
 /// - Parameters: `energy` strictly increasing (eV), `mu`, `e0` and `edgeStep` from `preEdge`.
 public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
                    parameters p: AutobkParameters = AutobkParameters()) throws -> AutobkResult {
+    try autobk(energy: energy, mu: mu, e0: e0, edgeStep: edgeStep, parameters: p, forceGeneralDesign: false).result
+}
+
+/// `autobk` with the choice of `AutobkDesign` construction, and whether the local one was used
+/// (tests compare the two).
+func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
+            parameters p: AutobkParameters, forceGeneralDesign: Bool) throws -> (result: AutobkResult, local: Bool) {
     let n = energy.count
     guard n == mu.count, n >= 10 else {
         throw RoentgenError(.badData, "autobk needs at least 10 points with equal energy and mu lengths; got \(n) and \(mu.count)")
@@ -102,11 +109,13 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     nspl = max(5, min(128, nspl))
     // Initial knots and values.
     var splK = [Double](repeating: 0, count: nspl), splY = splK
+    var knotNodes = [Int](repeating: 0, count: nspl)
     for i in 0..<nspl {
         let q = p.kmin + Double(i) * (kmax - p.kmin) / Double(nspl - 1)
         let ik = indexNearest(kraw, q)
         let i1 = min(kraw.count - 1, ik + 5), i2 = max(0, ik - 5)
         splK[i] = kraw[ik]
+        knotNodes[i] = ik
         splY[i] = (2 * mu[ik + iek0] + mu[i1 + iek0] + mu[i2 + iek0]) / 4
     }
     guard let initial = BSpline.interpolating(x: splK, y: splY) else {
@@ -118,52 +127,23 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     guard nraw >= 4, let interpolator = NotAKnotCubicSpline(nodes: kr) else {
         throw RoentgenError(.badData, "energies above E0 are not strictly increasing or too few (\(nraw)); expected a sorted scan")
     }
-    // Basis functions at the data points → their interpolants on kout (columns of G), and χ_μ, the
-    // interpolant of μ itself: all through one not-a-knot spline map (intervals and weights once).
-    var basisRows = [[Double]](repeating: [Double](repeating: 0, count: nraw), count: nspl + 1)
-    basisRows[0] = mur
-    var h = [Double](repeating: 0, count: 4)
-    for i in 0..<nraw {
-        let l = initial.interval(for: kr[i])
-        initial.basis(at: kr[i], interval: l, into: &h)
-        for j in 0...3 { basisRows[l - 2 + j][i] = h[j] }  // basis l − 3 + j, after χ_μ's row
-    }
-    let interpolated = interpolator.evaluate(columns: basisRows, at: kout)
-    let chiMu = interpolated[0]
-    let G = Array(interpolated[1...])  // G[j][m]
     // Rows of the partial DFT for the first irbkg R points (row 2j Re, 2j+1 Im; kstep/√π folded
     // in), shared per (nfft, irbkg, nk); the window and k-weight go onto the vectors instead.
     let nOut = 2 * irbkg
     let rows = PartialDFTRows.shared(nfft: p.nfft, frequencies: irbkg, width: nk, scale: p.kstep / Double.pi.squareRoot())
-    // a = F·(W·χ_μ) and P[j] = F·(W·G_j) in one blocked product; out(c) = a − Σ c_j P[j].
-    var stacked = [Double](repeating: 0, count: (nspl + 1) * nk)
-    for (v, column) in interpolated.enumerated() {
-        for m in 0..<nk { stacked[v * nk + m] = column[m] * ftwin[m] }
-    }
-    var products = [Double](repeating: 0, count: (nspl + 1) * nOut)
-    rows.withUnsafeBufferPointer { rb in
-        stacked.withUnsafeBufferPointer { xb in
-            products.withUnsafeMutableBufferPointer { pb in
-                multiply(rb.baseAddress!, rowCount: nOut, width: nk, xb.baseAddress!, count: nspl + 1, into: pb.baseAddress!)
-            }
-        }
-    }
-    let a = Array(products[0..<nOut])
-    let P = (0..<nspl).map { j in Array(products[((j + 1) * nOut)..<((j + 2) * nOut)]) }
+    // χ = χ_μ − Σ cⱼGⱼ and the transform a − P·c (see `AutobkDesign`).
+    let localDesign = forceGeneralDesign ? nil : AutobkDesign.local(spline: initial, knotNodes: knotNodes, interpolator: interpolator,
+                                                                    mu: mur, kout: kout, ftwin: ftwin, rows: rows, nOut: nOut)
+    let design = localDesign ?? AutobkDesign.general(spline: initial, interpolator: interpolator, mu: mur, kout: kout, ftwin: ftwin, rows: rows, nOut: nOut)
     let nclamp = min(p.nclamp, nk / 2)
     let clampIdx = Array(0..<nclamp) + Array((nk - nclamp)..<nk)
     let clampW = [Double](repeating: abs(p.clampLo), count: nclamp) + [Double](repeating: abs(p.clampHi), count: nclamp)
     // Rows of G at the clamp points, contiguous per clamp point.
-    let clampG = clampIdx.map { m in (0..<nspl).map { G[$0][m] } }
+    let clampG = clampIdx.map { m in (0..<nspl).map { design.g($0, at: m) } }
     let start = Array(initial.coefficients[0..<nspl])
-    let minimum = AutobkMinimum(a: a, P: P, clampChi: clampIdx.map { chiMu[$0] }, clampG: clampG, clampWeights: clampW)
+    let minimum = AutobkMinimum(a: design.a, P: design.P, clampChi: clampIdx.map { design.chiMu[$0] }, clampG: clampG, clampWeights: clampW)
     let (c, chiSquare, evaluations) = minimum.solve(start: start)
-    var chi = [Double](repeating: 0, count: nk)
-    for m in 0..<nk {
-        var v = chiMu[m]
-        for j in 0..<nspl { v -= c[j] * G[j][m] }
-        chi[m] = v / edgeStep
-    }
+    let chi = design.chi(c, scale: edgeStep)
     var spline = initial
     for j in 0..<nspl { spline.coefficients[j] = c[j] }
     for j in nspl..<spline.coefficients.count { spline.coefficients[j] = c[nspl - 1] }
@@ -171,8 +151,9 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     var bkg = mu
     for i in 0..<nraw { bkg[iek0 + i] = bkgRaw[i] }
     let dof = Double(2 * irbkg + 2 * nclamp - nspl)
-    return AutobkResult(k: kout, chi: chi, bkg: bkg, ek0: e0, rbkg: rbkg, kmin: p.kmin, kmax: kmax, nspl: nspl,
-                        irbkg: irbkg, iek0: iek0, iemax: iemax, knots: spline.knots, coefficients: spline.coefficients,
-                        chiSquare: chiSquare, reducedChiSquare: dof > 0 ? chiSquare / dof : .nan,
-                        evaluations: evaluations)
+    let result = AutobkResult(k: kout, chi: chi, bkg: bkg, ek0: e0, rbkg: rbkg, kmin: p.kmin, kmax: kmax, nspl: nspl,
+                              irbkg: irbkg, iek0: iek0, iemax: iemax, knots: spline.knots, coefficients: spline.coefficients,
+                              chiSquare: chiSquare, reducedChiSquare: dof > 0 ? chiSquare / dof : .nan,
+                              evaluations: evaluations)
+    return (result, localDesign != nil)
 }
