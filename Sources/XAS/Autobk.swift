@@ -54,9 +54,10 @@ public struct AutobkResult: Sendable, Codable, Hashable {
 ///
 /// A cubic B-spline in k with `nspl` knots is fitted so that the Fourier transform of
 /// (μ − spline)·kʷ·W(k) below `rbkg` is as small as possible, with clamps pulling χ toward 0
-/// at the ends. χ(k) depends linearly on the spline coefficients, so the residual's Jacobian is
-/// built once analytically (transform of each basis function's not-a-knot interpolant), and
-/// Levenberg–Marquardt only handles the clamp scale, which depends on the residual itself.
+/// at the ends. χ(k) depends linearly on the spline coefficients, so the transform is a − P·c
+/// with a and P built once (`AutobkDesign`: each basis function is its own interpolant, so only its
+/// four-interval support is transformed), and the minimum is found by linear solves with the
+/// clamp scale iterated (`AutobkMinimum`).
 /// - Parameters: `energy` strictly increasing (eV), `mu`, `e0` and `edgeStep` from `preEdge`.
 public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
                    parameters p: AutobkParameters = AutobkParameters()) throws -> AutobkResult {

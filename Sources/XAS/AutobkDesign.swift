@@ -59,51 +59,67 @@ struct AutobkDesign {
 
     /// The `local` construction; nil when a knot is not an interior interpolation node.
     /// `knotNodes[i]`: index in `nodes` of the i-th knot of `spline` (its `splK`); `ftwin`: kʷ·W(k) on `kout`;
-    /// `rows`: the partial DFT rows (`PartialDFTRows`, nOut × kout.count).
+    /// `rows`: the partial DFT rows (`PartialDFTRows`, at least nOut rows over kout.count samples).
     static func local(spline: BSpline, knotNodes: [Int], interpolator: NotAKnotCubicSpline, mu: [Double],
-                      kout: [Double], ftwin: [Double], rows: [Double], nOut: Int) -> AutobkDesign? {
+                      kout: [Double], ftwin: [Double], rows: PartialDFTRows, nOut: Int) -> AutobkDesign? {
         let nspl = spline.basisCount, nraw = interpolator.nodes.count, nk = kout.count
         guard spline.degree == 3, nspl >= 4, nraw >= 6, knotNodes.count == nspl else { return nil }
         for i in 2..<(nspl - 2) where !(knotNodes[i] >= 2 && knotNodes[i] <= nraw - 3) { return nil }
+        guard rows.frequencies * 2 >= nOut, rows.stride >= nk else { return nil }
         var design = AutobkDesign(a: [], P: [], chiMu: interpolator.evaluate(y: mu, at: kout), coefficientCount: nspl)
         design.firstBasis = [Int](repeating: 0, count: nk)
         design.basisValues = [Double](repeating: 0, count: 4 * nk)
-        var h = [Double](repeating: 0, count: 4)
         // Support of each basis function on the output grid: [start, end) (kout increasing, so the
         // interval index never decreases and each support is contiguous).
         var start = [Int](repeating: nk, count: nspl), end = [Int](repeating: 0, count: nspl)
         for m in 0..<nk {
             let l = spline.interval(for: kout[m])
-            spline.basis(at: kout[m], interval: l, into: &h)
+            let (b0, b1, b2, b3) = spline.cubicBasis(at: kout[m], interval: l)
             design.firstBasis[m] = l - 3
+            design.basisValues[4 * m] = b0; design.basisValues[4 * m + 1] = b1
+            design.basisValues[4 * m + 2] = b2; design.basisValues[4 * m + 3] = b3
             for q in 0..<4 {
-                design.basisValues[4 * m + q] = h[q]
                 start[l - 3 + q] = min(start[l - 3 + q], m)
                 end[l - 3 + q] = max(end[l - 3 + q], m + 1)
             }
         }
-        var weighted = [Double](repeating: 0, count: nk)
-        for m in 0..<nk { weighted[m] = design.chiMu[m] * ftwin[m] }
-        design.a = [Double](repeating: 0, count: nOut)
-        design.P = [[Double]](repeating: [Double](repeating: 0, count: nOut), count: nspl)
-        rows.withUnsafeBufferPointer { rb in
-            weighted.withUnsafeMutableBufferPointer { wb in
-                for r in 0..<nOut { design.a[r] = dotProduct(rb.baseAddress! + r * nk, wb.baseAddress!, nk) }
-                for j in 0..<nspl where start[j] < end[j] {
-                    // W·kʷ·Bⱼ over its support, then the rows over that support only.
-                    for m in start[j]..<end[j] { wb[m - start[j]] = ftwin[m] * design.basisValues[4 * m + j - design.firstBasis[m]] }
-                    let width = end[j] - start[j]
-                    for r in 0..<nOut { design.P[j][r] = dotProduct(rb.baseAddress! + r * nk + start[j], wb.baseAddress!, width) }
+        // W·kʷ·χ_μ over the whole grid, then W·kʷ·Bⱼ over each support, in one buffer.
+        var offset = [Int](repeating: 0, count: nspl + 1)
+        offset[0] = nk
+        for j in 0..<nspl { offset[j + 1] = offset[j] + max(0, end[j] - start[j]) }
+        var vectors = [Double](repeating: 0, count: offset[nspl])
+        for m in 0..<nk { vectors[m] = design.chiMu[m] * ftwin[m] }
+        for j in 0..<nspl where start[j] < end[j] {
+            for m in start[j]..<end[j] { vectors[offset[j] + m - start[j]] = ftwin[m] * design.basisValues[4 * m + j - design.firstBasis[m]] }
+        }
+        // Row pairs (cos, sin) of each frequency against every vector: each row pair is read from
+        // memory once and stays in cache while the vectors pass.
+        var products = [Double](repeating: 0, count: (nspl + 1) * nOut)  // vector v at v·nOut
+        let stride = rows.stride
+        rows.rows.withUnsafeBufferPointer { rb in
+            vectors.withUnsafeBufferPointer { vb in
+                products.withUnsafeMutableBufferPointer { pb in
+                    for f in 0..<(nOut / 2) {
+                        let cosRow = rb.baseAddress! + 2 * f * stride, sinRow = cosRow + stride
+                        (pb[2 * f], pb[2 * f + 1]) = dotProductPair(cosRow, sinRow, vb.baseAddress!, nk)
+                        for j in 0..<nspl where start[j] < end[j] {
+                            let s = start[j]
+                            (pb[(j + 1) * nOut + 2 * f], pb[(j + 1) * nOut + 2 * f + 1]) =
+                                dotProductPair(cosRow + s, sinRow + s, vb.baseAddress! + offset[j], end[j] - s)
+                        }
+                    }
                 }
             }
         }
+        design.a = Array(products[0..<nOut])
+        design.P = (0..<nspl).map { j in Array(products[((j + 1) * nOut)..<((j + 2) * nOut)]) }
         return design
     }
 
     /// The `general` construction: basis values at the data points `nodes`, their interpolants on
     /// `kout` and full-width transforms (one blocked product).
     static func general(spline: BSpline, interpolator: NotAKnotCubicSpline, mu: [Double],
-                        kout: [Double], ftwin: [Double], rows: [Double], nOut: Int) -> AutobkDesign {
+                        kout: [Double], ftwin: [Double], rows table: PartialDFTRows, nOut: Int) -> AutobkDesign {
         let nspl = spline.basisCount, kr = interpolator.nodes, nraw = kr.count, nk = kout.count
         var basisRows = [[Double]](repeating: [Double](repeating: 0, count: nraw), count: nspl + 1)
         basisRows[0] = mu
@@ -119,6 +135,7 @@ struct AutobkDesign {
             for m in 0..<nk { stacked[v * nk + m] = column[m] * ftwin[m] }
         }
         var products = [Double](repeating: 0, count: (nspl + 1) * nOut)
+        let rows = table.compact(rowCount: nOut, width: nk)
         rows.withUnsafeBufferPointer { rb in
             stacked.withUnsafeBufferPointer { xb in
                 products.withUnsafeMutableBufferPointer { pb in
@@ -132,4 +149,24 @@ struct AutobkDesign {
         design.dense = Array(interpolated[1...])
         return design
     }
+}
+
+/// (Σ a[i]·x[i], Σ b[i]·x[i]) for i < n: two rows against one vector, each x loaded once.
+@inline(__always)
+func dotProductPair(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ n: Int) -> (Double, Double) {
+    var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), b0 = SIMD4<Double>(), b1 = SIMD4<Double>()
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), rx = UnsafeRawPointer(x)
+    var i = 0
+    while i + 8 <= n {
+        let x0 = rx.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+        let x1 = rx.loadUnaligned(fromByteOffset: i * 8 + 32, as: SIMD4<Double>.self)
+        a0 += ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self) * x0
+        a1 += ra.loadUnaligned(fromByteOffset: i * 8 + 32, as: SIMD4<Double>.self) * x1
+        b0 += rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self) * x0
+        b1 += rb.loadUnaligned(fromByteOffset: i * 8 + 32, as: SIMD4<Double>.self) * x1
+        i += 8
+    }
+    var sa = (a0 + a1).sum(), sb = (b0 + b1).sum()
+    while i < n { sa += a[i] * x[i]; sb += b[i] * x[i]; i += 1 }
+    return (sa, sb)
 }

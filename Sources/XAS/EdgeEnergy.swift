@@ -30,13 +30,24 @@ public func findE0(energy: [Double], mu: [Double]) -> Double {
 /// NaN for fewer than 100 points (Larch's slice then is empty), which callers clamp.
 func typicalEnergyStep(_ en: [Double]) -> Double {
     let nskip = Int(0.01 * Double(en.count))
-    let ordered = Array(en.dropLast())
-    guard nskip > 0, ordered.count > 2 * nskip + 1 else { return .nan }
-    let window = Array(ordered[nskip..<(ordered.count - nskip)])
-    var diffs = (1..<window.count).map { window[$0] - window[$0 - 1] }
-    diffs.sort()
-    let slice = diffs[min(nskip, diffs.count)..<min(nskip + 10, diffs.count)]
-    guard !slice.isEmpty else { return .nan }
+    let count = en.count - 1  // Larch's "ordered" slice drops the last point
+    guard nskip > 0, count > 2 * nskip + 1 else { return .nan }
+    // Steps of en[nskip ..< count − nskip]; only the smallest nskip + 10 of them matter, so they are
+    // kept in a short sorted buffer instead of sorting all steps (the same values, summed in the same order).
+    let lo = nskip, hi = count - nskip
+    let keep = nskip + 10
+    var smallest: [Double] = []
+    smallest.reserveCapacity(keep + 1)
+    for i in (lo + 1)..<hi {
+        let d = en[i] - en[i - 1]
+        if smallest.count == keep, d >= smallest[keep - 1] { continue }
+        var at = smallest.count
+        while at > 0 && smallest[at - 1] > d { at -= 1 }
+        smallest.insert(d, at: at)
+        if smallest.count > keep { smallest.removeLast() }
+    }
+    guard smallest.count > nskip else { return .nan }
+    let slice = smallest[nskip...]
     return slice.reduce(0, +) / Double(slice.count)
 }
 

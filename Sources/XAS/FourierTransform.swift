@@ -66,7 +66,9 @@ public struct ReverseTransformResult: Sendable, Codable, Hashable {
 /// for m < `count` ≤ N, zero beyond), times `scale`, into `re`, `im` (each at least N/2 long; N a
 /// power of two ≥ 4). Done as an N/2-point complex FFT of the even and odd samples,
 /// X[j] = E[j] + e^{−2πij/N}·O[j] (the standard real-input split), half the work of the N-point one.
-func realInputSpectrum(nfft n: Int, count: Int, scale: Double, re: inout [Double], im: inout [Double], _ x: (Int) -> Double) {
+/// Only the first `outputs` (≤ N/2, default all) values are formed.
+func realInputSpectrum(nfft n: Int, count: Int, scale: Double, re: inout [Double], im: inout [Double],
+                       outputs: Int? = nil, _ x: (Int) -> Double) {
     let half = n / 2
     guard let plan = FFTPlans.plan(half) else { return }
     let table = DFTTable.shared(n)
@@ -75,7 +77,7 @@ func realInputSpectrum(nfft n: Int, count: Int, scale: Double, re: inout [Double
         if i & 1 == 0 { zr[i >> 1] = x(i) } else { zi[i >> 1] = x(i) }
     }
     plan.forward(real: &zr, imag: &zi)
-    for j in 0..<half {
+    for j in 0..<min(half, outputs ?? half) {
         let m = j == 0 ? 0 : half - j
         let ar = zr[j], ai = zi[j], br = zr[m], bi = zi[m]
         let er = (ar + br) / 2, ei = (ai - bi) / 2
@@ -100,6 +102,29 @@ func kweightPowers(_ k: [Double], _ w: Double) -> [Double] {
 enum FFTPlans {
     /// The process-wide plan of length n (built once per length).
     static func plan(_ n: Int) -> FFTPlan? { FFTPlan.shared(count: n) }
+}
+
+/// The taper windows of the forward transform on its k grid, kept per (grid, settings): they
+/// depend on no data, and the Kaiser–Bessel one costs a Bessel series per point.
+enum TransformWindows {
+    private final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var entries: [(key: [Double], window: [Double])] = []
+    }
+    private static let cache = Cache()
+
+    static func window(grid: [Double], kstep: Double, kmin: Double, kmax: Double, dk: Double, dk2: Double, shape: TaperShape) -> [Double] {
+        let key = [Double(grid.count), kstep, kmin, kmax, dk, dk2, Double(TaperShape.allCases.firstIndex(of: shape) ?? -1)]
+        cache.lock.lock()
+        if let hit = cache.entries.first(where: { $0.key == key }) { cache.lock.unlock(); return hit.window }
+        cache.lock.unlock()
+        let w = taperWindow(x: grid, xmin: kmin, xmax: kmax, dx: dk, dx2: dk2, shape: shape)
+        cache.lock.lock()
+        cache.entries.insert((key, w), at: 0)
+        if cache.entries.count > 8 { cache.entries.removeLast() }
+        cache.lock.unlock()
+        return w
+    }
 }
 
 /// Forward XAFS Fourier transform: χ̃(R) = (kstep/√π) Σ χ(k)·kʷ·W(k)·e^{2ikR}, zero-padded to `nfft`.
@@ -127,19 +152,20 @@ public func forwardTransform(k: [Double], chi: [Double], parameters p: ForwardTr
     let nGrid = Int(1.01 + kExtent / kstep)
     let grid = (0..<nGrid).map { kstep * Double($0) }
     guard npts <= p.nfft else { throw RoentgenError.badParameter("\(npts) k points exceed nfft = \(p.nfft)") }
-    let window = taperWindow(x: grid, xmin: p.kmin, xmax: p.kmax, dx: p.dk, dx2: dk2, shape: p.window)
+    let window = TransformWindows.window(grid: grid, kstep: kstep, kmin: p.kmin, kmax: p.kmax, dk: p.dk, dk2: dk2, shape: p.window)
     let chiGrid = interpolateLinear(x: k, y: chi, at: Array(grid[0..<npts]))
-    var re = [Double](repeating: 0, count: p.nfft), im = re
+    let rstep = Double.pi / (kstep * Double(p.nfft))
+    let nr = Int(min(Double(p.nfft / 2), 1.01 + p.rmaxOut / rstep))
+    // Only the nr values up to rmaxOut are formed (all nfft for the tiny-nfft fallback).
+    var re = [Double](repeating: 0, count: p.nfft >= 4 ? nr : p.nfft), im = re
     let scale = kstep / Double.pi.squareRoot()
     let power = kweightPowers(Array(grid[0..<npts]), p.kweight)
     if p.nfft >= 4 {
-        realInputSpectrum(nfft: p.nfft, count: npts, scale: 1, re: &re, im: &im) { chiGrid[$0] * power[$0] * window[$0] }
+        realInputSpectrum(nfft: p.nfft, count: npts, scale: 1, re: &re, im: &im, outputs: nr) { chiGrid[$0] * power[$0] * window[$0] }
     } else {
         for i in 0..<npts { re[i] = chiGrid[i] * power[i] * window[i] }
         plan.forward(real: &re, imag: &im)
     }
-    let rstep = Double.pi / (kstep * Double(p.nfft))
-    let nr = Int(min(Double(p.nfft / 2), 1.01 + p.rmaxOut / rstep))
     var out = ForwardTransformResult(r: [], chirRe: [], chirIm: [], chirMag: [], kwin: Array(window[0..<npts]))
     out.r = (0..<nr).map { rstep * Double($0) }
     out.chirRe = (0..<nr).map { scale * re[$0] }

@@ -114,12 +114,17 @@ public func preEdge(energy: [Double], mu: [Double], parameters p: PreEdgeParamet
     } else {
         if p2 - p1 < 2 { p2 = min(n, p1 + 2) }
         let ex = Array(energy[p1..<p2])
-        let mx = (p1..<p2).map { mu[$0] * pow(energy[$0], Double(nvict)) }
+        // Eⁿᵛⁱᶜᵗ only when nvict ≠ 0 (pow per point is most of pre_edge's time otherwise; x·E⁰ = x exactly).
+        let mx = nvict == 0 ? Array(mu[p1..<p2]) : (p1..<p2).map { mu[$0] * pow(energy[$0], Double(nvict)) }
         guard let c = polynomialFit(x: ex, y: mx, degree: 1) else {
             throw RoentgenError(.badData, "pre-edge line fit failed over \(ex.count) points (E0 \(pre1) … \(pre2) eV)")
         }
         preOffset = c[0]; preSlope = c.count > 1 ? c[1] : 0
-        for i in 0..<n { preLine[i] = (preOffset + energy[i] * preSlope) * pow(energy[i], Double(-nvict)) }
+        if nvict == 0 {
+            for i in 0..<n { preLine[i] = preOffset + energy[i] * preSlope }
+        } else {
+            for i in 0..<n { preLine[i] = (preOffset + energy[i] * preSlope) * pow(energy[i], Double(-nvict)) }
+        }
     }
     // Post-edge polynomial.
     p1 = indexOf(energy, norm1 + e0)

@@ -37,6 +37,11 @@ public struct BSpline: Sendable, Hashable {
     @inlinable
     public func basis(at x: Double, interval l: Int, into values: inout [Double]) {
         let k = degree
+        if k == 3 {
+            let (b0, b1, b2, b3) = cubicBasis(at: x, interval: l)
+            values[0] = b0; values[1] = b1; values[2] = b2; values[3] = b3
+            return
+        }
         values[0] = 1
         guard k >= 1 else { return }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * (k + 1)) { scratch in
@@ -54,6 +59,36 @@ public struct BSpline: Sendable, Hashable {
                 values[j] = saved
             }
         }
+    }
+
+    /// The four cubic basis values at `x` in interval `l`: the Cox–de Boor recurrence of `basis`
+    /// written out for degree 3 (the same operations in the same order, without scratch storage).
+    @inlinable
+    public func cubicBasis(at x: Double, interval l: Int) -> (Double, Double, Double, Double) {
+        let left1 = x - knots[l], left2 = x - knots[l - 1], left3 = x - knots[l - 2]
+        let right1 = knots[l + 1] - x, right2 = knots[l + 2] - x, right3 = knots[l + 3] - x
+        @inline(__always) func ratio(_ v: Double, _ d: Double) -> Double { d != 0 ? v / d : 0 }
+        // j = 1
+        var t = ratio(1, right1 + left1)
+        let v0a = right1 * t, v1a = left1 * t
+        // j = 2
+        t = ratio(v0a, right1 + left2)
+        let v0b = right1 * t
+        var saved = left2 * t
+        t = ratio(v1a, right2 + left1)
+        let v1b = saved + right2 * t
+        let v2b = left1 * t
+        // j = 3
+        t = ratio(v0b, right1 + left3)
+        let v0 = right1 * t
+        saved = left3 * t
+        t = ratio(v1b, right2 + left2)
+        let v1 = saved + right2 * t
+        saved = left2 * t
+        t = ratio(v2b, right3 + left1)
+        let v2 = saved + right3 * t
+        let v3 = left1 * t
+        return (v0, v1, v2, v3)
     }
 
     /// The spline's value at each of `points`.

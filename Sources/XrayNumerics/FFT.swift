@@ -1,6 +1,7 @@
 import Foundation
 
-/// A radix-2 complex fast Fourier transform of one fixed power-of-two length.
+/// A radix-2 complex fast Fourier transform of one fixed power-of-two length (stages of span ≥ 4
+/// done two at a time, as radix-4 passes over memory).
 ///
 /// Build a plan once (twiddle factors and the bit-reversal permutation are precomputed)
 /// and reuse it: `forward` works in place on split real / imaginary arrays and allocates nothing.
@@ -41,6 +42,10 @@ public struct FFTPlan: Sendable {
         bitReversed = rev
     }
 
+    /// e^{−2πi·j/N} for 0 ≤ j < N/2 (from the last stage's twiddles).
+    @inline(__always)
+    func rootOfUnity(_ j: Int) -> (re: Double, im: Double) { (cosTable[count / 2 + j], sinTable[count / 2 + j]) }
+
     /// In-place forward transform of `real` + i·`imag` (both `count` long).
     public func forward(real: inout [Double], imag: inout [Double]) {
         transform(real: &real, imag: &imag, sign: 1)
@@ -76,38 +81,13 @@ public struct FFTPlan: Sendable {
                                 re[k] += xr; im[k] += xi
                                 k += 2
                             }
-                            var h = 2
-                            while h < n {
+                            // Span-2 stage (scalar: two butterflies per block).
+                            if n >= 4 {
                                 var start = 0
                                 while start < n {
-                                    // h ≥ 4: four butterflies at a time (the same operations per
-                                    // element as the scalar loop, so the same results).
-                                    if h >= 4 {
-                                        let rr = UnsafeMutableRawPointer(re.baseAddress!), ri = UnsafeMutableRawPointer(im.baseAddress!)
-                                        let rc = UnsafeRawPointer(ct.baseAddress!), rs = UnsafeRawPointer(st.baseAddress!)
-                                        var j = 0
-                                        while j < h {
-                                            let wr = rc.loadUnaligned(fromByteOffset: (h + j) * 8, as: SIMD4<Double>.self)
-                                            let wi = sign * rs.loadUnaligned(fromByteOffset: (h + j) * 8, as: SIMD4<Double>.self)
-                                            let oa = (start + j) * 8, ob = oa + h * 8
-                                            let br = rr.loadUnaligned(fromByteOffset: ob, as: SIMD4<Double>.self)
-                                            let bi = ri.loadUnaligned(fromByteOffset: ob, as: SIMD4<Double>.self)
-                                            let ar = rr.loadUnaligned(fromByteOffset: oa, as: SIMD4<Double>.self)
-                                            let ai = ri.loadUnaligned(fromByteOffset: oa, as: SIMD4<Double>.self)
-                                            let xr = br * wr - bi * wi
-                                            let xi = br * wi + bi * wr
-                                            rr.storeBytes(of: ar - xr, toByteOffset: ob, as: SIMD4<Double>.self)
-                                            ri.storeBytes(of: ai - xi, toByteOffset: ob, as: SIMD4<Double>.self)
-                                            rr.storeBytes(of: ar + xr, toByteOffset: oa, as: SIMD4<Double>.self)
-                                            ri.storeBytes(of: ai + xi, toByteOffset: oa, as: SIMD4<Double>.self)
-                                            j += 4
-                                        }
-                                        start += 2 * h
-                                        continue
-                                    }
-                                    for j in 0..<h {
-                                        let wr = ct[h + j], wi = sign * st[h + j]
-                                        let a = start + j, b = a + h
+                                    for j in 0..<2 {
+                                        let wr = ct[2 + j], wi = sign * st[2 + j]
+                                        let a = start + j, b = a + 2
                                         let xr = re[b] * wr - im[b] * wi
                                         let xi = re[b] * wi + im[b] * wr
                                         re[b] = re[a] - xr
@@ -115,9 +95,68 @@ public struct FFTPlan: Sendable {
                                         re[a] += xr
                                         im[a] += xi
                                     }
+                                    start += 4
+                                }
+                            }
+                            // Spans h ≥ 4, four butterflies per SIMD step. Stages go in pairs (h, 2h):
+                            // the four elements at j, j+h, j+2h, j+3h of a block of 4h go through both
+                            // radix-2 stages in registers (the same operations and twiddles as two
+                            // separate passes, so the same results, with half the memory traffic).
+                            let rr = UnsafeMutableRawPointer(re.baseAddress!), ri = UnsafeMutableRawPointer(im.baseAddress!)
+                            let rc = UnsafeRawPointer(ct.baseAddress!), rs = UnsafeRawPointer(st.baseAddress!)
+                            @inline(__always) func twiddle(_ index: Int) -> (SIMD4<Double>, SIMD4<Double>) {
+                                (rc.loadUnaligned(fromByteOffset: index * 8, as: SIMD4<Double>.self),
+                                 sign * rs.loadUnaligned(fromByteOffset: index * 8, as: SIMD4<Double>.self))
+                            }
+                            @inline(__always) func load(_ index: Int) -> (SIMD4<Double>, SIMD4<Double>) {
+                                (rr.loadUnaligned(fromByteOffset: index * 8, as: SIMD4<Double>.self),
+                                 ri.loadUnaligned(fromByteOffset: index * 8, as: SIMD4<Double>.self))
+                            }
+                            @inline(__always) func store(_ index: Int, _ v: (SIMD4<Double>, SIMD4<Double>)) {
+                                rr.storeBytes(of: v.0, toByteOffset: index * 8, as: SIMD4<Double>.self)
+                                ri.storeBytes(of: v.1, toByteOffset: index * 8, as: SIMD4<Double>.self)
+                            }
+                            /// (a + w·b, a − w·b)
+                            @inline(__always) func butterfly(_ a: (SIMD4<Double>, SIMD4<Double>), _ b: (SIMD4<Double>, SIMD4<Double>),
+                                                             _ w: (SIMD4<Double>, SIMD4<Double>)) -> ((SIMD4<Double>, SIMD4<Double>), (SIMD4<Double>, SIMD4<Double>)) {
+                                let xr = b.0 * w.0 - b.1 * w.1
+                                let xi = b.0 * w.1 + b.1 * w.0
+                                return ((a.0 + xr, a.1 + xi), (a.0 - xr, a.1 - xi))
+                            }
+                            var h = 4
+                            var stages = 0
+                            while (4 << stages) < n { stages += 1 }
+                            if stages % 2 == 1 {
+                                // One single stage first, so that the rest pair up.
+                                var start = 0
+                                while start < n {
+                                    var j = 0
+                                    while j < h {
+                                        let (x, y) = butterfly(load(start + j), load(start + j + h), twiddle(h + j))
+                                        store(start + j, x); store(start + j + h, y)
+                                        j += 4
+                                    }
                                     start += 2 * h
                                 }
                                 h *= 2
+                            }
+                            while 2 * h < n {
+                                var start = 0
+                                while start < n {
+                                    var j = 0
+                                    while j < h {
+                                        let a = start + j
+                                        let w1 = twiddle(h + j)
+                                        let (a1, b1) = butterfly(load(a), load(a + h), w1)
+                                        let (c1, d1) = butterfly(load(a + 2 * h), load(a + 3 * h), w1)
+                                        let (a2, c2) = butterfly(a1, c1, twiddle(2 * h + j))
+                                        let (b2, d2) = butterfly(b1, d1, twiddle(3 * h + j))
+                                        store(a, a2); store(a + h, b2); store(a + 2 * h, c2); store(a + 3 * h, d2)
+                                        j += 4
+                                    }
+                                    start += 4 * h
+                                }
+                                h *= 4
                             }
                         }
                     }

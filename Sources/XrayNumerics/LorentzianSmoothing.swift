@@ -42,9 +42,9 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
     // N ≥ 3·npts − 1, so that nothing wraps round), the product conj(RWIN)·Y1 and one inverse FFT.
     // Equal to the direct sum to rounding (≈ 1e-16 of the largest |y|).
     var y2 = [Double](repeating: 0, count: npts)
-    var nfft = 2
+    var nfft = 4
     while nfft < y1.count { nfft *= 2 }
-    if let plan = FFTPlan.shared(count: nfft) {
+    if let plan = FFTPlan.shared(count: nfft), let halfPlan = FFTPlan.shared(count: nfft / 2) {
         var re = [Double](repeating: 0, count: nfft), im = re
         for i in 0..<y1.count { re[i] = y1[i] }
         for j in 0..<wlen { im[j] = win[wlen - 1 - j] }
@@ -59,8 +59,21 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
             cr[k] = br * ar + bi * ai
             ci[k] = br * ai - bi * ar
         }
-        plan.inverse(real: &cr, imag: &ci)
-        for i in 0..<npts { y2[i] = cr[i] }
+        // The inverse is real, so it is one half-length complex inverse of the even samples plus
+        // i·the odd ones: z[m] = c[2m] + i·c[2m+1] = IFFT_M(E + iO), M = N/2, with
+        // E[k] = (C[k] + C[k+M])/2 and O[k] = (C[k] − C[k+M])·e^{2πik/N}/2.
+        let half = nfft / 2
+        var zr = [Double](repeating: 0, count: half), zi = zr
+        for k in 0..<half {
+            let er = (cr[k] + cr[k + half]) / 2, ei = (ci[k] + ci[k + half]) / 2
+            let dr = (cr[k] - cr[k + half]) / 2, di = (ci[k] - ci[k + half]) / 2
+            let w = plan.rootOfUnity(k)  // e^{−2πik/N}; its conjugate is used
+            let or = dr * w.re + di * w.im, oi = di * w.re - dr * w.im
+            zr[k] = er - oi
+            zi[k] = ei + or
+        }
+        halfPlan.inverse(real: &zr, imag: &zi)
+        for i in 0..<npts { y2[i] = i & 1 == 0 ? zr[i >> 1] : zi[i >> 1] }
     }
     return interpolateLinear(x: x0, y: y2, at: x)
 }

@@ -23,6 +23,28 @@ struct NumericsTests {
         #expect(FFTPlan(count: 100) == nil)
     }
 
+    /// Lengths whose span ≥ 4 stages pair up evenly (1024) or leave one single stage (512, 2048),
+    /// complex input, against the direct DFT.
+    @Test(arguments: [8, 16, 512, 1024, 2048])
+    func fftMatchesDirectDFTAtLength(n: Int) throws {
+        let plan = try #require(FFTPlan(count: n))
+        let xr = (0..<n).map { sin(0.37 * Double($0)) + 0.2 * Double($0 % 5) }
+        let xi = (0..<n).map { cos(0.11 * Double($0 * $0 % 97)) }
+        var re = xr, im = xi
+        plan.forward(real: &re, imag: &im)
+        let scale = xr.reduce(0) { $0 + abs($1) } + xi.reduce(0) { $0 + abs($1) }
+        for j in [0, 1, 3, n / 4 + 1, n / 2, n - 1] {
+            var sr = 0.0, si = 0.0
+            for m in 0..<n {
+                let a = -2 * Double.pi * Double((j * m) % n) / Double(n)
+                sr += xr[m] * cos(a) - xi[m] * sin(a); si += xr[m] * sin(a) + xi[m] * cos(a)
+            }
+            #expect(abs(re[j] - sr) <= 1e-13 * scale && abs(im[j] - si) <= 1e-13 * scale, "n = \(n), j = \(j)")
+        }
+        plan.inverse(real: &re, imag: &im)
+        #expect(zip(re, xr).allSatisfy { abs($0 - $1) < 1e-12 } && zip(im, xi).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
     @Test func notAKnotSplineReproducesCubics() throws {
         // A cubic is reproduced exactly by the not-a-knot interpolant, on an irregular grid.
         let x = [0.0, 0.3, 1.1, 1.5, 2.6, 3.0, 4.4, 5.0]
