@@ -35,3 +35,12 @@ func derivative(_ y: [Double], _ x: [Double]) -> [Double] {
 /// Python's `round()` (half to even) for the 5-eV rounding rules of the pre-edge defaults.
 @inlinable
 func roundHalfEven(_ x: Double) -> Double { x.rounded(.toNearestOrEven) }
+
+/// `indexNearest` for a strictly increasing `a`, by bisection: the same index (the first one on ties).
+@inlinable
+func indexNearestSorted(_ a: [Double], _ value: Double) -> Int {
+    guard a.count > 1, value > a[0] else { return 0 }
+    let lo = indexOf(a, value)
+    guard lo + 1 < a.count else { return lo }
+    return value - a[lo] <= a[lo + 1] - value ? lo : lo + 1
+}

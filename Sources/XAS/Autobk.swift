@@ -113,7 +113,7 @@ func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     var knotNodes = [Int](repeating: 0, count: nspl)
     for i in 0..<nspl {
         let q = p.kmin + Double(i) * (kmax - p.kmin) / Double(nspl - 1)
-        let ik = indexNearest(kraw, q)
+        let ik = indexNearestSorted(kraw, q)  // kraw increases (energies strictly increasing)
         let i1 = min(kraw.count - 1, ik + 5), i2 = max(0, ik - 5)
         splK[i] = kraw[ik]
         knotNodes[i] = ik
@@ -148,9 +148,16 @@ func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     var spline = initial
     for j in 0..<nspl { spline.coefficients[j] = c[j] }
     for j in nspl..<spline.coefficients.count { spline.coefficients[j] = c[nspl - 1] }
-    let bkgRaw = spline.evaluate(at: kr)
+    // μ₀ at the data points: kr increases, so the knot interval is walked forward.
     var bkg = mu
-    for i in 0..<nraw { bkg[iek0 + i] = bkgRaw[i] }
+    var l = initial.interval(for: kr[0])
+    let lastInterval = initial.interval(for: kr[nraw - 1])
+    for i in 0..<nraw {
+        while l < lastInterval && kr[i] >= spline.knots[l + 1] { l += 1 }
+        let (b0, b1, b2, b3) = spline.cubicBasis(at: kr[i], interval: l)
+        bkg[iek0 + i] = spline.coefficients[l - 3] * b0 + spline.coefficients[l - 2] * b1
+            + spline.coefficients[l - 1] * b2 + spline.coefficients[l] * b3
+    }
     let dof = Double(2 * irbkg + 2 * nclamp - nspl)
     let result = AutobkResult(k: kout, chi: chi, bkg: bkg, ek0: e0, rbkg: rbkg, kmin: p.kmin, kmax: kmax, nspl: nspl,
                               irbkg: irbkg, iek0: iek0, iemax: iemax, knots: spline.knots, coefficients: spline.coefficients,

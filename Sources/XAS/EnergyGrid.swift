@@ -15,26 +15,32 @@ public enum EnergyGrid {
         guard energy.count == mu.count else {
             throw RoentgenError(.badData, "energy has \(energy.count) points but mu has \(mu.count); expected equal lengths", file: source)
         }
-        var pairs: [(Double, Double)] = []
-        pairs.reserveCapacity(energy.count)
-        for i in 0..<energy.count where energy[i].isFinite && mu[i].isFinite { pairs.append((energy[i], mu[i])) }
-        guard pairs.count >= minimumPoints else {
-            let dropped = energy.count - pairs.count
-            throw RoentgenError(.badData, "only \(pairs.count) finite energy/mu points (\(dropped) non-finite dropped); expected at least \(minimumPoints)", file: source)
-        }
-        var sorted = true
-        for i in 1..<pairs.count where pairs[i].0 < pairs[i - 1].0 { sorted = false; break }
-        if !sorted {
-            // Stable sort by energy.
-            pairs = pairs.enumerated().sorted { a, b in a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset }.map { $0.element }
+        var e: [Double], m: [Double]
+        if energy.count >= max(2, minimumPoints), let ready = finiteAndSorted(energy: energy, mu: mu) {
+            // The usual case (finite, already in order): no copy into pairs.
+            e = ready.energy; m = ready.mu
+        } else {
+            var pairs: [(Double, Double)] = []
+            pairs.reserveCapacity(energy.count)
+            for i in 0..<energy.count where energy[i].isFinite && mu[i].isFinite { pairs.append((energy[i], mu[i])) }
+            guard pairs.count >= minimumPoints else {
+                let dropped = energy.count - pairs.count
+                throw RoentgenError(.badData, "only \(pairs.count) finite energy/mu points (\(dropped) non-finite dropped); expected at least \(minimumPoints)", file: source)
+            }
+            var sorted = true
+            for i in 1..<pairs.count where pairs[i].0 < pairs[i - 1].0 { sorted = false; break }
+            if !sorted {
+                // Stable sort by energy.
+                pairs = pairs.enumerated().sorted { a, b in a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset }.map { $0.element }
+            }
+            e = pairs.map { $0.0 }
+            m = pairs.map { $0.1 }
         }
         var distinct = 1
-        for i in 1..<pairs.count where pairs[i].0 - pairs[i - 1].0 >= XASConstants.tinyEnergy { distinct += 1 }
+        for i in 1..<e.count where e[i] - e[i - 1] >= XASConstants.tinyEnergy { distinct += 1 }
         guard distinct >= minimumPoints else {
-            throw RoentgenError(.badData, "only \(distinct) distinct energies among \(pairs.count) points; expected at least \(minimumPoints)", file: source)
+            throw RoentgenError(.badData, "only \(distinct) distinct energies among \(e.count) points; expected at least \(minimumPoints)", file: source)
         }
-        var e = pairs.map { $0.0 }
-        var m = pairs.map { $0.1 }
         let first = m[0]
         if m.allSatisfy({ $0 == first }) {
             throw RoentgenError(.badData, first == 0 ? "mu is zero at every point; expected an absorption signal" : "mu is constant (\(first)) at every point; expected an absorption signal", file: source)
@@ -57,6 +63,14 @@ public enum EnergyGrid {
             throw RoentgenError(.badData, "only \(e.count) distinct energies; expected at least \(minimumPoints)", file: source)
         }
         return (e, m)
+    }
+
+    /// The arrays themselves when every value is finite and the energies never decrease; nil otherwise.
+    private static func finiteAndSorted(energy: [Double], mu: [Double]) -> (energy: [Double], mu: [Double])? {
+        guard energy.count >= 2 else { return nil }
+        for i in 0..<energy.count where !(energy[i].isFinite && mu[i].isFinite) { return nil }
+        for i in 1..<energy.count where energy[i] < energy[i - 1] { return nil }
+        return (energy, mu)
     }
 
     /// Larch's `remove_dups`: each value within `tiny` of its predecessor is raised by `tiny` more than that one was.

@@ -25,12 +25,13 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
     let wlen = 2 * npts
     var win = [Double](repeating: 0, count: wlen)
     var wsum = 0.0
+    let inverseWidth = 1 / s
     for i in 0..<wlen {
-        let t = (Double(i) - Double(npts)) / s
+        let t = (Double(i) - Double(npts)) * inverseWidth
         win[i] = 1 / (1 + t * t)
         wsum += win[i]
     }
-    for i in 0..<wlen { win[i] /= wsum }
+    let norm = 1 / wsum
     // Mirrored extension: y0[npts-1 … 1], y0, y0[npts-1 … 0]
     var y1 = [Double](repeating: 0, count: 3 * npts - 1)
     var k = 0
@@ -47,12 +48,14 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
     if let plan = FFTPlan.shared(count: nfft), let halfPlan = FFTPlan.shared(count: nfft / 2) {
         var re = [Double](repeating: 0, count: nfft), im = re
         for i in 0..<y1.count { re[i] = y1[i] }
-        for j in 0..<wlen { im[j] = win[wlen - 1 - j] }
+        for j in 0..<wlen { im[j] = win[wlen - 1 - j] * norm }
         plan.forward(real: &re, imag: &im)
         // Z = A + iB with A, B the spectra of the real sequences y1 and rwin:
         // A[k] = (Z[k] + conj Z[−k])/2, B[k] = (Z[k] − conj Z[−k])/(2i); C[k] = conj(B[k])·A[k].
-        var cr = [Double](repeating: 0, count: nfft), ci = cr
-        for k in 0..<nfft {
+        // C is Hermitian (its inverse is real): C[N−k] = conj C[k], so k ≤ N/2 suffice.
+        let half = nfft / 2
+        var cr = [Double](repeating: 0, count: half + 1), ci = cr
+        for k in 0...half {
             let m = (nfft - k) & (nfft - 1)
             let ar = (re[k] + re[m]) / 2, ai = (im[k] - im[m]) / 2
             let br = (im[k] + im[m]) / 2, bi = -(re[k] - re[m]) / 2
@@ -61,12 +64,12 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
         }
         // The inverse is real, so it is one half-length complex inverse of the even samples plus
         // i·the odd ones: z[m] = c[2m] + i·c[2m+1] = IFFT_M(E + iO), M = N/2, with
-        // E[k] = (C[k] + C[k+M])/2 and O[k] = (C[k] − C[k+M])·e^{2πik/N}/2.
-        let half = nfft / 2
+        // E[k] = (C[k] + C[k+M])/2 and O[k] = (C[k] − C[k+M])·e^{2πik/N}/2, C[k+M] = conj C[M−k].
         var zr = [Double](repeating: 0, count: half), zi = zr
         for k in 0..<half {
-            let er = (cr[k] + cr[k + half]) / 2, ei = (ci[k] + ci[k + half]) / 2
-            let dr = (cr[k] - cr[k + half]) / 2, di = (ci[k] - ci[k + half]) / 2
+            let ur = cr[half - k], ui = -ci[half - k]  // C[k + M]
+            let er = (cr[k] + ur) / 2, ei = (ci[k] + ui) / 2
+            let dr = (cr[k] - ur) / 2, di = (ci[k] - ui) / 2
             let w = plan.rootOfUnity(k)  // e^{−2πik/N}; its conjugate is used
             let or = dr * w.re + di * w.im, oi = di * w.re - dr * w.im
             zr[k] = er - oi
