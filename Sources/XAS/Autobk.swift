@@ -67,7 +67,7 @@ public func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
 /// `autobk` with the choice of `AutobkDesign` construction, and whether the local one was used
 /// (tests compare the two).
 func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
-            parameters p: AutobkParameters, forceGeneralDesign: Bool) throws -> (result: AutobkResult, local: Bool) {
+            parameters p: AutobkParameters, forceGeneralDesign: Bool) throws -> (result: AutobkResult, local: Bool, design: AutobkDesign) {
     let n = energy.count
     guard n == mu.count, n >= 10 else {
         throw RoentgenError(.badData, "autobk needs at least 10 points with equal energy and mu lengths; got \(n) and \(mu.count)")
@@ -163,5 +163,5 @@ func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
                               irbkg: irbkg, iek0: iek0, iemax: iemax, knots: spline.knots, coefficients: spline.coefficients,
                               chiSquare: chiSquare, reducedChiSquare: dof > 0 ? chiSquare / dof : .nan,
                               evaluations: evaluations)
-    return (result, localDesign != nil)
+    return (result, localDesign != nil, design)
 }
