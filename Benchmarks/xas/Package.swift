@@ -14,6 +14,7 @@ let package = Package(
                 .product(name: "XAS", package: "Roentgen"),
                 .product(name: "XrayFormats", package: "Roentgen"),
                 .product(name: "XrayCore", package: "Roentgen"),
+                .product(name: "XrayNumerics", package: "Roentgen"),
             ]
         ),
     ],

@@ -66,36 +66,42 @@ public struct FFTPlan: Sendable {
                 cosTable.withUnsafeBufferPointer { ct in
                     sinTable.withUnsafeBufferPointer { st in
                         bitReversed.withUnsafeBufferPointer { rev in
-                            for i in 0..<n {
-                                let j = rev[i]
-                                if j > i {
-                                    let tr = re[i]; re[i] = re[j]; re[j] = tr
-                                    let ti = im[i]; im[i] = im[j]; im[j] = ti
-                                }
+                            if n < 4 {
+                                // n = 2: one butterfly.
+                                let xr = re[1], xi = im[1]
+                                re[1] = re[0] - xr; im[1] = im[0] - xi
+                                re[0] += xr; im[0] += xi
+                                return
                             }
-                            // Span-1 stage: twiddle 1.
-                            var k = 0
-                            while k < n {
-                                let xr = re[k + 1], xi = im[k + 1]
-                                re[k + 1] = re[k] - xr; im[k + 1] = im[k] - xi
-                                re[k] += xr; im[k] += xi
-                                k += 2
-                            }
-                            // Span-2 stage (scalar: two butterflies per block).
-                            if n >= 4 {
-                                var start = 0
-                                while start < n {
-                                    for j in 0..<2 {
-                                        let wr = ct[2 + j], wi = sign * st[2 + j]
-                                        let a = start + j, b = a + 2
-                                        let xr = re[b] * wr - im[b] * wi
-                                        let xi = re[b] * wi + im[b] * wr
-                                        re[b] = re[a] - xr
-                                        im[b] = im[a] - xi
-                                        re[a] += xr
-                                        im[a] += xi
-                                    }
-                                    start += 4
+                            // Bit-reversal permutation fused with the span-1 and span-2 stages: the
+                            // input is copied aside, and each group of four outputs is read from its
+                            // bit-reversed places (rev[q] + 0, n/2, n/4, 3n/4) and put through both
+                            // stages in registers (the same operations and twiddles as separate
+                            // passes, so the same results, with one pass over memory instead of three).
+                            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * n) { scratch in
+                                let sr = scratch.baseAddress!, si = sr + n
+                                let pr = re.baseAddress!, pi = im.baseAddress!
+                                sr.initialize(from: pr, count: n)
+                                si.initialize(from: pi, count: n)
+                                let w0r = ct[2], w0i = sign * st[2], w1r = ct[3], w1i = sign * st[3]
+                                let half = n / 2, quarter = n / 4
+                                var q = 0
+                                while q < n {
+                                    let i0 = rev[q]
+                                    let i1 = i0 + half, i2 = i0 + quarter, i3 = i2 + half
+                                    // Span 1: (0, 1) and (2, 3).
+                                    let a0r = sr[i0] + sr[i1], a0i = si[i0] + si[i1]
+                                    let a1r = sr[i0] - sr[i1], a1i = si[i0] - si[i1]
+                                    let a2r = sr[i2] + sr[i3], a2i = si[i2] + si[i3]
+                                    let a3r = sr[i2] - sr[i3], a3i = si[i2] - si[i3]
+                                    // Span 2: (0, 2) with twiddle 0, (1, 3) with twiddle 1.
+                                    let xr = a2r * w0r - a2i * w0i, xi = a2r * w0i + a2i * w0r
+                                    let yr = a3r * w1r - a3i * w1i, yi = a3r * w1i + a3i * w1r
+                                    pr[q] = a0r + xr; pi[q] = a0i + xi
+                                    pr[q + 2] = a0r - xr; pi[q + 2] = a0i - xi
+                                    pr[q + 1] = a1r + yr; pi[q + 1] = a1i + yi
+                                    pr[q + 3] = a1r - yr; pi[q + 3] = a1i - yi
+                                    q += 4
                                 }
                             }
                             // Spans h ≥ 4, four butterflies per SIMD step. Stages go in pairs (h, 2h):

@@ -5,6 +5,7 @@ import Foundation
 import XAS
 import XrayCore
 import XrayFormats
+import XrayNumerics
 
 let args = CommandLine.arguments
 let root = URL(fileURLWithPath: args.count > 1 ? args[1] : "../../../shared/data")
@@ -40,6 +41,16 @@ if ProcessInfo.processInfo.environment["XAS_STAGES"] != nil {
     let g = try EnergyGrid.prepare(energy: energy, mu: mu)
     let pre = try preEdge(energy: g.energy, mu: g.mu)
     let b = try autobk(energy: g.energy, mu: g.mu, e0: pre.e0, edgeStep: pre.edgeStep)
+    if ProcessInfo.processInfo.environment["XAS_FFT"] != nil {
+        // FFT lengths the chain uses, alone (development aid).
+        for n in [1024, 2048] {
+            let plan = FFTPlan(count: n)!
+            var re = (0..<n).map { sin(Double($0)) }, im = [Double](repeating: 0, count: n)
+            let t0 = cpuNow()
+            for _ in 0..<2000 { plan.forward(real: &re, imag: &im) }
+            print("fft \(n): \(String(format: "%.4f", (cpuNow() - t0) / 2000)) ms")
+        }
+    }
     print(zip(["prepare", "find_e0", "pre_edge", "autobk", "xftf"], t).map { "\($0) \(String(format: "%.4f", $1 / 2000)) ms" }, "LM evaluations", b.evaluations, "nspl", b.nspl, "irbkg", b.irbkg)
     exit(0)
 }
