@@ -133,7 +133,8 @@ func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     let nOut = 2 * irbkg
     let rows = PartialDFTRows.shared(nfft: p.nfft, frequencies: irbkg, width: nk, scale: p.kstep / Double.pi.squareRoot())
     // χ = χ_μ − Σ cⱼGⱼ and the transform a − P·c (see `AutobkDesign`).
-    let localDesign = forceGeneralDesign ? nil : AutobkDesign.local(spline: initial, knotNodes: knotNodes, interpolator: interpolator,
+    let basis = CubicBSplineBasis(knots: initial.knots)
+    let localDesign = forceGeneralDesign ? nil : AutobkDesign.local(spline: initial, basis: basis, knotNodes: knotNodes, interpolator: interpolator,
                                                                     mu: mur, kout: kout, ftwin: ftwin, rows: rows, nOut: nOut)
     let design = localDesign ?? AutobkDesign.general(spline: initial, interpolator: interpolator, mu: mur, kout: kout, ftwin: ftwin, rows: rows, nOut: nOut)
     let nclamp = min(p.nclamp, nk / 2)
@@ -154,7 +155,7 @@ func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     let lastInterval = initial.interval(for: kr[nraw - 1])
     for i in 0..<nraw {
         while l < lastInterval && kr[i] >= spline.knots[l + 1] { l += 1 }
-        let (b0, b1, b2, b3) = spline.cubicBasis(at: kr[i], interval: l)
+        let (b0, b1, b2, b3) = basis.values(at: kr[i], interval: l)
         bkg[iek0 + i] = spline.coefficients[l - 3] * b0 + spline.coefficients[l - 2] * b1
             + spline.coefficients[l - 1] * b2 + spline.coefficients[l] * b3
     }

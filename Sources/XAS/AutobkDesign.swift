@@ -60,7 +60,7 @@ struct AutobkDesign {
     /// The `local` construction; nil when a knot is not an interior interpolation node.
     /// `knotNodes[i]`: index in `nodes` of the i-th knot of `spline` (its `splK`); `ftwin`: kʷ·W(k) on `kout`;
     /// `rows`: the partial DFT rows (`PartialDFTRows`, at least nOut rows over kout.count samples).
-    static func local(spline: BSpline, knotNodes: [Int], interpolator: NotAKnotCubicSpline, mu: [Double],
+    static func local(spline: BSpline, basis: CubicBSplineBasis, knotNodes: [Int], interpolator: NotAKnotCubicSpline, mu: [Double],
                       kout: [Double], ftwin: [Double], rows: PartialDFTRows, nOut: Int) -> AutobkDesign? {
         let nspl = spline.basisCount, nraw = interpolator.nodes.count, nk = kout.count
         guard spline.degree == 3, nspl >= 4, nraw >= 6, knotNodes.count == nspl else { return nil }
@@ -72,9 +72,11 @@ struct AutobkDesign {
         // Support of each basis function on the output grid: [start, end) (kout increasing, so the
         // interval index never decreases and each support is contiguous).
         var start = [Int](repeating: nk, count: nspl), end = [Int](repeating: 0, count: nspl)
+        var l = spline.interval(for: kout[0])
+        let lastInterval = spline.interval(for: kout[nk - 1])
         for m in 0..<nk {
-            let l = spline.interval(for: kout[m])
-            let (b0, b1, b2, b3) = spline.cubicBasis(at: kout[m], interval: l)
+            while l < lastInterval && kout[m] >= spline.knots[l + 1] { l += 1 }  // kout increases
+            let (b0, b1, b2, b3) = basis.values(at: kout[m], interval: l)
             design.firstBasis[m] = l - 3
             design.basisValues[4 * m] = b0; design.basisValues[4 * m + 1] = b1
             design.basisValues[4 * m + 2] = b2; design.basisValues[4 * m + 3] = b3

@@ -24,12 +24,16 @@ struct AutobkMinimum {
 
     /// ‖o‖² and Σw²q² at c.
     func parts(_ c: [Double]) -> (o2: Double, q2: Double) {
-        var o2 = 0.0
-        for i in a.indices {
-            var o = a[i]
-            for j in P.indices { o -= c[j] * P[j][i] }
-            o2 += o * o
+        // o = a − Σⱼ cⱼPⱼ, subtracted column by column (the same order per element as row by row).
+        var o = a
+        o.withUnsafeMutableBufferPointer { ob in
+            for j in P.indices {
+                let cj = c[j]
+                P[j].withUnsafeBufferPointer { pj in for i in 0..<ob.count { ob[i] -= cj * pj[i] } }
+            }
         }
+        var o2 = 0.0
+        for v in o { o2 += v * v }
         var q2 = 0.0
         for t in clampChi.indices where clampWeights[t] != 0 {
             var q = clampChi[t]

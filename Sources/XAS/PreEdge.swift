@@ -75,7 +75,7 @@ public func preEdge(energy: [Double], mu: [Double], parameters p: PreEdgeParamet
     } else {
         e0 = findE0(energy: energy, mu: mu)
     }
-    let ie0 = indexNearest(energy, e0)
+    let ie0 = indexNearestSorted(energy, e0)
     var pre1 = p.pre1 ?? (ie0 > 20 ? 5 * roundHalfEven((energy[1] - e0) / 5) : 2 * roundHalfEven((energy[1] - e0) / 2))
     pre1 = max(pre1, emin - e0)
     var pre2 = p.pre2 ?? 0.5 * pre1
@@ -101,7 +101,7 @@ public func preEdge(energy: [Double], mu: [Double], parameters p: PreEdgeParamet
 
     // Pre-edge line.
     var p1 = indexOf(energy, pre1 + e0)
-    var p2 = indexNearest(energy, pre2 + e0)
+    var p2 = indexNearestSorted(energy, pre2 + e0)
     var preOffset = 0.0, preSlope = 0.0
     var preLine = [Double](repeating: 0, count: n)
     if npre == 0 {
@@ -128,7 +128,7 @@ public func preEdge(energy: [Double], mu: [Double], parameters p: PreEdgeParamet
     }
     // Post-edge polynomial.
     p1 = indexOf(energy, norm1 + e0)
-    p2 = indexNearest(energy, norm2 + e0)
+    p2 = indexNearestSorted(energy, norm2 + e0)
     if p1 > n - 3 { p1 = n - 3 }
     if p2 - p1 < 2 { p1 -= 2; nnorm = 0 } else if p2 - p1 < 5 { nnorm = min(1, nnorm) }
     p1 = max(0, p1)

@@ -128,3 +128,58 @@ public struct BSpline: Sendable, Hashable {
         return spline
     }
 }
+
+/// The cubic B-spline basis of fixed knots for many points: the six knot differences that divide
+/// in the Cox–de Boor recurrence are inverted once per interval, so each point costs products
+/// only (the same recurrence as `BSpline.cubicBasis`; equal to rounding).
+public struct CubicBSplineBasis: Sendable {
+    public let knots: [Double]
+    /// Per interval l: 1/(t[l+1]−t[l]), 1/(t[l+1]−t[l−1]), 1/(t[l+2]−t[l]), 1/(t[l+1]−t[l−2]),
+    /// 1/(t[l+2]−t[l−1]), 1/(t[l+3]−t[l]) (0 for a zero difference, as the recurrence takes 0/0 as 0).
+    @usableFromInline let inverses: [Double]
+
+    public init(knots: [Double]) {
+        self.knots = knots
+        let n = knots.count
+        var inv = [Double](repeating: 0, count: 6 * n)
+        func r(_ d: Double) -> Double { d != 0 ? 1 / d : 0 }
+        if n >= 8 {
+            for l in 3...(n - 5) {
+                inv[6 * l] = r(knots[l + 1] - knots[l])
+                inv[6 * l + 1] = r(knots[l + 1] - knots[l - 1])
+                inv[6 * l + 2] = r(knots[l + 2] - knots[l])
+                inv[6 * l + 3] = r(knots[l + 1] - knots[l - 2])
+                inv[6 * l + 4] = r(knots[l + 2] - knots[l - 1])
+                inv[6 * l + 5] = r(knots[l + 3] - knots[l])
+            }
+        }
+        inverses = inv
+    }
+
+    /// The four basis values non-zero at `x` (basis functions l−3 … l), `l` from `BSpline.interval(for:)`
+    /// of a cubic spline with these knots.
+    @inlinable
+    public func values(at x: Double, interval l: Int) -> (Double, Double, Double, Double) {
+        knots.withUnsafeBufferPointer { t in
+            inverses.withUnsafeBufferPointer { d in
+                let d = d.baseAddress! + 6 * l
+                let left1 = x - t[l], left2 = x - t[l - 1], left3 = x - t[l - 2]
+                let right1 = t[l + 1] - x, right2 = t[l + 2] - x, right3 = t[l + 3] - x
+                let v0a = right1 * d[0], v1a = left1 * d[0]
+                var u = v0a * d[1]
+                let v0b = right1 * u
+                var saved = left2 * u
+                u = v1a * d[2]
+                let v1b = saved + right2 * u, v2b = left1 * u
+                u = v0b * d[3]
+                let v0 = right1 * u
+                saved = left3 * u
+                u = v1b * d[4]
+                let v1 = saved + right2 * u
+                saved = left2 * u
+                u = v2b * d[5]
+                return (v0, v1, saved + right3 * u, left1 * u)
+            }
+        }
+    }
+}

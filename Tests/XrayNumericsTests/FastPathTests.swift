@@ -20,6 +20,20 @@ struct FastPathTests {
         }
     }
 
+    /// The tabulated cubic basis gives the Cox–de Boor values of `BSpline.basis`, inside and beyond the knots.
+    @Test func cubicBasisTableEqualsTheRecurrence() throws {
+        let x = Self.nodes.enumerated().filter { $0.offset % 3 == 0 }.map { $0.element }
+        let spline = try #require(BSpline.interpolating(x: x, y: x.map { sin($0) }))
+        let table = CubicBSplineBasis(knots: spline.knots)
+        var h = [Double](repeating: 0, count: 4)
+        for p in stride(from: -0.5, through: 21.0, by: 0.037) {
+            let l = spline.interval(for: p)
+            spline.basis(at: p, interval: l, into: &h)
+            let v = table.values(at: p, interval: l)
+            for (a, b) in zip([v.0, v.1, v.2, v.3], h) { #expect(abs(a - b) <= 1e-13 * max(1, abs(b)), "x = \(p)") }
+        }
+    }
+
     @Test func linearInterpolationAnyOrder() {
         let x = Self.nodes, y = Self.nodes.map { $0 * $0 - 3 }
         func reference(_ p: Double) -> Double {
