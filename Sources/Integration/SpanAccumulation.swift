@@ -18,7 +18,7 @@ extension AzimuthalIntegrator {
         let maskNegative = validity.maskNegative
         let hasDummy = validity.dummy != nil, dummy = validity.dummy ?? 0
         nonisolated(unsafe) let values = raw   // read-only while the workers run
-        var partial = [[Double]](repeating: [], count: threads)
+        var partial = [[SIMD2<Double>]](repeating: [], count: threads)
         var clean = [Bool](repeating: true, count: threads)
         partial.withUnsafeMutableBufferPointer { partialBuffer in
             clean.withUnsafeMutableBufferPointer { cleanBuffer in
@@ -26,8 +26,9 @@ extension AzimuthalIntegrator {
                 nonisolated(unsafe) let ok = cleanBuffer
                 DispatchQueue.concurrentPerform(iterations: threads) { t in
                     let first = n * t / threads, last = n * (t + 1) / threads
-                    // a[2b] = Σ c·signal, a[2b + 1] = Σ c²·variance.
-                    var acc = [Double](repeating: 0, count: 2 * padded)
+                    // a[b] = (Σ c·signal, Σ c²·variance): one 16-byte add per bin and pixel. The
+                    // index arithmetic wraps (`&*`, `&+`): p < n and i < width by construction.
+                    var acc = [SIMD2<Double>](repeating: .zero, count: padded)
                     var valid = true
                     acc.withUnsafeMutableBufferPointer { a in
                         spans.firstBin.withUnsafeBufferPointer { bin in
@@ -39,16 +40,15 @@ extension AzimuthalIntegrator {
                                         if f < 0 { continue }
                                         let v = values[p].doubleValue
                                         if (T.canBeNaN && v.isNaN) || (maskNegative && v < 0) || (hasDummy && v == dummy) { valid = false; return }
-                                        let variance = max(v, 1)
-                                        let b = 2 * Int(f)
+                                        let pair = SIMD2(v, max(v, 1))
+                                        let b = Int(f)
                                         if k == 1 {
-                                            a[b] += v
-                                            a[b + 1] += variance
+                                            a[b] += pair
                                         } else {
+                                            let row = k &* p
                                             for i in 0..<k {
-                                                let c = Double(w[k * p + i])
-                                                a[b + 2 * i] += c * v
-                                                a[b + 2 * i + 1] += c * c * variance
+                                                let c = Double(w[row &+ i])
+                                                a[b &+ i] += SIMD2(c, c * c) * pair
                                             }
                                         }
                                     }
@@ -72,8 +72,8 @@ extension AzimuthalIntegrator {
         var signal = [Double](repeating: 0, count: bins), variance = signal
         for acc in partial {
             for b in 0..<bins {
-                signal[b] += acc[2 * b]
-                variance[b] += acc[2 * b + 1]
+                signal[b] += acc[b].x
+                variance[b] += acc[b].y
             }
         }
         return (signal, variance)

@@ -151,20 +151,19 @@ public enum IntegrateOperations {
                 integrators[shape] = integrator
             }
             // Frames in parallel (one thread each, the integrator and its matrix shared), in
-            // batches so that a long stack is never held whole; handed on in order.
+            // batches so that a long stack is never held whole; handed on in order. A stack's
+            // frames are read from disk by one thread of their own, ahead of the integration.
             let batch = source.frameCount > 1 ? max(1, r.threads) * 8 : 1
+            let readAhead = source.frameCount > 1 ? FrameReadAhead(source, frames: 0..<source.frameCount, window: 4 * batch) : nil
+            defer { readAhead?.stop() }
             for first in stride(from: 0, to: source.frameCount, by: batch) {
-                // The next batch is read ahead from disk, on another thread (the kernel's readahead
-                // can block the caller), while this one is integrated.
-                if source.frameCount > 1 {
-                    let ahead = first + batch..<first + 2 * batch
-                    DispatchQueue.global(qos: .utility).async { source.prefetch(frames: ahead) }
-                }
                 let results = try integrator.integrate(frames: first..<min(first + batch, source.frameCount),
                                                        withFrame: { k, integrate in
-                                                           try source.withFrameBytes(k) { try integrate(RawFrame(bytes: $0, type: $1, bigEndian: $2)) }
+                                                           readAhead?.waitUntilRead(k)
+                                                           return try source.withFrameBytes(k) { try integrate(RawFrame(bytes: $0, type: $1, bigEndian: $2)) }
                                                        },
                                                        dark: darkValues, validity: rule)
+                readAhead?.consumed(through: first + results.count)
                 for (offset, result) in results.enumerated() {
                     let k = first + offset
                     let context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,

@@ -106,6 +106,55 @@ import XrayCore
         #expect(same(i3, expected[3].intensity) && same(e3, expected[3].sigma) && same(radial, expected[3].radial))
     }
 
+    /// A contiguous stack (read in place from the mapped file, its frames read ahead on a thread of
+    /// their own) longer than the read-ahead window: every frame's pattern equals integrating that
+    /// frame directly, in order, with one and with two threads. The stack is written here with
+    /// Roentgen's HDF5 writer: 150 float32 frames of 40 × 50, frame k = (k + 1) × a ring pattern.
+    @Test func contiguousStackReadAhead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-readahead-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rows = 40, columns = 50, frames = 150
+        let poni = Self.poni.replacingOccurrences(of: "[516, 1554]", with: "[\(rows), \(columns)]")
+            .replacingOccurrences(of: "Poni1: 0.0142", with: "Poni1: 0.0011").replacingOccurrences(of: "Poni2: 0.0427", with: "Poni2: 0.0013")
+        let poniURL = folder.appendingPathComponent("small.poni"), stackURL = folder.appendingPathComponent("stack.h5")
+        try poni.write(to: poniURL, atomically: true, encoding: .utf8)
+        var base = [Float](repeating: 0, count: rows * columns)
+        for r in 0..<rows { for c in 0..<columns {
+            let d = (Double(r - 20) * Double(r - 20) + Double(c - 24) * Double(c - 24)).squareRoot()
+            base[r * columns + c] = Float(10 + 100 * exp(-(d - 12) * (d - 12) / 4) + Double((r * 7 + c * 3) % 5))
+        } }
+        var values: [Float] = []
+        values.reserveCapacity(frames * base.count)
+        for k in 0..<frames { values += base.map { $0 * Float(k + 1) } }
+        var writer = HDF5Writer()
+        try writer.createGroup("/entry")
+        try writer.createDataset("/entry/frames", .float32(values), shape: [frames, rows, columns])
+        try writer.data().write(to: stackURL)
+
+        let geometry = try PONIGeometry.parse(poni, file: "small.poni")
+        var o = IntegrationOptions()
+        o.npt = 30
+        o.threads = 1
+        let integrator = try AzimuthalIntegrator(geometry: geometry, rows: rows, columns: columns,
+                                                 mask: [Bool](repeating: false, count: rows * columns), options: o)
+        let source = try DetectorImages.open(stackURL)
+        #expect(source.frameCount == frames)
+        let expected = try (0..<frames).map { try integrator.integrate(source.frame($0)) }
+        #expect(expected[149].intensity.contains { $0 > 0 })
+        for threads in ["1", "2"] {
+            let out = folder.appendingPathComponent("patterns\(threads).h5")
+            let r = try RoentgenCLI.run(["integrate", stackURL.path, "--poni", poniURL.path, "--npt", "30", "--threads", threads, "-o", out.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.contains("\(frames) patterns"))
+            let scans = try FormatRegistry.read(out).scans.filter { $0.name.hasPrefix("entry/data[") }
+            #expect(scans.count == frames)
+            for (k, scan) in scans.enumerated() {
+                #expect(scan.columns["intensity"] == expected[k].intensity, "frame \(k), \(threads) threads")
+            }
+        }
+    }
+
     /// `python3 args…` (its output and status); -1 when there is none.
     static func python(_ args: [String]) -> (status: Int32, output: String) {
         let process = Process()

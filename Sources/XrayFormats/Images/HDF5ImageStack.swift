@@ -18,6 +18,8 @@ public struct HDF5ImageStack: @unchecked Sendable {
     /// Path of the dataset read.
     public let path: String
     let address: Int
+    /// Byte offset of the dataset's data in the file when it is stored contiguously.
+    let contiguousOffset: Int?
     /// Number of frames (1 for a 2-D dataset).
     public let frameCount: Int
     public let rows: Int
@@ -46,7 +48,7 @@ public struct HDF5ImageStack: @unchecked Sendable {
     init(data: Data, file: String, dataset: String?, listing: Listing?) throws {
         self.data = data
         self.file = file
-        let found = try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> (String, Int, [Int], HDF5Datatype, OrderedDictionary<String, String>) in
+        let found = try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> (String, Int, [Int], HDF5Datatype, OrderedDictionary<String, String>, Int?) in
             let h5 = try HDF5File(raw, file: file)
             var warnings: [String] = []
             let tree = try HDF5Reader.walk(h5, warnings: &warnings)
@@ -92,11 +94,14 @@ public struct HDF5ImageStack: @unchecked Sendable {
                 if case .unsupported = value { continue }
                 header[n.path] = value.text + (n.attribute("units").map { " " + $0.text } ?? "")
             }
-            return (tree[node].path, d.address, d.space.dims, d.type, header)
+            var contiguous: Int?
+            if case .contiguous(let at?, _) = d.layout { contiguous = at }
+            return (tree[node].path, d.address, d.space.dims, d.type, header, contiguous)
         }
-        let (path, address, dims, type, header) = found
+        let (path, address, dims, type, header, contiguous) = found
         self.path = path
         self.address = address
+        contiguousOffset = contiguous
         frameCount = dims.count == 3 ? dims[0] : 1
         rows = dims[dims.count - 2]
         columns = dims[dims.count - 1]
@@ -180,28 +185,25 @@ public struct HDF5ImageStack: @unchecked Sendable {
         }
     }
 
-    /// Reads frames `range` of a contiguous dataset into the page cache (`madvise(MADV_WILLNEED)`
-    /// on their bytes of the mapped file, then one byte of each page touched), so that a caller on
-    /// another thread makes reading the next frames from disk overlap integrating the current
-    /// ones. No effect for chunked data.
+    /// Reads frames `range` of a contiguous dataset into the page cache by touching one byte of
+    /// each page of the mapped file, in order, so that the caller (a read-ahead thread) waits for
+    /// the disk and the integrating threads find the frames in memory. Plain sequential touches
+    /// keep the kernel's readahead streaming; `madvise(MADV_WILLNEED)` per frame was measured
+    /// slower (1.2 against 1.7–2.2 GB/s here). No effect for chunked data.
     public func prefetch(frames range: Range<Int>) {
         let frameBytes = rows * columns * pixelType.size
         let lower = max(0, range.lowerBound), upper = min(frameCount, range.upperBound)
-        guard lower < upper else { return }
+        guard lower < upper, let at = contiguousOffset else { return }
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            guard let base = raw.baseAddress, let h5 = try? HDF5File(raw, file: file),
-                  let d = try? h5.dataset(try h5.object(at: address)), case .contiguous(let at?, _) = d.layout else { return }
             let start = at + lower * frameBytes, end = min(raw.count, at + upper * frameBytes)
             guard start >= 0, start < end else { return }
-            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-            let first = (Int(bitPattern: base) + start) / page * page
-            _ = madvise(UnsafeMutableRawPointer(bitPattern: first), Int(bitPattern: base) + end - first, MADV_WILLNEED)
-            // Touch one byte per page, so that this thread, not the integrating ones, waits for the disk.
             var sum: UInt8 = 0
-            for offset in stride(from: start, to: end, by: page) { sum &+= raw[offset] }
+            for offset in stride(from: start, to: end, by: Self.pageSize) { sum &+= raw[offset] }
             Self.keep(sum)
         }
     }
+
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
 
     /// Keeps a value alive past the optimiser (the page-touching loop above).
     @inline(never) static func keep(_ value: UInt8) { _ = value }
