@@ -7,9 +7,15 @@ import XrayNumerics
 ///
 /// The fit residual needs χ(R) only for rmin ≤ R < rmax (R space), or the back-transform only for
 /// kmin ≤ q < kmax (q space), and χ(k) is non-zero only where the k window is. Summing the DFT over
-/// those points directly, χ(R_j) = (kstep/√π)·Σₘ χₘ·kₘʷ·W(kₘ)·e^{−2πi·jm/N}, is exact (the zero
-/// padding adds nothing) and, for the narrow R ranges of EXAFS fits, cheaper than the N-point FFT;
-/// it is also a matrix product, so the Jacobian's columns go through it together.
+/// those points directly, χ(R_j) = (kstep/√π)·Σₘ yₘ·e^{−iθⱼm} with yₘ = χₘ·kₘʷ·W(kₘ) and
+/// θⱼ = 2πj/N, is exact (the zero padding adds nothing) and, for the narrow R ranges of EXAFS fits,
+/// cheaper than the N-point FFT; it is also a matrix product, so the Jacobian's columns go through
+/// it together.
+///
+/// The input is real, so the sum is folded about a centre point c of the k range (the
+/// "folded" real DFT): with eᵤ = y_{c+u} + y_{c−u}, oᵤ = y_{c+u} − y_{c−u} (e₀ = y_c, o₀ = 0),
+/// Σₘ yₘe^{−iθm} = e^{−iθc}·(Σᵤ eᵤ·cos θu − i·Σᵤ oᵤ·sin θu), which takes half the multiply-adds of
+/// the direct sum (same value up to rounding).
 /// q space applies a second map from the R points where the R window is non-zero:
 /// χ(q_i) = Re (4√π/kstep)/N·Σⱼ W(Rⱼ)·χ(Rⱼ)·e^{+2πi·ij/N} (numpy's `ifft` normalisation).
 struct FitSpaceTransform: Sendable {
@@ -18,9 +24,17 @@ struct FitSpaceTransform: Sendable {
     let inputCount: Int
     let firstInput: Int
     var inputWidth: Int { inputCount - firstInput }
-    /// Rows of the forward map, row-major, `inputWidth` long (k indices from `firstInput`): rows 2j and 2j+1 give Re and Im of
-    /// χ(R) at the j-th R point kept (the k window and kstep/√π folded in, not the k-weight).
-    let forwardRows: [Double]
+    /// The k window on the points read (`inputWidth` long).
+    let window: [Double]
+    /// Centre of the fold (index into an input vector) and the number of folded terms u = 0…half.
+    let centre: Int
+    let foldedWidth: Int
+    /// Per R point kept: (kstep/√π)·cos θu and (kstep/√π)·sin θu for u < `foldedWidth` (rows of the
+    /// cosine and sine matrices, `foldedWidth` long), and cos θc, sin θc of the rotation back.
+    let cosineRows: [Double]
+    let sineRows: [Double]
+    let rotation: [(cos: Double, sin: Double)]
+    /// Number of forward outputs: Re and Im (rows 2j and 2j+1) of χ(R) at each R point kept.
     let forwardRowCount: Int
     /// q space only: rows of the back-transform from the interleaved χ(R) values to χ(q) (R window
     /// and scale folded in), each `forwardRowCount` long.
@@ -40,23 +54,40 @@ struct FitSpaceTransform: Sendable {
         let first = min(inputCount - 1, kwin.prefix(inputCount).firstIndex { $0 != 0 } ?? 0)
         firstInput = first
         let width = inputCount - first
+        window = (first..<inputCount).map { $0 < kwin.count ? kwin[$0] : 0 }
+        let c = width / 2
+        centre = c
+        let half = max(c, width - 1 - c) + 1
+        foldedWidth = half
         var rIndices = Array(rRange)
         if qRange != nil, let rwin {
             rIndices = (0..<min(n / 2, rwin.count)).filter { rwin[$0] != 0 }
         }
         let scale = kstep / Double.pi.squareRoot()
-        var rows = [Double](repeating: 0, count: 2 * rIndices.count * width)
-        for (row, j) in rIndices.enumerated() {
-            var idx = (first * j) & mask
-            let re = 2 * row * width, im = re + width
-            for m in first..<inputCount {
-                let v = scale * kwin[m]
-                rows[re + m - first] = v * table.cos[idx]
-                rows[im + m - first] = -v * table.sin[idx]
-                idx = (idx + j) & mask
+        var cosines = [Double](repeating: 0, count: rIndices.count * half), sines = cosines
+        var rotation: [(cos: Double, sin: Double)] = []
+        cosines.withUnsafeMutableBufferPointer { cr in
+            sines.withUnsafeMutableBufferPointer { sr in
+                table.cos.withUnsafeBufferPointer { tc in
+                    table.sin.withUnsafeBufferPointer { ts in
+                        for (row, j) in rIndices.enumerated() {
+                            var idx = 0
+                            let base = row * half
+                            for u in 0..<half {
+                                cr[base + u] = scale * tc[idx]
+                                sr[base + u] = scale * ts[idx]
+                                idx = (idx + j) & mask
+                            }
+                            let phase = (j * ((first + c) & mask)) & mask
+                            rotation.append((tc[phase], ts[phase]))
+                        }
+                    }
+                }
             }
         }
-        forwardRows = rows
+        cosineRows = cosines
+        sineRows = sines
+        self.rotation = rotation
         forwardRowCount = 2 * rIndices.count
         if let qRange, let rwin {
             let qScale = 4 * Double.pi.squareRoot() / kstep / Double(n)
@@ -81,19 +112,45 @@ struct FitSpaceTransform: Sendable {
     /// Applies the map to `count` input vectors (each `inputWidth` long from k index `firstInput`,
     /// contiguous in `inputs`, already k-weighted and scaled), writing `outputCount` values per vector into `outputs`.
     func apply(_ inputs: UnsafePointer<Double>, count: Int, into outputs: UnsafeMutablePointer<Double>) {
-        if backRowCount == 0 {
-            forwardRows.withUnsafeBufferPointer { rows in
-                multiply(rows.baseAddress!, rowCount: forwardRowCount, width: inputWidth, inputs, count: count, into: outputs)
+        let width = inputWidth, half = foldedWidth, c = centre, points = forwardRowCount / 2
+        // Folded inputs (windowed): even parts of all vectors, then odd parts.
+        let folded = UnsafeMutablePointer<Double>.allocate(capacity: 2 * half * count)
+        defer { folded.deallocate() }
+        let even = folded, odd = folded + half * count
+        window.withUnsafeBufferPointer { w in
+            for v in 0..<count {
+                let x = inputs + v * width, e = even + v * half, o = odd + v * half
+                e[0] = x[c] * w[c]; o[0] = 0
+                for u in 1..<max(1, half) {
+                    let up = c + u < width ? x[c + u] * w[c + u] : 0
+                    let down = c - u >= 0 ? x[c - u] * w[c - u] : 0
+                    e[u] = up + down; o[u] = up - down
+                }
             }
-            return
         }
-        let middle = UnsafeMutablePointer<Double>.allocate(capacity: forwardRowCount * count)
-        defer { middle.deallocate() }
-        forwardRows.withUnsafeBufferPointer { rows in
-            multiply(rows.baseAddress!, rowCount: forwardRowCount, width: inputWidth, inputs, count: count, into: middle)
+        // A = C·e, B = S·o per vector and R point; χ(R) = e^{−iθc}(A − iB).
+        let sums = UnsafeMutablePointer<Double>.allocate(capacity: 2 * points * count)
+        defer { sums.deallocate() }
+        cosineRows.withUnsafeBufferPointer { rows in
+            multiply(rows.baseAddress!, rowCount: points, width: half, UnsafePointer(even), count: count, into: sums)
         }
-        backRows.withUnsafeBufferPointer { rows in
-            multiply(rows.baseAddress!, rowCount: backRowCount, width: forwardRowCount, UnsafePointer(middle), count: count, into: outputs)
+        sineRows.withUnsafeBufferPointer { rows in
+            multiply(rows.baseAddress!, rowCount: points, width: half, UnsafePointer(odd), count: count, into: sums + points * count)
+        }
+        let forward = backRowCount == 0 ? outputs : UnsafeMutablePointer<Double>.allocate(capacity: forwardRowCount * count)
+        defer { if backRowCount > 0 { forward.deallocate() } }
+        for v in 0..<count {
+            let a = sums + v * points, b = sums + (points * count) + v * points, out = forward + v * forwardRowCount
+            for j in 0..<points {
+                let (cr, sr) = rotation[j]
+                out[2 * j] = cr * a[j] - sr * b[j]
+                out[2 * j + 1] = -(sr * a[j] + cr * b[j])
+            }
+        }
+        if backRowCount > 0 {
+            backRows.withUnsafeBufferPointer { rows in
+                multiply(rows.baseAddress!, rowCount: backRowCount, width: forwardRowCount, UnsafePointer(forward), count: count, into: outputs)
+            }
         }
     }
 }
