@@ -97,10 +97,13 @@ public struct FeffPathModel: Sendable {
         realP = spline.curve(y: path.realP)
         lambda = spline.curve(y: path.lambda)
         nodes = amplitude.nodes
-        var packed: [Double] = []
-        packed.reserveCapacity(16 * max(0, nodes.count - 1))
-        for i in 0..<max(0, nodes.count - 1) {
-            for c in [amplitude, phase, realP, lambda] { packed += [c.c0[i], c.c1[i], c.c2[i], c.c3[i]] }
+        let pieces = max(0, nodes.count - 1)
+        var packed = [Double](repeating: 0, count: 16 * pieces)
+        for (o, c) in [amplitude, phase, realP, lambda].enumerated() {
+            for i in 0..<pieces {
+                packed[16 * i + 4 * o] = c.c0[i]; packed[16 * i + 4 * o + 1] = c.c1[i]
+                packed[16 * i + 4 * o + 2] = c.c2[i]; packed[16 * i + 4 * o + 3] = c.c3[i]
+            }
         }
         coefficients = packed
     }

@@ -36,9 +36,15 @@ struct FitSpaceTransform: Sendable {
     let rotation: [(cos: Double, sin: Double)]
     /// Number of forward outputs: Re and Im (rows 2j and 2j+1) of χ(R) at each R point kept.
     let forwardRowCount: Int
-    /// q space only: rows of the back-transform from the interleaved χ(R) values to χ(q) (R window
-    /// and scale folded in), each `forwardRowCount` long.
-    let backRows: [Double]
+    /// q space only: the back-transform folded about the centre q index i_c of the q range, as the
+    /// forward one: with αⱼ, βⱼ the windowed χ(Rⱼ) rotated by e^{iθⱼ·i_c} (`backRotation`: W(Rⱼ)·cos,
+    /// W(Rⱼ)·sin), Pᵥ = s·Σⱼ αⱼ·cos(θⱼv), Qᵥ = s·Σⱼ βⱼ·sin(θⱼv) give χ(q) at i_c ± v as Pᵥ ∓ Qᵥ.
+    /// Rows (v = 0…) of s·cos θⱼv and s·sin θⱼv, one value per R point kept.
+    let backCosineRows: [Double]
+    let backSineRows: [Double]
+    let backRotation: [(cos: Double, sin: Double)]
+    let backFoldedCount: Int
+    /// Number of q points (0: R space).
     let backRowCount: Int
 
     /// Number of values `apply` writes per input vector.
@@ -91,20 +97,30 @@ struct FitSpaceTransform: Sendable {
         forwardRowCount = 2 * rIndices.count
         if let qRange, let rwin {
             let qScale = 4 * Double.pi.squareRoot() / kstep / Double(n)
-            let width = forwardRowCount
-            var back = [Double](repeating: 0, count: qRange.count * width)
-            for (row, i) in qRange.enumerated() {
+            let points = rIndices.count
+            let ic = qRange.lowerBound + qRange.count / 2
+            let folded = max(qRange.count / 2, qRange.count - 1 - qRange.count / 2) + 1
+            var cosines = [Double](repeating: 0, count: folded * points), sines = cosines
+            for v in 0..<folded {
                 for (c, j) in rIndices.enumerated() {
-                    let idx = (i * j) & mask
-                    let w = qScale * rwin[j]
-                    back[row * width + 2 * c] = w * table.cos[idx]
-                    back[row * width + 2 * c + 1] = -w * table.sin[idx]
+                    let idx = (v * j) & mask
+                    cosines[v * points + c] = qScale * table.cos[idx]
+                    sines[v * points + c] = qScale * table.sin[idx]
                 }
             }
-            backRows = back
+            backCosineRows = cosines
+            backSineRows = sines
+            backRotation = rIndices.map { j in
+                let idx = (((ic & mask) * j) & mask)
+                return (rwin[j] * table.cos[idx], rwin[j] * table.sin[idx])
+            }
+            backFoldedCount = folded
             backRowCount = qRange.count
         } else {
-            backRows = []
+            backCosineRows = []
+            backSineRows = []
+            backRotation = []
+            backFoldedCount = 0
             backRowCount = 0
         }
     }
@@ -147,9 +163,33 @@ struct FitSpaceTransform: Sendable {
                 out[2 * j + 1] = -(sr * a[j] + cr * b[j])
             }
         }
-        if backRowCount > 0 {
-            backRows.withUnsafeBufferPointer { rows in
-                multiply(rows.baseAddress!, rowCount: backRowCount, width: forwardRowCount, UnsafePointer(forward), count: count, into: outputs)
+        guard backRowCount > 0 else { return }
+        // q space: α, β per vector, then P = C·α, Q = S·β, χ(q) at i_c ± v = Pᵥ ∓ Qᵥ.
+        let terms = backFoldedCount, nq = backRowCount, middle = nq / 2
+        let ab = UnsafeMutablePointer<Double>.allocate(capacity: 2 * points * count)
+        defer { ab.deallocate() }
+        let alpha = ab, beta = ab + points * count
+        for v in 0..<count {
+            let z = forward + v * forwardRowCount
+            for j in 0..<points {
+                let (wc, ws) = backRotation[j], a = z[2 * j], b = z[2 * j + 1]
+                alpha[v * points + j] = a * wc - b * ws
+                beta[v * points + j] = a * ws + b * wc
+            }
+        }
+        let pq = UnsafeMutablePointer<Double>.allocate(capacity: 2 * terms * count)
+        defer { pq.deallocate() }
+        backCosineRows.withUnsafeBufferPointer { rows in
+            multiply(rows.baseAddress!, rowCount: terms, width: points, UnsafePointer(alpha), count: count, into: pq)
+        }
+        backSineRows.withUnsafeBufferPointer { rows in
+            multiply(rows.baseAddress!, rowCount: terms, width: points, UnsafePointer(beta), count: count, into: pq + terms * count)
+        }
+        for v in 0..<count {
+            let p = pq + v * terms, q = pq + terms * count + v * terms, out = outputs + v * nq
+            for u in 0..<terms {
+                if middle + u < nq { out[middle + u] = p[u] - q[u] }
+                if u > 0 && middle - u >= 0 { out[middle - u] = p[u] + q[u] }
             }
         }
     }
@@ -189,8 +229,38 @@ func multiply(_ rows: UnsafePointer<Double>, rowCount: Int, width: Int, _ x: Uns
         }
         v += 4
     }
+    // Vectors left over (a single residual): four rows per pass, each x value loaded once for them.
     while v < count {
-        for r in 0..<rowCount { out[v * rowCount + r] = dotProduct(rows + r * width, x + v * width, width) }
+        let xv = v * stride
+        var r = 0
+        while r + 4 <= rowCount {
+            let b0 = r * stride, b1 = b0 + stride, b2 = b1 + stride, b3 = b2 + stride
+            var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), a3 = SIMD4<Double>()
+            var m = 0
+            while m + 4 <= width {
+                let o = m * 8
+                let xs = xr.loadUnaligned(fromByteOffset: xv + o, as: SIMD4<Double>.self)
+                a0 += raw.loadUnaligned(fromByteOffset: b0 + o, as: SIMD4<Double>.self) * xs
+                a1 += raw.loadUnaligned(fromByteOffset: b1 + o, as: SIMD4<Double>.self) * xs
+                a2 += raw.loadUnaligned(fromByteOffset: b2 + o, as: SIMD4<Double>.self) * xs
+                a3 += raw.loadUnaligned(fromByteOffset: b3 + o, as: SIMD4<Double>.self) * xs
+                m += 4
+            }
+            var s0 = a0.sum(), s1 = a1.sum(), s2 = a2.sum(), s3 = a3.sum()
+            while m < width {
+                let e = x[v * width + m]
+                s0 += rows[r * width + m] * e; s1 += rows[(r + 1) * width + m] * e
+                s2 += rows[(r + 2) * width + m] * e; s3 += rows[(r + 3) * width + m] * e
+                m += 1
+            }
+            out[v * rowCount + r] = s0; out[v * rowCount + r + 1] = s1
+            out[v * rowCount + r + 2] = s2; out[v * rowCount + r + 3] = s3
+            r += 4
+        }
+        while r < rowCount {
+            out[v * rowCount + r] = dotProduct(rows + r * width, x + v * width, width)
+            r += 1
+        }
         v += 1
     }
 }
