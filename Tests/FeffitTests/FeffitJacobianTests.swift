@@ -106,3 +106,63 @@ struct FeffitResidualMapTests {
         }
     }
 }
+
+@Suite("folded partial DFT")
+struct FoldedTransformTests {
+    /// `FitSpaceTransform.apply` against the direct sums of its definition, for odd and even k
+    /// widths and q counts and several vectors at once: χ(R_j) = (kstep/√π)·Σₘ xₘ·W(kₘ)·e^{−2πijm/N},
+    /// χ(q_i) = Re (4√π/kstep)/N·Σⱼ W(Rⱼ)·χ(Rⱼ)·e^{+2πiij/N}; to 1e-12 of the largest value.
+    @Test(arguments: [(60, 7, 5), (61, 8, 6), (97, 3, 1), (96, 10, 9)])
+    func matchesDirectSums(_ inputCount: Int, _ firstNonZero: Int, _ vectors: Int) {
+        let n: Int = 256, kstep: Double = 0.05
+        let kwin: [Double] = (0..<n).map { (i: Int) -> Double in
+            if i < firstNonZero || i >= inputCount - 2 { return 0 }
+            return 0.5 + 0.5 * sin(Double(i) * 0.37)
+        }
+        let rwin: [Double] = (0..<n).map { (j: Int) -> Double in
+            if j < 9 || j >= 30 { return 0 }
+            return 0.3 + Double(j % 5) * 0.1
+        }
+        for qRange in [nil, 20..<57, 20..<58] as [Range<Int>?] {
+            let map = FitSpaceTransform(nfft: n, kstep: kstep, kwin: kwin, inputCount: inputCount, rRange: 12..<25,
+                                        rwin: qRange == nil ? nil : rwin, qRange: qRange)
+            let width = map.inputWidth, first = map.firstInput
+            let x: [Double] = (0..<(width * vectors)).map { (i: Int) -> Double in sin(1.7 * Double(i)) + 0.2 * cos(0.11 * Double(i * i)) }
+            var out = [Double](repeating: .nan, count: map.outputCount * vectors)
+            x.withUnsafeBufferPointer { xb in out.withUnsafeMutableBufferPointer { map.apply(xb.baseAddress!, count: vectors, into: $0.baseAddress!) } }
+            let rIndices: [Int] = qRange == nil ? Array(12..<25) : (0..<(n / 2)).filter { rwin[$0] != 0 }
+            var expected: [Double] = []
+            for v in 0..<vectors {
+                var chiR: [(Double, Double)] = []
+                for j in rIndices {
+                    var re = 0.0, im = 0.0
+                    for m in first..<inputCount {
+                        let y: Double = kstep / Double.pi.squareRoot() * x[v * width + m - first] * kwin[m]
+                        let jm: Int = j * m
+                        let angle: Double = 2 * Double.pi * Double(jm) / Double(n)
+                        re += y * cos(angle); im -= y * sin(angle)
+                    }
+                    chiR.append((re, im))
+                }
+                if let qRange {
+                    for i in qRange {
+                        var s = 0.0
+                        for (c, j) in rIndices.enumerated() {
+                            let ij: Int = i * j
+                            let angle: Double = 2 * Double.pi * Double(ij) / Double(n)
+                            let term: Double = chiR[c].0 * cos(angle) - chiR[c].1 * sin(angle)
+                            s += rwin[j] * term
+                        }
+                        expected.append(4 * Double.pi.squareRoot() / kstep / Double(n) * s)
+                    }
+                } else {
+                    for (re, im) in chiR { expected.append(re); expected.append(im) }
+                }
+            }
+            #expect(out.count == expected.count)
+            let scale = expected.map(abs).max() ?? 0
+            let worst = zip(out, expected).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(scale > 0 && worst <= 1e-12 * scale, "width \(width), q \(String(describing: qRange)): differ by \(worst) (scale \(scale))")
+        }
+    }
+}
