@@ -77,6 +77,10 @@ public struct FeffPathModel: Sendable {
     let phase: PiecewiseCubic
     let realP: PiecewiseCubic
     let lambda: PiecewiseCubic
+    /// The four splines' nodes and coefficients side by side for `tables`: piece i holds
+    /// c0…c3 of amplitude, phase, real[p] and λ at 16·i (evaluated inline, as `valueAndSlope` does).
+    let nodes: [Double]
+    let coefficients: [Double]
 
     /// Larch's SMALL_ENERGY (Å⁻²): |k² − E0·ETOK| below this is moved off zero.
     static let smallEnergy = 1e-6
@@ -92,6 +96,16 @@ public struct FeffPathModel: Sendable {
         phase = spline.curve(y: path.phase)
         realP = spline.curve(y: path.realP)
         lambda = spline.curve(y: path.lambda)
+        nodes = amplitude.nodes
+        let pieces = max(0, nodes.count - 1)
+        var packed = [Double](repeating: 0, count: 16 * pieces)
+        for (o, c) in [amplitude, phase, realP, lambda].enumerated() {
+            for i in 0..<pieces {
+                packed[16 * i + 4 * o] = c.c0[i]; packed[16 * i + 4 * o + 1] = c.c1[i]
+                packed[16 * i + 4 * o + 2] = c.c2[i]; packed[16 * i + 4 * o + 3] = c.c3[i]
+            }
+        }
+        coefficients = packed
     }
 
     /// χ(k) and Larch's `chi_imag` (−Re χ̃) on the grid `k` (at least 3 points).
@@ -111,11 +125,20 @@ public struct FeffPathModel: Sendable {
     /// The shifted wavenumber q of Larch's `_calc_chi` on the grid k.
     static func shiftedWavenumbers(k: [Double], e0: Double) -> [Double] {
         let shift = e0 * XASConstants.etok
-        var energy = k.map { $0 * $0 - shift }
-        if let smallest = energy.map({ abs($0) }).min(), smallest < smallEnergy {
-            for i in energy.indices where abs(energy[i]) < 1.5 * smallEnergy { energy[i] = smallEnergy }
+        let n = k.count
+        return [Double](unsafeUninitializedCapacity: n) { q, count in
+            var smallest = Double.infinity
+            for i in 0..<n {
+                let e = k[i] * k[i] - shift
+                q[i] = e
+                if abs(e) < smallest { smallest = abs(e) }
+            }
+            if smallest < smallEnergy {
+                for i in 0..<n where abs(q[i]) < 1.5 * smallEnergy { q[i] = smallEnergy }
+            }
+            for i in 0..<n { let e = q[i]; q[i] = e < 0 ? -(-e).squareRoot() : e.squareRoot() }
+            count = n
         }
-        return energy.map { $0 < 0 ? -(-$0).squareRoot() : $0.squareRoot() }
     }
 
     /// The path's tables interpolated at the shifted wavenumbers of the grid `k` for an E0 shift and
@@ -133,32 +156,52 @@ public struct FeffPathModel: Sendable {
     public func tables(k: [Double], e0: Double, ei: Double) -> GridTables {
         let n = k.count
         let q = Self.shiftedWavenumbers(k: k, e0: e0)
-        var t = GridTables(e0: e0, ei: ei, q: q, amp: [Double](repeating: 0, count: n), pha: [Double](repeating: 0, count: n),
-                           pRe: [Double](repeating: 0, count: n), pIm: [Double](repeating: 0, count: n),
-                           ppRe: [Double](repeating: 0, count: n), ppIm: [Double](repeating: 0, count: n),
-                           ampSlope: [Double](repeating: 0, count: n), phaSlope: [Double](repeating: 0, count: n),
-                           repSlope: [Double](repeating: 0, count: n), lamSlope: [Double](repeating: 0, count: n),
-                           rep: [Double](repeating: 0, count: n), lam: [Double](repeating: 0, count: n))
+        // The 12 tables besides q in one buffer, then split (each n long, in the order below).
+        let fields = 12
+        var all = [Double](repeating: 0, count: fields * n)
         let eiShift = ei * XASConstants.etok
-        // The four splines share their nodes (the table's k) and q increases along the grid, so the
-        // piece is found once per point by walking forward.
-        var piece = 0
-        for i in 0..<n {
-            let qi = q[i]
-            piece = amplitude.piece(qi, from: piece)
-            (t.amp[i], t.ampSlope[i]) = amplitude.valueAndSlope(qi, piece: piece)
-            (t.pha[i], t.phaSlope[i]) = phase.valueAndSlope(qi, piece: piece)
-            let (rep, repSlope) = realP.valueAndSlope(qi, piece: piece), (lam, lamSlope) = lambda.valueAndSlope(qi, piece: piece)
-            t.rep[i] = rep; t.lam[i] = lam; t.repSlope[i] = repSlope; t.lamSlope[i] = lamSlope
-            // pp = (rep + i/lam)² + i·Ei·ETOK; p = √pp (principal branch, as numpy).
-            let ppRe = rep * rep - 1 / (lam * lam)
-            let ppIm = 2 * rep / lam + eiShift
-            let modulus = (ppRe * ppRe + ppIm * ppIm).squareRoot()
-            t.ppRe[i] = ppRe; t.ppIm[i] = ppIm
-            t.pRe[i] = ((modulus + ppRe) / 2).squareRoot()
-            t.pIm[i] = copysign(((modulus - ppRe) / 2).squareRoot(), ppIm)
-        }
-        return t
+        let nodes = self.nodes, last = nodes.count - 2
+        coefficients.withUnsafeBufferPointer { c in
+        all.withUnsafeMutableBufferPointer { out in
+            let amp = out.baseAddress!, ampSlope = amp + n, pha = amp + 2 * n, phaSlope = amp + 3 * n
+            let rep = amp + 4 * n, repSlope = amp + 5 * n, lam = amp + 6 * n, lamSlope = amp + 7 * n
+            let ppReOut = amp + 8 * n, ppImOut = amp + 9 * n, pReOut = amp + 10 * n, pImOut = amp + 11 * n
+            // The four splines share their nodes (the table's k) and q increases along the grid, so
+            // the piece is found once per point by walking forward (bisection when q moves left).
+            var piece = 0
+            for i in 0..<n {
+                let qi = q[i]
+                if !(qi >= nodes[piece]) {
+                    var lo = 0, hi = last
+                    if qi >= nodes[hi] { lo = hi } else {
+                        while hi - lo > 1 { let mid = (lo + hi) >> 1; if nodes[mid] <= qi { lo = mid } else { hi = mid } }
+                    }
+                    piece = lo
+                }
+                while piece < last && qi >= nodes[piece + 1] { piece += 1 }
+                let t = qi - nodes[piece], b = 16 * piece
+                // value c0 + t(c1 + t(c2 + t·c3)), slope c1 + t(2c2 + 3t·c3): `PiecewiseCubic.valueAndSlope`.
+                @inline(__always) func curve(_ o: Int) -> (Double, Double) {
+                    let c0 = c[b + o], c1 = c[b + o + 1], c2 = c[b + o + 2], c3 = c[b + o + 3]
+                    return (c0 + t * (c1 + t * (c2 + t * c3)), c1 + t * (2 * c2 + 3 * t * c3))
+                }
+                (amp[i], ampSlope[i]) = curve(0)
+                (pha[i], phaSlope[i]) = curve(4)
+                let (r, rs) = curve(8), (l, ls) = curve(12)
+                rep[i] = r; repSlope[i] = rs; lam[i] = l; lamSlope[i] = ls
+                // pp = (rep + i/lam)² + i·Ei·ETOK; p = √pp (principal branch, as numpy).
+                let ppRe = r * r - 1 / (l * l)
+                let ppIm = 2 * r / l + eiShift
+                let modulus = (ppRe * ppRe + ppIm * ppIm).squareRoot()
+                ppReOut[i] = ppRe; ppImOut[i] = ppIm
+                pReOut[i] = ((modulus + ppRe) / 2).squareRoot()
+                pImOut[i] = copysign(((modulus - ppRe) / 2).squareRoot(), ppIm)
+            }
+        }}
+        func field(_ f: Int) -> [Double] { Array(all[(f * n)..<((f + 1) * n)]) }
+        return GridTables(e0: e0, ei: ei, q: q, amp: field(0), pha: field(2), pRe: field(10), pIm: field(11),
+                          ppRe: field(8), ppIm: field(9), ampSlope: field(1), phaSlope: field(3),
+                          repSlope: field(5), lamSlope: field(7), rep: field(4), lam: field(6))
     }
 
     /// Real and imaginary parts of χ̃(k) into `re`, `im` (each `k.count` long).
@@ -204,24 +247,45 @@ public struct FeffPathModel: Sendable {
     /// `PathParameterValues.names`: degen, s02, e0, deltar, sigma2, third, fourth, ei), each into
     /// `out[w]`, differentiating the equation of `complexChi` analytically: E0 through q
     /// (dq/dE0 = −ETOK/(2|q|)) and the splines' slopes, Eᵢ through p² (dp²/dEᵢ = i·ETOK).
-    public func chiDerivatives(_ t: GridTables, _ v: PathParameterValues, count n: Int, wanted: [Int], out: inout [[Double]]) {
+    ///
+    /// `chi`, when given, is χ̃ = (re, im) of `complexChi` for the same `t` and `v` (only points
+    /// 1..<count read): the derivatives then reuse it instead of evaluating exp, sin and cos again.
+    public func chiDerivatives(_ t: GridTables, _ v: PathParameterValues, count n: Int, wanted: [Int], out: inout [[Double]],
+                               chi: (re: [Double], im: [Double])? = nil) {
+        // χ̃ known and S0² ≠ 0: exp(arg) = χ̃·q/(N·S0²·amp/r²) is not needed, χ̃ itself serves.
+        let known = chi.flatMap { c in v.s02 != 0 && c.re.count >= n && c.im.count >= n ? c : nil }
         let reff = path.reff
         let r = reff + v.deltar
         let c4 = v.fourth / 3, c3 = 2 * v.third / 3, s2 = v.sigma2, b0 = v.deltar - 2 * v.sigma2 / reff
         let etok = XASConstants.etok
+        // The tables as local arrays and the columns in one flat buffer (column w at w·n): no
+        // reference counting or uniqueness checks inside the loop.
+        let qs = t.q, amps = t.amp, phas = t.pha, pRes = t.pRe, pIms = t.pIm, ppRes = t.ppRe, ppIms = t.ppIm
+        let ampSlopes = t.ampSlope, phaSlopes = t.phaSlope, repSlopes = t.repSlope, lamSlopes = t.lamSlope, reps = t.rep, lams = t.lam
+        let knownRe = known?.re ?? [], knownIm = known?.im ?? []
+        let columns = wanted.count
+        let flat = UnsafeMutablePointer<Double>.allocate(capacity: max(1, n * columns))
+        defer { flat.deallocate() }
         for i in 0..<n {
-            let ppRe = t.ppRe[i], ppIm = t.ppIm[i], pr = t.pRe[i], pi = t.pIm[i], q = t.q[i]
+            let ppRe = ppRes[i], ppIm = ppIms[i], pr = pRes[i], pi = pIms[i], q = qs[i]
             let aRe = s2 - ppRe * c4, aIm = -ppIm * c4
             let t1Re = -2 * (ppRe * aRe - ppIm * aIm), t1Im = -2 * (ppRe * aIm + ppIm * aRe)
             let bRe = b0 - ppRe * c3, bIm = -ppIm * c3
             let pbRe = 2 * (pr * bRe - pi * bIm), pbIm = 2 * (pr * bIm + pi * bRe)
-            let argRe = -2 * reff * pi + t1Re - pbIm
-            let argIm = t1Im + 2 * q * reff + t.pha[i] + pbRe
-            // E = exp(arg); unit = N/(r²)·E (χ̃ = S0²·amp/q·unit).
-            let e = exp(argRe)
-            let eRe = e * cos(argIm), eIm = e * sin(argIm)
             let base = v.degen / (r * r)
-            let chiRe = v.s02 * base * t.amp[i] / q * eRe, chiIm = v.s02 * base * t.amp[i] / q * eIm
+            // χ̃ and unitIm = Im of N/(r²)·exp(arg) (χ̃ = S0²·amp/q·unit).
+            let chiRe: Double, chiIm: Double, unitIm: Double
+            if known != nil, i > 0, amps[i] != 0 {
+                chiRe = knownRe[i]; chiIm = knownIm[i]
+                unitIm = chiIm / (v.s02 * amps[i] / q)
+            } else {
+                let argRe = -2 * reff * pi + t1Re - pbIm
+                let argIm = t1Im + 2 * q * reff + phas[i] + pbRe
+                let e = exp(argRe)
+                let eRe = e * cos(argIm), eIm = e * sin(argIm)
+                chiRe = v.s02 * base * amps[i] / q * eRe; chiIm = v.s02 * base * amps[i] / q * eIm
+                unitIm = base * eIm
+            }
             // d(arg) for a change dpp of p² (and dp = dpp/(2p)): −2·reff·Im dp − 2·dpp·(σ² − 2p²C4/3) + i(2·dp·B − (4/3)·p·dpp·C3).
             func argChange(_ dppRe: Double, _ dppIm: Double) -> (Double, Double) {
                 // dp = dpp / (2p)
@@ -239,19 +303,19 @@ public struct FeffPathModel: Sendable {
                 var dRe = 0.0, dIm = 0.0   // d(arg) multiplying χ̃, unless handled apart
                 var extraIm = 0.0          // additional term of dχ (imaginary part)
                 switch index {
-                case 0: out[w][i] = v.degen != 0 ? chiIm / v.degen : base / v.degen * 0; continue
-                case 1: out[w][i] = base * t.amp[i] / q * eIm; continue
+                case 0: flat[w * n + i] = v.degen != 0 ? chiIm / v.degen : base / v.degen * 0; continue
+                case 1: flat[w * n + i] = unitIm * amps[i] / q; continue
                 case 2:
                     let dq = -etok / (2 * abs(q))
                     // p² = (rep + i/λ)²: dp²/dq = 2(rep + i/λ)(rep' − i·λ'/λ²)
-                    let lam = t.lam[i], rep = t.rep[i]
-                    let uRe = rep, uIm = 1 / lam, wRe = t.repSlope[i], wIm = -t.lamSlope[i] / (lam * lam)
+                    let lam = lams[i], rep = reps[i]
+                    let uRe = rep, uIm = 1 / lam, wRe = repSlopes[i], wIm = -lamSlopes[i] / (lam * lam)
                     let dppRe = 2 * (uRe * wRe - uIm * wIm) * dq, dppIm = 2 * (uRe * wIm + uIm * wRe) * dq
                     (dRe, dIm) = argChange(dppRe, dppIm)
-                    dIm += (2 * reff + t.phaSlope[i]) * dq
+                    dIm += (2 * reff + phaSlopes[i]) * dq
                     // amp/q changes too: d(amp/q) = (amp'/q − amp/q²)·dq
-                    let dAmp = (t.ampSlope[i] / q - t.amp[i] / (q * q)) * dq
-                    extraIm = v.s02 * base * dAmp * eIm
+                    let dAmp = (ampSlopes[i] / q - amps[i] / (q * q)) * dq
+                    extraIm = v.s02 * dAmp * unitIm
                 case 3:
                     dRe = -2 * pi - 2 / r
                     dIm = 2 * pr
@@ -269,10 +333,15 @@ public struct FeffPathModel: Sendable {
                 default:
                     (dRe, dIm) = argChange(0, etok)
                 }
-                out[w][i] = chiRe * dIm + chiIm * dRe + extraIm
+                flat[w * n + i] = chiRe * dIm + chiIm * dRe + extraIm
             }
         }
-        for w in wanted.indices { out[w][0] = 2 * out[w][1] - out[w][2] }
+        for w in 0..<columns {
+            out[w].withUnsafeMutableBufferPointer { o in
+                o.baseAddress!.update(from: flat + w * n, count: n)
+                o[0] = 2 * o[1] - o[2]
+            }
+        }
     }
 }
 

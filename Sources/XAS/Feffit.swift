@@ -119,15 +119,16 @@ struct FeffitModel: LinearlyMappedModel {
     /// evaluations; the engine evaluates one point at a time.
     final class Workspace {
         var tables: [[[FeffPathModel.GridTables]]]
-        var sum: [[Double]], re: [Double], im: [Double], pathRe: [Double], pathIm: [Double]
+        var sum: [[Double]], re: [Double], im: [Double]
+        /// Each path's χ̃ from the last residual evaluation (per data set and path).
+        var pathChi: [[PreparedDataSet.PathChi]]
         var slots: (names: [String], slots: [[[Int]]])?
         init(_ datasets: [PreparedDataSet]) {
             tables = datasets.map { [[FeffPathModel.GridTables]](repeating: [], count: $0.models.count) }
             sum = datasets.map { [Double](repeating: 0, count: $0.modelK.count) }
             let nfft = datasets.map(\.transform.settings.nfft).max() ?? 2048
-            let nk = datasets.map(\.modelK.count).max() ?? 0
             re = [Double](repeating: 0, count: nfft); im = re
-            pathRe = [Double](repeating: 0, count: nk); pathIm = pathRe
+            pathChi = datasets.map { ds in ds.models.map { _ in PreparedDataSet.PathChi(count: ds.activeCount) } }
         }
     }
     let workspace: Workspace
@@ -186,7 +187,7 @@ struct FeffitModel: LinearlyMappedModel {
                 let v = ds.pathValues(j, p.values, slots[d])
                 let t = ds.cachedTables(j, v, cache: &w.tables[d])
                 while out.count < wanted.count { out.append([Double](repeating: 0, count: n)) }
-                ds.models[j].chiDerivatives(t, v, count: n, wanted: wanted.map(\.index), out: &out)
+                ds.models[j].chiDerivatives(t, v, count: n, wanted: wanted.map(\.index), out: &out, chi: w.pathChi[d][j].chi(for: v))
                 for (k, request) in wanted.enumerated() {
                     columns[request.column].withUnsafeMutableBufferPointer { col in
                         for i in 0..<n { col[base + i] += out[k][i] }
@@ -272,7 +273,7 @@ struct FeffitModel: LinearlyMappedModel {
         for (d, ds) in datasets.enumerated() {
             var diff = ds.chiData
             if !dataOnly {
-                ds.modelChi(p.values, slots[d], cache: &w.tables[d], sum: &w.sum[d], re: &w.pathRe, im: &w.pathIm)
+                ds.modelChi(p.values, slots[d], cache: &w.tables[d], sum: &w.sum[d], last: &w.pathChi[d])
                 let model = w.sum[d]
                 for i in 0..<ds.activeCount { diff[i] -= model[i] }
             }

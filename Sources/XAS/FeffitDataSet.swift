@@ -70,6 +70,8 @@ struct PreparedDataSet: Sendable {
     let parameterNames: [[String]]
     /// Points of the model grid the residual depends on (see `activeCount`).
     let activeCount: Int
+    /// The first `activeCount` points of `modelK`.
+    let activeK: [Double]
     /// R and q space: the partial transforms onto the residual points, and per k-weight the factor
     /// kʷ/ε_R applied to χ(k) before it (`activeCount` long).
     let fitMap: FitSpaceTransform?
@@ -115,6 +117,7 @@ struct PreparedDataSet: Sendable {
         self.parameterNames = parameterNames
         let active = Self.activeCount(fitspace: t.fitspace, modelCount: modelK.count, transform: prepared)
         activeCount = active
+        activeK = Array(modelK.prefix(active))
         switch t.fitspace {
         case .k:
             fitMap = nil
@@ -152,16 +155,32 @@ struct PreparedDataSet: Sendable {
     /// Σ of the paths' χ(k) on the first `activeCount` points into `sum` (the rest left zero), reusing
     /// each path's interpolated tables from `cache` (the last three E0, Eᵢ pairs per path: a
     /// difference step in E0 and the point it started from).
+    /// Each path's χ̃ is kept in `last` with its values, for `chiDerivatives` at the same point.
     func modelChi(_ p: [Double], _ slots: [[Int]], cache: inout [[FeffPathModel.GridTables]], sum: inout [Double],
-                  re: inout [Double], im: inout [Double]) {
+                  last: inout [PathChi]) {
         let n = activeCount
         for i in 0..<sum.count { sum[i] = 0 }
         for j in models.indices {
             let v = pathValues(j, p, slots)
             let t = cachedTables(j, v, cache: &cache)
+            var re: [Double] = [], im: [Double] = []
+            swap(&re, &last[j].re); swap(&im, &last[j].im)
             models[j].complexChi(t, v, count: n, re: &re, im: &im)
-            for i in 0..<n { sum[i] += im[i] }
+            im.withUnsafeBufferPointer { im in
+                for i in 0..<n { sum[i] += im[i] }
+            }
+            last[j] = PathChi(values: v, re: re, im: im)
         }
+    }
+
+    /// A path's χ̃ on the first `activeCount` points (re, im) and the values it was computed for.
+    struct PathChi {
+        var values: PathParameterValues?
+        var re: [Double], im: [Double]
+        init(count: Int) { re = [Double](repeating: 0, count: count); im = re }
+        init(values: PathParameterValues, re: [Double], im: [Double]) { self.values = values; self.re = re; self.im = im }
+        /// χ̃ if it was computed for `v`.
+        func chi(for v: PathParameterValues) -> (re: [Double], im: [Double])? { values == v ? (re, im) : nil }
     }
 
     /// Path `j`'s tables on the first `activeCount` points for the E0 and Eᵢ of `v`, from `cache`
@@ -170,7 +189,7 @@ struct PreparedDataSet: Sendable {
         if let hit = cache[j].firstIndex(where: { $0.e0 == v.e0 && $0.ei == v.ei }) {
             if hit != 0 { cache[j].swapAt(0, hit) }
         } else {
-            cache[j].insert(models[j].tables(k: Array(modelK[0..<activeCount]), e0: v.e0, ei: v.ei), at: 0)
+            cache[j].insert(models[j].tables(k: activeK, e0: v.e0, ei: v.ei), at: 0)
             if cache[j].count > 3 { cache[j].removeLast() }
         }
         return cache[j][0]

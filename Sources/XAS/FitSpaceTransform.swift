@@ -7,9 +7,15 @@ import XrayNumerics
 ///
 /// The fit residual needs χ(R) only for rmin ≤ R < rmax (R space), or the back-transform only for
 /// kmin ≤ q < kmax (q space), and χ(k) is non-zero only where the k window is. Summing the DFT over
-/// those points directly, χ(R_j) = (kstep/√π)·Σₘ χₘ·kₘʷ·W(kₘ)·e^{−2πi·jm/N}, is exact (the zero
-/// padding adds nothing) and, for the narrow R ranges of EXAFS fits, cheaper than the N-point FFT;
-/// it is also a matrix product, so the Jacobian's columns go through it together.
+/// those points directly, χ(R_j) = (kstep/√π)·Σₘ yₘ·e^{−iθⱼm} with yₘ = χₘ·kₘʷ·W(kₘ) and
+/// θⱼ = 2πj/N, is exact (the zero padding adds nothing) and, for the narrow R ranges of EXAFS fits,
+/// cheaper than the N-point FFT; it is also a matrix product, so the Jacobian's columns go through
+/// it together.
+///
+/// The input is real, so the sum is folded about a centre point c of the k range (the
+/// "folded" real DFT): with eᵤ = y_{c+u} + y_{c−u}, oᵤ = y_{c+u} − y_{c−u} (e₀ = y_c, o₀ = 0),
+/// Σₘ yₘe^{−iθm} = e^{−iθc}·(Σᵤ eᵤ·cos θu − i·Σᵤ oᵤ·sin θu), which takes half the multiply-adds of
+/// the direct sum (same value up to rounding).
 /// q space applies a second map from the R points where the R window is non-zero:
 /// χ(q_i) = Re (4√π/kstep)/N·Σⱼ W(Rⱼ)·χ(Rⱼ)·e^{+2πi·ij/N} (numpy's `ifft` normalisation).
 struct FitSpaceTransform: Sendable {
@@ -18,13 +24,27 @@ struct FitSpaceTransform: Sendable {
     let inputCount: Int
     let firstInput: Int
     var inputWidth: Int { inputCount - firstInput }
-    /// Rows of the forward map, row-major, `inputWidth` long (k indices from `firstInput`): rows 2j and 2j+1 give Re and Im of
-    /// χ(R) at the j-th R point kept (the k window and kstep/√π folded in, not the k-weight).
-    let forwardRows: [Double]
+    /// The k window on the points read (`inputWidth` long).
+    let window: [Double]
+    /// Centre of the fold (index into an input vector) and the number of folded terms u = 0…half.
+    let centre: Int
+    let foldedWidth: Int
+    /// Per R point kept: (kstep/√π)·cos θu and (kstep/√π)·sin θu for u < `foldedWidth` (rows of the
+    /// cosine and sine matrices, `foldedWidth` long), and cos θc, sin θc of the rotation back.
+    let cosineRows: [Double]
+    let sineRows: [Double]
+    let rotation: [(cos: Double, sin: Double)]
+    /// Number of forward outputs: Re and Im (rows 2j and 2j+1) of χ(R) at each R point kept.
     let forwardRowCount: Int
-    /// q space only: rows of the back-transform from the interleaved χ(R) values to χ(q) (R window
-    /// and scale folded in), each `forwardRowCount` long.
-    let backRows: [Double]
+    /// q space only: the back-transform folded about the centre q index i_c of the q range, as the
+    /// forward one: with αⱼ, βⱼ the windowed χ(Rⱼ) rotated by e^{iθⱼ·i_c} (`backRotation`: W(Rⱼ)·cos,
+    /// W(Rⱼ)·sin), Pᵥ = s·Σⱼ αⱼ·cos(θⱼv), Qᵥ = s·Σⱼ βⱼ·sin(θⱼv) give χ(q) at i_c ± v as Pᵥ ∓ Qᵥ.
+    /// Rows (v = 0…) of s·cos θⱼv and s·sin θⱼv, one value per R point kept.
+    let backCosineRows: [Double]
+    let backSineRows: [Double]
+    let backRotation: [(cos: Double, sin: Double)]
+    let backFoldedCount: Int
+    /// Number of q points (0: R space).
     let backRowCount: Int
 
     /// Number of values `apply` writes per input vector.
@@ -40,40 +60,67 @@ struct FitSpaceTransform: Sendable {
         let first = min(inputCount - 1, kwin.prefix(inputCount).firstIndex { $0 != 0 } ?? 0)
         firstInput = first
         let width = inputCount - first
+        window = (first..<inputCount).map { $0 < kwin.count ? kwin[$0] : 0 }
+        let c = width / 2
+        centre = c
+        let half = max(c, width - 1 - c) + 1
+        foldedWidth = half
         var rIndices = Array(rRange)
         if qRange != nil, let rwin {
             rIndices = (0..<min(n / 2, rwin.count)).filter { rwin[$0] != 0 }
         }
         let scale = kstep / Double.pi.squareRoot()
-        var rows = [Double](repeating: 0, count: 2 * rIndices.count * width)
-        for (row, j) in rIndices.enumerated() {
-            var idx = (first * j) & mask
-            let re = 2 * row * width, im = re + width
-            for m in first..<inputCount {
-                let v = scale * kwin[m]
-                rows[re + m - first] = v * table.cos[idx]
-                rows[im + m - first] = -v * table.sin[idx]
-                idx = (idx + j) & mask
+        var cosines = [Double](repeating: 0, count: rIndices.count * half), sines = cosines
+        var rotation: [(cos: Double, sin: Double)] = []
+        cosines.withUnsafeMutableBufferPointer { cr in
+            sines.withUnsafeMutableBufferPointer { sr in
+                table.cos.withUnsafeBufferPointer { tc in
+                    table.sin.withUnsafeBufferPointer { ts in
+                        for (row, j) in rIndices.enumerated() {
+                            var idx = 0
+                            let base = row * half
+                            for u in 0..<half {
+                                cr[base + u] = scale * tc[idx]
+                                sr[base + u] = scale * ts[idx]
+                                idx = (idx + j) & mask
+                            }
+                            let phase = (j * ((first + c) & mask)) & mask
+                            rotation.append((tc[phase], ts[phase]))
+                        }
+                    }
+                }
             }
         }
-        forwardRows = rows
+        cosineRows = cosines
+        sineRows = sines
+        self.rotation = rotation
         forwardRowCount = 2 * rIndices.count
         if let qRange, let rwin {
             let qScale = 4 * Double.pi.squareRoot() / kstep / Double(n)
-            let width = forwardRowCount
-            var back = [Double](repeating: 0, count: qRange.count * width)
-            for (row, i) in qRange.enumerated() {
+            let points = rIndices.count
+            let ic = qRange.lowerBound + qRange.count / 2
+            let folded = max(qRange.count / 2, qRange.count - 1 - qRange.count / 2) + 1
+            var cosines = [Double](repeating: 0, count: folded * points), sines = cosines
+            for v in 0..<folded {
                 for (c, j) in rIndices.enumerated() {
-                    let idx = (i * j) & mask
-                    let w = qScale * rwin[j]
-                    back[row * width + 2 * c] = w * table.cos[idx]
-                    back[row * width + 2 * c + 1] = -w * table.sin[idx]
+                    let idx = (v * j) & mask
+                    cosines[v * points + c] = qScale * table.cos[idx]
+                    sines[v * points + c] = qScale * table.sin[idx]
                 }
             }
-            backRows = back
+            backCosineRows = cosines
+            backSineRows = sines
+            backRotation = rIndices.map { j in
+                let idx = (((ic & mask) * j) & mask)
+                return (rwin[j] * table.cos[idx], rwin[j] * table.sin[idx])
+            }
+            backFoldedCount = folded
             backRowCount = qRange.count
         } else {
-            backRows = []
+            backCosineRows = []
+            backSineRows = []
+            backRotation = []
+            backFoldedCount = 0
             backRowCount = 0
         }
     }
@@ -81,19 +128,69 @@ struct FitSpaceTransform: Sendable {
     /// Applies the map to `count` input vectors (each `inputWidth` long from k index `firstInput`,
     /// contiguous in `inputs`, already k-weighted and scaled), writing `outputCount` values per vector into `outputs`.
     func apply(_ inputs: UnsafePointer<Double>, count: Int, into outputs: UnsafeMutablePointer<Double>) {
-        if backRowCount == 0 {
-            forwardRows.withUnsafeBufferPointer { rows in
-                multiply(rows.baseAddress!, rowCount: forwardRowCount, width: inputWidth, inputs, count: count, into: outputs)
+        let width = inputWidth, half = foldedWidth, c = centre, points = forwardRowCount / 2
+        // Folded inputs (windowed): even parts of all vectors, then odd parts.
+        let folded = UnsafeMutablePointer<Double>.allocate(capacity: 2 * half * count)
+        defer { folded.deallocate() }
+        let even = folded, odd = folded + half * count
+        window.withUnsafeBufferPointer { w in
+            for v in 0..<count {
+                let x = inputs + v * width, e = even + v * half, o = odd + v * half
+                e[0] = x[c] * w[c]; o[0] = 0
+                for u in 1..<max(1, half) {
+                    let up = c + u < width ? x[c + u] * w[c + u] : 0
+                    let down = c - u >= 0 ? x[c - u] * w[c - u] : 0
+                    e[u] = up + down; o[u] = up - down
+                }
             }
-            return
         }
-        let middle = UnsafeMutablePointer<Double>.allocate(capacity: forwardRowCount * count)
-        defer { middle.deallocate() }
-        forwardRows.withUnsafeBufferPointer { rows in
-            multiply(rows.baseAddress!, rowCount: forwardRowCount, width: inputWidth, inputs, count: count, into: middle)
+        // A = C·e, B = S·o per vector and R point; χ(R) = e^{−iθc}(A − iB).
+        let sums = UnsafeMutablePointer<Double>.allocate(capacity: 2 * points * count)
+        defer { sums.deallocate() }
+        cosineRows.withUnsafeBufferPointer { rows in
+            multiply(rows.baseAddress!, rowCount: points, width: half, UnsafePointer(even), count: count, into: sums)
         }
-        backRows.withUnsafeBufferPointer { rows in
-            multiply(rows.baseAddress!, rowCount: backRowCount, width: forwardRowCount, UnsafePointer(middle), count: count, into: outputs)
+        sineRows.withUnsafeBufferPointer { rows in
+            multiply(rows.baseAddress!, rowCount: points, width: half, UnsafePointer(odd), count: count, into: sums + points * count)
+        }
+        let forward = backRowCount == 0 ? outputs : UnsafeMutablePointer<Double>.allocate(capacity: forwardRowCount * count)
+        defer { if backRowCount > 0 { forward.deallocate() } }
+        for v in 0..<count {
+            let a = sums + v * points, b = sums + (points * count) + v * points, out = forward + v * forwardRowCount
+            for j in 0..<points {
+                let (cr, sr) = rotation[j]
+                out[2 * j] = cr * a[j] - sr * b[j]
+                out[2 * j + 1] = -(sr * a[j] + cr * b[j])
+            }
+        }
+        guard backRowCount > 0 else { return }
+        // q space: α, β per vector, then P = C·α, Q = S·β, χ(q) at i_c ± v = Pᵥ ∓ Qᵥ.
+        let terms = backFoldedCount, nq = backRowCount, middle = nq / 2
+        let ab = UnsafeMutablePointer<Double>.allocate(capacity: 2 * points * count)
+        defer { ab.deallocate() }
+        let alpha = ab, beta = ab + points * count
+        for v in 0..<count {
+            let z = forward + v * forwardRowCount
+            for j in 0..<points {
+                let (wc, ws) = backRotation[j], a = z[2 * j], b = z[2 * j + 1]
+                alpha[v * points + j] = a * wc - b * ws
+                beta[v * points + j] = a * ws + b * wc
+            }
+        }
+        let pq = UnsafeMutablePointer<Double>.allocate(capacity: 2 * terms * count)
+        defer { pq.deallocate() }
+        backCosineRows.withUnsafeBufferPointer { rows in
+            multiply(rows.baseAddress!, rowCount: terms, width: points, UnsafePointer(alpha), count: count, into: pq)
+        }
+        backSineRows.withUnsafeBufferPointer { rows in
+            multiply(rows.baseAddress!, rowCount: terms, width: points, UnsafePointer(beta), count: count, into: pq + terms * count)
+        }
+        for v in 0..<count {
+            let p = pq + v * terms, q = pq + terms * count + v * terms, out = outputs + v * nq
+            for u in 0..<terms {
+                if middle + u < nq { out[middle + u] = p[u] - q[u] }
+                if u > 0 && middle - u >= 0 { out[middle - u] = p[u] + q[u] }
+            }
         }
     }
 }
@@ -132,8 +229,38 @@ func multiply(_ rows: UnsafePointer<Double>, rowCount: Int, width: Int, _ x: Uns
         }
         v += 4
     }
+    // Vectors left over (a single residual): four rows per pass, each x value loaded once for them.
     while v < count {
-        for r in 0..<rowCount { out[v * rowCount + r] = dotProduct(rows + r * width, x + v * width, width) }
+        let xv = v * stride
+        var r = 0
+        while r + 4 <= rowCount {
+            let b0 = r * stride, b1 = b0 + stride, b2 = b1 + stride, b3 = b2 + stride
+            var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), a3 = SIMD4<Double>()
+            var m = 0
+            while m + 4 <= width {
+                let o = m * 8
+                let xs = xr.loadUnaligned(fromByteOffset: xv + o, as: SIMD4<Double>.self)
+                a0 += raw.loadUnaligned(fromByteOffset: b0 + o, as: SIMD4<Double>.self) * xs
+                a1 += raw.loadUnaligned(fromByteOffset: b1 + o, as: SIMD4<Double>.self) * xs
+                a2 += raw.loadUnaligned(fromByteOffset: b2 + o, as: SIMD4<Double>.self) * xs
+                a3 += raw.loadUnaligned(fromByteOffset: b3 + o, as: SIMD4<Double>.self) * xs
+                m += 4
+            }
+            var s0 = a0.sum(), s1 = a1.sum(), s2 = a2.sum(), s3 = a3.sum()
+            while m < width {
+                let e = x[v * width + m]
+                s0 += rows[r * width + m] * e; s1 += rows[(r + 1) * width + m] * e
+                s2 += rows[(r + 2) * width + m] * e; s3 += rows[(r + 3) * width + m] * e
+                m += 1
+            }
+            out[v * rowCount + r] = s0; out[v * rowCount + r + 1] = s1
+            out[v * rowCount + r + 2] = s2; out[v * rowCount + r + 3] = s3
+            r += 4
+        }
+        while r < rowCount {
+            out[v * rowCount + r] = dotProduct(rows + r * width, x + v * width, width)
+            r += 1
+        }
         v += 1
     }
 }
