@@ -116,7 +116,8 @@ extension CompiledPhase {
         let lambda = instrument.lambda1
         let twoPi = 2 * Double.pi, eightPi2 = 8 * Double.pi * Double.pi
         let nAtoms = atomSite.count
-        var f0 = [Double](repeating: 0, count: nSites), df0 = f0
+        var f0 = [Double](repeating: 0, count: nSites), df0 = f0, siteT = f0
+        var elementF0 = [Double](repeating: 0, count: elementFactors.count), elementDF0 = elementF0
         var atomA = [Double](repeating: 0, count: nAtoms), atomB = atomA, atomCos = atomA, atomSin = atomA
         var atomT = atomA
         // March–Dollase axis in the reciprocal metric.
@@ -128,6 +129,22 @@ extension CompiledPhase {
             if axisNorm2 > 0 { axis = v }
         }
         let kd = 0.36 / Double.pi / instrument.goniometerRadius
+        // cos and sin of 2π n x_i for every site, axis and n in −N…N (N = `phaseIndexBound`): the phase of an
+        // atom made by (R, t) is 2π (h·R·x + h·t), and h·R has integer components, so its cosine and sine are
+        // products of these and of cos/sin 2π h·t (angle addition), not a cos and a sin per atom and line.
+        let bound = phaseIndexBound, width = 2 * bound + 1
+        var tableCos = [Double](repeating: 1, count: 3 * nSites * width), tableSin = [Double](repeating: 0, count: 3 * nSites * width)
+        for s in 0..<nSites {
+            for (axis, x) in [sx[s], sy[s], sz[s]].enumerated() {
+                let center = (3 * s + axis) * width + bound
+                for m in stride(from: 1, through: bound, by: 1) {
+                    let angle = twoPi * Double(m) * x
+                    let c = cos(angle), sn = sin(angle)
+                    tableCos[center + m] = c; tableSin[center + m] = sn
+                    tableCos[center - m] = c; tableSin[center - m] = -sn
+                }
+            }
+        }
         var out = PhaseLines()
         let n = families.count
         out.position.reserveCapacity(n); out.intensity.reserveCapacity(n); out.sigma2.reserveCapacity(n)
@@ -155,16 +172,18 @@ extension CompiledPhase {
             guard pos > 0, pos < 180 else { continue }
             // |F|² (Friedel mean A² + B² + C² + D², see ScatteringModel).
             let s2 = g2 / 4
-            for e in 0..<nSites {
-                let fac = factors[e]
+            for u in 0..<elementFactors.count {
+                let fac = elementFactors[u]
                 var f = fac.c, df = 0.0
                 for i in 0..<fac.a.count {
                     let t = fac.a[i] * exp(-fac.b[i] * s2)
                     f += t
                     df -= fac.b[i] * t
                 }
-                f0[e] = f; df0[e] = df
+                elementF0[u] = f; elementDF0[u] = df
             }
+            for e in 0..<nSites { f0[e] = elementF0[siteFactor[e]]; df0[e] = elementDF0[siteFactor[e]] }
+            for e in 0..<nSites where !anisotropic[e] { siteT[e] = exp(-eightPi2 * sU[e] * s2) }
             var sa = 0.0, sb = 0.0, sc = 0.0, sd = 0.0
             let base = fam * nAtoms
             for j in 0..<nAtoms {
@@ -176,10 +195,17 @@ extension CompiledPhase {
                     t = exp(-2 * Double.pi * Double.pi * (hr.x * hr.x * sC[c] + hr.y * hr.y * sC[c + 1] + hr.z * hr.z * sC[c + 2]
                         + 2 * (hr.x * hr.y * sC[c + 3] + hr.x * hr.z * sC[c + 4] + hr.y * hr.z * sC[c + 5])))
                 } else {
-                    t = exp(-eightPi2 * sU[e] * s2)
+                    t = siteT[e]
                 }
-                let ph = twoPi * (hr.x * sx[e] + hr.y * sy[e] + hr.z * sz[e] + imageHT[base + j])
-                let cs = cos(ph), sn = sin(ph)
+                // cos and sin of 2π (h·R·x + h·t) from the tables (see above).
+                let ox = 3 * e * width + bound, oy = ox + width, oz = oy + width
+                let ix = Int(hr.x), iy = Int(hr.y), iz = Int(hr.z)
+                let cx = tableCos[ox + ix], snx = tableSin[ox + ix], cy = tableCos[oy + iy], sny = tableSin[oy + iy]
+                let cz = tableCos[oz + iz], snz = tableSin[oz + iz]
+                let cxy = cx * cy - snx * sny, sxy = snx * cy + cx * sny
+                let cxyz = cxy * cz - sxy * snz, sxyz = sxy * cz + cxy * snz
+                let ct = imageCosT[base + j], st = imageSinT[base + j]
+                let cs = cxyz * ct - sxyz * st, sn = sxyz * ct + cxyz * st
                 let a = sOcc[e] * t * (f0[e] + fPrime[e]), b = sOcc[e] * t * fDoublePrime[e]
                 sa += a * cs; sb += a * sn; sc += b * cs; sd += b * sn
                 if derivatives { atomA[j] = a; atomB[j] = b; atomCos[j] = cs; atomSin[j] = sn; atomT[j] = t }
