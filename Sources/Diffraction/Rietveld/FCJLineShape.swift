@@ -332,10 +332,7 @@ struct FCJLineShape {
         let g0 = V(repeating: intensity * tailG0), g1 = V(repeating: intensity * tailG1), g2 = V(repeating: intensity * tailG2)
         let sR = V(repeating: ratioScale ?? 0), withRatio = ratioScale != nil
         let bytes = 8 * n
-        @inline(__always) func add(_ channel: Int, _ offset: Int, _ v: V) {
-            let o = channel * bytes + offset
-            rc.storeBytes(of: rc.loadUnaligned(fromByteOffset: o, as: V.self) + v, toByteOffset: o, as: V.self)
-        }
+        @inline(__always) func add(_ channel: Int, _ offset: Int, _ v: V) { Self.add(v, to: rc, at: channel * bytes + offset) }
         while i + 4 <= end {
             let o = 8 * i
             let dx = 100 * (rx.loadUnaligned(fromByteOffset: o, as: V.self) - mean)
@@ -376,10 +373,7 @@ struct FCJLineShape {
         let fS = V(repeating: dFWHMdS2), eS = V(repeating: dEtadS2), fG = V(repeating: dFWHMdGamma), eG = V(repeating: dEtadGamma)
         let sR = V(repeating: ratioScale ?? 0), withRatio = ratioScale != nil
         let bytes = 8 * n
-        @inline(__always) func add(_ channel: Int, _ offset: Int, _ v: V) {
-            let o = channel * bytes + offset
-            rc.storeBytes(of: rc.loadUnaligned(fromByteOffset: o, as: V.self) + v, toByteOffset: o, as: V.self)
-        }
+        @inline(__always) func add(_ channel: Int, _ offset: Int, _ v: V) { Self.add(v, to: rc, at: channel * bytes + offset) }
         while i + 4 <= end {
             let o = 8 * i
             let xv = rx.loadUnaligned(fromByteOffset: o, as: V.self)
@@ -412,6 +406,13 @@ struct FCJLineShape {
                                 ratioScale: ratioScale, channels: c, stride: n)
             i += 1
         }
+    }
+
+    /// Adds four values to the four doubles at byte offset `offset` of `base`.
+    @inline(__always)
+    static func add(_ v: SIMD4<Double>, to base: UnsafeMutableRawPointer, at offset: Int) {
+        base.storeBytes(of: base.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self) + v, toByteOffset: offset,
+                        as: SIMD4<Double>.self)
     }
 
     /// One point's contribution to the six derivative channels (the full line shape, no tail shortcut).

@@ -26,6 +26,17 @@ struct PhaseLines {
     /// Index of the family of each line (lines beyond 2θ = 180° or with sin θ ≥ 1 are left out).
     var family: [Int] = []
     var count: Int { position.count }
+
+    /// Appends the lines of `other` (families after these).
+    mutating func append(_ other: PhaseLines) {
+        for q in [\PhaseLines.position, \.intensity, \.sigma2, \.gamma, \.fSquared, \.d, \.dIntensityDPosition,
+                  \.dSigma2DPosition, \.dGammaDPosition, \.tanTheta, \.secTheta, \.dPositionDZero,
+                  \.dPositionDDisplacement, \.dPositionDCell, \.dIntensityDCell, \.dIntensityDSite,
+                  \.dIntensityDMarchDollase, \.dIntensityDFraction, \.dIntensityDScale] {
+            self[keyPath: q].append(contentsOf: other[keyPath: q])
+        }
+        family.append(contentsOf: other.family)
+    }
 }
 
 extension CompiledPhase {
@@ -42,8 +53,34 @@ extension CompiledPhase {
 
     /// Every line family with its position, |F|², intensity and widths at these parameter values, and
     /// with `derivatives` their partial derivatives (structure-factor derivatives computed with F).
+    /// Each family's numbers depend on it alone, so the families are shared among the cores (two halves
+    /// for 64 or more) and the halves' lines joined in order: the same lines as in one pass.
     func phaseLines(_ p: ParameterValues, histogram h: HistogramTerms, instrument: RietveldInstrument,
                     derivatives: Bool) throws -> PhaseLines {
+        let n = families.count
+        let threads = min(ProcessInfo.processInfo.activeProcessorCount, 2)
+        guard threads > 1, n >= 64 else {
+            return try phaseLines(p, histogram: h, instrument: instrument, derivatives: derivatives, families: 0..<n)
+        }
+        let ranges = [0..<(n / 2), (n / 2)..<n]
+        // Two stored properties, one per thread (not two elements of one array, whose write would race).
+        final class Parts: @unchecked Sendable { var first, second: Result<PhaseLines, Error>? }
+        let parts = Parts()
+        DispatchQueue.concurrentPerform(iterations: 2) { t in
+            let part = Result { try phaseLines(p, histogram: h, instrument: instrument, derivatives: derivatives, families: ranges[t]) }
+            if t == 0 { parts.first = part } else { parts.second = part }
+        }
+        guard let first = parts.first, let second = parts.second else {
+            throw RoentgenError.badParameter("phase '\(phase.name)': the line families were not computed")
+        }
+        var out = try first.get()
+        out.append(try second.get())
+        return out
+    }
+
+    /// `phaseLines` for the families in `range` only.
+    func phaseLines(_ p: ParameterValues, histogram h: HistogramTerms, instrument: RietveldInstrument,
+                    derivatives: Bool, families range: Range<Int>) throws -> PhaseLines {
         let k = phase.key
         func value(_ name: String) throws -> Double {
             guard let v = p[name] else { throw RoentgenError.badParameter("parameter '\(name)' is missing") }
@@ -146,7 +183,7 @@ extension CompiledPhase {
             }
         }
         var out = PhaseLines()
-        let n = families.count
+        let n = range.count
         out.position.reserveCapacity(n); out.intensity.reserveCapacity(n); out.sigma2.reserveCapacity(n)
         out.gamma.reserveCapacity(n); out.fSquared.reserveCapacity(n); out.d.reserveCapacity(n); out.family.reserveCapacity(n)
         if derivatives {
@@ -161,7 +198,7 @@ extension CompiledPhase {
         var siteGrad = [Double](repeating: 0, count: 11 * nSites)
         var dF2dCellAnisotropic = [Double](repeating: 0, count: 6), q = dF2dCellAnisotropic
         var dPOdCell = [Double](repeating: 0, count: derivatives ? 6 : 0)
-        for fam in 0..<n {
+        for fam in range {
             let hv = familyH[fam]
             let g2 = Self.reciprocalLength2(hv, r)
             let sinTheta = lambda * g2.squareRoot() / 2
