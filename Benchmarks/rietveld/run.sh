@@ -29,7 +29,7 @@ fi
 echo "load before: $(uptime)"
 python3 - "$bin" "$root" "$rounds" "${BEFORE:-}" <<'PY'
 import json, resource, subprocess, sys, time, statistics
-bin, root, rounds, before = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+bin, root, rounds, older = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 # (GSAS-II total seconds, GSAS-II seconds per cycle), recorded in issue #14 (not this run).
 gsas = {"pbso4_xray": (55.6, 0.82), "qpa_li2mno3_mno_tio2": (40.5, 0.54), "lab6_bruker": (1.8, None)}
 for case, (g_total, g_cycle) in gsas.items():
@@ -42,8 +42,8 @@ for case, (g_total, g_cycle) in gsas.items():
         p = json.loads(out)["provenance"]
         return time.perf_counter() - t, p["seconds"] / max(p["jacobians"], 1)
     for _ in range(rounds):
-        if before:
-            old_wall, old_cycle = run(before)
+        if older:
+            old_wall, old_cycle = run(older)
         t = time.perf_counter()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run([bin, "xrd", "refine", f"{root}/examples/rietveld/{case}.yaml", "--json"],
@@ -55,7 +55,7 @@ for case, (g_total, g_cycle) in gsas.items():
         prov = d["provenance"]
         inner.append(prov["seconds"])
         per_cycle.append(prov["seconds"] / max(prov["jacobians"], 1))
-        if before:
+        if older:
             ratio_wall.append(old_wall / walls[-1]); ratio_cycle.append(old_cycle / per_cycle[-1])
     med = statistics.median(walls)
     cyc = statistics.median(per_cycle)
@@ -68,8 +68,8 @@ for case, (g_total, g_cycle) in gsas.items():
     if g_cycle:
         line += f"; per cycle {g_cycle} s -> {g_cycle/cyc:.0f}x (spread {g_cycle/max(per_cycle):.0f}-{g_cycle/min(per_cycle):.0f}x)"
     print(line)
-    if before:
-        print(f"  vs BEFORE ({before}), interleaved: whole {statistics.median(ratio_wall):.2f}x faster "
+    if older:
+        print(f"  vs BEFORE ({older}), interleaved: whole {statistics.median(ratio_wall):.2f}x faster "
               f"(spread {min(ratio_wall):.2f}-{max(ratio_wall):.2f}), per cycle {statistics.median(ratio_cycle):.2f}x "
               f"({min(ratio_cycle):.2f}-{max(ratio_cycle):.2f})")
 PY
