@@ -12,6 +12,9 @@ struct CompiledPhase: Sendable {
     let imageOperations: [[SymmetryOperation]]
     /// Per site: form factor, f′ and f″.
     let factors: [AtomicScatteringFactor]
+    /// Per site: the index of its element's form factor in `elementFactors` (f0(s) once per element and line).
+    let siteFactor: [Int]
+    let elementFactors: [AtomicScatteringFactor]
     let fPrime: [Double], fDoublePrime: [Double]
     let siteKeys: [String]
     let siteSymmetry: [SiteSymmetry]
@@ -27,6 +30,11 @@ struct CompiledPhase: Sendable {
     let atomSite: [Int]
     let imageHR: [SIMD3<Double>]
     let imageHT: [Double]
+    /// Per family × atom: cos 2π h·t and sin 2π h·t (fixed), so that the atom's phase factor is this times
+    /// the site's cos/sin 2π n x_i of the integers n = (h·R)_i (`PhaseLines`' tables, no trigonometry per atom).
+    let imageCosT: [Double], imageSinT: [Double]
+    /// The largest |(h·R)_i| of any family and atom (the size of those tables).
+    let phaseIndexBound: Int
 
     init(_ phase: RietveldPhase, instrument: RietveldInstrument, range: ClosedRange<Double>) throws {
         self.phase = phase
@@ -68,6 +76,16 @@ struct CompiledPhase: Sendable {
         }
         imageOperations = images
         self.factors = factors
+        var elements: [Int] = [], unique: [AtomicScatteringFactor] = [], siteFactor: [Int] = []
+        for (i, site) in s.sites.enumerated() {
+            if let k = elements.firstIndex(of: site.element.atomicNumber) {
+                siteFactor.append(k)
+            } else {
+                elements.append(site.element.atomicNumber); unique.append(factors[i]); siteFactor.append(unique.count - 1)
+            }
+        }
+        self.siteFactor = siteFactor
+        elementFactors = unique
         fPrime = fp; fDoublePrime = fpp
         siteKeys = keys
         siteSymmetry = symmetry
@@ -93,6 +111,9 @@ struct CompiledPhase: Sendable {
         }
         imageHR = hr
         imageHT = ht
+        imageCosT = ht.map { cos(2 * Double.pi * $0) }
+        imageSinT = ht.map { sin(2 * Double.pi * $0) }
+        phaseIndexBound = Int(hr.reduce(0) { max($0, abs($1.x), abs($1.y), abs($1.z)) })
     }
 
     @inline(__always)

@@ -27,6 +27,13 @@ struct FCJLineShape {
     /// Per-line constants of the evaluation: 100/Γ (u = (2θ − node)·100/Γ), the Lorentzian and
     /// Gaussian normalisations 2/(πΓ) and √(4 ln 2)/(√π Γ), and 1/Γ.
     var unitScale = 0.0, lorentzNorm = 0.0, gaussianNorm = 0.0, inverseFWHM = 0.0
+    /// The Gaussian part at GSAS's exp(−20) floor, √(4 ln 2)/(√π Γ)·e⁻²⁰: a node farther than ≈ 2.7 Γ from
+    /// the point takes it without calling `exp` (the same number `exp(max(−20, …))` gives there).
+    var gaussianFloor = 0.0
+    /// Outside [gaussLow, gaussHigh] (2θ, degrees) every node's Gaussian is at that floor (≈ 2.7 Γ from the
+    /// outermost nodes, 1 % wider for safety): there the core's node sum needs no `exp` and runs four points
+    /// at a time (`addFlooredValues`, `addFlooredDerivatives`; the same operations as the per-point path).
+    var gaussLow = 0.0, gaussHigh = 0.0
     /// The tail's derivatives as c₀ + c₁/q + c₂·dx²/q² (σ², γ) and c·dx/q² (2θ, SH/L), q = 1 + 4dx²/Γ²:
     /// `derivatives(at:)`'s formulae with every per-line factor gathered once (`setTailDerivatives`).
     var tailS0 = 0.0, tailS1 = 0.0, tailS2 = 0.0, tailG0 = 0.0, tailG1 = 0.0, tailG2 = 0.0
@@ -37,6 +44,9 @@ struct FCJLineShape {
     static let gaussExponent = 0.5 * sqrt2Ln2x2 * sqrt2Ln2x2
     static let gaussNorm = sqrt2Ln2x2 / sqrt2Pi
     static let floorFactor = exp(-20.0)
+    /// The distance (degrees per centidegree of Γ) beyond which exp(−gaussExponent·u²) < e⁻²⁰ for
+    /// u = 100·distance/Γ: √(20/gaussExponent)/100, 1 % more (the per-point path decides exactly inside it).
+    static let gaussianReach = 1.01 * (20 / gaussExponent).squareRoot() / 100
 
     /// Sets up the line (nodes into `ws`); `derivatives` also computes the node derivatives.
     init(position: Double, sigma2: Double, gamma: Double, shl: Double, ruleCount forced: Int?,
@@ -72,6 +82,7 @@ struct FCJLineShape {
         unitScale = 100 / f
         lorentzNorm = 2 / (Double.pi * f)
         gaussianNorm = Self.sqrt2Ln2x2 / (Self.sqrt2Pi * f)
+        gaussianFloor = gaussianNorm * Self.floorFactor
         inverseFWHM = 1 / f
         let nodes = ws.nodes, weights = ws.weights
         guard shl != 0 else {
@@ -82,6 +93,7 @@ struct FCJLineShape {
             meanNode = position
             dMeanDPosition = 1; dMeanDSHL = 0
             coreLow = position - 0.12 * f; coreHigh = position + 0.12 * f
+            gaussLow = position - Self.gaussianReach * f; gaussHigh = position + Self.gaussianReach * f
             if derivatives { setTailDerivatives() }
             return
         }
@@ -157,6 +169,8 @@ struct FCJLineShape {
         dMeanDPosition = dMeanPos; dMeanDSHL = dMeanSHL
         coreLow = lowest - 0.12 * f
         coreHigh = highest + 0.12 * f
+        gaussLow = lowest - Self.gaussianReach * f
+        gaussHigh = highest + Self.gaussianReach * f
         if derivatives { setTailDerivatives() }
     }
 
@@ -187,13 +201,14 @@ struct FCJLineShape {
             return tailLorentz / (1 + fourOverFWHM2 * dx * dx) + tailFloor
         }
         let nodes = ws.nodes, weights = ws.weights
-        let e = eta, scale = unitScale, ln = lorentzNorm, gn = gaussianNorm
+        let e = eta, scale = unitScale, ln = lorentzNorm, gn = gaussianNorm, gFloor = gaussianFloor
         var sum = 0.0
         for k in 0..<nodeCount {
             let u = (x - nodes[k]) * scale
             let u2 = u * u
             let lorentz = ln / (1 + 4 * u2)
-            let gauss = gn * exp(max(-20, -Self.gaussExponent * u2))
+            let exponent = -Self.gaussExponent * u2
+            let gauss = exponent < -20 ? gFloor : gn * exp(exponent)
             sum += weights[k] * (e * lorentz + (1 - e) * gauss)
         }
         return sum
@@ -202,12 +217,7 @@ struct FCJLineShape {
     /// The points of `range` (2θ ascending in `x`) inside the core [coreLow, coreHigh]: [first, end).
     @inline(__always)
     func coreIndices(_ x: UnsafePointer<Double>, _ range: Range<Int>) -> (Int, Int) {
-        var lo = range.lowerBound, hi = range.upperBound
-        while lo < hi { let mid = (lo + hi) / 2; if x[mid] < coreLow { lo = mid + 1 } else { hi = mid } }
-        let first = lo
-        hi = range.upperBound
-        while lo < hi { let mid = (lo + hi) / 2; if x[mid] <= coreHigh { lo = mid + 1 } else { hi = mid } }
-        return (first, lo)
+        Self.indices(x, range, from: coreLow, to: coreHigh)
     }
 
     /// y[i] += `intensity`·value(at: x[i]) for i in `range` (2θ ascending): the node sum in the core, the
@@ -216,9 +226,51 @@ struct FCJLineShape {
     func addValues(_ intensity: Double, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
                    _ range: Range<Int>, _ ws: FCJWorkspace) {
         let (c0, c1) = coreIndices(x, range)
+        let (g0, g1) = Self.indices(x, c0..<c1, from: gaussLow, to: gaussHigh)
         addTailValues(intensity, x: x, into: y, range.lowerBound..<c0)
-        for i in c0..<c1 { y[i] += intensity * value(at: x[i], ws) }
+        addFlooredValues(intensity, x: x, into: y, c0..<g0, ws)
+        for i in g0..<g1 { y[i] += intensity * value(at: x[i], ws) }
+        addFlooredValues(intensity, x: x, into: y, g1..<c1, ws)
         addTailValues(intensity, x: x, into: y, c1..<range.upperBound)
+    }
+
+    /// The points of `range` (2θ ascending in `x`) inside [low, high]: [first, end).
+    @inline(__always)
+    static func indices(_ x: UnsafePointer<Double>, _ range: Range<Int>, from low: Double, to high: Double) -> (Int, Int) {
+        var lo = range.lowerBound, hi = range.upperBound
+        while lo < hi { let mid = (lo + hi) / 2; if x[mid] < low { lo = mid + 1 } else { hi = mid } }
+        let first = lo
+        hi = range.upperBound
+        while lo < hi { let mid = (lo + hi) / 2; if x[mid] <= high { lo = mid + 1 } else { hi = mid } }
+        return (first, lo)
+    }
+
+    /// `value(at:)`'s node sum where every Gaussian is at its floor (outside [gaussLow, gaussHigh], inside
+    /// the core), four points at a time: the same operations in the same order, without `exp`.
+    @inline(__always)
+    private func addFlooredValues(_ intensity: Double, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
+                                  _ range: Range<Int>, _ ws: FCJWorkspace) {
+        typealias V = SIMD4<Double>
+        var i = range.lowerBound
+        let end = range.upperBound
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        let nodes = ws.nodes, weights = ws.weights
+        let e = V(repeating: eta), oneMinusE = V(repeating: 1 - eta), scale = V(repeating: unitScale)
+        let ln = V(repeating: lorentzNorm), gFloor = V(repeating: gaussianFloor), scaleI = V(repeating: intensity)
+        while i + 4 <= end {
+            let xv = rx.loadUnaligned(fromByteOffset: 8 * i, as: V.self)
+            var sum = V()
+            for k in 0..<nodeCount {
+                let u = (xv - V(repeating: nodes[k])) * scale
+                let u2 = u * u
+                let lorentz = ln / (1 + 4 * u2)
+                sum += V(repeating: weights[k]) * (e * lorentz + oneMinusE * gFloor)
+            }
+            let old = ry.loadUnaligned(fromByteOffset: 8 * i, as: V.self)
+            ry.storeBytes(of: old + scaleI * sum, toByteOffset: 8 * i, as: V.self)
+            i += 4
+        }
+        while i < end { y[i] += intensity * value(at: x[i], ws); i += 1 }
     }
 
     @inline(__always)
@@ -250,12 +302,17 @@ struct FCJLineShape {
     func addDerivatives(x: UnsafePointer<Double>, _ range: Range<Int>, _ ws: FCJWorkspace, share: Double, intensity: Double,
                         positionScale: Double, ratioScale: Double?, channels c: UnsafeMutablePointer<Double>, stride n: Int) {
         let (c0, c1) = coreIndices(x, range)
+        let (g0, g1) = Self.indices(x, c0..<c1, from: gaussLow, to: gaussHigh)
         addTailDerivatives(x: x, range.lowerBound..<c0, ws, share: share, intensity: intensity, positionScale: positionScale,
                            ratioScale: ratioScale, channels: c, stride: n)
-        for i in c0..<c1 {
+        addFlooredDerivatives(x: x, c0..<g0, ws, share: share, intensity: intensity, positionScale: positionScale,
+                              ratioScale: ratioScale, channels: c, stride: n)
+        for i in g0..<g1 {
             addPointDerivatives(x: x, i, ws, share: share, intensity: intensity, positionScale: positionScale,
                                 ratioScale: ratioScale, channels: c, stride: n)
         }
+        addFlooredDerivatives(x: x, g1..<c1, ws, share: share, intensity: intensity, positionScale: positionScale,
+                              ratioScale: ratioScale, channels: c, stride: n)
         addTailDerivatives(x: x, c1..<range.upperBound, ws, share: share, intensity: intensity, positionScale: positionScale,
                            ratioScale: ratioScale, channels: c, stride: n)
     }
@@ -275,10 +332,7 @@ struct FCJLineShape {
         let g0 = V(repeating: intensity * tailG0), g1 = V(repeating: intensity * tailG1), g2 = V(repeating: intensity * tailG2)
         let sR = V(repeating: ratioScale ?? 0), withRatio = ratioScale != nil
         let bytes = 8 * n
-        @inline(__always) func add(_ channel: Int, _ offset: Int, _ v: V) {
-            let o = channel * bytes + offset
-            rc.storeBytes(of: rc.loadUnaligned(fromByteOffset: o, as: V.self) + v, toByteOffset: o, as: V.self)
-        }
+        @inline(__always) func add(_ channel: Int, _ offset: Int, _ v: V) { Self.add(v, to: rc, at: channel * bytes + offset) }
         while i + 4 <= end {
             let o = 8 * i
             let dx = 100 * (rx.loadUnaligned(fromByteOffset: o, as: V.self) - mean)
@@ -298,6 +352,67 @@ struct FCJLineShape {
                                 ratioScale: ratioScale, channels: c, stride: n)
             i += 1
         }
+    }
+
+    /// `derivatives(at:)`'s node sums where every Gaussian is at its floor (∂Gauss/∂u = 0), four points at a
+    /// time, added to the channels as `addPointDerivatives` does: the same operations in the same order.
+    @inline(__always)
+    private func addFlooredDerivatives(x: UnsafePointer<Double>, _ range: Range<Int>, _ ws: FCJWorkspace, share: Double,
+                                       intensity: Double, positionScale: Double, ratioScale: Double?,
+                                       channels c: UnsafeMutablePointer<Double>, stride n: Int) {
+        typealias V = SIMD4<Double>
+        var i = range.lowerBound
+        let end = range.upperBound
+        let rx = UnsafeRawPointer(x), rc = UnsafeMutableRawPointer(c)
+        let nodes = ws.nodes, weights = ws.weights
+        let dNodePos = ws.dNodePosition, dNodeSHL = ws.dNodeSHL
+        let dWeightPos = ws.dWeightPosition, dWeightSHL = ws.dWeightSHL
+        let e = V(repeating: eta), oneMinusE = V(repeating: 1 - eta), scale = V(repeating: unitScale)
+        let invF = V(repeating: inverseFWHM), lNorm = V(repeating: lorentzNorm), gauss = V(repeating: gaussianFloor)
+        let sI = V(repeating: share), sPosition = V(repeating: positionScale), sIntensity = V(repeating: intensity)
+        let fS = V(repeating: dFWHMdS2), eS = V(repeating: dEtadS2), fG = V(repeating: dFWHMdGamma), eG = V(repeating: dEtadGamma)
+        let sR = V(repeating: ratioScale ?? 0), withRatio = ratioScale != nil
+        let bytes = 8 * n
+        @inline(__always) func add(_ channel: Int, _ offset: Int, _ v: V) { Self.add(v, to: rc, at: channel * bytes + offset) }
+        while i + 4 <= end {
+            let o = 8 * i
+            let xv = rx.loadUnaligned(fromByteOffset: o, as: V.self)
+            var sum = V(), sPos = V(), sSHL = V(), sF = V(), sEta = V()
+            for k in 0..<nodeCount {
+                let u = (xv - V(repeating: nodes[k])) * scale
+                let invD = 1 / (1 + 4 * u * u)
+                let lorentz = lNorm * invD
+                let pv = e * lorentz + oneMinusE * gauss
+                let dLdu = -lorentz * 8 * u * invD
+                let dPVdDx = (e * dLdu) * invF
+                let dPVdF = (e * (-lorentz - u * dLdu) + oneMinusE * (-gauss)) * invF
+                let w = V(repeating: weights[k])
+                sum += w * pv
+                sPos += V(repeating: dWeightPos[k]) * pv - 100 * w * dPVdDx * V(repeating: dNodePos[k])
+                sSHL += V(repeating: dWeightSHL[k]) * pv - 100 * w * dPVdDx * V(repeating: dNodeSHL[k])
+                sF += w * dPVdF
+                sEta += w * (lorentz - gauss)
+            }
+            add(0, o, sI * sum)
+            add(1, o, sPosition * sPos)
+            add(2, o, sIntensity * (sF * fS + sEta * eS))
+            add(3, o, sIntensity * (sF * fG + sEta * eG))
+            add(4, o, sIntensity * sSHL)
+            if withRatio { add(5, o, sR * sum) }
+            i += 4
+        }
+        while i < end {
+            addPointDerivatives(x: x, i, ws, share: share, intensity: intensity, positionScale: positionScale,
+                                ratioScale: ratioScale, channels: c, stride: n)
+            i += 1
+        }
+    }
+
+    /// Adds four values to the four doubles at byte offset `offset` of `base`.
+    @inline(__always)
+    static func add(_ v: SIMD4<Double>, to base: UnsafeMutableRawPointer, at offset: Int) {
+        base.storeBytes(of: base.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self) + v, toByteOffset: offset,
+                        as: SIMD4<Double>.self)
     }
 
     /// One point's contribution to the six derivative channels (the full line shape, no tail shortcut).
@@ -331,14 +446,14 @@ struct FCJLineShape {
         let dNodePos = ws.dNodePosition, dNodeSHL = ws.dNodeSHL
         let dWeightPos = ws.dWeightPosition, dWeightSHL = ws.dWeightSHL
         var sum = 0.0, sPos = 0.0, sSHL = 0.0, sF = 0.0, sEta = 0.0
-        let lNorm = lorentzNorm, gNorm = gaussianNorm
+        let lNorm = lorentzNorm, gNorm = gaussianNorm, gFloor = gaussianFloor
         for k in 0..<nodeCount {
             let u = (x - nodes[k]) * scale
             let invD = 1 / (1 + 4 * u * u)
             let lorentz = lNorm * invD
             let exponent = -Self.gaussExponent * u * u
             let floored = exponent < -20
-            let gauss = gNorm * exp(max(-20, exponent))
+            let gauss = floored ? gFloor : gNorm * exp(exponent)
             let pv = e * lorentz + (1 - e) * gauss
             // ∂PV/∂(dx) with dx = 100 (x − δ) in centidegrees, and ∂PV/∂Γ.
             let dLdu = -lorentz * 8 * u * invD

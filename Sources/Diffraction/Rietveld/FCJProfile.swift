@@ -166,11 +166,22 @@ enum FCJQuadrature {
     static let counts = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 40, 50, 60, 70, 80, 90,
                          100, 110, 120, 140, 160, 180, 200, 220, 240, 260, 280, 300, 400]
 
-    private static let cache: [[(x: Double, w: Double)]] = counts.map(upperHalf)
+    /// The rules computed so far, each on first use (a refinement needs a few of the 34; computing all
+    /// of them at start-up took ~10 ms).
+    private final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var rules: [[(x: Double, w: Double)]?] = Array(repeating: nil, count: counts.count)
+    }
+    private static let cache = Cache()
 
     static func rule(count: Int) -> [(x: Double, w: Double)] {
         guard let i = counts.firstIndex(of: count) else { return upperHalf(count) }
-        return cache[i]
+        cache.lock.lock()
+        defer { cache.lock.unlock() }
+        if let rule = cache.rules[i] { return rule }
+        let rule = upperHalf(count)
+        cache.rules[i] = rule
+        return rule
     }
 
     /// The positive abscissae and their weights of the n-point Gauss–Legendre rule (Newton iteration on

@@ -26,6 +26,17 @@ struct PhaseLines {
     /// Index of the family of each line (lines beyond 2θ = 180° or with sin θ ≥ 1 are left out).
     var family: [Int] = []
     var count: Int { position.count }
+
+    /// Appends the lines of `other` (families after these).
+    mutating func append(_ other: PhaseLines) {
+        for q in [\PhaseLines.position, \.intensity, \.sigma2, \.gamma, \.fSquared, \.d, \.dIntensityDPosition,
+                  \.dSigma2DPosition, \.dGammaDPosition, \.tanTheta, \.secTheta, \.dPositionDZero,
+                  \.dPositionDDisplacement, \.dPositionDCell, \.dIntensityDCell, \.dIntensityDSite,
+                  \.dIntensityDMarchDollase, \.dIntensityDFraction, \.dIntensityDScale] {
+            self[keyPath: q].append(contentsOf: other[keyPath: q])
+        }
+        family.append(contentsOf: other.family)
+    }
 }
 
 extension CompiledPhase {
@@ -42,8 +53,34 @@ extension CompiledPhase {
 
     /// Every line family with its position, |F|², intensity and widths at these parameter values, and
     /// with `derivatives` their partial derivatives (structure-factor derivatives computed with F).
+    /// Each family's numbers depend on it alone, so the families are shared among the cores (two halves
+    /// for 64 or more) and the halves' lines joined in order: the same lines as in one pass.
     func phaseLines(_ p: ParameterValues, histogram h: HistogramTerms, instrument: RietveldInstrument,
                     derivatives: Bool) throws -> PhaseLines {
+        let n = families.count
+        let threads = min(ProcessInfo.processInfo.activeProcessorCount, 2)
+        guard threads > 1, n >= 64 else {
+            return try phaseLines(p, histogram: h, instrument: instrument, derivatives: derivatives, families: 0..<n)
+        }
+        let ranges = [0..<(n / 2), (n / 2)..<n]
+        // Two stored properties, one per thread (not two elements of one array, whose write would race).
+        final class Parts: @unchecked Sendable { var first, second: Result<PhaseLines, Error>? }
+        let parts = Parts()
+        DispatchQueue.concurrentPerform(iterations: 2) { t in
+            let part = Result { try phaseLines(p, histogram: h, instrument: instrument, derivatives: derivatives, families: ranges[t]) }
+            if t == 0 { parts.first = part } else { parts.second = part }
+        }
+        guard let first = parts.first, let second = parts.second else {
+            throw RoentgenError.badParameter("phase '\(phase.name)': the line families were not computed")
+        }
+        var out = try first.get()
+        out.append(try second.get())
+        return out
+    }
+
+    /// `phaseLines` for the families in `range` only.
+    func phaseLines(_ p: ParameterValues, histogram h: HistogramTerms, instrument: RietveldInstrument,
+                    derivatives: Bool, families range: Range<Int>) throws -> PhaseLines {
         let k = phase.key
         func value(_ name: String) throws -> Double {
             guard let v = p[name] else { throw RoentgenError.badParameter("parameter '\(name)' is missing") }
@@ -116,7 +153,8 @@ extension CompiledPhase {
         let lambda = instrument.lambda1
         let twoPi = 2 * Double.pi, eightPi2 = 8 * Double.pi * Double.pi
         let nAtoms = atomSite.count
-        var f0 = [Double](repeating: 0, count: nSites), df0 = f0
+        var f0 = [Double](repeating: 0, count: nSites), df0 = f0, siteT = f0
+        var elementF0 = [Double](repeating: 0, count: elementFactors.count), elementDF0 = elementF0
         var atomA = [Double](repeating: 0, count: nAtoms), atomB = atomA, atomCos = atomA, atomSin = atomA
         var atomT = atomA
         // March–Dollase axis in the reciprocal metric.
@@ -128,8 +166,24 @@ extension CompiledPhase {
             if axisNorm2 > 0 { axis = v }
         }
         let kd = 0.36 / Double.pi / instrument.goniometerRadius
+        // cos and sin of 2π n x_i for every site, axis and n in −N…N (N = `phaseIndexBound`): the phase of an
+        // atom made by (R, t) is 2π (h·R·x + h·t), and h·R has integer components, so its cosine and sine are
+        // products of these and of cos/sin 2π h·t (angle addition), not a cos and a sin per atom and line.
+        let bound = phaseIndexBound, width = 2 * bound + 1
+        var tableCos = [Double](repeating: 1, count: 3 * nSites * width), tableSin = [Double](repeating: 0, count: 3 * nSites * width)
+        for s in 0..<nSites {
+            for (axis, x) in [sx[s], sy[s], sz[s]].enumerated() {
+                let center = (3 * s + axis) * width + bound
+                for m in stride(from: 1, through: bound, by: 1) {
+                    let angle = twoPi * Double(m) * x
+                    let c = cos(angle), sn = sin(angle)
+                    tableCos[center + m] = c; tableSin[center + m] = sn
+                    tableCos[center - m] = c; tableSin[center - m] = -sn
+                }
+            }
+        }
         var out = PhaseLines()
-        let n = families.count
+        let n = range.count
         out.position.reserveCapacity(n); out.intensity.reserveCapacity(n); out.sigma2.reserveCapacity(n)
         out.gamma.reserveCapacity(n); out.fSquared.reserveCapacity(n); out.d.reserveCapacity(n); out.family.reserveCapacity(n)
         if derivatives {
@@ -144,7 +198,7 @@ extension CompiledPhase {
         var siteGrad = [Double](repeating: 0, count: 11 * nSites)
         var dF2dCellAnisotropic = [Double](repeating: 0, count: 6), q = dF2dCellAnisotropic
         var dPOdCell = [Double](repeating: 0, count: derivatives ? 6 : 0)
-        for fam in 0..<n {
+        for fam in range {
             let hv = familyH[fam]
             let g2 = Self.reciprocalLength2(hv, r)
             let sinTheta = lambda * g2.squareRoot() / 2
@@ -155,16 +209,18 @@ extension CompiledPhase {
             guard pos > 0, pos < 180 else { continue }
             // |F|² (Friedel mean A² + B² + C² + D², see ScatteringModel).
             let s2 = g2 / 4
-            for e in 0..<nSites {
-                let fac = factors[e]
+            for u in 0..<elementFactors.count {
+                let fac = elementFactors[u]
                 var f = fac.c, df = 0.0
                 for i in 0..<fac.a.count {
                     let t = fac.a[i] * exp(-fac.b[i] * s2)
                     f += t
                     df -= fac.b[i] * t
                 }
-                f0[e] = f; df0[e] = df
+                elementF0[u] = f; elementDF0[u] = df
             }
+            for e in 0..<nSites { f0[e] = elementF0[siteFactor[e]]; df0[e] = elementDF0[siteFactor[e]] }
+            for e in 0..<nSites where !anisotropic[e] { siteT[e] = exp(-eightPi2 * sU[e] * s2) }
             var sa = 0.0, sb = 0.0, sc = 0.0, sd = 0.0
             let base = fam * nAtoms
             for j in 0..<nAtoms {
@@ -176,10 +232,17 @@ extension CompiledPhase {
                     t = exp(-2 * Double.pi * Double.pi * (hr.x * hr.x * sC[c] + hr.y * hr.y * sC[c + 1] + hr.z * hr.z * sC[c + 2]
                         + 2 * (hr.x * hr.y * sC[c + 3] + hr.x * hr.z * sC[c + 4] + hr.y * hr.z * sC[c + 5])))
                 } else {
-                    t = exp(-eightPi2 * sU[e] * s2)
+                    t = siteT[e]
                 }
-                let ph = twoPi * (hr.x * sx[e] + hr.y * sy[e] + hr.z * sz[e] + imageHT[base + j])
-                let cs = cos(ph), sn = sin(ph)
+                // cos and sin of 2π (h·R·x + h·t) from the tables (see above).
+                let ox = 3 * e * width + bound, oy = ox + width, oz = oy + width
+                let ix = Int(hr.x), iy = Int(hr.y), iz = Int(hr.z)
+                let cx = tableCos[ox + ix], snx = tableSin[ox + ix], cy = tableCos[oy + iy], sny = tableSin[oy + iy]
+                let cz = tableCos[oz + iz], snz = tableSin[oz + iz]
+                let cxy = cx * cy - snx * sny, sxy = snx * cy + cx * sny
+                let cxyz = cxy * cz - sxy * snz, sxyz = sxy * cz + cxy * snz
+                let ct = imageCosT[base + j], st = imageSinT[base + j]
+                let cs = cxyz * ct - sxyz * st, sn = sxyz * ct + cxyz * st
                 let a = sOcc[e] * t * (f0[e] + fPrime[e]), b = sOcc[e] * t * fDoublePrime[e]
                 sa += a * cs; sb += a * sn; sc += b * cs; sd += b * sn
                 if derivatives { atomA[j] = a; atomB[j] = b; atomCos[j] = cs; atomSin[j] = sn; atomT[j] = t }

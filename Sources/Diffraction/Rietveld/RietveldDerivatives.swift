@@ -91,6 +91,9 @@ extension RietveldModel {
         let nSites = c.siteKeys.count
         let shift = kAlpha2Shift ?? 0
         let vPos = vI + n, vS = vI + 2 * n, vG = vI + 3 * n, vH = vI + 4 * n, vR = vI + 5 * n
+        var intensityColumns = [UnsafeMutablePointer<Double>](repeating: cols, count: 4)
+        var intensityFactors = [Double](repeating: 0, count: 4)
+        var pending = 0
         for l in 0..<pl.count {
             let intensity = pl.intensity[l]
             var lo = n, hi = 0
@@ -130,11 +133,27 @@ extension RietveldModel {
                 if let other {
                     if cO != 0 { for i in lo..<hi { col[i] += cO * other[i] } }
                 } else if cP == 0 {
-                    if cI != 0 { for i in lo..<hi { col[i] += cI * vI[i] } }
+                    // Columns fed by ∂y/∂I alone (scale, fractions, coordinates, U, occupancies): gathered and
+                    // added four at a time below, ∂y/∂I read once for the four (same sums as one at a time).
+                    if cI != 0 { intensityColumns[pending] = col; intensityFactors[pending] = cI; pending += 1 }
+                    if pending == 4 {
+                        let c0 = intensityColumns[0], c1 = intensityColumns[1], c2 = intensityColumns[2], c3 = intensityColumns[3]
+                        let a0 = intensityFactors[0], a1 = intensityFactors[1], a2 = intensityFactors[2], a3 = intensityFactors[3]
+                        for i in lo..<hi {
+                            let v = vI[i]
+                            c0[i] += a0 * v; c1[i] += a1 * v; c2[i] += a2 * v; c3[i] += a3 * v
+                        }
+                        pending = 0
+                    }
                 } else {
                     for i in lo..<hi { col[i] += cI * vI[i] + cP * vPos[i] }
                 }
             }
+            for q in 0..<pending {
+                let col = intensityColumns[q], a = intensityFactors[q]
+                for i in lo..<hi { col[i] += a * vI[i] }
+            }
+            pending = 0
             for q in 0..<6 { (vI + q * n + lo).update(repeating: 0, count: hi - lo) }
         }
     }

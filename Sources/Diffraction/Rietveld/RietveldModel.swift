@@ -438,9 +438,18 @@ public struct RietveldModel: RefinementModel, Sendable {
         }
     }
 
-    /// First index with 2θ ≥ `x` (numpy's searchsorted, left).
+    /// First index with 2θ ≥ `x` (numpy's searchsorted, left). On a (nearly) even grid the index guessed
+    /// from the mean step is corrected by a few steps; otherwise, a bisection.
     func lowerIndex(_ x: Double) -> Int {
-        var lo = 0, hi = twoTheta.count
+        let n = twoTheta.count
+        let first = twoTheta[0], step = (twoTheta[n - 1] - first) / Double(n - 1)
+        if step > 0, x.isFinite {
+            var i = Int(max(0, min(Double(n), ((x - first) / step).rounded(.up))))
+            for _ in 0..<4 {
+                if i > 0, twoTheta[i - 1] >= x { i -= 1 } else if i < n, twoTheta[i] < x { i += 1 } else { return i }
+            }
+        }
+        var lo = 0, hi = n
         while lo < hi {
             let mid = (lo + hi) / 2
             if twoTheta[mid] < x { lo = mid + 1 } else { hi = mid }
