@@ -127,6 +127,11 @@ public enum IntegrateOperations {
             let maskNegative = template.pixelType.isSignedInteger
             let rule = AzimuthalIntegrator.ValidityRule(dummy: r.dummy, maskNegative: maskNegative)
             guard source.frameCount > 0 else { continue }
+            // A stack's frames are read from disk by a thread of their own, in file order, from
+            // now on: while the geometry and its matrix are built, and then ahead of the integration.
+            let batch = source.frameCount > 1 ? max(1, r.threads) * 8 : 1
+            let readAhead = source.frameCount > 1 ? FrameReadAhead(source, frames: 0..<source.frameCount, window: 4 * batch) : nil
+            defer { readAhead?.stop() }
             let integrator: AzimuthalIntegrator
             if let cached = integrators[shape] {
                 integrator = cached
@@ -151,11 +156,7 @@ public enum IntegrateOperations {
                 integrators[shape] = integrator
             }
             // Frames in parallel (one thread each, the integrator and its matrix shared), in
-            // batches so that a long stack is never held whole; handed on in order. A stack's
-            // frames are read from disk by one thread of their own, ahead of the integration.
-            let batch = source.frameCount > 1 ? max(1, r.threads) * 8 : 1
-            let readAhead = source.frameCount > 1 ? FrameReadAhead(source, frames: 0..<source.frameCount, window: 4 * batch) : nil
-            defer { readAhead?.stop() }
+            // batches so that a long stack is never held whole; handed on in order.
             for first in stride(from: 0, to: source.frameCount, by: batch) {
                 let results = try integrator.integrate(frames: first..<min(first + batch, source.frameCount),
                                                        withFrame: { k, integrate in
