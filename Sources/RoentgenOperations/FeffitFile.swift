@@ -119,10 +119,20 @@ public struct FeffitFile: Sendable {
                     case "fix_unused":
                         guard let b = v.bool else { throw fail(v, "fix_unused must be true or false") }
                         out.options.fixUnusedVariables = b
-                    case "rmax_out": out.options.rmaxOut = try number(v, "rmax_out")
-                    case "ftol": out.options.ftol = try number(v, "ftol")
-                    case "xtol": out.options.xtol = try number(v, "xtol")
-                    default: out.options.maxEvaluations = Int(try number(v, "max_evaluations"))
+                    case "rmax_out":
+                        let r = try number(v, "rmax_out")
+                        guard r.isFinite, r > 0 else { throw fail(v, "rmax_out must be a positive distance in Å") }
+                        out.options.rmaxOut = r
+                    case "ftol", "xtol":
+                        let t = try number(v, k)
+                        guard t.isFinite, t >= 0 else { throw fail(v, "\(k) must be a number ≥ 0") }
+                        if k == "ftol" { out.options.ftol = t } else { out.options.xtol = t }
+                    default:
+                        let m = try number(v, "max_evaluations")
+                        guard m.isFinite, m >= 0, m <= 1e9, m == m.rounded() else {
+                            throw fail(v, "max_evaluations must be a whole number from 0 to 1e9")
+                        }
+                        out.options.maxEvaluations = Int(m)
                     }
                 }
             case "parameters":

@@ -137,6 +137,7 @@ public func forwardTransform(k: [Double], chi: [Double], parameters p: ForwardTr
     }
     guard let plan = FFTPlans.plan(p.nfft) else { throw RoentgenError.badParameter("nfft = \(p.nfft); expected a power of two ≥ 2") }
     guard p.kweight >= 0 else { throw RoentgenError.badParameter("kweight = \(p.kweight); expected ≥ 0") }
+    guard p.rmaxOut.isFinite, p.rmaxOut > 0 else { throw RoentgenError.badParameter("rmax_out = \(p.rmaxOut) Å; expected > 0") }
     guard p.kmax > p.kmin, p.kmin >= 0, p.dk >= 0 else {
         throw RoentgenError.badParameter("k window \(p.kmin) … \(p.kmax) Å⁻¹ with dk \(p.dk); expected 0 ≤ kmin < kmax and dk ≥ 0")
     }

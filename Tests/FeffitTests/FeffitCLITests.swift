@@ -106,6 +106,11 @@ struct FeffitCLITests {
         try fails(Self.recipe(kmax: 4, rmax: 2.0), ["4 variables but only 1.382 independent points"])
         try fails(Self.recipe().replacingOccurrences(of: "window: kaiser", with: "window: boxcar"), ["fit.yaml:9", "window 'boxcar'"])
         try fails(Self.recipe().replacingOccurrences(of: "deltar: del_r", with: "deltar: del_r\n        sigma3: x"), ["fit.yaml:16", "unknown key 'sigma3'"])
+        // Options out of range name the option and its line (a negative rmax_out or a NaN
+        // max_evaluations used to reach an array size or an Int conversion and crash).
+        try fails(Self.recipe() + "options: {rmax_out: -2}\n", ["fit.yaml:17", "rmax_out must be a positive distance"])
+        try fails(Self.recipe() + "options: {max_evaluations: 1e300}\n", ["fit.yaml:17", "max_evaluations must be a whole number"])
+        try fails(Self.recipe() + "options: {ftol: -1}\n", ["fit.yaml:17", "ftol must be a number ≥ 0"])
     }
 
     @Test func pathsSummarisesAFolder() throws {
