@@ -92,7 +92,9 @@ import TestSupport
             #expect(e.message.contains("timed out (no data for 1.0 s)"), "\(e.message)")
             #expect(e.message.contains("1200000 bytes kept"), "\(e.message)")
         }
-        #expect(Date().timeIntervalSince(start) < 20)
+        // Below the server's 30 s stall: the transfer timed out rather than waited. (The bound was
+        // 20 s; the silent-server test below once took 22.5 s in a whole-suite run on two cores.)
+        #expect(Date().timeIntervalSince(start) < 29)
         #expect(cache.partials().map(\.bytes) == [1_200_000])
     }
 
@@ -109,8 +111,15 @@ import TestSupport
         let cache = FetchFaultTests.cache(root, timeout: 1, maxResumes: 1, transport: .libcurl)
         let item = DownloadItem(url: server.baseURL.appendingPathComponent("silent"), name: "silent")
         let start = Date()
-        await #expect(throws: RoentgenError.self) { _ = try await cache.fetch(item) }
-        #expect(Date().timeIntervalSince(start) < 20)
+        do {
+            _ = try await cache.fetch(item)
+            Issue.record("expected a timeout")
+        } catch let e as RoentgenError {
+            #expect(e.kind == .network && e.message.contains("timed out"), "\(e.message)")
+        }
+        // Below the server's 30 s delay: both attempts timed out rather than waited (the bound was
+        // 20 s; in a fresh-clone CI run of the whole suite on two cores it took 22.5 s once).
+        #expect(Date().timeIntervalSince(start) < 29)
         #expect(server.requests.count == 2)   // the first attempt and one resume
     }
 
