@@ -35,6 +35,9 @@ public enum Feffit {
     public static func fit(datasets: [FeffitDataSet], parameters: ParameterSet,
                            options: FeffitOptions = FeffitOptions()) throws -> FeffitResult {
         guard !datasets.isEmpty else { throw RoentgenError.badParameter("feffit needs at least one data set") }
+        guard options.rmaxOut.isFinite, options.rmaxOut > 0 else {
+            throw RoentgenError.badParameter("rmax_out = \(options.rmaxOut) Å; expected a positive distance")
+        }
         var ids = Set<String>()
         for ds in datasets where !ids.insert(ds.id).inserted { throw RoentgenError.badParameter("data set id '\(ds.id)' is used twice") }
         var paths = try PathExpressions(datasets: datasets, parameters: parameters, functions: functions)
