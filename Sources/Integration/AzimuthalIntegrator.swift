@@ -203,61 +203,52 @@ public struct AzimuthalIntegrator: Sendable {
         // The general loop (cakes, a dark, the azimuthal error model, or pixels invalid in this
         // frame only): each thread accumulates its pixel range into its own arrays: signal, normalisation,
         // count, variance, and (azimuthal model) Σ(c·norm)² for the second pass.
-        var partial = [[Double]](repeating: [], count: threads)
-        var invalid = [Int](repeating: 0, count: threads)
         let matrix = split.matrix
         let norm = normalization
         let dummy = validity.dummy, maskNegative = validity.maskNegative
-        partial.withUnsafeMutableBufferPointer { partialBuffer in
-            invalid.withUnsafeMutableBufferPointer { invalidBuffer in
-                nonisolated(unsafe) let out = partialBuffer
-                nonisolated(unsafe) let bad = invalidBuffer
-                DispatchQueue.concurrentPerform(iterations: threads) { t in
-                    let first = n * t / threads, last = n * (t + 1) / threads
-                    var acc = [Double](repeating: 0, count: 4 * bins)
-                    var skipped = 0
-                    acc.withUnsafeMutableBufferPointer { a in
-                        frame.withUnsafeBufferPointer { raw in
-                        norm.withUnsafeBufferPointer { nv in
-                        matrix.rowStart.withUnsafeBufferPointer { start in
-                        matrix.columnIndex.withUnsafeBufferPointer { col in
-                        matrix.values.withUnsafeBufferPointer { w in
-                            let darkValues = dark
-                            for p in first..<last {
-                                let e0 = start[p], e1 = start[p + 1]
-                                if e0 == e1 { continue }
-                                let v = raw[p]
-                                if v.isNaN || (maskNegative && v < 0) || (dummy != nil && v == dummy!) { skipped += 1; continue }
-                                var signal = v, variance = max(v, 1)
-                                if let darkValues {
-                                    signal -= darkValues[p]
-                                    variance += max(darkValues[p], 0)
-                                }
-                                let np = nv[p]
-                                for e in e0..<e1 {
-                                    let b = 4 * Int(col[e])
-                                    let c = Double(w[e])
-                                    a[b] += c * signal
-                                    a[b + 1] += c * np
-                                    a[b + 2] += c
-                                    a[b + 3] += c * c * variance
-                                }
-                            }
-                        }}}}}
+        let parts = perPixelRange(n, threads: threads) { pixels -> (sums: [Double], skipped: Int) in
+            let first = pixels.lowerBound, last = pixels.upperBound
+            var acc = [Double](repeating: 0, count: 4 * bins)
+            var skipped = 0
+            acc.withUnsafeMutableBufferPointer { a in
+                frame.withUnsafeBufferPointer { raw in
+                norm.withUnsafeBufferPointer { nv in
+                matrix.rowStart.withUnsafeBufferPointer { start in
+                matrix.columnIndex.withUnsafeBufferPointer { col in
+                matrix.values.withUnsafeBufferPointer { w in
+                    let darkValues = dark
+                    for p in first..<last {
+                        let e0 = start[p], e1 = start[p + 1]
+                        if e0 == e1 { continue }
+                        let v = raw[p]
+                        if v.isNaN || (maskNegative && v < 0) || (dummy != nil && v == dummy!) { skipped += 1; continue }
+                        var signal = v, variance = max(v, 1)
+                        if let darkValues {
+                            signal -= darkValues[p]
+                            variance += max(darkValues[p], 0)
+                        }
+                        let np = nv[p]
+                        for e in e0..<e1 {
+                            let b = 4 * Int(col[e])
+                            let c = Double(w[e])
+                            a[b] += c * signal
+                            a[b + 1] += c * np
+                            a[b + 2] += c
+                            a[b + 3] += c * c * variance
+                        }
                     }
-                    out[t] = acc
-                    bad[t] = skipped
-                }
+                }}}}}
             }
+            return (acc, skipped)
         }
         var signal = [Double](repeating: 0, count: bins), normSum = signal, count = signal, variance = signal
-        for acc in partial {
+        for (acc, _) in parts {
             for b in 0..<bins {
                 signal[b] += acc[4 * b]; normSum[b] += acc[4 * b + 1]; count[b] += acc[4 * b + 2]; variance[b] += acc[4 * b + 3]
             }
         }
         if options.errorModel == .azimuthal { variance = azimuthalVariance(frame, dark: dark, validity: validity) }
-        return result(signal: signal, normalization: normSum, count: count, variance: variance, masked: staticMasked + invalid.reduce(0, +))
+        return result(signal: signal, normalization: normSum, count: count, variance: variance, masked: staticMasked + parts.reduce(0) { $0 + $1.skipped })
     }
 
     /// The result of the fast loop: its signal and variance sums with the static normalisation and count.

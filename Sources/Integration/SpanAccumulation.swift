@@ -18,59 +18,50 @@ extension AzimuthalIntegrator {
         let maskNegative = validity.maskNegative
         let hasDummy = validity.dummy != nil, dummy = validity.dummy ?? 0
         nonisolated(unsafe) let values = raw   // read-only while the workers run
-        var partial = [[SIMD2<Double>]](repeating: [], count: threads)
-        var clean = [Bool](repeating: true, count: threads)
-        partial.withUnsafeMutableBufferPointer { partialBuffer in
-            clean.withUnsafeMutableBufferPointer { cleanBuffer in
-                nonisolated(unsafe) let out = partialBuffer
-                nonisolated(unsafe) let ok = cleanBuffer
-                DispatchQueue.concurrentPerform(iterations: threads) { t in
-                    let first = n * t / threads, last = n * (t + 1) / threads
-                    // a[b] = (Σ c·signal, Σ c²·variance): one 16-byte add per bin and pixel. The
-                    // index arithmetic wraps (`&*`, `&+`): p < n and i < width by construction.
-                    var acc = [SIMD2<Double>](repeating: .zero, count: padded)
-                    var valid = true
-                    acc.withUnsafeMutableBufferPointer { a in
-                        spans.firstBin.withUnsafeBufferPointer { bin in
-                            spans.weights.withUnsafeBufferPointer { w in
-                                /// One loop per span width, so that the inner loop is unrolled.
-                                @inline(__always) func run(_ k: Int) {
-                                    for p in first..<last {
-                                        let f = bin[p]
-                                        if f < 0 { continue }
-                                        let v = values[p].doubleValue
-                                        if (T.canBeNaN && v.isNaN) || (maskNegative && v < 0) || (hasDummy && v == dummy) { valid = false; return }
-                                        let pair = SIMD2(v, max(v, 1))
-                                        let b = Int(f)
-                                        if k == 1 {
-                                            a[b] += pair
-                                        } else {
-                                            let row = k &* p
-                                            for i in 0..<k {
-                                                let c = Double(w[row &+ i])
-                                                a[b &+ i] += SIMD2(c, c * c) * pair
-                                            }
-                                        }
+        let parts = perPixelRange(n, threads: threads) { pixels -> (sums: [SIMD2<Double>], valid: Bool) in
+            let first = pixels.lowerBound, last = pixels.upperBound
+            // a[b] = (Σ c·signal, Σ c²·variance): one 16-byte add per bin and pixel. The
+            // index arithmetic wraps (`&*`, `&+`): p < n and i < width by construction.
+            var acc = [SIMD2<Double>](repeating: .zero, count: padded)
+            var valid = true
+            acc.withUnsafeMutableBufferPointer { a in
+                spans.firstBin.withUnsafeBufferPointer { bin in
+                    spans.weights.withUnsafeBufferPointer { w in
+                        /// One loop per span width, so that the inner loop is unrolled.
+                        @inline(__always) func run(_ k: Int) {
+                            for p in first..<last {
+                                let f = bin[p]
+                                if f < 0 { continue }
+                                let v = values[p].doubleValue
+                                if (T.canBeNaN && v.isNaN) || (maskNegative && v < 0) || (hasDummy && v == dummy) { valid = false; return }
+                                let pair = SIMD2(v, max(v, 1))
+                                let b = Int(f)
+                                if k == 1 {
+                                    a[b] += pair
+                                } else {
+                                    let row = k &* p
+                                    for i in 0..<k {
+                                        let c = Double(w[row &+ i])
+                                        a[b &+ i] += SIMD2(c, c * c) * pair
                                     }
-                                }
-                                switch width {
-                                case 1: run(1)
-                                case 2: run(2)
-                                case 3: run(3)
-                                default: run(4)
                                 }
                             }
                         }
+                        switch width {
+                        case 1: run(1)
+                        case 2: run(2)
+                        case 3: run(3)
+                        default: run(4)
+                        }
                     }
-                    out[t] = acc
-                    ok[t] = valid
                 }
             }
+            return (acc, valid)
         }
-        guard clean.allSatisfy({ $0 }) else { return nil }
+        guard parts.allSatisfy(\.valid) else { return nil }
         let bins = split.radialBins
         var signal = [Double](repeating: 0, count: bins), variance = signal
-        for acc in partial {
+        for (acc, _) in parts {
             for b in 0..<bins {
                 signal[b] += acc[b].x
                 variance[b] += acc[b].y

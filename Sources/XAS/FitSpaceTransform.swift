@@ -147,12 +147,7 @@ struct FitSpaceTransform: Sendable {
         // A = C·e, B = S·o per vector and R point; χ(R) = e^{−iθc}(A − iB).
         let sums = UnsafeMutablePointer<Double>.allocate(capacity: 2 * points * count)
         defer { sums.deallocate() }
-        cosineRows.withUnsafeBufferPointer { rows in
-            multiply(rows.baseAddress!, rowCount: points, width: half, UnsafePointer(even), count: count, into: sums)
-        }
-        sineRows.withUnsafeBufferPointer { rows in
-            multiply(rows.baseAddress!, rowCount: points, width: half, UnsafePointer(odd), count: count, into: sums + points * count)
-        }
+        cosineSineProducts(cosineRows, sineRows, rowCount: points, width: half, even, odd, count: count, into: sums)
         let forward = backRowCount == 0 ? outputs : UnsafeMutablePointer<Double>.allocate(capacity: forwardRowCount * count)
         defer { if backRowCount > 0 { forward.deallocate() } }
         for v in 0..<count {
@@ -179,12 +174,7 @@ struct FitSpaceTransform: Sendable {
         }
         let pq = UnsafeMutablePointer<Double>.allocate(capacity: 2 * terms * count)
         defer { pq.deallocate() }
-        backCosineRows.withUnsafeBufferPointer { rows in
-            multiply(rows.baseAddress!, rowCount: terms, width: points, UnsafePointer(alpha), count: count, into: pq)
-        }
-        backSineRows.withUnsafeBufferPointer { rows in
-            multiply(rows.baseAddress!, rowCount: terms, width: points, UnsafePointer(beta), count: count, into: pq + terms * count)
-        }
+        cosineSineProducts(backCosineRows, backSineRows, rowCount: terms, width: points, alpha, beta, count: count, into: pq)
         for v in 0..<count {
             let p = pq + v * terms, q = pq + terms * count + v * terms, out = outputs + v * nq
             for u in 0..<terms {
@@ -193,6 +183,22 @@ struct FitSpaceTransform: Sendable {
             }
         }
     }
+}
+
+/// The folded transform's two products: `cosine`·`c` into `out`, then `sine`·`s` right after it
+/// (`rowCount·count` values each; `multiply` below).
+func cosineSineProducts(_ cosine: [Double], _ sine: [Double], rowCount: Int, width: Int,
+                        _ c: UnsafePointer<Double>, _ s: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
+    guard rowCount > 0, count > 0 else { return }
+    func product(_ rows: [Double], _ x: UnsafePointer<Double>, into at: UnsafeMutablePointer<Double>) {
+        rows.withUnsafeBufferPointer { r in
+            // No stored rows (zero width): every sum is empty.
+            guard let base = r.baseAddress, width > 0 else { at.update(repeating: 0, count: rowCount * count); return }
+            multiply(base, rowCount: rowCount, width: width, x, count: count, into: at)
+        }
+    }
+    product(cosine, c, into: out)
+    product(sine, s, into: out + rowCount * count)
 }
 
 /// out[v·rowCount + r] = Σₘ rows[r·width + m]·x[v·width + m] for `count` vectors x: each matrix

@@ -12,12 +12,8 @@ struct FeffitJacobianTests {
     /// Cu paths (R space, three k-weights, multiple scattering) and FeO in q space.
     @Test(arguments: [("cu_1shell", "main"), ("cu_13paths_ms", "main"), ("feo_2path", "q")])
     func analyticMatchesCentralDifferences(_ name: String, _ variant: String) throws {
-        guard let loader = try RecipeLoader(name) else { return }
-        let datasets = try loader.datasets(variant: loader.variants.contains(variant) ? variant : loader.variants[0])
-        let paths = try PathExpressions(datasets: datasets, parameters: loader.parameters(), functions: Feffit.functions)
-        let prepared = try datasets.enumerated().map { d, ds in try PreparedDataSet(ds, parameterNames: paths.names[d]) }
-        let model = FeffitModel(datasets: prepared)
-        let p = try paths.parameters.evaluated(functions: paths.functions)
+        guard let start = try startingModel(name, variant) else { return }
+        let (model, _, p) = start
         let names = model.pathParameter.keys.sorted()
         let columns = try #require(try model.derivatives(p, for: names))
         #expect(columns.count == names.count)
@@ -46,12 +42,8 @@ struct FeffitResidualMapTests {
     /// under the R window), at the recipe's start values, to 1e-12 of the largest residual.
     @Test(arguments: [("cu_1shell", "main"), ("cu_13paths_ms", "main"), ("feo_2path", "q"), ("feo_2path", "r")])
     func foldedMapMatchesFFT(_ name: String, _ variant: String) throws {
-        guard let loader = try RecipeLoader(name) else { return }
-        let datasets = try loader.datasets(variant: loader.variants.contains(variant) ? variant : loader.variants[0])
-        let paths = try PathExpressions(datasets: datasets, parameters: loader.parameters(), functions: Feffit.functions)
-        let prepared = try datasets.enumerated().map { d, ds in try PreparedDataSet(ds, parameterNames: paths.names[d]) }
-        let model = FeffitModel(datasets: prepared)
-        let p = try paths.parameters.evaluated(functions: paths.functions)
+        guard let start = try startingModel(name, variant) else { return }
+        let (model, prepared, p) = start
         let mapped = try model.residuals(p)
         // The same residual through the FFT: model χ summed path by path on the active points.
         var expected: [Double] = []
@@ -165,4 +157,14 @@ struct FoldedTransformTests {
             #expect(scale > 0 && worst <= 1e-12 * scale, "width \(width), q \(String(describing: qRange)): differ by \(worst) (scale \(scale))")
         }
     }
+}
+
+/// The feffit model of a shared recipe (`variant`, or its first one) at the recipe's start values: the
+/// model, its prepared data sets and the parameter values; nil (skipped) where ../shared is absent.
+private func startingModel(_ name: String, _ variant: String) throws -> (FeffitModel, [PreparedDataSet], ParameterValues)? {
+    guard let loader = try RecipeLoader(name) else { return nil }
+    let datasets = try loader.datasets(variant: loader.variants.contains(variant) ? variant : loader.variants[0])
+    let paths = try PathExpressions(datasets: datasets, parameters: loader.parameters(), functions: Feffit.functions)
+    let prepared = try datasets.enumerated().map { d, ds in try PreparedDataSet(ds, parameterNames: paths.names[d]) }
+    return (FeffitModel(datasets: prepared), prepared, try paths.parameters.evaluated(functions: paths.functions))
 }

@@ -307,10 +307,8 @@ struct FCJLineShape {
                            ratioScale: ratioScale, channels: c, stride: n)
         addFlooredDerivatives(x: x, c0..<g0, ws, share: share, intensity: intensity, positionScale: positionScale,
                               ratioScale: ratioScale, channels: c, stride: n)
-        for i in g0..<g1 {
-            addPointDerivatives(x: x, i, ws, share: share, intensity: intensity, positionScale: positionScale,
-                                ratioScale: ratioScale, channels: c, stride: n)
-        }
+        addPointDerivatives(x: x, g0..<g1, ws, share: share, intensity: intensity, positionScale: positionScale,
+                            ratioScale: ratioScale, channels: c, stride: n)
         addFlooredDerivatives(x: x, g1..<c1, ws, share: share, intensity: intensity, positionScale: positionScale,
                               ratioScale: ratioScale, channels: c, stride: n)
         addTailDerivatives(x: x, c1..<range.upperBound, ws, share: share, intensity: intensity, positionScale: positionScale,
@@ -347,11 +345,8 @@ struct FCJLineShape {
             if withRatio { add(5, o, sR * value) }
             i += 4
         }
-        while i < end {
-            addPointDerivatives(x: x, i, ws, share: share, intensity: intensity, positionScale: positionScale,
-                                ratioScale: ratioScale, channels: c, stride: n)
-            i += 1
-        }
+        addPointDerivatives(x: x, i..<end, ws, share: share, intensity: intensity, positionScale: positionScale,
+                            ratioScale: ratioScale, channels: c, stride: n)
     }
 
     /// `derivatives(at:)`'s node sums where every Gaussian is at its floor (∂Gauss/∂u = 0), four points at a
@@ -401,11 +396,8 @@ struct FCJLineShape {
             if withRatio { add(5, o, sR * sum) }
             i += 4
         }
-        while i < end {
-            addPointDerivatives(x: x, i, ws, share: share, intensity: intensity, positionScale: positionScale,
-                                ratioScale: ratioScale, channels: c, stride: n)
-            i += 1
-        }
+        addPointDerivatives(x: x, i..<end, ws, share: share, intensity: intensity, positionScale: positionScale,
+                            ratioScale: ratioScale, channels: c, stride: n)
     }
 
     /// Adds four values to the four doubles at byte offset `offset` of `base`.
@@ -415,18 +407,21 @@ struct FCJLineShape {
                         as: SIMD4<Double>.self)
     }
 
-    /// One point's contribution to the six derivative channels (the full line shape, no tail shortcut).
+    /// The points' contributions to the six derivative channels, one point at a time (the full line
+    /// shape, no tail shortcut): the Gaussian core, and what the four-point loops leave over.
     @inline(__always)
-    private func addPointDerivatives(x: UnsafePointer<Double>, _ i: Int, _ ws: FCJWorkspace, share: Double, intensity: Double,
-                                     positionScale: Double, ratioScale: Double?, channels c: UnsafeMutablePointer<Double>,
-                                     stride n: Int) {
-        let d = derivatives(at: x[i], ws)
-        c[i] += share * d.value
-        c[n + i] += positionScale * d.position
-        c[2 * n + i] += intensity * d.sigma2
-        c[3 * n + i] += intensity * d.gamma
-        c[4 * n + i] += intensity * d.shl
-        if let ratioScale { c[5 * n + i] += ratioScale * d.value }
+    private func addPointDerivatives(x: UnsafePointer<Double>, _ points: Range<Int>, _ ws: FCJWorkspace, share: Double,
+                                     intensity: Double, positionScale: Double, ratioScale: Double?,
+                                     channels c: UnsafeMutablePointer<Double>, stride n: Int) {
+        for i in points {
+            let d = derivatives(at: x[i], ws)
+            c[i] += share * d.value
+            c[n + i] += positionScale * d.position
+            c[2 * n + i] += intensity * d.sigma2
+            c[3 * n + i] += intensity * d.gamma
+            c[4 * n + i] += intensity * d.shl
+            if let ratioScale { c[5 * n + i] += ratioScale * d.value }
+        }
     }
 
     /// The value and its derivatives with respect to 2θ of the line, σ², γ and SH/L at 2θ = `x`.

@@ -143,15 +143,18 @@ public struct HDF5ImageStack: @unchecked Sendable {
         let count = rows * columns
         let size = pixelType.size
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> R in
-            let h5 = try HDF5File(raw, file: file)
-            guard let d = try h5.dataset(try h5.object(at: address)) else { throw RoentgenError.badFile(file, byteOffset: address, "\(path) is no longer a dataset") }
-            switch d.layout {
-            case .contiguous(let at?, _):
+            // Contiguous data: the frame's bytes from the offset found when the file was opened
+            // (no HDF5 header parsed per frame).
+            if let at = contiguousOffset {
                 let start = at + k * count * size
                 guard start >= 0, start + count * size <= raw.count else {
                     throw RoentgenError.badFile(file, byteOffset: start, "frame \(k) of \(path) passes the end of the file (\(raw.count) bytes); file truncated")
                 }
                 return try body(UnsafeRawBufferPointer(rebasing: raw[start..<start + count * size]), pixelType, bigEndian)
+            }
+            let h5 = try HDF5File(raw, file: file)
+            guard let d = try h5.dataset(try h5.object(at: address)) else { throw RoentgenError.badFile(file, byteOffset: address, "\(path) is no longer a dataset") }
+            switch d.layout {
             case .chunked(let chunk, let index) where d.space.dims.count == 3:
                 var frame = d.filled(count * size)
                 let chunkBytes = chunk.reduce(size, *)
