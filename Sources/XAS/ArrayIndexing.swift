@@ -10,6 +10,18 @@ func indexOf(_ a: [Double], _ value: Double) -> Int {
     return lo
 }
 
+/// `indexOf(a.map { $0 − shift }, value)` without the shifted copy (the same comparisons).
+@inlinable
+func indexOf(_ a: [Double], _ value: Double, shiftedBy shift: Double) -> Int {
+    guard !a.isEmpty, value >= a[0] - shift else { return 0 }
+    var lo = 0, hi = a.count
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2
+        if a[mid] - shift <= value { lo = mid } else { hi = mid }
+    }
+    return lo
+}
+
 /// Index of the element of `a` nearest to `value` (the first one on ties).
 @inlinable
 func indexNearest(_ a: [Double], _ value: Double) -> Int {

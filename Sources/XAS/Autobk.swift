@@ -125,18 +125,24 @@ func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     let nraw = iemax - iek0 + 1
     let kr = Array(kraw[0..<nraw])
     let mur = Array(mu[iek0...iemax])
-    guard nraw >= 4, let interpolator = NotAKnotCubicSpline(nodes: kr) else {
-        throw RoentgenError(.badData, "energies above E0 are not strictly increasing or too few (\(nraw)); expected a sorted scan")
-    }
+    let unsortedOrFew = RoentgenError(.badData, "energies above E0 are not strictly increasing or too few (\(nraw)); expected a sorted scan")
+    guard nraw >= 4 else { throw unsortedOrFew }
+    for i in 1..<nraw where !(kr[i] > kr[i - 1]) { throw unsortedOrFew }
     // Rows of the partial DFT for the first irbkg R points (row 2j Re, 2j+1 Im; kstep/√π folded
     // in), shared per (nfft, irbkg, nk); the window and k-weight go onto the vectors instead.
     let nOut = 2 * irbkg
     let rows = PartialDFTRows.shared(nfft: p.nfft, frequencies: irbkg, width: nk, scale: p.kstep / Double.pi.squareRoot())
     // χ = χ_μ − Σ cⱼGⱼ and the transform a − P·c (see `AutobkDesign`).
     let basis = CubicBSplineBasis(knots: initial.knots)
-    let localDesign = forceGeneralDesign ? nil : AutobkDesign.local(spline: initial, basis: basis, knotNodes: knotNodes, interpolator: interpolator,
+    let localDesign = forceGeneralDesign ? nil : AutobkDesign.local(spline: initial, basis: basis, knotNodes: knotNodes, nodes: kr,
                                                                     mu: mur, kout: kout, ftwin: ftwin, rows: rows, nOut: nOut)
-    let design = localDesign ?? AutobkDesign.general(spline: initial, interpolator: interpolator, mu: mur, kout: kout, ftwin: ftwin, rows: rows, nOut: nOut)
+    let design: AutobkDesign
+    if let localDesign {
+        design = localDesign
+    } else {
+        guard let interpolator = NotAKnotCubicSpline(nodes: kr) else { throw unsortedOrFew }
+        design = AutobkDesign.general(spline: initial, interpolator: interpolator, mu: mur, kout: kout, ftwin: ftwin, rows: rows, nOut: nOut)
+    }
     let nclamp = min(p.nclamp, nk / 2)
     let clampIdx = Array(0..<nclamp) + Array((nk - nclamp)..<nk)
     let clampW = [Double](repeating: abs(p.clampLo), count: nclamp) + [Double](repeating: abs(p.clampHi), count: nclamp)

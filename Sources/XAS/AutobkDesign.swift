@@ -59,14 +59,16 @@ struct AutobkDesign {
 
     /// The `local` construction; nil when a knot is not an interior interpolation node.
     /// `knotNodes[i]`: index in `nodes` of the i-th knot of `spline` (its `splK`); `ftwin`: kʷ·W(k) on `kout`;
-    /// `rows`: the partial DFT rows (`PartialDFTRows`, at least nOut rows over kout.count samples).
-    static func local(spline: BSpline, basis: CubicBSplineBasis, knotNodes: [Int], interpolator: NotAKnotCubicSpline, mu: [Double],
+    /// `rows`: the partial DFT rows (`PartialDFTRows`, at least nOut rows over kout.count samples);
+    /// `nodes`: the interpolation nodes (kraw), strictly increasing.
+    static func local(spline: BSpline, basis: CubicBSplineBasis, knotNodes: [Int], nodes: [Double], mu: [Double],
                       kout: [Double], ftwin: [Double], rows: PartialDFTRows, nOut: Int) -> AutobkDesign? {
-        let nspl = spline.basisCount, nraw = interpolator.nodes.count, nk = kout.count
+        let nspl = spline.basisCount, nraw = nodes.count, nk = kout.count
         guard spline.degree == 3, nspl >= 4, nraw >= 6, knotNodes.count == nspl else { return nil }
         for i in 2..<(nspl - 2) where !(knotNodes[i] >= 2 && knotNodes[i] <= nraw - 3) { return nil }
-        guard rows.frequencies * 2 >= nOut, rows.stride >= nk else { return nil }
-        var design = AutobkDesign(a: [], P: [], chiMu: interpolator.evaluate(y: mu, at: kout), coefficientCount: nspl)
+        guard rows.frequencies * 2 >= nOut, rows.stride >= nk,
+              let chiMu = NotAKnotCubicSpline.interpolate(nodes: nodes, y: mu, at: kout) else { return nil }
+        var design = AutobkDesign(a: [], P: [], chiMu: chiMu, coefficientCount: nspl)
         design.firstBasis = [Int](repeating: 0, count: nk)
         design.basisValues = [Double](repeating: 0, count: 4 * nk)
         // Support of each basis function on the output grid: [start, end) (kout increasing, so the

@@ -64,8 +64,8 @@ private func edgeCandidate(energy: [Double], mu: [Double], estep: Double?, smoot
     if smooth, let s = lorentzianSmooth(x: en, y: dmu, sigma: step, xstep: step) { dmu = s }
     for i in 0..<n where !dmu[i].isFinite { dmu[i] = -1 }
     if n > 2 * nmin {
-        let inner = dmu[nmin..<(n - nmin)]
-        let lo = inner.min()!, hi = inner.max()!
+        var lo = dmu[nmin], hi = dmu[nmin]
+        for i in (nmin + 1)..<(n - nmin) { let v = dmu[i]; if v < lo { lo = v }; if v > hi { hi = v } }
         let ptp = max(1e-10, hi - lo)
         for i in 0..<n { dmu[i] = (dmu[i] - lo) / ptp }
     }

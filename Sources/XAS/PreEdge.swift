@@ -82,8 +82,8 @@ public func preEdge(energy: [Double], mu: [Double], parameters p: PreEdgeParamet
     if pre1 > pre2 { swap(&pre1, &pre2) }
     var nvict = p.nvict
     var npre = 1
-    let rel = energy.map { $0 - e0 }
-    if indexOf(rel, pre2) - indexOf(rel, pre1) < 3 { nvict = 0; npre = 0 }
+    // Larch's index_of(energy − e0, pre2) − index_of(energy − e0, pre1), without the shifted copy.
+    if indexOf(energy, pre2, shiftedBy: e0) - indexOf(energy, pre1, shiftedBy: e0) < 3 { nvict = 0; npre = 0 }
     var norm2 = p.norm2 ?? 5 * roundHalfEven((emax - e0) / 5)
     if norm2 < 0 { norm2 = emax - e0 - norm2 }
     norm2 = min(norm2, emax - e0)

@@ -221,19 +221,84 @@ public struct NotAKnotCubicSpline: Sendable {
                 return
             }
             let m2 = secondDerivatives(yb)
-            var i = 0
-            for (j, p) in points.enumerated() {
-                // Locate interval i with nodes[i] ≤ p < nodes[i+1], clamped to [0, n−2].
-                if p < nodes[i] || (i < n - 2 && p >= nodes[i + 1]) {
-                    if p < nodes[i] { i = 0 }
-                    while i < n - 2 && p >= nodes[i + 1] { i += 1 }
+            nodes.withUnsafeBufferPointer { nb in
+                m2.withUnsafeBufferPointer { mb in
+                    out.withUnsafeMutableBufferPointer { ob in Self.evaluatePieces(nodes: nb, y: yb, m: mb, at: points, into: ob) }
                 }
-                let hi = h[i]
-                let a = nodes[i + 1] - p, b = p - nodes[i]
-                out[j] = (m2[i] * a * a * a + m2[i + 1] * b * b * b) / (6 * hi)
-                    + (yb[i] / hi - m2[i] * hi / 6) * a + (yb[i + 1] / hi - m2[i + 1] * hi / 6) * b
             }
         }
+        return out
+    }
+
+    /// The spline through (nodes, y) with second derivatives `m` at the nodes, at `points` (any
+    /// order; fastest when increasing), written into `out`; n ≥ 4.
+    @inline(__always)
+    private static func evaluatePieces(nodes: UnsafeBufferPointer<Double>, y yb: UnsafeBufferPointer<Double>, m m2: UnsafeBufferPointer<Double>,
+                                       at points: [Double], into out: UnsafeMutableBufferPointer<Double>) {
+        let n = nodes.count
+        var i = 0
+        for (j, p) in points.enumerated() {
+            // Locate interval i with nodes[i] ≤ p < nodes[i+1], clamped to [0, n−2].
+            if p < nodes[i] || (i < n - 2 && p >= nodes[i + 1]) {
+                if p < nodes[i] { i = 0 }
+                while i < n - 2 && p >= nodes[i + 1] { i += 1 }
+            }
+            let hi = nodes[i + 1] - nodes[i]
+            let a = nodes[i + 1] - p, b = p - nodes[i]
+            out[j] = (m2[i] * a * a * a + m2[i + 1] * b * b * b) / (6 * hi)
+                + (yb[i] / hi - m2[i] * hi / 6) * a + (yb[i + 1] / hi - m2[i + 1] * hi / 6) * b
+        }
+    }
+
+    /// The spline through (nodes, y) at `points`, for one set of values: the same numbers as
+    /// `NotAKnotCubicSpline(nodes:)?.evaluate(y:at:)` (the same operations in the same order),
+    /// with the factorisation of the tridiagonal system and the forward sweep of its solve done in
+    /// one pass (the two dependency chains overlap) and no factors stored.
+    /// Nil unless `nodes` is strictly increasing with at least 2 points and `y` as long.
+    public static func interpolate(nodes: [Double], y: [Double], at points: [Double]) -> [Double]? {
+        let n = nodes.count
+        guard n >= 2, y.count == n else { return nil }
+        for i in 1..<n where !(nodes[i] > nodes[i - 1]) { return nil }
+        guard n >= 4 else { return NotAKnotCubicSpline(nodes: nodes)?.evaluate(y: y, at: points) }
+        var out = [Double](repeating: 0, count: points.count)
+        var m2 = [Double](repeating: 0, count: n), upper = [Double](repeating: 0, count: n)
+        nodes.withUnsafeBufferPointer { x in
+        y.withUnsafeBufferPointer { yb in
+        m2.withUnsafeMutableBufferPointer { mb in
+        upper.withUnsafeMutableBufferPointer { cp in
+            let m = n - 2
+            let h0 = x[1] - x[0], h1 = x[2] - x[1]
+            let hl = x[n - 1] - x[n - 2], hp = x[n - 2] - x[n - 3]
+            // Row r (node i = r + 1) of the system of `init`, with its not-a-knot corrections;
+            // d (the right-hand side, eliminated) goes into mb[r + 1].
+            var previous = (yb[1] - yb[0]) / h0
+            var cpPrevious = 0.0, dPrevious = 0.0
+            for r in 0..<m {
+                let i = r + 1
+                let hm = x[i] - x[i - 1], hi = x[i + 1] - x[i]
+                var a = hm, b = 2 * (hm + hi), c = hi
+                if r == 0 { b += h0 * (h0 + h1) / h1; c -= h0 * h0 / h1 }
+                if r == m - 1 { b += hl * (hl + hp) / hp; a -= hl * hl / hp }
+                let next = (yb[i + 1] - yb[i]) / hi
+                var d = 6 * (next - previous)
+                previous = next
+                if r == 0 {
+                    let dinv = 1 / b
+                    cp[0] = c * dinv
+                    d *= dinv
+                } else {
+                    let dinv = 1 / (b - a * cpPrevious)
+                    cp[r] = c * dinv
+                    d = (d - a * dPrevious) * dinv
+                }
+                cpPrevious = cp[r]; dPrevious = d
+                mb[r + 1] = d
+            }
+            for r in stride(from: m - 2, through: 0, by: -1) { mb[r + 1] -= cp[r] * mb[r + 2] }
+            mb[0] = ((h0 + h1) * mb[1] - h0 * mb[2]) / h1
+            mb[n - 1] = ((hl + hp) * mb[n - 2] - hl * mb[n - 3]) / hp
+            out.withUnsafeMutableBufferPointer { ob in evaluatePieces(nodes: x, y: yb, m: UnsafeBufferPointer(mb), at: points, into: ob) }
+        }}}}
         return out
     }
 }

@@ -20,41 +20,54 @@ public func solveLinearLeastSquares(columns: [[Double]], b: [Double]) -> LinearL
     // Column-major working copy.
     var a = [Double](repeating: 0, count: m * n)
     for j in 0..<n { for i in 0..<m { a[j * m + i] = columns[j][i] } }
+    return householderLeastSquares(columnMajor: &a, rows: m, columns: n, b: b, inverse: true)
+}
+
+/// min ‖A·x − b‖₂ for the m × n matrix A stored column by column in `a` (overwritten by the
+/// factorisation): Householder QR (Golub & Van Loan, Matrix Computations, §5.3), nil when a
+/// column's remaining norm is below 1e-12 of its original norm. (AᵀA)⁻¹ = R⁻¹R⁻ᵀ only when
+/// `inverse` is true. Sums and updates run over contiguous columns (SIMD dot products).
+private func householderLeastSquares(columnMajor a: inout [Double], rows m: Int, columns n: Int, b: [Double],
+                                     inverse: Bool) -> LinearLeastSquaresSolution? {
     var rhs = b
     var rdiag = [Double](repeating: 0, count: n)
-    let colNorms = columns.map { c in c.reduce(0) { $0 + $1 * $1 }.squareRoot() }
-    for k in 0..<n {
-        var norm = 0.0
-        for i in k..<m { norm += a[k * m + i] * a[k * m + i] }
-        norm = norm.squareRoot()
-        if norm <= 1e-12 * max(colNorms[k], Double.leastNormalMagnitude) { return nil }
-        if a[k * m + k] > 0 { norm = -norm }
-        // v = a[k..] - norm e_k, stored in place.
-        a[k * m + k] -= norm
-        let vnorm2 = (k..<m).reduce(0.0) { $0 + a[k * m + $1] * a[k * m + $1] }
-        if vnorm2 > 0 {
-            for j in (k + 1)..<max(k + 1, n) {
-                var dot = 0.0
-                for i in k..<m { dot += a[k * m + i] * a[j * m + i] }
-                let f = 2 * dot / vnorm2
-                for i in k..<m { a[j * m + i] -= f * a[k * m + i] }
-            }
-            var dot = 0.0
-            for i in k..<m { dot += a[k * m + i] * rhs[i] }
-            let f = 2 * dot / vnorm2
-            for i in k..<m { rhs[i] -= f * a[k * m + i] }
-        }
-        rdiag[k] = norm
-    }
-    // Back substitution R x = Qᵀb (R's diagonal in rdiag, above-diagonal in a).
     var x = [Double](repeating: 0, count: n)
-    for k in stride(from: n - 1, through: 0, by: -1) {
-        var s = rhs[k]
-        for j in (k + 1)..<max(k + 1, n) { s -= a[j * m + k] * x[j] }
-        x[k] = s / rdiag[k]
-    }
     var rss = 0.0
-    for i in n..<m { rss += rhs[i] * rhs[i] }
+    let ok = a.withUnsafeMutableBufferPointer { ab -> Bool in
+        rhs.withUnsafeMutableBufferPointer { rb -> Bool in
+            let base = ab.baseAddress!, r = rb.baseAddress!
+            var colNorms = [Double](repeating: 0, count: n)
+            for j in 0..<n { colNorms[j] = dotProduct(base + j * m, base + j * m, m).squareRoot() }
+            for k in 0..<n {
+                let v = base + k * m  // column k; its rows k… become the Householder vector
+                var norm = dotProduct(v + k, v + k, m - k).squareRoot()
+                if norm <= 1e-12 * max(colNorms[k], Double.leastNormalMagnitude) { return false }
+                if v[k] > 0 { norm = -norm }
+                v[k] -= norm
+                let vnorm2 = dotProduct(v + k, v + k, m - k)
+                if vnorm2 > 0 {
+                    for j in (k + 1)..<max(k + 1, n) {
+                        let c = base + j * m
+                        let f = 2 * dotProduct(v + k, c + k, m - k) / vnorm2
+                        for i in k..<m { c[i] -= f * v[i] }
+                    }
+                    let f = 2 * dotProduct(v + k, r + k, m - k) / vnorm2
+                    for i in k..<m { r[i] -= f * v[i] }
+                }
+                rdiag[k] = norm
+            }
+            // Back substitution R x = Qᵀb (R's diagonal in rdiag, above-diagonal in a).
+            for k in stride(from: n - 1, through: 0, by: -1) {
+                var s = r[k]
+                for j in (k + 1)..<max(k + 1, n) { s -= base[j * m + k] * x[j] }
+                x[k] = s / rdiag[k]
+            }
+            rss = dotProduct(r + n, r + n, m - n)
+            return true
+        }
+    }
+    guard ok else { return nil }
+    guard inverse else { return LinearLeastSquaresSolution(coefficients: x, residualSumOfSquares: rss, inverseNormalMatrix: nil) }
     // (AᵀA)⁻¹ = R⁻¹ R⁻ᵀ.
     var rinv = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
     for col in 0..<n {
@@ -77,19 +90,21 @@ public func solveLinearLeastSquares(columns: [[Double]], b: [Double]) -> LinearL
 ///
 /// Fits in a scaled variable (x mapped onto [−1, 1]) for conditioning and converts back, so
 /// coefficients are in the units of `x`. Returns nil if there are fewer distinct points than coefficients.
+/// Only the coefficients are formed (no covariance matrix).
 public func polynomialFit(x: [Double], y: [Double], degree: Int) -> [Double]? {
     guard degree >= 0, x.count == y.count, x.count > degree else { return nil }
-    guard let lo = x.min(), let hi = x.max() else { return nil }
+    var lo = x[0], hi = x[0]
+    for v in x { if v < lo { lo = v }; if v > hi { hi = v } }
+    guard lo.isFinite, hi.isFinite else { return nil }
     let mid = (lo + hi) / 2
     let half = hi > lo ? (hi - lo) / 2 : 1
-    var columns: [[Double]] = []
-    let u = x.map { ($0 - mid) / half }
-    var power = [Double](repeating: 1, count: x.count)
-    for p in 0...degree {
-        if p > 0 { for i in 0..<x.count { power[i] *= u[i] } }
-        columns.append(power)
+    let m = x.count, n = degree + 1
+    // Columns uᵖ, u = (x − mid)/half, column-major.
+    var vandermonde = [Double](repeating: 1, count: m * n)
+    for p in 1..<max(1, n) {
+        for i in 0..<m { vandermonde[p * m + i] = vandermonde[(p - 1) * m + i] * ((x[i] - mid) / half) }
     }
-    guard let fit = solveLinearLeastSquares(columns: columns, b: y) else { return nil }
+    guard let fit = householderLeastSquares(columnMajor: &vandermonde, rows: m, columns: n, b: y, inverse: false) else { return nil }
     // p(u), u = (x − mid)/half = a·x + b0 with a = 1/half, b0 = −mid/half. Expand Σ q_p u^p.
     let a = 1 / half, b0 = -mid / half
     var result = [Double](repeating: 0, count: degree + 1)
@@ -117,27 +132,35 @@ public func solveLinearSystem(_ a: [Double], _ b: [Double]) -> [Double]? {
     let n = b.count
     guard a.count == n * n, n > 0 else { return nil }
     var m = a, x = b
-    for k in 0..<n {
-        var piv = k
-        var best = abs(m[k * n + k])
-        for i in (k + 1)..<max(k + 1, n) where abs(m[i * n + k]) > best { best = abs(m[i * n + k]); piv = i }
-        if best == 0 || !best.isFinite { return nil }
-        if piv != k {
-            for j in 0..<n { m.swapAt(k * n + j, piv * n + j) }
-            x.swapAt(k, piv)
-        }
-        let d = m[k * n + k]
-        for i in (k + 1)..<max(k + 1, n) {
-            let f = m[i * n + k] / d
-            if f == 0 { continue }
-            for j in k..<n { m[i * n + j] -= f * m[k * n + j] }
-            x[i] -= f * x[k]
+    let solved = m.withUnsafeMutableBufferPointer { mb -> Bool in
+        x.withUnsafeMutableBufferPointer { xb -> Bool in
+            let m = mb.baseAddress!, x = xb.baseAddress!
+            for k in 0..<n {
+                var piv = k
+                var best = abs(m[k * n + k])
+                for i in (k + 1)..<max(k + 1, n) where abs(m[i * n + k]) > best { best = abs(m[i * n + k]); piv = i }
+                if best == 0 || !best.isFinite { return false }
+                if piv != k {
+                    for j in 0..<n { let t = m[k * n + j]; m[k * n + j] = m[piv * n + j]; m[piv * n + j] = t }
+                    let t = x[k]; x[k] = x[piv]; x[piv] = t
+                }
+                let d = m[k * n + k]
+                let pivotRow = m + k * n
+                for i in (k + 1)..<max(k + 1, n) {
+                    let row = m + i * n
+                    let f = row[k] / d
+                    if f == 0 { continue }
+                    for j in k..<n { row[j] -= f * pivotRow[j] }
+                    x[i] -= f * x[k]
+                }
+            }
+            for k in stride(from: n - 1, through: 0, by: -1) {
+                var s = x[k]
+                for j in (k + 1)..<max(k + 1, n) { s -= m[k * n + j] * x[j] }
+                x[k] = s / m[k * n + k]
+            }
+            return true
         }
     }
-    for k in stride(from: n - 1, through: 0, by: -1) {
-        var s = x[k]
-        for j in (k + 1)..<max(k + 1, n) { s -= m[k * n + j] * x[j] }
-        x[k] = s / m[k * n + k]
-    }
-    return x
+    return solved ? x : nil
 }

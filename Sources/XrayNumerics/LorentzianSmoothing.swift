@@ -5,8 +5,14 @@ import Foundation
 /// The data are first interpolated linearly onto a uniform grid of spacing `xstep` padded by five
 /// steps at each end (at most 50·n points), mirrored at both ends, convolved with the normalised
 /// Lorentzian 1/(1 + ((i − c)/σ)²) sampled over twice the grid length, and interpolated back onto x.
-/// These are the conventions of Larch's `smooth(..., form="lorentzian")`.
-/// Returns nil when `xstep` is not positive or x has fewer than two points.
+/// These are the conventions of Larch's `smooth(..., form="lorentzian")` (`larch/math/utils.py`).
+/// `x` must be increasing. Returns nil when `xstep` is not positive or x has fewer than two points.
+///
+/// The 'valid' convolution is computed as a cross-correlation by FFT (see docs/xas-chain.md):
+/// one complex FFT of the mirrored data + i·(kernel), the product spectrum, and a half-length
+/// inverse; equal to the direct sum to rounding. Nothing is stored on the uniform grid but the
+/// FFT buffers: the grid is a formula, the data are interpolated straight into the FFT input, the
+/// kernel is computed over its half (it is symmetric) and normalised on the output.
 public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Double) -> [Double]? {
     guard x.count >= 2, x.count == y.count, xstep > 1e-12, sigma > 0,
           let xlo = x.min(), let xhi = x.max() else { return nil }
@@ -16,69 +22,88 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
     let npts1 = 1 + Int((abs(gridMax - gridMin + xstep * 0.1) / xstep).rounded(.towardZero))
     let npts = min(npts1, 50 * x.count)
     guard npts >= 2 else { return nil }
-    var x0 = [Double](repeating: 0, count: npts)
     let dx0 = (gridMax - gridMin) / Double(npts - 1)
-    for i in 0..<npts { x0[i] = gridMin + Double(i) * dx0 }
-    x0[npts - 1] = gridMax
-    let y0 = interpolateLinear(x: x, y: y, at: x0)
-    let s = sigma / xstep
-    let wlen = 2 * npts
-    var win = [Double](repeating: 0, count: wlen)
-    var wsum = 0.0
-    let inverseWidth = 1 / s
-    for i in 0..<wlen {
-        let t = (Double(i) - Double(npts)) * inverseWidth
-        win[i] = 1 / (1 + t * t)
-        wsum += win[i]
-    }
-    let norm = 1 / wsum
-    // Mirrored extension: y0[npts-1 … 1], y0, y0[npts-1 … 0]
-    var y1 = [Double](repeating: 0, count: 3 * npts - 1)
-    var k = 0
-    for i in stride(from: npts - 1, through: 1, by: -1) { y1[k] = y0[i]; k += 1 }
-    for i in 0..<npts { y1[k] = y0[i]; k += 1 }
-    for i in stride(from: npts - 1, through: 0, by: -1) { y1[k] = y0[i]; k += 1 }
-    // 'valid' convolution out[i] = Σ_j win[j]·y1[i + wlen − 1 − j] = Σ_j rwin[j]·y1[i + j] (window
-    // reversed), i < npts: a cross-correlation, done as one FFT of y1 + i·rwin (zero-padded to
-    // N ≥ 3·npts − 1, so that nothing wraps round), the product conj(RWIN)·Y1 and one inverse FFT.
-    // Equal to the direct sum to rounding (≈ 1e-16 of the largest |y|).
-    var y2 = [Double](repeating: 0, count: npts)
+    /// The uniform grid x0 (numpy's linspace: the last point exactly gridMax).
+    @inline(__always) func gridPoint(_ i: Int) -> Double { i == npts - 1 ? gridMax : gridMin + Double(i) * dx0 }
+    // 'valid' convolution y2[i] = Σ_j win[j]·y1[i + wlen − 1 − j] (wlen = 2·npts, i < npts) =
+    // Σ_j rwin[j]·y1[i + j] (window reversed): a cross-correlation, done as one FFT of y1 + i·rwin
+    // zero-padded to N ≥ 3·npts − 1 (so that nothing wraps round), the product conj(RWIN)·Y1 and
+    // one inverse FFT.
     var nfft = 4
-    while nfft < y1.count { nfft *= 2 }
-    if let plan = FFTPlan.shared(count: nfft), let halfPlan = FFTPlan.shared(count: nfft / 2) {
-        var re = [Double](repeating: 0, count: nfft), im = re
-        for i in 0..<y1.count { re[i] = y1[i] }
-        for j in 0..<wlen { im[j] = win[wlen - 1 - j] * norm }
-        plan.forward(real: &re, imag: &im)
-        // Z = A + iB with A, B the spectra of the real sequences y1 and rwin:
-        // A[k] = (Z[k] + conj Z[−k])/2, B[k] = (Z[k] − conj Z[−k])/(2i); C[k] = conj(B[k])·A[k].
-        // C is Hermitian (its inverse is real): C[N−k] = conj C[k], so k ≤ N/2 suffice.
-        let half = nfft / 2
-        var cr = [Double](repeating: 0, count: half + 1), ci = cr
-        for k in 0...half {
-            let m = (nfft - k) & (nfft - 1)
-            let ar = (re[k] + re[m]) / 2, ai = (im[k] - im[m]) / 2
-            let br = (im[k] + im[m]) / 2, bi = -(re[k] - re[m]) / 2
-            cr[k] = br * ar + bi * ai
-            ci[k] = br * ai - bi * ar
+    while nfft < 3 * npts - 1 { nfft *= 2 }
+    guard let plan = FFTPlan.shared(count: nfft), let halfPlan = FFTPlan.shared(count: nfft / 2) else { return nil }
+    var re = [Double](repeating: 0, count: nfft), im = re
+    var wsum = 0.0
+    x.withUnsafeBufferPointer { xb in
+    y.withUnsafeBufferPointer { yb in
+    re.withUnsafeMutableBufferPointer { rb in
+    im.withUnsafeMutableBufferPointer { ib in
+        // y1 = y0[npts−1 … 1], y0, y0[npts−1 … 0] with y0 the data on the grid (Larch's mirroring):
+        // y0 goes to re[npts−1 ..< 2·npts−1], the two mirrored copies around it.
+        let y0 = rb.baseAddress! + (npts - 1)
+        interpolateLinear(count: xb.count, x: { xb[$0] }, y: { yb[$0] }, points: npts, at: gridPoint) { y0[$0] = $1 }
+        for k in 0..<(npts - 1) { rb[k] = rb[2 * npts - 2 - k] }
+        for r in 0..<npts { rb[2 * npts - 1 + r] = rb[2 * npts - 2 - r] }
+        // rwin[j] = win[wlen − 1 − j] = L(npts − 1 − j), L(d) = 1/(1 + (d/s)²), d = −npts … npts − 1:
+        // L depends on |d| only, so L(0 … npts) is computed at rwin[npts − 1 …] and mirrored.
+        let inverseWidth = 1 / (sigma / xstep)
+        let center = ib.baseAddress! + (npts - 1)
+        var twice = 0.0
+        for a in 0...npts {
+            let t = Double(a) * inverseWidth
+            let v = 1 / (1 + t * t)
+            center[a] = v
+            if a > 0 && a < npts { twice += v }
         }
-        // The inverse is real, so it is one half-length complex inverse of the even samples plus
-        // i·the odd ones: z[m] = c[2m] + i·c[2m+1] = IFFT_M(E + iO), M = N/2, with
-        // E[k] = (C[k] + C[k+M])/2 and O[k] = (C[k] − C[k+M])·e^{2πik/N}/2, C[k+M] = conj C[M−k].
-        var zr = [Double](repeating: 0, count: half), zi = zr
-        for k in 0..<half {
-            let ur = cr[half - k], ui = -ci[half - k]  // C[k + M]
-            let er = (cr[k] + ur) / 2, ei = (ci[k] + ui) / 2
-            let dr = (cr[k] - ur) / 2, di = (ci[k] - ui) / 2
+        for j in 0..<(npts - 1) { ib[j] = ib[2 * npts - 2 - j] }
+        wsum = center[0] + center[npts] + 2 * twice
+    }}}}
+    plan.forward(real: &re, imag: &im)
+    // Z = A + iB with A, B the spectra of the real sequences y1 and rwin:
+    // A[k] = (Z[k] + conj Z[−k])/2, B[k] = (Z[k] − conj Z[−k])/(2i); C[k] = conj(B[k])·A[k].
+    // C is Hermitian (its inverse is real). The inverse is one half-length complex inverse of the
+    // even samples plus i·the odd ones: z[m] = c[2m] + i·c[2m+1] = IFFT_M(E + iO), M = N/2, with
+    // E[k] = (C[k] + C[k+M])/2 and O[k] = (C[k] − C[k+M])·e^{2πik/N}/2, C[k+M] = conj C[M−k].
+    // z[k] and z[M−k] need the same two values C[k], C[M−k], so they are formed in pairs.
+    let half = nfft / 2
+    var zr = [Double](repeating: 0, count: half), zi = zr
+    re.withUnsafeBufferPointer { rb in
+    im.withUnsafeBufferPointer { ib in
+    zr.withUnsafeMutableBufferPointer { zrb in
+    zi.withUnsafeMutableBufferPointer { zib in
+        @inline(__always) func product(_ k: Int) -> (re: Double, im: Double) {
+            let m = (nfft - k) & (nfft - 1)
+            let ar = (rb[k] + rb[m]) / 2, ai = (ib[k] - ib[m]) / 2
+            let br = (ib[k] + ib[m]) / 2, bi = -(rb[k] - rb[m]) / 2
+            return (br * ar + bi * ai, br * ai - bi * ar)
+        }
+        @inline(__always) func store(_ k: Int, _ c: (re: Double, im: Double), _ mirror: (re: Double, im: Double)) {
+            let ur = mirror.re, ui = -mirror.im  // C[k + M]
+            let er = (c.re + ur) / 2, ei = (c.im + ui) / 2
+            let dr = (c.re - ur) / 2, di = (c.im - ui) / 2
             let w = plan.rootOfUnity(k)  // e^{−2πik/N}; its conjugate is used
             let or = dr * w.re + di * w.im, oi = di * w.re - dr * w.im
-            zr[k] = er - oi
-            zi[k] = ei + or
+            zrb[k] = er - oi
+            zib[k] = ei + or
         }
-        halfPlan.inverse(real: &zr, imag: &zi)
-        for i in 0..<npts { y2[i] = i & 1 == 0 ? zr[i >> 1] : zi[i >> 1] }
-    }
-    return interpolateLinear(x: x0, y: y2, at: x)
+        for k in 0...(half / 2) {
+            let ck = product(k), cm = product(half - k)
+            store(k, ck, cm)
+            if k != 0 && half - k != k { store(half - k, cm, ck) }
+        }
+    }}}}
+    halfPlan.inverse(real: &zr, imag: &zi)
+    // y2[i] = zr[i/2] (i even) or zi[i/2] (i odd), normalised by the kernel's sum, back onto x.
+    let norm = 1 / wsum
+    var out = [Double](repeating: 0, count: x.count)
+    x.withUnsafeBufferPointer { xb in
+    zr.withUnsafeBufferPointer { zrb in
+    zi.withUnsafeBufferPointer { zib in
+    out.withUnsafeMutableBufferPointer { ob in
+        interpolateLinear(count: npts, x: gridPoint, y: { $0 & 1 == 0 ? zrb[$0 >> 1] : zib[$0 >> 1] },
+                          points: xb.count, at: { xb[$0] }) { ob[$0] = $1 * norm }
+    }}}}
+    return out
 }
 
 /// Σ a[i]·b[i] for i < n, with SIMD accumulators.

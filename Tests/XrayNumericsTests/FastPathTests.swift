@@ -20,6 +20,41 @@ struct FastPathTests {
         }
     }
 
+    /// The one-shot interpolation (factorisation and solve in one sweep) gives exactly the numbers of
+    /// the prepared spline, for 4 nodes (both not-a-knot corrections on a 2 × 2 system) and more.
+    @Test func oneShotSplineEqualsThePreparedOne() throws {
+        let points = stride(from: -0.3, through: 20.2, by: 0.05).map { $0 }
+        for count in [4, 5, 40] {
+            let nodes = Array(Self.nodes.prefix(count))
+            let y = nodes.map { cos(0.7 * $0) + 0.1 * $0 * $0 }
+            let prepared = try #require(NotAKnotCubicSpline(nodes: nodes)).evaluate(y: y, at: points)
+            let once = try #require(NotAKnotCubicSpline.interpolate(nodes: nodes, y: y, at: points))
+            #expect(once == prepared, "\(count) nodes")
+        }
+        #expect(NotAKnotCubicSpline.interpolate(nodes: [0, 1, 1, 2], y: [0, 1, 2, 3], at: [0.5]) == nil)
+        #expect(NotAKnotCubicSpline.interpolate(nodes: [0, 1, 2], y: [0, 1], at: [0.5]) == nil)
+    }
+
+    /// polynomialFit (coefficients only) equals the least-squares solution of the full solver
+    /// (which also forms the inverse normal matrix) on the same scaled Vandermonde columns.
+    @Test func polynomialFitEqualsTheFullSolver() throws {
+        let x = (0..<300).map { 7000 + Double($0) * 2.5 + 0.3 * sin(Double($0)) }
+        let y = x.map { 0.2 + 1e-4 * ($0 - 7000) - 3e-8 * ($0 - 7000) * ($0 - 7000) + 0.001 * cos($0) }
+        for degree in 0...3 {
+            let c = try #require(polynomialFit(x: x, y: y, degree: degree))
+            let mid = (x[0] + x[299]) / 2, half = (x[299] - x[0]) / 2
+            let u = x.map { ($0 - mid) / half }
+            let columns = (0...degree).map { p in u.map { pow($0, Double(p)) } }
+            let full = try #require(solveLinearLeastSquares(columns: columns, b: y))
+            #expect(full.inverseNormalMatrix != nil)
+            for (i, xi) in x.enumerated() {
+                let mine = evaluatePolynomial(c, at: xi)
+                let theirs = (0...degree).reduce(0.0) { $0 + full.coefficients[$1] * columns[$1][i] }
+                #expect(abs(mine - theirs) <= 1e-11 * abs(theirs), "degree \(degree) at x = \(xi)")
+            }
+        }
+    }
+
     /// The tabulated cubic basis gives the Cox–de Boor values of `BSpline.basis`, inside and beyond the knots.
     @Test func cubicBasisTableEqualsTheRecurrence() throws {
         let x = Self.nodes.enumerated().filter { $0.offset % 3 == 0 }.map { $0.element }
