@@ -22,6 +22,29 @@ func indexOf(_ a: [Double], _ value: Double, shiftedBy shift: Double) -> Int {
     return lo
 }
 
+/// `a.max()` (nil when empty), with four running maxima (the largest value does not depend on the
+/// order of comparison; all start from a[0], so a NaN first value gives NaN and other NaNs are
+/// skipped, as in `max()`).
+func largest(_ a: [Double]) -> Double? {
+    guard let first = a.first else { return nil }
+    return a.withUnsafeBufferPointer { v in
+        var m0 = first, m1 = first, m2 = first, m3 = first
+        var i = 1
+        while i + 4 <= v.count {
+            if m0 < v[i] { m0 = v[i] }
+            if m1 < v[i + 1] { m1 = v[i + 1] }
+            if m2 < v[i + 2] { m2 = v[i + 2] }
+            if m3 < v[i + 3] { m3 = v[i + 3] }
+            i += 4
+        }
+        while i < v.count { if m0 < v[i] { m0 = v[i] }; i += 1 }
+        if m0 < m1 { m0 = m1 }
+        if m0 < m2 { m0 = m2 }
+        if m0 < m3 { m0 = m3 }
+        return m0
+    }
+}
+
 /// Index of the element of `a` nearest to `value` (the first one on ties).
 @inlinable
 func indexNearest(_ a: [Double], _ value: Double) -> Int {

@@ -90,7 +90,7 @@ func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
         let d = e - e0
         return (d < 0 ? -1 : 1) * (XASConstants.etok * abs(d)).squareRoot()
     }
-    let kLast = kraw.max() ?? 0
+    let kLast = largest(kraw) ?? 0
     var kmax = kLast
     if let given = p.kmax, given >= 0 { kmax = max(0, min(kLast, given)) }
     guard kmax - p.kmin > 2 * p.kstep else {

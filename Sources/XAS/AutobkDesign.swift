@@ -71,9 +71,10 @@ struct AutobkDesign {
         var design = AutobkDesign(a: [], P: [], chiMu: chiMu, coefficientCount: nspl)
         design.firstBasis = [Int](repeating: 0, count: nk)
         design.basisValues = [Double](repeating: 0, count: 4 * nk)
-        // Support of each basis function on the output grid: [start, end) (kout increasing, so the
-        // interval index never decreases and each support is contiguous).
-        var start = [Int](repeating: nk, count: nspl), end = [Int](repeating: 0, count: nspl)
+        // Runs of output points in one knot interval (kout increases, so the interval index never
+        // decreases): run r is [runStart[r], runStart[r + 1]), where basis functions
+        // runBasis[r] … runBasis[r] + 3 are the non-zero ones.
+        var runStart: [Int] = [], runBasis: [Int] = []
         var l = spline.interval(for: kout[0])
         let lastInterval = spline.interval(for: kout[nk - 1])
         for m in 0..<nk {
@@ -82,37 +83,44 @@ struct AutobkDesign {
             design.firstBasis[m] = l - 3
             design.basisValues[4 * m] = b0; design.basisValues[4 * m + 1] = b1
             design.basisValues[4 * m + 2] = b2; design.basisValues[4 * m + 3] = b3
-            for q in 0..<4 {
-                start[l - 3 + q] = min(start[l - 3 + q], m)
-                end[l - 3 + q] = max(end[l - 3 + q], m + 1)
-            }
+            if runBasis.last != l - 3 { runStart.append(m); runBasis.append(l - 3) }
         }
-        // W·kʷ·χ_μ over the whole grid, then W·kʷ·Bⱼ over each support, in one buffer.
-        var offset = [Int](repeating: 0, count: nspl + 1)
-        offset[0] = nk
-        for j in 0..<nspl { offset[j + 1] = offset[j] + max(0, end[j] - start[j]) }
-        var vectors = [Double](repeating: 0, count: offset[nspl])
-        for m in 0..<nk { vectors[m] = design.chiMu[m] * ftwin[m] }
-        for j in 0..<nspl where start[j] < end[j] {
-            for m in start[j]..<end[j] { vectors[offset[j] + m - start[j]] = ftwin[m] * design.basisValues[4 * m + j - design.firstBasis[m]] }
+        runStart.append(nk)
+        // Five vectors over the grid, one after the other: W·kʷ·χ_μ, then W·kʷ times the first …
+        // fourth non-zero basis value at each point (so over a run, vector 1 + q is W·kʷ·B of basis
+        // runBasis + q).
+        var vectors = [Double](repeating: 0, count: 5 * nk)
+        for m in 0..<nk {
+            vectors[m] = design.chiMu[m] * ftwin[m]
+            for q in 0..<4 { vectors[(1 + q) * nk + m] = ftwin[m] * design.basisValues[4 * m + q] }
         }
-        // Row pairs (cos, sin) of each frequency against every vector: each row pair is read from
-        // memory once and stays in cache while the vectors pass.
+        // Each row pair (cos, sin) of a frequency against the five vectors run by run: the ten
+        // products of a run in one pass (each row value loaded once for five vectors), added to
+        // χ_μ's and the four basis functions' sums. Each row pair is read from memory once and
+        // stays in cache while the runs pass.
         var products = [Double](repeating: 0, count: (nspl + 1) * nOut)  // vector v at v·nOut
         let stride = rows.stride
         rows.rows.withUnsafeBufferPointer { rb in
             vectors.withUnsafeBufferPointer { vb in
+            runStart.withUnsafeBufferPointer { runStart in
+            runBasis.withUnsafeBufferPointer { runBasis in
                 products.withUnsafeMutableBufferPointer { pb in
+                    var sums = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
                     for f in 0..<(nOut / 2) {
                         let cosRow = rb.baseAddress! + 2 * f * stride, sinRow = cosRow + stride
-                        (pb[2 * f], pb[2 * f + 1]) = dotProductPair(cosRow, sinRow, vb.baseAddress!, nk)
-                        for j in 0..<nspl where start[j] < end[j] {
-                            let s = start[j]
-                            (pb[(j + 1) * nOut + 2 * f], pb[(j + 1) * nOut + 2 * f + 1]) =
-                                dotProductPair(cosRow + s, sinRow + s, vb.baseAddress! + offset[j], end[j] - s)
+                        for r in runBasis.indices {
+                            let s = runStart[r]
+                            sums = runProducts(cosRow + s, sinRow + s, vb.baseAddress! + s, vectorStride: nk, runStart[r + 1] - s)
+                            let j = runBasis[r]
+                            pb[2 * f] += sums.0; pb[2 * f + 1] += sums.1
+                            pb[(j + 1) * nOut + 2 * f] += sums.2; pb[(j + 1) * nOut + 2 * f + 1] += sums.3
+                            pb[(j + 2) * nOut + 2 * f] += sums.4; pb[(j + 2) * nOut + 2 * f + 1] += sums.5
+                            pb[(j + 3) * nOut + 2 * f] += sums.6; pb[(j + 3) * nOut + 2 * f + 1] += sums.7
+                            pb[(j + 4) * nOut + 2 * f] += sums.8; pb[(j + 4) * nOut + 2 * f + 1] += sums.9
                         }
                     }
                 }
+            }}
             }
         }
         design.a = Array(products[0..<nOut])
@@ -155,22 +163,42 @@ struct AutobkDesign {
     }
 }
 
-/// (Σ a[i]·x[i], Σ b[i]·x[i]) for i < n: two rows against one vector, each x loaded once.
+/// Two rows (c, s) against five vectors x + p·vectorStride (p < 5) over n samples:
+/// (Σc·x₀, Σs·x₀, Σc·x₁, Σs·x₁, …), each row value loaded once for all five. Ten two-lane
+/// accumulators: with the row pair and one vector they fit the sixteen SSE registers of the
+/// baseline x86-64 target (four-lane ones would spill to the stack).
 @inline(__always)
-func dotProductPair(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ n: Int) -> (Double, Double) {
-    var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), b0 = SIMD4<Double>(), b1 = SIMD4<Double>()
-    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), rx = UnsafeRawPointer(x)
+func runProducts(_ c: UnsafePointer<Double>, _ s: UnsafePointer<Double>, _ x: UnsafePointer<Double>, vectorStride: Int, _ n: Int)
+    -> (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) {
+    var c0 = SIMD2<Double>(), s0 = c0, c1 = c0, s1 = c0, c2 = c0, s2 = c0, c3 = c0, s3 = c0, c4 = c0, s4 = c0
+    let rc = UnsafeRawPointer(c), rs = UnsafeRawPointer(s)
+    let x0 = UnsafeRawPointer(x), x1 = UnsafeRawPointer(x + vectorStride), x2 = UnsafeRawPointer(x + 2 * vectorStride)
+    let x3 = UnsafeRawPointer(x + 3 * vectorStride), x4 = UnsafeRawPointer(x + 4 * vectorStride)
     var i = 0
-    while i + 8 <= n {
-        let x0 = rx.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-        let x1 = rx.loadUnaligned(fromByteOffset: i * 8 + 32, as: SIMD4<Double>.self)
-        a0 += ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self) * x0
-        a1 += ra.loadUnaligned(fromByteOffset: i * 8 + 32, as: SIMD4<Double>.self) * x1
-        b0 += rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self) * x0
-        b1 += rb.loadUnaligned(fromByteOffset: i * 8 + 32, as: SIMD4<Double>.self) * x1
-        i += 8
+    while i + 2 <= n {
+        let o = i * 8
+        let cv = rc.loadUnaligned(fromByteOffset: o, as: SIMD2<Double>.self)
+        let sv = rs.loadUnaligned(fromByteOffset: o, as: SIMD2<Double>.self)
+        var v = x0.loadUnaligned(fromByteOffset: o, as: SIMD2<Double>.self)
+        c0 += cv * v; s0 += sv * v
+        v = x1.loadUnaligned(fromByteOffset: o, as: SIMD2<Double>.self)
+        c1 += cv * v; s1 += sv * v
+        v = x2.loadUnaligned(fromByteOffset: o, as: SIMD2<Double>.self)
+        c2 += cv * v; s2 += sv * v
+        v = x3.loadUnaligned(fromByteOffset: o, as: SIMD2<Double>.self)
+        c3 += cv * v; s3 += sv * v
+        v = x4.loadUnaligned(fromByteOffset: o, as: SIMD2<Double>.self)
+        c4 += cv * v; s4 += sv * v
+        i += 2
     }
-    var sa = (a0 + a1).sum(), sb = (b0 + b1).sum()
-    while i < n { sa += a[i] * x[i]; sb += b[i] * x[i]; i += 1 }
-    return (sa, sb)
+    var r = (c0.sum(), s0.sum(), c1.sum(), s1.sum(), c2.sum(), s2.sum(), c3.sum(), s3.sum(), c4.sum(), s4.sum())
+    if i < n {
+        let cv = c[i], sv = s[i]
+        var v = x[i]; r.0 += cv * v; r.1 += sv * v
+        v = x[vectorStride + i]; r.2 += cv * v; r.3 += sv * v
+        v = x[2 * vectorStride + i]; r.4 += cv * v; r.5 += sv * v
+        v = x[3 * vectorStride + i]; r.6 += cv * v; r.7 += sv * v
+        v = x[4 * vectorStride + i]; r.8 += cv * v; r.9 += sv * v
+    }
+    return r
 }

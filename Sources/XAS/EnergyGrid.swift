@@ -76,15 +76,21 @@ public enum EnergyGrid {
     /// Larch's `remove_dups`: each value within `tiny` of its predecessor is raised by `tiny` more than that one was.
     public static func removeDuplicates(_ values: [Double], tiny: Double) -> [Double] {
         guard values.count > 1 else { return values }
-        // Nothing to do when every step exceeds 10·tiny (Larch's test on the smallest step), counted
-        // without branches so that the loop vectorises; a NaN step goes on to the loop below, which
-        // leaves it as it is.
+        // Nothing to do when every step exceeds 10·tiny (Larch's test on the smallest step), checked
+        // two steps at a time; a NaN step goes on to the loop below, which leaves it as it is.
         let limit = 10 * tiny
-        var small = 0
-        values.withUnsafeBufferPointer { v in
-            for i in 1..<v.count { small &+= v[i] - v[i - 1] > limit ? 0 : 1 }
+        let allLarge = values.withUnsafeBufferPointer { v -> Bool in
+            let raw = UnsafeRawPointer(v.baseAddress!)
+            var i = 1
+            while i + 2 <= v.count {
+                let d = raw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD2<Double>.self)
+                    - raw.loadUnaligned(fromByteOffset: 8 * (i - 1), as: SIMD2<Double>.self)
+                if any(.!(d .> SIMD2(repeating: limit))) { return false }
+                i += 2
+            }
+            return i == v.count || v[i] - v[i - 1] > limit
         }
-        if small == 0 { return values }
+        if allLarge { return values }
         var add = [Double](repeating: 0, count: values.count)
         for i in 1..<values.count where abs(values[i] - values[i - 1]) < tiny { add[i] = add[i - 1] + tiny }
         return zip(values, add).map { $0 + $1 }

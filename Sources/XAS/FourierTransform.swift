@@ -92,10 +92,18 @@ func realInputSpectrum(nfft n: Int, count: Int, scale: Double, re: inout [Double
 func kweightPowers(_ k: [Double], _ w: Double) -> [Double] {
     guard w == w.rounded(), w >= 0, w <= 10 else { return k.map { pow($0, w) } }
     let n = Int(w)
-    return k.map { x in
-        var v = 1.0
-        for _ in 0..<n { v *= x }
-        return v
+    // The usual weights written out (the same products: 1·x = x exactly), so that the loops vectorise.
+    switch n {
+    case 0: return [Double](repeating: 1, count: k.count)
+    case 1: return k
+    case 2: return k.map { $0 * $0 }
+    case 3: return k.map { $0 * $0 * $0 }
+    default:
+        return k.map { x in
+            var v = 1.0
+            for _ in 0..<n { v *= x }
+            return v
+        }
     }
 }
 
@@ -144,7 +152,7 @@ public func forwardTransform(k: [Double], chi: [Double], parameters p: ForwardTr
     let kstep = k[1] - k[0]
     guard kstep > 0 else { throw RoentgenError(.badData, "k grid is not increasing") }
     let dk2 = p.dk2 ?? p.dk
-    let kLast = k.max()!
+    guard let kLast = largest(k) else { throw RoentgenError(.badData, "forward transform needs k values") }
     guard p.kmin < kLast else {
         throw RoentgenError.badParameter("kmin = \(p.kmin) Å⁻¹ is beyond the data (k ≤ \(kLast) Å⁻¹)")
     }

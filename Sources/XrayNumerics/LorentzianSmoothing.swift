@@ -32,7 +32,7 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
     var nfft = 4
     while nfft < 3 * npts - 1 { nfft *= 2 }
     guard let plan = FFTPlan.shared(count: nfft), let halfPlan = FFTPlan.shared(count: nfft / 2) else { return nil }
-    var re = [Double](repeating: 0, count: nfft), im = re
+    var re = [Double](repeating: 0, count: nfft), im = [Double](repeating: 0, count: nfft)  // two buffers (no copy on write)
     var wsum = 0.0
     x.withUnsafeBufferPointer { xb in
     y.withUnsafeBufferPointer { yb in
@@ -66,7 +66,7 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
     // E[k] = (C[k] + C[k+M])/2 and O[k] = (C[k] − C[k+M])·e^{2πik/N}/2, C[k+M] = conj C[M−k].
     // z[k] and z[M−k] need the same two values C[k], C[M−k], so they are formed in pairs.
     let half = nfft / 2
-    var zr = [Double](repeating: 0, count: half), zi = zr
+    var zr = [Double](repeating: 0, count: half), zi = [Double](repeating: 0, count: half)
     re.withUnsafeBufferPointer { rb in
     im.withUnsafeBufferPointer { ib in
     zr.withUnsafeMutableBufferPointer { zrb in
