@@ -56,9 +56,10 @@ func indexNearest(_ a: [Double], _ value: Double) -> Int {
     return best
 }
 
-/// Central-difference derivative dy/dx with one-sided ends (numpy's `gradient(y)/gradient(x)`).
-func derivative(_ y: [Double], _ x: [Double]) -> [Double] {
-    let n = y.count
+/// Central-difference derivative dy/dx with one-sided ends (numpy's `gradient(y)/gradient(x)`),
+/// over the first `count` values (default all of y).
+func derivative(_ y: [Double], _ x: [Double], count: Int? = nil) -> [Double] {
+    let n = count ?? y.count
     guard n >= 2 else { return [Double](repeating: 0, count: n) }
     var d = [Double](repeating: 0, count: n)
     d[0] = (y[1] - y[0]) / (x[1] - x[0])

@@ -28,9 +28,11 @@ public func findE0(energy: [Double], mu: [Double]) -> Double {
 
 /// Larch's `find_energy_step`: the mean of the smallest steps after ignoring the smallest 1 %.
 /// NaN for fewer than 100 points (Larch's slice then is empty), which callers clamp.
-func typicalEnergyStep(_ en: [Double]) -> Double {
-    let nskip = Int(0.01 * Double(en.count))
-    let count = en.count - 1  // Larch's "ordered" slice drops the last point
+/// `count`: use the first `count` values of `en` only (default all).
+func typicalEnergyStep(_ en: [Double], count total: Int? = nil) -> Double {
+    let total = total ?? en.count
+    let nskip = Int(0.01 * Double(total))
+    let count = total - 1  // Larch's "ordered" slice drops the last point
     guard nskip > 0, count > 2 * nskip + 1 else { return .nan }
     // Steps of en[nskip ..< count − nskip]; only the smallest nskip + 10 of them matter, so they are
     // kept in a short sorted buffer instead of sorting all steps (the same values, summed in the same order).
@@ -53,15 +55,15 @@ func typicalEnergyStep(_ en: [Double]) -> Double {
 
 private func edgeCandidate(energy: [Double], mu: [Double], estep: Double?, smooth: Bool)
     -> (energy: Double, index: Int, estep: Double) {
-    // Larch drops the last point here (its "ordered" index set stops one short).
-    let en = Array(EnergyGrid.removeDuplicates(energy, tiny: XASConstants.tinyEnergy).dropLast())
-    let m = Array(mu.prefix(en.count))
-    let n = en.count
-    let step = estep ?? typicalEnergyStep(en)
-    guard n >= 3 else { return (en.first ?? energy[0], 0, step) }
+    // Larch drops the last point here (its "ordered" index set stops one short): the first n
+    // energies and μ values are used (no copies of them).
+    let en = EnergyGrid.removeDuplicates(energy, tiny: XASConstants.tinyEnergy)
+    let n = en.count - 1
+    let step = estep ?? typicalEnergyStep(en, count: n)
+    guard n >= 3 else { return (n >= 1 ? en[0] : energy[0], 0, step) }
     let nmin = max(3, Int(Double(n) * 0.02))
-    var dmu = derivative(m, en)
-    if smooth, let s = lorentzianSmooth(x: en, y: dmu, sigma: step, xstep: step) { dmu = s }
+    var dmu = derivative(mu, en, count: n)
+    if smooth, let s = lorentzianSmooth(x: Array(en[0..<n]), y: dmu, sigma: step, xstep: step) { dmu = s }
     for i in 0..<n where !dmu[i].isFinite { dmu[i] = -1 }
     if n > 2 * nmin {
         var lo = dmu[nmin], hi = dmu[nmin]

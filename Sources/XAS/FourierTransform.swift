@@ -72,7 +72,7 @@ func realInputSpectrum(nfft n: Int, count: Int, scale: Double, re: inout [Double
     let half = n / 2
     guard let plan = FFTPlans.plan(half) else { return }
     let table = DFTTable.shared(n)
-    var zr = [Double](repeating: 0, count: half), zi = zr
+    var zr = [Double](repeating: 0, count: half), zi = [Double](repeating: 0, count: half)
     for i in 0..<min(count, n) {
         if i & 1 == 0 { zr[i >> 1] = x(i) } else { zi[i >> 1] = x(i) }
     }
@@ -162,25 +162,27 @@ public func forwardTransform(k: [Double], chi: [Double], parameters p: ForwardTr
     let grid = (0..<nGrid).map { kstep * Double($0) }
     guard npts <= p.nfft else { throw RoentgenError.badParameter("\(npts) k points exceed nfft = \(p.nfft)") }
     let window = TransformWindows.window(grid: grid, kstep: kstep, kmin: p.kmin, kmax: p.kmax, dk: p.dk, dk2: dk2, shape: p.window)
-    let chiGrid = interpolateLinear(x: k, y: chi, at: Array(grid[0..<npts]))
+    let points = Array(grid[0..<npts])
+    let chiGrid = interpolateLinear(x: k, y: chi, at: points)
     let rstep = Double.pi / (kstep * Double(p.nfft))
     let nr = Int(min(Double(p.nfft / 2), 1.01 + p.rmaxOut / rstep))
     // Only the nr values up to rmaxOut are formed (all nfft for the tiny-nfft fallback).
-    var re = [Double](repeating: 0, count: p.nfft >= 4 ? nr : p.nfft), im = re
+    var re = [Double](repeating: 0, count: p.nfft >= 4 ? nr : p.nfft), im = [Double](repeating: 0, count: re.count)
     let scale = kstep / Double.pi.squareRoot()
-    let power = kweightPowers(Array(grid[0..<npts]), p.kweight)
+    let power = kweightPowers(points, p.kweight)
     if p.nfft >= 4 {
         realInputSpectrum(nfft: p.nfft, count: npts, scale: 1, re: &re, im: &im, outputs: nr) { chiGrid[$0] * power[$0] * window[$0] }
     } else {
         for i in 0..<npts { re[i] = chiGrid[i] * power[i] * window[i] }
         plan.forward(real: &re, imag: &im)
     }
-    var out = ForwardTransformResult(r: [], chirRe: [], chirIm: [], chirMag: [], kwin: Array(window[0..<npts]))
-    out.r = (0..<nr).map { rstep * Double($0) }
-    out.chirRe = (0..<nr).map { scale * re[$0] }
-    out.chirIm = (0..<nr).map { scale * im[$0] }
-    out.chirMag = (0..<nr).map { (out.chirRe[$0] * out.chirRe[$0] + out.chirIm[$0] * out.chirIm[$0]).squareRoot() }
-    return out
+    func zeros() -> [Double] { [Double](repeating: 0, count: nr) }
+    var r = zeros(), chirRe = zeros(), chirIm = zeros(), chirMag = zeros()
+    for i in 0..<nr {
+        let a = scale * re[i], b = scale * im[i]
+        r[i] = rstep * Double(i); chirRe[i] = a; chirIm[i] = b; chirMag[i] = (a * a + b * b).squareRoot()
+    }
+    return ForwardTransformResult(r: r, chirRe: chirRe, chirIm: chirIm, chirMag: chirMag, kwin: Array(window[0..<npts]))
 }
 
 /// Reverse XAFS Fourier transform χ̃(R) → χ̃(q) (Larch's `xftr`): (4√π/kstep)·IFFT(χ̃(R)·W(R)·Rʷ),
