@@ -159,12 +159,15 @@ func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     var bkg = mu
     var l = initial.interval(for: kr[0])
     let lastInterval = initial.interval(for: kr[nraw - 1])
-    for i in 0..<nraw {
-        while l < lastInterval && kr[i] >= spline.knots[l + 1] { l += 1 }
-        let (b0, b1, b2, b3) = basis.values(at: kr[i], interval: l)
-        bkg[iek0 + i] = spline.coefficients[l - 3] * b0 + spline.coefficients[l - 2] * b1
-            + spline.coefficients[l - 1] * b2 + spline.coefficients[l] * b3
-    }
+    bkg.withUnsafeMutableBufferPointer { out in
+    spline.knots.withUnsafeBufferPointer { knots in
+    spline.coefficients.withUnsafeBufferPointer { c in
+        for i in 0..<nraw {
+            while l < lastInterval && kr[i] >= knots[l + 1] { l += 1 }
+            let (b0, b1, b2, b3) = basis.values(at: kr[i], interval: l)
+            out[iek0 + i] = c[l - 3] * b0 + c[l - 2] * b1 + c[l - 1] * b2 + c[l] * b3
+        }
+    }}}
     let dof = Double(2 * irbkg + 2 * nclamp - nspl)
     let result = AutobkResult(k: kout, chi: chi, bkg: bkg, ek0: e0, rbkg: rbkg, kmin: p.kmin, kmax: kmax, nspl: nspl,
                               irbkg: irbkg, iek0: iek0, iemax: iemax, knots: spline.knots, coefficients: spline.coefficients,

@@ -42,9 +42,13 @@ public struct FFTPlan: Sendable {
         bitReversed = rev
     }
 
-    /// e^{−2πi·j/N} for 0 ≤ j < N/2 (from the last stage's twiddles).
-    @inline(__always)
-    func rootOfUnity(_ j: Int) -> (re: Double, im: Double) { (cosTable[count / 2 + j], sinTable[count / 2 + j]) }
+    /// `body` with the real and imaginary parts of e^{−2πi·j/N} for 0 ≤ j < N/2 (the last stage's
+    /// twiddles) as pointers, for loops over j.
+    func withRootsOfUnity<R>(_ body: (UnsafePointer<Double>, UnsafePointer<Double>) -> R) -> R {
+        cosTable.withUnsafeBufferPointer { c in
+            sinTable.withUnsafeBufferPointer { s in body(c.baseAddress! + count / 2, s.baseAddress! + count / 2) }
+        }
+    }
 
     /// In-place forward transform of `real` + i·`imag` (both `count` long).
     public func forward(real: inout [Double], imag: inout [Double]) {

@@ -40,8 +40,23 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
     im.withUnsafeMutableBufferPointer { ib in
         // y1 = y0[npts−1 … 1], y0, y0[npts−1 … 0] with y0 the data on the grid (Larch's mirroring):
         // y0 goes to re[npts−1 ..< 2·npts−1], the two mirrored copies around it.
+        // Linear interpolation (np.interp) data interval by data interval: the grid points of each
+        // are consecutive, so the slope is divided once per interval instead of once per point.
         let y0 = rb.baseAddress! + (npts - 1)
-        interpolateLinear(count: xb.count, x: { xb[$0] }, y: { yb[$0] }, points: npts, at: gridPoint) { y0[$0] = $1 }
+        let n = xb.count
+        var i = 0
+        while i < npts && gridPoint(i) <= xb[0] { y0[i] = yb[0]; i += 1 }
+        for j in 0..<(n - 1) where i < npts {
+            let xa = xb[j], xe = xb[j + 1], ya = yb[j]
+            let slope = (yb[j + 1] - ya) / (xe - xa)
+            while i < npts {
+                let p = gridPoint(i)
+                if !(p < xe) { break }
+                y0[i] = ya + (p - xa) * slope
+                i += 1
+            }
+        }
+        while i < npts { y0[i] = yb[n - 1]; i += 1 }
         for k in 0..<(npts - 1) { rb[k] = rb[2 * npts - 2 - k] }
         for r in 0..<npts { rb[2 * npts - 1 + r] = rb[2 * npts - 2 - r] }
         // rwin[j] = win[wlen − 1 − j] = L(npts − 1 − j), L(d) = 1/(1 + (d/s)²), d = −npts … npts − 1:
@@ -79,6 +94,7 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
     im.withUnsafeBufferPointer { ib in
     zr.withUnsafeMutableBufferPointer { zrb in
     zi.withUnsafeMutableBufferPointer { zib in
+    plan.withRootsOfUnity { rootRe, rootIm in
         @inline(__always) func product(_ k: Int) -> (re: Double, im: Double) {
             let m = (nfft - k) & (nfft - 1)
             let ar = (rb[k] + rb[m]) / 2, ai = (ib[k] - ib[m]) / 2
@@ -89,8 +105,8 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
             let ur = mirror.re, ui = -mirror.im  // C[k + M]
             let er = (c.re + ur) / 2, ei = (c.im + ui) / 2
             let dr = (c.re - ur) / 2, di = (c.im - ui) / 2
-            let w = plan.rootOfUnity(k)  // e^{−2πik/N}; its conjugate is used
-            let or = dr * w.re + di * w.im, oi = di * w.re - dr * w.im
+            let wr = rootRe[k], wi = rootIm[k]  // e^{−2πik/N}; its conjugate is used
+            let or = dr * wr + di * wi, oi = di * wr - dr * wi
             zrb[k] = er - oi
             zib[k] = ei + or
         }
@@ -99,7 +115,7 @@ public func lorentzianSmooth(x: [Double], y: [Double], sigma: Double, xstep: Dou
             store(k, ck, cm)
             if k != 0 && half - k != k { store(half - k, cm, ck) }
         }
-    }}}}
+    }}}}}
     halfPlan.inverse(real: &zr, imag: &zi)
     // y2[i] = zr[i/2] (i even) or zi[i/2] (i odd), normalised by the kernel's sum, back onto x.
     let norm = 1 / wsum
