@@ -81,7 +81,8 @@ struct AutobkMinimum {
             var m = normal, r = rhs
             for i in 0..<(n * n) { m[i] += lambda * clampNormal[i] }
             for j in 0..<n { r[j] += lambda * clampRhs[j] }
-            return solveLinearSystem(m, r)
+            // The matrix is PᵀP + λ·Σw²ggᵀ, symmetric and positive definite when P has full rank.
+            return solveSymmetricPositiveDefinite(m, r) ?? solveLinearSystem(m, r)
         }
         guard clamped else {
             if let c = minimum(0) { return (c, objective(c), 1) }

@@ -38,19 +38,25 @@ func typicalEnergyStep(_ en: [Double], count total: Int? = nil) -> Double {
     // kept in a short sorted buffer instead of sorting all steps (the same values, summed in the same order).
     let lo = nskip, hi = count - nskip
     let keep = nskip + 10
-    var smallest: [Double] = []
-    smallest.reserveCapacity(keep + 1)
-    for i in (lo + 1)..<hi {
-        let d = en[i] - en[i - 1]
-        if smallest.count == keep, d >= smallest[keep - 1] { continue }
-        var at = smallest.count
-        while at > 0 && smallest[at - 1] > d { at -= 1 }
-        smallest.insert(d, at: at)
-        if smallest.count > keep { smallest.removeLast() }
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: keep + 1) { smallest -> Double in
+        // smallest[0 ..< count] ascending; an insertion into a full buffer pushes the largest out
+        // (into slot `keep`, which is then ignored).
+        var count = 0
+        en.withUnsafeBufferPointer { v in
+            for i in (lo + 1)..<hi {
+                let d = v[i] - v[i - 1]
+                if count == keep && d >= smallest[keep - 1] { continue }
+                var at = count
+                while at > 0 && smallest[at - 1] > d { smallest[at] = smallest[at - 1]; at -= 1 }
+                smallest[at] = d
+                if count < keep { count += 1 }
+            }
+        }
+        guard count > nskip else { return .nan }
+        var sum = 0.0
+        for q in nskip..<count { sum += smallest[q] }
+        return sum / Double(count - nskip)
     }
-    guard smallest.count > nskip else { return .nan }
-    let slice = smallest[nskip...]
-    return slice.reduce(0, +) / Double(slice.count)
 }
 
 private func edgeCandidate(energy: [Double], mu: [Double], estep: Double?, smooth: Bool)

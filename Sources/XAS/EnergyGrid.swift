@@ -15,6 +15,7 @@ public enum EnergyGrid {
         guard energy.count == mu.count else {
             throw RoentgenError(.badData, "energy has \(energy.count) points but mu has \(mu.count); expected equal lengths", file: source)
         }
+        if energy.count >= max(2, minimumPoints), readyAsGiven(energy: energy, mu: mu) { return (energy, mu) }
         var e: [Double], m: [Double]
         if energy.count >= max(2, minimumPoints), let ready = finiteAndSorted(energy: energy, mu: mu) {
             // The usual case (finite, already in order): no copy into pairs.
@@ -63,6 +64,28 @@ public enum EnergyGrid {
             throw RoentgenError(.badData, "only \(e.count) distinct energies; expected at least \(minimumPoints)", file: source)
         }
         return (e, m)
+    }
+
+    /// True when every value is finite, every energy step exceeds 10·tiny and μ is not constant: then
+    /// the checks of `prepare` pass and `removeDuplicates` changes nothing, so the input is the
+    /// result (one pass instead of five in the usual case).
+    private static func readyAsGiven(energy: [Double], mu: [Double]) -> Bool {
+        let n = energy.count
+        guard n >= 2, mu.count == n else { return false }
+        let limit = 10 * XASConstants.tinyEnergy
+        return energy.withUnsafeBufferPointer { e in
+            mu.withUnsafeBufferPointer { m in
+                guard e[0].isFinite, m[0].isFinite else { return false }
+                var varies = false
+                for i in 1..<n {
+                    let d = e[i] - e[i - 1]
+                    // A NaN or infinite energy makes d NaN or infinite.
+                    guard d > limit, d.isFinite, m[i].isFinite else { return false }
+                    if m[i] != m[0] { varies = true }
+                }
+                return varies
+            }
+        }
     }
 
     /// The arrays themselves when every value is finite and the energies never decrease; nil otherwise.

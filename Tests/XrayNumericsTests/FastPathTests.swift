@@ -55,6 +55,30 @@ struct FastPathTests {
         }
     }
 
+    /// The Cholesky solve gives the solution of Gaussian elimination for a symmetric positive-definite
+    /// system (a normal matrix), and nil for an indefinite one.
+    @Test func choleskySolveEqualsElimination() throws {
+        let n = 12
+        func entry(_ i: Int, _ j: Int) -> Double {
+            let angle = 0.37 * Double((i + 1) * (j + 1))
+            return cos(angle) + (i == j ? 2.0 : 0.0)
+        }
+        var normal = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0..<n {
+                var s = 0.0
+                for r in 0..<40 { s += entry(r, i) * entry(r, j) }
+                normal[i * n + j] = s
+            }
+        }
+        let b = (0..<n).map { sin(Double($0)) }
+        let chol = try #require(solveSymmetricPositiveDefinite(normal, b))
+        let gauss = try #require(solveLinearSystem(normal, b))
+        let scale = gauss.map(abs).max()!
+        for (p, q) in zip(chol, gauss) { #expect(abs(p - q) <= 1e-10 * scale) }
+        #expect(solveSymmetricPositiveDefinite([1, 2, 2, 1], [1, 1]) == nil)
+    }
+
     /// The tabulated cubic basis gives the Cox–de Boor values of `BSpline.basis`, inside and beyond the knots.
     @Test func cubicBasisTableEqualsTheRecurrence() throws {
         let x = Self.nodes.enumerated().filter { $0.offset % 3 == 0 }.map { $0.element }
