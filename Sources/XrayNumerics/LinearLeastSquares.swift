@@ -154,11 +154,7 @@ public func solveLinearSystem(_ a: [Double], _ b: [Double]) -> [Double]? {
                     x[i] -= f * x[k]
                 }
             }
-            for k in stride(from: n - 1, through: 0, by: -1) {
-                var s = x[k]
-                for j in (k + 1)..<max(k + 1, n) { s -= m[k * n + j] * x[j] }
-                x[k] = s / m[k * n + k]
-            }
+            backSubstitute(x, count: n) { m[$0 * n + $1] }
             return true
         }
     }
@@ -197,13 +193,19 @@ public func solveSymmetricPositiveDefinite(_ a: [Double], _ b: [Double]) -> [Dou
                 for k in 0..<i { t -= rowI[k] * x[k] }
                 x[i] = t / rowI[i]
             }
-            for i in stride(from: n - 1, through: 0, by: -1) {
-                var t = x[i]
-                for k in (i + 1)..<max(i + 1, n) { t -= l[k * n + i] * x[k] }
-                x[i] = t / l[i * n + i]
-            }
+            backSubstitute(x, count: n) { l[$1 * n + $0] }  // Lᵀ
             return true
         }
     }
     return ok ? x : nil
+}
+
+/// Solves U·x = y in place (`x` holds y on entry) for the upper-triangular U given by `upper(row, column)`.
+@inline(__always)
+private func backSubstitute(_ x: UnsafeMutablePointer<Double>, count n: Int, upper: (Int, Int) -> Double) {
+    for k in stride(from: n - 1, through: 0, by: -1) {
+        var s = x[k]
+        for j in (k + 1)..<max(k + 1, n) { s -= upper(k, j) * x[j] }
+        x[k] = s / upper(k, k)
+    }
 }
