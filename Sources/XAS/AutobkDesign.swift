@@ -75,6 +75,7 @@ struct AutobkDesign {
         // decreases): run r is [runStart[r], runStart[r + 1]), where basis functions
         // runBasis[r] … runBasis[r] + 3 are the non-zero ones.
         var runStart: [Int] = [], runBasis: [Int] = []
+        runStart.reserveCapacity(nspl + 1); runBasis.reserveCapacity(nspl)
         var l = spline.interval(for: kout[0])
         let lastInterval = spline.interval(for: kout[nk - 1])
         for m in 0..<nk {
