@@ -101,8 +101,12 @@ public func polynomialFit(x: [Double], y: [Double], degree: Int) -> [Double]? {
     let m = x.count, n = degree + 1
     // Columns uᵖ, u = (x − mid)/half, column-major.
     var vandermonde = [Double](repeating: 1, count: m * n)
-    for p in 1..<max(1, n) {
-        for i in 0..<m { vandermonde[p * m + i] = vandermonde[(p - 1) * m + i] * ((x[i] - mid) / half) }
+    vandermonde.withUnsafeMutableBufferPointer { v in
+        guard n > 1 else { return }
+        for i in 0..<m { v[m + i] = (x[i] - mid) / half }  // u once, then uᵖ = uᵖ⁻¹·u
+        for p in 2..<max(2, n) {
+            for i in 0..<m { v[p * m + i] = v[(p - 1) * m + i] * v[m + i] }
+        }
     }
     guard let fit = householderLeastSquares(columnMajor: &vandermonde, rows: m, columns: n, b: y, inverse: false) else { return nil }
     // p(u), u = (x − mid)/half = a·x + b0 with a = 1/half, b0 = −mid/half. Expand Σ q_p u^p.
