@@ -72,10 +72,22 @@ private func edgeCandidate(energy: [Double], mu: [Double], estep: Double?, smoot
     if smooth, let s = lorentzianSmooth(x: Array(en[0..<n]), y: dmu, sigma: step, xstep: step) { dmu = s }
     for i in 0..<n where !dmu[i].isFinite { dmu[i] = -1 }
     if n > 2 * nmin {
-        var lo = dmu[nmin], hi = dmu[nmin]
-        for i in (nmin + 1)..<(n - nmin) { let v = dmu[i]; if v < lo { lo = v }; if v > hi { hi = v } }
-        let ptp = max(1e-10, hi - lo)
-        for i in 0..<n { dmu[i] = (dmu[i] - lo) / ptp }
+        dmu.withUnsafeMutableBufferPointer { d in
+            // min and max of d[nmin ..< n − nmin] (all finite here), two lanes at a time: the
+            // extremes do not depend on the order of comparison.
+            let raw = UnsafeRawPointer(d.baseAddress! + nmin), count = n - 2 * nmin
+            var lo2 = SIMD2(repeating: d[nmin]), hi2 = lo2
+            var i = 0
+            while i + 2 <= count {
+                let v = raw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD2<Double>.self)
+                lo2 = pointwiseMin(lo2, v); hi2 = pointwiseMax(hi2, v)
+                i += 2
+            }
+            var lo = min(lo2[0], lo2[1]), hi = max(hi2[0], hi2[1])
+            if i < count { lo = min(lo, d[nmin + i]); hi = max(hi, d[nmin + i]) }
+            let ptp = max(1e-10, hi - lo)
+            for i in 0..<n { d[i] = (d[i] - lo) / ptp }
+        }
     }
     var dhigh = n > 20 ? 0.60 : 0.30
     var high = [Bool](repeating: false, count: n)

@@ -145,10 +145,15 @@ public func preEdge(energy: [Double], mu: [Double], parameters p: PreEdgeParamet
     var norm = [Double](repeating: 0, count: n)
     var flat = [Double](repeating: 0, count: n)
     let residueAtE0 = (postLine[ie0] - preLine[ie0]) / step
-    for i in 0..<n {
-        norm[i] = (mu[i] - preLine[i]) / step
-        flat[i] = i < ie0 ? norm[i] : norm[i] - (postLine[i] - preLine[i]) / step + residueAtE0
-    }
+    norm.withUnsafeMutableBufferPointer { normb in
+    flat.withUnsafeMutableBufferPointer { flatb in
+    mu.withUnsafeBufferPointer { mub in
+    preLine.withUnsafeBufferPointer { pre in
+    postLine.withUnsafeBufferPointer { post in
+        for i in 0..<n { normb[i] = (mub[i] - pre[i]) / step }
+        for i in 0..<min(ie0, n) { flatb[i] = normb[i] }
+        for i in min(ie0, n)..<n { flatb[i] = normb[i] - (post[i] - pre[i]) / step + residueAtE0 }
+    }}}}}
     return PreEdgeResult(e0: e0, edgeStep: step, preOffset: preOffset, preSlope: preSlope, normCoefficients: coefs,
                          pre1: pre1, pre2: pre2, norm1: norm1, norm2: norm2, nnorm: nnorm, nvict: nvict,
                          norm: norm, flat: flat, preEdge: preLine, postEdge: postLine)
