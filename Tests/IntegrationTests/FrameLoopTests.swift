@@ -79,3 +79,47 @@ import XrayFormats
         #expect(f.maskedPixels == e.maskedPixels && Self.maxRelative(f.intensity, e.intensity) < 1e-12)
     }
 }
+
+/// Frames of a stack integrated four at a time in one pass over the layout.
+@Suite struct FrameGroupTests {
+    /// Four int32 frames (the Pilatus 1M frame, one with a pixel invalid in it alone, one scaled,
+    /// one shifted) integrated as a group give each frame's result alone, bit for bit; a group
+    /// of three and a group of mixed types take the one-frame path and agree too.
+    @Test(arguments: [PixelSplitting.no, .bbox]) func groupEqualsFramesAlone(_ splitting: PixelSplitting) throws {
+        guard let (image, poni) = try FrameLoopTests.setup() else { return }
+        let frame = image.frames[0]
+        var options = IntegrationOptions()
+        options.splitting = splitting
+        let mask = frame.map { $0 < 0 }
+        let integrator = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: mask, options: options)
+        #expect(AzimuthalIntegrator.frameGroup == 4)
+        var invalid = frame
+        invalid[500 * image.columns + 500] = -1
+        let frames: [[Int32]] = [frame, invalid, frame.map { $0 < 0 ? $0 : 3 * $0 }, frame.map { $0 < 0 ? $0 : $0 + 7 }].map { $0.map { Int32($0) } }
+        let validity = AzimuthalIntegrator.ValidityRule(maskNegative: true)
+        func raws<R>(_ frames: [[Int32]], _ body: ([RawFrame]) throws -> R) rethrows -> R {
+            func nest(_ i: Int, _ acc: [RawFrame]) throws -> R {
+                if i == frames.count { return try body(acc) }
+                return try frames[i].withUnsafeBytes { try nest(i + 1, acc + [RawFrame(bytes: $0, type: .int32, bigEndian: false)]) }
+            }
+            return try nest(0, [])
+        }
+        let alone = try raws(frames) { try $0.map { try integrator.integrate($0, validity: validity, threads: 1) } }
+        let group = try raws(frames) { try integrator.integrate(group: $0, validity: validity) }
+        #expect(group.count == 4)
+        for (g, a) in zip(group, alone) {
+            #expect(g.intensity == a.intensity && g.sigma == a.sigma && g.count == a.count && g.maskedPixels == a.maskedPixels)
+        }
+        #expect(group[1].maskedPixels == integrator.staticMasked + 1 && group[0].maskedPixels == integrator.staticMasked)
+        #expect(group[2].intensity != group[0].intensity)
+        let three = try raws(Array(frames.prefix(3))) { try integrator.integrate(group: $0, validity: validity) }
+        #expect(zip(three, alone).allSatisfy { $0.intensity == $1.intensity && $0.sigma == $1.sigma })
+        // Mixed stored types: frame 3 as float32.
+        let mixed = try raws(Array(frames.prefix(3))) { first in
+            try frames[3].map { Float($0) }.withUnsafeBytes { last in
+                try integrator.integrate(group: first + [RawFrame(bytes: last, type: .float32, bigEndian: false)], validity: validity)
+            }
+        }
+        #expect(zip(mixed, alone).allSatisfy { $0.intensity == $1.intensity && $0.sigma == $1.sigma })
+    }
+}
