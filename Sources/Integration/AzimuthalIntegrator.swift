@@ -171,28 +171,37 @@ public struct AzimuthalIntegrator: Sendable {
         guard let spans, frames.count == Self.frameGroup, dark == nil, options.errorModel != .azimuthal,
               let type = frames.first?.type, frames.allSatisfy({ $0.type == type && !$0.bigEndian && $0.bytes.count >= n * type.size })
         else { return try frames.map(single) }
+        guard let sums = fastSums(frames, spans: spans, validity: validity, threads: 1) else { return try frames.map(single) }
+        return try zip(frames, sums).map { frame, sum in try sum.map(fastResult) ?? single(frame) }
+    }
+
+    /// The fast loop's sums for one frame (on `threads` threads) or a group of `frameGroup`
+    /// frames of one stored type (one thread), read in place; nil when the stored type or the
+    /// alignment does not allow it. A frame's entry is nil when it has a pixel invalid in it alone.
+    private func fastSums(_ frames: [RawFrame], spans: RadialSpans, validity: ValidityRule,
+                          threads: Int) -> [(signal: [Double], variance: [Double])?]? {
+        let n = rows * columns
         func typed<T: FramePixel>(_: T.Type) -> [(signal: [Double], variance: [Double])?]? {
             var values: [UnsafeBufferPointer<T>] = []
             for frame in frames {
                 guard let base = frame.bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<T>.alignment == 0 else { return nil }
                 values.append(UnsafeBufferPointer(start: base.assumingMemoryBound(to: T.self), count: n))
             }
+            if values.count == 1 { return [accumulate(values[0], spans: spans, validity: validity, threads: threads)] }
             return accumulate(group: values, spans: spans, validity: validity)
         }
-        let sums: [(signal: [Double], variance: [Double])?]?
-        switch type {
-        case .int8: sums = typed(Int8.self)
-        case .uint8: sums = typed(UInt8.self)
-        case .int16: sums = typed(Int16.self)
-        case .uint16: sums = typed(UInt16.self)
-        case .int32: sums = typed(Int32.self)
-        case .uint32: sums = typed(UInt32.self)
-        case .float32: sums = typed(Float.self)
-        case .float64: sums = typed(Double.self)
-        case .int64, .uint64: sums = nil
+        // Each case calls `typed` with a static type, so each gets its own specialised loop.
+        switch frames.first?.type {
+        case .int8: return typed(Int8.self)
+        case .uint8: return typed(UInt8.self)
+        case .int16: return typed(Int16.self)
+        case .uint16: return typed(UInt16.self)
+        case .int32: return typed(Int32.self)
+        case .uint32: return typed(UInt32.self)
+        case .float32: return typed(Float.self)
+        case .float64: return typed(Double.self)
+        case .int64, .uint64, nil: return nil
         }
-        guard let sums else { return try frames.map(single) }
-        return try zip(frames, sums).map { frame, sum in try sum.map(fastResult) ?? single(frame) }
     }
 
     /// `body(k)` for every k of `range` on `options.threads` workers (frame k on worker k mod workers).
@@ -231,26 +240,9 @@ public struct AzimuthalIntegrator: Sendable {
         guard frame.bytes.count >= n * frame.type.size else {
             throw RoentgenError.badParameter("frame of \(frame.bytes.count / max(1, frame.type.size)) pixels for a \(rows) × \(columns) geometry")
         }
-        if let spans, dark == nil, options.errorModel != .azimuthal, !frame.bigEndian {
-            let threads = max(1, min(threads ?? options.threads, 8))
-            func typed<T: FramePixel>(_: T.Type) -> IntegrationResult? {
-                guard let base = frame.bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<T>.alignment == 0 else { return nil }
-                let values = UnsafeBufferPointer(start: base.assumingMemoryBound(to: T.self), count: n)
-                return accumulate(values, spans: spans, validity: validity, threads: threads).map(fastResult)
-            }
-            let result: IntegrationResult?
-            switch frame.type {
-            case .int8: result = typed(Int8.self)
-            case .uint8: result = typed(UInt8.self)
-            case .int16: result = typed(Int16.self)
-            case .uint16: result = typed(UInt16.self)
-            case .int32: result = typed(Int32.self)
-            case .uint32: result = typed(UInt32.self)
-            case .float32: result = typed(Float.self)
-            case .float64: result = typed(Double.self)
-            case .int64, .uint64: result = nil
-            }
-            if let result { return result }
+        if let spans, dark == nil, options.errorModel != .azimuthal, !frame.bigEndian,
+           let sums = fastSums([frame], spans: spans, validity: validity, threads: max(1, min(threads ?? options.threads, 8)))?[0] ?? nil {
+            return fastResult(sums)
         }
         return try integrate(frame.doubles(count: n), dark: dark, validity: validity, threads: threads)
     }

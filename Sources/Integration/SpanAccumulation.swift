@@ -86,22 +86,29 @@ extension AzimuthalIntegrator {
                 spans.weights.withUnsafeBufferPointer { w in
                     let (v0, v1, v2, v3) = values
                     @inline(__always) func run(_ k: Int, _ g: Int, _ testNegative: Bool, _ testDummy: Bool) {
-                        var bad = SIMD4<Int8>.zero
-                        @inline(__always) func pair(_ x: Double, _ j: Int) -> SIMD2<Double> {
-                            var invalid = false
-                            if T.canBeNaN { invalid = invalid || x.isNaN }
-                            if testNegative { invalid = invalid || x < 0 }
-                            if testDummy { invalid = invalid || x == dummy }
-                            bad[j] |= invalid ? 1 : 0
-                            return SIMD2(x, max(x, 1))
+                        var bad0: UInt8 = 0, bad1: UInt8 = 0, bad2: UInt8 = 0, bad3: UInt8 = 0   // or-ed bits: no branch
+                        @inline(__always) func invalid(_ x: Double) -> UInt8 {
+                            // !(x >= 0) is true for negatives and NaN: one comparison for both.
+                            var invalid: UInt8 = testNegative ? (!(x >= 0) ? 1 : 0) : T.canBeNaN && x.isNaN ? 1 : 0
+                            if testDummy { invalid |= x == dummy ? 1 : 0 }
+                            return invalid
                         }
                         for p in first..<last {
                             let f = bin[p]
                             if f < 0 { continue }
-                            let p0 = pair(v0[p].doubleValue, 0)
-                            let p1 = g > 1 ? pair(v1[p].doubleValue, 1) : .zero
-                            let p2 = g > 1 ? pair(v2[p].doubleValue, 2) : .zero
-                            let p3 = g > 1 ? pair(v3[p].doubleValue, 3) : .zero
+                            let x0 = v0[p].doubleValue
+                            bad0 |= invalid(x0)
+                            let p0 = SIMD2(x0, max(x0, 1))
+                            var p1 = SIMD2<Double>.zero, p2 = p1, p3 = p1
+                            if g > 1 {
+                                let x1 = v1[p].doubleValue, x2 = v2[p].doubleValue, x3 = v3[p].doubleValue
+                                bad1 |= invalid(x1)
+                                bad2 |= invalid(x2)
+                                bad3 |= invalid(x3)
+                                p1 = SIMD2(x1, max(x1, 1))
+                                p2 = SIMD2(x2, max(x2, 1))
+                                p3 = SIMD2(x3, max(x3, 1))
+                            }
                             let b = Int(f) &* g
                             if k == 1 {
                                 a[b] += p0
@@ -117,7 +124,7 @@ extension AzimuthalIntegrator {
                                 }
                             }
                         }
-                        for j in 0..<g { valid[j] = bad[j] == 0 }
+                        for (j, bad) in [bad0, bad1, bad2, bad3].prefix(g).enumerated() { valid[j] = bad == 0 }
                     }
                     @inline(__always) func run(_ k: Int, _ g: Int) {
                         switch (maskNegative, hasDummy) {
