@@ -4,7 +4,7 @@ import XrayCore
 /// A detector pixel value type the frame loop reads in place (the file's own element type, so a
 /// stack frame is integrated without first being converted to `Double`). Every conforming value
 /// converts to `Double` exactly.
-protocol FramePixel {
+protocol FramePixel: SendableMetatype {
     var doubleValue: Double { get }
     /// Whether values of this type can be NaN (floating point).
     static var canBeNaN: Bool { get }

@@ -161,7 +161,7 @@ public enum IntegrateOperations {
                 let results = try integrator.integrate(frames: first..<min(first + batch, source.frameCount),
                                                        withFrame: { k, integrate in
                                                            readAhead?.waitUntilRead(k)
-                                                           return try source.withFrameBytes(k) { try integrate(RawFrame(bytes: $0, type: $1, bigEndian: $2)) }
+                                                           try source.withFrameBytes(k) { try integrate(RawFrame(bytes: $0, type: $1, bigEndian: $2)) }
                                                        },
                                                        dark: darkValues, validity: rule)
                 readAhead?.consumed(through: first + results.count)

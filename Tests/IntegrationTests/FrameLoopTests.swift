@@ -42,13 +42,17 @@ import XrayFormats
         #expect(asDouble.intensity.filter { $0 > 0 }.count > 900)
     }
 
-    /// A pixel invalid in this frame only (negative, outside the static mask) is left out of every
-    /// sum, as if the static mask held it: the fast loop hands the frame to the general loop.
-    @Test func pixelInvalidInOneFrame() throws {
+    /// How a pixel is made invalid in one frame only.
+    enum Invalid: String, CaseIterable, Sendable { case negative, dummy, nan }
+
+    /// A pixel invalid in this frame only (negative, equal to the dummy value, or NaN, outside the
+    /// static mask) is left out of every sum, as if the static mask held it: the fast loop hands
+    /// the frame to the general loop. For both splittings and every validity test.
+    @Test(arguments: [PixelSplitting.no, .bbox], Invalid.allCases) func pixelInvalidInOneFrame(_ splitting: PixelSplitting, _ invalid: Invalid) throws {
         guard let (image, poni) = try Self.setup() else { return }
         var frame = image.frames[0]
         var options = IntegrationOptions()
-        options.splitting = .bbox
+        options.splitting = splitting
         let mask = frame.map { $0 < 0 }
         let pixel = 500 * image.columns + 500
         #expect(!mask[pixel])
@@ -56,12 +60,66 @@ import XrayFormats
         var withPixel = mask
         withPixel[pixel] = true
         let reference = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: withPixel, options: options)
-        frame[pixel] = -1
-        let validity = AzimuthalIntegrator.ValidityRule(maskNegative: true)
+        let dummy = 7777.0
+        #expect(!frame.contains(dummy))
+        switch invalid {
+        case .negative: frame[pixel] = -1
+        case .dummy: frame[pixel] = dummy
+        case .nan: frame[pixel] = .nan
+        }
+        let validity = AzimuthalIntegrator.ValidityRule(dummy: invalid == .dummy ? dummy : nil, maskNegative: true)
         let r = try integrator.integrate(frame, validity: validity)
         let e = try reference.integrate(frame, validity: validity)
         #expect(r.maskedPixels == integrator.staticMasked + 1 && r.maskedPixels == e.maskedPixels)
         #expect(Self.maxRelative(r.intensity, e.intensity) < 1e-12 && Self.maxRelative(r.count, e.count) < 1e-12)
         #expect(r.radial == e.radial)
+        // The same frame as float32 read in place (the NaN and dummy tests run in the stored type).
+        let stored = frame.map { Float($0) }
+        let f = try stored.withUnsafeBytes { try integrator.integrate(RawFrame(bytes: $0, type: .float32, bigEndian: false), validity: validity) }
+        #expect(f.maskedPixels == e.maskedPixels && Self.maxRelative(f.intensity, e.intensity) < 1e-12)
+    }
+}
+
+/// Frames of a stack integrated four at a time in one pass over the layout.
+@Suite struct FrameGroupTests {
+    /// Four int32 frames (the Pilatus 1M frame, one with a pixel invalid in it alone, one scaled,
+    /// one shifted) integrated as a group give each frame's result alone, bit for bit; a group
+    /// of three and a group of mixed types take the one-frame path and agree too.
+    @Test(arguments: [PixelSplitting.no, .bbox]) func groupEqualsFramesAlone(_ splitting: PixelSplitting) throws {
+        guard let (image, poni) = try FrameLoopTests.setup() else { return }
+        let frame = image.frames[0]
+        var options = IntegrationOptions()
+        options.splitting = splitting
+        let mask = frame.map { $0 < 0 }
+        let integrator = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: mask, options: options)
+        #expect(AzimuthalIntegrator.frameGroup == 4)
+        var invalid = frame
+        invalid[500 * image.columns + 500] = -1
+        let frames: [[Int32]] = [frame, invalid, frame.map { $0 < 0 ? $0 : 3 * $0 }, frame.map { $0 < 0 ? $0 : $0 + 7 }].map { $0.map { Int32($0) } }
+        let validity = AzimuthalIntegrator.ValidityRule(maskNegative: true)
+        func raws<R>(_ frames: [[Int32]], _ body: ([RawFrame]) throws -> R) rethrows -> R {
+            func nest(_ i: Int, _ acc: [RawFrame]) throws -> R {
+                if i == frames.count { return try body(acc) }
+                return try frames[i].withUnsafeBytes { try nest(i + 1, acc + [RawFrame(bytes: $0, type: .int32, bigEndian: false)]) }
+            }
+            return try nest(0, [])
+        }
+        let alone = try raws(frames) { try $0.map { try integrator.integrate($0, validity: validity, threads: 1) } }
+        let group = try raws(frames) { try integrator.integrate(group: $0, validity: validity) }
+        #expect(group.count == 4)
+        for (g, a) in zip(group, alone) {
+            #expect(g.intensity == a.intensity && g.sigma == a.sigma && g.count == a.count && g.maskedPixels == a.maskedPixels)
+        }
+        #expect(group[1].maskedPixels == integrator.staticMasked + 1 && group[0].maskedPixels == integrator.staticMasked)
+        #expect(group[2].intensity != group[0].intensity)
+        let three = try raws(Array(frames.prefix(3))) { try integrator.integrate(group: $0, validity: validity) }
+        #expect(zip(three, alone).allSatisfy { $0.intensity == $1.intensity && $0.sigma == $1.sigma })
+        // Mixed stored types: frame 3 as float32.
+        let mixed = try raws(Array(frames.prefix(3))) { first in
+            try frames[3].map { Float($0) }.withUnsafeBytes { last in
+                try integrator.integrate(group: first + [RawFrame(bytes: last, type: .float32, bigEndian: false)], validity: validity)
+            }
+        }
+        #expect(zip(mixed, alone).allSatisfy { $0.intensity == $1.intensity && $0.sigma == $1.sigma })
     }
 }
