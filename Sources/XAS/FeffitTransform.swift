@@ -75,16 +75,30 @@ struct PreparedTransform: Sendable {
         guard t.nfft >= 4 else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two ≥ 4") }
         settings = t
         self.plan = plan
+        kwin = Self.window(count: t.nfft, step: t.kstep, xmin: t.kmin, xmax: t.kmax, dx: t.dk, dx2: t.dk2 ?? t.dk, shape: t.window)
+        rwin = Self.window(count: t.nfft, step: t.rstep, xmin: max(t.rbkg, t.rmin), xmax: t.rmax, dx: t.dr, dx2: t.dr2 ?? t.dr, shape: t.rwindow)
         let k = (0..<t.nfft).map { t.kstep * Double($0) }
-        let r = (0..<t.nfft).map { t.rstep * Double($0) }
-        kwin = taperWindow(x: k, xmin: t.kmin, xmax: t.kmax, dx: t.dk, dx2: t.dk2 ?? t.dk, shape: t.window)
-        rwin = taperWindow(x: r, xmin: max(t.rbkg, t.rmin), xmax: t.rmax, dx: t.dr, dx2: t.dr2 ?? t.dr, shape: t.rwindow)
         kpowers = t.kweights.map { kweightPowers(k, $0) }
         let half = Double(t.nfft / 2)
         irmin = Int(max(0, 0.01 + t.rmin / t.rstep))
         irmax = Int(min(half, 0.01 + t.rmax / t.rstep))
         iqmin = Int(max(0, 0.01 + t.kmin / t.kstep))
         iqmax = Int(min(half, 0.01 + t.kmax / t.kstep))
+    }
+
+    /// `taperWindow` on x = step·i, i < `count`, computed only up to a few points past the end of
+    /// its upper ramp (xmax + dx2/2), where every shape but the Gaussian is zero, and zero beyond:
+    /// the same values as on the whole grid (the ramps snap to the same grid points), for a
+    /// fraction of the points (a Kaiser–Bessel window costs a Bessel series per point).
+    static func window(count n: Int, step: Double, xmin: Double, xmax: Double, dx: Double, dx2: Double, shape: TaperShape) -> [Double] {
+        var m = n
+        if shape != .gaussian {
+            let end = ((xmax + dx2 / 2) / step).rounded(.up) + 3
+            if end.isFinite, end < Double(n) { m = max(2, Int(end)) }
+        }
+        var w = taperWindow(x: (0..<m).map { step * Double($0) }, xmin: xmin, xmax: xmax, dx: dx, dx2: dx2, shape: shape)
+        if m < n { w.append(contentsOf: repeatElement(0, count: n - m)) }
+        return w
     }
 
     /// χ(R) = (kstep/√π)·FFT(χ·W(k)·kʷ) zero-padded to nfft, the first nfft/2 points (Larch's `fftf` +
