@@ -71,7 +71,8 @@ public struct PathParameterValues: Sendable, Codable, Hashable {
 ///            + i·(2q·reff + Φ + 2p(ΔR − 2σ²/reff − 2p²C3/3)))
 ///
 /// χ(k) = Im χ̃, and Larch's `chi_imag` = −Re χ̃; the first point is replaced by 2χ̃₁ − χ̃₂.
-public struct FeffPathModel: Sendable {
+/// A reference (immutable), so that a fit's loops use it without copying its tables.
+public final class FeffPathModel: Sendable {
     public let path: FeffPath
     let amplitude: PiecewiseCubic
     let phase: PiecewiseCubic
@@ -92,14 +93,12 @@ public struct FeffPathModel: Sendable {
         }
         guard path.reff >= 0.05 else { throw RoentgenError(.badData, "reff = \(path.reff) Å is too small to compute χ(k)") }
         self.path = path
-        amplitude = spline.curve(y: path.amplitude)
-        phase = spline.curve(y: path.phase)
-        realP = spline.curve(y: path.realP)
-        lambda = spline.curve(y: path.lambda)
-        nodes = amplitude.nodes
-        let pieces = max(0, nodes.count - 1)
+        let curves = [path.amplitude, path.phase, path.realP, path.lambda].map { spline.curve(y: $0) }
+        (amplitude, phase, realP, lambda) = (curves[0], curves[1], curves[2], curves[3])
+        nodes = curves[0].nodes
+        let pieces = max(0, curves[0].nodes.count - 1)
         var packed = [Double](repeating: 0, count: 16 * pieces)
-        for (o, c) in [amplitude, phase, realP, lambda].enumerated() {
+        for (o, c) in curves.enumerated() {
             for i in 0..<pieces {
                 packed[16 * i + 4 * o] = c.c0[i]; packed[16 * i + 4 * o + 1] = c.c1[i]
                 packed[16 * i + 4 * o + 2] = c.c2[i]; packed[16 * i + 4 * o + 3] = c.c3[i]

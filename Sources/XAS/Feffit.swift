@@ -5,9 +5,11 @@ import XrayNumerics
 
 /// Settings of a feffit run besides the data sets and parameters.
 public struct FeffitOptions: Sendable {
-    /// Relative tolerances of the Levenberg–Marquardt stop (the engine's; Larch uses 1e-6 with MINPACK).
-    public var ftol: Double = 1e-10
-    public var xtol: Double = 1e-10
+    /// Relative tolerances of the Levenberg–Marquardt stop: Larch's (MINPACK's ftol = xtol = 1e-6).
+    /// Against 1e-10 the eight example fits take 1–4 fewer evaluations and their values move by
+    /// at most 4.5e-4 of their esds (χ² by at most 4e-8 relative).
+    public var ftol: Double = 1e-6
+    public var xtol: Double = 1e-6
     /// Maximum residual evaluations (0: the engine's default).
     public var maxEvaluations: Int = 0
     /// Highest R of the output χ(R) arrays, Å (Larch's `rmax_out`).

@@ -92,10 +92,10 @@ final class PreparedDataSet: Sendable {
             throw e
         }
         dataset = ds
-        let prepared = try PreparedTransform(ds.transform)
-        transform = prepared
         let t = ds.transform
         let count = min(t.nfft, Int(1.01 + kLast / t.kstep))
+        let prepared = try PreparedTransform(ds.transform, points: count)
+        transform = prepared
         modelK = (0..<count).map { t.kstep * Double($0) }
         chiData = interpolateLinear(x: ds.k, y: ds.chi, at: modelK)
         models = try ds.paths.map { p in

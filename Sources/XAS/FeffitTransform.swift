@@ -65,19 +65,20 @@ struct PreparedTransform: Sendable {
     let kwin: [Double]
     /// R window on r = rstep·i, i < nfft, from max(rbkg, rmin) to rmax.
     let rwin: [Double]
-    /// kᵂ on the same grid, one array per k-weight.
+    /// kᵂ on the same grid up to the data's last point (`points`), one array per k-weight.
     let kpowers: [[Double]]
     /// Index ranges of the residual: R points [irmin, irmax) and k/q points [iqmin, iqmax).
     let irmin: Int, irmax: Int, iqmin: Int, iqmax: Int
 
-    init(_ t: FeffitTransform) throws {
+    /// The transform `t` for χ(k) given on its first `points` grid points.
+    init(_ t: FeffitTransform, points: Int) throws {
         guard let plan = FFTPlans.plan(t.nfft) else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two") }
         guard t.nfft >= 4 else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two ≥ 4") }
         settings = t
         self.plan = plan
         kwin = Self.window(count: t.nfft, step: t.kstep, xmin: t.kmin, xmax: t.kmax, dx: t.dk, dx2: t.dk2 ?? t.dk, shape: t.window)
         rwin = Self.window(count: t.nfft, step: t.rstep, xmin: max(t.rbkg, t.rmin), xmax: t.rmax, dx: t.dr, dx2: t.dr2 ?? t.dr, shape: t.rwindow)
-        let k = (0..<t.nfft).map { t.kstep * Double($0) }
+        let k = (0..<min(t.nfft, max(0, points))).map { t.kstep * Double($0) }
         kpowers = t.kweights.map { kweightPowers(k, $0) }
         let half = Double(t.nfft / 2)
         irmin = Int(max(0, 0.01 + t.rmin / t.rstep))
