@@ -66,6 +66,9 @@ final class PreparedDataSet: Sendable {
     let models: [FeffPathModel]
     let epsilonK: [Double]
     let epsilonR: [Double]
+    /// χ(R) of the data for the first k-weight (`PreparedTransform.forward`) when the noise
+    /// estimate computed it on the way, else nil.
+    let dataChiR: (re: [Double], im: [Double])?
     let independentPoints: Double
     /// Parameter-set names of each path's parameters (`names[path][PathParameterValues.names index]`).
     let parameterNames: [[String]]
@@ -108,8 +111,10 @@ final class PreparedDataSet: Sendable {
             guard eps > 0, eps.isFinite else { throw RoentgenError.badParameter("data set '\(ds.id)': epsilon_k = \(eps); expected > 0") }
             epsilonK = t.kweights.map { _ in eps }
             epsilonR = t.kweights.map { prepared.epsilonR(fromEpsilonK: eps, kweight: $0) }
+            dataChiR = nil
         } else {
-            (epsilonK, epsilonR) = prepared.estimateNoise(chi: chiData)
+            let noise = prepared.estimateNoise(chi: chiData)
+            (epsilonK, epsilonR, dataChiR) = (noise.epsilonK, noise.epsilonR, noise.chiR)
             guard epsilonR.allSatisfy({ $0 > 0 && $0.isFinite }) else {
                 throw RoentgenError(.badData, "data set '\(ds.id)': the noise estimated from χ(R) at 15–30 Å is zero; give epsilon_k")
             }

@@ -84,8 +84,12 @@ public struct FeffitDataSetResult: Sendable, Codable {
         let nr = Int(min(Double(n / 2), 1.01 + rmaxOut / t.settings.rstep))
         r = (0..<nr).map { t.settings.rstep * Double($0) }
         var re = [Double](repeating: 0, count: n), im = re
-        t.forward(chi, kweightIndex: 0, re: &re, im: &im)
-        chirRe = Array(re[0..<nr]); chirIm = Array(im[0..<nr])
+        if let data = ds.dataChiR {
+            chirRe = Array(data.re[0..<nr]); chirIm = Array(data.im[0..<nr])
+        } else {
+            t.forward(chi, kweightIndex: 0, re: &re, im: &im)
+            chirRe = Array(re[0..<nr]); chirIm = Array(im[0..<nr])
+        }
         chirMag = zip(chirRe, chirIm).map { ($0 * $0 + $1 * $1).squareRoot() }
         t.forward(chiModel, kweightIndex: 0, re: &re, im: &im)
         chirReModel = Array(re[0..<nr]); chirImModel = Array(im[0..<nr])

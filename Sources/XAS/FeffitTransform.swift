@@ -128,7 +128,8 @@ struct PreparedTransform: Sendable {
 
     /// Larch's `estimate_noise`: ε_R from the RMS of χ(R) between 15 and 30 Å divided by the mean
     /// k window, and ε_k from it by Parseval's theorem, one pair per k-weight.
-    func estimateNoise(chi: [Double]) -> (epsilonK: [Double], epsilonR: [Double]) {
+    /// Also gives χ(R) of the first k-weight (`forward`), which the fit's output arrays show.
+    func estimateNoise(chi: [Double]) -> (epsilonK: [Double], epsilonR: [Double], chiR: (re: [Double], im: [Double])) {
         let t = settings
         let n = t.nfft
         var re = [Double](repeating: 0, count: n), im = re
@@ -136,8 +137,10 @@ struct PreparedTransform: Sendable {
         let irmax = Int(min(Double(n / 2), 1.01 + 30 / t.rstep))
         let kwinAverage = kwin.reduce(0, +) * t.kstep / (t.kmax - t.kmin)
         var epsK: [Double] = [], epsR: [Double] = []
+        var first: (re: [Double], im: [Double]) = ([], [])
         for (i, w) in t.kweights.enumerated() {
             forward(chi, kweightIndex: i, re: &re, im: &im)
+            if i == 0 { first = (re, im) }
             var sum = 0.0
             for j in irmin..<max(irmin, irmax) { sum += re[j] * re[j] + im[j] * im[j] }
             let count = Double(2 * max(0, irmax - irmin))
@@ -147,7 +150,7 @@ struct PreparedTransform: Sendable {
             epsR.append(er)
             epsK.append(scale * er)
         }
-        return (epsK, epsR)
+        return (epsK, epsR, first)
     }
 
     /// ε_R from a given ε_k (Larch's `set_epsilon_k`: ε_R = ε_k / (2·√(π·w/(kstep·(kmaxʷ − kminʷ))))).

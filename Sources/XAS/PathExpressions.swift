@@ -65,8 +65,10 @@ struct PathExpressions {
                     throw RoentgenError.badParameter("data set '\(ds.id)': path label '\(fp.label)' is used twice")
                 }
                 let prefix = Self.prefix(d, j)
-                let localValues = fp.localValues
-                let localNames = Set(localValues.map(\.0))
+                // The path's own values, looked up only when an expression names something that is
+                // not a fit parameter.
+                var localValues: [(String, Double)] { fp.localValues }
+                var localNames: Set<String>?
                 var local: [String: String] = [:]
                 let path = fp.path
                 var renamedFunctions: [String: String] = [:]
@@ -82,24 +84,34 @@ struct PathExpressions {
                         slots.append(pname == "s02" ? Self.defaultOne : Self.defaultZero)
                         continue
                     }
-                    let e = try Expression(text, parameter: owner)
-                    for (name, column) in e.names where !userNames.contains(name) && !localNames.contains(name) && name != "pi" && name != "e" {
-                        throw RefinementError(parameter: owner, column: column, "unknown name '\(name)' in expression '\(text)' (not a fit parameter nor a path value such as reff)")
+                    if userNames.contains(text) {
+                        // A bare fit parameter: read directly (one Jacobian column for every path using it).
+                        namesInExpressions.insert(text)
+                        slots.append(text)
+                        continue
                     }
-                    for (name, _) in e.names { namesInExpressions.insert(name) }
+                    let e = try Expression(text, parameter: owner)
+                    var usesLocal = false
+                    for (name, column) in e.names {
+                        namesInExpressions.insert(name)
+                        if userNames.contains(name) || name == "pi" || name == "e" { continue }
+                        let known = localNames ?? Set(localValues.map(\.0))
+                        localNames = known
+                        guard known.contains(name) else {
+                            throw RefinementError(parameter: owner, column: column, "unknown name '\(name)' in expression '\(text)' (not a fit parameter nor a path value such as reff)")
+                        }
+                        usesLocal = true
+                    }
                     let tokens = Self.tokens(text)
                     let calls = tokens.filter(\.isCall)
                     for call in calls where base.function(named: call.text) == nil && !Self.pathFunctions.contains(call.text) {
                         throw RefinementError(parameter: owner, column: call.column, "unknown function '\(call.text)' in expression '\(text)'")
                     }
-                    let usesPath = e.names.contains { localNames.contains($0.name) } || calls.contains { Self.pathFunctions.contains($0.text) }
+                    let usesPath = usesLocal || calls.contains { Self.pathFunctions.contains($0.text) }
                     if !usesPath {
-                        // The same value for every path that writes it: a bare fit parameter is read
-                        // directly, any other expression once under a shared name, so that the
-                        // Jacobian has one column (one transform) for all the paths that use it.
-                        if tokens.count == 1, !tokens[0].isCall, tokens[0].text == text, userNames.contains(text) {
-                            slots.append(text)
-                        } else if let shared = sharedByText[text] {
+                        // The same value for every path that writes it: evaluated once under a shared
+                        // name, so that the Jacobian has one column (one transform) for all the paths that use it.
+                        if let shared = sharedByText[text] {
                             slots.append(shared)
                         } else {
                             let shared = "_x\(sharedByText.count)"
