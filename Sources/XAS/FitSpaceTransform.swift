@@ -1,4 +1,3 @@
-import CRoentgenKernels
 import Foundation
 import XrayNumerics
 
@@ -217,30 +216,17 @@ func cosineSineProducts(_ cosine: [Double], _ sine: [Double], rowCount: Int, wid
         rows.withUnsafeBufferPointer { r in
             // No stored rows (zero width): every sum is empty.
             guard let base = r.baseAddress, width > 0 else { at.update(repeating: 0, count: rowCount * count); return }
-            multiply(base, rowCount: rowCount, width: width, x, count: count, into: at, kernel: .best)
+            multiply(base, rowCount: rowCount, width: width, x, count: count, into: at)
         }
     }
     product(cosine, c, into: out)
     product(sine, s, into: out + rowCount * count)
 }
 
-/// The loop `multiply` runs: the AVX2/FMA kernel of CRoentgenKernels where the CPU has it, else
-/// the Swift loop (SSE2 width on the default x86-64 target).
-enum RowProductKernel: Sendable {
-    case avx2, swift
-    /// The fastest kernel this machine runs (checked once).
-    static let best: RowProductKernel = roentgen_avx2_fma_available() != 0 ? .avx2 : .swift
-}
-
 /// out[v·rowCount + r] = Σₘ rows[r·width + m]·x[v·width + m] for `count` vectors x: each matrix
-/// row is read once per four vectors (SIMD accumulators, one per vector), on `kernel` (the Swift
-/// loop unless asked: the partial transforms of `FitSpaceTransform` ask for `.best`).
+/// row is read once per four vectors (SIMD accumulators, one per vector).
 func multiply(_ rows: UnsafePointer<Double>, rowCount: Int, width: Int, _ x: UnsafePointer<Double>, count: Int,
-              into out: UnsafeMutablePointer<Double>, kernel: RowProductKernel = .swift) {
-    if kernel == .avx2 {
-        roentgen_row_products_avx2(rows, rowCount, width, x, count, out)
-        return
-    }
+              into out: UnsafeMutablePointer<Double>) {
     let raw = UnsafeRawPointer(rows), xr = UnsafeRawPointer(x)
     let stride = width * 8
     var v = 0

@@ -3,41 +3,8 @@ import Testing
 import XrayNumerics
 @testable import XAS
 
-@Suite("feffit kernels")
+@Suite("feffit transform windows")
 struct FeffitKernelTests {
-    /// The row products of the partial transforms on both loops `multiply` can run: the AVX2/FMA
-    /// kernel (when this CPU has it) and the Swift loop, each against the plain sums, to 1e-12 of
-    /// the largest product; odd and even widths, row and vector counts around the kernels' blocks
-    /// (two rows × four vectors, four rows × one vector) and their remainders.
-    @Test(arguments: [(1, 1, 1), (3, 5, 2), (7, 13, 4), (52, 180, 1), (52, 181, 4), (53, 179, 9), (8, 6, 5)])
-    func rowProductsMatchPlainSums(_ rowCount: Int, _ width: Int, _ count: Int) {
-        let rows = (0..<(rowCount * width)).map { cos(0.37 * Double($0 * $0 % 1009)) }
-        let x = (0..<(width * count)).map { sin(1.3 * Double($0)) + 0.25 }
-        var expected = [Double](repeating: 0, count: rowCount * count)
-        for v in 0..<count {
-            for r in 0..<rowCount {
-                var s = 0.0
-                for m in 0..<width { s += rows[r * width + m] * x[v * width + m] }
-                expected[v * rowCount + r] = s
-            }
-        }
-        let scale = expected.map(abs).max() ?? 0
-        var kernels: [RowProductKernel] = [.swift]
-        if RowProductKernel.best == .avx2 { kernels.append(.avx2) }
-        for kernel in kernels {
-            var out = [Double](repeating: .nan, count: rowCount * count)
-            rows.withUnsafeBufferPointer { r in
-                x.withUnsafeBufferPointer { xb in
-                    out.withUnsafeMutableBufferPointer {
-                        multiply(r.baseAddress!, rowCount: rowCount, width: width, xb.baseAddress!, count: count, into: $0.baseAddress!, kernel: kernel)
-                    }
-                }
-            }
-            let worst = zip(out, expected).map { abs($0 - $1) }.max() ?? .infinity
-            #expect(scale > 0 && worst <= 1e-12 * scale, "\(kernel) \(rowCount)×\(width), \(count) vectors: differ by \(worst) (scale \(scale))")
-        }
-    }
-
     /// The transform's windows, computed only up to a few points past the end of their upper ramp,
     /// equal `taperWindow` on the whole grid, for every shape and uneven tapers.
     @Test func windowsEqualTheWholeGridWindow() {
