@@ -1,3 +1,4 @@
+import CRoentgenKernels
 import Foundation
 import XrayCore
 import XrayNumerics
@@ -235,13 +236,23 @@ public final class FeffPathModel: Sendable {
         }
     }
 
-    /// χ̃ on the first `count` (≥ 3) points of the grid of `t`, whose E0 and Eᵢ must be those of `v`.
-    func complexChi(_ t: GridTables, _ v: PathParameterValues, count n: Int, re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>) {
+    /// χ̃ on the first `count` (≥ 3) points of the grid of `t`, whose E0 and Eᵢ must be those of `v`,
+    /// on `kernel` (the AVX2/FMA loop evaluates eˣ, sin and cos by polynomials, to a few units in the
+    /// last place of libm's).
+    func complexChi(_ t: GridTables, _ v: PathParameterValues, count n: Int, re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>,
+                    kernel: FeffitKernel = .best) {
         let reff = path.reff
         let r = reff + v.deltar
         let scale = v.degen * v.s02 / (r * r)
         let exponent = Exponent(t, reff: reff, v)
         let q = t.q, amp = t.amp
+        if kernel == .avx2 {
+            roentgen_path_chi_avx2(n, q, amp, t.pha, t.pRe, t.pIm, t.ppRe, t.ppIm, reff, exponent.c4, exponent.c3, exponent.s2,
+                                   exponent.b0, scale, re, im)
+            re[0] = 2 * re[1] - re[2]
+            im[0] = 2 * im[1] - im[2]
+            return
+        }
         for i in 0..<n {
             let (argRe, argIm) = exponent(i)
             let magnitude = exp(argRe) * scale * amp[i] / q[i]

@@ -1,3 +1,4 @@
+import CRoentgenKernels
 import Foundation
 import XrayNumerics
 
@@ -216,17 +217,31 @@ func cosineSineProducts(_ cosine: [Double], _ sine: [Double], rowCount: Int, wid
         rows.withUnsafeBufferPointer { r in
             // No stored rows (zero width): every sum is empty.
             guard let base = r.baseAddress, width > 0 else { at.update(repeating: 0, count: rowCount * count); return }
-            multiply(base, rowCount: rowCount, width: width, x, count: count, into: at)
+            multiply(base, rowCount: rowCount, width: width, x, count: count, into: at, kernel: .best)
         }
     }
     product(cosine, c, into: out)
     product(sine, s, into: out + rowCount * count)
 }
 
+/// The loops feffit's inner products (`multiply`) and path sums (`FeffPathModel.complexChi`) run:
+/// the AVX2/FMA kernels of CRoentgenKernels where the CPU has them, else the Swift loops (SSE2
+/// width on the default x86-64 target).
+enum FeffitKernel: Sendable {
+    case avx2, swift
+    /// The fastest kernel this machine runs (checked once).
+    static let best: FeffitKernel = roentgen_avx2_fma_available() != 0 ? .avx2 : .swift
+}
+
 /// out[v·rowCount + r] = Σₘ rows[r·width + m]·x[v·width + m] for `count` vectors x: each matrix
-/// row is read once per four vectors (SIMD accumulators, one per vector).
+/// row is read once per four vectors (SIMD accumulators, one per vector), on `kernel` (the Swift
+/// loop unless asked: the partial transforms of `FitSpaceTransform` ask for `.best`).
 func multiply(_ rows: UnsafePointer<Double>, rowCount: Int, width: Int, _ x: UnsafePointer<Double>, count: Int,
-              into out: UnsafeMutablePointer<Double>) {
+              into out: UnsafeMutablePointer<Double>, kernel: FeffitKernel = .swift) {
+    if kernel == .avx2 {
+        roentgen_row_products_avx2(rows, rowCount, width, x, count, out)
+        return
+    }
     let raw = UnsafeRawPointer(rows), xr = UnsafeRawPointer(x)
     let stride = width * 8
     var v = 0
