@@ -2,8 +2,9 @@
 # feffit benchmark: Roentgen (release) vs Larch's feffit on the same cases (examples/feffit/*.yaml =
 # ../shared/data/xas/feffit/*/recipe.json), in the same run, rounds interleaved (Larch, Roentgen,
 # Larch, …). Prints per case the median time per fit of each, the median of the per-round ratios
-# with their spread, and how far Roentgen's answer is from Larch's (values in units of Larch's
-# stderr, stderr and chi-square relative). Installs xraylarch into a venv outside the repo
+# with their spread, the CPU-time ratio (also with Roentgen's output arrays, which are made when
+# first read and timed apart, added), and how far Roentgen's answer is from Larch's (values in
+# units of Larch's stderr, stderr and chi-square relative). Installs xraylarch into a venv outside the repo
 # (default /work/.venv-xas). ROUNDS (5), REPEATS per round for Roentgen (20) and Larch (3).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
