@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "CRoentgenSHA"),
         // libcurl's easy interface loaded with dlopen (no headers, no -lcurl); the fast path of Catalog's downloads.
         .target(name: "CRoentgenCurl"),
-        // AVX2/FMA inner loops chosen at run time (XAS's partial DFT products); callers keep a Swift fallback.
+        // AVX2/FMA inner loops chosen at run time (feffit's partial-DFT products and path sums); callers keep a Swift fallback.
         .target(name: "CRoentgenKernels"),
         // Value types shared by every module: spectra, patterns, metadata, provenance, errors, element tables.
         .target(
