@@ -143,8 +143,10 @@ public final class FeffPathModel: Sendable {
     /// One buffer holds the 13 tables (each `count` long); a reference, so that keeping and passing
     /// it costs no copies.
     public final class GridTables: @unchecked Sendable {
-        public let e0: Double
-        public let ei: Double
+        /// The E0 shift and Eᵢ the tables are for (set again only when a fit's cache refills a
+        /// table set no one else holds).
+        public internal(set) var e0: Double
+        public internal(set) var ei: Double
         /// Number of points of each table.
         public let count: Int
         /// The tables side by side (immutable after `init`): q, amp, ampSlope, pha, phaSlope, rep,
@@ -179,10 +181,23 @@ public final class FeffPathModel: Sendable {
         k.withUnsafeBufferPointer { tables(k: $0, e0: e0, ei: ei) }
     }
 
+    /// `tables(k:e0:ei:)` written into `reusing` when given (its storage overwritten: the caller
+    /// must hold the only reference) and as long as `k`.
+    func tables(k: [Double], e0: Double, ei: Double, reusing old: GridTables?) -> GridTables {
+        k.withUnsafeBufferPointer { tables(k: $0, e0: e0, ei: ei, reusing: old) }
+    }
+
     /// `tables(k:e0:ei:)` on a grid given by pointer.
-    func tables(k: UnsafeBufferPointer<Double>, e0: Double, ei: Double) -> GridTables {
+    func tables(k: UnsafeBufferPointer<Double>, e0: Double, ei: Double, reusing old: GridTables? = nil) -> GridTables {
         let n = k.count
-        let out = GridTables(e0: e0, ei: ei, count: n)
+        let out: GridTables
+        if let old, old.count == n {
+            out = old
+            out.e0 = e0
+            out.ei = ei
+        } else {
+            out = GridTables(e0: e0, ei: ei, count: n)
+        }
         let base = out.storage
         let q = base, amp = base + n, ampSlope = base + 2 * n, pha = base + 3 * n, phaSlope = base + 4 * n
         let rep = base + 5 * n, repSlope = base + 6 * n, lam = base + 7 * n, lamSlope = base + 8 * n

@@ -196,8 +196,13 @@ final class PreparedDataSet: Sendable {
         if let hit = cache[j].firstIndex(where: { $0.e0 == v.e0 && $0.ei == v.ei }) {
             if hit != 0 { cache[j].swapAt(0, hit) }
         } else {
-            cache[j].insert(models[j].tables(k: activeK, e0: v.e0, ei: v.ei), at: 0)
-            if cache[j].count > 3 { cache[j].removeLast() }
+            // The oldest of three is overwritten in place when no one else holds it (no allocation).
+            var recycled: FeffPathModel.GridTables?
+            if cache[j].count >= 3 {
+                var oldest = cache[j].removeLast()
+                if isKnownUniquelyReferenced(&oldest) { recycled = oldest }
+            }
+            cache[j].insert(models[j].tables(k: activeK, e0: v.e0, ei: v.ei, reusing: recycled), at: 0)
         }
         return cache[j][0]
     }
