@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "CRoentgenSHA"),
         // libcurl's easy interface loaded with dlopen (no headers, no -lcurl); the fast path of Catalog's downloads.
         .target(name: "CRoentgenCurl"),
+        // AVX2/FMA inner loops chosen at run time (feffit's partial-DFT products and path sums); callers keep a Swift fallback.
+        .target(name: "CRoentgenKernels"),
         // Value types shared by every module: spectra, patterns, metadata, provenance, errors, element tables.
         .target(
             name: "XrayCore",
@@ -58,7 +60,7 @@ let package = Package(
             ]
         ),
         // X-ray absorption analysis: E0, normalisation, AUTOBK, Fourier transforms, LCF.
-        .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics", "Refinement"]),
+        .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics", "Refinement", "CRoentgenKernels"]),
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
         // Azimuthal integration of detector images (pyFAI's geometry, binning and corrections).
         .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics", "Refinement"],

@@ -1,3 +1,4 @@
+import CRoentgenKernels
 import Foundation
 import XrayCore
 import XrayNumerics
@@ -71,7 +72,8 @@ public struct PathParameterValues: Sendable, Codable, Hashable {
 ///            + i·(2q·reff + Φ + 2p(ΔR − 2σ²/reff − 2p²C3/3)))
 ///
 /// χ(k) = Im χ̃, and Larch's `chi_imag` = −Re χ̃; the first point is replaced by 2χ̃₁ − χ̃₂.
-public struct FeffPathModel: Sendable {
+/// A reference (immutable), so that a fit's loops use it without copying its tables.
+public final class FeffPathModel: Sendable {
     public let path: FeffPath
     let amplitude: PiecewiseCubic
     let phase: PiecewiseCubic
@@ -92,14 +94,12 @@ public struct FeffPathModel: Sendable {
         }
         guard path.reff >= 0.05 else { throw RoentgenError(.badData, "reff = \(path.reff) Å is too small to compute χ(k)") }
         self.path = path
-        amplitude = spline.curve(y: path.amplitude)
-        phase = spline.curve(y: path.phase)
-        realP = spline.curve(y: path.realP)
-        lambda = spline.curve(y: path.lambda)
-        nodes = amplitude.nodes
-        let pieces = max(0, nodes.count - 1)
+        let curves = [path.amplitude, path.phase, path.realP, path.lambda].map { spline.curve(y: $0) }
+        (amplitude, phase, realP, lambda) = (curves[0], curves[1], curves[2], curves[3])
+        nodes = curves[0].nodes
+        let pieces = max(0, curves[0].nodes.count - 1)
         var packed = [Double](repeating: 0, count: 16 * pieces)
-        for (o, c) in [amplitude, phase, realP, lambda].enumerated() {
+        for (o, c) in curves.enumerated() {
             for i in 0..<pieces {
                 packed[16 * i + 4 * o] = c.c0[i]; packed[16 * i + 4 * o + 1] = c.c1[i]
                 packed[16 * i + 4 * o + 2] = c.c2[i]; packed[16 * i + 4 * o + 3] = c.c3[i]
@@ -122,50 +122,91 @@ public struct FeffPathModel: Sendable {
         for i in 0..<k.count { sum[i] += im[i] }
     }
 
-    /// The shifted wavenumber q of Larch's `_calc_chi` on the grid k.
-    static func shiftedWavenumbers(k: [Double], e0: Double) -> [Double] {
+    /// The shifted wavenumber q of Larch's `_calc_chi` on the grid k, into `q` (`k.count` values).
+    static func shiftedWavenumbers(k: UnsafeBufferPointer<Double>, e0: Double, into q: UnsafeMutablePointer<Double>) {
         let shift = e0 * XASConstants.etok
         let n = k.count
-        return [Double](unsafeUninitializedCapacity: n) { q, count in
-            var smallest = Double.infinity
-            for i in 0..<n {
-                let e = k[i] * k[i] - shift
-                q[i] = e
-                if abs(e) < smallest { smallest = abs(e) }
-            }
-            if smallest < smallEnergy {
-                for i in 0..<n where abs(q[i]) < 1.5 * smallEnergy { q[i] = smallEnergy }
-            }
-            for i in 0..<n { let e = q[i]; q[i] = e < 0 ? -(-e).squareRoot() : e.squareRoot() }
-            count = n
+        var smallest = Double.infinity
+        for i in 0..<n {
+            let e = k[i] * k[i] - shift
+            q[i] = e
+            if abs(e) < smallest { smallest = abs(e) }
         }
+        if smallest < smallEnergy {
+            for i in 0..<n where abs(q[i]) < 1.5 * smallEnergy { q[i] = smallEnergy }
+        }
+        for i in 0..<n { let e = q[i]; q[i] = e < 0 ? -(-e).squareRoot() : e.squareRoot() }
     }
 
     /// The path's tables interpolated at the shifted wavenumbers of the grid `k` for an E0 shift and
     /// Eᵢ: q, amplitude, phase, and the complex momentum p and p² (what χ̃ needs besides ΔR, σ², C3, C4).
-    public struct GridTables: Sendable {
-        public var e0: Double
-        public var ei: Double
-        var q: [Double], amp: [Double], pha: [Double]
-        var pRe: [Double], pIm: [Double], ppRe: [Double], ppIm: [Double]
+    /// One buffer holds the 13 tables (each `count` long); a reference, so that keeping and passing
+    /// it costs no copies.
+    public final class GridTables: @unchecked Sendable {
+        /// The E0 shift and Eᵢ the tables are for (set again only when a fit's cache refills a
+        /// table set no one else holds).
+        public internal(set) var e0: Double
+        public internal(set) var ei: Double
+        /// Number of points of each table.
+        public let count: Int
+        /// The tables side by side (immutable after `init`): q, amp, ampSlope, pha, phaSlope, rep,
+        /// repSlope, lam, lamSlope, ppRe, ppIm, pRe, pIm.
+        let storage: UnsafeMutablePointer<Double>
+
+        init(e0: Double, ei: Double, count: Int) {
+            self.e0 = e0; self.ei = ei; self.count = count
+            storage = .allocate(capacity: max(1, 13 * count))
+        }
+        deinit { storage.deallocate() }
+
+        @inline(__always) func field(_ f: Int) -> UnsafePointer<Double> { UnsafePointer(storage + f * count) }
+        var q: UnsafePointer<Double> { field(0) }
+        var amp: UnsafePointer<Double> { field(1) }
         /// Slopes d/dq of amplitude, phase, real[p] and λ (for the E0 derivative), and λ itself.
-        var ampSlope: [Double], phaSlope: [Double], repSlope: [Double], lamSlope: [Double], rep: [Double], lam: [Double]
+        var ampSlope: UnsafePointer<Double> { field(2) }
+        var pha: UnsafePointer<Double> { field(3) }
+        var phaSlope: UnsafePointer<Double> { field(4) }
+        var rep: UnsafePointer<Double> { field(5) }
+        var repSlope: UnsafePointer<Double> { field(6) }
+        var lam: UnsafePointer<Double> { field(7) }
+        var lamSlope: UnsafePointer<Double> { field(8) }
+        var ppRe: UnsafePointer<Double> { field(9) }
+        var ppIm: UnsafePointer<Double> { field(10) }
+        var pRe: UnsafePointer<Double> { field(11) }
+        var pIm: UnsafePointer<Double> { field(12) }
     }
 
     /// Interpolates the tables on the grid `k` for `e0` and `ei` (independent of the other path parameters).
     public func tables(k: [Double], e0: Double, ei: Double) -> GridTables {
+        k.withUnsafeBufferPointer { tables(k: $0, e0: e0, ei: ei) }
+    }
+
+    /// `tables(k:e0:ei:)` written into `reusing` when given (its storage overwritten: the caller
+    /// must hold the only reference) and as long as `k`.
+    func tables(k: [Double], e0: Double, ei: Double, reusing old: GridTables?) -> GridTables {
+        k.withUnsafeBufferPointer { tables(k: $0, e0: e0, ei: ei, reusing: old) }
+    }
+
+    /// `tables(k:e0:ei:)` on a grid given by pointer.
+    func tables(k: UnsafeBufferPointer<Double>, e0: Double, ei: Double, reusing old: GridTables? = nil) -> GridTables {
         let n = k.count
-        let q = Self.shiftedWavenumbers(k: k, e0: e0)
-        // The 12 tables besides q in one buffer, then split (each n long, in the order below).
-        let fields = 12
-        var all = [Double](repeating: 0, count: fields * n)
+        let out: GridTables
+        if let old, old.count == n {
+            out = old
+            out.e0 = e0
+            out.ei = ei
+        } else {
+            out = GridTables(e0: e0, ei: ei, count: n)
+        }
+        let base = out.storage
+        let q = base, amp = base + n, ampSlope = base + 2 * n, pha = base + 3 * n, phaSlope = base + 4 * n
+        let rep = base + 5 * n, repSlope = base + 6 * n, lam = base + 7 * n, lamSlope = base + 8 * n
+        let ppReOut = base + 9 * n, ppImOut = base + 10 * n, pReOut = base + 11 * n, pImOut = base + 12 * n
+        Self.shiftedWavenumbers(k: k, e0: e0, into: q)
         let eiShift = ei * XASConstants.etok
-        let nodes = self.nodes, last = nodes.count - 2
+        nodes.withUnsafeBufferPointer { nodes in
         coefficients.withUnsafeBufferPointer { c in
-        all.withUnsafeMutableBufferPointer { out in
-            let amp = out.baseAddress!, ampSlope = amp + n, pha = amp + 2 * n, phaSlope = amp + 3 * n
-            let rep = amp + 4 * n, repSlope = amp + 5 * n, lam = amp + 6 * n, lamSlope = amp + 7 * n
-            let ppReOut = amp + 8 * n, ppImOut = amp + 9 * n, pReOut = amp + 10 * n, pImOut = amp + 11 * n
+            let last = nodes.count - 2
             // The four splines share their nodes (the table's k) and q increases along the grid, so
             // the piece is found once per point by walking forward (bisection when q moves left).
             var piece = 0
@@ -198,49 +239,66 @@ public struct FeffPathModel: Sendable {
                 pImOut[i] = copysign(((modulus - ppRe) / 2).squareRoot(), ppIm)
             }
         }}
-        func field(_ f: Int) -> [Double] { Array(all[(f * n)..<((f + 1) * n)]) }
-        return GridTables(e0: e0, ei: ei, q: q, amp: field(0), pha: field(2), pRe: field(10), pIm: field(11),
-                          ppRe: field(8), ppIm: field(9), ampSlope: field(1), phaSlope: field(3),
-                          repSlope: field(5), lamSlope: field(7), rep: field(4), lam: field(6))
+        return out
     }
 
     /// Real and imaginary parts of χ̃(k) into `re`, `im` (each `k.count` long).
     public func complexChi(k: [Double], _ v: PathParameterValues, re: inout [Double], im: inout [Double]) {
         precondition(k.count >= 3 && re.count == k.count && im.count == k.count, "FeffPathModel: k needs 3 points, outputs its length")
-        complexChi(tables(k: k, e0: v.e0, ei: v.ei), v, count: k.count, re: &re, im: &im)
+        let t = tables(k: k, e0: v.e0, ei: v.ei)
+        re.withUnsafeMutableBufferPointer { r in
+            im.withUnsafeMutableBufferPointer { i in complexChi(t, v, count: k.count, re: r.baseAddress!, im: i.baseAddress!) }
+        }
     }
 
-    /// χ̃ on the first `count` (≥ 3) points of the grid of `t`, whose E0 and Eᵢ must be those of `v`.
-    func complexChi(_ t: GridTables, _ v: PathParameterValues, count n: Int, re: inout [Double], im: inout [Double]) {
+    /// χ̃ on the first `count` (≥ 3) points of the grid of `t`, whose E0 and Eᵢ must be those of `v`,
+    /// on `kernel` (the AVX2/FMA loop evaluates eˣ, sin and cos by polynomials, to a few units in the
+    /// last place of libm's).
+    func complexChi(_ t: GridTables, _ v: PathParameterValues, count n: Int, re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>,
+                    kernel: FeffitKernel = .best) {
         let reff = path.reff
         let r = reff + v.deltar
         let scale = v.degen * v.s02 / (r * r)
-        let c4 = v.fourth / 3, c3 = 2 * v.third / 3, s2 = v.sigma2, b0 = v.deltar - 2 * v.sigma2 / reff
-        t.q.withUnsafeBufferPointer { q in
-        t.amp.withUnsafeBufferPointer { amp in
-        t.pha.withUnsafeBufferPointer { pha in
-        t.pRe.withUnsafeBufferPointer { pRe in
-        t.pIm.withUnsafeBufferPointer { pIm in
-        t.ppRe.withUnsafeBufferPointer { ppReB in
-        t.ppIm.withUnsafeBufferPointer { ppImB in
-            for i in 0..<n {
-                let ppRe = ppReB[i], ppIm = ppImB[i], pr = pRe[i], pi = pIm[i]
-                // −2pp(σ² − pp·C4/3)
-                let aRe = s2 - ppRe * c4, aIm = -ppIm * c4
-                let t1Re = -2 * (ppRe * aRe - ppIm * aIm), t1Im = -2 * (ppRe * aIm + ppIm * aRe)
-                // i·(2q·reff + Φ + 2p·B), B = ΔR − 2σ²/reff − 2pp·C3/3
-                let bRe = b0 - ppRe * c3, bIm = -ppIm * c3
-                let pbRe = 2 * (pr * bRe - pi * bIm), pbIm = 2 * (pr * bIm + pi * bRe)
-                // i·(x + iy) = −y + ix
-                let argRe = -2 * reff * pi + t1Re - pbIm
-                let argIm = t1Im + 2 * q[i] * reff + pha[i] + pbRe
-                let magnitude = exp(argRe) * scale * amp[i] / q[i]
-                re[i] = magnitude * cos(argIm)
-                im[i] = magnitude * sin(argIm)
-            }
-        }}}}}}}
+        let exponent = Exponent(t, reff: reff, v)
+        let q = t.q, amp = t.amp
+        if kernel == .avx2 {
+            roentgen_path_chi_avx2(n, q, amp, t.pha, t.pRe, t.pIm, t.ppRe, t.ppIm, reff, exponent.c4, exponent.c3, exponent.s2,
+                                   exponent.b0, scale, re, im)
+            re[0] = 2 * re[1] - re[2]
+            im[0] = 2 * im[1] - im[2]
+            return
+        }
+        for i in 0..<n {
+            let (argRe, argIm) = exponent(i)
+            let magnitude = exp(argRe) * scale * amp[i] / q[i]
+            re[i] = magnitude * cos(argIm)
+            im[i] = magnitude * sin(argIm)
+        }
         re[0] = 2 * re[1] - re[2]
         im[0] = 2 * im[1] - im[2]
+    }
+
+    /// The exponent of χ̃ at point i of the tables `t` for the values `v` (`complexChi`):
+    /// −2·reff·Im p − 2p²(σ² − p²C4/3) + i·(2q·reff + Φ + 2p(ΔR − 2σ²/reff − 2p²C3/3)).
+    struct Exponent {
+        let q, pha, pRe, pIm, ppRe, ppIm: UnsafePointer<Double>
+        let reff, c4, c3, s2, b0: Double
+        init(_ t: GridTables, reff: Double, _ v: PathParameterValues) {
+            q = t.q; pha = t.pha; pRe = t.pRe; pIm = t.pIm; ppRe = t.ppRe; ppIm = t.ppIm
+            self.reff = reff
+            c4 = v.fourth / 3; c3 = 2 * v.third / 3; s2 = v.sigma2; b0 = v.deltar - 2 * v.sigma2 / reff
+        }
+        @inline(__always) func callAsFunction(_ i: Int) -> (Double, Double) {
+            let ppRe = ppRe[i], ppIm = ppIm[i], pr = pRe[i], pi = pIm[i]
+            // −2pp(σ² − pp·C4/3)
+            let aRe = s2 - ppRe * c4, aIm = -ppIm * c4
+            let t1Re = -2 * (ppRe * aRe - ppIm * aIm), t1Im = -2 * (ppRe * aIm + ppIm * aRe)
+            // i·(2q·reff + Φ + 2p·B), B = ΔR − 2σ²/reff − 2pp·C3/3
+            let bRe = b0 - ppRe * c3, bIm = -ppIm * c3
+            let pbRe = 2 * (pr * bRe - pi * bIm), pbIm = 2 * (pr * bIm + pi * bRe)
+            // i·(x + iy) = −y + ix
+            return (-2 * reff * pi + t1Re - pbIm, t1Im + 2 * q[i] * reff + pha[i] + pbRe)
+        }
     }
 
     /// ∂χ/∂θ (χ = Im χ̃) on the first `count` points for the path parameters `wanted` (indices into
@@ -252,95 +310,121 @@ public struct FeffPathModel: Sendable {
     /// 1..<count read): the derivatives then reuse it instead of evaluating exp, sin and cos again.
     public func chiDerivatives(_ t: GridTables, _ v: PathParameterValues, count n: Int, wanted: [Int], out: inout [[Double]],
                                chi: (re: [Double], im: [Double])? = nil) {
-        // χ̃ known and S0² ≠ 0: exp(arg) = χ̃·q/(N·S0²·amp/r²) is not needed, χ̃ itself serves.
-        let known = chi.flatMap { c in v.s02 != 0 && c.re.count >= n && c.im.count >= n ? c : nil }
+        let flat = UnsafeMutablePointer<Double>.allocate(capacity: max(1, n * (wanted.count + 3)))
+        defer { flat.deallocate() }
+        if let chi, chi.re.count >= n, chi.im.count >= n {
+            chi.re.withUnsafeBufferPointer { re in
+                chi.im.withUnsafeBufferPointer { im in
+                    chiDerivatives(t, v, count: n, wanted: wanted, into: flat, stride: n, chi: (re.baseAddress!, im.baseAddress!),
+                                   scratch: flat + n * wanted.count)
+                }
+            }
+        } else {
+            chiDerivatives(t, v, count: n, wanted: wanted, into: flat, stride: n, chi: nil, scratch: flat + n * wanted.count)
+        }
+        for w in wanted.indices {
+            out[w].withUnsafeMutableBufferPointer { o in o.baseAddress!.update(from: flat + w * n, count: n) }
+        }
+    }
+
+    /// `chiDerivatives` into `out` (column w at `out + w·stride`, `count` values each), with
+    /// `scratch` for 3·`count` values.
+    func chiDerivatives(_ t: GridTables, _ v: PathParameterValues, count n: Int, wanted: [Int], into out: UnsafeMutablePointer<Double>,
+                        stride: Int, chi known: (re: UnsafePointer<Double>, im: UnsafePointer<Double>)?, scratch: UnsafeMutablePointer<Double>) {
         let reff = path.reff
         let r = reff + v.deltar
         let c4 = v.fourth / 3, c3 = 2 * v.third / 3, s2 = v.sigma2, b0 = v.deltar - 2 * v.sigma2 / reff
         let etok = XASConstants.etok
-        // The tables as local arrays and the columns in one flat buffer (column w at w·n): no
-        // reference counting or uniqueness checks inside the loop.
-        let qs = t.q, amps = t.amp, phas = t.pha, pRes = t.pRe, pIms = t.pIm, ppRes = t.ppRe, ppIms = t.ppIm
-        let ampSlopes = t.ampSlope, phaSlopes = t.phaSlope, repSlopes = t.repSlope, lamSlopes = t.lamSlope, reps = t.rep, lams = t.lam
-        let knownRe = known?.re ?? [], knownIm = known?.im ?? []
-        let columns = wanted.count
-        let flat = UnsafeMutablePointer<Double>.allocate(capacity: max(1, n * columns))
-        defer { flat.deallocate() }
+        let qs = t.q, amps = t.amp, pRes = t.pRe, pIms = t.pIm, ppRes = t.ppRe, ppIms = t.ppIm
+        let base = v.degen / (r * r)
+        // χ̃ and unitIm = Im of N/r²·exp(arg) (χ̃ = S0²·amp/q·unit) per point; χ̃ known and S0² ≠ 0:
+        // exp(arg) = χ̃·q/(N·S0²·amp/r²) is not needed, χ̃ itself serves.
+        let chiRe = scratch, chiIm = scratch + n, unitIm = scratch + 2 * n
+        let reuse = known != nil && v.s02 != 0
+        let exponent = Exponent(t, reff: reff, v)
         for i in 0..<n {
-            let ppRe = ppRes[i], ppIm = ppIms[i], pr = pRes[i], pi = pIms[i], q = qs[i]
-            let aRe = s2 - ppRe * c4, aIm = -ppIm * c4
-            let t1Re = -2 * (ppRe * aRe - ppIm * aIm), t1Im = -2 * (ppRe * aIm + ppIm * aRe)
-            let bRe = b0 - ppRe * c3, bIm = -ppIm * c3
-            let pbRe = 2 * (pr * bRe - pi * bIm), pbIm = 2 * (pr * bIm + pi * bRe)
-            let base = v.degen / (r * r)
-            // χ̃ and unitIm = Im of N/(r²)·exp(arg) (χ̃ = S0²·amp/q·unit).
-            let chiRe: Double, chiIm: Double, unitIm: Double
-            if known != nil, i > 0, amps[i] != 0 {
-                chiRe = knownRe[i]; chiIm = knownIm[i]
-                unitIm = chiIm / (v.s02 * amps[i] / q)
+            let q = qs[i]
+            if reuse, i > 0, amps[i] != 0, let known {
+                chiRe[i] = known.re[i]; chiIm[i] = known.im[i]
+                unitIm[i] = chiIm[i] / (v.s02 * amps[i] / q)
             } else {
-                let argRe = -2 * reff * pi + t1Re - pbIm
-                let argIm = t1Im + 2 * q * reff + phas[i] + pbRe
+                let (argRe, argIm) = exponent(i)
                 let e = exp(argRe)
                 let eRe = e * cos(argIm), eIm = e * sin(argIm)
-                chiRe = v.s02 * base * amps[i] / q * eRe; chiIm = v.s02 * base * amps[i] / q * eIm
-                unitIm = base * eIm
+                chiRe[i] = v.s02 * base * amps[i] / q * eRe; chiIm[i] = v.s02 * base * amps[i] / q * eIm
+                unitIm[i] = base * eIm
             }
-            // d(arg) for a change dpp of p² (and dp = dpp/(2p)): −2·reff·Im dp − 2·dpp·(σ² − 2p²C4/3) + i(2·dp·B − (4/3)·p·dpp·C3).
-            func argChange(_ dppRe: Double, _ dppIm: Double) -> (Double, Double) {
-                // dp = dpp / (2p)
-                let den = 2 * (pr * pr + pi * pi)
-                let dpRe = (dppRe * pr + dppIm * pi) / den, dpIm = (dppIm * pr - dppRe * pi) / den
-                let fRe = s2 - 2 * ppRe * c4, fIm = -2 * ppIm * c4
-                let xRe = -2 * reff * dpIm - 2 * (dppRe * fRe - dppIm * fIm)
-                let xIm = -2 * (dppRe * fIm + dppIm * fRe)
-                // i·(2·dp·B − 2·p·dpp·C3') with C3' = 2C3/3 ⇒ −(4/3)pC3 dpp = −2·c3·p·dpp
-                let yRe = 2 * (dpRe * bRe - dpIm * bIm) - 2 * c3 * (pr * dppRe - pi * dppIm)
-                let yIm = 2 * (dpRe * bIm + dpIm * bRe) - 2 * c3 * (pr * dppIm + pi * dppRe)
-                return (xRe - yIm, xIm + yRe)
-            }
-            for (w, index) in wanted.enumerated() {
-                var dRe = 0.0, dIm = 0.0   // d(arg) multiplying χ̃, unless handled apart
-                var extraIm = 0.0          // additional term of dχ (imaginary part)
-                switch index {
-                case 0: flat[w * n + i] = v.degen != 0 ? chiIm / v.degen : base / v.degen * 0; continue
-                case 1: flat[w * n + i] = unitIm * amps[i] / q; continue
-                case 2:
+        }
+        // d(arg) for a change dpp of p² (and dp = dpp/(2p)): −2·reff·Im dp − 2·dpp·(σ² − 2p²C4/3) + i(2·dp·B − (4/3)·p·dpp·C3).
+        @inline(__always) func argChange(_ i: Int, _ dppRe: Double, _ dppIm: Double) -> (Double, Double) {
+            let ppRe = ppRes[i], ppIm = ppIms[i], pr = pRes[i], pi = pIms[i]
+            let bRe = b0 - ppRe * c3, bIm = -ppIm * c3
+            // dp = dpp / (2p)
+            let den = 2 * (pr * pr + pi * pi)
+            let dpRe = (dppRe * pr + dppIm * pi) / den, dpIm = (dppIm * pr - dppRe * pi) / den
+            let fRe = s2 - 2 * ppRe * c4, fIm = -2 * ppIm * c4
+            let xRe = -2 * reff * dpIm - 2 * (dppRe * fRe - dppIm * fIm)
+            let xIm = -2 * (dppRe * fIm + dppIm * fRe)
+            // i·(2·dp·B − 2·p·dpp·C3') with C3' = 2C3/3 ⇒ −(4/3)pC3 dpp = −2·c3·p·dpp
+            let yRe = 2 * (dpRe * bRe - dpIm * bIm) - 2 * c3 * (pr * dppRe - pi * dppIm)
+            let yIm = 2 * (dpRe * bIm + dpIm * bRe) - 2 * c3 * (pr * dppIm + pi * dppRe)
+            return (xRe - yIm, xIm + yRe)
+        }
+        // One loop per column: dχ = Im(χ̃·d(arg)) = chiRe·dIm + chiIm·dRe (+ the amplitude's change for E0).
+        for (w, index) in wanted.enumerated() {
+            let o = out + w * stride
+            switch index {
+            case 0:
+                for i in 0..<n { o[i] = v.degen != 0 ? chiIm[i] / v.degen : base / v.degen * 0 }
+            case 1:
+                for i in 0..<n { o[i] = unitIm[i] * amps[i] / qs[i] }
+            case 2:
+                let ampSlopes = t.ampSlope, phaSlopes = t.phaSlope, repSlopes = t.repSlope, lamSlopes = t.lamSlope, reps = t.rep, lams = t.lam
+                for i in 0..<n {
+                    let q = qs[i]
                     let dq = -etok / (2 * abs(q))
                     // p² = (rep + i/λ)²: dp²/dq = 2(rep + i/λ)(rep' − i·λ'/λ²)
                     let lam = lams[i], rep = reps[i]
                     let uRe = rep, uIm = 1 / lam, wRe = repSlopes[i], wIm = -lamSlopes[i] / (lam * lam)
                     let dppRe = 2 * (uRe * wRe - uIm * wIm) * dq, dppIm = 2 * (uRe * wIm + uIm * wRe) * dq
-                    (dRe, dIm) = argChange(dppRe, dppIm)
+                    var (dRe, dIm) = argChange(i, dppRe, dppIm)
                     dIm += (2 * reff + phaSlopes[i]) * dq
                     // amp/q changes too: d(amp/q) = (amp'/q − amp/q²)·dq
                     let dAmp = (ampSlopes[i] / q - amps[i] / (q * q)) * dq
-                    extraIm = v.s02 * dAmp * unitIm
-                case 3:
-                    dRe = -2 * pi - 2 / r
-                    dIm = 2 * pr
-                case 4:
-                    dRe = -2 * ppRe + 4 * pi / reff
-                    dIm = -2 * ppIm - 4 * pr / reff
-                case 5:
-                    // −(4/3)·i·p·p²
-                    let zRe = pr * ppRe - pi * ppIm, zIm = pr * ppIm + pi * ppRe
-                    dRe = 4 * zIm / 3
-                    dIm = -4 * zRe / 3
-                case 6:
-                    dRe = 2 * (ppRe * ppRe - ppIm * ppIm) / 3
-                    dIm = 4 * ppRe * ppIm / 3
-                default:
-                    (dRe, dIm) = argChange(0, etok)
+                    o[i] = chiRe[i] * dIm + chiIm[i] * dRe + v.s02 * dAmp * unitIm[i]
                 }
-                flat[w * n + i] = chiRe * dIm + chiIm * dRe + extraIm
+            case 3:
+                for i in 0..<n {
+                    let dRe = -2 * pIms[i] - 2 / r, dIm = 2 * pRes[i]
+                    o[i] = chiRe[i] * dIm + chiIm[i] * dRe
+                }
+            case 4:
+                for i in 0..<n {
+                    let dRe = -2 * ppRes[i] + 4 * pIms[i] / reff
+                    let dIm = -2 * ppIms[i] - 4 * pRes[i] / reff
+                    o[i] = chiRe[i] * dIm + chiIm[i] * dRe
+                }
+            case 5:
+                for i in 0..<n {
+                    // −(4/3)·i·p·p²
+                    let pr = pRes[i], pi = pIms[i], ppRe = ppRes[i], ppIm = ppIms[i]
+                    let zRe = pr * ppRe - pi * ppIm, zIm = pr * ppIm + pi * ppRe
+                    let dRe = 4 * zIm / 3, dIm = -4 * zRe / 3
+                    o[i] = chiRe[i] * dIm + chiIm[i] * dRe
+                }
+            case 6:
+                for i in 0..<n {
+                    let ppRe = ppRes[i], ppIm = ppIms[i]
+                    let dRe = 2 * (ppRe * ppRe - ppIm * ppIm) / 3, dIm = 4 * ppRe * ppIm / 3
+                    o[i] = chiRe[i] * dIm + chiIm[i] * dRe
+                }
+            default:
+                for i in 0..<n {
+                    let (dRe, dIm) = argChange(i, 0, etok)
+                    o[i] = chiRe[i] * dIm + chiIm[i] * dRe
+                }
             }
-        }
-        for w in 0..<columns {
-            out[w].withUnsafeMutableBufferPointer { o in
-                o.baseAddress!.update(from: flat + w * n, count: n)
-                o[0] = 2 * o[1] - o[2]
-            }
+            o[0] = 2 * o[1] - o[2]
         }
     }
 }

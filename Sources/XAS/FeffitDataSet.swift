@@ -55,7 +55,8 @@ public struct FeffitDataSet: Sendable {
 }
 
 /// A data set prepared for fitting: model grid, data on it, windows, noise, path models.
-struct PreparedDataSet: Sendable {
+/// A reference (immutable), so that the fit's loops pass it without copying its arrays.
+final class PreparedDataSet: Sendable {
     let dataset: FeffitDataSet
     let transform: PreparedTransform
     /// k = kstep·i for i < int(1.01 + max(data k)/kstep).
@@ -65,6 +66,9 @@ struct PreparedDataSet: Sendable {
     let models: [FeffPathModel]
     let epsilonK: [Double]
     let epsilonR: [Double]
+    /// χ(R) of the data for the first k-weight (`PreparedTransform.forward`) when the noise
+    /// estimate computed it on the way, else nil.
+    let dataChiR: (re: [Double], im: [Double])?
     let independentPoints: Double
     /// Parameter-set names of each path's parameters (`names[path][PathParameterValues.names index]`).
     let parameterNames: [[String]]
@@ -91,10 +95,10 @@ struct PreparedDataSet: Sendable {
             throw e
         }
         dataset = ds
-        let prepared = try PreparedTransform(ds.transform)
-        transform = prepared
         let t = ds.transform
         let count = min(t.nfft, Int(1.01 + kLast / t.kstep))
+        let prepared = try PreparedTransform(ds.transform, points: count)
+        transform = prepared
         modelK = (0..<count).map { t.kstep * Double($0) }
         chiData = interpolateLinear(x: ds.k, y: ds.chi, at: modelK)
         models = try ds.paths.map { p in
@@ -107,8 +111,10 @@ struct PreparedDataSet: Sendable {
             guard eps > 0, eps.isFinite else { throw RoentgenError.badParameter("data set '\(ds.id)': epsilon_k = \(eps); expected > 0") }
             epsilonK = t.kweights.map { _ in eps }
             epsilonR = t.kweights.map { prepared.epsilonR(fromEpsilonK: eps, kweight: $0) }
+            dataChiR = nil
         } else {
-            (epsilonK, epsilonR) = prepared.estimateNoise(chi: chiData)
+            let noise = prepared.estimateNoise(chi: chiData)
+            (epsilonK, epsilonR, dataChiR) = (noise.epsilonK, noise.epsilonR, noise.chiR)
             guard epsilonR.allSatisfy({ $0 > 0 && $0.isFinite }) else {
                 throw RoentgenError(.badData, "data set '\(ds.id)': the noise estimated from χ(R) at 15–30 Å is zero; give epsilon_k")
             }
@@ -157,30 +163,31 @@ struct PreparedDataSet: Sendable {
     /// difference step in E0 and the point it started from).
     /// Each path's χ̃ is kept in `last` with its values, for `chiDerivatives` at the same point.
     func modelChi(_ p: [Double], _ slots: [[Int]], cache: inout [[FeffPathModel.GridTables]], sum: inout [Double],
-                  last: inout [PathChi]) {
+                  last: [PathChi]) {
         let n = activeCount
-        for i in 0..<sum.count { sum[i] = 0 }
-        for j in models.indices {
-            let v = pathValues(j, p, slots)
-            let t = cachedTables(j, v, cache: &cache)
-            var re: [Double] = [], im: [Double] = []
-            swap(&re, &last[j].re); swap(&im, &last[j].im)
-            models[j].complexChi(t, v, count: n, re: &re, im: &im)
-            im.withUnsafeBufferPointer { im in
-                for i in 0..<n { sum[i] += im[i] }
+        sum.withUnsafeMutableBufferPointer { sum in
+            sum.update(repeating: 0)
+            for j in models.indices {
+                let v = pathValues(j, p, slots)
+                let t = cachedTables(j, v, cache: &cache)
+                let chi = last[j]
+                chi.re.withUnsafeMutableBufferPointer { re in
+                    chi.im.withUnsafeMutableBufferPointer { im in
+                        models[j].complexChi(t, v, count: n, re: re.baseAddress!, im: im.baseAddress!)
+                        for i in 0..<n { sum[i] += im[i] }
+                    }
+                }
+                chi.values = v
             }
-            last[j] = PathChi(values: v, re: re, im: im)
         }
     }
 
-    /// A path's χ̃ on the first `activeCount` points (re, im) and the values it was computed for.
-    struct PathChi {
+    /// A path's χ̃ on the first `activeCount` points (re, im) and the values it was computed for
+    /// (nil: none yet); overwritten in place by each residual evaluation.
+    final class PathChi {
         var values: PathParameterValues?
         var re: [Double], im: [Double]
         init(count: Int) { re = [Double](repeating: 0, count: count); im = re }
-        init(values: PathParameterValues, re: [Double], im: [Double]) { self.values = values; self.re = re; self.im = im }
-        /// χ̃ if it was computed for `v`.
-        func chi(for v: PathParameterValues) -> (re: [Double], im: [Double])? { values == v ? (re, im) : nil }
     }
 
     /// Path `j`'s tables on the first `activeCount` points for the E0 and Eᵢ of `v`, from `cache`
@@ -189,8 +196,13 @@ struct PreparedDataSet: Sendable {
         if let hit = cache[j].firstIndex(where: { $0.e0 == v.e0 && $0.ei == v.ei }) {
             if hit != 0 { cache[j].swapAt(0, hit) }
         } else {
-            cache[j].insert(models[j].tables(k: activeK, e0: v.e0, ei: v.ei), at: 0)
-            if cache[j].count > 3 { cache[j].removeLast() }
+            // The oldest of three is overwritten in place when no one else holds it (no allocation).
+            var recycled: FeffPathModel.GridTables?
+            if cache[j].count >= 3 {
+                var oldest = cache[j].removeLast()
+                if isKnownUniquelyReferenced(&oldest) { recycled = oldest }
+            }
+            cache[j].insert(models[j].tables(k: activeK, e0: v.e0, ei: v.ei, reusing: recycled), at: 0)
         }
         return cache[j][0]
     }
@@ -205,21 +217,27 @@ struct PreparedDataSet: Sendable {
         }
     }
 
-    /// Larch's `_residual`: the transform of (χ_data − χ_model)/ε in the fit space, appended to `out`.
-    func appendResidual(difference diff: [Double], to out: inout [Double], re: inout [Double], im: inout [Double]) {
+    /// Larch's `_residual`: the transform of (χ_data − χ_model)/ε in the fit space, appended to `out`
+    /// (`scratch`, when given, holds the map's working arrays).
+    func appendResidual(difference diff: [Double], to out: inout [Double], re: inout [Double], im: inout [Double],
+                        scratch: FitSpaceTransform.Scratch? = nil) {
         let t = transform
         let settings = dataset.transform
         if let map = fitMap, diff.count >= map.inputCount {
             // Every k-weight's block through the map together (the blocks follow each other in `out`).
             let start = out.count, size = map.outputCount, n = map.inputWidth, first = map.firstInput, blocks = inputWeights.count
             out.append(contentsOf: repeatElement(0, count: size * blocks))
-            var x = [Double](repeating: 0, count: n * blocks)
-            for (b, weight) in inputWeights.enumerated() {
-                for m in first..<map.inputCount { x[b * n + m - first] = diff[m] * weight[m] }
+            let work = scratch ?? FitSpaceTransform.Scratch()
+            defer { withExtendedLifetime(work) {} }
+            let x = work.inputs(n * blocks)
+            diff.withUnsafeBufferPointer { diff in
+                for (b, weight) in inputWeights.enumerated() {
+                    weight.withUnsafeBufferPointer { weight in
+                        for m in first..<map.inputCount { x[b * n + m - first] = diff[m] * weight[m] }
+                    }
+                }
             }
-            out.withUnsafeMutableBufferPointer { o in
-                x.withUnsafeBufferPointer { map.apply($0.baseAddress!, count: blocks, into: o.baseAddress! + start) }
-            }
+            out.withUnsafeMutableBufferPointer { o in map.apply(x, count: blocks, into: o.baseAddress! + start, scratch: work) }
             return
         }
         for b in settings.kweights.indices {

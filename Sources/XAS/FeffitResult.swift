@@ -65,7 +65,7 @@ public struct FeffitDataSetResult: Sendable, Codable {
     public var rwin: [Double]
     public var paths: [FeffitPathResult]
 
-    init(_ ds: PreparedDataSet, values: ParameterValues, slots: [[Int]], esd: [String: Double], rmaxOut: Double) throws {
+    init(_ ds: PreparedDataSet, values: [Double], slots: [[Int]], esd: [String: Double], rmaxOut: Double) {
         let t = ds.transform
         id = ds.dataset.id
         transform = ds.dataset.transform
@@ -75,7 +75,7 @@ public struct FeffitDataSetResult: Sendable, Codable {
         k = ds.modelK
         chi = ds.chiData
         // Each path's χ(k) once; the model is their sum (as `modelChi` adds them, in path order).
-        let pathChi = ds.models.indices.map { j in ds.models[j].chi(k: ds.modelK, ds.pathValues(j, values.values, slots)).chi }
+        let pathChi = ds.models.indices.map { j in ds.models[j].chi(k: ds.modelK, ds.pathValues(j, values, slots)).chi }
         var sum = [Double](repeating: 0, count: ds.modelK.count)
         for chi in pathChi { for i in sum.indices { sum[i] += chi[i] } }
         chiModel = sum
@@ -84,8 +84,12 @@ public struct FeffitDataSetResult: Sendable, Codable {
         let nr = Int(min(Double(n / 2), 1.01 + rmaxOut / t.settings.rstep))
         r = (0..<nr).map { t.settings.rstep * Double($0) }
         var re = [Double](repeating: 0, count: n), im = re
-        t.forward(chi, kweightIndex: 0, re: &re, im: &im)
-        chirRe = Array(re[0..<nr]); chirIm = Array(im[0..<nr])
+        if let data = ds.dataChiR {
+            chirRe = Array(data.re[0..<nr]); chirIm = Array(data.im[0..<nr])
+        } else {
+            t.forward(chi, kweightIndex: 0, re: &re, im: &im)
+            chirRe = Array(re[0..<nr]); chirIm = Array(im[0..<nr])
+        }
         chirMag = zip(chirRe, chirIm).map { ($0 * $0 + $1 * $1).squareRoot() }
         t.forward(chiModel, kweightIndex: 0, re: &re, im: &im)
         chirReModel = Array(re[0..<nr]); chirImModel = Array(im[0..<nr])
@@ -93,7 +97,7 @@ public struct FeffitDataSetResult: Sendable, Codable {
         rwin = Array(t.rwin[0..<nr])
         var paths: [FeffitPathResult] = []
         for (j, fp) in ds.dataset.paths.enumerated() {
-            let v = ds.pathValues(j, values.values, slots)
+            let v = ds.pathValues(j, values, slots)
             var stderr: [String: Double] = [:]
             for (i, name) in PathParameterValues.names.enumerated() {
                 if let e = esd[ds.parameterNames[j][i]] { stderr[name] = e }
@@ -118,9 +122,27 @@ public struct FeffitResult: Sendable {
     public var privateNames: Set<String>
     /// Varied parameters that no path used, fixed as Larch does.
     public var fixedUnused: [String]
-    public var datasets: [FeffitDataSetResult]
+    /// Each data set's arrays and paths, made when first read (the fit itself does not need them).
+    public var datasets: [FeffitDataSetResult] { outputs.value }
+    let outputs: Outputs
     /// The user's parameter names in order.
     public var userParameters: [String]
+
+    /// The data sets' results, computed on first use and kept (safe to read from several threads).
+    final class Outputs: @unchecked Sendable {
+        private let lock = NSLock()
+        private var made: [FeffitDataSetResult]?
+        private let make: @Sendable () -> [FeffitDataSetResult]
+        init(_ make: @escaping @Sendable () -> [FeffitDataSetResult]) { self.make = make }
+        var value: [FeffitDataSetResult] {
+            lock.lock()
+            defer { lock.unlock() }
+            if let made { return made }
+            let value = make()
+            made = value
+            return value
+        }
+    }
 
     /// The fit parameters (varied, fixed and constrained) in the user's order, with value and esd.
     public var variables: [(parameter: Parameter, stderr: Double?)] {

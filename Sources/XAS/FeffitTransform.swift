@@ -65,26 +65,41 @@ struct PreparedTransform: Sendable {
     let kwin: [Double]
     /// R window on r = rstep·i, i < nfft, from max(rbkg, rmin) to rmax.
     let rwin: [Double]
-    /// kᵂ on the same grid, one array per k-weight.
+    /// kᵂ on the same grid up to the data's last point (`points`), one array per k-weight.
     let kpowers: [[Double]]
     /// Index ranges of the residual: R points [irmin, irmax) and k/q points [iqmin, iqmax).
     let irmin: Int, irmax: Int, iqmin: Int, iqmax: Int
 
-    init(_ t: FeffitTransform) throws {
+    /// The transform `t` for χ(k) given on its first `points` grid points.
+    init(_ t: FeffitTransform, points: Int) throws {
         guard let plan = FFTPlans.plan(t.nfft) else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two") }
         guard t.nfft >= 4 else { throw RoentgenError.badParameter("nfft = \(t.nfft); expected a power of two ≥ 4") }
         settings = t
         self.plan = plan
-        let k = (0..<t.nfft).map { t.kstep * Double($0) }
-        let r = (0..<t.nfft).map { t.rstep * Double($0) }
-        kwin = taperWindow(x: k, xmin: t.kmin, xmax: t.kmax, dx: t.dk, dx2: t.dk2 ?? t.dk, shape: t.window)
-        rwin = taperWindow(x: r, xmin: max(t.rbkg, t.rmin), xmax: t.rmax, dx: t.dr, dx2: t.dr2 ?? t.dr, shape: t.rwindow)
+        kwin = Self.window(count: t.nfft, step: t.kstep, xmin: t.kmin, xmax: t.kmax, dx: t.dk, dx2: t.dk2 ?? t.dk, shape: t.window)
+        rwin = Self.window(count: t.nfft, step: t.rstep, xmin: max(t.rbkg, t.rmin), xmax: t.rmax, dx: t.dr, dx2: t.dr2 ?? t.dr, shape: t.rwindow)
+        let k = (0..<min(t.nfft, max(0, points))).map { t.kstep * Double($0) }
         kpowers = t.kweights.map { kweightPowers(k, $0) }
         let half = Double(t.nfft / 2)
         irmin = Int(max(0, 0.01 + t.rmin / t.rstep))
         irmax = Int(min(half, 0.01 + t.rmax / t.rstep))
         iqmin = Int(max(0, 0.01 + t.kmin / t.kstep))
         iqmax = Int(min(half, 0.01 + t.kmax / t.kstep))
+    }
+
+    /// `taperWindow` on x = step·i, i < `count`, computed only up to a few points past the end of
+    /// its upper ramp (xmax + dx2/2), where every shape but the Gaussian is zero, and zero beyond:
+    /// the same values as on the whole grid (the ramps snap to the same grid points), for a
+    /// fraction of the points (a Kaiser–Bessel window costs a Bessel series per point).
+    static func window(count n: Int, step: Double, xmin: Double, xmax: Double, dx: Double, dx2: Double, shape: TaperShape) -> [Double] {
+        var m = n
+        if shape != .gaussian {
+            let end = ((xmax + dx2 / 2) / step).rounded(.up) + 3
+            if end.isFinite, end < Double(n) { m = max(2, Int(end)) }
+        }
+        var w = taperWindow(x: (0..<m).map { step * Double($0) }, xmin: xmin, xmax: xmax, dx: dx, dx2: dx2, shape: shape)
+        if m < n { w.append(contentsOf: repeatElement(0, count: n - m)) }
+        return w
     }
 
     /// χ(R) = (kstep/√π)·FFT(χ·W(k)·kʷ) zero-padded to nfft, the first nfft/2 points (Larch's `fftf` +
@@ -113,7 +128,8 @@ struct PreparedTransform: Sendable {
 
     /// Larch's `estimate_noise`: ε_R from the RMS of χ(R) between 15 and 30 Å divided by the mean
     /// k window, and ε_k from it by Parseval's theorem, one pair per k-weight.
-    func estimateNoise(chi: [Double]) -> (epsilonK: [Double], epsilonR: [Double]) {
+    /// Also gives χ(R) of the first k-weight (`forward`), which the fit's output arrays show.
+    func estimateNoise(chi: [Double]) -> (epsilonK: [Double], epsilonR: [Double], chiR: (re: [Double], im: [Double])) {
         let t = settings
         let n = t.nfft
         var re = [Double](repeating: 0, count: n), im = re
@@ -121,8 +137,10 @@ struct PreparedTransform: Sendable {
         let irmax = Int(min(Double(n / 2), 1.01 + 30 / t.rstep))
         let kwinAverage = kwin.reduce(0, +) * t.kstep / (t.kmax - t.kmin)
         var epsK: [Double] = [], epsR: [Double] = []
+        var first: (re: [Double], im: [Double]) = ([], [])
         for (i, w) in t.kweights.enumerated() {
             forward(chi, kweightIndex: i, re: &re, im: &im)
+            if i == 0 { first = (re, im) }
             var sum = 0.0
             for j in irmin..<max(irmin, irmax) { sum += re[j] * re[j] + im[j] * im[j] }
             let count = Double(2 * max(0, irmax - irmin))
@@ -132,7 +150,7 @@ struct PreparedTransform: Sendable {
             epsR.append(er)
             epsK.append(scale * er)
         }
-        return (epsK, epsR)
+        return (epsK, epsR, first)
     }
 
     /// ε_R from a given ε_k (Larch's `set_epsilon_k`: ε_R = ε_k / (2·√(π·w/(kstep·(kmaxʷ − kminʷ))))).

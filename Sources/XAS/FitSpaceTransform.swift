@@ -1,3 +1,4 @@
+import CRoentgenKernels
 import Foundation
 import XrayNumerics
 
@@ -125,13 +126,39 @@ struct FitSpaceTransform: Sendable {
         }
     }
 
+    /// Working memory reused between evaluations (numbered regions, each grown when a call needs
+    /// more, never shrunk), so that the fit's residual and Jacobian allocate nothing per call.
+    final class Scratch {
+        private var regions: [(pointer: UnsafeMutablePointer<Double>, capacity: Int)] = []
+        init() {}
+        deinit { for r in regions { r.pointer.deallocate() } }
+
+        /// Region `index`, at least `count` values (contents undefined).
+        func region(_ index: Int, _ count: Int) -> UnsafeMutablePointer<Double> {
+            while regions.count <= index { regions.append((.allocate(capacity: 1), 1)) }
+            if regions[index].capacity < count {
+                regions[index].pointer.deallocate()
+                regions[index] = (.allocate(capacity: count), count)
+            }
+            return regions[index].pointer
+        }
+        /// The map's input vectors (region 0) and outputs (region 1); region 2 is `apply`'s own.
+        func inputs(_ count: Int) -> UnsafeMutablePointer<Double> { region(0, count) }
+        func outputs(_ count: Int) -> UnsafeMutablePointer<Double> { region(1, count) }
+    }
+
     /// Applies the map to `count` input vectors (each `inputWidth` long from k index `firstInput`,
     /// contiguous in `inputs`, already k-weighted and scaled), writing `outputCount` values per vector into `outputs`.
-    func apply(_ inputs: UnsafePointer<Double>, count: Int, into outputs: UnsafeMutablePointer<Double>) {
+    func apply(_ inputs: UnsafePointer<Double>, count: Int, into outputs: UnsafeMutablePointer<Double>, scratch: Scratch? = nil) {
         let width = inputWidth, half = foldedWidth, c = centre, points = forwardRowCount / 2
+        let terms = backFoldedCount
+        // Working memory: folded inputs, sums, and in q space the forward outputs, α/β and P/Q.
+        let need = 2 * half * count + 2 * points * count + (backRowCount > 0 ? forwardRowCount * count + 2 * points * count + 2 * terms * count : 0)
+        let owner = scratch ?? Scratch()
+        defer { withExtendedLifetime(owner) {} }
+        let work = owner.region(2, max(1, need))
         // Folded inputs (windowed): even parts of all vectors, then odd parts.
-        let folded = UnsafeMutablePointer<Double>.allocate(capacity: 2 * half * count)
-        defer { folded.deallocate() }
+        let folded = work
         let even = folded, odd = folded + half * count
         window.withUnsafeBufferPointer { w in
             for v in 0..<count {
@@ -145,11 +172,9 @@ struct FitSpaceTransform: Sendable {
             }
         }
         // A = C·e, B = S·o per vector and R point; χ(R) = e^{−iθc}(A − iB).
-        let sums = UnsafeMutablePointer<Double>.allocate(capacity: 2 * points * count)
-        defer { sums.deallocate() }
+        let sums = folded + 2 * half * count
         cosineSineProducts(cosineRows, sineRows, rowCount: points, width: half, even, odd, count: count, into: sums)
-        let forward = backRowCount == 0 ? outputs : UnsafeMutablePointer<Double>.allocate(capacity: forwardRowCount * count)
-        defer { if backRowCount > 0 { forward.deallocate() } }
+        let forward = backRowCount == 0 ? outputs : sums + 2 * points * count
         for v in 0..<count {
             let a = sums + v * points, b = sums + (points * count) + v * points, out = forward + v * forwardRowCount
             for j in 0..<points {
@@ -160,9 +185,8 @@ struct FitSpaceTransform: Sendable {
         }
         guard backRowCount > 0 else { return }
         // q space: α, β per vector, then P = C·α, Q = S·β, χ(q) at i_c ± v = Pᵥ ∓ Qᵥ.
-        let terms = backFoldedCount, nq = backRowCount, middle = nq / 2
-        let ab = UnsafeMutablePointer<Double>.allocate(capacity: 2 * points * count)
-        defer { ab.deallocate() }
+        let nq = backRowCount, middle = nq / 2
+        let ab = forward + forwardRowCount * count
         let alpha = ab, beta = ab + points * count
         for v in 0..<count {
             let z = forward + v * forwardRowCount
@@ -172,8 +196,7 @@ struct FitSpaceTransform: Sendable {
                 beta[v * points + j] = a * ws + b * wc
             }
         }
-        let pq = UnsafeMutablePointer<Double>.allocate(capacity: 2 * terms * count)
-        defer { pq.deallocate() }
+        let pq = ab + 2 * points * count
         cosineSineProducts(backCosineRows, backSineRows, rowCount: terms, width: points, alpha, beta, count: count, into: pq)
         for v in 0..<count {
             let p = pq + v * terms, q = pq + terms * count + v * terms, out = outputs + v * nq
@@ -194,17 +217,31 @@ func cosineSineProducts(_ cosine: [Double], _ sine: [Double], rowCount: Int, wid
         rows.withUnsafeBufferPointer { r in
             // No stored rows (zero width): every sum is empty.
             guard let base = r.baseAddress, width > 0 else { at.update(repeating: 0, count: rowCount * count); return }
-            multiply(base, rowCount: rowCount, width: width, x, count: count, into: at)
+            multiply(base, rowCount: rowCount, width: width, x, count: count, into: at, kernel: .best)
         }
     }
     product(cosine, c, into: out)
     product(sine, s, into: out + rowCount * count)
 }
 
+/// The loops feffit's inner products (`multiply`) and path sums (`FeffPathModel.complexChi`) run:
+/// the AVX2/FMA kernels of CRoentgenKernels where the CPU has them, else the Swift loops (SSE2
+/// width on the default x86-64 target).
+enum FeffitKernel: Sendable {
+    case avx2, swift
+    /// The fastest kernel this machine runs (checked once).
+    static let best: FeffitKernel = roentgen_avx2_fma_available() != 0 ? .avx2 : .swift
+}
+
 /// out[v·rowCount + r] = Σₘ rows[r·width + m]·x[v·width + m] for `count` vectors x: each matrix
-/// row is read once per four vectors (SIMD accumulators, one per vector).
+/// row is read once per four vectors (SIMD accumulators, one per vector), on `kernel` (the Swift
+/// loop unless asked: the partial transforms of `FitSpaceTransform` ask for `.best`).
 func multiply(_ rows: UnsafePointer<Double>, rowCount: Int, width: Int, _ x: UnsafePointer<Double>, count: Int,
-              into out: UnsafeMutablePointer<Double>) {
+              into out: UnsafeMutablePointer<Double>, kernel: FeffitKernel = .swift) {
+    if kernel == .avx2 {
+        roentgen_row_products_avx2(rows, rowCount, width, x, count, out)
+        return
+    }
     let raw = UnsafeRawPointer(rows), xr = UnsafeRawPointer(x)
     let stride = width * 8
     var v = 0
