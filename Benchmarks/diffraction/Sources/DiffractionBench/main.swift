@@ -43,6 +43,17 @@ case "each":
         print(String(format: "%.4f ms %4d atoms %4d peaks %@", best * 1e3, structure.unitCellAtoms().count, peaks,
                       (path as NSString).lastPathComponent))
     }
+case "repeat":
+    // Simulates each CIF N times after reading it once (a loop to profile, e.g. under `perf record`).
+    let options = SimulationOptions(wavelength: 1.54184, twoThetaRange: 5...90)
+    let count = args.count > 1 ? Int(args[1]) ?? 100 : 100
+    let structures = args.dropFirst(2).compactMap { path in
+        FileManager.default.contents(atPath: path).flatMap { try? CIF.readStructure(data: $0, file: path) }
+    }
+    let t = now()
+    for _ in 0..<count { for s in structures { _ = try? PowderSimulator.simulate(s, options: options) } }
+    print(String(format: "%d structures × %d: %.4f ms per simulation", structures.count, count,
+                 (now() - t) * 1e3 / Double(max(1, count * structures.count))))
 case "dump":
     // Every peak of every CIF (2θ, d, intensity, multiplicity, hkl), to compare two builds line for line.
     let options = SimulationOptions(wavelength: 1.54184, twoThetaRange: 5...90)

@@ -1,0 +1,103 @@
+import Foundation
+import XrayCore
+
+/// The reflections of a powder simulation inside a 2θ range as Laue orbits (symmetry families), one
+/// entry per orbit instead of one per (h, k, l), in the order their members first appear when every
+/// reflection of one Friedel half-space is sorted by |g| (ties in enumeration order h, k, l ascending).
+///
+/// The half-space reflections (h > 0, or h = 0 and k > 0, or h = k = 0 and l > 0) are visited once in
+/// that enumeration order; the first one of an orbit not yet seen generates the orbit under the Laue
+/// group (`LaueGroup`), and every member is marked in a bitmap of the half-space box, so later members
+/// are skipped without sorting or comparing reflections. Each family keeps:
+/// - `representative`: its member that comes first in |g| order (smallest |g|, then enumeration order), the
+///   reflection whose |F|² stands for the family;
+/// - `g`: that member's |g| = 1/d (Å⁻¹), from the same arithmetic as `ReflectionList`;
+/// - `count`: its members in the half-space and inside the range (half the multiplicity);
+/// - `largest`: the lexicographically largest (h, k, l) of the whole orbit (the label shown).
+struct PowderFamilies {
+    struct Family {
+        var g: Double
+        var representative: SIMD3<Int32>
+        var largest: SIMD3<Int32>
+        var count: Int
+    }
+
+    /// Families in increasing |g| (then enumeration order of the representatives).
+    private(set) var families: [Family] = []
+    /// Largest |h|, |k|, |l| of the representatives (bounds of the phase tables).
+    private(set) var bounds: (Int, Int, Int) = (0, 0, 0)
+
+    var isEmpty: Bool { families.isEmpty }
+
+    init(cell: UnitCell, wavelength: Double, twoThetaRange: ClosedRange<Double>, laue: LaueGroup) {
+        let gMin = 2 * sin(twoThetaRange.lowerBound * Double.pi / 360) / wavelength
+        let gMax = 2 * sin(twoThetaRange.upperBound * Double.pi / 360) / wavelength
+        let r = cell.reciprocalMetric
+        // |h| = |g · a| ≤ gMax · a.
+        let hMax = Int((gMax * cell.a).rounded(.down)), kMax = Int((gMax * cell.b).rounded(.down))
+        let lMax = Int((gMax * cell.c).rounded(.down))
+        guard hMax >= 0, kMax >= 0, lMax >= 0 else { return }
+        let g2Min = gMin * gMin * (1 - 1e-12), g2Max = gMax * gMax * (1 + 1e-12)
+        let r0 = r[0], r1 = r[1], r2 = r[2], r4 = r[4], r5 = r[5], r8 = r[8]
+        // |g|² of (h, k, l), written exactly as `ReflectionList` computes it (same rounding).
+        @inline(__always) func g2(_ h: SIMD3<Int32>) -> Double {
+            let x = Double(h.x), y = Double(h.y), z = Double(h.z)
+            let partial = r0 * x * x + r4 * y * y + 2 * r1 * x * y
+            let linear = 2 * (r2 * x + r5 * y)
+            return partial + z * (r8 * z + linear)
+        }
+        // Seen-bitmap over the half-space box h 0…hMax, k −kMax…kMax, l −lMax…lMax.
+        let ny = 2 * kMax + 1, nz = 2 * lMax + 1
+        var seen = [UInt64](repeating: 0, count: ((hMax + 1) * ny * nz + 63) / 64)
+        var bh: Int32 = 0, bk: Int32 = 0, bl: Int32 = 0
+        seen.withUnsafeMutableBufferPointer { seen in
+            for hi in 0...hMax {
+                let x = Double(hi)
+                for ki in (hi == 0 ? 0 : -kMax)...kMax {
+                    let y = Double(ki)
+                    let lStart = (hi == 0 && ki == 0) ? 1 : -lMax
+                    guard lStart <= lMax else { continue }
+                    let partial = r0 * x * x + r4 * y * y + 2 * r1 * x * y
+                    let linear = 2 * (r2 * x + r5 * y)
+                    let rowBit = (hi * ny + ki + kMax) * nz + lMax
+                    for li in lStart...lMax {
+                        let z = Double(li)
+                        let g2h = partial + z * (r8 * z + linear)
+                        if g2h < g2Min || g2h > g2Max { continue }
+                        let bit = rowBit + li
+                        if seen[bit >> 6] & (1 << UInt64(bit & 63)) != 0 { continue }
+                        // A new orbit: mark its half-space members, count those in range, find the first in |g| order.
+                        let h = SIMD3(Int32(hi), Int32(ki), Int32(li))
+                        var family = Family(g: .infinity, representative: h, largest: h, count: 0)
+                        laue.forEachImage(of: h) { m in
+                            if (m.x, m.y, m.z) > (family.largest.x, family.largest.y, family.largest.z) { family.largest = m }
+                            let c = m.x > 0 || (m.x == 0 && (m.y > 0 || (m.y == 0 && m.z > 0))) ? m : SIMD3<Int32>.zero &- m
+                            guard Int(c.x) <= hMax, abs(Int(c.y)) <= kMax, abs(Int(c.z)) <= lMax else { return }
+                            let b = (Int(c.x) * ny + Int(c.y) + kMax) * nz + Int(c.z) + lMax
+                            let mask: UInt64 = 1 << UInt64(b & 63)
+                            guard seen[b >> 6] & mask == 0 else { return }
+                            seen[b >> 6] |= mask
+                            let gc2 = g2(c)
+                            guard gc2 >= g2Min, gc2 <= g2Max else { return }
+                            family.count += 1
+                            let gc = gc2.squareRoot()
+                            let r = family.representative
+                            if gc < family.g || (gc == family.g && (c.x, c.y, c.z) < (r.x, r.y, r.z)) {
+                                family.g = gc; family.representative = c
+                            }
+                        }
+                        guard family.count > 0 else { continue }
+                        let rep = family.representative
+                        bh = max(bh, abs(rep.x)); bk = max(bk, abs(rep.y)); bl = max(bl, abs(rep.z))
+                        families.append(family)
+                    }
+                }
+            }
+        }
+        families.sort { a, b in
+            a.g != b.g ? a.g < b.g : (a.representative.x, a.representative.y, a.representative.z)
+                < (b.representative.x, b.representative.y, b.representative.z)
+        }
+        bounds = (Int(bh), Int(bk), Int(bl))
+    }
+}
