@@ -69,9 +69,12 @@ struct PowderFamilies {
                         // A new orbit: mark its half-space members, count those in range, find the first in |g| order.
                         let h = SIMD3(Int32(hi), Int32(ki), Int32(li))
                         var family = Family(g: .infinity, representative: h, largest: h, count: 0)
-                        laue.forEachImage(of: h) { m in
-                            if (m.x, m.y, m.z) > (family.largest.x, family.largest.y, family.largest.z) { family.largest = m }
-                            let c = m.x > 0 || (m.x == 0 && (m.y > 0 || (m.y == 0 && m.z > 0))) ? m : SIMD3<Int32>.zero &- m
+                        // m and −m: the larger is a label candidate, the one in the half-space is the member.
+                        @inline(__always) func visit(_ m: SIMD3<Int32>) {
+                            let n = SIMD3<Int32>.zero &- m
+                            let top = (m.x, m.y, m.z) > (n.x, n.y, n.z) ? m : n
+                            if (top.x, top.y, top.z) > (family.largest.x, family.largest.y, family.largest.z) { family.largest = top }
+                            let c = m.x > 0 || (m.x == 0 && (m.y > 0 || (m.y == 0 && m.z > 0))) ? m : n
                             guard Int(c.x) <= hMax, abs(Int(c.y)) <= kMax, abs(Int(c.z)) <= lMax else { return }
                             let b = (Int(c.x) * ny + Int(c.y) + kMax) * nz + Int(c.z) + lMax
                             let mask: UInt64 = 1 << UInt64(b & 63)
@@ -86,6 +89,10 @@ struct PowderFamilies {
                                 family.g = gc; family.representative = c
                             }
                         }
+                        visit(h)
+                        for (c0, c1, c2) in laue.columns {
+                            visit(SIMD3((h &* c0).wrappedSum(), (h &* c1).wrappedSum(), (h &* c2).wrappedSum()))
+                        }
                         guard family.count > 0 else { continue }
                         let rep = family.representative
                         bh = max(bh, abs(rep.x)); bk = max(bk, abs(rep.y)); bl = max(bl, abs(rep.z))
@@ -94,10 +101,48 @@ struct PowderFamilies {
                 }
             }
         }
-        families.sort { a, b in
-            a.g != b.g ? a.g < b.g : (a.representative.x, a.representative.y, a.representative.z)
-                < (b.representative.x, b.representative.y, b.representative.z)
-        }
+        families = Self.sortedByG(families)
         bounds = (Int(bh), Int(bk), Int(bl))
+    }
+
+    /// `families` in increasing (|g|, representative (h, k, l)): a bucket sort on |g| (buckets in
+    /// increasing order, as many as families), each bucket by insertion.
+    static func sortedByG(_ families: [Family]) -> [Family] {
+        let n = families.count
+        guard n > 1 else { return families }
+        var lo = Double.infinity, hi = -Double.infinity
+        for f in families { lo = min(lo, f.g); hi = max(hi, f.g) }
+        guard hi > lo else { return families.sorted(by: precedes) }
+        let scale = Double(n - 1) / (hi - lo)
+        // (g − lo)·scale is non-decreasing in g, so bucket order follows |g| order.
+        var start = [Int](repeating: 0, count: n + 1)
+        var bucket = [Int](repeating: 0, count: n)
+        for (i, f) in families.enumerated() {
+            let b = min(n - 1, Int((f.g - lo) * scale))
+            bucket[i] = b
+            start[b + 1] += 1
+        }
+        for b in 0..<n { start[b + 1] += start[b] }
+        var next = start
+        var out = families
+        for (i, f) in families.enumerated() {
+            out[next[bucket[i]]] = f
+            next[bucket[i]] += 1
+        }
+        for b in 0..<n where start[b + 1] - start[b] > 1 {
+            for i in (start[b] + 1)..<start[b + 1] {
+                let f = out[i]
+                var j = i
+                while j > start[b], precedes(f, out[j - 1]) { out[j] = out[j - 1]; j -= 1 }
+                out[j] = f
+            }
+        }
+        return out
+    }
+
+    @inline(__always)
+    static func precedes(_ a: Family, _ b: Family) -> Bool {
+        a.g != b.g ? a.g < b.g : (a.representative.x, a.representative.y, a.representative.z)
+            < (b.representative.x, b.representative.y, b.representative.z)
     }
 }

@@ -88,10 +88,18 @@ public enum PowderSimulator {
     /// Simulates the stick pattern of `structure`.
     public static func simulate(_ structure: CrystalStructure, options: SimulationOptions = SimulationOptions()) throws -> SimulatedPattern {
         try options.validate()
-        let atoms = options.debyeWaller && options.anisotropicDisplacement
-            ? structure.unitCellAtomsRotatingDisplacements() : structure.unitCellAtoms()
-        guard !atoms.isEmpty else { throw RoentgenError(.badData, "structure '\(structure.name)' has no atoms") }
-        let model = try ScatteringModel(atoms: atoms, cell: structure.cell, options: options)
+        let model: ScatteringModel
+        if options.debyeWaller && options.anisotropicDisplacement {
+            let atoms = structure.unitCellAtomsRotatingDisplacements()
+            guard !atoms.isEmpty else { throw RoentgenError(.badData, "structure '\(structure.name)' has no atoms") }
+            model = try ScatteringModel(atoms: atoms, cell: structure.cell, options: options)
+        } else {
+            // Every image of a site scatters as the site: no copies of the sites.
+            let images = structure.unitCellImages()
+            guard !images.isEmpty else { throw RoentgenError(.badData, "structure '\(structure.name)' has no atoms") }
+            model = try ScatteringModel(sites: structure.sites, images: images.map { ($0.site, $0.position) },
+                                        cell: structure.cell, options: options)
+        }
         let warnings = model.nonPositiveDefinite.map {
             "site \($0): anisotropic U is not positive definite (check the CIF's U_ij order); U_iso used"
         }
@@ -126,11 +134,13 @@ public enum PowderSimulator {
                 if (t / options.mergeTolerance).rounded() != key { break }
                 end += 1
             }
-            model.formFactors(s2: g * g / 4, into: &f)
-            var sum = 0.0, count = 0
+            // Families extinguished by a centring add nothing (F = 0 exactly); f0(s) only when some family is not.
+            var sum = 0.0, count = 0, needFactors = true
             for family in families[start..<end] {
-                sum += Double(family.count) * model.structureFactorSquared(family.representative, formFactors: f, tables: tables)
                 count += family.count
+                guard !laue.isCentringExtinct(family.representative) else { continue }
+                if needFactors { model.formFactors(s2: g * g / 4, into: &f); needFactors = false }
+                sum += Double(family.count) * model.structureFactorSquared(family.representative, formFactors: f, tables: tables)
             }
             let c2 = cos(2 * theta), s = sin(theta)
             let lp = (1 + c2 * c2 * cosMono2) / (s * s * cos(theta) * (1 + cosMono2))

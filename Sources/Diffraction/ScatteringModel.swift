@@ -24,17 +24,23 @@ struct ScatteringModel {
     /// `atoms` are unit-cell atoms whose `uAniso` is already rotated to their positions
     /// (`CrystalStructure.unitCellAtomsRotatingDisplacements`).
     init(atoms: [AtomSite], cell: UnitCell, options: SimulationOptions) throws {
+        try self.init(sites: atoms, images: atoms.indices.map { ($0, atoms[$0].fract) }, cell: cell, options: options)
+    }
+
+    /// The atoms `images` (a site of `sites` at a position each, as from `CrystalStructure.unitCellImages`):
+    /// form factor, occupancy and Debye–Waller tensor per site, positions per atom.
+    init(sites: [AtomSite], images: [(site: Int, position: SIMD3<Double>)], cell: UnitCell, options: SimulationOptions) throws {
         let energy = AnomalousScatteringFactor.hcElectronVoltAngstrom / options.wavelength
         if options.anomalous, !AnomalousScatteringFactor.energyRange.contains(energy) {
             throw RoentgenError.badParameter("anomalous terms need 1–200 keV (λ = \(options.wavelength) Å is \(String(format: "%.4g", energy / 1000)) keV)")
         }
         let reciprocal = cell.reciprocalMetric
-        let n = atoms.count
-        factorIndex.reserveCapacity(n); occupancy.reserveCapacity(n); beta.reserveCapacity(6 * n)
-        x.reserveCapacity(n); y.reserveCapacity(n); z.reserveCapacity(n)
+        // Per site: factor index, occupancy, the six Debye–Waller coefficients.
+        var siteFactor: [Int] = [], siteOccupancy: [Double] = [], siteBeta: [Double] = []
+        siteFactor.reserveCapacity(sites.count); siteOccupancy.reserveCapacity(sites.count); siteBeta.reserveCapacity(6 * sites.count)
         // The factor of each (Z, charge looked up) met so far: the table is searched once per kind of atom.
         var lookedUp: [(key: Int, index: Int)] = []
-        for atom in atoms {
+        for atom in sites {
             let ionic = options.ionicFormFactors && atom.charge != 0
             let key = atom.element.atomicNumber * 1024 + (ionic ? atom.charge + 512 : 0)
             let index: Int
@@ -64,11 +70,10 @@ struct ScatteringModel {
                 }
                 lookedUp.append((key, index))
             }
-            factorIndex.append(index)
-            x.append(atom.fract.x); y.append(atom.fract.y); z.append(atom.fract.z)
-            occupancy.append(atom.occupancy)
+            siteFactor.append(index)
+            siteOccupancy.append(atom.occupancy)
             guard options.debyeWaller else {
-                for _ in 0..<6 { beta.append(0) }
+                for _ in 0..<6 { siteBeta.append(0) }
                 continue
             }
             var c = [Double](repeating: 0, count: 9)
@@ -87,7 +92,16 @@ struct ScatteringModel {
                 c = reciprocal.map { $0 * u }
             }
             let k = 2 * Double.pi * Double.pi
-            beta += [k * c[0], k * c[4], k * c[8], 2 * k * c[1], 2 * k * c[2], 2 * k * c[5]]
+            siteBeta += [k * c[0], k * c[4], k * c[8], 2 * k * c[1], 2 * k * c[2], 2 * k * c[5]]
+        }
+        let n = images.count
+        factorIndex.reserveCapacity(n); occupancy.reserveCapacity(n); beta.reserveCapacity(6 * n)
+        x.reserveCapacity(n); y.reserveCapacity(n); z.reserveCapacity(n)
+        for (site, p) in images {
+            factorIndex.append(siteFactor[site])
+            occupancy.append(siteOccupancy[site])
+            for q in 0..<6 { beta.append(siteBeta[6 * site + q]) }
+            x.append(p.x); y.append(p.y); z.append(p.z)
         }
         hasDebyeWaller = beta.contains { $0 != 0 }
         hasAnomalous = fDoublePrime.contains { $0 != 0 } || fPrime.contains { $0 != 0 }
