@@ -168,7 +168,29 @@ struct ScatteringModel {
                 t.z.cos.withUnsafeBufferPointer { zc in t.z.sin.withUnsafeBufferPointer { zs in
                     beta.withUnsafeBufferPointer { bt in occupancy.withUnsafeBufferPointer { occ in
                         factorIndex.withUnsafeBufferPointer { fi in f.withUnsafeBufferPointer { fe in
-                            for j in 0..<atoms {
+                            var first = 0
+                            if !useB, !anomalous, let px = xc.baseAddress, let qx = xs.baseAddress, let py = yc.baseAddress,
+                               let qy = ys.baseAddress, let pz = zc.baseAddress, let qz = zs.baseAddress, let po = occ.baseAddress {
+                                // Four atoms' phase factors at a time (the same products per atom), summed in atom order.
+                                typealias V = SIMD4<Double>
+                                func load(_ p: UnsafePointer<Double>, _ i: Int) -> V {
+                                    UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
+                                }
+                                while first + 4 <= atoms {
+                                    let j = first
+                                    let ax = load(px, ox + j), bx = load(qx, ox + j)
+                                    let ay = load(py, oy + j), by = load(qy, oy + j)
+                                    let az = load(pz, oz + j), bz = load(qz, oz + j)
+                                    let cxy = ax * ay - bx * by, sxy = ax * by + bx * ay
+                                    let c = cxy * az - sxy * bz, s = cxy * bz + sxy * az
+                                    let a = load(po, j) * V(fe[fi[j]], fe[fi[j + 1]], fe[fi[j + 2]], fe[fi[j + 3]])
+                                    let ac = a * c, aS = a * s
+                                    sa += ac[0]; sa += ac[1]; sa += ac[2]; sa += ac[3]
+                                    sb += aS[0]; sb += aS[1]; sb += aS[2]; sb += aS[3]
+                                    first += 4
+                                }
+                            }
+                            for j in first..<atoms {
                                 var weight = occ[j]
                                 if useB {
                                     let o = 6 * j
