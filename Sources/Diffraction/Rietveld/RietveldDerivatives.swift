@@ -37,13 +37,10 @@ extension RietveldModel {
             }
         }
         var columns = [Double](repeating: 0, count: names.count * n)
-        for (k, kind) in kinds.enumerated() {
-            if case .background(let b)? = kind {
-                for i in 0..<n { columns[k * n + i] = backgroundBasis[b][i] }
-            }
-        }
-        // Per point, six channels summed over the line being added: ∂y/∂I, ∂y/∂2θ, ∂y/∂σ², ∂y/∂γ, ∂y/∂(SH/L), ∂y/∂r.
-        var channels = [Double](repeating: 0, count: 6 * n)
+        // Every phase's lines first (each may share its families among the cores), then one parallel region
+        // over point ranges common to all phases: each thread adds, at its points, phase after phase and line
+        // after line, the same sums in the same order as phase by phase.
+        var work: [(phase: CompiledPhase, lines: PhaseLines, windows: [Int], touching: [(column: Int, kind: RietveldParameterKind)])] = []
         for ph in compiled.indices {
             // The columns this phase's lines feed.
             var touching: [(column: Int, kind: RietveldParameterKind)] = []
@@ -59,26 +56,49 @@ extension RietveldModel {
             guard !touching.isEmpty else { continue }
             let c = compiled[ph]
             let pl = try c.phaseLines(p, histogram: histogram, instrument: instrument, derivatives: true)
-            let windows = lineWindows(pl, histogram: histogram)
-            let chunks = pointChunks(windows)
+            work.append((c, pl, lineWindows(pl, histogram: histogram), touching))
+        }
+        if !work.isEmpty {
+            // Per point, six channels summed over the line being added: ∂y/∂I, ∂y/∂2θ, ∂y/∂σ², ∂y/∂γ, ∂y/∂(SH/L), ∂y/∂r.
+            var channels = [Double](repeating: 0, count: 6 * n)
+            let chunks = pointChunks(work.flatMap(\.windows))
             columns.withUnsafeMutableBufferPointer { colsBuffer in
                 channels.withUnsafeMutableBufferPointer { chBuffer in
                     twoTheta.withUnsafeBufferPointer { xBuffer in
                         // The threads write disjoint point ranges of the same columns and channels.
-                        let cols = colsBuffer.baseAddress!, x = xBuffer.baseAddress!
-                        let vI = chBuffer.baseAddress!
+                        guard let cols = colsBuffer.baseAddress, let x = xBuffer.baseAddress, let vI = chBuffer.baseAddress else { return }
                         DispatchQueue.concurrentPerform(iterations: chunks.count) { t in
-                            addLineColumns(pl, phase: c, histogram: histogram, windows: windows, within: chunks[t],
-                                           touching: touching, x: x, channels: vI, columns: cols)
+                            for w in work {
+                                addLineColumns(w.lines, phase: w.phase, histogram: histogram, windows: w.windows, within: chunks[t],
+                                               touching: w.touching, x: x, channels: vI, columns: cols)
+                            }
                         }
                     }
                 }
             }
         }
+        // Weighted residual columns −∂y/∂p·√w at the points in the fit (background columns from the Chebyshev
+        // terms), the columns shared among the cores.
         let used = usedIndices
-        return (0..<names.count).map { k in
-            used.map { -columns[k * n + $0] * sqrtWeight[$0] }
+        var out = [[Double]](repeating: [], count: names.count)
+        let threads = min(ProcessInfo.processInfo.activeProcessorCount, 8, names.count)
+        columns.withUnsafeBufferPointer { colsBuffer in
+            out.withUnsafeMutableBufferPointer { outBuffer in
+                guard let cols = colsBuffer.baseAddress, let result = outBuffer.baseAddress else { return }
+                DispatchQueue.concurrentPerform(iterations: max(threads, 1)) { t in
+                    for k in stride(from: t, to: names.count, by: max(threads, 1)) {
+                        if case .background(let b)? = kinds[k] {
+                            let basis = backgroundBasis[b]
+                            result[k] = used.map { -basis[$0] * sqrtWeight[$0] }
+                        } else {
+                            let source = cols + k * n
+                            result[k] = used.map { -source[$0] * sqrtWeight[$0] }
+                        }
+                    }
+                }
+            }
         }
+        return out
     }
 
     /// Adds every line's contribution to the `touching` columns (column-major, `twoTheta.count` rows) at
