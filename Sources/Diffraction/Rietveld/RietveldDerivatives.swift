@@ -114,6 +114,9 @@ extension RietveldModel {
         var intensityColumns = [UnsafeMutablePointer<Double>](repeating: cols, count: 4)
         var intensityFactors = [Double](repeating: 0, count: 4)
         var pending = 0
+        // The SH/L and Kα2-ratio channels only when a column reads them.
+        let withSHL = touching.contains { $0.kind == .shl }, withRatio = touching.contains { $0.kind == .ratio }
+        let channelCount = withRatio ? 6 : (withSHL ? 5 : 4)
         for l in 0..<pl.count {
             let intensity = pl.intensity[l]
             var lo = n, hi = 0
@@ -123,7 +126,7 @@ extension RietveldModel {
                 let share = second ? histogram.ratio : 1
                 let posFactor = second ? 1 + shift * (Double.pi / 360) / pow(cos(pl.position[l] * Double.pi / 360), 2) : 1
                 shape.addDerivatives(x: x, a..<b, ws, share: share, intensity: lineI, positionScale: lineI * posFactor,
-                                     ratioScale: second ? intensity : nil, channels: vI, stride: n)
+                                     ratioScale: second && withRatio ? intensity : nil, withSHL: withSHL, channels: vI, stride: n)
             }
             guard lo < hi else { continue }
             let dIdPos = pl.dIntensityDPosition[l], dSdPos = pl.dSigma2DPosition[l], dGdPos = pl.dGammaDPosition[l]
@@ -174,7 +177,7 @@ extension RietveldModel {
                 for i in lo..<hi { col[i] += a * vI[i] }
             }
             pending = 0
-            for q in 0..<6 { (vI + q * n + lo).update(repeating: 0, count: hi - lo) }
+            for q in 0..<channelCount { (vI + q * n + lo).update(repeating: 0, count: hi - lo) }
         }
     }
 
