@@ -79,20 +79,29 @@ extension RietveldModel {
         }
         // Weighted residual columns −∂y/∂p·√w at the points in the fit (background columns from the Chebyshev
         // terms), the columns shared among the cores.
-        let used = usedIndices
         var out = [[Double]](repeating: [], count: names.count)
-        let threads = min(ProcessInfo.processInfo.activeProcessorCount, 8, names.count)
+        let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, names.count))
         columns.withUnsafeBufferPointer { colsBuffer in
-            out.withUnsafeMutableBufferPointer { outBuffer in
-                guard let cols = colsBuffer.baseAddress, let result = outBuffer.baseAddress else { return }
-                DispatchQueue.concurrentPerform(iterations: max(threads, 1)) { t in
-                    for k in stride(from: t, to: names.count, by: max(threads, 1)) {
-                        if case .background(let b)? = kinds[k] {
-                            let basis = backgroundBasis[b]
-                            result[k] = used.map { -basis[$0] * sqrtWeight[$0] }
-                        } else {
-                            let source = cols + k * n
-                            result[k] = used.map { -source[$0] * sqrtWeight[$0] }
+            usedIndices.withUnsafeBufferPointer { used in
+                sqrtWeight.withUnsafeBufferPointer { weight in
+                    out.withUnsafeMutableBufferPointer { outBuffer in
+                        guard let cols = colsBuffer.baseAddress, let result = outBuffer.baseAddress else { return }
+                        DispatchQueue.concurrentPerform(iterations: threads) { t in
+                            for k in stride(from: t, to: names.count, by: threads) {
+                                let background: Int?
+                                if case .background(let b)? = kinds[k] { background = b } else { background = nil }
+                                result[k] = [Double](unsafeUninitializedCapacity: used.count) { column, count in
+                                    if let b = background {
+                                        backgroundBasis[b].withUnsafeBufferPointer { basis in
+                                            for r in 0..<used.count { column[r] = -basis[used[r]] * weight[used[r]] }
+                                        }
+                                    } else {
+                                        let source = cols + k * n
+                                        for r in 0..<used.count { column[r] = -source[used[r]] * weight[used[r]] }
+                                    }
+                                    count = used.count
+                                }
+                            }
                         }
                     }
                 }
