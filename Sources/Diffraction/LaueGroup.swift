@@ -46,6 +46,19 @@ struct LaueGroup {
         }
     }
 
+    /// The lexicographically largest (h, k, l) of the orbit of h (h, −h and every ±h·R): a family's label.
+    func largestImage(of h: SIMD3<Int32>) -> SIMD3<Int32> {
+        var best = h
+        func consider(_ m: SIMD3<Int32>) {
+            let n = SIMD3<Int32>.zero &- m
+            let top = (m.x, m.y, m.z) > (n.x, n.y, n.z) ? m : n
+            if (top.x, top.y, top.z) > (best.x, best.y, best.z) { best = top }
+        }
+        consider(h)
+        for (c0, c1, c2) in columns { consider(SIMD3((h &* c0).wrappedSum(), (h &* c1).wrappedSum(), (h &* c2).wrappedSum())) }
+        return best
+    }
+
     /// Whether a lattice centring extinguishes h (h·t not an integer; tolerance 0.01 for translations
     /// written as decimals such as 0.3333): then F(h) = 0 exactly, the unit cell's atoms repeating by t.
     @inline(__always)

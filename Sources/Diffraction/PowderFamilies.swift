@@ -12,13 +12,12 @@ import XrayCore
 /// - `representative`: its member that comes first in |g| order (smallest |g|, then enumeration order), the
 ///   reflection whose |F|² stands for the family;
 /// - `g`: that member's |g| = 1/d (Å⁻¹), from the same arithmetic as `ReflectionList`;
-/// - `count`: its members in the half-space and inside the range (half the multiplicity);
-/// - `largest`: the lexicographically largest (h, k, l) of the whole orbit (the label shown).
+/// - `count`: its members in the half-space and inside the range (half the multiplicity).
+/// The label shown, the orbit's lexicographically largest member, is `LaueGroup.largestImage(of:)`.
 struct PowderFamilies {
     struct Family {
         var g: Double
         var representative: SIMD3<Int32>
-        var largest: SIMD3<Int32>
         var count: Int
     }
 
@@ -59,8 +58,18 @@ struct PowderFamilies {
                     guard lStart <= lMax else { continue }
                     let partial = r0 * x * x + r4 * y * y + 2 * r1 * x * y
                     let linear = 2 * (r2 * x + r5 * y)
+                    // Only l near the roots of r8·l² + linear·l + partial = |g|²max can be in range (one more
+                    // on each side for rounding; the test below decides).
+                    let discriminant = linear * linear - 4 * r8 * (partial - g2Max)
+                    guard discriminant >= 0 else { continue }
+                    let root = discriminant.squareRoot()
+                    let zLow = (-linear - root) / (2 * r8), zHigh = (-linear + root) / (2 * r8)
+                    guard zLow.isFinite, zHigh.isFinite else { continue }
+                    let lFirst = max(lStart, Int(max(Double(-lMax), zLow.rounded(.down))) - 1)
+                    let lLast = min(lMax, Int(min(Double(lMax), zHigh.rounded(.up))) + 1)
+                    guard lFirst <= lLast else { continue }
                     let rowBit = (hi * ny + ki + kMax) * nz + lMax
-                    for li in lStart...lMax {
+                    for li in lFirst...lLast {
                         let z = Double(li)
                         let g2h = partial + z * (r8 * z + linear)
                         if g2h < g2Min || g2h > g2Max { continue }
@@ -68,13 +77,10 @@ struct PowderFamilies {
                         if seen[bit >> 6] & (1 << UInt64(bit & 63)) != 0 { continue }
                         // A new orbit: mark its half-space members, count those in range, find the first in |g| order.
                         let h = SIMD3(Int32(hi), Int32(ki), Int32(li))
-                        var family = Family(g: .infinity, representative: h, largest: h, count: 0)
-                        // m and −m: the larger is a label candidate, the one in the half-space is the member.
+                        var family = Family(g: .infinity, representative: h, count: 0)
+                        // m and −m: the one in the half-space is the member.
                         @inline(__always) func visit(_ m: SIMD3<Int32>) {
-                            let n = SIMD3<Int32>.zero &- m
-                            let top = (m.x, m.y, m.z) > (n.x, n.y, n.z) ? m : n
-                            if (top.x, top.y, top.z) > (family.largest.x, family.largest.y, family.largest.z) { family.largest = top }
-                            let c = m.x > 0 || (m.x == 0 && (m.y > 0 || (m.y == 0 && m.z > 0))) ? m : n
+                            let c = m.x > 0 || (m.x == 0 && (m.y > 0 || (m.y == 0 && m.z > 0))) ? m : SIMD3<Int32>.zero &- m
                             guard Int(c.x) <= hMax, abs(Int(c.y)) <= kMax, abs(Int(c.z)) <= lMax else { return }
                             let b = (Int(c.x) * ny + Int(c.y) + kMax) * nz + Int(c.z) + lMax
                             let mask: UInt64 = 1 << UInt64(b & 63)

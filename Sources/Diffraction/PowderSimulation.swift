@@ -153,7 +153,10 @@ public enum PowderSimulator {
         for line in lines {
             let scaled = line.intensity / maxIntensity * 100
             guard scaled > options.minimumIntensity else { continue }
-            let labels = families[line.families].map { [Int($0.largest.x), Int($0.largest.y), Int($0.largest.z)] }
+            let labels = families[line.families].map { family -> [Int] in
+                let m = laue.largestImage(of: family.representative)
+                return [Int(m.x), Int(m.y), Int(m.z)]
+            }
             peaks.append(SimulatedPeak(twoTheta: line.twoTheta, d: line.d, intensity: scaled, absoluteIntensity: line.intensity,
                                        hkl: labels, multiplicity: 2 * line.count))
         }
