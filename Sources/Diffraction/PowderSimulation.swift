@@ -97,8 +97,7 @@ public enum PowderSimulator {
             // Every image of a site scatters as the site: no copies of the sites.
             let images = structure.unitCellImages()
             guard !images.isEmpty else { throw RoentgenError(.badData, "structure '\(structure.name)' has no atoms") }
-            model = try ScatteringModel(sites: structure.sites, images: images.map { ($0.site, $0.position) },
-                                        cell: structure.cell, options: options)
+            model = try ScatteringModel(sites: structure.sites, images: images, cell: structure.cell, options: options)
         }
         let warnings = model.nonPositiveDefinite.map {
             "site \($0): anisotropic U is not positive definite (check the CIF's U_ij order); U_iso used"

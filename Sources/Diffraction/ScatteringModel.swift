@@ -24,12 +24,13 @@ struct ScatteringModel {
     /// `atoms` are unit-cell atoms whose `uAniso` is already rotated to their positions
     /// (`CrystalStructure.unitCellAtomsRotatingDisplacements`).
     init(atoms: [AtomSite], cell: UnitCell, options: SimulationOptions) throws {
-        try self.init(sites: atoms, images: atoms.indices.map { ($0, atoms[$0].fract) }, cell: cell, options: options)
+        try self.init(sites: atoms, images: atoms.indices.map { ($0, 0, atoms[$0].fract) }, cell: cell, options: options)
     }
 
     /// The atoms `images` (a site of `sites` at a position each, as from `CrystalStructure.unitCellImages`):
     /// form factor, occupancy and Debye–Waller tensor per site, positions per atom.
-    init(sites: [AtomSite], images: [(site: Int, position: SIMD3<Double>)], cell: UnitCell, options: SimulationOptions) throws {
+    init(sites: [AtomSite], images: [(site: Int, operation: Int, position: SIMD3<Double>)], cell: UnitCell,
+         options: SimulationOptions) throws {
         let energy = AnomalousScatteringFactor.hcElectronVoltAngstrom / options.wavelength
         if options.anomalous, !AnomalousScatteringFactor.energyRange.contains(energy) {
             throw RoentgenError.badParameter("anomalous terms need 1–200 keV (λ = \(options.wavelength) Å is \(String(format: "%.4g", energy / 1000)) keV)")
@@ -97,7 +98,7 @@ struct ScatteringModel {
         let n = images.count
         factorIndex.reserveCapacity(n); occupancy.reserveCapacity(n); beta.reserveCapacity(6 * n)
         x.reserveCapacity(n); y.reserveCapacity(n); z.reserveCapacity(n)
-        for (site, p) in images {
+        for (site, _, p) in images {
             factorIndex.append(siteFactor[site])
             occupancy.append(siteOccupancy[site])
             for q in 0..<6 { beta.append(siteBeta[6 * site + q]) }
