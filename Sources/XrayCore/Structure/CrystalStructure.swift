@@ -59,8 +59,9 @@ public struct CrystalStructure: Sendable, Hashable {
     public func unitCellImages(tolerance: Double = 1e-3) -> [(site: Int, operation: Int, position: SIMD3<Double>)] {
         // Rotations as rows of doubles, applied as `SymmetryOperation.apply` does (same products, same order).
         let rows = operations.map { op -> (SIMD3<Double>, SIMD3<Double>, SIMD3<Double>, SIMD3<Double>) in
-            let r = op.rotation.map(Double.init)
-            return (SIMD3(r[0], r[1], r[2]), SIMD3(r[3], r[4], r[5]), SIMD3(r[6], r[7], r[8]), op.translation)
+            let r = op.rotation
+            return (SIMD3(Double(r[0]), Double(r[1]), Double(r[2])), SIMD3(Double(r[3]), Double(r[4]), Double(r[5])),
+                    SIMD3(Double(r[6]), Double(r[7]), Double(r[8])), op.translation)
         }
         var images: [(site: Int, operation: Int, position: SIMD3<Double>)] = []
         images.reserveCapacity(sites.count * operations.count)
