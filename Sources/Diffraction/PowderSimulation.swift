@@ -84,6 +84,8 @@ public struct SimulatedPattern: Sendable, Hashable {
 /// I(hkl) = |F(hkl)|² · LP(θ), F = Σⱼ occⱼ (f0ⱼ(s) [+ f′ⱼ + i f″ⱼ]) Tⱼ(h) exp(2πi h·rⱼ) with
 /// Tⱼ = exp(−2π² hᵀ Cⱼ h) (Cⱼ the fractional displacement covariance, = U G* when isotropic: exp(−B s²)),
 /// summed over Friedel pairs and merged by 2θ, LP = (1 + cos²2θ cos²2θₘ) / (sin²θ cos θ (1 + cos²2θₘ)).
+/// |F|² is computed once per symmetry family (`PowderFamilies`: one entry per Laue orbit, multiplicity from
+/// the orbit), at the member that comes first in |g| order; see docs/matching.md.
 public enum PowderSimulator {
     /// Simulates the stick pattern of `structure`.
     public static func simulate(_ structure: CrystalStructure, options: SimulationOptions = SimulationOptions()) throws -> SimulatedPattern {
