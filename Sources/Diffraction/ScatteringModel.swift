@@ -5,6 +5,8 @@ import XrayCore
 /// with coordinates, occupancies and Debye–Waller tensors in contiguous arrays.
 struct ScatteringModel {
     var factors: [AtomicScatteringFactor] = []
+    /// Every factor's coefficients flat, c then (aᵢ, bᵢ) pairs, factor e in gaussianStart[e] ..< gaussianStart[e + 1].
+    var gaussians: [Double] = [], gaussianStart: [Int] = [0]
     /// Per factor: anomalous f′ and f″ in electrons at the simulation's energy (zero when off).
     var fPrime: [Double] = [], fDoublePrime: [Double] = []
     /// Per atom: index into `factors`.
@@ -104,6 +106,11 @@ struct ScatteringModel {
             for q in 0..<6 { beta.append(siteBeta[6 * site + q]) }
             x.append(p.x); y.append(p.y); z.append(p.z)
         }
+        for factor in factors {
+            gaussians.append(factor.c)
+            for i in 0..<factor.a.count { gaussians.append(factor.a[i]); gaussians.append(factor.b[i]) }
+            gaussianStart.append(gaussians.count)
+        }
         hasDebyeWaller = beta.contains { $0 != 0 }
         hasAnomalous = fDoublePrime.contains { $0 != 0 } || fPrime.contains { $0 != 0 }
     }
@@ -142,7 +149,15 @@ struct ScatteringModel {
 
     /// f0(s²) + f′ of every factor into `f` (`factors.count` long), electrons.
     func formFactors(s2: Double, into f: inout [Double]) {
-        for e in 0..<factors.count { f[e] = factors[e].f0(s2: s2) + fPrime[e] }
+        gaussians.withUnsafeBufferPointer { g in
+            for e in 0..<factors.count {
+                // `AtomicScatteringFactor.f0(s2:)` from the flat coefficients: c + Σ aᵢ exp(−bᵢ s²), same order.
+                let (start, end) = (gaussianStart[e], gaussianStart[e + 1])
+                var value = g[start]
+                for i in stride(from: start + 1, to: end, by: 2) { value += g[i] * exp(-g[i + 1] * s2) }
+                f[e] = value + fPrime[e]
+            }
+        }
     }
 
     /// The Friedel-pair mean ½(|F(h)|² + |F(−h)|²) in electrons² at s² = (sin θ/λ)², which is |F(h)|²
