@@ -84,14 +84,23 @@ public struct SimulatedPattern: Sendable, Hashable {
 /// I(hkl) = |F(hkl)|² · LP(θ), F = Σⱼ occⱼ (f0ⱼ(s) [+ f′ⱼ + i f″ⱼ]) Tⱼ(h) exp(2πi h·rⱼ) with
 /// Tⱼ = exp(−2π² hᵀ Cⱼ h) (Cⱼ the fractional displacement covariance, = U G* when isotropic: exp(−B s²)),
 /// summed over Friedel pairs and merged by 2θ, LP = (1 + cos²2θ cos²2θₘ) / (sin²θ cos θ (1 + cos²2θₘ)).
+/// |F|² is computed once per symmetry family (`PowderFamilies`: one entry per Laue orbit, multiplicity from
+/// the orbit), at the member that comes first in |g| order; see docs/matching.md.
 public enum PowderSimulator {
     /// Simulates the stick pattern of `structure`.
     public static func simulate(_ structure: CrystalStructure, options: SimulationOptions = SimulationOptions()) throws -> SimulatedPattern {
         try options.validate()
-        let atoms = options.debyeWaller && options.anisotropicDisplacement
-            ? structure.unitCellAtomsRotatingDisplacements() : structure.unitCellAtoms()
-        guard !atoms.isEmpty else { throw RoentgenError(.badData, "structure '\(structure.name)' has no atoms") }
-        let model = try ScatteringModel(atoms: atoms, cell: structure.cell, options: options)
+        let model: ScatteringModel
+        if options.debyeWaller && options.anisotropicDisplacement {
+            let atoms = structure.unitCellAtomsRotatingDisplacements()
+            guard !atoms.isEmpty else { throw RoentgenError(.badData, "structure '\(structure.name)' has no atoms") }
+            model = try ScatteringModel(atoms: atoms, cell: structure.cell, options: options)
+        } else {
+            // Every image of a site scatters as the site: no copies of the sites.
+            let images = structure.unitCellImages()
+            guard !images.isEmpty else { throw RoentgenError(.badData, "structure '\(structure.name)' has no atoms") }
+            model = try ScatteringModel(sites: structure.sites, images: images, cell: structure.cell, options: options)
+        }
         let warnings = model.nonPositiveDefinite.map {
             "site \($0): anisotropic U is not positive definite (check the CIF's U_ij order); U_iso used"
         }
@@ -101,42 +110,42 @@ public enum PowderSimulator {
         guard expected.isFinite, expected < 2e7 else {
             throw RoentgenError.badParameter("about \(String(format: "%.3g", expected)) reflections for a \(String(format: "%.4g", structure.cell.volume)) Å³ cell at λ = \(options.wavelength) Å (limit 2e7): use a longer wavelength or a smaller 2θ range")
         }
-        let reflections = ReflectionList(cell: structure.cell, wavelength: options.wavelength, twoThetaRange: options.twoThetaRange)
-        guard !reflections.isEmpty else {
+        let laue = LaueGroup(operations: structure.operations)
+        // One entry per symmetry family (|F|² is the same for all its members), in |g| order.
+        let list = PowderFamilies(cell: structure.cell, wavelength: options.wavelength,
+                                  twoThetaRange: options.twoThetaRange, laue: laue)
+        let families = list.families
+        guard !families.isEmpty else {
             return SimulatedPattern(wavelength: options.wavelength, peaks: [], options: options, warnings: warnings)
         }
-        let tables = model.phases(bounds: reflections.bounds)
-        var scratch = [Double](repeating: 0, count: model.factors.count)
+        let tables = model.phases(bounds: list.bounds)
+        var f = [Double](repeating: 0, count: model.factors.count)
         let cosMono2 = options.monochromatorTwoTheta.map { pow(cos($0 * Double.pi / 180), 2) } ?? 1
-        let laue = LaueGroup(operations: structure.operations)
-        // Reflections sorted by |g| so those sharing a 2θ bin are adjacent.
-        let order = (0..<reflections.count).sorted { reflections.g[$0] < reflections.g[$1] }
-        var lines: [(intensity: Double, twoTheta: Double, d: Double, families: [[Int]], count: Int)] = []
+        // Lines: families whose 2θ agree to `mergeTolerance` (the same bins as merging every reflection).
+        var lines: [(intensity: Double, twoTheta: Double, d: Double, families: Range<Int>, count: Int)] = []
         var start = 0
-        var members: [SIMD3<Int32>] = []
-        while start < order.count {
-            let first = order[start]
-            let theta = asin(min(1, options.wavelength * reflections.g[first] / 2))
+        while start < families.count {
+            let g = families[start].g
+            let theta = asin(min(1, options.wavelength * g / 2))
             let twoTheta = 2 * theta * 180 / Double.pi
             let key = (twoTheta / options.mergeTolerance).rounded()
             var end = start + 1
-            while end < order.count {
-                let t = 360 / Double.pi * asin(min(1, options.wavelength * reflections.g[order[end]] / 2))
+            while end < families.count {
+                let t = 360 / Double.pi * asin(min(1, options.wavelength * families[end].g / 2))
                 if (t / options.mergeTolerance).rounded() != key { break }
                 end += 1
             }
-            members.removeAll(keepingCapacity: true)
-            for i in order[start..<end] { members.append(reflections.hkl(i)) }
-            // |F|² is the same for every member of a symmetry family: compute it once per family.
-            let s2 = reflections.g[first] * reflections.g[first] / 4
-            var sum = 0.0
-            let families = laue.split(members)
-            for family in families {
-                sum += Double(family.count) * model.structureFactorSquared(family.representative, s2: s2, tables: tables, scratch: &scratch)
+            // Families extinguished by a centring add nothing (F = 0 exactly); f0(s) only when some family is not.
+            var sum = 0.0, count = 0, needFactors = true
+            for family in families[start..<end] {
+                count += family.count
+                guard !laue.isCentringExtinct(family.representative) else { continue }
+                if needFactors { model.formFactors(s2: g * g / 4, into: &f); needFactors = false }
+                sum += Double(family.count) * model.structureFactorSquared(family.representative, formFactors: f, tables: tables)
             }
             let c2 = cos(2 * theta), s = sin(theta)
             let lp = (1 + c2 * c2 * cosMono2) / (s * s * cos(theta) * (1 + cosMono2))
-            lines.append((2 * sum * lp, twoTheta, 1 / reflections.g[first], families.map(\.largest), members.count))
+            lines.append((2 * sum * lp, twoTheta, 1 / g, start..<end, count))
             start = end
         }
         let maxIntensity = lines.map(\.intensity).max() ?? 0
@@ -145,8 +154,12 @@ public enum PowderSimulator {
         for line in lines {
             let scaled = line.intensity / maxIntensity * 100
             guard scaled > options.minimumIntensity else { continue }
+            let labels = families[line.families].map { family -> [Int] in
+                let m = laue.largestImage(of: family.representative)
+                return [Int(m.x), Int(m.y), Int(m.z)]
+            }
             peaks.append(SimulatedPeak(twoTheta: line.twoTheta, d: line.d, intensity: scaled, absoluteIntensity: line.intensity,
-                                       hkl: line.families, multiplicity: 2 * line.count))
+                                       hkl: labels, multiplicity: 2 * line.count))
         }
         peaks.sort { $0.twoTheta < $1.twoTheta }
         return SimulatedPattern(wavelength: options.wavelength, peaks: peaks, options: options, warnings: warnings)

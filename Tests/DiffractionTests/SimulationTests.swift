@@ -41,6 +41,29 @@ import XrayFormats
         print("pymatgen comparison: \(compared) structures, largest intensity difference \(overallIntensity)")
     }
 
+    /// Every peak above 1 has pymatgen's multiplicity (the sum over its hkl families): the families come
+    /// from Laue orbits (`PowderFamilies`), not from splitting each line's reflections.
+    @Test(.enabled(if: SharedData.isPresent)) func multiplicitiesMatchPymatgen() throws {
+        let reference = try #require(ReferenceData.json("xrd/reference/simulated_patterns_CuKa.json") as? [String: Any])
+        let structures = try #require(reference["structures"] as? [String: [String: Any]])
+        var compared = 0
+        for (path, entry) in structures.sorted(by: { $0.key < $1.key })
+        where entry["ok"] as? Bool == true && !CIFReaderTests.rejected.contains(path) {
+            let structure = try CIF.readStructure(url: try #require(SharedData.url("xrd/" + path)))
+            let pattern = try PowderSimulator.simulate(structure, options: SimulationOptions(wavelength: 1.54184, twoThetaRange: 5...90))
+            for peak in try #require(entry["peaks"] as? [[String: Any]]) {
+                let tth = try #require(peak["two_theta"] as? Double), intensity = try #require(peak["rel_intensity"] as? Double)
+                guard intensity > 1 else { continue }
+                let families = try #require(peak["hkls"] as? [[String: Any]])
+                let multiplicity = families.compactMap { $0["multiplicity"] as? Int }.reduce(0, +)
+                let ours = try #require(pattern.peaks.min { abs($0.twoTheta - tth) < abs($1.twoTheta - tth) })
+                #expect(ours.multiplicity == multiplicity, "\(path) at \(tth)°: multiplicity \(ours.multiplicity), pymatgen \(multiplicity)")
+                compared += 1
+            }
+        }
+        #expect(compared > 1000)
+    }
+
     /// Profile with Caglioti widths and the Kα2 line: Si (422) near 88° shows both lines, the Kα2 one at half height.
     @Test(.enabled(if: SharedData.isPresent)) func doubletProfile() throws {
         let si = try CIF.readStructure(url: try #require(SharedData.url("xrd/cif/common/DD_Silicon.cif")))

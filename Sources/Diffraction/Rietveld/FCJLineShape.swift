@@ -297,27 +297,29 @@ struct FCJLineShape {
 
     /// Adds the line's contribution to the six derivative channels at the points of `range` (2θ
     /// ascending): ∂y/∂I (× `share`), ∂y/∂2θ (× `positionScale`), ∂y/∂σ², ∂y/∂γ, ∂y/∂(SH/L) (× `intensity`)
-    /// and, when `ratioScale` is not nil, ∂y/∂r (value × it). The tails four points at a time.
+    /// and, when `ratioScale` is not nil, ∂y/∂r (value × it). The tails four points at a time. Without
+    /// `withSHL` the SH/L channel is left untouched (no parameter reads it).
     @inline(__always)
     func addDerivatives(x: UnsafePointer<Double>, _ range: Range<Int>, _ ws: FCJWorkspace, share: Double, intensity: Double,
-                        positionScale: Double, ratioScale: Double?, channels c: UnsafeMutablePointer<Double>, stride n: Int) {
+                        positionScale: Double, ratioScale: Double?, withSHL: Bool = true, channels c: UnsafeMutablePointer<Double>,
+                        stride n: Int) {
         let (c0, c1) = coreIndices(x, range)
         let (g0, g1) = Self.indices(x, c0..<c1, from: gaussLow, to: gaussHigh)
         addTailDerivatives(x: x, range.lowerBound..<c0, ws, share: share, intensity: intensity, positionScale: positionScale,
-                           ratioScale: ratioScale, channels: c, stride: n)
+                           ratioScale: ratioScale, withSHL: withSHL, channels: c, stride: n)
         addFlooredDerivatives(x: x, c0..<g0, ws, share: share, intensity: intensity, positionScale: positionScale,
-                              ratioScale: ratioScale, channels: c, stride: n)
+                              ratioScale: ratioScale, withSHL: withSHL, channels: c, stride: n)
         addPointDerivatives(x: x, g0..<g1, ws, share: share, intensity: intensity, positionScale: positionScale,
-                            ratioScale: ratioScale, channels: c, stride: n)
+                            ratioScale: ratioScale, withSHL: withSHL, channels: c, stride: n)
         addFlooredDerivatives(x: x, g1..<c1, ws, share: share, intensity: intensity, positionScale: positionScale,
-                              ratioScale: ratioScale, channels: c, stride: n)
+                              ratioScale: ratioScale, withSHL: withSHL, channels: c, stride: n)
         addTailDerivatives(x: x, c1..<range.upperBound, ws, share: share, intensity: intensity, positionScale: positionScale,
-                           ratioScale: ratioScale, channels: c, stride: n)
+                           ratioScale: ratioScale, withSHL: withSHL, channels: c, stride: n)
     }
 
     @inline(__always)
     private func addTailDerivatives(x: UnsafePointer<Double>, _ range: Range<Int>, _ ws: FCJWorkspace, share: Double, intensity: Double,
-                                    positionScale: Double, ratioScale: Double?, channels c: UnsafeMutablePointer<Double>,
+                                    positionScale: Double, ratioScale: Double?, withSHL: Bool, channels c: UnsafeMutablePointer<Double>,
                                     stride n: Int) {
         var i = range.lowerBound
         let end = range.upperBound
@@ -341,19 +343,19 @@ struct FCJLineShape {
             add(1, o, sPos * dxInv2)
             add(2, o, s0 + s1 * inv + s2 * dx2Inv2)
             add(3, o, g0 + g1 * inv + g2 * dx2Inv2)
-            add(4, o, sSHL * dxInv2)
+            if withSHL { add(4, o, sSHL * dxInv2) }
             if withRatio { add(5, o, sR * value) }
             i += 4
         }
         addPointDerivatives(x: x, i..<end, ws, share: share, intensity: intensity, positionScale: positionScale,
-                            ratioScale: ratioScale, channels: c, stride: n)
+                            ratioScale: ratioScale, withSHL: withSHL, channels: c, stride: n)
     }
 
     /// `derivatives(at:)`'s node sums where every Gaussian is at its floor (∂Gauss/∂u = 0), four points at a
     /// time, added to the channels as `addPointDerivatives` does: the same operations in the same order.
     @inline(__always)
     private func addFlooredDerivatives(x: UnsafePointer<Double>, _ range: Range<Int>, _ ws: FCJWorkspace, share: Double,
-                                       intensity: Double, positionScale: Double, ratioScale: Double?,
+                                       intensity: Double, positionScale: Double, ratioScale: Double?, withSHL: Bool,
                                        channels c: UnsafeMutablePointer<Double>, stride n: Int) {
         typealias V = SIMD4<Double>
         var i = range.lowerBound
@@ -392,12 +394,12 @@ struct FCJLineShape {
             add(1, o, sPosition * sPos)
             add(2, o, sIntensity * (sF * fS + sEta * eS))
             add(3, o, sIntensity * (sF * fG + sEta * eG))
-            add(4, o, sIntensity * sSHL)
+            if withSHL { add(4, o, sIntensity * sSHL) }
             if withRatio { add(5, o, sR * sum) }
             i += 4
         }
         addPointDerivatives(x: x, i..<end, ws, share: share, intensity: intensity, positionScale: positionScale,
-                            ratioScale: ratioScale, channels: c, stride: n)
+                            ratioScale: ratioScale, withSHL: withSHL, channels: c, stride: n)
     }
 
     /// Adds four values to the four doubles at byte offset `offset` of `base`.
@@ -411,7 +413,7 @@ struct FCJLineShape {
     /// shape, no tail shortcut): the Gaussian core, and what the four-point loops leave over.
     @inline(__always)
     private func addPointDerivatives(x: UnsafePointer<Double>, _ points: Range<Int>, _ ws: FCJWorkspace, share: Double,
-                                     intensity: Double, positionScale: Double, ratioScale: Double?,
+                                     intensity: Double, positionScale: Double, ratioScale: Double?, withSHL: Bool,
                                      channels c: UnsafeMutablePointer<Double>, stride n: Int) {
         for i in points {
             let d = derivatives(at: x[i], ws)
@@ -419,7 +421,7 @@ struct FCJLineShape {
             c[n + i] += positionScale * d.position
             c[2 * n + i] += intensity * d.sigma2
             c[3 * n + i] += intensity * d.gamma
-            c[4 * n + i] += intensity * d.shl
+            if withSHL { c[4 * n + i] += intensity * d.shl }
             if let ratioScale { c[5 * n + i] += ratioScale * d.value }
         }
     }

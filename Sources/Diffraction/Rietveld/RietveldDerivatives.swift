@@ -37,13 +37,10 @@ extension RietveldModel {
             }
         }
         var columns = [Double](repeating: 0, count: names.count * n)
-        for (k, kind) in kinds.enumerated() {
-            if case .background(let b)? = kind {
-                for i in 0..<n { columns[k * n + i] = backgroundBasis[b][i] }
-            }
-        }
-        // Per point, six channels summed over the line being added: ∂y/∂I, ∂y/∂2θ, ∂y/∂σ², ∂y/∂γ, ∂y/∂(SH/L), ∂y/∂r.
-        var channels = [Double](repeating: 0, count: 6 * n)
+        // Every phase's lines first (each may share its families among the cores), then one parallel region
+        // over point ranges common to all phases: each thread adds, at its points, phase after phase and line
+        // after line, the same sums in the same order as phase by phase.
+        var work: [(phase: CompiledPhase, lines: PhaseLines, windows: [Int], touching: [(column: Int, kind: RietveldParameterKind)])] = []
         for ph in compiled.indices {
             // The columns this phase's lines feed.
             var touching: [(column: Int, kind: RietveldParameterKind)] = []
@@ -59,26 +56,58 @@ extension RietveldModel {
             guard !touching.isEmpty else { continue }
             let c = compiled[ph]
             let pl = try c.phaseLines(p, histogram: histogram, instrument: instrument, derivatives: true)
-            let windows = lineWindows(pl, histogram: histogram)
-            let chunks = pointChunks(windows)
+            work.append((c, pl, lineWindows(pl, histogram: histogram), touching))
+        }
+        if !work.isEmpty {
+            // Per point, six channels summed over the line being added: ∂y/∂I, ∂y/∂2θ, ∂y/∂σ², ∂y/∂γ, ∂y/∂(SH/L), ∂y/∂r.
+            var channels = [Double](repeating: 0, count: 6 * n)
+            let chunks = pointChunks(work.flatMap(\.windows))
             columns.withUnsafeMutableBufferPointer { colsBuffer in
                 channels.withUnsafeMutableBufferPointer { chBuffer in
                     twoTheta.withUnsafeBufferPointer { xBuffer in
                         // The threads write disjoint point ranges of the same columns and channels.
-                        let cols = colsBuffer.baseAddress!, x = xBuffer.baseAddress!
-                        let vI = chBuffer.baseAddress!
+                        guard let cols = colsBuffer.baseAddress, let x = xBuffer.baseAddress, let vI = chBuffer.baseAddress else { return }
                         DispatchQueue.concurrentPerform(iterations: chunks.count) { t in
-                            addLineColumns(pl, phase: c, histogram: histogram, windows: windows, within: chunks[t],
-                                           touching: touching, x: x, channels: vI, columns: cols)
+                            for w in work {
+                                addLineColumns(w.lines, phase: w.phase, histogram: histogram, windows: w.windows, within: chunks[t],
+                                               touching: w.touching, x: x, channels: vI, columns: cols)
+                            }
                         }
                     }
                 }
             }
         }
-        let used = usedIndices
-        return (0..<names.count).map { k in
-            used.map { -columns[k * n + $0] * sqrtWeight[$0] }
+        // Weighted residual columns −∂y/∂p·√w at the points in the fit (background columns from the Chebyshev
+        // terms), the columns shared among the cores.
+        var out = [[Double]](repeating: [], count: names.count)
+        let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, names.count))
+        columns.withUnsafeBufferPointer { colsBuffer in
+            usedIndices.withUnsafeBufferPointer { used in
+                sqrtWeight.withUnsafeBufferPointer { weight in
+                    out.withUnsafeMutableBufferPointer { outBuffer in
+                        guard let cols = colsBuffer.baseAddress, let result = outBuffer.baseAddress else { return }
+                        DispatchQueue.concurrentPerform(iterations: threads) { t in
+                            for k in stride(from: t, to: names.count, by: threads) {
+                                let background: Int?
+                                if case .background(let b)? = kinds[k] { background = b } else { background = nil }
+                                result[k] = [Double](unsafeUninitializedCapacity: used.count) { column, count in
+                                    if let b = background {
+                                        backgroundBasis[b].withUnsafeBufferPointer { basis in
+                                            for r in 0..<used.count { column[r] = -basis[used[r]] * weight[used[r]] }
+                                        }
+                                    } else {
+                                        let source = cols + k * n
+                                        for r in 0..<used.count { column[r] = -source[used[r]] * weight[used[r]] }
+                                    }
+                                    count = used.count
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
+        return out
     }
 
     /// Adds every line's contribution to the `touching` columns (column-major, `twoTheta.count` rows) at
@@ -94,6 +123,9 @@ extension RietveldModel {
         var intensityColumns = [UnsafeMutablePointer<Double>](repeating: cols, count: 4)
         var intensityFactors = [Double](repeating: 0, count: 4)
         var pending = 0
+        // The SH/L and Kα2-ratio channels only when a column reads them.
+        let withSHL = touching.contains { $0.kind == .shl }, withRatio = touching.contains { $0.kind == .ratio }
+        let channelCount = withRatio ? 6 : (withSHL ? 5 : 4)
         for l in 0..<pl.count {
             let intensity = pl.intensity[l]
             var lo = n, hi = 0
@@ -103,7 +135,7 @@ extension RietveldModel {
                 let share = second ? histogram.ratio : 1
                 let posFactor = second ? 1 + shift * (Double.pi / 360) / pow(cos(pl.position[l] * Double.pi / 360), 2) : 1
                 shape.addDerivatives(x: x, a..<b, ws, share: share, intensity: lineI, positionScale: lineI * posFactor,
-                                     ratioScale: second ? intensity : nil, channels: vI, stride: n)
+                                     ratioScale: second && withRatio ? intensity : nil, withSHL: withSHL, channels: vI, stride: n)
             }
             guard lo < hi else { continue }
             let dIdPos = pl.dIntensityDPosition[l], dSdPos = pl.dSigma2DPosition[l], dGdPos = pl.dGammaDPosition[l]
@@ -154,7 +186,7 @@ extension RietveldModel {
                 for i in lo..<hi { col[i] += a * vI[i] }
             }
             pending = 0
-            for q in 0..<6 { (vI + q * n + lo).update(repeating: 0, count: hi - lo) }
+            for q in 0..<channelCount { (vI + q * n + lo).update(repeating: 0, count: hi - lo) }
         }
     }
 

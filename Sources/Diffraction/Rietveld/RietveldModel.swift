@@ -289,20 +289,26 @@ public struct RietveldModel: RefinementModel, Sendable {
     /// and index windows) holds every line's rule and window fixed, for checking the derivatives.
     func calculatedPattern(_ p: ParameterValues, frozen: [[Int]]? = nil) throws -> [Double] {
         var (total, histogram) = try backgroundAndHistogram(p)
+        // Every phase's lines first, then one parallel region over point ranges common to all phases: each
+        // thread adds, at its points, phase after phase and line after line (the same sums, same order).
+        var work: [(lines: PhaseLines, windows: [Int], kept: [Int]?)] = []
         for (ph, c) in compiled.enumerated() {
             let pl = try c.phaseLines(p, histogram: histogram, instrument: instrument, derivatives: false)
             let kept = frozen.flatMap { $0[ph].count == 6 * pl.count ? $0[ph] : nil }
             let windows = kept.map { k in (0..<pl.count).flatMap { k[(6 * $0 + 2)..<(6 * $0 + 6)] } }
                 ?? lineWindows(pl, histogram: histogram)
-            let chunks = pointChunks(windows)
-            total.withUnsafeMutableBufferPointer { yBuffer in
-                twoTheta.withUnsafeBufferPointer { xBuffer in
-                    let y = yBuffer.baseAddress!, x = xBuffer.baseAddress!
-                    DispatchQueue.concurrentPerform(iterations: chunks.count) { t in
-                        let ws = FCJWorkspace()
-                        for l in 0..<pl.count {
-                            forEachLine(pl, l, histogram: histogram, windows: windows, within: chunks[t],
-                                        rules: kept.map { ($0[6 * l], $0[6 * l + 1]) }, workspace: ws,
+            work.append((pl, windows, kept))
+        }
+        let chunks = pointChunks(work.flatMap(\.windows))
+        total.withUnsafeMutableBufferPointer { yBuffer in
+            twoTheta.withUnsafeBufferPointer { xBuffer in
+                guard let y = yBuffer.baseAddress, let x = xBuffer.baseAddress else { return }
+                DispatchQueue.concurrentPerform(iterations: chunks.count) { t in
+                    let ws = FCJWorkspace()
+                    for w in work {
+                        for l in 0..<w.lines.count {
+                            forEachLine(w.lines, l, histogram: histogram, windows: w.windows, within: chunks[t],
+                                        rules: w.kept.map { ($0[6 * l], $0[6 * l + 1]) }, workspace: ws,
                                         derivatives: false) { shape, intensity, _, lo, hi in
                                 shape.addValues(intensity, x: x, into: y, lo..<hi, ws)
                             }

@@ -45,19 +45,40 @@ public struct CrystalStructure: Sendable, Hashable {
 
     /// As `unitCellAtoms`, each atom paired with the operation that generated it (the first one met).
     public func unitCellAtomsWithOperations(tolerance: Double = 1e-3) -> [(atom: AtomSite, operation: SymmetryOperation)] {
-        var atoms: [(atom: AtomSite, operation: SymmetryOperation)] = []
-        atoms.reserveCapacity(sites.count * operations.count)
-        for site in sites {
-            let start = atoms.count
-            for op in operations {
-                var p = op.apply(site.fract)
+        unitCellImages(tolerance: tolerance).map { image in
+            var atom = sites[image.site]
+            atom.fract = image.position
+            return (atom, operations[image.operation])
+        }
+    }
+
+    /// The unit cell's atoms without copying the sites: per atom, the index of its site in `sites`, of the
+    /// operation that made it (the first one met) in `operations`, and its position wrapped into [0, 1)
+    /// (images of one site closer than `tolerance`, fractional, per axis, periodic, kept once), in the
+    /// order of `unitCellAtoms`.
+    public func unitCellImages(tolerance: Double = 1e-3) -> [(site: Int, operation: Int, position: SIMD3<Double>)] {
+        // Rotations as rows of doubles, applied as `SymmetryOperation.apply` does (same products, same order).
+        let rows = operations.map { op -> (SIMD3<Double>, SIMD3<Double>, SIMD3<Double>, SIMD3<Double>) in
+            let r = op.rotation
+            return (SIMD3(Double(r[0]), Double(r[1]), Double(r[2])), SIMD3(Double(r[3]), Double(r[4]), Double(r[5])),
+                    SIMD3(Double(r[6]), Double(r[7]), Double(r[8])), op.translation)
+        }
+        var images: [(site: Int, operation: Int, position: SIMD3<Double>)] = []
+        images.reserveCapacity(sites.count * operations.count)
+        for (s, site) in sites.enumerated() {
+            let start = images.count
+            let x = site.fract
+            for (o, (r0, r1, r2, t)) in rows.enumerated() {
+                var p = SIMD3(r0.x * x.x + r0.y * x.y + r0.z * x.z + t.x,
+                              r1.x * x.x + r1.y * x.y + r1.z * x.z + t.y,
+                              r2.x * x.x + r2.y * x.y + r2.z * x.z + t.z)
                 for i in 0..<3 {
                     p[i] -= p[i].rounded(.down)
                     if p[i] >= 1 - 1e-9 { p[i] = 0 }
                 }
                 var duplicate = false
-                for j in start..<atoms.count {
-                    let q = atoms[j].atom.fract
+                for j in start..<images.count {
+                    let q = images[j].position
                     var close = true
                     for i in 0..<3 {
                         var d = abs(p[i] - q[i])
@@ -66,14 +87,10 @@ public struct CrystalStructure: Sendable, Hashable {
                     }
                     if close { duplicate = true; break }
                 }
-                if !duplicate {
-                    var atom = site
-                    atom.fract = p
-                    atoms.append((atom, op))
-                }
+                if !duplicate { images.append((s, o, p)) }
             }
         }
-        return atoms
+        return images
     }
 
     /// Chemical formula of the unit cell contents, elements in order of first appearance with

@@ -3,7 +3,7 @@ import Foundation
 import XrayCore
 import XrayFormats
 
-// Usage: DiffractionBench simulate CIF… | DiffractionBench identify N
+// Usage: DiffractionBench simulate CIF… | DiffractionBench dump CIF… | DiffractionBench identify N
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.isEmpty ? .nan : s[s.count / 2] }
 
@@ -28,6 +28,45 @@ case "simulate":
     print(String(format: "roentgen simulate: %d structures, median %.4f ms (simulation), %.4f ms (read CIF + simulate)",
                  simulateTimes.count, median(simulateTimes) * 1e3, median(totalTimes) * 1e3))
     print("JSON {\"swift_simulate_ms\": \(median(simulateTimes) * 1e3), \"swift_read_simulate_ms\": \(median(totalTimes) * 1e3)}")
+case "each":
+    // Per structure: best simulation time of 20 (ms), unit-cell atoms and peaks (to find the median structure).
+    let options = SimulationOptions(wavelength: 1.54184, twoThetaRange: 5...90)
+    for path in args.dropFirst() {
+        guard let data = FileManager.default.contents(atPath: path),
+              let structure = try? CIF.readStructure(data: data, file: path) else { continue }
+        var best = Double.infinity, peaks = 0
+        for _ in 0..<20 {
+            let t = now()
+            peaks = (try? PowderSimulator.simulate(structure, options: options))?.peaks.count ?? -1
+            best = min(best, now() - t)
+        }
+        print(String(format: "%.4f ms %4d atoms %4d peaks %@", best * 1e3, structure.unitCellAtoms().count, peaks,
+                      (path as NSString).lastPathComponent))
+    }
+case "repeat":
+    // Simulates each CIF N times after reading it once (a loop to profile, e.g. under `perf record`).
+    let options = SimulationOptions(wavelength: 1.54184, twoThetaRange: 5...90)
+    let count = args.count > 1 ? Int(args[1]) ?? 100 : 100
+    let structures = args.dropFirst(2).compactMap { path in
+        FileManager.default.contents(atPath: path).flatMap { try? CIF.readStructure(data: $0, file: path) }
+    }
+    let t = now()
+    for _ in 0..<count { for s in structures { _ = try? PowderSimulator.simulate(s, options: options) } }
+    print(String(format: "%d structures × %d: %.4f ms per simulation", structures.count, count,
+                 (now() - t) * 1e3 / Double(max(1, count * structures.count))))
+case "dump":
+    // Every peak of every CIF (2θ, d, intensity, multiplicity, hkl), to compare two builds line for line.
+    let options = SimulationOptions(wavelength: 1.54184, twoThetaRange: 5...90)
+    for path in args.dropFirst() {
+        guard let data = FileManager.default.contents(atPath: path),
+              let structure = try? CIF.readStructure(data: data, file: path),
+              let pattern = try? PowderSimulator.simulate(structure, options: options) else { print("\(path) failed"); continue }
+        print("\(path) \(pattern.peaks.count) peaks")
+        for p in pattern.peaks {
+            print(String(format: "%.17g %.17g %.17g %.17g %d ", p.twoTheta, p.d, p.intensity, p.absoluteIntensity, p.multiplicity)
+                  + p.hkl.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " "))
+        }
+    }
 case "identify":
     let n = args.count > 1 ? Int(args[1]) ?? 100_000 : 100_000
     var state: UInt64 = 12345
