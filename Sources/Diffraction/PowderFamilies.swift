@@ -19,6 +19,9 @@ struct PowderFamilies {
         var g: Double
         var representative: SIMD3<Int32>
         var count: Int
+        /// The orbit's lexicographically largest member (h, −h and every ±h·R), the family's label:
+        /// `LaueGroup.largestImage(of:)`, found while the orbit is generated.
+        var label: SIMD3<Int32>
     }
 
     /// Families in increasing |g| (then enumeration order of the representatives).
@@ -77,10 +80,13 @@ struct PowderFamilies {
                         if seen[bit >> 6] & (1 << UInt64(bit & 63)) != 0 { continue }
                         // A new orbit: mark its half-space members, count those in range, find the first in |g| order.
                         let h = SIMD3(Int32(hi), Int32(ki), Int32(li))
-                        var family = Family(g: .infinity, representative: h, count: 0)
-                        // m and −m: the one in the half-space is the member.
+                        var family = Family(g: .infinity, representative: h, count: 0, label: h)
+                        // m and −m: the one in the half-space is the member; it is also the larger of
+                        // the two in (h, k, l) order, so the label is the largest of these.
                         @inline(__always) func visit(_ m: SIMD3<Int32>) {
                             let c = m.x > 0 || (m.x == 0 && (m.y > 0 || (m.y == 0 && m.z > 0))) ? m : SIMD3<Int32>.zero &- m
+                            let l = family.label
+                            if (c.x, c.y, c.z) > (l.x, l.y, l.z) { family.label = c }
                             guard Int(c.x) <= hMax, abs(Int(c.y)) <= kMax, abs(Int(c.z)) <= lMax else { return }
                             let b = (Int(c.x) * ny + Int(c.y) + kMax) * nz + Int(c.z) + lMax
                             let mask: UInt64 = 1 << UInt64(b & 63)

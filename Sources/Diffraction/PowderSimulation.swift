@@ -62,8 +62,10 @@ public struct SimulatedPeak: Sendable, Hashable, Codable {
     public var intensity: Double
     /// Unscaled intensity (|F|² × multiplicity × Lorentz–polarisation), electrons².
     public var absoluteIntensity: Double
-    /// One representative (h, k, l) per symmetry family in this peak.
-    public var hkl: [[Int]]
+    /// One representative (h, k, l) per symmetry family in this peak: the family's lexicographically
+    /// largest member. (A `SIMD3` rather than an `[Int]`: no allocation per family, and the same
+    /// `Codable` form, [h, k, l].)
+    public var hkl: [SIMD3<Int>]
     /// Number of reflections (h, k, l) contributing.
     public var multiplicity: Int
 }
@@ -154,10 +156,7 @@ public enum PowderSimulator {
         for line in lines {
             let scaled = line.intensity / maxIntensity * 100
             guard scaled > options.minimumIntensity else { continue }
-            let labels = families[line.families].map { family -> [Int] in
-                let m = laue.largestImage(of: family.representative)
-                return [Int(m.x), Int(m.y), Int(m.z)]
-            }
+            let labels = families[line.families].map { SIMD3<Int>(truncatingIfNeeded: $0.label) }
             peaks.append(SimulatedPeak(twoTheta: line.twoTheta, d: line.d, intensity: scaled, absoluteIntensity: line.intensity,
                                        hkl: labels, multiplicity: 2 * line.count))
         }

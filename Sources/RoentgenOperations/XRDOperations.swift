@@ -67,7 +67,7 @@ public enum XRDOperations {
             "structure": ["name": structure.name, "formula": structure.cellFormula,
                           "space_group": structure.spaceGroupSymbol as Any, "warnings": structure.warnings + pattern.warnings],
             "peaks": pattern.peaks.map { ["two_theta": $0.twoTheta, "d": $0.d, "intensity": $0.intensity,
-                                          "hkl": $0.hkl, "multiplicity": $0.multiplicity] as [String: Any] },
+                                          "hkl": $0.hkl.map { [$0.x, $0.y, $0.z] }, "multiplicity": $0.multiplicity] as [String: Any] },
         ]
         if let profile { object["profile"] = ["two_theta": profile.x, "intensity": profile.y] }
         object["provenance"] = JSONDocument.provenance(files: [r.cif], parameters: [

@@ -73,7 +73,7 @@ struct XRDSimulate: AsyncParsableCommand {
             for w in structure.warnings + pattern.warnings { print("warning: \(w)") }
             print("  2θ (°)      d (Å)   I     mult  hkl")
             for p in pattern.peaks where p.intensity >= 0.5 {
-                let hkl = p.hkl.map { "(" + $0.map(String.init).joined(separator: " ") + ")" }.joined(separator: " ")
+                let hkl = p.hkl.map { "(\($0.x) \($0.y) \($0.z))" }.joined(separator: " ")
                 print(String(format: "%8.3f  %8.4f  %6.1f  %4d  %@", p.twoTheta, p.d, p.intensity, p.multiplicity, hkl as NSString))
             }
         }

@@ -68,7 +68,7 @@ import XrayFormats
     @Test(.enabled(if: SharedData.isPresent)) func doubletProfile() throws {
         let si = try CIF.readStructure(url: try #require(SharedData.url("xrd/cif/common/DD_Silicon.cif")))
         let sticks = try PowderSimulator.simulate(si, options: SimulationOptions(wavelength: 1.54056, twoThetaRange: 80...95))
-        let line = try #require(sticks.peaks.first { $0.hkl.contains([4, 2, 2]) })
+        let line = try #require(sticks.peaks.first { $0.hkl.contains(SIMD3(4, 2, 2)) })
         let profile = PowderProfile.profile(sticks, twoTheta: 80...95, step: 0.002, u: 0, v: 0, w: 0.0016, kAlpha2: 1.54439)
         let k2 = DiffractionAxes.twoTheta(d: line.d, wavelength: 1.54439)
         func value(at t: Double) -> Double { profile.y[Int(((t - 80) / 0.002).rounded())] }

@@ -64,7 +64,7 @@ case "dump":
         print("\(path) \(pattern.peaks.count) peaks")
         for p in pattern.peaks {
             print(String(format: "%.17g %.17g %.17g %.17g %d ", p.twoTheta, p.d, p.intensity, p.absoluteIntensity, p.multiplicity)
-                  + p.hkl.map { $0.map(String.init).joined(separator: ",") }.joined(separator: " "))
+                  + p.hkl.map { "\($0.x),\($0.y),\($0.z)" }.joined(separator: " "))
         }
     }
 case "identify":
