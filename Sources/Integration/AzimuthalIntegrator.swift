@@ -162,17 +162,20 @@ public struct AzimuthalIntegrator: Sendable {
 
     /// Integrates frames of the same shape together, each on the calling thread: a group of
     /// `frameGroup` little-endian frames of one stored type, without a dark, goes through one
-    /// pass of the fast loop; any other frame, and a frame with a pixel invalid in it alone, as
+    /// pass of the fast loop, and a frame of it with a pixel invalid in it alone then through the
+    /// general loop (the fast pass not repeated); any other frames as
     /// `integrate(_:dark:validity:threads:)` with one thread. Results in the frames' order,
     /// equal to integrating each frame alone.
     public func integrate(group frames: [RawFrame], dark: [Double]? = nil, validity: ValidityRule = ValidityRule()) throws -> [IntegrationResult] {
         let n = rows * columns
         let single = { (frame: RawFrame) in try self.integrate(frame, dark: dark, validity: validity, threads: 1) }
         guard let spans, frames.count == Self.frameGroup, dark == nil, options.errorModel != .azimuthal,
-              let type = frames.first?.type, frames.allSatisfy({ $0.type == type && !$0.bigEndian && $0.bytes.count >= n * type.size })
+              let type = frames.first?.type, frames.allSatisfy({ $0.type == type && !$0.bigEndian && $0.bytes.count >= n * type.size }),
+              let sums = fastSums(frames, spans: spans, validity: validity, threads: 1)
         else { return try frames.map(single) }
-        guard let sums = fastSums(frames, spans: spans, validity: validity, threads: 1) else { return try frames.map(single) }
-        return try zip(frames, sums).map { frame, sum in try sum.map(fastResult) ?? single(frame) }
+        return zip(frames, sums).map { frame, sum in
+            sum.map(fastResult) ?? generalLoop(frame.doubles(count: n), dark: nil, validity: validity, threads: 1)
+        }
     }
 
     /// The fast loop's sums for one frame (on `threads` threads) or a group of `frameGroup`
@@ -240,9 +243,11 @@ public struct AzimuthalIntegrator: Sendable {
         guard frame.bytes.count >= n * frame.type.size else {
             throw RoentgenError.badParameter("frame of \(frame.bytes.count / max(1, frame.type.size)) pixels for a \(rows) × \(columns) geometry")
         }
+        let workers = max(1, min(threads ?? options.threads, 8))
         if let spans, dark == nil, options.errorModel != .azimuthal, !frame.bigEndian,
-           let sums = fastSums([frame], spans: spans, validity: validity, threads: max(1, min(threads ?? options.threads, 8)))?[0] ?? nil {
-            return fastResult(sums)
+           let sums = fastSums([frame], spans: spans, validity: validity, threads: workers) {
+            // The fast loop ran: its sums, or (a pixel invalid in this frame alone) the general loop.
+            return sums[0].map(fastResult) ?? generalLoop(frame.doubles(count: n), dark: nil, validity: validity, threads: workers)
         }
         return try integrate(frame.doubles(count: n), dark: dark, validity: validity, threads: threads)
     }
@@ -253,15 +258,21 @@ public struct AzimuthalIntegrator: Sendable {
         let n = rows * columns
         guard frame.count == n else { throw RoentgenError.badParameter("frame of \(frame.count) pixels for a \(rows) × \(columns) geometry") }
         if let dark, dark.count != n { throw RoentgenError.badParameter("dark frame of \(dark.count) pixels for a \(rows) × \(columns) image") }
-        let bins = split.radialBins * split.azimuthBins
         let threads = max(1, min(threads ?? options.threads, 8))
         if let spans, dark == nil, options.errorModel != .azimuthal,
            let sums = frame.withUnsafeBufferPointer({ accumulate($0, spans: spans, validity: validity, threads: threads) }) {
             return fastResult(sums)
         }
-        // The general loop (cakes, a dark, the azimuthal error model, or pixels invalid in this
-        // frame only): each thread accumulates its pixel range into its own arrays: signal, normalisation,
-        // count, variance, and (azimuthal model) Σ(c·norm)² for the second pass.
+        return generalLoop(frame, dark: dark, validity: validity, threads: threads)
+    }
+
+    /// The general loop (cakes, a dark, the azimuthal error model, or pixels invalid in this frame
+    /// only), for a frame whose size (and its dark's) has been checked: each of `threads` threads
+    /// accumulates its pixel range into its own arrays: signal, normalisation, count, variance, and
+    /// (azimuthal model) Σ(c·norm)² for the second pass.
+    private func generalLoop(_ frame: [Double], dark: [Double]?, validity: ValidityRule, threads: Int) -> IntegrationResult {
+        let n = rows * columns
+        let bins = split.radialBins * split.azimuthBins
         let matrix = split.matrix
         let norm = normalization
         let dummy = validity.dummy, maskNegative = validity.maskNegative
