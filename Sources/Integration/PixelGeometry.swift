@@ -113,8 +113,11 @@ public struct PixelGeometry: Sendable {
             for i in 0...rows {
                 for j in 0...columns {
                     let p = Self.position(Double(i), Double(j), g, m)
-                    cr[i * cw + j] = unit.value(twoTheta: p.tth, r: p.r, wavelength: w)
-                    cc[i * cw + j] = p.chi
+                    // Rounded to Float32 as pyFAI stores its corner array (`Geometry.corner_array`,
+                    // dtype float32), so that the half-extents, and the bbox range made of them,
+                    // are pyFAI's to the last bit rather than to ~1e-7 relative.
+                    cr[i * cw + j] = Double(Float(unit.value(twoTheta: p.tth, r: p.r, wavelength: w)))
+                    cc[i * cw + j] = Double(Float(p.chi))
                 }
             }
             dr = [Double](repeating: 0, count: n)
