@@ -293,10 +293,10 @@ public struct AzimuthalIntegrator: Sendable {
                         let v = raw[p]
                         if v.isNaN || (maskNegative && v < 0) || (dummy != nil && v == dummy!) { skipped += 1; continue }
                         var signal = v, variance = max(v, 1)
-                        if let darkValues {
-                            signal -= darkValues[p]
-                            variance += max(darkValues[p], 0)
-                        }
+                        // The dark is taken as noiseless: pyFAI 2026.9 computes the Poisson variance from the
+                        // raw frame alone, max(raw, 1), with or without a dark (measured; its `preproc`
+                        // docstring says raw + dark). The raw count already holds the dark counts' own noise.
+                        if let darkValues { signal -= darkValues[p] }
                         let np = nv[p]
                         for e in e0..<e1 {
                             let b = 4 * Int(col[e])

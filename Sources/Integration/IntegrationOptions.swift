@@ -13,7 +13,8 @@ public enum PixelSplitting: String, Sendable, CaseIterable {
 public enum ErrorModel: String, Sendable {
     /// No error: sigma is not computed.
     case none
-    /// Poisson: a pixel's variance is max(raw, 1) (plus the dark's, when a dark is subtracted);
+    /// Poisson: a pixel's variance is max(raw, 1), of the raw frame also when a dark is subtracted
+    /// (the dark is taken as noiseless, as pyFAI 2026.9 computes it);
     /// σ = √(Σ c²·var) / Σ c·norm (pyFAI's "sem").
     case poisson
     /// From the spread of the normalised pixel values x = signal/norm in the bin about its

@@ -16,7 +16,9 @@ Frame: ../shared/data/images/Pilatus1M.edf (ESRF BM26 AgBh SAXS, Pilatus 1M) wit
   masked) integrate1d, 1000 bins, q_nm^-1, ("bbox","csr","cython") - the bbox half-extents come from pyFAI's
   float32 corner array; example.mar2300 (header PONI, data == 0 masked) integrate2d 60 x 24, 2th_deg, no split -
   pyFAI's 2-D histogram spans the unmasked pixels only; CeO2_Pilatus1M.tif with data < 0 and every column < 400
-  masked, integrate2d 60 x 24, 2th_deg, no split - the same rule in azimuth.
+  masked, integrate2d 60 x 24, 2th_deg, no split - the same rule in azimuth; and the CeO2 frame (data < 0
+  masked) with a uniform dark of 7 counts, integrate1d 300 bins, no split - pyFAI's Poisson variance is max(raw, 1)
+  of the raw frame, the dark adds nothing to it (Roentgen added it).
 Floats are rounded to 8 significant digits; the sums give the bins' exact definitions.
 """
 import json, os, sys
@@ -83,6 +85,11 @@ other.append(dict(case="ceo2_cake_no_half", image="images/CeO2_Pilatus1M.tif", p
                   mask="data < 0, and columns < 400", columns_below_masked=400, npt=60, npt_azim=24, unit="2th_deg",
                   method="no", radial=r(res.radial), azimuthal=r(res.azimuthal), intensity=r(res.intensity),
                   sigma=r(res.sigma)))
+res = aiceo2.integrate1d(ceo2, 300, unit="2th_deg", method=methods["no"], mask=ceo2 < 0, correctSolidAngle=True,
+                         error_model="poisson", dark=np.full(ceo2.shape, 7.0))
+other.append(dict(case="ceo2_dark7", image="images/CeO2_Pilatus1M.tif", poni="images/CeO2_Pilatus1M.poni",
+                  mask="data < 0", columns_below_masked=0, dark=7.0, npt=300, npt_azim=0, unit="2th_deg",
+                  method="no", radial=r(res.radial), azimuthal=None, intensity=r(res.intensity), sigma=r(res.sigma)))
 with open(os.path.join(out, "pyfai_other_images.json"), "w") as f:
     json.dump(dict(pyFAI=pyFAI.version, correctSolidAngle=True, error_model="poisson", results=other), f,
               separators=(",", ":"))
