@@ -83,4 +83,29 @@ import XrayFormats
         let bad = "Distance: 1.2\nPoni1: x\nPoni2: 0\nRot1: 0\nRot2: 0\nRot3: 0\nPixelSize1: 1e-4\nPixelSize2: 1e-4\n"
         #expect(throws: RoentgenError.badFile("bad.poni", line: 2, "PONI Poni1 'x' is not a number")) { _ = try PONIGeometry.parse(bad, file: "bad.poni") }
     }
+
+    /// Fit2D's direct distance (mm), beam centre (px), tilt and tilt-plane rotation (°) of every PONI in the test
+    /// material, against pyFAI 2026.9's `getFit2D()` (the 38.7° tilted Pilatus 300K-W among them), and back.
+    @Test func fit2dOfEveryPONI() throws {
+        let pyFAI: [(String, [Double])] = [
+            ("CeO2_Pilatus1M.poni", [208.68865485844012, 487.2590056623346, 512.5483498574525, 1.0829269537346373, 12.645940035040315]),
+            ("DLS_CeO2_1200mm.poni", [1194.0531251275524, 712.1360367570028, 716.1841298104573, 0.19450235519768955, 7.429955456025041]),
+            ("DLS_CeO2_1200mm_pyFAI.poni", [1193.9430394394783, 712.1608491671109, 724.6454947591276, 0.49907499489270457, 70.44886467444806]),
+            ("Pilatus1M.poni", [1583.3096576843056, 179.98053034900167, 263.85882981105306, 0.570689826622454, 130.6397915530277]),
+            ("b_toney_Lab6_thtth_rightside_scan2_0009.poni", [561.8076211212897, 1066.1735269715207, 701.654740745189, 38.702464616731234, 177.56500633371834]),
+            ("derived_poni/AgBehenate_228_nexus.poni", [513.8, -5.42, 85.86, 0, 0]),
+            ("derived_poni/example_mar2300_header.poni", [240, 1150, 1150, 0, 0]),
+            ("derived_poni/run2_1_00148_header.poni", [300, 1230.1, 1310.5, 0, 0]),
+        ]
+        for (name, ref) in pyFAI {
+            guard let url = SharedData.url("images/" + name) else { print(SharedData.missing("images/" + name)); return }
+            let poni = try PONIGeometry.parse(String(contentsOf: url, encoding: .utf8), file: url.path)
+            let f = poni.fit2d
+            #expect(abs(f.directDistance - ref[0]) < 1e-8 && abs(f.centerX - ref[1]) < 1e-8 && abs(f.centerY - ref[2]) < 1e-8, "\(name): \(f)")
+            #expect(abs(f.tilt - ref[3]) < 1e-8 && (ref[3] == 0 || abs(f.tiltPlaneRotation - ref[4]) < 1e-6), "\(name): \(f)")
+            let back = PONIGeometry(fit2d: f, pixel1: poni.pixel1, pixel2: poni.pixel2, wavelength: poni.wavelength)
+            #expect(abs(back.distance - poni.distance) < 1e-11 && abs(back.poni1 - poni.poni1) < 1e-11 && abs(back.poni2 - poni.poni2) < 1e-11, "\(name)")
+            #expect(abs(back.rot1 - poni.rot1) < 1e-10 && abs(back.rot2 - poni.rot2) < 1e-10, "\(name)")
+        }
+    }
 }
