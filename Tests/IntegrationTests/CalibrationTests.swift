@@ -74,6 +74,23 @@ import Refinement
         #expect(r.esd["distance"] != nil && r.esd["rot1"] == nil)
     }
 
+    /// pyFAI's own control points on the AgBh arcs of the Pilatus 100K (AgBehenate_228.hdf5; Tests/Fixtures/images/
+    /// pyfai_cp_anchor.py): from the NeXus start Roentgen's LM reaches a Σ Δ2θ² below pyFAI's refine2 end point on the
+    /// same points (4.927649e-07 rad² at 514.29 mm, where its SLSQP stops in the distance–tilt valley the arcs leave),
+    /// with the beam centre within 0.2 px of pyFAI's (-4.700, 86.380). The distances differ by 0.56 mm (Roentgen 514.85
+    /// ± 0.09 mm): the arcs fix the distance only together with the tilts.
+    @Test func pyFAIPointsLowerMinimum() throws {
+        guard let url = SharedData.url("images/derived_poni/AgBehenate_228_nexus.poni") else { return }
+        let start = try PONIGeometry.parse(String(contentsOf: url, encoding: .utf8), file: url.path)
+        let npt = try ControlPointFile.read(SharedData.fixture("images/pyfai_cp_AgBehenate_228.npt"))
+        #expect(npt.points.count == 502 && npt.wavelength == start.wavelength)
+        let points = npt.points.map { ControlPoint(row: $0.row, column: $0.column, ring: $0.ring) }
+        let r = try GeometryCalibration.refine(points: points, calibrant: Calibrant(name: "AgBh", dSpacings: npt.dSpacings), start: start)
+        let chi2 = pow(r.residualDegrees * .pi / 180, 2) * Double(points.count)
+        #expect(chi2 < 0.95 * 4.927649e-07, "Σ Δ2θ² \(chi2)")
+        #expect(abs(r.beamCenter.x - (-4.7003)) < 0.2 && abs(r.beamCenter.y - 86.3800) < 0.2, "\(r.beamCenter)")
+    }
+
     /// Done-means: the AgBh frame of the Pilatus 1M (Pilatus1M.edf, geometry Pilatus1M.poni) from a
     /// start 30 mm and 4 mrad off returns to the PONI geometry within 0.2 mm and 0.2 px.
     /// The PONI has no wavelength (the MANIFEST estimates "about 1.0327 Å"), and at small angles the
