@@ -63,21 +63,26 @@ public struct DetectorModel: Sendable {
     /// detector has no gaps or the image is not this detector's shape.
     public func gapMask(rows r: Int, columns c: Int) -> [Bool]? {
         guard let module, r == rows, c == columns else { return nil }
-        var mask = [Bool](repeating: false, count: r * c)
         let pitchRow = module.size.0 + module.gap.0, pitchColumn = module.size.1 + module.gap.1
-        for i in 0..<r {
-            let rowGap = i % pitchRow >= module.size.0
-            for j in 0..<c where rowGap || j % pitchColumn >= module.size.1 { mask[i * c + j] = true }
-        }
+        // One row's pattern (column gaps, and the CdTe centre columns), copied to every row that is
+        // not a row gap; row gaps are masked whole.
+        var pattern = [Bool](repeating: false, count: c)
+        for j in 0..<c where j % pitchColumn >= module.size.1 { pattern[j] = true }
         if let centreGap {
             var first = module.size.1 / 2 + centreGap.offset
             while first < c {
-                for j in max(first, 0)..<min(first + centreGap.width, c) {
-                    for i in 0..<r { mask[i * c + j] = true }
-                }
+                for j in max(first, 0)..<min(first + centreGap.width, c) { pattern[j] = true }
                 first += pitchColumn
             }
         }
-        return mask.contains(true) ? mask : nil
+        let full = [Bool](repeating: true, count: c)
+        var mask: [Bool] = []
+        mask.reserveCapacity(r * c)
+        var any = pattern.contains(true)
+        for i in 0..<r {
+            if i % pitchRow >= module.size.0 { mask.append(contentsOf: full); any = true } else { mask.append(contentsOf: pattern) }
+        }
+        return any ? mask : nil
     }
+
 }

@@ -12,10 +12,9 @@ import XrayFormats
 /// - pyfai_cake.json: integrate2d, 100 radial × 36 azimuthal bins, no split and bbox/CSR, Poisson: intensity and
 ///   σ within 1e-4 relative per bin, count (Σ pixel fractions) within 1e-4 relative, radial and azimuthal bin
 ///   centres within 1e-6;
-/// - pyfai_other_images.json: three cases on other frames that an earlier build got wrong (bbox half-extents from
-///   pyFAI's float32 corners on the Pilatus 6M CBF in q; the unmasked-pixel span of pyFAI's 2-D histogram on the
-///   mar345 plate and on the CeO2 frame with half its columns masked; the Poisson σ with a dark subtracted): intensity
-///   and σ within 1e-4, bin centres 1e-6.
+/// - pyfai_other_images.json: four cases that an earlier build got wrong (bbox half-extents from pyFAI's float32
+///   corners, 1000 bins; the unmasked-pixel span of pyFAI's 2-D histogram, on the CeO2 frame as it is and with half its
+///   columns masked; the Poisson σ with a dark subtracted): intensity and σ within 1e-4, bin centres 1e-6.
 @Suite struct PyFAIFixtureTests {
     struct ErrorFixture: Decodable {
         struct Result: Decodable {
@@ -129,8 +128,9 @@ import XrayFormats
     }
 
     /// Every image was run against pyFAI (1-D and cakes, both methods, every unit, corrections on and off, both error
-    /// models, radial ranges, dark and flat); these four cases are the ones an earlier build missed by more than 1e-4
-    /// (up to 2.2e-4 in the CBF's bbox bins; whole cakes on another bin grid; σ with a dark 8 % too large).
+    /// models, radial ranges, dark and flat: Tests/Fixtures/images/pyfai_differential.py); these four cases stand for
+    /// what an earlier build missed by more than 1e-4 (bbox bins up to 1.7e-4 here and 2.2e-4 on the Pilatus 6M CBF;
+    /// cakes on another bin grid; σ with a dark 8 % too large).
     @Test func otherImagesMatchPyFAI() throws {
         let ref = try Self.fixture("pyfai_other_images.json", as: OtherFixture.self)
         #expect(ref.results.count == 4)

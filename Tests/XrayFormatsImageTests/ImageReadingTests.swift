@@ -84,6 +84,11 @@ import XrayCore
             #expect(abs((mar.distance ?? 0) - 0.24) < 1e-15)
             #expect(mar.beamCenter?.x == 1150 && mar.beamCenter?.y == 1150)
             #expect(mar.header["PIXEL_LENGTH"] == "150")
+            // As fabio reads them: the value as written, up to the first unprintable byte (the DATE record is followed
+            // by "\u{b4}#\u{5} \u{1}" in the file).
+            #expect(mar.header["DATE"] == "Thu Dec  4 10:23:48 1997")
+            #expect(mar.header["GENERATOR"] == "ROTATINGANODE  kV 10.0  mA 20.0")
+            #expect(mar.header["PHI_END"] == "1.000" && mar.header["REMARK"] == "")
         }
         if let url = SharedData.url("images/Pilatus1M.edf") {
             let edf = try DetectorImages.read(url)

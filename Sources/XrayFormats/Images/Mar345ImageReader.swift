@@ -41,8 +41,14 @@ enum Mar345ImageReader {
 
         // ASCII header lines.
         var header: OrderedDictionary<String, String> = [:]
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: p[128..<4096]).map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
-        for line in text.split(separator: "\n") {
+        // A line ends at its newline or at its first byte that is not printable ASCII: writers left
+        // uninitialised bytes after some values (this DATE: "… 1997\u{b4}#\u{5} \u{1}"), which fabio
+        // drops as well.
+        let lines = UnsafeRawBufferPointer(rebasing: p[128..<4096]).split(separator: 0x0A).map { bytes -> String in
+            let end = bytes.firstIndex { !(0x20...0x7E).contains($0) && $0 != 0x09 } ?? bytes.endIndex
+            return String(decoding: bytes[bytes.startIndex..<end], as: UTF8.self)
+        }
+        for line in lines {
             let words = line.split(separator: " ")
             guard let key = words.first, key.allSatisfy({ $0.isUppercase || $0 == "_" }), key != "END" else { continue }
             let rest = Array(words.dropFirst())
@@ -51,7 +57,8 @@ enum Mar345ImageReader {
             } else if rest.count >= 2, rest.count % 2 == 0, stride(from: 0, to: rest.count, by: 2).allSatisfy({ Double(rest[$0]) == nil && Double(rest[$0 + 1]) != nil }) {
                 for k in stride(from: 0, to: rest.count, by: 2) { header["\(key)_\(rest[k])"] = String(rest[k + 1]) }
             } else {
-                header[String(key)] = rest.joined(separator: " ")
+                // The value as written (fabio keeps "ROTATINGANODE  kV 10.0  mA 20.0" with its double spaces).
+                header[String(key)] = line.drop { $0 == " " }.dropFirst(key.count).trimmingCharacters(in: .whitespaces)
             }
         }
         // The packed image.
