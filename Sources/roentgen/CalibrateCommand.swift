@@ -96,8 +96,9 @@ struct CalibrateCommand: ParsableCommand {
             g = try PONIGeometry.parse(text, file: poni)
             if g.maxShape == nil { g.maxShape = [template.rows, template.columns] }
         } else {
-            guard let pixel = pixelSize.map({ ($0 * 1e-6, $0 * 1e-6) }) ?? template.pixelSize.map({ ($0.pixel1, $0.pixel2) }) else {
-                throw RoentgenError.badParameter("no pixel size: give --poni or --pixel-size (the image header has none)")
+            guard let pixel = pixelSize.map({ ($0 * 1e-6, $0 * 1e-6) }) ?? template.pixelSize.map({ ($0.pixel1, $0.pixel2) })
+                    ?? pixelSizeFromShape(template) else {
+                throw RoentgenError.badParameter("no pixel size: give --poni or --pixel-size (the image header has none, and its \(template.rows) × \(template.columns) shape is no known detector's)")
             }
             guard let d = distance.map({ $0 * 1e-3 }) ?? template.distance else {
                 throw RoentgenError.badParameter("no start distance: give --distance (mm) or --poni (the image header has none)")
@@ -105,7 +106,8 @@ struct CalibrateCommand: ParsableCommand {
             guard let c = try center.map(parseCenter) ?? template.beamCenter.map({ ($0.x, $0.y) }) else {
                 throw RoentgenError.badParameter("no start beam centre: give --center X,Y (pixels) or --poni (the image header has none)")
             }
-            g = PONIGeometry(distance: d, poni1: c.1 * pixel.1, poni2: c.0 * pixel.0, pixel1: pixel.0, pixel2: pixel.1, wavelength: template.wavelength)
+            // pixel = (pixel1, pixel2): rows (y), columns (x); the centre is (x, y).
+            g = PONIGeometry(distance: d, poni1: c.1 * pixel.0, poni2: c.0 * pixel.1, pixel1: pixel.0, pixel2: pixel.1, wavelength: template.wavelength)
             g.maxShape = [template.rows, template.columns]
         }
         if let distance {
@@ -131,6 +133,17 @@ struct CalibrateCommand: ParsableCommand {
             throw RoentgenError.badParameter("no wavelength: give --wavelength (Å); neither the start PONI nor the image header has one")
         }
         return g
+    }
+
+    /// The pixel size of the known detectors whose full frame has the image's shape (an ESRF EDF of a
+    /// Pilatus 1M carries no pixel size, but 1043 × 981 is that detector's), when they all agree; said on stderr.
+    func pixelSizeFromShape(_ image: DetectorImage) -> (Double, Double)? {
+        let matches = DetectorModel.all.filter { $0.rows == image.rows && $0.columns == image.columns }
+        guard let first = matches.first, matches.allSatisfy({ $0.pixel1 == first.pixel1 && $0.pixel2 == first.pixel2 }) else { return nil }
+        let names = matches.map(\.name).joined(separator: ", ")
+        FileHandle.standardError.write(Data(String(format: "note: pixel size %g × %g µm from the image's shape (%d × %d: %@); give --pixel-size or --poni to set it\n",
+                                                   first.pixel1 * 1e6, first.pixel2 * 1e6, image.rows, image.columns, names).utf8))
+        return (first.pixel1, first.pixel2)
     }
 
     func parseCenter(_ text: String) throws -> (Double, Double) {

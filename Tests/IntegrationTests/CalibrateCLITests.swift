@@ -65,6 +65,24 @@ import XrayCore
         #expect(r5.status != 0 && r5.stderr.contains("3 control points for 5 refined parameters"), "\(r5.stderr)")
     }
 
+    /// No PONI: the EDF carries no pixel size, but its 1043 × 981 shape is the Pilatus 1M's (and the Pilatus CdTe
+    /// 1M's, same pixels): 172 µm, said on stderr. From 30 mm and 6 px off it lands where the PONI start does (the
+    /// free-tilt minimum, 0.99 mm from the PONI's distance: CalibrationTests.agbhFromRoughStart), beam centre within
+    /// 0.2 px of the PONI's. A shape no detector has (the Pixium frame) still asks for --pixel-size.
+    @Test func pixelSizeFromTheImageShape() throws {
+        guard let image = SharedData.url("images/Pilatus1M.edf"), let pixium = SharedData.url("images/pixium_03150.tif") else { return }
+        let r = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--wavelength", "1.0326375318602659",
+                                     "--distance", "1613.2", "--center", "175,270", "--json"])
+        #expect(r.status == 0 && r.stderr.contains("pixel size 172 × 172 µm from the image's shape (1043 × 981: Pilatus1M, PilatusCdTe1M)"), "\(r.stderr)")
+        let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let centre = try #require(j["beam_center_px"] as? [Double])
+        #expect(abs(centre[0] - 179.98053034900167) < 0.2 && abs(centre[1] - 263.85882981105306) < 0.2, "\(centre)")
+        let d = try #require(j["distance_m"] as? Double)
+        #expect(abs(d - 1.58323111834) < 1.2e-3, "\(d)")
+        let p = try RoentgenCLI.run(["calibrate", pixium.path, "--calibrant", "CeO2", "--wavelength", "0.1393", "--distance", "1194", "--center", "712,725"])
+        #expect(p.status != 0 && p.stderr.contains("no pixel size") && p.stderr.contains("1441 × 1440"), "\(p.stderr)")
+    }
+
     /// A frame without rings (all zero): "no rings found", not a geometry.
     @Test func blankFrameFindsNoRings() throws {
         let g = PONIGeometry(distance: 0.2, poni1: 0.01, poni2: 0.01, pixel1: 1e-4, pixel2: 1e-4, wavelength: 1e-10)
