@@ -31,7 +31,8 @@ public struct IntegrationOptions: Sendable {
     public var splitting: PixelSplitting = .no
     /// Radial range in `unit` (default: pyFAI's, from the pixel positions).
     public var radialRange: ClosedRange<Double>?
-    /// Azimuthal range in degrees for `integrate2d` (default: from the pixel positions).
+    /// Azimuthal range in degrees (χ, −180…180): the cake's χ bins span it (default: from the pixel
+    /// positions); a 1-D pattern integrates only that sector (see `SplitMatrix`).
     public var azimuthRange: ClosedRange<Double>?
     /// Number of azimuthal bins for `integrate2d`.
     public var nptAzimuthal: Int = 360

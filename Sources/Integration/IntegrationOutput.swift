@@ -44,6 +44,7 @@ public enum IntegrationOutput {
         h += "# Polarization factor: \(o.polarizationFactor.map { "\($0)" } ?? "None")\n"
         h += "# Normalization factor: 1.0\n"
         h += "# Method: \(o.splitting == .bbox ? "bbox split, CSR" : "no split, histogram") (Roentgen)\n"
+        if let a = o.azimuthRange { h += "# Azimuthal range: \(a.lowerBound) to \(a.upperBound) deg\n" }
         for note in c.notes { h += "# Note: \(note)\n" }
         h += "# --> \(c.source)\(c.frame.map { " frame \($0)" } ?? "")\n"
         return h

@@ -110,9 +110,17 @@ public struct SplitMatrix: Sendable {
         var m = CSRMatrix(columns: npt * nAz, reservingEntries: n * (split ? 2 : 1))
         var radialSpan: [(Int, Double)] = [], azimuthSpan: [(Int, Double)] = []
         radialSpan.reserveCapacity(64); azimuthSpan.reserveCapacity(64)
+        // A 1-D pattern over an azimuthal sector [a, b] (pyFAI's `azimuth_range`): without splitting a
+        // pixel counts when its centre's χ is inside, with bbox splitting when its χ box overlaps the
+        // sector, and then whole (measured against pyFAI 2026.9; the radial range is unchanged by it).
+        let sector = azimuthal ? nil : options.azimuthRange.map { ($0.lowerBound * .pi / 180, $0.upperBound * .pi / 180) }
         for k in 0..<n {
             defer { m.closeRow() }
             if mask[k] { continue }
+            if let (a, b) = sector {
+                let c = arrays.chi[k], d = split ? arrays.chiDelta[k] : 0
+                if c + d < a || c - d > b { continue }
+            }
             let x = arrays.radial[k]
             if split {
                 let d = arrays.radialDelta[k]

@@ -24,6 +24,8 @@ public enum IntegrateOperations {
         public var unit = "2th_deg"
         /// Radial range `A:B` in the unit (default: from the pixels, as pyFAI).
         public var radialRange: String?
+        /// Azimuthal range `A:B` in degrees (χ): a 1-D pattern of that sector, or the cake's χ span.
+        public var azimuthRange: String?
         /// Pixel splitting: no (histogram) or bbox.
         public var method = "no"
         /// Polarisation fraction (pyFAI's polarization_factor); none by default.
@@ -94,6 +96,13 @@ public enum IntegrateOperations {
         options.correctSolidAngle = !r.noSolidAngle
         options.threads = r.threads
         if let text = r.radialRange { options.radialRange = try range(text, option: "--radial-range") }
+        if let text = r.azimuthRange {
+            let a = try range(text, option: "--azimuth-range")
+            guard a.lowerBound >= -180, a.upperBound <= 180 else {
+                throw RoentgenError.badParameter("--azimuth-range \(text): χ runs from -180 to 180 degrees (pyFAI's convention)")
+            }
+            options.azimuthRange = a
+        }
         if let n = r.nptAzim { options.nptAzimuthal = n }
         if options.unit.needsWavelength && geometry.wavelength == nil {
             throw RoentgenError(.badParameter, "--unit \(r.unit) needs a wavelength, and the PONI file has no Wavelength line; integrate in 2th_deg or r_mm, or add the wavelength", file: r.poni)

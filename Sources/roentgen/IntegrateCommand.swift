@@ -25,6 +25,7 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: "Number of radial bins.") var npt = 1000
     @Option(help: "Radial unit: 2th_deg, q_A^-1, q_nm^-1 or r_mm.") var unit = "2th_deg"
     @Option(help: "Radial range A:B in the unit (default: from the pixels, as pyFAI).") var radialRange: String?
+    @Option(help: "Azimuthal range A:B in degrees (χ, -180 to 180): a pattern of that sector only, or the cake's χ span.") var azimuthRange: String?
     @Option(help: "Pixel splitting: no (histogram) or bbox (bounding box, CSR).") var method = "no"
     @Option(help: "Polarisation fraction P (pyFAI's polarization_factor, e.g. 0.99); none by default.") var polarization: Double?
     @Flag(help: "Do not divide by the relative solid angle.") var noSolidAngle = false
@@ -49,6 +50,7 @@ struct IntegrateCommand: ParsableCommand {
     func run() throws {
         var request = IntegrateOperations.Request(images: images, poni: poni)
         request.mask = mask; request.dummy = dummy; request.npt = npt; request.unit = unit; request.radialRange = radialRange
+        request.azimuthRange = azimuthRange
         request.method = method; request.polarization = polarization; request.noSolidAngle = noSolidAngle
         request.dark = dark; request.flat = flat; request.dataset = dataset; request.nptAzim = nptAzim
         request.errors = errors; request.threads = threads
@@ -112,6 +114,7 @@ struct IntegrateCommand: ParsableCommand {
             ("dark_applied", c.darkApplied ? "true" : "false"), ("flat_applied", c.flatApplied ? "true" : "false"),
         ]
         if let range = o.radialRange { record.append(("radial_range", "\(range.lowerBound):\(range.upperBound)")) }
+        if let range = o.azimuthRange { record.append(("azimuth_range", "\(range.lowerBound):\(range.upperBound)")) }
         if !c.notes.isEmpty { record.append(("notes", c.notes.joined(separator: "\n"))) }
         return record
     }

@@ -43,4 +43,27 @@ import TestSupport
         let missing = try RoentgenCLI.run(["integrate", "/nonexistent.tif", "--poni", poni.path])
         #expect(missing.status != 0 && missing.stderr.contains("no such file"))
     }
+
+    /// `--azimuth-range A:B` (degrees of χ): the pattern of that sector (the header says so), equal to the library's
+    /// (PyFAIFixtureTests.otherImagesMatchPyFAI holds pyFAI's numbers); bad ranges fail naming the option.
+    @Test func azimuthalSector() throws {
+        guard let image = SharedData.url("images/CeO2_Pilatus1M.tif"), let poni = SharedData.url("images/CeO2_Pilatus1M.poni") else { return }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-sector-\(UUID().uuidString).xy")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--azimuth-range=-30:45", "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOf: out, encoding: .utf8)
+        #expect(text.contains("# Azimuthal range: -30.0 to 45.0 deg"))
+        let full = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--json"])
+        let sector = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--azimuth-range=-30:45", "--json"])
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(full.stdout.utf8)) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(sector.stdout.utf8)) as? [String: Any])
+        // Same bins (the sector does not move the radial range, as in pyFAI), other intensities.
+        #expect((a["radial"] as? [Double]) == (b["radial"] as? [Double]))
+        #expect((a["intensity"] as? [Double]) != (b["intensity"] as? [Double]))
+        for bad in ["-200:10", "45:-30", "x:y"] {
+            let e = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--azimuth-range=\(bad)"])
+            #expect(e.status != 0 && e.stderr.contains("--azimuth-range") && e.stdout.isEmpty, "\(bad): \(e.stderr)")
+        }
+    }
 }

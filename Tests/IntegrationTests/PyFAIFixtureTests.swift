@@ -14,7 +14,8 @@ import XrayFormats
 ///   centres within 1e-6;
 /// - pyfai_other_images.json: four cases that an earlier build got wrong (bbox half-extents from pyFAI's float32
 ///   corners, 1000 bins; the unmasked-pixel span of pyFAI's 2-D histogram, on the CeO2 frame as it is and with half its
-///   columns masked; the Poisson σ with a dark subtracted): intensity and σ within 1e-4, bin centres 1e-6.
+///   columns masked; the Poisson σ with a dark subtracted), and two 1-D patterns of an azimuthal sector: intensity and σ
+///   within 1e-4, bin centres 1e-6.
 @Suite struct PyFAIFixtureTests {
     struct ErrorFixture: Decodable {
         struct Result: Decodable {
@@ -54,6 +55,7 @@ import XrayFormats
             var mask: String
             var columns_below_masked: Int
             var dark: Double?
+            var azimuth_range: [Double]?
             var npt: Int
             var npt_azim: Int
             var unit: String
@@ -128,12 +130,12 @@ import XrayFormats
     }
 
     /// Every image was run against pyFAI (1-D and cakes, both methods, every unit, corrections on and off, both error
-    /// models, radial ranges, dark and flat: Tests/Fixtures/images/pyfai_differential.py); these four cases stand for
-    /// what an earlier build missed by more than 1e-4 (bbox bins up to 1.7e-4 here and 2.2e-4 on the Pilatus 6M CBF;
-    /// cakes on another bin grid; σ with a dark 8 % too large).
+    /// models, radial ranges, dark and flat: Tests/Fixtures/images/pyfai_differential.py); the first four cases stand
+    /// for what an earlier build missed by more than 1e-4 (bbox bins up to 1.7e-4 here and 2.2e-4 on the Pilatus 6M
+    /// CBF; cakes on another bin grid; σ with a dark 8 % too large); the last two are 1-D patterns of a χ sector.
     @Test func otherImagesMatchPyFAI() throws {
         let ref = try Self.fixture("pyfai_other_images.json", as: OtherFixture.self)
-        #expect(ref.results.count == 4)
+        #expect(ref.results.count == 6)
         for c in ref.results {
             let imagePath = String(c.image.dropFirst("images/".count)), poniPath = String(c.poni.dropFirst("images/".count))
             guard let url = SharedData.url("images/" + imagePath), let poni = SharedData.url("images/" + poniPath) else {
@@ -151,6 +153,7 @@ import XrayFormats
             o.unit = try #require(RadialUnit(rawValue: c.unit))
             o.splitting = c.method == "bbox" ? .bbox : .no
             if c.npt_azim > 0 { o.nptAzimuthal = c.npt_azim }
+            if let a = c.azimuth_range { o.azimuthRange = a[0]...a[1] }
             let result = try AzimuthalIntegrator(geometry: geometry, rows: image.rows, columns: image.columns, mask: mask,
                                                  options: o, azimuthal: c.npt_azim > 0)
                 .integrate(frame, dark: c.dark.map { [Double](repeating: $0, count: frame.count) })
