@@ -69,6 +69,18 @@ import XrayCore
         #expect(image.value(row: 100, column: 200) == at100x200)
     }
 
+    /// NeXus values: a unit-less beamline copy of the wavelength beside the NXmonochromator's (with units) gives way
+    /// to the one that states its units; lengths convert from their units; a unit-less distance is not guessed.
+    @Test func nexusGeometryPrefersStatedUnits() throws {
+        var image = DetectorImage(rows: 2, columns: 2, frames: [], pixelType: .int32, format: "hdf5", header: [:])
+        HDF5ImageStack.applyGeometry(["/entry/instrument/metadata/wavelength": "0.9", "/entry/instrument/monochromator/wavelength": "1.5 A",
+                                      "/entry/instrument/detector/x_pixel_size": "75 um", "/entry/instrument/detector/y_pixel_size": "75 um",
+                                      "/entry/instrument/detector/distance": "513.8"], to: &image)
+        #expect(image.wavelength == 1.5e-10)
+        #expect(image.pixelSize?.pixel1 == 75e-6 && image.pixelSize?.pixel2 == 75e-6)
+        #expect(image.distance == nil)
+    }
+
     @Test func headerGeometry() throws {
         if let url = SharedData.url("images/run2_1_00148.cbf") {
             let cbf = try DetectorImages.read(url)

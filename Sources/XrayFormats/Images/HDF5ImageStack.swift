@@ -226,11 +226,15 @@ public struct HDF5ImageStack: @unchecked Sendable {
     /// Geometry from NeXus detector values: metres from their units (m, mm, um, nm; pixel
     /// counts for a beam centre in pixels), wavelength in Å or nm.
     static func applyGeometry(_ header: OrderedDictionary<String, String>, to image: inout DetectorImage) {
+        // Of several fields of one name (a beamline's metadata copy beside the NXmonochromator's), the
+        // first that states its units, else the first.
         func value(_ name: String) -> (Double, String)? {
-            guard let (_, text) = header.first(where: { $0.key.hasSuffix("/" + name) }) else { return nil }
-            let parts = text.split(separator: " ")
-            guard let v = parts.first.flatMap({ Double($0) }) else { return nil }
-            return (v, parts.dropFirst().joined(separator: " ").lowercased())
+            let found = header.filter { $0.key.hasSuffix("/" + name) }.compactMap { entry -> (Double, String)? in
+                let parts = entry.value.split(separator: " ")
+                guard let v = parts.first.flatMap({ Double($0) }) else { return nil }
+                return (v, parts.dropFirst().joined(separator: " ").lowercased())
+            }
+            return found.first { !$0.1.isEmpty } ?? found.first
         }
         func metres(_ v: (Double, String)?) -> Double? {
             guard let (x, unit) = v else { return nil }
