@@ -38,8 +38,9 @@ struct FabioReadings: Decodable {
         var row_sums_first5: [Double]
         var col_sums_first5: [Double]
         var header: [String: String]
+        var header_keys: [String]
         enum CodingKeys: String, CodingKey {
-            case file, shape, dtype, sum, min, max, n_negative, n_zero, argmax_row_col, row_sums_first5, col_sums_first5, header
+            case file, shape, dtype, sum, min, max, n_negative, n_zero, argmax_row_col, row_sums_first5, col_sums_first5, header, header_keys
             case pixels = "pixels_[row,col,value]"
         }
     }

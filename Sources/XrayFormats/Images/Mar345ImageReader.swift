@@ -39,8 +39,20 @@ enum Mar345ImageReader {
         guard size > 0, size <= 8192 else { throw fail(4, "mar345 image size \(size); 1 to 8192 expected") }
         guard high >= 0, high <= size * size, 4096 + high * 8 <= p.count else { throw fail(8, "mar345 header gives \(high) high-intensity pixels, more than the file holds") }
 
-        // ASCII header lines.
+        // The binary header's first 16 words (marXperts' mar345 format: high pixels, format, mode,
+        // pixel count, pixel size µm, λ × 10⁶ Å, distance µm, φ/ω start and end, χ, 2θ × 1000 °),
+        // under the names and in the units fabio gives them.
         var header: OrderedDictionary<String, String> = [:]
+        header["NumHigh"] = String(high)
+        header["Format"] = int(12) == 2 ? "spiral" : "compressed"
+        if let mode = [0: "Dose", 1: "Time"][int(16)] { header["Mode"] = mode }
+        header["NumPixels"] = String(int(20))
+        for (name, word, scale) in [("PixelLength", 6, 1e3), ("PixelHeight", 7, 1e3), ("Wavelength", 8, 1e6), ("Distance", 9, 1e3),
+                                    ("StartPhi", 10, 1e3), ("EndPhi", 11, 1e3), ("StartOmega", 12, 1e3), ("EndOmega", 13, 1e3),
+                                    ("Chi", 14, 1e3), ("TwoTheta", 15, 1e3)] as [(String, Int, Double)] {
+            header[name] = "\(Double(int(4 * word)) / scale)"
+        }
+        // ASCII header lines.
         // A line ends at its newline or at its first byte that is not printable ASCII: writers left
         // uninitialised bytes after some values (this DATE: "… 1997\u{b4}#\u{5} \u{1}"), which fabio
         // drops as well.

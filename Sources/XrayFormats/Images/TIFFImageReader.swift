@@ -149,12 +149,22 @@ enum TIFFImageReader {
             let compression = int(e, 259) ?? 1
             h["compression"] = compression == 1 ? "False" : "True"
             h["compression_type"] = String(compression)
-            if !description.isEmpty { h["imageDescription"] = description }
-            if let s = e[305]?.text { h["software"] = s }
-            if let d = e[306]?.text { h["date"] = d }
-            if let m = e[272]?.text { h["model"] = m }
+            // The keys fabio's TifImage (TiffIO) gives, with its stand-ins where a tag is absent
+            // ("1/1" for a missing description, "Unknown Software", "Unknown Date", colormap None,
+            // info {}), so that a header reads key for key as fabio's does.
+            func list(_ tag: Int) -> String? { e[tag].map { "[" + $0.numbers.map { String(Int($0)) }.joined(separator: ", ") + "]" } }
+            h["imageDescription"] = description.isEmpty ? "1/\(max(pages.count, 1))" : description
+            if let offsets = list(273) { h["stripOffsets"] = offsets }
+            if let rows = int(e, 278) { h["rowsPerStrip"] = String(rows) } else if e[273] != nil { h["rowsPerStrip"] = String(shape.height) }
+            if let counts = list(279) { h["stripByteCounts"] = counts }
+            // Without a Software tag, an ImageJ description ("ImageJ=1.50e …") names ImageJ, as fabio reads it.
+            h["software"] = e[305]?.text ?? (description.uppercased().hasPrefix("IMAGEJ") ? String(description.split(separator: "=").first ?? "") : "Unknown Software")
+            h["date"] = e[306]?.text ?? "Unknown Date"
+            h["colormap"] = "None"
             h["sampleFormat"] = String(int(e, 339) ?? 1)
             h["photometricInterpretation"] = String(int(e, 262) ?? 1)
+            if let m = e[272]?.text { h["model"] = m }
+            h["info"] = "{}"
             image.header = h
             // Resolution tags in pixels per centimetre give a pixel size (MarCCD, some flat panels).
             if int(e, 296) == 3, let x = e[282]?.numbers.first, let y = e[283]?.numbers.first, x > 0, y > 0, x.isFinite, y.isFinite {
