@@ -97,6 +97,10 @@ import XrayCore
             #expect(cbf.distance == 0.3)
             #expect(cbf.beamCenter?.x == 1230.10 && cbf.beamCenter?.y == 1310.50)
             #expect(cbf.header["X-Binary-Size"] == "6225215")
+            // Values as fabio reads them: the MIME value as written, the header text with its CRLF line ends.
+            #expect(cbf.header["Content-Type"] == "application/octet-stream;")
+            let contents = try #require(cbf.header["_array_data.header_contents"])
+            #expect(contents.hasPrefix("# Detector: PILATUS 6M, 60-0001, X06SA@SLS\r\n# 2007/Oct/22 15:32:16.289\r\n") && contents.hasSuffix("# N_oscillations 1"))
         }
         if let url = SharedData.url("images/example.mar2300") {
             let mar = try DetectorImages.read(url)

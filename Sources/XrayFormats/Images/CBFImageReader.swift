@@ -46,20 +46,29 @@ enum CBFImageReader {
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: p[0..<section]), as: UTF8.self)
         let mime = String(decoding: UnsafeRawBufferPointer(rebasing: p[section..<marker]), as: UTF8.self)
         var header: OrderedDictionary<String, String> = [:]
-        var contents = ""
+        // The header text field's lines as written (CRLF kept, as fabio keeps them), without its ';' delimiters.
+        var contentLines: [String] = []
         var inContents = false
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            let l = line[...]
+        let rawLines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+        for raw in rawLines {
+            let l = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
             if l.hasPrefix("_array_data.header_contents") { inContents = true; continue }
             if inContents {
-                if l.hasPrefix("#") || l.hasPrefix(";") { contents += l + "\n"; continue }
+                if l.hasPrefix("#") { contentLines.append(raw); continue }
+                if l.hasPrefix(";") {
+                    let rest = l.dropFirst()
+                    if !rest.trimmingCharacters(in: .whitespaces).isEmpty { contentLines.append(String(raw.dropFirst())) }
+                    continue
+                }
                 inContents = false
             }
             if l.hasPrefix("_"), let space = l.firstIndex(of: " ") {
                 header[String(l[..<space])] = l[space...].trimmingCharacters(in: CharacterSet(charactersIn: " \"'"))
             }
         }
-        if !contents.isEmpty { header["_array_data.header_contents"] = contents.replacingOccurrences(of: ";", with: "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        if !contentLines.isEmpty {
+            header["_array_data.header_contents"] = contentLines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         var fields: [String: String] = [:]
         for line in mime.split(whereSeparator: { $0.isNewline }) {
             let l = line.trimmingCharacters(in: .whitespaces)
@@ -67,7 +76,8 @@ enum CBFImageReader {
                 let key = String(l[..<colon])
                 let value = l[l.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: " \";"))
                 fields[key] = value
-                header[key] = value
+                // As written (fabio keeps "application/octet-stream;"), quotes and spaces trimmed.
+                header[key] = l[l.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: " \""))
             }
             if let range = l.range(of: "conversions=") {
                 let value = l[range.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: " \";"))
