@@ -45,6 +45,8 @@ public struct CalibrationResult: Sendable {
     public var refinement: RefinementResult
     /// One line per extraction pass: rings, points, rms residual.
     public var log: [String]
+    /// Signs of a doubtful result (the rings fitted to more than a pixel rms).
+    public var warnings: [String] = []
 }
 
 /// Geometry calibration from calibrant rings on the shared `Refinement` engine (pyFAI's
@@ -116,10 +118,18 @@ public enum GeometryCalibration {
         let centreEsd = beamCenterEsd(result, final, pixel1: start.pixel1, pixel2: start.pixel2)
         var counts: [Int: Int] = [:]
         for p in points { counts[p.ring, default: 0] += 1 }
-        return CalibrationResult(geometry: geometry, esd: esd, beamCenter: (centre.centerX, centre.centerY),
-                                 beamCenterEsd: centreEsd, residualDegrees: rms, controlPoints: points,
-                                 pointsPerRing: counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                                 refinement: result, log: [])
+        var out = CalibrationResult(geometry: geometry, esd: esd, beamCenter: (centre.centerX, centre.centerY),
+                                    beamCenterEsd: centreEsd, residualDegrees: rms, controlPoints: points,
+                                    pointsPerRing: counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                                    refinement: result, log: [])
+        // The residual as a distance on the detector (about, for a near-normal detector): a calibrant's
+        // rings fit to a fraction of a pixel; more than one means wrong rings, an unmasked edge or a
+        // distorted detector, not a geometry to trust.
+        let rmsPixels = rms * .pi / 180 * centre.directDistance * 1e-3 / min(start.pixel1, start.pixel2)
+        if rmsPixels > 1 {
+            out.warnings.append(String(format: "the rings fit to %.2f px rms (%.4f°), more than a pixel: check the start geometry, the ring assignment (points per ring) and the mask (unmasked zero pixels outside an image plate, a beam stop), or hold the tilts (--fix-tilts)", rmsPixels, rms))
+        }
+        return out
     }
 
     /// esd of the Fit2D beam centre: J·C·Jᵀ with J the centre's derivatives (central differences)

@@ -84,6 +84,7 @@ struct CalibrateCommand: ParsableCommand {
                 throw RoentgenError(.io, "cannot write the PONI file", file: output)
             }
         }
+        for w in result.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         if json { try Output.printJSON(CalibrationJSON(result, file: image, calibrant: cal.name)) } else { print(report(result, calibrant: cal.name)) }
     }
 
@@ -194,6 +195,7 @@ struct CalibrationJSON: Encodable {
     var control_points: Int
     var control_points_per_ring: [String: Int]
     var passes: [String]
+    var warnings: [String]
 
     init(_ r: CalibrationResult, file: String, calibrant: String) {
         let g = r.geometry
@@ -212,12 +214,13 @@ struct CalibrationJSON: Encodable {
         control_points = r.controlPoints.count
         control_points_per_ring = Dictionary(uniqueKeysWithValues: r.pointsPerRing.map { (String($0.ring), $0.count) })
         passes = r.log
+        warnings = r.warnings
     }
 
     enum CodingKeys: String, CodingKey {
         case file, calibrant, distance_m, distance_m_esd, poni1_m, poni1_m_esd, poni2_m, poni2_m_esd, rot1, rot1_esd, rot2, rot2_esd,
              rot3, rot3_esd, wavelength_m, wavelength_m_esd, beam_center_px, beam_center_px_esd, residual_deg,
-             control_points, control_points_per_ring, passes
+             control_points, control_points_per_ring, passes, warnings
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -238,5 +241,6 @@ struct CalibrationJSON: Encodable {
         try c.encode(control_points, forKey: .control_points)
         try c.encode(control_points_per_ring, forKey: .control_points_per_ring)
         try c.encode(passes, forKey: .passes)
+        try c.encode(warnings, forKey: .warnings)
     }
 }

@@ -83,6 +83,23 @@ import XrayCore
         #expect(p.status != 0 && p.stderr.contains("no pixel size") && p.stderr.contains("1441 × 1440"), "\(p.stderr)")
     }
 
+    /// A fit that converges to a doubtful geometry says so: the GSAS-II tutorial's MarCCD AgBh frame from a rough
+    /// start, with the zero pixels outside the round detector unmasked, fits its rings to several pixels rms (a
+    /// warning on stderr and in the JSON); the Pilatus 1M AgBh frame fits to a quarter of a pixel (no warning).
+    @Test func doubtfulFitWarns() throws {
+        guard let marccd = SharedData.url("xrd/images/AgBehenate_003.tif"), let image = SharedData.url("images/Pilatus1M.edf"),
+              let poni = SharedData.url("images/Pilatus1M.poni") else { return }
+        let r = try RoentgenCLI.run(["calibrate", marccd.path, "--calibrant", "AgBh", "--wavelength", "1.0332", "--distance", "570",
+                                     "--center", "480,570", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: the rings fit to") && r.stderr.contains("more than a pixel"), "\(r.stderr)")
+        let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((j["warnings"] as? [String])?.count == 1)
+        let good = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326375318602659", "--json"])
+        let g = try #require(try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any])
+        #expect((g["warnings"] as? [String])?.isEmpty == true && !good.stderr.contains("warning"), "\(good.stderr)")
+    }
+
     /// A frame without rings (all zero): "no rings found", not a geometry.
     @Test func blankFrameFindsNoRings() throws {
         let g = PONIGeometry(distance: 0.2, poni1: 0.01, poni2: 0.01, pixel1: 1e-4, pixel2: 1e-4, wavelength: 1e-10)
