@@ -31,6 +31,8 @@ public enum IntegrateOperations {
         /// Polarisation fraction (pyFAI's polarization_factor); none by default.
         public var polarization: Double?
         public var noSolidAngle = false
+        /// Keep the negative pixels of signed-integer images (masked by default: Pilatus/Eiger gaps, bad pixels).
+        public var keepNegative = false
         public var dark: String?
         public var flat: String?
         /// HDF5 dataset of frames.
@@ -133,7 +135,7 @@ public enum IntegrateOperations {
             let maskValues = try sameShape(plan.maskImage, "--mask")
             let darkValues = try sameShape(plan.darkImage, "--dark")
             let flatValues = try sameShape(plan.flatImage, "--flat")
-            let maskNegative = template.pixelType.isSignedInteger
+            let maskNegative = template.pixelType.isSignedInteger && !r.keepNegative
             let rule = AzimuthalIntegrator.ValidityRule(dummy: r.dummy, maskNegative: maskNegative)
             guard source.frameCount > 0 else { continue }
             // A stack's frames are read from disk by a thread of their own, in file order, from

@@ -29,6 +29,7 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: "Pixel splitting: no (histogram) or bbox (bounding box, CSR).") var method = "no"
     @Option(help: "Polarisation fraction P (pyFAI's polarization_factor, e.g. 0.99); none by default.") var polarization: Double?
     @Flag(help: "Do not divide by the relative solid angle.") var noSolidAngle = false
+    @Flag(help: "Keep the negative pixels of signed-integer images (masked by default: Pilatus/Eiger module gaps -1, bad pixels -2).") var keepNegative = false
     @Option(help: "Dark image subtracted from every frame.") var dark: String?
     @Option(help: "Flat-field image every frame is divided by.") var flat: String?
     @Option(help: "HDF5 dataset of frames (default: the NXdata signal or the only ≥ 2-D dataset).") var dataset: String?
@@ -52,6 +53,7 @@ struct IntegrateCommand: ParsableCommand {
         request.mask = mask; request.dummy = dummy; request.npt = npt; request.unit = unit; request.radialRange = radialRange
         request.azimuthRange = azimuthRange
         request.method = method; request.polarization = polarization; request.noSolidAngle = noSolidAngle
+        request.keepNegative = keepNegative
         request.dark = dark; request.flat = flat; request.dataset = dataset; request.nptAzim = nptAzim
         request.errors = errors; request.threads = threads
         let plan = try IntegrateOperations.plan(request)

@@ -66,4 +66,23 @@ import TestSupport
             #expect(e.status != 0 && e.stderr.contains("--azimuth-range") && e.stdout.isEmpty, "\(bad): \(e.stderr)")
         }
     }
+
+    /// `--keep-negative`: the gaps (−1) and bad pixels (−2) of a signed-integer Pilatus image stay in, as pyFAI
+    /// integrates with no mask (pyfai_other_images.json, case ceo2_no_mask); without it they are masked and said so.
+    @Test func keepNegative() throws {
+        guard let image = SharedData.url("images/CeO2_Pilatus1M.tif"), let poni = SharedData.url("images/CeO2_Pilatus1M.poni") else { return }
+        let fixture = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: SharedData.fixture("images/pyfai_other_images.json"))) as? [String: Any])
+        let cases = try #require(fixture["results"] as? [[String: Any]])
+        let ref = try #require(cases.first { $0["case"] as? String == "ceo2_no_mask" })
+        let expected = try #require(ref["intensity"] as? [Double])
+        let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--keep-negative", "--json"])
+        #expect(r.status == 0 && !r.stderr.contains("negative pixels masked"), "\(r.stderr)")
+        let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let intensity = try #require(j["intensity"] as? [Double])
+        #expect(j["masked_pixels"] as? Int == 0 && intensity.count == 300)
+        let off = zip(intensity, expected).filter { abs($0 - $1) > 1e-4 * abs($1) }.count
+        #expect(off == 0, "\(off) bins off pyFAI's unmasked integration")
+        let masked = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--json"])
+        #expect(masked.stderr.contains("73560 negative pixels masked"))
+    }
 }

@@ -21,6 +21,7 @@ Frame: ../shared/data/images/Pilatus1M.edf (ESRF BM26 AgBh SAXS, Pilatus 1M) wit
   keep the test quick (the larger CBF and mar345 frames showed the same faults). Two more: 1-D patterns of an
   azimuthal sector (azimuth_range) on the CeO2 frame, no split over chi -30..45 deg and bbox over 100..180 deg, 300
   bins (pyFAI keeps a pixel by its centre's chi without splitting, and whole when its chi box overlaps with bbox).
+  And the CeO2 frame with no mask at all (pyFAI's mask=None; `--keep-negative`), 300 bins, no split.
 Floats are rounded to 8 significant digits; the sums give the bins' exact definitions.
 """
 import json, os, sys
@@ -95,6 +96,11 @@ for name, sector in (("no", (-30.0, 45.0)), ("bbox", (100.0, 180.0))):
                       mask="data < 0", columns_below_masked=0, azimuth_range=list(sector), npt=300, npt_azim=0,
                       unit="2th_deg", method=name, radial=r(res.radial), azimuthal=None, intensity=r(res.intensity),
                       sigma=r(res.sigma)))
+res = aiceo2.integrate1d(ceo2, 300, unit="2th_deg", method=methods["no"], mask=None, correctSolidAngle=True,
+                         error_model="poisson")
+other.append(dict(case="ceo2_no_mask", image="images/CeO2_Pilatus1M.tif", poni="images/CeO2_Pilatus1M.poni",
+                  mask="none", columns_below_masked=0, npt=300, npt_azim=0, unit="2th_deg", method="no",
+                  radial=r(res.radial), azimuthal=None, intensity=r(res.intensity), sigma=r(res.sigma)))
 with open(os.path.join(out, "pyfai_other_images.json"), "w") as f:
     json.dump(dict(pyFAI=pyFAI.version, correctSolidAngle=True, error_model="poisson", results=other), f,
               separators=(",", ":"))
