@@ -32,7 +32,7 @@ struct IntegrateCommand: ParsableCommand {
     @Flag(help: "Keep the negative pixels of signed-integer images (masked by default: Pilatus/Eiger module gaps -1, bad pixels -2).") var keepNegative = false
     @Option(help: "Dark image subtracted from every frame.") var dark: String?
     @Option(help: "Flat-field image every frame is divided by.") var flat: String?
-    @Option(help: "HDF5 dataset of frames (default: the NXdata signal or the only ≥ 2-D dataset).") var dataset: String?
+    @Option(help: "HDF5 dataset of frames (default: the NXdata signal, the only ≥ 2-D dataset, or an NXdetector's data).") var dataset: String?
     @Option(help: "Azimuthal bins: integrate to a 2-D cake (radial × azimuth) instead of a pattern.") var nptAzim: Int?
     @Option(help: "Error model: poisson, azimuthal or none.") var errors = "poisson"
     @Option(help: "Threads: per frame for a single image, frames in parallel for a stack.") var threads = 2

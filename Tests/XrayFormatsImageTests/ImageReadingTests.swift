@@ -140,8 +140,10 @@ import XrayCore
         }
         let f3 = try source.frame(3)
         #expect(f3.min() == -1 && f3.max() == 4095)
-        // Without --dataset the file has several image datasets, and says so.
-        #expect(throws: RoentgenError.self) { _ = try DetectorImages.open(url) }
+        // Without --dataset: three image datasets (data, flatfield, pixel_mask); the NXdetector's `data` is taken.
+        let chosen = try DetectorImages.open(url)
+        #expect(chosen.frameCount == 10 && chosen.template.pixelType == .int16)
+        #expect(try chosen.frame(3).reduce(0, +) == sums[3])
         #expect(throws: RoentgenError.self) { _ = try source.frame(10) }
     }
 

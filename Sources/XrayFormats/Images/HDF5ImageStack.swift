@@ -76,7 +76,12 @@ public struct HDF5ImageStack: @unchecked Sendable {
                 if node == nil {
                     let images = tree.indices.filter(isImage)
                     if let list = listing { list.paths = images.map { tree[$0].path } }
+                    // Several: an NXdetector's `data` field is the detector's frames by definition (NXmx,
+                    // X-Spectrum Lambda), beside its pixel_mask and flatfield.
+                    let detectorData = tree.filter { $0.nxClass == "NXdetector" }
+                        .compactMap { g in g.members.first { $0.name == "data" }?.node }.filter(isImage)
                     if images.count == 1 { node = images[0] }
+                    else if detectorData.count == 1 { node = detectorData[0] }
                     else if images.count > 1 {
                         throw RoentgenError(.badParameter, "the HDF5 file holds \(images.count) image datasets (\(images.prefix(6).map { tree[$0].path }.joined(separator: ", "))); name one with --dataset", file: file)
                     }
