@@ -22,6 +22,7 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Start geometry (PONI file); --distance, --center and --wavelength override it.") var poni: String?
     @Option(help: "Pixel size in µm when neither the PONI nor the image header gives it.") var pixelSize: Double?
     @Option(help: "Mask image: nonzero pixels are left out (negative Pilatus/Eiger pixels always are).") var mask: String?
+    @Option(help: "Pixels equal to this value are left out (e.g. 0 outside a round image plate).") var dummy: Double?
     @Option(help: "HDF5 dataset of the frames.") var dataset: String?
     @Option(help: "Refine from pyFAI control points (.npt) instead of picking ring pixels in the image.") var controlPoints: String?
     @Flag(help: "Refine the wavelength too.") var refineWavelength = false
@@ -67,7 +68,7 @@ struct CalibrateCommand: ParsableCommand {
             if let name = start.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
                 for i in m.indices where gaps[i] { m[i] = true }
             }
-            for i in m.indices where frame[i].isNaN || (template.pixelType.isSignedInteger && frame[i] < 0) { m[i] = true }
+            for i in m.indices where frame[i].isNaN || (template.pixelType.isSignedInteger && frame[i] < 0) || frame[i] == dummy { m[i] = true }
             do {
                 result = try GeometryCalibration.calibrate(frame: frame, rows: template.rows, columns: template.columns, mask: m,
                                                            calibrant: cal, start: start, options: options)

@@ -95,6 +95,12 @@ import XrayCore
         #expect(r.stderr.contains("warning: the rings fit to") && r.stderr.contains("more than a pixel"), "\(r.stderr)")
         let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect((j["warnings"] as? [String])?.count == 1)
+        // The edge of the round detector (zeros outside) was taken for AgBh ring 8; `--dummy 0` leaves it out.
+        #expect((j["control_points_per_ring"] as? [String: Int])?["8"] ?? 0 > 50)
+        let d = try RoentgenCLI.run(["calibrate", marccd.path, "--calibrant", "AgBh", "--wavelength", "1.0332", "--distance", "570",
+                                     "--center", "480,570", "--dummy", "0", "--json"])
+        let dj = try #require(try JSONSerialization.jsonObject(with: Data(d.stdout.utf8)) as? [String: Any])
+        #expect((dj["control_points_per_ring"] as? [String: Int])?["8"] == nil, "\(d.stdout.prefix(400))")
         let good = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326375318602659", "--json"])
         let g = try #require(try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any])
         #expect((g["warnings"] as? [String])?.isEmpty == true && !good.stderr.contains("warning"), "\(good.stderr)")
