@@ -17,6 +17,9 @@ public final class LoopbackServer: @unchecked Sendable {
         /// Header names lower-cased.
         public var headers: [String: String]
         public var body: Data
+        /// When the whole request had been read (server side: independent of how long the test's
+        /// own task waited for a cooperative thread).
+        public var received = Date()
 
         public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
         public var decodedPath: String { path.removingPercentEncoding ?? path }
@@ -82,12 +85,27 @@ public final class LoopbackServer: @unchecked Sendable {
     private let handler: @Sendable (Request) -> Response
     private let lock = NSLock()
     private var _requests: [Request] = []
+    private var _closures: [Date] = []
     private var _stopped = false
     private var clients: Set<Int32> = []
 
     /// Every request received so far.
     public var requests: [Request] { lock.lock(); defer { lock.unlock() }; return _requests }
     public var stopped: Bool { lock.lock(); defer { lock.unlock() }; return _stopped }
+    /// When clients closed their connection before the response was complete (seen while the server
+    /// waited, within 10 ms, or on a failed write), in order: a client-side timeout or cancellation
+    /// measured on the server's clock, free of the test runner's scheduling.
+    public var clientClosures: [Date] { lock.lock(); defer { lock.unlock() }; return _closures }
+
+    /// `clientClosures` once it holds at least `count` (the server sees a close within about 10 ms,
+    /// after the client has already reported), or whatever it holds after `seconds`.
+    public func clientClosures(atLeast count: Int, within seconds: TimeInterval = 5) -> [Date] {
+        let end = Date().addingTimeInterval(seconds)
+        while clientClosures.count < count && Date() < end { usleep(5_000) }
+        return clientClosures
+    }
+
+    private func recordClosure() { lock.lock(); _closures.append(Date()); lock.unlock() }
 
     public init(handler: @escaping @Sendable (Request) -> Response) throws {
         self.handler = handler
@@ -145,19 +163,27 @@ public final class LoopbackServer: @unchecked Sendable {
         }
     }
 
-    /// Sleeps up to `seconds` (at most 30), returning early when the server stops.
-    private func pause(_ seconds: TimeInterval) {
+    /// Sleeps up to `seconds` (at most 30), returning early when the server stops; false (and the
+    /// closure recorded) when the client closes the connection meanwhile.
+    private func pause(_ seconds: TimeInterval, _ fd: Int32) -> Bool {
         let end = Date().addingTimeInterval(min(seconds, 30))
-        while !stopped && Date() < end { usleep(10_000) }
+        while !stopped && Date() < end {
+            var byte: UInt8 = 0
+            let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+            if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { recordClosure(); return false }
+            usleep(10_000)
+        }
+        return true
     }
 
     private func serve(_ fd: Int32) {
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard let request = readRequest(fd) else { return }
+        guard var request = readRequest(fd) else { return }
+        request.received = Date()
         lock.lock(); _requests.append(request); lock.unlock()
         let response = handler(request)
-        if response.delay > 0 { pause(response.delay) }
+        if response.delay > 0, !pause(response.delay, fd) { return }
         if stopped { return }
         var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
         var headers = response.headers
@@ -165,15 +191,15 @@ public final class LoopbackServer: @unchecked Sendable {
         headers["Connection"] = "close"
         for (k, v) in headers.sorted(by: { $0.key < $1.key }) { head += "\(k): \(v)\r\n" }
         head += "\r\n"
-        guard sendAll(fd, Data(head.utf8)) else { return }
+        guard sendAll(fd, Data(head.utf8)) else { if !stopped { recordClosure() }; return }
         if request.method == "HEAD" { return }
         let limit = min(response.truncateAfter ?? response.body.count, response.body.count)
         var offset = 0
         while offset < limit && !stopped {
             let end = min(offset + response.chunkSize, limit)
-            guard sendAll(fd, response.body.subdata(in: offset..<end)) else { return }
+            guard sendAll(fd, response.body.subdata(in: offset..<end)) else { if !stopped { recordClosure() }; return }
             offset = end
-            if response.chunkDelay > 0 && offset < limit { pause(response.chunkDelay) }
+            if response.chunkDelay > 0 && offset < limit, !pause(response.chunkDelay, fd) { return }
         }
     }
 
