@@ -133,36 +133,29 @@ public func evaluatePolynomial(_ coefficients: [Double], at x: Double) -> Double
 /// Solves the square system A·x = b by Gaussian elimination with partial pivoting; nil if singular.
 /// `a` is row-major n×n.
 public func solveLinearSystem(_ a: [Double], _ b: [Double]) -> [Double]? {
-    let n = b.count
-    guard a.count == n * n, n > 0 else { return nil }
-    var m = a, x = b
-    let solved = m.withUnsafeMutableBufferPointer { mb -> Bool in
-        x.withUnsafeMutableBufferPointer { xb -> Bool in
-            let m = mb.baseAddress!, x = xb.baseAddress!
-            for k in 0..<n {
-                var piv = k
-                var best = abs(m[k * n + k])
-                for i in (k + 1)..<max(k + 1, n) where abs(m[i * n + k]) > best { best = abs(m[i * n + k]); piv = i }
-                if best == 0 || !best.isFinite { return false }
-                if piv != k {
-                    for j in 0..<n { let t = m[k * n + j]; m[k * n + j] = m[piv * n + j]; m[piv * n + j] = t }
-                    let t = x[k]; x[k] = x[piv]; x[piv] = t
-                }
-                let d = m[k * n + k]
-                let pivotRow = m + k * n
-                for i in (k + 1)..<max(k + 1, n) {
-                    let row = m + i * n
-                    let f = row[k] / d
-                    if f == 0 { continue }
-                    for j in k..<n { row[j] -= f * pivotRow[j] }
-                    x[i] -= f * x[k]
-                }
+    solveInPlace(a, b) { m, x, n in
+        for k in 0..<n {
+            var piv = k
+            var best = abs(m[k * n + k])
+            for i in (k + 1)..<max(k + 1, n) where abs(m[i * n + k]) > best { best = abs(m[i * n + k]); piv = i }
+            if best == 0 || !best.isFinite { return false }
+            if piv != k {
+                for j in 0..<n { let t = m[k * n + j]; m[k * n + j] = m[piv * n + j]; m[piv * n + j] = t }
+                let t = x[k]; x[k] = x[piv]; x[piv] = t
             }
-            backSubstitute(x, count: n) { m[$0 * n + $1] }
-            return true
+            let d = m[k * n + k]
+            let pivotRow = m + k * n
+            for i in (k + 1)..<max(k + 1, n) {
+                let row = m + i * n
+                let f = row[k] / d
+                if f == 0 { continue }
+                for j in k..<n { row[j] -= f * pivotRow[j] }
+                x[i] -= f * x[k]
+            }
         }
+        backSubstitute(x, count: n) { m[$0 * n + $1] }
+        return true
     }
-    return solved ? x : nil
 }
 
 /// Solves A·x = b for a symmetric positive-definite A (row-major n×n; only its lower triangle is
@@ -170,38 +163,45 @@ public func solveLinearSystem(_ a: [Double], _ b: [Double]) -> [Double]? {
 /// half the operations of `solveLinearSystem` and no pivoting. Nil when a pivot is not positive
 /// (A not positive definite to rounding), so callers can fall back to `solveLinearSystem`.
 public func solveSymmetricPositiveDefinite(_ a: [Double], _ b: [Double]) -> [Double]? {
+    solveInPlace(a, b) { l, x, n in
+        for j in 0..<n {
+            let rowJ = l + j * n
+            var s = rowJ[j]
+            for k in 0..<j { s -= rowJ[k] * rowJ[k] }
+            guard s > 0, s.isFinite else { return false }
+            let d = s.squareRoot()
+            rowJ[j] = d
+            for i in (j + 1)..<max(j + 1, n) {
+                let rowI = l + i * n
+                var t = rowI[j]
+                for k in 0..<j { t -= rowI[k] * rowJ[k] }
+                rowI[j] = t / d
+            }
+        }
+        // L·y = b, then Lᵀ·x = y (x overwrites b).
+        for i in 0..<n {
+            let rowI = l + i * n
+            var t = x[i]
+            for k in 0..<i { t -= rowI[k] * x[k] }
+            x[i] = t / rowI[i]
+        }
+        backSubstitute(x, count: n) { l[$1 * n + $0] }  // Lᵀ
+        return true
+    }
+}
+
+/// Runs `factorAndSolve(matrix, x, n)` on copies of the row-major n×n `a` and of `b` (which becomes
+/// x in place); x when it returns true, nil when it returns false or the sizes do not fit.
+@inline(__always)
+private func solveInPlace(_ a: [Double], _ b: [Double],
+                          _ factorAndSolve: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Bool) -> [Double]? {
     let n = b.count
     guard a.count == n * n, n > 0 else { return nil }
-    var l = a, x = b
-    let ok = l.withUnsafeMutableBufferPointer { lb -> Bool in
-        x.withUnsafeMutableBufferPointer { xb -> Bool in
-            let l = lb.baseAddress!, x = xb.baseAddress!
-            for j in 0..<n {
-                let rowJ = l + j * n
-                var s = rowJ[j]
-                for k in 0..<j { s -= rowJ[k] * rowJ[k] }
-                guard s > 0, s.isFinite else { return false }
-                let d = s.squareRoot()
-                rowJ[j] = d
-                for i in (j + 1)..<max(j + 1, n) {
-                    let rowI = l + i * n
-                    var t = rowI[j]
-                    for k in 0..<j { t -= rowI[k] * rowJ[k] }
-                    rowI[j] = t / d
-                }
-            }
-            // L·y = b, then Lᵀ·x = y (x overwrites b).
-            for i in 0..<n {
-                let rowI = l + i * n
-                var t = x[i]
-                for k in 0..<i { t -= rowI[k] * x[k] }
-                x[i] = t / rowI[i]
-            }
-            backSubstitute(x, count: n) { l[$1 * n + $0] }  // Lᵀ
-            return true
-        }
+    var m = a, x = b
+    let solved = m.withUnsafeMutableBufferPointer { mb in
+        x.withUnsafeMutableBufferPointer { xb in factorAndSolve(mb.baseAddress!, xb.baseAddress!, n) }
     }
-    return ok ? x : nil
+    return solved ? x : nil
 }
 
 /// Solves U·x = y in place (`x` holds y on entry) for the upper-triangular U given by `upper(row, column)`.
