@@ -41,10 +41,12 @@ public struct ServerAPI: Sendable {
 
     /// Runs a long computation (a fit, an integration) on a thread of its own, so the cooperative
     /// pool that answers the other requests stays free while it runs.
+    /// The caller's `ReadConfinement` goes with it.
     static func offPool<T>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<UnsafeTransfer<T>, any Error>) in
+        let confinement = ReadConfinement.root
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<UnsafeTransfer<T>, any Error>) in
             DispatchQueue.global(qos: .userInitiated).async {
-                do { continuation.resume(returning: UnsafeTransfer(value: try work())) } catch { continuation.resume(throwing: error) }
+                do { continuation.resume(returning: UnsafeTransfer(value: try ReadConfinement.with(confinement, work))) } catch { continuation.resume(throwing: error) }
             }
         }.value
     }
@@ -207,7 +209,16 @@ public struct ServerAPI: Sendable {
                                     r.mask = try r.mask.map(w.resolve); r.dark = try r.dark.map(w.resolve); r.flat = try r.flat.map(w.resolve) }) { r in
             try await Self.offPool { try IntegrateOperations.json(r) }
         })
-        return routes
+        // Every handler runs confined to the workspace: files the readers find by themselves (an
+        // instrument file beside a pattern, HDF5 external links and virtual-dataset sources) must
+        // lie inside it too.
+        let root = ws.root.path
+        return routes.map { route in
+            var confined = route
+            let handler = route.handler
+            confined.handler = { request in try await ReadConfinement.$root.withValue(root) { try await handler(request) } }
+            return confined
+        }
     }
 
     /// `POST /api/fetch`'s body.

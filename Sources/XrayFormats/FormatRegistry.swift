@@ -70,6 +70,8 @@ public enum FormatRegistry {
         } else if file.format == GSASReader.id {
             let needsRadiation = file.scans.contains { $0.radiation == nil }
             switch GSASInstrumentParameters.companion(of: url) {
+            case .found(let companion, _) where !ReadConfinement.allows(companion.path):
+                file.warnings.append("instrument file \(companion.lastPathComponent) beside the data was not used: it leads out of the served workspace")
             case .found(let companion, let reason):
                 do {
                     try GSASInstrumentParameters.read(companion).apply(to: &file, reason: reason)

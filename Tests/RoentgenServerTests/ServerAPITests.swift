@@ -185,6 +185,15 @@ import TestSupport
         expectError(try http.post("/api/fetch", ["target": "zenodo:1", "to": "../outside"]), 400, "fetch destination outside")
         let inside = try http.get("/api/read?path=inside.xdi")
         #expect(inside.status == 200, "a symlink staying inside the root is read")
+        // Files a reader finds by itself stay inside the root too: an instrument file beside a
+        // pattern, a virtual dataset's source file (also on the integration's own threads).
+        let gsas = try http.get("/api/read?path=xrd/gsas/11bmb_8716.fxye")
+        #expect(gsas.status == 200 && gsas.text.contains("11bmb_8716.prm beside the data was not used: it leads out of the served workspace")
+                && !gsas.text.contains("instrument.ICONS"), "\(gsas.text.prefix(300))")
+        let vds = try http.get("/api/read?path=h5/vds.h5")
+        #expect(vds.status == 200 && vds.text.contains("vds_source.h5 lies outside the served workspace"), "\(vds.text.suffix(600))")
+        let integrated = try http.post("/api/integrate", ["images": ["h5/vds.h5"], "dataset": "/entry/results/intensity", "poni": "images/DLS_CeO2_1200mm_pyFAI.poni"])
+        #expect(integrated.status >= 400 && integrated.status < 500 && integrated.text.contains("outside the served workspace"), "\(integrated.status) \(integrated.text)")
         let staticTraversal = try http.get("/..%2f..%2fetc%2fpasswd")
         #expect(staticTraversal.status == 404 && !staticTraversal.text.contains("root:"))
         // Missing things: 404.

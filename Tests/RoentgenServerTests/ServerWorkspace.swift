@@ -15,6 +15,8 @@ enum ServerWorkspace {
         "xas/feffit/cu_1shell/chi_cu_rt.dat", "xas/feffit/cu_1shell/feffcu01.dat",
         "xrd/rietveld/lab6_bruker/LaB6_Jan2018.raw", "xrd/rietveld/lab6_bruker/LaB6_CuKa12_start.instprm", "xrd/rietveld/lab6_bruker/LaB6.cif",
         "images/pixium_03150.tif", "images/DLS_CeO2_1200mm_pyFAI.poni", "images/DLS_CeO2_1200mm.mask",
+        // A GSAS pattern whose instrument file beside it is a symbolic link out of the root (below).
+        "xrd/gsas/11bmb_8716.fxye",
     ]
     /// The repository's example fit files, copied to `fits/` with their `../../../shared/data/` paths
     /// rebased onto the workspace (`../`); `fits/outside.yaml` is the PDF one with its files one folder
@@ -48,6 +50,15 @@ enum ServerWorkspace {
             }
         }
         try fm.createSymbolicLink(atPath: root.appendingPathComponent("escape").path, withDestinationPath: "/etc")
+        // Files the readers find by themselves, leading out of the root: the GSAS instrument file,
+        // and the source file of an HDF5 virtual dataset (the fixture's, outside the workspace).
+        if let prm = SharedData.url("xrd/gsas/11bmb_8716.prm") {
+            try fm.createSymbolicLink(atPath: root.appendingPathComponent("xrd/gsas/11bmb_8716.prm").path, withDestinationPath: prm.path)
+        }
+        let hdf5 = SharedData.projectRoot.appendingPathComponent("Tests/Fixtures/hdf5")
+        try fm.createDirectory(at: root.appendingPathComponent("h5"), withIntermediateDirectories: true)
+        try fm.copyItem(at: hdf5.appendingPathComponent("vds.h5"), to: root.appendingPathComponent("h5/vds.h5"))
+        try fm.createSymbolicLink(atPath: root.appendingPathComponent("h5/vds_source.h5").path, withDestinationPath: hdf5.appendingPathComponent("vds_source.h5").path)
         try fm.createSymbolicLink(atPath: root.appendingPathComponent("inside.xdi").path, withDestinationPath: "xas/xaslib/Fe_metal_rt_01.xdi")
         // A folder of candidates with one entry leading out of the root.
         try fm.createDirectory(at: root.appendingPathComponent("mixed"), withIntermediateDirectories: true)

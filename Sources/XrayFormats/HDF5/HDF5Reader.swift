@@ -96,6 +96,7 @@ enum HDF5Reader: FormatReader {
         let target = link.file.hasPrefix("/") ? URL(fileURLWithPath: link.file) : base.appendingPathComponent(link.file)
         let said = "\(link.path): external link to \(link.file):\(link.object)"
         guard FormatRegistry.isRegularFile(target.path) else { return ([], ["\(said) not followed: no such file beside this one"]) }
+        guard ReadConfinement.allows(target.path) else { return ([], ["\(said) not followed: it leads out of the served workspace"]) }
         guard !following.contains(standardised(target.path)), following.count < 8 else {
             return ([], ["\(said) not followed: it leads back to a file already being read"])
         }

@@ -1,4 +1,5 @@
 import Foundation
+import XrayCore
 
 /// Virtual datasets (HDF5 1.10+): a dataset whose elements are mapped from selections of other
 /// datasets, in the same file (`.`) or in files beside it, as facilities combine detector
@@ -275,6 +276,9 @@ extension HDF5File {
         let url = mapping.file.hasPrefix("/") ? URL(fileURLWithPath: mapping.file) : here.appendingPathComponent(mapping.file)
         guard !b.file.contains("!/"), FormatRegistry.isRegularFile(url.path) else {
             throw b.unsupported(address, "virtual dataset source file \(mapping.file) not found beside \(FileName.last(b.file))")
+        }
+        guard ReadConfinement.allows(url.path) else {
+            throw b.unsupported(address, "virtual dataset source file \(mapping.file) lies outside the served workspace")
         }
         let data: Data
         do {

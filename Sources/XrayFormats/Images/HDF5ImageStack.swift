@@ -29,6 +29,9 @@ public struct HDF5ImageStack: @unchecked Sendable {
     let bigEndian: Bool
     /// Header values (NeXus path → value with units) and geometry, as a frameless image.
     public let template: DetectorImage
+    /// The `ReadConfinement` in force when the stack was opened: a virtual dataset's source files,
+    /// read again for each frame (perhaps on another thread), are held to it.
+    let confinement: String?
 
     /// Opens `data` (an HDF5 file) and picks the image dataset.
     /// Collects the paths of every image dataset when the default is ambiguous.
@@ -49,6 +52,7 @@ public struct HDF5ImageStack: @unchecked Sendable {
     init(data: Data, file: String, dataset: String?, listing: Listing?) throws {
         self.data = data
         self.file = file
+        confinement = ReadConfinement.root
         let found = try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> (String, Int, [Int], HDF5Datatype, OrderedDictionary<String, String>, Int?) in
             let h5 = try HDF5File(raw, file: file)
             var warnings: [String] = []
@@ -187,7 +191,7 @@ public struct HDF5ImageStack: @unchecked Sendable {
                 return try frame.withUnsafeBytes { try body($0, pixelType, bigEndian) }
             default:
                 // Compact, virtual, or 2-D chunked: the whole dataset (one frame, or mapped), sliced.
-                let all = try h5.rawData(d)
+                let all = try ReadConfinement.with(confinement) { try h5.rawData(d) }
                 guard (k + 1) * count * size <= all.count else { throw RoentgenError.badFile(file, byteOffset: address, "\(path) holds fewer bytes than its shape") }
                 return try all.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[k * count * size..<(k + 1) * count * size]), pixelType, bigEndian) }
             }
