@@ -109,7 +109,7 @@ public enum IntegrateOperations {
         if options.unit.needsWavelength && geometry.wavelength == nil {
             throw RoentgenError(.badParameter, "--unit \(r.unit) needs a wavelength, and the PONI file has no Wavelength line; integrate in 2th_deg or r_mm, or add the wavelength", file: r.poni)
         }
-        let maskImage = try r.mask.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
+        let maskImage = try r.mask.map { try DetectorImages.readMask(URL(fileURLWithPath: $0)) }
         let darkImage = try r.dark.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
         let flatImage = try r.flat.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
         let sources = try r.images.map { try DetectorImages.open(URL(fileURLWithPath: $0), dataset: r.dataset) }

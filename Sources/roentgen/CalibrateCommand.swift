@@ -21,7 +21,7 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Start beam centre X,Y in pixels (X = column, Y = row, Fit2D convention; default: the PONI's or the header's).") var center: String?
     @Option(help: "Start geometry (PONI file); --distance, --center and --wavelength override it.") var poni: String?
     @Option(help: "Pixel size in µm when neither the PONI nor the image header gives it.") var pixelSize: Double?
-    @Option(help: "Mask image: nonzero pixels are left out (negative Pilatus/Eiger pixels always are).") var mask: String?
+    @Option(help: "Mask image: nonzero pixels are left out (of an HDF5/NeXus file, its NXdetector pixel_mask; negative Pilatus/Eiger pixels always are).") var mask: String?
     @Option(help: "Pixels equal to this value are left out (e.g. 0 outside a round image plate).") var dummy: Double?
     @Option(help: "HDF5 dataset of the frames.") var dataset: String?
     @Option(help: "Refine from pyFAI control points (.npt) instead of picking ring pixels in the image.") var controlPoints: String?
@@ -59,7 +59,7 @@ struct CalibrateCommand: ParsableCommand {
         } else {
             var m = [Bool](repeating: false, count: frame.count)
             if let mask {
-                let mi = try DetectorImages.read(URL(fileURLWithPath: mask))
+                let mi = try DetectorImages.readMask(URL(fileURLWithPath: mask))
                 guard mi.rows == template.rows, mi.columns == template.columns, let values = mi.frames.first else {
                     throw RoentgenError(.badParameter, "--mask is \(mi.rows) × \(mi.columns), the image \(template.rows) × \(template.columns)", file: mask)
                 }

@@ -20,7 +20,7 @@ struct IntegrateCommand: ParsableCommand {
     @Argument(help: "Images (TIFF, CBF, EDF, mar345, HDF5/NeXus); each frame of a stack gives one pattern.")
     var images: [String] = []
     @Option(help: "PONI geometry file (pyFAI v1 or v2).") var poni: String
-    @Option(help: "Mask image: nonzero pixels are left out.") var mask: String?
+    @Option(help: "Mask image: nonzero pixels are left out (of an HDF5/NeXus file, its NXdetector pixel_mask).") var mask: String?
     @Option(help: "Pixels equal to this value are left out.") var dummy: Double?
     @Option(help: "Number of radial bins.") var npt = 1000
     @Option(help: "Radial unit: 2th_deg, q_A^-1, q_nm^-1 or r_mm.") var unit = "2th_deg"

@@ -24,6 +24,44 @@ import TestSupport
         }
     }
 
+    /// `--mask FILE.nxs` takes the NXdetector's own `pixel_mask` (nonzero: gap, dead, hot, noisy, virtual pixels) of
+    /// the Lambda stack, here the frames' own file: 37,045 pixels masked, as h5py counts them; the first frame's pattern
+    /// equals pyFAI's with that mask (Tests/Fixtures/images/make_lambda_mask_reference.py, a made-up PONI), both methods.
+    @Test func nexusPixelMask() throws {
+        struct Fixture: Decodable {
+            struct Result: Decodable { var method: String; var radial: [Double]; var intensity: [Double?]; var sigma: [Double?] }
+            var image: String; var poni: String; var npt: Int; var unit: String; var masked_pixels: Int; var pixel_mask_nonzero: Int; var results: [Result]
+        }
+        let ref = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: SharedData.fixture("images/pyfai_lambda_pixel_mask.json")))
+        guard let image = SharedData.url(ref.image) else { print(SharedData.missing(ref.image)); return }
+        let poni = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-lambda-\(UUID().uuidString).poni")
+        try ref.poni.write(to: poni, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: poni) }
+        #expect(ref.masked_pixels == 37045 && ref.pixel_mask_nonzero == ref.masked_pixels)
+        for expected in ref.results {
+            let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--mask", image.path, "--npt", "\(ref.npt)",
+                                         "--unit", ref.unit, "--method", expected.method, "--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            // One JSON object per frame, one per line; the first frame is compared.
+            let lines = r.stdout.split(separator: "\n")
+            #expect(lines.count == 10)
+            let first = try #require(try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8)) as? [String: Any])
+            #expect(first["masked_pixels"] as? Int == ref.masked_pixels)
+            let radial = try #require(first["radial"] as? [Double]), intensity = try #require(first["intensity"] as? [Double]), sigma = try #require(first["sigma"] as? [Double])
+            #expect(radial.count == ref.npt && intensity.count == ref.npt && sigma.count == ref.npt)
+            guard intensity.count == ref.npt else { continue }
+            for k in 0..<ref.npt {
+                #expect(abs(radial[k] - expected.radial[k]) <= 1e-9 * abs(expected.radial[k]), "\(expected.method) radial \(k)")
+                if let i = expected.intensity[k] { #expect(abs(intensity[k] - i) <= 1e-4 * abs(i), "\(expected.method) intensity \(k): \(intensity[k]) vs \(i)") }
+                if let s = expected.sigma[k] { #expect(abs(sigma[k] - s) <= 1e-4 * abs(s), "\(expected.method) sigma \(k): \(sigma[k]) vs \(s)") }
+            }
+        }
+        // Without the mask only the negative (gap) pixels are masked.
+        let plain = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "\(ref.npt)", "--json"])
+        let first = try #require(try JSONSerialization.jsonObject(with: Data((plain.stdout.split(separator: "\n").first ?? "").utf8)) as? [String: Any])
+        #expect(first["masked_pixels"] as? Int == 5160)
+    }
+
     @Test func xyeWithHeaderAndCleanFailures() throws {
         guard let image = SharedData.url("images/CeO2_Pilatus1M.tif"), let poni = SharedData.url("images/CeO2_Pilatus1M.poni"),
               let noWavelength = SharedData.url("images/Pilatus1M.poni") else { return }

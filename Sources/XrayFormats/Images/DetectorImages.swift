@@ -48,6 +48,15 @@ public enum DetectorImages {
         try read(contents(url), file: url.path, dataset: dataset)
     }
 
+    /// Reads a mask image (nonzero pixels are left out): an image file's first frame or, for an
+    /// HDF5/NeXus file, its NXdetector `pixel_mask` where it has one (the detector's own bit
+    /// field of gaps, dead and hot pixels), else its only image dataset.
+    public static func readMask(_ url: URL) throws -> DetectorImage {
+        let data = try contents(url)
+        guard format(of: data.prefix(4096), suffix: FileName.suffix(url.path)) == "hdf5" else { return try read(data, file: url.path) }
+        return try read(data, file: url.path, dataset: try HDF5ImageStack.detectorPixelMask(data: data, file: url.path))
+    }
+
     /// Opens the image file at `url` for reading frame by frame: an HDF5 stack stays on disk
     /// (or mapped) and is decoded one frame at a time; other formats are read whole.
     public static func open(_ url: URL, dataset: String? = nil) throws -> DetectorImageSource {

@@ -41,6 +41,23 @@ public struct HDF5ImageStack: @unchecked Sendable {
         try self.init(data: data, file: file, dataset: dataset, listing: nil)
     }
 
+    /// The path of the file's NXdetector `pixel_mask` (NeXus: one bit field per pixel, nonzero for
+    /// gaps, dead, hot, noisy … pixels; 2-D, or 3-D with one frame), or nil when the file has none
+    /// or several.
+    public static func detectorPixelMask(data: Data, file: String) throws -> String? {
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> String? in
+            let h5 = try HDF5File(raw, file: file)
+            var warnings: [String] = []
+            let tree = try HDF5Reader.walk(h5, warnings: &warnings)
+            let masks = tree.filter { $0.nxClass == "NXdetector" }.compactMap { g -> String? in
+                guard let i = g.members.first(where: { $0.name == "pixel_mask" })?.node, let d = tree[i].dataset, d.type.isNumeric else { return nil }
+                let dims = d.space.dims
+                return dims.count == 2 || (dims.count == 3 && dims[0] == 1) ? tree[i].path : nil
+            }
+            return masks.count == 1 ? masks[0] : nil
+        }
+    }
+
     /// Every 2-D or 3-D numeric dataset of the file, each opened as a stack (for summaries).
     static func all(data: Data, file: String) throws -> [HDF5ImageStack] {
         if let one = try? HDF5ImageStack(data: data, file: file) { return [one] }
