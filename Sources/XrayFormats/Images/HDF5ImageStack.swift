@@ -43,18 +43,22 @@ public struct HDF5ImageStack: @unchecked Sendable {
 
     /// The path of the file's NXdetector `pixel_mask` (NeXus: one bit field per pixel, nonzero for
     /// gaps, dead, hot, noisy … pixels; 2-D, or 3-D with one frame), or nil when the file has none
-    /// or several.
+    /// or several. A mask of one frame per frame (NeXus allows it) is refused: one mask applies to
+    /// every frame here.
     public static func detectorPixelMask(data: Data, file: String) throws -> String? {
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> String? in
             let h5 = try HDF5File(raw, file: file)
             var warnings: [String] = []
             let tree = try HDF5Reader.walk(h5, warnings: &warnings)
-            let masks = tree.filter { $0.nxClass == "NXdetector" }.compactMap { g -> String? in
+            let masks = tree.filter { $0.nxClass == "NXdetector" }.compactMap { g -> (path: String, dims: [Int])? in
                 guard let i = g.members.first(where: { $0.name == "pixel_mask" })?.node, let d = tree[i].dataset, d.type.isNumeric else { return nil }
-                let dims = d.space.dims
-                return dims.count == 2 || (dims.count == 3 && dims[0] == 1) ? tree[i].path : nil
+                return (tree[i].path, d.space.dims)
             }
-            return masks.count == 1 ? masks[0] : nil
+            if let perFrame = masks.first(where: { $0.dims.count == 3 && $0.dims[0] > 1 }) {
+                throw RoentgenError(.badParameter, "\(perFrame.path) holds a mask per frame (\(perFrame.dims[0]) frames); one mask applies to every frame: give a mask image", file: file)
+            }
+            let usable = masks.filter { $0.dims.count == 2 || ($0.dims.count == 3 && $0.dims[0] == 1) }
+            return usable.count == 1 ? usable[0].path : nil
         }
     }
 
