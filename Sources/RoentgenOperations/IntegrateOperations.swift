@@ -96,6 +96,7 @@ public enum IntegrateOperations {
         options.errorModel = errorModel
         options.polarizationFactor = r.polarization
         options.correctSolidAngle = !r.noSolidAngle
+        guard r.threads >= 1, r.threads <= 256 else { throw RoentgenError.badParameter("--threads \(r.threads): 1 to 256") }
         options.threads = r.threads
         if let text = r.radialRange { options.radialRange = try range(text, option: "--radial-range") }
         if let text = r.azimuthRange {
@@ -154,6 +155,8 @@ public enum IntegrateOperations {
                 if let name = plan.geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
                     for i in m.indices where gaps[i] { m[i] = true }
                     notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
+                } else if let name = plan.geometry.detector, DetectorModel.named(name) == nil {
+                    notes.append("the PONI names detector '\(name)', which Roentgen does not know: no module-gap mask applied (its pixel size comes from the PONI)")
                 }
                 var negatives = 0
                 for i in m.indices {

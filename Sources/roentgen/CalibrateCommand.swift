@@ -34,6 +34,9 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(help: "Print JSON: distance_m, poni1_m, poni2_m, rot1, rot2, rot3, wavelength_m, beam_center_px, residual_deg, each with a <key>_esd twin.") var json = false
 
     func run() throws {
+        guard passes >= 1, passes <= 20 else { throw RoentgenError.badParameter("--passes \(passes): 1 to 20 extraction–refinement passes") }
+        guard threshold > 0, threshold.isFinite else { throw RoentgenError.badParameter("--threshold \(threshold): a positive number of robust standard deviations") }
+        if let p = pixelSize, !(p > 0 && p.isFinite) { throw RoentgenError.badParameter("--pixel-size \(p) µm must be positive") }
         let cal: Calibrant
         if Calibrant.named(calibrant) == nil, FileManager.default.fileExists(atPath: calibrant) {
             let file = try CalibrantFile.read(URL(fileURLWithPath: calibrant))

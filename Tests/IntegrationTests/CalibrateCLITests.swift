@@ -63,6 +63,13 @@ import XrayCore
         try "wavelength: 8.856e-11\nring: 0\npoint: x=1402.05 y=91.81\npoint: x=1422.91 y=99.99\npoint: x=1123.88 y=4.02\n".write(to: npt, atomically: true, encoding: .utf8)
         let r5 = try RoentgenCLI.run(["calibrate", tilted.path, "--calibrant", "LaB6", "--poni", tiltedPoni.path, "--control-points", npt.path])
         #expect(r5.status != 0 && r5.stderr.contains("3 control points for 5 refined parameters"), "\(r5.stderr)")
+        // Parameters out of range are refused before the image is read (they ran 1 pass, or took -1 σ, before).
+        for (option, said) in [(["--passes", "0"], "--passes 0: 1 to 20"), (["--passes=-2"], "--passes -2: 1 to 20"),
+                                (["--threshold=-1"], "--threshold -1.0: a positive number"), (["--threshold", "nan"], "--threshold nan: a positive number"),
+                                (["--pixel-size", "0"], "--pixel-size 0.0 µm must be positive")] {
+            let r = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326"] + option)
+            #expect(r.status != 0 && r.stderr.contains(said) && r.stdout.isEmpty, "\(option): \(r.stderr)")
+        }
     }
 
     /// No PONI: the EDF carries no pixel size, but its 1043 × 981 shape is the Pilatus 1M's (and the Pilatus CdTe

@@ -80,6 +80,15 @@ import TestSupport
         #expect(unit.status != 0 && unit.stderr.contains("--unit"))
         let missing = try RoentgenCLI.run(["integrate", "/nonexistent.tif", "--poni", poni.path])
         #expect(missing.status != 0 && missing.stderr.contains("no such file"))
+        let threads = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--threads", "0"])
+        #expect(threads.status != 0 && threads.stderr.contains("--threads 0: 1 to 256") && threads.stdout.isEmpty, "\(threads.stderr)")
+        // A PONI naming a detector Roentgen does not know (with its pixel size): integrated, and the notes say
+        // that no gap mask was applied for it.
+        let unknown = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-unknown-\(UUID().uuidString).poni")
+        defer { try? FileManager.default.removeItem(at: unknown) }
+        try (String(contentsOf: poni, encoding: .utf8) + "Detector: Frelon4M\n").write(to: unknown, atomically: true, encoding: .utf8)
+        let named = try RoentgenCLI.run(["integrate", image.path, "--poni", unknown.path, "--npt", "50", "--json"])
+        #expect(named.status == 0 && named.stderr.contains("the PONI names detector 'Frelon4M', which Roentgen does not know: no module-gap mask applied"), "\(named.stderr)")
     }
 
     /// `--azimuth-range A:B` (degrees of χ): the pattern of that sector (the header says so), equal to the library's
