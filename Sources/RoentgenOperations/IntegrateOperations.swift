@@ -151,6 +151,7 @@ public enum IntegrateOperations {
                 // The static mask: file, detector gaps, and the first frame's invalid pixels
                 // (negative Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would.
                 let frame = try source.frame(0)
+                notes += ValuePlausibility.warnings(forFrame: frame, pixelType: template.pixelType, label: source.frameCount > 1 ? "frame 0" : "the image")
                 var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: frame.count)
                 if let name = plan.geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
                     for i in m.indices where gaps[i] { m[i] = true }

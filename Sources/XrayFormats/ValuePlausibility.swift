@@ -1,4 +1,5 @@
 import Foundation
+import XrayCore
 
 /// Checks that the numbers a reader returns are plausible for a measured quantity, so that a
 /// file read with the wrong data type (float32 read as float64, big-endian as little-endian, a
@@ -17,9 +18,38 @@ public enum ValuePlausibility {
     /// A run of this many consecutive NaN values (or more than half the points) is reported.
     public static let longNaNRun = 10
 
-    /// The warnings for every scan of `file` (empty when everything is plausible).
+    /// The warnings for every scan and detector image of `file` (empty when everything is plausible).
     public static func warnings(for file: DataFile) -> [String] {
         file.scans.flatMap { warnings(for: $0, multipleScans: file.scans.count > 1) }
+            + file.images.flatMap { image in
+                image.frames.indices.flatMap { warnings(forFrame: image.frames[$0], pixelType: image.pixelType, label: image.frames.count > 1 ? "frame \($0)" : "the image") }
+            }
+    }
+
+    /// The warnings for one frame of a floating-point detector image: pixels of denormal size or
+    /// beyond 1e30 (a float image decoded with the wrong byte order or type), infinite pixels, or a
+    /// frame that is NaN everywhere. NaN pixels alone are a mask convention, not a fault. Integer
+    /// frames hold no such values.
+    /// `label` names the frame in the warnings ("frame 3", "the image").
+    public static func warnings(forFrame values: [Double], pixelType: DetectorImage.PixelType, label frame: String) -> [String] {
+        guard pixelType.isFloat, !values.isEmpty else { return [] }
+        var tiny = 0, huge = 0, infinite = 0, nan = 0
+        for v in values {
+            if v.isNaN { nan += 1; continue }
+            let m = abs(v)
+            if m.isInfinite { infinite += 1 } else if m > largest { huge += 1 } else if m != 0 && m < smallest { tiny += 1 }
+        }
+        let n = values.count
+        var out: [String] = []
+        if tiny > 0 {
+            out.append("\(frame): \(tiny) of \(n) pixels are below \(smallest) in magnitude (denormal-size numbers: the pixels are probably decoded with the wrong type or byte order)")
+        }
+        if huge > 0 {
+            out.append("\(frame): \(huge) of \(n) pixels exceed \(largest) in magnitude (implausible counts: probably decoded with the wrong type or byte order)")
+        }
+        if infinite > 0 { out.append("\(frame): \(infinite) of \(n) pixels are infinite") }
+        if nan == n { out.append("\(frame): every pixel is NaN (no measured signal)") }
+        return out
     }
 
     /// The warnings for one scan.

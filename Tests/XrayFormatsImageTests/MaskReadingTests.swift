@@ -28,3 +28,41 @@ import XrayFormats
         }
     }
 }
+
+/// A float image decoded with the wrong byte order is said to be implausible, by `read` (the file's
+/// warnings) and by `integrate` (its notes), not handed on silently.
+@Suite struct ImagePlausibilityTests {
+    /// The float32 EDF fixture with its header claiming big-endian data (the bytes are little-endian).
+    static func swapped() throws -> Data {
+        let bytes = try Data(contentsOf: ImageFixtures.folder.appendingPathComponent("edf_float32.edf"))
+        let from = Data("ByteOrder = LowByteFirst ;".utf8), to = Data("ByteOrder = HighByteFirst;".utf8)
+        let range = try #require(bytes.range(of: from))
+        var out = bytes
+        out.replaceSubrange(range, with: to)
+        return out
+    }
+
+    @Test func byteSwappedFloatsAreReported() throws {
+        let good = try FormatRegistry.read(ImageFixtures.folder.appendingPathComponent("edf_float32.edf"))
+        #expect(good.images.count == 1 && good.warnings.isEmpty, "\(good.warnings)")
+        let data = try Self.swapped()
+        let bad = try FormatRegistry.read(data, file: "swapped.edf")
+        let frame = try #require(bad.images.first?.frames.first)
+        let tiny = frame.filter { $0 != 0 && abs($0) < 1e-30 }.count, huge = frame.filter { abs($0) > 1e30 && $0.isFinite }.count
+        #expect(tiny + huge > 0)
+        #expect(bad.warnings.contains { $0.hasPrefix("the image: \(tiny) of 221 pixels are below 1e-30") } == (tiny > 0), "\(bad.warnings)")
+        #expect(bad.warnings.contains { $0.hasPrefix("the image: \(huge) of 221 pixels exceed 1e+30") } == (huge > 0), "\(bad.warnings)")
+    }
+
+    @Test func integrateSaysSoToo() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-swapped-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = folder.appendingPathComponent("swapped.edf"), poni = folder.appendingPathComponent("g.poni")
+        try Self.swapped().write(to: image)
+        try "PixelSize1: 1e-4\nPixelSize2: 1e-4\nDistance: 0.5\nPoni1: 0.0006\nPoni2: 0.0008\nRot1: 0\nRot2: 0\nRot3: 0\nWavelength: 1e-10\n"
+            .write(to: poni, atomically: true, encoding: .utf8)
+        let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "10", "--json"])
+        #expect(r.status == 0 && r.stderr.contains("the image: ") && r.stderr.contains("probably decoded with the wrong type or byte order"), "\(r.stderr)")
+    }
+}
