@@ -58,7 +58,7 @@ import XrayFormats
 
     /// A record written without its done-log line (a kill between the two writes) and a partial
     /// log line are dropped on resume; done items are skipped, failed ones retried, none duplicated.
-    @Test func resumeDropsUnfinishedRecordsAndNeverDuplicates() throws {
+    @Test func resumeDropsUnfinishedRecordsAndNeverDuplicates() async throws {
         guard SharedData.url("xrd/bruker_raw") != nil else { print(SharedData.missing("xrd/bruker_raw")); return }
         let folder = temporaryFolder("resume")
         let (_, plan) = try xrdConvertPlan(in: folder, include: ["bruker_raw/*", "edge_cases/*.xy"])
@@ -90,7 +90,7 @@ import XrayFormats
     /// What a process killed while writing leaves (an output half-written in the shard's `tmp/`,
     /// a half-written shard file, a merge's temporary in the run folder) is removed by the rerun
     /// and the merge, never counted as done, and never seen in the output folder.
-    @Test func rerunRemovesTemporariesOfAKilledRun() throws {
+    @Test func rerunRemovesTemporariesOfAKilledRun() async throws {
         guard SharedData.url("xrd/bruker_raw") != nil else { print(SharedData.missing("xrd/bruker_raw")); return }
         let folder = temporaryFolder("temporaries")
         let (_, plan) = try xrdConvertPlan(in: folder, include: ["bruker_raw/*"])
@@ -125,7 +125,7 @@ import XrayFormats
 
     /// A real kill: `roentgen batch run` is SIGKILLed while it works; the rerun finishes and the
     /// merge equals an uninterrupted run.
-    @Test func resumeAfterKillingTheProcess() throws {
+    @Test func resumeAfterKillingTheProcess() async throws {
         guard SharedData.url("xrd/bruker_raw") != nil else { print(SharedData.missing("xrd/bruker_raw")); return }
         let folder = temporaryFolder("kill")
         let (planURL, plan) = try xrdConvertPlan(in: folder, include: ["**"])
@@ -152,7 +152,7 @@ import XrayFormats
         #expect(partial.last.count < total)
         #expect(throws: RoentgenError.self) { try BatchMerge.merge(run) }   // shard 0/1 incomplete
 
-        let rerun = try RoentgenCLI.run(["batch", "run", planURL.path, "-o", run.path, "--json"])
+        let rerun = try await RoentgenCLI.run(["batch", "run", planURL.path, "-o", run.path, "--json"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         let report = try JSONDecoder().decode(BatchRunReport.self, from: Data(rerun.stdout.utf8))
         #expect(report.skipped == partial.last.values.filter { $0.status == .ok }.count)
@@ -167,7 +167,7 @@ import XrayFormats
         #expect(rerun.stderr.contains(#""event":"progress""#))
     }
 
-    @Test func mergeNamesMissingAndIncompleteShards() throws {
+    @Test func mergeNamesMissingAndIncompleteShards() async throws {
         guard SharedData.url("xrd/bruker_raw") != nil else { print(SharedData.missing("xrd/bruker_raw")); return }
         let folder = temporaryFolder("missing")
         let (_, plan) = try xrdConvertPlan(in: folder, include: ["bruker_raw/*", "text/*.xy"])
@@ -186,10 +186,10 @@ import XrayFormats
         let status = try BatchStatus.of(run)
         #expect(status.missing == [1] && status.incomplete == [2])
         #expect(status.problems.contains("shard 2/3 incomplete (\(assigned - 1) of \(assigned) items done)"))
-        let cli = try RoentgenCLI.run(["batch", "merge", run.path])
+        let cli = try await RoentgenCLI.run(["batch", "merge", run.path])
         #expect(cli.status != 0)
         #expect(cli.stderr.contains("shard 1/3 missing") && cli.stderr.contains("shard 2/3 incomplete"))
-        let statusCLI = try RoentgenCLI.run(["batch", "status", run.path])
+        let statusCLI = try await RoentgenCLI.run(["batch", "status", run.path])
         #expect(statusCLI.status != 0 && statusCLI.stdout.contains("shard 1/3 missing"))
         // --partial merges what is there.
         let partial = try BatchMerge.merge(run, partial: true)
@@ -202,13 +202,13 @@ import XrayFormats
     }
 
     /// Environment-chosen shards through the CLI: a Kubernetes index and a refused sparse Slurm array.
-    @Test func cliTakesTheShardFromTheEnvironment() throws {
+    @Test func cliTakesTheShardFromTheEnvironment() async throws {
         guard SharedData.url("xrd/bruker_raw") != nil else { print(SharedData.missing("xrd/bruker_raw")); return }
         let folder = temporaryFolder("env")
         let (planURL, plan) = try xrdConvertPlan(in: folder, include: ["bruker_raw/*"])
         let run = folder.appendingPathComponent("run")
         for i in 0..<2 {
-            let r = try RoentgenCLI.run(["batch", "run", planURL.path, "-o", run.path, "--shards", "2"], environment: ["JOB_COMPLETION_INDEX": "\(i)"])
+            let r = try await RoentgenCLI.run(["batch", "run", planURL.path, "-o", run.path, "--shards", "2"], environment: ["JOB_COMPLETION_INDEX": "\(i)"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout.contains("shard \(i)/2"))
         }
@@ -216,16 +216,16 @@ import XrayFormats
         #expect(merged.ok + merged.failed == (try BatchInputs.items(of: plan).count))
         let manifest = try #require(ShardStore(folder: ShardStore.folder(run: run, index: 1, count: 2)).manifest())
         #expect(manifest.origin.contains("JOB_COMPLETION_INDEX=1"))
-        let sparse = try RoentgenCLI.run(["batch", "run", planURL.path, "-o", folder.appendingPathComponent("sparse").path],
+        let sparse = try await RoentgenCLI.run(["batch", "run", planURL.path, "-o", folder.appendingPathComponent("sparse").path],
                                          environment: ["SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "7",
                                                        "SLURM_ARRAY_TASK_STEP": "1", "SLURM_ARRAY_TASK_COUNT": "3"])
         #expect(sparse.status != 0 && sparse.stderr.contains("not a range"))
         // The flag form.
-        let flags = try RoentgenCLI.run(["batch", "run", "--input", SharedData.root.appendingPathComponent("xrd/bruker_uxd").path,
+        let flags = try await RoentgenCLI.run(["batch", "run", "--input", SharedData.root.appendingPathComponent("xrd/bruker_uxd").path,
                                          "--verb", "convert", "--option", "to=xy", "-o", folder.appendingPathComponent("flags").path])
         #expect(flags.status == 0, "\(flags.stderr)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("flags/outputs/BT86_.xy").path))
-        let unknown = try RoentgenCLI.run(["batch", "run", "--input", ".", "--verb", "convert", "--option", "to=xy", "--option", "colour=red", "-o", folder.path])
+        let unknown = try await RoentgenCLI.run(["batch", "run", "--input", ".", "--verb", "convert", "--option", "to=xy", "--option", "colour=red", "-o", folder.path])
         #expect(unknown.status != 0 && unknown.stderr.contains("unknown option 'colour'"))
     }
 }

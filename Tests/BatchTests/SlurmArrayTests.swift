@@ -45,7 +45,7 @@ func waitForJob(_ id: String, seconds: Double) -> Bool {
 @Suite(.serialized) struct SlurmArrayTests {
     /// `roentgen batch slurm --submit` runs examples/batch/xrd-convert.yaml (every diffraction
     /// file of ../shared/data/xrd to .xy) as a real 4-task array; the merge equals one process.
-    @Test func fourTaskArrayMergesToTheSingleProcessRun() throws {
+    @Test func fourTaskArrayMergesToTheSingleProcessRun() async throws {
         if let why = slurmUnavailable() { print(why); return }
         guard SharedData.url("xrd/bruker_raw") != nil else { print(SharedData.missing("xrd")); return }
         let planURL = SharedData.projectRoot.appendingPathComponent("examples/batch/xrd-convert.yaml")
@@ -55,7 +55,7 @@ func waitForJob(_ id: String, seconds: Double) -> Bool {
         let one = try BatchRunner.run(plan: plan, run: single, shard: .single)
         _ = try BatchMerge.merge(single)
 
-        let submitted = try RoentgenCLI.run(["batch", "slurm", planURL.path, "--shards", "4", "-o", array.path, "--submit"])
+        let submitted = try await RoentgenCLI.run(["batch", "slurm", planURL.path, "--shards", "4", "-o", array.path, "--submit"])
         #expect(submitted.status == 0, "\(submitted.stderr)")
         let script = contents(array.appendingPathComponent("batch.sbatch"))
         #expect(script.contains("#SBATCH --array=0-3"))

@@ -74,14 +74,14 @@ import TestSupport
         #expect(try index.search("arsenic minerals").first?.record.id == "arsenic-minerals")
     }
 
-    @Test func cliUsesXDGCacheHomeAndSurvivesACorruptCache() throws {
+    @Test func cliUsesXDGCacheHomeAndSurvivesACorruptCache() async throws {
         let xdg = try CatalogFixtures.scratchDirectory()
-        let run1 = try RoentgenCLI.run(["sources", "arsenic minerals", "--json"], environment: ["XDG_CACHE_HOME": xdg.path])
+        let run1 = try await RoentgenCLI.run(["sources", "arsenic minerals", "--json"], environment: ["XDG_CACHE_HOME": xdg.path])
         #expect(run1.status == 0)
         let file = xdg.appendingPathComponent("roentgen/\(CatalogIndex.fileName)")
         #expect(FileManager.default.fileExists(atPath: file.path))
         try Data("garbage, not SQLite".utf8).write(to: file)
-        let run2 = try RoentgenCLI.run(["sources", "arsenic minerals", "--json"], environment: ["XDG_CACHE_HOME": xdg.path])
+        let run2 = try await RoentgenCLI.run(["sources", "arsenic minerals", "--json"], environment: ["XDG_CACHE_HOME": xdg.path])
         #expect(run2.status == 0)
         let records = try #require(try JSONSerialization.jsonObject(with: Data(run2.stdout.utf8)) as? [[String: Any]])
         #expect(records.first?["id"] as? String == "arsenic-minerals")

@@ -78,16 +78,16 @@ import TestSupport
         #expect(issues.first?.message.hasPrefix("not valid YAML") == true)
     }
 
-    @Test func lintCommandExitsNonZeroNamingTheFile() throws {
+    @Test func lintCommandExitsNonZeroNamingTheFile() async throws {
         let directory = try CatalogFixtures.catalogCopy()
         let path = directory.appendingPathComponent("refxas.yaml")
         let text = try String(contentsOf: path, encoding: .utf8).replacingOccurrences(of: "kind: reference-library", with: "kind: library")
         try text.write(to: path, atomically: true, encoding: .utf8)
-        let bad = try RoentgenCLI.run(["catalog", "lint", "--catalog", directory.path])
+        let bad = try await RoentgenCLI.run(["catalog", "lint", "--catalog", directory.path])
         #expect(bad.status != 0)
         let kindLine = text.components(separatedBy: "\n").firstIndex { $0.hasPrefix("kind:") }! + 1
         #expect(bad.stderr.contains("refxas.yaml:\(kindLine): kind: 'library' is not one of"))
-        let good = try RoentgenCLI.run(["catalog", "lint"])
+        let good = try await RoentgenCLI.run(["catalog", "lint"])
         #expect(good.status == 0)
         #expect(good.stdout.contains("all valid"))
     }

@@ -28,8 +28,8 @@ import TestSupport
         #expect(readme.contains(table), "README.md's source table is out of date: paste `roentgen catalog render --table`")
     }
 
-    @Test func renderCommandPrintsMarkdown() throws {
-        let result = try RoentgenCLI.run(["catalog", "render", "--markdown"])
+    @Test func renderCommandPrintsMarkdown() async throws {
+        let result = try await RoentgenCLI.run(["catalog", "render", "--markdown"])
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("# Open experimental X-ray data sources"))
         #expect(result.stdout.contains("Arsenic minerals XAS and XRD reference set (28 species)"))

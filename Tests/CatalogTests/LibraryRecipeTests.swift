@@ -28,8 +28,8 @@ import TestSupport
         #expect(issues.contains { $0.file.hasSuffix("vague.yaml") && $0.field == "library_recipe" && $0.message.contains("roentgen commands") })
     }
 
-    @Test func sourcesShowPrintsTheRecipe() throws {
-        let out = try RoentgenCLI.run(["sources", "show", "ixas-xaslib"])
+    @Test func sourcesShowPrintsTheRecipe() async throws {
+        let out = try await RoentgenCLI.run(["sources", "show", "ixas-xaslib"])
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout.contains("As a reference library:") && out.stdout.contains("roentgen xas library refs/ -o fe.rxanes"))
     }

@@ -24,7 +24,7 @@ import TestSupport
     }
 
     @Test(.enabled(if: present, "../shared/data/xas/xaslib is absent"))
-    func planOverFetchedRecord() throws {
+    func planOverFetchedRecord() async throws {
         let bytes = try Self.files.map { try Data(contentsOf: try #require(SharedData.url("xas/xaslib/\($0)"))) }
         let server = try LoopbackServer { r in
             for (i, name) in Self.files.enumerated() {
@@ -39,7 +39,7 @@ import TestSupport
         let env = FetchCLITests.env(cache)
         let endpoint = ["--endpoint", "ixas=\(server.baseURL.absoluteString)"]
         for id in ["ixas:1", "ixas:2"] {
-            let fetch = try RoentgenCLI.run(["fetch", id] + endpoint, environment: env)   // into the cache only, no --to
+            let fetch = try await RoentgenCLI.run(["fetch", id] + endpoint, environment: env)   // into the cache only, no --to
             #expect(fetch.status == 0, "\(fetch.stderr)")
         }
 
@@ -53,9 +53,9 @@ import TestSupport
           verb: xas
         """.write(to: plan, atomically: true, encoding: .utf8)
         let run = work.appendingPathComponent("run")
-        let r = try RoentgenCLI.run(["batch", "run", plan.path, "-o", run.path, "--json"], environment: env)
+        let r = try await RoentgenCLI.run(["batch", "run", plan.path, "-o", run.path, "--json"], environment: env)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try RoentgenCLI.run(["batch", "merge", run.path], environment: env).status == 0)
+        #expect(try await RoentgenCLI.run(["batch", "merge", run.path], environment: env).status == 0)
         let fetched = try Self.results(run)
         #expect(fetched.keys.sorted() == ["ixas:1/Fe_metal_rt_01.xdi", "ixas:2/FeO_rt_01.xdi"])
         #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("outputs/ixas_1/Fe_metal_rt_01.json").path))
@@ -70,8 +70,8 @@ import TestSupport
           verb: xas
         """.write(to: direct, atomically: true, encoding: .utf8)
         let directRun = work.appendingPathComponent("direct")
-        #expect(try RoentgenCLI.run(["batch", "run", direct.path, "-o", directRun.path], environment: env).status == 0)
-        #expect(try RoentgenCLI.run(["batch", "merge", directRun.path], environment: env).status == 0)
+        #expect(try await RoentgenCLI.run(["batch", "run", direct.path, "-o", directRun.path], environment: env).status == 0)
+        #expect(try await RoentgenCLI.run(["batch", "merge", directRun.path], environment: env).status == 0)
         let original = try Self.results(directRun)
         for (i, name) in Self.files.enumerated() {
             let a = try #require(fetched["ixas:\(i + 1)/\(name)"])
@@ -85,7 +85,7 @@ import TestSupport
         // A record that was never fetched: refused, naming it and the plan's line.
         let missing = work.appendingPathComponent("missing.yaml")
         try "inputs:\n  - record: ixas:1\n  - record: zenodo:999\nstep:\n  verb: read\n".write(to: missing, atomically: true, encoding: .utf8)
-        let refused = try RoentgenCLI.run(["batch", "run", missing.path, "-o", work.appendingPathComponent("m").path], environment: env)
+        let refused = try await RoentgenCLI.run(["batch", "run", missing.path, "-o", work.appendingPathComponent("m").path], environment: env)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("record 'zenodo:999' has no fetched files") && refused.stderr.contains("missing.yaml:3"), "\(refused.stderr)")
 
@@ -94,7 +94,7 @@ import TestSupport
             .first { $0.hasSuffix(".provenance.json") && $0.hasPrefix("roentgen/files/") })
         let damaged = cache.appendingPathComponent(String(provenance.dropLast(".provenance.json".count)))
         try Data("not the fetched bytes".utf8).write(to: damaged)
-        let bad = try RoentgenCLI.run(["batch", "run", plan.path, "-o", work.appendingPathComponent("bad").path], environment: env)
+        let bad = try await RoentgenCLI.run(["batch", "run", plan.path, "-o", work.appendingPathComponent("bad").path], environment: env)
         #expect(bad.status != 0 && bad.stderr.contains("no longer matches its SHA-256"), "\(bad.stderr)")
     }
 }

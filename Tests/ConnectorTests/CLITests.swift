@@ -33,13 +33,13 @@ import TestSupport
         ["XDG_CACHE_HOME": cache.path, "ROENTGEN_CONFIG": "/nonexistent/roentgen.yaml"]
     }
 
-    @Test func fetchByRecordIDDeliversVerifiedFile() throws {
+    @Test func fetchByRecordIDDeliversVerifiedFile() async throws {
         let body = FetchFaultTests.payload(200_000)
         let server = try Self.zenodoServer(body: body, md5: MD5.hexDigest(body))
         defer { server.stop() }
         let cache = temporaryDirectory(), out = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: cache); try? FileManager.default.removeItem(at: out) }
-        let r = try RoentgenCLI.run(["fetch", "zenodo:1", "--to", out.path, "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"],
+        let r = try await RoentgenCLI.run(["fetch", "zenodo:1", "--to", out.path, "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"],
                                     environment: Self.env(cache))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("fe_foil.xdi  200.0 kB  sha256:\(SHA256.hex(body).prefix(12))  verified md5"))
@@ -47,21 +47,21 @@ import TestSupport
         #expect(try Data(contentsOf: out.appendingPathComponent("fe_foil.xdi")) == body)
         let provenance = try JSONDecoder().decode(FetchProvenance.self, from: Data(contentsOf: out.appendingPathComponent("fe_foil.xdi.provenance.json")))
         #expect(provenance.doi == "10.5281/zenodo.1" && provenance.source == "zenodo" && provenance.publishedChecksum == "md5:\(MD5.hexDigest(body))")
-        let list = try RoentgenCLI.run(["cache", "list"], environment: Self.env(cache))
+        let list = try await RoentgenCLI.run(["cache", "list"], environment: Self.env(cache))
         #expect(list.stdout.contains("\(SHA256.hex(body).prefix(12))  200.0 kB"))
-        let verify = try RoentgenCLI.run(["cache", "verify"], environment: Self.env(cache))
+        let verify = try await RoentgenCLI.run(["cache", "verify"], environment: Self.env(cache))
         #expect(verify.status == 0 && verify.stdout.contains("1 file(s) checked, 0 corrupt"))
     }
 
     /// With libcurl not loadable (`ROENTGEN_LIBCURL` names a library that does not exist), the
     /// CLI still fetches, through URLSession.
-    @Test func fetchFallsBackToURLSessionWithoutLibcurl() throws {
+    @Test func fetchFallsBackToURLSessionWithoutLibcurl() async throws {
         let body = FetchFaultTests.payload(100_000)
         let server = try Self.zenodoServer(body: body, md5: MD5.hexDigest(body))
         defer { server.stop() }
         let cache = temporaryDirectory(), out = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: cache); try? FileManager.default.removeItem(at: out) }
-        let r = try RoentgenCLI.run(["fetch", "zenodo:1", "--to", out.path, "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"],
+        let r = try await RoentgenCLI.run(["fetch", "zenodo:1", "--to", out.path, "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"],
                                     environment: Self.env(cache).merging(["ROENTGEN_LIBCURL": "libroentgen-no-such-curl.so.4"]) { $1 })
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Data(contentsOf: out.appendingPathComponent("fe_foil.xdi")) == body)
@@ -73,18 +73,18 @@ import TestSupport
         #expect(r.stderr.contains("libroentgen-no-such-curl.so.4"))
     }
 
-    @Test func badEndpointAndBadTargetExitNonZero() throws {
+    @Test func badEndpointAndBadTargetExitNonZero() async throws {
         let cache = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: cache) }
-        let bad = try RoentgenCLI.run(["fetch", "zenodo:1", "--endpoint", "zenodo"], environment: Self.env(cache))
+        let bad = try await RoentgenCLI.run(["fetch", "zenodo:1", "--endpoint", "zenodo"], environment: Self.env(cache))
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("expected NAME=URL"))
-        let target = try RoentgenCLI.run(["fetch", "not-a-thing"], environment: Self.env(cache))
+        let target = try await RoentgenCLI.run(["fetch", "not-a-thing"], environment: Self.env(cache))
         #expect(target.status != 0)
         #expect(target.stderr.contains("expected a DOI"))
     }
 
-    @Test func unwritableDestinationIsAClearError() throws {
+    @Test func unwritableDestinationIsAClearError() async throws {
         let body = Data("x".utf8)
         let server = try Self.zenodoServer(body: body, md5: MD5.hexDigest(body))
         defer { server.stop() }
@@ -92,7 +92,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: cache) }
         let blocker = cache.appendingPathComponent("a-file")
         _ = FileManager.default.createFile(atPath: blocker.path, contents: Data())
-        let r = try RoentgenCLI.run(["fetch", "zenodo:1", "--to", blocker.appendingPathComponent("out").path,
+        let r = try await RoentgenCLI.run(["fetch", "zenodo:1", "--to", blocker.appendingPathComponent("out").path,
                                      "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"], environment: Self.env(cache))
         #expect(r.status != 0)
         #expect(r.stderr.contains(blocker.path) && r.stderr.contains("writable"))
@@ -101,7 +101,7 @@ import TestSupport
     /// `kill -9` mid-download leaves only a `.part` (no complete-looking file); the next fetch resumes it.
     /// Run with each engine (`ROENTGEN_FETCH_TRANSPORT`): libcurl and the URLSession fallback.
     @Test(.timeLimit(.minutes(1)), arguments: ["libcurl", "urlsession"])
-    func killedDownloadLeavesNoCompleteFileAndResumes(_ transport: String) throws {
+    func killedDownloadLeavesNoCompleteFileAndResumes(_ transport: String) async throws {
         let body = FetchFaultTests.payload(2_000_000)
         let md5 = MD5.hexDigest(body)
         let server = try Self.zenodoServer(body: body, md5: md5, slowFirstTransfer: true)
@@ -133,7 +133,7 @@ import TestSupport
         #expect(DownloadCache(root: cache.appendingPathComponent("roentgen")).list().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("fe_foil.xdi").path))
 
-        let again = try RoentgenCLI.run(args, environment: env)
+        let again = try await RoentgenCLI.run(args, environment: env)
         #expect(again.status == 0, "\(again.stderr)")
         let ranges = server.requests.compactMap { $0.headers["range"] }
         #expect(ranges.count == 1)
@@ -202,19 +202,19 @@ import TestSupport
     }
 
     /// Search results are stored; `--offline` finds them again without any server.
-    @Test func searchCLIStoresResultsForOfflineSearch() throws {
+    @Test func searchCLIStoresResultsForOfflineSearch() async throws {
         let server = try LoopbackServer { request in
             request.path == "/api/records" ? .json(file: Fixture.url("zenodo/cldfzenodo-search_keyword.json")!) : .notFound
         }
         let cache = temporaryDirectory()
         defer { server.stop(); try? FileManager.default.removeItem(at: cache) }
-        let online = try RoentgenCLI.run(["search", "phylogeny", "--source", "zenodo", "--limit", "10", "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"],
+        let online = try await RoentgenCLI.run(["search", "phylogeny", "--source", "zenodo", "--limit", "10", "--endpoint", "zenodo=\(server.baseURL.absoluteString)/api"],
                                          environment: FetchCLITests.env(cache))
         #expect(online.status == 0, "\(online.stderr)")
         #expect(online.stdout.contains("zenodo:8250015  Phlorest phylogeny derived from Chang et al. 2015"))
         #expect(online.stderr.contains("zenodo: 10"))
         server.stop()
-        let offline = try RoentgenCLI.run(["search", "Sino-Tibetan", "--offline", "--json"], environment: FetchCLITests.env(cache))
+        let offline = try await RoentgenCLI.run(["search", "Sino-Tibetan", "--offline", "--json"], environment: FetchCLITests.env(cache))
         #expect(offline.status == 0, "\(offline.stderr)")
         #expect(offline.stdout.contains("\"id\" : \"zenodo:8250324\""))
     }

@@ -13,7 +13,7 @@ import TestSupport
     static let present = files.allSatisfy { SharedData.url("xas/xaslib/\($0)") != nil }
 
     @Test(.enabled(if: present, "../shared/data/xas/xaslib is absent"))
-    func fetchThenBuildAndMatch() throws {
+    func fetchThenBuildAndMatch() async throws {
         let bytes = try Self.files.map { try Data(contentsOf: try #require(SharedData.url("xas/xaslib/\($0)"))) }
         let listing = "<table>" + Self.files.enumerated().map { i, name in
             """
@@ -34,23 +34,23 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: cache); try? FileManager.default.removeItem(at: out) }
         let env = FetchCLITests.env(cache)
         let endpoint = ["--endpoint", "ixas=\(server.baseURL.absoluteString)"]
-        let search = try RoentgenCLI.run(["search", "--source", "ixas", "--element", "Fe", "--json"] + endpoint, environment: env)
+        let search = try await RoentgenCLI.run(["search", "--source", "ixas", "--element", "Fe", "--json"] + endpoint, environment: env)
         #expect(search.status == 0, "\(search.stderr)")
         let records = try #require((try JSONSerialization.jsonObject(with: Data(search.stdout.utf8)) as? [String: Any])?["records"] as? [[String: Any]])
         let ids = records.compactMap { $0["id"] as? String }
         #expect(ids == ["ixas:1", "ixas:2", "ixas:3"])
         for id in ids {
-            let fetch = try RoentgenCLI.run(["fetch", id, "--to", out.path] + endpoint, environment: env)
+            let fetch = try await RoentgenCLI.run(["fetch", id, "--to", out.path] + endpoint, environment: env)
             #expect(fetch.status == 0, "\(fetch.stderr)")
         }
         let library = out.appendingPathComponent("fe.rxanes").path
-        let build = try RoentgenCLI.run(["xas", "library", out.path, "-o", library, "--json"], environment: env)
+        let build = try await RoentgenCLI.run(["xas", "library", out.path, "-o", library, "--json"], environment: env)
         #expect(build.status == 0, "\(build.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(build.stdout.utf8)) as? [String: Any])
         #expect(summary["entries"] as? Int == 3 && (summary["edges"] as? [String: Int]) == ["Fe K": 3])
         // A single-edge library needs no --element; Fe foil measured at NSLS X-11A finds the fetched Fe metal.
         let fe060 = try #require(SharedData.url("xas/larch/xafsdata/fe.060")).path
-        let match = try RoentgenCLI.run(["xas", "match", fe060, "--library", library, "--json"], environment: env)
+        let match = try await RoentgenCLI.run(["xas", "match", fe060, "--library", library, "--json"], environment: env)
         #expect(match.status == 0, "\(match.stderr)")
         let first = try #require(((try JSONSerialization.jsonObject(with: Data(match.stdout.utf8)) as? [String: Any])?["matches"] as? [[String: Any]])?.first)
         let entry = try #require(first["entry"] as? [String: Any])

@@ -161,18 +161,18 @@ import XrayFormats
         #expect(throws: RoentgenError.self) { try PowderSimulator.simulate(structure, options: options) }
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func anomalousCLI() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func anomalousCLI() async throws {
         let cif = try #require(SharedData.url("xrd/cif/common/DD_Iron.cif")).path
-        let run = try RoentgenCLI.run(["xrd", "simulate", cif, "--wavelength", "CoKa1", "--anomalous", "--json"])
+        let run = try await RoentgenCLI.run(["xrd", "simulate", cif, "--wavelength", "CoKa1", "--anomalous", "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let parameters = try #require((object["provenance"] as? [String: Any])?["parameters"] as? [String: Any])
         #expect(parameters["anomalous"] as? Bool == true)
-        let tooHard = try RoentgenCLI.run(["xrd", "simulate", cif, "--wavelength", "0.03", "--range", "1:5", "--anomalous"])
+        let tooHard = try await RoentgenCLI.run(["xrd", "simulate", cif, "--wavelength", "0.03", "--range", "1:5", "--anomalous"])
         #expect(tooHard.status != 0 && tooHard.stderr.contains("keV"), "\(tooHard.stderr)")
         let quartz = try #require(SharedData.url("xrd/cif/common/AMCSD_Quartz-alpha.cif")).path
-        let aniso = try RoentgenCLI.run(["xrd", "simulate", quartz, "--debye-waller", "--json"])
-        let iso = try RoentgenCLI.run(["xrd", "simulate", quartz, "--debye-waller", "--isotropic", "--json"])
+        let aniso = try await RoentgenCLI.run(["xrd", "simulate", quartz, "--debye-waller", "--json"])
+        let iso = try await RoentgenCLI.run(["xrd", "simulate", quartz, "--debye-waller", "--isotropic", "--json"])
         #expect(aniso.status == 0 && iso.status == 0 && aniso.stdout != iso.stdout)
     }
 

@@ -95,10 +95,10 @@ import XrayFormats
         #expect(throws: RoentgenError.self) { try ReferenceLibrary(serialized: Data("not a library".utf8), file: "x.rxl") }
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func identifyCLI() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func identifyCLI() async throws {
         let measured = try #require(SharedData.url("xrd/text/xrd_autoanalyzer/MnO.xy")).path
         let candidates = try #require(SharedData.url("xrd/cif/xrd_autoanalyzer_refs")).path
-        let result = try RoentgenCLI.run(["xrd", "identify", measured, "--candidates", candidates, "--top", "3", "--json"])
+        let result = try await RoentgenCLI.run(["xrd", "identify", measured, "--candidates", candidates, "--top", "3", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let ranking = try #require(object["ranking"] as? [[String: Any]])
@@ -111,7 +111,7 @@ import XrayFormats
         #expect(zip(absent, absent.dropFirst()).allSatisfy { $0 >= $1 })
         let phases = try #require(object["phases"] as? [[String: Any]])
         #expect((phases.first?["fraction"] as? Double) == 1)
-        let none = try RoentgenCLI.run(["xrd", "identify", measured])
+        let none = try await RoentgenCLI.run(["xrd", "identify", measured])
         #expect(none.status != 0 && none.stderr.contains("--candidates"))
     }
 

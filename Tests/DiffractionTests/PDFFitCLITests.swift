@@ -8,7 +8,7 @@ import TestSupport
 
     /// Every recipe fit has its example file, and the Ni lesson-1 example gives PDFfit2's Rw with the JSON keys
     /// the issue lists.
-    @Test(.enabled(if: SharedData.isPresent)) func exampleFitJSON() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func exampleFitJSON() async throws {
         for name in ["ni_pdfgetx3-lesson1", "ni_pdfgetx3-lesson4_delta2", "ni_pdfgetx3-delta2_qbroad", "ni_pdfgetx3-delta1_qbroad",
                      "lcmo_x000_10k-x000_10k", "cdse_wurtzite-bulk", "cdse_wurtzite-nano_3nm", "cdse_wurtzite-bulk_aniso"] {
             #expect(FileManager.default.fileExists(atPath: Self.examples.appendingPathComponent("\(name).yaml").path), "\(name)")
@@ -16,7 +16,7 @@ import TestSupport
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-pdffit-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let svg = dir.appendingPathComponent("fit.svg").path
-        let result = try RoentgenCLI.run(["pdf", "fit", Self.examples.appendingPathComponent("ni_pdfgetx3-lesson1.yaml").path, "--json",
+        let result = try await RoentgenCLI.run(["pdf", "fit", Self.examples.appendingPathComponent("ni_pdfgetx3-lesson1.yaml").path, "--json",
                                           "--plot", svg, "--cif-out", dir.appendingPathComponent("cif").path])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -40,10 +40,10 @@ import TestSupport
     }
 
     /// The quick form refines the default set (dscale, lattice, Uiso per element, qdamp, delta2).
-    @Test(.enabled(if: SharedData.isPresent)) func quickForm() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func quickForm() async throws {
         let gr = try #require(SharedData.url("xrd/pdf/pdfgetx3_Ni/ni300mesh_300k_nor_1-5-pdfgetx3.gr")).path
         let cif = try #require(SharedData.url("xrd/cif/diffpy/srreal_Ni.cif")).path
-        let result = try RoentgenCLI.run(["pdf", "fit", gr, "--phase", cif, "--qmax", "26", "--range", "1.7:30", "--json"])
+        let result = try await RoentgenCLI.run(["pdf", "fit", gr, "--phase", cif, "--qmax", "26", "--range", "1.7:30", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let params = try #require(object["params"] as? [String: Any])
@@ -53,7 +53,7 @@ import TestSupport
     }
 
     /// Bad input names the file, line or parameter.
-    @Test(.enabled(if: SharedData.isPresent)) func badInput() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func badInput() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-pdffit-bad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -84,7 +84,7 @@ import TestSupport
             (["pdf", "fit", yaml.path], ["bad.yaml:7", "unknown variable '@7'", "lat(1)"]),
         ]
         for (args, words) in cases {
-            let result = try RoentgenCLI.run(args)
+            let result = try await RoentgenCLI.run(args)
             #expect(result.status != 0, "\(args)")
             for w in words { #expect(result.stderr.contains(w), "\(args): \(result.stderr)") }
         }

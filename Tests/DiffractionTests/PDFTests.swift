@@ -84,21 +84,21 @@ import XrayFormats
         #expect(throws: RoentgenError.self) { try ChemicalFormula("") }
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func pdfCLI() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func pdfCLI() async throws {
         let cif = try #require(SharedData.url("xrd/cif/diffpy/srreal_Ni.cif")).path
-        let sim = try RoentgenCLI.run(["pdf", "simulate", cif, "--qmax", "25", "--qdamp", "0.04", "--uiso", "0.005", "--json"])
+        let sim = try await RoentgenCLI.run(["pdf", "simulate", cif, "--qmax", "25", "--qdamp", "0.04", "--uiso", "0.005", "--json"])
         #expect(sim.status == 0, "\(sim.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(sim.stdout.utf8)) as? [String: Any])
         let r = try #require(object["r"] as? [Double]), g = try #require(object["g"] as? [Double])
         // The nearest-neighbour peak of fcc Ni at a/√2 = 2.49 Å.
         let peak = try #require(zip(r, g).filter { $0.0 > 2 && $0.0 < 3 }.max { $0.1 < $1.1 })
         #expect(abs(peak.0 - 2.49) < 0.02)
-        let bad = try RoentgenCLI.run(["pdf", "simulate", cif, "--uiso", "-1"])
+        let bad = try await RoentgenCLI.run(["pdf", "simulate", cif, "--uiso", "-1"])
         #expect(bad.status != 0 && bad.stderr.contains("uiso"))
         let dir = try #require(SharedData.url("xrd/pdf/pdfgetx3_Ni")).path
-        let noWavelength = try RoentgenCLI.run(["pdf", dir + "/ni300mesh_300k_nor_1-5.chi", "--composition", "Ni"])
+        let noWavelength = try await RoentgenCLI.run(["pdf", dir + "/ni300mesh_300k_nor_1-5.chi", "--composition", "Ni"])
         #expect(noWavelength.status != 0 && noWavelength.stderr.contains("wavelength"), "\(noWavelength.stderr)")
-        let reduced = try RoentgenCLI.run(["pdf", dir + "/ni300mesh_300k_nor_1-5.chi", "--composition", "Ni", "--background",
+        let reduced = try await RoentgenCLI.run(["pdf", dir + "/ni300mesh_300k_nor_1-5.chi", "--composition", "Ni", "--background",
                                            dir + "/kapton_bgrd_300k_nor_2-3.chi", "--wavelength", "0.142774", "--json"])
         #expect(reduced.status == 0, "\(reduced.stderr)")
         let pdf = try #require(try JSONSerialization.jsonObject(with: Data(reduced.stdout.utf8)) as? [String: Any])
@@ -122,7 +122,7 @@ import XrayFormats
         return out.path
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func qAxisInputGivesTheSameGofR() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func qAxisInputGivesTheSameGofR() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-pdf-q-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -130,16 +130,16 @@ import XrayFormats
         let lambda = 0.142774
         let sampleQ = try Self.qFile(dir + "ni300mesh_300k_nor_1-5.chi", wavelength: lambda, in: folder)
         let backgroundQ = try Self.qFile(dir + "kapton_bgrd_300k_nor_2-3.chi", wavelength: lambda, in: folder)
-        func g(_ args: [String]) throws -> [Double] {
-            let r = try RoentgenCLI.run(["pdf", "reduce"] + args + ["--composition", "Ni", "--qmax", "26", "--qmaxinst", "26.5", "--json"])
+        func g(_ args: [String]) async throws -> [Double] {
+            let r = try await RoentgenCLI.run(["pdf", "reduce"] + args + ["--composition", "Ni", "--qmax", "26", "--qmaxinst", "26.5", "--json"])
             #expect(r.status == 0, "\(r.stderr)")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
             return try #require(json["g"] as? [Double])
         }
-        let fromTwoTheta = try g([try #require(SharedData.url(dir + "ni300mesh_300k_nor_1-5.chi")).path,
+        let fromTwoTheta = try await g([try #require(SharedData.url(dir + "ni300mesh_300k_nor_1-5.chi")).path,
                                   "--background", try #require(SharedData.url(dir + "kapton_bgrd_300k_nor_2-3.chi")).path,
                                   "--wavelength", "0.142774"])
-        let fromQ = try g([sampleQ, "--background", backgroundQ])   // no wavelength needed
+        let fromQ = try await g([sampleQ, "--background", backgroundQ])   // no wavelength needed
         #expect(fromQ.count == fromTwoTheta.count && fromQ.count > 2000)
         let scale = fromTwoTheta.map(abs).max() ?? 1
         let worst = zip(fromQ, fromTwoTheta).map { abs($0 - $1) }.max() ?? .infinity

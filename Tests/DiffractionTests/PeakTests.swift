@@ -89,9 +89,9 @@ struct SeededNoise {
         #expect(report.peaks.prefix(3).allSatisfy { $0.fwhm > 0.05 && $0.fwhm < 0.2 })
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func peaksCLI() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func peaksCLI() async throws {
         let xy = try #require(SharedData.url("xrd/text/xrd_autoanalyzer/TiO2.xy")).path
-        let result = try RoentgenCLI.run(["xrd", "peaks", xy, "--wavelength", "CuKa1", "--json"])
+        let result = try await RoentgenCLI.run(["xrd", "peaks", xy, "--wavelength", "CuKa1", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let peaks = try #require(object["peaks"] as? [[String: Any]])
@@ -102,7 +102,7 @@ struct SeededNoise {
         #expect(size > 8 && size < 30)
 
         let empty = try #require(SharedData.url("xrd/edge_cases/derived_header_only.xy")).path
-        let bad = try RoentgenCLI.run(["xrd", "peaks", empty])
+        let bad = try await RoentgenCLI.run(["xrd", "peaks", empty])
         #expect(bad.status != 0 && bad.stderr.contains("derived_header_only.xy"), "\(bad.stderr)")
 
         let flatFile = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-flat-\(getpid()).xy")
@@ -110,7 +110,7 @@ struct SeededNoise {
         var noise = SeededNoise(state: 3)
         let text = stride(from: 10.0, through: 80.0, by: 0.02).map { String(format: "%.2f %.1f", $0, 500 + 22 * noise.gaussian()) }.joined(separator: "\n")
         try text.write(to: flatFile, atomically: true, encoding: .utf8)
-        let flat = try RoentgenCLI.run(["xrd", "peaks", flatFile.path])
+        let flat = try await RoentgenCLI.run(["xrd", "peaks", flatFile.path])
         #expect(flat.status != 0 && flat.stderr.contains("no peaks found"), "\(flat.stderr)")
     }
 }

@@ -3,9 +3,9 @@ import Testing
 import TestSupport
 
 @Suite struct SimulateCLITests {
-    @Test(.enabled(if: SharedData.isPresent)) func simulateJSONHasTheContractKeys() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func simulateJSONHasTheContractKeys() async throws {
         let cif = try #require(SharedData.url("xrd/cif/common/DD_Silicon.cif"))
-        let result = try RoentgenCLI.run(["xrd", "simulate", cif.path, "--wavelength", "1.54184", "--range", "5:90", "--json"])
+        let result = try await RoentgenCLI.run(["xrd", "simulate", cif.path, "--wavelength", "1.54184", "--range", "5:90", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["wavelength"] as? Double == 1.54184)
@@ -19,7 +19,7 @@ import TestSupport
         #expect(first["d"] is Double)
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func badParametersAndFilesExitNonZero() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func badParametersAndFilesExitNonZero() async throws {
         let cif = try #require(SharedData.url("xrd/cif/common/DD_Silicon.cif")).path
         let bad = try #require(SharedData.url("xrd/edge_cases/cif/diffpy_LiCl-bad.cif")).path
         let cases: [([String], String)] = [
@@ -31,22 +31,22 @@ import TestSupport
             (["xrd", "simulate", "/nonexistent.cif"], "no such file"),
         ]
         for (args, words) in cases {
-            let result = try RoentgenCLI.run(args)
+            let result = try await RoentgenCLI.run(args)
             #expect(result.status != 0, "\(args)")
             #expect(result.stderr.contains(words), "\(args): \(result.stderr)")
         }
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func plotWritesSVG() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func plotWritesSVG() async throws {
         let cif = try #require(SharedData.url("xrd/cif/common/AMCSD_Quartz-alpha.cif")).path
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-sim-\(getpid()).svg")
         defer { try? FileManager.default.removeItem(at: out) }
-        let result = try RoentgenCLI.run(["xrd", "simulate", cif, "--plot", out.path])
+        let result = try await RoentgenCLI.run(["xrd", "simulate", cif, "--plot", out.path])
         #expect(result.status == 0, "\(result.stderr)")
         let svg = try String(contentsOf: out, encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
         // One stick (a line in the first series' colour) per simulated peak.
-        let json = try RoentgenCLI.run(["xrd", "simulate", cif, "--json"])
+        let json = try await RoentgenCLI.run(["xrd", "simulate", cif, "--json"])
         let peaks = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["peaks"] as? [Any])
         #expect(svg.components(separatedBy: "stroke=\"#1f77b4\"/>").count - 1 == peaks.count)
     }

@@ -7,11 +7,11 @@ import TestSupport
 struct FeffitCLITests {
     static let examples = SharedData.projectRoot.appendingPathComponent("examples/feffit")
 
-    @Test func cu1shellJSONHasTheIssueKeysAndLarchNumbers() throws {
+    @Test func cu1shellJSONHasTheIssueKeysAndLarchNumbers() async throws {
         guard let ref = try FeffitReference.json("reference/cu_1shell.json") else { return }
         let svg = FileManager.default.temporaryDirectory.appendingPathComponent("feffit-\(UUID().uuidString).svg")
         defer { try? FileManager.default.removeItem(at: svg) }
-        let run = try RoentgenCLI.run(["xas", "fit", Self.examples.appendingPathComponent("cu_1shell.yaml").path, "--json", "--plot", svg.path])
+        let run = try await RoentgenCLI.run(["xas", "fit", Self.examples.appendingPathComponent("cu_1shell.yaml").path, "--json", "--plot", svg.path])
         #expect(run.status == 0, "\(run.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         for key in ["params", "chi_square", "chi2_reduced", "rfactor", "n_independent", "nvarys", "correlations", "datasets"] {
@@ -46,9 +46,9 @@ struct FeffitCLITests {
         #expect(svgText.contains("fit range") && svgText.contains("k window"))
     }
 
-    @Test func textReportLooksLikeFeffitReport() throws {
+    @Test func textReportLooksLikeFeffitReport() async throws {
         guard SharedData.url("xas/feffit/feo_2path") != nil else { print(SharedData.missing("xas/feffit")); return }
-        let run = try RoentgenCLI.run(["xas", "fit", Self.examples.appendingPathComponent("feo_2path-q.yaml").path])
+        let run = try await RoentgenCLI.run(["xas", "fit", Self.examples.appendingPathComponent("feo_2path-q.yaml").path])
         #expect(run.status == 0, "\(run.stderr)")
         for piece in ["=================== FEFFIT RESULTS", "[[Statistics]]", "n_independent        = 17.10648", "[[Variables]]",
                       "s02                  = 0.7 (fixed)", "[[Correlations]]", "fit space            = 'q'", "[[Paths]]", "n*s02  ="] {
@@ -80,47 +80,47 @@ struct FeffitCLITests {
         """
     }
 
-    func fails(_ text: String, _ pieces: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func fails(_ text: String, _ pieces: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("feffit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("fit.yaml")
         try text.write(to: file, atomically: true, encoding: .utf8)
-        let run = try RoentgenCLI.run(["xas", "fit", file.path])
+        let run = try await RoentgenCLI.run(["xas", "fit", file.path])
         #expect(run.status != 0, sourceLocation: sourceLocation)
         #expect(run.stdout.isEmpty, "no partial output", sourceLocation: sourceLocation)
         for piece in pieces { #expect(run.stderr.contains(piece), "stderr lacks '\(piece)': \(run.stderr)", sourceLocation: sourceLocation) }
     }
 
-    @Test func badInputGivesClearErrors() throws {
+    @Test func badInputGivesClearErrors() async throws {
         guard let feff = SharedData.url("xas/feffit/cu_1shell/feffcu01.dat") else { print(SharedData.missing("xas/feffit")); return }
-        try fails(Self.recipe(path: "/nonexistent/feff0001.dat"), ["/nonexistent/feff0001.dat", "no such file", "path 'cu1' at", "fit.yaml:12"])
+        try await fails(Self.recipe(path: "/nonexistent/feff0001.dat"), ["/nonexistent/feff0001.dat", "no such file", "path 'cu1' at", "fit.yaml:12"])
         let truncated = FileManager.default.temporaryDirectory.appendingPathComponent("feffit-trunc-\(UUID().uuidString).dat")
         defer { try? FileManager.default.removeItem(at: truncated) }
         try Data(try Data(contentsOf: feff).prefix(3000)).write(to: truncated)
-        try fails(Self.recipe(path: truncated.path), [truncated.path + ":42", "expected 7", "truncated"])
-        try fails(Self.recipe(sigma2: "sig2 * (1 +"), ["fit.yaml:16", "parameter 'cu1.sigma2', column 12", "syntax error"])
-        try fails(Self.recipe(sigma2: "sig3 + 0.001"), ["fit.yaml:16", "parameter 'cu1.sigma2', column 1", "unknown name 'sig3'"])
-        try fails(Self.recipe(kmax: 30), ["fit.yaml:9", "k range 3…30", "outside the data", "17.450"])
-        try fails(Self.recipe(rmax: 40), ["fit.yaml:9", "R range 1.4…40", "outside"])
-        try fails(Self.recipe(kmax: 4, rmax: 2.0), ["4 variables but only 1.382 independent points"])
-        try fails(Self.recipe().replacingOccurrences(of: "window: kaiser", with: "window: boxcar"), ["fit.yaml:9", "window 'boxcar'"])
-        try fails(Self.recipe().replacingOccurrences(of: "deltar: del_r", with: "deltar: del_r\n        sigma3: x"), ["fit.yaml:16", "unknown key 'sigma3'"])
+        try await fails(Self.recipe(path: truncated.path), [truncated.path + ":42", "expected 7", "truncated"])
+        try await fails(Self.recipe(sigma2: "sig2 * (1 +"), ["fit.yaml:16", "parameter 'cu1.sigma2', column 12", "syntax error"])
+        try await fails(Self.recipe(sigma2: "sig3 + 0.001"), ["fit.yaml:16", "parameter 'cu1.sigma2', column 1", "unknown name 'sig3'"])
+        try await fails(Self.recipe(kmax: 30), ["fit.yaml:9", "k range 3…30", "outside the data", "17.450"])
+        try await fails(Self.recipe(rmax: 40), ["fit.yaml:9", "R range 1.4…40", "outside"])
+        try await fails(Self.recipe(kmax: 4, rmax: 2.0), ["4 variables but only 1.382 independent points"])
+        try await fails(Self.recipe().replacingOccurrences(of: "window: kaiser", with: "window: boxcar"), ["fit.yaml:9", "window 'boxcar'"])
+        try await fails(Self.recipe().replacingOccurrences(of: "deltar: del_r", with: "deltar: del_r\n        sigma3: x"), ["fit.yaml:16", "unknown key 'sigma3'"])
         // Options out of range name the option and its line (a negative rmax_out or a NaN
         // max_evaluations used to reach an array size or an Int conversion and crash).
-        try fails(Self.recipe() + "options: {rmax_out: -2}\n", ["fit.yaml:17", "rmax_out must be a positive distance"])
-        try fails(Self.recipe() + "options: {max_evaluations: 1e300}\n", ["fit.yaml:17", "max_evaluations must be a whole number"])
-        try fails(Self.recipe() + "options: {ftol: -1}\n", ["fit.yaml:17", "ftol must be a number ≥ 0"])
+        try await fails(Self.recipe() + "options: {rmax_out: -2}\n", ["fit.yaml:17", "rmax_out must be a positive distance"])
+        try await fails(Self.recipe() + "options: {max_evaluations: 1e300}\n", ["fit.yaml:17", "max_evaluations must be a whole number"])
+        try await fails(Self.recipe() + "options: {ftol: -1}\n", ["fit.yaml:17", "ftol must be a number ≥ 0"])
     }
 
-    @Test func pathsSummarisesAFolder() throws {
+    @Test func pathsSummarisesAFolder() async throws {
         guard let folder = SharedData.url("xas/feffit/cu_13paths_ms/Feff_Cu") else { print(SharedData.missing("xas/feffit")); return }
-        let run = try RoentgenCLI.run(["xas", "paths", folder.path])
+        let run = try await RoentgenCLI.run(["xas", "paths", folder.path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("feff0001.dat: Cu-Cu (Cu K edge), nleg 2, degen 12, reff 2.5478 Å"))
         #expect(run.stdout.contains("feff0011.dat: Cu-Cu-Cu-Cu (Cu K edge), nleg 4, degen 12, reff 5.0957 Å"))
         #expect(run.stdout.components(separatedBy: "feff00").count - 1 == 13)
-        let json = try RoentgenCLI.run(["xas", "paths", folder.appendingPathComponent("feff0003.dat").path, "--json"])
+        let json = try await RoentgenCLI.run(["xas", "paths", folder.appendingPathComponent("feff0003.dat").path, "--json"])
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(doc.first?["degen"] as? Double == 48 && doc.first?["nleg"] as? Int == 3)
     }

@@ -13,7 +13,7 @@ import XrayCore
 
     /// The AgBh Pilatus 1M frame from a start PONI 30 mm and 4 mrad off: JSON keys with esds, a PONI
     /// v2 file that reads back, and the beam centre of Pilatus1M.poni within 0.2 px.
-    @Test func agbhJSONAndPONI() throws {
+    @Test func agbhJSONAndPONI() async throws {
         guard let image = SharedData.url("images/Pilatus1M.edf"), let poniURL = SharedData.url("images/Pilatus1M.poni") else { return }
         var start = try PONIGeometry.parse(String(contentsOf: poniURL, encoding: .utf8), file: poniURL.path)
         let target = start.fit2d
@@ -23,7 +23,7 @@ import XrayCore
         let startFile = Self.temporary("start.poni"), out = Self.temporary("out.poni")
         defer { try? FileManager.default.removeItem(at: startFile); try? FileManager.default.removeItem(at: out) }
         try start.poniText().write(to: startFile, atomically: true, encoding: .utf8)
-        let r = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", startFile.path, "--wavelength", "1.03264",
+        let r = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", startFile.path, "--wavelength", "1.03264",
                                      "-o", out.path, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -41,7 +41,7 @@ import XrayCore
         #expect(try String(contentsOf: out, encoding: .utf8).contains("poni_version: 2"))
     }
 
-    @Test func badInput() throws {
+    @Test func badInput() async throws {
         guard let image = SharedData.url("images/Pilatus1M.edf"), let poni = SharedData.url("images/Pilatus1M.poni"),
               let tilted = SharedData.url("images/b_toney_Lab6_thtth_rightside_scan2_0009.tif"),
               let tiltedPoni = SharedData.url("images/b_toney_Lab6_thtth_rightside_scan2_0009.poni") else { return }
@@ -49,25 +49,25 @@ import XrayCore
         let bad = Self.temporary("bad.D"), npt = Self.temporary("few.npt")
         defer { try? FileManager.default.removeItem(at: bad); try? FileManager.default.removeItem(at: npt) }
         try "# d-spacings\n 3.1 # (1 1 1)\n three # (2 0 0)\n".write(to: bad, atomically: true, encoding: .utf8)
-        let r1 = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", bad.path, "--poni", poni.path, "--wavelength", "1.0326"])
+        let r1 = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", bad.path, "--poni", poni.path, "--wavelength", "1.0326"])
         #expect(r1.status != 0 && r1.stderr.contains("bad.D") && r1.stderr.contains("bad.D:3") && r1.stdout.isEmpty, "\(r1.stderr)")
-        let r2 = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "Unobtainium", "--poni", poni.path, "--wavelength", "1.0326"])
+        let r2 = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "Unobtainium", "--poni", poni.path, "--wavelength", "1.0326"])
         #expect(r2.status != 0 && r2.stderr.contains("not a built-in calibrant"))
         // No ring on the detector (CeO2's first ring at 19° lies far outside a 1.58 m SAXS frame).
-        let r3 = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "CeO2", "--poni", poni.path, "--wavelength", "1.0326"])
+        let r3 = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "CeO2", "--poni", poni.path, "--wavelength", "1.0326"])
         #expect(r3.status != 0 && r3.stderr.contains("no ring of CeO2"), "\(r3.stderr)")
         // No wavelength anywhere.
-        let r4 = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path])
+        let r4 = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path])
         #expect(r4.status != 0 && r4.stderr.contains("no wavelength"))
         // Fewer control points than parameters.
         try "wavelength: 8.856e-11\nring: 0\npoint: x=1402.05 y=91.81\npoint: x=1422.91 y=99.99\npoint: x=1123.88 y=4.02\n".write(to: npt, atomically: true, encoding: .utf8)
-        let r5 = try RoentgenCLI.run(["calibrate", tilted.path, "--calibrant", "LaB6", "--poni", tiltedPoni.path, "--control-points", npt.path])
+        let r5 = try await RoentgenCLI.run(["calibrate", tilted.path, "--calibrant", "LaB6", "--poni", tiltedPoni.path, "--control-points", npt.path])
         #expect(r5.status != 0 && r5.stderr.contains("3 control points for 5 refined parameters"), "\(r5.stderr)")
         // Parameters out of range are refused before the image is read (they ran 1 pass, or took -1 σ, before).
         for (option, said) in [(["--passes", "0"], "--passes 0: 1 to 20"), (["--passes=-2"], "--passes -2: 1 to 20"),
                                 (["--threshold=-1"], "--threshold -1.0: a positive number"), (["--threshold", "nan"], "--threshold nan: a positive number"),
                                 (["--pixel-size", "0"], "--pixel-size 0.0 µm must be positive")] {
-            let r = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326"] + option)
+            let r = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326"] + option)
             #expect(r.status != 0 && r.stderr.contains(said) && r.stdout.isEmpty, "\(option): \(r.stderr)")
         }
     }
@@ -76,9 +76,9 @@ import XrayCore
     /// 1M's, same pixels): 172 µm, said on stderr. From 30 mm and 6 px off it lands where the PONI start does (the
     /// free-tilt minimum, 0.99 mm from the PONI's distance: CalibrationTests.agbhFromRoughStart), beam centre within
     /// 0.2 px of the PONI's. A shape no detector has (the Pixium frame) still asks for --pixel-size.
-    @Test func pixelSizeFromTheImageShape() throws {
+    @Test func pixelSizeFromTheImageShape() async throws {
         guard let image = SharedData.url("images/Pilatus1M.edf"), let pixium = SharedData.url("images/pixium_03150.tif") else { return }
-        let r = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--wavelength", "1.0326375318602659",
+        let r = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--wavelength", "1.0326375318602659",
                                      "--distance", "1613.2", "--center", "175,270", "--json"])
         #expect(r.status == 0 && r.stderr.contains("pixel size 172 × 172 µm from the image's shape (1043 × 981: Pilatus1M, PilatusCdTe1M)"), "\(r.stderr)")
         let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -86,17 +86,17 @@ import XrayCore
         #expect(abs(centre[0] - 179.98053034900167) < 0.2 && abs(centre[1] - 263.85882981105306) < 0.2, "\(centre)")
         let d = try #require(j["distance_m"] as? Double)
         #expect(abs(d - 1.58323111834) < 1.2e-3, "\(d)")
-        let p = try RoentgenCLI.run(["calibrate", pixium.path, "--calibrant", "CeO2", "--wavelength", "0.1393", "--distance", "1194", "--center", "712,725"])
+        let p = try await RoentgenCLI.run(["calibrate", pixium.path, "--calibrant", "CeO2", "--wavelength", "0.1393", "--distance", "1194", "--center", "712,725"])
         #expect(p.status != 0 && p.stderr.contains("no pixel size") && p.stderr.contains("1441 × 1440"), "\(p.stderr)")
     }
 
     /// A fit that converges to a doubtful geometry says so: the GSAS-II tutorial's MarCCD AgBh frame from a rough
     /// start, with the zero pixels outside the round detector unmasked, fits its rings to several pixels rms (a
     /// warning on stderr and in the JSON); the Pilatus 1M AgBh frame fits to a quarter of a pixel (no warning).
-    @Test func doubtfulFitWarns() throws {
+    @Test func doubtfulFitWarns() async throws {
         guard let marccd = SharedData.url("xrd/images/AgBehenate_003.tif"), let image = SharedData.url("images/Pilatus1M.edf"),
               let poni = SharedData.url("images/Pilatus1M.poni") else { return }
-        let r = try RoentgenCLI.run(["calibrate", marccd.path, "--calibrant", "AgBh", "--wavelength", "1.0332", "--distance", "570",
+        let r = try await RoentgenCLI.run(["calibrate", marccd.path, "--calibrant", "AgBh", "--wavelength", "1.0332", "--distance", "570",
                                      "--center", "480,570", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warning: the rings fit to") && r.stderr.contains("more than a pixel"), "\(r.stderr)")
@@ -104,11 +104,11 @@ import XrayCore
         #expect((j["warnings"] as? [String])?.count == 1)
         // The edge of the round detector (zeros outside) was taken for AgBh ring 8; `--dummy 0` leaves it out.
         #expect((j["control_points_per_ring"] as? [String: Int])?["8"] ?? 0 > 50)
-        let d = try RoentgenCLI.run(["calibrate", marccd.path, "--calibrant", "AgBh", "--wavelength", "1.0332", "--distance", "570",
+        let d = try await RoentgenCLI.run(["calibrate", marccd.path, "--calibrant", "AgBh", "--wavelength", "1.0332", "--distance", "570",
                                      "--center", "480,570", "--dummy", "0", "--json"])
         let dj = try #require(try JSONSerialization.jsonObject(with: Data(d.stdout.utf8)) as? [String: Any])
         #expect((dj["control_points_per_ring"] as? [String: Int])?["8"] == nil, "\(d.stdout.prefix(400))")
-        let good = try RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326375318602659", "--json"])
+        let good = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326375318602659", "--json"])
         let g = try #require(try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any])
         #expect((g["warnings"] as? [String])?.isEmpty == true && !good.stderr.contains("warning"), "\(good.stderr)")
     }

@@ -5,11 +5,11 @@ import TestSupport
 /// `roentgen integrate` end to end on the pixium frame: the JSON keys the issue names, the
 /// numbers pyFAI gives for the same method, and clean failures.
 @Suite struct IntegrateCLITests {
-    @Test func jsonMatchesPyFAI() throws {
+    @Test func jsonMatchesPyFAI() async throws {
         guard let image = SharedData.url("images/pixium_03150.tif"), let poni = SharedData.url("images/DLS_CeO2_1200mm_pyFAI.poni"),
               let mask = SharedData.url("images/DLS_CeO2_1200mm.mask"),
               let ref = try Reference.load("images/reference/integrate1d_pixium_03150.json", as: PixiumReference.self) else { return }
-        let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--mask", mask.path, "--method", "bbox",
+        let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--mask", mask.path, "--method", "bbox",
                                      "--polarization", "0.99", "--radial-range", "2.42:12.97", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -27,7 +27,7 @@ import TestSupport
     /// `--mask FILE.nxs` takes the NXdetector's own `pixel_mask` (nonzero: gap, dead, hot, noisy, virtual pixels) of
     /// the Lambda stack, here the frames' own file: 37,045 pixels masked, as h5py counts them; the first frame's pattern
     /// equals pyFAI's with that mask (Tests/Fixtures/images/make_lambda_mask_reference.py, a made-up PONI), both methods.
-    @Test func nexusPixelMask() throws {
+    @Test func nexusPixelMask() async throws {
         struct Fixture: Decodable {
             struct Result: Decodable { var method: String; var radial: [Double]; var intensity: [Double?]; var sigma: [Double?] }
             var image: String; var poni: String; var npt: Int; var unit: String; var masked_pixels: Int; var pixel_mask_nonzero: Int; var results: [Result]
@@ -39,7 +39,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: poni) }
         #expect(ref.masked_pixels == 37045 && ref.pixel_mask_nonzero == ref.masked_pixels)
         for expected in ref.results {
-            let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--mask", image.path, "--npt", "\(ref.npt)",
+            let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--mask", image.path, "--npt", "\(ref.npt)",
                                          "--unit", ref.unit, "--method", expected.method, "--json"])
             #expect(r.status == 0, "\(r.stderr)")
             // One JSON object per frame, one per line; the first frame is compared.
@@ -57,79 +57,79 @@ import TestSupport
             }
         }
         // Without the mask only the negative (gap) pixels are masked.
-        let plain = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "\(ref.npt)", "--json"])
+        let plain = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "\(ref.npt)", "--json"])
         let first = try #require(try JSONSerialization.jsonObject(with: Data((plain.stdout.split(separator: "\n").first ?? "").utf8)) as? [String: Any])
         #expect(first["masked_pixels"] as? Int == 5160)
     }
 
-    @Test func xyeWithHeaderAndCleanFailures() throws {
+    @Test func xyeWithHeaderAndCleanFailures() async throws {
         guard let image = SharedData.url("images/CeO2_Pilatus1M.tif"), let poni = SharedData.url("images/CeO2_Pilatus1M.poni"),
               let noWavelength = SharedData.url("images/Pilatus1M.poni") else { return }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-integrate-\(UUID().uuidString).xye")
         defer { try? FileManager.default.removeItem(at: out) }
-        let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "200", "-o", out.path])
+        let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "200", "-o", out.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("73560 negative pixels masked"))
         let text = try String(contentsOf: out, encoding: .utf8)
         #expect(text.contains("# == pyFAI calibration ==") && text.contains("# Wavelength: 4.066e-11 m"))
         #expect(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.count == 200)
         // q without a wavelength, a bad unit and a missing file fail with a message, no output.
-        let q = try RoentgenCLI.run(["integrate", image.path, "--poni", noWavelength.path, "--unit", "q_A^-1"])
+        let q = try await RoentgenCLI.run(["integrate", image.path, "--poni", noWavelength.path, "--unit", "q_A^-1"])
         #expect(q.status != 0 && q.stderr.contains("needs a wavelength") && q.stdout.isEmpty)
-        let unit = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--unit", "furlongs"])
+        let unit = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--unit", "furlongs"])
         #expect(unit.status != 0 && unit.stderr.contains("--unit"))
-        let missing = try RoentgenCLI.run(["integrate", "/nonexistent.tif", "--poni", poni.path])
+        let missing = try await RoentgenCLI.run(["integrate", "/nonexistent.tif", "--poni", poni.path])
         #expect(missing.status != 0 && missing.stderr.contains("no such file"))
-        let threads = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--threads", "0"])
+        let threads = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--threads", "0"])
         #expect(threads.status != 0 && threads.stderr.contains("--threads 0: 1 to 256") && threads.stdout.isEmpty, "\(threads.stderr)")
         // A PONI naming a detector Roentgen does not know (with its pixel size): integrated, and the notes say
         // that no gap mask was applied for it.
         let unknown = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-unknown-\(UUID().uuidString).poni")
         defer { try? FileManager.default.removeItem(at: unknown) }
         try (String(contentsOf: poni, encoding: .utf8) + "Detector: Frelon4M\n").write(to: unknown, atomically: true, encoding: .utf8)
-        let named = try RoentgenCLI.run(["integrate", image.path, "--poni", unknown.path, "--npt", "50", "--json"])
+        let named = try await RoentgenCLI.run(["integrate", image.path, "--poni", unknown.path, "--npt", "50", "--json"])
         #expect(named.status == 0 && named.stderr.contains("the PONI names detector 'Frelon4M', which Roentgen does not know: no module-gap mask applied"), "\(named.stderr)")
     }
 
     /// `--azimuth-range A:B` (degrees of χ): the pattern of that sector (the header says so), equal to the library's
     /// (PyFAIFixtureTests.otherImagesMatchPyFAI holds pyFAI's numbers); bad ranges fail naming the option.
-    @Test func azimuthalSector() throws {
+    @Test func azimuthalSector() async throws {
         guard let image = SharedData.url("images/CeO2_Pilatus1M.tif"), let poni = SharedData.url("images/CeO2_Pilatus1M.poni") else { return }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-sector-\(UUID().uuidString).xy")
         defer { try? FileManager.default.removeItem(at: out) }
-        let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--azimuth-range=-30:45", "-o", out.path])
+        let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--azimuth-range=-30:45", "-o", out.path])
         #expect(r.status == 0, "\(r.stderr)")
         let text = try String(contentsOf: out, encoding: .utf8)
         #expect(text.contains("# Azimuthal range: -30.0 to 45.0 deg"))
-        let full = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--json"])
-        let sector = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--azimuth-range=-30:45", "--json"])
+        let full = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--json"])
+        let sector = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--azimuth-range=-30:45", "--json"])
         let a = try #require(try JSONSerialization.jsonObject(with: Data(full.stdout.utf8)) as? [String: Any])
         let b = try #require(try JSONSerialization.jsonObject(with: Data(sector.stdout.utf8)) as? [String: Any])
         // Same bins (the sector does not move the radial range, as in pyFAI), other intensities.
         #expect((a["radial"] as? [Double]) == (b["radial"] as? [Double]))
         #expect((a["intensity"] as? [Double]) != (b["intensity"] as? [Double]))
         for bad in ["-200:10", "45:-30", "x:y"] {
-            let e = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--azimuth-range=\(bad)"])
+            let e = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--azimuth-range=\(bad)"])
             #expect(e.status != 0 && e.stderr.contains("--azimuth-range") && e.stdout.isEmpty, "\(bad): \(e.stderr)")
         }
     }
 
     /// `--keep-negative`: the gaps (−1) and bad pixels (−2) of a signed-integer Pilatus image stay in, as pyFAI
     /// integrates with no mask (pyfai_other_images.json, case ceo2_no_mask); without it they are masked and said so.
-    @Test func keepNegative() throws {
+    @Test func keepNegative() async throws {
         guard let image = SharedData.url("images/CeO2_Pilatus1M.tif"), let poni = SharedData.url("images/CeO2_Pilatus1M.poni") else { return }
         let fixture = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: SharedData.fixture("images/pyfai_other_images.json"))) as? [String: Any])
         let cases = try #require(fixture["results"] as? [[String: Any]])
         let ref = try #require(cases.first { $0["case"] as? String == "ceo2_no_mask" })
         let expected = try #require(ref["intensity"] as? [Double])
-        let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--keep-negative", "--json"])
+        let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--keep-negative", "--json"])
         #expect(r.status == 0 && !r.stderr.contains("negative pixels masked"), "\(r.stderr)")
         let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let intensity = try #require(j["intensity"] as? [Double])
         #expect(j["masked_pixels"] as? Int == 0 && intensity.count == 300)
         let off = zip(intensity, expected).filter { abs($0 - $1) > 1e-4 * abs($1) }.count
         #expect(off == 0, "\(off) bins off pyFAI's unmasked integration")
-        let masked = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--json"])
+        let masked = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "300", "--json"])
         #expect(masked.stderr.contains("73560 negative pixels masked"))
     }
 }

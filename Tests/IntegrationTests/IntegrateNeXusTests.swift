@@ -25,14 +25,14 @@ import XrayCore
     Wavelength: 1e-10
     """
 
-    @Test func stackToNeXus() throws {
+    @Test func stackToNeXus() async throws {
         guard let stack = SharedData.url("images/lambda_testasapo1_1009_00002_m1_part00000.nxs") else { print(SharedData.missing("images")); return }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-nexus-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let poniURL = folder.appendingPathComponent("lambda.poni"), out = folder.appendingPathComponent("patterns.h5")
         try Self.poni.write(to: poniURL, atomically: true, encoding: .utf8)
-        let r = try RoentgenCLI.run(["integrate", stack.path, "--poni", poniURL.path, "--npt", "200", "--method", "bbox",
+        let r = try await RoentgenCLI.run(["integrate", stack.path, "--poni", poniURL.path, "--npt", "200", "--method", "bbox",
                                      "--dataset", "/entry/instrument/detector/data", "-o", out.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("10 patterns"))
@@ -110,7 +110,7 @@ import XrayCore
     /// their own) longer than the read-ahead window: every frame's pattern equals integrating that
     /// frame directly, in order, with one and with two threads. The stack is written here with
     /// Roentgen's HDF5 writer: 150 float32 frames of 40 × 50, frame k = (k + 1) × a ring pattern.
-    @Test func contiguousStackReadAhead() throws {
+    @Test func contiguousStackReadAhead() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-readahead-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -144,7 +144,7 @@ import XrayCore
         #expect(expected[149].intensity.contains { $0 > 0 })
         for threads in ["1", "2"] {
             let out = folder.appendingPathComponent("patterns\(threads).h5")
-            let r = try RoentgenCLI.run(["integrate", stackURL.path, "--poni", poniURL.path, "--npt", "30", "--threads", threads, "-o", out.path])
+            let r = try await RoentgenCLI.run(["integrate", stackURL.path, "--poni", poniURL.path, "--npt", "30", "--threads", threads, "-o", out.path])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stderr.contains("\(frames) patterns"))
             let scans = try FormatRegistry.read(out).scans.filter { $0.name.hasPrefix("entry/data[") }

@@ -79,15 +79,15 @@ struct CrossCheckTests {
         return (path, wMetal)
     }
 
-    func json(_ args: [String], file: String? = nil) throws -> [String: Any] {
-        let run = try RoentgenCLI.run(args + ["--json"])
+    func json(_ args: [String], file: String? = nil) async throws -> [String: Any] {
+        let run = try await RoentgenCLI.run(args + ["--json"])
         #expect(run.status == 0, "\(args.prefix(2)): \(run.stderr)")
         if let file { try run.stdout.write(toFile: file, atomically: true, encoding: .utf8) }
         return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
     }
 
     @Test(.enabled(if: present, "../shared/data/xas/xaslib or xrd/cif is absent"))
-    mutating func knownMixturesAgreeAndDifferentOnesDoNot() throws {
+    mutating func knownMixturesAgreeAndDifferentOnesDoNot() async throws {
         let xasFile = try xasMixture(metal: 0.4)
         let lcf = Self.temp(".json"), qpa = Self.temp(".json"), qpaOther = Self.temp(".json")
         let (pattern, wMetal) = try xrdMixture(metal: 0.4)
@@ -100,19 +100,19 @@ struct CrossCheckTests {
                 try FileManager.default.copyItem(atPath: from, toPath: "\(keep)/\(name)")
             }
         }
-        let fit = try json(["xas", "lcf", xasFile, "--standard", "\(Self.xas)/xaslib/Fe_metal_rt_01.xdi", "--standard", "\(Self.xas)/xaslib/Fe3O4_rt_01.xdi",
+        let fit = try await json(["xas", "lcf", xasFile, "--standard", "\(Self.xas)/xaslib/Fe_metal_rt_01.xdi", "--standard", "\(Self.xas)/xaslib/Fe3O4_rt_01.xdi",
                             "--standard", "\(Self.xas)/xaslib/FeO_rt_01.xdi", "--sum-to-one", "--range", "-30:80"], file: lcf)
         let weights = try #require((fit["fits"] as? [[String: Any]])?.first?["weights"] as? [Double])
         #expect(abs(weights[0] - 0.4) < 0.02 && abs(weights[1] - 0.6) < 0.02 && weights[2] < 0.02, "LCF \(weights)")
         // Decoy candidates (other Fe phases and oxides) stay in the search.
         let candidates = ["DD_Iron.cif", "AMCSD_Magnetite.cif", "AMCSD_Ilmenite.cif", "DD_LiFePO4.cif", "AMCSD_Periclase.cif", "AMCSD_Rutile.cif"].map { "\(Self.cif)/\($0)" }
-        let identified = try json(["xrd", "identify", pattern, "--candidates"] + candidates + ["--wavelength", "1.5406"], file: qpa)
+        let identified = try await json(["xrd", "identify", pattern, "--candidates"] + candidates + ["--wavelength", "1.5406"], file: qpa)
         let phases = try #require(identified["phases"] as? [[String: Any]])
         #expect(Set(phases.compactMap { ($0["candidate"] as? NSString)?.lastPathComponent }) == ["DD_Iron.cif", "AMCSD_Magnetite.cif"])
         let ironFraction = try #require(phases.first { ($0["candidate"] as? String)?.hasSuffix("DD_Iron.cif") == true }?["fraction"] as? Double)
         #expect(abs(ironFraction - wMetal) < 0.04, "RIR iron \(ironFraction) vs \(wMetal) by construction")
 
-        let check = try json(["crosscheck", "--xas", lcf, "--xrd", qpa, "--element", "Fe"])
+        let check = try await json(["crosscheck", "--xas", lcf, "--xrd", qpa, "--element", "Fe"])
         let result = try #require(check["result"] as? [String: Any])
         let rows = try #require(result["rows"] as? [[String: Any]])
         #expect(rows.count == 2)
@@ -125,8 +125,8 @@ struct CrossCheckTests {
         #expect(result["agree"] as? Bool == true, "\(result)")
 
         // Diffraction of a different mixture (80 % of the Fe in the metal) disagrees with the XAS of the 40 % one.
-        _ = try json(["xrd", "identify", otherPattern, "--candidates"] + candidates + ["--wavelength", "1.5406"], file: qpaOther)
-        let other = try #require(try json(["crosscheck", "--xas", lcf, "--xrd", qpaOther, "--element", "Fe"])["result"] as? [String: Any])
+        _ = try await json(["xrd", "identify", otherPattern, "--candidates"] + candidates + ["--wavelength", "1.5406"], file: qpaOther)
+        let other = try await #require(try json(["crosscheck", "--xas", lcf, "--xrd", qpaOther, "--element", "Fe"])["result"] as? [String: Any])
         #expect(other["agree"] as? Bool == false && (other["p_value"] as? Double ?? 1) < 0.05, "\(other)")
 
         // Standards with no phase are named; --map resolves them.
@@ -134,9 +134,9 @@ struct CrossCheckTests {
         defer { try? FileManager.default.removeItem(atPath: synthetic) }
         try #"{"fits": [{"standards": ["Fe_metal_rt_01.xdi", "FeO_rt_01.xdi", "Fe2O3_rt_01.xdi"], "weights": [0.2, 0.3, 0.5], "weight_errors": [0.01, 0.01, 0.01]}]}"#
             .write(toFile: synthetic, atomically: true, encoding: .utf8)
-        let unmatched = try RoentgenCLI.run(["crosscheck", "--xas", synthetic, "--xrd", qpa, "--element", "Fe"])
+        let unmatched = try await RoentgenCLI.run(["crosscheck", "--xas", synthetic, "--xrd", qpa, "--element", "Fe"])
         #expect(unmatched.status != 0 && unmatched.stderr.contains("match no phase: FeO_rt_01.xdi, Fe2O3_rt_01.xdi"), "\(unmatched.stderr)")
-        let mapped = try RoentgenCLI.run(["crosscheck", "--xas", synthetic, "--xrd", qpa, "--element", "Fe",
+        let mapped = try await RoentgenCLI.run(["crosscheck", "--xas", synthetic, "--xrd", qpa, "--element", "Fe",
                                           "--map", "FeO_rt_01.xdi=AMCSD_Magnetite.cif", "--map", "Fe2O3_rt_01.xdi=AMCSD_Magnetite.cif"])
         #expect(mapped.status == 0 && mapped.stdout.contains("FeO_rt_01.xdi+Fe2O3_rt_01.xdi"), "\(mapped.stderr)")
     }

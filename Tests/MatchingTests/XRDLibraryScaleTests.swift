@@ -12,19 +12,19 @@ struct XRDLibraryScaleTests {
     static var cif: String { SharedData.root.appendingPathComponent("xrd/cif").path }
 
     @Test(.enabled(if: present, "../shared/data/xrd/cif is absent"))
-    func shardsMergeIntoTheUnshardedLibrary() throws {
+    func shardsMergeIntoTheUnshardedLibrary() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-shards-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let whole = try RoentgenCLI.run(["xrd", "library", Self.cif, "-o", "\(dir)/all.rxl", "--json"])
+        let whole = try await RoentgenCLI.run(["xrd", "library", Self.cif, "-o", "\(dir)/all.rxl", "--json"])
         #expect(whole.status == 0, "\(whole.stderr)")
         var shardCounts: [Int] = []
         for i in 1...3 {
-            let run = try RoentgenCLI.run(["xrd", "library", Self.cif, "--shard", "\(i)/3", "-o", "\(dir)/s\(i).rxl", "--json"])
+            let run = try await RoentgenCLI.run(["xrd", "library", Self.cif, "--shard", "\(i)/3", "-o", "\(dir)/s\(i).rxl", "--json"])
             #expect(run.status == 0, "\(run.stderr)")
             shardCounts.append((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["references"] as? Int ?? -1)
         }
-        let merge = try RoentgenCLI.run(["xrd", "library", "\(dir)/s1.rxl", "\(dir)/s2.rxl", "\(dir)/s3.rxl", "-o", "\(dir)/merged.rxl"])
+        let merge = try await RoentgenCLI.run(["xrd", "library", "\(dir)/s1.rxl", "\(dir)/s2.rxl", "\(dir)/s3.rxl", "-o", "\(dir)/merged.rxl"])
         #expect(merge.status == 0, "\(merge.stderr)")
         let all = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/all.rxl"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/merged.rxl")) == all)
@@ -33,7 +33,7 @@ struct XRDLibraryScaleTests {
         // The COD CIF keeps its COD id; the others say nothing.
         let lab6 = try #require((0..<library.count).first { library.names[$0].hasSuffix("COD2104736_LaB6_via_MAUD_tutorial.cif") })
         #expect(library.sources[lab6] == "COD 2104736")
-        let bad = try RoentgenCLI.run(["xrd", "library", Self.cif, "--shard", "4/3", "-o", "\(dir)/x.rxl"])
+        let bad = try await RoentgenCLI.run(["xrd", "library", Self.cif, "--shard", "4/3", "-o", "\(dir)/x.rxl"])
         #expect(bad.status != 0 && bad.stderr.contains("--shard"))
     }
 

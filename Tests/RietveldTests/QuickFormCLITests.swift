@@ -6,12 +6,12 @@ import TestSupport
 /// measured LaB6 scan of ../shared/data/xrd/rietveld/lab6_bruker (Bruker RAW, its CIF and starting
 /// instrument file): it prints its default strategy and converges to a cell near the CIF's.
 @Suite struct QuickFormCLITests {
-    @Test(.enabled(if: SharedData.isPresent)) func lab6QuickFormPrintsStrategyAndConverges() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func lab6QuickFormPrintsStrategyAndConverges() async throws {
         let dir = try #require(SharedData.url("xrd/rietveld/lab6_bruker"))
         let args = ["xrd", "refine", dir.appendingPathComponent("LaB6_Jan2018.raw").path,
                     "--phase", dir.appendingPathComponent("LaB6.cif").path,
                     "--instrument", dir.appendingPathComponent("LaB6_CuKa12_start.instprm").path, "--background", "6"]
-        let text = try RoentgenCLI.run(args)
+        let text = try await RoentgenCLI.run(args)
         #expect(text.status == 0, "\(text.stderr)")
         print(text.stdout.split(separator: "\n").prefix(8).joined(separator: "\n"))
         let lines = text.stdout.split(separator: "\n").map(String.init)
@@ -22,7 +22,7 @@ import TestSupport
         ])
         #expect(lines.contains { $0.hasPrefix("Rwp ") && $0.contains("(converged,") }, "\(lines.dropFirst(6).prefix(2))")
 
-        let r = try RoentgenCLI.run(args + ["--json"])
+        let r = try await RoentgenCLI.run(args + ["--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(o["converged"] as? Bool == true)
@@ -52,11 +52,11 @@ import TestSupport
     /// Fm-3m, anatase I41/amd, rutile P42/mnm in their operations), so the cells follow their systems and
     /// atoms their site symmetries (before: two phases shared one name, and with names apart the 104 P1
     /// coordinates made the normal matrix singular).
-    @Test(.enabled(if: SharedData.isPresent)) func p1CIFsWithTheSameBlockName() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func p1CIFsWithTheSameBlockName() async throws {
         let refs = try #require(SharedData.url("xrd/cif/xrd_autoanalyzer_refs"))
         let data = try #require(SharedData.url("xrd/unseen/text/xrd_autoanalyzer/TiO2+MnO.xy"))
         let instrument = try #require(SharedData.url("xrd/rietveld/lab6_bruker/LaB6_CuKa12_start.instprm"))
-        let r = try RoentgenCLI.run(["xrd", "refine", data.path, "--instrument", instrument.path] +
+        let r = try await RoentgenCLI.run(["xrd", "refine", data.path, "--instrument", instrument.path] +
                                     ["MnO_225", "TiO2_141", "TiO2_136"].flatMap { ["--phase", refs.appendingPathComponent("\($0).cif").path] })
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)

@@ -15,11 +15,11 @@ import TestSupport
     }
 
     /// LaB6 from its example file: JSON keys, convergence, a cell near the CIF's, R-factors.
-    @Test(.enabled(if: SharedData.isPresent)) func lab6ExampleRefines() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func lab6ExampleRefines() async throws {
         let yaml = SharedData.projectRoot.appendingPathComponent("examples/rietveld/lab6_bruker.yaml")
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("lab6-cif-\(ProcessInfo.processInfo.processIdentifier)")
         let svg = out.appendingPathExtension("svg")
-        let r = try RoentgenCLI.run(["xrd", "refine", yaml.path, "--json", "--plot", svg.path, "--cif-out", out.path])
+        let r = try await RoentgenCLI.run(["xrd", "refine", yaml.path, "--json", "--plot", svg.path, "--cif-out", out.path])
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         for key in ["rwp", "rp", "rexp", "gof", "chi2", "n_points", "n_parameters", "converged", "phases", "parameters",
@@ -57,9 +57,9 @@ import TestSupport
 
     /// The three-phase mixture from its example file: convergence, R-factors, cells near the CIFs,
     /// Hill–Howard fractions summing to 1 with esds (GSAS-II's answer for this case is kept back).
-    @Test(.enabled(if: SharedData.isPresent)) func qpaExampleRefines() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func qpaExampleRefines() async throws {
         let yaml = SharedData.projectRoot.appendingPathComponent("examples/rietveld/qpa_li2mno3_mno_tio2.yaml")
-        let r = try RoentgenCLI.run(["xrd", "refine", yaml.path, "--json"])
+        let r = try await RoentgenCLI.run(["xrd", "refine", yaml.path, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(o["n_points"] as? Int == 9001)
@@ -85,7 +85,7 @@ import TestSupport
         #expect((params["Li2MnO3_md_r"]?["value"]).map { $0 > 0.3 && $0 < 3 } == true)
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func badInputIsNamed() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func badInputIsNamed() async throws {
         let lab6 = try #require(SharedData.url("\(Self.folder)/lab6_bruker"))
         let qpa = try #require(SharedData.url("\(Self.folder)/qpa_li2mno3_mno_tio2"))
         // A data file without a wavelength and no instrument.
@@ -94,7 +94,7 @@ import TestSupport
             phases:
               - cif: \(qpa.path)/MnO_Fm-3m.cif
             """)
-        var r = try RoentgenCLI.run(["xrd", "refine", noWavelength.path])
+        var r = try await RoentgenCLI.run(["xrd", "refine", noWavelength.path])
         #expect(r.status != 0)
         #expect(r.stderr.contains("no wavelength"), "\(r.stderr)")
         // A CIF without atoms.
@@ -104,7 +104,7 @@ import TestSupport
             phases:
               - cif: \(empty.path)
             """)
-        r = try RoentgenCLI.run(["xrd", "refine", noAtoms.path])
+        r = try await RoentgenCLI.run(["xrd", "refine", noAtoms.path])
         #expect(r.status != 0)
         #expect(r.stderr.contains("atom"), "\(r.stderr)")
         // An unknown parameter in a step: named with its line.
@@ -117,7 +117,7 @@ import TestSupport
               - name: first
                 release: [scale, LaB6_q]
             """)
-        r = try RoentgenCLI.run(["xrd", "refine", unknown.path])
+        r = try await RoentgenCLI.run(["xrd", "refine", unknown.path])
         #expect(r.status != 0)
         #expect(r.stderr.contains("LaB6_q") && r.stderr.contains("unknown.yaml:7"), "\(r.stderr)")
         let unknownParameter = try temp("unknownparam.yaml", """
@@ -128,7 +128,7 @@ import TestSupport
               U: 2
               Q: 3
             """)
-        r = try RoentgenCLI.run(["xrd", "refine", unknownParameter.path])
+        r = try await RoentgenCLI.run(["xrd", "refine", unknownParameter.path])
         #expect(r.status != 0)
         #expect(r.stderr.contains("'Q'") && r.stderr.contains("unknownparam.yaml:6"), "\(r.stderr)")
         // Scale and phase fraction released together: the singular matrix names them.
@@ -140,7 +140,7 @@ import TestSupport
             steps:
               - {name: both scales, release: [scale, LaB6_fraction, background]}
             """)
-        r = try RoentgenCLI.run(["xrd", "refine", singular.path])
+        r = try await RoentgenCLI.run(["xrd", "refine", singular.path])
         #expect(r.status != 0)
         #expect(r.stderr.contains("scale") && r.stderr.contains("LaB6_fraction"), "\(r.stderr)")
     }

@@ -61,8 +61,8 @@ import XrayNumerics
     }
 
     /// Runs `xrd identify FILE --candidates POOL --refine --json` and returns the refinement object.
-    static func identifyRefined(_ file: URL, candidates: [String], extra: [String] = []) throws -> [String: Any] {
-        let r = try RoentgenCLI.run(["xrd", "identify", file.path, "--candidates"] + candidates + ["--refine", "--json"] + extra)
+    static func identifyRefined(_ file: URL, candidates: [String], extra: [String] = []) async throws -> [String: Any] {
+        let r = try await RoentgenCLI.run(["xrd", "identify", file.path, "--candidates"] + candidates + ["--refine", "--json"] + extra)
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         return try #require(o["refinement"] as? [String: Any])
@@ -103,12 +103,12 @@ import XrayNumerics
     /// Recall at 5 wt %: seven simulated pairs (95 : 5 by weight, 20 000 counts at the strongest point),
     /// every pool CIF a candidate. The minor phase must end in the refined model in at least 6 of the 7 (measured: 7),
     /// with its Rietveld weight fraction within 1.5 wt % of 5 %, and no third phase added.
-    @Test(.enabled(if: SharedData.isPresent)) func recallAtFiveWeightPercent() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func recallAtFiveWeightPercent() async throws {
         let candidates = try Self.pool.map { try Self.cif($0).path }
         var found = 0, matchedOnly = 0
         for (k, (major, minor)) in Self.pairs.enumerated() {
             let file = try Self.write(try Self.simulate([major, minor], weights: [0.95, 0.05], seed: UInt64(100 + k)), "\(major)+\(minor).xy")
-            let r = try RoentgenCLI.run(["xrd", "identify", file.path, "--candidates"] + candidates + ["--refine", "--json"])
+            let r = try await RoentgenCLI.run(["xrd", "identify", file.path, "--candidates"] + candidates + ["--refine", "--json"])
             #expect(r.status == 0, "\(r.stderr)")
             let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
             let refinement = try #require(o["refinement"] as? [String: Any])
@@ -135,10 +135,10 @@ import XrayNumerics
     /// lines); refining finds LiF in round 1 and adds nothing else. The references are written in P1 and are
     /// refined with the symmetry their atoms have (`HiddenLatticeSymmetry.symmetrized`). Refined as P1,
     /// Mn2O3's a, b and c split its lines (Rwp 19.1 %) and Li2O (42 wt %) was wrongly kept in round 2.
-    @Test(.enabled(if: SharedData.isPresent)) func measuredMn2O3LiFMixtureFindsLiFAndNothingElse() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func measuredMn2O3LiFMixtureFindsLiFAndNothingElse() async throws {
         let file = try #require(SharedData.url("xrd/unseen/text/xrd_autoanalyzer/Mn2O3+LiF.xy"))
         let references = try #require(SharedData.url("xrd/cif/xrd_autoanalyzer_refs"))
-        let r = try RoentgenCLI.run(["xrd", "identify", file.path, "--candidates", references.path, "--refine", "--json"])
+        let r = try await RoentgenCLI.run(["xrd", "identify", file.path, "--candidates", references.path, "--refine", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let matched = (o["phases"] as? [[String: Any]] ?? []).compactMap { $0["candidate"] as? String }
@@ -159,16 +159,16 @@ import XrayNumerics
 
     /// Pure patterns gain no phase: two simulated single-phase patterns and the measured LaB6 scan
     /// (Bruker, GSAS-II tutorial) with the whole pool as candidates.
-    @Test(.enabled(if: SharedData.isPresent)) func pureSinglePhaseGainsNothing() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func pureSinglePhaseGainsNothing() async throws {
         let candidates = try Self.pool.map { try Self.cif($0).path }
         for (k, name) in ["DD_Sapphire", "AMCSD_Calcite"].enumerated() {
             let file = try Self.write(try Self.simulate([name], weights: [1], seed: UInt64(200 + k)), "\(name)-pure.xy")
-            let w = Self.fractions(try Self.identifyRefined(file, candidates: candidates))
+            let w = await Self.fractions(try Self.identifyRefined(file, candidates: candidates))
             print("pure \(name): \(w)")
             #expect(w.count == 1 && w[name] != nil, "\(w)")
         }
         let lab6 = try #require(SharedData.url("xrd/rietveld/lab6_bruker"))
-        let refinement = try Self.identifyRefined(lab6.appendingPathComponent("LaB6_Jan2018.raw"),
+        let refinement = try await Self.identifyRefined(lab6.appendingPathComponent("LaB6_Jan2018.raw"),
                                                   candidates: [lab6.appendingPathComponent("LaB6.cif").path] + candidates,
                                                   extra: ["--instrument", lab6.appendingPathComponent("LaB6_CuKa12_start.instprm").path])
         let w = Self.fractions(refinement)

@@ -144,7 +144,7 @@ import TestSupport
 
     /// `/api/portals/search` against a loopback Zenodo answering with a recorded search
     /// (portals/zenodo/cldfzenodo-search_keyword.json): the records and the source's status, as the CLI.
-    @Test func portalSearchThroughALoopbackPortal() throws {
+    @Test func portalSearchThroughALoopbackPortal() async throws {
         let (made, why) = try ServerWorkspace.make()
         guard let root = made else { print(why); return }
         defer { ServerWorkspace.remove(root) }
@@ -168,7 +168,7 @@ import TestSupport
         #expect(portal.requests.contains { $0.path == "/api/records" }, "\(portal.requests.map(\.target))")
         // The same records as `roentgen search --json` against the same portal.
         let cache = root.appendingPathComponent(".cache")
-        let cli = try RoentgenCLI.run(["search", "phylogeny", "--source", "zenodo", "--limit", "10", "--endpoint", endpoint, "--json"],
+        let cli = try await RoentgenCLI.run(["search", "phylogeny", "--source", "zenodo", "--limit", "10", "--endpoint", endpoint, "--json"],
                                       environment: ["XDG_CACHE_HOME": cache.path, "ROENTGEN_CONFIG": cache.appendingPathComponent("none.yaml").path])
         let cliRecords = try #require((try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])?["records"] as? [[String: Any]], "\(cli.stderr.prefix(300))")
         #expect(cliRecords.map { $0["id"] as? String } == records.map { $0["id"] as? String })

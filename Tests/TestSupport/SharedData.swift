@@ -45,11 +45,13 @@ public enum SharedData {
 
 /// Runs the built `roentgen` executable, for end-to-end tests of the CLI.
 public enum RoentgenCLI {
-    public struct Result {
+    public struct Result: Sendable {
         public var status: Int32
         public var stdout: String
         public var stderr: String
     }
+
+    static let slots = ProcessSlots(limit: ProcessInfo.processInfo.activeProcessorCount)
 
     /// The `roentgen` binary next to the test bundle (SwiftPM builds it with the tests).
     public static var executable: URL {
@@ -58,6 +60,25 @@ public enum RoentgenCLI {
         let candidate = dir.appendingPathComponent("roentgen")
         if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
         return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("roentgen")
+    }
+
+    /// Runs `roentgen args…` as `run` does, without holding a thread of the cooperative pool while the
+    /// process runs: the waiting is done on a thread of its own. Async tests call this one (the
+    /// compiler picks it in an async context). Swift Testing runs the suites in parallel on the
+    /// cooperative pool, two threads on this machine; tests that block it for the seconds a CLI run
+    /// takes made other tests' awaits resume late (a 1 s search timed out after 29 s in a CI run).
+    /// At most as many CLI processes run at once as the machine has cores; the others' tests wait
+    /// suspended (no thread held), so the suite does not start dozens of processes together.
+    public static func run(_ args: [String], environment: [String: String] = [:], stdin: Data? = nil) async throws -> Result {
+        await slots.acquire()
+        defer { Task { await slots.release() } }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
+            let thread = Thread {
+                do { continuation.resume(returning: try run(args, environment: environment, stdin: stdin) as Result) } catch { continuation.resume(throwing: error) }
+            }
+            thread.name = "roentgen CLI test run"
+            thread.start()
+        }
     }
 
     /// Runs `roentgen args…` with `environment` added to the current one, and captures the output.
@@ -91,6 +112,25 @@ public enum RoentgenCLI {
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// A counting semaphore for async code: `acquire` suspends the task (holding no thread) until one
+/// of `limit` slots is free.
+actor ProcessSlots {
+    private let limit: Int
+    private var busy = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    func acquire() async {
+        if busy < limit { busy += 1; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { busy -= 1 } else { waiting.removeFirst().resume() }
     }
 }
 

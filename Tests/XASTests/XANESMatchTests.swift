@@ -13,9 +13,9 @@ struct XANESMatchTests {
     static var xas: String { SharedData.root.appendingPathComponent("xas").path }
 
     /// Builds the xaslib library once per test into a temporary file.
-    func buildLibrary() throws -> String {
+    func buildLibrary() async throws -> String {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-xaslib-\(UUID().uuidString).rxanes").path
-        let run = try RoentgenCLI.run(["xas", "library", "\(Self.xas)/xaslib", "-o", out, "--licence", "CC0-1.0", "--json"])
+        let run = try await RoentgenCLI.run(["xas", "library", "\(Self.xas)/xaslib", "-o", out, "--licence", "CC0-1.0", "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(json["entries"] as? Int == 31)
@@ -23,15 +23,15 @@ struct XANESMatchTests {
         return out
     }
 
-    func match(_ args: [String]) throws -> [String: Any] {
-        let run = try RoentgenCLI.run(["xas", "match"] + args + ["--json"])
+    func match(_ args: [String]) async throws -> [String: Any] {
+        let run = try await RoentgenCLI.run(["xas", "match"] + args + ["--json"])
         #expect(run.status == 0, "\(run.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
     }
 
     @Test(.enabled(if: present, "../shared/data/xas is absent"))
-    func sameCompoundsMeasuredElsewhereComeFirst() throws {
-        let lib = try buildLibrary()
+    func sameCompoundsMeasuredElsewhereComeFirst() async throws {
+        let lib = try await buildLibrary()
         defer { try? FileManager.default.removeItem(atPath: lib) }
         // (unknown, element, expected first reference). Different measurements: fe.060 (Fe foil, NSLS X-11A
         // XDAC), cu_metal_rt.xdi (XDI spec Cu foil) and cu.xmu / cu.prj (Cu foil at 10 K and 150 K) against the
@@ -49,7 +49,7 @@ struct XANESMatchTests {
             ("xdi_spec/data/fe_metal_rt.xdi", "Fe", "Fe_metal_rt_01.xdi"),
         ]
         for (file, element, expected) in cases {
-            let json = try match(["\(Self.xas)/\(file)", "--library", lib, "--element", element, "--top", "3"])
+            let json = try await match(["\(Self.xas)/\(file)", "--library", lib, "--element", element, "--top", "3"])
             let matches = try #require(json["matches"] as? [[String: Any]])
             let first = try #require(matches.first)
             let entry = try #require(first["entry"] as? [String: Any])
@@ -63,10 +63,10 @@ struct XANESMatchTests {
     }
 
     @Test(.enabled(if: SharedData.url("xas/lcf/fe_mixture_synthetic.dat") != nil, "../shared/data/xas/lcf is absent"))
-    func syntheticMixtureComesBackAsItsThreeComponents() throws {
-        let lib = try buildLibrary()
+    func syntheticMixtureComesBackAsItsThreeComponents() async throws {
+        let lib = try await buildLibrary()
         defer { try? FileManager.default.removeItem(atPath: lib) }
-        let json = try match(["\(Self.xas)/lcf/fe_mixture_synthetic.dat", "--library", lib, "--element", "Fe", "--lcf", "3"])
+        let json = try await match(["\(Self.xas)/lcf/fe_mixture_synthetic.dat", "--library", lib, "--element", "Fe", "--lcf", "3"])
         let best = try #require((json["lcf"] as? [[String: Any]])?.first)
         let names = try #require(best["standards"] as? [String]), weights = try #require(best["weights"] as? [Double])
         let errors = try #require(best["weight_errors"] as? [Double])
@@ -81,20 +81,20 @@ struct XANESMatchTests {
     }
 
     @Test(.enabled(if: present, "../shared/data/xas is absent"))
-    func badInputsSayWhatIsWrong() throws {
-        let lib = try buildLibrary()
+    func badInputsSayWhatIsWrong() async throws {
+        let lib = try await buildLibrary()
         defer { try? FileManager.default.removeItem(atPath: lib) }
-        let mixed = try RoentgenCLI.run(["xas", "match", "\(Self.xas)/xdi_spec/data/fe_metal_rt.xdi", "--library", lib])
+        let mixed = try await RoentgenCLI.run(["xas", "match", "\(Self.xas)/xdi_spec/data/fe_metal_rt.xdi", "--library", lib])
         #expect(mixed.status != 0 && mixed.stderr.contains("several edges") && mixed.stderr.contains("Fe K (8)") && mixed.stderr.contains("--element"))
         // A scan that stops below the Fe K edge (7108.6 eV < 7112 eV).
-        let noEdge = try RoentgenCLI.run(["xas", "match", "\(Self.xas)/larch/xafsdata/fe_xanes_8ch.xdi", "--library", lib, "--element", "Fe"])
+        let noEdge = try await RoentgenCLI.run(["xas", "match", "\(Self.xas)/larch/xafsdata/fe_xanes_8ch.xdi", "--library", lib, "--element", "Fe"])
         #expect(noEdge.status != 0 && noEdge.stderr.contains("no Fe K edge in range"), "\(noEdge.stderr)")
-        let absent = try RoentgenCLI.run(["xas", "match", "\(Self.xas)/xdi_spec/data/fe_metal_rt.xdi", "--library", lib, "--element", "U"])
+        let absent = try await RoentgenCLI.run(["xas", "match", "\(Self.xas)/xdi_spec/data/fe_metal_rt.xdi", "--library", lib, "--element", "U"])
         #expect(absent.status != 0 && absent.stderr.contains("no U spectra"))
         let truncated = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-cut-\(UUID().uuidString).rxanes").path
         defer { try? FileManager.default.removeItem(atPath: truncated) }
         try Data(try Data(contentsOf: URL(fileURLWithPath: lib)).prefix(5000)).write(to: URL(fileURLWithPath: truncated))
-        let cut = try RoentgenCLI.run(["xas", "match", "\(Self.xas)/xdi_spec/data/fe_metal_rt.xdi", "--library", truncated, "--element", "Fe"])
+        let cut = try await RoentgenCLI.run(["xas", "match", "\(Self.xas)/xdi_spec/data/fe_metal_rt.xdi", "--library", truncated, "--element", "Fe"])
         #expect(cut.status != 0 && cut.stderr.contains(truncated))
     }
 

@@ -8,10 +8,10 @@ struct XASCommandTests {
     var fe: String { SharedData.url("xas/xdi_spec/data/fe_metal_rt.xdi")!.path }
 
     @Test(.enabled(if: present, "../shared/data/xas is absent"))
-    func jsonHasTheContractKeys() throws {
+    func jsonHasTheContractKeys() async throws {
         let svg = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-xas-\(UUID().uuidString).svg").path
         defer { try? FileManager.default.removeItem(atPath: svg) }
-        let out = try RoentgenCLI.run(["xas", fe, "--json", "--plot", svg])
+        let out = try await RoentgenCLI.run(["xas", fe, "--json", "--plot", svg])
         #expect(out.status == 0, "\(out.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
         let contract: Set<String> = ["e0", "edge_step", "pre_slope", "pre_offset", "energy", "mu", "norm", "flat", "k", "chi", "bkg", "r",
@@ -31,19 +31,19 @@ struct XASCommandTests {
     }
 
     @Test(.enabled(if: present, "../shared/data/xas is absent"))
-    func badInputGivesAnErrorAndNonZeroExit() throws {
-        let missing = try RoentgenCLI.run(["xas", "/nonexistent/file.xdi"])
+    func badInputGivesAnErrorAndNonZeroExit() async throws {
+        let missing = try await RoentgenCLI.run(["xas", "/nonexistent/file.xdi"])
         #expect(missing.status != 0 && missing.stderr.contains("/nonexistent/file.xdi"))
-        let badWindow = try RoentgenCLI.run(["xas", fe, "--window", "boxcar"])
+        let badWindow = try await RoentgenCLI.run(["xas", fe, "--window", "boxcar"])
         #expect(badWindow.status != 0 && badWindow.stderr.contains("boxcar"))
-        let outside = try RoentgenCLI.run(["xas", fe, "--e0", "20000"])
+        let outside = try await RoentgenCLI.run(["xas", fe, "--e0", "20000"])
         #expect(outside.status != 0 && outside.stderr.contains("e0"))
     }
 
     @Test(.enabled(if: SharedData.url("xas/lcf/fe_mixture_synthetic.dat") != nil, "../shared/data/xas/lcf is absent"))
-    func lcfFromRawFiles() throws {
+    func lcfFromRawFiles() async throws {
         let x = SharedData.root.appendingPathComponent("xas").path
-        let out = try RoentgenCLI.run(["xas", "lcf", "\(x)/lcf/fe_mixture_synthetic.dat",
+        let out = try await RoentgenCLI.run(["xas", "lcf", "\(x)/lcf/fe_mixture_synthetic.dat",
                                        "--standard", "\(x)/xaslib/Fe_metal_rt_01.xdi", "--standard", "\(x)/xaslib/FeO_rt_01.xdi",
                                        "--standard", "\(x)/xaslib/Fe2O3_rt_01.xdi", "--sum-to-one", "--range", "-40:100", "--json"])
         #expect(out.status == 0, "\(out.stderr)")
@@ -52,7 +52,7 @@ struct XASCommandTests {
         let weights = try #require(fit["weights"] as? [Double])
         for (w, truth) in zip(weights, [0.2, 0.3, 0.5]) { #expect(abs(w - truth) < 0.01) }
         // χ(k) space runs on the same files (weights non-negative, summing to one).
-        let chi = try RoentgenCLI.run(["xas", "lcf", "\(x)/lcf/fe_mixture_synthetic.dat",
+        let chi = try await RoentgenCLI.run(["xas", "lcf", "\(x)/lcf/fe_mixture_synthetic.dat",
                                        "--standard", "\(x)/xaslib/Fe_metal_rt_01.xdi", "--standard", "\(x)/xaslib/FeO_rt_01.xdi",
                                        "--standard", "\(x)/xaslib/Fe2O3_rt_01.xdi", "--space", "chi", "--range", "3:12", "--sum-to-one", "--json"])
         #expect(chi.status == 0, "\(chi.stderr)")
@@ -68,24 +68,24 @@ struct XASCommandTests {
         for (i, truth) in [0.2, 0.3, 0.5].enumerated() {
             #expect(abs(chiWeights[i] - truth) < 2 * chiErrors[i], "χ-space weight \(i): \(chiWeights[i]) ± \(chiErrors[i])")
         }
-        let badSpace = try RoentgenCLI.run(["xas", "lcf", "\(x)/lcf/fe_mixture_synthetic.dat", "--standard", "\(x)/xaslib/FeO_rt_01.xdi", "--space", "mu"])
+        let badSpace = try await RoentgenCLI.run(["xas", "lcf", "\(x)/lcf/fe_mixture_synthetic.dat", "--standard", "\(x)/xaslib/FeO_rt_01.xdi", "--space", "mu"])
         #expect(badSpace.status != 0 && badSpace.stderr.contains("--space"))
     }
 
     @Test(.enabled(if: present, "../shared/data/xas is absent"))
-    func mergeThenAnalyseTheOutput() throws {
+    func mergeThenAnalyseTheOutput() async throws {
         let cu = SharedData.url("xas/xdi_spec/data/cu_metal_rt.xdi")!.path
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-merge-\(UUID().uuidString).xdi").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let merge = try RoentgenCLI.run(["xas", "merge", cu, cu, "-o", out])
+        let merge = try await RoentgenCLI.run(["xas", "merge", cu, cu, "-o", out])
         #expect(merge.status == 0, "\(merge.stderr)")
-        let again = try RoentgenCLI.run(["xas", out, "--json"])
+        let again = try await RoentgenCLI.run(["xas", out, "--json"])
         #expect(again.status == 0, "\(again.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
         #expect(json["element"] as? String == "Cu")
-        let deglitch = try RoentgenCLI.run(["xas", "deglitch", cu, "--json"])
+        let deglitch = try await RoentgenCLI.run(["xas", "deglitch", cu, "--json"])
         #expect(deglitch.status == 0)
-        let align = try RoentgenCLI.run(["xas", "align", cu, "--reference", cu, "--json"])
+        let align = try await RoentgenCLI.run(["xas", "align", cu, "--reference", cu, "--json"])
         let shift = try #require((try JSONSerialization.jsonObject(with: Data(align.stdout.utf8)) as? [String: Double])?["shift"])
         #expect(abs(shift) < 1e-3)
     }

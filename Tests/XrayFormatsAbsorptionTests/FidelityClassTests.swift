@@ -12,7 +12,7 @@ import XrayCore
 
     /// `motor_scan_fixed_energy.dat`: header `Energy 18198 eV` (fixed) and `Motor_1 I0 I1 IF`;
     /// the first column runs from −0.2 to 1.0 in 25 steps of 0.05.
-    @Test func motorScanIsNotAnEnergyScan() throws {
+    @Test func motorScanIsNotAnEnergyScan() async throws {
         let file = try FormatRegistry.read(SharedData.fixture("fidelity/motor_scan_fixed_energy.dat"))
         let scan = try #require(file.scans.first)
         #expect(scan.columns["energy"] == nil)
@@ -21,7 +21,7 @@ import XrayCore
         #expect(motor.count == 25 && motor.first == -0.2 && abs(motor.last! - 1.0) < 1e-12)
         #expect(file.warnings.contains { $0.contains("no energy column") && $0.contains("-0.2") && $0.contains("1.0") }, "\(file.warnings)")
         // `xas` refuses to report an edge on it.
-        let r = try RoentgenCLI.run(["xas", SharedData.fixture("fidelity/motor_scan_fixed_energy.dat").path])
+        let r = try await RoentgenCLI.run(["xas", SharedData.fixture("fidelity/motor_scan_fixed_energy.dat").path])
         #expect(r.status != 0)
         #expect(r.stderr.lowercased().contains("energy"), "\(r.stderr)")
     }
@@ -158,12 +158,12 @@ import XrayCore
 
     /// `bare_absorption_two_columns.dat`: 400 rows, x 10800.00–13102.00, μ an arctan step of
     /// height 0.8 centred on 11919 eV (the Au L3 edge). `xas` reads it as energy and μ.
-    @Test func twoColumnsBeyond180AreEnergy() throws {
+    @Test func twoColumnsBeyond180AreEnergy() async throws {
         let file = try FormatRegistry.read(SharedData.fixture("fidelity/bare_absorption_two_columns.dat"))
         #expect(file.format == "xas-columns")
         let spectrum = try #require(file.scans.first?.spectrum)
         #expect(spectrum.energy.count == 400 && spectrum.energy.first == 10800 && spectrum.energy.last == 13102)
-        let r = try RoentgenCLI.run(["xas", SharedData.fixture("fidelity/bare_absorption_two_columns.dat").path])
+        let r = try await RoentgenCLI.run(["xas", SharedData.fixture("fidelity/bare_absorption_two_columns.dat").path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("μ = col2") && r.stdout.contains("Au L3"), "\(r.stdout)")
         // E0 within 1 eV of the step's centre.

@@ -35,7 +35,7 @@ import XrayCore
         #expect(r.energy.first! < r.energy.last! && r.channels["mu"]?.last == 1.246214)
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func badCalibrationsAreErrors() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func badCalibrationsAreErrors() async throws {
         let url = try #require(SharedData.url("xas/demeter/recipes/Pd_foil.CSV"))
         let file = try FormatRegistry.read(url)
         // E = 1000 − 2p + 0.002p² turns around at p = 500: energies would repeat.
@@ -43,9 +43,9 @@ import XrayCore
         #expect(throws: RoentgenError.self) { try PixelIndexedData.calibrated(file, coefficients: [1000]) }
         let pattern = try FormatRegistry.read(try #require(SharedData.url("xrd/text/SbI3.xye")))
         #expect(throws: RoentgenError.self) { try PixelIndexedData.calibrated(pattern, coefficients: [1, 2]) }
-        let cli = try RoentgenCLI.run(["read", url.path, "--pixel-energy", "24200,abc"])
+        let cli = try await RoentgenCLI.run(["read", url.path, "--pixel-energy", "24200,abc"])
         #expect(cli.status != 0 && cli.stderr.contains("--pixel-energy"))
-        let ok = try RoentgenCLI.run(["convert", url.path, "--to", "xdi", "--pixel-energy", "24200,0.4"])
+        let ok = try await RoentgenCLI.run(["convert", url.path, "--to", "xdi", "--pixel-energy", "24200,0.4"])
         #expect(ok.status == 0 && ok.stdout.contains("# Column.1: energy eV"))
     }
 

@@ -65,7 +65,7 @@ import XrayCore
 
     /// Powder CIFs stay powder data, and their phase block comes along as a structure (values as
     /// the files write them: `_cell_length_a 4.760773(25)` …).
-    @Test(.enabled(if: SharedData.isPresent)) func powderCIFsStayPowderDataWithTheirPhase() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func powderCIFsStayPowderDataWithTheirPhase() async throws {
         for (name, a, c, group) in [("pdcif/1517474.cif", 25.9292, 6.7962, 148), ("pdcif/ALUMINA.cif", 4.760773, 12.99719, 167)] {
             let file = try FormatRegistry.read(try #require(SharedData.url("xrd/" + name)))
             #expect(file.format == "pdcif", "\(name)")
@@ -154,21 +154,21 @@ import XrayCore
         #expect(error.message.contains("_cell_length_a"), "\(error)")
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func readAndConvertOnTheCommandLine() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func readAndConvertOnTheCommandLine() async throws {
         let path = try #require(SharedData.url("xrd/cif/common/AMCSD_Rutile.cif")).path
-        let summary = try RoentgenCLI.run(["read", path])
+        let summary = try await RoentgenCLI.run(["read", path])
         #expect(summary.status == 0, "\(summary.stderr)")
         #expect(summary.stdout.contains("[cif], 1 structure"))
         #expect(summary.stdout.contains("Ti2 O4"))
         #expect(summary.stdout.contains("a 4.5937"))
-        let json = try RoentgenCLI.run(["convert", path, "--to", "json"])
+        let json = try await RoentgenCLI.run(["convert", path, "--to", "json"])
         #expect(json.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["format"] as? String == "cif")
         #expect((object["structures"] as? [Any])?.count == 1)
-        let xy = try RoentgenCLI.run(["convert", path, "--to", "xy"])
+        let xy = try await RoentgenCLI.run(["convert", path, "--to", "xy"])
         #expect(xy.status != 0 && xy.stderr.contains("xrd simulate"), "\(xy.stderr)")
-        let peaks = try RoentgenCLI.run(["xrd", "peaks", path])
+        let peaks = try await RoentgenCLI.run(["xrd", "peaks", path])
         #expect(peaks.status != 0 && peaks.stderr.contains("crystal structure"), "\(peaks.stderr)")
     }
 }

@@ -34,17 +34,17 @@ import XrayCore
     }
 
     /// `--instrument` overrides the folder search; on a non-GSAS file it is an error.
-    @Test(.enabled(if: SharedData.isPresent)) func explicitInstrumentOnTheCommandLine() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func explicitInstrumentOnTheCommandLine() async throws {
         let data = try #require(SharedData.url("xrd/gsas/NIST660CBI.gsas")).path
         let prm = try #require(SharedData.url("xrd/gsas/11bmb_8716.prm")).path
-        let result = try RoentgenCLI.run(["read", data, "--instrument", prm, "--json"])
+        let result = try await RoentgenCLI.run(["read", data, "--instrument", prm, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let scans = try #require(json["scans"] as? [[String: Any]])
         let radiation = try #require(scans.first?["radiation"] as? [String: Any])
         #expect(radiation["k_alpha1"] as? Double == 0.413259)
         let xy = try #require(SharedData.url("xrd/text/SbI3.xye")).path
-        let wrong = try RoentgenCLI.run(["read", xy, "--instrument", prm])
+        let wrong = try await RoentgenCLI.run(["read", xy, "--instrument", prm])
         #expect(wrong.status != 0 && wrong.stderr.contains("--instrument applies to GSAS"))
     }
 

@@ -107,14 +107,14 @@ import XrayCore
         #expect(error.message.contains("G(r)"))
     }
 
-    @Test(.enabled(if: SharedData.isPresent)) func patternCommandsRefuseGofR() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func patternCommandsRefuseGofR() async throws {
         let path = try #require(SharedData.url("xrd/pdf/diffpy_srreal/Ni-fit.fgr")).path
-        let peaks = try RoentgenCLI.run(["xrd", "peaks", path])
+        let peaks = try await RoentgenCLI.run(["xrd", "peaks", path])
         #expect(peaks.status != 0 && peaks.stderr.contains("no diffraction scan"), "\(peaks.stderr)")
-        let read = try RoentgenCLI.run(["read", path])
+        let read = try await RoentgenCLI.run(["read", path])
         #expect(read.status == 0 && read.stdout.contains("r 0–10 Å, G(r)"), "\(read.stdout)")
         // χ(k) files show their k range the same way.
-        let chi = try RoentgenCLI.run(["read", try #require(SharedData.url("xas/larch/xafsdata/cu_chi.dat")).path])
+        let chi = try await RoentgenCLI.run(["read", try #require(SharedData.url("xas/larch/xafsdata/cu_chi.dat")).path])
         #expect(chi.status == 0 && chi.stdout.contains("499 points, k 0.05–24.95 Å^-1"), "\(chi.stdout)")
     }
 }

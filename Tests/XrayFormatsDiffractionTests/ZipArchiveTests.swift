@@ -113,19 +113,19 @@ import ZIPFoundation
 
     /// `xrd identify --candidates` takes an archive of CIFs: the same ranking, scores and phase
     /// fractions as the folder the CIFs came from.
-    @Test(.enabled(if: SharedData.isPresent)) func identifyAgainstAnArchiveOfCIFs() throws {
+    @Test(.enabled(if: SharedData.isPresent)) func identifyAgainstAnArchiveOfCIFs() async throws {
         let folder = try Self.url("xrd/cif/xrd_autoanalyzer_refs")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".cif") }.sorted()
         let url = try Self.archive(try names.map { ("refs/" + $0, try Data(contentsOf: folder.appendingPathComponent($0)), CompressionMethod.deflate) })
         defer { try? FileManager.default.removeItem(at: url) }
         let pattern = try Self.url("xrd/text/xrd_autoanalyzer/Li2MnO3+MnO+TiO2.xy").path
-        func ranking(_ candidates: String) throws -> [[String: Any]] {
-            let r = try RoentgenCLI.run(["xrd", "identify", pattern, "--candidates", candidates, "--top", "100", "--json"])
+        func ranking(_ candidates: String) async throws -> [[String: Any]] {
+            let r = try await RoentgenCLI.run(["xrd", "identify", pattern, "--candidates", candidates, "--top", "100", "--json"])
             #expect(r.status == 0, "\(r.stderr)")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
             return try #require(json["ranking"] as? [[String: Any]])
         }
-        let fromArchive = try ranking(url.path), fromFolder = try ranking(folder.path)
+        let fromArchive = try await ranking(url.path), fromFolder = try await ranking(folder.path)
         #expect(fromArchive.count == names.count && fromFolder.count == names.count)
         for (a, f) in zip(fromArchive, fromFolder) {
             let nameA = (a["candidate"] as? String).map { String(FileName.last($0)) }, nameF = (f["candidate"] as? String).map { String(FileName.last($0)) }

@@ -54,7 +54,7 @@ import XrayFormats
         #expect(bad.warnings.contains { $0.hasPrefix("the image: \(huge) of 221 pixels exceed 1e+30") } == (huge > 0), "\(bad.warnings)")
     }
 
-    @Test func integrateSaysSoToo() throws {
+    @Test func integrateSaysSoToo() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-swapped-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -62,7 +62,7 @@ import XrayFormats
         try Self.swapped().write(to: image)
         try "PixelSize1: 1e-4\nPixelSize2: 1e-4\nDistance: 0.5\nPoni1: 0.0006\nPoni2: 0.0008\nRot1: 0\nRot2: 0\nRot3: 0\nWavelength: 1e-10\n"
             .write(to: poni, atomically: true, encoding: .utf8)
-        let r = try RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "10", "--json"])
+        let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "10", "--json"])
         #expect(r.status == 0 && r.stderr.contains("the image: ") && r.stderr.contains("probably decoded with the wrong type or byte order"), "\(r.stderr)")
     }
 }
