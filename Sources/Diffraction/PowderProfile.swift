@@ -10,8 +10,10 @@ public enum PowderProfile {
         let n = y.count
         for (center, intensity) in zip(positions, intensities) where intensity != 0 && center.isFinite {
             let w = fwhm(center)
-            let lo = max(0, Int(((center - 6 * w - x0) / step).rounded(.down)))
-            let hi = min(n - 1, Int(((center + 6 * w - x0) / step).rounded(.up)))
+            guard w > 0, w.isFinite, n > 0 else { continue }
+            // Clamped as doubles first: a line far wider than the grid must not overflow Int.
+            let lo = Int(max(0, ((center - 6 * w - x0) / step).rounded(.down)))
+            let hi = Int(min(Double(n - 1), ((center + 6 * w - x0) / step).rounded(.up)))
             guard lo <= hi else { continue }
             let scale = intensity / PseudoVoigt.height(fwhm: w, eta: eta)
             for i in lo...hi {
@@ -26,7 +28,8 @@ public enum PowderProfile {
     public static func profile(_ pattern: SimulatedPattern, twoTheta grid: ClosedRange<Double>, step: Double,
                                u: Double = 0, v: Double = 0, w: Double = 0.01, eta: Double = 0.5,
                                crystalliteSize: Double? = nil, kAlpha2: Double? = nil, kAlpha2Ratio: Double = 0.5) -> (x: [Double], y: [Double]) {
-        let n = Int(((grid.upperBound - grid.lowerBound) / step).rounded()) + 1
+        // Points from the start by `step` up to the range's end (none past it).
+        let n = Int(((grid.upperBound - grid.lowerBound) / step + 1e-9).rounded(.down)) + 1
         var y = [Double](repeating: 0, count: max(n, 0))
         let lambda = pattern.wavelength
         let width: (Double) -> Double = { tth in

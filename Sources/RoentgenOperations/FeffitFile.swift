@@ -205,7 +205,11 @@ public struct FeffitFile: Sendable {
                             case "dr2": transform.dr2 = try number(v, k)
                             case "rbkg": transform.rbkg = try number(v, k)
                             case "kstep": transform.kstep = try number(v, k)
-                            case "nfft": transform.nfft = Int(try number(v, k))
+                            case "nfft":
+                                // A power of two up to 2^20 (Larch's default is 2048); the transform checks the power.
+                                let n = try number(v, k)
+                                guard n >= 16, n <= 1_048_576, n == n.rounded() else { throw fail(v, "nfft \(n); expected a power of two from 16 to 1048576") }
+                                transform.nfft = Int(n)
                             case "window", "rwindow":
                                 let s = try text(v, k)
                                 guard let shape = TaperShape(name: s) else { throw fail(v, "\(k) '\(s)'; expected kaiser, hanning, welch, parzen, sine or gaussian") }
@@ -223,7 +227,10 @@ public struct FeffitFile: Sendable {
                         let written = try text(fileNode, "file")
                         var entry = PathEntry(label: label, file: resolve(written), written: written, degen: nil,
                                               expressions: [:], line: line(labelNode), expressionLines: [:], fileLine: line(fileNode))
-                        if let d = pmap["degen"] { entry.degen = try number(d, "degen") }
+                        if let d = pmap["degen"] {
+                            entry.degen = try number(d, "degen")
+                            guard entry.degen! >= 0 else { throw fail(d, "path '\(label)': degen \(entry.degen!); a path degeneracy is ≥ 0") }
+                        }
                         for name in FeffitPath.parameterNames {
                             guard let e = pmap[name] else { continue }
                             entry.expressions[name] = try text(e, "\(label).\(name)")

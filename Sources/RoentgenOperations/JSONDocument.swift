@@ -117,9 +117,18 @@ public enum RangeText {
     /// `lo:hi` → a closed range (degrees 2θ, Å …); `what` names the option in the error.
     public static func parse(_ text: String, _ what: String = "range") throws -> ClosedRange<Double> {
         let parts = text.split(separator: ":")
-        guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]), lo < hi else {
-            throw RoentgenError.badParameter("\(what) '\(text)' not understood (expected start:end, e.g. 5:90)")
+        guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]), lo < hi, lo.isFinite, hi.isFinite else {
+            throw RoentgenError.badParameter("\(what) '\(text)' not understood (expected finite start:end with start < end, e.g. 5:90)")
         }
         return lo...hi
+    }
+
+    /// A 2θ range in degrees, within 0…180.
+    public static func twoTheta(_ text: String, _ what: String = "--range") throws -> ClosedRange<Double> {
+        let range = try parse(text, what)
+        guard range.lowerBound >= 0, range.upperBound <= 180 else {
+            throw RoentgenError.badParameter("\(what) '\(text)': 2θ lies within 0…180°")
+        }
+        return range
     }
 }

@@ -53,6 +53,11 @@ public enum RietveldOperations {
             return try RietveldSetup.load(recipe)
         }
         guard !r.phases.isEmpty else { throw RoentgenError.badParameter("give a refinement file (.yaml) or DATA with at least one --phase CIF") }
+        guard (1...36).contains(r.background) else { throw RoentgenError.badParameter("--background \(r.background); expected 1…36 Chebyshev terms") }
+        var seen = Set<String>()
+        for phase in r.phases where !seen.insert(URL(fileURLWithPath: phase).standardizedFileURL.path).inserted {
+            throw RoentgenError.badParameter("--phase \(phase) is given twice: two copies of one phase cannot be told apart")
+        }
         return try RietveldSetup.quick(data: URL(fileURLWithPath: r.file), cifs: r.phases.map { URL(fileURLWithPath: $0) },
                                        instrumentFile: r.instrument.map { URL(fileURLWithPath: $0) }, backgroundTerms: r.background)
     }

@@ -48,6 +48,11 @@ public struct RietveldSetup: Sendable {
                 if let v = entry.lower { p.lower = v }
                 if let v = entry.upper { p.upper = v }
                 if let v = entry.vary { p.vary = v }
+                // A start outside the bounds (W < 0, SH_L < 0 …) is refused here; the refinement would
+                // only report a singular matrix for a parameter pinned at its bound.
+                guard p.value >= p.lower, p.value <= p.upper else {
+                    throw RoentgenError.badFile(recipe.file, line: entry.line, "parameter '\(entry.name)' starts at \(p.value), outside its bounds \(p.lower)…\(p.upper)")
+                }
             }
             set[entry.name] = p
         }

@@ -86,6 +86,16 @@ public enum XASOperations {
         guard !r.standards.isEmpty else { throw RoentgenError.badParameter("give at least one --standard FILE[:GROUP]") }
         guard r.space == "norm" || r.space == "chi" else { throw RoentgenError.badParameter("--space '\(r.space)'; expected norm or chi") }
         guard r.kweight >= 0, r.kweight <= 4 else { throw RoentgenError.badParameter("--kweight \(r.kweight); expected 0…4") }
+        // The range is checked before any file is read: finite, increasing, and k ≥ 0 in chi space.
+        var given: (lo: Double, hi: Double)?
+        if let range = r.range {
+            let parts = range.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo < hi, lo.isFinite, hi.isFinite else {
+                throw RoentgenError.badParameter("--range '\(range)' not understood; expected finite LO:HI with LO < HI, e.g. -20:60")
+            }
+            if r.space == "chi" && lo < 0 { throw RoentgenError.badParameter("--range '\(range)': k starts at 0 Å⁻¹ in chi space") }
+            given = (lo, hi)
+        }
         // In chi space every spectrum's χ(k) uses the target's E0: k = √(2m(E − E0))/ħ, so χ(k)
         // of standards with their own E0s are on shifted k scales and do not add up like μ(E).
         func prepare(_ spec: String, commonE0: Double? = nil) throws -> (name: String, x: [Double], y: [Double], e0: Double) {
@@ -107,12 +117,8 @@ public enum XASOperations {
         let stds = try r.standards.map { try prepare($0, commonE0: r.space == "chi" ? t.e0 : nil) }
             .map { LCFStandard(name: $0.name, x: $0.x, y: $0.y) }
         var options = LCFOptions(nonNegative: true, sumToOne: r.sumToOne, fitShifts: r.fitShifts)
-        if let range = r.range {
-            let parts = range.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo < hi else {
-                throw RoentgenError.badParameter("--range '\(range)' not understood; expected LO:HI, e.g. -20:60")
-            }
-            options.lower = lo; options.upper = hi
+        if let given {
+            options.lower = given.lo; options.upper = given.hi
         } else if r.space == "norm" {
             options.lower = -20; options.upper = 60
         }
@@ -123,8 +129,9 @@ public enum XASOperations {
         } else {
             fits = [try linearCombinationFit(x: t.x, y: t.y, standards: stds, options: options)]
         }
+        // The range reported is the one the fit used: the given one within the target's data.
         return LCFDocument(target: t.name, space: r.space, kweight: r.space == "chi" ? r.kweight : nil, fits: fits,
-                           lower: options.lower, upper: options.upper)
+                           lower: max(options.lower, t.x.first ?? options.lower), upper: min(options.upper, t.x.last ?? options.upper))
     }
 
     /// `xas merge`: files `FILE[:GROUP]` averaged on the first scan's grid.
@@ -157,6 +164,17 @@ public enum XASOperations {
         guard !r.files.isEmpty else { throw RoentgenError.badParameter("give at least one file to merge") }
         let loaded = try r.files.map { spec -> LoadedSpectrum in
             let (p, g) = SpectrumLoading.splitFileGroup(spec); return try SpectrumLoading.load(p, group: g, mu: r.mu)
+        }
+        // Scans of another edge or range share only a few points with the first: refused, not averaged.
+        if let first = loaded.first?.spectrum.energy, let lo = first.first, let hi = first.last, hi > lo {
+            for (spec, scan) in zip(r.files, loaded).dropFirst() {
+                let e = scan.spectrum.energy
+                let overlap = min(hi, e.last ?? lo) - max(lo, e.first ?? hi)
+                guard overlap >= 0.5 * (hi - lo) else {
+                    throw RoentgenError.badParameter(String(format: "%@ (%.1f…%.1f eV) covers %.0f %% of the first scan's range (%.1f…%.1f eV): merge scans of the same edge and range",
+                                                            spec, e.first ?? .nan, e.last ?? .nan, max(0, overlap) / (hi - lo) * 100, lo, hi))
+                }
+            }
         }
         let merged = try Preprocessing.merge(loaded.map { EnergyScan(energy: $0.spectrum.energy, mu: $0.spectrum.mu ?? []) })
         let comments = carriedMetadata(loaded[0].spectrum).merging(["Merge.count": "\(merged.count)", "Merge.files": r.files.joined(separator: " ")]) { $1 }

@@ -34,23 +34,16 @@ public enum XRDOperations {
     }
 
     public static func simulate(_ r: SimulateRequest) throws -> Simulation {
+        let wavelength = try WavelengthSpec.parse(r.wavelength), range = try RangeText.parse(r.range)
+        let uvw = try profileWidths(r, range: range)
         let structure = try CIF.readStructure(url: URL(fileURLWithPath: r.cif))
-        var options = SimulationOptions(wavelength: try WavelengthSpec.parse(r.wavelength), twoThetaRange: try RangeText.parse(r.range),
+        var options = SimulationOptions(wavelength: wavelength, twoThetaRange: range,
                                         debyeWaller: r.debyeWaller, monochromatorTwoTheta: r.monochromator)
         options.anomalous = r.anomalous
         options.anisotropicDisplacement = !r.isotropic
         let pattern = try PowderSimulator.simulate(structure, options: options)
         var profile: (x: [Double], y: [Double])?
-        if r.caglioti != nil || r.size != nil || r.doublet {
-            let uvw = try (r.caglioti ?? "0,0,0.0025").split(separator: ",").map { part -> Double in
-                guard let v = Double(part.trimmingCharacters(in: .whitespaces)) else {
-                    throw RoentgenError.badParameter("--caglioti '\(r.caglioti ?? "")' must be three numbers U,V,W")
-                }
-                return v
-            }
-            guard uvw.count == 3 else { throw RoentgenError.badParameter("--caglioti needs three numbers U,V,W") }
-            if let size = r.size, !(size > 0) { throw RoentgenError.badParameter("--size must be positive (nm)") }
-            guard r.step > 0 else { throw RoentgenError.badParameter("--step must be positive") }
+        if let uvw {
             var kAlpha2: Double?
             if r.doublet {
                 let anode = String(r.wavelength.prefix(2))
@@ -76,6 +69,38 @@ public enum XRDOperations {
             "monochromator_two_theta": JSONDocument.number(r.monochromator), "merge_tolerance": options.mergeTolerance,
             "form_factors": "Waasmaier-Kirfel (XrayDB), neutral atoms" + (r.anomalous ? ", f′ f″ Chantler (XrayDB)" : ""), "symmetry": structure.operationsSource])
         return Simulation(structure: structure, pattern: pattern, options: options, profile: profile, json: object)
+    }
+
+    /// The profile's U, V, W (deg²) when a profile is asked for (`--caglioti`, `--size` or `--doublet`),
+    /// with every profile option checked: finite U, V, W whose FWHM² = U·tan²θ + V·tanθ + W is not
+    /// negative anywhere in the range, a crystallite size of at least 0.1 nm, and a step that gives
+    /// 2 to 10⁷ points.
+    static func profileWidths(_ r: SimulateRequest, range: ClosedRange<Double>) throws -> [Double]? {
+        guard r.caglioti != nil || r.size != nil || r.doublet else { return nil }
+        let uvw = try (r.caglioti ?? "0,0,0.0025").split(separator: ",").map { part -> Double in
+            guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                throw RoentgenError.badParameter("--caglioti '\(r.caglioti ?? "")' must be three finite numbers U,V,W")
+            }
+            return v
+        }
+        guard uvw.count == 3 else { throw RoentgenError.badParameter("--caglioti needs three numbers U,V,W") }
+        // The quadratic's least value over tanθ in the range (at an end or at its vertex).
+        let t0 = tan(range.lowerBound * Double.pi / 360), t1 = tan(range.upperBound * Double.pi / 360)
+        var ts = [t0, t1]
+        if uvw[0] != 0 { let tv = -uvw[1] / (2 * uvw[0]); if tv > t0 && tv < t1 { ts.append(tv) } }
+        if let t = ts.min(by: { uvw[0] * $0 * $0 + uvw[1] * $0 + uvw[2] < uvw[0] * $1 * $1 + uvw[1] * $1 + uvw[2] }),
+           uvw[0] * t * t + uvw[1] * t + uvw[2] < 0 {
+            throw RoentgenError.badParameter(String(format: "--caglioti %@: FWHM² = U·tan²θ + V·tanθ + W is negative at 2θ = %.2f°", r.caglioti ?? "", 360 / Double.pi * atan(t)))
+        }
+        for t in [t0, t1] where (uvw[0] * t * t + uvw[1] * t + uvw[2]).squareRoot() > 90 {
+            throw RoentgenError.badParameter(String(format: "--caglioti %@: a FWHM of %.3g° at 2θ = %.2f° (at most 90° is a peak)", r.caglioti ?? "", (uvw[0] * t * t + uvw[1] * t + uvw[2]).squareRoot(), 360 / Double.pi * atan(t)))
+        }
+        if let size = r.size, !(size >= 0.1 && size.isFinite) { throw RoentgenError.badParameter("--size \(size) nm; expected a finite crystallite size of at least 0.1 nm") }
+        let points = (range.upperBound - range.lowerBound) / r.step + 1
+        guard r.step > 0, r.step.isFinite, points >= 2, points <= 1e7 else {
+            throw RoentgenError.badParameter(String(format: "--step %g° gives %.3g points over %g…%g°; expected a positive step giving 2 to 10⁷ points", r.step, points, range.lowerBound, range.upperBound))
+        }
+        return uvw
     }
 
     /// Reads the first diffraction scan of `path` through the format registry.
@@ -111,6 +136,16 @@ public enum XRDOperations {
     }
 
     public static func peaks(_ r: PeaksRequest) throws -> Peaks {
+        guard r.backgroundWidth > 0, r.backgroundWidth <= 90 else {
+            throw RoentgenError.badParameter("--background-width \(r.backgroundWidth)°; expected a SNIP half-width above 0 and at most 90° 2θ")
+        }
+        guard r.minHeight >= 0, r.minHeight < 1 else {
+            throw RoentgenError.badParameter("--min-height \(r.minHeight); expected a fraction of the strongest peak, 0 ≤ f < 1")
+        }
+        guard r.instrumentalFwhm >= 0, r.instrumentalFwhm < 10 else {
+            throw RoentgenError.badParameter("--instrumental-fwhm \(r.instrumentalFwhm)°; expected 0 ≤ FWHM < 10°")
+        }
+        if let wavelength = r.wavelength { _ = try WavelengthSpec.parse(wavelength) }
         var pattern = try readPattern(r.file)
         if r.stripKalpha2 {
             let radiation: Radiation
@@ -248,10 +283,15 @@ public enum XRDOperations {
 
     public static func identify(_ r: IdentifyRequest) throws -> Identification {
         guard !r.candidates.isEmpty else { throw RoentgenError.badParameter("--candidates is required (CIF files, folders or .rxl libraries)") }
+        guard r.top >= 1, r.top <= 1000 else { throw RoentgenError.badParameter("--top \(r.top); expected 1…1000 candidates") }
+        guard r.maxShift >= 0, r.maxShift <= 2 else { throw RoentgenError.badParameter("--max-shift \(r.maxShift)°; expected a 2θ shift of 0…2°") }
+        guard r.background >= 1, r.background <= 36 else { throw RoentgenError.badParameter("--background \(r.background); expected 1…36 Chebyshev terms") }
+        let window = try RangeText.twoTheta(r.range)
+        if let wavelength = r.wavelength { _ = try WavelengthSpec.parse(wavelength) }
         let pattern = try readPattern(r.file)
         let (library, skipped) = try buildLibrary(r.candidates)
         var options = IdentificationOptions()
-        options.window = try RangeText.parse(r.range)
+        options.window = window
         options.maxShift = r.maxShift
         options.refineCount = max(options.refineCount, r.top)
         if let wavelength = r.wavelength { options.wavelength = try WavelengthSpec.parse(wavelength) }

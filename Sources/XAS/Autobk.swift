@@ -79,8 +79,19 @@ func autobk(energy: [Double], mu: [Double], e0: Double, edgeStep: Double,
     guard p.nfft >= 64, p.nfft & (p.nfft - 1) == 0, p.kweight >= 0, p.dk >= 0 else {
         throw RoentgenError.badParameter("AUTOBK nfft = \(p.nfft), kweight = \(p.kweight), dk = \(p.dk); expected a power-of-two nfft ≥ 64 and non-negative kweight and dk")
     }
-    guard p.rbkg > 0, p.kstep > 0, p.nclamp >= 0, p.kmin >= 0 else {
+    guard p.rbkg > 0, p.kstep > 0, p.nclamp >= 0, p.kmin >= 0, p.rbkg.isFinite, p.kstep.isFinite, p.kmin.isFinite else {
         throw RoentgenError.badParameter("rbkg = \(p.rbkg) Å, kstep = \(p.kstep), kmin = \(p.kmin); expected positive values")
+    }
+    guard p.kweight.isFinite, p.kweight <= 10, p.dk.isFinite else {
+        throw RoentgenError.badParameter("AUTOBK kweight = \(p.kweight), dk = \(p.dk); expected a kweight of 0…10 and a finite dk")
+    }
+    // The background's cut-off must lie on the R grid of the transform (Larch would index past it).
+    let rGridEnd = Double.pi / (2 * p.kstep)
+    guard p.rbkg <= rGridEnd else {
+        throw RoentgenError.badParameter(String(format: "rbkg = %g Å is beyond the R grid of the background's transform (π/(2·kstep) = %.2f Å)", p.rbkg, rGridEnd))
+    }
+    if let given = p.kmax, !(given.isFinite && given > p.kmin) {
+        throw RoentgenError.badParameter("AUTOBK kmax = \(given) Å⁻¹; expected a finite value above kmin = \(p.kmin) Å⁻¹")
     }
     let energy = EnergyGrid.removeDuplicates(energy, tiny: XASConstants.tinyEnergy)
     let iek0 = indexOf(energy, e0)

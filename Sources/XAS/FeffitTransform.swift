@@ -54,6 +54,12 @@ public struct FeffitTransform: Sendable, Codable, Hashable {
             throw RoentgenError.badParameter(String(format: "R range %g…%g Å is outside χ(R), which ends at π/(2·kstep) = %.2f Å", rmin, rmax, rlimit))
         }
         guard dk >= 0, (dk2 ?? dk) >= 0, dr >= 0, (dr2 ?? dr) >= 0 else { throw RoentgenError.badParameter("window tapers dk, dk2, dr, dr2 must be ≥ 0") }
+        // A taper wider than the whole grid leaves no window (the noise estimate then fails obscurely).
+        let kGrid = kstep * Double(nfft / 2)
+        guard max(dk, dk2 ?? dk) <= kGrid, max(dr, dr2 ?? dr) <= rlimit else {
+            throw RoentgenError.badParameter(String(format: "window tapers dk %g, dk2 %g Å⁻¹, dr %g, dr2 %g Å; expected at most the k grid (%g Å⁻¹) and the R grid (%.2f Å)",
+                                                    dk, dk2 ?? dk, dr, dr2 ?? dr, kGrid, rlimit))
+        }
     }
 }
 

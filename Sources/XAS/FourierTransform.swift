@@ -144,9 +144,9 @@ public func forwardTransform(k: [Double], chi: [Double], parameters p: ForwardTr
         throw RoentgenError(.badData, "forward transform needs at least 2 k points with equal k and chi lengths; got \(k.count) and \(chi.count)")
     }
     guard let plan = FFTPlans.plan(p.nfft) else { throw RoentgenError.badParameter("nfft = \(p.nfft); expected a power of two ≥ 2") }
-    guard p.kweight >= 0 else { throw RoentgenError.badParameter("kweight = \(p.kweight); expected ≥ 0") }
+    guard p.kweight >= 0, p.kweight <= 10 else { throw RoentgenError.badParameter("kweight = \(p.kweight); expected 0…10") }
     guard p.rmaxOut.isFinite, p.rmaxOut > 0 else { throw RoentgenError.badParameter("rmax_out = \(p.rmaxOut) Å; expected > 0") }
-    guard p.kmax > p.kmin, p.kmin >= 0, p.dk >= 0 else {
+    guard p.kmax > p.kmin, p.kmin >= 0, p.dk >= 0, p.kmax.isFinite, p.dk.isFinite, (p.dk2 ?? 0).isFinite, (p.dk2 ?? 0) >= 0 else {
         throw RoentgenError.badParameter("k window \(p.kmin) … \(p.kmax) Å⁻¹ with dk \(p.dk); expected 0 ≤ kmin < kmax and dk ≥ 0")
     }
     let kstep = k[1] - k[0]
@@ -158,6 +158,10 @@ public func forwardTransform(k: [Double], chi: [Double], parameters p: ForwardTr
     }
     let npts = Int(1.01 + kLast / kstep)
     let kExtent = max(kLast, p.kmax + dk2)
+    // The window's grid ends within the transform's k span (nfft·kstep); beyond it no k point exists.
+    guard kExtent / kstep < Double(p.nfft) else {
+        throw RoentgenError.badParameter(String(format: "k window end kmax + dk = %g Å⁻¹ is beyond the transform's k grid (nfft·kstep = %g Å⁻¹)", p.kmax + dk2, Double(p.nfft) * kstep))
+    }
     let nGrid = Int(1.01 + kExtent / kstep)
     let grid = (0..<nGrid).map { kstep * Double($0) }
     guard npts <= p.nfft else { throw RoentgenError.badParameter("\(npts) k points exceed nfft = \(p.nfft)") }

@@ -74,7 +74,7 @@ public func linearCombinationFit(x: [Double], y: [Double], standards: [LCFStanda
     let n = standards.count
     let nvarys = n - (options.sumToOne ? 1 : 0) + (options.fitShifts ? n : 0)
     guard xs.count > nvarys, xs.count >= 2 else {
-        throw RoentgenError(.badData, "only \(xs.count) data points in the fit range; expected more than \(nvarys) (the number of fitted parameters)")
+        throw RoentgenError(.badData, "only \(xs.count) data point\(xs.count == 1 ? "" : "s") in the fit range \(options.lower) … \(options.upper); a fit of \(nvarys) parameter\(nvarys == 1 ? "" : "s") needs at least \(max(2, nvarys + 1)): widen the range")
     }
     var splines: [NotAKnotCubicSpline] = []
     for s in standards {

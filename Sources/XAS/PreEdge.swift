@@ -64,6 +64,12 @@ public func preEdge(energy: [Double], mu: [Double], parameters p: PreEdgeParamet
     guard n >= 5, mu.count == n else {
         throw RoentgenError(.badData, "pre-edge needs at least 5 points with equal energy and mu lengths; got \(n) and \(mu.count)")
     }
+    for (name, value) in [("e0", p.e0), ("step", p.step), ("pre1", p.pre1), ("pre2", p.pre2), ("norm1", p.norm1), ("norm2", p.norm2)] {
+        if let v = value, !v.isFinite { throw RoentgenError.badParameter("\(name) = \(v); expected a finite energy (eV)") }
+    }
+    if let given = p.nnorm, !(0...5).contains(given) {
+        throw RoentgenError.badParameter("nnorm = \(given); expected a post-edge polynomial degree of 0…5")
+    }
     let emin = energy[0], emax = energy[n - 1]
     var e0: Double
     if let given = p.e0 {

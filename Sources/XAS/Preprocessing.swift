@@ -76,7 +76,7 @@ public enum Preprocessing {
     /// deviations (1.4826 × median absolute departure) and twice the spread of those four neighbours, that point is dropped and the rest re-checked
     /// (at most a tenth of the points). Returns the cleaned scan and the original indices removed.
     public static func deglitch(_ scan: EnergyScan, threshold: Double = 8) throws -> (scan: EnergyScan, removed: [Int]) {
-        guard threshold > 0 else { throw RoentgenError.badParameter("deglitch threshold \(threshold); expected > 0") }
+        guard threshold > 0, threshold.isFinite else { throw RoentgenError.badParameter("deglitch threshold \(threshold); expected a finite value > 0") }
         let s = try EnergyGrid.prepare(energy: scan.energy, mu: scan.mu)
         var e = s.energy, m = s.mu, index = Array(0..<e.count)
         var removed: [Int] = []

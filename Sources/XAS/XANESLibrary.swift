@@ -28,8 +28,11 @@ public struct XANESGrid: Sendable, Hashable, Codable {
         guard window.lowerBound >= range.lowerBound, window.upperBound <= range.upperBound, window.upperBound - window.lowerBound >= 4 * step else {
             throw RoentgenError.badParameter("matching window \(window.lowerBound)…\(window.upperBound) eV must lie inside the grid \(range.lowerBound)…\(range.upperBound) eV and span at least 4 steps")
         }
-        let count = Int(((range.upperBound - range.lowerBound) / step).rounded()) + 1
-        guard count <= 20_000 else { throw RoentgenError.badParameter("grid of \(count) points; expected at most 20000 (widen the step)") }
+        let points = ((range.upperBound - range.lowerBound) / step).rounded() + 1
+        guard points.isFinite, points <= 20_000 else {
+            throw RoentgenError.badParameter(String(format: "grid of %.3g points; expected at most 20000 (narrow the grid or widen the step)", points))
+        }
+        let count = Int(points)
         let ws = Int(((window.lowerBound - range.lowerBound) / step).rounded())
         let wc = Int(((window.upperBound - window.lowerBound) / step).rounded()) + 1
         self.init(start: range.lowerBound, step: step, count: count, windowStart: ws, windowCount: wc)

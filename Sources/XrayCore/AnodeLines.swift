@@ -53,6 +53,9 @@ public enum WavelengthSpec {
     /// hc in eV·Å (CODATA 2018).
     public static let hcEVAngstrom = 12398.419843
 
+    /// Wavelengths accepted, Å: from hard X-rays of 12 MeV to cold neutrons.
+    public static let plausible: ClosedRange<Double> = 0.001...100
+
     /// Parses `text` to a wavelength in Å, or throws a `badParameter` error saying what is accepted.
     public static func parse(_ text: String) throws -> Double {
         let t = text.trimmingCharacters(in: .whitespaces)
@@ -61,9 +64,11 @@ public enum WavelengthSpec {
         if let x = Double(t) {
             value = x
         } else if lower.hasSuffix("kev"), let e = Double(lower.dropLast(3)) {
-            value = e > 0 ? hcEVAngstrom / (e * 1000) : 0
+            guard e > 0, e.isFinite else { throw RoentgenError.badParameter("wavelength '\(text)': the energy must be positive and finite") }
+            value = hcEVAngstrom / (e * 1000)
         } else if lower.hasSuffix("ev"), let e = Double(lower.dropLast(2)) {
-            value = e > 0 ? hcEVAngstrom / e : 0
+            guard e > 0, e.isFinite else { throw RoentgenError.badParameter("wavelength '\(text)': the energy must be positive and finite") }
+            value = hcEVAngstrom / e
         } else if lower.count >= 2, let lines = AnodeLines.anode(String(lower.prefix(2))) {
             switch lower.dropFirst(2) {
             case "", "ka", "kα": value = lines.kAlpha
@@ -78,6 +83,9 @@ public enum WavelengthSpec {
         }
         guard value.isFinite, value > 0 else {
             throw RoentgenError.badParameter("wavelength '\(text)' must be positive (got \(value) Å)")
+        }
+        guard value >= plausible.lowerBound, value <= plausible.upperBound else {
+            throw RoentgenError.badParameter(String(format: "wavelength '%@' = %g Å is not a plausible X-ray or neutron wavelength (%g–%g Å)", text, value, plausible.lowerBound, plausible.upperBound))
         }
         return value
     }

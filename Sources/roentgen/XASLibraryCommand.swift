@@ -33,8 +33,8 @@ func collectFilesRecursively(_ inputs: [String]) throws -> [String] {
 /// Parses `LO:HI` in eV for option `name`.
 func parseEnergyRange(_ text: String, _ name: String) throws -> ClosedRange<Double> {
     let parts = text.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-    guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo < hi else {
-        throw RoentgenError.badParameter("\(name) '\(text)' not understood; expected LO:HI in eV, e.g. -20:80")
+    guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo < hi, lo.isFinite, hi.isFinite else {
+        throw RoentgenError.badParameter("\(name) '\(text)' not understood; expected finite LO:HI in eV with LO < HI, e.g. -20:80")
     }
     return lo...hi
 }
@@ -168,6 +168,7 @@ struct XASMatch: AsyncParsableCommand {
         guard top >= 1 else { throw RoentgenError.badParameter("--top \(top); expected at least 1") }
         guard maxShift >= 0, maxShift <= 50 else { throw RoentgenError.badParameter("--max-shift \(maxShift) eV; expected 0…50") }
         if let lcf, lcf < 1 || lcf > 4 { throw RoentgenError.badParameter("--lcf \(lcf); expected 1…4 references per fit") }
+        let bounds = try parseEnergyRange(range, "--range")   // checked even without --lcf, which uses it
         let lib = try XANESLibrary(serialized: try mappedFile(library), file: library)
         let (path, group) = splitFileGroup(file)
         let loaded = try loadSpectrum(path, group: group, mu: mu)
@@ -177,7 +178,6 @@ struct XASMatch: AsyncParsableCommand {
         var fits: [LCFResult] = []
         var lcfRange: [Double]?
         if let k = lcf {
-            let bounds = try parseEnergyRange(range, "--range")
             let lo = bounds.lowerBound, hi = bounds.upperBound
             lcfRange = [lo, hi]
             // Standards must cover the fit range (the fit interpolates, it does not extrapolate).

@@ -21,20 +21,24 @@ struct XRDRefine: AsyncParsableCommand {
     @Argument(help: "A refinement file (.yaml) or, for the quick form, a powder data file.") var input: String
     @Option(name: .customLong("phase"), help: "Quick form: a phase's CIF (repeat for several phases).") var phases: [String] = []
     @Option(help: "Quick form: GSAS .prm or GSAS-II .instprm instrument file (wavelengths, ratio, polarisation).") var instrument: String?
-    @Option(help: "Quick form: number of Chebyshev background terms.") var background = 6
+    @Option(help: "Quick form: number of Chebyshev background terms (default 6).") var background: Int?
     @Flag(help: "Print the results as JSON.") var json = false
     @Option(help: "Write an SVG plot: observed, calculated, difference, tick marks per phase.") var plot: String?
     @Option(name: .customLong("cif-out"), help: "Write each refined structure as CIF into this folder.") var cifOut: String?
 
     func run() async throws {
         var request = RietveldOperations.RefineRequest(file: input)
-        request.phases = phases; request.instrument = instrument; request.background = background
+        if background != nil && RietveldOperations.isRecipe(input) {
+            throw RoentgenError.badParameter("--background belongs to the quick form; a refinement file sets `background:` itself")
+        }
+        request.phases = phases; request.instrument = instrument; request.background = background ?? 6
         let setup = try RietveldOperations.setup(request)
+        let refined = try RietveldOperations.refine(setup, file: input)
+        // Printed once the refinement has succeeded (a failure prints only its error).
         if !RietveldOperations.isRecipe(input) && !json {
             print("Strategy (released in order, then repeated to convergence):")
             for (i, line) in setup.strategy.enumerated() { print("  \(i + 1). \(line)") }
         }
-        let refined = try RietveldOperations.refine(setup, file: input)
         let (result, seconds) = (refined.result, refined.seconds)
         if let cifOut { try writeCIFs(result, folder: cifOut) }
         if let plot { try writeText(RietveldReport.plot(setup.model, result), to: plot) }

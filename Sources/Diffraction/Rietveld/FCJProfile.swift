@@ -131,7 +131,10 @@ public struct FCJProfile: Sendable {
         let tmp = (Float(1) + apb * apb).squareRoot() * c2
         let emin: Float = abs(tmp) <= 1 ? acos(min(1, max(-1, tmp))) / rpd : (tmp > 0 ? 0 : 180)
         let span = abs(tth - emin)
-        let k = gamma > 0 ? Int(Float(300) * span / Float(gamma)) : Int(span * 200)
+        // In Float as the Fortran; a Γ_L that rounds to 0 in single precision (or a NaN) takes the largest rule.
+        let kf = gamma > 0 ? Float(300) * span / Float(gamma) : span * 200
+        guard kf.isFinite, kf < Float(Int32.max) else { return FCJQuadrature.counts[FCJQuadrature.counts.count - 1] }
+        let k = Int(kf)
         return FCJQuadrature.counts.first { k <= $0 } ?? FCJQuadrature.counts[FCJQuadrature.counts.count - 1]
     }
 

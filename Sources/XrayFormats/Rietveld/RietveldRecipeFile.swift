@@ -93,8 +93,20 @@ public struct RietveldRecipe: Sendable {
             }
         }
         func number(_ node: Node?, _ what: String) throws -> Double {
-            guard let node, let v = node.float ?? node.int.map(Double.init) ?? Double(node.string ?? "") else {
-                throw fail(node, "\(what) must be a number")
+            guard let node, let v = node.float ?? node.int.map(Double.init) ?? Double(node.string ?? ""), v.isFinite else {
+                throw fail(node, "\(what) must be a finite number")
+            }
+            return v
+        }
+        func within(_ node: Node?, _ what: String, _ range: ClosedRange<Double>, _ meaning: String) throws -> Double {
+            let v = try number(node, what)
+            guard range.contains(v) else { throw fail(node, "\(what) \(v): expected \(meaning) in \(range.lowerBound)…\(range.upperBound)") }
+            return v
+        }
+        func wavelength(_ node: Node?, _ what: String) throws -> Double {
+            let v = try number(node, what)
+            guard WavelengthSpec.plausible.contains(v) else {
+                throw fail(node, "\(what) \(v) Å: not a plausible X-ray or neutron wavelength (\(WavelengthSpec.plausible.lowerBound)–\(WavelengthSpec.plausible.upperBound) Å)")
             }
             return v
         }
@@ -106,6 +118,7 @@ public struct RietveldRecipe: Sendable {
             guard let seq = node?.sequence, seq.count == 2 else { throw fail(node, "\(what) must be [low, high] in degrees") }
             let lo = try number(seq[0], what), hi = try number(seq[1], what)
             guard lo < hi else { throw fail(node, "\(what): low must be below high") }
+            guard lo >= 0, hi <= 180 else { throw fail(node, "\(what): 2θ lies within 0…180°") }
             return lo...hi
         }
         let dataURL = try path(top["data"], "data")
@@ -118,11 +131,11 @@ public struct RietveldRecipe: Sendable {
                 for (key, value) in m {
                     switch key.string ?? "" {
                     case "file": recipe.instrumentFile = try path(value, "instrument file")
-                    case "lambda1", "wavelength": recipe.lambda1 = try number(value, "lambda1")
-                    case "lambda2": recipe.lambda2 = try number(value, "lambda2")
-                    case "ratio": recipe.ratio = try number(value, "ratio")
-                    case "polarization", "polarisation": recipe.polarization = try number(value, "polarization")
-                    case "goniometer_radius": recipe.goniometerRadius = try number(value, "goniometer_radius")
+                    case "lambda1", "wavelength": recipe.lambda1 = try wavelength(value, "lambda1")
+                    case "lambda2": recipe.lambda2 = try wavelength(value, "lambda2")
+                    case "ratio": recipe.ratio = try within(value, "ratio", 0...1, "the Kα2/Kα1 intensity ratio")
+                    case "polarization", "polarisation": recipe.polarization = try within(value, "polarization", 0...1, "a polarisation fraction (GSAS-II's Polariz.)")
+                    case "goniometer_radius": recipe.goniometerRadius = try within(value, "goniometer_radius", 1...10_000, "a radius in mm")
                     default: throw fail(key, "unknown instrument key '\(key.string ?? "?")' (file, lambda1, lambda2, ratio, polarization, goniometer_radius)")
                     }
                 }
@@ -203,7 +216,10 @@ public struct RietveldRecipe: Sendable {
                 recipe.steps.append(Step(name: m["name"]?.string ?? "step \(i + 1)", release: release, line: node.mark?.line ?? 0))
             }
         }
-        if let r = top["repeat_last"] { recipe.repeatLast = r.bool ?? true }
+        if let r = top["repeat_last"] {
+            guard let b = r.bool else { throw fail(r, "repeat_last must be true or false") }
+            recipe.repeatLast = b
+        }
         return recipe
     }
 }
