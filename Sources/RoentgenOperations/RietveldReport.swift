@@ -26,6 +26,7 @@ public enum RietveldReport {
         if !strong.isEmpty {
             out += "Correlations above 0.8: " + strong.map { "\($0.first)/\($0.second) \(String(format: "%.2f", $0.value))" }.joined(separator: ", ") + "\n"
         }
+        for warning in r.warnings { out += "warning: \(warning)\n" }
         return out
     }
 
@@ -75,7 +76,7 @@ public enum RietveldReport {
         prov["steps"] = r.refinement.steps.map { ["name": $0.name, "chi2": $0.chiSquare, "evaluations": $0.evaluations] as [String: Any] }
         return ["rwp": s.rwp, "rp": s.rp, "rexp": s.rexp, "gof": s.gof, "chi2": s.chi2, "n_points": s.nPoints,
                 "n_parameters": s.nParameters, "converged": r.refinement.converged, "phases": phases,
-                "parameters": parameters, "correlations": correlations,
+                "parameters": parameters, "correlations": correlations, "warnings": r.warnings,
                 "pattern": ["two_theta": model.twoTheta, "observed": model.observed, "calculated": r.calculation.calculated,
                             "background": r.calculation.background],
                 "provenance": prov]

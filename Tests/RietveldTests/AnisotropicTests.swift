@@ -76,6 +76,7 @@ import XrayCore
             let u = try #require(result.structures[0].sites.first { $0.label == s }?.uAniso)
             print("\(s): U11 \(u[0]) U22 \(u[1]) U33 \(u[2]) U13 \(u[4])  (esd \(r.esd["PbSO4_\(s)_u11"] ?? 0))")
             #expect(AtomSite.isPositiveDefinite(uAniso: u))
+            #expect(!result.warnings.contains { $0.hasPrefix("PbSO4 \(s):") }, "\(result.warnings)")
         }
     }
 }

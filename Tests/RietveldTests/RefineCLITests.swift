@@ -32,6 +32,15 @@ import TestSupport
         let rwp = try #require(o["rwp"] as? Double), rexp = try #require(o["rexp"] as? Double)
         print("LaB6: Rwp \(rwp) Rexp \(rexp) GoF \(o["gof"] ?? "")")
         #expect(rwp > rexp && rwp < 20)
+        // This lab Bragg–Brentano refinement drives both U_iso below zero; the report says so (the values are
+        // in the sites below; nothing is clamped).
+        let warnings = try #require(o["warnings"] as? [String])
+        let refinedSites = try #require(((o["phases"] as? [[String: Any]])?.first?["sites"] as? [[String: Any]]))
+        for site in refinedSites {
+            let label = try #require(site["label"] as? String), u = try #require(site["uiso"] as? Double)
+            #expect(warnings.contains { $0.hasPrefix("LaB6 \(label): U_iso") } == (u < 0), "\(label) \(u): \(warnings)")
+        }
+        #expect(warnings.count == refinedSites.filter { ($0["uiso"] as? Double ?? 0) < 0 }.count && !warnings.isEmpty)
         let phase = try #require((o["phases"] as? [[String: Any]])?.first)
         #expect(phase["name"] as? String == "LaB6")
         let cell = try #require(phase["cell"] as? [String: Double]), esd = try #require(phase["cell_esd"] as? [String: Double])

@@ -24,6 +24,29 @@ public struct RietveldResult: Sendable {
     public var structures: [CrystalStructure]
     /// Number of Jacobian evaluations (least-squares cycles) of the refinement (0 when not counted).
     public var jacobianEvaluations: Int = 0
+
+    /// What is physically implausible in the refined structures, one sentence each: a negative U_iso, an
+    /// anisotropic U that is not positive definite (no real vibration ellipsoid), an occupancy outside
+    /// 0…1. A refinement may converge there (absorption, surface roughness or a missing correction
+    /// drive U_iso below zero in Bragg–Brentano data); the numbers are reported, with this said.
+    public var warnings: [String] {
+        var out: [String] = []
+        for s in structures {
+            for site in s.sites {
+                if let u = site.uAniso, u.count == 6 {
+                    if !AtomSite.isPositiveDefinite(uAniso: u) {
+                        out.append("\(s.name) \(site.label): the refined anisotropic U is not positive definite (non-physical)")
+                    }
+                } else if let u = site.uIso, u < 0 {
+                    out.append(String(format: "%@ %@: U_iso %.4f Å² is negative (non-physical; absorption, surface roughness or a missing correction?)", s.name, site.label, u))
+                }
+                if site.occupancy < -1e-9 || site.occupancy > 1 + 1e-9 {
+                    out.append(String(format: "%@ %@: occupancy %.4f lies outside 0…1", s.name, site.label, site.occupancy))
+                }
+            }
+        }
+        return out
+    }
 }
 
 /// The model as the engine sees it during `RietveldRefinement.run`, counting Jacobian evaluations
