@@ -90,5 +90,13 @@ import TestSupport
         let good = try await RoentgenCLI.run(["catalog", "lint"])
         #expect(good.status == 0)
         #expect(good.stdout.contains("all valid"))
+        // A folder without records is a wrong --catalog (was "0 records …: all valid", exit 0), for search too.
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-empty-catalog-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        for args in [["catalog", "lint", "--catalog", empty.path], ["sources", "search", "arsenic", "--catalog", empty.path]] {
+            let r = try await RoentgenCLI.run(args)
+            #expect(r.status != 0 && r.stderr.contains("no catalog records") && r.stderr.contains(empty.lastPathComponent) && r.stdout.isEmpty, "\(args): \(r.stderr)")
+        }
     }
 }

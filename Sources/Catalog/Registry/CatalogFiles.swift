@@ -39,6 +39,10 @@ public struct CatalogFiles: Sendable {
             }
             files.append((name: name, text: text))
         }
+        // A folder with no record is a wrong --catalog, not an empty catalog that is "all valid".
+        guard !files.isEmpty else {
+            throw RoentgenError(.notFound, "no catalog records (*.yaml, *.yml, *.json) in the folder", file: directory.path)
+        }
         return CatalogFiles(files: files, origin: directory.path)
     }
 
