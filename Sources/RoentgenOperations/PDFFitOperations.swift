@@ -118,7 +118,7 @@ extension PDFFitFile {
         case "n", "neutron": rad = .neutron
         default: throw RoentgenError.badParameter("--radiation '\(radiation)': expected X or N")
         }
-        guard qmax >= 0 else { throw RoentgenError.badParameter("--qmax must be ≥ 0") }
+        if let why = PDFInstrument.qmaxProblem(qmax) { throw RoentgenError.badParameter("--qmax \(qmax): \(why)") }
         let first = observed.r.first ?? 0, last = observed.r.last ?? 0
         let fit = range ?? max(first, 1.5)...last
         guard fit.lowerBound >= first - 1e-9, fit.upperBound <= last + 1e-9 else {
