@@ -12,6 +12,33 @@ public struct PDFSimulationOptions: Sendable, Hashable {
     /// U_iso in Å² applied to every site (nil: each site's own U_iso, else 0.005).
     public var uIso: Double?
     public init() {}
+
+    /// Refuses options a simulation cannot use, naming the option; returns the number of r points.
+    @discardableResult
+    public func validate() throws -> Double {
+        let options = self, maxPoints = PDFSimulator.maxPoints
+        let rangeText = "\(options.rMin):\(options.rMax)"
+        guard options.rMin.isFinite, options.rMax.isFinite, options.rMax > options.rMin, options.rMin >= 0 else {
+            throw RoentgenError.badParameter("--range \(rangeText): expected finite 0 ≤ rmin < rmax in Å")
+        }
+        guard options.rStep.isFinite, options.rStep > 0 else {
+            throw RoentgenError.badParameter("--rstep \(options.rStep): expected a finite step > 0 Å")
+        }
+        if let why = PDFInstrument.qmaxProblem(options.qMax) { throw RoentgenError.badParameter("--qmax \(options.qMax): \(why)") }
+        guard options.qDamp.isFinite, options.qDamp >= 0 else {
+            throw RoentgenError.badParameter("--qdamp \(options.qDamp): expected a finite damping ≥ 0 Å⁻¹")
+        }
+        if let u = options.uIso, !(u > 0 && u <= 1) {
+            throw RoentgenError.badParameter("--uiso \(u): expected 0 < Uiso ≤ 1 Å² (1 Å² is an rms displacement of 1 Å, beyond any crystal)")
+        }
+        // The number of points, in Double before any conversion to Int.
+        let span = ((options.rMax - options.rMin) / options.rStep + 1e-9).rounded(.down) + 1
+        guard span >= 2 else { throw RoentgenError.badParameter("--range \(rangeText) with --rstep \(options.rStep) has fewer than two points") }
+        guard span <= Double(maxPoints) else {
+            throw RoentgenError.badParameter("--range \(rangeText) with --rstep \(options.rStep) gives \(String(format: "%.3g", span)) r points; at most \(maxPoints) (e.g. 0:1000 at 0.01 Å)")
+        }
+        return span
+    }
 }
 
 /// G(r) of a structure exactly as PDFfit2 computes it (`PDFfitCalculator`: X-ray weights Z, every atom of
@@ -33,33 +60,15 @@ public enum PDFSimulator {
     }
 
     public static func simulate(_ structure: CrystalStructure, options: PDFSimulationOptions = PDFSimulationOptions()) throws -> (r: [Double], g: [Double]) {
+        let span = try options.validate()
         let rangeText = "\(options.rMin):\(options.rMax)"
-        guard options.rMin.isFinite, options.rMax.isFinite, options.rMax > options.rMin, options.rMin >= 0 else {
-            throw RoentgenError.badParameter("--range \(rangeText): expected finite 0 ≤ rmin < rmax in Å")
-        }
-        guard options.rStep.isFinite, options.rStep > 0 else {
-            throw RoentgenError.badParameter("--rstep \(options.rStep): expected a finite step > 0 Å")
-        }
-        if let why = PDFInstrument.qmaxProblem(options.qMax) { throw RoentgenError.badParameter("--qmax \(options.qMax): \(why)") }
-        guard options.qDamp.isFinite, options.qDamp >= 0 else {
-            throw RoentgenError.badParameter("--qdamp \(options.qDamp): expected a finite damping ≥ 0 Å⁻¹")
-        }
-        if let u = options.uIso, !(u > 0 && u <= 1) {
-            throw RoentgenError.badParameter("--uiso \(u): expected 0 < Uiso ≤ 1 Å² (1 Å² is an rms displacement of 1 Å, beyond any crystal)")
-        }
-        // The number of points, in Double before any conversion to Int.
-        let span = ((options.rMax - options.rMin) / options.rStep + 1e-9).rounded(.down) + 1
-        guard span >= 2 else { throw RoentgenError.badParameter("--range \(rangeText) with --rstep \(options.rStep) has fewer than two points") }
-        guard span <= Double(maxPoints) else {
-            throw RoentgenError.badParameter("--range \(rangeText) with --rstep \(options.rStep) gives \(String(format: "%.3g", span)) r points; at most \(maxPoints) (e.g. 0:1000 at 0.01 Å)")
-        }
         var phase = PDFPhase(structure: structure)
         guard !phase.atoms.isEmpty else { throw RoentgenError(.badData, "structure '\(structure.name)' has no atoms") }
         // The calculation reaches 6·2π/Qmax beyond rmax (termination margin) and its pairs 2.5 Å more.
         let ripples = options.qMax > 0 ? 6 * 2 * Double.pi / options.qMax : 0
         let volume = structure.cell.volume
         let pairs = estimatedPairs(atoms: phase.atoms.count, volume: volume, reach: options.rMax + ripples + 2.5)
-        guard pairs <= maxPairs else {
+        guard !(pairs > maxPairs) else {  // NaN (a degenerate cell) goes on to the cell check
             // The largest rmax within the limit for this structure.
             let largest = pow(maxPairs / estimatedPairs(atoms: phase.atoms.count, volume: volume, reach: 1), 1.0 / 3) - ripples - 2.5
             throw RoentgenError.badParameter("--range \(rangeText): G(r) of '\(structure.name)' to \(options.rMax) Å sums about \(String(format: "%.2g", pairs)) atom pairs (\(phase.atoms.count) atoms in a \(String(format: "%.1f", volume)) Å³ cell); at most 10⁷ (a pair list of about 1.5 GB; beyond, minutes and gigabytes)"

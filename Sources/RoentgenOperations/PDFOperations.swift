@@ -39,6 +39,7 @@ public enum PDFOperations {
         let range = try RangeText.parse(r.range, "--range")
         options.rMin = range.lowerBound; options.rMax = range.upperBound; options.rStep = r.rstep
         options.qMax = r.qmax; options.qDamp = r.qdamp; options.uIso = r.uiso
+        try options.validate()
         let structure = try CIF.readStructure(url: URL(fileURLWithPath: r.cif))
         let (rs, g) = try PDFSimulator.simulate(structure, options: options)
         return Columns(columns: [("r", rs), ("g", g)],
