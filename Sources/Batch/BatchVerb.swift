@@ -58,6 +58,18 @@ public enum BatchVerb: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Allowed values of numeric options, as the CLI verb takes them, with the unit said in errors: a
+    /// plan outside them is refused before anything runs (`top: -1` trapped in the ranking's prefix,
+    /// `max_shift: -1` in the identification, for every item).
+    public var bounds: [String: (range: ClosedRange<Double>, unit: String)] {
+        switch self {
+        case .xrdIdentify: return ["top": (1...1000, "candidates"), "max_shift": (0...2, "degrees of 2θ")]
+        default: return [:]
+        }
+    }
+
+    static func shown(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x) }
+
     /// Options that must be given.
     public var required: [String] {
         switch self {
@@ -124,14 +136,30 @@ public struct BatchStep: Sendable, Equatable {
         func bad() -> RoentgenError {
             RoentgenError(.badParameter, "option '\(name)' of '\(verb.rawValue)' must be \(type.expected), got '\(text)'", file: file, line: line)
         }
+        func bounded(_ x: Double) throws -> BatchOptionValue {
+            if let (range, unit) = verb.bounds[name], !range.contains(x) {
+                throw RoentgenError(.badParameter, "option '\(name)' of '\(verb.rawValue)' is \(text); expected \(BatchVerb.shown(range.lowerBound))…\(BatchVerb.shown(range.upperBound)) \(unit)",
+                                    file: file, line: line)
+            }
+            return .number(x)
+        }
         switch type {
-        case .text: return .text(text)
+        case .text:
+            if verb == .xrdIdentify && name == "range" {
+                // start:end in degrees 2θ, within 0…180 (checked here so that a bad range fails the plan, not every item).
+                let parts = text.split(separator: ":").map { Double($0) }
+                guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo.isFinite, hi.isFinite, lo >= 0, lo < hi, hi <= 180 else {
+                    throw RoentgenError(.badParameter, "option 'range' of '\(verb.rawValue)' is '\(text)'; expected start:end in degrees 2θ with 0 ≤ start < end ≤ 180",
+                                        file: file, line: line)
+                }
+            }
+            return .text(text)
         case .number:
             guard let x = Double(text), x.isFinite else { throw bad() }
-            return .number(x)
+            return try bounded(x)
         case .integer:
             guard let n = Int(text) else { throw bad() }
-            return .number(Double(n))
+            return try bounded(Double(n))
         case .flag:
             switch text.lowercased() {
             case "true", "yes", "on", "1": return .flag(true)

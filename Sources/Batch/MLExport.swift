@@ -108,6 +108,7 @@ public struct MLDataset: Sendable {
 /// the order or the number of threads.
 public enum MLExport {
     public static func build(inputs: [String], options: MLExportOptions, base: URL? = nil) throws -> MLDataset {
+        try options.validate()
         let cwd = base ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         // Ids are paths below each input, prefixed with a folder input's own name
         // (`bruker_raw/BT86.raw`), so they do not depend on where the data sit on a machine.

@@ -15,6 +15,10 @@ public struct MLGrid: Sendable, Equatable {
         self.start = start
         self.stop = stop
         self.step = step
+        // A step as long as the range or longer leaves one point: no pattern.
+        guard count >= 2 else {
+            throw RoentgenError.badParameter("--grid \(start):\(stop):\(step) has \(count) point; expected at least 2 (a step below stop − start)")
+        }
     }
 
     /// Parses `start:stop:step`, e.g. `5:90:0.02`.
@@ -86,4 +90,17 @@ public struct MLExportOptions: Sendable {
     public var licence: String?
 
     public init(grid: MLGrid) { self.grid = grid }
+
+    /// Refuses a grid outside its axis: 2θ within 0…180°, Q ≥ 0.
+    public func validate() throws {
+        let text = "\(grid.start):\(grid.stop):\(grid.step)"
+        switch axis {
+        case .twoTheta:
+            guard grid.start >= 0, grid.stop <= 180 else {
+                throw RoentgenError.badParameter("--grid \(text): 2θ must lie within 0…180° (use --q for a Q grid)")
+            }
+        case .q:
+            guard grid.start >= 0 else { throw RoentgenError.badParameter("--grid \(text) with --q: Q must be ≥ 0 Å⁻¹") }
+        }
+    }
 }

@@ -15,8 +15,13 @@ public struct SlurmScript: Sendable {
     /// Absolute path of the `roentgen` executable.
     public var executable: String
 
-    public init(plan: BatchPlan, planPath: String, run: String, shards: Int, executable: String) throws {
+    /// `items`: the plan's number of items, when known; more shards than items are refused (a shard
+    /// without items is an array task that does nothing).
+    public init(plan: BatchPlan, planPath: String, run: String, shards: Int, executable: String, items: Int? = nil) throws {
         guard shards >= 1 else { throw RoentgenError.badParameter("--shards must be at least 1, got \(shards)") }
+        if let items, shards > max(items, 1) {
+            throw RoentgenError.badParameter("--shards \(shards): the plan has \(items) item\(items == 1 ? "" : "s"); at most \(max(items, 1)) shards (one array task per shard)")
+        }
         self.plan = plan
         self.planPath = planPath
         self.run = run

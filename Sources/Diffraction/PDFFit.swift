@@ -86,6 +86,9 @@ public struct PDFFitModel: RefinementModel {
             throw RoentgenError.badParameter("r has \(problem.r.count) values, G \(problem.gObserved.count)")
         }
         grid = try PDFGrid(r: problem.r, fitMin: problem.fitMin, fitMax: problem.fitMax)
+        if let why = PDFInstrument.qmaxProblem(problem.instrument.qmax) {
+            throw RoentgenError.badParameter("qmax \(problem.instrument.qmax): \(why)")
+        }
         calculator = PDFfitCalculator(grid: grid, qmax: problem.instrument.qmax)
         bindings = problem.constraints.map { ($0, PDFFitProblem.variableName($0)) }
         variableByName = Dictionary(bindings.map { ($0.name, $0.constraint) }, uniquingKeysWith: { a, _ in a })

@@ -98,6 +98,18 @@ public struct PDFInstrument: Sendable, Hashable, Codable {
         self.qbroad = qbroad
         self.scale = scale
     }
+
+    /// The smallest non-zero Qmax accepted, Å⁻¹. The model is computed 6·2π/Qmax beyond the fit range
+    /// (PDFfit2's termination margin): 38 Å more at 1 Å⁻¹, and without bound as Qmax → 0. Measured PDFs
+    /// have Qmax well above it (lab Cu Kα reaches 8 Å⁻¹).
+    public static let smallestQmax = 1.0
+
+    /// Why `qmax` cannot be the Qmax of a PDF model, or nil: it must be 0 (no termination) or a finite
+    /// value ≥ `smallestQmax`. Above the r grid's Nyquist limit π/Δr the filter leaves G as it is.
+    public static func qmaxProblem(_ qmax: Double) -> String? {
+        if qmax == 0 || (qmax.isFinite && qmax >= smallestQmax) { return nil }
+        return "expected 0 (no termination ripples) or a finite Qmax ≥ \(smallestQmax) Å⁻¹"
+    }
 }
 
 /// The r grid of a PDFfit2 calculation: the data's grid (first r, step, number of points) and the

@@ -14,6 +14,44 @@ public struct PDFReductionOptions: Sendable, Hashable {
     /// Output r grid, Å.
     public var rMin = 0.0, rMax = 30.0, rStep = 0.01
     public init() {}
+
+    /// Most r points of the output: 100,000 (0…1000 Å at 0.01 Å); each costs a sine sum over the data.
+    public static let maxPoints = 100_000
+    /// Highest degree rpoly·qmaxinst/π of the correction polynomial (PDFgetX3's usual is 5…15).
+    public static let maxPolynomialDegree = 100.0
+
+    /// The number of output r points (rmin, rmin + rstep, … ≤ rmax), as a Double (it may be huge or not finite).
+    public var pointCount: Double { ((rMax + 1e-9 - rMin) / rStep).rounded(.down) + 1 }
+
+    /// Refuses options the reduction cannot use, naming the option (the CLI's and the API's names) and
+    /// the condition that fails.
+    /// `qMaxInstDefaulted`: qmaxinst was not given but set to qmax + 0.5 (the messages then name qmax).
+    public func validate(qMaxInstDefaulted: Bool = false) throws {
+        func bad(_ message: String) -> RoentgenError { RoentgenError.badParameter(message) }
+        guard qMin.isFinite, qMin >= 0 else { throw bad("--qmin \(qMin): expected a finite Q ≥ 0 Å⁻¹") }
+        guard qMax.isFinite, qMax > 0 else { throw bad("--qmax \(qMax): expected a finite Q > 0 Å⁻¹") }
+        guard qMin < qMax else { throw bad("--qmin \(qMin) is not below --qmax \(qMax) (need qmin < qmax)") }
+        guard qMaxInst.isFinite, qMaxInst > 0 else { throw bad("--qmaxinst \(qMaxInst): expected a finite Q > 0 Å⁻¹") }
+        guard qMax <= qMaxInst else { throw bad("--qmax \(qMax) is above --qmaxinst \(qMaxInst), the highest usable Q (need qmax ≤ qmaxinst)") }
+        guard rPoly.isFinite, rPoly > 0 else { throw bad("--rpoly \(rPoly): expected a finite r > 0 Å (the correction's r limit, typically 0.9)") }
+        let order = rPoly * qMaxInst / Double.pi
+        guard order <= Self.maxPolynomialDegree else {
+            if qMaxInstDefaulted {
+                throw bad("--qmax \(qMax) (with the default --qmaxinst = qmax + 0.5) and --rpoly \(rPoly) ask for a correction polynomial of degree rpoly·qmaxinst/π = \(String(format: "%.4g", order)); at most \(Int(Self.maxPolynomialDegree)): lower --qmax (to the data's Q range) or --rpoly")
+            }
+            throw bad("--rpoly \(rPoly) with --qmaxinst \(qMaxInst) asks for a correction polynomial of degree rpoly·qmaxinst/π = \(String(format: "%.4g", order)); at most \(Int(Self.maxPolynomialDegree)): lower --rpoly")
+        }
+        let range = "\(rMin):\(rMax)"
+        guard rMin.isFinite, rMax.isFinite else { throw bad("--range \(range): expected finite r values in Å") }
+        guard rMin >= 0 else { throw bad("--range \(range): r must start at 0 Å or above") }
+        guard rMin < rMax else { throw bad("--range \(range): need rmin < rmax") }
+        guard rStep.isFinite, rStep > 0 else { throw bad("--rstep \(rStep): expected a finite step > 0 Å") }
+        let n = pointCount
+        guard n >= 2 else { throw bad("--rstep \(rStep) gives a single r point on --range \(range); need at least two (rstep ≤ rmax − rmin)") }
+        guard n <= Double(Self.maxPoints) else {
+            throw bad("--range \(range) with --rstep \(rStep) gives \(String(format: "%.3g", n)) r points; at most \(Self.maxPoints) (e.g. 0:1000 at 0.01 Å)")
+        }
+    }
 }
 
 /// The reduction's intermediate and final functions.
@@ -44,9 +82,7 @@ public struct PDFReduction: Sendable {
 public enum PDFReducer {
     public static func reduce(q qIn: [Double], intensity: [Double], composition: ChemicalFormula,
                               options: PDFReductionOptions = PDFReductionOptions()) throws -> PDFReduction {
-        guard options.qMax > options.qMin, options.qMaxInst >= options.qMax, options.rStep > 0, options.rMax > options.rMin else {
-            throw RoentgenError.badParameter("need qmin < qmax ≤ qmaxinst and rmin < rmax with rstep > 0")
-        }
+        try options.validate()
         var q: [Double] = [], iq: [Double] = []
         for (x, y) in zip(qIn, intensity) where x > 0 && x <= options.qMaxInst && x.isFinite && y.isFinite {
             q.append(x); iq.append(y)

@@ -146,11 +146,13 @@ public final class PDFfitCalculator {
 
     private func buildPairList(cell: UnitCell, fract: [SIMD3<Double>], reach: Double) throws -> PairList {
         let (ra, rb, rc) = cell.reciprocalLengths
-        let na = Int((reach * ra).rounded(.up)) + 1, nb = Int((reach * rb).rounded(.up)) + 1, nc = Int((reach * rc).rounded(.up)) + 1
-        let work = Double(2 * na + 1) * Double(2 * nb + 1) * Double(2 * nc + 1) * Double(fract.count * (fract.count + 1) / 2)
+        // Counted in Double first: an infinite or huge reach must be refused, not overflow Int.
+        let fa = (reach * ra).rounded(.up) + 1, fb = (reach * rb).rounded(.up) + 1, fc = (reach * rc).rounded(.up) + 1
+        let work = (2 * fa + 1) * (2 * fb + 1) * (2 * fc + 1) * Double(fract.count * (fract.count + 1) / 2)
         guard work < 5e8 else {
             throw RoentgenError.badParameter("G(r) to \(String(format: "%.1f", reach)) Å needs \(String(format: "%.3g", work)) pair images for this cell (limit 5e8): lower rmax")
         }
+        let na = Int(fa), nb = Int(fb), nc = Int(fc)
         let g = cell.metric
         let reach2 = reach * reach
         var first: [Int32] = [], second: [Int32] = []
@@ -400,9 +402,11 @@ public final class PDFfitCalculator {
         }
         guard let plan = fftPlan else { return }
         let dQ = 2 * Double.pi / (Double(padlen - 1) * grid.step)
-        let lo = Int((qmax / dQ).rounded(.up))
-        // Components k ≥ lo (up to the Nyquist index m) are cut; nothing to do when lo > m.
-        guard lo <= m else { return }
+        // Components k ≥ lo = ⌈Qmax/ΔQ⌉ (up to the Nyquist index m) are cut; nothing to do when lo > m
+        // (compared before the conversion to Int, which a huge or infinite Qmax would overflow).
+        let ratio = qmax / dQ
+        guard ratio.isFinite, ratio <= Double(m) else { return }
+        let lo = Int(ratio.rounded(.up))
         var re = [Double](repeating: 0, count: m), im = re
         let twiddleRe = self.twiddleRe, twiddleIm = self.twiddleIm
         re.withUnsafeMutableBufferPointer { zr in

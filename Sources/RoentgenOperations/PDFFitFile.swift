@@ -69,6 +69,23 @@ public struct PDFFitFile: Sendable {
             return v
         }
 
+        /// Settings that PDFfit2 takes as non-negative (a scale, a width, a length): a negative one would
+        /// be used as its absolute value (qbroad, sratio) or as "none" (rcut, spdiameter, stepcut), or
+        /// flip G (pscale, dscale).
+        static let nonNegativeSettings: Set<String> = ["pscale", "dscale", "qdamp", "qbroad", "sratio", "rcut", "spdiameter", "stepcut"]
+
+        /// A data-set or phase setting's value (delta1 and delta2 may be negative, sratio must be positive).
+        func setting(_ node: Node, _ key: String) throws -> Double {
+            let v = try number(node, key)
+            if key == "sratio" && !(v > 0) {
+                throw error(node, "sratio \(v): expected a ratio > 0 (the peak-width factor below rcut; 1 for none)")
+            }
+            if Self.nonNegativeSettings.contains(key) && v < 0 {
+                throw error(node, "\(key) \(v): expected a value ≥ 0" + (["rcut", "spdiameter", "stepcut"].contains(key) ? " (0 for none)" : ""))
+            }
+            return v
+        }
+
         func string(_ node: Node, _ what: String) throws -> String {
             guard let s = node.string, !s.isEmpty else { throw error(node, "\(what): expected text") }
             return s
@@ -110,10 +127,10 @@ public struct PDFFitFile: Sendable {
             }
             guard let qmaxNode = dataValue("qmax") else { throw error(dataNode, "data: no 'qmax' (Å⁻¹ of the transform; 0 for no termination)") }
             let qmax = try number(qmaxNode, "qmax")
-            guard qmax >= 0 else { throw error(qmaxNode, "qmax must be ≥ 0") }
+            if let why = PDFInstrument.qmaxProblem(qmax) { throw error(qmaxNode, "qmax \(qmax): \(why)") }
             var instrument = PDFInstrument(radiation: radiation, qmax: qmax)
             for key in PDFFitFile.dataSetKeys {
-                if let n = dataValue(key) { try PDFfitVariable(parsing: key).set(try number(n, key), phase: &placeholderPhase, instrument: &instrument) }
+                if let n = dataValue(key) { try PDFfitVariable(parsing: key).set(try setting(n, key), phase: &placeholderPhase, instrument: &instrument) }
             }
             let observed = try PDFFitFile.readData(dataPath)
             var fitMin = observed.r.first ?? 0, fitMax = observed.r.last ?? 0
@@ -145,7 +162,7 @@ public struct PDFFitFile: Sendable {
                 if let n = pv("name") { phase.name = try string(n, "name") }
                 var scratch = instrument
                 for key in PDFFitFile.phaseKeys {
-                    if let n = pv(key) { try PDFfitVariable(parsing: key).set(try number(n, key), phase: &phase, instrument: &scratch) }
+                    if let n = pv(key) { try PDFfitVariable(parsing: key).set(try setting(n, key), phase: &phase, instrument: &scratch) }
                 }
                 phases.append(phase)
                 structureFiles.append(sPath)

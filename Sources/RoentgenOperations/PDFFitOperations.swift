@@ -110,6 +110,7 @@ extension PDFFitFile {
     /// The quick form's default refinement of one phase: dscale, the lattice (a = b = c in a cubic cell,
     /// a = b in a tetragonal or hexagonal one), one Uiso per element, qdamp and delta2.
     public static func quick(data: String, structure: String, qmax: Double, radiation: String, range: ClosedRange<Double>?) throws -> PDFFitFile {
+        if let why = PDFInstrument.qmaxProblem(qmax) { throw RoentgenError.badParameter("--qmax \(qmax): \(why)") }
         let observed = try readData(data)
         let phase = try readPhase(structure)
         let rad: PDFRadiation
@@ -118,7 +119,6 @@ extension PDFFitFile {
         case "n", "neutron": rad = .neutron
         default: throw RoentgenError.badParameter("--radiation '\(radiation)': expected X or N")
         }
-        guard qmax >= 0 else { throw RoentgenError.badParameter("--qmax must be ≥ 0") }
         let first = observed.r.first ?? 0, last = observed.r.last ?? 0
         let fit = range ?? max(first, 1.5)...last
         guard fit.lowerBound >= first - 1e-9, fit.upperBound <= last + 1e-9 else {

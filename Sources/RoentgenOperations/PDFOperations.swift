@@ -35,11 +35,12 @@ public enum PDFOperations {
     }
 
     public static func simulate(_ r: SimulateRequest) throws -> Columns {
-        let structure = try CIF.readStructure(url: URL(fileURLWithPath: r.cif))
         var options = PDFSimulationOptions()
-        let range = try RangeText.parse(r.range)
+        let range = try RangeText.parse(r.range, "--range")
         options.rMin = range.lowerBound; options.rMax = range.upperBound; options.rStep = r.rstep
         options.qMax = r.qmax; options.qDamp = r.qdamp; options.uIso = r.uiso
+        try options.validate()
+        let structure = try CIF.readStructure(url: URL(fileURLWithPath: r.cif))
         let (rs, g) = try PDFSimulator.simulate(structure, options: options)
         return Columns(columns: [("r", rs), ("g", g)],
                        header: "\(structure.name): G(r), qmax \(r.qmax), qdamp \(r.qdamp), uiso \(r.uiso.map { String($0) } ?? "from CIF")",
@@ -64,7 +65,21 @@ public enum PDFOperations {
         public static var defaults: ReduceRequest { ReduceRequest(file: "", composition: "") }
     }
 
+    /// The reduction's options from a request, checked (before any file is read).
+    static func reductionOptions(_ r: ReduceRequest) throws -> PDFReductionOptions {
+        guard r.bgscale.isFinite, r.bgscale >= 0 else {
+            throw RoentgenError.badParameter("--bgscale \(r.bgscale): expected a finite background scale ≥ 0")
+        }
+        var options = PDFReductionOptions()
+        options.qMin = r.qmin; options.qMax = r.qmax; options.qMaxInst = r.qmaxinst ?? r.qmax + 0.5; options.rPoly = r.rpoly
+        let range = try RangeText.parse(r.range, "--range")
+        options.rMin = range.lowerBound; options.rMax = range.upperBound; options.rStep = r.rstep
+        try options.validate(qMaxInstDefaulted: r.qmaxinst == nil)
+        return options
+    }
+
     public static func reduce(_ r: ReduceRequest) throws -> Columns {
+        let options = try reductionOptions(r)
         let sample = try PDFInput.read(r.file)
         let given = try r.wavelength.map(WavelengthSpec.parse)
         // 2θ data need λ; Q data (e.g. pyFAI q_A^-1 without a wavelength) do not.
@@ -88,10 +103,12 @@ public enum PDFOperations {
             }
         }
         let lambdaText = lambda.map { "\($0) Å" } ?? "not needed (Q axis)"
-        var options = PDFReductionOptions()
-        options.qMin = r.qmin; options.qMax = r.qmax; options.qMaxInst = r.qmaxinst ?? r.qmax + 0.5; options.rPoly = r.rpoly
-        let range = try RangeText.parse(r.range)
-        options.rMin = range.lowerBound; options.rMax = range.upperBound; options.rStep = r.rstep
+        // The transform cannot reach beyond the data: a qmax past their last Q would be a Qmax they do not have.
+        if let last = q.filter({ $0.isFinite }).max(), r.qmax > last {
+            let shown = String(format: "%.3f", (last * 1000).rounded(.down) / 1000)
+            throw RoentgenError.badParameter("--qmax \(r.qmax) Å⁻¹ is beyond the data: \(r.file) ends at Q = \(shown) Å⁻¹"
+                + (lambda.map { " (at λ \($0) Å)" } ?? "") + "; choose --qmax ≤ \(shown)")
+        }
         let result: PDFReduction
         do {
             result = try PDFReducer.reduce(q: q, intensity: intensity, composition: try ChemicalFormula(r.composition), options: options)

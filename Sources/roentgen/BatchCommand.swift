@@ -92,6 +92,12 @@ struct BatchRun: AsyncParsableCommand {
             let merged = try BatchMerge.merge(folder)
             if !json { print("merged: \(merged.results) (\(merged.ok) records), \(merged.errors) (\(merged.failed) failures)") }
         }
+        // Some failed items are a collection's bad files (the run goes on, exit 0); every item failing
+        // is a step that cannot work (a bad option value, the wrong verb): exit 1, after the records are written.
+        if report.failed > 0 && report.ok == 0 {
+            FileHandle.standardError.write(Data("error: all \(report.failed) item\(report.failed == 1 ? "" : "s") of shard \(report.shard) failed; the errors are in \(folder.path)/shards/*/done.log\(selection.count == 1 ? " and errors.jsonl" : "")\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }
 
@@ -177,7 +183,8 @@ struct BatchSlurm: AsyncParsableCommand {
         let folder = try batchRunFolder(output, plan: loaded)
         let executable = URL(fileURLWithPath: CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0]
                                 : (SlurmScript.which(CommandLine.arguments[0]) ?? CommandLine.arguments[0])).standardizedFileURL.path
-        let sbatch = try SlurmScript(plan: loaded, planPath: planURL.path, run: folder.path, shards: shards, executable: executable)
+        let sbatch = try SlurmScript(plan: loaded, planPath: planURL.path, run: folder.path, shards: shards, executable: executable,
+                                     items: try BatchInputs.items(of: loaded).count)
         do { try FileManager.default.createDirectory(atPath: sbatch.logs, withIntermediateDirectories: true) } catch {
             throw RoentgenError(.io, "cannot create the log folder (\(error.localizedDescription))", file: sbatch.logs)
         }

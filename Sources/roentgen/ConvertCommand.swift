@@ -35,7 +35,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Pixel → energy calibration A,B[,C] for pixel-indexed (energy-dispersive) files: E = A + B·p + C·p² in eV.")
     var pixelEnergy: String?
 
-    @Option(help: "μ(E) expression for absorption data (default: guessed from the labels).")
+    @Option(help: "μ(E) expression for absorption data (default: guessed from the labels); refused on a file with no energy axis, or when no point of it is finite.")
     var mu: String?
 
     /// Several inputs, or an output that is (or is named as) a folder.
@@ -69,6 +69,11 @@ struct ConvertCommand: ParsableCommand {
     func read(_ path: String) throws -> DataFile {
         var data = try FormatRegistry.read(URL(fileURLWithPath: path), instrument: instrument.map { URL(fileURLWithPath: $0) })
         if let pixelEnergy { data = try PixelIndexedData.calibrated(data, coefficients: try PixelCalibrationArgument.parse(pixelEnergy)) }
+        if let mu {
+            for warning in try MuOption.check(mu, scans: try DataFileExport.select(data, group: group), file: path) {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            }
+        }
         if to == .xdi {
             for note in XDIElementGuess.fill(&data, muExpression: mu) {
                 FileHandle.standardError.write(Data("note: \(note)\n".utf8))

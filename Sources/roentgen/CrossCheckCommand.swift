@@ -12,7 +12,8 @@ struct CrossCheckCommand: AsyncParsableCommand {
         discussion: """
         --xas takes the JSON of `xas lcf --json` or `xas match --lcf K --json` (the best fit); --xrd the JSON of \
         `xrd identify --json` (RIR weight fractions) or any JSON with phases[] holding a name (candidate/name/phase), \
-        a weight fraction (fraction/weight_fraction) and optionally its uncertainty (fraction_error/weight_fraction_esd) \
+        a weight fraction (fraction/weight_fraction, within 0…1) and optionally its uncertainty \
+        (fraction_error/weight_fraction_esd, within 0…1; other values are refused, naming the field) \
         and a formula or CIF. Formulae come from the phases' CIFs (the candidate path), else from their formula field. \
         Weight fractions become the element's molar distribution x_p ∝ w_p·n_p/M_p. Standards are matched to phases \
         by formula (a token of the standard's name, e.g. Fe2O3_rt_01.xdi → Fe2O3) or by --map STANDARD=PHASE. \
@@ -56,7 +57,15 @@ struct CrossCheckCommand: AsyncParsableCommand {
                   let w = (object["weight_fraction"] ?? object["fraction"]) as? Double else {
                 throw RoentgenError(.badFile, "phases[\(i)] needs a name (candidate/name/phase) and a weight fraction (fraction/weight_fraction)", file: xrd)
             }
-            let sw = (object["weight_fraction_esd"] ?? object["weight_fraction_error"] ?? object["fraction_error"] ?? object["fraction_esd"]) as? Double ?? 0
+            let fractionKey = object["weight_fraction"] != nil ? "weight_fraction" : "fraction"
+            guard w.isFinite, w >= 0, w <= 1 else {
+                throw RoentgenError(.badFile, "phases[\(i)].\(fractionKey) is \(w); a weight fraction lies within 0…1", file: xrd)
+            }
+            let esdKey = ["weight_fraction_esd", "weight_fraction_error", "fraction_error", "fraction_esd"].first { object[$0] != nil }
+            let sw = esdKey.flatMap { object[$0] as? Double } ?? 0
+            if let esdKey, !(sw.isFinite && sw >= 0 && sw <= 1) {
+                throw RoentgenError(.badFile, "phases[\(i)].\(esdKey) is \(sw); the uncertainty of a weight fraction lies within 0…1", file: xrd)
+            }
             phases.append(QuantifiedPhase(name: name, formula: try phaseFormula(object, name: name, index: i), weightFraction: w, weightFractionError: sw))
         }
         // Standards → phases.

@@ -23,7 +23,7 @@ struct ExportML: AsyncParsableCommand {
         """)
 
     @Argument(help: "Pattern files or folders.") var inputs: [String]
-    @Option(help: "The grid, start:stop:step (degrees 2θ, or Å⁻¹ with --q).") var grid: String
+    @Option(help: "The grid, start:stop:step (degrees 2θ within 0…180, or Å⁻¹ from 0 with --q; 2 to 10⁷ points).") var grid: String
     @Flag(help: "Put the patterns on a Q grid (Å⁻¹) instead of 2θ.") var q = false
     @Option(help: "The one wavelength of the 2θ grid: Å or a line (CuKa1, MoKa1 …).") var wavelength = "CuKa1"
     @Option(help: "Wavelength assumed for files that give none (default: such files are left out, with the reason).") var assumeWavelength: String?

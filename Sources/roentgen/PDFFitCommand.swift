@@ -20,7 +20,7 @@ struct PDFFitCommand: AsyncParsableCommand {
 
     @Argument(help: "Fit file (.yaml), or a G(r) data file for the quick form.") var file: String
     @Option(help: "Quick form: structure file (.cif or .stru) of the phase.") var phase: String?
-    @Option(help: "Quick form: Qmax of the data in Å⁻¹.") var qmax: Double?
+    @Option(help: "Quick form: Qmax of the data in Å⁻¹ (0 for no termination, else ≥ 1).") var qmax: Double?
     @Option(help: "Quick form: radiation, X or N.") var radiation = "X"
     @Option(help: "Quick form: fit range in Å, start:end (default 1.5:the data's end).") var range: String?
     @Flag(help: "Print the result as JSON.") var json = false

@@ -30,7 +30,7 @@ struct ReadCommand: ParsableCommand {
     @Option(help: "Pixel → energy calibration A,B[,C] for pixel-indexed (energy-dispersive) files: E = A + B·p + C·p² in eV.")
     var pixelEnergy: String?
 
-    @Option(help: "μ(E) expression over column names, e.g. 'ln(i0/itrans)', '(if1+if2)/i0', 'sum(ifch*)/i0' (all channels matching a pattern), 'mutrans'.")
+    @Option(help: "μ(E) expression over column names, e.g. 'ln(i0/itrans)', '(if1+if2)/i0', 'sum(ifch*)/i0' (all channels matching a pattern), 'mutrans'. Refused on a file with no energy axis, or when no point of it is finite.")
     var mu: String?
 
     func validate() throws {
@@ -67,12 +67,41 @@ struct ReadCommand: ParsableCommand {
         if let mu {
             // An explicit --mu must work on every absorption scan shown, or the command fails.
             for scan in data.scans where scan.columns["energy"] != nil { _ = try MuSelection.selectMu(scan, expression: mu) }
+            for warning in try MuOption.check(mu, scans: data.scans, file: file) {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            }
         }
         if json {
             if mu != nil { data.scans = try data.scans.map { try DataFileExport.withMu($0, expression: mu, required: true) } }
             return DataFileJSON.encode(data) + "\n"
         }
         return DataFileSummary.text(data, muExpression: mu)
+    }
+}
+
+/// An explicit `--mu` checked on the scans it applies to (read, convert): refused on a file with no
+/// absorption scan (no energy axis: it would be ignored) and when it gives no finite value on a scan
+/// (a file of NaN, or no rows at all in XDI); the warnings say how many points are not finite where some are.
+enum MuOption {
+    static func check(_ expression: String, scans: [Scan], file: String) throws -> [String] {
+        let absorption = scans.filter { $0.columns["energy"] != nil }
+        guard !absorption.isEmpty else {
+            let kinds = Set(scans.map(\.kind.rawValue)).sorted().joined(separator: ", ")
+            throw RoentgenError(.badParameter, "--mu applies to absorption data (an energy axis); this file has none"
+                                + (kinds.isEmpty ? "" : " (\(kinds))") + ": leave --mu out", file: file)
+        }
+        var warnings: [String] = []
+        for scan in absorption {
+            let mu = try MuSelection.selectMu(scan, expression: expression).mu ?? []
+            let finite = mu.reduce(0) { $0 + ($1.isFinite ? 1 : 0) }
+            guard finite > 0 else {
+                throw RoentgenError(.badParameter, "--mu '\(expression)' gives no finite value on scan '\(scan.name)' (\(mu.count) points, NaN or infinite: a logarithm of a negative ratio, a division by zero?)", file: file)
+            }
+            if finite < mu.count {
+                warnings.append("\(file): --mu '\(expression)' is NaN or infinite at \(mu.count - finite) of \(mu.count) points of scan '\(scan.name)'")
+            }
+        }
+        return warnings
     }
 }
 

@@ -45,6 +45,25 @@ func floats(_ data: Data) -> [Float] { data.withUnsafeBytes { Array($0.bindMemor
 
     /// The xrdpattern JSON on the grid: linear interpolation of the file's own points, maximum 1;
     /// on a Q grid, the strongest peak at Q = 4π sin θ / λ of its 2θ.
+    /// `export ml` refuses grids it cannot fill, naming --grid, before reading anything: a step that leaves
+    /// one point (10:80:1e308 gave a 1-column dataset), 2θ outside 0…180°, negative Q with --q (all taken before).
+    @Test func exportRefusesGridsOutsideTheirAxis() async throws {
+        let names = ["LaB6_Jan2018.raw", "BT86.raw", "Cu3Au-1.raw"]
+        let files = names.compactMap { SharedData.url("xrd/bruker_raw/" + $0)?.path }
+        guard files.count == 3 else { print(SharedData.missing("xrd/bruker_raw")); return }
+        let folder = temporaryFolder("ml-grid")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (args, said) in [(["--grid=10:80:1e308"], "--grid 10.0:80.0:1e+308 has 1 point"), (["--grid=-10:200:0.02"], "2θ must lie within 0…180°"),
+                             (["--q", "--grid=-5:30:0.01"], "--grid -5.0:30.0:0.01 with --q: Q must be ≥ 0")] {
+            let out = folder.appendingPathComponent("set")
+            let r = try await RoentgenCLI.run(["export", "ml"] + files + args + ["-o", out.path])
+            #expect(r.status != 0 && r.stdout.isEmpty && r.stderr.contains(said), "\(args): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.path), "\(args): a dataset was written")
+        }
+        let ok = try await RoentgenCLI.run(["export", "ml"] + files + ["--grid=10:80:0.05", "-o", folder.appendingPathComponent("ok").path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
     @Test func resamplingFollowsTheFile() throws {
         guard let url = SharedData.url("xrd/json/xrdpattern_aimat.json") else { print(SharedData.missing("xrd/json")); return }
         let pattern = try #require(try FormatRegistry.read(url).scans.first?.diffractionPattern)

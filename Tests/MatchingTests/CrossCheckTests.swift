@@ -141,6 +141,34 @@ struct CrossCheckTests {
         #expect(mapped.status == 0 && mapped.stdout.contains("FeO_rt_01.xdi+Fe2O3_rt_01.xdi"), "\(mapped.stderr)")
     }
 
+    /// Weight fractions outside 0…1 and uncertainties that are negative, above 1 or not finite are refused,
+    /// naming the file and the field (-0.3 was clamped to 0, 1.5 and an esd of 1e308 were taken as given).
+    @Test func implausibleFractionsAreRefused() async throws {
+        let xas = Self.temp(".json"), xrd = Self.temp(".json")
+        defer { try? FileManager.default.removeItem(atPath: xas); try? FileManager.default.removeItem(atPath: xrd) }
+        try #"{"fits": [{"standards": ["Fe_metal_rt_01.xdi", "Fe3O4_rt_01.xdi"], "weights": [0.4, 0.6], "weight_errors": [0.01, 0.01]}]}"#
+            .write(toFile: xas, atomically: true, encoding: .utf8)
+        func phases(_ iron: String, _ magnetite: String = #""weight_fraction": 0.7"#) -> String {
+            #"{"phases": [{"name": "iron", "formula": "Fe", "# + iron + #"}, {"name": "magnetite", "formula": "Fe3O4", "# + magnetite + "}]}"
+        }
+        let cases: [(String, String)] = [
+            (#""weight_fraction": -0.3"#, "phases[0].weight_fraction is -0.3"),
+            (#""weight_fraction": 1.5"#, "phases[0].weight_fraction is 1.5"),
+            (#""fraction": 2"#, "phases[0].fraction is 2.0"),
+            (#""weight_fraction": 0.3, "weight_fraction_esd": -0.1"#, "phases[0].weight_fraction_esd is -0.1"),
+            (#""weight_fraction": 0.3, "weight_fraction_esd": 1e308"#, "phases[0].weight_fraction_esd is 1e+308"),
+        ]
+        let name = URL(fileURLWithPath: xrd).lastPathComponent
+        for (field, said) in cases {
+            try phases(field).write(toFile: xrd, atomically: true, encoding: .utf8)
+            let r = try await RoentgenCLI.run(["crosscheck", "--xas", xas, "--xrd", xrd, "--element", "Fe"])
+            #expect(r.status != 0 && r.stdout.isEmpty && r.stderr.contains(name) && r.stderr.contains(said), "\(field): \(r.stderr)")
+        }
+        try phases(#""weight_fraction": 0.3, "weight_fraction_esd": 0.02"#).write(toFile: xrd, atomically: true, encoding: .utf8)
+        let ok = try await RoentgenCLI.run(["crosscheck", "--xas", xas, "--xrd", xrd, "--element", "Fe"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
     /// χ² survival function against tabulated values (Abramowitz & Stegun table 26.8).
     @Test func chiSquareTail() {
         #expect(abs(CrossCheck.chiSquareSurvival(3.841, degreesOfFreedom: 1) - 0.05) < 1e-3)
