@@ -58,7 +58,7 @@ import TestSupport
         let cases: [([String], [String])] = [
             (["--qmax=inf"], ["--qmax inf", "finite Qmax"]),
             (["--qmax=1e-300"], ["--qmax 1e-300", "≥ 1.0"]),
-            (["--range=0.01:inf"], ["--range 0.01:inf"]),
+            (["--range=0.01:inf"], ["--range '0.01:inf' not understood"]),
             (["--rstep=1e-9"], ["--rstep 1e-09", "at most 100000"]),
             // 46 s and ~10 GB before for 0.01:500, past 60 s for 650.
             (["--range=0.01:650"], ["--range 0.01:650.0", "atom pairs", "rmax ≤ 237 Å"]),
