@@ -33,7 +33,7 @@ public enum PixelIndexedData {
     /// The warning readers attach to a pixel-indexed file.
     static func warning(_ pixel: [Double]) -> String {
         "column 1 is a pixel index (consecutive integers \(Int(pixel.first ?? 0))–\(Int(pixel.last ?? 0))), not 2θ or energy: "
-            + "energy-dispersive data? Give the pixel → energy calibration with --pixel-energy A,B[,C] (E = A + B·p + C·p², eV)"
+            + "energy-dispersive data? Give the pixel → energy calibration with --pixel-energy A,B[,C[,D]] (E = A + B·p + C·p² + D·p³, eV)"
     }
 
     /// Gives every pixel-indexed scan of `file` energies E(p) = Σ cₖ·pᵏ (eV) and turns it into an

@@ -32,7 +32,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "GSAS instrument file (.prm, .instprm) giving the radiation of a GSAS data file (default: the one beside it).")
     var instrument: String?
 
-    @Option(help: "Pixel → energy calibration A,B[,C] for pixel-indexed (energy-dispersive) files: E = A + B·p + C·p² in eV.")
+    @Option(help: "Pixel → energy calibration A,B[,C[,D]] for pixel-indexed (energy-dispersive) files: E = A + B·p + C·p² + D·p³ in eV.")
     var pixelEnergy: String?
 
     @Option(help: "μ(E) expression for absorption data (default: guessed from the labels); refused on a file with no energy axis, or when no point of it is finite.")

@@ -27,7 +27,7 @@ struct ReadCommand: ParsableCommand {
     @Option(help: "GSAS instrument file (.prm, .instprm) giving the radiation of a GSAS data file (default: the one beside it).")
     var instrument: String?
 
-    @Option(help: "Pixel → energy calibration A,B[,C] for pixel-indexed (energy-dispersive) files: E = A + B·p + C·p² in eV.")
+    @Option(help: "Pixel → energy calibration A,B[,C[,D]] for pixel-indexed (energy-dispersive) files: E = A + B·p + C·p² + D·p³ in eV.")
     var pixelEnergy: String?
 
     @Option(help: "μ(E) expression over column names, e.g. 'ln(i0/itrans)', '(if1+if2)/i0', 'sum(ifch*)/i0' (all channels matching a pattern), 'mutrans'. Refused on a file with no energy axis, or when no point of it is finite.")
@@ -105,12 +105,12 @@ enum MuOption {
     }
 }
 
-/// Parses `--pixel-energy A,B[,C]`.
+/// Parses `--pixel-energy A,B[,C[,D]]`.
 enum PixelCalibrationArgument {
     static func parse(_ text: String) throws -> [Double] {
         let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard values.count >= 2, values.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--pixel-energy expects comma-separated numbers A,B[,C] (E = A + B·p + C·p² in eV), got '\(text)'")
+            throw RoentgenError.badParameter("--pixel-energy expects comma-separated numbers A,B[,C[,D]] (E = A + B·p + C·p² + D·p³ in eV), got '\(text)'")
         }
         return values.map { $0! }
     }
