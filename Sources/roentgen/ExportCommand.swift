@@ -1,5 +1,6 @@
 import ArgumentParser
 import Batch
+import Catalog
 import Foundation
 import XrayCore
 
@@ -47,7 +48,12 @@ struct ExportML: AsyncParsableCommand {
         options.normalization = n
         options.split = try split.map { try MLSplit.parse($0, seed: seed) }
         options.source = source
-        options.doi = doi
+        if let doi {
+            guard let normalised = DOI.normalise(doi) else {
+                throw RoentgenError.badParameter("--doi '\(doi)' is not a DOI (10.NNNN/suffix, doi:… or https://doi.org/…)")
+            }
+            options.doi = normalised
+        }
         options.licence = licence
         let start = Date()
         let dataset = try MLExport.build(inputs: inputs, options: options)
