@@ -55,7 +55,7 @@ func floats(_ data: Data) -> [Float] { data.withUnsafeBytes { Array($0.bindMemor
         defer { try? FileManager.default.removeItem(at: folder) }
         for (args, said) in [(["--grid=10:80:1e308"], "--grid 10.0:80.0:1e+308 has 1 point"), (["--grid=-10:200:0.02"], "2θ must lie within 0…180°"),
                              (["--q", "--grid=-5:30:0.01"], "--grid -5.0:30.0:0.01 with --q: Q must be ≥ 0"),
-                             (["--doi", "not a doi"], "--doi 'not a doi' is not a DOI")] {
+                             (["--grid=10:80:0.05", "--doi", "not a doi"], "--doi 'not a doi' is not a DOI")] {
             let out = folder.appendingPathComponent("set")
             let r = try await RoentgenCLI.run(["export", "ml"] + files + args + ["-o", out.path])
             #expect(r.status != 0 && r.stdout.isEmpty && r.stderr.contains(said), "\(args): \(r.stderr)")
