@@ -1,3 +1,4 @@
+import Diffraction
 import Foundation
 import XrayCore
 
@@ -63,7 +64,9 @@ public enum BatchVerb: String, Sendable, CaseIterable, Codable {
     /// `max_shift: -1` in the identification, for every item).
     public var bounds: [String: (range: ClosedRange<Double>, unit: String)] {
         switch self {
-        case .xrdIdentify: return ["top": (1...1000, "candidates"), "max_shift": (0...2, "degrees of 2θ")]
+        case .xrdIdentify:
+            let ranked = IdentificationOptions.rankedRange
+            return ["top": (Double(ranked.lowerBound)...Double(ranked.upperBound), "candidates"), "max_shift": (IdentificationOptions.maxShiftRange, "degrees of 2θ")]
         default: return [:]
         }
     }

@@ -4,6 +4,10 @@ import XrayCore
 
 /// Parameters of phase identification, with defaults.
 public struct IdentificationOptions: Sendable {
+    /// What the commands accept (`xrd identify`, its batch step): candidates ranked, 1…1000; the
+    /// zero shift searched, 0…2° 2θ (a goniometer's zero error, not a lattice mismatch).
+    public static let rankedRange = 1...1000
+    public static let maxShiftRange: ClosedRange<Double> = 0...2
     /// 2θ window compared (intersected with the scan), degrees.
     public var window: ClosedRange<Double> = 10...80
     /// Largest zero shift searched, degrees 2θ, and its step.

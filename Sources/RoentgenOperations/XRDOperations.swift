@@ -283,8 +283,11 @@ public enum XRDOperations {
 
     public static func identify(_ r: IdentifyRequest) throws -> Identification {
         guard !r.candidates.isEmpty else { throw RoentgenError.badParameter("--candidates is required (CIF files, folders or .rxl libraries)") }
-        guard r.top >= 1, r.top <= 1000 else { throw RoentgenError.badParameter("--top \(r.top); expected 1…1000 candidates") }
-        guard r.maxShift >= 0, r.maxShift <= 2 else { throw RoentgenError.badParameter("--max-shift \(r.maxShift)°; expected a 2θ shift of 0…2°") }
+        let ranked = IdentificationOptions.rankedRange, shifts = IdentificationOptions.maxShiftRange
+        guard ranked.contains(r.top) else { throw RoentgenError.badParameter("--top \(r.top); expected \(ranked.lowerBound)…\(ranked.upperBound) candidates") }
+        guard shifts.contains(r.maxShift) else {
+            throw RoentgenError.badParameter("--max-shift \(r.maxShift)°; expected a 2θ shift of \(Int(shifts.lowerBound))…\(Int(shifts.upperBound))°")
+        }
         guard r.background >= 1, r.background <= 36 else { throw RoentgenError.badParameter("--background \(r.background); expected 1…36 Chebyshev terms") }
         let window = try RangeText.twoTheta(r.range)
         if let wavelength = r.wavelength { _ = try WavelengthSpec.parse(wavelength) }
