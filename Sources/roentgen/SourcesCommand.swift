@@ -55,7 +55,7 @@ struct SourcesCommand: ParsableCommand {
 
         func run() throws {
             if let kind, SourceRecord.Kind(rawValue: kind) == nil {
-                throw ValidationError("unknown kind '\(kind)'; expected one of \(SourceRecord.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw RoentgenError.badParameter("--kind '\(kind)' is not a kind; expected one of \(SourceRecord.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let index = try catalog.openIndex()
             let text = query.joined(separator: " ")

@@ -94,6 +94,8 @@ import TestSupport
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-empty-catalog-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: empty) }
+        let kind = try await RoentgenCLI.run(["sources", "search", "arsenic", "--kind", "foo"])
+        #expect(kind.status == 1 && kind.stderr.contains("--kind 'foo' is not a kind") && !kind.stderr.contains("Usage:"), "\(kind.stderr)")
         for args in [["catalog", "lint", "--catalog", empty.path], ["sources", "search", "arsenic", "--catalog", empty.path]] {
             let r = try await RoentgenCLI.run(args)
             #expect(r.status != 0 && r.stderr.contains("no catalog records") && r.stderr.contains(empty.lastPathComponent) && r.stdout.isEmpty, "\(args): \(r.stderr)")
