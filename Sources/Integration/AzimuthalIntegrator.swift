@@ -62,6 +62,10 @@ public struct AzimuthalIntegrator: Sendable {
         guard !azimuthal || (options.nptAzimuthal > 0 && options.nptAzimuthal <= 1 << 16) else {
             throw RoentgenError.badParameter("azimuthal bins \(options.nptAzimuthal): 1 to 65536")
         }
+        // A cake's accumulators (sums, counts, variances per bin) for 2²⁴ bins already take about 0.5 GB.
+        guard !azimuthal || options.npt * options.nptAzimuthal <= 1 << 24 else {
+            throw RoentgenError.badParameter("--npt \(options.npt) × --npt-azim \(options.nptAzimuthal) = \(options.npt * options.nptAzimuthal) cake bins; at most \(1 << 24)")
+        }
         if let range = options.radialRange, !(range.upperBound > range.lowerBound) {
             throw RoentgenError.badParameter("--radial-range \(range.lowerBound):\(range.upperBound) is empty")
         }
@@ -91,7 +95,7 @@ public struct AzimuthalIntegrator: Sendable {
         self.mask = m
         staticMasked = m.reduce(0) { $0 + ($1 ? 1 : 0) }
         normalization = norm
-        let split = SplitMatrix(arrays: arrays, mask: m, options: options, azimuthal: azimuthal)
+        let split = try SplitMatrix(arrays: arrays, mask: m, options: options, azimuthal: azimuthal)
         self.split = split
         let bins = split.radialBins * split.azimuthBins
         var staticNorm = [Double](repeating: 0, count: bins), staticCount = staticNorm

@@ -129,6 +129,11 @@ public enum GeometryCalibration {
         if rmsPixels > 1 {
             out.warnings.append(String(format: "the rings fit to %.2f px rms (%.4f°), more than a pixel: check the start geometry, the ring assignment (points per ring) and the mask (unmasked zero pixels outside an image plate, a beam stop), or hold the tilts (--fix-tilts)", rmsPixels, rms))
         }
+        // Distance and wavelength refined together: at small angles the rings fix only their ratio
+        // (tan 2θ ≈ λ/d), so the pair can wander far apart along it (99.65 m and 0.0164 Å from the SAXS frame).
+        if let c = result.correlations.first(where: { Set([$0.first, $0.second]) == Set(["dist", "wavelength"]) }), abs(c.value) > 0.999 {
+            out.warnings.append(String(format: "distance and wavelength are correlated %.5f: the rings fix little more than their ratio, so neither is determined on its own; fix the wavelength (leave out --refine-wavelength) or use rings at larger angles", c.value))
+        }
         return out
     }
 

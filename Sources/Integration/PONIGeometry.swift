@@ -82,13 +82,26 @@ public struct PONIGeometry: Sendable, Equatable {
         return try finish()
 
         func finish() throws -> PONIGeometry {
-            guard let p1 = pixel1, let p2 = pixel2, p1 > 0, p2 > 0 else {
+            guard let p1 = pixel1, let p2 = pixel2 else {
                 throw RoentgenError.badFile(file, "PONI file gives no pixel size (PixelSize1/2, Detector_config or a known Detector)")
             }
+            // Plausible values only: a pixel of 0.1 µm to 10 mm, a distance up to 100 m, a wavelength of
+            // 0.001–100 Å (0 or absent: none). Beyond these the geometry overflows (a distance of 1e308 m
+            // put every pixel at 2θ = 90°).
+            for (key, p) in [("PixelSize1", p1), ("PixelSize2", p2)] where !(p >= 1e-7 && p <= 1e-2) {
+                throw RoentgenError.badFile(file, line: values[key.lowercased()]?.1 ?? values["detector_config"]?.1, "PONI \(key) \(p) m: expected a pixel size of 1e-7 to 0.01 m")
+            }
             let distance = try number("Distance")!
-            guard distance > 0 else { throw RoentgenError.badFile(file, line: values["distance"]?.1, "PONI Distance \(distance) m must be positive") }
+            guard distance > 0, distance <= 100 else { throw RoentgenError.badFile(file, line: values["distance"]?.1, "PONI Distance \(distance) m: expected a positive distance of at most 100 m") }
+            for key in ["Poni1", "Poni2"] {
+                if let v = try number(key), abs(v) > 10 { throw RoentgenError.badFile(file, line: values[key.lowercased()]?.1, "PONI \(key) \(v) m: expected at most 10 m from the detector's corner") }
+            }
             var wavelength = try number("Wavelength", required: false)
-            if let w = wavelength, w <= 0 { wavelength = nil }
+            if let w = wavelength {
+                if w == 0 { wavelength = nil } else if !(w >= 1e-13 && w <= 1e-8) {
+                    throw RoentgenError.badFile(file, line: values["wavelength"]?.1, "PONI Wavelength \(w) m: expected 1e-13 to 1e-8 m (0.001–100 Å), or 0 for none")
+                }
+            }
             return PONIGeometry(distance: distance, poni1: try number("Poni1")!, poni2: try number("Poni2")!,
                                 rot1: try number("Rot1")!, rot2: try number("Rot2")!, rot3: try number("Rot3")!,
                                 pixel1: p1, pixel2: p2, wavelength: wavelength, detector: detector, maxShape: maxShape)

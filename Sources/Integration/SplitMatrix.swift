@@ -1,4 +1,5 @@
 import Foundation
+import XrayCore
 import XrayNumerics
 
 /// The pixel → bin weights of one geometry, mask and binning, built once: a CSR matrix with one
@@ -44,8 +45,14 @@ public struct SplitMatrix: Sendable {
         if b0 + 1 < b1 { for b in b0 + 1..<b1 { out.append((b, a)) } }
     }
 
+    /// Most entries the matrix may hold: 2·10⁸ (about 1.6 GB of column indices and weights). With bbox
+    /// splitting each pixel spreads over every bin its box touches, so very fine bins multiply it: 2²⁰
+    /// bins over a megapixel frame asked for 14 GB.
+    public static let maxEntries = 200_000_000
+
     /// Builds the matrix. `mask[k]` true: pixel k excluded. For 2-D, `azimuthal` is true.
-    public init(arrays: PixelGeometry.Arrays, mask: [Bool], options: IntegrationOptions, azimuthal: Bool) {
+    /// Throws when bbox splitting at these bins would need more than `maxEntries` entries.
+    public init(arrays: PixelGeometry.Arrays, mask: [Bool], options: IntegrationOptions, azimuthal: Bool) throws {
         let n = arrays.radial.count
         let split = options.splitting == .bbox
         let npt = options.npt
@@ -106,6 +113,22 @@ public struct SplitMatrix: Sendable {
             if !(ahi > alo) { ahi = alo + 1 }
         }
         let astep = (ahi - alo) / Double(nAz)
+        if split {
+            // Entries the pixels' boxes will take (bins touched, radial × azimuthal), estimated before any
+            // allocation from every 16th pixel (a limit check, not a count; a fraction of the build's time).
+            let stride = n > 65_536 ? 16 : 1
+            var entries = 0.0
+            for k in Swift.stride(from: 0, to: n, by: stride) where !mask[k] {
+                let radialBins = min(Double(npt), (2 * arrays.radialDelta[k] / step).rounded(.up) + 1)
+                let azimuthBins = azimuthal ? min(Double(nAz), (2 * arrays.chiDelta[k] / astep).rounded(.up) + 1) : 1
+                entries += radialBins * azimuthBins
+            }
+            entries *= Double(stride)
+            guard entries <= Double(Self.maxEntries) else {
+                throw RoentgenError.badParameter(String(format: "bbox splitting into %d%@ bins would take about %.2g matrix entries (each pixel's box spans that many bins); at most %d: use fewer bins or --method no",
+                                                        npt, azimuthal ? " × \(nAz)" : "", entries, Self.maxEntries))
+            }
+        }
 
         var m = CSRMatrix(columns: npt * nAz, reservingEntries: n * (split ? 2 : 1))
         var radialSpan: [(Int, Double)] = [], azimuthSpan: [(Int, Double)] = []

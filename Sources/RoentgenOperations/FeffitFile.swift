@@ -162,6 +162,8 @@ public struct FeffitFile: Sendable {
                             }
                             if let lo = fields["min"] { p.lower = try number(lo, "min of '\(name)'") }
                             if let hi = fields["max"] { p.upper = try number(hi, "max of '\(name)'") }
+                            // A start outside [min, max] is moved to the bound, as lmfit (Larch) does; an empty range is refused.
+                            guard p.lower <= p.upper else { throw fail(spec, "parameter '\(name)': min \(p.lower) is above max \(p.upper)") }
                         }
                     default:
                         throw fail(spec, "parameter '\(name)': expected a number, an expression or {value, vary, min, max, expr}")

@@ -203,8 +203,8 @@ public enum IntegrateOperations {
     /// `A:B` with A < B.
     public static func range(_ text: String, option: String) throws -> ClosedRange<Double> {
         let parts = text.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let a = parts[0], let b = parts[1], b > a else {
-            throw RoentgenError.badParameter("\(option) '\(text)': expected A:B with A < B")
+        guard parts.count == 2, let a = parts[0], let b = parts[1], b > a, a.isFinite, b.isFinite else {
+            throw RoentgenError.badParameter("\(option) '\(text)': expected finite A:B with A < B")
         }
         return a...b
     }

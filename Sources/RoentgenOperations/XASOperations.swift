@@ -134,6 +134,18 @@ public enum XASOperations {
                            lower: max(options.lower, t.x.first ?? options.lower), upper: min(options.upper, t.x.last ?? options.upper))
     }
 
+    /// Refuses a scan `spec` whose energies cover less than half of `reference`'s range (another edge, or
+    /// a scan cut short), saying why it matters (`advice`).
+    static func requireSameRange(_ spec: String, _ energy: [Double], as referenceSpec: String, _ reference: [Double], _ advice: String) throws {
+        guard let lo = reference.first, let hi = reference.last, hi > lo else { return }
+        let overlap = min(hi, energy.last ?? lo) - max(lo, energy.first ?? hi)
+        guard overlap >= 0.5 * (hi - lo) else {
+            throw RoentgenError.badParameter(String(format: "%@ (%.1f…%.1f eV) covers %.0f %% of %@'s range (%.1f…%.1f eV): %@",
+                                                    spec, energy.first ?? .nan, energy.last ?? .nan, max(0, overlap) / (hi - lo) * 100,
+                                                    referenceSpec, lo, hi, advice))
+        }
+    }
+
     /// `xas merge`: files `FILE[:GROUP]` averaged on the first scan's grid.
     public struct MergeRequest: OperationRequest {
         public var files: [String] = []
@@ -166,15 +178,8 @@ public enum XASOperations {
             let (p, g) = SpectrumLoading.splitFileGroup(spec); return try SpectrumLoading.load(p, group: g, mu: r.mu)
         }
         // Scans of another edge or range share only a few points with the first: refused, not averaged.
-        if let first = loaded.first?.spectrum.energy, let lo = first.first, let hi = first.last, hi > lo {
-            for (spec, scan) in zip(r.files, loaded).dropFirst() {
-                let e = scan.spectrum.energy
-                let overlap = min(hi, e.last ?? lo) - max(lo, e.first ?? hi)
-                guard overlap >= 0.5 * (hi - lo) else {
-                    throw RoentgenError.badParameter(String(format: "%@ (%.1f…%.1f eV) covers %.0f %% of the first scan's range (%.1f…%.1f eV): merge scans of the same edge and range",
-                                                            spec, e.first ?? .nan, e.last ?? .nan, max(0, overlap) / (hi - lo) * 100, lo, hi))
-                }
-            }
+        for (spec, scan) in zip(r.files, loaded).dropFirst() {
+            try requireSameRange(spec, scan.spectrum.energy, as: r.files[0], loaded[0].spectrum.energy, "merge scans of the same edge and range")
         }
         let merged = try Preprocessing.merge(loaded.map { EnergyScan(energy: $0.spectrum.energy, mu: $0.spectrum.mu ?? []) })
         let comments = carriedMetadata(loaded[0].spectrum).merging(["Merge.count": "\(merged.count)", "Merge.files": r.files.joined(separator: " ")]) { $1 }
@@ -207,6 +212,7 @@ public enum XASOperations {
         let (p, g) = SpectrumLoading.splitFileGroup(r.file), (rp, rg) = SpectrumLoading.splitFileGroup(r.reference)
         let scan = try SpectrumLoading.load(p, group: g, mu: r.mu)
         let ref = try SpectrumLoading.load(rp, group: rg, mu: r.referenceMu)
+        try requireSameRange(r.file, scan.spectrum.energy, as: r.reference, ref.spectrum.energy, "align a scan to a reference of the same edge")
         let refResult = try SpectrumLoading.analyse(ref)
         let shift = try Preprocessing.alignmentShift(EnergyScan(energy: scan.spectrum.energy, mu: scan.spectrum.mu ?? []),
                                                      to: EnergyScan(energy: ref.spectrum.energy, mu: ref.spectrum.mu ?? []),

@@ -76,6 +76,7 @@ public enum XRDOperations {
     /// negative anywhere in the range, a crystallite size of at least 0.1 nm, and a step that gives
     /// 2 to 10⁷ points.
     static func profileWidths(_ r: SimulateRequest, range: ClosedRange<Double>) throws -> [Double]? {
+        guard r.step > 0, r.step.isFinite else { throw RoentgenError.badParameter("--step \(r.step)°; expected a finite step > 0") }
         guard r.caglioti != nil || r.size != nil || r.doublet else { return nil }
         let uvw = try (r.caglioti ?? "0,0,0.0025").split(separator: ",").map { part -> Double in
             guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v.isFinite else {

@@ -54,6 +54,7 @@ public struct FeffitTransform: Sendable, Codable, Hashable {
             throw RoentgenError.badParameter(String(format: "R range %g…%g Å is outside χ(R), which ends at π/(2·kstep) = %.2f Å", rmin, rmax, rlimit))
         }
         guard dk >= 0, (dk2 ?? dk) >= 0, dr >= 0, (dr2 ?? dr) >= 0 else { throw RoentgenError.badParameter("window tapers dk, dk2, dr, dr2 must be ≥ 0") }
+        guard rbkg >= 0, rbkg < rmax else { throw RoentgenError.badParameter("rbkg = \(rbkg) Å; expected 0 ≤ rbkg < rmax = \(rmax) Å (the R window starts at max(rbkg, rmin))") }
         // A taper wider than the whole grid leaves no window (the noise estimate then fails obscurely).
         let kGrid = kstep * Double(nfft / 2)
         guard max(dk, dk2 ?? dk) <= kGrid, max(dr, dr2 ?? dr) <= rlimit else {

@@ -99,6 +99,11 @@ public func preEdge(energy: [Double], mu: [Double], parameters p: PreEdgeParamet
     if let given = p.norm1, given > emax - e0 {
         throw RoentgenError.badParameter("norm1 = \(given) eV above E0 is beyond the end of the data (\(emax - e0) eV above E0)")
     }
+    for (name, value) in [("pre1", p.pre1), ("pre2", p.pre2)] {
+        if let given = value, given > emax - e0 {
+            throw RoentgenError.badParameter("\(name) = \(given) eV above E0 is beyond the end of the data (\(emax - e0) eV above E0)")
+        }
+    }
     if let given = p.pre2, given + e0 < emin {
         throw RoentgenError.badParameter("pre2 = \(given) eV below E0 is before the start of the data (\(emin - e0) eV)")
     }

@@ -81,7 +81,7 @@ public enum WavelengthSpec {
         guard let value else {
             throw RoentgenError.badParameter("wavelength '\(text)' not understood (expected Å as a number, a line such as CuKa, CuKa1, MoKa2, CoKb, or an energy such as 17keV)")
         }
-        guard value.isFinite, value > 0 else {
+        guard value.isFinite, value >= 0 else {
             throw RoentgenError.badParameter("wavelength '\(text)' must be positive (got \(value) Å)")
         }
         guard value >= plausible.lowerBound, value <= plausible.upperBound else {

@@ -116,7 +116,7 @@ struct CalibrateCommand: ParsableCommand {
             g.maxShape = [template.rows, template.columns]
         }
         if let distance {
-            guard distance > 0 else { throw RoentgenError.badParameter("--distance \(distance) mm must be positive") }
+            guard distance > 0, distance <= 100_000 else { throw RoentgenError.badParameter("--distance \(distance) mm must be positive and at most 100 m") }
             if poni != nil { g.distance = distance * 1e-3 }
         }
         if let center, poni != nil {
@@ -131,6 +131,9 @@ struct CalibrateCommand: ParsableCommand {
         }
         if let wavelength {
             guard wavelength > 0 else { throw RoentgenError.badParameter("--wavelength \(wavelength) Å must be positive") }
+            guard WavelengthSpec.plausible.contains(wavelength) else {
+                throw RoentgenError.badParameter("--wavelength \(wavelength) Å: not a plausible X-ray or neutron wavelength (\(WavelengthSpec.plausible.lowerBound)–\(WavelengthSpec.plausible.upperBound) Å)")
+            }
             g.wavelength = wavelength * 1e-10
         }
         if g.wavelength == nil { g.wavelength = template.wavelength }
@@ -153,7 +156,9 @@ struct CalibrateCommand: ParsableCommand {
 
     func parseCenter(_ text: String) throws -> (Double, Double) {
         let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let x = parts[0], let y = parts[1] else { throw RoentgenError.badParameter("--center '\(text)': expected X,Y in pixels") }
+        guard parts.count == 2, let x = parts[0], let y = parts[1], x.isFinite, y.isFinite, abs(x) < 1e6, abs(y) < 1e6 else {
+            throw RoentgenError.badParameter("--center '\(text)': expected finite X,Y in pixels")
+        }
         return (x, y)
     }
 

@@ -10,6 +10,8 @@ func parseShard(_ text: String) throws -> (index: Int, count: Int) {
     guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, i >= 1, i <= n else {
         throw RoentgenError.badParameter("--shard '\(text)' not understood; expected i/N with 1 ≤ i ≤ N, e.g. 3/16")
     }
+    // (i − 1)·total must not overflow, and a million jobs is beyond any array scheduler's limit.
+    guard n <= 1_000_000 else { throw RoentgenError.badParameter("--shard '\(text)': at most 1000000 shards") }
     return (i, n)
 }
 

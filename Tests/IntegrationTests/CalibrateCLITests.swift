@@ -66,10 +66,19 @@ import XrayCore
         // Parameters out of range are refused before the image is read (they ran 1 pass, or took -1 σ, before).
         for (option, said) in [(["--passes", "0"], "--passes 0: 1 to 20"), (["--passes=-2"], "--passes -2: 1 to 20"),
                                 (["--threshold=-1"], "--threshold -1.0: a positive number"), (["--threshold", "nan"], "--threshold nan: a positive number"),
-                                (["--pixel-size", "0"], "--pixel-size 0.0 µm must be positive")] {
+                                (["--pixel-size", "0"], "--pixel-size 0.0 µm must be positive"),
+                                (["--distance=inf"], "--distance inf mm must be positive and at most 100 m"),
+                                (["--center=inf,5"], "--center 'inf,5': expected finite X,Y"), (["--center=nan,nan"], "--center 'nan,nan'"),
+                                (["--wavelength=inf"], "--wavelength inf Å: not a plausible")] {
             let r = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326"] + option)
             #expect(r.status != 0 && r.stderr.contains(said) && r.stdout.isEmpty, "\(option): \(r.stderr)")
         }
+        // Distance and wavelength refined together on small-angle rings: a result, with a warning that the pair
+        // is not determined (they drift to about 100 m and 0.016 Å along their ratio).
+        let both = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0327", "--refine-wavelength", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(both.stdout.utf8)) as? [String: Any])
+        let warnings = try #require(object["warnings"] as? [String])
+        #expect(both.status == 0 && warnings.contains { $0.hasPrefix("distance and wavelength are correlated -0.999") }, "\(warnings)")
     }
 
     /// No PONI: the EDF carries no pixel size, but its 1043 × 981 shape is the Pilatus 1M's (and the Pilatus CdTe

@@ -80,6 +80,25 @@ import TestSupport
         #expect(unit.status != 0 && unit.stderr.contains("--unit"))
         let missing = try await RoentgenCLI.run(["integrate", "/nonexistent.tif", "--poni", poni.path])
         #expect(missing.status != 0 && missing.stderr.contains("no such file"))
+        // Ranges and bin counts that cannot be used, and implausible PONI values (a distance of 1e308 m put every
+        // pixel at 2θ = 90°; 2²⁰ bbox bins asked for 14 GB; 2²⁰ × 360 cake bins were killed at 24 GB).
+        for (extra, said) in [(["--radial-range=0:inf"], "--radial-range '0:inf': expected finite A:B"),
+                              (["--npt", "1048576", "--npt-azim", "360"], "cake bins; at most 16777216"),
+                              (["--npt", "1048576", "--method", "bbox"], "matrix entries")] {
+            let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path] + extra)
+            #expect(r.status != 0 && r.stderr.contains(said) && r.stdout.isEmpty, "\(extra): \(r.stderr)")
+        }
+        let poniText = try String(contentsOf: poni, encoding: .utf8)
+        let implausible = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-implausible-\(UUID().uuidString).poni")
+        defer { try? FileManager.default.removeItem(at: implausible) }
+        for (from, to, said) in [("Distance: 0.208651380603", "Distance: 1e308", "PONI Distance 1e+308 m"),
+                                 ("PixelSize1: 0.000172", "PixelSize1: -0.000172", "PONI PixelSize1 -0.000172 m"),
+                                 ("Wavelength: 4.066e-11", "Wavelength: -4e-11", "PONI Wavelength -4e-11 m")] {
+            #expect(poniText.contains(from))
+            try poniText.replacingOccurrences(of: from, with: to).write(to: implausible, atomically: true, encoding: .utf8)
+            let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", implausible.path])
+            #expect(r.status != 0 && r.stderr.contains(said) && r.stdout.isEmpty, "\(to): \(r.stderr)")
+        }
         let threads = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--threads", "0"])
         #expect(threads.status != 0 && threads.stderr.contains("--threads 0: 1 to 256") && threads.stdout.isEmpty, "\(threads.stderr)")
         // A PONI naming a detector Roentgen does not know (with its pixel size): integrated, and the notes say

@@ -35,6 +35,9 @@ struct XRDLibraryScaleTests {
         #expect(library.sources[lab6] == "COD 2104736")
         let bad = try await RoentgenCLI.run(["xrd", "library", Self.cif, "--shard", "4/3", "-o", "\(dir)/x.rxl"])
         #expect(bad.status != 0 && bad.stderr.contains("--shard"))
+        // A shard count whose block arithmetic overflowed Int (a trap before) is refused.
+        let huge = try await RoentgenCLI.run(["xrd", "library", Self.cif, "--shard", "9223372036854775807/9223372036854775807", "-o", "\(dir)/y.rxl"])
+        #expect(huge.status == 1 && huge.stderr.contains("at most 1000000 shards"), "\(huge.status) \(huge.stderr)")
     }
 
     /// The measured three-phase mixture of XRD-AutoAnalyzer: with the two-stage screen forced on

@@ -39,7 +39,9 @@ import TestSupport
         let cases: [([String], String)] = [
             (lcf + ["--range=-20:inf"], "--range '-20:inf' not understood"),
             (lcf + ["--space=chi", "--range=-5:3"], "k starts at 0 Å⁻¹ in chi space"),
-            (["xas", "merge", cu.path, zn.path, "-o", out.appendingPathComponent("m.xdi").path], "covers 5 % of the first scan's range"),
+            (["xas", "merge", cu.path, zn.path, "-o", out.appendingPathComponent("m.xdi").path], "covers 5 % of"),
+            (["xas", "align", cu.path, "--reference", zn.path], "align a scan to a reference of the same edge"),
+            (["xas", "analyze", cu.path, "--pre1=1e308"], "pre1 = 1e+308 eV above E0 is beyond the end of the data"),
             (["xas", "deglitch", cu.path, "--threshold=inf", "-o", out.appendingPathComponent("d.xdi").path], "deglitch threshold inf"),
             (["xas", "library", fe3o4.path, "-o", out.appendingPathComponent("l.rxanes").path, "--grid=-1e308:1e308"], "grid of inf points"),
             (["xas", "library", fe3o4.path, "-o", out.appendingPathComponent("l.rxanes").path, "--grid=-inf:inf"], "--grid '-inf:inf' not understood"),
@@ -71,10 +73,20 @@ import TestSupport
             (text.replacingOccurrences(of: "nfft: 2048", with: "nfft: 1e308"), "nfft 1e+308; expected a power of two from 16 to 1048576"),
             (text.replacingOccurrences(of: "      dk: 4\n", with: "      dk: 1e308\n"), "window tapers dk 1e+308"),
             (text.replacingOccurrences(of: "        file: ", with: "        degen: -12\n        file: "), "degen -12.0; a path degeneracy is ≥ 0"),
+            (text.replacingOccurrences(of: "rbkg: 0.0", with: "rbkg: -1"), "rbkg = -1.0 Å; expected 0 ≤ rbkg < rmax"),
+            (text.replacingOccurrences(of: "amp: {value: 1.0, vary: true}", with: "amp: {value: 1.0, vary: true, min: 0, max: -1}"), "parameter 'amp': min 0.0 is above max -1.0"),
         ]
         for (edited, said) in cases {
             let r = try await run(edited)
-            #expect(r.status == 1 && r.stderr.contains(said) && r.stderr.contains("fit.yaml") && r.stdout.isEmpty, "\(said): \(r.stderr)")
+            #expect(r.status == 1 && r.stderr.contains(said) && r.stdout.isEmpty, "\(said): \(r.stderr)")
         }
+        // A FEFF path file with a negative degeneracy is refused by its reader, naming the file and line.
+        guard let feff = SharedData.url("xas/feffit/cu_1shell/feffcu01.dat") else { return }
+        let bad = folder.appendingPathComponent("feff_negative.dat")
+        let feffText = try String(contentsOf: feff, encoding: .utf8)
+        #expect(feffText.contains("   2  12.000   2.5478"))
+        try feffText.replacingOccurrences(of: "   2  12.000   2.5478", with: "   2 -12.000   2.5478").write(to: bad, atomically: true, encoding: .utf8)
+        let paths = try await RoentgenCLI.run(["xas", "paths", bad.path])
+        #expect(paths.status == 1 && paths.stderr.contains("feff_negative.dat") && paths.stderr.contains("degeneracy -12.0") && paths.stdout.isEmpty, "\(paths.stderr)")
     }
 }

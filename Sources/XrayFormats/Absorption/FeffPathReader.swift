@@ -92,8 +92,14 @@ public enum FeffPathReader {
                 let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
                 if pathLine == 1 {
                     let values = words.prefix(5).compactMap(parseFortran)
-                    guard values.count == 5, values[0] >= 2, values[0] == values[0].rounded() else {
+                    guard values.count == 5 else {
                         throw bad("path line '\(line)' not understood; expected 'nleg, deg, reff, rnrmav(bohr), edge' (five numbers)")
+                    }
+                    guard values[0] >= 2, values[0] <= 100, values[0] == values[0].rounded() else {
+                        throw bad("path line '\(line)': nleg \(values[0]); a path has a whole number of legs, at least 2")
+                    }
+                    guard values[1] >= 0, values[2] > 0 else {
+                        throw bad("path line '\(line)': degeneracy \(values[1]) and reff \(values[2]) Å; expected deg ≥ 0 and reff > 0")
                     }
                     nleg = Int(values[0]); degeneracy = values[1]; reff = values[2]; rnorman = values[3]; edge = values[4]
                 } else if pathLine > 2 {
