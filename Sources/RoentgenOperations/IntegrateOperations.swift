@@ -168,6 +168,9 @@ public enum IntegrateOperations {
                 if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
                 integrator = try AzimuthalIntegrator(geometry: plan.geometry, rows: template.rows, columns: template.columns, mask: m,
                                                      flat: flatValues, options: plan.options, azimuthal: r.nptAzim != nil)
+                if integrator.split.matrix.values.isEmpty {
+                    notes.append("no unmasked pixel falls in the radial\(r.azimuthRange != nil ? " and azimuthal" : "") range: every bin is empty (0)")
+                }
                 integrators[shape] = integrator
             }
             // Frames in parallel (one thread each, the integrator and its matrix shared), in

@@ -66,9 +66,11 @@ public enum WavelengthSpec {
         } else if lower.hasSuffix("kev"), let e = Double(lower.dropLast(3)) {
             guard e > 0, e.isFinite else { throw RoentgenError.badParameter("wavelength '\(text)': the energy must be positive and finite") }
             value = hcEVAngstrom / (e * 1000)
+            if value == 0 { throw RoentgenError.badParameter("wavelength '\(text)': an energy that large is not a plausible X-ray (\(plausible.lowerBound)–\(plausible.upperBound) Å)") }
         } else if lower.hasSuffix("ev"), let e = Double(lower.dropLast(2)) {
             guard e > 0, e.isFinite else { throw RoentgenError.badParameter("wavelength '\(text)': the energy must be positive and finite") }
             value = hcEVAngstrom / e
+            if value == 0 { throw RoentgenError.badParameter("wavelength '\(text)': an energy that large is not a plausible X-ray (\(plausible.lowerBound)–\(plausible.upperBound) Å)") }
         } else if lower.count >= 2, let lines = AnodeLines.anode(String(lower.prefix(2))) {
             switch lower.dropFirst(2) {
             case "", "ka", "kα": value = lines.kAlpha
@@ -81,7 +83,7 @@ public enum WavelengthSpec {
         guard let value else {
             throw RoentgenError.badParameter("wavelength '\(text)' not understood (expected Å as a number, a line such as CuKa, CuKa1, MoKa2, CoKb, or an energy such as 17keV)")
         }
-        guard value.isFinite, value >= 0 else {
+        guard value.isFinite, value > 0 else {
             throw RoentgenError.badParameter("wavelength '\(text)' must be positive (got \(value) Å)")
         }
         guard value >= plausible.lowerBound, value <= plausible.upperBound else {

@@ -99,6 +99,11 @@ import TestSupport
             let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", implausible.path])
             #expect(r.status != 0 && r.stderr.contains(said) && r.stdout.isEmpty, "\(to): \(r.stderr)")
         }
+        // A range holding no pixel: the pattern of empty bins, with a note saying so.
+        let empty = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--radial-range=100:200", "--npt", "10", "--json"])
+        let emptyObject = try #require(try JSONSerialization.jsonObject(with: Data(empty.stdout.utf8)) as? [String: Any])
+        #expect(empty.status == 0 && (emptyObject["intensity"] as? [Double])?.allSatisfy { $0 == 0 } == true)
+        #expect((emptyObject["notes"] as? [String])?.contains { $0.hasPrefix("no unmasked pixel falls in the radial range") } == true, "\(empty.stderr)")
         let threads = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--threads", "0"])
         #expect(threads.status != 0 && threads.stderr.contains("--threads 0: 1 to 256") && threads.stdout.isEmpty, "\(threads.stderr)")
         // A PONI naming a detector Roentgen does not know (with its pixel size): integrated, and the notes say
