@@ -120,10 +120,14 @@ struct Refiner<Model: RefinementModel> {
         let varied = compiled.varied
         let variedNames = varied.map { compiled.names[$0] }
         let free0 = compiled.freeStart
-        let r0 = try allResiduals(compiled.values(free: free0))
+        let start = compiled.values(free: free0)
+        let r0 = try allResiduals(start)
         let m = r0.count
         if let bad = r0.firstIndex(where: { !$0.isFinite }) {
-            throw RefinementError("the residuals are not finite at the start values (residual \(bad) is \(r0[bad]))")
+            // Name the likely cause: start values (given or computed by constraints) that are not finite or huge.
+            let suspects = zip(start.names, start.values).filter { !$0.1.isFinite || abs($0.1) > 1e30 }.map { "\($0.0) = \($0.1)" }
+            throw RefinementError("the residuals are not finite at the start values (residual \(bad) is \(r0[bad]))"
+                                  + (suspects.isEmpty ? "" : "; start values out of any physical range: " + suspects.prefix(5).joined(separator: ", ")))
         }
         guard !varied.isEmpty else {
             return makeResult(free: free0, residuals: r0, inverse: nil, evaluations: 1, converged: true,

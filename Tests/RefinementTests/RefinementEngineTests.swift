@@ -25,6 +25,16 @@ struct NISTTests {
         #expect(abs(r.reducedChiSquare - c.rss / 12) < 1e-9)
     }
 
+    @Test("Non-finite residuals at the start name the start values out of any physical range")
+    func nonFiniteStartNamesTheCulprit() throws {
+        // b2 = 1e308: x^b2 overflows, b1·inf − b1·inf … gives NaN/inf residuals.
+        let set = try ParameterSet([Parameter("b1", 1), Parameter("b2", 1e308)])
+        #expect { _ = try Refinement.refine(DanWood(), parameters: set) } throws: { error in
+            let text = "\(error)"
+            return text.contains("not finite at the start values") && text.contains("b2 = 1e+308") && !text.contains("b1 =")
+        }
+    }
+
     @Test("DanWood from NIST start 1")
     func danWood() throws {
         let set = try ParameterSet([Parameter("b1", 1), Parameter("b2", 5)])
