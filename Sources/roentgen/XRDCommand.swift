@@ -24,6 +24,7 @@ func printJSONObject(_ object: Any) throws {
 func parseRange(_ text: String) throws -> ClosedRange<Double> { try RangeText.parse(text) }
 
 func writeText(_ text: String, to path: String) throws {
+    guard !path.isEmpty else { throw RoentgenError.badParameter("the output path is empty: give -o FILE") }
     do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
         throw RoentgenError(.io, "cannot write: \(error.localizedDescription)", file: path)
     }

@@ -42,6 +42,7 @@ import TestSupport
             (["xas", "merge", cu.path, zn.path, "-o", out.appendingPathComponent("m.xdi").path], "covers 5 % of"),
             (["xas", "align", cu.path, "--reference", zn.path], "align a scan to a reference of the same edge"),
             (["xas", "analyze", cu.path, "--pre1=1e308"], "pre1 = 1e+308 eV above E0 is beyond the end of the data"),
+            (["xas", "merge", cu.path, cu.path, "-o", ""], "the output path is empty: give -o FILE"),
             (["xas", "deglitch", cu.path, "--threshold=inf", "-o", out.appendingPathComponent("d.xdi").path], "deglitch threshold inf"),
             (["xas", "library", fe3o4.path, "-o", out.appendingPathComponent("l.rxanes").path, "--grid=-1e308:1e308"], "grid of inf points"),
             (["xas", "library", fe3o4.path, "-o", out.appendingPathComponent("l.rxanes").path, "--grid=-inf:inf"], "--grid '-inf:inf' not understood"),
