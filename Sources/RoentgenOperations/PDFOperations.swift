@@ -67,8 +67,9 @@ public enum PDFOperations {
 
     /// The reduction's options from a request, checked (before any file is read).
     static func reductionOptions(_ r: ReduceRequest) throws -> PDFReductionOptions {
-        guard r.bgscale.isFinite, r.bgscale >= 0 else {
-            throw RoentgenError.badParameter("--bgscale \(r.bgscale): expected a finite background scale ≥ 0")
+        // PDFgetX3's bgscale is near 1 (the background's share of the measured counts); 100 is far beyond any use.
+        guard r.bgscale.isFinite, r.bgscale >= 0, r.bgscale <= 100 else {
+            throw RoentgenError.badParameter("--bgscale \(r.bgscale): expected a background scale of 0…100 (typically near 1)")
         }
         var options = PDFReductionOptions()
         options.qMin = r.qmin; options.qMax = r.qmax; options.qMaxInst = r.qmaxinst ?? r.qmax + 0.5; options.rPoly = r.rpoly

@@ -28,6 +28,10 @@ import TestSupport
         let errors = contents(all.appendingPathComponent("errors.jsonl"))
         #expect(errors.contains("Cu_Foil_rt_2016Foils.xdi") && errors.contains("\"error\""), "\(errors)")
         #expect(contents(all.appendingPathComponent("results.jsonl")).isEmpty)
+        // A shard beyond the items (an array sized above the collection) runs nothing, exits 0, and says so.
+        let beyond = try await RoentgenCLI.run(["batch", "run", "-o", folder.appendingPathComponent("beyond").path, "--input", foil.path,
+                                                "--verb", "xas", "--shard", "5/100"])
+        #expect(beyond.status == 0 && beyond.stderr.contains("note: shard 5/100 holds none of the plan's 1 items"), "\(beyond.status) \(beyond.stderr)")
 
         // One item fails (the step refuses it), one works: the run says so and exits 0.
         let mixed = folder.appendingPathComponent("mixed")

@@ -36,7 +36,7 @@ import TestSupport
             (["--rstep=1e308"], ["--rstep 1e+308", "single r point"]),
             (["--rpoly=0"], ["--rpoly 0.0"]), (["--rpoly=-1"], ["--rpoly -1.0"]), (["--rpoly=nan"], ["--rpoly nan"]),
             (["--qmin=-1"], ["--qmin -1.0"]),
-            (["--bgscale=-1"], ["--bgscale -1.0"]), (["--bgscale=nan"], ["--bgscale nan"]), (["--bgscale=inf"], ["--bgscale inf"]),
+            (["--bgscale=-1"], ["--bgscale -1.0"]), (["--bgscale=nan"], ["--bgscale nan"]), (["--bgscale=inf"], ["--bgscale inf"]), (["--bgscale=1e308"], ["--bgscale 1e+308", "0…100"]),
             (["--qmax=1000"], ["--qmax 1000.0", "lower --qmax"]),
             (["--qmax=35", "--qmaxinst=36"], ["--qmax 35.0", "beyond the data", "31.107"]),
             // The generic "need qmin < qmax ≤ qmaxinst …" now says which condition fails.
