@@ -114,11 +114,12 @@ extension OperationRequest {
 
 /// Parameters given as text.
 public enum RangeText {
-    /// `lo:hi` → a closed range (degrees 2θ, Å …); `what` names the option in the error.
-    public static func parse(_ text: String, _ what: String = "range") throws -> ClosedRange<Double> {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]), lo < hi, lo.isFinite, hi.isFinite else {
-            throw RoentgenError.badParameter("\(what) '\(text)' not understood (expected finite start:end with start < end, e.g. 5:90)")
+    /// `lo:hi` → a closed range (degrees 2θ, Å, eV …); `what` names the option in the error, `example`
+    /// shows a valid one.
+    public static func parse(_ text: String, _ what: String = "range", example: String = "5:90") throws -> ClosedRange<Double> {
+        let parts = text.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo < hi, lo.isFinite, hi.isFinite else {
+            throw RoentgenError.badParameter("\(what) '\(text)' not understood (expected finite start:end with start < end, e.g. \(example))")
         }
         return lo...hi
     }

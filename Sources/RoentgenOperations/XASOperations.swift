@@ -89,12 +89,9 @@ public enum XASOperations {
         // The range is checked before any file is read: finite, increasing, and k ≥ 0 in chi space.
         var given: (lo: Double, hi: Double)?
         if let range = r.range {
-            let parts = range.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo < hi, lo.isFinite, hi.isFinite else {
-                throw RoentgenError.badParameter("--range '\(range)' not understood; expected finite LO:HI with LO < HI, e.g. -20:60")
-            }
-            if r.space == "chi" && lo < 0 { throw RoentgenError.badParameter("--range '\(range)': k starts at 0 Å⁻¹ in chi space") }
-            given = (lo, hi)
+            let parsed = try RangeText.parse(range, "--range", example: "-20:60")
+            if r.space == "chi" && parsed.lowerBound < 0 { throw RoentgenError.badParameter("--range '\(range)': k starts at 0 Å⁻¹ in chi space") }
+            given = (parsed.lowerBound, parsed.upperBound)
         }
         // In chi space every spectrum's χ(k) uses the target's E0: k = √(2m(E − E0))/ħ, so χ(k)
         // of standards with their own E0s are on shifted k scales and do not add up like μ(E).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import RoentgenOperations
 import XAS
 import XrayCore
 import XrayFormats
@@ -28,15 +29,6 @@ func collectFilesRecursively(_ inputs: [String]) throws -> [String] {
         out += found.sorted()
     }
     return out
-}
-
-/// Parses `LO:HI` in eV for option `name`.
-func parseEnergyRange(_ text: String, _ name: String) throws -> ClosedRange<Double> {
-    let parts = text.split(separator: ":").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-    guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo < hi, lo.isFinite, hi.isFinite else {
-        throw RoentgenError.badParameter("\(name) '\(text)' not understood; expected finite LO:HI in eV with LO < HI, e.g. -20:80")
-    }
-    return lo...hi
 }
 
 /// `Element.symbol` / `Element.edge` of a scan's metadata (any key case), if both are given.
@@ -89,7 +81,7 @@ struct XASLibraryBuild: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let g = try parseEnergyRange(grid, "--grid"), w = try parseEnergyRange(window, "--window")
+        let g = try RangeText.parse(grid, "--grid", example: "-20:80"), w = try RangeText.parse(window, "--window", example: "-20:80")
         var builder = XANESLibrary.Builder(grid: try XANESGrid(range: g, step: step, window: w))
         var skipped: [String] = []
         for file in try collectFilesRecursively(inputs) {
@@ -168,7 +160,7 @@ struct XASMatch: AsyncParsableCommand {
         guard top >= 1 else { throw RoentgenError.badParameter("--top \(top); expected at least 1") }
         guard maxShift >= 0, maxShift <= 50 else { throw RoentgenError.badParameter("--max-shift \(maxShift) eV; expected 0…50") }
         if let lcf, lcf < 1 || lcf > 4 { throw RoentgenError.badParameter("--lcf \(lcf); expected 1…4 references per fit") }
-        let bounds = try parseEnergyRange(range, "--range")   // checked even without --lcf, which uses it
+        let bounds = try RangeText.parse(range, "--range", example: "-20:80")   // checked even without --lcf, which uses it
         let lib = try XANESLibrary(serialized: try mappedFile(library), file: library)
         let (path, group) = splitFileGroup(file)
         let loaded = try loadSpectrum(path, group: group, mu: mu)
