@@ -4,11 +4,13 @@
 # masks), in interleaved rounds. Prints each round's ms per frame and the median ratio
 # pyFAI / Roentgen with its spread (min–max over rounds).
 #
-#   Benchmarks/integration/run.sh [ROUNDS=5] [CALLS=20]
+# "clip" is sigma clipping (pyFAI's sigma_clip, thres 5, max_iter 5; Roentgen's --sigma-clip 5).
+#
+#   Benchmarks/integration/run.sh [ROUNDS=5] [CALLS=20] [METHODS="no bbox clip"]
 # Needs a release build: swift build -c release --product roentgen
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROUNDS=${1:-5}; CALLS=${2:-20}
+ROUNDS=${1:-5}; CALLS=${2:-20}; METHODS=${3:-no bbox clip}
 D=../shared/data/images
 R=.build/release/roentgen
 export OMP_NUM_THREADS=2
@@ -19,14 +21,15 @@ cases=(
   "mar345|$D/example.mar2300|$D/derived_poni/example_mar2300_header.poni|zero|--dummy 0"
 )
 printf "%-10s %-6s %s\n" image method "rounds: pyFAI ms / Roentgen ms (ratio)"
-for method in no bbox; do
+for method in $METHODS; do
   for c in "${cases[@]}"; do
     IFS='|' read -r name image poni rule extra <<<"$c"
     ratios=(); line=""
     for ((r = 0; r < ROUNDS; r++)); do
       py=$(python3 Benchmarks/integration/pyfai_bench.py "$image" "$poni" "$method" "$CALLS" "$rule" 2>/dev/null | tail -1)
+      if [ "$method" = clip ]; then how="--method no --sigma-clip 5"; else how="--method $method"; fi
       # shellcheck disable=SC2086
-      sw=$($R integrate "$image" --poni "$poni" --method "$method" --npt 1000 $extra --threads 2 --repeat-times "$CALLS" -o /tmp/roentgen-bench.xye 2>&1 >/dev/null | sed -n 's/.*: \([0-9.]*\) ms per frame.*/\1/p' | tail -1)
+      sw=$($R integrate "$image" --poni "$poni" $how --npt 1000 $extra --threads 2 --repeat-times "$CALLS" -o /tmp/roentgen-bench.xye 2>&1 >/dev/null | sed -n 's/.*: \([0-9.]*\) ms per frame.*/\1/p' | tail -1)
       ratio=$(python3 -c "print(f'{$py/$sw:.2f}')")
       ratios+=("$ratio"); line+="$py/$sw($ratio) "
     done

@@ -22,6 +22,10 @@ public struct IntegrationResult: Sendable {
     public var splitting: PixelSplitting
     /// Pixels left out: the mask given when the integrator was built plus this frame's invalid pixels.
     public var maskedPixels: Int
+    /// Pixels sigma clipping left out of their bins (0 without `IntegrationOptions.sigmaClip`).
+    public var clippedPixels: Int = 0
+    /// Bins sigma clipping left without any pixel (reported as 0, as pyFAI does).
+    public var binsEmptiedByClipping: Int = 0
 }
 
 /// Integrates detector frames azimuthally with one precomputed geometry: per-pixel
@@ -50,6 +54,8 @@ public struct AzimuthalIntegrator: Sendable {
     let staticNormalization: [Double]
     let staticCount: [Double]
     let azimuthal: Bool
+    /// Each bin's pixels, for sigma clipping (nil without it).
+    let binPixels: BinPixels?
 
     /// - Parameters:
     ///   - mask: true = excluded (a mask file, detector gaps, negative Pilatus pixels …), `rows × columns`.
@@ -71,6 +77,21 @@ public struct AzimuthalIntegrator: Sendable {
         }
         if let p = options.polarizationFactor, !(p >= -1 && p <= 1) {
             throw RoentgenError.badParameter("--polarization \(p): the polarisation fraction lies in [-1, 1]")
+        }
+        if let clip = options.sigmaClip {
+            guard clip.threshold.isFinite, clip.threshold >= 0, clip.threshold <= 1000 else {
+                throw RoentgenError.badParameter("--sigma-clip \(clip.threshold): a cut-off of 0 to 1000 standard deviations")
+            }
+            guard clip.maxIterations >= 1, clip.maxIterations <= 100 else {
+                throw RoentgenError.badParameter("--clip-iterations \(clip.maxIterations): 1 to 100 passes")
+            }
+            guard options.splitting == .no else {
+                throw RoentgenError.badParameter("--sigma-clip works without pixel splitting (pyFAI's sigma_clip: a split pixel would be clipped in part); use --method no")
+            }
+            guard !azimuthal else { throw RoentgenError.badParameter("--sigma-clip gives a 1-D pattern; it does not combine with --npt-azim") }
+            guard options.errorModel != .none else {
+                throw RoentgenError.badParameter("--sigma-clip needs a standard deviation per bin: use --errors poisson or --errors azimuthal, not none")
+            }
         }
         let n = rows * columns
         if let mask, mask.count != n { throw RoentgenError.badParameter("mask of \(mask.count) pixels for a \(rows) × \(columns) image") }
@@ -109,7 +130,9 @@ public struct AzimuthalIntegrator: Sendable {
         }
         staticNormalization = staticNorm
         self.staticCount = staticCount
-        spans = azimuthal ? nil : RadialSpans(matrix, pixels: n, bins: bins)
+        // Sigma clipping goes bin by bin (`sigmaClipped`), never through the fast frame loop.
+        spans = azimuthal || options.sigmaClip != nil ? nil : RadialSpans(matrix, pixels: n, bins: bins)
+        binPixels = options.sigmaClip != nil ? BinPixels(matrix, bins: bins, normalization: norm) : nil
     }
 
     /// Which pixel values are invalid in a frame besides the static mask.
@@ -187,28 +210,20 @@ public struct AzimuthalIntegrator: Sendable {
     /// alignment does not allow it. A frame's entry is nil when it has a pixel invalid in it alone.
     private func fastSums(_ frames: [RawFrame], spans: RadialSpans, validity: ValidityRule,
                           threads: Int) -> [(signal: [Double], variance: [Double])?]? {
-        let n = rows * columns
-        func typed<T: FramePixel>(_: T.Type) -> [(signal: [Double], variance: [Double])?]? {
-            var values: [UnsafeBufferPointer<T>] = []
-            for frame in frames {
-                guard let base = frame.bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<T>.alignment == 0 else { return nil }
-                values.append(UnsafeBufferPointer(start: base.assumingMemoryBound(to: T.self), count: n))
+        struct Sums: PixelTypeDispatch {
+            let integrator: AzimuthalIntegrator, frames: [RawFrame], spans: RadialSpans, validity: ValidityRule, threads: Int
+            func run<T: FramePixel>(_ type: T.Type) -> [(signal: [Double], variance: [Double])?]? {
+                let n = integrator.rows * integrator.columns
+                var values: [UnsafeBufferPointer<T>] = []
+                for frame in frames {
+                    guard let pixels = frame.pixels(as: T.self, count: n) else { return nil }
+                    values.append(pixels)
+                }
+                if values.count == 1 { return [integrator.accumulate(values[0], spans: spans, validity: validity, threads: threads)] }
+                return integrator.accumulate(group: values, spans: spans, validity: validity)
             }
-            if values.count == 1 { return [accumulate(values[0], spans: spans, validity: validity, threads: threads)] }
-            return accumulate(group: values, spans: spans, validity: validity)
         }
-        // Each case calls `typed` with a static type, so each gets its own specialised loop.
-        switch frames.first?.type {
-        case .int8: return typed(Int8.self)
-        case .uint8: return typed(UInt8.self)
-        case .int16: return typed(Int16.self)
-        case .uint16: return typed(UInt16.self)
-        case .int32: return typed(Int32.self)
-        case .uint32: return typed(UInt32.self)
-        case .float32: return typed(Float.self)
-        case .float64: return typed(Double.self)
-        case .int64, .uint64, nil: return nil
-        }
+        return frames.first?.type.dispatch(Sums(integrator: self, frames: frames, spans: spans, validity: validity, threads: threads)) ?? nil
     }
 
     /// `body(k)` for every k of `range` on `options.threads` workers (frame k on worker k mod workers).
@@ -248,6 +263,10 @@ public struct AzimuthalIntegrator: Sendable {
             throw RoentgenError.badParameter("frame of \(frame.bytes.count / max(1, frame.type.size)) pixels for a \(rows) × \(columns) geometry")
         }
         let workers = max(1, min(threads ?? options.threads, 8))
+        if let clip = options.sigmaClip, let binPixels,
+           let result = sigmaClipped(frame, dark: dark, validity: validity, clip: clip, binPixels: binPixels, threads: workers) {
+            return result
+        }
         if let spans, dark == nil, options.errorModel != .azimuthal, !frame.bigEndian,
            let sums = fastSums([frame], spans: spans, validity: validity, threads: workers) {
             // The fast loop ran: its sums, or (a pixel invalid in this frame alone) the general loop.
@@ -275,6 +294,9 @@ public struct AzimuthalIntegrator: Sendable {
     /// accumulates its pixel range into its own arrays: signal, normalisation, count, variance, and
     /// (azimuthal model) Σ(c·norm)² for the second pass.
     private func generalLoop(_ frame: [Double], dark: [Double]?, validity: ValidityRule, threads: Int) -> IntegrationResult {
+        if let clip = options.sigmaClip, let binPixels {
+            return sigmaClipped(frame, dark: dark, validity: validity, clip: clip, binPixels: binPixels, threads: threads)
+        }
         let n = rows * columns
         let bins = split.radialBins * split.azimuthBins
         let matrix = split.matrix
@@ -331,7 +353,7 @@ public struct AzimuthalIntegrator: Sendable {
     }
 
     /// Intensity Σ signal / Σ norm (0 in empty bins), σ by the error model, and the bin centres.
-    private func result(signal: [Double], normalization normSum: [Double], count: [Double], variance: [Double], masked: Int) -> IntegrationResult {
+    func result(signal: [Double], normalization normSum: [Double], count: [Double], variance: [Double], masked: Int) -> IntegrationResult {
         let bins = signal.count
         var intensity = [Double](repeating: 0, count: bins)
         for b in 0..<bins where normSum[b] != 0 { intensity[b] = signal[b] / normSum[b] }

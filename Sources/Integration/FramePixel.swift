@@ -35,3 +35,37 @@ public struct RawFrame {
     /// The values as `Double` (the general path: dark frames, cakes, the azimuthal error model).
     func doubles(count: Int) -> [Double] { type.decode(bytes, count: count, bigEndian: bigEndian) }
 }
+
+/// A computation over pixels of one stored type, written once and specialised for each type:
+/// `DetectorImage.PixelType.dispatch` calls `run` with the type's `FramePixel` type statically,
+/// so each type gets its own compiled loop.
+protocol PixelTypeDispatch {
+    associatedtype Result
+    func run<T: FramePixel>(_ type: T.Type) -> Result?
+}
+
+extension DetectorImage.PixelType {
+    /// `body.run(T.self)` for this stored type; nil for 64-bit integers (not read in place).
+    func dispatch<D: PixelTypeDispatch>(_ body: D) -> D.Result? {
+        switch self {
+        case .int8: return body.run(Int8.self)
+        case .uint8: return body.run(UInt8.self)
+        case .int16: return body.run(Int16.self)
+        case .uint16: return body.run(UInt16.self)
+        case .int32: return body.run(Int32.self)
+        case .uint32: return body.run(UInt32.self)
+        case .float32: return body.run(Float.self)
+        case .float64: return body.run(Double.self)
+        case .int64, .uint64: return nil
+        }
+    }
+}
+
+extension RawFrame {
+    /// The frame's `count` pixels read in place as `T`, or nil when the bytes are big-endian or
+    /// not aligned for `T` (the caller dispatches on `type`, so `T` is the stored type).
+    func pixels<T: FramePixel>(as _: T.Type, count: Int) -> UnsafeBufferPointer<T>? {
+        guard !bigEndian, let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<T>.alignment == 0 else { return nil }
+        return UnsafeBufferPointer(start: base.assumingMemoryBound(to: T.self), count: count)
+    }
+}

@@ -23,6 +23,24 @@ public enum ErrorModel: String, Sendable {
     case azimuthal
 }
 
+/// pyFAI's `sigma_clip` (its `sigma_clip_ng`, CSR without pixel splitting): each radial bin
+/// keeps only the pixels whose normalised value x = signal / norm lies within
+/// k·σ of the bin's weighted mean, re-averaging after each pass, with
+/// k = max(`threshold`, √(2 ln(n / √(2π)))) for the bin's n kept pixels (Chauvenet's criterion,
+/// n at least 3) and σ the per-pixel spread of the error model (Poisson: √(Σ c²·var) / √(Σ (c·norm)²);
+/// azimuthal: the bin's own spread). It takes Bragg spots, hot pixels and streaks out of an
+/// isotropic ring pattern (solvent, amorphous, powder background).
+public struct SigmaClip: Sendable, Equatable {
+    /// pyFAI's `thres`: the smallest cut-off in standard deviations (≥ 0; 0: Chauvenet's alone).
+    public var threshold: Double
+    /// pyFAI's `max_iter`: passes of clipping at most (each stops early when it removes nothing).
+    public var maxIterations: Int
+    public init(threshold: Double = 5, maxIterations: Int = 5) {
+        self.threshold = threshold
+        self.maxIterations = maxIterations
+    }
+}
+
 /// Everything that, with the geometry and the mask, decides the bins and their weights.
 public struct IntegrationOptions: Sendable {
     /// Number of radial bins.
@@ -41,6 +59,8 @@ public struct IntegrationOptions: Sendable {
     /// Divide by the relative solid angle.
     public var correctSolidAngle: Bool = true
     public var errorModel: ErrorModel = .poisson
+    /// Sigma clipping of each bin's pixels before averaging (pyFAI's `sigma_clip`); nil: none.
+    public var sigmaClip: SigmaClip?
     /// Threads for each frame's sparse product (1 or 2 help on this machine).
     public var threads: Int = 2
 

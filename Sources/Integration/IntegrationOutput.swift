@@ -12,6 +12,8 @@ public enum IntegrationOutput {
         public var darkApplied: Bool
         public var flatApplied: Bool
         public var notes: [String]
+        /// The sigma-clipping cut-off the pattern was made with (JSON `sigma_clip`), nil without.
+        public var sigmaClip: Double?
         public init(source: String, frame: Int? = nil, maskApplied: Bool, darkApplied: Bool = false, flatApplied: Bool = false, notes: [String] = []) {
             self.source = source
             self.frame = frame
@@ -43,11 +45,23 @@ public enum IntegrationOutput {
         h += "# Solid angle correction: \(o.correctSolidAngle ? "True" : "False")\n"
         h += "# Polarization factor: \(o.polarizationFactor.map { "\($0)" } ?? "None")\n"
         h += "# Normalization factor: 1.0\n"
-        h += "# Method: \(o.splitting == .bbox ? "bbox split, CSR" : "no split, histogram") (Roentgen)\n"
+        h += "# Method: \(methodText(o)) (Roentgen)\n"
+        if o.sigmaClip != nil {
+            h += "# Sigma clipping: \(r.clippedPixels) pixels clipped"
+            h += r.binsEmptiedByClipping > 0 ? ", \(r.binsEmptiedByClipping) bins left empty (0)\n" : "\n"
+        }
         if let a = o.azimuthRange { h += "# Azimuthal range: \(a.lowerBound) to \(a.upperBound) deg\n" }
         for note in c.notes { h += "# Note: \(note)\n" }
         h += "# --> \(c.source)\(c.frame.map { " frame \($0)" } ?? "")\n"
         return h
+    }
+
+    /// The method line: splitting and engine, and sigma clipping's parameters.
+    public static func methodText(_ o: IntegrationOptions) -> String {
+        if let clip = o.sigmaClip {
+            return "no split, CSR, sigma clipping (thres \(clip.threshold), max_iter \(clip.maxIterations), error model \(o.errorModel.rawValue))"
+        }
+        return o.splitting == .bbox ? "bbox split, CSR" : "no split, histogram"
     }
 
     /// `.xy` (two columns) or `.xye` (with sigma) text of a 1-D result.
@@ -83,7 +97,8 @@ public enum IntegrationOutput {
     }
 
     /// The JSON object: `file`, `frame`, `radial`, `intensity`, `sigma`, `unit`, `method`,
-    /// `masked_pixels`, and for a cake `azimuthal` (degrees) with `intensity` as rows of azimuth.
+    /// `masked_pixels`, with sigma clipping `sigma_clip`, `clipped_pixels` and
+    /// `bins_emptied_by_clipping`, and for a cake `azimuthal` (degrees) with `intensity` as rows of azimuth.
     public static func json(_ r: IntegrationResult, context c: Context) -> String {
         var out = "{\"file\": \(quoted(c.source)), \"frame\": \(c.frame.map(String.init) ?? "null"), "
         out += "\"unit\": \(quoted(r.unit.label)), \"method\": \(quoted(r.splitting.rawValue)), \"masked_pixels\": \(r.maskedPixels), "
@@ -94,6 +109,9 @@ public enum IntegrationOutput {
             let n = r.radial.count
             func rows(_ v: [Double]) -> String { "[" + (0..<r.azimuthal.count).map { json(Array(v[$0 * n..<($0 + 1) * n])) }.joined(separator: ", ") + "]" }
             out += "\"azimuthal\": \(json(r.azimuthal)), \"intensity\": \(rows(r.intensity)), \"sigma\": \(r.sigma.isEmpty ? "[]" : rows(r.sigma))"
+        }
+        if let clip = c.sigmaClip {
+            out += ", \"sigma_clip\": \(clip), \"clipped_pixels\": \(r.clippedPixels), \"bins_emptied_by_clipping\": \(r.binsEmptiedByClipping)"
         }
         if !c.notes.isEmpty { out += ", \"notes\": [" + c.notes.map(quoted).joined(separator: ", ") + "]" }
         return out + "}"

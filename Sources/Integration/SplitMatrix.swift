@@ -10,7 +10,8 @@ import XrayNumerics
 /// Binning follows pyFAI 2026's cython engines: `npt` equal bins over [lo, hi); without a given
 /// range, lo is the smallest position and hi the largest times (1 + ε_float32) (pyFAI's
 /// `calc_upper_bound`), positions being pixel centres over all pixels ("no" splitting, 1-D), over
-/// the unmasked pixels ("no" splitting, 2-D: pyFAI's 2-D histogram engine, radial and χ), or the
+/// the unmasked pixels ("no" splitting, 2-D: pyFAI's 2-D histogram engine, radial and χ; and 1-D with
+/// sigma clipping: pyFAI's CSR engine), or the
 /// bounding boxes of the unmasked pixels, clipped at 0 ("bbox"; the boxes themselves are not clipped). A position's bin is
 /// (x − lo)/δ truncated towards zero, so values just below lo fall in bin 0, as pyFAI's do.
 /// A bounding box [f0, f1) (in bins) covering bins b0 < b1 gives (b0 + 1 − f0)/(f1 − f0) to b0,
@@ -69,8 +70,9 @@ public struct SplitMatrix: Sendable {
                 hi = max(hi, arrays.radial[k] + arrays.radialDelta[k])
             }
             hi = Self.upperBound(hi)
-        } else if azimuthal {
-            // pyFAI's 2-D histogram engine spans the unmasked pixels' centres (its 1-D one all pixels').
+        } else if azimuthal || options.sigmaClip != nil {
+            // pyFAI's 2-D histogram engine and its 1-D CSR engine without splitting (which its sigma
+            // clipping uses) span the unmasked pixels' centres; its 1-D histogram all pixels'.
             lo = .infinity; hi = -.infinity
             for k in 0..<n where !mask[k] {
                 lo = min(lo, arrays.radial[k])

@@ -43,6 +43,10 @@ public enum IntegrateOperations {
         public var errors = "poisson"
         /// Threads: per frame for a single image, frames in parallel for a stack.
         public var threads = 2
+        /// Sigma clipping (pyFAI's `sigma_clip`): the cut-off in standard deviations; none by default.
+        public var sigmaClip: Double?
+        /// Sigma clipping's passes at most (pyFAI's `max_iter`).
+        public var clipIterations = 5
         public init(images: [String], poni: String) { self.images = images; self.poni = poni }
         public static var defaults: Request { Request(images: [], poni: "") }
     }
@@ -107,6 +111,8 @@ public enum IntegrateOperations {
             options.azimuthRange = a
         }
         if let n = r.nptAzim { options.nptAzimuthal = n }
+        if let t = r.sigmaClip { options.sigmaClip = SigmaClip(threshold: t, maxIterations: r.clipIterations) }
+        else if r.clipIterations != 5 { throw RoentgenError.badParameter("--clip-iterations \(r.clipIterations) without --sigma-clip") }
         if options.unit.needsWavelength && geometry.wavelength == nil {
             throw RoentgenError(.badParameter, "--unit \(r.unit) needs a wavelength, and the PONI file has no Wavelength line; integrate in 2th_deg or r_mm, or add the wavelength", file: r.poni)
         }
@@ -185,9 +191,10 @@ public enum IntegrateOperations {
                 readAhead?.consumed(through: first + results.count)
                 for (offset, result) in results.enumerated() {
                     let k = first + offset
-                    let context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
+                    var context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
                                                             maskApplied: integrator.staticMasked > 0 || result.maskedPixels > 0,
                                                             darkApplied: darkValues != nil, flatApplied: flatValues != nil, notes: notes)
+                    context.sigmaClip = plan.options.sigmaClip?.threshold
                     try body(Frame(path: path, index: k, result: result, context: context, integrator: integrator, source: source,
                                    dark: darkValues, validity: rule, isLastOfImage: k == source.frameCount - 1))
                 }

@@ -36,6 +36,9 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: "Azimuthal bins: integrate to a 2-D cake (radial × azimuth) instead of a pattern.") var nptAzim: Int?
     @Option(help: "Error model: poisson, azimuthal or none.") var errors = "poisson"
     @Option(help: "Threads: per frame for a single image, frames in parallel for a stack.") var threads = 2
+    @Option(help: ArgumentHelp("Sigma clipping (pyFAI's sigma_clip): in each bin keep the pixels within T standard deviations of its mean (at least Chauvenet's cut-off), re-averaging; takes Bragg spots and hot pixels out of ring patterns. With --method no, 1-D; σ from --errors (azimuthal: the bin's own spread).", valueName: "T"))
+    var sigmaClip: Double?
+    @Option(help: "Sigma clipping: passes at most (pyFAI's max_iter).") var clipIterations = 5
     @Option(help: ArgumentHelp("Benchmark: integrate each frame N more times and report the median ms per frame on stderr.", visibility: .hidden))
     var repeatTimes = 0
     @Option(name: .short, help: "Output: a .xy/.xye/.json file for one pattern, a folder for several, or a .h5/.nxs NeXus file holding every pattern.") var output: String?
@@ -56,6 +59,7 @@ struct IntegrateCommand: ParsableCommand {
         request.keepNegative = keepNegative
         request.dark = dark; request.flat = flat; request.dataset = dataset; request.nptAzim = nptAzim
         request.errors = errors; request.threads = threads
+        request.sigmaClip = sigmaClip; request.clipIterations = clipIterations
         let plan = try IntegrateOperations.plan(request)
         // One pattern per frame: the count decides how outputs are named.
         let total = plan.total
@@ -109,7 +113,7 @@ struct IntegrateCommand: ParsableCommand {
     /// What `/entry/process` of a NeXus output records.
     static func processRecord(options o: IntegrationOptions, context c: IntegrationOutput.Context) -> [(String, String)] {
         var record: [(String, String)] = [
-            ("method", o.splitting == .bbox ? "bbox split, CSR" : "no split, histogram"),
+            ("method", IntegrationOutput.methodText(o)),
             ("unit", o.unit.label), ("error_model", o.errorModel.rawValue), ("npt", String(o.npt)),
             ("solid_angle_correction", o.correctSolidAngle ? "true" : "false"),
             ("polarization_factor", o.polarizationFactor.map { "\($0)" } ?? "none"),
@@ -117,6 +121,10 @@ struct IntegrateCommand: ParsableCommand {
         ]
         if let range = o.radialRange { record.append(("radial_range", "\(range.lowerBound):\(range.upperBound)")) }
         if let range = o.azimuthRange { record.append(("azimuth_range", "\(range.lowerBound):\(range.upperBound)")) }
+        if let clip = o.sigmaClip {
+            record.append(("sigma_clip", "\(clip.threshold)"))
+            record.append(("clip_iterations", String(clip.maxIterations)))
+        }
         if !c.notes.isEmpty { record.append(("notes", c.notes.joined(separator: "\n"))) }
         return record
     }

@@ -21,6 +21,13 @@ import XrayFormats
         #expect(schema["required"] as? [String] == ["target"])
     }
 
+    /// `POST /api/integrate` takes sigma clipping as the CLI does (`sigma_clip`, `clip_iterations`).
+    @Test func integrateRequestTakesSigmaClipping() throws {
+        let r = try IntegrateOperations.Request.decode(Data(#"{"images": ["a.edf"], "poni": "a.poni", "sigma_clip": 4, "clip_iterations": 2}"#.utf8))
+        #expect(r.sigmaClip == 4 && r.clipIterations == 2)
+        #expect(IntegrateOperations.Request.defaults.sigmaClip == nil && IntegrateOperations.Request.defaults.clipIterations == 5)
+    }
+
     @Test func decimationKeepsEachRunsExtremesWithinThePointBudget() throws {
         let n = 100_000
         let x = (0..<n).map { Double($0) * 0.001 }
