@@ -104,14 +104,25 @@ public struct AzimuthalIntegrator: Sendable {
         let arrays = try PixelGeometry(geometry, rows: rows, columns: columns).arrays(unit: options.unit, corners: options.splitting == .bbox)
         var m = mask ?? [Bool](repeating: false, count: n)
         var norm = [Double](repeating: 1, count: n)
+        // Sigma clipping also keeps the normalisation as pyFAI's preprocessing makes it: float32
+        // factors multiplied in float32, so that x = signal/norm, and a pixel on a cut's edge, come
+        // out as in pyFAI (a double product rounded once moved one pixel across a cut on the mar345 plate).
+        var norm32 = options.sigmaClip != nil ? [Float](repeating: 1, count: n) : []
         for k in 0..<n {
             var v = options.correctSolidAngle ? arrays.solidAngle[k] : 1
-            if let p = options.polarizationFactor { v *= PixelGeometry.polarization(twoTheta: arrays.twoTheta[k], chi: arrays.chi[k], factor: p) }
+            var v32: Float = options.correctSolidAngle ? Float(arrays.solidAngle[k]) : 1
+            if let p = options.polarizationFactor {
+                let pk = PixelGeometry.polarization(twoTheta: arrays.twoTheta[k], chi: arrays.chi[k], factor: p)
+                v *= pk
+                v32 *= Float(pk)
+            }
             if let flat {
                 if !(flat[k] > 0) { m[k] = true }
                 v *= flat[k]
+                v32 *= Float(flat[k])
             }
             norm[k] = v
+            if !norm32.isEmpty { norm32[k] = v32 }
         }
         self.mask = m
         staticMasked = m.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -132,7 +143,7 @@ public struct AzimuthalIntegrator: Sendable {
         self.staticCount = staticCount
         // Sigma clipping goes bin by bin (`sigmaClipped`), never through the fast frame loop.
         spans = azimuthal || options.sigmaClip != nil ? nil : RadialSpans(matrix, pixels: n, bins: bins)
-        binPixels = options.sigmaClip != nil ? BinPixels(matrix, bins: bins, normalization: norm) : nil
+        binPixels = options.sigmaClip != nil ? BinPixels(matrix, bins: bins, normalization: norm32) : nil
     }
 
     /// Which pixel values are invalid in a frame besides the static mask.

@@ -4,19 +4,19 @@ import XrayNumerics
 /// The pixels of each bin of a matrix without pixel splitting (every row holds at most one entry,
 /// of weight 1), in increasing pixel index: the transpose of `SplitMatrix.matrix` that sigma
 /// clipping walks bin by bin, with each pixel's normalisation as pyFAI's float32 preprocessing
-/// holds it.
+/// computes it.
 struct BinPixels: Sendable {
     /// Bin b's pixels are `pixels[start[b]..<start[b + 1]]`.
     let start: [Int]
     let pixels: [Int32]
-    /// `normalization[pixels[i]]` rounded to `Float`, in the same order.
+    /// `normalization[pixels[i]]` (float32, as pyFAI's preprocessing computes it), in the same order.
     let norms: [Double]
     /// The most pixels a bin holds.
     let largestBin: Int
     /// Pixel p's position in `pixels` (−1: in no bin).
     let slot: [Int32]
 
-    init(_ matrix: CSRMatrix, bins: Int, normalization: [Double]) {
+    init(_ matrix: CSRMatrix, bins: Int, normalization: [Float]) {
         var start = [Int](repeating: 0, count: bins + 1)
         for e in matrix.columnIndex.indices { start[Int(matrix.columnIndex[e]) + 1] += 1 }
         var largest = 0
@@ -32,7 +32,7 @@ struct BinPixels: Sendable {
             for e in matrix.rowStart[p]..<matrix.rowStart[p + 1] {
                 let b = Int(matrix.columnIndex[e])
                 pixels[next[b]] = Int32(p)
-                norms[next[b]] = Double(Float(normalization[p]))
+                norms[next[b]] = Double(normalization[p])
                 slot[p] = Int32(next[b])
                 next[b] += 1
             }

@@ -10,6 +10,7 @@ import XrayFormats
     struct Fixture: Decodable {
         struct Case: Decodable {
             var name: String; var image: String; var poni: String?; var poni_text: String?; var mask: String?; var polarization: Double?
+            var dummy: Double?
             var unit: String; var npt: Int; var errors: String; var thres: Double; var max_iter: Int
             var radial: [Double]; var intensity: [Double?]; var sigma: [Double?]; var plain_intensity: [Double?]?
         }
@@ -35,7 +36,7 @@ import XrayFormats
         #expect(off == 0, "\(c.name): \(off) values more than 1e-4 from pyFAI")
     }
 
-    @Test(arguments: ["pilatus6m_spots", "pilatus1m_azimuthal", "pilatus1m_chauvenet", "pixium_mask_polarization"])
+    @Test(arguments: ["pilatus6m_spots", "pilatus1m_azimuthal", "pilatus1m_chauvenet", "pixium_mask_polarization", "mar345_polarization_edge"])
     func cliMatchesPyFAI(_ name: String) async throws {
         let c = try #require(try Self.fixture().cases.first { $0.name == name })
         guard let image = SharedData.url(c.image), let poni = SharedData.url(c.poni ?? "") else { print(SharedData.missing(c.image)); return }
@@ -43,6 +44,7 @@ import XrayFormats
                          "--sigma-clip", "\(c.thres)", "--clip-iterations", "\(c.max_iter)", "--json"]
         if let mask = c.mask { arguments += ["--mask", try #require(SharedData.url(mask)).path] }
         if let p = c.polarization { arguments += ["--polarization", "\(p)"] }
+        if let d = c.dummy { arguments += ["--dummy", "\(d)"] }
         let r = try await RoentgenCLI.run(arguments)
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])

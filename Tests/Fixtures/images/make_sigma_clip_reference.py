@@ -12,6 +12,8 @@ Cases (mask: the negative pixels of the signed Pilatus frames, as Roentgen masks
 - the Pixium frame with its Deflate TIFF mask, q_nm^-1, azimuthal, thres 4, polarisation 0.99;
 - the same AgBh frame through the API with a dark (row*7 + col*3) mod 11 and a flat 0.9 + 0.05*((row + col) mod 5),
   2th_deg, 400 bins, azimuthal, thres 3, solid angle off;
+- the mar345 plate (zeros outside the disc masked, `--dummy 0`), q_A^-1, 700 bins, Poisson, thres 3, one pass,
+  polarisation 0.99: a pixel on the cut's edge that a double-precision normalisation put on the other side (σ 8.5e-4 off);
 - frame 0 of the Lambda NeXus stack (PONI made up, as in make_lambda_mask_reference.py; negative pixels masked),
   q_A^-1, 300 bins, Poisson, thres 4: the stack path of `integrate`.
 Floats are rounded to 9 significant digits.
@@ -62,6 +64,14 @@ c = case("pixium_mask_polarization", "images/pixium_03150.tif", "images/DLS_CeO2
          "azimuthal", 4.0, 5, pmask, pix, ai, polarization_factor=0.99)
 c["mask"] = "images/DLS_CeO2_1200mm.mask"
 c["polarization"] = 0.99
+cases.append(c)
+
+mar = fabio.open(os.path.join(root, "example.mar2300")).data
+ai = pyFAI.load(os.path.join(root, "derived_poni/example_mar2300_header.poni"))
+c = case("mar345_polarization_edge", "images/example.mar2300", "images/derived_poni/example_mar2300_header.poni", "q_A^-1", 700,
+         "poisson", 3.0, 1, mar == 0, mar, ai, polarization_factor=0.99)
+c["polarization"] = 0.99
+c["dummy"] = 0
 cases.append(c)
 
 PONI = """poni_version: 2
