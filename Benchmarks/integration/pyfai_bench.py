@@ -1,6 +1,6 @@
 """pyFAI's integrate1d time per frame (ms, median of N calls after one warm-up) for one image.
 
-usage: pyfai_bench.py IMAGE PONI METHOD(no|bbox|clip) N [MASKRULE]
+usage: pyfai_bench.py IMAGE PONI METHOD(no|bbox|full|clip) N [MASKRULE]
 (clip: sigma_clip, thres 5, max_iter 5, Poisson errors, CSR without splitting)
 Same settings as Roentgen's side: 1000 points, 2th_deg, solid angle on, no polarisation,
 Poisson errors, negative pixels (signed images) or zeros (mar345) masked as the references do.
@@ -24,7 +24,7 @@ if method == "clip":
     kw = dict(npt=1000, unit="2th_deg", mask=mask, correctSolidAngle=True, error_model="poisson", thres=5, max_iter=5)
 else:
     run = ai.integrate1d
-    m = ("no", "histogram", "cython") if method == "no" else ("bbox", "csr", "cython")
+    m = {"no": ("no", "histogram", "cython"), "bbox": ("bbox", "csr", "cython"), "full": ("full", "csr", "cython")}[method]
     kw = dict(npt=1000, unit="2th_deg", method=m, mask=mask, correctSolidAngle=True, error_model="poisson")
 run(data, **kw)   # warm-up: geometry and CSR matrix built here
 times = []

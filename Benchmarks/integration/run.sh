@@ -6,11 +6,13 @@
 #
 # "clip" is sigma clipping (pyFAI's sigma_clip, thres 5, max_iter 5; Roentgen's --sigma-clip 5).
 #
-#   Benchmarks/integration/run.sh [ROUNDS=5] [CALLS=20] [METHODS="no bbox clip"]
+# "full" is full pixel splitting (pyFAI ("full", "csr", "cython")).
+#
+#   Benchmarks/integration/run.sh [ROUNDS=5] [CALLS=20] [METHODS="no bbox full clip"]
 # Needs a release build: swift build -c release --product roentgen
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROUNDS=${1:-5}; CALLS=${2:-20}; METHODS=${3:-no bbox clip}
+ROUNDS=${1:-5}; CALLS=${2:-20}; METHODS=${3:-no bbox full clip}
 D=../shared/data/images
 R=.build/release/roentgen
 export OMP_NUM_THREADS=2

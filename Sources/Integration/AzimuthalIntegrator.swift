@@ -78,6 +78,9 @@ public struct AzimuthalIntegrator: Sendable {
         if let p = options.polarizationFactor, !(p >= -1 && p <= 1) {
             throw RoentgenError.badParameter("--polarization \(p): the polarisation fraction lies in [-1, 1]")
         }
+        guard options.splitting != .full || !azimuthal else {
+            throw RoentgenError.badParameter("--method full gives 1-D patterns; integrate cakes (--npt-azim) with --method no or bbox")
+        }
         if let clip = options.sigmaClip {
             guard clip.threshold.isFinite, clip.threshold >= 0, clip.threshold <= 1000 else {
                 throw RoentgenError.badParameter("--sigma-clip \(clip.threshold): a cut-off of 0 to 1000 standard deviations")
@@ -101,7 +104,8 @@ public struct AzimuthalIntegrator: Sendable {
         self.columns = columns
         self.options = options
         self.azimuthal = azimuthal
-        let arrays = try PixelGeometry(geometry, rows: rows, columns: columns).arrays(unit: options.unit, corners: options.splitting == .bbox)
+        let arrays = try PixelGeometry(geometry, rows: rows, columns: columns)
+            .arrays(unit: options.unit, corners: options.splitting == .bbox, keepCorners: options.splitting == .full)
         var m = mask ?? [Bool](repeating: false, count: n)
         var norm = [Double](repeating: 1, count: n)
         // Sigma clipping also keeps the normalisation as pyFAI's preprocessing makes it: float32

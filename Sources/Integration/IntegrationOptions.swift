@@ -7,6 +7,10 @@ public enum PixelSplitting: String, Sendable, CaseIterable {
     /// Each pixel is spread over the bins its bounding box (centre ± half-extent) covers, in
     /// proportion to the overlap (pyFAI `("bbox", "csr", "cython")`).
     case bbox
+    /// Each pixel, as the quadrilateral of its four corners in (radial, χ), is spread over the
+    /// radial bins in proportion to its area in each (pyFAI `("full", "csr", "cython")`; 1-D
+    /// patterns only; `FullPixelSplit`).
+    case full
 }
 
 /// The error propagated into each bin.

@@ -61,7 +61,11 @@ public enum IntegrationOutput {
         if let clip = o.sigmaClip {
             return "no split, CSR, sigma clipping (thres \(clip.threshold), max_iter \(clip.maxIterations), error model \(o.errorModel.rawValue))"
         }
-        return o.splitting == .bbox ? "bbox split, CSR" : "no split, histogram"
+        switch o.splitting {
+        case .no: return "no split, histogram"
+        case .bbox: return "bbox split, CSR"
+        case .full: return "full pixel split, CSR"
+        }
     }
 
     /// `.xy` (two columns) or `.xye` (with sigma) text of a 1-D result.

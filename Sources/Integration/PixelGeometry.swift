@@ -80,9 +80,16 @@ public struct PixelGeometry: Sendable {
         public var chiDelta: [Double]
         public var solidAngle: [Double]
         public var twoTheta: [Double]
+        /// With `keepCorners`: the radial value and χ (rad) at the (rows + 1) × (columns + 1) pixel
+        /// corners, float32-rounded as pyFAI's corner array (corner (i, j) at `i * (columns + 1) + j`);
+        /// empty otherwise.
+        public var cornerRadial: [Double] = []
+        public var cornerChi: [Double] = []
+        /// The image's columns (the corner grid has `columns + 1`).
+        public var columns: Int = 0
     }
 
-    public func arrays(unit: RadialUnit, corners: Bool) throws -> Arrays {
+    public func arrays(unit: RadialUnit, corners: Bool, keepCorners: Bool = false) throws -> Arrays {
         let g = geometry
         if unit.needsWavelength && g.wavelength == nil {
             throw RoentgenError.badParameter("unit \(unit.rawValue) needs the wavelength, and the geometry has none (add a Wavelength line to the PONI file, or integrate in 2th_deg or r_mm)")
@@ -105,8 +112,8 @@ public struct PixelGeometry: Sendable {
                 sa[k] = c * c * c
             }
         }
-        var dr: [Double] = [], dc: [Double] = []
-        if corners {
+        var dr: [Double] = [], dc: [Double] = [], keptRadial: [Double] = [], keptChi: [Double] = []
+        if corners || keepCorners {
             // Values at the (rows + 1) × (columns + 1) pixel corners, shared by neighbours.
             let cw = columns + 1
             var cr = [Double](repeating: 0, count: (rows + 1) * cw), cc = cr
@@ -136,7 +143,9 @@ public struct PixelGeometry: Sendable {
                     dc[k] = b
                 }
             }
+            if keepCorners { keptRadial = cr; keptChi = cc }
         }
-        return Arrays(radial: radial, chi: chi, radialDelta: dr, chiDelta: dc, solidAngle: sa, twoTheta: tth)
+        return Arrays(radial: radial, chi: chi, radialDelta: dr, chiDelta: dc, solidAngle: sa, twoTheta: tth,
+                      cornerRadial: keptRadial, cornerChi: keptChi, columns: columns)
     }
 }

@@ -56,6 +56,16 @@ public struct SplitMatrix: Sendable {
     public init(arrays: PixelGeometry.Arrays, mask: [Bool], options: IntegrationOptions, azimuthal: Bool) throws {
         let n = arrays.radial.count
         let split = options.splitting == .bbox
+        let full = options.splitting == .full
+        // Full splitting: pixel k = (i, j) has corners A (i, j), B (i + 1, j), C (i + 1, j + 1), D (i, j + 1).
+        let cw = arrays.columns + 1
+        @inline(__always) func corners(_ k: Int) -> (Int, Int, Int, Int) {
+            let q = (k / arrays.columns) * cw + k % arrays.columns
+            return (q, q + cw, q + cw + 1, q + 1)
+        }
+        if full && arrays.cornerRadial.count != (n / max(arrays.columns, 1) + 1) * cw {
+            throw RoentgenError.badParameter("full pixel splitting needs the pixel corners")
+        }
         let npt = options.npt
         let unitInverse = options.unit.inverseScale
         // Radial range.
@@ -70,6 +80,18 @@ public struct SplitMatrix: Sendable {
                 hi = max(hi, arrays.radial[k] + arrays.radialDelta[k])
             }
             hi = Self.upperBound(hi)
+        } else if full {
+            // pyFAI's `calc_boundaries`: the unmasked pixels' corners, both ends at least 0.
+            lo = .infinity; hi = -.infinity
+            let r = arrays.cornerRadial
+            for k in 0..<n where !mask[k] {
+                let (qa, qb, qc, qd) = corners(k)
+                lo = min(lo, r[qa], r[qb], r[qc], r[qd])
+                hi = max(hi, r[qa], r[qb], r[qc], r[qd])
+            }
+            if !lo.isFinite { lo = 0; hi = 1 }
+            lo = max(0, lo)
+            hi = Self.upperBound(max(0, hi))
         } else if azimuthal || options.sigmaClip != nil {
             // pyFAI's 2-D histogram engine and its 1-D CSR engine without splitting (which its sigma
             // clipping uses) span the unmasked pixels' centres; its 1-D histogram all pixels'.
@@ -132,7 +154,8 @@ public struct SplitMatrix: Sendable {
             }
         }
 
-        var m = CSRMatrix(columns: npt * nAz, reservingEntries: n * (split ? 2 : 1))
+        var m = CSRMatrix(columns: npt * nAz, reservingEntries: n * (split || full ? 2 : 1))
+        var areaBuffer = [Float](repeating: 0, count: full ? npt : 0)
         var radialSpan: [(Int, Double)] = [], azimuthSpan: [(Int, Double)] = []
         radialSpan.reserveCapacity(64); azimuthSpan.reserveCapacity(64)
         // A 1-D pattern over an azimuthal sector [a, b] (pyFAI's `azimuth_range`): without splitting a
@@ -142,6 +165,14 @@ public struct SplitMatrix: Sendable {
         for k in 0..<n {
             defer { m.closeRow() }
             if mask[k] { continue }
+            if full {
+                let (qa, qb, qc, qd) = corners(k)
+                let r = arrays.cornerRadial, c = arrays.cornerChi
+                FullPixelSplit.spread(radial: (r[qa], r[qb], r[qc], r[qd]), chi: (c[qa], c[qb], c[qc], c[qd]), lo: lo, step: step,
+                                      bins: npt, sector: sector, buffer: &areaBuffer, into: &radialSpan)
+                for (r, w) in radialSpan { m.append(column: r, value: Float(w)) }
+                continue
+            }
             if let (a, b) = sector {
                 let c = arrays.chi[k], d = split ? arrays.chiDelta[k] : 0
                 if c + d < a || c - d > b { continue }

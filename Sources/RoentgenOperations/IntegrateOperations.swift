@@ -26,7 +26,7 @@ public enum IntegrateOperations {
         public var radialRange: String?
         /// Azimuthal range `A:B` in degrees (χ): a 1-D pattern of that sector, or the cake's χ span.
         public var azimuthRange: String?
-        /// Pixel splitting: no (histogram) or bbox.
+        /// Pixel splitting: no (histogram), bbox or full (1-D).
         public var method = "no"
         /// Polarisation fraction (pyFAI's polarization_factor); none by default.
         public var polarization: Double?
@@ -87,7 +87,7 @@ public enum IntegrateOperations {
     public static func plan(_ r: Request) throws -> Plan {
         guard !r.images.isEmpty else { throw RoentgenError.badParameter("name at least one image to integrate") }
         guard let unit = RadialUnit(rawValue: r.unit) else { throw RoentgenError.badParameter("--unit \(r.unit): use 2th_deg, q_A^-1, q_nm^-1 or r_mm") }
-        guard let splitting = PixelSplitting(rawValue: r.method) else { throw RoentgenError.badParameter("--method \(r.method): use no or bbox") }
+        guard let splitting = PixelSplitting(rawValue: r.method) else { throw RoentgenError.badParameter("--method \(r.method): use no, bbox or full") }
         guard let errorModel = ErrorModel(rawValue: r.errors) else { throw RoentgenError.badParameter("--errors \(r.errors): use poisson, azimuthal or none") }
         guard let poniText = try? String(contentsOf: URL(fileURLWithPath: r.poni), encoding: .utf8) else {
             throw RoentgenError(.io, "cannot read the PONI file", file: r.poni)
