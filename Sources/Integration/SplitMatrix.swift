@@ -137,20 +137,29 @@ public struct SplitMatrix: Sendable {
             if !(ahi > alo) { ahi = alo + 1 }
         }
         let astep = (ahi - alo) / Double(nAz)
-        if split {
-            // Entries the pixels' boxes will take (bins touched, radial × azimuthal), estimated before any
-            // allocation from every 16th pixel (a limit check, not a count; a fraction of the build's time).
+        if split || full {
+            // Entries the pixels' boxes (or corner spans) will take (bins touched, radial × azimuthal), estimated
+            // before any allocation from every 16th pixel (a limit check, not a count; a fraction of the build's time).
             let stride = n > 65_536 ? 16 : 1
             var entries = 0.0
             for k in Swift.stride(from: 0, to: n, by: stride) where !mask[k] {
-                let radialBins = min(Double(npt), (2 * arrays.radialDelta[k] / step).rounded(.up) + 1)
+                var width: Double
+                if full {
+                    let (qa, qb, qc, qd) = corners(k)
+                    let r = arrays.cornerRadial
+                    width = max(r[qa], r[qb], r[qc], r[qd]) - min(r[qa], r[qb], r[qc], r[qd])
+                } else {
+                    width = 2 * arrays.radialDelta[k]
+                }
+                if !width.isFinite { width = 0 }
+                let radialBins = min(Double(npt), (width / step).rounded(.up) + 1)
                 let azimuthBins = azimuthal ? min(Double(nAz), (2 * arrays.chiDelta[k] / astep).rounded(.up) + 1) : 1
                 entries += radialBins * azimuthBins
             }
             entries *= Double(stride)
             guard entries <= Double(Self.maxEntries) else {
-                throw RoentgenError.badParameter(String(format: "bbox splitting into %d%@ bins would take about %.2g matrix entries (each pixel's box spans that many bins); at most %d: use fewer bins or --method no",
-                                                        npt, azimuthal ? " × \(nAz)" : "", entries, Self.maxEntries))
+                throw RoentgenError.badParameter(String(format: "%@ splitting into %d%@ bins would take about %.2g matrix entries (each pixel spans that many bins); at most %d: use fewer bins or --method no",
+                                                        full ? "full" : "bbox", npt, azimuthal ? " × \(nAz)" : "", entries, Self.maxEntries))
             }
         }
 

@@ -81,10 +81,11 @@ import TestSupport
         let missing = try await RoentgenCLI.run(["integrate", "/nonexistent.tif", "--poni", poni.path])
         #expect(missing.status != 0 && missing.stderr.contains("no such file"))
         // Ranges and bin counts that cannot be used, and implausible PONI values (a distance of 1e308 m put every
-        // pixel at 2θ = 90°; 2²⁰ bbox bins asked for 14 GB; 2²⁰ × 360 cake bins were killed at 24 GB).
+        // pixel at 2θ = 90°; 2²⁰ bbox bins asked for 14 GB, as would full splitting; 2²⁰ × 360 cake bins were killed at 24 GB).
         for (extra, said) in [(["--radial-range=0:inf"], "--radial-range '0:inf': expected finite A:B"),
                               (["--npt", "1048576", "--npt-azim", "360"], "cake bins; at most 16777216"),
-                              (["--npt", "1048576", "--method", "bbox"], "matrix entries")] {
+                              (["--npt", "1048576", "--method", "bbox"], "matrix entries"),
+                              (["--npt", "1048576", "--method", "full"], "full splitting into 1048576 bins would take")] {
             let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path] + extra)
             #expect(r.status != 0 && r.stderr.contains(said) && r.stdout.isEmpty, "\(extra): \(r.stderr)")
         }
