@@ -26,6 +26,8 @@ public struct IntegrationResult: Sendable {
     public var clippedPixels: Int = 0
     /// Bins sigma clipping left without any pixel (reported as 0, as pyFAI does).
     public var binsEmptiedByClipping: Int = 0
+    /// For an I(χ) profile (`chiProfile()`): the radial unit of the range it was summed over; nil otherwise.
+    public var chiProfileRadialUnit: RadialUnit?
 }
 
 /// Integrates detector frames azimuthally with one precomputed geometry: per-pixel
@@ -79,7 +81,7 @@ public struct AzimuthalIntegrator: Sendable {
             throw RoentgenError.badParameter("--polarization \(p): the polarisation fraction lies in [-1, 1]")
         }
         guard options.splitting != .full || !azimuthal else {
-            throw RoentgenError.badParameter("--method full gives 1-D patterns; integrate cakes (--npt-azim) with --method no or bbox")
+            throw RoentgenError.badParameter("--method full gives 1-D patterns; integrate cakes (--npt-azim) and I(χ) profiles (--chi-profile) with --method no or bbox")
         }
         if let clip = options.sigmaClip {
             guard clip.threshold.isFinite, clip.threshold >= 0, clip.threshold <= 1000 else {

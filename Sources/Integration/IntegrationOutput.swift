@@ -51,6 +51,9 @@ public enum IntegrationOutput {
             h += r.binsEmptiedByClipping > 0 ? ", \(r.binsEmptiedByClipping) bins left empty (0)\n" : "\n"
         }
         if let a = o.azimuthRange { h += "# Azimuthal range: \(a.lowerBound) to \(a.upperBound) deg\n" }
+        if r.isChiProfile {
+            h += "# Azimuthal profile I(chi) (pyFAI integrate_radial): summed over \(o.radialRange.map { "\($0.lowerBound) to \($0.upperBound) \(o.unit.label)" } ?? "the whole radial range")\n"
+        }
         for note in c.notes { h += "# Note: \(note)\n" }
         h += "# --> \(c.source)\(c.frame.map { " frame \($0)" } ?? "")\n"
         return h
@@ -72,7 +75,7 @@ public enum IntegrationOutput {
     public static func columns(_ r: IntegrationResult, geometry: PONIGeometry, options: IntegrationOptions, context: Context, withSigma: Bool) -> String {
         var out = header(r, geometry: geometry, options: options, context: context)
         let sigma = withSigma && !r.sigma.isEmpty
-        out += "#" + String(repeating: " ", count: 6) + r.unit.label.padding(toLength: 14, withPad: " ", startingAt: 0) + "I" + (sigma ? String(repeating: " ", count: 13) + "sigma" : "") + "\n"
+        out += "#" + String(repeating: " ", count: 6) + r.axisLabel.padding(toLength: 14, withPad: " ", startingAt: 0) + "I" + (sigma ? String(repeating: " ", count: 13) + "sigma" : "") + "\n"
         out.reserveCapacity(out.count + r.radial.count * 45)
         for k in r.radial.indices {
             out += "  " + e(r.radial[k]) + "  " + e(r.intensity[k])
@@ -105,7 +108,7 @@ public enum IntegrationOutput {
     /// `bins_emptied_by_clipping`, and for a cake `azimuthal` (degrees) with `intensity` as rows of azimuth.
     public static func json(_ r: IntegrationResult, context c: Context) -> String {
         var out = "{\"file\": \(quoted(c.source)), \"frame\": \(c.frame.map(String.init) ?? "null"), "
-        out += "\"unit\": \(quoted(r.unit.label)), \"method\": \(quoted(r.splitting.rawValue)), \"masked_pixels\": \(r.maskedPixels), "
+        out += "\"unit\": \(quoted(r.axisLabel)), \"method\": \(quoted(r.splitting.rawValue)), \"masked_pixels\": \(r.maskedPixels), "
         out += "\"radial\": \(json(r.radial)), "
         if r.azimuthal.isEmpty {
             out += "\"intensity\": \(json(r.intensity)), \"sigma\": \(json(r.sigma))"

@@ -47,6 +47,8 @@ public enum IntegrateOperations {
         public var sigmaClip: Double?
         /// Sigma clipping's passes at most (pyFAI's `max_iter`).
         public var clipIterations = 5
+        /// The azimuthal profile I(χ) (pyFAI's `integrate_radial`): a cake summed over its radial range.
+        public var chiProfile = false
         public init(images: [String], poni: String) { self.images = images; self.poni = poni }
         public static var defaults: Request { Request(images: [], poni: "") }
     }
@@ -111,6 +113,7 @@ public enum IntegrateOperations {
             options.azimuthRange = a
         }
         if let n = r.nptAzim { options.nptAzimuthal = n }
+        if r.chiProfile && r.sigmaClip != nil { throw RoentgenError.badParameter("--chi-profile and --sigma-clip: sigma clipping gives 1-D radial patterns only") }
         if let t = r.sigmaClip { options.sigmaClip = SigmaClip(threshold: t, maxIterations: r.clipIterations) }
         else if r.clipIterations != 5 { throw RoentgenError.badParameter("--clip-iterations \(r.clipIterations) without --sigma-clip") }
         if options.unit.needsWavelength && geometry.wavelength == nil {
@@ -173,7 +176,7 @@ public enum IntegrateOperations {
                 }
                 if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
                 integrator = try AzimuthalIntegrator(geometry: plan.geometry, rows: template.rows, columns: template.columns, mask: m,
-                                                     flat: flatValues, options: plan.options, azimuthal: r.nptAzim != nil)
+                                                     flat: flatValues, options: plan.options, azimuthal: r.nptAzim != nil || r.chiProfile)
                 if integrator.split.matrix.values.isEmpty {
                     notes.append("no unmasked pixel falls in the radial\(r.azimuthRange != nil ? " and azimuthal" : "") range: every bin is empty (0)")
                 }
@@ -189,8 +192,9 @@ public enum IntegrateOperations {
                                                        },
                                                        dark: darkValues, validity: rule)
                 readAhead?.consumed(through: first + results.count)
-                for (offset, result) in results.enumerated() {
+                for (offset, cake) in results.enumerated() {
                     let k = first + offset
+                    let result = r.chiProfile ? (cake.chiProfile() ?? cake) : cake
                     var context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
                                                             maskApplied: integrator.staticMasked > 0 || result.maskedPixels > 0,
                                                             darkApplied: darkValues != nil, flatApplied: flatValues != nil, notes: notes)

@@ -39,6 +39,8 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Sigma clipping (pyFAI's sigma_clip): in each bin keep the pixels within T standard deviations of its mean (at least Chauvenet's cut-off), re-averaging; takes Bragg spots and hot pixels out of ring patterns. With --method no, 1-D; σ from --errors (azimuthal: the bin's own spread).", valueName: "T"))
     var sigmaClip: Double?
     @Option(help: "Sigma clipping: passes at most (pyFAI's max_iter).") var clipIterations = 5
+    @Flag(help: "The azimuthal profile I(chi) (pyFAI's integrate_radial): a cake of --npt radial × --npt-azim χ bins (default 360), summed over its radial range (--radial-range in --unit).")
+    var chiProfile = false
     @Option(help: ArgumentHelp("Benchmark: integrate each frame N more times and report the median ms per frame on stderr.", visibility: .hidden))
     var repeatTimes = 0
     @Option(name: .short, help: "Output: a .xy/.xye/.json file for one pattern, a folder for several, or a .h5/.nxs NeXus file holding every pattern.") var output: String?
@@ -59,7 +61,7 @@ struct IntegrateCommand: ParsableCommand {
         request.keepNegative = keepNegative
         request.dark = dark; request.flat = flat; request.dataset = dataset; request.nptAzim = nptAzim
         request.errors = errors; request.threads = threads
-        request.sigmaClip = sigmaClip; request.clipIterations = clipIterations
+        request.sigmaClip = sigmaClip; request.clipIterations = clipIterations; request.chiProfile = chiProfile
         let plan = try IntegrateOperations.plan(request)
         // One pattern per frame: the count decides how outputs are named.
         let total = plan.total
@@ -84,8 +86,8 @@ struct IntegrateCommand: ParsableCommand {
             if nexusOutput {
                 let result = f.result
                 if stack == nil {
-                    let axis = result.unit.nexusAxis
-                    stack = IntegratedStackNeXus(radialName: axis.name, radialUnits: axis.units, radialLabel: result.unit.label,
+                    let axis = result.nexusAxis
+                    stack = IntegratedStackNeXus(radialName: axis.name, radialUnits: axis.units, radialLabel: result.axisLabel,
                                                  radial: result.radial, azimuthal: result.azimuthal)
                     stack?.poni = plan.geometry.poniText()
                     stack?.process = Self.processRecord(options: plan.options, context: f.context)
@@ -131,7 +133,7 @@ struct IntegrateCommand: ParsableCommand {
 
     func emit(_ result: IntegrationResult, geometry: PONIGeometry, options: IntegrationOptions, context: IntegrationOutput.Context,
               total: Int, outputIsFolder: Bool) throws {
-        let isCake = !result.azimuthal.isEmpty
+        let isCake = !result.azimuthal.isEmpty   // an I(χ) profile is written as a pattern
         guard let output else {
             if json || isCake { print(IntegrationOutput.json(result, context: context)) }
             else { print(IntegrationOutput.columns(result, geometry: geometry, options: options, context: context, withSigma: true), terminator: "") }
