@@ -80,9 +80,6 @@ public struct AzimuthalIntegrator: Sendable {
         if let p = options.polarizationFactor, !(p >= -1 && p <= 1) {
             throw RoentgenError.badParameter("--polarization \(p): the polarisation fraction lies in [-1, 1]")
         }
-        guard options.splitting != .full || !azimuthal else {
-            throw RoentgenError.badParameter("--method full gives 1-D patterns; integrate cakes (--npt-azim) and I(χ) profiles (--chi-profile) with --method no or bbox")
-        }
         if let clip = options.sigmaClip {
             guard clip.threshold.isFinite, clip.threshold >= 0, clip.threshold <= 1000 else {
                 throw RoentgenError.badParameter("--sigma-clip \(clip.threshold): a cut-off of 0 to 1000 standard deviations")

@@ -8,8 +8,8 @@ public enum PixelSplitting: String, Sendable, CaseIterable {
     /// proportion to the overlap (pyFAI `("bbox", "csr", "cython")`).
     case bbox
     /// Each pixel, as the quadrilateral of its four corners in (radial, χ), is spread over the
-    /// radial bins in proportion to its area in each (pyFAI `("full", "csr", "cython")`; 1-D
-    /// patterns only; `FullPixelSplit`).
+    /// radial bins (and χ bins of a cake) in proportion to its area in each (pyFAI
+    /// `("full", "csr", "cython")`; `FullPixelSplit`).
     case full
 }
 

@@ -16,6 +16,8 @@ import XrayNumerics
 /// (x − lo)/δ truncated towards zero, so values just below lo fall in bin 0, as pyFAI's do.
 /// A bounding box [f0, f1) (in bins) covering bins b0 < b1 gives (b0 + 1 − f0)/(f1 − f0) to b0,
 /// (f1 − b1)/(f1 − f0) to b1 and 1/(f1 − f0) to each bin between (pyFAI `splitBBoxCSR`).
+/// Full splitting spans the unmasked pixels' corners (radial clipped at 0, χ at ±π) and gives each
+/// bin the pixel's share of area (`FullPixelSplit`, pyFAI `FullSplitIntegrator`).
 public struct SplitMatrix: Sendable {
     public let matrix: CSRMatrix
     /// Bin edges' origin and width in internal units (radial), and the bin count.
@@ -70,9 +72,11 @@ public struct SplitMatrix: Sendable {
         let unitInverse = options.unit.inverseScale
         // Radial range.
         var lo: Double, hi: Double
+        var hiIn = 0.0   // full splitting: the largest radial position in range (pyFAI's pos0_maxin)
         if let range = options.radialRange {
             lo = range.lowerBound * unitInverse
-            hi = Self.upperBound(range.upperBound * unitInverse)
+            hiIn = range.upperBound * unitInverse
+            hi = Self.upperBound(hiIn)
         } else if split {
             lo = .infinity; hi = -.infinity
             for k in 0..<n where !mask[k] {
@@ -91,7 +95,8 @@ public struct SplitMatrix: Sendable {
             }
             if !lo.isFinite { lo = 0; hi = 1 }
             lo = max(0, lo)
-            hi = Self.upperBound(max(0, hi))
+            hiIn = max(0, hi)
+            hi = Self.upperBound(hiIn)
         } else if azimuthal || options.sigmaClip != nil {
             // pyFAI's 2-D histogram engine and its 1-D CSR engine without splitting (which its sigma
             // clipping uses) span the unmasked pixels' centres; its 1-D histogram all pixels'.
@@ -110,11 +115,28 @@ public struct SplitMatrix: Sendable {
         let step = (hi - lo) / Double(npt)
         // Azimuthal range (radians).
         var alo = -Double.pi, ahi = Double.pi
+        var ahiIn = Double.pi   // full splitting: the largest χ in range (pyFAI's pos1_maxin)
         let nAz = azimuthal ? options.nptAzimuthal : 1
         if azimuthal {
             if let range = options.azimuthRange {
                 alo = range.lowerBound * .pi / 180
-                ahi = Self.upperBound(range.upperBound * .pi / 180)
+                ahiIn = range.upperBound * .pi / 180
+                ahi = Self.upperBound(ahiIn)
+            } else if full {
+                // pyFAI's `calc_boundaries`: the unmasked pixels' corners (before recentring), clipped to ±π as
+                // its float32 π (`clip_pos1`).
+                alo = .infinity; ahi = -.infinity
+                let c = arrays.cornerChi
+                for k in 0..<n where !mask[k] {
+                    let (qa, qb, qc, qd) = corners(k)
+                    alo = min(alo, c[qa], c[qb], c[qc], c[qd])
+                    ahi = max(ahi, c[qa], c[qb], c[qc], c[qd])
+                }
+                if !alo.isFinite { alo = -.pi; ahi = .pi }
+                let pi32 = Double(Float(Double.pi))
+                alo = max(alo, -pi32)
+                ahiIn = min(ahi, pi32)
+                ahi = Self.upperBound(ahiIn)
             } else if split {
                 alo = .infinity; ahi = -.infinity
                 for k in 0..<n where !mask[k] {
@@ -143,17 +165,21 @@ public struct SplitMatrix: Sendable {
             let stride = n > 65_536 ? 16 : 1
             var entries = 0.0
             for k in Swift.stride(from: 0, to: n, by: stride) where !mask[k] {
-                var width: Double
+                var width: Double, chiWidth: Double
                 if full {
                     let (qa, qb, qc, qd) = corners(k)
-                    let r = arrays.cornerRadial
+                    let r = arrays.cornerRadial, c = arrays.cornerChi
                     width = max(r[qa], r[qb], r[qc], r[qd]) - min(r[qa], r[qb], r[qc], r[qd])
+                    let spanChi = max(c[qa], c[qb], c[qc], c[qd]) - min(c[qa], c[qb], c[qc], c[qd])
+                    chiWidth = min(spanChi, 2 * .pi - spanChi)   // across ±π the shorter way round
                 } else {
                     width = 2 * arrays.radialDelta[k]
+                    chiWidth = azimuthal ? 2 * arrays.chiDelta[k] : 0
                 }
                 if !width.isFinite { width = 0 }
+                if !chiWidth.isFinite { chiWidth = 0 }
                 let radialBins = min(Double(npt), (width / step).rounded(.up) + 1)
-                let azimuthBins = azimuthal ? min(Double(nAz), (2 * arrays.chiDelta[k] / astep).rounded(.up) + 1) : 1
+                let azimuthBins = azimuthal ? min(Double(nAz), (chiWidth / astep).rounded(.up) + 1) : 1
                 entries += radialBins * azimuthBins
             }
             entries *= Double(stride)
@@ -164,7 +190,7 @@ public struct SplitMatrix: Sendable {
         }
 
         var m = CSRMatrix(columns: npt * nAz, reservingEntries: n * (split || full ? 2 : 1))
-        var areaBuffer = [Float](repeating: 0, count: full ? npt : 0)
+        var areaBuffer = [Float](repeating: 0, count: full ? (azimuthal ? 256 : npt) : 0)
         var radialSpan: [(Int, Double)] = [], azimuthSpan: [(Int, Double)] = []
         radialSpan.reserveCapacity(64); azimuthSpan.reserveCapacity(64)
         // A 1-D pattern over an azimuthal sector [a, b] (pyFAI's `azimuth_range`): without splitting a
@@ -177,9 +203,16 @@ public struct SplitMatrix: Sendable {
             if full {
                 let (qa, qb, qc, qd) = corners(k)
                 let r = arrays.cornerRadial, c = arrays.cornerChi
-                FullPixelSplit.spread(radial: (r[qa], r[qb], r[qc], r[qd]), chi: (c[qa], c[qb], c[qc], c[qd]), lo: lo, step: step,
-                                      bins: npt, sector: sector, buffer: &areaBuffer, into: &radialSpan)
-                for (r, w) in radialSpan { m.append(column: r, value: Float(w)) }
+                if azimuthal {
+                    FullPixelSplit.spread2D(radial: (r[qa], r[qb], r[qc], r[qd]), chi: (c[qa], c[qb], c[qc], c[qd]),
+                                            radialLow: lo, radialHigh: hiIn, radialStep: step, radialBins: npt,
+                                            chiLow: alo, chiHigh: ahiIn, chiEnd: ahi, chiStep: astep, chiBins: nAz,
+                                            box: &areaBuffer, into: &radialSpan)
+                } else {
+                    FullPixelSplit.spread(radial: (r[qa], r[qb], r[qc], r[qd]), chi: (c[qa], c[qb], c[qc], c[qd]), lo: lo, step: step,
+                                          bins: npt, sector: sector, buffer: &areaBuffer, into: &radialSpan)
+                }
+                for (column, w) in radialSpan { m.append(column: column, value: Float(w)) }
                 continue
             }
             if let (a, b) = sector {

@@ -26,7 +26,7 @@ public enum IntegrateOperations {
         public var radialRange: String?
         /// Azimuthal range `A:B` in degrees (χ): a 1-D pattern of that sector, or the cake's χ span.
         public var azimuthRange: String?
-        /// Pixel splitting: no (histogram), bbox or full (1-D).
+        /// Pixel splitting: no (histogram), bbox or full.
         public var method = "no"
         /// Polarisation fraction (pyFAI's polarization_factor); none by default.
         public var polarization: Double?

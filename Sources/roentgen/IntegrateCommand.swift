@@ -26,7 +26,7 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: "Radial unit: 2th_deg, q_A^-1, q_nm^-1 or r_mm.") var unit = "2th_deg"
     @Option(help: "Radial range A:B in the unit (default: from the pixels, as pyFAI).") var radialRange: String?
     @Option(help: "Azimuthal range A:B in degrees (χ, -180 to 180): a pattern of that sector only, or the cake's χ span.") var azimuthRange: String?
-    @Option(help: "Pixel splitting: no (histogram), bbox (bounding box, CSR) or full (the pixel's area, CSR; 1-D).") var method = "no"
+    @Option(help: "Pixel splitting: no (histogram), bbox (bounding box, CSR) or full (the pixel's area, CSR).") var method = "no"
     @Option(help: "Polarisation fraction P (pyFAI's polarization_factor, e.g. 0.99); none by default.") var polarization: Double?
     @Flag(help: "Do not divide by the relative solid angle.") var noSolidAngle = false
     @Flag(help: "Keep the negative pixels of signed-integer images (masked by default: Pilatus/Eiger module gaps -1, bad pixels -2).") var keepNegative = false

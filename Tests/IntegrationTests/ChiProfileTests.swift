@@ -13,7 +13,7 @@ import TestSupport
         var cases: [Case]
     }
 
-    @Test(arguments: ["pilatus1m_agbh_ring", "pixium_bbox_sector", "ceo2_bbox"])
+    @Test(arguments: ["pilatus1m_agbh_ring", "pixium_bbox_sector", "ceo2_bbox", "pilatus1m_full"])
     func matchesPyFAI(_ name: String) async throws {
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: SharedData.fixture("images/pyfai_chi_profile.json")))
         let c = try #require(fixture.cases.first { $0.name == name })
@@ -53,7 +53,7 @@ import TestSupport
 
     @Test func refusals() async throws {
         guard let image = SharedData.url("images/Pilatus1M.edf"), let poni = SharedData.url("images/Pilatus1M.poni") else { return }
-        for (extra, message) in [(["--sigma-clip", "5"], "--chi-profile and --sigma-clip"), (["--method", "full"], "I(χ) profiles (--chi-profile)")] {
+        for (extra, message) in [(["--sigma-clip", "5"], "--chi-profile and --sigma-clip")] {
             let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--chi-profile"] + extra)
             #expect(r.status == 1 && r.stdout.isEmpty && r.stderr.contains(message), "\(extra): \(r.stderr)")
         }

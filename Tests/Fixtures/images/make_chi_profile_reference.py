@@ -8,7 +8,8 @@ variance over the radial bins) / sum of the normalisation. Run from the project 
 Cases (negative pixels of the Pilatus frames masked, as Roentgen does by default):
 - the Pilatus 1M AgBh frame, the first AgBh ring 1.0-1.25 deg 2theta, 100 radial x 360 chi bins, no splitting;
 - the Pixium frame with its mask, q 25-32 nm^-1, 50 x 180 bins, bbox, polarisation 0.99, chi -150..150 deg;
-- the CeO2_Pilatus1M frame, 2theta 5-10 deg, 100 x 72 bins, bbox.
+- the CeO2_Pilatus1M frame, 2theta 5-10 deg, 100 x 72 bins, bbox;
+- the AgBh ring again with full pixel splitting (pyFAI's default method for integrate_radial).
 Floats are rounded to 9 significant digits.
 """
 import json, logging, os, sys
@@ -16,7 +17,7 @@ import numpy as np, fabio, pyFAI
 
 logging.disable(logging.WARNING)
 root = os.environ.get("IMAGES", "../shared/data/images")
-methods = {"no": ("no", "histogram", "cython"), "bbox": ("bbox", "csr", "cython")}
+methods = {"no": ("no", "histogram", "cython"), "bbox": ("bbox", "csr", "cython"), "full": ("full", "csr", "cython")}
 
 
 def r(a):
@@ -48,4 +49,6 @@ case("pixium_bbox_sector", "images/pixium_03150.tif", "images/DLS_CeO2_1200mm_py
 ceo2 = fabio.open(os.path.join(root, "CeO2_Pilatus1M.tif")).data
 case("ceo2_bbox", "images/CeO2_Pilatus1M.tif", "images/CeO2_Pilatus1M.poni", ceo2, ceo2 < 0, "2th_deg", (5, 10), 100, 72, "bbox",
      ["--radial-range", "5:10"])
+case("pilatus1m_full", "images/Pilatus1M.edf", "images/Pilatus1M.poni", edf, edf < 0, "2th_deg", (1.0, 1.25), 100, 360, "full",
+     ["--radial-range", "1.0:1.25"])
 json.dump({"pyFAI": pyFAI.version, "cases": cases}, sys.stdout)

@@ -9,7 +9,10 @@ Not part of `swift test` (it needs pyFAI); PyFAIFixtureTests holds the cases thi
     swift build -c release --product roentgen
     /work/.venv-xas/bin/python Tests/Fixtures/images/pyfai_differential.py [.build/release/roentgen] [1d|cake|darkflat|clip]
 
-Last run (2026-12-07): 500 cases (1d 208 + 156, cake 112, darkflat 24), all ok; clip (session 13): 212 cases, all ok
+Last run (2026-12-07): 500 cases (1d 208 + 156, cake 112, darkflat 24), all ok; with full splitting (session 13) 1d 546
+cases all ok, cake 168 cases of which 4 BAD: the mar345 plate's 100 x 36 full cakes, innermost radial bin, from a pixel
+with a corner exactly on the beam centre whose clamped quadrilateral has zero area (see docs/integration.md; pyFAI's 2-D
+full splitting also starts from an uninitialised buffer, so its first pixel's cells can change between runs); clip (session 13): 212 cases, all ok
 (bin centres within 1e-5 bins: pyFAI's CSR engine puts r_mm and q_nm^-1 centres 5e-9 relative off). The clip run
 found one fault first: with polarisation, a pixel of the mar345 plate sat on the cut's edge and fell on the other
 side (σ 8.5e-4 off, 4 cases); the normalisation is now multiplied in float32 as pyFAI's preprocessing does.
@@ -32,7 +35,7 @@ CASES = [  # image, PONI, mask rule, units (None = all)
 ]
 UNITS = ["2th_deg", "q_A^-1", "q_nm^-1", "r_mm"]
 METHODS = {"no": ("no", "histogram", "cython"), "bbox": ("bbox", "csr", "cython"), "full": ("full", "csr", "cython")}
-CAKE_METHODS = {"no": METHODS["no"], "bbox": METHODS["bbox"]}   # full splitting is 1-D only in Roentgen
+CAKE_METHODS = METHODS
 
 
 def load(img, rule):
@@ -58,7 +61,7 @@ def arr(v):
     return np.array([np.nan if x is None else x for x in np.ravel(np.array(v, dtype=object))], float)
 
 
-def compare(key, res, j, azim=False, centres=1e-6):
+def compare(key, res, j, azim=False, centres=1e-6, full_cake=False):
     rx, ri, rs = arr(j["radial"]), arr(j["intensity"]), arr(j["sigma"])
     pi, ps = np.ravel(res.intensity), np.ravel(res.sigma)
     if ri.size != pi.size:
@@ -66,10 +69,13 @@ def compare(key, res, j, azim=False, centres=1e-6):
     dx = np.max(np.abs(rx - res.radial)) / (res.radial[1] - res.radial[0])
     da = np.max(np.abs(arr(j["azimuthal"]) - res.azimuthal)) / (res.azimuthal[1] - res.azimuthal[0]) if azim else 0
     ok = (pi != 0) & ~np.isnan(ri)
-    di = np.max(np.abs(ri[ok] - pi[ok]) / np.abs(pi[ok])) if ok.any() else 0
+    # Full-split cakes: pyFAI lays the areas in float32; a cell holding a sliver of a pixel moves by float32 rounding,
+    # so I is compared on the scale of max(|I|, sigma) and sigma within 2e-4 (FullSplitTests).
+    iscale = np.maximum(np.abs(pi[ok]), np.abs(ps[ok])) if full_cake else np.abs(pi[ok])
+    di = np.max(np.abs(ri[ok] - pi[ok]) / iscale) if ok.any() else 0
     ds = np.max(np.abs(rs[ok] - ps[ok]) / np.maximum(np.abs(ps[ok]), 1e-30)) if ok.any() else 0   # σ 0 in both: 0 (float32)
     empty = int(np.sum((pi == 0) & ~(np.nan_to_num(ri) == 0)) + np.sum((pi != 0) & np.isnan(ri)))
-    good = dx <= centres and da <= 1e-6 and di <= 1e-4 and ds <= 1e-4 and not empty
+    good = dx <= centres and da <= 1e-6 and di <= 1e-4 and ds <= (2e-4 if full_cake else 1e-4) and not empty
     print(f"{'ok ' if good else 'BAD'} {key}: radial {dx:.1e} bins, azimuth {da:.1e} bins, I {di:.1e}, sigma {ds:.1e}, empty-bin mismatches {empty}", flush=True)
 
 
@@ -110,7 +116,7 @@ for img, poni, rule, only in CASES:
                   ([] if pol is None else ["--polarization", str(pol)])
             j, err = run(cmd)
             key = f"cake {img} {unit} {meth} {nr}x{na} pol={pol}"
-            print("FAIL", key, err) if err else compare(key, res, j, azim=True)
+            print("FAIL", key, err) if err else compare(key, res, j, azim=True, full_cake=(meth == "full"))
     if "darkflat" in WHAT and img in ("pixium_03150.tif", "CeO2_Pilatus1M.tif"):
         from PIL import Image
         rng = np.random.default_rng(1)
