@@ -14,6 +14,22 @@ import Foundation
 /// crossed for this corner order), moves the negative χ up by 2π and, if the centre is then beyond
 /// π, every χ down by 2π.
 enum FullPixelSplit {
+    /// The corners' χ made continuous for a pixel across χ = ±π (pyFAI `_recenter`, discontinuity at
+    /// π): crossed when 0.5·(C−A)₀(D−B)₁ − (C−A)₁(D−B)₀ > 0 (pyFAI's approximate area, as written);
+    /// then the negative χ move up by 2π, and all down by 2π if their mean is beyond π.
+    static func recentred(radial: (Double, Double, Double, Double), chi: (Double, Double, Double, Double)) -> (Double, Double, Double, Double) {
+        var (a1, b1, c1, d1) = chi
+        let (a0, b0, c0, d0) = radial
+        guard 0.5 * ((c0 - a0) * (d1 - b1)) - ((c1 - a1) * (d0 - b0)) > 0 else { return chi }
+        let period = 2 * Double.pi
+        func up(_ x: Double) -> Double { x < 0 ? x + period : x }
+        a1 = up(a1); b1 = up(b1); c1 = up(c1); d1 = up(d1)
+        if 0.25 * (a1 + b1 + c1 + d1) > Double.pi {
+            a1 -= period; b1 -= period; c1 -= period; d1 -= period
+        }
+        return (a1, b1, c1, d1)
+    }
+
     /// The bins and weights of one pixel, in increasing bin order (zero weights included, as
     /// pyFAI's matrix holds them), or nothing when the pixel lies outside the bins or the χ sector.
     /// - Parameters:
@@ -26,18 +42,8 @@ enum FullPixelSplit {
                        lo: Double, step: Double, bins: Int, sector: (Double, Double)?,
                        buffer: inout [Float], into out: inout [(Int, Double)]) {
         out.removeAll(keepingCapacity: true)
-        var (a1, b1, c1, d1) = chi
+        let (a1, b1, c1, d1) = recentred(radial: radial, chi: chi)
         let (ra, rb, rc, rd) = radial
-        // Recentre a pixel across the azimuthal discontinuity (pyFAI `_recenter`, chi discontinuity at π).
-        let crossed = 0.5 * ((rc - ra) * (d1 - b1)) - ((c1 - a1) * (rd - rb))
-        if crossed > 0 {
-            let period = 2 * Double.pi
-            func up(_ x: Double) -> Double { x < 0 ? x + period : x }
-            a1 = up(a1); b1 = up(b1); c1 = up(c1); d1 = up(d1)
-            if 0.25 * (a1 + b1 + c1 + d1) > Double.pi {
-                a1 -= period; b1 -= period; c1 -= period; d1 -= period
-            }
-        }
         let a0 = (ra - lo) / step, b0 = (rb - lo) / step, c0 = (rc - lo) / step, d0 = (rd - lo) / step
         let min0 = min(a0, b0, c0, d0), max0 = max(a0, b0, c0, d0)
         guard min0.isFinite, max0.isFinite, max0 >= 0, min0 < Double(bins) else { return }
@@ -114,17 +120,8 @@ extension FullPixelSplit {
                          chiLow: Double, chiHigh: Double, chiEnd: Double, chiStep: Double, chiBins: Int,
                          box: inout [Float], into out: inout [(Int, Double)]) {
         out.removeAll(keepingCapacity: true)
-        var (a1, b1, c1, d1) = chi
+        var (a1, b1, c1, d1) = recentred(radial: radial, chi: chi)
         var (a0, b0, c0, d0) = radial
-        let crossed = 0.5 * ((c0 - a0) * (d1 - b1)) - ((c1 - a1) * (d0 - b0))
-        if crossed > 0 {
-            let period = 2 * Double.pi
-            func up(_ x: Double) -> Double { x < 0 ? x + period : x }
-            a1 = up(a1); b1 = up(b1); c1 = up(c1); d1 = up(d1)
-            if 0.25 * (a1 + b1 + c1 + d1) > Double.pi {
-                a1 -= period; b1 -= period; c1 -= period; d1 -= period
-            }
-        }
         guard max(a0, b0, c0, d0) >= radialLow, min(a0, b0, c0, d0) <= radialHigh,
               max(a1, b1, c1, d1) >= chiLow, min(a1, b1, c1, d1) < chiEnd else { return }
         func radialBin(_ x: Double) -> Double { (min(max(x, radialLow), radialHigh) - radialLow) / radialStep }

@@ -68,6 +68,16 @@ public struct SplitMatrix: Sendable {
         if full && arrays.cornerRadial.count != (n / max(arrays.columns, 1) + 1) * cw {
             throw RoentgenError.badParameter("full pixel splitting needs the pixel corners")
         }
+        /// The smallest and largest corner value of the unmasked pixels (pyFAI's `calc_boundaries`); nil if none.
+        func cornerExtent(_ values: [Double]) -> (Double, Double)? {
+            var low = Double.infinity, high = -Double.infinity
+            for k in 0..<n where !mask[k] {
+                let (qa, qb, qc, qd) = corners(k)
+                low = min(low, values[qa], values[qb], values[qc], values[qd])
+                high = max(high, values[qa], values[qb], values[qc], values[qd])
+            }
+            return low.isFinite ? (low, high) : nil
+        }
         let npt = options.npt
         let unitInverse = options.unit.inverseScale
         // Radial range.
@@ -86,14 +96,7 @@ public struct SplitMatrix: Sendable {
             hi = Self.upperBound(hi)
         } else if full {
             // pyFAI's `calc_boundaries`: the unmasked pixels' corners, both ends at least 0.
-            lo = .infinity; hi = -.infinity
-            let r = arrays.cornerRadial
-            for k in 0..<n where !mask[k] {
-                let (qa, qb, qc, qd) = corners(k)
-                lo = min(lo, r[qa], r[qb], r[qc], r[qd])
-                hi = max(hi, r[qa], r[qb], r[qc], r[qd])
-            }
-            if !lo.isFinite { lo = 0; hi = 1 }
+            (lo, hi) = cornerExtent(arrays.cornerRadial) ?? (0, 1)
             lo = max(0, lo)
             hiIn = max(0, hi)
             hi = Self.upperBound(hiIn)
@@ -125,14 +128,7 @@ public struct SplitMatrix: Sendable {
             } else if full {
                 // pyFAI's `calc_boundaries`: the unmasked pixels' corners (before recentring), clipped to ±π as
                 // its float32 π (`clip_pos1`).
-                alo = .infinity; ahi = -.infinity
-                let c = arrays.cornerChi
-                for k in 0..<n where !mask[k] {
-                    let (qa, qb, qc, qd) = corners(k)
-                    alo = min(alo, c[qa], c[qb], c[qc], c[qd])
-                    ahi = max(ahi, c[qa], c[qb], c[qc], c[qd])
-                }
-                if !alo.isFinite { alo = -.pi; ahi = .pi }
+                (alo, ahi) = cornerExtent(arrays.cornerChi) ?? (-.pi, .pi)
                 let pi32 = Double(Float(Double.pi))
                 alo = max(alo, -pi32)
                 ahiIn = min(ahi, pi32)

@@ -79,6 +79,18 @@ def compare(key, res, j, azim=False, centres=1e-6, full_cake=False):
     print(f"{'ok ' if good else 'BAD'} {key}: radial {dx:.1e} bins, azimuth {da:.1e} bins, I {di:.1e}, sigma {ds:.1e}, empty-bin mismatches {empty}", flush=True)
 
 
+def dark_and_flat(shape):
+    """A synthetic dark (5-8 counts) and flat (1 +- 0.1), and a folder holding them as dark.tif and flat.tif."""
+    from PIL import Image
+    rng = np.random.default_rng(1)
+    dark = (5 + rng.integers(0, 4, shape)).astype(np.float32)
+    rows, cols = np.indices(shape)
+    flat = (1 + 0.1 * np.sin(rows / 50) * np.cos(cols / 70)).astype(np.float32)
+    tmp = tempfile.mkdtemp()
+    Image.fromarray(dark).save(os.path.join(tmp, "dark.tif")); Image.fromarray(flat).save(os.path.join(tmp, "flat.tif"))
+    return dark, flat, tmp
+
+
 for img, poni, rule, only in CASES:
     data, mask, args = load(img, rule)
     ai = pyFAI.load(os.path.join(I, poni))
@@ -118,13 +130,7 @@ for img, poni, rule, only in CASES:
             key = f"cake {img} {unit} {meth} {nr}x{na} pol={pol}"
             print("FAIL", key, err) if err else compare(key, res, j, azim=True, full_cake=(meth == "full"))
     if "darkflat" in WHAT and img in ("pixium_03150.tif", "CeO2_Pilatus1M.tif"):
-        from PIL import Image
-        rng = np.random.default_rng(1)
-        dark = (5 + rng.integers(0, 4, data.shape)).astype(np.float32)
-        rows, cols = np.indices(data.shape)
-        flat = (1 + 0.1 * np.sin(rows / 50) * np.cos(cols / 70)).astype(np.float32)
-        tmp = tempfile.mkdtemp()
-        Image.fromarray(dark).save(os.path.join(tmp, "dark.tif")); Image.fromarray(flat).save(os.path.join(tmp, "flat.tif"))
+        dark, flat, tmp = dark_and_flat(data.shape)
         for meth, model, use in itertools.product(METHODS, ["poisson", "azimuthal"], ["dark", "flat", "both"]):
             kw, extra = {}, []
             if use in ("dark", "both"): kw["dark"] = dark; extra += ["--dark", os.path.join(tmp, "dark.tif")]
@@ -145,13 +151,7 @@ for img, poni, rule, only in CASES:
             key = f"clip {img} {unit} errors={model} thres={thres} max_iter={it} pol={pol}"
             print("FAIL", key, err) if err else compare(key, res, j, centres=1e-5)
         if img in ("pixium_03150.tif", "CeO2_Pilatus1M.tif"):
-            from PIL import Image
-            rng = np.random.default_rng(1)
-            dark = (5 + rng.integers(0, 4, data.shape)).astype(np.float32)
-            rows, cols = np.indices(data.shape)
-            flat = (1 + 0.1 * np.sin(rows / 50) * np.cos(cols / 70)).astype(np.float32)
-            tmp = tempfile.mkdtemp()
-            Image.fromarray(dark).save(os.path.join(tmp, "dark.tif")); Image.fromarray(flat).save(os.path.join(tmp, "flat.tif"))
+            dark, flat, tmp = dark_and_flat(data.shape)
             for model in ["poisson", "azimuthal"]:
                 res = ai.sigma_clip(data, 500, unit="2th_deg", mask=mask, error_model=model, thres=4, max_iter=5, dark=dark, flat=flat)
                 j, err = run(base + ["--npt", "500", "--errors", model, "--sigma-clip", "4", "--dark", os.path.join(tmp, "dark.tif"),
