@@ -110,7 +110,9 @@ import XrayCore
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warning: the rings fit to") && r.stderr.contains("more than a pixel"), "\(r.stderr)")
         let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        #expect((j["warnings"] as? [String])?.count == 1)
+        // Two signs: more than a pixel rms, and the azimuthal average peaking at few of the AgBh ring positions.
+        let warnings = try #require(j["warnings"] as? [String])
+        #expect(warnings.count == 2 && warnings[1].hasPrefix("the image's azimuthal average peaks at only 2 of the 7 AgBh ring positions"), "\(warnings)")
         // The edge of the round detector (zeros outside) was taken for AgBh ring 8; `--dummy 0` leaves it out.
         #expect((j["control_points_per_ring"] as? [String: Int])?["8"] ?? 0 > 50)
         let d = try await RoentgenCLI.run(["calibrate", marccd.path, "--calibrant", "AgBh", "--wavelength", "1.0332", "--distance", "570",
@@ -120,6 +122,34 @@ import XrayCore
         let good = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326375318602659", "--json"])
         let g = try #require(try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any])
         #expect((g["warnings"] as? [String])?.isEmpty == true && !good.stderr.contains("warning"), "\(good.stderr)")
+    }
+
+    /// The ring-evidence check. `CeO2_Pilatus1M.tif` (the MANIFEST calls it "not a CeO2 pattern") is a CeO2 frame
+    /// stored upside down relative to its PONI (Dioptas flipped images on loading): integrated with the PONI it shows no
+    /// CeO2 ring, flipped it shows all of them (pyFAI 2026.9: 6669 counts at 7.46° over a background of 160). Calibrated
+    /// from that PONI, Roentgen lands on the flipped PONI's geometry (poni1 = detector height − PONI poni1, rot2 negated),
+    /// and every one of the 17 rings stands out: no warning. The Pixium sample frame taken for CeO2 warns.
+    @Test func ringEvidence() async throws {
+        guard let ceo2 = SharedData.url("images/CeO2_Pilatus1M.tif"), let ceo2Poni = SharedData.url("images/CeO2_Pilatus1M.poni"),
+              let pixium = SharedData.url("images/pixium_03150.tif"), let pixiumPoni = SharedData.url("images/DLS_CeO2_1200mm_pyFAI.poni"),
+              let mask = SharedData.url("images/DLS_CeO2_1200mm.mask") else { return }
+        let r = try await RoentgenCLI.run(["calibrate", ceo2.path, "--calibrant", "CeO2", "--poni", ceo2Poni.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((j["warnings"] as? [String])?.isEmpty == true, "\(r.stderr)")
+        #expect((j["control_points_per_ring"] as? [String: Int])?.count == 17)
+        let start = try PONIGeometry.parse(String(contentsOf: ceo2Poni, encoding: .utf8), file: ceo2Poni.path)
+        let height = 1043 * start.pixel1
+        let d = try #require(j["distance_m"] as? Double), p1 = try #require(j["poni1_m"] as? Double), p2 = try #require(j["poni2_m"] as? Double)
+        let r1 = try #require(j["rot1"] as? Double), r2 = try #require(j["rot2"] as? Double)
+        // Two calibrations of one frame (Dioptas' then, Roentgen's now): 0.02 mm in distance and poni1, 0.11 mm in
+        // poni2, which follows rot1 (0.42 mrad apart).
+        #expect(abs(d - start.distance) < 5e-5 && abs(p1 - (height - start.poni1)) < 5e-5 && abs(p2 - start.poni2) < 1.5e-4, "\(d) \(p1) \(p2)")
+        #expect(abs(r1 - start.rot1) < 5e-4 && abs(r2 + start.rot2) < 5e-4, "\(r1) \(r2)")
+        let sample = try await RoentgenCLI.run(["calibrate", pixium.path, "--calibrant", "CeO2", "--poni", pixiumPoni.path, "--mask", mask.path, "--json"])
+        let sj = try #require(try JSONSerialization.jsonObject(with: Data(sample.stdout.utf8)) as? [String: Any])
+        let warnings = try #require(sj["warnings"] as? [String])
+        #expect(warnings.contains { $0.hasPrefix("the image's azimuthal average peaks at only 3 of the 27 CeO2 ring positions") }, "\(warnings)")
     }
 
     /// A frame without rings (all zero): "no rings found", not a geometry.
