@@ -17,10 +17,14 @@ enum FullPixelSplit {
     /// The corners' χ made continuous for a pixel across χ = ±π (pyFAI `_recenter`, discontinuity at
     /// π): crossed when 0.5·(C−A)₀(D−B)₁ − (C−A)₁(D−B)₀ > 0 (pyFAI's approximate area, as written);
     /// then the negative χ move up by 2π, and all down by 2π if their mean is beyond π.
-    static func recentred(radial: (Double, Double, Double, Double), chi: (Double, Double, Double, Double)) -> (Double, Double, Double, Double) {
+    /// `mirrored`: the orientation reverses one axis (2 or 4), so the corners run the other way round
+    /// and the test's sign is reversed (pyFAI `_corner_sign`).
+    static func recentred(radial: (Double, Double, Double, Double), chi: (Double, Double, Double, Double),
+                          mirrored: Bool = false) -> (Double, Double, Double, Double) {
         var (a1, b1, c1, d1) = chi
         let (a0, b0, c0, d0) = radial
-        guard 0.5 * ((c0 - a0) * (d1 - b1)) - ((c1 - a1) * (d0 - b0)) > 0 else { return chi }
+        let area = 0.5 * ((c0 - a0) * (d1 - b1)) - ((c1 - a1) * (d0 - b0))
+        guard (mirrored ? -area : area) > 0 else { return chi }
         let period = 2 * Double.pi
         func up(_ x: Double) -> Double { x < 0 ? x + period : x }
         a1 = up(a1); b1 = up(b1); c1 = up(c1); d1 = up(d1)
@@ -39,10 +43,10 @@ enum FullPixelSplit {
     ///   - sector: a χ sector (rad): a pixel wholly outside it is left out, otherwise kept whole.
     ///   - buffer: scratch of `bins` zeros (left zeroed).
     static func spread(radial: (Double, Double, Double, Double), chi: (Double, Double, Double, Double),
-                       lo: Double, step: Double, bins: Int, sector: (Double, Double)?,
+                       lo: Double, step: Double, bins: Int, sector: (Double, Double)?, mirrored: Bool = false,
                        buffer: inout [Float], into out: inout [(Int, Double)]) {
         out.removeAll(keepingCapacity: true)
-        let (a1, b1, c1, d1) = recentred(radial: radial, chi: chi)
+        let (a1, b1, c1, d1) = recentred(radial: radial, chi: chi, mirrored: mirrored)
         let (ra, rb, rc, rd) = radial
         let a0 = (ra - lo) / step, b0 = (rb - lo) / step, c0 = (rc - lo) / step, d0 = (rd - lo) / step
         let min0 = min(a0, b0, c0, d0), max0 = max(a0, b0, c0, d0)
@@ -117,10 +121,10 @@ extension FullPixelSplit {
     ///   - box: scratch cells (grown as needed, left zeroed).
     static func spread2D(radial: (Double, Double, Double, Double), chi: (Double, Double, Double, Double),
                          radialLow: Double, radialHigh: Double, radialStep: Double, radialBins: Int,
-                         chiLow: Double, chiHigh: Double, chiEnd: Double, chiStep: Double, chiBins: Int,
+                         chiLow: Double, chiHigh: Double, chiEnd: Double, chiStep: Double, chiBins: Int, mirrored: Bool = false,
                          box: inout [Float], into out: inout [(Int, Double)]) {
         out.removeAll(keepingCapacity: true)
-        var (a1, b1, c1, d1) = recentred(radial: radial, chi: chi)
+        var (a1, b1, c1, d1) = recentred(radial: radial, chi: chi, mirrored: mirrored)
         var (a0, b0, c0, d0) = radial
         guard max(a0, b0, c0, d0) >= radialLow, min(a0, b0, c0, d0) <= radialHigh,
               max(a1, b1, c1, d1) >= chiLow, min(a1, b1, c1, d1) < chiEnd else { return }

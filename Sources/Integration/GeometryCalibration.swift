@@ -58,7 +58,10 @@ public enum GeometryCalibration {
     /// Refines `start` against control points whose ring indices refer to `calibrant.dSpacings`.
     public static func refine(points: [ControlPoint], calibrant: Calibrant, start: PONIGeometry,
                               options: CalibrationOptions = .init()) throws -> CalibrationResult {
-        try refine(points: points, calibrant: calibrant, start: start, options: options, tilts: true)
+        guard start.orientation == 3 else {
+            throw RoentgenError.badParameter("the start geometry has detector orientation \(start.orientation); calibrate works in orientation 3 (pyFAI's default)")
+        }
+        return try refine(points: points, calibrant: calibrant, start: start, options: options, tilts: true)
     }
 
     /// `tilts: false` keeps rot1, rot2, rot3 (and λ) at their start values (the first pass from a rough start).
@@ -178,6 +181,9 @@ extension GeometryCalibration {
     /// `mask`: true = pixel left out (gaps, beam stop, negative Pilatus pixels).
     public static func calibrate(frame: [Double], rows: Int, columns: Int, mask: [Bool], calibrant: Calibrant,
                                  start: PONIGeometry, options: CalibrationOptions = .init()) throws -> CalibrationResult {
+        guard start.orientation == 3 else {
+            throw RoentgenError.badParameter("the start geometry has detector orientation \(start.orientation); calibrate works in orientation 3 (pyFAI's default): flip the image or start from an orientation-3 PONI")
+        }
         guard frame.count == rows * columns, mask.count == frame.count else {
             throw RoentgenError.badParameter("frame of \(frame.count) pixels, mask of \(mask.count), shape \(rows) × \(columns)")
         }

@@ -23,6 +23,14 @@ public struct PONIGeometry: Sendable, Equatable {
     public var detector: String?
     /// The detector shape (rows, columns) when the file or the detector gives it.
     public var maxShape: [Int]?
+    /// pyFAI's detector orientation (PONI 2.1 `Detector_config` "orientation", 1–4; 3, the default, is
+    /// the geometry above). pyFAI 2026.9 treats the others as a re-indexing of the pixels: the
+    /// positions of orientation 2 are those of 3 upside down (rows reversed), 4 left to right
+    /// (columns reversed), 1 both (measured: 2θ and χ arrays identical after the flip).
+    public var orientation: Int = 3
+    /// Whether the orientation reverses the rows / the columns of the pixel grid.
+    public var flipsRows: Bool { orientation == 1 || orientation == 2 }
+    public var flipsColumns: Bool { orientation == 1 || orientation == 4 }
 
     public init(distance: Double, poni1: Double, poni2: Double, rot1: Double = 0, rot2: Double = 0, rot3: Double = 0,
                 pixel1: Double, pixel2: Double, wavelength: Double? = nil, detector: String? = nil, maxShape: [Int]? = nil) {
@@ -62,6 +70,7 @@ public struct PONIGeometry: Sendable, Equatable {
         var pixel1 = try number("PixelSize1", required: false)
         var pixel2 = try number("PixelSize2", required: false)
         var maxShape: [Int]?
+        var orientation = 3
         if let (config, line) = values["detector_config"] {
             guard let data = config.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw RoentgenError.badFile(file, line: line, "PONI Detector_config is not a JSON object")
@@ -69,6 +78,12 @@ public struct PONIGeometry: Sendable, Equatable {
             if let p = json["pixel1"] as? Double { pixel1 = p }
             if let p = json["pixel2"] as? Double { pixel2 = p }
             if let s = json["max_shape"] as? [Int], s.count == 2 { maxShape = s }
+            if let o = json["orientation"] {
+                guard let k = o as? Int, (1...4).contains(k) else {
+                    throw RoentgenError.badFile(file, line: line, "PONI Detector_config orientation \(o): expected 1 to 4 (pyFAI's detector orientation; 3 is the default)")
+                }
+                orientation = k
+            }
         }
         if let name = detector {
             guard let model = DetectorModel.named(name) else {
@@ -102,9 +117,11 @@ public struct PONIGeometry: Sendable, Equatable {
                     throw RoentgenError.badFile(file, line: values["wavelength"]?.1, "PONI Wavelength \(w) m: expected 1e-13 to 1e-8 m (0.001–100 Å), or 0 for none")
                 }
             }
-            return PONIGeometry(distance: distance, poni1: try number("Poni1")!, poni2: try number("Poni2")!,
-                                rot1: try number("Rot1")!, rot2: try number("Rot2")!, rot3: try number("Rot3")!,
-                                pixel1: p1, pixel2: p2, wavelength: wavelength, detector: detector, maxShape: maxShape)
+            var g = PONIGeometry(distance: distance, poni1: try number("Poni1")!, poni2: try number("Poni2")!,
+                                 rot1: try number("Rot1")!, rot2: try number("Rot2")!, rot3: try number("Rot3")!,
+                                 pixel1: p1, pixel2: p2, wavelength: wavelength, detector: detector, maxShape: maxShape)
+            g.orientation = orientation
+            return g
         }
     }
 
@@ -112,10 +129,12 @@ public struct PONIGeometry: Sendable, Equatable {
     public func poniText(comment: String? = nil) -> String {
         var out = "# Nota: C-Order, 1 refers to the Y axis, 2 to the X axis\n"
         if let comment { out += comment.split(separator: "\n").map { "# " + $0 }.joined(separator: "\n") + "\n" }
-        out += "poni_version: 2\n"
+        // Orientation 3 is the default of every version; another needs version 2.1, which carries it.
+        out += orientation == 3 ? "poni_version: 2\n" : "poni_version: 2.1\n"
         out += "Detector: \(detector ?? "Detector")\n"
         let shape = maxShape.map { "[\($0[0]), \($0[1])]" } ?? "null"
-        out += "Detector_config: {\"pixel1\": \(pixel1), \"pixel2\": \(pixel2), \"max_shape\": \(shape)}\n"
+        let oriented = orientation == 3 ? "" : ", \"orientation\": \(orientation)"
+        out += "Detector_config: {\"pixel1\": \(pixel1), \"pixel2\": \(pixel2), \"max_shape\": \(shape)\(oriented)}\n"
         out += "Distance: \(distance)\nPoni1: \(poni1)\nPoni2: \(poni2)\nRot1: \(rot1)\nRot2: \(rot2)\nRot3: \(rot3)\n"
         if let wavelength { out += "Wavelength: \(wavelength)\n" }
         return out

@@ -87,6 +87,8 @@ public struct PixelGeometry: Sendable {
         public var cornerChi: [Double] = []
         /// The image's columns (the corner grid has `columns + 1`).
         public var columns: Int = 0
+        /// The orientation reverses exactly one axis: a pixel's corners run the other way round.
+        public var mirrored: Bool = false
     }
 
     public func arrays(unit: RadialUnit, corners: Bool, keepCorners: Bool = false) throws -> Arrays {
@@ -99,15 +101,20 @@ public struct PixelGeometry: Sendable {
         let n = rows * columns
         var radial = [Double](repeating: 0, count: n), chi = radial, sa = radial, tth = radial
         let L = g.distance
+        // Another detector orientation re-indexes the pixels (`PONIGeometry.orientation`): pixel (i, j)
+        // of the stored image sits where orientation 3 has pixel (i', j').
+        let flipRows = g.flipsRows, flipColumns = g.flipsColumns
         for i in 0..<rows {
-            let p1 = (Double(i) + 0.5) * g.pixel1 - g.poni1
+            let pi = flipRows ? rows - 1 - i : i
+            let p1 = (Double(pi) + 0.5) * g.pixel1 - g.poni1
             for j in 0..<columns {
                 let k = i * columns + j
-                let p = Self.position(Double(i) + 0.5, Double(j) + 0.5, g, m)
+                let pj = flipColumns ? columns - 1 - j : j
+                let p = Self.position(Double(pi) + 0.5, Double(pj) + 0.5, g, m)
                 radial[k] = unit.value(twoTheta: p.tth, r: p.r, wavelength: w)
                 chi[k] = p.chi
                 tth[k] = p.tth
-                let p2 = (Double(j) + 0.5) * g.pixel2 - g.poni2
+                let p2 = (Double(pj) + 0.5) * g.pixel2 - g.poni2
                 let c = L / (L * L + p1 * p1 + p2 * p2).squareRoot()
                 sa[k] = c * c * c
             }
@@ -119,7 +126,7 @@ public struct PixelGeometry: Sendable {
             var cr = [Double](repeating: 0, count: (rows + 1) * cw), cc = cr
             for i in 0...rows {
                 for j in 0...columns {
-                    let p = Self.position(Double(i), Double(j), g, m)
+                    let p = Self.position(Double(flipRows ? rows - i : i), Double(flipColumns ? columns - j : j), g, m)
                     // Rounded to Float32 as pyFAI stores its corner array (`Geometry.corner_array`,
                     // dtype float32), so that the half-extents, and the bbox range made of them,
                     // are pyFAI's to the last bit rather than to ~1e-7 relative.
@@ -146,6 +153,6 @@ public struct PixelGeometry: Sendable {
             if keepCorners { keptRadial = cr; keptChi = cc }
         }
         return Arrays(radial: radial, chi: chi, radialDelta: dr, chiDelta: dc, solidAngle: sa, twoTheta: tth,
-                      cornerRadial: keptRadial, cornerChi: keptChi, columns: columns)
+                      cornerRadial: keptRadial, cornerChi: keptChi, columns: columns, mirrored: flipRows != flipColumns)
     }
 }

@@ -203,10 +203,10 @@ public struct SplitMatrix: Sendable {
                     FullPixelSplit.spread2D(radial: (r[qa], r[qb], r[qc], r[qd]), chi: (c[qa], c[qb], c[qc], c[qd]),
                                             radialLow: lo, radialHigh: hiIn, radialStep: step, radialBins: npt,
                                             chiLow: alo, chiHigh: ahiIn, chiEnd: ahi, chiStep: astep, chiBins: nAz,
-                                            box: &areaBuffer, into: &radialSpan)
+                                            mirrored: arrays.mirrored, box: &areaBuffer, into: &radialSpan)
                 } else {
                     FullPixelSplit.spread(radial: (r[qa], r[qb], r[qc], r[qd]), chi: (c[qa], c[qb], c[qc], c[qd]), lo: lo, step: step,
-                                          bins: npt, sector: sector, buffer: &areaBuffer, into: &radialSpan)
+                                          bins: npt, sector: sector, mirrored: arrays.mirrored, buffer: &areaBuffer, into: &radialSpan)
                 }
                 for (column, w) in radialSpan { m.append(column: column, value: Float(w)) }
                 continue

@@ -1,0 +1,71 @@
+import Foundation
+import Integration
+import Testing
+import TestSupport
+
+/// Detector orientation (PONI 2.1 `"orientation"` 1–4) against pyFAI 2026.9 (Tests/Fixtures/images/
+/// make_orientation_reference.py) on `CeO2_Pilatus1M.tif`, a CeO2 frame stored upside down relative to its PONI.
+@Suite struct OrientationTests {
+    struct Fixture: Decodable {
+        struct Case: Decodable {
+            var name: String; var poni_text: String; var method: String; var errors: String; var npt: Int
+            var radial: [Double]; var intensity: [Double?]; var sigma: [Double?]
+        }
+        var image: String
+        var cases: [Case]
+    }
+
+    @Test(arguments: ["orientation2_no", "orientation1_bbox_azimuthal", "orientation4_full"])
+    func matchesPyFAI(_ name: String) async throws {
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: SharedData.fixture("images/pyfai_orientation.json")))
+        let c = try #require(fixture.cases.first { $0.name == name })
+        guard let image = SharedData.url(fixture.image) else { print(SharedData.missing(fixture.image)); return }
+        let poni = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-orientation-\(UUID().uuidString).poni")
+        try c.poni_text.write(to: poni, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: poni) }
+        let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "\(c.npt)", "--method", c.method,
+                                           "--errors", c.errors, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let radial = try #require(object["radial"] as? [Double]), intensity = try #require(object["intensity"] as? [Double])
+        let sigma = try #require(object["sigma"] as? [Double])
+        #expect(radial.count == c.npt && intensity.count == c.npt && sigma.count == c.npt)
+        guard radial.count == c.npt, intensity.count == c.npt, sigma.count == c.npt else { return }
+        let step = (c.radial[c.npt - 1] - c.radial[0]) / Double(c.npt - 1)
+        var off = 0
+        for k in 0..<c.npt {
+            if abs(radial[k] - c.radial[k]) > 1e-5 * step { off += 1 }   // the fixture holds 9 significant digits
+            if let i = c.intensity[k], abs(intensity[k] - i) > 1e-4 * max(abs(i), 1e-9) { off += 1 }
+            if let s = c.sigma[k], abs(sigma[k] - s) > 1e-4 * max(abs(s), 1e-9) { off += 1 }
+        }
+        #expect(off == 0, "\(name): \(off) values more than 1e-4 from pyFAI")
+        if name == "orientation2_no" {
+            // The first CeO2 ring (7.46° at 0.4066 Å) stands out of its surroundings in this orientation.
+            var near = 0.0, around = 0.0
+            for (x, y) in zip(radial, intensity) {
+                let d: Double = abs(x - 7.46)
+                if d < 0.05 { near = max(near, y) }
+                if d > 0.2 && d < 0.4 { around = max(around, y) }
+            }
+            #expect(near > 10 * around, "\(near) vs \(around)")
+        }
+    }
+
+    /// The PONI's orientation: read from Detector_config, written back (version 2.1), refused outside 1–4, and not
+    /// taken by calibrate, which works in orientation 3.
+    @Test func poniOrientation() async throws {
+        let text = "poni_version: 2.1\nDetector: Detector\nDetector_config: {\"pixel1\": 0.000172, \"pixel2\": 0.000172, \"max_shape\": [1043, 981], \"orientation\": 2}\nDistance: 0.2\nPoni1: 0.1\nPoni2: 0.1\nRot1: 0\nRot2: 0\nRot3: 0\nWavelength: 1e-10\n"
+        let g = try PONIGeometry.parse(text, file: "o2.poni")
+        #expect(g.orientation == 2 && g.flipsRows && !g.flipsColumns)
+        let again = try PONIGeometry.parse(g.poniText(), file: "again.poni")
+        #expect(again.orientation == 2 && g.poniText().contains("poni_version: 2.1") && g.poniText().contains("\"orientation\": 2"))
+        #expect(try PONIGeometry.parse(text.replacingOccurrences(of: ", \"orientation\": 2", with: ""), file: "o3.poni").orientation == 3)
+        #expect(throws: (any Error).self) { try PONIGeometry.parse(text.replacingOccurrences(of: "\"orientation\": 2", with: "\"orientation\": 5"), file: "o5.poni") }
+        guard let image = SharedData.url("images/CeO2_Pilatus1M.tif") else { return }
+        let poni = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-orientation-\(UUID().uuidString).poni")
+        try text.write(to: poni, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: poni) }
+        let r = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "CeO2", "--poni", poni.path])
+        #expect(r.status == 1 && r.stdout.isEmpty && r.stderr.contains("detector orientation 2"), "\(r.stderr)")
+    }
+}
