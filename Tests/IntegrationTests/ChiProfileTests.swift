@@ -29,13 +29,8 @@ import TestSupport
         let n = c.npt_azim
         #expect(chi.count == n && intensity.count == n && sigma.count == n)
         guard chi.count == n, intensity.count == n, sigma.count == n else { return }
-        let step = (c.chi[n - 1] - c.chi[0]) / Double(n - 1)
-        var off = 0
-        for k in 0..<n {
-            if abs(chi[k] - c.chi[k]) > 1e-5 * step { off += 1 }   // the fixture holds 9 significant digits
-            if let i = c.intensity[k], abs(intensity[k] - i) > 1e-4 * max(abs(i), 1e-9) { off += 1 }
-            if let s = c.sigma[k], abs(sigma[k] - s) > 1e-4 * max(abs(s), 1e-9) { off += 1 }
-        }
+        let off = valuesOff(radial: chi, intensity: intensity, sigma: sigma,
+                            expectedRadial: c.chi, expectedIntensity: c.intensity, expectedSigma: c.sigma)
         #expect(off == 0, "\(name): \(off) values more than 1e-4 from pyFAI")
         #expect(intensity.contains { $0 > 0 })
     }

@@ -34,13 +34,8 @@ import TestSupport
         let sigma = try #require(object["sigma"] as? [Double])
         #expect(radial.count == c.npt && intensity.count == c.npt && sigma.count == c.npt)
         guard radial.count == c.npt, intensity.count == c.npt, sigma.count == c.npt else { return }
-        let step = (c.radial[c.npt - 1] - c.radial[0]) / Double(c.npt - 1)
-        var off = 0
-        for k in 0..<c.npt {
-            if abs(radial[k] - c.radial[k]) > 1e-5 * step { off += 1 }   // the fixture holds 9 significant digits
-            if let i = c.intensity[k], abs(intensity[k] - i) > 1e-4 * max(abs(i), 1e-9) { off += 1 }
-            if let s = c.sigma[k], abs(sigma[k] - s) > 1e-4 * max(abs(s), 1e-9) { off += 1 }
-        }
+        let off = valuesOff(radial: radial, intensity: intensity, sigma: sigma,
+                            expectedRadial: c.radial, expectedIntensity: c.intensity, expectedSigma: c.sigma)
         #expect(off == 0, "\(name): \(off) values more than 1e-4 from pyFAI")
     }
 

@@ -1,0 +1,19 @@
+import Foundation
+
+/// How many values of a 1-D pattern lie off a pyFAI fixture's: a bin centre more than `centres` of a bin
+/// away (the fixtures hold 9 significant digits: 1e-5 of a bin), an intensity or σ more than `tolerance`
+/// relative (null fixture values, pyFAI's NaN, are not compared). Shared by the pyFAI fixture tests.
+func valuesOff(radial: [Double], intensity: [Double], sigma: [Double],
+               expectedRadial: [Double], expectedIntensity: [Double?], expectedSigma: [Double?],
+               tolerance: Double = 1e-4, centres: Double = 1e-5) -> Int {
+    let n = expectedRadial.count
+    guard n > 1, radial.count == n, intensity.count == n, sigma.count == n else { return max(n, 1) }
+    let step = (expectedRadial[n - 1] - expectedRadial[0]) / Double(n - 1)
+    var off = 0
+    for k in 0..<n {
+        if abs(radial[k] - expectedRadial[k]) > centres * abs(step) { off += 1 }
+        if let i = expectedIntensity[k], abs(intensity[k] - i) > tolerance * max(abs(i), 1e-9) { off += 1 }
+        if let s = expectedSigma[k], abs(sigma[k] - s) > tolerance * max(abs(s), 1e-9) { off += 1 }
+    }
+    return off
+}
