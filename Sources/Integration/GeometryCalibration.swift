@@ -59,7 +59,7 @@ public enum GeometryCalibration {
     public static func refine(points: [ControlPoint], calibrant: Calibrant, start: PONIGeometry,
                               options: CalibrationOptions = .init()) throws -> CalibrationResult {
         guard start.orientation == 3 else {
-            throw RoentgenError.badParameter("the start geometry has detector orientation \(start.orientation); calibrate works in orientation 3 (pyFAI's default)")
+            throw RoentgenError.badParameter("the start geometry has detector orientation \(start.orientation); control points are taken in orientation 3 (pyFAI's default) only")
         }
         return try refine(points: points, calibrant: calibrant, start: start, options: options, tilts: true)
     }
@@ -181,8 +181,9 @@ extension GeometryCalibration {
     /// `mask`: true = pixel left out (gaps, beam stop, negative Pilatus pixels).
     public static func calibrate(frame: [Double], rows: Int, columns: Int, mask: [Bool], calibrant: Calibrant,
                                  start: PONIGeometry, options: CalibrationOptions = .init()) throws -> CalibrationResult {
-        guard start.orientation == 3 else {
-            throw RoentgenError.badParameter("the start geometry has detector orientation \(start.orientation); calibrate works in orientation 3 (pyFAI's default): flip the image or start from an orientation-3 PONI")
+        if start.orientation != 3 {
+            return try calibrateReindexed(frame: frame, rows: rows, columns: columns, mask: mask, calibrant: calibrant,
+                                          start: start, options: options)
         }
         guard frame.count == rows * columns, mask.count == frame.count else {
             throw RoentgenError.badParameter("frame of \(frame.count) pixels, mask of \(mask.count), shape \(rows) × \(columns)")
@@ -287,6 +288,31 @@ extension GeometryCalibration {
         guard 2 * standing < rings.count else { return nil }
         return String(format: "the image's azimuthal average peaks at only %d of the %d %@ ring positions the geometry predicts (contrast above 0.3): the rings fitted may not be %@ rings (another sample, a wrong wavelength or a start far off); the control points are picked near the predicted rings, so a small rms alone does not show they are right",
                       standing, rings.count, calibrant.name, calibrant.name)
+    }
+
+    /// A start geometry of another detector orientation: its pixels are orientation 3's re-indexed
+    /// (`PONIGeometry.orientation`), so the frame and mask are re-indexed into orientation 3, calibrated
+    /// there with the same parameters, and the result given back in the start's orientation: the
+    /// parameters unchanged, the control points and the Fit2D beam centre in the stored image's pixels.
+    static func calibrateReindexed(frame: [Double], rows: Int, columns: Int, mask: [Bool], calibrant: Calibrant,
+                                   start: PONIGeometry, options: CalibrationOptions) throws -> CalibrationResult {
+        let flipRows = start.flipsRows, flipColumns = start.flipsColumns
+        func source(_ k: Int) -> Int {
+            let i = k / columns, j = k % columns
+            return (flipRows ? rows - 1 - i : i) * columns + (flipColumns ? columns - 1 - j : j)
+        }
+        let n = rows * columns
+        let frame3 = (0..<n).map { frame[source($0)] }, mask3 = (0..<n).map { mask[source($0)] }
+        var start3 = start
+        start3.orientation = 3
+        var result = try calibrate(frame: frame3, rows: rows, columns: columns, mask: mask3, calibrant: calibrant, start: start3, options: options)
+        result.geometry.orientation = start.orientation
+        result.controlPoints = result.controlPoints.map {
+            ControlPoint(row: flipRows ? Double(rows - 1) - $0.row : $0.row, column: flipColumns ? Double(columns - 1) - $0.column : $0.column, ring: $0.ring)
+        }
+        result.beamCenter = (flipColumns ? Double(columns) - result.beamCenter.x : result.beamCenter.x,
+                             flipRows ? Double(rows) - result.beamCenter.y : result.beamCenter.y)
+        return result
     }
 
     /// The 2θ range (rad) of the unmasked pixel centres, sampled on every 4th row and column plus the edges.

@@ -122,12 +122,14 @@ struct CalibrateCommand: ParsableCommand {
         if let center, poni != nil {
             let c = try parseCenter(center)
             var f = g.fit2d
-            f.centerX = c.0
-            f.centerY = c.1
-            let w = g.wavelength, detector = g.detector, shape = g.maxShape
+            // The centre is given in the stored image's pixels; the Fit2D numbers are orientation 3's.
+            f.centerX = g.flipsColumns ? Double(template.columns) - c.0 : c.0
+            f.centerY = g.flipsRows ? Double(template.rows) - c.1 : c.1
+            let w = g.wavelength, detector = g.detector, shape = g.maxShape, orientation = g.orientation
             g = PONIGeometry(fit2d: f, pixel1: g.pixel1, pixel2: g.pixel2, wavelength: w)
             g.detector = detector
             g.maxShape = shape
+            g.orientation = orientation
         }
         if let wavelength {
             guard wavelength > 0 else { throw RoentgenError.badParameter("--wavelength \(wavelength) Å must be positive") }
@@ -178,7 +180,8 @@ struct CalibrateCommand: ParsableCommand {
         lines.append(row("wavelength", g.wavelength ?? .nan, "wavelength", "Å", scale: 1e10))
         let f = g.fit2d
         lines.append(String(format: "  beam centre (Fit2D) x %.3f ± %.3f, y %.3f ± %.3f px; direct distance %.3f mm; tilt %.4f°, tilt plane %.2f°",
-                            r.beamCenter.x, r.beamCenterEsd.x, r.beamCenter.y, r.beamCenterEsd.y, f.directDistance, f.tilt, f.tiltPlaneRotation))
+                            r.beamCenter.x, r.beamCenterEsd.x, r.beamCenter.y, r.beamCenterEsd.y, f.directDistance, f.tilt, f.tiltPlaneRotation)
+                     + (g.orientation == 3 ? "" : " (detector orientation \(g.orientation): x, y in the stored image's pixels, the tilt plane in orientation 3's)"))
         lines.append(String(format: "  residual: rms Δ2θ %.5f° (%d points)", r.residualDegrees, r.controlPoints.count))
         lines.append("  points per ring: " + r.pointsPerRing.map { "\($0.ring): \($0.count)" }.joined(separator: ", "))
         lines += r.log.map { "  " + $0 }
