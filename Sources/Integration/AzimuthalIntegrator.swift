@@ -26,8 +26,9 @@ public struct IntegrationResult: Sendable {
     public var clippedPixels: Int = 0
     /// Bins sigma clipping left without any pixel (reported as 0, as pyFAI does).
     public var binsEmptiedByClipping: Int = 0
-    /// For an I(χ) profile (`chiProfile()`): the radial unit of the range it was summed over; nil otherwise.
-    public var chiProfileRadialUnit: RadialUnit?
+    /// An I(χ) profile (`chiProfile()`): `radial` holds χ bin centres in degrees, `unit` is the unit
+    /// of the radial range it was summed over.
+    public var isChiProfile = false
 }
 
 /// Integrates detector frames azimuthally with one precomputed geometry: per-pixel

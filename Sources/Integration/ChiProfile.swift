@@ -1,10 +1,6 @@
 import Foundation
 
 extension IntegrationResult {
-    /// Whether this is an azimuthal profile I(χ) (`chiProfile()`): `radial` then holds χ bin centres
-    /// in degrees.
-    public var isChiProfile: Bool { chiProfileRadialUnit != nil }
-
     /// The label of the x axis: the radial unit's (`2th_deg` …), or `chi_deg` for an I(χ) profile.
     public var axisLabel: String { isChiProfile ? "chi_deg" : unit.label }
 
@@ -37,7 +33,7 @@ extension IntegrationResult {
         var profile = IntegrationResult(radial: azimuthal, azimuthal: [], intensity: intensity, sigma: sigmas, count: count,
                                         sumSignal: signal, sumNormalization: norm, sumVariance: variance,
                                         unit: unit, splitting: splitting, maskedPixels: maskedPixels)
-        profile.chiProfileRadialUnit = unit
+        profile.isChiProfile = true
         return profile
     }
 }

@@ -181,12 +181,12 @@ extension GeometryCalibration {
     /// `mask`: true = pixel left out (gaps, beam stop, negative Pilatus pixels).
     public static func calibrate(frame: [Double], rows: Int, columns: Int, mask: [Bool], calibrant: Calibrant,
                                  start: PONIGeometry, options: CalibrationOptions = .init()) throws -> CalibrationResult {
+        guard frame.count == rows * columns, mask.count == frame.count else {
+            throw RoentgenError.badParameter("frame of \(frame.count) pixels, mask of \(mask.count), shape \(rows) × \(columns)")
+        }
         if start.orientation != 3 {
             return try calibrateReindexed(frame: frame, rows: rows, columns: columns, mask: mask, calibrant: calibrant,
                                           start: start, options: options)
-        }
-        guard frame.count == rows * columns, mask.count == frame.count else {
-            throw RoentgenError.badParameter("frame of \(frame.count) pixels, mask of \(mask.count), shape \(rows) × \(columns)")
         }
         guard let wavelength = start.wavelength, wavelength > 0 else {
             throw RoentgenError.badParameter("calibration needs a wavelength (--wavelength, or a Wavelength line in the start PONI)")
@@ -243,14 +243,13 @@ extension GeometryCalibration {
 
     /// Whether the image's azimuthal average shows the calibrant's rings where the refined geometry
     /// puts them. The picker takes the brightest pixels near each predicted ring, so a frame of some
-    /// other sample (or a wrong wavelength) still yields points that fit their rings to a small rms:
-    /// `CeO2_Pilatus1M.tif`, a spotty sample frame, "fitted" 17 CeO2 rings at 0.0068° rms. Here each
-    /// ring with control points is checked in the 1-D pattern (no splitting, bins of half a pixel's
-    /// angle): its contrast is (the highest bin within 1.5 pixels of the ring − the higher of the
-    /// bins half-way to the neighbouring rings, at least 4 pixels away) over that side value. A calibrant ring stands out (contrast 1.5 on
-    /// the Pilatus 1M AgBh frame, 2–10 on the Pilatus 100K AgBh arcs, 60 for the tilted LaB6 ring); a
-    /// ring position on a smooth slope does not. A warning when fewer than half of at least two
-    /// such rings reach 0.3.
+    /// other sample (or a wrong wavelength) still yields points that fit their rings: the Pixium
+    /// sample frame taken for CeO2 gives 2,701 points. Here each ring with control points is checked
+    /// in the 1-D pattern (no splitting, bins of half a pixel's angle): its contrast is (the highest
+    /// bin within 1.5 pixels of the ring − the higher of the bins half-way to the neighbouring rings,
+    /// at least 4 pixels away) over that side value. Calibrant rings stand out (all 17 CeO2 rings of
+    /// `CeO2_Pilatus1M.tif`, 5 of 6 AgBh rings of the Pilatus 1M frame); of the Pixium frame's 27
+    /// CeO2 positions 3 do. A warning when fewer than half of at least two such rings reach 0.3.
     static func ringEvidenceWarning(_ result: CalibrationResult, frame: [Double], rows: Int, columns: Int, mask: [Bool],
                                     calibrant: Calibrant) throws -> String? {
         let g = result.geometry
@@ -268,7 +267,7 @@ extension GeometryCalibration {
         options.errorModel = .none
         options.threads = 1
         let pattern = try AzimuthalIntegrator(geometry: g, rows: rows, columns: columns, mask: mask, options: options)
-            .integrate(frame, validity: .init(maskNegative: true))
+            .integrate(frame)   // the mask holds the invalid pixels, as for the picker
         let x = pattern.radial.map { $0 * .pi / 180 }, y = pattern.intensity
         func nearest(_ t: Double) -> Double {
             let step = x.count > 1 ? x[1] - x[0] : 1

@@ -134,20 +134,23 @@ public struct PixelGeometry: Sendable {
                     cc[i * cw + j] = Double(Float(p.chi))
                 }
             }
-            dr = [Double](repeating: 0, count: n)
-            dc = dr
-            for i in 0..<rows {
-                for j in 0..<columns {
-                    let k = i * columns + j
-                    var a = 0.0, b = 0.0
-                    let q0 = i * cw + j
-                    for q in [q0, q0 + 1, q0 + cw, q0 + cw + 1] as [Int] {
-                        a = max(a, abs(cr[q] - radial[k]))
-                        let d = abs(cc[q] - chi[k])
-                        b = max(b, min(d, 2 * .pi - d))
+            // The bounding-box half-extents (bbox splitting); full splitting reads the corners themselves.
+            if corners {
+                dr = [Double](repeating: 0, count: n)
+                dc = dr
+                for i in 0..<rows {
+                    for j in 0..<columns {
+                        let k = i * columns + j
+                        var a = 0.0, b = 0.0
+                        let q0 = i * cw + j
+                        for q in [q0, q0 + 1, q0 + cw, q0 + cw + 1] as [Int] {
+                            a = max(a, abs(cr[q] - radial[k]))
+                            let d = abs(cc[q] - chi[k])
+                            b = max(b, min(d, 2 * .pi - d))
+                        }
+                        dr[k] = a
+                        dc[k] = b
                     }
-                    dr[k] = a
-                    dc[k] = b
                 }
             }
             if keepCorners { keptRadial = cr; keptChi = cc }

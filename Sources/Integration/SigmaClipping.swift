@@ -80,9 +80,9 @@ extension AzimuthalIntegrator {
     /// The result's intensity is the last x̄ and its σ the standard error √V / Σ norm (pyFAI's
     /// `sem`), 0 in bins left without pixels. A bin of a few pixels can lose them all: two pixels
     /// far apart (a spot's edge) both lie beyond k·σ of their mean when σ is Poisson; pyFAI then
-    /// reports the bin empty (0), and so does Roentgen (`binsEmptiedByClipping` counts them). Pixel values enter as pyFAI's float32 preprocessing
-    /// holds them (signal, variance and normalisation rounded to `Float`), so that pixels on a
-    /// cut's edge fall on the same side. Bins are independent and shared among `threads`.
+    /// reports the bin empty (0), and so does Roentgen (`binsEmptiedByClipping` counts them).
+    /// Pixel values and the normalisation enter as pyFAI's float32 preprocessing makes them, so that
+    /// pixels on a cut's edge fall on the same side. Bins are independent and shared among `threads`.
     func sigmaClipped(_ frame: [Double], dark: [Double]?, validity: ValidityRule, clip: SigmaClip,
                       binPixels: BinPixels, threads: Int) -> IntegrationResult {
         let values = frame.withUnsafeBufferPointer { binPixels.inBinOrder($0, threads: threads) }
@@ -108,7 +108,7 @@ extension AzimuthalIntegrator {
 
     /// The clipping itself, on the frame's values in bin order (`BinPixels.inBinOrder`).
     func sigmaClipped(values: [Float], dark: [Double]?, validity: ValidityRule, clip: SigmaClip,
-                              binPixels: BinPixels, threads: Int) -> IntegrationResult {
+                      binPixels: BinPixels, threads: Int) -> IntegrationResult {
         let bins = split.radialBins
         let azimuthalModel = options.errorModel == .azimuthal
         // The dummy value is compared in float32, as pyFAI's preprocessing compares it.
@@ -150,7 +150,7 @@ extension AzimuthalIntegrator {
                         x[m] = signal / np
                         m += 1
                     }
-                    var sums = Self.clipSums(s, wt, va, m, azimuthal: azimuthalModel)
+                    var sums = Self.clipSums(s, wt, va, x, m, azimuthal: azimuthalModel)
                     for _ in 0..<clip.maxIterations {
                         if m == 0 || sums.norm == 0 { break }
                         let cut = max(clip.threshold, (2 * log(max(3, sums.count) / (2 * Double.pi).squareRoot())).squareRoot())
@@ -169,7 +169,7 @@ extension AzimuthalIntegrator {
                         clippedHere += m - kept
                         if kept == 0 { emptiedHere += 1 }
                         m = kept
-                        sums = Self.clipSums(s, wt, va, m, azimuthal: azimuthalModel)
+                        sums = Self.clipSums(s, wt, va, x, m, azimuthal: azimuthalModel)
                     }
                     sig[b] = sums.signal; nrm[b] = sums.norm; cnt[b] = sums.count; vr[b] = sums.variance
                 }
@@ -184,16 +184,17 @@ extension AzimuthalIntegrator {
     }
 
     /// One bin's sums over its first `m` kept pixels (weights 1: no splitting): Σ signal, Σ norm, Σ norm²,
-    /// count, and the variance V, Σ var (Poisson) or pyFAI's online azimuthal update in pixel order.
+    /// count, and the variance V, Σ var (Poisson) or pyFAI's online azimuthal update in pixel order
+    /// (`xs`: each pixel's signal / norm).
     @inline(__always)
     static func clipSums(_ s: UnsafeMutablePointer<Double>, _ wt: UnsafeMutablePointer<Double>, _ va: UnsafeMutablePointer<Double>,
-                         _ m: Int, azimuthal: Bool) -> (signal: Double, norm: Double, norm2: Double, count: Double, variance: Double) {
+                         _ xs: UnsafeMutablePointer<Double>, _ m: Int, azimuthal: Bool) -> (signal: Double, norm: Double, norm2: Double, count: Double, variance: Double) {
         var signal = 0.0, norm = 0.0, norm2 = 0.0, variance = 0.0
         if azimuthal {
             for k in 0..<m {
                 let w = wt[k]
                 if k > 0 {
-                    let x = s[k] / w
+                    let x = xs[k]   // s[k] / w, computed once when the bin was gathered
                     let before = signal / norm - x
                     signal += s[k]
                     norm += w

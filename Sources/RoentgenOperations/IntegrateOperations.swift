@@ -115,7 +115,7 @@ public enum IntegrateOperations {
         if let n = r.nptAzim { options.nptAzimuthal = n }
         if r.chiProfile && r.sigmaClip != nil { throw RoentgenError.badParameter("--chi-profile and --sigma-clip: sigma clipping gives 1-D radial patterns only") }
         if let t = r.sigmaClip { options.sigmaClip = SigmaClip(threshold: t, maxIterations: r.clipIterations) }
-        else if r.clipIterations != 5 { throw RoentgenError.badParameter("--clip-iterations \(r.clipIterations) without --sigma-clip") }
+        else if r.clipIterations != SigmaClip().maxIterations { throw RoentgenError.badParameter("--clip-iterations \(r.clipIterations) without --sigma-clip") }
         if options.unit.needsWavelength && geometry.wavelength == nil {
             throw RoentgenError(.badParameter, "--unit \(r.unit) needs a wavelength, and the PONI file has no Wavelength line; integrate in 2th_deg or r_mm, or add the wavelength", file: r.poni)
         }
