@@ -154,11 +154,28 @@ public struct AzimuthalIntegrator: Sendable {
     public struct ValidityRule: Sendable {
         /// Pixels equal to this value are masked (`--dummy`).
         public var dummy: Double?
+        /// With `dummy`: pixels within this of it are masked (`--delta-dummy`, pyFAI's `delta_dummy`); 0 = equal only.
+        public var deltaDummy: Double
         /// Negative pixels are masked (Pilatus/Eiger gaps in signed integer images).
         public var maskNegative: Bool
-        public init(dummy: Double? = nil, maskNegative: Bool = false) {
+        public init(dummy: Double? = nil, deltaDummy: Double = 0, maskNegative: Bool = false) {
             self.dummy = dummy
+            self.deltaDummy = deltaDummy
             self.maskNegative = maskNegative
+        }
+
+        /// The dummy test of pyFAI's preprocessing (`engines/preproc.py`, and its Cython twin): value,
+        /// dummy and delta in float32 (`cdummy = dtype(dummy)`, `ddummy = dtype(delta_dummy)`, the
+        /// frame cast to float32); `value == dummy` when the delta is 0, `|value − dummy| ≤ delta`
+        /// otherwise. (A uint32 frame's 4294967295 and 4294967294 are one float32, so a dummy of
+        /// either masks both, as in pyFAI.)
+        @inline(__always) public func isDummy(_ value: Double) -> Bool {
+            guard let dummy else { return false }
+            return Self.isDummy(Float(value), dummy: Float(dummy), delta: Float(deltaDummy))
+        }
+
+        @inline(__always) static func isDummy(_ value: Float, dummy: Float, delta: Float) -> Bool {
+            delta == 0 ? value == dummy : abs(value - dummy) <= delta
         }
     }
 
@@ -316,7 +333,7 @@ public struct AzimuthalIntegrator: Sendable {
         let bins = split.radialBins * split.azimuthBins
         let matrix = split.matrix
         let norm = normalization
-        let dummy = validity.dummy, maskNegative = validity.maskNegative
+        let maskNegative = validity.maskNegative
         let parts = perPixelRange(n, threads: threads) { pixels -> (sums: [Double], skipped: Int) in
             let first = pixels.lowerBound, last = pixels.upperBound
             var acc = [Double](repeating: 0, count: 4 * bins)
@@ -332,7 +349,7 @@ public struct AzimuthalIntegrator: Sendable {
                         let e0 = start[p], e1 = start[p + 1]
                         if e0 == e1 { continue }
                         let v = raw[p]
-                        if v.isNaN || (maskNegative && v < 0) || (dummy != nil && v == dummy!) { skipped += 1; continue }
+                        if v.isNaN || (maskNegative && v < 0) || validity.isDummy(v) { skipped += 1; continue }
                         var signal = v, variance = max(v, 1)
                         // The dark is taken as noiseless: pyFAI 2026.9 computes the Poisson variance from the
                         // raw frame alone, max(raw, 1), with or without a dark (measured; its `preproc`

@@ -16,12 +16,12 @@ extension AzimuthalIntegrator {
         let bins = split.radialBins * split.azimuthBins
         var signal = [Double](repeating: 0, count: bins), omega = signal, omega2 = signal, variance = signal
         let matrix = split.matrix
-        let dummy = validity.dummy, maskNegative = validity.maskNegative
+        let maskNegative = validity.maskNegative
         for p in 0..<(rows * columns) {
             let e0 = matrix.rowStart[p], e1 = matrix.rowStart[p + 1]
             if e0 == e1 { continue }
             let v = frame[p]
-            if v.isNaN || (maskNegative && v < 0) || (dummy.map { v == $0 } ?? false) { continue }
+            if v.isNaN || (maskNegative && v < 0) || validity.isDummy(v) { continue }
             let s = v - (dark?[p] ?? 0)
             let np = normalization[p]
             guard np != 0 else { continue }

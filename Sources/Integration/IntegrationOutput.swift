@@ -14,6 +14,12 @@ public enum IntegrationOutput {
         public var notes: [String]
         /// The sigma-clipping cut-off the pattern was made with (JSON `sigma_clip`), nil without.
         public var sigmaClip: Double?
+        /// What the intensities and σ were divided by (monitor × `--normalization-factor`,
+        /// pyFAI's `normalization_factor`); nil when not normalised.
+        public var normalizationFactor: Double?
+        /// The monitor's name and this frame's value, when the factor includes one.
+        public var monitorName: String?
+        public var monitorValue: Double?
         public init(source: String, frame: Int? = nil, maskApplied: Bool, darkApplied: Bool = false, flatApplied: Bool = false, notes: [String] = []) {
             self.source = source
             self.frame = frame
@@ -44,7 +50,8 @@ public enum IntegrationOutput {
         h += "# Flat field applied: \(c.flatApplied ? "True" : "False")\n"
         h += "# Solid angle correction: \(o.correctSolidAngle ? "True" : "False")\n"
         h += "# Polarization factor: \(o.polarizationFactor.map { "\($0)" } ?? "None")\n"
-        h += "# Normalization factor: 1.0\n"
+        h += "# Normalization factor: \(c.normalizationFactor ?? 1.0)\n"
+        if let name = c.monitorName, let value = c.monitorValue { h += "# Monitor: \(name) = \(value)\n" }
         h += "# Method: \(methodText(o)) (Roentgen)\n"
         if o.sigmaClip != nil {
             h += "# Sigma clipping: \(r.clippedPixels) pixels clipped"
@@ -105,7 +112,8 @@ public enum IntegrationOutput {
 
     /// The JSON object: `file`, `frame`, `radial`, `intensity`, `sigma`, `unit`, `method`,
     /// `masked_pixels`, with sigma clipping `sigma_clip`, `clipped_pixels` and
-    /// `bins_emptied_by_clipping`, and for a cake `azimuthal` (degrees) with `intensity` as rows of azimuth.
+    /// `bins_emptied_by_clipping`, when normalised `normalization_factor` (and `monitor_name`,
+    /// `monitor`), and for a cake `azimuthal` (degrees) with `intensity` as rows of azimuth.
     public static func json(_ r: IntegrationResult, context c: Context) -> String {
         var out = "{\"file\": \(quoted(c.source)), \"frame\": \(c.frame.map(String.init) ?? "null"), "
         out += "\"unit\": \(quoted(r.axisLabel)), \"method\": \(quoted(r.splitting.rawValue)), \"masked_pixels\": \(r.maskedPixels), "
@@ -120,6 +128,8 @@ public enum IntegrationOutput {
         if let clip = c.sigmaClip {
             out += ", \"sigma_clip\": \(clip), \"clipped_pixels\": \(r.clippedPixels), \"bins_emptied_by_clipping\": \(r.binsEmptiedByClipping)"
         }
+        if let f = c.normalizationFactor { out += ", \"normalization_factor\": \(f)" }
+        if let name = c.monitorName, let value = c.monitorValue { out += ", \"monitor_name\": \(quoted(name)), \"monitor\": \(value)" }
         if !c.notes.isEmpty { out += ", \"notes\": [" + c.notes.map(quoted).joined(separator: ", ") + "]" }
         return out + "}"
     }

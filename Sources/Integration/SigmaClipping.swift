@@ -112,7 +112,7 @@ extension AzimuthalIntegrator {
         let bins = split.radialBins
         let azimuthalModel = options.errorModel == .azimuthal
         // The dummy value is compared in float32, as pyFAI's preprocessing compares it.
-        let dummy = validity.dummy.map { Float($0) }, maskNegative = validity.maskNegative
+        let dummy = validity.dummy.map { Float($0) }, delta = Float(validity.deltaDummy), maskNegative = validity.maskNegative
         var signal = [Double](repeating: 0, count: bins), normSum = signal, count = signal, variance = signal
         let workers = max(1, min(threads, 8, bins))
         // Per worker: its bins' sums are written in place (disjoint bins), its invalid and clipped pixel counts returned.
@@ -140,7 +140,7 @@ extension AzimuthalIntegrator {
                     var m = 0
                     for i in binPixels.start[b]..<binPixels.start[b + 1] {
                         let v = raw[i]
-                        if v.isNaN || (maskNegative && v < 0) || (dummy != nil && v == dummy!) { invalidHere += 1; continue }
+                        if v.isNaN || (maskNegative && v < 0) || (dummy != nil && ValidityRule.isDummy(v, dummy: dummy!, delta: delta)) { invalidHere += 1; continue }
                         let np = norms[i]
                         if np == 0 { continue }
                         let signal = dark.map { Double(v - Float($0[Int(pixels[i])])) } ?? Double(v)

@@ -78,7 +78,8 @@ extension AzimuthalIntegrator {
     ) -> (sums: [SIMD2<Double>], valid: [Bool]) {
         let first = pixels.lowerBound, last = pixels.upperBound
         let maskNegative = validity.maskNegative
-        let hasDummy = validity.dummy != nil, dummy = validity.dummy ?? 0
+        // The dummy test in float32, as pyFAI's preprocessing makes it (`ValidityRule.isDummy`).
+        let hasDummy = validity.dummy != nil, dummy = Float(validity.dummy ?? 0), delta = Float(validity.deltaDummy)
         var acc = [SIMD2<Double>](repeating: .zero, count: spans.paddedBins &* frames)
         var valid = [Bool](repeating: true, count: frames)
         acc.withUnsafeMutableBufferPointer { a in
@@ -90,7 +91,7 @@ extension AzimuthalIntegrator {
                         @inline(__always) func invalid(_ x: Double) -> UInt8 {
                             // !(x >= 0) is true for negatives and NaN: one comparison for both.
                             var invalid: UInt8 = testNegative ? (!(x >= 0) ? 1 : 0) : T.canBeNaN && x.isNaN ? 1 : 0
-                            if testDummy { invalid |= x == dummy ? 1 : 0 }
+                            if testDummy { invalid |= AzimuthalIntegrator.ValidityRule.isDummy(Float(x), dummy: dummy, delta: delta) ? 1 : 0 }
                             return invalid
                         }
                         for p in first..<last {

@@ -18,6 +18,8 @@ public enum IntegrateOperations {
         public var mask: String?
         /// Pixels equal to this value are left out.
         public var dummy: Double?
+        /// With `dummy`: pixels within this of it are left out (pyFAI's `delta_dummy`).
+        public var deltaDummy: Double?
         /// Number of radial bins.
         public var npt = 1000
         /// Radial unit: 2th_deg, q_A^-1, q_nm^-1 or r_mm.
@@ -49,6 +51,11 @@ public enum IntegrateOperations {
         public var clipIterations = 5
         /// The azimuthal profile I(χ) (pyFAI's `integrate_radial`): a cake summed over its radial range.
         public var chiProfile = false
+        /// A monitor per frame the intensities are divided by (pyFAI-integrate's `--monitor-name`):
+        /// an HDF5 dataset path, or a header key (EDF `counter/mnemonic` through `counter_mne`/`counter_pos`).
+        public var monitorName: String?
+        /// A constant the intensities are divided by (pyFAI's `normalization_factor`; with a monitor, their product).
+        public var normalizationFactor: Double?
         public init(images: [String], poni: String) { self.images = images; self.poni = poni }
         public static var defaults: Request { Request(images: [], poni: "") }
     }
@@ -83,6 +90,8 @@ public enum IntegrateOperations {
         var maskImage: DetectorImage?
         var darkImage: DetectorImage?
         var flatImage: DetectorImage?
+        /// Each image's monitor per frame (`--monitor-name`), all read and checked before any frame is integrated.
+        public var monitors: [[Double]]?
     }
 
     /// Checks the request and opens its files (errors name the option or the file).
@@ -116,6 +125,16 @@ public enum IntegrateOperations {
         if r.chiProfile && r.sigmaClip != nil { throw RoentgenError.badParameter("--chi-profile and --sigma-clip: sigma clipping gives 1-D radial patterns only") }
         if let t = r.sigmaClip { options.sigmaClip = SigmaClip(threshold: t, maxIterations: r.clipIterations) }
         else if r.clipIterations != SigmaClip().maxIterations { throw RoentgenError.badParameter("--clip-iterations \(r.clipIterations) without --sigma-clip") }
+        if let f = r.normalizationFactor, !(f.isFinite && f > 0) {
+            throw RoentgenError.badParameter("--normalization-factor \(f): a finite positive number (the intensities are divided by it)")
+        }
+        if let name = r.monitorName, name.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw RoentgenError.badParameter("--monitor-name is empty: name an HDF5 dataset or a header key")
+        }
+        if let delta = r.deltaDummy {
+            guard r.dummy != nil else { throw RoentgenError.badParameter("--delta-dummy \(delta) without --dummy") }
+            guard delta.isFinite, delta >= 0 else { throw RoentgenError.badParameter("--delta-dummy \(delta): a finite number ≥ 0") }
+        }
         if options.unit.needsWavelength && geometry.wavelength == nil {
             throw RoentgenError(.badParameter, "--unit \(r.unit) needs a wavelength, and the PONI file has no Wavelength line; integrate in 2th_deg or r_mm, or add the wavelength", file: r.poni)
         }
@@ -123,15 +142,21 @@ public enum IntegrateOperations {
         let darkImage = try r.dark.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
         let flatImage = try r.flat.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
         let sources = try r.images.map { try DetectorImages.open(URL(fileURLWithPath: $0), dataset: r.dataset) }
+        let monitors = try r.monitorName.map { name in
+            try zip(r.images, sources).map { path, source in
+                let lookup = try FrameMonitor(named: name, source: source, file: path)
+                return try (0..<source.frameCount).map { try lookup.value(frame: $0) }
+            }
+        }
         return Plan(request: r, geometry: geometry, options: options, sources: sources, total: sources.reduce(0) { $0 + $1.frameCount },
-                    maskImage: maskImage, darkImage: darkImage, flatImage: flatImage)
+                    maskImage: maskImage, darkImage: darkImage, flatImage: flatImage, monitors: monitors)
     }
 
     /// Integrates every frame of every image of `plan` in order, handing each to `body`.
     public static func integrate(_ plan: Plan, _ body: (Frame) throws -> Void) throws {
         let r = plan.request
         var integrators: [String: AzimuthalIntegrator] = [:]
-        for (path, source) in zip(r.images, plan.sources) {
+        for (n, (path, source)) in zip(r.images, plan.sources).enumerated() {
             let template = source.template
             let shape = "\(template.rows)x\(template.columns)"
             var notes: [String] = []
@@ -146,7 +171,7 @@ public enum IntegrateOperations {
             let darkValues = try sameShape(plan.darkImage, "--dark")
             let flatValues = try sameShape(plan.flatImage, "--flat")
             let maskNegative = template.pixelType.isSignedInteger && !r.keepNegative
-            let rule = AzimuthalIntegrator.ValidityRule(dummy: r.dummy, maskNegative: maskNegative)
+            let rule = AzimuthalIntegrator.ValidityRule(dummy: r.dummy, deltaDummy: r.deltaDummy ?? 0, maskNegative: maskNegative)
             guard source.frameCount > 0 else { continue }
             // A stack's frames are read from disk by a thread of their own, in file order, from
             // now on: while the geometry and its matrix are built, and then ahead of the integration.
@@ -171,7 +196,8 @@ public enum IntegrateOperations {
                 var negatives = 0
                 for i in m.indices {
                     let v = frame[i]
-                    if v.isNaN || (r.dummy.map { v == $0 } ?? false) { m[i] = true }
+                    // pyFAI's preprocessing tests the flat against the dummy too (not the dark; measured).
+                    if v.isNaN || rule.isDummy(v) || (flatValues.map { rule.isDummy($0[i]) } ?? false) { m[i] = true }
                     if maskNegative && v < 0 { m[i] = true; negatives += 1 }
                 }
                 if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
@@ -192,13 +218,19 @@ public enum IntegrateOperations {
                                                        },
                                                        dark: darkValues, validity: rule)
                 readAhead?.consumed(through: first + results.count)
-                for (offset, cake) in results.enumerated() {
+                for (offset, raw) in results.enumerated() {
                     let k = first + offset
+                    let monitor = plan.monitors?[n][k]
+                    let factor: Double? = (monitor != nil || r.normalizationFactor != nil) ? (r.normalizationFactor ?? 1) * (monitor ?? 1) : nil
+                    let cake = factor.map { raw.normalized(by: $0) } ?? raw
                     let result = r.chiProfile ? (cake.chiProfile() ?? cake) : cake
                     var context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
                                                             maskApplied: integrator.staticMasked > 0 || result.maskedPixels > 0,
                                                             darkApplied: darkValues != nil, flatApplied: flatValues != nil, notes: notes)
                     context.sigmaClip = plan.options.sigmaClip?.threshold
+                    context.normalizationFactor = factor
+                    context.monitorName = monitor != nil ? r.monitorName : nil
+                    context.monitorValue = monitor
                     try body(Frame(path: path, index: k, result: result, context: context, integrator: integrator, source: source,
                                    dark: darkValues, validity: rule, isLastOfImage: k == source.frameCount - 1))
                 }

@@ -22,6 +22,7 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: "PONI geometry file (pyFAI v1 or v2).") var poni: String
     @Option(help: "Mask image: nonzero pixels are left out (of an HDF5/NeXus file, its NXdetector pixel_mask).") var mask: String?
     @Option(help: "Pixels equal to this value are left out.") var dummy: Double?
+    @Option(help: "With --dummy: pixels within this of the dummy value are left out (pyFAI's delta_dummy).") var deltaDummy: Double?
     @Option(help: "Number of radial bins.") var npt = 1000
     @Option(help: "Radial unit: 2th_deg, q_A^-1, q_nm^-1 or r_mm.") var unit = "2th_deg"
     @Option(help: "Radial range A:B in the unit (default: from the pixels, as pyFAI).") var radialRange: String?
@@ -38,6 +39,9 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: "Threads: per frame for a single image, frames in parallel for a stack.") var threads = 2
     @Option(help: ArgumentHelp("Sigma clipping (pyFAI's sigma_clip): in each bin keep the pixels within T standard deviations of its mean (at least Chauvenet's cut-off), re-averaging; takes Bragg spots and hot pixels out of ring patterns. With --method no, 1-D; σ from --errors (azimuthal: the bin's own spread).", valueName: "T"))
     var sigmaClip: Double?
+    @Option(help: ArgumentHelp("Divide each frame by its monitor (pyFAI-integrate's --monitor-name): an HDF5 dataset path (a scalar, or one value per frame), or a header key; EDF counters as counter/NAME (counter_pos at NAME's place in counter_mne).", valueName: "name"))
+    var monitorName: String?
+    @Option(help: "Divide the intensities by this constant (pyFAI's normalization_factor; with --monitor-name, by their product).") var normalizationFactor: Double?
     @Option(help: "Sigma clipping: passes at most (pyFAI's max_iter).") var clipIterations = 5
     @Flag(help: "The azimuthal profile I(chi) (pyFAI's integrate_radial): a cake of --npt radial × --npt-azim χ bins (default 360), summed over its radial range (--radial-range in --unit).")
     var chiProfile = false
@@ -55,7 +59,8 @@ struct IntegrateCommand: ParsableCommand {
 
     func run() throws {
         var request = IntegrateOperations.Request(images: images, poni: poni)
-        request.mask = mask; request.dummy = dummy; request.npt = npt; request.unit = unit; request.radialRange = radialRange
+        request.mask = mask; request.dummy = dummy; request.deltaDummy = deltaDummy
+        request.monitorName = monitorName; request.normalizationFactor = normalizationFactor; request.npt = npt; request.unit = unit; request.radialRange = radialRange
         request.azimuthRange = azimuthRange
         request.method = method; request.polarization = polarization; request.noSolidAngle = noSolidAngle
         request.keepNegative = keepNegative
@@ -93,7 +98,8 @@ struct IntegrateCommand: ParsableCommand {
                     stack?.process = Self.processRecord(options: plan.options, context: f.context)
                 }
                 try stack?.append(intensity: result.intensity, sigma: result.sigma, radial: result.radial, azimuthal: result.azimuthal,
-                                  frame: f.index, maskedPixels: result.maskedPixels, source: f.path)
+                                  frame: f.index, maskedPixels: result.maskedPixels, source: f.path,
+                                  normalizationFactor: f.context.normalizationFactor)
                 if json { print(f.json) }
             } else {
                 try emit(f.result, geometry: plan.geometry, options: plan.options, context: f.context, total: total, outputIsFolder: outputIsFolder)
@@ -123,6 +129,7 @@ struct IntegrateCommand: ParsableCommand {
         ]
         if let range = o.radialRange { record.append(("radial_range", "\(range.lowerBound):\(range.upperBound)")) }
         if let range = o.azimuthRange { record.append(("azimuth_range", "\(range.lowerBound):\(range.upperBound)")) }
+        if let name = c.monitorName { record.append(("monitor_name", name)) }
         if let clip = o.sigmaClip {
             record.append(("sigma_clip", "\(clip.threshold)"))
             record.append(("clip_iterations", String(clip.maxIterations)))

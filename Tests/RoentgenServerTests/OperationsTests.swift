@@ -28,6 +28,14 @@ import XrayFormats
         #expect(IntegrateOperations.Request.defaults.sigmaClip == nil && IntegrateOperations.Request.defaults.clipIterations == 5)
     }
 
+    /// `POST /api/integrate` takes monitor normalisation and pyFAI's delta_dummy as the CLI does.
+    @Test func integrateRequestTakesNormalization() throws {
+        let r = try IntegrateOperations.Request.decode(Data(#"{"images": ["a.edf"], "poni": "a.poni", "monitor_name": "counter/i1", "normalization_factor": 2.5, "dummy": 0, "delta_dummy": 1.5}"#.utf8))
+        #expect(r.monitorName == "counter/i1" && r.normalizationFactor == 2.5 && r.dummy == 0 && r.deltaDummy == 1.5)
+        let d = IntegrateOperations.Request.defaults
+        #expect(d.monitorName == nil && d.normalizationFactor == nil && d.deltaDummy == nil)
+    }
+
     @Test func decimationKeepsEachRunsExtremesWithinThePointBudget() throws {
         let n = 100_000
         let x = (0..<n).map { Double($0) * 0.001 }

@@ -41,8 +41,11 @@ public struct DetectorImage: Sendable {
     public var pixelSize: (pixel1: Double, pixel2: Double)?
     /// Pixels the file itself marks as invalid (true = masked), `rows × columns`; nil when none.
     public var mask: [Bool]?
-    /// The file's header as key → value text, in file order.
+    /// The file's header as key → value text, in file order (a multi-frame EDF's first frame's).
     public var header: OrderedDictionary<String, String>
+    /// Each frame's own header where the file has one per frame (a multi-frame EDF file), in
+    /// frame order; empty otherwise (then `header` holds for every frame).
+    public var frameHeaders: [OrderedDictionary<String, String>] = []
     /// Wavelength in metres, from the header.
     public var wavelength: Double?
     /// Sample–detector distance in metres, from the header.

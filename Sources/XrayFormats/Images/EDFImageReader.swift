@@ -35,6 +35,7 @@ enum EDFImageReader {
         var at = 0
         var frames: [[Double]] = []
         var firstHeader: OrderedDictionary<String, String>?
+        var headers: [OrderedDictionary<String, String>] = []
         var shape: (rows: Int, columns: Int, type: DetectorImage.PixelType)?
         while at < p.count {
             // Skips whitespace between blocks; anything else must open a header.
@@ -89,10 +90,12 @@ enum EDFImageReader {
                 firstHeader = header
             }
             frames.append(ImagePixels.decode(p, offset: end, count: count, type: type, bigEndian: byteOrder == "highbytefirst"))
+            headers.append(header)
             at = end + min(size, p.count - end)
         }
         guard let shape, let header = firstHeader else { throw fail(0, "EDF file holds no data block") }
         var image = DetectorImage(rows: shape.rows, columns: shape.columns, frames: frames, pixelType: shape.type, format: id, header: header)
+        if headers.count > 1 { image.frameHeaders = headers }
         func number(_ key: String) -> Double? { header[key].flatMap { Double($0.split(separator: " ").first ?? "") } }
         if let p1 = number("PSize_2"), let p2 = number("PSize_1"), p1 > 0, p2 > 0 { image.pixelSize = (pixel1: p1, pixel2: p2) }
         if let d = number("SampleDistance"), d > 0 { image.distance = d }

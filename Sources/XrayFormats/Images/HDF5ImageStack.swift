@@ -246,6 +246,29 @@ public struct HDF5ImageStack: @unchecked Sendable {
     /// The sum of the bytes `prefetch` touched (an observable side effect, so the reads stay).
     private static let touched = Atomic<UInt8>(0)
 
+    /// The values and shape of the numeric dataset at `path` in the stack's file (a monitor or
+    /// other per-frame value beside the frames); errors name the file and say what `path` is.
+    public func numericDataset(_ path: String, purpose: String) throws -> (values: [Double], dims: [Int]) {
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> ([Double], [Int]) in
+            let h5 = try HDF5File(raw, file: file)
+            var warnings: [String] = []
+            let tree = try HDF5Reader.walk(h5, warnings: &warnings)
+            guard let i = HDF5Reader.resolve(path, in: tree) else {
+                throw RoentgenError(.badParameter, "--\(purpose)-name: no object '\(path)' in the HDF5 file", file: file)
+            }
+            guard let d = tree[i].dataset else {
+                throw RoentgenError(.badParameter, "--\(purpose)-name: '\(path)' is a group, not a dataset", file: file)
+            }
+            guard d.type.isNumeric else {
+                throw RoentgenError(.badParameter, "--\(purpose)-name: '\(path)' is \(d.type.description), not numeric", file: file)
+            }
+            guard d.space.count >= 1 else {
+                throw RoentgenError(.badParameter, "--\(purpose)-name: '\(path)' is empty", file: file)
+            }
+            return (try h5.numbers(d), d.space.dims)
+        }
+    }
+
     /// Frames `range` (default all) as a `DetectorImage`.
     public func image(frames range: Range<Int>? = nil) throws -> DetectorImage {
         var image = template

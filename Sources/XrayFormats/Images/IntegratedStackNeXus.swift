@@ -14,6 +14,7 @@ import XrayCore
 ///     chi                float64 (npt_azim) azimuthal bin centres, degree (cakes only)
 ///     frame              int64 (frames) the frame index within its source file
 ///     masked_pixels      int64 (frames)
+///     normalization_factor float64 (frames): what each frame's intensities were divided by (monitor × factor); only when normalised
 ///     source             strings (frames): the image file of each frame
 ///   /process             NXprocess: program, version, date, method, unit, error_model, and the geometry (NXnote, PONI text)
 /// ```
@@ -32,6 +33,8 @@ public struct IntegratedStackNeXus: Sendable {
     public private(set) var frames: [Int] = []
     public private(set) var maskedPixels: [Int] = []
     public private(set) var sources: [String] = []
+    /// Each frame's normalisation factor (monitor × constant factor), 1 where none was applied.
+    public private(set) var normalizationFactors: [Double] = []
     /// What `/entry/process` records (method, error model, corrections …): name → text.
     public var process: [(String, String)] = []
     /// The geometry used, as PONI text.
@@ -51,7 +54,7 @@ public struct IntegratedStackNeXus: Sendable {
 
     /// Appends one frame's pattern. Every pattern must share the stack's bins and error model.
     public mutating func append(intensity i: [Double], sigma s: [Double], radial r: [Double], azimuthal a: [Double],
-                                frame: Int, maskedPixels masked: Int, source: String) throws {
+                                frame: Int, maskedPixels masked: Int, source: String, normalizationFactor: Double? = nil) throws {
         guard r == radial, a == azimuthal, i.count == binsPerFrame else {
             throw RoentgenError(.badParameter, "the pattern of frame \(frame) has other bins than the first pattern of the stack (\(r.count) radial × \(max(1, a.count)) vs \(radial.count) × \(max(1, azimuthal.count)), or a different range); write one file per image instead", file: source)
         }
@@ -63,6 +66,7 @@ public struct IntegratedStackNeXus: Sendable {
         frames.append(frame)
         maskedPixels.append(masked)
         sources.append(source)
+        normalizationFactors.append(normalizationFactor ?? 1)
     }
 
     /// The file's bytes.
@@ -93,6 +97,10 @@ public struct IntegratedStackNeXus: Sendable {
         try h5.createDataset("/entry/data/frame", .int64(frames.map(Int64.init)))
         try h5.createDataset("/entry/data/masked_pixels", .int64(maskedPixels.map(Int64.init)))
         try h5.createDataset("/entry/data/source", .strings(sources))
+        if normalizationFactors.contains(where: { $0 != 1 }) {
+            try h5.createDataset("/entry/data/normalization_factor", .float64(normalizationFactors),
+                                 attributes: [("long_name", .string("the frame's intensities were divided by this (monitor x normalization factor)"))])
+        }
         try h5.createGroup("/entry/process", attributes: [("NX_class", .string("NXprocess"))])
         try h5.createDataset("/entry/process/program", .string(program))
         try h5.createDataset("/entry/process/date", .string(ISO8601DateFormatter().string(from: date)))
