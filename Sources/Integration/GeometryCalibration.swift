@@ -56,12 +56,53 @@ public enum GeometryCalibration {
     static let parameterNames = ["dist", "poni1", "poni2", "rot1", "rot2", "rot3", "wavelength"]
 
     /// Refines `start` against control points whose ring indices refer to `calibrant.dSpacings`.
+    /// Points are in the stored image's pixels (row, column). With a start of another detector
+    /// orientation they are re-indexed into orientation 3 as pyFAI's `_reorder_indexes_from_orientation`
+    /// does (row → rows − 1 − row for orientations 1 and 2, column → columns − 1 − column for 1 and 4;
+    /// rows × columns from the start's `maxShape`), refined there, and the result given back in the
+    /// start's orientation (measured: pyFAI 2026.9's `GeometryRefinement` on the 300K-W points so
+    /// flipped, with orientations 1, 2 and 4, ends on orientation 3's parameters to the last digit).
     public static func refine(points: [ControlPoint], calibrant: Calibrant, start: PONIGeometry,
                               options: CalibrationOptions = .init()) throws -> CalibrationResult {
-        guard start.orientation == 3 else {
-            throw RoentgenError.badParameter("the start geometry has detector orientation \(start.orientation); control points are taken in orientation 3 (pyFAI's default) only")
+        guard start.orientation != 3 else { return try refine(points: points, calibrant: calibrant, start: start, options: options, tilts: true) }
+        guard let shape = start.maxShape, shape.count == 2, shape[0] > 0, shape[1] > 0 else {
+            throw RoentgenError.badParameter("the start geometry has detector orientation \(start.orientation) but no detector shape (max_shape): control points cannot be re-indexed")
         }
-        return try refine(points: points, calibrant: calibrant, start: start, options: options, tilts: true)
+        let reindex = Reindexing(start: start, rows: shape[0], columns: shape[1])
+        var start3 = start
+        start3.orientation = 3
+        let result = try refine(points: points.map(reindex.flipped), calibrant: calibrant, start: start3, options: options, tilts: true)
+        return reindex.back(result)
+    }
+
+    /// The flips between a detector orientation's stored pixels and orientation 3's (each its own inverse).
+    struct Reindexing {
+        let orientation: Int, rows: Int, columns: Int, flipRows: Bool, flipColumns: Bool
+        init(start: PONIGeometry, rows: Int, columns: Int) {
+            orientation = start.orientation
+            self.rows = rows
+            self.columns = columns
+            flipRows = start.flipsRows
+            flipColumns = start.flipsColumns
+        }
+        /// A pixel index (row-major) of orientation 3 → the stored image's.
+        func source(_ k: Int) -> Int {
+            let i = k / columns, j = k % columns
+            return (flipRows ? rows - 1 - i : i) * columns + (flipColumns ? columns - 1 - j : j)
+        }
+        func flipped(_ p: ControlPoint) -> ControlPoint {
+            ControlPoint(row: flipRows ? Double(rows - 1) - p.row : p.row, column: flipColumns ? Double(columns - 1) - p.column : p.column, ring: p.ring)
+        }
+        /// An orientation-3 result in the start's orientation: parameters unchanged, control points
+        /// and the Fit2D beam centre in the stored image's pixels.
+        func back(_ r: CalibrationResult) -> CalibrationResult {
+            var result = r
+            result.geometry.orientation = orientation
+            result.controlPoints = r.controlPoints.map(flipped)
+            result.beamCenter = (flipColumns ? Double(columns) - r.beamCenter.x : r.beamCenter.x,
+                                 flipRows ? Double(rows) - r.beamCenter.y : r.beamCenter.y)
+            return result
+        }
     }
 
     /// `tilts: false` keeps rot1, rot2, rot3 (and λ) at their start values (the first pass from a rough start).
@@ -295,23 +336,12 @@ extension GeometryCalibration {
     /// parameters unchanged, the control points and the Fit2D beam centre in the stored image's pixels.
     static func calibrateReindexed(frame: [Double], rows: Int, columns: Int, mask: [Bool], calibrant: Calibrant,
                                    start: PONIGeometry, options: CalibrationOptions) throws -> CalibrationResult {
-        let flipRows = start.flipsRows, flipColumns = start.flipsColumns
-        func source(_ k: Int) -> Int {
-            let i = k / columns, j = k % columns
-            return (flipRows ? rows - 1 - i : i) * columns + (flipColumns ? columns - 1 - j : j)
-        }
+        let reindex = Reindexing(start: start, rows: rows, columns: columns)
         let n = rows * columns
-        let frame3 = (0..<n).map { frame[source($0)] }, mask3 = (0..<n).map { mask[source($0)] }
+        let frame3 = (0..<n).map { frame[reindex.source($0)] }, mask3 = (0..<n).map { mask[reindex.source($0)] }
         var start3 = start
         start3.orientation = 3
-        var result = try calibrate(frame: frame3, rows: rows, columns: columns, mask: mask3, calibrant: calibrant, start: start3, options: options)
-        result.geometry.orientation = start.orientation
-        result.controlPoints = result.controlPoints.map {
-            ControlPoint(row: flipRows ? Double(rows - 1) - $0.row : $0.row, column: flipColumns ? Double(columns - 1) - $0.column : $0.column, ring: $0.ring)
-        }
-        result.beamCenter = (flipColumns ? Double(columns) - result.beamCenter.x : result.beamCenter.x,
-                             flipRows ? Double(rows) - result.beamCenter.y : result.beamCenter.y)
-        return result
+        return reindex.back(try calibrate(frame: frame3, rows: rows, columns: columns, mask: mask3, calibrant: calibrant, start: start3, options: options))
     }
 
     /// The 2θ range (rad) of the unmasked pixel centres, sampled on every 4th row and column plus the edges.

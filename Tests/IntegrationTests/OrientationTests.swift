@@ -77,4 +77,51 @@ import TestSupport
         let centre = try #require(j["beam_center_px"] as? [Double])
         #expect(centre.count == 2 && abs(centre[0] - 487.40) < 0.05 && abs(centre[1] - 530.39) < 0.05, "\(centre)")
     }
+
+    /// pyFAI-calib2's control points of the tilted Pilatus 300K-W, flipped as the stored image of a detector of
+    /// orientation 1, 2 or 4 would hold them (row → 194 − row, column → 1474 − column): from the PONI given that
+    /// orientation and 30 mm off, tilts held, `calibrate --control-points` ends where pyFAI 2026.9's
+    /// `GeometryRefinement.refine2` does on those points with that orientation (dist 0.4385166139, poni1
+    /// 0.1057817337, poni2 0.5344189020 m, as for orientation 3; Tests/Fixtures/images/pyfai_npt_anchor.py), the
+    /// beam centre in the stored image's pixels.
+    @Test(arguments: [1, 2, 4])
+    func controlPointsOfAFlippedDetector(_ orientation: Int) async throws {
+        guard let nptURL = SharedData.url("images/b_toney_Lab6_thtth_rightside_scan2_0009.npt"),
+              let poniURL = SharedData.url("images/b_toney_Lab6_thtth_rightside_scan2_0009.poni"),
+              let image = SharedData.url("images/b_toney_Lab6_thtth_rightside_scan2_0009.tif") else { return }
+        let rows = 195, columns = 1475
+        let flipRows = orientation == 1 || orientation == 2, flipColumns = orientation == 1 || orientation == 4
+        // The .npt text (CRLF lines) with every point's x (column) and y (row) flipped.
+        let flipped = try String(contentsOf: nptURL, encoding: .utf8).replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.hasPrefix("point:") else { return String(line) }
+            var out = "point:"
+            for field in line.dropFirst(6).split(separator: " ") {
+                if field.hasPrefix("x="), let x = Double(field.dropFirst(2)) { out += " x=\(flipColumns ? Double(columns - 1) - x : x)" }
+                else if field.hasPrefix("y="), let y = Double(field.dropFirst(2)) { out += " y=\(flipRows ? Double(rows - 1) - y : y)" }
+                else { out += " " + field }
+            }
+            return out
+        }.joined(separator: "\n")
+        #expect(flipped.components(separatedBy: "point:").count == 73)
+        var start = try PONIGeometry.parse(String(contentsOf: poniURL, encoding: .utf8), file: poniURL.path)
+        let target = start.fit2d
+        start.orientation = orientation
+        start.distance += 0.030
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-orientation-npt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let npt = folder.appendingPathComponent("flipped.npt"), poni = folder.appendingPathComponent("start.poni")
+        try flipped.write(to: npt, atomically: true, encoding: .utf8)
+        try start.poniText().write(to: poni, atomically: true, encoding: .utf8)
+        let r = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "LaB6", "--poni", poni.path, "--control-points", npt.path,
+                                           "--fix-tilts", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        guard r.status == 0 else { return }
+        let j = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let d = try #require(j["distance_m"] as? Double), p1 = try #require(j["poni1_m"] as? Double), p2 = try #require(j["poni2_m"] as? Double)
+        #expect(abs(d - 0.4385166139121795) < 2e-5 && abs(p1 - 0.10578173369224968) < 2e-5 && abs(p2 - 0.5344189019729669) < 2e-5, "\(d) \(p1) \(p2)")
+        let centre = try #require(j["beam_center_px"] as? [Double])
+        let x = flipColumns ? Double(columns) - target.centerX : target.centerX, y = flipRows ? Double(rows) - target.centerY : target.centerY
+        #expect(centre.count == 2 && abs(centre[0] - x) < 0.5 && abs(centre[1] - y) < 0.5, "\(centre) against \(x), \(y)")
+    }
 }
