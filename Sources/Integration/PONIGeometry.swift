@@ -65,6 +65,15 @@ public struct PONIGeometry: Sendable, Equatable {
             guard let v = Double(text), v.isFinite else { throw RoentgenError.badFile(file, line: line, "PONI \(key) '\(text)' is not a number") }
             return v
         }
+        // A Fit2D spline file (v1 `SplineFile:`, v2 Detector_config `splineFile`) moves every pixel by
+        // the detector's distortion; pyFAI applies it, Roentgen does not, so such a geometry is refused
+        // rather than integrated as if the detector were undistorted.
+        func refuseSpline(_ path: String, line: Int) throws {
+            let trimmed = path.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+            guard !trimmed.isEmpty, trimmed.lowercased() != "none", trimmed.lowercased() != "null" else { return }
+            throw RoentgenError(.unsupportedFormat, "PONI names a distortion spline file ('\(trimmed)'); Roentgen does not apply Fit2D spline distortion corrections, so its pixel positions would be wrong: integrate the distortion-corrected image, or use pyFAI", file: file, line: line)
+        }
+        if let (path, line) = values["splinefile"] { try refuseSpline(path, line: line) }
         var detector: String? = values["detector"]?.0
         if detector == "Detector" || detector?.isEmpty == true { detector = nil }
         var pixel1 = try number("PixelSize1", required: false)
@@ -75,6 +84,7 @@ public struct PONIGeometry: Sendable, Equatable {
             guard let data = config.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw RoentgenError.badFile(file, line: line, "PONI Detector_config is not a JSON object")
             }
+            if let spline = json["splineFile"] as? String { try refuseSpline(spline, line: line) }
             if let p = json["pixel1"] as? Double { pixel1 = p }
             if let p = json["pixel2"] as? Double { pixel2 = p }
             if let s = json["max_shape"] as? [Int], s.count == 2 { maxShape = s }

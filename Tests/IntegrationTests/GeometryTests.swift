@@ -84,6 +84,25 @@ import XrayFormats
         #expect(throws: RoentgenError.badFile("bad.poni", line: 2, "PONI Poni1 'x' is not a number")) { _ = try PONIGeometry.parse(bad, file: "bad.poni") }
     }
 
+    /// A PONI with a Fit2D distortion spline (FReLoN and image-plate geometries): refused, naming the file, the
+    /// line and the spline, as Roentgen does not move pixels by it; "None"/null (the Dioptas CeO2 PONI) is no spline.
+    @Test func splineFileRefused() throws {
+        let v1 = "PixelSize1: 5e-05\nPixelSize2: 5e-05\nDistance: 0.1\nPoni1: 0.05\nPoni2: 0.05\nRot1: 0\nRot2: 0\nRot3: 0\nSplineFile: /data/id11/frelon_spline_2012.spline\n"
+        #expect(throws: RoentgenError.self) { _ = try PONIGeometry.parse(v1, file: "frelon.poni") }
+        do { _ = try PONIGeometry.parse(v1, file: "frelon.poni") } catch let e as RoentgenError {
+            #expect(e.description.contains("frelon.poni") && e.description.contains("9") && e.description.contains("frelon_spline_2012.spline")
+                    && e.description.contains("does not apply Fit2D spline distortion"), "\(e.description)")
+        }
+        #expect(try PONIGeometry.parse(v1.replacingOccurrences(of: "/data/id11/frelon_spline_2012.spline", with: "None"), file: "none.poni").pixel1 == 5e-05)
+        let v2 = "poni_version: 2\nDetector: FReLoN\nDetector_config: {\"splineFile\": \"/data/frelon.spline\", \"binning\": [1, 1]}\nDistance: 0.1\nPoni1: 0.05\nPoni2: 0.05\nRot1: 0\nRot2: 0\nRot3: 0\n"
+        #expect(throws: RoentgenError.self) { _ = try PONIGeometry.parse(v2, file: "frelon2.poni") }
+        let none = v2.replacingOccurrences(of: "\"/data/frelon.spline\"", with: "null").replacingOccurrences(of: "\"binning\": [1, 1]", with: "\"pixel1\": 5e-05, \"pixel2\": 5e-05")
+        #expect(try PONIGeometry.parse(none, file: "null.poni").pixel2 == 5e-05)
+        if let url = SharedData.url("images/CeO2_Pilatus1M.poni") {   // SplineFile: None
+            #expect(try PONIGeometry.parse(String(contentsOf: url, encoding: .utf8), file: url.path).pixel1 == 172e-6)
+        }
+    }
+
     /// Fit2D's direct distance (mm), beam centre (px), tilt and tilt-plane rotation (°) of every PONI in the test
     /// material, against pyFAI 2026.9's `getFit2D()` (the 38.7° tilted Pilatus 300K-W among them), and back.
     @Test func fit2dOfEveryPONI() throws {
