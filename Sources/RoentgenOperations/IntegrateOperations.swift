@@ -84,14 +84,19 @@ public enum IntegrateOperations {
         public var request: Request
         public var geometry: PONIGeometry
         public var options: IntegrationOptions
-        public var sources: [DetectorImageSource]
-        /// Patterns in all (frames of all images).
+        /// The images opened here: HDF5 stacks (their frames stay on disk) and a single image; the
+        /// other images of a run of several are read when their turn comes (`ImageReadAhead`), so
+        /// that thousands of single-frame files are never held in memory together.
+        var opened: [DetectorImageSource?]
+        /// Patterns in all: every frame of the images opened here, one per image not yet read
+        /// (a multi-frame EDF or TIFF among several images gives more).
         public var total: Int
         var maskImage: DetectorImage?
         var darkImage: DetectorImage?
         var flatImage: DetectorImage?
-        /// Each image's monitor per frame (`--monitor-name`), all read and checked before any frame is integrated.
-        public var monitors: [[Double]]?
+        /// Each opened image's monitor per frame (`--monitor-name`), read and checked before any
+        /// frame is integrated (the other images': when they are read).
+        var monitors: [[Double]?]
     }
 
     /// Checks the request and opens its files (errors name the option or the file).
@@ -141,22 +146,48 @@ public enum IntegrateOperations {
         let maskImage = try r.mask.map { try DetectorImages.readMask(URL(fileURLWithPath: $0)) }
         let darkImage = try r.dark.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
         let flatImage = try r.flat.map { try DetectorImages.read(URL(fileURLWithPath: $0)) }
-        let sources = try r.images.map { try DetectorImages.open(URL(fileURLWithPath: $0), dataset: r.dataset) }
-        let monitors = try r.monitorName.map { name in
-            try zip(r.images, sources).map { path, source in
-                let lookup = try FrameMonitor(named: name, source: source, file: path)
-                return try (0..<source.frameCount).map { try lookup.value(frame: $0) }
+        // Every file is checked to exist and to be an image now; HDF5 stacks and a single image are
+        // opened (and fully checked) now, the rest when their turn comes.
+        var opened: [DetectorImageSource?] = []
+        for path in r.images {
+            let url = URL(fileURLWithPath: path)
+            let format = try DetectorImages.format(of: url)
+            if r.dataset != nil && format != "hdf5" {
+                throw RoentgenError(.badParameter, "--dataset applies to HDF5 files; this is a \(format) file", file: path)
             }
+            opened.append(r.images.count == 1 || format == "hdf5" ? try DetectorImages.open(url, dataset: r.dataset) : nil)
         }
-        return Plan(request: r, geometry: geometry, options: options, sources: sources, total: sources.reduce(0) { $0 + $1.frameCount },
+        let monitors = try zip(r.images, opened).map { path, source in try source.flatMap { try monitorValues(r.monitorName, source: $0, file: path) } }
+        return Plan(request: r, geometry: geometry, options: options, opened: opened, total: opened.reduce(0) { $0 + ($1?.frameCount ?? 1) },
                     maskImage: maskImage, darkImage: darkImage, flatImage: flatImage, monitors: monitors)
     }
 
-    /// Integrates every frame of every image of `plan` in order, handing each to `body`.
+    /// The monitor of every frame of `source` (nil without `--monitor-name`).
+    static func monitorValues(_ name: String?, source: DetectorImageSource, file: String) throws -> [Double]? {
+        guard let name else { return nil }
+        let lookup = try FrameMonitor(named: name, source: source, file: file)
+        return try (0..<source.frameCount).map { try lookup.value(frame: $0) }
+    }
+
+    /// Integrates every frame of every image of `plan` in order, handing each to `body`. An image
+    /// not opened by `plan` is read one ahead of the integration; if it cannot be read, the run
+    /// stops there with the error naming it (the patterns of the images before it have been handed on).
     public static func integrate(_ plan: Plan, _ body: (Frame) throws -> Void) throws {
         let r = plan.request
-        var integrators: [String: AzimuthalIntegrator] = [:]
-        for (n, (path, source)) in zip(r.images, plan.sources).enumerated() {
+        var integrators: [String: (mask: [Bool], integrator: AzimuthalIntegrator)] = [:]
+        // 1-D patterns whose bins the mask cannot move: no splitting (pyFAI's histogram spans every
+        // pixel centre, masked or not) or a fixed radial range. An image of a series masking more
+        // pixels than the one the integrator was built for (an image plate's scattered zeros with
+        // `--dummy 0`) then reuses it instead of rebuilding the geometry and matrix.
+        let binsIgnoreMask = r.nptAzim == nil && !r.chiProfile && plan.options.sigmaClip == nil
+            && (plan.options.splitting == .no || plan.options.radialRange != nil)
+        func isSubset(_ a: [Bool], of b: [Bool]) -> Bool {
+            a.count == b.count && zip(a, b).allSatisfy { !$0 || $1 }
+        }
+        let images = ImageReadAhead(paths: r.images, opened: plan.opened, dataset: r.dataset)
+        for (n, path) in r.images.enumerated() {
+            let source = try images.take(n)
+            let frameMonitors = try plan.monitors[n] ?? monitorValues(r.monitorName, source: source, file: path)
             let template = source.template
             let shape = "\(template.rows)x\(template.columns)"
             var notes: [String] = []
@@ -178,35 +209,39 @@ public enum IntegrateOperations {
             let batch = source.frameCount > 1 ? max(1, r.threads) * 8 : 1
             let readAhead = source.frameCount > 1 ? FrameReadAhead(source, frames: 0..<source.frameCount, window: 4 * batch) : nil
             defer { readAhead?.stop() }
+            // The static mask: file, detector gaps, and the first frame's invalid pixels (negative
+            // Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would. Each
+            // image has its own; the integrator (geometry and matrix) is reused while the shape and
+            // this mask stay the same (a series of files from one detector), built anew otherwise.
+            let frame = try source.frame(0)
+            notes += ValuePlausibility.warnings(forFrame: frame, pixelType: template.pixelType, label: source.frameCount > 1 ? "frame 0" : "the image")
+            var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: frame.count)
+            if let name = plan.geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
+                for i in m.indices where gaps[i] { m[i] = true }
+                notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
+            } else if let name = plan.geometry.detector, DetectorModel.named(name) == nil {
+                notes.append("the PONI names detector '\(name)', which Roentgen does not know: no module-gap mask applied (its pixel size comes from the PONI)")
+            }
+            var negatives = 0
+            for i in m.indices {
+                let v = frame[i]
+                // pyFAI's preprocessing tests the flat against the dummy too (not the dark; measured).
+                if v.isNaN || rule.isDummy(v) || (flatValues.map { rule.isDummy($0[i]) } ?? false) { m[i] = true }
+                if maskNegative && v < 0 { m[i] = true; negatives += 1 }
+            }
+            if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
             let integrator: AzimuthalIntegrator
-            if let cached = integrators[shape] {
-                integrator = cached
+            if let cached = integrators[shape], cached.mask == m || (binsIgnoreMask && isSubset(cached.mask, of: m)) {
+                // Equal masks; or this image masks more, its extra pixels are invalid values the
+                // integration leaves out frame by frame, and the bins do not depend on the mask.
+                integrator = cached.integrator
             } else {
-                // The static mask: file, detector gaps, and the first frame's invalid pixels
-                // (negative Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would.
-                let frame = try source.frame(0)
-                notes += ValuePlausibility.warnings(forFrame: frame, pixelType: template.pixelType, label: source.frameCount > 1 ? "frame 0" : "the image")
-                var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: frame.count)
-                if let name = plan.geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
-                    for i in m.indices where gaps[i] { m[i] = true }
-                    notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
-                } else if let name = plan.geometry.detector, DetectorModel.named(name) == nil {
-                    notes.append("the PONI names detector '\(name)', which Roentgen does not know: no module-gap mask applied (its pixel size comes from the PONI)")
-                }
-                var negatives = 0
-                for i in m.indices {
-                    let v = frame[i]
-                    // pyFAI's preprocessing tests the flat against the dummy too (not the dark; measured).
-                    if v.isNaN || rule.isDummy(v) || (flatValues.map { rule.isDummy($0[i]) } ?? false) { m[i] = true }
-                    if maskNegative && v < 0 { m[i] = true; negatives += 1 }
-                }
-                if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
                 integrator = try AzimuthalIntegrator(geometry: plan.geometry, rows: template.rows, columns: template.columns, mask: m,
                                                      flat: flatValues, options: plan.options, azimuthal: r.nptAzim != nil || r.chiProfile)
-                if integrator.split.matrix.values.isEmpty {
-                    notes.append("no unmasked pixel falls in the radial\(r.azimuthRange != nil ? " and azimuthal" : "") range: every bin is empty (0)")
-                }
-                integrators[shape] = integrator
+                integrators[shape] = (m, integrator)
+            }
+            if integrator.split.matrix.values.isEmpty {
+                notes.append("no unmasked pixel falls in the radial\(r.azimuthRange != nil ? " and azimuthal" : "") range: every bin is empty (0)")
             }
             // Frames in parallel (one thread each, the integrator and its matrix shared), in
             // batches so that a long stack is never held whole; handed on in order.
@@ -220,7 +255,7 @@ public enum IntegrateOperations {
                 readAhead?.consumed(through: first + results.count)
                 for (offset, raw) in results.enumerated() {
                     let k = first + offset
-                    let monitor = plan.monitors?[n][k]
+                    let monitor = frameMonitors?[k]
                     let factor: Double? = (monitor != nil || r.normalizationFactor != nil) ? (r.normalizationFactor ?? 1) * (monitor ?? 1) : nil
                     let cake = factor.map { raw.normalized(by: $0) } ?? raw
                     let result = r.chiProfile ? (cake.chiProfile() ?? cake) : cake

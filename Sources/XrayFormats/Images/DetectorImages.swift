@@ -43,6 +43,22 @@ public enum DetectorImages {
         }
     }
 
+    /// The image format of the file at `url` from its first 4 KiB, without reading the rest: a
+    /// missing, unreadable or non-image file is an error naming it.
+    public static func format(of url: URL) throws -> String {
+        let path = url.path
+        guard FormatRegistry.isRegularFile(path) else {
+            throw RoentgenError(.io, FileManager.default.fileExists(atPath: path) ? "not a regular file" : "no such file", file: path)
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw RoentgenError(.io, "file is not readable", file: path) }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4096)) ?? Data()
+        guard let format = format(of: head ?? Data(), suffix: FileName.suffix(path)) else {
+            throw RoentgenError(.unsupportedFormat, "not a detector image: TIFF, CBF, EDF, mar345 or HDF5 expected", file: path, byteOffset: 0)
+        }
+        return format
+    }
+
     /// Reads every frame of the image file at `url`.
     public static func read(_ url: URL, dataset: String? = nil) throws -> DetectorImage {
         try read(contents(url), file: url.path, dataset: dataset)

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import TestSupport
+import XrayFormats
+
+/// `roentgen integrate` over several image files: each read one ahead of the integration (not all
+/// before it), the patterns the same as one file at a time, and a file that cannot be read stopping
+/// the run at that file, naming it. Missing or non-image files are found before anything is integrated.
+@Suite struct ImageRunTests {
+    static func lines(_ r: RoentgenCLI.Result) -> [[String: Any]] {
+        r.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    @Test func severalImages() async throws {
+        guard let edf = SharedData.url("images/Pilatus1M.edf"), let tif = SharedData.url("images/CeO2_Pilatus1M.tif"),
+              let poni = SharedData.url("images/Pilatus1M.poni") else { return }
+        let args = ["--poni", poni.path, "--npt", "300", "--method", "bbox", "--json"]
+        let run = try await RoentgenCLI.run(["integrate", edf.path, tif.path, edf.path] + args)
+        let alone = try await RoentgenCLI.run(["integrate", tif.path] + args)
+        #expect(run.status == 0 && alone.status == 0, "\(run.stderr) \(alone.stderr)")
+        let patterns = Self.lines(run), single = Self.lines(alone)
+        #expect(patterns.count == 3 && single.count == 1)
+        guard patterns.count == 3, single.count == 1 else { return }
+        #expect(patterns.map { $0["file"] as? String } == [edf.path, tif.path, edf.path])
+        let first = patterns[0]["intensity"] as? [Double], third = patterns[2]["intensity"] as? [Double]
+        #expect(first != nil && first == third && first != patterns[1]["intensity"] as? [Double])
+        #expect(patterns[1]["intensity"] as? [Double] == single[0]["intensity"] as? [Double])
+        #expect(patterns[1]["sigma"] as? [Double] == single[0]["sigma"] as? [Double])
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-image-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A file cut short, second of three: the first pattern is out, then the run stops naming the file.
+        let cut = folder.appendingPathComponent("cut.edf")
+        try Data(contentsOf: edf).prefix(2_000_000).write(to: cut)
+        let stopped = try await RoentgenCLI.run(["integrate", edf.path, cut.path, tif.path] + args)
+        #expect(stopped.status != 0 && stopped.stderr.contains("cut.edf") && stopped.stderr.contains("truncated"), "\(stopped.stderr)")
+        #expect(Self.lines(stopped).count == 1)
+        // A missing file or one that is no image, anywhere in the list: nothing is integrated.
+        for (bad, said) in [(folder.appendingPathComponent("absent.cbf").path, "no such file"), (poni.path, "not a detector image")] {
+            let r = try await RoentgenCLI.run(["integrate", edf.path, tif.path, bad] + args)
+            #expect(r.status != 0 && r.stdout.isEmpty && r.stderr.contains(said), "\(r.stderr)")
+        }
+        let dataset = try await RoentgenCLI.run(["integrate", edf.path, tif.path, "--dataset", "/entry/data"] + args)
+        #expect(dataset.status != 0 && dataset.stdout.isEmpty && dataset.stderr.contains("--dataset applies to HDF5 files"), "\(dataset.stderr)")
+    }
+
+    /// A series whose second image has more invalid pixels (here 500 more dummy pixels): each image's
+    /// pattern is the one it gives alone, whichever comes first, with and without pixel splitting
+    /// (the no-split integrator is reused for the image masking more, the others rebuilt).
+    @Test func seriesWithMoreInvalidPixels() async throws {
+        guard let edf = SharedData.url("images/Pilatus1M.edf"), let poni = SharedData.url("images/Pilatus1M.poni") else { return }
+        let image = try DetectorImages.read(edf)
+        let plain = image.frames[0].map { Float($0) }
+        var holes = plain
+        for k in 0..<500 { holes[(k * 7919) % holes.count] = -2 }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-image-series-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let a = folder.appendingPathComponent("a.edf"), b = folder.appendingPathComponent("b.edf")
+        try NormalizationTests.writeEDF([plain], rows: image.rows, columns: image.columns, to: a)
+        try NormalizationTests.writeEDF([holes], rows: image.rows, columns: image.columns, to: b)
+        for method in ["no", "bbox"] {
+            let args = ["--poni", poni.path, "--npt", "400", "--method", method, "--dummy=-2", "--delta-dummy", "1", "--json"]
+            var alone: [String: [String: Any]] = [:]
+            for url in [a, b] {
+                let r = try await RoentgenCLI.run(["integrate", url.path] + args)
+                alone[url.path] = Self.lines(r).first
+            }
+            for order in [[a, b], [b, a]] {
+                let r = try await RoentgenCLI.run(["integrate"] + order.map(\.path) + args)
+                let patterns = Self.lines(r)
+                #expect(r.status == 0 && patterns.count == 2, "\(r.stderr)")
+                for (url, p) in zip(order, patterns) {
+                    #expect(p["intensity"] as? [Double] == alone[url.path]?["intensity"] as? [Double], "\(method) \(order.map(\.lastPathComponent)): \(url.lastPathComponent)")
+                    #expect(p["sigma"] as? [Double] == alone[url.path]?["sigma"] as? [Double])
+                    #expect(p["masked_pixels"] as? Int == alone[url.path]?["masked_pixels"] as? Int)
+                }
+            }
+            #expect(alone[a.path]?["intensity"] as? [Double] != alone[b.path]?["intensity"] as? [Double])
+            #expect((alone[b.path]?["masked_pixels"] as? Int ?? 0) > (alone[a.path]?["masked_pixels"] as? Int ?? 0))
+        }
+    }
+}
