@@ -25,6 +25,10 @@ public enum ErrorModel: String, Sendable {
     /// weighted mean, as pyFAI's `error_model="azimuthal"` (its online update in pixel order,
     /// `AzimuthalIntegrator.azimuthalVariance`); σ = √V / Σ c·norm.
     case azimuthal
+    /// pyFAI's `error_model="hybrid"`: sigma clipping cuts on the azimuthal spread (as `azimuthal`)
+    /// and the σ of the kept pixels is Poisson's; without clipping it is `poisson` (measured, pyFAI
+    /// 2026.9's `integrate1d`: σ equal to Poisson's in every bin).
+    case hybrid
 }
 
 /// pyFAI's `sigma_clip` (its `sigma_clip_ng`, CSR without pixel splitting): each radial bin

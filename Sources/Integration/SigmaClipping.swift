@@ -110,7 +110,9 @@ extension AzimuthalIntegrator {
     func sigmaClipped(values: [Float], dark: [Double]?, validity: ValidityRule, clip: SigmaClip,
                       binPixels: BinPixels, threads: Int) -> IntegrationResult {
         let bins = split.radialBins
-        let azimuthalModel = options.errorModel == .azimuthal
+        // The cut on the azimuthal spread (azimuthal and hybrid); hybrid reports Poisson's σ of the kept pixels.
+        let azimuthalModel = options.errorModel == .azimuthal || options.errorModel == .hybrid
+        let hybrid = options.errorModel == .hybrid
         // The dummy value is compared in float32, as pyFAI's preprocessing compares it.
         let dummy = validity.dummy.map { Float($0) }, delta = Float(validity.deltaDummy), maskNegative = validity.maskNegative
         var signal = [Double](repeating: 0, count: bins), normSum = signal, count = signal, variance = signal
@@ -171,6 +173,7 @@ extension AzimuthalIntegrator {
                         m = kept
                         sums = Self.clipSums(s, wt, va, x, m, azimuthal: azimuthalModel)
                     }
+                    if hybrid { sums.variance = (0..<m).reduce(0) { $0 + va[$1] } }
                     sig[b] = sums.signal; nrm[b] = sums.norm; cnt[b] = sums.count; vr[b] = sums.variance
                 }
                 tally[w] = (invalidHere, clippedHere, emptiedHere)

@@ -41,7 +41,7 @@ public enum IntegrateOperations {
         public var dataset: String?
         /// Azimuthal bins: a 2-D cake instead of a pattern.
         public var nptAzim: Int?
-        /// Error model: poisson, azimuthal or none.
+        /// Error model: poisson, azimuthal, hybrid or none.
         public var errors = "poisson"
         /// Threads: per frame for a single image, frames in parallel for a stack.
         public var threads = 2
@@ -104,7 +104,7 @@ public enum IntegrateOperations {
         guard !r.images.isEmpty else { throw RoentgenError.badParameter("name at least one image to integrate") }
         guard let unit = RadialUnit(rawValue: r.unit) else { throw RoentgenError.badParameter("--unit \(r.unit): use 2th_deg, q_A^-1, q_nm^-1 or r_mm") }
         guard let splitting = PixelSplitting(rawValue: r.method) else { throw RoentgenError.badParameter("--method \(r.method): use no, bbox or full") }
-        guard let errorModel = ErrorModel(rawValue: r.errors) else { throw RoentgenError.badParameter("--errors \(r.errors): use poisson, azimuthal or none") }
+        guard let errorModel = ErrorModel(rawValue: r.errors) else { throw RoentgenError.badParameter("--errors \(r.errors): use poisson, azimuthal, hybrid or none") }
         guard let poniText = try? String(contentsOf: URL(fileURLWithPath: r.poni), encoding: .utf8) else {
             throw RoentgenError(.io, "cannot read the PONI file", file: r.poni)
         }

@@ -35,7 +35,7 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: "Flat-field image every frame is divided by.") var flat: String?
     @Option(help: "HDF5 dataset of frames (default: the NXdata signal, the only ≥ 2-D dataset, or an NXdetector's data).") var dataset: String?
     @Option(help: "Azimuthal bins: integrate to a 2-D cake (radial × azimuth) instead of a pattern.") var nptAzim: Int?
-    @Option(help: "Error model: poisson, azimuthal or none.") var errors = "poisson"
+    @Option(help: "Error model: poisson, azimuthal, hybrid (sigma clipping cuts on the azimuthal spread, σ Poisson's; otherwise as poisson) or none.") var errors = "poisson"
     @Option(help: "Threads: per frame for a single image, frames in parallel for a stack.") var threads = 2
     @Option(help: ArgumentHelp("Sigma clipping (pyFAI's sigma_clip): in each bin keep the pixels within T standard deviations of its mean (at least Chauvenet's cut-off), re-averaging; takes Bragg spots and hot pixels out of ring patterns. With --method no, 1-D; σ from --errors (azimuthal: the bin's own spread).", valueName: "T"))
     var sigmaClip: Double?
@@ -54,7 +54,7 @@ struct IntegrateCommand: ParsableCommand {
         guard !images.isEmpty else { throw ValidationError("name at least one image to integrate") }
         guard RadialUnit(rawValue: unit) != nil else { throw ValidationError("--unit \(unit): use 2th_deg, q_A^-1, q_nm^-1 or r_mm") }
         guard PixelSplitting(rawValue: method) != nil else { throw ValidationError("--method \(method): use no, bbox or full") }
-        guard ErrorModel(rawValue: errors) != nil else { throw ValidationError("--errors \(errors): use poisson, azimuthal or none") }
+        guard ErrorModel(rawValue: errors) != nil else { throw ValidationError("--errors \(errors): use poisson, azimuthal, hybrid or none") }
     }
 
     func run() throws {

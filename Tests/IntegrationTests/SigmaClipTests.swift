@@ -31,7 +31,7 @@ import XrayFormats
         #expect(off == 0, "\(c.name): \(off) values more than 1e-4 from pyFAI")
     }
 
-    @Test(arguments: ["pilatus6m_spots", "pilatus1m_azimuthal", "pilatus1m_chauvenet", "pixium_mask_polarization", "mar345_polarization_edge"])
+    @Test(arguments: ["pilatus6m_spots", "pilatus6m_hybrid", "pilatus1m_azimuthal", "pilatus1m_chauvenet", "pixium_mask_polarization", "mar345_polarization_edge"])
     func cliMatchesPyFAI(_ name: String) async throws {
         let c = try #require(try Self.fixture().cases.first { $0.name == name })
         guard let image = SharedData.url(c.image), let poni = SharedData.url(c.poni ?? "") else { print(SharedData.missing(c.image)); return }

@@ -7,6 +7,8 @@ anchor of Tests/IntegrationTests/SigmaClipTests.swift (pyfai_sigma_clip.json). R
 Cases (mask: the negative pixels of the signed Pilatus frames, as Roentgen masks them by default):
 - the Pilatus 6M protein-crystal frame (run2_1_00148.cbf, solvent ring + Bragg spots), 2th_deg, Poisson, thres 5:
   the case sigma clipping is for; also pyFAI's plain integrate1d (no, csr) of it, to show what clipping changed;
+- the same frame with pyFAI's hybrid error model (the cut on the azimuthal spread, the kept pixels' Poisson sigma),
+  thres 4, 3 passes;
 - the Pilatus 1M AgBh frame, 2th_deg, azimuthal error model, thres 5; and r_mm, Poisson, thres 0 (Chauvenet's
   cut-off alone), max_iter 3;
 - the Pixium frame with its Deflate TIFF mask, q_nm^-1, azimuthal, thres 4, polarisation 0.99;
@@ -43,6 +45,9 @@ c = case("pilatus6m_spots", "images/run2_1_00148.cbf", "images/derived_poni/run2
 c["plain_intensity"] = r(ai.integrate1d(cbf, 1000, unit="2th_deg", method=("no", "csr", "cython"), mask=cbf < 0,
                                         error_model="poisson").intensity)
 cases.append(c)
+# pyFAI's hybrid error model: the cut on the azimuthal spread, the kept pixels' Poisson sigma (thres 4, 3 passes).
+cases.append(case("pilatus6m_hybrid", "images/run2_1_00148.cbf", "images/derived_poni/run2_1_00148_header.poni", "2th_deg", 1000,
+                  "hybrid", 4.0, 3, cbf < 0, cbf, ai))
 
 edf = fabio.open(os.path.join(root, "Pilatus1M.edf")).data
 ai = pyFAI.load(os.path.join(root, "Pilatus1M.poni"))

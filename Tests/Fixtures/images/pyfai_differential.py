@@ -141,7 +141,7 @@ for img, poni, rule, only in CASES:
             print("FAIL", key, err) if err else compare(key, res, j)
     if "clip" in WHAT:
         # pyFAI's CSR engine gives its r_mm and q_nm^-1 bin centres 5e-9 relative off the exact ones: 1e-5 bins here.
-        for unit, model, (thres, it), pol in itertools.product(only or UNITS, ["poisson", "azimuthal"], [(5.0, 5), (3.0, 1), (0.0, 5)], [None, 0.99]):
+        for unit, model, (thres, it), pol in itertools.product(only or UNITS, ["poisson", "azimuthal", "hybrid"], [(5.0, 5), (3.0, 1), (0.0, 5)], [None, 0.99]):
             if pol is not None and (thres, it) != (3.0, 1):
                 continue
             res = ai.sigma_clip(data, 700, unit=unit, mask=mask, error_model=model, thres=thres, max_iter=it, polarization_factor=pol)
