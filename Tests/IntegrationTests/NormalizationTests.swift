@@ -198,6 +198,22 @@ import XrayFormats
         }
     }
 
+    /// A Pilatus header's values (a CBF keeps them as one text, a TIFF as keys): the protein frame divided by its
+    /// exposure time (0.395 s) or flux (39.516 ph/s), and the CeO2 TIFF by its exposure time (3 s).
+    @Test func pilatusHeaderMonitors() async throws {
+        for (file, poniFile, name, value) in [("images/run2_1_00148.cbf", "images/derived_poni/run2_1_00148_header.poni", "Exposure_time", 0.395),
+                                              ("images/run2_1_00148.cbf", "images/derived_poni/run2_1_00148_header.poni", "Flux", 39.516),
+                                              ("images/CeO2_Pilatus1M.tif", "images/CeO2_Pilatus1M.poni", "Exposure_time", 3.0)] {
+            guard let image = SharedData.url(file), let poni = SharedData.url(poniFile) else { continue }
+            let args = [image.path, "--poni", poni.path, "--npt", "100"]
+            let plain = try await Self.integrate(args)
+            let scaled = try await Self.integrate(args + ["--monitor-name", name])
+            #expect(scaled["monitor"] as? Double == value && scaled["monitor_name"] as? String == name, "\(file) \(name): \(scaled["monitor"] ?? "none")")
+            let a = try #require(plain["intensity"] as? [Double]), b = try #require(scaled["intensity"] as? [Double])
+            #expect(a.count == 100 && zip(a, b).allSatisfy { abs($0 / value - $1) <= 1e-14 * abs($1) })
+        }
+    }
+
     /// The text output names the factor and the monitor in its header, as pyFAI writes "Normalization factor".
     @Test func header() async throws {
         guard let image = SharedData.url("images/Pilatus1M.edf"), let poni = SharedData.url("images/Pilatus1M.poni") else { return }

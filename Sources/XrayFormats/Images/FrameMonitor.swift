@@ -11,8 +11,8 @@ import XrayCore
 /// - EDF: a header key of the frame's own header, or `base/mnemonic`, which takes the value at
 ///   the mnemonic's position in `base_mne` from `base_pos` (ESRF SPEC counters:
 ///   `counter/mon` reads `counter_pos` at the index of `mon` in `counter_mne`);
-/// - other images (Pilatus TIFF/CBF headers, mar345): a header key as the reader keeps it
-///   (pyFAI reads monitors of EDF and HDF5 files only).
+/// - other images: a header key as the reader keeps it, and a Pilatus header's keys (`Exposure_time`,
+///   `Flux`, … of a TIFF or CBF); pyFAI reads monitors of EDF and HDF5 files only.
 ///
 /// Unlike pyFAI, which logs a warning and leaves the frame unnormalised when the monitor is
 /// missing or unreadable, every such case is an error here, as is a value that is not a finite
@@ -39,7 +39,12 @@ public struct FrameMonitor: Sendable {
             headers = []
         case .image(let image):
             datasetValues = nil
-            headers = image.frameHeaders.isEmpty ? [image.header] : image.frameHeaders
+            // A CBF keeps the Pilatus header lines as one text; its keys (Exposure_time, Flux, …) as a
+            // Pilatus TIFF's header has them.
+            headers = (image.frameHeaders.isEmpty ? [image.header] : image.frameHeaders).map { header in
+                guard let contents = header["_array_data.header_contents"] else { return header }
+                return header.merging(PilatusHeader.parse(contents)) { own, _ in own }
+            }
         }
     }
 
