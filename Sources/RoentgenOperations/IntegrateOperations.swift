@@ -162,6 +162,29 @@ public enum IntegrateOperations {
                     maskImage: maskImage, darkImage: darkImage, flatImage: flatImage, monitors: monitors)
     }
 
+    /// Marks in `mask` a frame's invalid pixels (NaN, dummy, negative where the rule masks them) and
+    /// those whose flat is the dummy (pyFAI's preprocessing tests the flat against the dummy too, not
+    /// the dark; measured); returns the number of negative pixels. One tight pass: it runs for every
+    /// image of a series.
+    static func staticInvalid(_ frame: [Double], flat: [Double]?, rule: AzimuthalIntegrator.ValidityRule, into mask: inout [Bool]) -> Int {
+        var negatives = 0
+        let hasDummy = rule.dummy != nil, maskNegative = rule.maskNegative
+        frame.withUnsafeBufferPointer { v in
+            mask.withUnsafeMutableBufferPointer { m in
+                for i in 0..<min(v.count, m.count) {
+                    let x = v[i]
+                    let negative = maskNegative && x < 0
+                    if negative { negatives += 1 }
+                    if negative || x.isNaN || (hasDummy && rule.isDummy(x)) { m[i] = true }
+                }
+                if hasDummy, let flat {
+                    for i in 0..<min(flat.count, m.count) where rule.isDummy(flat[i]) { m[i] = true }
+                }
+            }
+        }
+        return negatives
+    }
+
     /// The monitor of every frame of `source` (nil without `--monitor-name`).
     static func monitorValues(_ name: String?, source: DetectorImageSource, file: String) throws -> [Double]? {
         guard let name else { return nil }
@@ -182,7 +205,12 @@ public enum IntegrateOperations {
         let binsIgnoreMask = r.nptAzim == nil && !r.chiProfile && plan.options.sigmaClip == nil
             && (plan.options.splitting == .no || plan.options.radialRange != nil)
         func isSubset(_ a: [Bool], of b: [Bool]) -> Bool {
-            a.count == b.count && zip(a, b).allSatisfy { !$0 || $1 }
+            a.count == b.count && a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in
+                !(0..<a.count).contains { a[$0] && !b[$0] }
+            } }
+        }
+        func sameMask(_ a: [Bool], _ b: [Bool]) -> Bool {
+            a.count == b.count && a.withUnsafeBytes { a in b.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
         }
         let images = ImageReadAhead(paths: r.images, opened: plan.opened, dataset: r.dataset)
         for (n, path) in r.images.enumerated() {
@@ -222,16 +250,10 @@ public enum IntegrateOperations {
             } else if let name = plan.geometry.detector, DetectorModel.named(name) == nil {
                 notes.append("the PONI names detector '\(name)', which Roentgen does not know: no module-gap mask applied (its pixel size comes from the PONI)")
             }
-            var negatives = 0
-            for i in m.indices {
-                let v = frame[i]
-                // pyFAI's preprocessing tests the flat against the dummy too (not the dark; measured).
-                if v.isNaN || rule.isDummy(v) || (flatValues.map { rule.isDummy($0[i]) } ?? false) { m[i] = true }
-                if maskNegative && v < 0 { m[i] = true; negatives += 1 }
-            }
+            let negatives = staticInvalid(frame, flat: flatValues, rule: rule, into: &m)
             if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
             let integrator: AzimuthalIntegrator
-            if let cached = integrators[shape], cached.mask == m || (binsIgnoreMask && isSubset(cached.mask, of: m)) {
+            if let cached = integrators[shape], sameMask(cached.mask, m) || (binsIgnoreMask && isSubset(cached.mask, of: m)) {
                 // Equal masks; or this image masks more, its extra pixels are invalid values the
                 // integration leaves out frame by frame, and the bins do not depend on the mask.
                 integrator = cached.integrator

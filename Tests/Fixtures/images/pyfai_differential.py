@@ -13,7 +13,9 @@ Last run (2026-12-07): 500 cases (1d 208 + 156, cake 112, darkflat 24), all ok; 
 cases all ok, cake 168 cases of which 4 BAD: the mar345 plate's 100 x 36 full cakes, innermost radial bin, from a pixel
 with a corner exactly on the beam centre whose clamped quadrilateral has zero area (see docs/integration.md; pyFAI's 2-D
 full splitting also starts from an uninitialised buffer, so its first pixel's cells can change between runs); clip (session 13): 212 cases, all ok
-(bin centres within 1e-5 bins: pyFAI's CSR engine puts r_mm and q_nm^-1 centres 5e-9 relative off). The clip run
+(bin centres within 1e-5 bins: pyFAI's CSR engine puts r_mm and q_nm^-1 centres 5e-9 relative off).
+Session 14 (float32 dummy test, flat-is-dummy pixels, monitor normalisation in the code): 1d + darkflat + clip 794
+cases all ok; clip with the hybrid error model added: 316 cases (104 hybrid) all ok. The clip run
 found one fault first: with polarisation, a pixel of the mar345 plate sat on the cut's edge and fell on the other
 side (σ 8.5e-4 off, 4 cases); the normalisation is now multiplied in float32 as pyFAI's preprocessing does.
 """
