@@ -171,7 +171,8 @@ import XrayFormats
         // Monitors that cannot be used: named, with the file, before any pattern is written.
         for (name, said) in [("/entry/monitor/short", "holds 2 values, too few for frame 2"), ("/entry/monitor/zero", "is 0.0 in frame 1"),
                              ("/entry/monitor", "is a group, not a dataset"), ("/entry/monitor/nothing", "no object '/entry/monitor/nothing'"),
-                             ("/entry/monitor/table", "shape [3, 1]"), ("/entry/monitor/mode", "not numeric")] {
+                             ("/entry/monitor/table", "shape [3, 1]"), ("/entry/monitor/mode", "not numeric"),
+                             ("/entry/data", "shape [3, 200, 300]")] {
             let r = try await RoentgenCLI.run(["integrate", h5.path, "--poni", poni.path, "--monitor-name", name, "--json"])
             #expect(r.status != 0 && r.stdout.isEmpty && r.stderr.contains(said) && r.stderr.contains("frames.h5"), "\(name): \(r.stderr)")
         }

@@ -265,6 +265,10 @@ public struct HDF5ImageStack: @unchecked Sendable {
             guard d.space.count >= 1 else {
                 throw RoentgenError(.badParameter, "--\(purpose)-name: '\(path)' is empty", file: file)
             }
+            // One value per frame at most (a path to the frames themselves is refused before they are read).
+            guard d.space.dims.count <= 1 || d.space.dims.filter({ $0 != 1 }).count <= 1 else {
+                throw RoentgenError(.badParameter, "--\(purpose)-name: '\(path)' is a dataset of shape \(d.space.dims); a scalar or one value per frame (1-D) expected", file: file)
+            }
             return (try h5.numbers(d), d.space.dims)
         }
     }
