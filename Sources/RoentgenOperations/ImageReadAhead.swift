@@ -55,7 +55,7 @@ final class ImageReadAhead: @unchecked Sendable {
         pending[n] = group
         let path = paths[n], dataset = dataset
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            let result = Result { try DetectorImages.open(URL(fileURLWithPath: path), dataset: dataset) }
+            let result = Result { try DetectorImages.open(URL(fileURLWithPath: path), dataset: dataset, storedPixels: true) }
             lock.lock()
             results[n] = result
             lock.unlock()

@@ -155,34 +155,11 @@ public enum IntegrateOperations {
             if r.dataset != nil && format != "hdf5" {
                 throw RoentgenError(.badParameter, "--dataset applies to HDF5 files; this is a \(format) file", file: path)
             }
-            opened.append(r.images.count == 1 || format == "hdf5" ? try DetectorImages.open(url, dataset: r.dataset) : nil)
+            opened.append(r.images.count == 1 || format == "hdf5" ? try DetectorImages.open(url, dataset: r.dataset, storedPixels: true) : nil)
         }
         let monitors = try zip(r.images, opened).map { path, source in try source.flatMap { try monitorValues(r.monitorName, source: $0, file: path) } }
         return Plan(request: r, geometry: geometry, options: options, opened: opened, total: opened.reduce(0) { $0 + ($1?.frameCount ?? 1) },
                     maskImage: maskImage, darkImage: darkImage, flatImage: flatImage, monitors: monitors)
-    }
-
-    /// Marks in `mask` a frame's invalid pixels (NaN, dummy, negative where the rule masks them) and
-    /// those whose flat is the dummy (pyFAI's preprocessing tests the flat against the dummy too, not
-    /// the dark; measured); returns the number of negative pixels. One tight pass: it runs for every
-    /// image of a series.
-    static func staticInvalid(_ frame: [Double], flat: [Double]?, rule: AzimuthalIntegrator.ValidityRule, into mask: inout [Bool]) -> Int {
-        var negatives = 0
-        let hasDummy = rule.dummy != nil, maskNegative = rule.maskNegative
-        frame.withUnsafeBufferPointer { v in
-            mask.withUnsafeMutableBufferPointer { m in
-                for i in 0..<min(v.count, m.count) {
-                    let x = v[i]
-                    let negative = maskNegative && x < 0
-                    if negative { negatives += 1 }
-                    if negative || x.isNaN || (hasDummy && rule.isDummy(x)) { m[i] = true }
-                }
-                if hasDummy, let flat {
-                    for i in 0..<min(flat.count, m.count) where rule.isDummy(flat[i]) { m[i] = true }
-                }
-            }
-        }
-        return negatives
     }
 
     /// The monitor of every frame of `source` (nil without `--monitor-name`).
@@ -241,16 +218,20 @@ public enum IntegrateOperations {
             // Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would. Each
             // image has its own; the integrator (geometry and matrix) is reused while the shape and
             // this mask stay the same (a series of files from one detector), built anew otherwise.
-            let frame = try source.frame(0)
-            notes += ValuePlausibility.warnings(forFrame: frame, pixelType: template.pixelType, label: source.frameCount > 1 ? "frame 0" : "the image")
-            var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: frame.count)
+            let pixelCount = template.rows * template.columns
+            if template.pixelType.isFloat {
+                notes += ValuePlausibility.warnings(forFrame: try source.frame(0), pixelType: template.pixelType, label: source.frameCount > 1 ? "frame 0" : "the image")
+            }
+            var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: pixelCount)
             if let name = plan.geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
                 for i in m.indices where gaps[i] { m[i] = true }
                 notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
             } else if let name = plan.geometry.detector, DetectorModel.named(name) == nil {
                 notes.append("the PONI names detector '\(name)', which Roentgen does not know: no module-gap mask applied (its pixel size comes from the PONI)")
             }
-            let negatives = staticInvalid(frame, flat: flatValues, rule: rule, into: &m)
+            let negatives = try source.withFrameBytes(0) { bytes, type, bigEndian in
+                rule.markInvalid(RawFrame(bytes: bytes, type: type, bigEndian: bigEndian), count: pixelCount, flat: flatValues, into: &m)
+            }
             if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
             let integrator: AzimuthalIntegrator
             if let cached = integrators[shape], sameMask(cached.mask, m) || (binsIgnoreMask && isSubset(cached.mask, of: m)) {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import XrayCore
 import XrayFormats
 
 /// `roentgen integrate` over several image files: each read one ahead of the integration (not all
@@ -80,5 +81,26 @@ import XrayFormats
             #expect(alone[a.path]?["intensity"] as? [Double] != alone[b.path]?["intensity"] as? [Double])
             #expect((alone[b.path]?["masked_pixels"] as? Int ?? 0) > (alone[a.path]?["masked_pixels"] as? Int ?? 0))
         }
+    }
+
+    /// A Pilatus CBF opened for integration keeps its int32 pixels as stored (half the memory of doubles, read
+    /// in place): the same values, header and geometry as the image read whole, and the same damage errors.
+    @Test func storedInt32Frames() throws {
+        guard let cbf = SharedData.url("images/run2_1_00148.cbf") else { return }
+        let source = try DetectorImages.open(cbf, storedPixels: true)
+        let image = try DetectorImages.read(cbf)
+        guard case .storedInt32(let template, let values) = source else { Issue.record("not kept as int32"); return }
+        #expect(template.frames.isEmpty && values.count == image.pixelCount && source.frameCount == 1)
+        #expect(try source.frame(0) == image.frames[0])
+        #expect(template.header == image.header && template.wavelength == image.wavelength && template.distance == image.distance)
+        let sum = try source.withFrameBytes(0) { bytes, type, bigEndian -> Int64 in
+            #expect(type == .int32 && !bigEndian)
+            return bytes.bindMemory(to: Int32.self).reduce(0) { $0 + Int64($1) }
+        }
+        #expect(Double(sum) == image.frames[0].reduce(0, +))
+        let cut = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-cut-\(UUID().uuidString).cbf")
+        defer { try? FileManager.default.removeItem(at: cut) }
+        try Data(contentsOf: cbf).prefix(3_000_000).write(to: cut)
+        #expect(throws: RoentgenError.self) { _ = try DetectorImages.open(cut, storedPixels: true) }
     }
 }

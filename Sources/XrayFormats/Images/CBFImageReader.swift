@@ -17,7 +17,13 @@ enum CBFImageReader {
     }
 
     static func read(_ data: Data, file: String) throws -> DetectorImage {
-        try data.withUnsafeBytes { try read($0, file: file) }
+        try data.withUnsafeBytes { try read($0, file: file, keepInt32: false).image }
+    }
+
+    /// The image and, for a byte-offset int32 frame (every Pilatus CBF), its stored int32 values,
+    /// `frames` then left empty; other CBF files as `read` gives them, with nil.
+    static func readStored(_ data: Data, file: String) throws -> (image: DetectorImage, int32: [Int32]?) {
+        try data.withUnsafeBytes { try read($0, file: file, keepInt32: true) }
     }
 
     private static func find(_ needle: [UInt8], in p: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
@@ -34,7 +40,8 @@ enum CBFImageReader {
         return nil
     }
 
-    private static func read(_ p: UnsafeRawBufferPointer, file: String) throws -> DetectorImage {
+    /// `keepInt32`: a byte-offset int32 frame is decoded into the returned int32 values, not into `frames`.
+    private static func read(_ p: UnsafeRawBufferPointer, file: String, keepInt32: Bool) throws -> (image: DetectorImage, int32: [Int32]?) {
         func fail(_ offset: Int, _ message: String) -> RoentgenError { .badFile(file, byteOffset: offset, message) }
         guard let section = find(Array("--CIF-BINARY-FORMAT-SECTION--".utf8), in: p, from: 0, to: p.count) else {
             throw fail(0, "CBF file has no binary section (--CIF-BINARY-FORMAT-SECTION--)")
@@ -116,10 +123,16 @@ enum CBFImageReader {
         }
         let conversion = (fields["conversions"] ?? "x-CBF_NONE").lowercased()
         var values: [Double]
+        var int32: [Int32]?
         switch conversion {
         case "x-cbf_byte_offset":
             guard !type.isFloat else { throw fail(section, "CBF byte-offset compression of float data") }
-            values = try byteOffset(stored, count: count, type: type, at: start, file: file)
+            if type == .int32, keepInt32 {
+                int32 = try byteOffset(stored, count: count, type: type, at: start, file: file) { Int32(truncatingIfNeeded: $0) }
+                values = []
+            } else {
+                values = try byteOffset(stored, count: count, type: type, at: start, file: file) { Double($0) }
+            }
         case "x-cbf_none":
             guard size >= count * type.size else { throw fail(start, "CBF binary section of \(size) bytes; \(count) \(type.rawValue) values need \(count * type.size)") }
             let bigEndian = (fields["X-Binary-Element-Byte-Order"] ?? "").uppercased().hasPrefix("BIG")
@@ -127,16 +140,17 @@ enum CBFImageReader {
         default:
             throw RoentgenError(.unsupportedFormat, "CBF compression \(conversion); byte-offset and none are read", file: file, byteOffset: section)
         }
-        var image = DetectorImage(rows: slow, columns: fast, frames: [values], pixelType: type, format: id, header: header)
+        var image = DetectorImage(rows: slow, columns: fast, frames: values.isEmpty ? [] : [values], pixelType: type, format: id, header: header)
         if let text = header["_array_data.header_contents"] {
             PilatusHeader.applyGeometry(PilatusHeader.parse(text), to: &image)
         }
-        return image
+        return (image, int32)
     }
 
     /// CBFlib's byte-offset decompression; the running value wraps at the element type's width,
     /// as CBFlib's (a jump from −2³¹ to 2³¹−1 is stored as the wrapped 32-bit delta).
-    static func byteOffset(_ s: UnsafeRawBufferPointer, count: Int, type: DetectorImage.PixelType, at start: Int, file: String) throws -> [Double] {
+    static func byteOffset<T>(_ s: UnsafeRawBufferPointer, count: Int, type: DetectorImage.PixelType, at start: Int, file: String,
+                              _ element: (Int64) -> T) throws -> [T] {
         let wrap: (Int64) -> Int64
         switch type {
         case .int8: wrap = { Int64(Int8(truncatingIfNeeded: $0)) }
@@ -148,7 +162,7 @@ enum CBFImageReader {
         default: wrap = { $0 }
         }
         var failure: Int?
-        let out = [Double](unsafeUninitializedCapacity: count) { out, initialised in
+        let out = [T](unsafeUninitializedCapacity: count) { out, initialised in
             var value: Int64 = 0
             var i = 0
             let n = s.count
@@ -179,10 +193,10 @@ enum CBFImageReader {
                     }
                 }
                 value = wrap(value)
-                out[k] = Double(value)
+                out[k] = element(value)
                 k += 1
             }
-            for j in k..<count { out[j] = 0 }
+            for j in k..<count { out[j] = element(0) }
             initialised = count
         }
         if let failure {
