@@ -18,14 +18,13 @@ import TestSupport
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: SharedData.fixture("images/pyfai_chi_profile.json")))
         let c = try #require(fixture.cases.first { $0.name == name })
         guard let image = SharedData.url(c.image), let poni = SharedData.url(c.poni) else { print(SharedData.missing(c.image)); return }
-        let extra = try c.arguments.map { $0.hasPrefix("images/") ? try #require(SharedData.url($0)).path : $0 }
+        let extra = try sharedArguments(c.arguments)
         let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "\(c.npt)", "--npt-azim", "\(c.npt_azim)",
                                            "--unit", c.unit, "--method", c.method, "--chi-profile", "--json"] + extra)
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(object["unit"] as? String == "chi_deg")
-        let chi = try #require(object["radial"] as? [Double]), intensity = try #require(object["intensity"] as? [Double])
-        let sigma = try #require(object["sigma"] as? [Double])
+        let (chi, intensity, sigma) = try patternArrays(object)
         let n = c.npt_azim
         #expect(chi.count == n && intensity.count == n && sigma.count == n)
         guard chi.count == n, intensity.count == n, sigma.count == n else { return }

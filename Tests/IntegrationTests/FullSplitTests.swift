@@ -24,14 +24,13 @@ import TestSupport
         let c = try #require(fixture.cases.first { $0.name == name })
         guard let image = SharedData.url(c.image), let poni = SharedData.url(c.poni) else { print(SharedData.missing(c.image)); return }
         // Shared files named in the arguments (the mask) are resolved like the image.
-        let extra = try c.arguments.map { $0.hasPrefix("images/") ? try #require(SharedData.url($0)).path : $0 }
+        let extra = try sharedArguments(c.arguments)
         let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "\(c.npt)", "--unit", c.unit,
                                            "--method", "full", "--json"] + extra)
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(object["method"] as? String == "full")
-        let radial = try #require(object["radial"] as? [Double]), intensity = try #require(object["intensity"] as? [Double])
-        let sigma = try #require(object["sigma"] as? [Double])
+        let (radial, intensity, sigma) = try patternArrays(object)
         #expect(radial.count == c.npt && intensity.count == c.npt && sigma.count == c.npt)
         guard radial.count == c.npt, intensity.count == c.npt, sigma.count == c.npt else { return }
         let off = valuesOff(radial: radial, intensity: intensity, sigma: sigma,
@@ -50,7 +49,7 @@ import TestSupport
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: SharedData.fixture("images/pyfai_full_split.json")))
         let c = try #require(fixture.cakes.first { $0.name == name })
         guard let image = SharedData.url(c.image), let poni = SharedData.url(c.poni) else { print(SharedData.missing(c.image)); return }
-        let extra = try c.arguments.map { $0.hasPrefix("images/") ? try #require(SharedData.url($0)).path : $0 }
+        let extra = try sharedArguments(c.arguments)
         let r = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--npt", "\(c.npt)", "--npt-azim", "\(c.npt_azim)",
                                            "--unit", c.unit, "--method", "full", "--json"] + extra)
         #expect(r.status == 0, "\(r.stderr)")

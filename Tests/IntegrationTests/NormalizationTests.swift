@@ -51,8 +51,7 @@ import XrayFormats
     }
 
     static func check(_ c: Fixture.Case, _ object: [String: Any]) throws {
-        let radial = try #require(object["radial"] as? [Double]), intensity = try #require(object["intensity"] as? [Double])
-        let sigma = try #require(object["sigma"] as? [Double])
+        let (radial, intensity, sigma) = try patternArrays(object)
         let off = valuesOff(radial: radial, intensity: intensity, sigma: sigma,
                             expectedRadial: c.radial, expectedIntensity: c.intensity, expectedSigma: c.sigma)
         #expect(off == 0, "\(c.name): \(off) values more than 1e-4 from pyFAI")

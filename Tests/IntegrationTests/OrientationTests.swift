@@ -27,8 +27,7 @@ import TestSupport
                                            "--errors", c.errors, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        let radial = try #require(object["radial"] as? [Double]), intensity = try #require(object["intensity"] as? [Double])
-        let sigma = try #require(object["sigma"] as? [Double])
+        let (radial, intensity, sigma) = try patternArrays(object)
         #expect(radial.count == c.npt && intensity.count == c.npt && sigma.count == c.npt)
         guard radial.count == c.npt, intensity.count == c.npt, sigma.count == c.npt else { return }
         let off = valuesOff(radial: radial, intensity: intensity, sigma: sigma,

@@ -1,4 +1,6 @@
 import Foundation
+import Testing
+import TestSupport
 
 /// How many values of a 1-D pattern lie off a pyFAI fixture's: a bin centre more than `centres` of a bin
 /// away (the fixtures hold 9 significant digits: 1e-5 of a bin), an intensity or σ more than `tolerance`
@@ -16,4 +18,15 @@ func valuesOff(radial: [Double], intensity: [Double], sigma: [Double],
         if let s = expectedSigma[k], abs(sigma[k] - s) > tolerance * max(abs(s), 1e-9) { off += 1 }
     }
     return off
+}
+
+/// A fixture case's extra arguments with its `images/…` paths resolved in ../shared/data.
+func sharedArguments(_ arguments: [String]) throws -> [String] {
+    try arguments.map { $0.hasPrefix("images/") ? try #require(SharedData.url($0)).path : $0 }
+}
+
+/// The `radial`, `intensity` and `sigma` arrays of one 1-D pattern in `roentgen integrate --json`'s object
+/// (the test fails where one is missing).
+func patternArrays(_ object: [String: Any]) throws -> (radial: [Double], intensity: [Double], sigma: [Double]) {
+    (try #require(object["radial"] as? [Double]), try #require(object["intensity"] as? [Double]), try #require(object["sigma"] as? [Double]))
 }

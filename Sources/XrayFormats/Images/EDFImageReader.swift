@@ -34,8 +34,7 @@ enum EDFImageReader {
         func fail(_ offset: Int, _ message: String) -> RoentgenError { .badFile(file, byteOffset: offset, message) }
         var at = 0
         var frames: [[Double]] = []
-        var firstHeader: OrderedDictionary<String, String>?
-        var headers: [OrderedDictionary<String, String>] = []
+        var headers: [OrderedDictionary<String, String>] = []   // one per frame read
         var shape: (rows: Int, columns: Int, type: DetectorImage.PixelType)?
         while at < p.count {
             // Skips whitespace between blocks; anything else must open a header.
@@ -87,13 +86,12 @@ enum EDFImageReader {
                 guard s.rows == rows, s.columns == columns, s.type == type else { break }   // a different block (e.g. an error frame): stop
             } else {
                 shape = (rows, columns, type)
-                firstHeader = header
             }
             frames.append(ImagePixels.decode(p, offset: end, count: count, type: type, bigEndian: byteOrder == "highbytefirst"))
             headers.append(header)
             at = end + min(size, p.count - end)
         }
-        guard let shape, let header = firstHeader else { throw fail(0, "EDF file holds no data block") }
+        guard let shape, let header = headers.first else { throw fail(0, "EDF file holds no data block") }
         var image = DetectorImage(rows: shape.rows, columns: shape.columns, frames: frames, pixelType: shape.type, format: id, header: header)
         if headers.count > 1 { image.frameHeaders = headers }
         func number(_ key: String) -> Double? { header[key].flatMap { Double($0.split(separator: " ").first ?? "") } }
