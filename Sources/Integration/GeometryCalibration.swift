@@ -129,7 +129,7 @@ public enum GeometryCalibration {
         guard points.count > varied.count else {
             throw RoentgenError.badParameter("\(points.count) control points for \(varied.count) refined parameters (\(varied.joined(separator: ", "))): need more points than parameters")
         }
-        let model = RingGeometryModel(points: points, dSpacings: calibrant.dSpacings, pixel1: start.pixel1, pixel2: start.pixel2)
+        let model = RingGeometryModel(points: points, dSpacings: calibrant.dSpacings, pixel1: start.pixel1, pixel2: start.pixel2, spline: start.spline)
         let values = [start.distance, start.poni1, start.poni2, start.rot1, start.rot2, start.rot3, wavelength * 1e10]
         var set = ParameterSet()
         for (name, v) in zip(parameterNames, values) {
@@ -152,6 +152,8 @@ public enum GeometryCalibration {
         if !varied.contains("wavelength") { geometry.wavelength = start.wavelength }   // exactly, not via Å
         geometry.detector = start.detector
         geometry.maxShape = start.maxShape
+        geometry.spline = start.spline
+        geometry.splineFile = start.splineFile
         let r = try model.residuals(final)
         let rms = (r.reduce(0) { $0 + $1 * $1 } / Double(r.count)).squareRoot() * 180 / .pi
         var esd: [String: Double] = [:]
@@ -260,7 +262,7 @@ extension GeometryCalibration {
             var result = try refine(points: points, calibrant: calibrant, start: geometry, options: options, tilts: pass > 0)
             // Outliers (spots, diffuse scattering, a neighbouring ring): sigma-clip on Δ2θ and refine again.
             for _ in 0..<3 {
-                let model = RingGeometryModel(points: result.controlPoints, dSpacings: calibrant.dSpacings, pixel1: start.pixel1, pixel2: start.pixel2)
+                let model = RingGeometryModel(points: result.controlPoints, dSpacings: calibrant.dSpacings, pixel1: start.pixel1, pixel2: start.pixel2, spline: start.spline)
                 let r = try model.residuals(try result.refinement.parameters.evaluated())
                 var deviations = r.map(abs)
                 deviations.sort()
@@ -352,7 +354,8 @@ extension GeometryCalibration {
         var colSet = Array(stride(from: 0, to: columns, by: 4)); colSet.append(columns - 1)
         for i in rowSet {
             for j in colSet where !mask[i * columns + j] {
-                let t = PixelGeometry.position(Double(i) + 0.5, Double(j) + 0.5, g, m).tth
+                let (d1, d2) = PixelGeometry.distorted(Double(i) + 0.5, Double(j) + 0.5, g)
+                let t = PixelGeometry.position(d1, d2, g, m).tth
                 lo = min(lo, t)
                 hi = max(hi, t)
             }

@@ -20,6 +20,8 @@ public enum IntegrationOutput {
         /// The monitor's name and this frame's value, when the factor includes one.
         public var monitorName: String?
         public var monitorValue: Double?
+        /// The distortion spline the geometry applied (JSON `spline`), nil without.
+        public var splineFile: String?
         public init(source: String, frame: Int? = nil, maskApplied: Bool, darkApplied: Bool = false, flatApplied: Bool = false, notes: [String] = []) {
             self.source = source
             self.frame = frame
@@ -43,7 +45,8 @@ public enum IntegrationOutput {
         h += "# Distance Sample-beamCenter: \(String(format: "%.3f", f.directDistance)) mm\n"
         h += "# Center: x=\(String(format: "%.3f", f.centerX)), y=\(String(format: "%.3f", f.centerY)) pix\n"
         h += "# Tilt: \(String(format: "%.3f", f.tilt)) deg  TiltPlanRot: \(String(format: "%.3f", f.tiltPlaneRotation)) deg\n#\n"
-        h += "# Detector \(g.detector ?? "Detector")\t PixelSize= \(e(g.pixel1, 3)), \(e(g.pixel2, 3)) m\n"
+        // pyFAI's detector line, its spline included (`Detector.__repr__`).
+        h += "# Detector \(g.detector ?? "Detector")\t PixelSize= \(e(g.pixel1, 3)), \(e(g.pixel2, 3)) m\(g.splineFile.map { "\t Spline= \($0)" } ?? "")\n"
         h += "# Wavelength: \(g.wavelength.map { "\($0) m" } ?? "none")\n"
         h += "# Mask applied: \(c.maskApplied ? "True" : "False") (\(r.maskedPixels) pixels)\n"
         h += "# Dark current applied: \(c.darkApplied ? "True" : "False")\n"
@@ -113,7 +116,7 @@ public enum IntegrationOutput {
     /// The JSON object: `file`, `frame`, `radial`, `intensity`, `sigma`, `unit`, `method`,
     /// `masked_pixels`, with sigma clipping `sigma_clip`, `clipped_pixels` and
     /// `bins_emptied_by_clipping`, when normalised `normalization_factor` (and `monitor_name`,
-    /// `monitor`), and for a cake `azimuthal` (degrees) with `intensity` as rows of azimuth.
+    /// `monitor`), with a distortion spline `spline` (its path), and for a cake `azimuthal` (degrees) with `intensity` as rows of azimuth.
     public static func json(_ r: IntegrationResult, context c: Context) -> String {
         var out = "{\"file\": \(quoted(c.source)), \"frame\": \(c.frame.map(String.init) ?? "null"), "
         out += "\"unit\": \(quoted(r.axisLabel)), \"method\": \(quoted(r.splitting.rawValue)), \"masked_pixels\": \(r.maskedPixels), "
@@ -130,6 +133,7 @@ public enum IntegrationOutput {
         }
         if let f = c.normalizationFactor { out += ", \"normalization_factor\": \(f)" }
         if let name = c.monitorName, let value = c.monitorValue { out += ", \"monitor_name\": \(quoted(name)), \"monitor\": \(value)" }
+        if let spline = c.splineFile { out += ", \"spline\": \(quoted(spline))" }
         if !c.notes.isEmpty { out += ", \"notes\": [" + c.notes.map(quoted).joined(separator: ", ") + "]" }
         return out + "}"
     }

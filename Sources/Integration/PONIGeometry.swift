@@ -31,6 +31,13 @@ public struct PONIGeometry: Sendable, Equatable {
     /// Whether the orientation reverses the rows / the columns of the pixel grid.
     public var flipsRows: Bool { orientation == 1 || orientation == 2 }
     public var flipsColumns: Bool { orientation == 1 || orientation == 4 }
+    /// The Fit2D distortion spline file the PONI names (v1 `SplineFile:`, v2 `Detector_config`
+    /// `splineFile`), as written there; nil for none.
+    public var splineFile: String?
+    /// That spline, once read (the caller reads the file: `RoentgenOperations.DistortionSplines`).
+    /// With a spline, pixel positions move by its displacements and the pixel sizes are its own, as in
+    /// pyFAI, where the spline's pixel size replaces the PONI's.
+    public var spline: Fit2DSpline?
 
     public init(distance: Double, poni1: Double, poni2: Double, rot1: Double = 0, rot2: Double = 0, rot3: Double = 0,
                 pixel1: Double, pixel2: Double, wavelength: Double? = nil, detector: String? = nil, maxShape: [Int]? = nil) {
@@ -65,15 +72,16 @@ public struct PONIGeometry: Sendable, Equatable {
             guard let v = Double(text), v.isFinite else { throw RoentgenError.badFile(file, line: line, "PONI \(key) '\(text)' is not a number") }
             return v
         }
-        // A Fit2D spline file (v1 `SplineFile:`, v2 Detector_config `splineFile`) moves every pixel by
-        // the detector's distortion; pyFAI applies it, Roentgen does not, so such a geometry is refused
-        // rather than integrated as if the detector were undistorted.
-        func refuseSpline(_ path: String, line: Int) throws {
+        // A Fit2D spline file (v1 `SplineFile:`, v2 Detector_config `splineFile`): kept by name, read by the caller.
+        var splineFile: (String, Int)?
+        func spline(_ path: String, line: Int) {
             let trimmed = path.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
             guard !trimmed.isEmpty, trimmed.lowercased() != "none", trimmed.lowercased() != "null" else { return }
-            throw RoentgenError(.unsupportedFormat, "PONI names a distortion spline file ('\(trimmed)'); Roentgen does not apply Fit2D spline distortion corrections, so its pixel positions would be wrong: integrate the distortion-corrected image, or use pyFAI", file: file, line: line)
+            splineFile = (trimmed, line)
         }
-        if let (path, line) = values["splinefile"] { try refuseSpline(path, line: line) }
+        // pyFAI reads `SplineFile:` in version 1 files only; version 2 names the spline in Detector_config.
+        let version = values["poni_version"].flatMap { Double($0.0) } ?? 1
+        if version < 2, let (path, line) = values["splinefile"] { spline(path, line: line) }
         var detector: String? = values["detector"]?.0
         if detector == "Detector" || detector?.isEmpty == true { detector = nil }
         var pixel1 = try number("PixelSize1", required: false)
@@ -84,7 +92,7 @@ public struct PONIGeometry: Sendable, Equatable {
             guard let data = config.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw RoentgenError.badFile(file, line: line, "PONI Detector_config is not a JSON object")
             }
-            if let spline = json["splineFile"] as? String { try refuseSpline(spline, line: line) }
+            if let path = (json["splineFile"] ?? json["splinefile"]) as? String { spline(path, line: line) }
             if let p = json["pixel1"] as? Double { pixel1 = p }
             if let p = json["pixel2"] as? Double { pixel2 = p }
             if let s = json["max_shape"] as? [Int], s.count == 2 { maxShape = s }
@@ -97,7 +105,7 @@ public struct PONIGeometry: Sendable, Equatable {
         }
         if let name = detector {
             guard let model = DetectorModel.named(name) else {
-                if pixel1 == nil { throw RoentgenError.badFile(file, line: values["detector"]?.1, "PONI names detector '\(name)', which Roentgen does not know, and gives no pixel size; known: \(DetectorModel.all.map(\.name).joined(separator: ", "))") }
+                if pixel1 == nil && splineFile == nil { throw RoentgenError.badFile(file, line: values["detector"]?.1, "PONI names detector '\(name)', which Roentgen does not know, and gives no pixel size; known: \(DetectorModel.all.map(\.name).joined(separator: ", "))") }
                 return try finish()
             }
             pixel1 = pixel1 ?? model.pixel1
@@ -107,7 +115,10 @@ public struct PONIGeometry: Sendable, Equatable {
         return try finish()
 
         func finish() throws -> PONIGeometry {
-            guard let p1 = pixel1, let p2 = pixel2 else {
+            // With a spline and no pixel size, a placeholder: the spline's own replaces it when it is read
+            // (`PixelGeometry` refuses a geometry whose spline was not read).
+            let placeholder: Double? = splineFile != nil ? 1e-4 : nil
+            guard let p1 = pixel1 ?? placeholder, let p2 = pixel2 ?? placeholder else {
                 throw RoentgenError.badFile(file, "PONI file gives no pixel size (PixelSize1/2, Detector_config or a known Detector)")
             }
             // Plausible values only: a pixel of 0.1 µm to 10 mm, a distance up to 100 m, a wavelength of
@@ -131,7 +142,39 @@ public struct PONIGeometry: Sendable, Equatable {
                                  rot1: try number("Rot1")!, rot2: try number("Rot2")!, rot3: try number("Rot3")!,
                                  pixel1: p1, pixel2: p2, wavelength: wavelength, detector: detector, maxShape: maxShape)
             g.orientation = orientation
+            if let (path, line) = splineFile {
+                // pyFAI evaluates the spline at the re-indexed pixel coordinates but its solid-angle area
+                // factor at the stored ones; rather than copy that mixture, the pair is refused.
+                guard orientation == 3 else {
+                    throw RoentgenError.badFile(file, line: line, "PONI names a distortion spline ('\(path)') with detector orientation \(orientation); Roentgen applies a spline in orientation 3 only")
+                }
+                g.splineFile = path
+            }
             return g
+        }
+    }
+
+    /// The geometry with its distortion spline read: pixel sizes become the spline's (pyFAI's detector
+    /// takes them from the spline), and the shape the spline's when the PONI gave none. `file` is
+    /// the spline's path as it is to be written back into a PONI.
+    public func withSpline(_ spline: Fit2DSpline, file: String) -> PONIGeometry {
+        var g = self
+        g.spline = spline
+        g.splineFile = file
+        g.pixel1 = spline.pixel1
+        g.pixel2 = spline.pixel2
+        if g.maxShape == nil { g.maxShape = [spline.shape.rows, spline.shape.columns] }
+        return g
+    }
+
+    /// Checks that a spline named by the geometry was read and covers a `rows` × `columns` image.
+    public func checkSpline(rows: Int, columns: Int) throws {
+        guard let file = splineFile else { return }
+        guard let spline else {
+            throw RoentgenError.badParameter("the geometry names the distortion spline '\(file)', which was not read")
+        }
+        guard spline.shape == (rows, columns) else {
+            throw RoentgenError.badParameter("the distortion spline '\(file)' covers \(spline.shape.rows) × \(spline.shape.columns) pixels (its VALID REGION); the image has \(rows) × \(columns): a spline is made for one detector and binning")
         }
     }
 
@@ -144,7 +187,8 @@ public struct PONIGeometry: Sendable, Equatable {
         out += "Detector: \(detector ?? "Detector")\n"
         let shape = maxShape.map { "[\($0[0]), \($0[1])]" } ?? "null"
         let oriented = orientation == 3 ? "" : ", \"orientation\": \(orientation)"
-        out += "Detector_config: {\"pixel1\": \(pixel1), \"pixel2\": \(pixel2), \"max_shape\": \(shape)\(oriented)}\n"
+        let splined = splineFile.map { ", \"splineFile\": \(IntegrationOutput.quoted($0))" } ?? ""
+        out += "Detector_config: {\"pixel1\": \(pixel1), \"pixel2\": \(pixel2), \"max_shape\": \(shape)\(oriented)\(splined)}\n"
         out += "Distance: \(distance)\nPoni1: \(poni1)\nPoni2: \(poni2)\nRot1: \(rot1)\nRot2: \(rot2)\nRot3: \(rot3)\n"
         if let wavelength { out += "Wavelength: \(wavelength)\n" }
         return out

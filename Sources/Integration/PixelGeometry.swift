@@ -12,6 +12,11 @@ import XrayCore
 /// with 2θ = atan2(√(t1²+t2²), t3), χ = atan2(t1, t2), r = √(t1²+t2²).
 /// The relative solid angle is (L / √(L² + p1² + p2²))³ (1 at the PONI), and the polarisation
 /// factor for a fraction P (axis along dimension 2) 0.5·(1 + cos²2θ − P·cos 2χ·sin²2θ).
+///
+/// A geometry with a distortion spline (`PONIGeometry.spline`) moves each point by the spline's
+/// displacement before the rotation: (d1, d2) → (d1 + ΔY, d2 + ΔX) with ΔX, ΔY evaluated at
+/// (x = d2, y = d1) (`PixelDisplacements`), and multiplies the solid angle by pyFAI's pixel-area
+/// factor.
 public struct PixelGeometry: Sendable {
     public let geometry: PONIGeometry
     public let rows: Int
@@ -44,9 +49,17 @@ public struct PixelGeometry: Sendable {
         return (atan2(r, t3), atan2(t1, t2), r)
     }
 
+    /// The detector coordinates (pixels) of the point at (d1, d2) of the stored image: moved by the
+    /// geometry's distortion spline, if any, evaluated there.
+    @inline(__always) static func distorted(_ d1: Double, _ d2: Double, _ g: PONIGeometry) -> (Double, Double) {
+        guard let s = g.spline else { return (d1, d2) }
+        return (d1 + s.displacement(s.y, x: d2, y: d1), d2 + s.displacement(s.x, x: d2, y: d1))
+    }
+
     /// 2θ (rad), χ (rad), r (m) at the centre of pixel (`row`, `column`).
     public func center(row: Int, column: Int) -> (twoTheta: Double, chi: Double, r: Double) {
-        let p = Self.position(Double(row) + 0.5, Double(column) + 0.5, geometry, Rotation(geometry))
+        let (d1, d2) = Self.distorted(Double(row) + 0.5, Double(column) + 0.5, geometry)
+        let p = Self.position(d1, d2, geometry, Rotation(geometry))
         return (p.tth, p.chi, p.r)
     }
 
@@ -58,10 +71,13 @@ public struct PixelGeometry: Sendable {
 
     /// The relative solid angle of pixel (`row`, `column`).
     public func solidAngle(row: Int, column: Int) -> Double {
-        let p1 = (Double(row) + 0.5) * geometry.pixel1 - geometry.poni1, p2 = (Double(column) + 0.5) * geometry.pixel2 - geometry.poni2
+        let (d1, d2) = Self.distorted(Double(row) + 0.5, Double(column) + 0.5, geometry)
+        let p1 = d1 * geometry.pixel1 - geometry.poni1, p2 = d2 * geometry.pixel2 - geometry.poni2
         let L = geometry.distance
         let c = L / (L * L + p1 * p1 + p2 * p2).squareRoot()
-        return c * c * c
+        guard let s = geometry.spline else { return c * c * c }
+        let area = PixelDisplacements(spline: s, rows: 1, columns: 1, corners: false, area: true, origin: (row, column)).area[0]
+        return c * c * c * Double(area)
     }
 
     /// pyFAI's polarisation factor for fraction `factor` at a given 2θ and χ (rad).
@@ -99,6 +115,8 @@ public struct PixelGeometry: Sendable {
         let w = g.wavelength ?? 1
         let m = Rotation(g)
         let n = rows * columns
+        try g.checkSpline(rows: rows, columns: columns)
+        let shift = g.spline.map { PixelDisplacements(spline: $0, rows: rows, columns: columns, corners: corners || keepCorners, area: true) }
         var radial = [Double](repeating: 0, count: n), chi = radial, sa = radial, tth = radial
         let L = g.distance
         // Another detector orientation re-indexes the pixels (`PONIGeometry.orientation`): pixel (i, j)
@@ -106,17 +124,18 @@ public struct PixelGeometry: Sendable {
         let flipRows = g.flipsRows, flipColumns = g.flipsColumns
         for i in 0..<rows {
             let pi = flipRows ? rows - 1 - i : i
-            let p1 = (Double(pi) + 0.5) * g.pixel1 - g.poni1
             for j in 0..<columns {
                 let k = i * columns + j
                 let pj = flipColumns ? columns - 1 - j : j
-                let p = Self.position(Double(pi) + 0.5, Double(pj) + 0.5, g, m)
+                // A spline (orientation 3 only, so k is also the re-indexed pixel) moves the centre.
+                let d1 = Double(pi) + 0.5 + Double(shift?.centreY[k] ?? 0), d2 = Double(pj) + 0.5 + Double(shift?.centreX[k] ?? 0)
+                let p = Self.position(d1, d2, g, m)
                 radial[k] = unit.value(twoTheta: p.tth, r: p.r, wavelength: w)
                 chi[k] = p.chi
                 tth[k] = p.tth
-                let p2 = (Double(pj) + 0.5) * g.pixel2 - g.poni2
+                let p1 = d1 * g.pixel1 - g.poni1, p2 = d2 * g.pixel2 - g.poni2
                 let c = L / (L * L + p1 * p1 + p2 * p2).squareRoot()
-                sa[k] = c * c * c
+                sa[k] = c * c * c * Double(shift?.area[k] ?? 1)
             }
         }
         var dr: [Double] = [], dc: [Double] = [], keptRadial: [Double] = [], keptChi: [Double] = []
@@ -126,12 +145,15 @@ public struct PixelGeometry: Sendable {
             var cr = [Double](repeating: 0, count: (rows + 1) * cw), cc = cr
             for i in 0...rows {
                 for j in 0...columns {
-                    let p = Self.position(Double(flipRows ? rows - i : i), Double(flipColumns ? columns - j : j), g, m)
+                    let q = i * cw + j
+                    let d1 = Double(flipRows ? rows - i : i) + Double(shift?.cornerY[q] ?? 0)
+                    let d2 = Double(flipColumns ? columns - j : j) + Double(shift?.cornerX[q] ?? 0)
+                    let p = Self.position(d1, d2, g, m)
                     // Rounded to Float32 as pyFAI stores its corner array (`Geometry.corner_array`,
                     // dtype float32), so that the half-extents, and the bbox range made of them,
                     // are pyFAI's to the last bit rather than to ~1e-7 relative.
-                    cr[i * cw + j] = Double(Float(unit.value(twoTheta: p.tth, r: p.r, wavelength: w)))
-                    cc[i * cw + j] = Double(Float(p.chi))
+                    cr[q] = Double(Float(unit.value(twoTheta: p.tth, r: p.r, wavelength: w)))
+                    cc[q] = Double(Float(p.chi))
                 }
             }
             // The bounding-box half-extents (bbox splitting); full splitting reads the corners themselves.

@@ -7,13 +7,29 @@ import XrayCore
 /// in radians, with 2θ(point) from `PixelGeometry` (orientation 3, pixel centre +0.5) and
 /// 2θ_ring = 2·asin(λ / 2d) from the calibrant d-spacing and the wavelength.
 ///
+/// With a distortion spline each point's centre (row + 0.5, column + 0.5) is first moved by the
+/// spline's displacement there, once (pyFAI evaluates the spline at the control points the same way,
+/// in Float32, `Detector.calc_cartesian_positions`).
+///
 /// Parameter names: `dist`, `poni1`, `poni2` (m), `rot1`, `rot2`, `rot3` (rad), `wavelength` (Å).
 struct RingGeometryModel: RefinementModel {
     let points: [ControlPoint]
     let dSpacings: [Double]
     let pixel1: Double
     let pixel2: Double
+    /// Each point's detector coordinates (d1, d2) in pixels: its centre, moved by the spline.
+    let coordinates: [(d1: Double, d2: Double)]
     static let names = ["dist", "poni1", "poni2", "rot1", "rot2", "rot3", "wavelength"]
+
+    init(points: [ControlPoint], dSpacings: [Double], pixel1: Double, pixel2: Double, spline: Fit2DSpline? = nil) {
+        self.points = points
+        self.dSpacings = dSpacings
+        self.pixel1 = pixel1
+        self.pixel2 = pixel2
+        var g = PONIGeometry(distance: 1, poni1: 0, poni2: 0, pixel1: pixel1, pixel2: pixel2)
+        g.spline = spline
+        coordinates = points.map { PixelGeometry.distorted($0.row + 0.5, $0.column + 0.5, g) }
+    }
 
     func geometry(_ p: ParameterValues) throws -> (PONIGeometry, Double) {
         var v: [Double] = []
@@ -28,10 +44,10 @@ struct RingGeometryModel: RefinementModel {
     func residuals(_ p: ParameterValues) throws -> [Double] {
         let (g, lambda) = try geometry(p)
         let m = PixelGeometry.Rotation(g)
-        return points.map { point in
+        return zip(points, coordinates).map { point, d in
             let s = lambda / (2 * dSpacings[point.ring])
             let ring = s < 1 ? 2 * asin(s) : .pi
-            return PixelGeometry.position(point.row + 0.5, point.column + 0.5, g, m).tth - ring
+            return PixelGeometry.position(d.d1, d.d2, g, m).tth - ring
         }
     }
 }

@@ -25,6 +25,7 @@ struct RingPicker {
     func pick(geometry g: PONIGeometry, rings: [Int], ringTwoTheta: [Double], halfWidth: [Double], backgroundHalfWidth: [Double]) -> [ControlPoint] {
         guard !rings.isEmpty else { return [] }
         let m = PixelGeometry.Rotation(g)
+        let shift = g.spline.map { PixelDisplacements(spline: $0, rows: rows, columns: columns, corners: false, area: false) }
         let centres = rings.map { ringTwoTheta[$0] }
         // Sectors: ~4 px of arc, between 36 and 720 per ring.
         let sectors = rings.map { k -> Int in
@@ -40,7 +41,7 @@ struct RingPicker {
                 if mask[idx] { continue }
                 let v = frame[idx]
                 guard v.isFinite else { continue }
-                let p = PixelGeometry.position(Double(i) + 0.5, Double(j) + 0.5, g, m)
+                let p = PixelGeometry.position(Double(i) + 0.5 + Double(shift?.centreY[idx] ?? 0), Double(j) + 0.5 + Double(shift?.centreX[idx] ?? 0), g, m)
                 // Nearest expected ring (centres ascend).
                 var lo = 0, hi = centres.count - 1
                 while hi - lo > 1 { let mid = (lo + hi) / 2; if centres[mid] < p.tth { lo = mid } else { hi = mid } }

@@ -14,6 +14,8 @@ public enum IntegrateOperations {
         public var images: [String] = []
         /// PONI geometry file (pyFAI v1 or v2).
         public var poni = ""
+        /// Fit2D distortion spline file (replaces the PONI's `SplineFile`; `none` drops it).
+        public var spline: String?
         /// Mask image: nonzero pixels are left out.
         public var mask: String?
         /// Pixels equal to this value are left out.
@@ -108,7 +110,7 @@ public enum IntegrateOperations {
         guard let poniText = try? String(contentsOf: URL(fileURLWithPath: r.poni), encoding: .utf8) else {
             throw RoentgenError(.io, "cannot read the PONI file", file: r.poni)
         }
-        let geometry = try PONIGeometry.parse(poniText, file: r.poni)
+        let geometry = try DistortionSplines.attach(try PONIGeometry.parse(poniText, file: r.poni), poni: r.poni, override: r.spline)
         var options = IntegrationOptions()
         options.npt = r.npt
         options.unit = unit
@@ -269,6 +271,7 @@ public enum IntegrateOperations {
                     context.normalizationFactor = factor
                     context.monitorName = monitor != nil ? r.monitorName : nil
                     context.monitorValue = monitor
+                    context.splineFile = plan.geometry.splineFile
                     try body(Frame(path: path, index: k, result: result, context: context, integrator: integrator, source: source,
                                    dark: darkValues, validity: rule, isLastOfImage: k == source.frameCount - 1))
                 }

@@ -19,6 +19,7 @@ public struct APIError: Error, Sendable {
         switch error {
         case let e as APIError: return e
         case let e as Workspace.Refused: return APIError(400, "refusedPath", e.message)
+        case let e as ReadConfinement.Refused: return APIError(400, "refusedPath", e.message)
         case let e as RoentgenError:
             let status: Int
             switch e.kind {

@@ -20,6 +20,14 @@ public enum ReadConfinement {
         return real == root || real.hasPrefix(root.hasSuffix("/") ? root : root + "/")
     }
 
+    /// The error for a file a reader found by itself that lies outside the confining root (the
+    /// server answers it as it answers a client's path outside the workspace).
+    public struct Refused: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public init(_ message: String) { self.message = message }
+        public var description: String { message }
+    }
+
     /// Runs `work` with `root` bound (nil: unconfined), for work handed to a thread of its own.
     public static func with<T>(_ root: String?, _ work: () throws -> T) rethrows -> T {
         try $root.withValue(root) { try work() }

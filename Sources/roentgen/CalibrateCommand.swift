@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Integration
+import RoentgenOperations
 import XrayCore
 import XrayFormats
 
@@ -21,6 +22,7 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Start beam centre X,Y in pixels (X = column, Y = row, Fit2D convention; default: the PONI's or the header's).") var center: String?
     @Option(help: "Start geometry (PONI file); --distance, --center and --wavelength override it.") var poni: String?
     @Option(help: "Pixel size in µm when neither the PONI nor the image header gives it.") var pixelSize: Double?
+    @Option(help: "Fit2D distortion spline file of the detector (replaces the PONI's SplineFile; 'none' ignores it); written into the output PONI.") var spline: String?
     @Option(help: "Mask image: nonzero pixels are left out (of an HDF5/NeXus file, its NXdetector pixel_mask; negative Pilatus/Eiger pixels always are).") var mask: String?
     @Option(help: "Pixels equal to this value are left out (e.g. 0 outside a round image plate).") var dummy: Double?
     @Option(help: "HDF5 dataset of the frames.") var dataset: String?
@@ -98,10 +100,13 @@ struct CalibrateCommand: ParsableCommand {
         var g: PONIGeometry
         if let poni {
             guard let text = try? String(contentsOf: URL(fileURLWithPath: poni), encoding: .utf8) else { throw RoentgenError(.io, "cannot read the PONI file", file: poni) }
-            g = try PONIGeometry.parse(text, file: poni)
+            g = try DistortionSplines.attach(try PONIGeometry.parse(text, file: poni), poni: poni, override: spline)
             if g.maxShape == nil { g.maxShape = [template.rows, template.columns] }
         } else {
-            guard let pixel = pixelSize.map({ ($0 * 1e-6, $0 * 1e-6) }) ?? template.pixelSize.map({ ($0.pixel1, $0.pixel2) })
+            // A spline brings its own pixel size (pyFAI's detector takes it from the spline).
+            let splined = try spline.map { try DistortionSplines.attach(PONIGeometry(distance: 1, poni1: 0, poni2: 0, pixel1: 1e-4, pixel2: 1e-4), poni: nil, override: $0) }
+            let splinePixel = splined?.spline.map { ($0.pixel1, $0.pixel2) }
+            guard let pixel = splinePixel ?? pixelSize.map({ ($0 * 1e-6, $0 * 1e-6) }) ?? template.pixelSize.map({ ($0.pixel1, $0.pixel2) })
                     ?? pixelSizeFromShape(template) else {
                 throw RoentgenError.badParameter("no pixel size: give --poni or --pixel-size (the image header has none, and its \(template.rows) × \(template.columns) shape is no known detector's)")
             }
@@ -114,6 +119,7 @@ struct CalibrateCommand: ParsableCommand {
             // pixel = (pixel1, pixel2): rows (y), columns (x); the centre is (x, y).
             g = PONIGeometry(distance: d, poni1: c.1 * pixel.0, poni2: c.0 * pixel.1, pixel1: pixel.0, pixel2: pixel.1, wavelength: template.wavelength)
             g.maxShape = [template.rows, template.columns]
+            if let s = splined?.spline, let file = splined?.splineFile { g = g.withSpline(s, file: file) }
         }
         if let distance {
             guard distance > 0, distance <= 100_000 else { throw RoentgenError.badParameter("--distance \(distance) mm must be positive and at most 100 m") }
@@ -126,10 +132,13 @@ struct CalibrateCommand: ParsableCommand {
             f.centerX = g.flipsColumns ? Double(template.columns) - c.0 : c.0
             f.centerY = g.flipsRows ? Double(template.rows) - c.1 : c.1
             let w = g.wavelength, detector = g.detector, shape = g.maxShape, orientation = g.orientation
+            let splineFile = g.splineFile, spline = g.spline
             g = PONIGeometry(fit2d: f, pixel1: g.pixel1, pixel2: g.pixel2, wavelength: w)
             g.detector = detector
             g.maxShape = shape
             g.orientation = orientation
+            g.splineFile = splineFile
+            g.spline = spline
         }
         if let wavelength {
             guard wavelength > 0 else { throw RoentgenError.badParameter("--wavelength \(wavelength) Å must be positive") }

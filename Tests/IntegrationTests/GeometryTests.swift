@@ -84,22 +84,28 @@ import XrayFormats
         #expect(throws: RoentgenError.badFile("bad.poni", line: 2, "PONI Poni1 'x' is not a number")) { _ = try PONIGeometry.parse(bad, file: "bad.poni") }
     }
 
-    /// A PONI with a Fit2D distortion spline (FReLoN and image-plate geometries): refused, naming the file, the
-    /// line and the spline, as Roentgen does not move pixels by it; "None"/null (the Dioptas CeO2 PONI) is no spline.
-    @Test func splineFileRefused() throws {
+    /// A PONI with a Fit2D distortion spline (FReLoN and image-plate geometries) keeps its name, v1 and v2, for the
+    /// caller to read (SplineTests integrate with one); "None"/null (the Dioptas CeO2 PONI) is no spline. A geometry
+    /// whose spline was not read is refused where pixel positions are made, not integrated as undistorted.
+    @Test func splineFileKept() throws {
         let v1 = "PixelSize1: 5e-05\nPixelSize2: 5e-05\nDistance: 0.1\nPoni1: 0.05\nPoni2: 0.05\nRot1: 0\nRot2: 0\nRot3: 0\nSplineFile: /data/id11/frelon_spline_2012.spline\n"
-        #expect(throws: RoentgenError.self) { _ = try PONIGeometry.parse(v1, file: "frelon.poni") }
-        do { _ = try PONIGeometry.parse(v1, file: "frelon.poni") } catch let e as RoentgenError {
-            #expect(e.description.contains("frelon.poni") && e.description.contains("9") && e.description.contains("frelon_spline_2012.spline")
-                    && e.description.contains("does not apply Fit2D spline distortion"), "\(e.description)")
+        let g = try PONIGeometry.parse(v1, file: "frelon.poni")
+        #expect(g.splineFile == "/data/id11/frelon_spline_2012.spline")
+        do {
+            _ = try PixelGeometry(g, rows: 10, columns: 10).arrays(unit: .twoThetaDegrees, corners: false)
+            Issue.record("a geometry whose spline was not read was integrated")
+        } catch let e as RoentgenError {
+            #expect(e.description.contains("frelon_spline_2012.spline") && e.description.contains("not read"), "\(e.description)")
         }
-        #expect(try PONIGeometry.parse(v1.replacingOccurrences(of: "/data/id11/frelon_spline_2012.spline", with: "None"), file: "none.poni").pixel1 == 5e-05)
+        #expect(try PONIGeometry.parse(v1.replacingOccurrences(of: "/data/id11/frelon_spline_2012.spline", with: "None"), file: "none.poni").splineFile == nil)
         let v2 = "poni_version: 2\nDetector: FReLoN\nDetector_config: {\"splineFile\": \"/data/frelon.spline\", \"binning\": [1, 1]}\nDistance: 0.1\nPoni1: 0.05\nPoni2: 0.05\nRot1: 0\nRot2: 0\nRot3: 0\n"
-        #expect(throws: RoentgenError.self) { _ = try PONIGeometry.parse(v2, file: "frelon2.poni") }
+        #expect(try PONIGeometry.parse(v2, file: "frelon2.poni").splineFile == "/data/frelon.spline")
         let none = v2.replacingOccurrences(of: "\"/data/frelon.spline\"", with: "null").replacingOccurrences(of: "\"binning\": [1, 1]", with: "\"pixel1\": 5e-05, \"pixel2\": 5e-05")
-        #expect(try PONIGeometry.parse(none, file: "null.poni").pixel2 == 5e-05)
+        let parsed = try PONIGeometry.parse(none, file: "null.poni")
+        #expect(parsed.pixel2 == 5e-05 && parsed.splineFile == nil)
         if let url = SharedData.url("images/CeO2_Pilatus1M.poni") {   // SplineFile: None
-            #expect(try PONIGeometry.parse(String(contentsOf: url, encoding: .utf8), file: url.path).pixel1 == 172e-6)
+            let ceo2 = try PONIGeometry.parse(String(contentsOf: url, encoding: .utf8), file: url.path)
+            #expect(ceo2.pixel1 == 172e-6 && ceo2.splineFile == nil)
         }
     }
 

@@ -100,6 +100,12 @@ import TestSupport
         expectRefused(try http.post("/api/xrd/refine", ["file": "xrd/bruker_raw/LaB6_Jan2018.raw", "phases": ["/etc/passwd"]]), "quick-form phase")
         expectRefused(try http.post("/api/pdf/fit", ["file": "xrd/pdf/pdfgetx3_Ni/ni300mesh_300k_nor_1-5-pdfgetx3.gr", "phase": "../x.cif", "qmax": 26]), "quick-form structure")
         expectRefused(try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "/etc/passwd"]), "PONI outside")
+        expectRefused(try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni",
+                                                       "spline": "/etc/passwd"]), "spline outside")
+        // A PONI inside the workspace naming a distortion spline outside it.
+        let poni = try String(contentsOf: root.appendingPathComponent("images/DLS_CeO2_1200mm_pyFAI.poni"), encoding: .utf8)
+        try poni.replacingOccurrences(of: "\"max_shape\"", with: "\"splineFile\": \"/etc/passwd\", \"max_shape\"").write(to: root.appendingPathComponent("fits/spline_out.poni"), atomically: true, encoding: .utf8)
+        expectRefused(try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "fits/spline_out.poni"]), "spline named by a PONI, outside")
         // Bad requests and data the analysis cannot use.
         let noPhase = try http.post("/api/xrd/refine", ["file": "xrd/bruker_raw/LaB6_Jan2018.raw"])
         #expect(noPhase.status == 422 && noPhase.errorKind == "badParameter", "\(noPhase.text)")
