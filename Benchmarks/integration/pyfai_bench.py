@@ -1,7 +1,8 @@
 """pyFAI's integrate1d time per frame (ms, median of N calls after one warm-up) for one image.
 
-usage: pyfai_bench.py IMAGE PONI METHOD(no|bbox|full|clip) N [MASKRULE]
-(clip: sigma_clip, thres 5, max_iter 5, Poisson errors, CSR without splitting)
+usage: pyfai_bench.py IMAGE PONI METHOD(no|bbox|full|clip|cake-no|cake-bbox|cake-full) N [MASKRULE]
+(clip: sigma_clip, thres 5, max_iter 5, Poisson errors, CSR without splitting;
+ cake-M: integrate2d, 500 radial x 360 azimuthal bins, method M as below)
 Same settings as Roentgen's side: 1000 points, 2th_deg, solid angle on, no polarisation,
 Poisson errors, negative pixels (signed images) or zeros (mar345) masked as the references do.
 """
@@ -22,6 +23,10 @@ ai = pyFAI.load(poni)
 if method == "clip":
     run = ai.sigma_clip
     kw = dict(npt=1000, unit="2th_deg", mask=mask, correctSolidAngle=True, error_model="poisson", thres=5, max_iter=5)
+elif method.startswith("cake-"):
+    run = ai.integrate2d
+    m = {"no": ("no", "histogram", "cython"), "bbox": ("bbox", "csr", "cython"), "full": ("full", "csr", "cython")}[method[5:]]
+    kw = dict(npt_rad=500, npt_azim=360, unit="2th_deg", method=m, mask=mask, correctSolidAngle=True, error_model="poisson")
 else:
     run = ai.integrate1d
     m = {"no": ("no", "histogram", "cython"), "bbox": ("bbox", "csr", "cython"), "full": ("full", "csr", "cython")}[method]

@@ -8,6 +8,9 @@
 #
 # "full" is full pixel splitting (pyFAI ("full", "csr", "cython")).
 #
+# "cake-no", "cake-bbox", "cake-full": 2-D cakes, 500 radial x 360 azimuthal bins (pyFAI's integrate2d;
+# Roentgen's --npt 500 --npt-azim 360).
+#
 #   Benchmarks/integration/run.sh [ROUNDS=5] [CALLS=20] [METHODS="no bbox full clip"]
 # Needs a release build: swift build -c release --product roentgen
 set -euo pipefail
@@ -29,9 +32,14 @@ for method in $METHODS; do
     ratios=(); line=""
     for ((r = 0; r < ROUNDS; r++)); do
       py=$(python3 Benchmarks/integration/pyfai_bench.py "$image" "$poni" "$method" "$CALLS" "$rule" 2>/dev/null | tail -1)
-      if [ "$method" = clip ]; then how="--method no --sigma-clip 5"; else how="--method $method"; fi
+      npt=1000
+      case "$method" in
+        clip) how="--method no --sigma-clip 5" ;;
+        cake-*) how="--method ${method#cake-} --npt-azim 360"; npt=500 ;;
+        *) how="--method $method" ;;
+      esac
       # shellcheck disable=SC2086
-      sw=$($R integrate "$image" --poni "$poni" $how --npt 1000 $extra --threads 2 --repeat-times "$CALLS" -o /tmp/roentgen-bench.xye 2>&1 >/dev/null | sed -n 's/.*: \([0-9.]*\) ms per frame.*/\1/p' | tail -1)
+      sw=$($R integrate "$image" --poni "$poni" $how --npt $npt $extra --threads 2 --repeat-times "$CALLS" -o /tmp/roentgen-bench.xye 2>&1 >/dev/null | sed -n 's/.*: \([0-9.]*\) ms per frame.*/\1/p' | tail -1)
       ratio=$(python3 -c "print(f'{$py/$sw:.2f}')")
       ratios+=("$ratio"); line+="$py/$sw($ratio) "
     done

@@ -52,6 +52,8 @@ public struct AzimuthalIntegrator: Sendable {
     /// The 1-D matrix in the fixed-width layout of the fast frame loop (nil for cakes and for
     /// rows the layout cannot hold; those frames take the CSR loop).
     let spans: RadialSpans?
+    /// A cake's matrix bin by bin, for its frame loop (nil for 1-D patterns and sigma clipping).
+    let cells: BinMajorMatrix?
     /// Σ c·norm and Σ c per bin over the pixels of the static mask's complement: a frame without
     /// invalid pixels of its own only accumulates signal and variance.
     let staticNormalization: [Double]
@@ -147,6 +149,7 @@ public struct AzimuthalIntegrator: Sendable {
         self.staticCount = staticCount
         // Sigma clipping goes bin by bin (`sigmaClipped`), never through the fast frame loop.
         spans = azimuthal || options.sigmaClip != nil ? nil : RadialSpans(matrix, pixels: n, bins: bins)
+        cells = azimuthal && options.sigmaClip == nil ? BinMajorMatrix(matrix, bins: bins) : nil
         binPixels = options.sigmaClip != nil ? BinPixels(matrix, bins: bins, normalization: norm32) : nil
     }
 
@@ -258,6 +261,20 @@ public struct AzimuthalIntegrator: Sendable {
         return frames.first?.type.dispatch(Sums(integrator: self, frames: frames, spans: spans, validity: validity, threads: threads)) ?? nil
     }
 
+    /// The cake loop's sums for one frame read in place (`accumulateCells`): nil when the stored type
+    /// or the alignment does not allow it; `.some(nil)` when the frame has a pixel invalid in it alone.
+    private func cakeSums(_ frame: RawFrame, cells: BinMajorMatrix, validity: ValidityRule,
+                          threads: Int) -> (signal: [Double], variance: [Double])?? {
+        struct Sums: PixelTypeDispatch {
+            let integrator: AzimuthalIntegrator, frame: RawFrame, cells: BinMajorMatrix, validity: ValidityRule, threads: Int
+            func run<T: FramePixel>(_ type: T.Type) -> (signal: [Double], variance: [Double])?? {
+                guard let pixels = frame.pixels(as: T.self, count: integrator.rows * integrator.columns) else { return nil }
+                return .some(integrator.accumulateCells(pixels, cells: cells, validity: validity, threads: threads))
+            }
+        }
+        return frame.type.dispatch(Sums(integrator: self, frame: frame, cells: cells, validity: validity, threads: threads)) ?? nil
+    }
+
     /// `body(k)` for every k of `range` on `options.threads` workers (frame k on worker k mod workers).
     private func parallelFrames(_ range: Range<Int>, _ body: @Sendable (Int) throws -> IntegrationResult) throws -> [IntegrationResult] {
         try parallelFrames(range, group: 1) { frames in try frames.map(body) }
@@ -304,6 +321,10 @@ public struct AzimuthalIntegrator: Sendable {
             // The fast loop ran: its sums, or (a pixel invalid in this frame alone) the general loop.
             return sums[0].map(fastResult) ?? generalLoop(frame.doubles(count: n), dark: nil, validity: validity, threads: workers)
         }
+        if let cells, dark == nil, options.errorModel != .azimuthal, !frame.bigEndian,
+           let sums = cakeSums(frame, cells: cells, validity: validity, threads: workers) {
+            return sums.map(fastResult) ?? generalLoop(frame.doubles(count: n), dark: nil, validity: validity, threads: workers)
+        }
         return try integrate(frame.doubles(count: n), dark: dark, validity: validity, threads: threads)
     }
 
@@ -316,6 +337,10 @@ public struct AzimuthalIntegrator: Sendable {
         let threads = max(1, min(threads ?? options.threads, 8))
         if let spans, dark == nil, options.errorModel != .azimuthal,
            let sums = frame.withUnsafeBufferPointer({ accumulate($0, spans: spans, validity: validity, threads: threads) }) {
+            return fastResult(sums)
+        }
+        if let cells, dark == nil, options.errorModel != .azimuthal,
+           let sums = frame.withUnsafeBufferPointer({ accumulateCells($0, cells: cells, validity: validity, threads: threads) }) {
             return fastResult(sums)
         }
         return generalLoop(frame, dark: dark, validity: validity, threads: threads)
@@ -387,12 +412,31 @@ public struct AzimuthalIntegrator: Sendable {
     /// Intensity Σ signal / Σ norm (0 in empty bins), σ by the error model, and the bin centres.
     func result(signal: [Double], normalization normSum: [Double], count: [Double], variance: [Double], masked: Int) -> IntegrationResult {
         let bins = signal.count
-        var intensity = [Double](repeating: 0, count: bins)
-        for b in 0..<bins where normSum[b] != 0 { intensity[b] = signal[b] / normSum[b] }
+        // Branch-free (a select per bin), so that a cake's 10⁵ bins divide and take roots in vector registers.
+        let intensity = [Double](unsafeUninitializedCapacity: bins) { out, count in
+            signal.withUnsafeBufferPointer { s in
+                normSum.withUnsafeBufferPointer { d in
+                    for b in 0..<bins {
+                        let n = d[b], filled = n != 0
+                        out[b] = filled ? s[b] / (filled ? n : 1) : 0
+                    }
+                }
+            }
+            count = bins
+        }
         var sigma: [Double] = []
         if options.errorModel != .none {
-            sigma = [Double](repeating: 0, count: bins)
-            for b in 0..<bins where normSum[b] != 0 { sigma[b] = variance[b].squareRoot() / normSum[b] }
+            sigma = [Double](unsafeUninitializedCapacity: bins) { out, count in
+                variance.withUnsafeBufferPointer { v in
+                    normSum.withUnsafeBufferPointer { d in
+                        for b in 0..<bins {
+                            let n = d[b], filled = n != 0
+                            out[b] = filled ? v[b].squareRoot() / (filled ? n : 1) : 0
+                        }
+                    }
+                }
+                count = bins
+            }
         }
         let scale = options.unit.scale
         let radial = (0..<split.radialBins).map { (split.radialLow + (Double($0) + 0.5) * split.radialStep) * scale }

@@ -123,3 +123,64 @@ import XrayFormats
         #expect(zip(mixed, alone).allSatisfy { $0.intensity == $1.intensity && $0.sigma == $1.sigma })
     }
 }
+
+/// The cake frame loop (the matrix bin by bin, static normalisation, pixels read in their stored type)
+/// against the general CSR loop, on the Pilatus 1M frame.
+@Suite struct CakeLoopTests {
+    /// The int32 frame read in place, the same frame as `Double`, and the general loop (a dark of zeros forces
+    /// it) agree in every cell, for no, bbox and full splitting; on one thread and on three (bins split by entries).
+    @Test(arguments: [PixelSplitting.no, .bbox, .full]) func cellsAndGeneralLoopAgree(_ splitting: PixelSplitting) throws {
+        guard let (image, poni) = try FrameLoopTests.setup() else { return }
+        let frame = image.frames[0]
+        var options = IntegrationOptions()
+        options.splitting = splitting
+        options.npt = 300
+        options.nptAzimuthal = 72
+        let integrator = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: frame.map { $0 < 0 },
+                                                 options: options, azimuthal: true)
+        let cells = try #require(integrator.cells)
+        #expect(cells.unitWeights == (splitting == .no))
+        #expect(cells.binRanges(3).map(\.count).reduce(0, +) == 300 * 72)
+        let validity = AzimuthalIntegrator.ValidityRule(maskNegative: true)
+        let asDouble = try integrator.integrate(frame, validity: validity, threads: 3)
+        let stored = frame.map { Int32($0) }
+        let asInt32 = try stored.withUnsafeBytes { try integrator.integrate(RawFrame(bytes: $0, type: .int32, bigEndian: false), validity: validity, threads: 1) }
+        #expect(asInt32.sumSignal == asDouble.sumSignal && asInt32.sumVariance == asDouble.sumVariance && asInt32.intensity == asDouble.intensity)
+        let general = try integrator.integrate(frame, dark: [Double](repeating: 0, count: frame.count), validity: validity)
+        #expect(FrameLoopTests.maxRelative(asDouble.intensity, general.intensity) < 1e-12)
+        #expect(FrameLoopTests.maxRelative(asDouble.sigma, general.sigma) < 1e-12)
+        #expect(FrameLoopTests.maxRelative(asDouble.count, general.count) < 1e-12)
+        #expect(asDouble.maskedPixels == general.maskedPixels && asDouble.azimuthal == general.azimuthal)
+        #expect(asDouble.intensity.filter { $0 > 0 }.count > 5000)
+    }
+
+    /// A pixel invalid in this frame only is left out of every cell, as if the static mask held it.
+    @Test(arguments: FrameLoopTests.Invalid.allCases) func pixelInvalidInOneFrame(_ invalid: FrameLoopTests.Invalid) throws {
+        guard let (image, poni) = try FrameLoopTests.setup() else { return }
+        var frame = image.frames[0]
+        var options = IntegrationOptions()
+        options.splitting = .bbox
+        options.npt = 200
+        options.nptAzimuthal = 36
+        let mask = frame.map { $0 < 0 }
+        let pixel = 500 * image.columns + 500
+        let integrator = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: mask, options: options, azimuthal: true)
+        var withPixel = mask
+        withPixel[pixel] = true
+        let reference = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: withPixel, options: options, azimuthal: true)
+        let dummy = 7777.0
+        switch invalid {
+        case .negative: frame[pixel] = -1
+        case .dummy: frame[pixel] = dummy
+        case .nan: frame[pixel] = .nan
+        }
+        let validity = AzimuthalIntegrator.ValidityRule(dummy: invalid == .dummy ? dummy : nil, maskNegative: true)
+        let r = try integrator.integrate(frame, validity: validity)
+        let e = try reference.integrate(frame, validity: validity)
+        #expect(r.maskedPixels == integrator.staticMasked + 1 && r.maskedPixels == e.maskedPixels)
+        #expect(FrameLoopTests.maxRelative(r.intensity, e.intensity) < 1e-12 && FrameLoopTests.maxRelative(r.count, e.count) < 1e-12)
+        let stored = frame.map { Float($0) }
+        let f = try stored.withUnsafeBytes { try integrator.integrate(RawFrame(bytes: $0, type: .float32, bigEndian: false), validity: validity) }
+        #expect(f.maskedPixels == e.maskedPixels && FrameLoopTests.maxRelative(f.intensity, e.intensity) < 1e-12)
+    }
+}
