@@ -89,8 +89,8 @@ import XrayFormats
         guard let cbf = SharedData.url("images/run2_1_00148.cbf") else { return }
         let source = try DetectorImages.open(cbf, storedPixels: true)
         let image = try DetectorImages.read(cbf)
-        guard case .storedInt32(let template, let values) = source else { Issue.record("not kept as int32"); return }
-        #expect(template.frames.isEmpty && values.count == image.pixelCount && source.frameCount == 1)
+        guard case .stored(let template, let frames) = source else { Issue.record("not kept as int32"); return }
+        #expect(template.frames.isEmpty && frames.type == .int32 && frames.pixelsPerFrame == image.pixelCount && source.frameCount == 1)
         #expect(try source.frame(0) == image.frames[0])
         #expect(template.header == image.header && template.wavelength == image.wavelength && template.distance == image.distance)
         let sum = try source.withFrameBytes(0) { bytes, type, bigEndian -> Int64 in
@@ -102,5 +102,38 @@ import XrayFormats
         defer { try? FileManager.default.removeItem(at: cut) }
         try Data(contentsOf: cbf).prefix(3_000_000).write(to: cut)
         #expect(throws: RoentgenError.self) { _ = try DetectorImages.open(cut, storedPixels: true) }
+        #expect(throws: RoentgenError.self) { _ = try source.frame(1) }
+    }
+
+    /// EDF, TIFF and mar345 integer frames are kept as stored too, in the host's byte order whatever the file's: the
+    /// shared Pilatus 1M EDF (int32) and Pixium TIFF (uint16), and the fixtures of every integer type, a
+    /// big-endian two-frame EDF and a big-endian TIFF among them, give the values, frame count and headers
+    /// of the image read whole; float images stay doubles.
+    @Test func storedEDFTIFFAndMar345Frames() throws {
+        var urls = ["edf_int16.edf", "edf_int32.edf", "edf_uint16.edf", "edf_uint8.edf", "edf_int32_bigendian_2frames.edf",
+                    "tiff_int8_none.tif", "tiff_uint16_bigendian.tif", "tiff_uint16_two_pages.tif", "tiff_int32_lzw.tif",
+                    "tiff_uint32_packbits.tif", "tiff_uint16_predictor_lzw.tif", "tiff_int32_tiles_lzw.tif"].map { SharedData.fixture("images/" + $0) }
+        urls.append(SharedData.fixture("images/mar345_120.mar2300"))
+        for shared in ["images/Pilatus1M.edf", "images/pixium_03150.tif", "images/example.mar2300"] { if let u = SharedData.url(shared) { urls.append(u) } }
+        for url in urls {
+            let image = try DetectorImages.read(url)
+            let source = try DetectorImages.open(url, storedPixels: true)
+            guard case .stored(let template, let frames) = source else { Issue.record("\(url.lastPathComponent) not kept as stored"); continue }
+            #expect(frames.type == image.pixelType && source.frameCount == image.frames.count && template.frames.isEmpty, "\(url.lastPathComponent)")
+            #expect(template.header == image.header && template.frameHeaders == image.frameHeaders && template.rows == image.rows)
+            for k in 0..<image.frames.count {
+                #expect(try source.frame(k) == image.frames[k], "\(url.lastPathComponent) frame \(k)")
+                let first = try source.withFrameBytes(k) { bytes, type, bigEndian in
+                    #expect(type == image.pixelType && bigEndian == StoredFrames.hostIsBigEndian)
+                    return type.decode(bytes, count: 1, bigEndian: bigEndian)[0]
+                }
+                #expect(first == image.frames[k][0])
+            }
+        }
+        for name in ["edf_float32.edf", "tiff_float64_zlib.tif"] {
+            guard case .image = try DetectorImages.open(SharedData.fixture("images/" + name), storedPixels: true) else {
+                Issue.record("\(name): a float image is kept as doubles"); continue
+            }
+        }
     }
 }

@@ -75,18 +75,32 @@ public enum DetectorImages {
 
     /// Opens the image file at `url` for reading frame by frame: an HDF5 stack stays on disk
     /// (or mapped) and is decoded one frame at a time; other formats are read whole.
-    /// `storedPixels`: a Pilatus CBF's int32 frame is kept as its int32 values (`.storedInt32`),
-    /// half the memory of doubles and read in place by the integration.
+    /// `storedPixels`: the integer frames of a CBF, EDF, TIFF or mar345 file are kept as the file stores
+    /// them (`.stored`, `StoredFrames`): a quarter to a half of the memory of doubles, read in place
+    /// by the integration.
     public static func open(_ url: URL, dataset: String? = nil, storedPixels: Bool = false) throws -> DetectorImageSource {
         let data = try contents(url)
         let kind = format(of: data.prefix(4096), suffix: FileName.suffix(url.path))
         if kind == "hdf5" {
             return .stack(try HDF5ImageStack(data: data, file: url.path, dataset: dataset))
         }
-        if storedPixels, dataset == nil, kind == CBFImageReader.id {
-            let (image, int32) = try CBFImageReader.readStored(data, file: url.path)
-            if let int32 { return .storedInt32(image, int32) }
-            return .image(image)
+        if storedPixels, dataset == nil {
+            switch kind {
+            case CBFImageReader.id:
+                let (image, int32) = try CBFImageReader.readStored(data, file: url.path)
+                if let int32 { return .stored(image, StoredFrames(int32: int32)) }
+                return .image(image)
+            case EDFImageReader.id:
+                let (image, stored) = try EDFImageReader.readStored(data, file: url.path)
+                return stored.map { .stored(image, $0) } ?? .image(image)
+            case TIFFImageReader.id:
+                let (image, stored) = try TIFFImageReader.readStored(data, file: url.path)
+                return stored.map { .stored(image, $0) } ?? .image(image)
+            case Mar345ImageReader.id:
+                let (image, stored) = try Mar345ImageReader.readStored(data, file: url.path)
+                return stored.map { .stored(image, $0) } ?? .image(image)
+            default: break
+            }
         }
         if dataset != nil {
             throw RoentgenError(.badParameter, "--dataset applies to HDF5 files; this is a \(format(of: data.prefix(4096), suffix: FileName.suffix(url.path)) ?? "non-image") file", file: url.path)
@@ -99,15 +113,16 @@ public enum DetectorImages {
 public enum DetectorImageSource: Sendable {
     case image(DetectorImage)
     case stack(HDF5ImageStack)
-    /// One int32 frame as stored (a Pilatus CBF), with the image's header and geometry (`frames` empty).
-    case storedInt32(DetectorImage, [Int32])
+    /// Integer frames as the file stores them (a Pilatus CBF's int32, an EDF's or a TIFF's integers),
+    /// with the image's header and geometry (`frames` empty).
+    case stored(DetectorImage, StoredFrames)
 
     /// The image's shape, type, header and geometry (frames not loaded for a stack).
     public var template: DetectorImage {
         switch self {
         case .image(var i): i.frames = []; return i
         case .stack(let s): return s.template
-        case .storedInt32(let i, _): return i
+        case .stored(let i, _): return i
         }
     }
 
@@ -115,7 +130,7 @@ public enum DetectorImageSource: Sendable {
         switch self {
         case .image(let i): return i.frames.count
         case .stack(let s): return s.frameCount
-        case .storedInt32: return 1
+        case .stored(_, let frames): return frames.count
         }
     }
 
@@ -126,9 +141,7 @@ public enum DetectorImageSource: Sendable {
             guard k >= 0, k < i.frames.count else { throw RoentgenError.badParameter("frame \(k): the image has \(i.frames.count) frames") }
             return i.frames[k]
         case .stack(let s): return try s.frame(k)
-        case .storedInt32(_, let values):
-            guard k == 0 else { throw RoentgenError.badParameter("frame \(k): the image has 1 frame") }
-            return values.map { Double($0) }
+        case .stored(_, let frames): return try frames.frame(k)
         }
     }
 
@@ -145,9 +158,8 @@ public enum DetectorImageSource: Sendable {
             guard k >= 0, k < i.frames.count else { throw RoentgenError.badParameter("frame \(k): the image has \(i.frames.count) frames") }
             return try i.frames[k].withUnsafeBytes { try body($0, .float64, false) }
         case .stack(let s): return try s.withFrameBytes(k, body)
-        case .storedInt32(_, let values):
-            guard k == 0 else { throw RoentgenError.badParameter("frame \(k): the image has 1 frame") }
-            return try values.withUnsafeBytes { try body($0, .int32, Int32(1).bigEndian == 1) }   // the host's byte order
+        case .stored(_, let frames):
+            return try frames.withFrameBytes(k) { try body($0, frames.type, StoredFrames.hostIsBigEndian) }
         }
     }
 }

@@ -27,15 +27,21 @@ enum EDFImageReader {
     ]
 
     static func read(_ data: Data, file: String) throws -> DetectorImage {
-        try data.withUnsafeBytes { try read($0, file: file) }
+        try data.withUnsafeBytes { try read($0, file: file, keepStored: false).image }
     }
 
-    private static func read(_ p: UnsafeRawBufferPointer, file: String) throws -> DetectorImage {
+    /// As `read`, with integer frames kept as stored (`StoredFrames`) instead of decoded into `frames`.
+    static func readStored(_ data: Data, file: String) throws -> (image: DetectorImage, stored: StoredFrames?) {
+        try data.withUnsafeBytes { try read($0, file: file, keepStored: true) }
+    }
+
+    private static func read(_ p: UnsafeRawBufferPointer, file: String, keepStored: Bool) throws -> (image: DetectorImage, stored: StoredFrames?) {
         func fail(_ offset: Int, _ message: String) -> RoentgenError { .badFile(file, byteOffset: offset, message) }
         var at = 0
         var frames: [[Double]] = []
         var headers: [OrderedDictionary<String, String>] = []   // one per frame read
         var shape: (rows: Int, columns: Int, type: DetectorImage.PixelType)?
+        var stored: StoredFrames.Builder?
         while at < p.count {
             // Skips whitespace between blocks; anything else must open a header.
             while at < p.count, [0x20, 0x0A, 0x0D, 0x09, 0x00].contains(p[at]) { at += 1 }
@@ -87,7 +93,12 @@ enum EDFImageReader {
             } else {
                 shape = (rows, columns, type)
             }
-            frames.append(ImagePixels.decode(p, offset: end, count: count, type: type, bigEndian: byteOrder == "highbytefirst"))
+            if keepStored && StoredFrames.keeps(type) {
+                if stored == nil { stored = StoredFrames.Builder(type: type, pixelsPerFrame: count) }
+                stored?.append(p, offset: end, bigEndian: byteOrder == "highbytefirst")
+            } else {
+                frames.append(ImagePixels.decode(p, offset: end, count: count, type: type, bigEndian: byteOrder == "highbytefirst"))
+            }
             headers.append(header)
             at = end + min(size, p.count - end)
         }
@@ -100,6 +111,6 @@ enum EDFImageReader {
         if let w = number("WaveLength"), w > 0 { image.wavelength = w }
         if let x = number("Center_1"), let y = number("Center_2") { image.beamCenter = (x: x, y: y) }
         if let t = number("count_time") ?? number("ExposureTime") { image.exposureTime = t }
-        return image
+        return (image, stored?.frames)
     }
 }

@@ -37,7 +37,7 @@ public struct FrameMonitor: Sendable {
         case .stack(let stack):
             datasetValues = try stack.numericDataset(name, purpose: "monitor")
             headers = []
-        case .image(let image), .storedInt32(let image, _):
+        case .image(let image), .stored(let image, _):
             datasetValues = nil
             // A CBF keeps the Pilatus header lines as one text; its keys (Exposure_time, Flux, …) as a
             // Pilatus TIFF's header has them.

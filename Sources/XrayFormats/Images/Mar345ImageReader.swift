@@ -23,10 +23,15 @@ enum Mar345ImageReader {
     }
 
     static func read(_ data: Data, file: String) throws -> DetectorImage {
-        try data.withUnsafeBytes { try read($0, file: file) }
+        try data.withUnsafeBytes { try read($0, file: file, keepStored: false).image }
     }
 
-    private static func read(_ p: UnsafeRawBufferPointer, file: String) throws -> DetectorImage {
+    /// As `read`, with the pixels kept as their uint32 values (`StoredFrames`) instead of doubles.
+    static func readStored(_ data: Data, file: String) throws -> (image: DetectorImage, stored: StoredFrames?) {
+        try data.withUnsafeBytes { try read($0, file: file, keepStored: true) }
+    }
+
+    private static func read(_ p: UnsafeRawBufferPointer, file: String, keepStored: Bool) throws -> (image: DetectorImage, stored: StoredFrames?) {
         func fail(_ offset: Int, _ message: String) -> RoentgenError { .badFile(file, byteOffset: offset, message) }
         guard p.count >= 4096 else { throw fail(0, "mar345 file of \(p.count) bytes is shorter than its 4096-byte header") }
         let swapped = p.loadUnaligned(as: UInt32.self).littleEndian != 1234
@@ -91,20 +96,26 @@ enum Mar345ImageReader {
         var words = [UInt16](repeating: 0, count: count)
         let ended = words.withUnsafeMutableBufferPointer { unpack(UnsafeRawBufferPointer(rebasing: p[(newline + 1)...]), width: x, into: $0) }
         guard ended else { throw fail(newline + 1, "mar345 packed data ends before all \(x) × \(y) pixels are decoded (file truncated)") }
-        var values = words.map { Double($0) }
+        var values = words.map { UInt32($0) }
         for k in 0..<high {
             let address = int(4096 + 8 * k), value = int(4096 + 8 * k + 4)
             guard address >= 1, address <= count else { throw fail(4096 + 8 * k, "mar345 high-intensity pixel address \(address) outside the \(count)-pixel image") }
-            values[address - 1] = Double(UInt32(bitPattern: Int32(truncatingIfNeeded: value)))
+            values[address - 1] = UInt32(bitPattern: Int32(truncatingIfNeeded: value))
         }
-        var image = DetectorImage(rows: y, columns: x, frames: [values], pixelType: .uint32, format: id, header: header)
+        var stored: StoredFrames?
+        if keepStored {
+            var builder = StoredFrames.Builder(type: .uint32, pixelsPerFrame: count)
+            values.withUnsafeBytes { builder.append($0, bigEndian: StoredFrames.hostIsBigEndian) }
+            stored = builder.frames
+        }
+        var image = DetectorImage(rows: y, columns: x, frames: keepStored ? [] : [values.map { Double($0) }], pixelType: .uint32, format: id, header: header)
         let pixelLength = int(24), pixelHeight = int(28)
         if pixelLength > 0, pixelHeight > 0 { image.pixelSize = (pixel1: Double(pixelHeight) * 1e-6, pixel2: Double(pixelLength) * 1e-6) }
         if int(32) > 0 { image.wavelength = Double(int(32)) * 1e-6 * 1e-10 }
         if int(36) > 0 { image.distance = Double(int(36)) * 1e-3 * 1e-3 }
         if let cx = header["CENTER_X"].flatMap(Double.init), let cy = header["CENTER_Y"].flatMap(Double.init) { image.beamCenter = (x: cx, y: cy) }
         if let t = header["TIME"].flatMap(Double.init) { image.exposureTime = t }
-        return image
+        return (image, stored)
     }
 
     /// CCP4 `unpack_word`: false when the input ends first.

@@ -23,11 +23,16 @@ enum TIFFImageReader {
         var text: String?
     }
 
-    static func read(_ data: Data, file: String) throws -> DetectorImage {
-        try data.withUnsafeBytes { try read($0, file: file) }
+    /// As `read`, with integer pages kept as stored (`StoredFrames`) instead of decoded into `frames`.
+    static func readStored(_ data: Data, file: String) throws -> (image: DetectorImage, stored: StoredFrames?) {
+        try data.withUnsafeBytes { try read($0, file: file, keepStored: true) }
     }
 
-    private static func read(_ p: UnsafeRawBufferPointer, file: String) throws -> DetectorImage {
+    static func read(_ data: Data, file: String) throws -> DetectorImage {
+        try data.withUnsafeBytes { try read($0, file: file, keepStored: false).image }
+    }
+
+    private static func read(_ p: UnsafeRawBufferPointer, file: String, keepStored: Bool) throws -> (image: DetectorImage, stored: StoredFrames?) {
         func fail(_ offset: Int, _ message: String) -> RoentgenError { .badFile(file, byteOffset: offset, message) }
         guard p.count >= 8 else { throw fail(0, "TIFF file of \(p.count) bytes has no header (8 bytes expected)") }
         let bigEndian = p[0] == 0x4D
@@ -130,9 +135,15 @@ enum TIFFImageReader {
 
         let shape = try layout(first.entries, at: first.offset)
         var frames: [[Double]] = []
+        var stored = keepStored && StoredFrames.keeps(shape.type) ? StoredFrames.Builder(type: shape.type, pixelsPerFrame: shape.width * shape.height) : nil
         for page in pages {
             guard let l = try? layout(page.entries, at: page.offset), l == shape else { break }
-            frames.append(try pixels(page.entries, layout: (l.width, l.height, l.type), at: page.offset, p, bigEndian: bigEndian, file: file))
+            let raw = try rawPixels(page.entries, layout: (l.width, l.height, l.type), at: page.offset, p, bigEndian: bigEndian, file: file)
+            if stored != nil {
+                raw.withUnsafeBytes { stored?.append($0, bigEndian: bigEndian) }
+            } else {
+                frames.append(ImagePixels.decode(raw, count: l.width * l.height, type: l.type, bigEndian: bigEndian))
+            }
         }
 
         var image = DetectorImage(rows: shape.height, columns: shape.width, frames: frames, pixelType: shape.type, format: id)
@@ -171,12 +182,12 @@ enum TIFFImageReader {
                 image.pixelSize = (pixel1: 0.01 / y, pixel2: 0.01 / x)
             }
         }
-        return image
+        return (image, stored?.frames)
     }
 
-    /// The pixels of one page, from its strips or tiles.
-    private static func pixels(_ e: [Int: Entry], layout: (width: Int, height: Int, type: DetectorImage.PixelType), at offset: Int,
-                               _ p: UnsafeRawBufferPointer, bigEndian: Bool, file: String) throws -> [Double] {
+    /// The pixel bytes of one page (in the file's byte order), from its strips or tiles.
+    private static func rawPixels(_ e: [Int: Entry], layout: (width: Int, height: Int, type: DetectorImage.PixelType), at offset: Int,
+                                  _ p: UnsafeRawBufferPointer, bigEndian: Bool, file: String) throws -> [UInt8] {
         func fail(_ at: Int, _ message: String) -> RoentgenError { .badFile(file, byteOffset: at, message) }
         let (width, height, type) = layout
         let size = type.size
@@ -250,6 +261,6 @@ enum TIFFImageReader {
                 raw.replaceSubrange(to..<to + expected, with: bytes)
             }
         }
-        return ImagePixels.decode(raw, count: width * height, type: type, bigEndian: bigEndian)
+        return raw
     }
 }
