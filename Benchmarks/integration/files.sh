@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # A series of single-frame image files (a Pilatus writing one CBF per frame): Roentgen beside pyFAI 2026.
 #
-#   [METHODS="no bbox"] [PYTHON=python3] Benchmarks/integration/files.sh [ROUNDS=3] [FILES=200] [DIR=/tmp/roentgen-bench/cbf]
+#   [METHODS="no bbox"] [PYTHON=python3] [SRC=IMAGE PONI=P] Benchmarks/integration/files.sh [ROUNDS=3] [FILES=200] [DIR=/tmp/roentgen-bench/cbf]
+#
+# SRC/PONI choose another frame (e.g. SRC=../shared/data/images/Pilatus1M.edf PONI=../shared/data/images/Pilatus1M.poni
+# DIR=/tmp/roentgen-bench/edf: an ESRF EDF series); the copies keep its extension.
 #
 # The series is FILES copies of the Pilatus 6M frame (run2_1_00148.cbf, 2463 x 2527 int32, byte-offset compressed,
 # 6.2 MB each) under distinct names, made once and kept. Each round, interleaved:
@@ -16,13 +19,14 @@ cd "$(dirname "$0")/../.."
 ROUNDS=${1:-3}; FILES=${2:-200}; DIR=${3:-/tmp/roentgen-bench/cbf}
 PY=${PYTHON:-python3}
 R=.build/release/roentgen
-SRC=../shared/data/images/run2_1_00148.cbf
-PONI=../shared/data/images/derived_poni/run2_1_00148_header.poni
+SRC=${SRC:-../shared/data/images/run2_1_00148.cbf}
+PONI=${PONI:-../shared/data/images/derived_poni/run2_1_00148_header.poni}
+EXT=${SRC##*.}
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 export OMP_NUM_THREADS=2
 mkdir -p "$DIR"
-for ((k = 0; k < FILES; k++)); do f=$(printf "%s/frame_%05d.cbf" "$DIR" "$k"); [ -f "$f" ] || cp "$SRC" "$f"; done
-LIST=""; for ((k = 0; k < FILES; k++)); do LIST+=$(printf "%s/frame_%05d.cbf " "$DIR" "$k"); done
+for ((k = 0; k < FILES; k++)); do f=$(printf "%s/frame_%05d.%s" "$DIR" "$k" "$EXT"); [ -f "$f" ] || cp "$SRC" "$f"; done
+LIST=""; for ((k = 0; k < FILES; k++)); do LIST+=$(printf "%s/frame_%05d.%s " "$DIR" "$k" "$EXT"); done
 OUT=/tmp/roentgen-bench/files-out
 echo "series: $FILES copies of $SRC in $DIR; load: $(uptime | sed 's/.*load average: //')"
 now() { date +%s.%N; }

@@ -86,13 +86,32 @@ public enum IntegrationOutput {
         var out = header(r, geometry: geometry, options: options, context: context)
         let sigma = withSigma && !r.sigma.isEmpty
         out += "#" + String(repeating: " ", count: 6) + r.axisLabel.padding(toLength: 14, withPad: " ", startingAt: 0) + "I" + (sigma ? String(repeating: " ", count: 13) + "sigma" : "") + "\n"
-        out.reserveCapacity(out.count + r.radial.count * 45)
-        for k in r.radial.indices {
-            out += "  " + e(r.radial[k]) + "  " + e(r.intensity[k])
-            if sigma { out += "  " + e(r.sigma[k]) }
-            out += "\n"
-        }
+        out += rows(r.radial, r.intensity, sigma ? r.sigma : nil)
         return out
+    }
+
+    /// The data lines: "  %.6e  %.6e[  %.6e]\n" per bin, formatted by the C library straight into
+    /// one buffer (Foundation's `String(format:)` per number took a third of a run of 200 small
+    /// files; the text is the same, both being printf's `%e`).
+    static func rows(_ a: [Double], _ b: [Double], _ c: [Double]?) -> String {
+        let width = c == nil ? 30 : 45   // "  " + 12 characters per number (more for exponents beyond ±99 or NaN)
+        var bytes = [CChar](repeating: 0, count: a.count * (width + 32) + 1)
+        var used = 0
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            for k in a.indices {
+                let room = buffer.count - used
+                let written: Int32
+                if let c {
+                    written = withVaList([a[k], b[k], c[k]]) { vsnprintf(buffer.baseAddress! + used, room, "  %.6e  %.6e  %.6e\n", $0) }
+                } else {
+                    written = withVaList([a[k], b[k]]) { vsnprintf(buffer.baseAddress! + used, room, "  %.6e  %.6e\n", $0) }
+                }
+                used += min(Int(max(written, 0)), room - 1)
+            }
+        }
+        return bytes.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: used), as: UTF8.self)
+        }
     }
 
     static func json(_ values: [Double]) -> String {
