@@ -52,7 +52,8 @@ public struct AzimuthalIntegrator: Sendable {
     /// The 1-D matrix in the fixed-width layout of the fast frame loop (nil for cakes and for
     /// rows the layout cannot hold; those frames take the CSR loop).
     let spans: RadialSpans?
-    /// A cake's matrix bin by bin, for its frame loop (nil for 1-D patterns and sigma clipping).
+    /// A cake's matrix bin by bin, for its frame loop (nil for 1-D patterns, sigma clipping and the
+    /// azimuthal error model).
     let cells: BinMajorMatrix?
     /// Σ c·norm and Σ c per bin over the pixels of the static mask's complement: a frame without
     /// invalid pixels of its own only accumulates signal and variance.
@@ -149,7 +150,9 @@ public struct AzimuthalIntegrator: Sendable {
         self.staticCount = staticCount
         // Sigma clipping goes bin by bin (`sigmaClipped`), never through the fast frame loop.
         spans = azimuthal || options.sigmaClip != nil ? nil : RadialSpans(matrix, pixels: n, bins: bins)
-        cells = azimuthal && options.sigmaClip == nil ? BinMajorMatrix(matrix, bins: bins) : nil
+        // (A second copy of the entries: the general loop, for darks and frames with pixels of their own
+        // to leave out, keeps reading the pixel-major matrix. The azimuthal error model never uses it.)
+        cells = azimuthal && options.sigmaClip == nil && options.errorModel != .azimuthal ? BinMajorMatrix(matrix, bins: bins) : nil
         binPixels = options.sigmaClip != nil ? BinPixels(matrix, bins: bins, normalization: norm32) : nil
     }
 
