@@ -153,7 +153,7 @@ public struct AzimuthalIntegrator: Sendable {
         // (A second copy of the entries: the general loop, for darks and frames with pixels of their own
         // to leave out, keeps reading the pixel-major matrix. The azimuthal error model never uses it.)
         cells = azimuthal && options.sigmaClip == nil && options.errorModel != .azimuthal ? BinMajorMatrix(matrix, bins: bins) : nil
-        binPixels = options.sigmaClip != nil ? BinPixels(matrix, bins: bins, normalization: norm32) : nil
+        binPixels = options.sigmaClip != nil ? BinPixels(BinMajorMatrix(matrix, bins: bins), pixelCount: n, normalization: norm32) : nil
     }
 
     /// Which pixel values are invalid in a frame besides the static mask.

@@ -4,7 +4,7 @@ import XrayNumerics
 /// The split matrix bin by bin (its transpose; pyFAI's own CSR layout): bin b's entries are
 /// `start[b] ..< start[b + 1]` of `pixels` and `weights`, in pixel order.
 ///
-/// The cake frame loop reads it. A cake has many bins (500 × 360 = 180,000), so the pixel-major
+/// The cake frame loop reads it, and sigma clipping's `BinPixels` is made from it. A cake has many bins (500 × 360 = 180,000), so the pixel-major
 /// loop's per-thread accumulators over every bin (4 sums each, 5.8 MB per thread) cost more to
 /// clear, fill at scattered places and merge than the pixels themselves; bin by bin, each worker
 /// takes a contiguous run of bins, gathers their pixels' values and writes each bin's sums once.

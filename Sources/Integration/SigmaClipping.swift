@@ -2,8 +2,8 @@ import Foundation
 import XrayNumerics
 
 /// The pixels of each bin of a matrix without pixel splitting (every row holds at most one entry,
-/// of weight 1), in increasing pixel index: the transpose of `SplitMatrix.matrix` that sigma
-/// clipping walks bin by bin, with each pixel's normalisation as pyFAI's float32 preprocessing
+/// of weight 1), in increasing pixel index: the transpose of `SplitMatrix.matrix` (`BinMajorMatrix`)
+/// that sigma clipping walks bin by bin, with each pixel's normalisation as pyFAI's float32 preprocessing
 /// computes it.
 struct BinPixels: Sendable {
     /// Bin b's pixels are `pixels[start[b]..<start[b + 1]]`.
@@ -16,32 +16,15 @@ struct BinPixels: Sendable {
     /// Pixel p's position in `pixels` (−1: in no bin).
     let slot: [Int32]
 
-    init(_ matrix: CSRMatrix, bins: Int, normalization: [Float]) {
-        var start = [Int](repeating: 0, count: bins + 1)
-        for e in matrix.columnIndex.indices { start[Int(matrix.columnIndex[e]) + 1] += 1 }
-        var largest = 0
-        for b in 0..<bins {
-            largest = max(largest, start[b + 1])
-            start[b + 1] += start[b]
-        }
-        var next = start
-        var pixels = [Int32](repeating: 0, count: start[bins])
-        var norms = [Double](repeating: 0, count: start[bins])
-        var slot = [Int32](repeating: -1, count: matrix.rowStart.count - 1)
-        for p in 0..<(matrix.rowStart.count - 1) {
-            for e in matrix.rowStart[p]..<matrix.rowStart[p + 1] {
-                let b = Int(matrix.columnIndex[e])
-                pixels[next[b]] = Int32(p)
-                norms[next[b]] = Double(normalization[p])
-                slot[p] = Int32(next[b])
-                next[b] += 1
-            }
-        }
-        self.start = start
-        self.pixels = pixels
-        self.norms = norms
+    /// `cells`: the matrix bin by bin (its single entries all of weight 1).
+    init(_ cells: BinMajorMatrix, pixelCount: Int, normalization: [Float]) {
+        start = cells.start
+        pixels = cells.pixels
+        norms = cells.pixels.map { Double(normalization[Int($0)]) }
+        var slot = [Int32](repeating: -1, count: pixelCount)
+        for (i, p) in cells.pixels.enumerated() { slot[Int(p)] = Int32(i) }
         self.slot = slot
-        largestBin = largest
+        largestBin = zip(cells.start, cells.start.dropFirst()).map { $1 - $0 }.max() ?? 0
     }
 
     /// A frame's values in bin order (`pixels`' order) as float32, as pyFAI's preprocessing holds

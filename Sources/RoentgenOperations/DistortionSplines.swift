@@ -25,15 +25,20 @@ public enum DistortionSplines {
             let beside = URL(fileURLWithPath: poni).deletingLastPathComponent().appendingPathComponent(named).path
             if FileManager.default.fileExists(atPath: beside) { path = beside }
         }
+        let origin = override != nil ? "--spline" : "the PONI file \(poni ?? "")\(poni != nil ? " (looked in the working directory and beside the PONI)" : "")"
+        let spline = try read(path, namedBy: origin)
+        return geometry.withSpline(spline, file: path)
+    }
+
+    /// Reads the spline file at `path` (`origin` says who named it, in the error when it cannot be read).
+    public static func read(_ path: String, namedBy origin: String = "--spline") throws -> Fit2DSpline {
         // Served: a PONI inside the workspace must not lead to a spline outside it.
         guard ReadConfinement.allows(path) else {
-            throw ReadConfinement.Refused("the distortion spline the PONI names lies outside the served workspace")
+            throw ReadConfinement.Refused("the distortion spline lies outside the served workspace")
         }
         guard let text = try? String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8) else {
-            let origin = override != nil ? "--spline" : "the PONI file \(poni ?? "")"
-            throw RoentgenError(.io, "cannot read the distortion spline named by \(origin)\(override == nil && poni != nil ? " (looked in the working directory and beside the PONI)" : "")", file: named)
+            throw RoentgenError(.io, "cannot read the distortion spline named by \(origin)", file: path)
         }
-        let spline = try Fit2DSpline.parse(text, file: path)
-        return geometry.withSpline(spline, file: path)
+        return try Fit2DSpline.parse(text, file: path)
     }
 }

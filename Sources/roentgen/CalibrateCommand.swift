@@ -104,8 +104,8 @@ struct CalibrateCommand: ParsableCommand {
             if g.maxShape == nil { g.maxShape = [template.rows, template.columns] }
         } else {
             // A spline brings its own pixel size (pyFAI's detector takes it from the spline).
-            let splined = try spline.map { try DistortionSplines.attach(PONIGeometry(distance: 1, poni1: 0, poni2: 0, pixel1: 1e-4, pixel2: 1e-4), poni: nil, override: $0) }
-            let splinePixel = splined?.spline.map { ($0.pixel1, $0.pixel2) }
+            let splined = try spline.flatMap { $0.lowercased() == "none" ? nil : (file: $0, spline: try DistortionSplines.read($0)) }
+            let splinePixel = splined.map { ($0.spline.pixel1, $0.spline.pixel2) }
             guard let pixel = splinePixel ?? pixelSize.map({ ($0 * 1e-6, $0 * 1e-6) }) ?? template.pixelSize.map({ ($0.pixel1, $0.pixel2) })
                     ?? pixelSizeFromShape(template) else {
                 throw RoentgenError.badParameter("no pixel size: give --poni or --pixel-size (the image header has none, and its \(template.rows) × \(template.columns) shape is no known detector's)")
@@ -119,7 +119,7 @@ struct CalibrateCommand: ParsableCommand {
             // pixel = (pixel1, pixel2): rows (y), columns (x); the centre is (x, y).
             g = PONIGeometry(distance: d, poni1: c.1 * pixel.0, poni2: c.0 * pixel.1, pixel1: pixel.0, pixel2: pixel.1, wavelength: template.wavelength)
             g.maxShape = [template.rows, template.columns]
-            if let s = splined?.spline, let file = splined?.splineFile { g = g.withSpline(s, file: file) }
+            if let splined { g = g.withSpline(splined.spline, file: splined.file) }
         }
         if let distance {
             guard distance > 0, distance <= 100_000 else { throw RoentgenError.badParameter("--distance \(distance) mm must be positive and at most 100 m") }

@@ -43,7 +43,22 @@ import XrayFormats
     }
 
     /// How a pixel is made invalid in one frame only.
-    enum Invalid: String, CaseIterable, Sendable { case negative, dummy, nan }
+    enum Invalid: String, CaseIterable, Sendable {
+        case negative, dummy, nan
+
+        /// The dummy value the `.dummy` case writes (absent from the Pilatus 1M frame).
+        static let dummyValue = 7777.0
+
+        /// `frame` with `pixel` made invalid this way, and the rule that finds it (negatives masked, the dummy when used).
+        func apply(to frame: inout [Double], pixel: Int) -> AzimuthalIntegrator.ValidityRule {
+            switch self {
+            case .negative: frame[pixel] = -1
+            case .dummy: frame[pixel] = Self.dummyValue
+            case .nan: frame[pixel] = .nan
+            }
+            return AzimuthalIntegrator.ValidityRule(dummy: self == .dummy ? Self.dummyValue : nil, maskNegative: true)
+        }
+    }
 
     /// A pixel invalid in this frame only (negative, equal to the dummy value, or NaN, outside the
     /// static mask) is left out of every sum, as if the static mask held it: the fast loop hands
@@ -60,14 +75,8 @@ import XrayFormats
         var withPixel = mask
         withPixel[pixel] = true
         let reference = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: withPixel, options: options)
-        let dummy = 7777.0
-        #expect(!frame.contains(dummy))
-        switch invalid {
-        case .negative: frame[pixel] = -1
-        case .dummy: frame[pixel] = dummy
-        case .nan: frame[pixel] = .nan
-        }
-        let validity = AzimuthalIntegrator.ValidityRule(dummy: invalid == .dummy ? dummy : nil, maskNegative: true)
+        #expect(!frame.contains(Invalid.dummyValue))
+        let validity = invalid.apply(to: &frame, pixel: pixel)
         let r = try integrator.integrate(frame, validity: validity)
         let e = try reference.integrate(frame, validity: validity)
         #expect(r.maskedPixels == integrator.staticMasked + 1 && r.maskedPixels == e.maskedPixels)
@@ -168,13 +177,7 @@ import XrayFormats
         var withPixel = mask
         withPixel[pixel] = true
         let reference = try AzimuthalIntegrator(geometry: poni, rows: image.rows, columns: image.columns, mask: withPixel, options: options, azimuthal: true)
-        let dummy = 7777.0
-        switch invalid {
-        case .negative: frame[pixel] = -1
-        case .dummy: frame[pixel] = dummy
-        case .nan: frame[pixel] = .nan
-        }
-        let validity = AzimuthalIntegrator.ValidityRule(dummy: invalid == .dummy ? dummy : nil, maskNegative: true)
+        let validity = invalid.apply(to: &frame, pixel: pixel)
         let r = try integrator.integrate(frame, validity: validity)
         let e = try reference.integrate(frame, validity: validity)
         #expect(r.maskedPixels == integrator.staticMasked + 1 && r.maskedPixels == e.maskedPixels)

@@ -22,8 +22,9 @@ enum CBFImageReader {
 
     /// The image and, for a byte-offset int32 frame (every Pilatus CBF), its stored int32 values,
     /// `frames` then left empty; other CBF files as `read` gives them, with nil.
-    static func readStored(_ data: Data, file: String) throws -> (image: DetectorImage, int32: [Int32]?) {
-        try data.withUnsafeBytes { try read($0, file: file, keepInt32: true) }
+    static func readStored(_ data: Data, file: String) throws -> (image: DetectorImage, stored: StoredFrames?) {
+        let (image, int32) = try data.withUnsafeBytes { try read($0, file: file, keepInt32: true) }
+        return (image, int32.map { StoredFrames(int32: $0) })
     }
 
     private static func find(_ needle: [UInt8], in p: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {

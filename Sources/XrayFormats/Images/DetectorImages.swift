@@ -84,23 +84,13 @@ public enum DetectorImages {
         if kind == "hdf5" {
             return .stack(try HDF5ImageStack(data: data, file: url.path, dataset: dataset))
         }
-        if storedPixels, dataset == nil {
-            switch kind {
-            case CBFImageReader.id:
-                let (image, int32) = try CBFImageReader.readStored(data, file: url.path)
-                if let int32 { return .stored(image, StoredFrames(int32: int32)) }
-                return .image(image)
-            case EDFImageReader.id:
-                let (image, stored) = try EDFImageReader.readStored(data, file: url.path)
-                return stored.map { .stored(image, $0) } ?? .image(image)
-            case TIFFImageReader.id:
-                let (image, stored) = try TIFFImageReader.readStored(data, file: url.path)
-                return stored.map { .stored(image, $0) } ?? .image(image)
-            case Mar345ImageReader.id:
-                let (image, stored) = try Mar345ImageReader.readStored(data, file: url.path)
-                return stored.map { .stored(image, $0) } ?? .image(image)
-            default: break
-            }
+        let storedReaders: [String: (Data, String) throws -> (image: DetectorImage, stored: StoredFrames?)] = [
+            CBFImageReader.id: CBFImageReader.readStored, EDFImageReader.id: EDFImageReader.readStored,
+            TIFFImageReader.id: TIFFImageReader.readStored, Mar345ImageReader.id: Mar345ImageReader.readStored,
+        ]
+        if storedPixels, dataset == nil, let kind, let readStored = storedReaders[kind] {
+            let (image, stored) = try readStored(data, url.path)
+            return stored.map { .stored(image, $0) } ?? .image(image)
         }
         if dataset != nil {
             throw RoentgenError(.badParameter, "--dataset applies to HDF5 files; this is a \(format(of: data.prefix(4096), suffix: FileName.suffix(url.path)) ?? "non-image") file", file: url.path)
