@@ -111,6 +111,7 @@ public enum GeometryCalibration {
         guard let wavelength = start.wavelength, wavelength > 0 else {
             throw RoentgenError.badParameter("calibration needs a wavelength (--wavelength, or a Wavelength line in the start PONI)")
         }
+        _ = try start.parallaxCorrection()   // a sensor whose tables miss the energy is refused here, not skipped
         for p in points where p.ring < 0 || p.ring >= calibrant.dSpacings.count {
             throw RoentgenError.badParameter("control point on ring \(p.ring), but calibrant \(calibrant.name) lists \(calibrant.dSpacings.count) rings")
         }
@@ -129,7 +130,7 @@ public enum GeometryCalibration {
         guard points.count > varied.count else {
             throw RoentgenError.badParameter("\(points.count) control points for \(varied.count) refined parameters (\(varied.joined(separator: ", "))): need more points than parameters")
         }
-        let model = RingGeometryModel(points: points, dSpacings: calibrant.dSpacings, pixel1: start.pixel1, pixel2: start.pixel2, spline: start.spline)
+        let model = RingGeometryModel(points: points, dSpacings: calibrant.dSpacings, pixel1: start.pixel1, pixel2: start.pixel2, spline: start.spline, parallaxSensor: start.parallaxSensor)
         let values = [start.distance, start.poni1, start.poni2, start.rot1, start.rot2, start.rot3, wavelength * 1e10]
         var set = ParameterSet()
         for (name, v) in zip(parameterNames, values) {
@@ -154,6 +155,8 @@ public enum GeometryCalibration {
         geometry.maxShape = start.maxShape
         geometry.spline = start.spline
         geometry.splineFile = start.splineFile
+        geometry.sensor = start.sensor
+        geometry.parallax = start.parallax
         let r = try model.residuals(final)
         let rms = (r.reduce(0) { $0 + $1 * $1 } / Double(r.count)).squareRoot() * 180 / .pi
         var esd: [String: Double] = [:]
@@ -262,7 +265,7 @@ extension GeometryCalibration {
             var result = try refine(points: points, calibrant: calibrant, start: geometry, options: options, tilts: pass > 0)
             // Outliers (spots, diffuse scattering, a neighbouring ring): sigma-clip on Δ2θ and refine again.
             for _ in 0..<3 {
-                let model = RingGeometryModel(points: result.controlPoints, dSpacings: calibrant.dSpacings, pixel1: start.pixel1, pixel2: start.pixel2, spline: start.spline)
+                let model = RingGeometryModel(points: result.controlPoints, dSpacings: calibrant.dSpacings, pixel1: start.pixel1, pixel2: start.pixel2, spline: start.spline, parallaxSensor: start.parallaxSensor)
                 let r = try model.residuals(try result.refinement.parameters.evaluated())
                 var deviations = r.map(abs)
                 deviations.sort()

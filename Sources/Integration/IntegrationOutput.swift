@@ -22,6 +22,8 @@ public enum IntegrationOutput {
         public var monitorValue: Double?
         /// The distortion spline the geometry applied (JSON `spline`), nil without.
         public var splineFile: String?
+        /// The parallax correction the geometry applied (JSON `parallax`), nil without.
+        public var parallax: Parallax?
         public init(source: String, frame: Int? = nil, maskApplied: Bool, darkApplied: Bool = false, flatApplied: Bool = false, notes: [String] = []) {
             self.source = source
             self.frame = frame
@@ -48,6 +50,14 @@ public enum IntegrationOutput {
         // pyFAI's detector line, its spline included (`Detector.__repr__`).
         h += "# Detector \(g.detector ?? "Detector")\t PixelSize= \(e(g.pixel1, 3)), \(e(g.pixel2, 3)) m\(g.splineFile.map { "\t Spline= \($0)" } ?? "")\n"
         h += "# Wavelength: \(g.wavelength.map { "\($0) m" } ?? "none")\n"
+        // pyFAI's geometry line: "Parallax: µ= … cm⁻¹" when corrected, "Parallax: off" with a sensor but no correction.
+        if let sensor = g.sensor {
+            if let p = try? g.parallaxModel() {
+                h += "# Parallax: µ= \(String(format: "%.3f", p.mu * 1e-2)) cm⁻¹ (sensor \(sensor.label))\n"
+            } else {
+                h += "# Parallax: off (sensor \(sensor.label))\n"
+            }
+        }
         h += "# Mask applied: \(c.maskApplied ? "True" : "False") (\(r.maskedPixels) pixels)\n"
         h += "# Dark current applied: \(c.darkApplied ? "True" : "False")\n"
         h += "# Flat field applied: \(c.flatApplied ? "True" : "False")\n"
@@ -135,7 +145,8 @@ public enum IntegrationOutput {
     /// The JSON object: `file`, `frame`, `radial`, `intensity`, `sigma`, `unit`, `method`,
     /// `masked_pixels`, with sigma clipping `sigma_clip`, `clipped_pixels` and
     /// `bins_emptied_by_clipping`, when normalised `normalization_factor` (and `monitor_name`,
-    /// `monitor`), with a distortion spline `spline` (its path), and for a cake `azimuthal` (degrees) with `intensity` as rows of azimuth.
+    /// `monitor`), with a distortion spline `spline` (its path), with the parallax correction `parallax`
+    /// (`material`, `thickness_m`, null for a thick sensor, `mu_per_m`), and for a cake `azimuthal` (degrees) with `intensity` as rows of azimuth.
     public static func json(_ r: IntegrationResult, context c: Context) -> String {
         var out = "{\"file\": \(quoted(c.source)), \"frame\": \(c.frame.map(String.init) ?? "null"), "
         out += "\"unit\": \(quoted(r.axisLabel)), \"method\": \(quoted(r.splitting.rawValue)), \"masked_pixels\": \(r.maskedPixels), "
@@ -153,6 +164,9 @@ public enum IntegrationOutput {
         if let f = c.normalizationFactor { out += ", \"normalization_factor\": \(f)" }
         if let name = c.monitorName, let value = c.monitorValue { out += ", \"monitor_name\": \(quoted(name)), \"monitor\": \(value)" }
         if let spline = c.splineFile { out += ", \"spline\": \(quoted(spline))" }
+        if let p = c.parallax {
+            out += ", \"parallax\": {\"material\": \(quoted(p.sensor.material.name)), \"thickness_m\": \(p.thickness.map { "\($0)" } ?? "null"), \"mu_per_m\": \(p.mu)}"
+        }
         if !c.notes.isEmpty { out += ", \"notes\": [" + c.notes.map(quoted).joined(separator: ", ") + "]" }
         return out + "}"
     }

@@ -38,6 +38,11 @@ public struct PONIGeometry: Sendable, Equatable {
     /// With a spline, pixel positions move by its displacements and the pixel sizes are its own, as in
     /// pyFAI, where the spline's pixel size replaces the PONI's.
     public var spline: Fit2DSpline?
+    /// The sensor the PONI's `Detector_config` names (version 3 `"sensor"`), nil for none.
+    public var sensor: DetectorSensor?
+    /// Whether positions are corrected for the sensor's parallax (PONI version 3 `Parallax: True`; needs a
+    /// sensor and the wavelength). See `Parallax`.
+    public var parallax: Bool = false
 
     public init(distance: Double, poni1: Double, poni2: Double, rot1: Double = 0, rot2: Double = 0, rot3: Double = 0,
                 pixel1: Double, pixel2: Double, wavelength: Double? = nil, detector: String? = nil, maxShape: [Int]? = nil) {
@@ -88,6 +93,7 @@ public struct PONIGeometry: Sendable, Equatable {
         var pixel2 = try number("PixelSize2", required: false)
         var maxShape: [Int]?
         var orientation = 3
+        var sensor: DetectorSensor?
         if let (config, line) = values["detector_config"] {
             guard let data = config.data(using: .utf8), let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw RoentgenError.badFile(file, line: line, "PONI Detector_config is not a JSON object")
@@ -101,6 +107,15 @@ public struct PONIGeometry: Sendable, Equatable {
                     throw RoentgenError.badFile(file, line: line, "PONI Detector_config orientation \(o): expected 1 to 4 (pyFAI's detector orientation; 3 is the default)")
                 }
                 orientation = k
+            }
+            if let s = json["sensor"] { sensor = try DetectorSensor.parse(json: s, file: file, line: line) }
+        }
+        // pyFAI reads `Parallax:` in version 3 files only (`True`/`False`, case-insensitive).
+        var parallax = false
+        if version >= 3, let (text, line) = values["parallax"] {
+            parallax = text.lowercased() == "true"
+            if parallax && sensor == nil {
+                throw RoentgenError.badFile(file, line: line, "PONI asks for the parallax correction (Parallax: True) but its Detector_config names no sensor (\"sensor\": {\"material\": \"Si\", \"thickness\": 0.001}); pyFAI would skip the correction with an error in its log")
             }
         }
         if let name = detector {
@@ -142,6 +157,8 @@ public struct PONIGeometry: Sendable, Equatable {
                                  rot1: try number("Rot1")!, rot2: try number("Rot2")!, rot3: try number("Rot3")!,
                                  pixel1: p1, pixel2: p2, wavelength: wavelength, detector: detector, maxShape: maxShape)
             g.orientation = orientation
+            g.sensor = sensor
+            g.parallax = parallax
             if let (path, line) = splineFile {
                 // pyFAI evaluates the spline at the re-indexed pixel coordinates but its solid-angle area
                 // factor at the stored ones; rather than copy that mixture, the pair is refused.
@@ -178,19 +195,60 @@ public struct PONIGeometry: Sendable, Equatable {
         }
     }
 
-    /// The geometry as a PONI file (version 2), as pyFAI writes it.
+    /// The parallax correction this geometry asks for at its distance (nil when it asks for none). Throws when it
+    /// cannot be made: no wavelength, or an energy outside the sensor material's tables.
+    public func parallaxCorrection() throws -> ParallaxCorrection? {
+        try parallaxModel()?.correction(distance: distance)
+    }
+
+    /// The sensor's parallax at this geometry's energy (nil when the correction is off); throws as `parallaxCorrection`.
+    public func parallaxModel() throws -> Parallax? {
+        guard parallax, let sensor else { return nil }
+        guard let wavelength else {
+            throw RoentgenError.badParameter("the parallax correction (sensor \(sensor.label)) needs the wavelength, and the geometry has none (add a Wavelength line to the PONI file)")
+        }
+        // pyFAI's energy: 1e-10 · hc / λ, in keV.
+        return try Parallax(sensor: sensor, energy: 1e-10 * Self.hcKeVAngstrom / wavelength)
+    }
+
+    /// The geometry with the sensor `spec` (pyFAI's short form, `Si,1000um`; `DetectorSensor.parse`) and the
+    /// parallax correction on, or with `none` off (the PONI's sensor dropped). `what` names the option in errors.
+    public func withSensor(_ spec: String, what: String = "--sensor") throws -> PONIGeometry {
+        var g = self
+        if spec.lowercased() == "none" {
+            g.sensor = nil
+            g.parallax = false
+        } else {
+            g.sensor = try DetectorSensor.parse(spec, what: what)
+            g.parallax = true
+        }
+        return g
+    }
+
+    /// The sensor whose parallax is corrected, nil when the correction is off.
+    public var parallaxSensor: DetectorSensor? { parallax ? sensor : nil }
+
+    /// h·c in keV·Å (CODATA 2018, as scipy's constants, which pyFAI converts wavelengths to energies with).
+    public static let hcKeVAngstrom = 12.398419843320026
+
+    /// The geometry as a PONI file (version 2; 2.1 with an orientation other than 3; 3 with a sensor), as pyFAI
+    /// writes it.
     public func poniText(comment: String? = nil) -> String {
         var out = "# Nota: C-Order, 1 refers to the Y axis, 2 to the X axis\n"
         if let comment { out += comment.split(separator: "\n").map { "# " + $0 }.joined(separator: "\n") + "\n" }
-        // Orientation 3 is the default of every version; another needs version 2.1, which carries it.
-        out += orientation == 3 ? "poni_version: 2\n" : "poni_version: 2.1\n"
+        // Orientation 3 is the default of every version; another needs version 2.1, which carries it, and a
+        // sensor (and the parallax switch) version 3, which writes the orientation always.
+        let version = sensor != nil ? "3" : orientation == 3 ? "2" : "2.1"
+        out += "poni_version: \(version)\n"
         out += "Detector: \(detector ?? "Detector")\n"
         let shape = maxShape.map { "[\($0[0]), \($0[1])]" } ?? "null"
-        let oriented = orientation == 3 ? "" : ", \"orientation\": \(orientation)"
+        let oriented = orientation == 3 && sensor == nil ? "" : ", \"orientation\": \(orientation)"
         let splined = splineFile.map { ", \"splineFile\": \(IntegrationOutput.quoted($0))" } ?? ""
-        out += "Detector_config: {\"pixel1\": \(pixel1), \"pixel2\": \(pixel2), \"max_shape\": \(shape)\(oriented)\(splined)}\n"
+        let sensed = sensor.map { ", \"sensor\": {\"material\": \(IntegrationOutput.quoted($0.material.name))" + ($0.thickness.map { ", \"thickness\": \($0)" } ?? "") + "}" } ?? ""
+        out += "Detector_config: {\"pixel1\": \(pixel1), \"pixel2\": \(pixel2), \"max_shape\": \(shape)\(oriented)\(splined)\(sensed)}\n"
         out += "Distance: \(distance)\nPoni1: \(poni1)\nPoni2: \(poni2)\nRot1: \(rot1)\nRot2: \(rot2)\nRot3: \(rot3)\n"
         if let wavelength { out += "Wavelength: \(wavelength)\n" }
+        if sensor != nil { out += "Parallax: \(parallax ? "True" : "False")\n" }
         return out
     }
 }

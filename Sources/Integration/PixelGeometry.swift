@@ -16,7 +16,9 @@ import XrayCore
 /// A geometry with a distortion spline (`PONIGeometry.spline`) moves each point by the spline's
 /// displacement before the rotation: (d1, d2) → (d1 + ΔY, d2 + ΔX) with ΔX, ΔY evaluated at
 /// (x = d2, y = d1) (`PixelDisplacements`), and multiplies the solid angle by pyFAI's pixel-area
-/// factor.
+/// factor. A geometry with the parallax correction (`PONIGeometry.parallax`) moves each point, after the spline,
+/// along the radius from the PONI by the sensor's correction (`Parallax`); the solid angle is not corrected, as
+/// pyFAI's is not.
 public struct PixelGeometry: Sendable {
     public let geometry: PONIGeometry
     public let rows: Int
@@ -28,9 +30,13 @@ public struct PixelGeometry: Sendable {
         self.columns = columns
     }
 
+    /// The rotation matrix of a geometry, and its parallax correction at its distance (nil without; the
+    /// callers that can fail check `PONIGeometry.parallaxCorrection()` first, which this repeats).
     struct Rotation {
         let a11, a12, a13, a21, a22, a23, a31, a32, a33: Double
+        let parallax: ParallaxCorrection?
         init(_ g: PONIGeometry) {
+            parallax = (try? g.parallaxCorrection()) ?? nil
             let c1 = cos(g.rot1), c2 = cos(g.rot2), c3 = cos(g.rot3)
             let s1 = sin(g.rot1), s2 = sin(g.rot2), s3 = sin(g.rot3)
             a11 = c2 * c3; a12 = c3 * s1 * s2 - c1 * s3; a13 = -(c1 * c3 * s2 + s1 * s3)
@@ -40,8 +46,24 @@ public struct PixelGeometry: Sendable {
     }
 
     /// 2θ (rad), χ (rad) and r (m) of the point at fractional pixel coordinates (d1, d2).
-    @inline(__always) static func position(_ d1: Double, _ d2: Double, _ g: PONIGeometry, _ m: Rotation) -> (tth: Double, chi: Double, r: Double) {
-        let p1 = d1 * g.pixel1 - g.poni1, p2 = d2 * g.pixel2 - g.poni2, L = g.distance
+    /// `float32Positions` (with the parallax correction only): the positions as pyFAI's corner path computes them
+    /// (`Geometry.calc_pos_zyx` on `Detector.get_pixel_corners`, a float32 array: with NumPy 2 the position from
+    /// the PONI, the distance and the parallax shift stay float32 up to the rotation); the corners' 2θ then
+    /// agree with pyFAI's to its float32 storage instead of to ~1e-7.
+    @inline(__always) static func position(_ d1: Double, _ d2: Double, _ g: PONIGeometry, _ m: Rotation, float32Positions: Bool = false) -> (tth: Double, chi: Double, r: Double) {
+        var p1: Double, p2: Double, L: Double
+        if let parallax = m.parallax {
+            if float32Positions {
+                let z = Float(g.distance)
+                let (f1, f2) = parallax.applyFloat32(Float(d1 * g.pixel1) - Float(g.poni1), Float(d2 * g.pixel2) - Float(g.poni2), z: z)
+                (p1, p2, L) = (Double(f1), Double(f2), Double(z))
+            } else {
+                (p1, p2) = parallax.apply(d1 * g.pixel1 - g.poni1, d2 * g.pixel2 - g.poni2)
+                L = g.distance
+            }
+        } else {
+            (p1, p2, L) = (d1 * g.pixel1 - g.poni1, d2 * g.pixel2 - g.poni2, g.distance)
+        }
         let t1 = m.a11 * p1 + m.a12 * p2 + m.a13 * L
         let t2 = m.a21 * p1 + m.a22 * p2 + m.a23 * L
         let t3 = m.a31 * p1 + m.a32 * p2 + m.a33 * L
@@ -116,6 +138,7 @@ public struct PixelGeometry: Sendable {
         let m = Rotation(g)
         let n = rows * columns
         try g.checkSpline(rows: rows, columns: columns)
+        _ = try g.parallaxCorrection()
         let shift = g.spline.map { PixelDisplacements(spline: $0, rows: rows, columns: columns, corners: corners || keepCorners, area: true) }
         var radial = [Double](repeating: 0, count: n), chi = radial, sa = radial, tth = radial
         let L = g.distance
@@ -148,7 +171,7 @@ public struct PixelGeometry: Sendable {
                     let q = i * cw + j
                     let d1 = Double(flipRows ? rows - i : i) + Double(shift?.cornerY[q] ?? 0)
                     let d2 = Double(flipColumns ? columns - j : j) + Double(shift?.cornerX[q] ?? 0)
-                    let p = Self.position(d1, d2, g, m)
+                    let p = Self.position(d1, d2, g, m, float32Positions: m.parallax != nil)
                     // Rounded to Float32 as pyFAI stores its corner array (`Geometry.corner_array`,
                     // dtype float32), so that the half-extents, and the bbox range made of them,
                     // are pyFAI's to the last bit rather than to ~1e-7 relative.

@@ -11,6 +11,10 @@ import XrayCore
 /// spline's displacement there, once (pyFAI evaluates the spline at the control points the same way,
 /// in Float32, `Detector.calc_cartesian_positions`).
 ///
+/// With the parallax correction (`parallaxSensor`) each point moves as in `PixelGeometry`, by the correction of the
+/// trial geometry (its distance and λ). pyFAI's `GeometryRefinement` corrects with the geometry it started from
+/// (`Geometry._correct_parallax` reads `self.dist`, not the trial's); the two agree at that geometry.
+///
 /// Parameter names: `dist`, `poni1`, `poni2` (m), `rot1`, `rot2`, `rot3` (rad), `wavelength` (Å).
 struct RingGeometryModel: RefinementModel {
     let points: [ControlPoint]
@@ -19,10 +23,13 @@ struct RingGeometryModel: RefinementModel {
     let pixel2: Double
     /// Each point's detector coordinates (d1, d2) in pixels: its centre, moved by the spline.
     let coordinates: [(d1: Double, d2: Double)]
+    /// The sensor whose parallax is corrected, nil for none.
+    let parallaxSensor: DetectorSensor?
     static let names = ["dist", "poni1", "poni2", "rot1", "rot2", "rot3", "wavelength"]
 
-    init(points: [ControlPoint], dSpacings: [Double], pixel1: Double, pixel2: Double, spline: Fit2DSpline? = nil) {
+    init(points: [ControlPoint], dSpacings: [Double], pixel1: Double, pixel2: Double, spline: Fit2DSpline? = nil, parallaxSensor: DetectorSensor? = nil) {
         self.points = points
+        self.parallaxSensor = parallaxSensor
         self.dSpacings = dSpacings
         self.pixel1 = pixel1
         self.pixel2 = pixel2
@@ -37,8 +44,11 @@ struct RingGeometryModel: RefinementModel {
             guard let x = p[name] else { throw RoentgenError.badParameter("calibration parameter \(name) missing") }
             v.append(x)
         }
-        return (PONIGeometry(distance: v[0], poni1: v[1], poni2: v[2], rot1: v[3], rot2: v[4], rot3: v[5],
-                             pixel1: pixel1, pixel2: pixel2, wavelength: v[6] * 1e-10), v[6])
+        var g = PONIGeometry(distance: v[0], poni1: v[1], poni2: v[2], rot1: v[3], rot2: v[4], rot3: v[5],
+                             pixel1: pixel1, pixel2: pixel2, wavelength: v[6] * 1e-10)
+        g.sensor = parallaxSensor
+        g.parallax = parallaxSensor != nil
+        return (g, v[6])
     }
 
     func residuals(_ p: ParameterValues) throws -> [Double] {

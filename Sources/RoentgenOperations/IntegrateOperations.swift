@@ -16,6 +16,9 @@ public enum IntegrateOperations {
         public var poni = ""
         /// Fit2D distortion spline file (replaces the PONI's `SplineFile`; `none` drops it).
         public var spline: String?
+        /// The detector's sensor for the parallax correction, pyFAI's short form (`Si,1000um`, `CdTe,1mm`, `CdTe`
+        /// for a thick one): replaces the PONI's and switches the correction on; `none` switches it off.
+        public var sensor: String?
         /// Mask image: nonzero pixels are left out.
         public var mask: String?
         /// Pixels equal to this value are left out.
@@ -110,7 +113,9 @@ public enum IntegrateOperations {
         guard let poniText = try? String(contentsOf: URL(fileURLWithPath: r.poni), encoding: .utf8) else {
             throw RoentgenError(.io, "cannot read the PONI file", file: r.poni)
         }
-        let geometry = try DistortionSplines.attach(try PONIGeometry.parse(poniText, file: r.poni), poni: r.poni, override: r.spline)
+        var geometry = try DistortionSplines.attach(try PONIGeometry.parse(poniText, file: r.poni), poni: r.poni, override: r.spline)
+        if let sensor = r.sensor { geometry = try geometry.withSensor(sensor) }
+        _ = try geometry.parallaxCorrection()   // no wavelength, or an energy beyond the sensor's tables: said now
         var options = IntegrationOptions()
         options.npt = r.npt
         options.unit = unit
@@ -191,6 +196,7 @@ public enum IntegrateOperations {
         func sameMask(_ a: [Bool], _ b: [Bool]) -> Bool {
             a.count == b.count && a.withUnsafeBytes { a in b.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
         }
+        let parallax = try plan.geometry.parallaxModel()
         let images = ImageReadAhead(paths: r.images, opened: plan.opened, dataset: r.dataset)
         for (n, path) in r.images.enumerated() {
             let source = try images.take(n)
@@ -272,6 +278,7 @@ public enum IntegrateOperations {
                     context.monitorName = monitor != nil ? r.monitorName : nil
                     context.monitorValue = monitor
                     context.splineFile = plan.geometry.splineFile
+                    context.parallax = parallax
                     try body(Frame(path: path, index: k, result: result, context: context, integrator: integrator, source: source,
                                    dark: darkValues, validity: rule, isLastOfImage: k == source.frameCount - 1))
                 }

@@ -23,6 +23,7 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Start geometry (PONI file); --distance, --center and --wavelength override it.") var poni: String?
     @Option(help: "Pixel size in µm when neither the PONI nor the image header gives it.") var pixelSize: Double?
     @Option(help: "Fit2D distortion spline file of the detector (replaces the PONI's SplineFile; 'none' ignores it); written into the output PONI.") var spline: String?
+    @Option(help: "Sensor for the parallax correction (Si,1000um, CdTe,1mm, CdTe for a thick one; 'none' switches the PONI's off); written into the output PONI (version 3).") var sensor: String?
     @Option(help: "Mask image: nonzero pixels are left out (of an HDF5/NeXus file, its NXdetector pixel_mask; negative Pilatus/Eiger pixels always are).") var mask: String?
     @Option(help: "Pixels equal to this value are left out (e.g. 0 outside a round image plate).") var dummy: Double?
     @Option(help: "HDF5 dataset of the frames.") var dataset: String?
@@ -132,8 +133,10 @@ struct CalibrateCommand: ParsableCommand {
             f.centerX = g.flipsColumns ? Double(template.columns) - c.0 : c.0
             f.centerY = g.flipsRows ? Double(template.rows) - c.1 : c.1
             let w = g.wavelength, detector = g.detector, shape = g.maxShape, orientation = g.orientation
-            let splineFile = g.splineFile, spline = g.spline
+            let splineFile = g.splineFile, spline = g.spline, sensor = g.sensor, parallax = g.parallax
             g = PONIGeometry(fit2d: f, pixel1: g.pixel1, pixel2: g.pixel2, wavelength: w)
+            g.sensor = sensor
+            g.parallax = parallax
             g.detector = detector
             g.maxShape = shape
             g.orientation = orientation
@@ -148,6 +151,7 @@ struct CalibrateCommand: ParsableCommand {
             g.wavelength = wavelength * 1e-10
         }
         if g.wavelength == nil { g.wavelength = template.wavelength }
+        if let sensor { g = try g.withSensor(sensor) }
         guard g.wavelength != nil else {
             throw RoentgenError.badParameter("no wavelength: give --wavelength (Å); neither the start PONI nor the image header has one")
         }

@@ -19,8 +19,9 @@ struct IntegrateCommand: ParsableCommand {
 
     @Argument(help: "Images (TIFF, CBF, EDF, mar345, HDF5/NeXus); each frame of a stack gives one pattern.")
     var images: [String] = []
-    @Option(help: "PONI geometry file (pyFAI v1 or v2).") var poni: String
+    @Option(help: "PONI geometry file (pyFAI v1, v2 or v3).") var poni: String
     @Option(help: "Fit2D distortion spline file (replaces the PONI's SplineFile; 'none' ignores it). The pixel size becomes the spline's, as in pyFAI.") var spline: String?
+    @Option(help: "Sensor for the parallax correction, as pyFAI writes it: Si,1000um, CdTe,1mm, GaAs,500um, CdTe (thick); replaces the PONI's (v3) and switches the correction on; 'none' switches it off.") var sensor: String?
     @Option(help: "Mask image: nonzero pixels are left out (of an HDF5/NeXus file, its NXdetector pixel_mask).") var mask: String?
     @Option(help: "Pixels equal to this value are left out.") var dummy: Double?
     @Option(help: "With --dummy: pixels within this of the dummy value are left out (pyFAI's delta_dummy).") var deltaDummy: Double?
@@ -61,6 +62,7 @@ struct IntegrateCommand: ParsableCommand {
     func run() throws {
         var request = IntegrateOperations.Request(images: images, poni: poni)
         request.spline = spline
+        request.sensor = sensor
         request.mask = mask; request.dummy = dummy; request.deltaDummy = deltaDummy
         request.monitorName = monitorName; request.normalizationFactor = normalizationFactor; request.npt = npt; request.unit = unit; request.radialRange = radialRange
         request.azimuthRange = azimuthRange

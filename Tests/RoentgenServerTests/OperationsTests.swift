@@ -36,6 +36,12 @@ import XrayFormats
         #expect(d.monitorName == nil && d.normalizationFactor == nil && d.deltaDummy == nil)
     }
 
+    /// `POST /api/integrate` takes the parallax sensor as the CLI's `--sensor` (`sensor`).
+    @Test func integrateRequestTakesTheSensor() throws {
+        let r = try IntegrateOperations.Request.decode(Data(#"{"images": ["a.edf"], "poni": "a.poni", "sensor": "CdTe,1mm"}"#.utf8))
+        #expect(r.sensor == "CdTe,1mm" && IntegrateOperations.Request.defaults.sensor == nil)
+    }
+
     @Test func decimationKeepsEachRunsExtremesWithinThePointBudget() throws {
         let n = 100_000
         let x = (0..<n).map { Double($0) * 0.001 }
