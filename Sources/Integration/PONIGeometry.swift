@@ -201,9 +201,15 @@ public struct PONIGeometry: Sendable, Equatable {
         try parallaxModel()?.correction(distance: distance)
     }
 
-    /// The sensor's parallax at this geometry's energy (nil when the correction is off); throws as `parallaxCorrection`.
+    /// The sensor's parallax at this geometry's energy (nil when the correction is off); throws as `parallaxCorrection`,
+    /// and for a geometry that also has a distortion spline.
     public func parallaxModel() throws -> Parallax? {
         guard parallax, let sensor else { return nil }
+        // pyFAI 2026.9 cannot compute this pair (its centre positions evaluate the spline on the outer product of
+        // every pixel's coordinates: terabytes), so there is no reference to hold the numbers to; refused.
+        if let file = splineFile {
+            throw RoentgenError.badParameter("the parallax correction (sensor \(sensor.label)) with the distortion spline '\(file)': Roentgen applies one or the other (pyFAI 2026.9 cannot compute the pair)")
+        }
         guard let wavelength else {
             throw RoentgenError.badParameter("the parallax correction (sensor \(sensor.label)) needs the wavelength, and the geometry has none (add a Wavelength line to the PONI file)")
         }

@@ -146,13 +146,15 @@ public struct ParallaxCorrection: Sendable, Equatable {
     }
 
     /// `apply` in the precision of pyFAI's corner path (`Geometry._correct_parallax_v2` on the float32 corner
-    /// array: with NumPy 2 the positions, the distance and the unit vector stay float32, the sine of the incidence
-    /// angle is computed in double by numexpr, the shift is double and each moved position is rounded back to
-    /// float32). `p1`, `p2` are float32 positions from the PONI, `z` the float32 distance.
+    /// array: with NumPy 2 the positions, the distance and the unit vector stay float32; numexpr evaluates
+    /// `length/z/sqrt(1.0+(length/z)**2)` with the ratio and its square in float32 and the rest in double (measured:
+    /// identical on 1e5 random values, where an all-double evaluation differs in every one); the shift is double and
+    /// each moved position is rounded back to float32). `p1`, `p2` are float32 positions from the PONI, `z` the
+    /// float32 distance.
     @inline(__always) func applyFloat32(_ p1: Float, _ p2: Float, z: Float) -> (Float, Float) {
         let length = (p1 * p1 + p2 * p2).squareRoot()
-        let ratio = Double(length) / Double(z)
-        let s = min(max(ratio / (1 + ratio * ratio).squareRoot(), 0), 1)
+        let ratio = length / z
+        let s = min(max(Double(ratio) / (1 + Double(ratio * ratio)).squareRoot(), 0), 1)
         let delta = shift(sinIncidence: s)
         let unit = length == 0 ? 1 : length
         return (Float(Double(p1) + delta * Double(p1 / unit)), Float(Double(p2) + delta * Double(p2 / unit)))

@@ -103,7 +103,7 @@ import Refinement
             let c = pg.center(row: p.row, column: p.column)
             #expect(abs(c.twoTheta - p.tth) < 1e-12 && abs(c.chi - p.chi) < 1e-12, "pixel (\(p.row), \(p.column)): 2θ \(c.twoTheta) χ \(c.chi)")
             #expect(abs(arrays.twoTheta[p.row * 1475 + p.column] - p.tth) < 1e-12)
-            #expect(abs(arrays.cornerRadial[p.row * 1476 + p.column] - p.corner_tth) <= 1e-9 * p.corner_tth, "corner 2θ \(arrays.cornerRadial[p.row * 1476 + p.column]) against \(p.corner_tth)")
+            #expect(abs(arrays.cornerRadial[p.row * 1476 + p.column] - p.corner_tth) <= 1e-11 * p.corner_tth, "corner 2θ \(arrays.cornerRadial[p.row * 1476 + p.column]) against \(p.corner_tth)")
             let without = PixelGeometry(off, rows: 195, columns: 1475).center(row: p.row, column: p.column).twoTheta
             #expect(abs(without - p.tth_without) < 1e-12)
         }
@@ -200,7 +200,8 @@ import Refinement
     }
 
     /// The PONI forms: version 3 written and read back (sensor, switch); `Parallax:` read in version 3 only, as
-    /// pyFAI reads it; a thick sensor; the refusals, with the file and line named.
+    /// pyFAI reads it; a thick sensor; the refusals, with the file and line named; no wavelength, an energy beyond
+    /// the tables, a spline as well.
     @Test func poniFormsAndRefusals() throws {
         let f = try Self.fixture()
         let g = try PONIGeometry.parse(f.probe_poni, file: "probe.poni")
@@ -230,6 +231,10 @@ import Refinement
         var soft = g
         soft.wavelength = 2e-9   // 0.62 keV, below the Si table's 1 keV
         #expect { try PixelGeometry(soft, rows: 195, columns: 1475).arrays(unit: .twoThetaDegrees, corners: false) } throws: { "\($0)".contains("outside") }
+        // With a distortion spline: refused (pyFAI 2026.9 runs out of memory on the pair; no reference).
+        var splined = g
+        splined.splineFile = "taper.spline"
+        #expect { try splined.parallaxCorrection() } throws: { "\($0)".contains("taper.spline") && "\($0)".contains("Si, 1000 µm") }
     }
 
     /// The sensor's short form (`--sensor`), as pyFAI's `SensorConfig.parse`.
