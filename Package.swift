@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "XAS", dependencies: ["XrayCore", "XrayNumerics", "Refinement", "CRoentgenKernels"]),
         // Diffraction analysis: simulation from CIF, peaks, phase identification, PDF.
         // Azimuthal integration of detector images (pyFAI's geometry, binning and corrections).
-        .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics", "Refinement"],
+        .target(name: "Integration", dependencies: ["XrayCore", "XrayNumerics", "Refinement", "CRoentgenKernels"],
                 swiftSettings: [.swiftLanguageMode(.v6)]),
         .target(name: "Diffraction", dependencies: ["XrayCore", "XrayNumerics", "Refinement"],
                 // Optimised in debug builds too: the Rietveld tests refine real patterns (millions of profile points).

@@ -188,20 +188,31 @@ public struct AzimuthalIntegrator: Sendable {
     /// Integrates the frames `range` of a stack, frames in parallel: `options.threads` workers,
     /// each reading (`frame(k)`) and integrating whole frames on one thread with the shared
     /// matrix. Results in frame order; the first error thrown (in frame order) is rethrown.
+    /// A range of one frame (an image of one frame, as each file of a series) is integrated on `options.threads`
+    /// threads instead.
     public func integrate(frames range: Range<Int>, reading frame: @Sendable (Int) throws -> [Double], dark: [Double]? = nil,
                           validity: ValidityRule = ValidityRule()) throws -> [IntegrationResult] {
-        try parallelFrames(range) { try integrate(frame($0), dark: dark, validity: validity, threads: 1) }
+        if range.count == 1 { return [try integrate(frame(range.lowerBound), dark: dark, validity: validity)] }
+        return try parallelFrames(range) { try integrate(frame($0), dark: dark, validity: validity, threads: 1) }
     }
 
     /// As `integrate(frames:reading:)`, with each frame handed over as the file stores it:
     /// `withFrame(k, body)` calls `body` with frame k's bytes (for example a slice of a
     /// memory-mapped HDF5 stack), which are integrated in place, without a copy to `Double`.
     /// Each worker takes `frameGroup` consecutive frames at a time and integrates them in one
-    /// pass over the split layout (`integrate(group:…)`).
+    /// pass over the split layout (`integrate(group:…)`). A range of one frame is integrated on
+    /// `options.threads` threads (a series of one-frame files ran on one core: Pilatus 1M EDF, bbox,
+    /// 8.2 ms a file).
     public func integrate(frames range: Range<Int>,
                           withFrame: @Sendable (Int, (RawFrame) throws -> Void) throws -> Void,
                           dark: [Double]? = nil, validity: ValidityRule = ValidityRule()) throws -> [IntegrationResult] {
-        try parallelFrames(range, group: Self.frameGroup) { frames in
+        if range.count == 1 {
+            var result: IntegrationResult?
+            try withFrame(range.lowerBound) { result = try integrate($0, dark: dark, validity: validity) }
+            guard let result else { throw RoentgenError.badParameter("frame \(range.lowerBound) of the stack was not handed over") }
+            return [result]
+        }
+        return try parallelFrames(range, group: Self.frameGroup) { frames in
             // The frames' bytes are borrowed inside `withFrame`: nest the calls, integrate innermost.
             var raws: [RawFrame] = []
             var results: [IntegrationResult] = []

@@ -30,6 +30,24 @@ extension AzimuthalIntegrator.ValidityRule {
     private func markInvalid<T: FramePixel>(_ v: UnsafeBufferPointer<T>, _ m: UnsafeMutableBufferPointer<Bool>) -> Int {
         var negatives = 0
         let hasDummy = dummy != nil, maskNegative = maskNegative
+        if !hasDummy {
+            // Without a dummy: one branch-free loop per setting, the flags or-ed into the mask's bytes
+            // (vectorised; 200 Pilatus 1M EDF frames: the pass took 9 % of a bbox series, branching per pixel).
+            @inline(__always) func pass(_ testNegative: Bool) -> Int {
+                var count = 0
+                let n = min(v.count, m.count)
+                guard let mask = UnsafeMutableRawPointer(m.baseAddress)?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+                for i in 0..<n {
+                    let x = v[i].doubleValue
+                    let negative: UInt8 = testNegative && x < 0 ? 1 : 0
+                    let nan: UInt8 = T.canBeNaN && x.isNaN ? 1 : 0
+                    count &+= Int(negative)
+                    mask[i] |= negative | nan
+                }
+                return count
+            }
+            return maskNegative ? pass(true) : pass(false)
+        }
         for i in 0..<min(v.count, m.count) {
             let x = v[i].doubleValue
             let negative = maskNegative && x < 0

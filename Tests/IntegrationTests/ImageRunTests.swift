@@ -46,6 +46,12 @@ import XrayFormats
         #expect(dataset.status != 0 && dataset.stdout.isEmpty && dataset.stderr.contains("--dataset applies to HDF5 files"), "\(dataset.stderr)")
     }
 
+    /// Two JSON arrays of numbers of the same length, equal within 1e-12 relative.
+    static func close(_ a: Any?, _ b: Any?) -> Bool {
+        guard let a = a as? [Double], let b = b as? [Double], a.count == b.count, !a.isEmpty else { return false }
+        return zip(a, b).allSatisfy { abs($0 - $1) <= 1e-12 * max(abs($0), abs($1)) }
+    }
+
     /// A series whose second image has more invalid pixels (here 500 more dummy pixels): each image's
     /// pattern is the one it gives alone, whichever comes first, with and without pixel splitting
     /// (the no-split integrator is reused for the image masking more, the others rebuilt).
@@ -73,8 +79,11 @@ import XrayFormats
                 let patterns = Self.lines(r)
                 #expect(r.status == 0 && patterns.count == 2, "\(r.stderr)")
                 for (url, p) in zip(order, patterns) {
-                    #expect(p["intensity"] as? [Double] == alone[url.path]?["intensity"] as? [Double], "\(method) \(order.map(\.lastPathComponent)): \(url.lastPathComponent)")
-                    #expect(p["sigma"] as? [Double] == alone[url.path]?["sigma"] as? [Double])
+                    // Within 1e-12: an image of one frame is integrated on two threads, and the image masking more,
+                    // when it reuses the other's integrator, leaves its extra pixels out frame by frame, summing
+                    // its normalisation per thread rather than in the integrator's one pass (the order of additions).
+                    #expect(Self.close(p["intensity"], alone[url.path]?["intensity"]), "\(method) \(order.map(\.lastPathComponent)): \(url.lastPathComponent)")
+                    #expect(Self.close(p["sigma"], alone[url.path]?["sigma"]))
                     #expect(p["masked_pixels"] as? Int == alone[url.path]?["masked_pixels"] as? Int)
                 }
             }

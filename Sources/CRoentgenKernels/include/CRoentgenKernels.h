@@ -1,5 +1,5 @@
-// CRoentgenKernels: numeric inner loops on AVX2 with FMA, chosen at run time. Callers keep their own
-// portable Swift loop for machines without AVX2/FMA (and for non-x86 builds, where this module is a stub).
+// CRoentgenKernels: numeric inner loops on AVX2 with FMA, chosen at run time, and (format.c) the C library's
+// printf for the rows of pattern files. Callers of the AVX2 loops keep their own portable Swift loop for machines without AVX2/FMA (and for non-x86 builds, where this module is a stub).
 #ifndef CROENTGEN_KERNELS_H
 #define CROENTGEN_KERNELS_H
 
@@ -22,5 +22,10 @@ void roentgen_row_products_avx2(const double *rows, long rowCount, long width, c
 void roentgen_path_chi_avx2(long n, const double *q, const double *amp, const double *pha, const double *pRe,
                             const double *pIm, const double *ppRe, const double *ppIm, double reff, double c4,
                             double c3, double s2, double b0, double scale, double *re, double *im);
+
+/// The data lines of a pattern file: "  %.6e  %.6e[  %.6e]\n" for each k < n of a, b (and c unless NULL),
+/// printed into `out` (at most `capacity` bytes, a terminating NUL included). Returns the bytes written
+/// before the NUL (the lines that fitted). Portable C: every build.
+long roentgen_format_rows(const double *a, const double *b, const double *c, long n, char *out, long capacity);
 
 #endif
