@@ -74,6 +74,13 @@ import Refinement
         }
     }
 
+    /// numpy's `interp` where it is particular (numpy 2.4 gives 0, 0, 0.5, 5, 5.5, 6, 6): a repeated abscissa (an
+    /// edge in pyFAI's BaFBr table) takes the last ordinate, the ends extend flat.
+    @Test func numpyInterpolation() {
+        let xs: [Double] = [0, 1, 1, 2], ys: [Double] = [0, 1, 5, 6]
+        #expect([-1, 0, 0.5, 1, 1.5, 2, 3].map { NumpyInterpolation.value(at: $0, xs: xs, ys: ys) } == [0, 0, 0.5, 5, 5.5, 6, 6])
+    }
+
     /// pyFAI's `Parallax.correct` (m) for a 1 mm Si sensor and a thick CdTe one at 14 keV and 0.438 m.
     @Test func correctionTableIsPyFAIs() throws {
         for c in try Self.fixture().corrections {

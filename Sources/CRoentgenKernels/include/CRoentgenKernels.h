@@ -1,5 +1,6 @@
-// CRoentgenKernels: numeric inner loops on AVX2 with FMA, chosen at run time, and (format.c) the C library's
-// printf for the rows of pattern files. Callers of the AVX2 loops keep their own portable Swift loop for machines without AVX2/FMA (and for non-x86 builds, where this module is a stub).
+// CRoentgenKernels: numeric inner loops on AVX2 with FMA, chosen at run time, and (format.c) the C
+// library's printf for the rows of pattern files. Callers of the AVX2 loops keep their own portable Swift
+// loop for machines without AVX2/FMA (and for non-x86 builds, where those are stubs).
 #ifndef CROENTGEN_KERNELS_H
 #define CROENTGEN_KERNELS_H
 
