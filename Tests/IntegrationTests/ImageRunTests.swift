@@ -46,6 +46,31 @@ import XrayFormats
         #expect(dataset.status != 0 && dataset.stdout.isEmpty && dataset.stderr.contains("--dataset applies to HDF5 files"), "\(dataset.stderr)")
     }
 
+    /// An image whose shape is not that of the detector its PONI names (here the Pilatus 1M frame binned 2 × 2): the
+    /// output says that no gap mask was applied and the PONI's pixel size was used as it is (pyFAI's integrate1d
+    /// does the same, silently); the full frame gets its gap mask and no such note.
+    @Test func imageOfAnotherShapeThanThePONIsDetector() async throws {
+        guard let edf = SharedData.url("images/Pilatus1M.edf"), let base = SharedData.url("images/Pilatus1M.poni") else { return }
+        let image = try DetectorImages.read(edf)
+        let rows = image.rows / 2, columns = image.columns / 2
+        var binned = [Float](repeating: 0, count: rows * columns)
+        for i in 0..<rows * 2 { for j in 0..<columns * 2 { binned[(i / 2) * columns + j / 2] += Float(image.frames[0][i * image.columns + j]) } }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-binned-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let small = folder.appendingPathComponent("binned.edf"), poni = folder.appendingPathComponent("named.poni")
+        try NormalizationTests.writeEDF([binned], rows: rows, columns: columns, to: small)
+        let text = try String(contentsOf: base, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("PixelSize") }.joined(separator: "\n")
+        try ("Detector: Pilatus1M\n" + text + "\nWavelength: 1.03264e-10\n").write(to: poni, atomically: true, encoding: .utf8)
+        let r = try await RoentgenCLI.run(["integrate", small.path, "--poni", poni.path, "--npt", "200", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let notes = (Self.lines(r).first?["notes"] as? [String]) ?? []
+        #expect(notes.contains { $0.contains("the image is 521 × 490, not the 1043 × 981 of the PONI's detector Pilatus1M") && $0.contains("172 × 172 µm") }, "\(notes)")
+        let full = try await RoentgenCLI.run(["integrate", edf.path, "--poni", poni.path, "--npt", "200", "--json"])
+        let fullNotes = (Self.lines(full).first?["notes"] as? [String]) ?? []
+        #expect(fullNotes.contains { $0.contains("module gaps masked") } && !fullNotes.contains { $0.contains("not the") }, "\(fullNotes)")
+    }
+
     /// Two JSON arrays of numbers of the same length, equal within 1e-12 relative.
     static func close(_ a: Any?, _ b: Any?) -> Bool {
         guard let a = a as? [Double], let b = b as? [Double], a.count == b.count, !a.isEmpty else { return false }
