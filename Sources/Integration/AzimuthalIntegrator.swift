@@ -108,7 +108,7 @@ public struct AzimuthalIntegrator: Sendable {
         self.options = options
         self.azimuthal = azimuthal
         let arrays = try PixelGeometry(geometry, rows: rows, columns: columns)
-            .arrays(unit: options.unit, corners: options.splitting == .bbox, keepCorners: options.splitting == .full)
+            .arrays(unit: options.unit, corners: options.splitting == .bbox, keepCorners: options.splitting == .full, threads: options.threads)
         var m = mask ?? [Bool](repeating: false, count: n)
         var norm = [Double](repeating: 1, count: n)
         // Sigma clipping also keeps the normalisation as pyFAI's preprocessing makes it: float32

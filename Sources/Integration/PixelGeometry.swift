@@ -130,14 +130,15 @@ public struct PixelGeometry: Sendable {
         public var mirrored: Bool = false
     }
 
-    public func arrays(unit: RadialUnit, corners: Bool, keepCorners: Bool = false) throws -> Arrays {
+    /// The rows are computed on `threads` threads (each pixel's values on their own: the same on any number).
+    public func arrays(unit: RadialUnit, corners: Bool, keepCorners: Bool = false, threads: Int = 1) throws -> Arrays {
         let g = geometry
         if unit.needsWavelength && g.wavelength == nil {
             throw RoentgenError.badParameter("unit \(unit.rawValue) needs the wavelength, and the geometry has none (add a Wavelength line to the PONI file, or integrate in 2th_deg or r_mm)")
         }
         let w = g.wavelength ?? 1
         let m = Rotation(g)
-        let n = rows * columns
+        let rows = rows, columns = columns, n = rows * columns
         try g.checkSpline(rows: rows, columns: columns)
         _ = try g.parallaxCorrection()
         let shift = g.spline.map { PixelDisplacements(spline: $0, rows: rows, columns: columns, corners: corners || keepCorners, area: true) }
@@ -146,58 +147,77 @@ public struct PixelGeometry: Sendable {
         // Another detector orientation re-indexes the pixels (`PONIGeometry.orientation`): pixel (i, j)
         // of the stored image sits where orientation 3 has pixel (i', j').
         let flipRows = g.flipsRows, flipColumns = g.flipsColumns
-        for i in 0..<rows {
-            let pi = flipRows ? rows - 1 - i : i
-            for j in 0..<columns {
-                let k = i * columns + j
-                let pj = flipColumns ? columns - 1 - j : j
-                // A spline (orientation 3 only, so k is also the re-indexed pixel) moves the centre.
-                let d1 = Double(pi) + 0.5 + Double(shift?.centreY[k] ?? 0), d2 = Double(pj) + 0.5 + Double(shift?.centreX[k] ?? 0)
-                let p = Self.position(d1, d2, g, m)
-                radial[k] = unit.value(twoTheta: p.tth, r: p.r, wavelength: w)
-                chi[k] = p.chi
-                tth[k] = p.tth
-                let p1 = d1 * g.pixel1 - g.poni1, p2 = d2 * g.pixel2 - g.poni2
-                let c = L / (L * L + p1 * p1 + p2 * p2).squareRoot()
-                sa[k] = c * c * c * Double(shift?.area[k] ?? 1)
+        radial.withUnsafeMutableBufferPointer { radialOut in chi.withUnsafeMutableBufferPointer { chiOut in
+        sa.withUnsafeMutableBufferPointer { saOut in tth.withUnsafeMutableBufferPointer { tthOut in
+            nonisolated(unsafe) let (radialOut, chiOut, saOut, tthOut) = (radialOut, chiOut, saOut, tthOut)   // each row written by one thread
+            forEachRange(rows, threads: threads) { rowRange in
+                for i in rowRange {
+                    let pi = flipRows ? rows - 1 - i : i
+                    for j in 0..<columns {
+                        let k = i * columns + j
+                        let pj = flipColumns ? columns - 1 - j : j
+                        // A spline (orientation 3 only, so k is also the re-indexed pixel) moves the centre.
+                        let d1 = Double(pi) + 0.5 + Double(shift?.centreY[k] ?? 0), d2 = Double(pj) + 0.5 + Double(shift?.centreX[k] ?? 0)
+                        let p = Self.position(d1, d2, g, m)
+                        radialOut[k] = unit.value(twoTheta: p.tth, r: p.r, wavelength: w)
+                        chiOut[k] = p.chi
+                        tthOut[k] = p.tth
+                        let p1 = d1 * g.pixel1 - g.poni1, p2 = d2 * g.pixel2 - g.poni2
+                        let c = L / (L * L + p1 * p1 + p2 * p2).squareRoot()
+                        saOut[k] = c * c * c * Double(shift?.area[k] ?? 1)
+                    }
+                }
             }
-        }
+        }}}}
         var dr: [Double] = [], dc: [Double] = [], keptRadial: [Double] = [], keptChi: [Double] = []
         if corners || keepCorners {
             // Values at the (rows + 1) × (columns + 1) pixel corners, shared by neighbours.
             let cw = columns + 1
             var cr = [Double](repeating: 0, count: (rows + 1) * cw), cc = cr
-            for i in 0...rows {
-                for j in 0...columns {
-                    let q = i * cw + j
-                    let d1 = Double(flipRows ? rows - i : i) + Double(shift?.cornerY[q] ?? 0)
-                    let d2 = Double(flipColumns ? columns - j : j) + Double(shift?.cornerX[q] ?? 0)
-                    let p = Self.position(d1, d2, g, m, float32Positions: m.parallax != nil)
-                    // Rounded to Float32 as pyFAI stores its corner array (`Geometry.corner_array`,
-                    // dtype float32), so that the half-extents, and the bbox range made of them,
-                    // are pyFAI's to the last bit rather than to ~1e-7 relative.
-                    cr[q] = Double(Float(unit.value(twoTheta: p.tth, r: p.r, wavelength: w)))
-                    cc[q] = Double(Float(p.chi))
+            cr.withUnsafeMutableBufferPointer { crOut in cc.withUnsafeMutableBufferPointer { ccOut in
+                nonisolated(unsafe) let (crOut, ccOut) = (crOut, ccOut)
+                forEachRange(rows + 1, threads: threads) { rowRange in
+                    for i in rowRange {
+                        for j in 0...columns {
+                            let q = i * cw + j
+                            let d1 = Double(flipRows ? rows - i : i) + Double(shift?.cornerY[q] ?? 0)
+                            let d2 = Double(flipColumns ? columns - j : j) + Double(shift?.cornerX[q] ?? 0)
+                            let p = Self.position(d1, d2, g, m, float32Positions: m.parallax != nil)
+                            // Rounded to Float32 as pyFAI stores its corner array (`Geometry.corner_array`,
+                            // dtype float32), so that the half-extents, and the bbox range made of them,
+                            // are pyFAI's to the last bit rather than to ~1e-7 relative.
+                            crOut[q] = Double(Float(unit.value(twoTheta: p.tth, r: p.r, wavelength: w)))
+                            ccOut[q] = Double(Float(p.chi))
+                        }
+                    }
                 }
-            }
+            }}
             // The bounding-box half-extents (bbox splitting); full splitting reads the corners themselves.
             if corners {
                 dr = [Double](repeating: 0, count: n)
                 dc = dr
-                for i in 0..<rows {
-                    for j in 0..<columns {
-                        let k = i * columns + j
-                        var a = 0.0, b = 0.0
-                        let q0 = i * cw + j
-                        for q in [q0, q0 + 1, q0 + cw, q0 + cw + 1] as [Int] {
-                            a = max(a, abs(cr[q] - radial[k]))
-                            let d = abs(cc[q] - chi[k])
-                            b = max(b, min(d, 2 * .pi - d))
+                cr.withUnsafeBufferPointer { cr in cc.withUnsafeBufferPointer { cc in
+                radial.withUnsafeBufferPointer { radial in chi.withUnsafeBufferPointer { chi in
+                dr.withUnsafeMutableBufferPointer { drOut in dc.withUnsafeMutableBufferPointer { dcOut in
+                    nonisolated(unsafe) let (cr, cc, radial, chi, drOut, dcOut) = (cr, cc, radial, chi, drOut, dcOut)
+                    forEachRange(rows, threads: threads) { rowRange in
+                        for i in rowRange {
+                            for j in 0..<columns {
+                                let k = i * columns + j
+                                let q0 = i * cw + j
+                                var a = 0.0, b = 0.0
+                                @inline(__always) func corner(_ q: Int) {
+                                    a = max(a, abs(cr[q] - radial[k]))
+                                    let d = abs(cc[q] - chi[k])
+                                    b = max(b, min(d, 2 * .pi - d))
+                                }
+                                corner(q0); corner(q0 + 1); corner(q0 + cw); corner(q0 + cw + 1)
+                                drOut[k] = a
+                                dcOut[k] = b
+                            }
                         }
-                        dr[k] = a
-                        dc[k] = b
                     }
-                }
+                }}}}}}
             }
             if keepCorners { keptRadial = cr; keptChi = cc }
         }

@@ -15,3 +15,8 @@ func perPixelRange<T>(_ count: Int, threads: Int, _ body: @Sendable (Range<Int>)
     }
     return results.map { $0! }   // every slot was written above
 }
+
+/// `body` over `count` items split into `threads` contiguous ranges (as `perPixelRange`), run concurrently.
+func forEachRange(_ count: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    _ = perPixelRange(count, threads: min(max(1, threads), max(1, count))) { body($0) }
+}
