@@ -148,15 +148,9 @@ public enum GeometryCalibration {
             throw RoentgenError.badParameter("geometry refinement failed: \(e.description)")
         }
         let final = try result.parameters.evaluated()
-        let (geometry0, _) = try model.geometry(final)
-        var geometry = geometry0
-        if !varied.contains("wavelength") { geometry.wavelength = start.wavelength }   // exactly, not via Å
-        geometry.detector = start.detector
-        geometry.maxShape = start.maxShape
-        geometry.spline = start.spline
-        geometry.splineFile = start.splineFile
-        geometry.sensor = start.sensor
-        geometry.parallax = start.parallax
+        let (refined, _) = try model.geometry(final)
+        var geometry = start.withParameters(of: refined)
+        if varied.contains("wavelength") { geometry.wavelength = refined.wavelength }   // else the start's exactly, not via Å
         let r = try model.residuals(final)
         let rms = (r.reduce(0) { $0 + $1 * $1 } / Double(r.count)).squareRoot() * 180 / .pi
         var esd: [String: Double] = [:]

@@ -23,7 +23,7 @@ public enum IntegrationOutput {
         public var monitorValue: Double?
         /// The distortion spline the geometry applied (JSON `spline`), nil without.
         public var splineFile: String?
-        /// The parallax correction the geometry applied (JSON `parallax`), nil without.
+        /// The parallax correction the geometry applied (JSON `parallax`, and the header's `Parallax:` line), nil without.
         public var parallax: Parallax?
         public init(source: String, frame: Int? = nil, maskApplied: Bool, darkApplied: Bool = false, flatApplied: Bool = false, notes: [String] = []) {
             self.source = source
@@ -53,7 +53,7 @@ public enum IntegrationOutput {
         h += "# Wavelength: \(g.wavelength.map { "\($0) m" } ?? "none")\n"
         // pyFAI's geometry line: "Parallax: µ= … cm⁻¹" when corrected, "Parallax: off" with a sensor but no correction.
         if let sensor = g.sensor {
-            if let p = try? g.parallaxModel() {
+            if let p = c.parallax {
                 h += "# Parallax: µ= \(String(format: "%.3f", p.mu * 1e-2)) cm⁻¹ (sensor \(sensor.label))\n"
             } else {
                 h += "# Parallax: off (sensor \(sensor.label))\n"

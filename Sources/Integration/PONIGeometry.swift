@@ -231,6 +231,15 @@ public struct PONIGeometry: Sendable, Equatable {
         return g
     }
 
+    /// This geometry with the six parameters of `p` (distance, PONI, rotations); everything else (pixel sizes,
+    /// wavelength, detector, shape, orientation, spline, sensor) kept: a refined or re-centred geometry put back
+    /// on the detector it was made for.
+    public func withParameters(of p: PONIGeometry) -> PONIGeometry {
+        var g = self
+        (g.distance, g.poni1, g.poni2, g.rot1, g.rot2, g.rot3) = (p.distance, p.poni1, p.poni2, p.rot1, p.rot2, p.rot3)
+        return g
+    }
+
     /// The sensor whose parallax is corrected, nil when the correction is off.
     public var parallaxSensor: DetectorSensor? { parallax ? sensor : nil }
 

@@ -42,20 +42,21 @@ public struct DetectorSensor: Sendable, Equatable {
         guard let v = (t as? NSNumber)?.doubleValue else {
             throw RoentgenError.badFile(file, line: line, "PONI Detector_config sensor thickness '\(t)' is not a number of metres")
         }
-        guard v == 0 || (v >= 1e-7 && v <= 0.1) else {
+        guard isPlausible(thickness: v) else {
             throw RoentgenError.badFile(file, line: line, "PONI Detector_config sensor thickness \(v) m: expected 1e-7 to 0.1 m (0 for a thick sensor)")
         }
         return DetectorSensor(material: material, thickness: v == 0 ? nil : v)
     }
 
-    /// A zero thickness is none (a thick sensor, as pyFAI's `as_dict` drops it); a sensor thinner than 0.1 µm or
-    /// thicker than 10 cm is not one.
+    /// A sensor thinner than 0.1 µm or thicker than 10 cm is not one; zero is none (a thick sensor, as pyFAI's
+    /// `as_dict` drops it).
+    static func isPlausible(thickness: Double) -> Bool { thickness == 0 || (thickness >= 1e-7 && thickness <= 0.1) }
+
     static func checked(_ thickness: Double, what: String) throws -> Double? {
-        if thickness == 0 { return nil }
-        guard thickness >= 1e-7 && thickness <= 0.1 else {
+        guard isPlausible(thickness: thickness) else {
             throw RoentgenError.badParameter("\(what): sensor thickness \(thickness) m: expected 1e-7 to 0.1 m")
         }
-        return thickness
+        return thickness == 0 ? nil : thickness
     }
 
     /// pyFAI's `str(SensorConfig)`-like label: `Si, 1000 µm` or `CdTe, ∞`.

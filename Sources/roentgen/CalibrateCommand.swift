@@ -132,16 +132,7 @@ struct CalibrateCommand: ParsableCommand {
             // The centre is given in the stored image's pixels; the Fit2D numbers are orientation 3's.
             f.centerX = g.flipsColumns ? Double(template.columns) - c.0 : c.0
             f.centerY = g.flipsRows ? Double(template.rows) - c.1 : c.1
-            let w = g.wavelength, detector = g.detector, shape = g.maxShape, orientation = g.orientation
-            let splineFile = g.splineFile, spline = g.spline, sensor = g.sensor, parallax = g.parallax
-            g = PONIGeometry(fit2d: f, pixel1: g.pixel1, pixel2: g.pixel2, wavelength: w)
-            g.sensor = sensor
-            g.parallax = parallax
-            g.detector = detector
-            g.maxShape = shape
-            g.orientation = orientation
-            g.splineFile = splineFile
-            g.spline = spline
+            g = g.withParameters(of: PONIGeometry(fit2d: f, pixel1: g.pixel1, pixel2: g.pixel2))
         }
         if let wavelength {
             guard wavelength > 0 else { throw RoentgenError.badParameter("--wavelength \(wavelength) Å must be positive") }
