@@ -123,9 +123,14 @@ public struct PONIGeometry: Sendable, Equatable {
                 if pixel1 == nil && splineFile == nil { throw RoentgenError.badFile(file, line: values["detector"]?.1, "PONI names detector '\(name)', which Roentgen does not know, and gives no pixel size; known: \(DetectorModel.all.map(\.name).joined(separator: ", "))") }
                 return try finish()
             }
-            pixel1 = pixel1 ?? model.pixel1
-            pixel2 = pixel2 ?? model.pixel2
-            maxShape = maxShape ?? [model.rows, model.columns]
+            guard let standard = model.standard else {
+                throw RoentgenError.badFile(file, line: values["detector"]?.1, "PONI names detector '\(name)' (pyFAI's \(model.name)): \(model.irregular ?? "no regular pixel grid"); pyFAI places its pixels with its own model of the detector, and Roentgen integrates regular pixel grids only")
+            }
+            // The pixel size pyFAI builds the detector with (the PONI's, else the detector's default), and the
+            // shape it then has (a binned Rayonix, a 150 µm mar345 plate …); another pixel size keeps no shape.
+            pixel1 = pixel1 ?? standard.pixel1
+            pixel2 = pixel2 ?? standard.pixel2
+            if let b = model.binning(pixel1: pixel1!, pixel2: pixel2!) { maxShape = maxShape ?? [b.rows, b.columns] }
         }
         return try finish()
 
@@ -256,11 +261,13 @@ public struct PONIGeometry: Sendable, Equatable {
         let version = sensor != nil ? "3" : orientation == 3 ? "2" : "2.1"
         out += "poni_version: \(version)\n"
         out += "Detector: \(detector ?? "Detector")\n"
-        let shape = maxShape.map { "[\($0[0]), \($0[1])]" } ?? "null"
+        // pyFAI writes no max_shape for a detector it knows by name (its class sets the shape from the pixel
+        // size; a mar345 given one would even scale it).
+        let shape = detector != nil ? "" : ", \"max_shape\": " + (maxShape.map { "[\($0[0]), \($0[1])]" } ?? "null")
         let oriented = orientation == 3 && sensor == nil ? "" : ", \"orientation\": \(orientation)"
         let splined = splineFile.map { ", \"splineFile\": \(IntegrationOutput.quoted($0))" } ?? ""
         let sensed = sensor.map { ", \"sensor\": {\"material\": \(IntegrationOutput.quoted($0.material.name))" + ($0.thickness.map { ", \"thickness\": \($0)" } ?? "") + "}" } ?? ""
-        out += "Detector_config: {\"pixel1\": \(pixel1), \"pixel2\": \(pixel2), \"max_shape\": \(shape)\(oriented)\(splined)\(sensed)}\n"
+        out += "Detector_config: {\"pixel1\": \(pixel1), \"pixel2\": \(pixel2)\(shape)\(oriented)\(splined)\(sensed)}\n"
         out += "Distance: \(distance)\nPoni1: \(poni1)\nPoni2: \(poni2)\nRot1: \(rot1)\nRot2: \(rot2)\nRot3: \(rot3)\n"
         if let wavelength { out += "Wavelength: \(wavelength)\n" }
         if sensor != nil { out += "Parallax: \(parallax ? "True" : "False")\n" }

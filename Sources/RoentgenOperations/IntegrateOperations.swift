@@ -231,15 +231,10 @@ public enum IntegrateOperations {
                 notes += ValuePlausibility.warnings(forFrame: try source.frame(0), pixelType: template.pixelType, label: source.frameCount > 1 ? "frame 0" : "the image")
             }
             var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: pixelCount)
-            if let name = plan.geometry.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
-                for i in m.indices where gaps[i] { m[i] = true }
-                notes.append("\(name) module gaps masked (\(gaps.filter { $0 }.count) pixels)")
-            } else if let name = plan.geometry.detector, let model = DetectorModel.named(name), model.rows != template.rows || model.columns != template.columns {
-                // A binned image, a region of interest or another detector: pyFAI's integrate1d applies neither the
-                // gap mask nor a binning then; said, as the geometry may not be this image's.
-                notes.append("the image is \(template.rows) × \(template.columns), not the \(model.rows) × \(model.columns) of the PONI's detector \(name): no module-gap mask applied, and the PONI's pixel size (\(String(format: "%g", plan.geometry.pixel1 * 1e6)) × \(String(format: "%g", plan.geometry.pixel2 * 1e6)) µm) used as it is (a binned image needs a PONI with the binned pixel size)")
-            } else if let name = plan.geometry.detector, DetectorModel.named(name) == nil {
-                notes.append("the PONI names detector '\(name)', which Roentgen does not know: no module-gap mask applied (its pixel size comes from the PONI)")
+            if let name = plan.geometry.detector {
+                let built = DetectorModel.builtIn(name, geometry: plan.geometry, rows: template.rows, columns: template.columns)
+                if let mask = built.mask { for i in m.indices where mask[i] { m[i] = true } }
+                if let note = built.note { notes.append(note) }
             }
             let negatives = try source.withFrameBytes(0) { bytes, type, bigEndian in
                 rule.markInvalid(RawFrame(bytes: bytes, type: type, bigEndian: bigEndian), count: pixelCount, flat: flatValues, into: &m)

@@ -71,8 +71,10 @@ struct CalibrateCommand: ParsableCommand {
                 }
                 for i in m.indices where values[i] != 0 { m[i] = true }
             }
-            if let name = start.detector, let gaps = DetectorModel.named(name)?.gapMask(rows: template.rows, columns: template.columns) {
-                for i in m.indices where gaps[i] { m[i] = true }
+            if let name = start.detector {
+                let built = DetectorModel.builtIn(name, geometry: start, rows: template.rows, columns: template.columns)
+                if let mask = built.mask { for i in m.indices where mask[i] { m[i] = true } }
+                if let note = built.note, built.mask == nil { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             }
             for i in m.indices where frame[i].isNaN || (template.pixelType.isSignedInteger && frame[i] < 0) || frame[i] == dummy { m[i] = true }
             do {
@@ -152,9 +154,10 @@ struct CalibrateCommand: ParsableCommand {
     /// The pixel size of the known detectors whose full frame has the image's shape (an ESRF EDF of a
     /// Pilatus 1M carries no pixel size, but 1043 × 981 is that detector's), when they all agree; said on stderr.
     func pixelSizeFromShape(_ image: DetectorImage) -> (Double, Double)? {
-        let matches = DetectorModel.all.filter { $0.rows == image.rows && $0.columns == image.columns }
-        guard let first = matches.first, matches.allSatisfy({ $0.pixel1 == first.pixel1 && $0.pixel2 == first.pixel2 }) else { return nil }
-        let names = matches.map(\.name).joined(separator: ", ")
+        let matches = DetectorModel.all.compactMap { model in model.standard.map { (model.name, $0) } }
+            .filter { $0.1.rows == image.rows && $0.1.columns == image.columns }
+        guard let first = matches.first?.1, matches.allSatisfy({ $0.1.pixel1 == first.pixel1 && $0.1.pixel2 == first.pixel2 }) else { return nil }
+        let names = matches.map(\.0).joined(separator: ", ")
         FileHandle.standardError.write(Data(String(format: "note: pixel size %g × %g µm from the image's shape (%d × %d: %@); give --pixel-size or --poni to set it\n",
                                                    first.pixel1 * 1e6, first.pixel2 * 1e6, image.rows, image.columns, names).utf8))
         return (first.pixel1, first.pixel2)

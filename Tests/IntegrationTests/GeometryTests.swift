@@ -61,7 +61,7 @@ import XrayFormats
             let poni = try PONIGeometry.parse(String(contentsOf: url, encoding: .utf8), file: url.path)
             #expect(poni.detector == "Pilatus300kw" && poni.pixel1 == 172e-6)
             let model = try #require(DetectorModel.named(poni.detector!))
-            let gaps = try #require(model.gapMask(rows: 195, columns: 1475))
+            let gaps = try #require(model.builtInMask(pixel1: poni.pixel1, pixel2: poni.pixel2, rows: 195, columns: 1475))
             #expect(gaps.filter { $0 }.count == 2730)
         }
         guard let url = SharedData.url("images/DLS_CeO2_1200mm_pyFAI.poni") else { return }
