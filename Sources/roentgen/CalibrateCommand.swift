@@ -215,6 +215,13 @@ struct CalibrationJSON: Encodable {
     var control_points_per_ring: [String: Int]
     var passes: [String]
     var warnings: [String]
+    /// The detector the geometry is for: pyFAI's name (nil: a generic one), pixel size, orientation, the
+    /// distortion spline and the parallax model (as `integrate --json` gives them).
+    var detector: String?
+    var pixel_size_m: [Double]
+    var orientation: Int
+    var spline: String?
+    var parallax: Parallax?
 
     init(_ r: CalibrationResult, file: String, calibrant: String) {
         let g = r.geometry
@@ -234,12 +241,18 @@ struct CalibrationJSON: Encodable {
         control_points_per_ring = Dictionary(uniqueKeysWithValues: r.pointsPerRing.map { (String($0.ring), $0.count) })
         passes = r.log
         warnings = r.warnings
+        detector = g.detector
+        pixel_size_m = [g.pixel1, g.pixel2]
+        orientation = g.orientation
+        spline = g.splineFile
+        parallax = try? g.parallaxModel()
     }
 
     enum CodingKeys: String, CodingKey {
         case file, calibrant, distance_m, distance_m_esd, poni1_m, poni1_m_esd, poni2_m, poni2_m_esd, rot1, rot1_esd, rot2, rot2_esd,
              rot3, rot3_esd, wavelength_m, wavelength_m_esd, beam_center_px, beam_center_px_esd, residual_deg,
-             control_points, control_points_per_ring, passes, warnings
+             control_points, control_points_per_ring, passes, warnings, detector, pixel_size_m, orientation, spline, parallax
+        case material, thickness_m, mu_per_m
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -261,5 +274,17 @@ struct CalibrationJSON: Encodable {
         try c.encode(control_points_per_ring, forKey: .control_points_per_ring)
         try c.encode(passes, forKey: .passes)
         try c.encode(warnings, forKey: .warnings)
+        try c.encode(detector, forKey: .detector)
+        try c.encode(pixel_size_m, forKey: .pixel_size_m)
+        try c.encode(orientation, forKey: .orientation)
+        try c.encode(spline, forKey: .spline)
+        if let parallax {
+            var p = c.nestedContainer(keyedBy: CodingKeys.self, forKey: .parallax)
+            try p.encode(parallax.sensor.material.name, forKey: .material)
+            try p.encode(parallax.thickness, forKey: .thickness_m)
+            try p.encode(parallax.mu, forKey: .mu_per_m)
+        } else {
+            try c.encodeNil(forKey: .parallax)
+        }
     }
 }

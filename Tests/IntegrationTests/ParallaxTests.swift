@@ -291,6 +291,14 @@ import Refinement
         guard cal.status == 0 else { return }
         let written = try PONIGeometry.parse(String(contentsOf: out, encoding: .utf8), file: out.path)
         #expect(written.parallax && written.sensor?.label == "Si, 1000 µm")
+        // The JSON says which correction the geometry was refined with, as `integrate --json` does.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(cal.stdout.utf8)) as? [String: Any])
+        let parallax = try #require(object["parallax"] as? [String: Any], "\(object)")
+        #expect(parallax["material"] as? String == "Si" && parallax["thickness_m"] as? Double == 0.001)
+        let model = try #require(try written.parallaxModel())
+        // (1e-12: Foundation's JSONSerialization on Linux reads the printed 17 digits an ulp or two off)
+        #expect(abs((parallax["mu_per_m"] as? Double ?? 0) / model.mu - 1) < 1e-12, "\(parallax) \(model.mu)")
+        #expect(object["detector"] as? String == "Pilatus300kw" && object["spline"] is NSNull)
         #expect(abs(written.distance - f.calibration.refined.dist) < 2e-5 && abs(written.poni2 - f.calibration.refined.poni2) < 2e-5, "\(written.distance) \(written.poni2)")
     }
 }

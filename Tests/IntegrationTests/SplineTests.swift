@@ -227,6 +227,10 @@ import Refinement
         #expect(abs(centre[0] - f.refined.fit2d_center_x) < 0.05 && abs(centre[1] - f.refined.fit2d_center_y) < 0.05, "\(centre)")
         let written = try PONIGeometry.parse(String(contentsOf: out, encoding: .utf8), file: out.path)
         #expect(written.splineFile == folder.appendingPathComponent("taper.spline").path && written.pixel1 == 172 * 1e-6)
+        // The JSON names the spline and the spline's pixel size too.
+        let pixel = object["pixel_size_m"] as? [Double] ?? []
+        #expect(object["spline"] as? String == written.splineFile && pixel.count == 2 && pixel.allSatisfy { abs($0 / written.pixel1 - 1) < 1e-12 }, "\(object)")
+        #expect(object["parallax"] is NSNull && object["orientation"] as? Int == 3)
     }
 
     /// Ring picking through the spline: a CeO2 frame drawn with the spline geometry (Gaussian rings of 0.02° on a
