@@ -22,6 +22,7 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Start beam centre X,Y in pixels (X = column, Y = row, Fit2D convention; default: the PONI's or the header's).") var center: String?
     @Option(help: "Start geometry (PONI file); --distance, --center and --wavelength override it.") var poni: String?
     @Option(help: "Pixel size in µm when neither the PONI nor the image header gives it.") var pixelSize: Double?
+    @Option(help: "The detector, by a name pyFAI knows (Pilatus1M, Eiger2_4M, Mar345, MAR165, Perkin …): its pixel size for the image's shape (its binning), its built-in mask (module gaps, a round plate's outside), and its name in the output PONI.") var detector: String?
     @Option(help: "Fit2D distortion spline file of the detector (replaces the PONI's SplineFile; 'none' ignores it); written into the output PONI.") var spline: String?
     @Option(help: "Sensor for the parallax correction (Si,1000um, CdTe,1mm, CdTe for a thick one; 'none' switches the PONI's off); written into the output PONI (version 3).") var sensor: String?
     @Option(help: "Mask image: nonzero pixels are left out (of an HDF5/NeXus file, its NXdetector pixel_mask; negative Pilatus/Eiger pixels always are).") var mask: String?
@@ -74,7 +75,7 @@ struct CalibrateCommand: ParsableCommand {
             if let name = start.detector {
                 let built = DetectorModel.builtIn(name, geometry: start, rows: template.rows, columns: template.columns)
                 if let mask = built.mask { for i in m.indices where mask[i] { m[i] = true } }
-                if let note = built.note, built.mask == nil { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+                if let note = built.note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             }
             for i in m.indices where frame[i].isNaN || (template.pixelType.isSignedInteger && frame[i] < 0) || frame[i] == dummy { m[i] = true }
             do {
@@ -101,6 +102,7 @@ struct CalibrateCommand: ParsableCommand {
     /// or the image header (no tilt); --distance / --center / --wavelength override.
     func startGeometry(_ template: DetectorImage) throws -> PONIGeometry {
         var g: PONIGeometry
+        let named = try detectorBinning(template)
         if let poni {
             guard let text = try? String(contentsOf: URL(fileURLWithPath: poni), encoding: .utf8) else { throw RoentgenError(.io, "cannot read the PONI file", file: poni) }
             g = try DistortionSplines.attach(try PONIGeometry.parse(text, file: poni), poni: poni, override: spline)
@@ -109,7 +111,8 @@ struct CalibrateCommand: ParsableCommand {
             // A spline brings its own pixel size (pyFAI's detector takes it from the spline).
             let splined = try spline.flatMap { $0.lowercased() == "none" ? nil : (file: $0, spline: try DistortionSplines.read($0)) }
             let splinePixel = splined.map { ($0.spline.pixel1, $0.spline.pixel2) }
-            guard let pixel = splinePixel ?? pixelSize.map({ ($0 * 1e-6, $0 * 1e-6) }) ?? template.pixelSize.map({ ($0.pixel1, $0.pixel2) })
+            guard let pixel = splinePixel ?? pixelSize.map({ ($0 * 1e-6, $0 * 1e-6) }) ?? named.map({ ($0.binning.pixel1, $0.binning.pixel2) })
+                    ?? template.pixelSize.map({ ($0.pixel1, $0.pixel2) })
                     ?? pixelSizeFromShape(template) else {
                 throw RoentgenError.badParameter("no pixel size: give --poni or --pixel-size (the image header has none, and its \(template.rows) × \(template.columns) shape is no known detector's)")
             }
@@ -123,6 +126,15 @@ struct CalibrateCommand: ParsableCommand {
             g = PONIGeometry(distance: d, poni1: c.1 * pixel.0, poni2: c.0 * pixel.1, pixel1: pixel.0, pixel2: pixel.1, wavelength: template.wavelength)
             g.maxShape = [template.rows, template.columns]
             if let splined { g = g.withSpline(splined.spline, file: splined.file) }
+        }
+        if let named {
+            // The PONI's centre and distance are in metres and stay; the pixel is the detector's (a spline's wins).
+            g.detector = named.model.name
+            if g.spline == nil {
+                g.pixel1 = pixelSize.map { $0 * 1e-6 } ?? named.binning.pixel1
+                g.pixel2 = pixelSize.map { $0 * 1e-6 } ?? named.binning.pixel2
+            }
+            g.maxShape = [template.rows, template.columns]
         }
         if let distance {
             guard distance > 0, distance <= 100_000 else { throw RoentgenError.badParameter("--distance \(distance) mm must be positive and at most 100 m") }
@@ -149,6 +161,25 @@ struct CalibrateCommand: ParsableCommand {
             throw RoentgenError.badParameter("no wavelength: give --wavelength (Å); neither the start PONI nor the image header has one")
         }
         return g
+    }
+
+    /// `--detector`: the model, and its binning whose shape is the image's (as pyFAI-calib2 guesses the
+    /// binning from the image); refused for a name pyFAI does not know, a detector Roentgen cannot
+    /// integrate, or an image of none of its shapes (without --pixel-size).
+    func detectorBinning(_ image: DetectorImage) throws -> (model: DetectorModel, binning: DetectorModel.Binning)? {
+        guard let detector else { return nil }
+        guard let model = DetectorModel.named(detector) else {
+            throw RoentgenError.badParameter("--detector '\(detector)': not a detector pyFAI knows (for example Pilatus1M, Eiger2_4M, Mar345, MAR165, Perkin; pyFAI's class names and aliases)")
+        }
+        if let why = model.irregular {
+            throw RoentgenError.badParameter("--detector \(detector) (pyFAI's \(model.name)): \(why); Roentgen integrates regular pixel grids only")
+        }
+        if let match = model.binnings.first(where: { $0.rows == image.rows && $0.columns == image.columns }) { return (model, match) }
+        guard pixelSize != nil, let standard = model.standard else {
+            let shapes = model.binnings.map { "\($0.rows) × \($0.columns)" }.joined(separator: ", ")
+            throw RoentgenError.badParameter("--detector \(model.name): the image is \(image.rows) × \(image.columns), none of its shapes (\(shapes)); give --pixel-size for a region of interest")
+        }
+        return (model, standard)
     }
 
     /// The pixel size of the known detectors whose full frame has the image's shape (an ESRF EDF of a

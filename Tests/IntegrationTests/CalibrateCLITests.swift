@@ -119,6 +119,24 @@ import XrayCore
                                      "--center", "480,570", "--dummy", "0", "--json"])
         let dj = try #require(try JSONSerialization.jsonObject(with: Data(d.stdout.utf8)) as? [String: Any])
         #expect((dj["control_points_per_ring"] as? [String: Int])?["8"] == nil, "\(d.stdout.prefix(400))")
+        // `--detector MAR165` (the MarCCD 165 is pyFAI's RayonixSx165; 1024 × 1024 is its 4 × 4 binning, 158 µm): its round
+        // mask leaves the outside out as `--dummy 0` does, and the output PONI names the detector.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-mar165-\(UUID().uuidString).poni")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let m = try await RoentgenCLI.run(["calibrate", marccd.path, "--calibrant", "AgBh", "--wavelength", "1.0332", "--distance", "570",
+                                           "--center", "480,570", "--detector", "MAR165", "-o", out.path, "--json"])
+        #expect(m.stderr.contains("note: RayonixSx165 pixels outside its round sensitive area masked (224984 pixels)"), "\(m.stderr)")
+        let mj = try #require(try JSONSerialization.jsonObject(with: Data(m.stdout.utf8)) as? [String: Any])
+        #expect(mj["detector"] as? String == "RayonixSx165" && mj["pixel_size_m"] as? [Double] == [0.000158, 0.000158])
+        #expect((mj["control_points_per_ring"] as? [String: Int]) == (dj["control_points_per_ring"] as? [String: Int]), "\(m.stdout.prefix(400))")
+        let written = try String(contentsOf: out, encoding: .utf8)
+        #expect(written.contains("Detector: RayonixSx165\nDetector_config: {\"pixel1\": 0.000158, \"pixel2\": 0.000158}"), "\(written)")
+        #expect(try PONIGeometry.parse(written, file: out.path).maxShape == [1024, 1024])
+        for (name, message) in [("Pilatus1M", "none of its shapes (1043 × 981)"), ("Pixirad-1", "hexagonal pixels"), ("Nope", "not a detector pyFAI knows")] {
+            let bad = try await RoentgenCLI.run(["calibrate", marccd.path, "--calibrant", "AgBh", "--wavelength", "1.0332", "--distance", "570",
+                                                 "--center", "480,570", "--detector", name])
+            #expect(bad.status != 0 && bad.stderr.contains("--detector") && bad.stderr.contains(message) && bad.stdout.isEmpty, "\(bad.stderr)")
+        }
         let good = try await RoentgenCLI.run(["calibrate", image.path, "--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326375318602659", "--json"])
         let g = try #require(try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any])
         #expect((g["warnings"] as? [String])?.isEmpty == true && !good.stderr.contains("warning"), "\(good.stderr)")
