@@ -159,6 +159,9 @@ public enum IntegrateOperations {
         for path in r.images {
             let url = URL(fileURLWithPath: path)
             let format = try DetectorImages.format(of: url)
+            if format == "fit2d-mask" {
+                throw RoentgenError(.badParameter, "a Fit2D mask file, not an image: give it as --mask", file: path)
+            }
             if r.dataset != nil && format != "hdf5" {
                 throw RoentgenError(.badParameter, "--dataset applies to HDF5 files; this is a \(format) file", file: path)
             }

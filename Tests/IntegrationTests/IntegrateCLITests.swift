@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import XrayFormats
 
 /// `roentgen integrate` end to end on the pixium frame: the JSON keys the issue names, the
 /// numbers pyFAI gives for the same method, and clean failures.
@@ -22,6 +23,26 @@ import TestSupport
             #expect(abs(intensity[k] - i) <= 1e-4 * abs(i), "bin \(k)")
             #expect(abs(sigma[k] - s) <= 1e-4 * abs(s), "bin \(k)")
         }
+        // The same mask as a Fit2D `.msk` (written here as fabio writes one: 1024-byte header M, A, S, K, columns, rows;
+        // each row in 32-bit little-endian words, bit k of word w the pixel in column 32 w + k): the same pattern.
+        let tiffMask = try DetectorImages.readMask(mask)
+        var msk = Data(count: 1024)
+        for (k, v) in [77, 65, 83, 75, tiffMask.columns, tiffMask.rows, 1].enumerated() { msk[4 * k] = UInt8(v & 0xFF); msk[4 * k + 1] = UInt8(v >> 8 & 0xFF) }
+        let words = (tiffMask.columns + 31) / 32
+        var body = [UInt8](repeating: 0, count: tiffMask.rows * words * 4)
+        for i in 0..<tiffMask.rows {
+            for j in 0..<tiffMask.columns where tiffMask.frames[0][i * tiffMask.columns + j] != 0 { body[(i * words + j / 32) * 4 + (j % 32) / 8] |= 1 << UInt8(j % 8) }
+        }
+        msk.append(contentsOf: body)
+        let mskURL = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-pixium-\(UUID().uuidString).msk")
+        defer { try? FileManager.default.removeItem(at: mskURL) }
+        try msk.write(to: mskURL)
+        let f = try await RoentgenCLI.run(["integrate", image.path, "--poni", poni.path, "--mask", mskURL.path, "--method", "bbox",
+                                           "--polarization", "0.99", "--radial-range", "2.42:12.97", "--json"])
+        let fit2d = try #require(try JSONSerialization.jsonObject(with: Data(f.stdout.utf8)) as? [String: Any], "\(f.stderr)")
+        #expect(fit2d["masked_pixels"] as? Int == 30627 && fit2d["intensity"] as? [Double] == intensity && fit2d["sigma"] as? [Double] == sigma)
+        let asImage = try await RoentgenCLI.run(["integrate", mskURL.path, "--poni", poni.path])
+        #expect(asImage.status != 0 && asImage.stderr.contains("a Fit2D mask file, not an image: give it as --mask") && asImage.stdout.isEmpty, "\(asImage.stderr)")
     }
 
     /// `--mask FILE.nxs` takes the NXdetector's own `pixel_mask` (nonzero: gap, dead, hot, noisy, virtual pixels) of

@@ -12,6 +12,7 @@ import XrayCore
         ("cbf", ["cbf_int32_byteoffset.cbf"]),
         ("edf", ["edf_int32_bigendian_2frames.edf", "edf_float32.edf"]),
         ("mar345", ["mar345_120.mar2300"]),
+        ("fit2d-mask", ["fit2d_mask_37x45.msk", "fit2d_mask_5x64.msk"]),
     ]
 
     @Test(arguments: seeds.map(\.reader))

@@ -66,3 +66,53 @@ import XrayFormats
         #expect(r.status == 0 && r.stderr.contains("the image: ") && r.stderr.contains("probably decoded with the wrong type or byte order"), "\(r.stderr)")
     }
 }
+
+/// Fit2D `.msk` masks (Tests/Fixtures/images/make_fit2d_mask_fixtures.py: written by fabio 2026.6, with fabio's readings in
+/// fit2d_masks.json): the same shape and masked pixels as fabio reads, the row padding ignored; damaged files fail naming
+/// the byte offset; and the Pixium frame's mask written as a `.msk` integrates as pyFAI with its TIFF mask.
+@Suite struct Fit2DMaskTests {
+    struct Expected: Decodable {
+        var shape: [Int]
+        var dtype: String
+        var masked: Int
+        var indices: [Int]
+    }
+    struct Fixture: Decodable {
+        var fabio: String
+        var masks: [String: Expected]
+    }
+
+    @Test(arguments: ["fit2d_mask_37x45.msk", "fit2d_mask_padding.msk", "fit2d_mask_5x64.msk"])
+    func readsAsFabio(_ name: String) throws {
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: ImageFixtures.folder.appendingPathComponent("fit2d_masks.json")))
+        let expected = try #require(fixture.masks[name])
+        let url = ImageFixtures.folder.appendingPathComponent(name)
+        for image in [try DetectorImages.read(url), try DetectorImages.readMask(url)] {
+            #expect([image.rows, image.columns] == expected.shape && image.pixelType.rawValue == expected.dtype && image.format == "fit2d-mask")
+            let frame = try #require(image.frames.first)
+            #expect(frame.indices.filter { frame[$0] != 0 } == expected.indices && frame.allSatisfy { $0 == 0 || $0 == 1 })
+        }
+    }
+
+    @Test func damagedFilesFail() throws {
+        let bytes = try Data(contentsOf: ImageFixtures.folder.appendingPathComponent("fit2d_mask_37x45.msk"))
+        func fails(_ data: Data, _ fragment: String, offset: Int) {
+            do {
+                _ = try DetectorImages.read(data, file: "bad.msk")
+                Issue.record("read: \(fragment)")
+            } catch let e as RoentgenError {
+                #expect(e.file == "bad.msk" && e.byteOffset == offset && e.message.contains(fragment), "\(e)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        fails(bytes.prefix(bytes.count - 1), "truncated", offset: bytes.count - 1)
+        fails(bytes.prefix(600), "shorter than its 1024-byte header", offset: 0)
+        var zero = bytes
+        zero.replaceSubrange(16..<20, with: [0, 0, 0, 0])
+        fails(zero, "0 columns", offset: 16)
+        var huge = bytes
+        huge.replaceSubrange(20..<24, with: [0xFF, 0xFF, 0xFF, 0x7F])
+        fails(huge, "rows", offset: 20)
+    }
+}

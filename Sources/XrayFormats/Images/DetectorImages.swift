@@ -2,10 +2,10 @@ import Foundation
 import XrayCore
 
 /// Reading 2-D detector images: the format from the content, then its reader (TIFF, CBF, EDF,
-/// mar345, or the frames of an HDF5/NeXus dataset).
+/// mar345, or the frames of an HDF5/NeXus dataset; and Fit2D `.msk` masks).
 public enum DetectorImages {
     /// The image formats, as `DetectorImage.format` names them.
-    public static let formats = ["tiff", "cbf", "edf", "mar345", "hdf5"]
+    public static let formats = ["tiff", "cbf", "edf", "mar345", "hdf5", "fit2d-mask"]
 
     /// The image format of a file's first bytes (and lower-case suffix), or nil.
     public static func format(of head: Data, suffix: String) -> String? {
@@ -13,6 +13,7 @@ public enum DetectorImages {
         if PatternText.contains(head.prefix(16), "###CBF") { return CBFImageReader.id }
         if EDFImageReader.isEDF(head, suffix: suffix) { return EDFImageReader.id }
         if Mar345ImageReader.isMar345(head) { return Mar345ImageReader.id }
+        if Fit2DMaskReader.isFit2DMask(head) { return Fit2DMaskReader.id }
         if head.prefix(4096).withUnsafeBytes({ HDF5File.signatureOffset($0) }) != nil { return "hdf5" }
         return nil
     }
@@ -24,9 +25,10 @@ public enum DetectorImages {
         case "cbf": return try CBFImageReader.read(data, file: file)
         case "edf": return try EDFImageReader.read(data, file: file)
         case "mar345": return try Mar345ImageReader.read(data, file: file)
+        case "fit2d-mask": return try Fit2DMaskReader.read(data, file: file)
         case "hdf5": return try HDF5ImageStack(data: data, file: file, dataset: dataset).image()
         default:
-            throw RoentgenError(.unsupportedFormat, "not a detector image: TIFF, CBF, EDF, mar345 or HDF5 expected", file: file, byteOffset: 0)
+            throw RoentgenError(.unsupportedFormat, "not a detector image: TIFF, CBF, EDF, mar345, HDF5 or a Fit2D mask expected", file: file, byteOffset: 0)
         }
     }
 
@@ -54,7 +56,7 @@ public enum DetectorImages {
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 4096)) ?? Data()
         guard let format = format(of: head ?? Data(), suffix: FileName.suffix(path)) else {
-            throw RoentgenError(.unsupportedFormat, "not a detector image: TIFF, CBF, EDF, mar345 or HDF5 expected", file: path, byteOffset: 0)
+            throw RoentgenError(.unsupportedFormat, "not a detector image: TIFF, CBF, EDF, mar345, HDF5 or a Fit2D mask expected", file: path, byteOffset: 0)
         }
         return format
     }
