@@ -52,7 +52,23 @@ struct CalibrateCommand: ParsableCommand {
         let source = try DetectorImages.open(url, dataset: dataset)
         let template = source.template
         let frame = try source.frame(0)
-        let start = try startGeometry(template)
+        // Pixels left out: the mask file, invalid values (NaN, negative Pilatus/Eiger gaps, the dummy) and
+        // --detector's built-in mask; the start PONI's detector adds its own below.
+        var m = [Bool](repeating: false, count: frame.count)
+        if let mask {
+            let mi = try DetectorImages.readMask(URL(fileURLWithPath: mask))
+            guard mi.rows == template.rows, mi.columns == template.columns, let values = mi.frames.first else {
+                throw RoentgenError(.badParameter, "--mask is \(mi.rows) × \(mi.columns), the image \(template.rows) × \(template.columns)", file: mask)
+            }
+            for i in m.indices where values[i] != 0 { m[i] = true }
+        }
+        for i in m.indices where frame[i].isNaN || (template.pixelType.isSignedInteger && frame[i] < 0) || frame[i] == dummy { m[i] = true }
+        if let named = try detectorBinning(template), let built = named.model.builtInMask(pixel1: named.binning.pixel1, pixel2: named.binning.pixel2,
+                                                                                         rows: template.rows, columns: template.columns) {
+            for i in m.indices where built[i] { m[i] = true }
+        }
+        let found = FoundStart()
+        let start = try startGeometry(template, frame: frame, mask: m, calibrant: cal, found: found)
         var options = CalibrationOptions()
         options.refineWavelength = refineWavelength
         options.refineRot3 = refineRot3
@@ -64,20 +80,11 @@ struct CalibrateCommand: ParsableCommand {
             let npt = try ControlPointFile.read(URL(fileURLWithPath: controlPoints))
             result = try GeometryCalibration.refine(points: npt.points.map { ControlPoint(row: $0.row, column: $0.column, ring: $0.ring) }, calibrant: cal, start: start, options: options)
         } else {
-            var m = [Bool](repeating: false, count: frame.count)
-            if let mask {
-                let mi = try DetectorImages.readMask(URL(fileURLWithPath: mask))
-                guard mi.rows == template.rows, mi.columns == template.columns, let values = mi.frames.first else {
-                    throw RoentgenError(.badParameter, "--mask is \(mi.rows) × \(mi.columns), the image \(template.rows) × \(template.columns)", file: mask)
-                }
-                for i in m.indices where values[i] != 0 { m[i] = true }
-            }
             if let name = start.detector {
                 let built = DetectorModel.builtIn(name, geometry: start, rows: template.rows, columns: template.columns)
                 if let mask = built.mask { for i in m.indices where mask[i] { m[i] = true } }
                 if let note = built.note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             }
-            for i in m.indices where frame[i].isNaN || (template.pixelType.isSignedInteger && frame[i] < 0) || frame[i] == dummy { m[i] = true }
             do {
                 result = try GeometryCalibration.calibrate(frame: frame, rows: template.rows, columns: template.columns, mask: m,
                                                            calibrant: cal, start: start, options: options)
@@ -95,12 +102,18 @@ struct CalibrateCommand: ParsableCommand {
             }
         }
         for w in result.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-        if json { try Output.printJSON(CalibrationJSON(result, file: image, calibrant: cal.name)) } else { print(report(result, calibrant: cal.name)) }
+        if json {
+            var object = CalibrationJSON(result, file: image, calibrant: cal.name)
+            object.start = found.estimate
+            try Output.printJSON(object)
+        } else {
+            print(report(result, calibrant: cal.name))
+        }
     }
 
     /// The start geometry: the PONI file, else pixel size, distance and beam centre from the options
     /// or the image header (no tilt); --distance / --center / --wavelength override.
-    func startGeometry(_ template: DetectorImage) throws -> PONIGeometry {
+    func startGeometry(_ template: DetectorImage, frame: [Double], mask: [Bool], calibrant: Calibrant, found: FoundStart) throws -> PONIGeometry {
         var g: PONIGeometry
         let named = try detectorBinning(template)
         if let poni {
@@ -116,12 +129,16 @@ struct CalibrateCommand: ParsableCommand {
                     ?? pixelSizeFromShape(template) else {
                 throw RoentgenError.badParameter("no pixel size: give --poni or --pixel-size (the image header has none, and its \(template.rows) × \(template.columns) shape is no known detector's)")
             }
-            guard let d = distance.map({ $0 * 1e-3 }) ?? template.distance else {
-                throw RoentgenError.badParameter("no start distance: give --distance (mm) or --poni (the image header has none)")
+            // Without a centre or a distance (options, header), both are found from the rings.
+            var c = try center.map(parseCenter) ?? template.beamCenter.map({ ($0.x, $0.y) })
+            var d = distance.map({ $0 * 1e-3 }) ?? template.distance
+            if c == nil || d == nil {
+                let estimate = try findStart(template, frame: frame, mask: mask, calibrant: calibrant, pixel: pixel, centre: c)
+                found.estimate = estimate
+                c = c ?? (estimate.centreX, estimate.centreY)
+                d = d ?? estimate.distance
             }
-            guard let c = try center.map(parseCenter) ?? template.beamCenter.map({ ($0.x, $0.y) }) else {
-                throw RoentgenError.badParameter("no start beam centre: give --center X,Y (pixels) or --poni (the image header has none)")
-            }
+            guard let c, let d else { throw RoentgenError.badParameter("no start geometry: give --poni, or --center and --distance") }
             // pixel = (pixel1, pixel2): rows (y), columns (x); the centre is (x, y).
             g = PONIGeometry(distance: d, poni1: c.1 * pixel.0, poni2: c.0 * pixel.1, pixel1: pixel.0, pixel2: pixel.1, wavelength: template.wavelength)
             g.maxShape = [template.rows, template.columns]
@@ -161,6 +178,25 @@ struct CalibrateCommand: ParsableCommand {
             throw RoentgenError.badParameter("no wavelength: give --wavelength (Å); neither the start PONI nor the image header has one")
         }
         return g
+    }
+
+    /// The beam centre (unless given) and distance found from the image's rings (`CalibrationStart`), said on
+    /// stderr; refused, naming what to give, when the rings do not show them.
+    func findStart(_ template: DetectorImage, frame: [Double], mask: [Bool], calibrant: Calibrant, pixel: (Double, Double),
+                   centre given: (Double, Double)?) throws -> CalibrationStart.Estimate {
+        guard let lambda = wavelength.map({ $0 * 1e-10 }) ?? template.wavelength else {
+            throw RoentgenError.badParameter("no wavelength: give --wavelength (Å); neither the start PONI nor the image header has one")
+        }
+        let centre = given ?? CalibrationStart.beamCentre(frame: frame, rows: template.rows, columns: template.columns, mask: mask)
+        guard let centre, let found = CalibrationStart.distance(frame: frame, rows: template.rows, columns: template.columns, mask: mask,
+                                                               centre: (centre.0, centre.1), pixel: (pixel.0 * pixel.1).squareRoot(),
+                                                               wavelength: lambda, calibrant: calibrant) else {
+            throw RoentgenError.badParameter("no start geometry: the image's rings do not show a beam centre and \(calibrant.name) rings about it (at least 3 and half of the rings predicted, well above chance); give --center X,Y and --distance (mm), or --poni")
+        }
+        FileHandle.standardError.write(Data(String(format: "note: start found from the rings: beam centre x %.2f, y %.2f px%@, distance %.1f mm (%d of %d predicted %@ rings seen, %.1f σ above chance; ring %d at %.1f px)\n",
+                                                   found.centreX, found.centreY, given == nil ? "" : " (given)", found.distance * 1e3,
+                                                   found.matched, found.predicted, calibrant.name, found.significance, found.ring + 1, found.radius).utf8))
+        return found
     }
 
     /// `--detector`: the model, and its binning whose shape is the image's (as pyFAI-calib2 guesses the
@@ -230,6 +266,11 @@ struct CalibrateCommand: ParsableCommand {
 /// `roentgen calibrate --json`: the geometry (SI units, radians), the Fit2D beam centre [x, y] in
 /// pixels and the rms residual in degrees; every geometry value has a `<key>_esd` twin
 /// (null when held fixed); `residual_deg` is itself the fit's spread and has none.
+/// The start `startGeometry` found from the rings, when it did.
+final class FoundStart {
+    var estimate: CalibrationStart.Estimate?
+}
+
 struct CalibrationJSON: Encodable {
     var file: String
     var calibrant: String
@@ -253,6 +294,8 @@ struct CalibrationJSON: Encodable {
     var orientation: Int
     var spline: String?
     var parallax: Parallax?
+    /// The start found from the rings (`calibrate` without a centre or distance), nil otherwise.
+    var start: CalibrationStart.Estimate?
 
     init(_ r: CalibrationResult, file: String, calibrant: String) {
         let g = r.geometry
@@ -284,6 +327,11 @@ struct CalibrationJSON: Encodable {
              rot3, rot3_esd, wavelength_m, wavelength_m_esd, beam_center_px, beam_center_px_esd, residual_deg,
              control_points, control_points_per_ring, passes, warnings, detector, pixel_size_m, orientation, spline, parallax
         case material, thickness_m, mu_per_m
+        case start
+    }
+
+    enum StartKeys: String, CodingKey {
+        case beam_center_px, distance_m, rings_matched, rings_predicted, significance_sigma
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -316,6 +364,14 @@ struct CalibrationJSON: Encodable {
             try p.encode(parallax.mu, forKey: .mu_per_m)
         } else {
             try c.encodeNil(forKey: .parallax)
+        }
+        if let start {
+            var p = c.nestedContainer(keyedBy: StartKeys.self, forKey: .start)
+            try p.encode([start.centreX, start.centreY], forKey: .beam_center_px)
+            try p.encode(start.distance, forKey: .distance_m)
+            try p.encode(start.matched, forKey: .rings_matched)
+            try p.encode(start.predicted, forKey: .rings_predicted)
+            try p.encode(start.significance, forKey: .significance_sigma)
         }
     }
 }

@@ -185,4 +185,53 @@ import XrayCore
             #expect(e.message.contains("no rings found"))
         }
     }
+
+    /// Without a PONI, a centre or a distance (none in the header either), the start is found from the rings
+    /// (`CalibrationStart`): on the Pilatus 1M AgBh frame the found start is within 0.3 px and 0.3 % of the PONI's
+    /// geometry, and the calibration from it lands on the geometry calibrated from the PONI (to 1 µm and 0.001 px);
+    /// on the APS Pilatus 100K AgBh arcs (beam centre off the detector, at column −4.7) the start is within 0.3 px of
+    /// the centre pyFAI's own control points give (−4.700, 86.380); the MarCCD frame lands where its rough start
+    /// (480, 570) lands, within a tenth of its esds. Frames whose rings are not the calibrant's (the tilted single LaB6 arc, the Pixium sample
+    /// pattern) are refused, naming what to give.
+    @Test func startFoundFromTheRings() async throws {
+        guard let image = SharedData.url("images/Pilatus1M.edf"), let poni = SharedData.url("images/Pilatus1M.poni"),
+              let arcs = SharedData.url("images/AgBehenate_228.hdf5"), let marccd = SharedData.url("xrd/images/AgBehenate_003.tif"),
+              let arc = SharedData.url("images/b_toney_Lab6_thtth_rightside_scan2_0009.tif"), let pixium = SharedData.url("images/pixium_03150.tif") else { return }
+        func calibrate(_ args: [String]) async throws -> (object: [String: Any], stderr: String) {
+            let r = try await RoentgenCLI.run(["calibrate"] + args + ["--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            return (try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stderr)"), r.stderr)
+        }
+        let lambda = "1.0326375318602659"
+        let (found, note) = try await calibrate([image.path, "--calibrant", "AgBh", "--wavelength", lambda])
+        let (fromPONI, _) = try await calibrate([image.path, "--calibrant", "AgBh", "--wavelength", lambda, "--poni", poni.path])
+        #expect(note.contains("note: start found from the rings: beam centre x 179.84, y 264.06 px"), "\(note)")
+        let start = try #require(found["start"] as? [String: Any])
+        let startCentre = try #require(start["beam_center_px"] as? [Double]), startDistance = try #require(start["distance_m"] as? Double)
+        let target = try PONIGeometry.parse(String(contentsOf: poni, encoding: .utf8), file: poni.path).fit2d
+        #expect(abs(startCentre[0] - target.centerX) < 0.3 && abs(startCentre[1] - target.centerY) < 0.3, "\(startCentre)")
+        #expect(abs(startDistance / 1.58323111834 - 1) < 3e-3 && start["rings_matched"] as? Int == 5 && (start["significance_sigma"] as? Double ?? 0) > 4.5)
+        let centre = try #require(found["beam_center_px"] as? [Double]), reference = try #require(fromPONI["beam_center_px"] as? [Double])
+        #expect(abs((found["distance_m"] as? Double ?? 0) - (fromPONI["distance_m"] as? Double ?? 1)) < 1e-6)
+        #expect(abs(centre[0] - reference[0]) < 1e-3 && abs(centre[1] - reference[1]) < 1e-3, "\(centre) \(reference)")
+        #expect(fromPONI["start"] == nil)
+
+        let (offDetector, _) = try await calibrate([arcs.path, "--calibrant", "AgBh", "--wavelength", "0.73362836", "--pixel-size", "172"])
+        let arcStart = try #require((offDetector["start"] as? [String: Any])?["beam_center_px"] as? [Double])
+        #expect(abs(arcStart[0] - (-4.7003)) < 0.3 && abs(arcStart[1] - 86.3800) < 0.3, "\(arcStart)")
+
+        let (auto, _) = try await calibrate([marccd.path, "--calibrant", "AgBh", "--wavelength", "1.0332", "--dummy", "0"])
+        let (rough, _) = try await calibrate([marccd.path, "--calibrant", "AgBh", "--wavelength", "1.0332", "--dummy", "0", "--distance", "570", "--center", "480,570"])
+        let a = try #require(auto["beam_center_px"] as? [Double]), b = try #require(rough["beam_center_px"] as? [Double])
+        // This frame's rings fit to 1.6 px rms and the two starts pick 480 and 481 points: the answers differ by 0.013 px and
+        // 0.03 mm, a tenth of its esds (0.16 px, 0.44 mm); tolerance chosen 0.05 px and 0.1 mm.
+        #expect(abs(a[0] - b[0]) < 0.05 && abs(a[1] - b[1]) < 0.05 && abs((auto["distance_m"] as? Double ?? 0) - (rough["distance_m"] as? Double ?? 1)) < 1e-4, "\(a) \(b)")
+
+        for (file, args) in [(arc, ["--calibrant", "LaB6", "--wavelength", "0.8856", "--pixel-size", "172"]),
+                             (pixium, ["--calibrant", "CeO2", "--wavelength", "0.1393", "--pixel-size", "296"])] {
+            let r = try await RoentgenCLI.run(["calibrate", file.path] + args)
+            #expect(r.status != 0 && r.stderr.contains("no start geometry: the image's rings do not show a beam centre") && r.stderr.contains("--center X,Y and --distance")
+                    && r.stdout.isEmpty, "\(file.lastPathComponent): \(r.stderr)")
+        }
+    }
 }
