@@ -1,4 +1,5 @@
 import Foundation
+import XrayCore
 
 extension DetectorModel {
     /// The built-in mask pyFAI applies when a PONI names detector `name` and an image of `rows ×
@@ -24,5 +25,17 @@ extension DetectorModel {
         guard let mask = model.builtInMask(binning) else { return (nil, nil) }
         let count = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
         return (mask, "\(name) \(model.maskDescription) masked (\(count) pixels)")
+    }
+
+    /// The detector a command-line option names (`--detector`), refused with the option named when pyFAI does
+    /// not know it or Roentgen cannot integrate it.
+    public static func option(_ name: String, option: String = "--detector") throws -> DetectorModel {
+        guard let model = named(name) else {
+            throw RoentgenError.badParameter("\(option) '\(name)': not a detector pyFAI knows (for example Pilatus1M, Eiger2_4M, Mar345, MAR165, Perkin; pyFAI's class names and aliases)")
+        }
+        if let why = model.irregular {
+            throw RoentgenError.badParameter("\(option) \(name) (pyFAI's \(model.name)): \(why); Roentgen integrates regular pixel grids only")
+        }
+        return model
     }
 }

@@ -19,6 +19,9 @@ public enum IntegrateOperations {
         /// The detector's sensor for the parallax correction, pyFAI's short form (`Si,1000um`, `CdTe,1mm`, `CdTe`
         /// for a thick one): replaces the PONI's and switches the correction on; `none` switches it off.
         public var sensor: String?
+        /// The detector, by a name pyFAI knows (`Pilatus1M`, `Eiger2_4M`, `MAR165` …), for a PONI that names none (or
+        /// another): its built-in mask (module gaps, a round plate's outside) for the PONI's pixel size.
+        public var detector: String?
         /// Mask image: nonzero pixels are left out.
         public var mask: String?
         /// Pixels equal to this value are left out.
@@ -115,6 +118,7 @@ public enum IntegrateOperations {
         }
         var geometry = try DistortionSplines.attach(try PONIGeometry.parse(poniText, file: r.poni), poni: r.poni, override: r.spline)
         if let sensor = r.sensor { geometry = try geometry.withSensor(sensor) }
+        if let name = r.detector { geometry.detector = try DetectorModel.option(name).name }
         _ = try geometry.parallaxCorrection()   // no wavelength, or an energy beyond the sensor's tables: said now
         var options = IntegrationOptions()
         options.npt = r.npt

@@ -204,12 +204,7 @@ struct CalibrateCommand: ParsableCommand {
     /// integrate, or an image of none of its shapes (without --pixel-size).
     func detectorBinning(_ image: DetectorImage) throws -> (model: DetectorModel, binning: DetectorModel.Binning)? {
         guard let detector else { return nil }
-        guard let model = DetectorModel.named(detector) else {
-            throw RoentgenError.badParameter("--detector '\(detector)': not a detector pyFAI knows (for example Pilatus1M, Eiger2_4M, Mar345, MAR165, Perkin; pyFAI's class names and aliases)")
-        }
-        if let why = model.irregular {
-            throw RoentgenError.badParameter("--detector \(detector) (pyFAI's \(model.name)): \(why); Roentgen integrates regular pixel grids only")
-        }
+        let model = try DetectorModel.option(detector)
         if let match = model.binnings.first(where: { $0.rows == image.rows && $0.columns == image.columns }) { return (model, match) }
         guard pixelSize != nil, let standard = model.standard else {
             let shapes = model.binnings.map { "\($0.rows) × \($0.columns)" }.joined(separator: ", ")

@@ -21,6 +21,7 @@ struct IntegrateCommand: ParsableCommand {
     var images: [String] = []
     @Option(help: "PONI geometry file (pyFAI v1, v2 or v3).") var poni: String
     @Option(help: "Fit2D distortion spline file (replaces the PONI's SplineFile; 'none' ignores it). The pixel size becomes the spline's, as in pyFAI.") var spline: String?
+    @Option(help: "The detector, by a name pyFAI knows (Pilatus1M, Eiger2_4M, MAR165 …), for a PONI that names none: its built-in mask (module gaps, a round plate's outside) for the PONI's pixel size.") var detector: String?
     @Option(help: "Sensor for the parallax correction, as pyFAI writes it: Si,1000um, CdTe,1mm, GaAs,500um, CdTe (thick); replaces the PONI's (v3) and switches the correction on; 'none' switches it off.") var sensor: String?
     @Option(help: "Mask image: nonzero pixels are left out (of an HDF5/NeXus file, its NXdetector pixel_mask).") var mask: String?
     @Option(help: "Pixels equal to this value are left out.") var dummy: Double?
@@ -63,6 +64,7 @@ struct IntegrateCommand: ParsableCommand {
         var request = IntegrateOperations.Request(images: images, poni: poni)
         request.spline = spline
         request.sensor = sensor
+        request.detector = detector
         request.mask = mask; request.dummy = dummy; request.deltaDummy = deltaDummy
         request.monitorName = monitorName; request.normalizationFactor = normalizationFactor; request.npt = npt; request.unit = unit; request.radialRange = radialRange
         request.azimuthRange = azimuthRange

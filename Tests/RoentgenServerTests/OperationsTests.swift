@@ -42,6 +42,12 @@ import XrayFormats
         #expect(r.sensor == "CdTe,1mm" && IntegrateOperations.Request.defaults.sensor == nil)
     }
 
+    /// … and the detector as `--detector` (`detector`).
+    @Test func integrateRequestTakesTheDetector() throws {
+        let r = try IntegrateOperations.Request.decode(Data(#"{"images": ["a.edf"], "poni": "a.poni", "detector": "MAR165"}"#.utf8))
+        #expect(r.detector == "MAR165" && IntegrateOperations.Request.defaults.detector == nil)
+    }
+
     @Test func decimationKeepsEachRunsExtremesWithinThePointBudget() throws {
         let n = 100_000
         let x = (0..<n).map { Double($0) * 0.001 }
