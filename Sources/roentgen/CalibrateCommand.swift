@@ -63,12 +63,12 @@ struct CalibrateCommand: ParsableCommand {
             for i in m.indices where values[i] != 0 { m[i] = true }
         }
         for i in m.indices where frame[i].isNaN || (template.pixelType.isSignedInteger && frame[i] < 0) || frame[i] == dummy { m[i] = true }
-        if let named = try detectorBinning(template), let built = named.model.builtInMask(pixel1: named.binning.pixel1, pixel2: named.binning.pixel2,
-                                                                                         rows: template.rows, columns: template.columns) {
+        let named = try detectorBinning(template)
+        if let named, let built = named.model.builtInMask(pixel1: named.binning.pixel1, pixel2: named.binning.pixel2,
+                                                          rows: template.rows, columns: template.columns) {
             for i in m.indices where built[i] { m[i] = true }
         }
-        let found = FoundStart()
-        let start = try startGeometry(template, frame: frame, mask: m, calibrant: cal, found: found)
+        let (start, found) = try startGeometry(template, named: named, frame: frame, mask: m, calibrant: cal)
         var options = CalibrationOptions()
         options.refineWavelength = refineWavelength
         options.refineRot3 = refineRot3
@@ -104,7 +104,7 @@ struct CalibrateCommand: ParsableCommand {
         for w in result.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         if json {
             var object = CalibrationJSON(result, file: image, calibrant: cal.name)
-            object.start = found.estimate
+            object.start = found
             try Output.printJSON(object)
         } else {
             print(report(result, calibrant: cal.name))
@@ -112,10 +112,12 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     /// The start geometry: the PONI file, else pixel size, distance and beam centre from the options
-    /// or the image header (no tilt); --distance / --center / --wavelength override.
-    func startGeometry(_ template: DetectorImage, frame: [Double], mask: [Bool], calibrant: Calibrant, found: FoundStart) throws -> PONIGeometry {
+    /// or the image header (no tilt), else found from the rings (returned too); --distance / --center /
+    /// --wavelength override; `named`: --detector's model and binning.
+    func startGeometry(_ template: DetectorImage, named: (model: DetectorModel, binning: DetectorModel.Binning)?, frame: [Double], mask: [Bool],
+                       calibrant: Calibrant) throws -> (PONIGeometry, CalibrationStart.Estimate?) {
         var g: PONIGeometry
-        let named = try detectorBinning(template)
+        var found: CalibrationStart.Estimate?
         if let poni {
             guard let text = try? String(contentsOf: URL(fileURLWithPath: poni), encoding: .utf8) else { throw RoentgenError(.io, "cannot read the PONI file", file: poni) }
             g = try DistortionSplines.attach(try PONIGeometry.parse(text, file: poni), poni: poni, override: spline)
@@ -134,7 +136,7 @@ struct CalibrateCommand: ParsableCommand {
             var d = distance.map({ $0 * 1e-3 }) ?? template.distance
             if c == nil || d == nil {
                 let estimate = try findStart(template, frame: frame, mask: mask, calibrant: calibrant, pixel: pixel, centre: c)
-                found.estimate = estimate
+                found = estimate
                 c = c ?? (estimate.centreX, estimate.centreY)
                 d = d ?? estimate.distance
             }
@@ -177,7 +179,7 @@ struct CalibrateCommand: ParsableCommand {
         guard g.wavelength != nil else {
             throw RoentgenError.badParameter("no wavelength: give --wavelength (Å); neither the start PONI nor the image header has one")
         }
-        return g
+        return (g, found)
     }
 
     /// The beam centre (unless given) and distance found from the image's rings (`CalibrationStart`), said on
@@ -261,11 +263,6 @@ struct CalibrateCommand: ParsableCommand {
 /// `roentgen calibrate --json`: the geometry (SI units, radians), the Fit2D beam centre [x, y] in
 /// pixels and the rms residual in degrees; every geometry value has a `<key>_esd` twin
 /// (null when held fixed); `residual_deg` is itself the fit's spread and has none.
-/// The start `startGeometry` found from the rings, when it did.
-final class FoundStart {
-    var estimate: CalibrationStart.Estimate?
-}
-
 struct CalibrationJSON: Encodable {
     var file: String
     var calibrant: String
@@ -321,8 +318,11 @@ struct CalibrationJSON: Encodable {
         case file, calibrant, distance_m, distance_m_esd, poni1_m, poni1_m_esd, poni2_m, poni2_m_esd, rot1, rot1_esd, rot2, rot2_esd,
              rot3, rot3_esd, wavelength_m, wavelength_m_esd, beam_center_px, beam_center_px_esd, residual_deg,
              control_points, control_points_per_ring, passes, warnings, detector, pixel_size_m, orientation, spline, parallax
-        case material, thickness_m, mu_per_m
         case start
+    }
+
+    enum ParallaxKeys: String, CodingKey {
+        case material, thickness_m, mu_per_m
     }
 
     enum StartKeys: String, CodingKey {
@@ -353,7 +353,7 @@ struct CalibrationJSON: Encodable {
         try c.encode(orientation, forKey: .orientation)
         try c.encode(spline, forKey: .spline)
         if let parallax {
-            var p = c.nestedContainer(keyedBy: CodingKeys.self, forKey: .parallax)
+            var p = c.nestedContainer(keyedBy: ParallaxKeys.self, forKey: .parallax)
             try p.encode(parallax.sensor.material.name, forKey: .material)
             try p.encode(parallax.thickness, forKey: .thickness_m)
             try p.encode(parallax.mu, forKey: .mu_per_m)
