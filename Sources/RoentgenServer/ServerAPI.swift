@@ -210,6 +210,15 @@ public struct ServerAPI: Sendable {
                                     r.spline = try r.spline.map { $0.lowercased() == "none" ? $0 : try w.resolve($0) } }) { r in
             try await Self.offPool { try IntegrateOperations.json(r) }
         })
+        routes.append(operation("/api/calibrate", "Detector geometry refined from calibrant rings, from a PONI, a rough start or none (`roentgen calibrate --json`; `poni_text` holds the PONI file); runs off the request threads.",
+                                CalibrateOperations.Request.self, resolve: { r, w in
+                                    r.image = try w.resolve(r.image); r.poni = try r.poni.map(w.resolve); r.mask = try r.mask.map(w.resolve)
+                                    r.controlPoints = try r.controlPoints.map(w.resolve)
+                                    r.spline = try r.spline.map { $0.lowercased() == "none" ? $0 : try w.resolve($0) }
+                                    // A calibrant is a name (AgBh …) or a .D file in the workspace.
+                                    if !CalibrateOperations.isBuiltInCalibrant(r.calibrant) { r.calibrant = try w.resolve(r.calibrant) } }) { r in
+            try await Self.offPool { try CalibrateOperations.json(try CalibrateOperations.run(r)) }
+        })
         // Every handler runs confined to the workspace: files the readers find by themselves (an
         // instrument file beside a pattern, HDF5 external links and virtual-dataset sources) must
         // lie inside it too.

@@ -66,6 +66,8 @@ import TestSupport
             "POST /api/xas/fit": ("POST", "/api/xas/fit", ["file": "fits/cu_1shell.yaml"], 200),
             "POST /api/xrd/refine": ("POST", "/api/xrd/refine", ["file": "fits/lab6_bruker.yaml"], 200),
             "POST /api/integrate": ("POST", "/api/integrate", FitRouteTests.pixium, 200),
+            "POST /api/calibrate": ("POST", "/api/calibrate", ["image": "images/Pilatus1M.edf", "calibrant": "AgBh", "poni": "images/Pilatus1M.poni",
+                                                           "wavelength": 1.0326375318602659], 200),
         ]
         #expect(Set(calls.keys) == documented, "routes documented but not tested, or tested but not documented")
         var replies: [String: RawHTTP.Reply] = [:]
@@ -98,6 +100,12 @@ import TestSupport
         #expect(FitRouteTests.timeless(replies["POST /api/pdf/fit"]?.text) == FitRouteTests.timeless(try cli(["pdf", "fit", "fits/ni_pdfgetx3-lesson1.yaml", "--json"], in: root)))
         #expect(FitRouteTests.timeless(replies["POST /api/xrd/refine"]?.text) == FitRouteTests.timeless(try cli(["xrd", "refine", "fits/lab6_bruker.yaml", "--json"], in: root)))
         #expect(replies["POST /api/integrate"]?.text == (try cli(FitRouteTests.pixiumCLI, in: root)))
+        #expect(replies["POST /api/calibrate"]?.text == (try cli(["calibrate", "images/Pilatus1M.edf", "--calibrant", "AgBh", "--poni", "images/Pilatus1M.poni",
+                                                                   "--wavelength", "1.0326375318602659", "--json"], in: root)))
+        // The geometry CalibrationTests holds for this frame from the PONI: 1582.24 mm, the PONI file text with it.
+        let calibrated = try #require(replies["POST /api/calibrate"]?.object)
+        #expect(abs((calibrated["distance_m"] as? Double ?? 0) - 1.58224254) < 1e-6 && (calibrated["poni_text"] as? String)?.contains("Distance: 1.5822") == true,
+                "\(calibrated["distance_m"] ?? "")")
         try FitRouteTests.expectAnchorValues(replies)
 
         // Real values: the README's LCF (synthetic mixture 0.2 / 0.3 / 0.5), Rutile's strongest line, the LaB6 peaks.

@@ -15,6 +15,7 @@ enum ServerWorkspace {
         "xas/feffit/cu_1shell/chi_cu_rt.dat", "xas/feffit/cu_1shell/feffcu01.dat",
         "xrd/rietveld/lab6_bruker/LaB6_Jan2018.raw", "xrd/rietveld/lab6_bruker/LaB6_CuKa12_start.instprm", "xrd/rietveld/lab6_bruker/LaB6.cif",
         "images/pixium_03150.tif", "images/DLS_CeO2_1200mm_pyFAI.poni", "images/DLS_CeO2_1200mm.mask",
+        "images/Pilatus1M.edf", "images/Pilatus1M.poni",
         // A GSAS pattern whose instrument file beside it is a symbolic link out of the root (below).
         "xrd/gsas/11bmb_8716.fxye",
     ]
