@@ -185,6 +185,50 @@ import XrayCore
             #expect(e.message.contains("no rings found"))
         }
     }
+    /// A start is not invented: a blank frame, a frame of Poisson-like noise, one masked whole, and one too small give
+    /// no start; rings drawn about a known centre (a synthetic LaB6 frame, 400 × 300, centre off the middle at
+    /// (131.3, 172.8), 80 mm, 0.5 Å, 100 µm pixels) give that centre within 0.3 px and the distance within 1 %.
+    @Test func startFromRingsOrNone() throws {
+        let lab6 = try #require(Calibrant.named("LaB6"))
+        let (rows, columns) = (300, 400)
+        let free = [Bool](repeating: false, count: rows * columns)
+        func start(_ frame: [Double], mask: [Bool]? = nil, rows: Int = 300, columns: Int = 400) -> CalibrationStart.Estimate? {
+            let m = mask ?? [Bool](repeating: false, count: rows * columns)
+            guard let c = CalibrationStart.beamCentre(frame: frame, rows: rows, columns: columns, mask: m) else { return nil }
+            return CalibrationStart.distance(frame: frame, rows: rows, columns: columns, mask: m, centre: c, pixel: 1e-4, wavelength: 0.5e-10, calibrant: lab6)
+        }
+        let blank = start([Double](repeating: 0, count: rows * columns)) == nil
+        #expect(blank)
+        var state: UInt64 = 42
+        let noise = (0..<rows * columns).map { _ -> Double in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return 100 + Double(state >> 54)   // 100 + 0…1023, flat
+        }
+        let noisy = start(noise) == nil, masked = start(noise, mask: [Bool](repeating: true, count: rows * columns)) == nil
+        let small = start([Double](repeating: 1, count: 100), rows: 10, columns: 10) == nil
+        #expect(noisy && masked && small)
+        // Gaussian rings (σ 0.8 px) at the LaB6 2θ on a flat 10-count background.
+        let (cx, cy, distance) = (131.3, 172.8, 0.080)
+        let radii = lab6.dSpacings.compactMap { d -> Double? in
+            let s = 0.5 / (2 * d)
+            return s < 1 ? distance * tan(2 * asin(s)) / 1e-4 : nil
+        }.filter { $0 < 500 }
+        var rings = [Double](repeating: 10, count: rows * columns)
+        for i in 0..<rows {
+            for j in 0..<columns {
+                let r = ((Double(j) + 0.5 - cx) * (Double(j) + 0.5 - cx) + (Double(i) + 0.5 - cy) * (Double(i) + 0.5 - cy)).squareRoot()
+                for ring in radii where abs(r - ring) < 5 { rings[i * columns + j] += 1000 * exp(-0.5 * (r - ring) * (r - ring) / 0.64) }
+            }
+        }
+        let centre = CalibrationStart.beamCentre(frame: rings, rows: rows, columns: columns, mask: free)
+        let foundCentre = centre.map { "\($0.x), \($0.y)" } ?? "none"
+        #expect(centre.map { abs($0.x - cx) < 0.3 && abs($0.y - cy) < 0.3 } == true, "centre \(foundCentre)")
+        let found = centre.flatMap { CalibrationStart.distance(frame: rings, rows: rows, columns: columns, mask: free, centre: $0, pixel: 1e-4,
+                                                               wavelength: 0.5e-10, calibrant: lab6) }
+        let summary = found.map { "\($0.distance) m, \($0.matched) of \($0.predicted), \($0.significance) σ" } ?? "none"
+        #expect(found.map { abs($0.distance / distance - 1) < 0.01 && $0.significance > 4.5 } == true, "\(summary)")
+    }
+
 
     /// Without a PONI, a centre or a distance (none in the header either), the start is found from the rings
     /// (`CalibrationStart`): on the Pilatus 1M AgBh frame the found start is within 0.3 px and 0.3 % of the PONI's
