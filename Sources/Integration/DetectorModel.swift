@@ -1,4 +1,5 @@
 import Foundation
+import XrayCore
 
 /// A detector a PONI file may name (one of pyFAI 2026.9's detector classes, listed in
 /// `DetectorCatalog.swift`): the names pyFAI accepts for it, its binnings (pixel size and shape), and
@@ -47,11 +48,17 @@ public struct DetectorModel: Sendable {
     public var binnings: [Binning] = []
     /// Why Roentgen cannot integrate this detector, nil when its pixels form a regular grid.
     public var irregular: String?
+    /// The value pyFAI's integrators mask on this detector when no dummy is given (`Detector.DUMMY`:
+    /// −2 for the DECTRIS-like detectors, 0 for Lambda), and its tolerance (`DELTA_DUMMY`; nil: float32's ε).
+    public var dummy: Double?
+    public var deltaDummy: Double?
 
-    public init(name: String, aliases: [String], mask: MaskRule, binnings: [Binning]) {
+    public init(name: String, aliases: [String], mask: MaskRule, dummy: Double? = nil, deltaDummy: Double? = nil, binnings: [Binning]) {
         self.name = name
         self.aliases = aliases
         self.mask = mask
+        self.dummy = dummy
+        self.deltaDummy = deltaDummy
         self.binnings = binnings
     }
 
@@ -110,6 +117,29 @@ public struct DetectorModel: Sendable {
     public func builtInMask(pixel1: Double, pixel2: Double, rows: Int, columns: Int) -> [Bool]? {
         guard let b = binning(pixel1: pixel1, pixel2: pixel2), b.rows == rows, b.columns == columns else { return nil }
         return builtInMask(b)
+    }
+
+    /// The dummy and delta pyFAI uses for an image of `type` when none is given (`Detector.get_dummies`): the
+    /// detector's dummy taken into the image's type first (`dtype.type(int64(DUMMY))`: −2 is 65534 in a
+    /// uint16 image, 4294967294 in a uint32 one, where Eiger frames mark gaps and dead pixels), the delta
+    /// float32's ε when the detector gives none. Both are compared in float32 (`ValidityRule`). Nil when the
+    /// detector has no dummy.
+    public func dummies(for type: DetectorImage.PixelType) -> (dummy: Double, delta: Double)? {
+        guard let dummy else { return nil }
+        let value: Double
+        let whole = Int64(dummy)
+        switch type {
+        case .uint8: value = Double(UInt8(truncatingIfNeeded: whole))
+        case .uint16: value = Double(UInt16(truncatingIfNeeded: whole))
+        case .uint32: value = Double(UInt32(truncatingIfNeeded: whole))
+        case .uint64: value = Double(UInt64(bitPattern: whole))
+        case .int8: value = Double(Int8(truncatingIfNeeded: whole))
+        case .int16: value = Double(Int16(truncatingIfNeeded: whole))
+        case .int32: value = Double(Int32(truncatingIfNeeded: whole))
+        case .int64: value = Double(whole)
+        case .float32, .float64: value = Double(whole)
+        }
+        return (value, deltaDummy ?? Double(Float.ulpOfOne))
     }
 
     /// What the built-in mask hides, for messages ("module gaps", …).

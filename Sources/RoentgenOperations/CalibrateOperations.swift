@@ -119,6 +119,11 @@ public enum CalibrateOperations {
                 let built = DetectorModel.builtIn(name, geometry: start, rows: template.rows, columns: template.columns)
                 if let mask = built.mask { for i in m.indices where mask[i] { m[i] = true } }
                 if let note = built.note { notes.append(note) }
+                // The detector's dummy, as integrate takes it (pyFAI's `get_dummies`): an Eiger's uint32 gaps and dead pixels.
+                if dummy == nil, let d = DetectorModel.named(name)?.dummies(for: template.pixelType) {
+                    let rule = AzimuthalIntegrator.ValidityRule(dummy: d.dummy, deltaDummy: d.delta)
+                    for i in m.indices where rule.isDummy(frame[i]) { m[i] = true }
+                }
             }
             do {
                 result = try GeometryCalibration.calibrate(frame: frame, rows: template.rows, columns: template.columns, mask: m,

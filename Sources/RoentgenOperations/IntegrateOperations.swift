@@ -222,7 +222,16 @@ public enum IntegrateOperations {
             let darkValues = try sameShape(plan.darkImage, "--dark")
             let flatValues = try sameShape(plan.flatImage, "--flat")
             let maskNegative = template.pixelType.isSignedInteger && !r.keepNegative
-            let rule = AzimuthalIntegrator.ValidityRule(dummy: r.dummy, deltaDummy: r.deltaDummy ?? 0, maskNegative: maskNegative)
+            var rule = AzimuthalIntegrator.ValidityRule(dummy: r.dummy, deltaDummy: r.deltaDummy ?? 0, maskNegative: maskNegative)
+            // Without --dummy, the PONI's detector's dummy, as pyFAI's integrators take it (`get_dummies`): −2 ± 1.5 in the
+            // image's type for the DECTRIS-like detectors (an Eiger's uint32 gaps and dead pixels, 4294967295), 0 for Lambda.
+            // Left out where negative pixels are masked anyway and it masks only negative values.
+            if r.dummy == nil, let name = plan.geometry.detector, let model = DetectorModel.named(name),
+               let d = model.dummies(for: template.pixelType), !(maskNegative && d.dummy + d.delta < 0) {
+                rule.dummy = d.dummy
+                rule.deltaDummy = d.delta
+                notes.append(String(format: "pixels of \(name)'s dummy value %.10g (±%g, in %@) masked, as pyFAI does for this detector without a dummy", d.dummy, d.delta, template.pixelType.rawValue))
+            }
             guard source.frameCount > 0 else { continue }
             // A stack's frames are read from disk by a thread of their own, in file order, from
             // now on: while the geometry and its matrix are built, and then ahead of the integration.

@@ -2,11 +2,12 @@ import Foundation
 import Testing
 import TestSupport
 import XrayCore
+import XrayFormats
 @testable import Integration
 
 /// Every detector pyFAI 2026.9 registers (109 classes, 287 binnings), from Tests/Fixtures/images/pyfai_detector_catalog.json
 /// (make_detector_catalog.py): the same names, the same binnings (pixel size → shape), the same built-in mask (masked
-/// count, sum of the masked pixels' flat indices and of their squares), and the same list of detectors whose pixels are
+/// count, sum of the masked pixels' flat indices and of their squares), the same dummy, and the same list of detectors whose pixels are
 /// not a regular grid; and a mar345 plate integrated with its round mask as pyFAI integrates it (pyfai_builtin_mask.json).
 @Suite struct DetectorModelTests {
     struct Catalog: Decodable {
@@ -25,6 +26,8 @@ import XrayCore
             var aliases: [String]
             var irregular: String?
             var binnings: [Binning]
+            var dummy: Double?
+            var delta_dummy: Double?
         }
         var detectors: [Detector]
     }
@@ -53,6 +56,7 @@ import XrayCore
             #expect(model.name == ref.name)
             for alias in ref.aliases { #expect(DetectorModel.named(alias)?.name == ref.name, "\(alias)") }
             #expect((model.irregular == nil) == (ref.irregular == nil), "\(ref.name)")
+            #expect(model.dummy == ref.dummy && model.deltaDummy == ref.delta_dummy, "\(ref.name) dummy")
             #expect(model.binnings.count == ref.binnings.count, "\(ref.name)")
             for b in ref.binnings {
                 let mine = try #require(model.binning(pixel1: b.pixel1, pixel2: b.pixel2), "\(ref.name) \(b.pixel1)")
@@ -153,5 +157,60 @@ import XrayCore
         } else {
             #expect(notes.contains("Mar345 pixels outside its round sensitive area masked (\(f.masked) pixels)"), "\(notes)")
         }
+    }
+
+    struct DummyReference: Decodable {
+        struct Case: Decodable {
+            var name: String
+            var poni_text: String
+            var dtype: String
+            var radial: [Double]
+            var intensity: [Double?]
+            var sigma: [Double?]
+        }
+        var image: String
+        var cases: [Case]
+    }
+
+    /// A PONI naming a DECTRIS detector and no --dummy: pyFAI masks the detector's dummy, −2 ± 1.5 taken into the image's
+    /// type (`get_dummies`). The Pilatus 1M AgBh frame written as an Eiger writes frames (uint32, −1 → 4294967295,
+    /// −2 → 4294967294) and as float32: every bin within 1e-4 of pyFAI's with `Detector: Pilatus1M` (gaps from the
+    /// module mask, the 45 bad pixels from the dummy); with a generic detector both programs keep the bad pixels
+    /// (pyFAI's largest bin 1.1e9). pyfai_detector_dummy.json (make_detector_dummy_reference.py).
+    @Test(arguments: ["named_uint32", "named_float32", "generic_uint32"])
+    func dummyOfANamedDetector(_ name: String) async throws {
+        let f = try JSONDecoder().decode(DummyReference.self, from: Data(contentsOf: SharedData.fixture("images/pyfai_detector_dummy.json")))
+        let c = try #require(f.cases.first { $0.name == name })
+        guard let url = SharedData.url(f.image) else { print(SharedData.missing(f.image)); return }
+        let image = try DetectorImages.read(url)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-dummy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The frame as an EDF of the case's type (values wrapped into uint32 as an Eiger stores them).
+        var body = Data()
+        let type: String
+        if c.dtype == "uint32" {
+            type = "UnsignedInteger"
+            for v in image.frames[0] { withUnsafeBytes(of: UInt32(truncatingIfNeeded: Int64(v)).littleEndian) { body.append(contentsOf: $0) } }
+        } else {
+            type = "FloatValue"
+            for v in image.frames[0] { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { body.append(contentsOf: $0) } }
+        }
+        var header = "{\nHeaderID = EH:000001:000000:000000 ;\nImage = 1 ;\nByteOrder = LowByteFirst ;\nDataType = \(type) ;\n"
+        header += "Dim_1 = \(image.columns) ;\nDim_2 = \(image.rows) ;\nSize = \(body.count) ;\n"
+        while (header.utf8.count + 2) % 512 != 0 { header += " " }
+        let edf = folder.appendingPathComponent("frame.edf"), poni = folder.appendingPathComponent("p.poni")
+        try (Data((header + "}\n").utf8) + body).write(to: edf)
+        try c.poni_text.write(to: poni, atomically: true, encoding: .utf8)
+        let r = try await RoentgenCLI.run(["integrate", edf.path, "--poni", poni.path, "--npt", "500", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let (radial, intensity, sigma) = try patternArrays(object)
+        let off = valuesOff(radial: radial, intensity: intensity, sigma: sigma, expectedRadial: c.radial, expectedIntensity: c.intensity, expectedSigma: c.sigma)
+        #expect(off == 0, "\(name): \(off) values more than 1e-4 from pyFAI")
+        let notes = (object["notes"] as? [String]) ?? []
+        let said = notes.contains { $0.hasPrefix("pixels of Pilatus1M's dummy value") }
+        #expect(said == name.hasPrefix("named"), "\(notes)")
+        if name == "named_uint32" { #expect(notes.contains { $0.contains("4294967294") && $0.contains("uint32") }, "\(notes)") }
     }
 }

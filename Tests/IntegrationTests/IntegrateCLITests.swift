@@ -135,16 +135,21 @@ import XrayFormats
         try (String(contentsOf: poni, encoding: .utf8) + "Detector: Frelon4M\n").write(to: unknown, atomically: true, encoding: .utf8)
         let named = try await RoentgenCLI.run(["integrate", image.path, "--poni", unknown.path, "--npt", "50", "--json"])
         #expect(named.status == 0 && named.stderr.contains("the PONI names detector 'Frelon4M', which Roentgen does not know: no module-gap mask applied"), "\(named.stderr)")
-        // `--detector` names it for a PONI that names none (the Pilatus 1M frame's v1 PONI): its gaps are masked even with
-        // --keep-negative (73,533 pixels, pyFAI's Pilatus1M mask), and the pattern is the one of the negative pixels masked
-        // less the bad pixels (-2) that are not gaps; a name pyFAI does not know, or an irregular detector, is refused.
+        // `--detector` names it for a PONI that names none (the Pilatus 1M frame's v1 PONI): even with --keep-negative its gaps
+        // are masked (73,533 pixels, pyFAI's Pilatus1M mask) and its dummy, −2 ± 1.5 (the 45 bad pixels), as pyFAI does for a
+        // named detector: the pattern of the negative pixels masked by default; without the name, nothing is masked.
         if let edf = SharedData.url("images/Pilatus1M.edf"), let v1 = SharedData.url("images/Pilatus1M.poni") {
             let gaps = try await RoentgenCLI.run(["integrate", edf.path, "--poni", v1.path, "--keep-negative", "--detector", "Pilatus 1M", "--npt", "300", "--json"])
             let object = try #require(try JSONSerialization.jsonObject(with: Data(gaps.stdout.utf8)) as? [String: Any], "\(gaps.stderr)")
-            #expect(object["masked_pixels"] as? Int == 73533 && (object["notes"] as? [String])?.contains("Pilatus1M module gaps masked (73533 pixels)") == true, "\(object["notes"] ?? "")")
+            let notes = (object["notes"] as? [String]) ?? []
+            #expect(object["masked_pixels"] as? Int == 73578 && notes.contains("Pilatus1M module gaps masked (73533 pixels)")
+                    && notes.contains { $0.hasPrefix("pixels of Pilatus1M's dummy value -2 (±1.5, in int32) masked") }, "\(notes)")
             let plain = try await RoentgenCLI.run(["integrate", edf.path, "--poni", v1.path, "--keep-negative", "--npt", "300", "--json"])
             let plainObject = try #require(try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])
             #expect(plainObject["masked_pixels"] as? Int == 0 && plainObject["intensity"] as? [Double] != object["intensity"] as? [Double])
+            let usual = try await RoentgenCLI.run(["integrate", edf.path, "--poni", v1.path, "--npt", "300", "--json"])
+            let usualObject = try #require(try JSONSerialization.jsonObject(with: Data(usual.stdout.utf8)) as? [String: Any])
+            #expect(usualObject["masked_pixels"] as? Int == 73578 && usualObject["intensity"] as? [Double] == object["intensity"] as? [Double])
             for (name, fragment) in [("Frelon9000", "not a detector pyFAI knows"), ("Pixirad-2", "hexagonal pixels")] {
                 let bad = try await RoentgenCLI.run(["integrate", edf.path, "--poni", v1.path, "--detector", name])
                 #expect(bad.status != 0 && bad.stderr.contains("--detector") && bad.stderr.contains(fragment) && bad.stdout.isEmpty, "\(bad.stderr)")
