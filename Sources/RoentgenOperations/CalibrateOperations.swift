@@ -274,7 +274,7 @@ public enum CalibrateOperations {
         let g = r.geometry
         func row(_ name: String, _ value: Double, _ key: String, _ unit: String, scale: Double = 1) -> String {
             let esd = r.esd[key].map { String(format: "± %.6g", $0 * scale) } ?? "(fixed)"
-            return "  " + pad(name, 11) + pad(String(format: "%.8g", value * scale), 16) + pad(esd, 16) + unit
+            return "  " + name.padded(to: 11) + String(format: "%.8g", value * scale).padded(to: 16) + esd.padded(to: 16) + unit
         }
         var lines = ["Geometry from \(calibrant) rings (\(r.controlPoints.count) control points):"]
         lines.append(row("distance", g.distance, "distance", "mm", scale: 1e3))
@@ -292,9 +292,6 @@ public enum CalibrateOperations {
         lines.append("  points per ring: " + r.pointsPerRing.map { "\($0.ring): \($0.count)" }.joined(separator: ", "))
         lines += r.log.map { "  " + $0 }
         return lines.joined(separator: "\n")
-    }
-    static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 }
 

@@ -189,6 +189,8 @@ public enum IntegrateOperations {
     public static func integrate(_ plan: Plan, _ body: (Frame) throws -> Void) throws {
         let r = plan.request
         var integrators: [String: (mask: [Bool], integrator: AzimuthalIntegrator)] = [:]
+        // The PONI detector's built-in mask per image shape, built once for a series of files.
+        var builtIns: [String: (mask: [Bool]?, note: String?)] = [:]
         // 1-D patterns whose bins the mask cannot move: no splitting (pyFAI's histogram spans every
         // pixel centre, masked or not) or a fixed radial range. An image of a series masking more
         // pixels than the one the integrator was built for (an image plate's scattered zeros with
@@ -248,7 +250,8 @@ public enum IntegrateOperations {
             }
             var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: pixelCount)
             if let name = plan.geometry.detector {
-                let built = DetectorModel.builtIn(name, geometry: plan.geometry, rows: template.rows, columns: template.columns)
+                let built = builtIns[shape] ?? DetectorModel.builtIn(name, geometry: plan.geometry, rows: template.rows, columns: template.columns)
+                builtIns[shape] = built
                 if let mask = built.mask { for i in m.indices where mask[i] { m[i] = true } }
                 if let note = built.note { notes.append(note) }
             }

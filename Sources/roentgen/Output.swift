@@ -1,4 +1,5 @@
 import Foundation
+import RoentgenOperations
 
 /// Printing helpers shared by the verbs: JSON to stdout, messages to stderr.
 enum Output {
@@ -24,7 +25,5 @@ enum Output {
     }
 
     /// `text` padded with spaces to `width` characters.
-    static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-    }
+    static func pad(_ text: String, _ width: Int) -> String { text.padded(to: width) }
 }

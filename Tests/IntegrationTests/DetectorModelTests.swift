@@ -111,21 +111,45 @@ import XrayFormats
         }
     }
 
-    struct MaskReference: Decodable {
+    /// pyfai_builtin_mask.json and pyfai_detector_dummy.json: pyFAI's 1-D patterns of one image, each with its PONI text.
+    struct PatternReference: Decodable {
         struct Case: Decodable {
             var name: String
             var poni_text: String
-            var method: String
-            var unit: String
-            var npt: Int
+            var method: String?
+            var unit: String?
+            var npt: Int?
             var dummy: Double?
+            var dtype: String?
             var radial: [Double]
             var intensity: [Double?]
             var sigma: [Double?]
         }
         var image: String
-        var masked: Int
+        var masked: Int?
         var cases: [Case]
+
+        static func load(_ fixture: String) throws -> PatternReference {
+            try JSONDecoder().decode(PatternReference.self, from: Data(contentsOf: SharedData.fixture(fixture)))
+        }
+    }
+
+    /// `roentgen integrate --json` of `image` with the case's PONI (written to a temporary file) and options: the
+    /// decoded object, its notes, and how many of its values lie more than 1e-4 off the case's (`valuesOff`).
+    static func integrate(_ image: URL, _ c: PatternReference.Case, npt: Int) async throws -> (object: [String: Any], notes: [String], off: Int) {
+        let poni = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-detector-\(UUID().uuidString).poni")
+        defer { try? FileManager.default.removeItem(at: poni) }
+        try c.poni_text.write(to: poni, atomically: true, encoding: .utf8)
+        var args = ["integrate", image.path, "--poni", poni.path, "--npt", "\(npt)", "--json"]
+        if let unit = c.unit { args += ["--unit", unit] }
+        if let method = c.method { args += ["--method", method] }
+        if let d = c.dummy { args += ["--dummy", "\(d)"] }
+        let r = try await RoentgenCLI.run(args)
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let (radial, intensity, sigma) = try patternArrays(object)
+        let off = valuesOff(radial: radial, intensity: intensity, sigma: sigma, expectedRadial: c.radial, expectedIntensity: c.intensity, expectedSigma: c.sigma)
+        return (object, (object["notes"] as? [String]) ?? [], off)
     }
 
     /// The mar345 plate (2300 × 2300, 150 µm) with a PONI naming `Mar345`: pyFAI masks the 1,135,236 pixels outside
@@ -133,43 +157,20 @@ import XrayFormats
     /// within 1e-4 of pyFAI's. The same PONI naming a generic `Detector` (no mask) gives pyFAI's other pattern.
     @Test(arguments: ["no_2th", "bbox_q", "no_2th_dummy0", "no_2th_generic"])
     func marPlateMaskedAsPyFAI(_ name: String) async throws {
-        let f = try JSONDecoder().decode(MaskReference.self, from: Data(contentsOf: SharedData.fixture("images/pyfai_builtin_mask.json")))
+        let f = try PatternReference.load("images/pyfai_builtin_mask.json")
         let c = try #require(f.cases.first { $0.name == name })
         guard let image = SharedData.url(f.image) else { print(SharedData.missing(f.image)); return }
-        let poni = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-mar-\(UUID().uuidString).poni")
-        defer { try? FileManager.default.removeItem(at: poni) }
-        try c.poni_text.write(to: poni, atomically: true, encoding: .utf8)
-        var args = ["integrate", image.path, "--poni", poni.path, "--npt", "\(c.npt)", "--unit", c.unit, "--method", c.method, "--json"]
-        if let d = c.dummy { args += ["--dummy", "\(d)"] }
-        let r = try await RoentgenCLI.run(args)
-        #expect(r.status == 0, "\(r.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        let (radial, intensity, sigma) = try patternArrays(object)
-        let off = valuesOff(radial: radial, intensity: intensity, sigma: sigma,
-                            expectedRadial: c.radial, expectedIntensity: c.intensity, expectedSigma: c.sigma)
+        let (object, notes, off) = try await Self.integrate(image, c, npt: try #require(c.npt))
         #expect(off == 0, "\(name): \(off) values more than 1e-4 from pyFAI")
-        let notes = (object["notes"] as? [String]) ?? []
         if name.hasSuffix("generic") {
             #expect(!notes.contains { $0.contains("round sensitive area") }, "\(notes)")
             let masked = try #require(f.cases.first { $0.name == "no_2th" })
+            let (radial, intensity, sigma) = try patternArrays(object)
             #expect(valuesOff(radial: radial, intensity: intensity, sigma: sigma, expectedRadial: masked.radial,
                               expectedIntensity: masked.intensity, expectedSigma: masked.sigma) > 100)
         } else {
-            #expect(notes.contains("Mar345 pixels outside its round sensitive area masked (\(f.masked) pixels)"), "\(notes)")
+            #expect(notes.contains("Mar345 pixels outside its round sensitive area masked (\(f.masked ?? -1) pixels)"), "\(notes)")
         }
-    }
-
-    struct DummyReference: Decodable {
-        struct Case: Decodable {
-            var name: String
-            var poni_text: String
-            var dtype: String
-            var radial: [Double]
-            var intensity: [Double?]
-            var sigma: [Double?]
-        }
-        var image: String
-        var cases: [Case]
     }
 
     /// A PONI naming a DECTRIS detector and no --dummy: pyFAI masks the detector's dummy, −2 ± 1.5 taken into the image's
@@ -179,7 +180,7 @@ import XrayFormats
     /// (pyFAI's largest bin 1.1e9). pyfai_detector_dummy.json (make_detector_dummy_reference.py).
     @Test(arguments: ["named_uint32", "named_float32", "generic_uint32"])
     func dummyOfANamedDetector(_ name: String) async throws {
-        let f = try JSONDecoder().decode(DummyReference.self, from: Data(contentsOf: SharedData.fixture("images/pyfai_detector_dummy.json")))
+        let f = try PatternReference.load("images/pyfai_detector_dummy.json")
         let c = try #require(f.cases.first { $0.name == name })
         guard let url = SharedData.url(f.image) else { print(SharedData.missing(f.image)); return }
         let image = try DetectorImages.read(url)
@@ -199,16 +200,10 @@ import XrayFormats
         var header = "{\nHeaderID = EH:000001:000000:000000 ;\nImage = 1 ;\nByteOrder = LowByteFirst ;\nDataType = \(type) ;\n"
         header += "Dim_1 = \(image.columns) ;\nDim_2 = \(image.rows) ;\nSize = \(body.count) ;\n"
         while (header.utf8.count + 2) % 512 != 0 { header += " " }
-        let edf = folder.appendingPathComponent("frame.edf"), poni = folder.appendingPathComponent("p.poni")
+        let edf = folder.appendingPathComponent("frame.edf")
         try (Data((header + "}\n").utf8) + body).write(to: edf)
-        try c.poni_text.write(to: poni, atomically: true, encoding: .utf8)
-        let r = try await RoentgenCLI.run(["integrate", edf.path, "--poni", poni.path, "--npt", "500", "--json"])
-        #expect(r.status == 0, "\(r.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        let (radial, intensity, sigma) = try patternArrays(object)
-        let off = valuesOff(radial: radial, intensity: intensity, sigma: sigma, expectedRadial: c.radial, expectedIntensity: c.intensity, expectedSigma: c.sigma)
+        let (_, notes, off) = try await Self.integrate(edf, c, npt: 500)
         #expect(off == 0, "\(name): \(off) values more than 1e-4 from pyFAI")
-        let notes = (object["notes"] as? [String]) ?? []
         let said = notes.contains { $0.hasPrefix("pixels of Pilatus1M's dummy value") }
         #expect(said == name.hasPrefix("named"), "\(notes)")
         if name == "named_uint32" { #expect(notes.contains { $0.contains("4294967294") && $0.contains("uint32") }, "\(notes)") }

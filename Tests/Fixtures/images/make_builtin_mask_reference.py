@@ -10,17 +10,15 @@ patterns (no split 2th_deg 1000 bins; bbox q_nm^-1 800 bins; no split with dummy
 significant digits; and the same no-split pattern with a generic `Detector` (no built-in mask), to show the mask
 matters.
 """
-import json, logging, os, tempfile
+import json, logging, os
 import numpy as np, fabio, pyFAI
+from pyfai_fixture_tools import load_poni as load, rounded as g
 
 logging.disable(logging.WARNING)
 root = os.environ.get("IMAGES", "../shared/data/images")
 here = "Tests/Fixtures/images"
 IMAGE = "example.mar2300"
 
-
-def g(v, digits=9):
-    return [None if not np.isfinite(t) else float(f"{t:.{digits}g}") for t in np.asarray(v, dtype=float).ravel()]
 
 
 def poni_text(detector):
@@ -30,13 +28,6 @@ def poni_text(detector):
     return ("poni_version: 2.1\nDetector: " + detector + "\nDetector_config: " + json.dumps(config) + "\n"
             "Distance: 0.24\nPoni1: 0.1725\nPoni2: 0.1725\nRot1: 0.0\nRot2: 0.0\nRot3: 0.0\nWavelength: 1.08e-10\n")
 
-
-def load(text):
-    with tempfile.NamedTemporaryFile("w", suffix=".poni", delete=False) as t:
-        t.write(text)
-    ai = pyFAI.load(t.name)
-    os.unlink(t.name)
-    return ai
 
 
 img = fabio.open(os.path.join(root, IMAGE)).data.astype(np.float64)

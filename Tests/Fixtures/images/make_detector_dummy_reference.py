@@ -11,8 +11,9 @@ frames, uint32 with the negative values wrapped (-1 -> 4294967295, -2 -> 4294967
 frame with the generic detector (no name: no dummy, the 45 bad pixels' 4.29e9 counts stay in), for contrast.
 Writes Tests/Fixtures/images/pyfai_detector_dummy.json (9 significant digits).
 """
-import json, logging, os, tempfile
+import json, logging, os
 import numpy as np, fabio, pyFAI
+from pyfai_fixture_tools import load_poni as load, rounded as g
 
 logging.disable(logging.WARNING)
 root = os.environ.get("IMAGES", "../shared/data/images")
@@ -25,16 +26,6 @@ named = "poni_version: 2\nDetector: Pilatus1M\nDetector_config: {}\n" + "".join(
 generic = "poni_version: 2\nDetector: Detector\nDetector_config: {\"pixel1\": 0.000172, \"pixel2\": 0.000172, \"max_shape\": [1043, 981]}\n" + "".join(geometry)
 
 
-def g(v):
-    return [None if not np.isfinite(t) else float(f"{t:.9g}") for t in np.asarray(v, dtype=float).ravel()]
-
-
-def load(text):
-    with tempfile.NamedTemporaryFile("w", suffix=".poni", delete=False) as t:
-        t.write(text)
-    ai = pyFAI.load(t.name)
-    os.unlink(t.name)
-    return ai
 
 
 cases = []
@@ -43,7 +34,7 @@ for name, poni, dtype in [("named_uint32", named, "uint32"), ("named_float32", n
     data = frames[dtype]
     dummy = ai.detector.get_dummies(data)
     res = ai.integrate1d(data, 500, unit="2th_deg", method=("no", "histogram", "cython"), error_model="poisson")
-    cases.append(dict(name=name, poni_text=poni, dtype=dtype, dummy=None if dummy[0] is None else float(dummy[0]),
+    cases.append(dict(name=name, poni_text=poni, dtype=dtype, get_dummies=None if dummy[0] is None else float(dummy[0]),
                       radial=g(res.radial), intensity=g(res.intensity), sigma=g(res.sigma)))
     print(name, dummy, np.nanmax(res.intensity))
 with open("Tests/Fixtures/images/pyfai_detector_dummy.json", "w") as fh:

@@ -21,8 +21,13 @@ It writes Tests/Fixtures/images/pyfai_parallax.json:
   the wavelength held; pyFAI corrects with the start geometry's parallax throughout).
 Floats are rounded to 12 significant digits (patterns 9).
 """
-import json, logging, os, tempfile
+import json, logging, os
 import numpy as np, fabio, pyFAI
+from pyfai_fixture_tools import load_poni as load, rounded
+
+
+def g(v, digits=12):
+    return rounded(v, digits)
 from pyFAI.detectors.sensors import ALL_MATERIALS
 
 logging.disable(logging.WARNING)
@@ -30,9 +35,6 @@ root = os.environ.get("IMAGES", "../shared/data/images")
 here = "Tests/Fixtures/images"
 IMAGE = "b_toney_Lab6_thtth_rightside_scan2_0009.tif"
 
-
-def g(v, digits=12):
-    return [None if not np.isfinite(t) else float(f"{t:.{digits}g}") for t in np.asarray(v, dtype=float).ravel()]
 
 
 base = {}
@@ -52,13 +54,6 @@ def poni_text(sensor, parallax=True, wavelength=None):
     text += f"Wavelength: {wavelength or base['Wavelength']}\nParallax: {parallax}\n"
     return text
 
-
-def load(text):
-    with tempfile.NamedTemporaryFile("w", suffix=".poni", delete=False) as t:
-        t.write(text)
-    ai = pyFAI.load(t.name)
-    os.unlink(t.name)
-    return ai
 
 
 SI = {"material": "Si", "thickness": 0.001}
