@@ -40,6 +40,8 @@ public enum CalibrateOperations {
         /// Extraction–refinement passes, and the peak-picking threshold in robust standard deviations.
         public var passes = 3
         public var threshold = 5.0
+        /// Write the refined geometry to this PONI file (pyFAI v2), as `-o` does.
+        public var output: String?
 
         public init(image: String = "", calibrant: String = "") {
             self.image = image
@@ -132,7 +134,15 @@ public enum CalibrateOperations {
                 throw RoentgenError(e.kind, e.message, file: image)
             }
         }
-        return Outcome(result: result, start: found, notes: notes, calibrant: cal.name, file: image)
+        let outcome = Outcome(result: result, start: found, notes: notes, calibrant: cal.name, file: image)
+        if let output = r.output {
+            do {
+                try outcome.poniText.write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                throw RoentgenError(.io, "cannot write the PONI file", file: output)
+            }
+        }
+        return outcome
     }
 
     /// The outcome as `roentgen calibrate --json` prints it (`CalibrationJSON`).

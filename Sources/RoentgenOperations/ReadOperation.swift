@@ -1,4 +1,5 @@
 import Foundation
+import Integration
 import OrderedCollections
 import XrayCore
 import XrayFormats
@@ -80,7 +81,9 @@ public enum WorkspaceListing {
         /// Path relative to the workspace root, with `/`.
         public var path: String
         public var name: String
-        /// `folder`, `absorption`, `diffraction`, `structure`, `other` or `unreadable`.
+        /// `folder`, `absorption`, `diffraction`, `structure`, `image` (a detector image), `geometry` (a PONI file),
+        /// `calibrant` (a pyFAI `.D` file),
+        /// `other` or `unreadable`.
         public var kind: String
         /// Reader id (`xdi`, `cif`, …), nil for folders and unreadable files.
         public var format: String?
@@ -96,15 +99,31 @@ public enum WorkspaceListing {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value
         let name = url.lastPathComponent
         do {
+            if url.pathExtension.lowercased() == "poni" {
+                let g = try PONIGeometry.parse(try String(contentsOf: url, encoding: .utf8), file: relative)
+                let lambda = g.wavelength.map { String(format: ", λ %.5f Å", $0 * 1e10) } ?? ", no wavelength"
+                let summary = String(format: "PONI geometry: distance %.2f mm, pixel %.1f × %.1f µm", g.distance * 1e3, g.pixel1 * 1e6, g.pixel2 * 1e6)
+                    + lambda + (g.detector.map { ", \($0)" } ?? "")
+                return Entry(path: relative, name: name, kind: "geometry", format: "poni", size: size, summary: summary)
+            }
+            if url.pathExtension == "D", let c = try? CalibrantFile.read(url), !c.dSpacings.isEmpty {
+                return Entry(path: relative, name: name, kind: "calibrant", format: "pyfai-calibrant",
+                             size: size, summary: String(format: "calibrant %@: %d rings, d %.4f to %.4f Å", c.name, c.dSpacings.count, c.dSpacings.max() ?? 0, c.dSpacings.min() ?? 0))
+            }
             let file = try FormatRegistry.read(url)
             let kind: String
-            if file.scans.isEmpty && !file.structures.isEmpty { kind = "structure" } else { kind = file.scans.first?.kind.rawValue ?? "other" }
+            if file.scans.isEmpty && !file.structures.isEmpty { kind = "structure" }
+            else if file.scans.isEmpty && !file.images.isEmpty { kind = "image" }
+            else { kind = file.scans.first?.kind.rawValue ?? "other" }
             // The summary's second line names the first scan: "  1. name: N points, energy …".
             let lines = DataFileSummary.text(file).split(separator: "\n", omittingEmptySubsequences: true)
             let readerName = FormatRegistry.readers.first { $0.id == file.format }?.name ?? file.format
             var summary = readerName
             if kind == "structure", let s = file.structures.first {
                 summary += ": \(s.name), \(s.cellFormula), \(s.spaceGroupSymbol ?? "?")"
+            } else if kind == "image", let image = file.images.first {
+                let frames = image.header["frames"].flatMap { Int($0) } ?? image.frames.count
+                summary = "\(image.format) image: \(image.rows) × \(image.columns), \(image.pixelType.rawValue), \(frames) frame\(frames == 1 ? "" : "s")"
             } else {
                 summary += ", \(file.scans.count) scan\(file.scans.count == 1 ? "" : "s")"
                 if lines.count > 1 { summary += " — " + lines[1].trimmingCharacters(in: .whitespaces) }

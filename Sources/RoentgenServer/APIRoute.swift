@@ -9,10 +9,12 @@ public struct APIRequest: Sendable {
     public var body: Data
 }
 
-/// One API answer: JSON (the CLI's `--json` document), or a stream of Server-Sent Events.
+/// One API answer: JSON (the CLI's `--json` document), a stream of Server-Sent Events, or bytes (pixels).
 public enum APIResponse: Sendable {
     case json(Data, status: Int = 200)
     case events(@Sendable (_ send: @Sendable (String) async throws -> Void) async throws -> Void)
+    /// Bytes of another type (an image's pixels), with headers that describe them.
+    case binary(Data, contentType: String, headers: [String: String])
 }
 
 /// One route: what the OpenAPI document says of it and the handler that answers it.

@@ -16,6 +16,8 @@ enum AppAssets {
         case "/app.js": return Asset(contentType: "text/javascript; charset=utf-8", body: AppJS.text)
         case "/views.js": return Asset(contentType: "text/javascript; charset=utf-8", body: ViewsJS.text)
         case "/fits.js": return Asset(contentType: "text/javascript; charset=utf-8", body: FitsJS.text)
+        case "/image.js": return Asset(contentType: "text/javascript; charset=utf-8", body: ImageJS.text)
+        case "/images.js": return Asset(contentType: "text/javascript; charset=utf-8", body: ImagesViewJS.text)
         case "/favicon.svg", "/favicon.ico": return Asset(contentType: "image/svg+xml", body: favicon)
         default: return nil
         }

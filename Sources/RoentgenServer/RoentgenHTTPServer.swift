@@ -184,6 +184,12 @@ public struct RoentgenHTTPServer: Sendable {
             switch try await route.handler(apiRequest) {
             case .json(let data, let status):
                 return Self.json(data, status: status)
+            case .binary(let data, let contentType, let extra):
+                var response = Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-store"],
+                                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+                // The routes' own header names (X-Image-Shape …), each a valid field name.
+                for (name, value) in extra { response.headers[.init(name)!] = value }
+                return response
             case .events(let produce):
                 // The producer runs in its own task and ends when the client goes away.
                 let stream = AsyncStream<ByteBuffer> { continuation in

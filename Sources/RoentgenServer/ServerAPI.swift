@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Integration
 import RoentgenOperations
 import XrayCore
 import XrayFormats
@@ -140,6 +141,41 @@ public struct ServerAPI: Sendable {
             }
             return .json(Data(DataFileJSON.encode(data).utf8))
         })
+        // Detector images for the viewer: one frame's description, its pixels, a PONI, a calibrant's rings.
+        let frameQuery: [APIRoute.QueryParameter] = [
+            .init(name: "path", description: "image file relative to the root", required: true),
+            .init(name: "dataset", description: "HDF5 dataset of the frames (default: the NXdata signal or the only image dataset)"),
+            .init(name: "frame", description: "frame number from 0 (default 0)", type: "integer")]
+        routes.append(APIRoute(method: "GET", path: "/api/image", summary: "One frame of a detector image described: shape, type, statistics, a display range (0.5th–99.8th percentile of the valid pixels), the header's geometry, and how /api/image/pixels sends it.",
+                               query: frameQuery, errors: [400, 404, 422]) { request in
+            let (path, dataset, frame) = try self.frameRequest(request)
+            return .json(try await Self.offPool { try JSONDocument.encode(ImageDisplay.describe(try ImageDisplay.frame(path, dataset: dataset, frame: frame))) })
+        })
+        routes.append(APIRoute(method: "GET", path: "/api/image/pixels", summary: "One frame's pixels, row-major little-endian float32 (float64 where float32 would not hold every value exactly); headers X-Image-Shape (rows,columns) and X-Pixel-Encoding.",
+                               query: frameQuery, errors: [400, 404, 422], success: (200, "the pixels", "application/octet-stream")) { request in
+            let (path, dataset, frame) = try self.frameRequest(request)
+            let (data, encoding, shape) = try await Self.offPool { () -> (Data, String, String) in
+                let f = try ImageDisplay.frame(path, dataset: dataset, frame: frame)
+                return (ImageDisplay.pixels(f), f.encoding.rawValue, "\(f.template.rows),\(f.template.columns)")
+            }
+            return .binary(data, contentType: "application/octet-stream", headers: ["X-Image-Shape": shape, "X-Pixel-Encoding": encoding])
+        })
+        routes.append(APIRoute(method: "GET", path: "/api/geometry", summary: "A PONI file's geometry (SI units, radians), in Fit2D's terms too.",
+                               query: [.init(name: "poni", description: "PONI file relative to the root", required: true)], errors: [400, 404, 422]) { request in
+            guard let given = request.query["poni"], !given.isEmpty else { throw APIError(400, "badRequest", "'poni' is required") }
+            return .json(try JSONDocument.encode(try GeometryDescription.geometry(try ws.resolve(given))))
+        })
+        routes.append(APIRoute(method: "GET", path: "/api/calibrant", summary: "A calibrant's ring d-spacings (Å): a built-in name (CeO2, LaB6, Si, AgBh) or a .D file.",
+                               query: [.init(name: "name", description: "CeO2, LaB6, Si, AgBh, or a .D file relative to the root", required: true)], errors: [400, 404, 422]) { request in
+            guard let given = request.query["name"], !given.isEmpty else { throw APIError(400, "badRequest", "'name' is required") }
+            var name = given
+            if !CalibrateOperations.isBuiltInCalibrant(given) {
+                do { name = try ws.resolve(given) } catch let e as RoentgenError where e.kind == .notFound {
+                    throw RoentgenError.badParameter("calibrant '\(given)': not a built-in calibrant (\(Calibrant.builtInNames.joined(separator: ", "))) and no such file in the workspace")
+                }
+            }
+            return .json(try JSONDocument.encode(try GeometryDescription.calibrant(name)))
+        })
         // XAS
         routes.append(operation("/api/xas/analyze", "Normalise, AUTOBK and Fourier-transform one spectrum with every parameter (`roentgen xas analyze --json`).",
                                 XASOperations.AnalyzeRequest.self, resolve: { r, w in r.file = try w.resolve(r.file) }) { r in
@@ -210,10 +246,10 @@ public struct ServerAPI: Sendable {
                                     r.spline = try r.spline.map { $0.lowercased() == "none" ? $0 : try w.resolve($0) } }) { r in
             try await Self.offPool { try IntegrateOperations.json(r) }
         })
-        routes.append(operation("/api/calibrate", "Detector geometry refined from calibrant rings, from a PONI, a rough start or none (`roentgen calibrate --json`; `poni_text` holds the PONI file); runs off the request threads.",
+        routes.append(operation("/api/calibrate", "Detector geometry refined from calibrant rings, from a PONI, a rough start or none (`roentgen calibrate --json`; `poni_text` holds the PONI file, `output` writes it into the workspace); runs off the request threads.",
                                 CalibrateOperations.Request.self, resolve: { r, w in
                                     r.image = try w.resolve(r.image); r.poni = try r.poni.map(w.resolve); r.mask = try r.mask.map(w.resolve)
-                                    r.controlPoints = try r.controlPoints.map(w.resolve)
+                                    r.controlPoints = try r.controlPoints.map(w.resolve); r.output = try r.output.map(w.writableFile)
                                     r.spline = try r.spline.map { $0.lowercased() == "none" ? $0 : try w.resolve($0) }
                                     // A calibrant is a name (AgBh …) or a .D file in the workspace.
                                     if !CalibrateOperations.isBuiltInCalibrant(r.calibrant) { r.calibrant = try w.resolve(r.calibrant) } }) { r in
@@ -229,6 +265,19 @@ public struct ServerAPI: Sendable {
             confined.handler = { request in try await ReadConfinement.$root.withValue(root) { try await handler(request) } }
             return confined
         }
+    }
+
+    /// The image, dataset and frame of an `/api/image` request, the path checked against the workspace.
+    func frameRequest(_ request: APIRequest) throws -> (String, String?, Int) {
+        guard let given = request.query["path"], !given.isEmpty else { throw APIError(400, "badRequest", "'path' is required") }
+        let path = try workspace.resolve(given)
+        if workspace.isFolder(path) { throw APIError(400, "badRequest", "'\(path)' is a folder") }
+        var frame = 0
+        if let text = request.query["frame"], !text.isEmpty {
+            guard let k = Int(text) else { throw APIError(400, "badRequest", "'frame' must be an integer, got '\(text)'") }
+            frame = k
+        }
+        return (path, request.query["dataset"].flatMap { $0.isEmpty ? nil : $0 }, frame)
     }
 
     /// `POST /api/fetch`'s body.

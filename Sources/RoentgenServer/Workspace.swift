@@ -98,4 +98,19 @@ public struct Workspace: Sendable {
         _ = try resolve(relative)
         return url
     }
+
+    /// A file to write (a calibrated PONI): its folder inside the root (created if missing), the file itself
+    /// new or an existing file inside the root (not a symbolic link out). Returns the path relative to the root.
+    public func writableFile(_ relative: String) throws -> String {
+        let components = relative.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        guard let name = components.last, !relative.hasSuffix("/") else { throw Refused(message: "the destination must name a file inside the workspace root") }
+        let folder = components.dropLast().joined(separator: "/")
+        let url = try writableFolder(folder.isEmpty ? "." : folder).appendingPathComponent(String(name))
+        let path = folder.isEmpty ? String(name) : folder + "/" + name
+        if FileManager.default.fileExists(atPath: url.path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) != nil {
+            let resolved = try resolve(path)
+            guard !isFolder(resolved) else { throw Refused(message: "'\(resolved)' is a folder, not a file to write") }
+        }
+        return path
+    }
 }

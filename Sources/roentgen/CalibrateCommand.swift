@@ -42,15 +42,9 @@ struct CalibrateCommand: ParsableCommand {
         r.wavelength = wavelength; r.distance = distance; r.center = center; r.poni = poni; r.pixelSize = pixelSize; r.detector = detector
         r.spline = spline; r.sensor = sensor; r.mask = mask; r.dummy = dummy; r.dataset = dataset; r.controlPoints = controlPoints
         r.refineWavelength = refineWavelength; r.refineRot3 = refineRot3; r.fixTilts = fixTilts; r.passes = passes; r.threshold = threshold
+        r.output = output
         let outcome = try CalibrateOperations.run(r)
         for note in outcome.notes { Output.note("note: " + note) }
-        if let output {
-            do {
-                try outcome.poniText.write(toFile: output, atomically: true, encoding: .utf8)
-            } catch {
-                throw RoentgenError(.io, "cannot write the PONI file", file: output)
-            }
-        }
         for w in outcome.result.warnings { Output.note("warning: " + w) }
         if json {
             FileHandle.standardOutput.write(try CalibrateOperations.json(outcome))

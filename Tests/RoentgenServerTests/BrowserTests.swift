@@ -22,7 +22,8 @@ import TestSupport
         #expect(server.port > 0)
         let shots = SharedData.projectRoot.appendingPathComponent(".build/screenshots/serve")
         let script = SharedData.projectRoot.appendingPathComponent("Tests/RoentgenServerTests/Browser/browser_test.py")
-        let output = try runCapturing(URL(fileURLWithPath: python), [script.path, chromium, server.url, shots.path])
+        let reference = try #require(SharedData.url("images/reference"), "ServerWorkspace.make checked ../shared/data")
+        let output = try runCapturing(URL(fileURLWithPath: python), [script.path, chromium, server.url, shots.path, reference.path])
         var results: [String: (Bool, String)] = [:]
         for line in output.split(separator: "\n") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let name = object["check"] as? String else { continue }
@@ -33,10 +34,11 @@ import TestSupport
         #expect(results["script"] == nil, "the script failed: \(results["script"]?.1 ?? "")")
         for check in ["app loads", "catalog search and record", "fetch with progress", "keyboard tabs", "workspace lists format and summary", "mu(E) drawn", "rbkg changes chi(k)",
                       "LCF weights", "drag zoom and cursor readout", "log scale and export", "CIF sticks over the pattern", "identify against a folder of CIFs", "PDF fit in the Fits view",
-                      "10^6-point redraw on zoom", "no console errors"] {
+                      "image frame as fabio reads it", "mask loaded", "geometry readout as pyFAI's", "image zoom and cursor readout", "calibrant rings drawn",
+                      "integrate in the Images view", "calibrate in the Images view", "10^6-point redraw on zoom", "no console errors"] {
             #expect(results[check]?.0 == true, "\(check): \(results[check]?.1 ?? "not run")")
         }
-        for name in ["01-sources", "04-xas", "05-lcf", "06-plots-zoomed", "07-diffraction", "08-fits"] {
+        for name in ["01-sources", "04-xas", "05-lcf", "06-plots-zoomed", "07-diffraction", "08-fits", "09-images", "10-images-integrated", "11-images-calibrated"] {
             #expect(FileManager.default.fileExists(atPath: shots.appendingPathComponent(name + ".png").path), "screenshot \(name)")
         }
         #expect(server.interrupt() == 0)

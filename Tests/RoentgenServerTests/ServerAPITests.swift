@@ -68,6 +68,10 @@ import TestSupport
             "POST /api/integrate": ("POST", "/api/integrate", FitRouteTests.pixium, 200),
             "POST /api/calibrate": ("POST", "/api/calibrate", ["image": "images/Pilatus1M.edf", "calibrant": "AgBh", "poni": "images/Pilatus1M.poni",
                                                            "wavelength": 1.0326375318602659], 200),
+            "GET /api/image": ("GET", "/api/image?path=images/pixium_03150.tif", nil, 200),
+            "GET /api/image/pixels": ("GET", "/api/image/pixels?path=images/DLS_CeO2_1200mm.mask", nil, 200),
+            "GET /api/geometry": ("GET", "/api/geometry?poni=images/Pilatus1M.poni", nil, 200),
+            "GET /api/calibrant": ("GET", "/api/calibrant?name=LaB6", nil, 200),
         ]
         #expect(Set(calls.keys) == documented, "routes documented but not tested, or tested but not documented")
         var replies: [String: RawHTTP.Reply] = [:]

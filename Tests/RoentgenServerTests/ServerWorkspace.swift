@@ -16,6 +16,10 @@ enum ServerWorkspace {
         "xrd/rietveld/lab6_bruker/LaB6_Jan2018.raw", "xrd/rietveld/lab6_bruker/LaB6_CuKa12_start.instprm", "xrd/rietveld/lab6_bruker/LaB6.cif",
         "images/pixium_03150.tif", "images/DLS_CeO2_1200mm_pyFAI.poni", "images/DLS_CeO2_1200mm.mask",
         "images/Pilatus1M.edf", "images/Pilatus1M.poni",
+        // The PONIs pyFAI's per-pixel geometry was probed with (images/reference/geometry_probe.json), and a calibrant file.
+        "images/CeO2_Pilatus1M.poni", "images/DLS_CeO2_1200mm.poni", "images/b_toney_Lab6_thtth_rightside_scan2_0009.poni",
+        "images/derived_poni/run2_1_00148_header.poni", "images/derived_poni/example_mar2300_header.poni",
+        "images/derived_poni/AgBehenate_228_nexus.poni", "images/calibrants/AgBh.D",
         // A GSAS pattern whose instrument file beside it is a symbolic link out of the root (below).
         "xrd/gsas/11bmb_8716.fxye",
     ]

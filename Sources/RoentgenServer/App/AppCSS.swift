@@ -57,5 +57,7 @@ progress { width: 100%; height: 14px; }
 .params { display: grid; grid-template-columns: 1fr 1fr; gap: 3px 10px; font-size: 12.5px; }
 .params label { display: flex; justify-content: space-between; align-items: center; gap: 4px; }
 .error { color: #b00020; }
+.image-stack { display: grid; grid-template-rows: minmax(0, 3fr) minmax(0, 2fr); gap: 6px; min-height: 680px; min-width: 0; }
+.image-box .plot-canvas { cursor: move; }
 """#
 }

@@ -1,4 +1,4 @@
-/// `index.html`: the app's six views. Scripts are files (no inline script: the CSP forbids it).
+/// `index.html`: the app's seven views. Scripts are files (no inline script: the CSP forbids it).
 enum AppHTML {
     static let index = #"""
 <!doctype html>
@@ -13,6 +13,8 @@ enum AppHTML {
 <script src="/app.js" defer></script>
 <script src="/views.js" defer></script>
 <script src="/fits.js" defer></script>
+<script src="/image.js" defer></script>
+<script src="/images.js" defer></script>
 </head>
 <body>
 <header>
@@ -24,6 +26,7 @@ enum AppHTML {
     <button role="tab" id="tab-xas" data-view="xas">XAS</button>
     <button role="tab" id="tab-xrd" data-view="xrd">Diffraction</button>
     <button role="tab" id="tab-fits" data-view="fits">Fits</button>
+    <button role="tab" id="tab-images" data-view="images">Images</button>
   </nav>
   <span id="status" role="status" aria-live="polite"></span>
 </header>
@@ -169,6 +172,48 @@ enum AppHTML {
       <table id="fit-params" class="table"></table>
     </div>
     <div id="fit-plot" class="plot big"></div>
+  </div>
+</section>
+<section id="view-images" class="view" role="tabpanel" aria-labelledby="tab-images" hidden>
+  <div class="xas-layout">
+    <div class="panel side">
+      <h2>Image</h2>
+      <div class="row"><input id="img-path" type="text" placeholder="image path (TIFF, CBF, EDF, mar345, HDF5)" aria-label="image path"><button id="img-open" type="button">Open</button></div>
+      <div class="row"><label>frame<input id="img-frame" type="number" min="0" step="1" value="0"></label>
+        <label>HDF5 dataset<input id="img-dataset" type="text" size="14" placeholder="default"></label></div>
+      <p id="img-state" class="hint"></p>
+      <h3>Display</h3>
+      <div class="row"><label>scale<select id="img-scale"><option value="log">log</option><option value="sqrt">square root</option><option value="linear">linear</option></select></label>
+        <label>colours<select id="img-cmap"><option value="grey">grey</option><option value="inverse">inverse grey</option><option value="fire">fire</option></select></label></div>
+      <div class="row"><label>min<input id="img-min" type="number" step="any"></label><label>max<input id="img-max" type="number" step="any"></label>
+        <button id="img-auto" type="button">Auto</button><button id="img-reset" type="button">Reset zoom</button></div>
+      <h3>Geometry and calibrant</h3>
+      <div class="row"><input id="img-poni" type="text" placeholder="PONI file" aria-label="PONI file"><button id="img-poni-load" type="button">Load</button></div>
+      <div class="row"><label>λ (Å)<input id="img-wavelength" type="number" step="any" placeholder="PONI's"></label>
+        <label>calibrant<input id="img-calibrant" type="text" size="10" list="calibrant-names" placeholder="AgBh, .D file"></label>
+        <datalist id="calibrant-names"><option value="AgBh"><option value="CeO2"><option value="LaB6"><option value="Si"></datalist></div>
+      <p id="img-rings" class="hint"></p>
+      <table id="img-geometry" class="table"></table>
+      <h3>Mask</h3>
+      <div class="row"><input id="img-mask" type="text" placeholder="mask file (nonzero: masked)" aria-label="mask file"><button id="img-mask-load" type="button">Load</button>
+        <label><input id="img-show-mask" type="checkbox" checked> show</label></div>
+      <p id="img-mask-state" class="hint"></p>
+      <h3>Integrate</h3>
+      <div class="row"><label>points<input id="int-npt" type="number" step="1" min="2" value="1000"></label>
+        <label>unit<select id="int-unit"><option value="2th_deg">2θ (°)</option><option value="q_A^-1">q (Å⁻¹)</option><option value="q_nm^-1">q (nm⁻¹)</option><option value="r_mm">r (mm)</option></select></label>
+        <label>splitting<select id="int-method"><option value="bbox">bbox</option><option value="no">no</option><option value="full">full</option></select></label>
+        <button id="int-run" type="button">Integrate</button></div>
+      <p id="int-state" class="hint"></p>
+      <h3>Calibrate</h3>
+      <p class="hint">Refines the geometry from the calibrant's rings, starting from the PONI loaded (or, without one, from a start found from the rings).</p>
+      <div class="row"><label><input id="cal-wavelength" type="checkbox"> refine λ</label>
+        <label>write PONI<input id="cal-output" type="text" size="16" placeholder="e.g. images/new.poni"></label><button id="cal-run" type="button">Calibrate</button></div>
+      <p id="cal-state" class="hint"></p>
+    </div>
+    <div class="image-stack">
+      <div id="img-canvas-box" class="plot image-box"></div>
+      <div id="int-plot" class="plot"></div>
+    </div>
   </div>
 </section>
 </main>

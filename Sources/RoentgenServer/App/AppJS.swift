@@ -16,6 +16,7 @@ async function api(path, body, method) {
   }
   return data;
 }
+function authHeaders() { return token ? { "Authorization": "Bearer " + token } : {}; }
 function eventsURL(path) { return token ? path + "?token=" + encodeURIComponent(token) : path; }
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -60,7 +61,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (e.altKey && e.key >= "1" && e.key <= String(tabs.length)) { show(tabs[Number(e.key) - 1].dataset.view); tabs[Number(e.key) - 1].focus(); e.preventDefault(); }
   });
 });
-window.roentgen = { api, eventsURL, el, status, guard, show, views };
+window.roentgen = { api, authHeaders, eventsURL, el, status, guard, show, views };
 })();
 """#
 }

@@ -1,4 +1,4 @@
-/// `views.js`: Sources, Workspace, Plots, XAS and Diffraction.
+/// `views.js`: Sources, Workspace, Plots, XAS and Diffraction (Fits and Images have files of their own).
 enum ViewsJS {
     static let text = #"""
 "use strict";
@@ -97,13 +97,16 @@ views.workspace = {
     const groups = {};
     for (const e of out.entries) (groups[e.kind] = groups[e.kind] || []).push(e);
     const box = $("ws-groups"); box.replaceChildren();
-    for (const kind of ["folder", "absorption", "diffraction", "structure", "other", "unreadable"]) {
+    for (const kind of ["folder", "absorption", "diffraction", "structure", "image", "geometry", "calibrant", "other", "unreadable"]) {
       if (!groups[kind]) continue;
       const table = el("table", { class: "table" }, el("tr", {}, el("th", { text: "name" }), el("th", { text: "format" }), el("th", { text: "summary" }), el("th", { text: "open" })));
       for (const e of groups[kind]) {
         const actions = el("td");
         const add = (label, f) => actions.appendChild(el("button", { type: "button", on: { click: f } }, label));
         if (kind === "folder") add("Open", () => this.load(e.path));
+        else if (kind === "image") add("Image", () => { R.show("images"); views.images.open(e.path); });
+        else if (kind === "geometry") add("Geometry", () => { R.show("images"); views.images.loadGeometry(e.path); });
+        else if (kind === "calibrant") add("Calibrant", () => { R.show("images"); document.getElementById("img-calibrant").value = e.path; views.images.loadCalibrant(e.path); });
         else if (kind !== "unreadable") add("Plot", () => { R.show("plots"); views.plots.open(e.path); });
         if (kind === "absorption") add("XAS", () => { R.show("xas"); views.xas.add(e.path); });
         if (kind === "diffraction") add("Diffraction", () => { R.show("xrd"); views.xrd.open(e.path); });

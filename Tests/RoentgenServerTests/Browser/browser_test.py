@@ -2,7 +2,8 @@
 """Drives the roentgen app in headless Chromium over the DevTools protocol on a pipe
 (--remote-debugging-pipe), with Python's standard library only.
 
-usage: browser_test.py CHROMIUM URL SCREENSHOT_DIR
+usage: browser_test.py CHROMIUM URL SCREENSHOT_DIR [IMAGE_REFERENCE_DIR]
+(IMAGE_REFERENCE_DIR: ../shared/data/images/reference, pyFAI's and fabio's readings for the Images view's checks.)
 Prints one JSON object per check on stdout: {"check": name, "ok": bool, "detail": ...}.
 """
 import json, os, sys, time
@@ -10,6 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp_pipe import Chromium
 
 CHROME, URL, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
+REFERENCE = sys.argv[4] if len(sys.argv) > 4 else ""
 os.makedirs(SHOTS, exist_ok=True)
 browser = None
 
@@ -159,6 +161,107 @@ try:
     report("PDF fit in the Fits view", kind == "pdf" and abs(rw - 0.149469) < 1e-5 and abs(a - 3.52423) < 1e-5 and red > 200,
            {"kind": kind, "rw": rw, "a": a, "fit_pixels": red})
     shot("08-fits")
+
+    # Images: the Pixium frame as fabio reads it, its mask, pyFAI's geometry under the cursor, the
+    # calibrant's rings, integration as pyFAI's, and a calibration written as a PONI file.
+    fabio = json.load(open(os.path.join(REFERENCE, "fabio_readings_published.json")))
+    probes = json.load(open(os.path.join(REFERENCE, "geometry_probe.json")))
+    pyfai1d = json.load(open(os.path.join(REFERENCE, "integrate1d_pixium_03150.json")))
+    readings = {f["file"]: f for f in fabio["files"]}
+    js("document.getElementById('tab-images').click(); window.roentgen.views.images.open('images/pixium_03150.tif'); 1")
+    wait_for("window.roentgen.views.images.opened === 1")
+    frame = js("""(() => { const v = window.roentgen.views.images.view.frame; let s = 0; for (const x of v.values) s += x;
+        return {sum: s, rows: v.rows, columns: v.columns, type: v.values.constructor.name}; })()""")
+    pixels = js("(() => { const v = window.roentgen.views.images.view.frame; return %s.map(([r, c]) => v.values[r * v.columns + c]); })()"
+                % json.dumps([[r, c] for r, c, _ in readings["images/pixium_03150.tif"]["pixels_[row,col,value]"]]))
+    expected = [v for _, _, v in readings["images/pixium_03150.tif"]["pixels_[row,col,value]"]]
+    distinct = js("""(() => { const c = document.querySelector('#img-canvas-box canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const seen = new Set(); for (let i = 0; i < d.length; i += 4) seen.add(d[i] * 65536 + d[i+1] * 256 + d[i+2]); return seen.size; })()""")
+    report("image frame as fabio reads it", frame["sum"] == readings["images/pixium_03150.tif"]["sum"] and [frame["rows"], frame["columns"]] == [1441, 1440]
+           and pixels == expected and distinct > 64, {"frame": frame, "pixels": pixels, "expected": expected, "distinct_colours": distinct})
+    js("document.getElementById('img-mask').value = 'images/DLS_CeO2_1200mm.mask'; document.getElementById('img-mask-load').click(); 1")
+    wait_for("window.roentgen.views.images.mask !== undefined && window.roentgen.views.images.mask !== null")
+    masked = js("window.roentgen.views.images.mask.reduce((a, b) => a + b, 0)")
+    report("mask loaded", masked == readings["images/DLS_CeO2_1200mm.mask"]["sum"], {"masked": masked})
+
+    # Every probe pixel of every PONI pyFAI was asked about: 2θ, χ, r (and q where the PONI has λ).
+    # The tolerances of GeometryTests.probePixels (pyFAI's numbers carry 7 significant digits; its r comes
+    # from float32 positions): 2θ and q 1e-6 relative, χ 2e-6 rad, r 1e-6 relative + 5e-8 m.
+    allowed = {"tth_rad": lambda p: 1e-6 * abs(p), "q_nm^-1": lambda p: 1e-6 * abs(p), "chi_rad": lambda p: 2e-6, "r_m": lambda p: 1e-6 * abs(p) + 5e-8}
+    worst = {"tth_rad": 0, "chi_rad": 0, "r_m": 0, "q_nm^-1": 0}; checked = 0
+    for image in probes["images"]:
+        js(f"window.roentgen.views.images.geometry = undefined; window.roentgen.views.images.loadGeometry('{image['poni_file']}'); 1")
+        wait_for("window.roentgen.views.images.geometry !== undefined")
+        got = js("(() => { const v = window.roentgen.views.images; v.view.setGeometry(Object.assign({}, v.geometry)); return %s.map(([r, c]) => {"
+                 " const p = v.view.geometry.at(r + 0.5, c + 0.5), w = v.geometry.wavelength;"
+                 " return {tth_rad: p.tth, chi_rad: p.chi, r_m: p.r, 'q_nm^-1': w ? 4e-9 * Math.PI * Math.sin(p.tth / 2) / w : null}; }); })()"
+                 % json.dumps([[p["row"], p["col"]] for p in image["pixels"]]))
+        for p, g in zip(image["pixels"], got):
+            for key in worst:
+                if p[key] is None or g[key] is None: continue
+                d = abs(g[key] - p[key])
+                if key == "chi_rad": d = min(d, abs(d - 2 * 3.141592653589793))
+                worst[key] = max(worst[key], d / allowed[key](p[key])); checked += 1
+    report("geometry readout as pyFAI's", checked > 100 and max(worst.values()) <= 1, {"worst_difference_over_allowed": worst, "values_checked": checked})
+
+    # The Pixium PONI again; a real mouse move over a probe pixel, after a wheel zoom about it.
+    js("window.roentgen.views.images.loadGeometry('images/DLS_CeO2_1200mm_pyFAI.poni'); 1")
+    wait_for("window.roentgen.views.images.poni === 'images/DLS_CeO2_1200mm_pyFAI.poni' && window.roentgen.views.images.view.geometry !== null")
+    probe = next(i for i in probes["images"] if i["image_id"] == "pixium_03150")["pixels"][5]
+    rect = js("(() => { const r = document.querySelector('#img-canvas-box canvas').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()")
+    # Ten wheel steps about the probe pixel (each 0.8×): a pixel then spans over two screen pixels, so the
+    # integer mouse position lands inside it.
+    for step in range(10):
+        before = js("window.roentgen.views.images.view.current().s")
+        at = js(f"window.roentgen.views.images.view.toScreen({probe['col']} + 0.5, {probe['row']} + 0.5)")
+        browser.cmd("Input.dispatchMouseEvent", {"type": "mouseWheel", "x": rect[0] + at["px"], "y": rect[1] + at["py"], "deltaX": 0, "deltaY": -120})
+        wait_for(f"window.roentgen.views.images.view.current().s < {before}")
+    zoomed_scale = js("window.roentgen.views.images.view.current().s")
+    at = js(f"window.roentgen.views.images.view.toScreen({probe['col']} + 0.5, {probe['row']} + 0.5)")
+    mouse("mouseMoved", rect[0] + at["px"], rect[1] + at["py"])
+    cursor = js("window.roentgen.views.images.view.cursor")
+    text = js("document.querySelector('#img-canvas-box .plot-readout').textContent")
+    tth_deg = probe["tth_rad"] * 180 / 3.141592653589793
+    report("image zoom and cursor readout", cursor and cursor["row"] == probe["row"] and cursor["column"] == probe["col"]
+           and abs(cursor["tth_deg"] - tth_deg) < 1e-5 and f"2\u03b8 {tth_deg:.4f}\u00b0" in text and abs(cursor["q_A"] * 10 - probe["q_nm^-1"]) < 1e-4,
+           {"probe": probe, "cursor": cursor, "readout": text, "image_pixels_per_screen_pixel": zoomed_scale})
+
+    # CeO2's rings at the PONI's wavelength, drawn in the ring colour.
+    js("document.getElementById('img-calibrant').value = 'CeO2'; document.getElementById('img-calibrant').dispatchEvent(new Event('change')); 1")
+    wait_for("window.roentgen.views.images.view.ringPixels > 0")
+    rings = js("[window.roentgen.views.images.view.rings.length, window.roentgen.views.images.view.ringPixels]")
+    cyan = colour_pixels("#img-canvas-box", (0, 229, 255))
+    report("calibrant rings drawn", rings[0] > 20 and cyan >= rings[1] > 500, {"rings": rings[0], "ring_pixels": rings[1], "cyan_pixels": cyan})
+    shot("09-images")
+
+    # Integrate from the view: pyFAI's bbox, 2θ, solid angle, the mask (integrate1d_pixium_03150.json, variant "matrix").
+    js("document.getElementById('int-unit').value = '2th_deg'; document.getElementById('int-method').value = 'bbox'; document.getElementById('int-npt').value = '1000';"
+       " document.getElementById('int-run').click(); 1")
+    wait_for("window.roentgen.views.images.pattern !== undefined && !window.roentgen.views.images.busy", timeout=90)
+    pattern = js("window.roentgen.views.images.pattern")
+    ref = next(v for v in pyfai1d["results"] if v["variant"] == "matrix" and v["unit"] == "2th_deg" and v["method_key"] == "bbox_csr_cython"
+               and v["correctSolidAngle"] and v["polarization_factor"] is None)
+    rel = max(abs(a - b) / max(abs(b), 1e-9) for a, b in zip(pattern["intensity"], ref["intensity"]) if b != 0)
+    drawn = colour_pixels("#int-plot", BLUE)
+    report("integrate in the Images view", len(pattern["intensity"]) == 1000 and rel < 1e-4 and pattern["masked_pixels"] == 30627 and drawn > 200,
+           {"max_relative_difference": rel, "masked_pixels": pattern["masked_pixels"], "pattern_pixels": drawn})
+    shot("10-images-integrated")
+
+    # Calibrate the AgBh frame from its PONI (λ measured with the PONI held: CalibrationTests), written into the workspace.
+    js("""(async () => { const v = window.roentgen.views.images; v.mask = null; v.maskPath = undefined; v.view.setMask(null);
+        await v.open('images/Pilatus1M.edf'); await v.loadGeometry('images/Pilatus1M.poni');
+        document.getElementById('img-wavelength').value = '1.0326375318602659'; document.getElementById('img-calibrant').value = 'AgBh';
+        await v.loadCalibrant('AgBh'); document.getElementById('cal-output').value = 'images/Pilatus1M_calibrated.poni';
+        document.getElementById('cal-run').click(); return 1; })()""")
+    wait_for("window.roentgen.views.images.calibration !== undefined && !window.roentgen.views.images.busy", timeout=120)
+    cal = js("window.roentgen.views.images.calibration")
+    shown = js("document.querySelector('#img-geometry tr[data-key=\"distance (mm)\"] td.num').textContent")
+    written = js("fetch('/api/geometry?poni=images/Pilatus1M_calibrated.poni').then(r => r.json())")
+    report("calibrate in the Images view", abs(cal["distance_m"] - 1.58224254) < 1e-6 and abs(float(shown) - 1582.2425) < 0.001
+           and abs(written["distance_m"] - cal["distance_m"]) < 1e-12 and js("window.roentgen.views.images.poni") == "images/Pilatus1M_calibrated.poni"
+           and js("window.roentgen.views.images.view.ringPixels") > 0,
+           {"distance_m": cal["distance_m"], "shown_mm": shown, "written_m": written.get("distance_m"), "residual_deg": cal["residual_deg"]})
+    shot("11-images-calibrated")
 
     # 10^6 points: redraw on zoom, in the Plots view.
     js("document.getElementById('tab-plots').click(); 1")

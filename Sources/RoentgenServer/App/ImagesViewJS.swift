@@ -1,0 +1,199 @@
+/// `images.js`: the Images view, where a detector frame becomes a pattern (as in Dioptas or
+/// pyFAI-calib2): open a frame (`/api/image`, `/api/image/pixels`), set its levels and colours, load a
+/// PONI (`/api/geometry`) and a mask, draw a calibrant's rings (`/api/calibrant`), integrate it
+/// (`/api/integrate`, drawn below the image with the rings' positions as sticks) and calibrate the
+/// geometry from the rings (`/api/calibrate`, written as a PONI file into the workspace and taken as
+/// the current geometry).
+enum ImagesViewJS {
+    static let text = #"""
+"use strict";
+(function () {
+const R = window.roentgen, { api, el, status, guard, views } = R;
+const $ = id => document.getElementById(id);
+const num = (v, d) => (v === null || v === undefined || !isFinite(v)) ? "\u2013" : Number(v.toPrecision(d || 6)).toString();
+const UNITS = { "2th_deg": "2\u03b8 (\u00b0)", "q_A^-1": "q (\u00c5\u207b\u00b9)", "q_nm^-1": "q (nm\u207b\u00b9)", "r_mm": "r (mm)" };
+const DEG = 180 / Math.PI;
+
+views.images = {
+  init() {
+    this.view = new ImageView($("img-canvas-box"), { title: "detector image" });
+    this.plot = new Plot($("int-plot"), { xLabel: UNITS["2th_deg"], yLabel: "intensity", title: "integrated pattern" });
+    $("img-open").addEventListener("click", () => this.open($("img-path").value.trim()));
+    $("img-frame").addEventListener("change", () => { if (this.path) this.open(this.path, true); });
+    for (const id of ["img-scale", "img-cmap"]) $(id).addEventListener("change", () => this.levels());
+    for (const id of ["img-min", "img-max"]) $(id).addEventListener("change", () => this.levels());
+    $("img-auto").addEventListener("click", () => { if (this.meta) { this.autoLevels(); this.levels(); } });
+    $("img-poni-load").addEventListener("click", () => this.loadGeometry($("img-poni").value.trim()));
+    $("img-wavelength").addEventListener("change", () => this.updateRings());
+    $("img-calibrant").addEventListener("change", () => this.loadCalibrant($("img-calibrant").value.trim()));
+    $("img-mask-load").addEventListener("click", () => this.loadMask($("img-mask").value.trim()));
+    $("img-show-mask").addEventListener("change", e => { this.view.showMask = e.target.checked; this.view.render(); });
+    $("img-reset").addEventListener("click", () => this.view.reset());
+    $("int-run").addEventListener("click", () => this.integrate());
+    $("cal-run").addEventListener("click", () => this.calibrate());
+  },
+  /// A frame's pixels as a typed array (the API sends little-endian floats, as this platform's arrays are).
+  async pixels(path, frame) {
+    const q = "path=" + encodeURIComponent(path) + "&frame=" + frame + (this.dataset ? "&dataset=" + encodeURIComponent(this.dataset) : "");
+    const r = await fetch("/api/image/pixels?" + q, { headers: R.authHeaders() });
+    if (!r.ok) { const e = (await r.json()).error || {}; throw new Error((e.file ? e.file + ": " : "") + e.message); }
+    const buffer = await r.arrayBuffer(), encoding = r.headers.get("X-Pixel-Encoding");
+    return encoding === "float64" ? new Float64Array(buffer) : new Float32Array(buffer);
+  },
+  async open(path, sameImage) {
+    if (!path) return;
+    $("img-path").value = path;
+    this.dataset = $("img-dataset").value.trim() || undefined;
+    const frame = Math.max(0, Math.round(Number($("img-frame").value) || 0));
+    const q = "path=" + encodeURIComponent(path) + "&frame=" + frame + (this.dataset ? "&dataset=" + encodeURIComponent(this.dataset) : "");
+    this.loading = true;
+    const meta = await guard(() => api("/api/image?" + q));
+    const values = meta && await guard(() => this.pixels(path, frame));
+    this.loading = false;
+    if (!meta || !values) return;
+    status("");
+    const keep = sameImage && this.meta && this.meta.shape[0] === meta.shape[0] && this.meta.shape[1] === meta.shape[1];
+    if (path !== this.path) { this.pattern = undefined; this.plot.clear(); $("int-state").textContent = ""; this.view.readout.textContent = "\u00a0"; this.view.cursor = null; }
+    this.path = path; this.meta = meta; this.frame = frame;
+    $("img-frame").max = String(meta.frames - 1);
+    if (!keep) this.autoLevels();
+    if (!keep && this.mask && this.mask.length !== values.length) { this.mask = null; this.view.mask = null; status("the mask's shape is not the image's: mask dropped", true); }
+    this.view.setFrame({ rows: meta.shape[0], columns: meta.shape[1], values, signed: meta.dtype.startsWith("int") }, keep);
+    this.levels();
+    if (this.geometry) this.view.setGeometry(this.geometry);
+    $("img-state").textContent = `${path.split("/").pop()}: ${meta.shape[0]} \u00d7 ${meta.shape[1]} ${meta.dtype}, frame ${frame + 1} of ${meta.frames}` +
+      `, min ${num(meta.min)}, max ${num(meta.max)}` + (meta.invalid ? `, ${meta.invalid} invalid pixels` : "") +
+      (meta.wavelength_m ? `, header \u03bb ${num(meta.wavelength_m * 1e10, 5)} \u00c5` : "");
+    if (meta.wavelength_m && !$("img-wavelength").value) { $("img-wavelength").value = String(Number((meta.wavelength_m * 1e10).toPrecision(7))); this.updateRings(); }
+    this.opened = (this.opened || 0) + 1;
+  },
+  autoLevels() {
+    const d = this.meta.display_range || [this.meta.min || 0, this.meta.max || 1];
+    $("img-min").value = String(d[0]); $("img-max").value = String(d[1] > d[0] ? d[1] : d[0] + 1);
+  },
+  levels() {
+    this.view.setDisplay({ scale: $("img-scale").value, cmap: $("img-cmap").value, lo: Number($("img-min").value), hi: Number($("img-max").value) });
+  },
+  wavelength() {
+    const typed = Number($("img-wavelength").value);
+    if (typed > 0) return typed * 1e-10;
+    return (this.geometry && this.geometry.wavelength) || (this.meta && this.meta.wavelength_m) || null;
+  },
+  /// The geometry the view draws with: the PONI's, its wavelength the one typed, if any.
+  setGeometry(g, source) {
+    this.geometry = g; this.geometrySource = source;
+    const gv = Object.assign({}, g, { wavelength: this.wavelength() });
+    this.view.setGeometry(gv);
+    this.updateRings();
+    const t = $("img-geometry"); t.replaceChildren(el("tr", {}, el("th", { text: source }), el("th", { text: "value" }), el("th", { text: "esd" })));
+    const esd = g.esd || {};
+    const row = (k, v, e) => t.appendChild(el("tr", { "data-key": k }, el("td", { text: k }), el("td", { class: "num", text: v }), el("td", { class: "num", text: e || "" })));
+    row("distance (mm)", num(g.distance * 1e3, 7), esd.distance && num(esd.distance * 1e3, 2));
+    row("beam centre x (px)", num(g.centerX, 6), esd.centerX && num(esd.centerX, 2));
+    row("beam centre y (px)", num(g.centerY, 6), esd.centerY && num(esd.centerY, 2));
+    row("PONI1 (mm)", num(g.poni1 * 1e3, 7), esd.poni1 && num(esd.poni1 * 1e3, 2));
+    row("PONI2 (mm)", num(g.poni2 * 1e3, 7), esd.poni2 && num(esd.poni2 * 1e3, 2));
+    for (const k of ["rot1", "rot2", "rot3"]) row(k + " (rad)", num(g[k], 6), esd[k] && num(esd[k], 2));
+    row("pixel (\u00b5m)", num(g.pixel1 * 1e6, 5) + " \u00d7 " + num(g.pixel2 * 1e6, 5));
+    row("\u03bb (\u00c5)", g.wavelength ? num(g.wavelength * 1e10, 7) : "none", esd.wavelength && num(esd.wavelength * 1e10, 2));
+    if (g.detector) row("detector", g.detector);
+    if (g.residual_deg !== undefined) row("rms \u0394 2\u03b8 (\u00b0)", num(g.residual_deg, 4));
+    if (g.control_points !== undefined) row("control points", String(g.control_points));
+    if (g.note) row("note", g.note);
+  },
+  async loadGeometry(path) {
+    if (!path) return;
+    const g = await guard(() => api("/api/geometry?poni=" + encodeURIComponent(path)));
+    if (!g) return;
+    $("img-poni").value = path; this.poni = path;
+    this.setGeometry({ distance: g.distance_m, poni1: g.poni1_m, poni2: g.poni2_m, rot1: g.rot1, rot2: g.rot2, rot3: g.rot3,
+      pixel1: g.pixel_size_m[0], pixel2: g.pixel_size_m[1], orientation: g.orientation, wavelength: g.wavelength_m, detector: g.detector,
+      centerX: g.fit2d.center_x_px, centerY: g.fit2d.center_y_px,
+      note: g.spline || g.parallax_sensor ? "the viewer's readout and rings leave out the " + (g.spline ? "distortion spline" : "parallax") : undefined }, path.split("/").pop());
+  },
+  async loadCalibrant(name) {
+    if (!name) { this.calibrant = null; this.updateRings(); return; }
+    const c = await guard(() => api("/api/calibrant?name=" + encodeURIComponent(name)));
+    if (!c) return;
+    this.calibrant = c; this.updateRings();
+  },
+  /// The calibrant's rings at the current wavelength (Bragg: 2θ = 2 asin(λ / 2d)).
+  ringAngles() {
+    const w = this.wavelength();
+    if (!this.calibrant || !w) return [];
+    return this.calibrant.d_spacings_angstrom.map(d => w * 1e10 / (2 * d)).filter(s => s < 1).map(s => 2 * Math.asin(s));
+  },
+  updateRings() {
+    if (this.geometry) this.view.setGeometry(Object.assign({}, this.geometry, { wavelength: this.wavelength() }));
+    this.view.setRings(this.ringAngles());
+    const n = this.view.rings.length;
+    $("img-rings").textContent = this.calibrant ? (this.wavelength() ? `${this.calibrant.name}: ${n} rings` : `${this.calibrant.name}: give the wavelength to draw its rings`) : "";
+  },
+  async loadMask(path) {
+    if (!path) { this.mask = null; this.view.setMask(null); return; }
+    const values = await guard(() => this.pixels(path, 0));
+    if (!values) return;
+    if (this.meta && values.length !== this.meta.shape[0] * this.meta.shape[1]) { status("the mask's shape is not the image's", true); return; }
+    const mask = new Uint8Array(values.length);
+    let n = 0;
+    for (let i = 0; i < values.length; i++) if (values[i] !== 0) { mask[i] = 1; n++; }
+    this.mask = mask; this.maskPath = path; this.view.setMask(mask);
+    $("img-mask-state").textContent = `${n} masked pixels`;
+  },
+  async integrate() {
+    if (!this.path || !this.poni) { status("open an image and load its PONI first", true); return; }
+    const unit = $("int-unit").value;
+    const body = { images: [this.path], poni: this.poni, npt: Math.round(Number($("int-npt").value) || 1000), unit, method: $("int-method").value };
+    if (this.maskPath) body.mask = this.maskPath;
+    if (this.dataset) body.dataset = this.dataset;
+    this.busy = true; $("int-state").textContent = "integrating\u2026";
+    let out = await guard(() => api("/api/integrate", body));
+    this.busy = false;
+    if (!out) { $("int-state").textContent = ""; return; }
+    if (Array.isArray(out)) out = out[Math.min(this.frame || 0, out.length - 1)];
+    this.pattern = out;
+    const list = [{ name: this.path.split("/").pop(), x: out.radial, y: out.intensity }];
+    // The calibrant's rings where the unit allows: 2θ, or q with the wavelength.
+    const rings = this.ringAngles(), w = this.wavelength();
+    if (rings.length && (unit === "2th_deg" || w && unit.startsWith("q_"))) {
+      // (only those inside the pattern's range)
+      const lo = Math.min(...out.radial), hi = Math.max(...out.radial);
+      const x = rings.map(t => unit === "2th_deg" ? t * DEG : 4 * Math.PI * Math.sin(t / 2) / (w * (unit === "q_A^-1" ? 1e10 : 1e9))).filter(v => v >= lo && v <= hi);
+      const finite = out.intensity.filter(isFinite), top = Math.max(...finite);
+      list.push({ name: this.calibrant.name + " rings", x, y: x.map(() => top), sticks: true, color: "#17becf", width: 1, baseline: Math.min(...finite) });
+    }
+    this.plot.xLabel = UNITS[unit] || unit; this.plot.yLabel = "intensity";
+    this.plot.set(list);
+    $("int-state").textContent = `${out.radial.length} points, ${out.method} splitting, ${out.masked_pixels} pixels masked`;
+  },
+  async calibrate() {
+    if (!this.path) { status("open the calibrant's image first", true); return; }
+    const calibrant = $("img-calibrant").value.trim();
+    if (!calibrant) { status("choose the calibrant", true); return; }
+    const body = { image: this.path, calibrant, refine_wavelength: $("cal-wavelength").checked };
+    if (this.poni) body.poni = this.poni;
+    const w = Number($("img-wavelength").value);
+    if (w > 0) body.wavelength = w;
+    if (this.maskPath) body.mask = this.maskPath;
+    if (this.dataset) body.dataset = this.dataset;
+    const output = $("cal-output").value.trim();
+    if (output) body.output = output;
+    this.busy = true; this.calibration = undefined; $("cal-state").textContent = "calibrating\u2026";
+    const out = await guard(() => api("/api/calibrate", body));
+    this.busy = false;
+    if (!out) { $("cal-state").textContent = ""; return; }
+    this.calibration = out;
+    $("cal-state").textContent = `${out.control_points} control points on ${Object.keys(out.control_points_per_ring).length} rings, rms \u0394 2\u03b8 ${num(out.residual_deg, 4)}\u00b0` +
+      (output ? ` \u2014 written to ${output}` : "") + (out.start ? ` (start found from the rings, ${num(out.start.significance, 3)} \u03c3)` : "");
+    if (out.wavelength_m) $("img-wavelength").value = String(Number((out.wavelength_m * 1e10).toPrecision(9)));
+    if (output) { this.poni = output; $("img-poni").value = output; }
+    this.setGeometry({ distance: out.distance_m, poni1: out.poni1_m, poni2: out.poni2_m, rot1: out.rot1, rot2: out.rot2, rot3: out.rot3,
+      pixel1: out.pixel_size_m[0], pixel2: out.pixel_size_m[1], orientation: out.orientation, wavelength: out.wavelength_m, detector: out.detector,
+      centerX: out.beam_center_px[0], centerY: out.beam_center_px[1], residual_deg: out.residual_deg, control_points: out.control_points,
+      esd: { distance: out.distance_m_esd, poni1: out.poni1_m_esd, poni2: out.poni2_m_esd, rot1: out.rot1_esd, rot2: out.rot2_esd, rot3: out.rot3_esd,
+             wavelength: out.wavelength_m_esd, centerX: out.beam_center_px_esd[0], centerY: out.beam_center_px_esd[1] } }, "calibrated");
+  },
+};
+})();
+"""#
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The Images view's routes (`/api/image`, `/api/image/pixels`, `/api/geometry`, `/api/calibrant`, and
+/// `/api/calibrate`'s `output`) against fabio's and pyFAI's readings of the shared files.
+@Suite(.serialized) struct ImageRouteTests {
+    static func reference(_ name: String) throws -> [String: Any]? {
+        guard let url = SharedData.url("images/reference/" + name) else { return nil }
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+    }
+
+    @Test func framesGeometryAndCalibrantsAsTheAnchorsReadThem() throws {
+        let (made, why) = try ServerWorkspace.make()
+        guard let root = made else { print(why); return }
+        defer { ServerWorkspace.remove(root) }
+        let fabio = try #require(try Self.reference("fabio_readings_published.json"))
+        let readings = Dictionary(uniqueKeysWithValues: try #require(fabio["files"] as? [[String: Any]]).map { ($0["file"] as? String ?? "", $0) })
+        let server = try LiveServer(root: root)
+        let http = RawHTTP(host: server.host, port: server.port)
+
+        // Each frame: fabio's sum and pixel values, from the description and from the pixels sent (exact as float32).
+        for (file, dtype) in [("images/pixium_03150.tif", "uint16"), ("images/DLS_CeO2_1200mm.mask", "uint32")] {
+            let fabioReading = try #require(readings[file])
+            let described = try http.get("/api/image?path=\(file)")
+            #expect(described.status == 200, "\(described.text)")
+            let d = described.object
+            #expect(d["shape"] as? [Int] == [1441, 1440] && d["dtype"] as? String == dtype && d["encoding"] as? String == "float32" && d["frames"] as? Int == 1)
+            #expect(d["sum"] as? Double == fabioReading["sum"] as? Double, "\(file): \(d["sum"] ?? "") vs fabio \(fabioReading["sum"] ?? "")")
+            let pixels = try http.get("/api/image/pixels?path=\(file)")
+            #expect(pixels.headers["content-type"] == "application/octet-stream" && pixels.headers["x-image-shape"] == "1441,1440" && pixels.headers["x-pixel-encoding"] == "float32")
+            #expect(pixels.body.count == 1441 * 1440 * 4)
+            let values: [Float] = pixels.body.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) } }
+            #expect(values.reduce(0.0) { $0 + Double($1) } == fabioReading["sum"] as? Double)
+            for probe in try #require(fabioReading["pixels_[row,col,value]"] as? [[Double]]) {
+                #expect(Double(values[Int(probe[0]) * 1440 + Int(probe[1])]) == probe[2], "\(file) pixel \(probe)")
+            }
+        }
+        // A signed Pilatus frame: its gap and bad pixels counted invalid, the display range above them.
+        let pilatus = try http.get("/api/image?path=images/Pilatus1M.edf").object
+        #expect(pilatus["min"] as? Double == -2 && pilatus["negative"] as? Int == 73578 && pilatus["invalid"] as? Int == 73578)
+        let range = try #require(pilatus["display_range"] as? [Double])
+        #expect(range.count == 2 && range[0] >= 0 && range[1] > range[0] && range[1] < 260209)
+
+        // The PONI in Fit2D's terms as pyFAI's getFit2D gives it (integrate1d_pixium_03150.json, variant alt_poni).
+        let pyfai = try #require(try Self.reference("integrate1d_pixium_03150.json"))
+        let alt = try #require((pyfai["results"] as? [[String: Any]])?.first { ($0["variant"] as? String ?? "").hasPrefix("alt_poni:") })
+        let poni = try #require(alt["poni"] as? [String: Any]), fit2d = try #require(poni["fit2d"] as? [String: Double])
+        let geometry = try http.get("/api/geometry?poni=images/DLS_CeO2_1200mm.poni").object
+        let ours = try #require(geometry["fit2d"] as? [String: Double])
+        for (key, theirs) in [("direct_distance_mm", "directDist"), ("center_x_px", "centerX"), ("center_y_px", "centerY"), ("tilt_deg", "tilt"), ("tilt_plane_rotation_deg", "tiltPlanRotation")] {
+            let a = try #require(ours[key]), b = try #require(fit2d[theirs])
+            #expect(abs(a - b) <= 1e-9 * max(1, abs(b)), "\(key): \(a) vs pyFAI \(b)")
+        }
+        #expect(geometry["distance_m"] as? Double == poni["dist_m"] as? Double && geometry["wavelength_m"] as? Double == poni["wavelength_m"] as? Double)
+        let noWavelength = try http.get("/api/geometry?poni=images/Pilatus1M.poni").object
+        #expect(noWavelength["wavelength_m"] == nil && noWavelength["pixel_size_m"] as? [Double] == [0.000172, 0.000172])
+
+        // Calibrants: a built-in name and pyFAI's .D file give the same AgBh rings.
+        let builtIn = try #require(try http.get("/api/calibrant?name=AgBh").object["d_spacings_angstrom"] as? [Double])
+        let file = try #require(try http.get("/api/calibrant?name=images/calibrants/AgBh.D").object["d_spacings_angstrom"] as? [Double])
+        #expect(builtIn.count == 49 && file.count == 49 && builtIn.first == 58.38)
+        #expect(zip(builtIn, file).allSatisfy { abs($0 - $1) < 1e-7 }, "\(builtIn.prefix(5)) vs \(file.prefix(5))")
+
+        // The listing names images, PONIs and calibrant files as such.
+        let listing = try #require(try http.get("/api/files?dir=images").object["entries"] as? [[String: Any]])
+        func kind(_ name: String) -> String? { listing.first { $0["name"] as? String == name }?["kind"] as? String }
+        #expect(kind("Pilatus1M.edf") == "image" && kind("pixium_03150.tif") == "image" && kind("Pilatus1M.poni") == "geometry")
+        let calibrants = try #require(try http.get("/api/files?dir=images/calibrants").object["entries"] as? [[String: Any]])
+        #expect(calibrants.first?["kind"] as? String == "calibrant" && (calibrants.first?["summary"] as? String ?? "").contains("49 rings"), "\(calibrants)")
+
+        // calibrate's `output`: the PONI written into the workspace, equal to the reply's poni_text.
+        let calibrated = try http.post("/api/calibrate", ["image": "images/Pilatus1M.edf", "calibrant": "AgBh", "poni": "images/Pilatus1M.poni",
+                                                          "wavelength": 1.0326375318602659, "output": "calibrated/Pilatus1M.poni"])
+        #expect(calibrated.status == 200, "\(calibrated.text.prefix(300))")
+        let written = try String(contentsOf: root.appendingPathComponent("calibrated/Pilatus1M.poni"), encoding: .utf8)
+        #expect(written == calibrated.object["poni_text"] as? String)
+        let reread = try http.get("/api/geometry?poni=calibrated/Pilatus1M.poni").object
+        #expect(reread["distance_m"] as? Double == calibrated.object["distance_m"] as? Double)
+        #expect(server.interrupt() == 0)
+    }
+
+    @Test func badImageRequestsFailNamingWhat() throws {
+        let (made, why) = try ServerWorkspace.make()
+        guard let root = made else { print(why); return }
+        defer { ServerWorkspace.remove(root) }
+        let server = try LiveServer(root: root)
+        let http = RawHTTP(host: server.host, port: server.port)
+        func expectError(_ reply: RawHTTP.Reply, _ status: Int, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(reply.status == status && reply.text.contains(text), "\(reply.status) \(reply.text)", sourceLocation: sourceLocation)
+        }
+        expectError(try http.get("/api/image"), 400, "'path' is required")
+        expectError(try http.get("/api/image?path=images/Pilatus1M.edf&frame=3"), 422, "frame 3: the image has 1 frame")
+        expectError(try http.get("/api/image/pixels?path=images/Pilatus1M.edf&frame=x"), 400, "'frame' must be an integer")
+        expectError(try http.get("/api/image?path=../etc/passwd"), 400, "refusedPath")
+        expectError(try http.get("/api/image?path=images"), 400, "is a folder")
+        expectError(try http.get("/api/image?path=xas/xaslib/Fe_metal_rt_01.xdi"), 422, "Fe_metal_rt_01.xdi")
+        expectError(try http.get("/api/image?path=images/pixium_03150.tif&dataset=/entry/data"), 422, "--dataset applies to HDF5 files")
+        expectError(try http.get("/api/geometry"), 400, "'poni' is required")
+        expectError(try http.get("/api/geometry?poni=xas/xaslib/Fe_metal_rt_01.xdi"), 422, "Fe_metal_rt_01.xdi")
+        expectError(try http.get("/api/calibrant?name=Unobtainium"), 422, "not a built-in calibrant")
+        expectError(try http.get("/api/calibrant?name=../x.D"), 400, "refusedPath")
+        expectError(try http.post("/api/calibrate", ["image": "images/Pilatus1M.edf", "calibrant": "AgBh", "poni": "images/Pilatus1M.poni", "output": "../out.poni"]),
+                    400, "refusedPath")
+        expectError(try http.post("/api/calibrate", ["image": "images/Pilatus1M.edf", "calibrant": "AgBh", "poni": "images/Pilatus1M.poni", "output": "images"]),
+                    400, "is a folder")
+        #expect(!FileManager.default.fileExists(atPath: root.deletingLastPathComponent().appendingPathComponent("out.poni").path))
+        #expect(server.interrupt() == 0)
+    }
+}
