@@ -59,5 +59,6 @@ progress { width: 100%; height: 14px; }
 .error { color: #b00020; }
 .image-stack { display: grid; grid-template-rows: minmax(0, 3fr) minmax(0, 2fr); gap: 6px; min-height: 680px; min-width: 0; }
 .image-box .plot-canvas { cursor: move; }
+#img-geometry { table-layout: fixed; } #img-geometry td { overflow-wrap: anywhere; } #img-geometry td.num { white-space: nowrap; }
 """#
 }

@@ -203,6 +203,8 @@ enum AppHTML {
         <label>unit<select id="int-unit"><option value="2th_deg">2θ (°)</option><option value="q_A^-1">q (Å⁻¹)</option><option value="q_nm^-1">q (nm⁻¹)</option><option value="r_mm">r (mm)</option></select></label>
         <label>splitting<select id="int-method"><option value="bbox">bbox</option><option value="no">no</option><option value="full">full</option></select></label>
         <button id="int-run" type="button">Integrate</button></div>
+      <div class="row"><label>χ bins<input id="cake-npt" type="number" step="1" min="2" value="360"></label>
+        <button id="cake-run" type="button">Cake</button><button id="cake-back" type="button" disabled>Show the image</button></div>
       <p id="int-state" class="hint"></p>
       <h3>Calibrate</h3>
       <p class="hint">Refines the geometry from the calibrant's rings, starting from the PONI loaded (or, without one, from a start found from the rings).</p>

@@ -4,7 +4,9 @@
 /// signed-integer image's negative gap markers) and a mask's pixels in their own colours. With a
 /// geometry, the cursor readout gives 2θ, χ, q, d and r at the pixel under the cursor (pyFAI's
 /// formulas: PONI, rotations rot1–rot3, orientation; a distortion spline and the parallax are not
-/// applied here) and a calibrant's rings are drawn where 2θ crosses theirs. Wheel zooms about the
+/// applied here) and a calibrant's rings are drawn where 2θ crosses theirs. A cake (2-D integration:
+/// azimuthal bins × radial bins) is shown the same way with its axes: the readout gives the bin's
+/// radial value and χ, and the rings are its vertical lines. Wheel zooms about the
 /// cursor, drag pans, double-click or `0` resets; arrows pan, + and − zoom.
 enum ImageJS {
     static let text = #"""
@@ -87,7 +89,8 @@ class ImageView {
     if (this.frame && this.view && this.view.fitted) this.view = null;
     this.render();
   }
-  /// frame: {rows, columns, values (typed array), signed (negative values invalid)}
+  /// frame: {rows, columns, values (typed array), signed (negative values invalid)}; a cake adds
+  /// axes: {radial, azimuthal (bin centres), unit, toTTH (radial value → 2θ in rad, or null)}.
   setFrame(frame, keepView) { this.frame = frame; if (!keepView) this.view = null; this.tthGrid = null; this.render(); }
   setMask(mask) { this.mask = mask; this.render(); }
   setDisplay(d) { Object.assign(this.display, d); this.render(); }
@@ -130,9 +133,20 @@ class ImageView {
     return v => (v - lo) / span;
   }
   /// 2θ at every screen pixel's centre (for the rings), computed once per geometry and view.
+  /// The radial value at fractional column x of a cake (its bins are uniform: centres radial[i] at x = i + 0.5).
+  cakeRadial(x) {
+    const r = this.frame.axes.radial, n = r.length, step = n > 1 ? (r[n - 1] - r[0]) / (n - 1) : 0;
+    return r[0] + (x - 0.5) * step;
+  }
   screenTTH() {
     if (this.tthGrid) return this.tthGrid;
     const W = this.width, H = this.height, v = this.current(), g = this.geometry, out = new Float64Array(W * H);
+    const axes = this.frame.axes;
+    if (axes) {
+      // A cake: 2θ depends on the column only.
+      for (let sx = 0; sx < W; sx++) { const t = axes.toTTH(this.cakeRadial(v.x0 + (sx + 0.5) * v.s)); for (let sy = 0; sy < H; sy++) out[sy * W + sx] = t; }
+      return (this.tthGrid = out);
+    }
     for (let sy = 0; sy < H; sy++) {
       const d1 = v.y0 + (sy + 0.5) * v.s;
       for (let sx = 0; sx < W; sx++) out[sy * W + sx] = g.tth(d1, v.x0 + (sx + 0.5) * v.s);
@@ -145,7 +159,7 @@ class ImageView {
     if (!this.frame) { ctx.fillStyle = "#eef2f6"; ctx.fillRect(0, 0, W, H); return; }
     const f = this.frame, v = this.current(), vals = f.values, cols = f.columns, rows = f.rows;
     const img = ctx.createImageData(W, H), px = img.data, lut = MAPS[this.display.cmap] || MAPS.grey, level = this.transform();
-    const signed = !!f.signed, mask = this.showMask ? this.mask : null;
+    const signed = !!f.signed, mask = this.showMask && !f.axes ? this.mask : null;
     // Each screen column and row covers image columns [c0, c1) and rows [r0, r1) (at least one).
     const c0 = new Int32Array(W), c1 = new Int32Array(W), r0 = new Int32Array(H), r1 = new Int32Array(H);
     for (let sx = 0; sx < W; sx++) {
@@ -187,7 +201,7 @@ class ImageView {
     }
     // Rings, over the image: a screen pixel whose ring count (rings below its 2θ) differs from its right or lower neighbour's.
     this.ringPixels = 0;
-    if (this.geometry && this.rings.length) {
+    if ((this.frame.axes ? this.frame.axes.toTTH : this.geometry) && this.rings.length) {
       const tth = this.screenTTH(), rings = this.rings, n = rings.length;
       const index = new Uint16Array(W * H);
       for (let i = 0; i < W * H; i++) {
@@ -211,7 +225,8 @@ class ImageView {
     const f = this.frame;
     if (!f || row < 0 || column < 0 || row >= f.rows || column >= f.columns) return null;
     const value = f.values[row * f.columns + column];
-    const out = { row, column, value, valid: this.isValid(value), masked: !!(this.mask && this.mask[row * f.columns + column]) };
+    const out = { row, column, value, valid: this.isValid(value), masked: !f.axes && !!(this.mask && this.mask[row * f.columns + column]) };
+    if (f.axes) { out.radial = f.axes.radial[column]; out.chi_deg = f.axes.azimuthal[row]; return out; }
     if (this.geometry) {
       const p = this.geometry.at(row + 0.5, column + 0.5), w = this.geometry.g.wavelength;
       out.tth_deg = p.tth * 180 / Math.PI; out.chi_deg = p.chi * 180 / Math.PI; out.r_mm = p.r * 1e3;
@@ -224,6 +239,10 @@ class ImageView {
     const o = this.probe(row, column);
     this.cursor = o;
     if (!o) { this.readout.textContent = "\u00a0"; return; }
+    if (this.frame.axes) {
+      this.readout.textContent = `${this.frame.axes.unit} ${fmt(o.radial)}, \u03c7 ${fmt(o.chi_deg)}\u00b0: ${o.valid ? fmt(o.value) : "empty bin"}`;
+      return;
+    }
     let text = `x ${column}, y ${row}: ${o.valid ? fmt(o.value) : "invalid (" + fmt(o.value) + ")"}${o.masked ? " (masked)" : ""}`;
     if (o.tth_deg !== undefined) {
       text += ` \u2014 2\u03b8 ${o.tth_deg.toFixed(4)}\u00b0, \u03c7 ${o.chi_deg.toFixed(2)}\u00b0, r ${o.r_mm.toFixed(3)} mm`;

@@ -1,7 +1,8 @@
 /// `images.js`: the Images view, where a detector frame becomes a pattern (as in Dioptas or
 /// pyFAI-calib2): open a frame (`/api/image`, `/api/image/pixels`), set its levels and colours, load a
 /// PONI (`/api/geometry`) and a mask, draw a calibrant's rings (`/api/calibrant`), integrate it
-/// (`/api/integrate`, drawn below the image with the rings' positions as sticks) and calibrate the
+/// (`/api/integrate`, drawn below the image with the rings' positions as sticks; or as a cake, radial ×
+/// azimuthal bins, shown in place of the image with the rings as its vertical lines) and calibrate the
 /// geometry from the rings (`/api/calibrate`, written as a PONI file into the workspace and taken as
 /// the current geometry).
 enum ImagesViewJS {
@@ -30,6 +31,8 @@ views.images = {
     $("img-show-mask").addEventListener("change", e => { this.view.showMask = e.target.checked; this.view.render(); });
     $("img-reset").addEventListener("click", () => this.view.reset());
     $("int-run").addEventListener("click", () => this.integrate());
+    $("cake-run").addEventListener("click", () => this.cakeIntegrate());
+    $("cake-back").addEventListener("click", () => this.showImage());
     $("cal-run").addEventListener("click", () => this.calibrate());
   },
   /// A frame's pixels as a typed array (the API sends little-endian floats, as this platform's arrays are).
@@ -58,7 +61,9 @@ views.images = {
     $("img-frame").max = String(meta.frames - 1);
     if (!keep) this.autoLevels();
     if (!keep && this.mask && this.mask.length !== values.length) { this.mask = null; this.view.mask = null; status("the mask's shape is not the image's: mask dropped", true); }
-    this.view.setFrame({ rows: meta.shape[0], columns: meta.shape[1], values, signed: meta.dtype.startsWith("int") }, keep);
+    this.imageFrame = { rows: meta.shape[0], columns: meta.shape[1], values, signed: meta.dtype.startsWith("int") };
+    this.cake = undefined; $("cake-back").disabled = true;
+    this.view.setFrame(this.imageFrame, keep);
     this.levels();
     if (this.geometry) this.view.setGeometry(this.geometry);
     $("img-state").textContent = `${path.split("/").pop()}: ${meta.shape[0]} \u00d7 ${meta.shape[1]} ${meta.dtype}, frame ${frame + 1} of ${meta.frames}` +
@@ -68,7 +73,7 @@ views.images = {
     this.opened = (this.opened || 0) + 1;
   },
   autoLevels() {
-    const d = this.meta.display_range || [this.meta.min || 0, this.meta.max || 1];
+    const d = this.cake ? this.cake.range : this.meta.display_range || [this.meta.min || 0, this.meta.max || 1];
     $("img-min").value = String(d[0]); $("img-max").value = String(d[1] > d[0] ? d[1] : d[0] + 1);
   },
   levels() {
@@ -85,9 +90,10 @@ views.images = {
     const gv = Object.assign({}, g, { wavelength: this.wavelength() });
     this.view.setGeometry(gv);
     this.updateRings();
-    const t = $("img-geometry"); t.replaceChildren(el("tr", {}, el("th", { text: source }), el("th", { text: "value" }), el("th", { text: "esd" })));
+    const t = $("img-geometry"); t.replaceChildren(el("tr", {}, el("th", { text: "geometry" }), el("th", { text: "value" }), el("th", { text: "esd" })));
     const esd = g.esd || {};
     const row = (k, v, e) => t.appendChild(el("tr", { "data-key": k }, el("td", { text: k }), el("td", { class: "num", text: v }), el("td", { class: "num", text: e || "" })));
+    row("from", source);
     row("distance (mm)", num(g.distance * 1e3, 7), esd.distance && num(esd.distance * 1e3, 2));
     row("beam centre x (px)", num(g.centerX, 6), esd.centerX && num(esd.centerX, 2));
     row("beam centre y (px)", num(g.centerY, 6), esd.centerY && num(esd.centerY, 2));
@@ -165,6 +171,38 @@ views.images = {
     this.plot.xLabel = UNITS[unit] || unit; this.plot.yLabel = "intensity";
     this.plot.set(list);
     $("int-state").textContent = `${out.radial.length} points, ${out.method} splitting, ${out.masked_pixels} pixels masked`;
+  },
+  /// The 2-D integration (pyFAI's integrate2d) shown in place of the image: azimuthal bins as rows.
+  async cakeIntegrate() {
+    if (!this.path || !this.poni) { status("open an image and load its PONI first", true); return; }
+    const unit = $("int-unit").value;
+    const body = { images: [this.path], poni: this.poni, npt: Math.round(Number($("int-npt").value) || 1000), npt_azim: Math.round(Number($("cake-npt").value) || 360),
+      unit, method: $("int-method").value };
+    if (this.maskPath) body.mask = this.maskPath;
+    if (this.dataset) body.dataset = this.dataset;
+    this.busy = true; $("int-state").textContent = "integrating the cake\u2026";
+    let out = await guard(() => api("/api/integrate", body));
+    this.busy = false;
+    if (!out) { $("int-state").textContent = ""; return; }
+    if (Array.isArray(out)) out = out[Math.min(this.frame || 0, out.length - 1)];
+    const rows = out.azimuthal.length, columns = out.radial.length, values = new Float64Array(rows * columns);
+    for (let j = 0; j < rows; j++) for (let i = 0; i < columns; i++) { const v = out.intensity[j][i]; values[j * columns + i] = v === null ? NaN : v; }
+    // Display levels from the filled bins (0.5th and 99.8th percentiles, as /api/image gives for frames).
+    const filled = Array.from(values).filter(v => v === v && v !== 0).sort((a, b) => a - b);
+    const at = p => filled.length ? filled[Math.min(filled.length - 1, Math.round(p * (filled.length - 1)))] : 0;
+    const w = this.wavelength();
+    const toTTH = unit === "2th_deg" ? x => x / DEG : unit.startsWith("q_") && w ? x => 2 * Math.asin(Math.min(1, x * w * (unit === "q_A^-1" ? 1e10 : 1e9) / (4 * Math.PI))) : null;
+    this.cake = { out, range: [at(0.005), at(0.998)] };
+    this.view.setFrame({ rows, columns, values, signed: false, axes: { radial: out.radial, azimuthal: out.azimuthal, unit: UNITS[unit] || unit, toTTH } });
+    this.autoLevels(); this.levels();
+    $("cake-back").disabled = false;
+    $("int-state").textContent = `cake: ${columns} radial \u00d7 ${rows} azimuthal bins, ${out.method} splitting, ${out.masked_pixels} pixels masked`;
+  },
+  showImage() {
+    if (!this.imageFrame) return;
+    this.cake = undefined; $("cake-back").disabled = true;
+    this.view.setFrame(this.imageFrame);
+    this.autoLevels(); this.levels();
   },
   async calibrate() {
     if (!this.path) { status("open the calibrant's image first", true); return; }

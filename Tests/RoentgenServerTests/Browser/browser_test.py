@@ -247,6 +247,32 @@ try:
            {"max_relative_difference": rel, "masked_pixels": pattern["masked_pixels"], "pattern_pixels": drawn})
     shot("10-images-integrated")
 
+    # The cake (radial × azimuthal bins) in place of the image: the route's numbers, read under the cursor, with CeO2's rings as lines.
+    js("document.getElementById('cake-npt').value = '360'; document.getElementById('cake-run').click(); 1")
+    wait_for("window.roentgen.views.images.cake !== undefined && !window.roentgen.views.images.busy", timeout=90)
+    same = js("""(async () => { const v = window.roentgen.views.images, f = v.view.frame;
+        const r = await fetch('/api/integrate', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({images: [v.path], poni: v.poni,
+          npt: 1000, npt_azim: 360, unit: '2th_deg', method: 'bbox', mask: v.maskPath})}).then(r => r.json());
+        let same = f.rows === 360 && f.columns === 1000;
+        for (let j = 0; j < 360 && same; j++) for (let i = 0; i < 1000; i++) { const a = f.values[j * 1000 + i], b = r.intensity[j][i];
+          if (!(a === b || (b === null && a !== a))) { same = false; break; } }
+        return same; })()""")
+    cell = js("""(() => { const v = window.roentgen.views.images, f = v.view.frame; let best = 0, k = 0;
+        for (let i = 0; i < f.values.length; i++) if (f.values[i] > best) { best = f.values[i]; k = i; } return [Math.floor(k / f.columns), k % f.columns, best]; })()""")
+    js("window.roentgen.views.images.view.reset(); 1")
+    at = js(f"window.roentgen.views.images.view.toScreen({cell[1]} + 0.5, {cell[0]} + 0.5)")
+    mouse("mouseMoved", rect[0] + at["px"], rect[1] + at["py"])
+    cursor = js("window.roentgen.views.images.view.cursor")
+    cake = js("window.roentgen.views.images.cake.out")
+    cake_rings = js("window.roentgen.views.images.view.ringPixels")
+    shot("10b-images-cake")
+    near = cursor and abs(cursor["row"] - cell[0]) <= 1 and abs(cursor["column"] - cell[1]) <= 1
+    ok = same and near and cursor["value"] == cake["intensity"][cursor["row"]][cursor["column"]] and cursor["radial"] == cake["radial"][cursor["column"]] \
+        and cursor["chi_deg"] == cake["azimuthal"][cursor["row"]] and cake_rings > 100
+    js("document.getElementById('cake-back').click(); 1")
+    back = js("[window.roentgen.views.images.view.frame.rows, window.roentgen.views.images.view.frame.columns]")
+    report("cake in the Images view", ok and back == [1441, 1440], {"same_as_route": same, "brightest_bin": cell, "cursor": cursor, "ring_pixels": cake_rings, "back": back})
+
     # Calibrate the AgBh frame from its PONI (λ measured with the PONI held: CalibrationTests), written into the workspace.
     js("""(async () => { const v = window.roentgen.views.images; v.mask = null; v.maskPath = undefined; v.view.setMask(null);
         await v.open('images/Pilatus1M.edf'); await v.loadGeometry('images/Pilatus1M.poni');
