@@ -58,18 +58,22 @@ views.images = {
     const keep = sameImage && this.meta && this.meta.shape[0] === meta.shape[0] && this.meta.shape[1] === meta.shape[1];
     if (path !== this.path) { this.pattern = undefined; this.plot.clear(); $("int-state").textContent = ""; this.view.readout.textContent = "\u00a0"; this.view.cursor = null; }
     this.path = path; this.meta = meta; this.frame = frame;
+    this.cake = undefined; $("cake-back").disabled = true;
     $("img-frame").max = String(meta.frames - 1);
     if (!keep) this.autoLevels();
-    if (!keep && this.mask && this.mask.length !== values.length) { this.mask = null; this.view.mask = null; status("the mask's shape is not the image's: mask dropped", true); }
+    if (!keep && this.mask && this.mask.length !== values.length) {
+      this.mask = null; this.maskPath = undefined; this.view.mask = null; $("img-mask-state").textContent = "";
+      status("the mask's shape is not the image's: mask dropped", true);
+    }
     this.imageFrame = { rows: meta.shape[0], columns: meta.shape[1], values, signed: meta.dtype.startsWith("int") };
-    this.cake = undefined; $("cake-back").disabled = true;
     this.view.setFrame(this.imageFrame, keep);
     this.levels();
-    if (this.geometry) this.view.setGeometry(this.geometry);
     $("img-state").textContent = `${path.split("/").pop()}: ${meta.shape[0]} \u00d7 ${meta.shape[1]} ${meta.dtype}, frame ${frame + 1} of ${meta.frames}` +
       `, min ${num(meta.min)}, max ${num(meta.max)}` + (meta.invalid ? `, ${meta.invalid} invalid pixels` : "") +
       (meta.wavelength_m ? `, header \u03bb ${num(meta.wavelength_m * 1e10, 5)} \u00c5` : "");
-    if (meta.wavelength_m && !$("img-wavelength").value) { $("img-wavelength").value = String(Number((meta.wavelength_m * 1e10).toPrecision(7))); this.updateRings(); }
+    // The header's wavelength is the last resort (typed, then the PONI's, then the header's): shown as the field's placeholder.
+    $("img-wavelength").placeholder = meta.wavelength_m ? "header " + Number((meta.wavelength_m * 1e10).toPrecision(6)) : "PONI's";
+    this.updateRings();   // the geometry (with the wavelength) for this frame's shape, and the rings
     this.opened = (this.opened || 0) + 1;
   },
   autoLevels() {
@@ -223,7 +227,7 @@ views.images = {
     this.calibration = out;
     $("cal-state").textContent = `${out.control_points} control points on ${Object.keys(out.control_points_per_ring).length} rings, rms \u0394 2\u03b8 ${num(out.residual_deg, 4)}\u00b0` +
       (output ? ` \u2014 written to ${output}` : "") + (out.start ? ` (start found from the rings, ${num(out.start.significance, 3)} \u03c3)` : "");
-    if (out.wavelength_m) $("img-wavelength").value = String(Number((out.wavelength_m * 1e10).toPrecision(9)));
+    if (out.wavelength_m && body.refine_wavelength) $("img-wavelength").value = String(Number((out.wavelength_m * 1e10).toPrecision(9)));
     if (output) { this.poni = output; $("img-poni").value = output; }
     this.setGeometry({ distance: out.distance_m, poni1: out.poni1_m, poni2: out.poni2_m, rot1: out.rot1, rot2: out.rot2, rot3: out.rot3,
       pixel1: out.pixel_size_m[0], pixel2: out.pixel_size_m[1], orientation: out.orientation, wavelength: out.wavelength_m, detector: out.detector,
