@@ -47,6 +47,8 @@ public enum IntegrateOperations {
         public var flat: String?
         /// HDF5 dataset of frames.
         public var dataset: String?
+        /// Frames of each image to integrate (`FrameSelection`: K, A:B, A:, :B); nil: every frame.
+        public var frames: String?
         /// Azimuthal bins: a 2-D cake instead of a pattern.
         public var nptAzim: Int?
         /// Error model: poisson, azimuthal, hybrid or none.
@@ -171,8 +173,12 @@ public enum IntegrateOperations {
             }
             opened.append(r.images.count == 1 || format == "hdf5" ? try DetectorImages.open(url, dataset: r.dataset, storedPixels: true) : nil)
         }
+        let selection = try r.frames.map(FrameSelection.init)
+        let selectedCounts = try zip(r.images, opened).map { path, source in
+            try source.map { try selection?.frames(of: $0.frameCount, file: path).count ?? $0.frameCount } ?? 1
+        }
         let monitors = try zip(r.images, opened).map { path, source in try source.flatMap { try monitorValues(r.monitorName, source: $0, file: path) } }
-        return Plan(request: r, geometry: geometry, options: options, opened: opened, total: opened.reduce(0) { $0 + ($1?.frameCount ?? 1) },
+        return Plan(request: r, geometry: geometry, options: options, opened: opened, total: selectedCounts.reduce(0, +),
                     maskImage: maskImage, darkImage: darkImage, flatImage: flatImage, monitors: monitors)
     }
 
@@ -235,10 +241,13 @@ public enum IntegrateOperations {
                 notes.append(String(format: "pixels of \(name)'s dummy value %.10g (±%g, in %@) masked, as pyFAI does for this detector without a dummy", d.dummy, d.delta, template.pixelType.rawValue))
             }
             guard source.frameCount > 0 else { continue }
+            // The frames to integrate (--frames); the first of them fixes the static mask below.
+            let selected = try r.frames.map { try FrameSelection($0).frames(of: source.frameCount, file: path) } ?? 0..<source.frameCount
+            let firstFrame = selected.lowerBound
             // A stack's frames are read from disk by a thread of their own, in file order, from
             // now on: while the geometry and its matrix are built, and then ahead of the integration.
-            let batch = source.frameCount > 1 ? max(1, r.threads) * 8 : 1
-            let readAhead = source.frameCount > 1 ? FrameReadAhead(source, frames: 0..<source.frameCount, window: 4 * batch) : nil
+            let batch = selected.count > 1 ? max(1, r.threads) * 8 : 1
+            let readAhead = selected.count > 1 ? FrameReadAhead(source, frames: selected, window: 4 * batch) : nil
             defer { readAhead?.stop() }
             // The static mask: file, detector gaps, and the first frame's invalid pixels (negative
             // Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would. Each
@@ -246,7 +255,7 @@ public enum IntegrateOperations {
             // this mask stay the same (a series of files from one detector), built anew otherwise.
             let pixelCount = template.rows * template.columns
             if template.pixelType.isFloat {
-                notes += ValuePlausibility.warnings(forFrame: try source.frame(0), pixelType: template.pixelType, label: source.frameCount > 1 ? "frame 0" : "the image")
+                notes += ValuePlausibility.warnings(forFrame: try source.frame(firstFrame), pixelType: template.pixelType, label: source.frameCount > 1 ? "frame \(firstFrame)" : "the image")
             }
             var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: pixelCount)
             if let name = plan.geometry.detector {
@@ -255,7 +264,7 @@ public enum IntegrateOperations {
                 if let mask = built.mask { for i in m.indices where mask[i] { m[i] = true } }
                 if let note = built.note { notes.append(note) }
             }
-            let negatives = try source.withFrameBytes(0) { bytes, type, bigEndian in
+            let negatives = try source.withFrameBytes(firstFrame) { bytes, type, bigEndian in
                 rule.markInvalid(RawFrame(bytes: bytes, type: type, bigEndian: bigEndian), count: pixelCount, flat: flatValues, into: &m)
             }
             if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
@@ -274,8 +283,8 @@ public enum IntegrateOperations {
             }
             // Frames in parallel (one thread each, the integrator and its matrix shared), in
             // batches so that a long stack is never held whole; handed on in order.
-            for first in stride(from: 0, to: source.frameCount, by: batch) {
-                let results = try integrator.integrate(frames: first..<min(first + batch, source.frameCount),
+            for first in stride(from: selected.lowerBound, to: selected.upperBound, by: batch) {
+                let results = try integrator.integrate(frames: first..<min(first + batch, selected.upperBound),
                                                        withFrame: { k, integrate in
                                                            readAhead?.waitUntilRead(k)
                                                            try source.withFrameBytes(k) { try integrate(RawFrame(bytes: $0, type: $1, bigEndian: $2)) }
@@ -298,7 +307,7 @@ public enum IntegrateOperations {
                     context.splineFile = plan.geometry.splineFile
                     context.parallax = parallax
                     try body(Frame(path: path, index: k, result: result, context: context, integrator: integrator, source: source,
-                                   dark: darkValues, validity: rule, isLastOfImage: k == source.frameCount - 1))
+                                   dark: darkValues, validity: rule, isLastOfImage: k == selected.upperBound - 1))
                 }
             }
         }

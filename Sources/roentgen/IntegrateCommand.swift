@@ -37,6 +37,7 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: "Dark image subtracted from every frame.") var dark: String?
     @Option(help: "Flat-field image every frame is divided by.") var flat: String?
     @Option(help: "HDF5 dataset of frames (default: the NXdata signal, the only ≥ 2-D dataset, or an NXdetector's data).") var dataset: String?
+    @Option(help: ArgumentHelp("Frames of each image to integrate, counted from 0: K, A:B (frames A to B−1), A: or :B (default: every frame).", valueName: "K|A:B")) var frames: String?
     @Option(help: "Azimuthal bins: integrate to a 2-D cake (radial × azimuth) instead of a pattern.") var nptAzim: Int?
     @Option(help: "Error model: poisson, azimuthal, hybrid (sigma clipping cuts on the azimuthal spread, σ Poisson's; otherwise as poisson) or none.") var errors = "poisson"
     @Option(help: "Threads: per frame for a single image, frames in parallel for a stack.") var threads = 2
@@ -70,7 +71,7 @@ struct IntegrateCommand: ParsableCommand {
         request.azimuthRange = azimuthRange
         request.method = method; request.polarization = polarization; request.noSolidAngle = noSolidAngle
         request.keepNegative = keepNegative
-        request.dark = dark; request.flat = flat; request.dataset = dataset; request.nptAzim = nptAzim
+        request.dark = dark; request.flat = flat; request.dataset = dataset; request.frames = frames; request.nptAzim = nptAzim
         request.errors = errors; request.threads = threads
         request.sigmaClip = sigmaClip; request.clipIterations = clipIterations; request.chiProfile = chiProfile
         let plan = try IntegrateOperations.plan(request)

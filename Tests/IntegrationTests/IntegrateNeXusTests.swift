@@ -11,19 +11,7 @@ import XrayCore
 /// directly. The Lambda module has no calibrated geometry (MANIFEST: a reader test), so the test writes a nominal PONI
 /// (55 µm pixels, 0.2 m, PONI inside the module, λ 1 Å); what is checked is the stack output, not the physics.
 @Suite struct IntegrateNeXusTests {
-    static let poni = """
-    # Nominal geometry for the Lambda 516 × 1554 module (test only).
-    poni_version: 2
-    Detector: Detector
-    Detector_config: {"pixel1": 5.5e-05, "pixel2": 5.5e-05, "max_shape": [516, 1554]}
-    Distance: 0.2
-    Poni1: 0.0142
-    Poni2: 0.0427
-    Rot1: 0.0
-    Rot2: 0.0
-    Rot3: 0.0
-    Wavelength: 1e-10
-    """
+    static let poni = LambdaGeometry.poni
 
     @Test func stackToNeXus() async throws {
         guard let stack = SharedData.url("images/lambda_testasapo1_1009_00002_m1_part00000.nxs") else { print(SharedData.missing("images")); return }
@@ -104,6 +92,34 @@ import XrayCore
         // JSON through JSONSerialization may round the last digit: compare to 1e-12 relative.
         func same(_ a: [Double], _ b: [Double]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-12 * max(abs($1), 1e-300) } }
         #expect(same(i3, expected[3].intensity) && same(e3, expected[3].sigma) && same(radial, expected[3].radial))
+    }
+
+    /// `--frames` on the Lambda stack: one frame, a range and an open range give the lines of the
+    /// whole stack's run for those frames, byte for byte (the frames share their gap pixels, so the
+    /// first selected frame's static mask is frame 0's; one thread, since a single frame is otherwise
+    /// split over threads and its σ sums in another order, ~3e-15 apart); a selection past the end fails
+    /// naming the file.
+    @Test func framesSelected() async throws {
+        guard let stack = SharedData.url("images/lambda_testasapo1_1009_00002_m1_part00000.nxs") else { print(SharedData.missing("images")); return }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roentgen-frames-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let poniURL = folder.appendingPathComponent("lambda.poni")
+        try Self.poni.write(to: poniURL, atomically: true, encoding: .utf8)
+        let base = ["integrate", stack.path, "--poni", poniURL.path, "--npt", "200", "--method", "bbox", "--threads", "1", "--json"]
+        let all = try await RoentgenCLI.run(base)
+        #expect(all.status == 0, "\(all.stderr)")
+        let lines = all.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 10)
+        for (spec, frames) in [("3", [3]), ("2:5", [2, 3, 4]), ("8:", [8, 9]), (":1", [0])] {
+            let r = try await RoentgenCLI.run(base + ["--frames", spec])
+            #expect(r.status == 0, "\(spec): \(r.stderr)")
+            #expect(r.stdout.split(separator: "\n").map(String.init) == frames.map { lines[$0] }, "--frames \(spec)")
+        }
+        let past = try await RoentgenCLI.run(base + ["--frames", "10"])
+        #expect(past.status != 0 && past.stderr.contains("--frames selects frame 10; the image has 10 frames") && past.stderr.contains("lambda_testasapo1"), "\(past.stderr)")
+        let malformed = try await RoentgenCLI.run(base + ["--frames", "5:2"])
+        #expect(malformed.status != 0 && malformed.stderr.contains("--frames '5:2'"), "\(malformed.stderr)")
     }
 
     /// A contiguous stack (read in place from the mapped file, its frames read ahead on a thread of

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import XrayFormats
 
 /// The Images view's routes (`/api/image`, `/api/image/pixels`, `/api/geometry`, `/api/calibrant`, and
 /// `/api/calibrate`'s `output`) against fabio's and pyFAI's readings of the shared files.
@@ -68,6 +69,22 @@ import TestSupport
         #expect(kind("Pilatus1M.edf") == "image" && kind("pixium_03150.tif") == "image" && kind("Pilatus1M.poni") == "geometry")
         let calibrants = try #require(try http.get("/api/files?dir=images/calibrants").object["entries"] as? [[String: Any]])
         #expect(calibrants.first?["kind"] as? String == "calibrant" && (calibrants.first?["summary"] as? String ?? "").contains("49 rings"), "\(calibrants)")
+
+        // A stack's frame: its pixels are frame 6's; /api/integrate with `frames` integrates that frame alone
+        // (one object, not the stack's array), as the CLI's --frames.
+        let stack = "images/lambda_testasapo1_1009_00002_m1_part00000.nxs"
+        let frame6 = try http.get("/api/image?path=\(stack)&frame=6").object
+        #expect(frame6["frames"] as? Int == 10 && frame6["frame"] as? Int == 6 && frame6["shape"] as? [Int] == [516, 1554] && frame6["dtype"] as? String == "int16")
+        let read = try DetectorImages.open(root.appendingPathComponent(stack)).frame(6)
+        #expect(frame6["sum"] as? Double == read.reduce(0, +))
+        let stackPixels = try http.get("/api/image/pixels?path=\(stack)&frame=6").body
+        let sent: [Float] = stackPixels.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) } }
+        #expect(sent.map(Double.init) == read)
+        let integrated = try http.post("/api/integrate", ["images": [stack], "poni": "images/lambda_nominal.poni", "npt": 200, "method": "bbox", "frames": "6", "threads": 1])
+        #expect(integrated.status == 200 && integrated.object["frame"] as? Int == 6, "\(integrated.text.prefix(200))")
+        let cli = try runCapturing(RoentgenCLI.executable, ["integrate", stack, "--poni", "images/lambda_nominal.poni", "--npt", "200", "--method", "bbox",
+                                                            "--frames", "6", "--threads", "1", "--json"], in: root)
+        #expect(integrated.text == cli.trimmingCharacters(in: .whitespacesAndNewlines))
 
         // calibrate's `output`: the PONI written into the workspace, equal to the reply's poni_text.
         let calibrated = try http.post("/api/calibrate", ["image": "images/Pilatus1M.edf", "calibrant": "AgBh", "poni": "images/Pilatus1M.poni",

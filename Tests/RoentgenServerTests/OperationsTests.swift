@@ -48,6 +48,20 @@ import XrayFormats
         #expect(r.detector == "MAR165" && IntegrateOperations.Request.defaults.detector == nil)
     }
 
+    /// … and the frames of a stack as `--frames` (`frames`), checked before any work.
+    @Test func integrateRequestTakesFrames() throws {
+        let r = try IntegrateOperations.Request.decode(Data(#"{"images": ["a.h5"], "poni": "a.poni", "frames": "100:200"}"#.utf8))
+        #expect(r.frames == "100:200" && IntegrateOperations.Request.defaults.frames == nil)
+        #expect(try FrameSelection("100:200").frames(of: 150, file: "a.h5") == 100..<150)
+        #expect(try FrameSelection("7").frames(of: 10, file: "a.h5") == 7..<8)
+        #expect(try FrameSelection(":3").frames(of: 10, file: "a.h5") == 0..<3 && FrameSelection("4:").frames(of: 10, file: "a.h5") == 4..<10)
+        for bad in ["", "x", "-1", "5:2", "3:3", "1:2:3", "a:b"] {
+            #expect(throws: RoentgenError.self, "\(bad)") { try FrameSelection(bad) }
+        }
+        #expect { try FrameSelection("12").frames(of: 10, file: "a.h5") } throws: { ($0 as? RoentgenError)?.message.contains("frame 12; the image has 10 frames") == true }
+        #expect { try FrameSelection("12:").frames(of: 10, file: "a.h5") } throws: { ($0 as? RoentgenError)?.file == "a.h5" }
+    }
+
     @Test func decimationKeepsEachRunsExtremesWithinThePointBudget() throws {
         let n = 100_000
         let x = (0..<n).map { Double($0) * 0.001 }

@@ -20,6 +20,8 @@ enum ServerWorkspace {
         "images/CeO2_Pilatus1M.poni", "images/DLS_CeO2_1200mm.poni", "images/b_toney_Lab6_thtth_rightside_scan2_0009.poni",
         "images/derived_poni/run2_1_00148_header.poni", "images/derived_poni/example_mar2300_header.poni",
         "images/derived_poni/AgBehenate_228_nexus.poni", "images/calibrants/AgBh.D",
+        // A stack (10 frames), integrated frame by frame with a nominal PONI written beside it below.
+        "images/lambda_testasapo1_1009_00002_m1_part00000.nxs",
         // A GSAS pattern whose instrument file beside it is a symbolic link out of the root (below).
         "xrd/gsas/11bmb_8716.fxye",
     ]
@@ -54,6 +56,7 @@ enum ServerWorkspace {
                 try text.replacingOccurrences(of: "../../../shared/data/", with: "../../").write(to: root.appendingPathComponent("fits/outside.yaml"), atomically: true, encoding: .utf8)
             }
         }
+        try LambdaGeometry.poni.write(to: root.appendingPathComponent("images/lambda_nominal.poni"), atomically: true, encoding: .utf8)
         try fm.createSymbolicLink(atPath: root.appendingPathComponent("escape").path, withDestinationPath: "/etc")
         // Files the readers find by themselves, leading out of the root: the GSAS instrument file,
         // and the source file of an HDF5 virtual dataset (the fixture's, outside the workspace).

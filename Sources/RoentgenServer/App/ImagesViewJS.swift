@@ -156,11 +156,11 @@ views.images = {
     const body = { images: [this.path], poni: this.poni, npt: Math.round(Number($("int-npt").value) || 1000), unit, method: $("int-method").value };
     if (this.maskPath) body.mask = this.maskPath;
     if (this.dataset) body.dataset = this.dataset;
+    if (this.meta.frames > 1) body.frames = String(this.frame);   // the frame shown, not the whole stack
     this.busy = true; $("int-state").textContent = "integrating\u2026";
     let out = await guard(() => api("/api/integrate", body));
     this.busy = false;
     if (!out) { $("int-state").textContent = ""; return; }
-    if (Array.isArray(out)) out = out[Math.min(this.frame || 0, out.length - 1)];
     this.pattern = out;
     const list = [{ name: this.path.split("/").pop(), x: out.radial, y: out.intensity }];
     // The calibrant's rings where the unit allows: 2θ, or q with the wavelength.
@@ -184,11 +184,11 @@ views.images = {
       unit, method: $("int-method").value };
     if (this.maskPath) body.mask = this.maskPath;
     if (this.dataset) body.dataset = this.dataset;
+    if (this.meta.frames > 1) body.frames = String(this.frame);
     this.busy = true; $("int-state").textContent = "integrating the cake\u2026";
     let out = await guard(() => api("/api/integrate", body));
     this.busy = false;
     if (!out) { $("int-state").textContent = ""; return; }
-    if (Array.isArray(out)) out = out[Math.min(this.frame || 0, out.length - 1)];
     const rows = out.azimuthal.length, columns = out.radial.length, values = new Float64Array(rows * columns);
     for (let j = 0; j < rows; j++) for (let i = 0; i < columns; i++) { const v = out.intensity[j][i]; values[j * columns + i] = v === null ? NaN : v; }
     // Display levels from the filled bins (0.5th and 99.8th percentiles, as /api/image gives for frames).

@@ -273,6 +273,18 @@ try:
     back = js("[window.roentgen.views.images.view.frame.rows, window.roentgen.views.images.view.frame.columns]")
     report("cake in the Images view", ok and back == [1441, 1440], {"same_as_route": same, "brightest_bin": cell, "cursor": cursor, "ring_pixels": cake_rings, "back": back})
 
+    # A stack: frame 6 of the Lambda file shown, integrated alone (the route's `frames`) with a nominal PONI.
+    js("""(async () => { const v = window.roentgen.views.images; v.mask = null; v.maskPath = undefined; v.view.setMask(null);
+        document.getElementById('img-frame').value = '6'; await v.open('images/lambda_testasapo1_1009_00002_m1_part00000.nxs');
+        await v.loadGeometry('images/lambda_nominal.poni'); document.getElementById('int-npt').value = '200'; await v.integrate(); return 1; })()""")
+    wait_for("window.roentgen.views.images.pattern !== undefined && !window.roentgen.views.images.busy", timeout=90)
+    stack = js("""(async () => { const v = window.roentgen.views.images, p = v.pattern;
+        const r = await fetch('/api/integrate', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({images: [v.path],
+          poni: 'images/lambda_nominal.poni', npt: 200, unit: '2th_deg', method: 'bbox', frames: '6'})}).then(r => r.json());
+        return {frame: p.frame, shown: document.getElementById('img-state').textContent, same: JSON.stringify(p.intensity) === JSON.stringify(r.intensity)}; })()""")
+    report("stack frame integrated alone", stack["frame"] == 6 and stack["same"] and "frame 7 of 10" in stack["shown"], stack)
+    js("document.getElementById('img-frame').value = '0'; document.getElementById('int-npt').value = '1000'; 1")
+
     # Calibrate the AgBh frame from its PONI (λ measured with the PONI held: CalibrationTests), written into the workspace.
     js("""(async () => { const v = window.roentgen.views.images; v.mask = null; v.maskPath = undefined; v.view.setMask(null);
         await v.open('images/Pilatus1M.edf'); await v.loadGeometry('images/Pilatus1M.poni');
