@@ -37,6 +37,8 @@ public struct APIRoute: Sendable {
     public var errors: [Int] = [400, 404, 422]
     /// The success status and what its body is.
     public var success: (status: Int, description: String, contentType: String) = (200, "the CLI's --json document", "application/json")
+    /// A larger body limit than the server's `--max-body` for this route (a drawn mask's runs), nil: the server's.
+    public var maxBody: Int?
     public var handler: @Sendable (APIRequest) async throws -> APIResponse
 
     /// Path parameters when `path` matches this route's template.

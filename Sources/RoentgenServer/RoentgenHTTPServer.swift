@@ -166,7 +166,7 @@ public struct RoentgenHTTPServer: Sendable {
                 throw APIError(known ? 400 : 404, known ? "badMethod" : "notFound", known ? "\(method) is not allowed on \(path)" : "no API route \(path); see /api/openapi.json")
             }
             // Body size: refuse by Content-Length at once, and cap what is collected.
-            let limit = options.maxBodyBytes
+            let limit = max(options.maxBodyBytes, route.maxBody ?? 0)
             if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
                 throw APIError(413, "tooLarge", "request body of \(length) bytes; the limit is \(limit)")
             }

@@ -246,6 +246,17 @@ public struct ServerAPI: Sendable {
                                     r.spline = try r.spline.map { $0.lowercased() == "none" ? $0 : try w.resolve($0) } }) { r in
             try await Self.offPool { try IntegrateOperations.json(r) }
         })
+        var mask = APIRoute(method: "POST", path: "/api/mask", summary: "Write a mask drawn over an image as an EDF file in the workspace (1 = masked; what --mask reads): {output, shape: [rows, columns], runs: [start, length, …] of row-major indices}. Bodies up to 64 MiB.",
+                            body: { MaskOperations.Request.schema }, errors: [400, 413, 422]) { request in
+            var r = try Self.decode(MaskOperations.Request.self, request.body)
+            guard !r.output.isEmpty else { throw APIError(400, "badRequest", "'output' is required") }
+            r.output = try ws.writableFile(r.output)
+            let checked = r
+            let written = try await Self.offPool { try MaskOperations.write(checked) }
+            return .json(try JSONDocument.encode(written))
+        }
+        mask.maxBody = 64 << 20
+        routes.append(mask)
         routes.append(operation("/api/calibrate", "Detector geometry refined from calibrant rings, from a PONI, a rough start or none (`roentgen calibrate --json`; `poni_text` holds the PONI file, `output` writes it into the workspace); runs off the request threads.",
                                 CalibrateOperations.Request.self, resolve: { r, w in
                                     r.image = try w.resolve(r.image); r.poni = try r.poni.map(w.resolve); r.mask = try r.mask.map(w.resolve)

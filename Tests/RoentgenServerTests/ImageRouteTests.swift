@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import XrayCore
 import XrayFormats
 
 /// The Images view's routes (`/api/image`, `/api/image/pixels`, `/api/geometry`, `/api/calibrant`, and
@@ -94,6 +95,65 @@ import XrayFormats
         #expect(written == calibrated.object["poni_text"] as? String)
         let reread = try http.get("/api/geometry?poni=calibrated/Pilatus1M.poni").object
         #expect(reread["distance_m"] as? Double == calibrated.object["distance_m"] as? Double)
+        #expect(server.interrupt() == 0)
+    }
+
+    /// `POST /api/mask` writes the EDF mask fabio reads (Tests/Fixtures/images/edf_mask_fabio.json: fabio 2026.6's
+    /// reading of these exact bytes, checked by their SHA-256), and that `--mask` reads back; bad runs are refused.
+    @Test func maskWrittenAsFabioReadsIt() throws {
+        let (made, why) = try ServerWorkspace.make()
+        guard let root = made else { print(why); return }
+        defer { ServerWorkspace.remove(root) }
+        let fixture = SharedData.projectRoot.appendingPathComponent("Tests/Fixtures/images/edf_mask_fabio.json")
+        let fabio = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: fixture)) as? [String: Any])
+        let rows = 37, columns = 53
+        var mask = [Bool](repeating: false, count: rows * columns)
+        for r in 0..<rows {
+            for c in 0..<columns {
+                let dx = Double(c) + 0.5 - 40.5, dy = Double(r) + 0.5 - 25.5
+                mask[r * columns + c] = (3...10).contains(r) && (5...20).contains(c) || dx * dx + dy * dy <= 64 || (r * columns + c) % 97 == 0
+            }
+        }
+        var runs: [Int] = []
+        var i = 0
+        while i < mask.count {
+            guard mask[i] else { i += 1; continue }
+            var j = i
+            while j < mask.count && mask[j] { j += 1 }
+            runs += [i, j - i]
+            i = j
+        }
+        let server = try LiveServer(root: root)
+        let http = RawHTTP(host: server.host, port: server.port)
+        let reply = try http.post("/api/mask", ["output": "masks/pattern.edf", "shape": [rows, columns], "runs": runs])
+        #expect(reply.status == 200 && reply.object["masked_pixels"] as? Int == 342 && reply.object["file"] as? String == "masks/pattern.edf", "\(reply.text)")
+        let written = root.appendingPathComponent("masks/pattern.edf")
+        #expect(try SHA256.hex(ofFileAt: written) == fabio["sha256"] as? String, "the bytes fabio's reading was recorded from")
+        let indices = mask.indices.filter { mask[$0] }
+        #expect(fabio["shape"] as? [Int] == [rows, columns] && fabio["dtype"] as? String == "uint8" && fabio["fabio_class"] as? String == "EdfImage")
+        #expect(fabio["masked_flat_indices"] as? [Int] == indices && fabio["sum"] as? Int == indices.count)
+        let read = try DetectorImages.readMask(written)
+        #expect(read.rows == rows && read.columns == columns && read.pixelType == .uint8)
+        #expect(read.frames[0].indices.filter { read.frames[0][$0] != 0 } == indices)
+        // fabio itself, where installed, reads the file the test just wrote.
+        let script = "import sys, json, fabio, numpy; d = fabio.open(sys.argv[1]).data; print(json.dumps([list(d.shape), [int(i) for i in numpy.flatnonzero(d)]]))"
+        if let python = BrowserTests.python, let out = try? runCapturing(URL(fileURLWithPath: python), ["-c", script, written.path]),
+           let live = try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [Any] {
+            #expect(live[0] as? [Int] == [rows, columns] && live[1] as? [Int] == indices)
+        } else {
+            print("python3 with fabio not available: the recorded fabio reading (edf_mask_fabio.json) stands for the live one")
+        }
+        func expectError(_ body: [String: Any], _ status: Int, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let r = try http.post("/api/mask", body)
+            #expect(r.status == status && r.text.contains(text), "\(r.status) \(r.text)", sourceLocation: sourceLocation)
+        }
+        try expectError(["shape": [rows, columns], "runs": [0, 1]], 400, "'output' is required")
+        try expectError(["output": "../m.edf", "shape": [rows, columns], "runs": [0, 1]], 400, "refusedPath")
+        try expectError(["output": "m.edf", "shape": [rows], "runs": [0, 1]], 422, "shape [37]")
+        try expectError(["output": "m.edf", "shape": [rows, columns], "runs": [0, 1, 5]], 422, "start, length pairs")
+        try expectError(["output": "m.edf", "shape": [rows, columns], "runs": [10, 5, 12, 1]], 422, "run 1 (start 12, length 1)")
+        try expectError(["output": "m.edf", "shape": [rows, columns], "runs": [rows * columns - 1, 2]], 422, "past the 1961 pixels")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("m.edf").path))
         #expect(server.interrupt() == 0)
     }
 

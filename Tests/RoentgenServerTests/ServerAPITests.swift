@@ -72,6 +72,7 @@ import TestSupport
             "GET /api/image/pixels": ("GET", "/api/image/pixels?path=images/DLS_CeO2_1200mm.mask", nil, 200),
             "GET /api/geometry": ("GET", "/api/geometry?poni=images/Pilatus1M.poni", nil, 200),
             "GET /api/calibrant": ("GET", "/api/calibrant?name=LaB6", nil, 200),
+            "POST /api/mask": ("POST", "/api/mask", ["output": "masks/one.edf", "shape": [2, 3], "runs": [1, 2]], 200),
         ]
         #expect(Set(calls.keys) == documented, "routes documented but not tested, or tested but not documented")
         var replies: [String: RawHTTP.Reply] = [:]

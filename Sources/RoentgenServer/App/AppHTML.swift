@@ -197,6 +197,12 @@ enum AppHTML {
       <h3>Mask</h3>
       <div class="row"><input id="img-mask" type="text" placeholder="mask file (nonzero: masked)" aria-label="mask file"><button id="img-mask-load" type="button">Load</button>
         <label><input id="img-show-mask" type="checkbox" checked> show</label></div>
+      <div class="row"><label>draw<select id="mask-tool"><option value="">nothing (drag pans)</option><option value="rect">rectangle</option><option value="circle">circle</option></select></label>
+        <label><input id="mask-unmask" type="checkbox"> unmask</label></div>
+      <div class="row"><label>below<input id="mask-below" type="number" step="any"></label><label>above<input id="mask-above" type="number" step="any"></label>
+        <button id="mask-threshold" type="button">Mask</button></div>
+      <div class="row"><button id="mask-invert" type="button">Invert</button><button id="mask-clear" type="button">Clear</button>
+        <input id="mask-output" type="text" size="16" placeholder="images/mask.edf" aria-label="mask file to write"><button id="mask-save" type="button">Save</button></div>
       <p id="img-mask-state" class="hint"></p>
       <h3>Integrate</h3>
       <div class="row"><label>points<input id="int-npt" type="number" step="1" min="2" value="1000"></label>

@@ -7,7 +7,8 @@
 /// applied here) and a calibrant's rings are drawn where 2θ crosses theirs. A cake (2-D integration:
 /// azimuthal bins × radial bins) is shown the same way with its axes: the readout gives the bin's
 /// radial value and χ, and the rings are its vertical lines. Wheel zooms about the
-/// cursor, drag pans, double-click or `0` resets; arrows pan, + and − zoom.
+/// cursor, drag pans (or, with a mask tool, draws a rectangle or circle handed to `onShape`), double-click
+/// or `0` resets; arrows pan, + and − zoom.
 enum ImageJS {
     static let text = #"""
 "use strict";
@@ -73,7 +74,7 @@ class ImageView {
     container.appendChild(this.canvas); container.appendChild(this.readout);
     this.frame = null; this.mask = null; this.showMask = true; this.geometry = null; this.rings = [];
     this.display = { scale: "log", cmap: "grey", lo: 0, hi: 1 };
-    this.view = null; this.renderCount = 0; this.lastRenderMs = 0; this.ringPixels = 0;
+    this.view = null; this.renderCount = 0; this.lastRenderMs = 0; this.ringPixels = 0; this.tool = null; this.onShape = null;
     this.bind();
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
@@ -186,7 +187,7 @@ class ImageView {
           for (let c = ca; c < cb; c++) {
             const val = vals[base + c];
             if (!(val === val) || (signed && val < 0)) continue;
-            if (mask !== null && mask[base + c]) { masked = true; continue; }
+            if (mask !== null && mask[base + c]) masked = true;
             any = true; if (val > best) best = val;
           }
         }
@@ -194,8 +195,9 @@ class ImageView {
         if (any) {
           let t = level(best); t = t < 0 ? 0 : t > 1 ? 1 : t;
           const j = 3 * Math.round(t * 255); R = lut[j]; G = lut[j + 1]; B = lut[j + 2];
-        } else if (masked) { R = MASKED[0]; G = MASKED[1]; B = MASKED[2]; }
-        else { R = INVALID[0]; G = INVALID[1]; B = INVALID[2]; }
+          // Masked pixels under this screen pixel: the mask colour over the image's, so both stay readable.
+          if (masked) { R = (R * 0.4 + MASKED[0] * 0.6) | 0; G = (G * 0.4 + MASKED[1] * 0.6) | 0; B = (B * 0.4 + MASKED[2] * 0.6) | 0; }
+        } else { R = INVALID[0]; G = INVALID[1]; B = INVALID[2]; }
         px[k] = R; px[k + 1] = G; px[k + 2] = B; px[k + 3] = 255;
       }
     }
@@ -218,7 +220,19 @@ class ImageView {
       }
     }
     ctx.putImageData(img, 0, 0);
+    this.lastImage = img;
     this.renderCount++; this.lastRenderMs = performance.now() - t0;
+  }
+  /// The shape being drawn (a mask tool: `tool` is "rect" or "circle", corners or centre and rim in image
+  /// coordinates), over the last rendered image.
+  drawShape() {
+    const sh = this.shape, ctx = this.canvas.getContext("2d");
+    if (this.lastImage) ctx.putImageData(this.lastImage, 0, 0);
+    const a = this.toScreen(sh.x0, sh.y0), b = this.toScreen(sh.x1, sh.y1);
+    ctx.save(); ctx.strokeStyle = "#ff4d6d"; ctx.lineWidth = 1.5; ctx.setLineDash([5, 3]); ctx.beginPath();
+    if (sh.kind === "circle") ctx.arc(a.px, a.py, Math.hypot(b.px - a.px, b.py - a.py), 0, 2 * Math.PI);
+    else ctx.rect(Math.min(a.px, b.px), Math.min(a.py, b.py), Math.abs(b.px - a.px), Math.abs(b.py - a.py));
+    ctx.stroke(); ctx.restore();
   }
   /// What lies under image pixel (row, column): its value and, with a geometry, 2θ, χ (°), r (mm), q and d.
   probe(row, column) {
@@ -253,18 +267,29 @@ class ImageView {
   bind() {
     const c = this.canvas;
     const pos = e => { const r = c.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
-    c.addEventListener("mousedown", e => { if (!this.frame) return; const [x, y] = pos(e); this.drag = { x, y, view: Object.assign({}, this.current()) }; e.preventDefault(); c.focus(); });
+    c.addEventListener("mousedown", e => {
+      if (!this.frame) return;
+      const [x, y] = pos(e);
+      if (this.tool) { const p = this.toImage(x, y); this.shape = { kind: this.tool, x0: p.x, y0: p.y, x1: p.x, y1: p.y }; }
+      else this.drag = { x, y, view: Object.assign({}, this.current()) };
+      e.preventDefault(); c.focus();
+    });
     window.addEventListener("mousemove", e => {
       if (!this.frame) return;
       const [x, y] = pos(e);
-      if (this.drag) {
+      if (this.shape) { const p = this.toImage(x, y); this.shape.x1 = p.x; this.shape.y1 = p.y; this.drawShape(); }
+      else if (this.drag) {
         const d = this.drag;
         this.view = { x0: d.view.x0 - (x - d.x) * d.view.s, y0: d.view.y0 - (y - d.y) * d.view.s, s: d.view.s };
         this.tthGrid = null; this.render();
       }
       if (e.target === c) this.showReadout(x, y);
     });
-    window.addEventListener("mouseup", () => { this.drag = null; });
+    window.addEventListener("mouseup", () => {
+      this.drag = null;
+      const shape = this.shape; this.shape = null;
+      if (shape && this.onShape) this.onShape(shape); else if (shape) this.render();
+    });
     c.addEventListener("dblclick", () => this.reset());
     c.addEventListener("wheel", e => {
       if (!this.frame) return;

@@ -30,6 +30,12 @@ views.images = {
     $("img-mask-load").addEventListener("click", () => this.loadMask($("img-mask").value.trim()));
     $("img-show-mask").addEventListener("change", e => { this.view.showMask = e.target.checked; this.view.render(); });
     $("img-reset").addEventListener("click", () => this.view.reset());
+    $("mask-tool").addEventListener("change", e => { this.view.tool = e.target.value || null; });
+    this.view.onShape = shape => this.maskShape(shape);
+    $("mask-threshold").addEventListener("click", () => this.maskThreshold());
+    $("mask-invert").addEventListener("click", () => this.editMask(m => { for (let i = 0; i < m.length; i++) m[i] = m[i] ? 0 : 1; }));
+    $("mask-clear").addEventListener("click", () => this.editMask(m => m.fill(0)));
+    $("mask-save").addEventListener("click", () => this.saveMask($("mask-output").value.trim()));
     $("int-run").addEventListener("click", () => this.integrate());
     $("cake-run").addEventListener("click", () => this.cakeIntegrate());
     $("cake-back").addEventListener("click", () => this.showImage());
@@ -147,10 +153,74 @@ views.images = {
     const mask = new Uint8Array(values.length);
     let n = 0;
     for (let i = 0; i < values.length; i++) if (values[i] !== 0) { mask[i] = 1; n++; }
-    this.mask = mask; this.maskPath = path; this.view.setMask(mask);
+    this.mask = mask; this.maskPath = path; this.maskDirty = false; this.view.setMask(mask);
     $("img-mask-state").textContent = `${n} masked pixels`;
   },
+  /// Changes the mask with `change(mask)` (one is made for the frame if none is loaded); unsaved until Save.
+  editMask(change) {
+    if (!this.meta) { status("open an image first", true); return; }
+    const n = this.meta.shape[0] * this.meta.shape[1];
+    if (!this.mask || this.mask.length !== n) this.mask = new Uint8Array(n);
+    change(this.mask);
+    this.maskDirty = true; this.view.setMask(this.mask);
+    let count = 0; for (let i = 0; i < n; i++) count += this.mask[i];
+    this.maskCount = count;
+    $("img-mask-state").textContent = `${count} masked pixels (not saved)`;
+  },
+  /// A drawn rectangle (corners) or circle (centre, rim) masks, or unmasks, the pixels whose centres it holds.
+  maskShape(sh) {
+    if (this.cake) { status("masks are drawn on the image, not the cake", true); this.view.render(); return; }
+    this.lastShape = sh;
+    const value = $("mask-unmask").checked ? 0 : 1, rows = this.meta.shape[0], cols = this.meta.shape[1];
+    this.editMask(m => {
+      if (sh.kind === "circle") {
+        const rad = Math.hypot(sh.x1 - sh.x0, sh.y1 - sh.y0), r2 = rad * rad;
+        const ra = Math.max(0, Math.floor(sh.y0 - rad)), rb = Math.min(rows - 1, Math.ceil(sh.y0 + rad));
+        const ca = Math.max(0, Math.floor(sh.x0 - rad)), cb = Math.min(cols - 1, Math.ceil(sh.x0 + rad));
+        for (let r = ra; r <= rb; r++) for (let c = ca; c <= cb; c++) {
+          const dx = c + 0.5 - sh.x0, dy = r + 0.5 - sh.y0;
+          if (dx * dx + dy * dy <= r2) m[r * cols + c] = value;
+        }
+      } else {
+        const xa = Math.min(sh.x0, sh.x1), xb = Math.max(sh.x0, sh.x1), ya = Math.min(sh.y0, sh.y1), yb = Math.max(sh.y0, sh.y1);
+        const ca = Math.max(0, Math.ceil(xa - 0.5)), cb = Math.min(cols - 1, Math.floor(xb - 0.5));
+        const ra = Math.max(0, Math.ceil(ya - 0.5)), rb = Math.min(rows - 1, Math.floor(yb - 0.5));
+        if (cb >= ca) for (let r = ra; r <= rb; r++) m.fill(value, r * cols + ca, r * cols + cb + 1);
+      }
+    });
+  },
+  /// Masks the valid pixels below `below` or above `above` (either may be empty).
+  maskThreshold() {
+    const below = $("mask-below").value === "" ? -Infinity : Number($("mask-below").value);
+    const above = $("mask-above").value === "" ? Infinity : Number($("mask-above").value);
+    const f = this.imageFrame;
+    if (!f) { status("open an image first", true); return; }
+    this.editMask(m => { const v = f.values; for (let i = 0; i < v.length; i++) if (v[i] < below || v[i] > above) m[i] = 1; });
+  },
+  /// Writes the mask as EDF into the workspace (`/api/mask`: runs of masked pixels) and uses that file from now on.
+  async saveMask(output) {
+    if (!this.mask || !this.meta) { status("no mask to save", true); return; }
+    if (!output) { status("give the mask file to write (e.g. images/mask.edf)", true); return; }
+    const m = this.mask, runs = [];
+    for (let i = 0; i < m.length;) {
+      if (!m[i]) { i++; continue; }
+      let j = i; while (j < m.length && m[j]) j++;
+      runs.push(i, j - i); i = j;
+    }
+    const out = await guard(() => api("/api/mask", { output, shape: this.meta.shape, runs }));
+    if (!out) return;
+    status("");
+    this.maskPath = out.file; this.maskDirty = false; $("img-mask").value = out.file;
+    $("img-mask-state").textContent = `${out.masked_pixels} masked pixels, saved to ${out.file}`;
+    this.maskSaved = out;
+  },
+  /// Integration and calibration read the mask from its file: edits must be saved first.
+  maskReady() {
+    if (this.maskDirty) { status("the mask has unsaved changes: save it (Mask \u2192 Save) to use it", true); return false; }
+    return true;
+  },
   async integrate() {
+    if (!this.maskReady()) return;
     if (!this.path || !this.poni) { status("open an image and load its PONI first", true); return; }
     const unit = $("int-unit").value;
     const body = { images: [this.path], poni: this.poni, npt: Math.round(Number($("int-npt").value) || 1000), unit, method: $("int-method").value };
@@ -178,6 +248,7 @@ views.images = {
   },
   /// The 2-D integration (pyFAI's integrate2d) shown in place of the image: azimuthal bins as rows.
   async cakeIntegrate() {
+    if (!this.maskReady()) return;
     if (!this.path || !this.poni) { status("open an image and load its PONI first", true); return; }
     const unit = $("int-unit").value;
     const body = { images: [this.path], poni: this.poni, npt: Math.round(Number($("int-npt").value) || 1000), npt_azim: Math.round(Number($("cake-npt").value) || 360),
@@ -209,6 +280,7 @@ views.images = {
     this.autoLevels(); this.levels();
   },
   async calibrate() {
+    if (!this.maskReady()) return;
     if (!this.path) { status("open the calibrant's image first", true); return; }
     const calibrant = $("img-calibrant").value.trim();
     if (!calibrant) { status("choose the calibrant", true); return; }

@@ -247,6 +247,34 @@ try:
            {"max_relative_difference": rel, "masked_pixels": pattern["masked_pixels"], "pattern_pixels": drawn})
     shot("10-images-integrated")
 
+    # Draw a mask: a real mouse drag with the rectangle tool, a threshold, Save (EDF through /api/mask), then
+    # integrate with the saved file: every pixel of the rectangle and above the threshold masked, as many as saved.
+    js("(() => { window.roentgen.views.images.view.reset(); const t = document.getElementById('mask-tool'); t.value = 'rect'; t.dispatchEvent(new Event('change')); return 1; })()")
+    before = js("window.roentgen.views.images.mask.reduce((a, b) => a + b, 0)")
+    a = js("window.roentgen.views.images.view.toScreen(600.2, 300.7)"); b = js("window.roentgen.views.images.view.toScreen(900.6, 420.3)")
+    mouse("mouseMoved", rect[0] + a["px"], rect[1] + a["py"]); mouse("mousePressed", rect[0] + a["px"], rect[1] + a["py"], 1)
+    for k in range(1, 6): mouse("mouseMoved", rect[0] + a["px"] + (b["px"] - a["px"]) * k / 5, rect[1] + a["py"] + (b["py"] - a["py"]) * k / 5, 1)
+    mouse("mouseReleased", rect[0] + b["px"], rect[1] + b["py"])
+    drawn = js("""(() => { const v = window.roentgen.views.images, sh = v.lastShape, m = v.mask, cols = 1440; let inside = 0, all = true;
+        for (let r = 0; r < 1441; r++) for (let c = 0; c < cols; c++) {
+          const x = c + 0.5, y = r + 0.5;
+          if (x >= Math.min(sh.x0, sh.x1) && x <= Math.max(sh.x0, sh.x1) && y >= Math.min(sh.y0, sh.y1) && y <= Math.max(sh.y0, sh.y1)) { inside++; if (!m[r * cols + c]) all = false; } }
+        return {inside, all, count: m.reduce((a, b) => a + b, 0), shape: sh}; })()""")
+    js("document.getElementById('mask-above').value = '3000'; document.getElementById('mask-threshold').click(); 1")
+    above = js("""(() => { const v = window.roentgen.views.images, f = v.imageFrame.values, m = v.mask; let n = 0, all = true;
+        for (let i = 0; i < f.length; i++) if (f[i] > 3000) { n++; if (!m[i]) all = false; } return {n, all, count: m.reduce((a, b) => a + b, 0)}; })()""")
+    refused = js("window.roentgen.views.images.maskReady()")
+    js("document.getElementById('mask-output').value = 'images/drawn_mask.edf'; document.getElementById('mask-save').click(); 1")
+    wait_for("window.roentgen.views.images.maskSaved !== undefined && window.roentgen.views.images.maskDirty === false")
+    saved = js("window.roentgen.views.images.maskSaved")
+    js("(() => { const t = document.getElementById('mask-tool'); t.value = ''; t.dispatchEvent(new Event('change')); window.roentgen.views.images.pattern = undefined; document.getElementById('int-run').click(); return 1; })()")
+    wait_for("window.roentgen.views.images.pattern !== undefined && !window.roentgen.views.images.busy", timeout=90)
+    masked_now = js("window.roentgen.views.images.pattern.masked_pixels")
+    shot("10a-images-mask")
+    report("mask drawn, saved and used", drawn["all"] and drawn["inside"] > 30000 and drawn["count"] > before and above["all"] and above["n"] > 0
+           and not refused and saved["file"] == "images/drawn_mask.edf" and saved["masked_pixels"] == above["count"] == masked_now,
+           {"before": before, "drawn": drawn, "above_3000": above, "saved": saved, "integrate_masked_pixels": masked_now})
+
     # The cake (radial × azimuthal bins) in place of the image: the route's numbers, read under the cursor, with CeO2's rings as lines.
     js("document.getElementById('cake-npt').value = '360'; document.getElementById('cake-run').click(); 1")
     wait_for("window.roentgen.views.images.cake !== undefined && !window.roentgen.views.images.busy", timeout=90)
