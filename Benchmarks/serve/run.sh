@@ -4,7 +4,8 @@
 #     of xaslib/Fe_metal_rt_01.xdi), interleaved round by round with the anchor, Larch doing the same
 #     read + pre_edge + autobk + xftf in-process (venv outside the repo, as Benchmarks/xas); goal < 5 ms median;
 #  2. the app's first paint in headless Chromium (first-contentful-paint), goal < 300 ms;
-#  3. a 10^6-point pattern redrawn on zoom (performance.now() around the plot's draw), goal < 16 ms.
+#  3. a 10^6-point pattern redrawn on zoom (performance.now() around the plot's draw), goal < 16 ms;
+#  4. the Images view with the Pilatus 6M CBF: open to drawn, and redrawn on a level change or zoom (no anchor).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$here/../.."
