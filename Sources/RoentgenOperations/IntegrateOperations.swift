@@ -49,6 +49,9 @@ public enum IntegrateOperations {
         public var dataset: String?
         /// Frames of each image to integrate (`FrameSelection`: K, A:B, A:, :B); nil: every frame.
         public var frames: String?
+        /// The API's output file for its one pattern (.xy without σ, .xye, or .json; a cake always JSON), as `-o` writes
+        /// one; the CLI handles `-o` itself (folders, NeXus files).
+        public var output: String?
         /// Azimuthal bins: a 2-D cake instead of a pattern.
         public var nptAzim: Int?
         /// Error model: poisson, azimuthal, hybrid or none.
@@ -87,6 +90,13 @@ public enum IntegrateOperations {
         public var isLastOfImage: Bool
         /// `roentgen integrate --json`'s object for this frame.
         public var json: String { IntegrationOutput.json(result, context: context) }
+
+        /// The file `-o` writes for this pattern, by the file's suffix: `.json` (and any cake) the JSON object with a
+        /// newline, `.xy` the pyFAI-style header and columns without σ, anything else (`.xye`, `.dat`) with σ.
+        public func fileText(suffix: String, geometry: PONIGeometry, options: IntegrationOptions) -> String {
+            if suffix == "json" || !result.azimuthal.isEmpty { return json + "\n" }
+            return IntegrationOutput.columns(result, geometry: geometry, options: options, context: context, withSigma: suffix != "xy")
+        }
     }
 
     /// The checked geometry, options and opened images of a request.
@@ -317,7 +327,19 @@ public enum IntegrateOperations {
     /// frame), or the frames' objects as a JSON array (the CLI's JSON Lines, one per line).
     public static func json(_ r: Request) throws -> Data {
         var lines: [String] = []
-        try integrate(try plan(r)) { lines.append($0.json) }
+        let plan = try plan(r)
+        if let output = r.output, plan.total != 1 {
+            throw RoentgenError.badParameter("output '\(output)' takes one pattern; these images give \(plan.total) (choose one frame with frames)")
+        }
+        try integrate(plan) { f in
+            lines.append(f.json)
+            if let output = r.output {
+                let text = f.fileText(suffix: URL(fileURLWithPath: output).pathExtension.lowercased(), geometry: plan.geometry, options: plan.options)
+                do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                    throw RoentgenError(.io, "cannot write the integrated pattern", file: output)
+                }
+            }
+        }
         return Data((lines.count == 1 ? lines[0] : "[" + lines.joined(separator: ",\n") + "]").utf8)
     }
 

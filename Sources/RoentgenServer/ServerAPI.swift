@@ -239,10 +239,11 @@ public struct ServerAPI: Sendable {
             try await Self.offPool { try JSONDocument.object(try PDFFitOperations.fit(try PDFFitOperations.load(r, check: ws.checkInput)).json) }
         })
         // Detector images
-        routes.append(operation("/api/integrate", "Azimuthal integration of detector images with a PONI geometry (`roentgen integrate --json`; several frames give an array); runs off the request threads.",
+        routes.append(operation("/api/integrate", "Azimuthal integration of detector images with a PONI geometry (`roentgen integrate --json`; several frames give an array; `output` writes one pattern into the workspace as -o does); runs off the request threads.",
                                 IntegrateOperations.Request.self, resolve: { r, w in
                                     r.images = try r.images.map(w.resolve); r.poni = try w.resolve(r.poni)
                                     r.mask = try r.mask.map(w.resolve); r.dark = try r.dark.map(w.resolve); r.flat = try r.flat.map(w.resolve)
+                                    r.output = try r.output.map(w.writableFile)
                                     r.spline = try r.spline.map { $0.lowercased() == "none" ? $0 : try w.resolve($0) } }) { r in
             try await Self.offPool { try IntegrateOperations.json(r) }
         })

@@ -109,7 +109,7 @@ struct IntegrateCommand: ParsableCommand {
                                   normalizationFactor: f.context.normalizationFactor)
                 if json { print(f.json) }
             } else {
-                try emit(f.result, geometry: plan.geometry, options: plan.options, context: f.context, total: total, outputIsFolder: outputIsFolder)
+                try emit(f, geometry: plan.geometry, options: plan.options, total: total, outputIsFolder: outputIsFolder)
             }
             if f.isLastOfImage { for note in f.context.notes { Output.note("\(f.path): \(note)") } }
         }
@@ -145,8 +145,8 @@ struct IntegrateCommand: ParsableCommand {
         return record
     }
 
-    func emit(_ result: IntegrationResult, geometry: PONIGeometry, options: IntegrationOptions, context: IntegrationOutput.Context,
-              total: Int, outputIsFolder: Bool) throws {
+    func emit(_ frame: IntegrateOperations.Frame, geometry: PONIGeometry, options: IntegrationOptions, total: Int, outputIsFolder: Bool) throws {
+        let result = frame.result, context = frame.context
         let isCake = !result.azimuthal.isEmpty   // an I(χ) profile is written as a pattern
         guard let output else {
             if json || isCake { print(IntegrationOutput.json(result, context: context)) }
@@ -158,10 +158,7 @@ struct IntegrateCommand: ParsableCommand {
             let stem = URL(fileURLWithPath: context.source).deletingPathExtension().lastPathComponent
             target = URL(fileURLWithPath: output).appendingPathComponent(stem + (context.frame.map { String(format: "_%05d", $0) } ?? "") + (json || isCake ? ".json" : ".xye")).path
         }
-        let suffix = URL(fileURLWithPath: target).pathExtension.lowercased()
-        let text: String
-        if suffix == "json" || isCake { text = IntegrationOutput.json(result, context: context) + "\n" }
-        else { text = IntegrationOutput.columns(result, geometry: geometry, options: options, context: context, withSigma: suffix != "xy") }
+        let text = frame.fileText(suffix: URL(fileURLWithPath: target).pathExtension.lowercased(), geometry: geometry, options: options)
         do {
             try text.write(toFile: target, atomically: true, encoding: .utf8)
         } catch {

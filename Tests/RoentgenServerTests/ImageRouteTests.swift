@@ -87,6 +87,24 @@ import XrayFormats
                                                             "--frames", "6", "--threads", "1", "--json"], in: root)
         #expect(integrated.text == cli.trimmingCharacters(in: .whitespacesAndNewlines))
 
+        // integrate's `output`: the one pattern written as -o writes it (the CLI's file, byte for byte), read back as a 2θ pattern.
+        let pattern = try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni", "mask": "images/DLS_CeO2_1200mm.mask",
+                                                       "method": "bbox", "polarization": 0.99, "output": "patterns/pixium.xye"])
+        #expect(pattern.status == 200, "\(pattern.text.prefix(300))")
+        _ = try runCapturing(RoentgenCLI.executable, ["integrate", "images/pixium_03150.tif", "--poni", "images/DLS_CeO2_1200mm_pyFAI.poni", "--mask", "images/DLS_CeO2_1200mm.mask",
+                                                      "--method", "bbox", "--polarization", "0.99", "-o", "patterns/cli.xye"], in: root)
+        let apiFile = try String(contentsOf: root.appendingPathComponent("patterns/pixium.xye"), encoding: .utf8)
+        #expect(apiFile == (try String(contentsOf: root.appendingPathComponent("patterns/cli.xye"), encoding: .utf8)) && apiFile.hasPrefix("#"))
+        let readBack = try http.get("/api/read?path=patterns/pixium.xye").object
+        let scan = try #require((readBack["scans"] as? [[String: Any]])?.first), columns = try #require(scan["columns"] as? [String: [Double?]])
+        #expect(columns["two_theta"]?.count == 1000 && columns["intensity"]?.count == 1000)
+        let patterns = try #require(try http.get("/api/files?dir=patterns").object["entries"] as? [[String: Any]])
+        #expect(patterns.first { $0["name"] as? String == "pixium.xye" }?["kind"] as? String == "diffraction", "\(patterns)")
+        let several = try http.post("/api/integrate", ["images": [stack], "poni": "images/lambda_nominal.poni", "npt": 100, "output": "patterns/stack.xye"])
+        #expect(several.status == 422 && several.text.contains("takes one pattern; these images give 10"), "\(several.text)")
+        let outside = try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni", "output": "../p.xye"])
+        #expect(outside.status == 400 && outside.text.contains("refusedPath"))
+
         // calibrate's `output`: the PONI written into the workspace, equal to the reply's poni_text.
         let calibrated = try http.post("/api/calibrate", ["image": "images/Pilatus1M.edf", "calibrant": "AgBh", "poni": "images/Pilatus1M.poni",
                                                           "wavelength": 1.0326375318602659, "output": "calibrated/Pilatus1M.poni"])

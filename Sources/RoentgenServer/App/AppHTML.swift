@@ -209,6 +209,10 @@ enum AppHTML {
         <label>unit<select id="int-unit"><option value="2th_deg">2θ (°)</option><option value="q_A^-1">q (Å⁻¹)</option><option value="q_nm^-1">q (nm⁻¹)</option><option value="r_mm">r (mm)</option></select></label>
         <label>splitting<select id="int-method"><option value="bbox">bbox</option><option value="no">no</option><option value="full">full</option></select></label>
         <button id="int-run" type="button">Integrate</button></div>
+      <div class="row"><label>polarisation<input id="int-polarization" type="number" step="any" min="-1" max="1" placeholder="none"></label>
+        <label>radial range<input id="int-radial" type="text" size="9" placeholder="A:B"></label><label>χ range (°)<input id="int-azimuth" type="text" size="9" placeholder="A:B"></label></div>
+      <div class="row"><label>write<input id="int-output" type="text" size="18" placeholder="e.g. images/pattern.xye" aria-label="pattern file to write"></label>
+        <button id="int-open-xrd" type="button" disabled>Open in Diffraction</button></div>
       <div class="row"><label>χ bins<input id="cake-npt" type="number" step="1" min="2" value="360"></label>
         <button id="cake-run" type="button">Cake</button><button id="cake-back" type="button" disabled>Show the image</button></div>
       <p id="int-state" class="hint"></p>

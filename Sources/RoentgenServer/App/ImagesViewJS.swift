@@ -37,6 +37,7 @@ views.images = {
     $("mask-clear").addEventListener("click", () => this.editMask(m => m.fill(0)));
     $("mask-save").addEventListener("click", () => this.saveMask($("mask-output").value.trim()));
     $("int-run").addEventListener("click", () => this.integrate());
+    $("int-open-xrd").addEventListener("click", () => { if (this.written) { R.show("xrd"); views.xrd.open(this.written); } });
     $("cake-run").addEventListener("click", () => this.cakeIntegrate());
     $("cake-back").addEventListener("click", () => this.showImage());
     $("cal-run").addEventListener("click", () => this.calibrate());
@@ -219,14 +220,24 @@ views.images = {
     if (this.maskDirty) { status("the mask has unsaved changes: save it (Mask \u2192 Save) to use it", true); return false; }
     return true;
   },
+  /// The options both integrations share: mask, dataset, the frame shown, polarisation, radial and χ ranges.
+  integrationOptions(body) {
+    if (this.maskPath) body.mask = this.maskPath;
+    if (this.dataset) body.dataset = this.dataset;
+    if (this.meta.frames > 1) body.frames = String(this.frame);   // the frame shown, not the whole stack
+    const p = $("int-polarization").value.trim(), radial = $("int-radial").value.trim(), azimuth = $("int-azimuth").value.trim();
+    if (p !== "") body.polarization = Number(p);
+    if (radial) body.radial_range = radial;
+    if (azimuth) body.azimuth_range = azimuth;
+    return body;
+  },
   async integrate() {
     if (!this.maskReady()) return;
     if (!this.path || !this.poni) { status("open an image and load its PONI first", true); return; }
     const unit = $("int-unit").value;
-    const body = { images: [this.path], poni: this.poni, npt: Math.round(Number($("int-npt").value) || 1000), unit, method: $("int-method").value };
-    if (this.maskPath) body.mask = this.maskPath;
-    if (this.dataset) body.dataset = this.dataset;
-    if (this.meta.frames > 1) body.frames = String(this.frame);   // the frame shown, not the whole stack
+    const body = this.integrationOptions({ images: [this.path], poni: this.poni, npt: Math.round(Number($("int-npt").value) || 1000), unit, method: $("int-method").value });
+    const output = $("int-output").value.trim();
+    if (output) body.output = output;
     this.busy = true; $("int-state").textContent = "integrating\u2026";
     let out = await guard(() => api("/api/integrate", body));
     this.busy = false;
@@ -244,7 +255,9 @@ views.images = {
     }
     this.plot.xLabel = UNITS[unit] || unit; this.plot.yLabel = "intensity";
     this.plot.set(list);
-    $("int-state").textContent = `${out.radial.length} points, ${out.method} splitting, ${out.masked_pixels} pixels masked`;
+    this.written = output && unit === "2th_deg" ? output : undefined;
+    $("int-open-xrd").disabled = !this.written;
+    $("int-state").textContent = `${out.radial.length} points, ${out.method} splitting, ${out.masked_pixels} pixels masked` + (output ? ` \u2014 written to ${output}` : "");
   },
   /// The 2-D integration (pyFAI's integrate2d) shown in place of the image: azimuthal bins as rows.
   async cakeIntegrate() {
@@ -253,9 +266,7 @@ views.images = {
     const unit = $("int-unit").value;
     const body = { images: [this.path], poni: this.poni, npt: Math.round(Number($("int-npt").value) || 1000), npt_azim: Math.round(Number($("cake-npt").value) || 360),
       unit, method: $("int-method").value };
-    if (this.maskPath) body.mask = this.maskPath;
-    if (this.dataset) body.dataset = this.dataset;
-    if (this.meta.frames > 1) body.frames = String(this.frame);
+    this.integrationOptions(body);
     this.busy = true; $("int-state").textContent = "integrating the cake\u2026";
     let out = await guard(() => api("/api/integrate", body));
     this.busy = false;

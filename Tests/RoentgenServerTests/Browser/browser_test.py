@@ -247,6 +247,21 @@ try:
            {"max_relative_difference": rel, "masked_pixels": pattern["masked_pixels"], "pattern_pixels": drawn})
     shot("10-images-integrated")
 
+    # With polarisation 0.99 (pyFAI's variant of the same name) written as .xye into the workspace, then opened in Diffraction.
+    js("""(() => { document.getElementById('int-polarization').value = '0.99'; document.getElementById('int-output').value = 'images/pixium_03150.xye';
+        window.roentgen.views.images.pattern = undefined; document.getElementById('int-run').click(); return 1; })()""")
+    wait_for("window.roentgen.views.images.pattern !== undefined && !window.roentgen.views.images.busy", timeout=90)
+    polarized = js("window.roentgen.views.images.pattern")
+    ref = next(v for v in pyfai1d["results"] if v["variant"] == "matrix" and v["unit"] == "2th_deg" and v["method_key"] == "bbox_csr_cython"
+               and v["correctSolidAngle"] and v["polarization_factor"] == 0.99)
+    rel = max(abs(a - b) / max(abs(b), 1e-9) for a, b in zip(polarized["intensity"], ref["intensity"]) if b != 0)
+    js("document.getElementById('int-open-xrd').click(); 1")
+    wait_for("window.roentgen.views.xrd.path === 'images/pixium_03150.xye' && window.roentgen.views.xrd.plot.series.length >= 1")
+    opened = js("[window.roentgen.views.xrd.plot.series[0].x.length, document.getElementById('xrd-wavelength').value]")
+    report("pattern written and opened in Diffraction", rel < 1e-4 and opened[0] == 1000 and abs(float(opened[1]) - 0.1393) < 1e-6,
+           {"max_relative_difference": rel, "xrd_points_and_wavelength": opened})
+    js("""(() => { document.getElementById('tab-images').click(); document.getElementById('int-polarization').value = ''; document.getElementById('int-output').value = ''; return 1; })()""")
+
     # Draw a mask: a real mouse drag with the rectangle tool, a threshold, Save (EDF through /api/mask), then
     # integrate with the saved file: every pixel of the rectangle and above the threshold masked, as many as saved.
     js("(() => { window.roentgen.views.images.view.reset(); const t = document.getElementById('mask-tool'); t.value = 'rect'; t.dispatchEvent(new Event('change')); return 1; })()")
