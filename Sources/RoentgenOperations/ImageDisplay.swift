@@ -10,7 +10,6 @@ public enum ImageDisplay {
     /// exactly a float32 (8/16-bit integers, float32, 32-bit integers up to 2^24 in magnitude), else 8.
     public enum Encoding: String, Sendable, Codable {
         case float32, float64
-        public var size: Int { self == .float32 ? 4 : 8 }
     }
 
     /// One frame, read once and kept for the two requests a viewer makes of it.
@@ -49,6 +48,8 @@ public enum ImageDisplay {
         public var distance_m: Double?
         public var beam_center_px: [Double]?
         public var exposure_s: Double?
+        /// Implausible values of a floating-point frame (denormal-size, beyond 1e30, infinite, all NaN), as `read` says them.
+        public var warnings: [String]
     }
 
     /// The last frames read, so that a viewer's description and pixel requests decode the file once.
@@ -117,7 +118,8 @@ public enum ImageDisplay {
                            min: lo.isFinite ? lo : nil, max: hi.isFinite ? hi : nil, sum: sum, nan: nan, negative: negative, invalid: invalid,
                            display_range: displayRange(f.values, signed: signed),
                            pixel_size_m: t.pixelSize.map { [$0.pixel1, $0.pixel2] }, wavelength_m: t.wavelength, distance_m: t.distance,
-                           beam_center_px: t.beamCenter.map { [$0.x, $0.y] }, exposure_s: t.exposureTime)
+                           beam_center_px: t.beamCenter.map { [$0.x, $0.y] }, exposure_s: t.exposureTime,
+                           warnings: ValuePlausibility.warnings(forFrame: f.values, pixelType: t.pixelType, label: f.frameCount > 1 ? "frame \(f.index)" : "the image"))
     }
 
     /// The 0.5th and 99.8th percentiles of the valid pixels (not NaN; not negative in a signed-integer

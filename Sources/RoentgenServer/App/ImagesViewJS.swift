@@ -77,7 +77,8 @@ views.images = {
     this.levels();
     $("img-state").textContent = `${path.split("/").pop()}: ${meta.shape[0]} \u00d7 ${meta.shape[1]} ${meta.dtype}, frame ${frame + 1} of ${meta.frames}` +
       `, min ${num(meta.min)}, max ${num(meta.max)}` + (meta.invalid ? `, ${meta.invalid} invalid pixels` : "") +
-      (meta.wavelength_m ? `, header \u03bb ${num(meta.wavelength_m * 1e10, 5)} \u00c5` : "");
+      (meta.wavelength_m ? `, header \u03bb ${num(meta.wavelength_m * 1e10, 5)} \u00c5` : "") + (meta.warnings.length ? " \u2014 " + meta.warnings.join("; ") : "");
+    if (meta.warnings.length) status(meta.warnings[0], true);
     // The header's wavelength is the last resort (typed, then the PONI's, then the header's): shown as the field's placeholder.
     $("img-wavelength").placeholder = meta.wavelength_m ? "header " + Number((meta.wavelength_m * 1e10).toPrecision(6)) : "PONI's";
     this.updateRings();   // the geometry (with the wavelength) for this frame's shape, and the rings
