@@ -73,10 +73,17 @@ public enum ImageDisplay {
 
     /// Frame `frame` (from 0) of the image at `path` (HDF5: of `dataset`, default its NXdata signal or
     /// only image dataset). A frame outside the file is a `badParameter` error naming it.
-    public static func frame(_ path: String, dataset: String? = nil, frame k: Int = 0) throws -> Frame {
+    /// `asMask`: the file read as `--mask` reads it (`DetectorImages.readMask`: an HDF5/NeXus file's
+    /// NXdetector `pixel_mask`), so that a viewer shows the pixels integration will leave out.
+    public static func frame(_ path: String, dataset: String? = nil, frame k: Int = 0, asMask: Bool = false) throws -> Frame {
         let url = URL(fileURLWithPath: path)
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         let stamp = "\((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)/\((attributes?[.size] as? NSNumber)?.intValue ?? -1)"
+        if asMask {
+            let mask = try DetectorImages.readMask(url)
+            guard let values = mask.frames.first else { throw RoentgenError(.badFile, "the mask file holds no frame", file: path) }
+            return Frame(file: path, template: mask, frameCount: 1, index: 0, values: values, encoding: encoding(values, type: mask.pixelType))
+        }
         return try recent.frame("\(path)\u{0}\(dataset ?? "")\u{0}\(k)\u{0}\(stamp)") {
             let source = try DetectorImages.open(url, dataset: dataset)
             guard k >= 0, k < source.frameCount else {

@@ -152,10 +152,11 @@ public struct ServerAPI: Sendable {
             return .json(try await Self.offPool { try JSONDocument.encode(ImageDisplay.describe(try ImageDisplay.frame(path, dataset: dataset, frame: frame))) })
         })
         routes.append(APIRoute(method: "GET", path: "/api/image/pixels", summary: "One frame's pixels, row-major little-endian float32 (float64 where float32 would not hold every value exactly); headers X-Image-Shape (rows,columns) and X-Pixel-Encoding.",
-                               query: frameQuery, errors: [400, 404, 422], success: (200, "the pixels", "application/octet-stream")) { request in
+                               query: frameQuery + [.init(name: "mask", description: "true: the file read as --mask reads it (an HDF5/NeXus file's NXdetector pixel_mask)", type: "boolean")], errors: [400, 404, 422], success: (200, "the pixels", "application/octet-stream")) { request in
             let (path, dataset, frame) = try self.frameRequest(request)
+            let asMask = ["1", "true"].contains(request.query["mask"]?.lowercased() ?? "")
             let (data, encoding, shape) = try await Self.offPool { () -> (Data, String, String) in
-                let f = try ImageDisplay.frame(path, dataset: dataset, frame: frame)
+                let f = try ImageDisplay.frame(path, dataset: dataset, frame: frame, asMask: asMask)
                 return (ImageDisplay.pixels(f), f.encoding.rawValue, "\(f.template.rows),\(f.template.columns)")
             }
             return .binary(data, contentType: "application/octet-stream", headers: ["X-Image-Shape": shape, "X-Pixel-Encoding": encoding])

@@ -81,6 +81,13 @@ import XrayFormats
         let stackPixels = try http.get("/api/image/pixels?path=\(stack)&frame=6").body
         let sent: [Float] = stackPixels.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) } }
         #expect(sent.map(Double.init) == read)
+        // mask=true reads the file as --mask does: the stack's NXdetector pixel_mask (37,045 pixels, as pyFAI takes it; IntegrationTests).
+        let pixelMask = try http.get("/api/image/pixels?path=\(stack)&mask=true")
+        #expect(pixelMask.headers["x-image-shape"] == "516,1554")
+        // (uint32 bit flags beyond 2^24: sent as float64, as the header says.)
+        #expect(pixelMask.headers["x-pixel-encoding"] == "float64")
+        let maskValues: [Double] = pixelMask.body.withUnsafeBytes { raw in (0..<(raw.count / 8)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) } }
+        #expect(maskValues.count == 516 * 1554 && maskValues.filter { $0 != 0 }.count == 37045)
         let integrated = try http.post("/api/integrate", ["images": [stack], "poni": "images/lambda_nominal.poni", "npt": 200, "method": "bbox", "frames": "6", "threads": 1])
         #expect(integrated.status == 200 && integrated.object["frame"] as? Int == 6, "\(integrated.text.prefix(200))")
         let cli = try runCapturing(RoentgenCLI.executable, ["integrate", stack, "--poni", "images/lambda_nominal.poni", "--npt", "200", "--method", "bbox",

@@ -42,9 +42,10 @@ views.images = {
     $("cake-back").addEventListener("click", () => this.showImage());
     $("cal-run").addEventListener("click", () => this.calibrate());
   },
-  /// A frame's pixels as a typed array (the API sends little-endian floats, as this platform's arrays are).
-  async pixels(path, frame) {
-    const q = "path=" + encodeURIComponent(path) + "&frame=" + frame + (this.dataset ? "&dataset=" + encodeURIComponent(this.dataset) : "");
+  /// A frame's pixels as a typed array (the API sends little-endian floats, as this platform's arrays are);
+  /// `asMask`: the file as `--mask` reads it (a NeXus file's pixel_mask).
+  async pixels(path, frame, asMask) {
+    const q = "path=" + encodeURIComponent(path) + "&frame=" + frame + (asMask ? "&mask=true" : this.dataset ? "&dataset=" + encodeURIComponent(this.dataset) : "");
     const r = await fetch("/api/image/pixels?" + q, { headers: R.authHeaders() });
     if (!r.ok) { const e = (await r.json()).error || {}; throw new Error((e.file ? e.file + ": " : "") + e.message); }
     const buffer = await r.arrayBuffer(), encoding = r.headers.get("X-Pixel-Encoding");
@@ -149,7 +150,7 @@ views.images = {
   },
   async loadMask(path) {
     if (!path) { this.mask = null; this.view.setMask(null); return; }
-    const values = await guard(() => this.pixels(path, 0));
+    const values = await guard(() => this.pixels(path, 0, true));
     if (!values) return;
     if (this.meta && values.length !== this.meta.shape[0] * this.meta.shape[1]) { status("the mask's shape is not the image's", true); return; }
     const mask = new Uint8Array(values.length);
