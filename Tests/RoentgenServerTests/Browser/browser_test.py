@@ -168,8 +168,16 @@ try:
     probes = json.load(open(os.path.join(REFERENCE, "geometry_probe.json")))
     pyfai1d = json.load(open(os.path.join(REFERENCE, "integrate1d_pixium_03150.json")))
     readings = {f["file"]: f for f in fabio["files"]}
-    js("document.getElementById('tab-images').click(); window.roentgen.views.images.open('images/pixium_03150.tif'); 1")
+    # From the Workspace: the images folder lists the frame as an image and the PONI as a geometry; their buttons open them in Images.
+    js("document.getElementById('tab-workspace').click(); window.roentgen.views.workspace.load('images'); 1")
+    wait_for("document.querySelectorAll('#ws-groups tr[data-path=\"images/pixium_03150.tif\"]').length === 1")
+    buttons = js("""(() => { const b = p => [...document.querySelectorAll(`#ws-groups tr[data-path="${p}"] button`)].map(x => x.textContent);
+        return {image: b('images/pixium_03150.tif'), poni: b('images/DLS_CeO2_1200mm_pyFAI.poni'), groups: [...document.querySelectorAll('#ws-groups h3')].map(h => h.textContent)}; })()""")
+    js("[...document.querySelectorAll('#ws-groups tr[data-path=\"images/pixium_03150.tif\"] button')].find(b => b.textContent === 'Image').click(); 1")
     wait_for("window.roentgen.views.images.opened === 1")
+    report("workspace opens images and PONIs in Images", buttons["image"] == ["Image"] and buttons["poni"] == ["Geometry"]
+           and any(g.startswith("image") for g in buttons["groups"]) and any(g.startswith("geometry") for g in buttons["groups"])
+           and not js("document.getElementById('view-images').hidden"), buttons)
     frame = js("""(() => { const v = window.roentgen.views.images.view.frame; let s = 0; for (const x of v.values) s += x;
         return {sum: s, rows: v.rows, columns: v.columns, type: v.values.constructor.name}; })()""")
     pixels = js("(() => { const v = window.roentgen.views.images.view.frame; return %s.map(([r, c]) => v.values[r * v.columns + c]); })()"
