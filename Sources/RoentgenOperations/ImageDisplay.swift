@@ -20,6 +20,8 @@ public enum ImageDisplay {
         public var index: Int
         public var values: [Double]
         public var encoding: Encoding
+        /// An HDF5 file's datasets of frames (what `dataset` may name); nil for other formats.
+        public var datasets: [String]?
     }
 
     /// `GET /api/image`'s document.
@@ -48,6 +50,8 @@ public enum ImageDisplay {
         public var distance_m: Double?
         public var beam_center_px: [Double]?
         public var exposure_s: Double?
+        /// An HDF5 file's datasets of frames, any of which `dataset` may name (nil for other formats).
+        public var datasets: [String]?
         /// Implausible values of a floating-point frame (denormal-size, beyond 1e30, infinite, all NaN), as `read` says them.
         public var warnings: [String]
     }
@@ -91,8 +95,10 @@ public enum ImageDisplay {
             }
             let template = source.template
             let values = try source.frame(k)
+            var datasets: [String]?
+            if case .stack(let stack) = source { datasets = try stack.imageDatasets() }
             return Frame(file: path, template: template, frameCount: source.frameCount, index: k, values: values,
-                         encoding: encoding(values, type: template.pixelType))
+                         encoding: encoding(values, type: template.pixelType), datasets: datasets)
         }
     }
 
@@ -125,7 +131,7 @@ public enum ImageDisplay {
                            min: lo.isFinite ? lo : nil, max: hi.isFinite ? hi : nil, sum: sum, nan: nan, negative: negative, invalid: invalid,
                            display_range: displayRange(f.values, signed: signed),
                            pixel_size_m: t.pixelSize.map { [$0.pixel1, $0.pixel2] }, wavelength_m: t.wavelength, distance_m: t.distance,
-                           beam_center_px: t.beamCenter.map { [$0.x, $0.y] }, exposure_s: t.exposureTime,
+                           beam_center_px: t.beamCenter.map { [$0.x, $0.y] }, exposure_s: t.exposureTime, datasets: f.datasets,
                            warnings: ValuePlausibility.warnings(forFrame: f.values, pixelType: t.pixelType, label: f.frameCount > 1 ? "frame \(f.index)" : "the image"))
     }
 

@@ -76,6 +76,10 @@ import XrayFormats
         let stack = "images/lambda_testasapo1_1009_00002_m1_part00000.nxs"
         let frame6 = try http.get("/api/image?path=\(stack)&frame=6").object
         #expect(frame6["frames"] as? Int == 10 && frame6["frame"] as? Int == 6 && frame6["shape"] as? [Int] == [516, 1554] && frame6["dtype"] as? String == "int16")
+        // Its datasets of frames (what `dataset` may name): the frames, the flat field and the pixel mask; none for a TIFF.
+        #expect(Set(frame6["datasets"] as? [String] ?? []) == ["/entry/instrument/detector/data", "/entry/instrument/detector/flatfield", "/entry/instrument/detector/pixel_mask"],
+                "\(frame6["datasets"] ?? "")")
+        #expect(try http.get("/api/image?path=images/pixium_03150.tif").object["datasets"] == nil)
         let read = try DetectorImages.open(root.appendingPathComponent(stack)).frame(6)
         #expect(frame6["sum"] as? Double == read.reduce(0, +))
         let stackPixels = try http.get("/api/image/pixels?path=\(stack)&frame=6").body

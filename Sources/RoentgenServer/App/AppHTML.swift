@@ -180,7 +180,7 @@ enum AppHTML {
       <h2>Image</h2>
       <div class="row"><input id="img-path" type="text" placeholder="image path (TIFF, CBF, EDF, mar345, HDF5)" aria-label="image path"><button id="img-open" type="button">Open</button></div>
       <div class="row"><label>frame<input id="img-frame" type="number" min="0" step="1" value="0"></label>
-        <label>HDF5 dataset<input id="img-dataset" type="text" size="14" placeholder="default"></label></div>
+        <label>HDF5 dataset<input id="img-dataset" type="text" size="14" placeholder="default" list="img-datasets"></label><datalist id="img-datasets"></datalist></div>
       <p id="img-state" class="hint"></p>
       <h3>Display</h3>
       <div class="row"><label>scale<select id="img-scale"><option value="log">log</option><option value="sqrt">square root</option><option value="linear">linear</option></select></label>

@@ -68,6 +68,8 @@ views.images = {
     this.path = path; this.meta = meta; this.frame = frame;
     this.cake = undefined; $("cake-back").disabled = true;
     $("img-frame").max = String(meta.frames - 1);
+    // An HDF5 file's datasets of frames, offered for the dataset field.
+    $("img-datasets").replaceChildren(...(meta.datasets || []).map(d => el("option", { value: d })));
     if (!keep) this.autoLevels();
     if (!keep && this.mask && this.mask.length !== values.length) {
       this.mask = null; this.maskPath = undefined; this.view.mask = null; $("img-mask-state").textContent = "";

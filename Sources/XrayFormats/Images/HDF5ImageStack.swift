@@ -62,6 +62,22 @@ public struct HDF5ImageStack: @unchecked Sendable {
         }
     }
 
+    /// Whether a node is a dataset of frames: numeric, 2-D or 3-D, its last two dimensions above 1.
+    static func holdsFrames(_ node: HDF5Reader.Node) -> Bool {
+        guard let d = node.dataset, d.type.isNumeric else { return false }
+        let dims = d.space.dims
+        return (dims.count == 2 || dims.count == 3) && dims.suffix(2).allSatisfy { $0 > 1 }
+    }
+
+    /// The paths of every dataset of frames in this stack's file (what `--dataset` may name), in file order.
+    public func imageDatasets() throws -> [String] {
+        try data.withUnsafeBytes { raw in
+            let h5 = try HDF5File(raw, file: file)
+            var warnings: [String] = []
+            return try HDF5Reader.walk(h5, warnings: &warnings).filter(Self.holdsFrames).map(\.path)
+        }
+    }
+
     /// Every 2-D or 3-D numeric dataset of the file, each opened as a stack (for summaries).
     static func all(data: Data, file: String) throws -> [HDF5ImageStack] {
         if let one = try? HDF5ImageStack(data: data, file: file) { return [one] }
@@ -78,11 +94,7 @@ public struct HDF5ImageStack: @unchecked Sendable {
             let h5 = try HDF5File(raw, file: file)
             var warnings: [String] = []
             let tree = try HDF5Reader.walk(h5, warnings: &warnings)
-            func isImage(_ i: Int) -> Bool {
-                guard let d = tree[i].dataset, d.type.isNumeric else { return false }
-                let dims = d.space.dims
-                return (dims.count == 2 || dims.count == 3) && dims.suffix(2).allSatisfy { $0 > 1 }
-            }
+            func isImage(_ i: Int) -> Bool { Self.holdsFrames(tree[i]) }
             var node: Int?
             if let dataset {
                 guard let i = HDF5Reader.resolve(dataset, in: tree) else {

@@ -264,7 +264,9 @@ try:
                and v["correctSolidAngle"] and v["polarization_factor"] == 0.99)
     rel = max(abs(a - b) / max(abs(b), 1e-9) for a, b in zip(polarized["intensity"], ref["intensity"]) if b != 0)
     js("document.getElementById('int-open-xrd').click(); 1")
-    wait_for("window.roentgen.views.xrd.path === 'images/pixium_03150.xye' && window.roentgen.views.xrd.plot.series.length >= 1")
+    # (The view sets its path before it redraws: the earlier CIF's sticks are simulated again first.)
+    wait_for("window.roentgen.views.xrd.path === 'images/pixium_03150.xye' && window.roentgen.views.xrd.plot.series.length >= 1"
+             " && window.roentgen.views.xrd.plot.series[0].name === 'pixium_03150.xye'")
     opened = js("[window.roentgen.views.xrd.plot.series[0].x.length, document.getElementById('xrd-wavelength').value]")
     report("pattern written and opened in Diffraction", rel < 1e-4 and opened[0] == 1000 and abs(float(opened[1]) - 0.1393) < 1e-6,
            {"max_relative_difference": rel, "xrd_points_and_wavelength": opened})
