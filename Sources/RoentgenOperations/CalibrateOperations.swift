@@ -42,6 +42,8 @@ public enum CalibrateOperations {
         public var threshold = 5.0
         /// Write the refined geometry to this PONI file (pyFAI v2), as `-o` does.
         public var output: String?
+        /// The API's: replace an existing `output` file (without it the server refuses, 409); the CLI always replaces.
+        public var overwrite = false
 
         public init(image: String = "", calibrant: String = "") {
             self.image = image

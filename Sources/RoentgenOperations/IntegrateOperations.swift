@@ -52,6 +52,8 @@ public enum IntegrateOperations {
         /// The API's output file for its one pattern (.xy without σ, .xye, or .json; a cake always JSON), as `-o` writes
         /// one; the CLI handles `-o` itself (folders, NeXus files).
         public var output: String?
+        /// The API's: replace an existing `output` file (without it the server refuses, 409); the CLI always replaces.
+        public var overwrite = false
         /// Azimuthal bins: a 2-D cake instead of a pattern.
         public var nptAzim: Int?
         /// Error model: poisson, azimuthal, hybrid or none.

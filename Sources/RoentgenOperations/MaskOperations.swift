@@ -12,6 +12,8 @@ public enum MaskOperations {
         public var shape: [Int] = []
         /// The masked pixels as runs of row-major indices: start, length, start, length … (ascending, not overlapping).
         public var runs: [Int] = []
+        /// Replace an existing `output` file (without it the server refuses, 409).
+        public var overwrite = false
         public static var defaults: Request { Request() }
     }
 

@@ -14,12 +14,14 @@ public struct APIError: Error, Sendable {
     }
 
     /// The API error for any error an operation threw: a malformed request is 400, something
-    /// missing 404, a request the data or the analysis cannot satisfy 422.
+    /// missing 404, a file not to be overwritten unasked 409, a request the data or the analysis cannot satisfy 422.
     public static func from(_ error: any Error) -> APIError {
         switch error {
         case let e as APIError: return e
         case let e as Workspace.Refused: return APIError(400, "refusedPath", e.message)
         case let e as ReadConfinement.Refused: return APIError(400, "refusedPath", e.message)
+        case let e as Workspace.Exists:
+            return APIError(409, "exists", "the file exists; send \"overwrite\": true to replace it", file: e.path)
         case let e as RoentgenError:
             let status: Int
             switch e.kind {

@@ -29,11 +29,11 @@ public struct ServerAPI: Sendable {
     }
 
     /// A POST route running one operation on a JSON body whose file fields are resolved inside the workspace.
-    func operation<R: OperationRequest>(_ path: String, _ summary: String, _ type: R.Type,
+    func operation<R: OperationRequest>(_ path: String, _ summary: String, _ type: R.Type, errors: [Int] = [400, 404, 422],
                                         resolve: @escaping @Sendable (inout R, Workspace) throws -> Void,
                                         run: @escaping @Sendable (R) async throws -> Data) -> APIRoute {
         let workspace = self.workspace
-        return APIRoute(method: "POST", path: path, summary: summary, body: { R.schema }) { request in
+        return APIRoute(method: "POST", path: path, summary: summary, body: { R.schema }, errors: errors) { request in
             var r = try Self.decode(R.self, request.body)
             try resolve(&r, workspace)
             return .json(try await run(r))
@@ -241,18 +241,19 @@ public struct ServerAPI: Sendable {
         })
         // Detector images
         routes.append(operation("/api/integrate", "Azimuthal integration of detector images with a PONI geometry (`roentgen integrate --json`; several frames give an array; `output` writes one pattern into the workspace as -o does); runs off the request threads.",
-                                IntegrateOperations.Request.self, resolve: { r, w in
+                                IntegrateOperations.Request.self, errors: [400, 404, 409, 422], resolve: { r, w in
                                     r.images = try r.images.map(w.resolve); r.poni = try w.resolve(r.poni)
                                     r.mask = try r.mask.map(w.resolve); r.dark = try r.dark.map(w.resolve); r.flat = try r.flat.map(w.resolve)
-                                    r.output = try r.output.map(w.writableFile)
+                                    let replace = r.overwrite
+                                    r.output = try r.output.map { try w.writableFile($0, replacing: replace) }
                                     r.spline = try r.spline.map { $0.lowercased() == "none" ? $0 : try w.resolve($0) } }) { r in
             try await Self.offPool { try IntegrateOperations.json(r) }
         })
         var mask = APIRoute(method: "POST", path: "/api/mask", summary: "Write a mask drawn over an image as an EDF file in the workspace (1 = masked; what --mask reads): {output, shape: [rows, columns], runs: [start, length, …] of row-major indices}. Bodies up to 64 MiB.",
-                            body: { MaskOperations.Request.schema }, errors: [400, 413, 422]) { request in
+                            body: { MaskOperations.Request.schema }, errors: [400, 409, 413, 422]) { request in
             var r = try Self.decode(MaskOperations.Request.self, request.body)
             guard !r.output.isEmpty else { throw APIError(400, "badRequest", "'output' is required") }
-            r.output = try ws.writableFile(r.output)
+            r.output = try ws.writableFile(r.output, replacing: r.overwrite)
             let checked = r
             let written = try await Self.offPool { try MaskOperations.write(checked) }
             return .json(try JSONDocument.encode(written))
@@ -260,9 +261,11 @@ public struct ServerAPI: Sendable {
         mask.maxBody = 64 << 20
         routes.append(mask)
         routes.append(operation("/api/calibrate", "Detector geometry refined from calibrant rings, from a PONI, a rough start or none (`roentgen calibrate --json`; `poni_text` holds the PONI file, `output` writes it into the workspace); runs off the request threads.",
-                                CalibrateOperations.Request.self, resolve: { r, w in
+                                CalibrateOperations.Request.self, errors: [400, 404, 409, 422], resolve: { r, w in
                                     r.image = try w.resolve(r.image); r.poni = try r.poni.map(w.resolve); r.mask = try r.mask.map(w.resolve)
-                                    r.controlPoints = try r.controlPoints.map(w.resolve); r.output = try r.output.map(w.writableFile)
+                                    r.controlPoints = try r.controlPoints.map(w.resolve)
+                                    let replace = r.overwrite
+                                    r.output = try r.output.map { try w.writableFile($0, replacing: replace) }
                                     r.spline = try r.spline.map { $0.lowercased() == "none" ? $0 : try w.resolve($0) }
                                     // A calibrant is a name (AgBh …) or a .D file in the workspace.
                                     if !CalibrateOperations.isBuiltInCalibrant(r.calibrant) { r.calibrant = try w.resolve(r.calibrant) } }) { r in

@@ -99,9 +99,13 @@ public struct Workspace: Sendable {
         return url
     }
 
-    /// A file to write (a calibrated PONI): its folder inside the root (created if missing), the file itself
-    /// new or an existing file inside the root (not a symbolic link out). Returns the path relative to the root.
-    public func writableFile(_ relative: String) throws -> String {
+    /// A file the API was asked to write over, without `overwrite: true` (409).
+    public struct Exists: Error, Sendable { public var path: String }
+
+    /// A file to write (a calibrated PONI, a mask, a pattern): its folder inside the root (created if missing), the
+    /// file itself new, or, with `replacing`, an existing file inside the root (not a symbolic link out; an existing
+    /// file without `replacing` throws `Exists`: the app does not overwrite data unasked). Returns the path relative to the root.
+    public func writableFile(_ relative: String, replacing: Bool) throws -> String {
         let components = relative.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
         guard let name = components.last, !relative.hasSuffix("/") else { throw Refused(message: "the destination must name a file inside the workspace root") }
         let folder = components.dropLast().joined(separator: "/")
@@ -110,6 +114,7 @@ public struct Workspace: Sendable {
         if FileManager.default.fileExists(atPath: url.path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) != nil {
             let resolved = try resolve(path)
             guard !isFolder(resolved) else { throw Refused(message: "'\(resolved)' is a folder, not a file to write") }
+            guard replacing else { throw Exists(path: resolved) }
         }
         return path
     }

@@ -124,6 +124,19 @@ import XrayFormats
         #expect(written == calibrated.object["poni_text"] as? String)
         let reread = try http.get("/api/geometry?poni=calibrated/Pilatus1M.poni").object
         #expect(reread["distance_m"] as? Double == calibrated.object["distance_m"] as? Double)
+        // An existing file is not replaced unasked (409, naming it; the file unchanged), and is with overwrite.
+        let again: [String: Any] = ["image": "images/Pilatus1M.edf", "calibrant": "AgBh", "poni": "images/Pilatus1M.poni", "wavelength": 1.0326375318602659,
+                                    "output": "calibrated/Pilatus1M.poni", "passes": 1]
+        let refused = try http.post("/api/calibrate", again)
+        #expect(refused.status == 409 && refused.errorKind == "exists" && refused.text.contains("calibrated/Pilatus1M.poni"), "\(refused.text)")
+        #expect(try String(contentsOf: root.appendingPathComponent("calibrated/Pilatus1M.poni"), encoding: .utf8) == written)
+        let replaced = try http.post("/api/calibrate", again.merging(["overwrite": true]) { $1 })
+        let rewritten = try String(contentsOf: root.appendingPathComponent("calibrated/Pilatus1M.poni"), encoding: .utf8)
+        #expect(replaced.status == 200 && rewritten == replaced.object["poni_text"] as? String)
+        #expect(try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni", "output": "images/pixium_03150.tif"]).status == 409,
+                "the frame itself is not overwritten by a pattern")
+        #expect(try http.post("/api/mask", ["output": "images/Pilatus1M.edf", "shape": [1043, 981], "runs": [0, 1]]).status == 409)
+        #expect(try SHA256.hex(ofFileAt: root.appendingPathComponent("images/pixium_03150.tif")) == (try SHA256.hex(ofFileAt: SharedData.url("images/pixium_03150.tif")!)))
         #expect(server.interrupt() == 0)
     }
 

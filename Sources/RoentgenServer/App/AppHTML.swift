@@ -182,6 +182,7 @@ enum AppHTML {
       <div class="row"><label>frame<input id="img-frame" type="number" min="0" step="1" value="0"></label>
         <label>HDF5 dataset<input id="img-dataset" type="text" size="14" placeholder="default" list="img-datasets"></label><datalist id="img-datasets"></datalist></div>
       <p id="img-state" class="hint"></p>
+      <label class="hint"><input id="img-overwrite" type="checkbox"> files written here (PONI, mask, pattern) may replace existing ones</label>
       <h3>Display</h3>
       <div class="row"><label>scale<select id="img-scale"><option value="log">log</option><option value="sqrt">square root</option><option value="linear">linear</option></select></label>
         <label>colours<select id="img-cmap"><option value="grey">grey</option><option value="inverse">inverse grey</option><option value="fire">fire</option></select></label></div>

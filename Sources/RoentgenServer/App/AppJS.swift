@@ -12,7 +12,9 @@ async function api(path, body, method) {
   const data = await r.json();
   if (!r.ok) {
     const e = data && data.error ? data.error : { message: r.statusText };
-    throw new Error((e.file ? e.file + (e.line ? ":" + e.line : "") + ": " : "") + e.message);
+    const error = new Error((e.file ? e.file + (e.line ? ":" + e.line : "") + ": " : "") + e.message);
+    error.kind = e.kind; error.file = e.file;
+    throw error;
   }
   return data;
 }

@@ -42,6 +42,16 @@ views.images = {
     $("cake-back").addEventListener("click", () => this.showImage());
     $("cal-run").addEventListener("click", () => this.calibrate());
   },
+  /// A request that writes a file into the workspace: `overwrite` as the checkbox says; a refusal to
+  /// replace an existing file (409, kind "exists") explained in the app's words.
+  async write(route, body) {
+    if ($("img-overwrite").checked) body.overwrite = true;
+    try { return await api(route, body); }
+    catch (e) {
+      status(e.kind === "exists" ? `${e.file} exists: tick "may replace existing ones" under Image to overwrite it` : e.message, true);
+      return undefined;
+    }
+  },
   /// A frame's pixels as a typed array (the API sends little-endian floats, as this platform's arrays are);
   /// `asMask`: the file as `--mask` reads it (a NeXus file's pixel_mask).
   async pixels(path, frame, asMask) {
@@ -212,7 +222,7 @@ views.images = {
       let j = i; while (j < m.length && m[j]) j++;
       runs.push(i, j - i); i = j;
     }
-    const out = await guard(() => api("/api/mask", { output, shape: this.meta.shape, runs }));
+    const out = await this.write("/api/mask", { output, shape: this.meta.shape, runs });
     if (!out) return;
     status("");
     this.maskPath = out.file; this.maskDirty = false; $("img-mask").value = out.file;
@@ -243,7 +253,7 @@ views.images = {
     const output = $("int-output").value.trim();
     if (output) body.output = output;
     this.busy = true; $("int-state").textContent = "integrating\u2026";
-    let out = await guard(() => api("/api/integrate", body));
+    let out = output ? await this.write("/api/integrate", body) : await guard(() => api("/api/integrate", body));
     this.busy = false;
     if (!out) { $("int-state").textContent = ""; return; }
     this.pattern = out;
@@ -308,7 +318,7 @@ views.images = {
     const output = $("cal-output").value.trim();
     if (output) body.output = output;
     this.busy = true; this.calibration = undefined; $("cal-state").textContent = "calibrating\u2026";
-    const out = await guard(() => api("/api/calibrate", body));
+    const out = output ? await this.write("/api/calibrate", body) : await guard(() => api("/api/calibrate", body));
     this.busy = false;
     if (!out) { $("cal-state").textContent = ""; return; }
     this.calibration = out;
