@@ -9,7 +9,7 @@ import XrayFormats
 public enum CalibrateOperations {
     /// The options of `roentgen calibrate` (snake_case keys in the API).
     public struct Request: OperationRequest {
-        /// The calibrant image (its first frame).
+        /// The calibrant image (its first frame, or `frame`).
         public var image = ""
         /// CeO2, LaB6, Si, AgBh, or a pyFAI `.D` file of d-spacings (Å).
         public var calibrant = ""
@@ -32,6 +32,8 @@ public enum CalibrateOperations {
         public var dummy: Double?
         /// HDF5 dataset of the frames.
         public var dataset: String?
+        /// The frame of a stack to calibrate on (from 0; default the first).
+        public var frame = 0
         /// pyFAI control points (.npt) to refine from instead of picking ring pixels.
         public var controlPoints: String?
         public var refineWavelength = false
@@ -90,7 +92,10 @@ public enum CalibrateOperations {
         }
         let source = try DetectorImages.open(URL(fileURLWithPath: image), dataset: dataset)
         let template = source.template
-        let frame = try source.frame(0)
+        guard r.frame >= 0, r.frame < source.frameCount else {
+            throw RoentgenError(.badParameter, "--frame \(r.frame): the image has \(source.frameCount) frame\(source.frameCount == 1 ? "" : "s") (0 to \(source.frameCount - 1))", file: image)
+        }
+        let frame = try source.frame(r.frame)
         // Pixels left out: the mask file, invalid values (NaN, negative Pilatus/Eiger gaps, the dummy) and
         // --detector's built-in mask; the start PONI's detector adds its own below.
         var m = [Bool](repeating: false, count: frame.count)

@@ -28,6 +28,7 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Mask image: nonzero pixels are left out (of an HDF5/NeXus file, its NXdetector pixel_mask; negative Pilatus/Eiger pixels always are).") var mask: String?
     @Option(help: "Pixels equal to this value are left out (e.g. 0 outside a round image plate).") var dummy: Double?
     @Option(help: "HDF5 dataset of the frames.") var dataset: String?
+    @Option(help: "The frame of a stack to calibrate on, from 0 (default the first).") var frame = 0
     @Option(help: "Refine from pyFAI control points (.npt) instead of picking ring pixels in the image.") var controlPoints: String?
     @Flag(help: "Refine the wavelength too.") var refineWavelength = false
     @Flag(help: "Refine rot3 too (pyFAI fixes it for powder rings).") var refineRot3 = false
@@ -40,7 +41,7 @@ struct CalibrateCommand: ParsableCommand {
     func run() throws {
         var r = CalibrateOperations.Request(image: image, calibrant: calibrant)
         r.wavelength = wavelength; r.distance = distance; r.center = center; r.poni = poni; r.pixelSize = pixelSize; r.detector = detector
-        r.spline = spline; r.sensor = sensor; r.mask = mask; r.dummy = dummy; r.dataset = dataset; r.controlPoints = controlPoints
+        r.spline = spline; r.sensor = sensor; r.mask = mask; r.dummy = dummy; r.dataset = dataset; r.frame = frame; r.controlPoints = controlPoints
         r.refineWavelength = refineWavelength; r.refineRot3 = refineRot3; r.fixTilts = fixTilts; r.passes = passes; r.threshold = threshold
         r.output = output
         let outcome = try CalibrateOperations.run(r)

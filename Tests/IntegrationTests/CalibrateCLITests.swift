@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import XrayCore
+import XrayFormats
 @testable import Integration
 
 /// `roentgen calibrate` end to end: the JSON keys the issue names, the PONI file it writes, and
@@ -39,6 +40,37 @@ import XrayCore
         let written = try PONIGeometry.parse(String(contentsOf: out, encoding: .utf8), file: out.path)
         #expect(abs(written.distance - (o["distance_m"] as? Double ?? 0)) < 1e-12 && abs((written.wavelength ?? 0) / 1.03264e-10 - 1) < 1e-12)
         #expect(try String(contentsOf: out, encoding: .utf8).contains("poni_version: 2"))
+    }
+
+    /// `--frame K` calibrates a stack's frame K: a two-frame EDF whose frame 1 is the AgBh frame (frame 0 blank)
+    /// gives the single file's calibration from frame 1, and no rings from frame 0; a frame past the end is refused.
+    @Test func frameOfAStack() async throws {
+        guard let image = SharedData.url("images/Pilatus1M.edf"), let poni = SharedData.url("images/Pilatus1M.poni") else { return }
+        let agbh = try DetectorImages.read(image)
+        let stack = Self.temporary("two_frames.edf")
+        defer { try? FileManager.default.removeItem(at: stack) }
+        var bytes = Data()
+        for (k, values) in [[Double](repeating: 0, count: agbh.pixelCount), agbh.frames[0]].enumerated() {
+            var header = "{\nHeaderID = EH:\(String(format: "%06d", k + 1)):000000:000000 ;\nImage = \(k + 1) ;\nByteOrder = LowByteFirst ;\n"
+            header += "DataType = SignedInteger ;\nDim_1 = \(agbh.columns) ;\nDim_2 = \(agbh.rows) ;\nSize = \(agbh.pixelCount * 4) ;\n"
+            while (header.utf8.count + 2) % 512 != 0 { header += " " }
+            bytes.append(Data((header + "}\n").utf8))
+            for v in values { withUnsafeBytes(of: Int32(v).littleEndian) { bytes.append(contentsOf: $0) } }
+        }
+        try bytes.write(to: stack)
+        let base = ["--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326375318602659", "--json"]
+        let single = try await RoentgenCLI.run(["calibrate", image.path] + base)
+        let second = try await RoentgenCLI.run(["calibrate", stack.path] + base + ["--frame", "1"])
+        #expect(single.status == 0 && second.status == 0, "\(second.stderr)")
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(single.stdout.utf8)) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        for key in ["distance_m", "poni1_m", "poni2_m", "rot1", "rot2", "residual_deg", "control_points"] {
+            #expect("\(a[key] ?? "")" == "\(b[key] ?? "")", "\(key): \(a[key] ?? "") vs \(b[key] ?? "")")
+        }
+        let blank = try await RoentgenCLI.run(["calibrate", stack.path] + base)
+        #expect(blank.status != 0 && blank.stdout.isEmpty, "frame 0 is blank: \(blank.stderr)")
+        let past = try await RoentgenCLI.run(["calibrate", stack.path] + base + ["--frame", "2"])
+        #expect(past.status != 0 && past.stderr.contains("--frame 2: the image has 2 frames (0 to 1)") && past.stderr.contains("two_frames.edf"), "\(past.stderr)")
     }
 
     @Test func badInput() async throws {

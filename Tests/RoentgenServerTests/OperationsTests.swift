@@ -62,6 +62,12 @@ import XrayFormats
         #expect { try FrameSelection("12:").frames(of: 10, file: "a.h5") } throws: { ($0 as? RoentgenError)?.file == "a.h5" }
     }
 
+    /// `POST /api/calibrate` takes a stack's frame as `--frame` (`frame`) and the write flags (`output`, `overwrite`).
+    @Test func calibrateRequestTakesFrameAndOutput() throws {
+        let r = try CalibrateOperations.Request.decode(Data(#"{"image": "a.h5", "calibrant": "AgBh", "frame": 3, "output": "a.poni", "overwrite": true}"#.utf8))
+        #expect(r.frame == 3 && r.output == "a.poni" && r.overwrite && CalibrateOperations.Request.defaults.frame == 0 && !CalibrateOperations.Request.defaults.overwrite)
+    }
+
     @Test func decimationKeepsEachRunsExtremesWithinThePointBudget() throws {
         let n = 100_000
         let x = (0..<n).map { Double($0) * 0.001 }

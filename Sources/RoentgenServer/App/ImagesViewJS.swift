@@ -315,6 +315,7 @@ views.images = {
     if (w > 0) body.wavelength = w;
     if (this.maskPath) body.mask = this.maskPath;
     if (this.dataset) body.dataset = this.dataset;
+    if (this.meta.frames > 1) body.frame = this.frame;   // the frame shown
     const output = $("cal-output").value.trim();
     if (output) body.output = output;
     this.busy = true; this.calibration = undefined; $("cal-state").textContent = "calibrating\u2026";
