@@ -198,7 +198,7 @@ enum AppHTML {
       <h3>Mask</h3>
       <div class="row"><input id="img-mask" type="text" placeholder="mask file (nonzero: masked)" aria-label="mask file"><button id="img-mask-load" type="button">Load</button>
         <label><input id="img-show-mask" type="checkbox" checked> show</label></div>
-      <div class="row"><label>draw<select id="mask-tool"><option value="">nothing (drag pans)</option><option value="rect">rectangle</option><option value="circle">circle</option></select></label>
+      <div class="row"><label>draw<select id="mask-tool"><option value="">nothing (drag pans)</option><option value="rect">rectangle</option><option value="circle">circle</option><option value="polygon">polygon (double click closes)</option></select></label>
         <label><input id="mask-unmask" type="checkbox"> unmask</label></div>
       <div class="row"><label>below<input id="mask-below" type="number" step="any"></label><label>above<input id="mask-above" type="number" step="any"></label>
         <button id="mask-threshold" type="button">Mask</button></div>

@@ -7,8 +7,9 @@
 /// applied here) and a calibrant's rings are drawn where 2θ crosses theirs. A cake (2-D integration:
 /// azimuthal bins × radial bins) is shown the same way with its axes: the readout gives the bin's
 /// radial value and χ, and the rings are its vertical lines. Wheel zooms about the
-/// cursor, drag pans (or, with a mask tool, draws a rectangle or circle handed to `onShape`), double-click
-/// or `0` resets; arrows pan, + and − zoom.
+/// cursor, drag pans (or, with a mask tool, draws a rectangle or circle handed to `onShape`; the polygon
+/// tool takes a vertex per click and closes on a double click or Enter), double-click or `0` resets;
+/// arrows pan, + and − zoom.
 enum ImageJS {
     static let text = #"""
 "use strict";
@@ -223,11 +224,31 @@ class ImageView {
     this.lastImage = img;
     this.renderCount++; this.lastRenderMs = performance.now() - t0;
   }
-  /// The shape being drawn (a mask tool: `tool` is "rect" or "circle", corners or centre and rim in image
-  /// coordinates), over the last rendered image.
+  /// Ends the polygon being drawn: handed to `onShape` with at least three vertices (a double click's second
+  /// click added its point twice: dropped), or dropped (`cancel`).
+  closePolygon(fromDoubleClick, cancel) {
+    const poly = this.polygon; this.polygon = null;
+    if (!poly) return;
+    const pts = poly.points;
+    if (fromDoubleClick && pts.length > 1) {
+      const a = pts[pts.length - 1], b = pts[pts.length - 2];
+      if (Math.hypot(a[0] - b[0], a[1] - b[1]) < 2 * this.current().s) pts.pop();
+    }
+    if (!cancel && pts.length >= 3 && this.onShape) this.onShape({ kind: "polygon", points: pts }); else this.render();
+  }
+  /// The shape being drawn (a mask tool: `tool` is "rect", "circle" or "polygon"; corners, centre and rim, or
+  /// vertices, in image coordinates), over the last rendered image.
   drawShape() {
-    const sh = this.shape, ctx = this.canvas.getContext("2d");
+    const ctx = this.canvas.getContext("2d");
     if (this.lastImage) ctx.putImageData(this.lastImage, 0, 0);
+    if (this.polygon) {
+      const pts = this.polygon.points.concat(this.polygon.cursor ? [this.polygon.cursor] : []);
+      ctx.save(); ctx.strokeStyle = "#ff4d6d"; ctx.lineWidth = 1.5; ctx.setLineDash([5, 3]); ctx.beginPath();
+      pts.forEach(([x, y], i) => { const q = this.toScreen(x, y); if (i) ctx.lineTo(q.px, q.py); else ctx.moveTo(q.px, q.py); });
+      ctx.closePath(); ctx.stroke(); ctx.restore();
+      return;
+    }
+    const sh = this.shape;
     const a = this.toScreen(sh.x0, sh.y0), b = this.toScreen(sh.x1, sh.y1);
     ctx.save(); ctx.strokeStyle = "#ff4d6d"; ctx.lineWidth = 1.5; ctx.setLineDash([5, 3]); ctx.beginPath();
     if (sh.kind === "circle") ctx.arc(a.px, a.py, Math.hypot(b.px - a.px, b.py - a.py), 0, 2 * Math.PI);
@@ -270,7 +291,12 @@ class ImageView {
     c.addEventListener("mousedown", e => {
       if (!this.frame) return;
       const [x, y] = pos(e);
-      if (this.tool) { const p = this.toImage(x, y); this.shape = { kind: this.tool, x0: p.x, y0: p.y, x1: p.x, y1: p.y }; }
+      if (this.tool === "polygon") {
+        // A polygon: each click adds a vertex; a double click or Enter closes it, Escape drops it.
+        const p = this.toImage(x, y);
+        if (!this.polygon) this.polygon = { kind: "polygon", points: [] };
+        this.polygon.points.push([p.x, p.y]); this.polygon.cursor = [p.x, p.y]; this.drawShape();
+      } else if (this.tool) { const p = this.toImage(x, y); this.shape = { kind: this.tool, x0: p.x, y0: p.y, x1: p.x, y1: p.y }; }
       else this.drag = { x, y, view: Object.assign({}, this.current()) };
       e.preventDefault(); c.focus();
     });
@@ -278,6 +304,7 @@ class ImageView {
       if (!this.frame) return;
       const [x, y] = pos(e);
       if (this.shape) { const p = this.toImage(x, y); this.shape.x1 = p.x; this.shape.y1 = p.y; this.drawShape(); }
+      else if (this.polygon && e.target === c) { const p = this.toImage(x, y); this.polygon.cursor = [p.x, p.y]; this.drawShape(); }
       else if (this.drag) {
         const d = this.drag;
         this.view = { x0: d.view.x0 - (x - d.x) * d.view.s, y0: d.view.y0 - (y - d.y) * d.view.s, s: d.view.s };
@@ -290,7 +317,7 @@ class ImageView {
       const shape = this.shape; this.shape = null;
       if (shape && this.onShape) this.onShape(shape); else if (shape) this.render();
     });
-    c.addEventListener("dblclick", () => this.reset());
+    c.addEventListener("dblclick", () => { if (this.polygon) this.closePolygon(true); else this.reset(); });
     c.addEventListener("wheel", e => {
       if (!this.frame) return;
       e.preventDefault();
@@ -301,6 +328,7 @@ class ImageView {
     c.addEventListener("keydown", e => {
       if (!this.frame) return;
       const k = e.key, step = 40;
+      if (this.polygon && (k === "Enter" || k === "Escape")) { this.closePolygon(false, k === "Escape"); e.preventDefault(); return; }
       if (k === "ArrowLeft") this.panBy(-step, 0); else if (k === "ArrowRight") this.panBy(step, 0);
       else if (k === "ArrowUp") this.panBy(0, -step); else if (k === "ArrowDown") this.panBy(0, step);
       else if (k === "+" || k === "=") this.zoomBy(0.8); else if (k === "-") this.zoomBy(1.25);

@@ -182,13 +182,29 @@ views.images = {
     this.maskCount = count;
     $("img-mask-state").textContent = `${count} masked pixels (not saved)`;
   },
-  /// A drawn rectangle (corners) or circle (centre, rim) masks, or unmasks, the pixels whose centres it holds.
+  /// A drawn rectangle (corners), circle (centre, rim) or polygon (vertices) masks, or unmasks, the pixels whose centres it holds.
   maskShape(sh) {
     if (this.cake) { status("masks are drawn on the image, not the cake", true); this.view.render(); return; }
     this.lastShape = sh;
     const value = $("mask-unmask").checked ? 0 : 1, rows = this.meta.shape[0], cols = this.meta.shape[1];
     this.editMask(m => {
-      if (sh.kind === "circle") {
+      if (sh.kind === "polygon") {
+        // Pixel centres inside the polygon (even-odd rule), within its bounding box.
+        const xs = sh.points.map(p => p[0]), ys = sh.points.map(p => p[1]), n = sh.points.length;
+        const ra = Math.max(0, Math.floor(Math.min(...ys))), rb = Math.min(rows - 1, Math.ceil(Math.max(...ys)));
+        const ca = Math.max(0, Math.floor(Math.min(...xs))), cb = Math.min(cols - 1, Math.ceil(Math.max(...xs)));
+        for (let r = ra; r <= rb; r++) {
+          const y = r + 0.5;
+          for (let c = ca; c <= cb; c++) {
+            const x = c + 0.5; let inside = false;
+            for (let i = 0, j = n - 1; i < n; j = i++) {
+              const [xi, yi] = sh.points[i], [xj, yj] = sh.points[j];
+              if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
+            }
+            if (inside) m[r * cols + c] = value;
+          }
+        }
+      } else if (sh.kind === "circle") {
         const rad = Math.hypot(sh.x1 - sh.x0, sh.y1 - sh.y0), r2 = rad * rad;
         const ra = Math.max(0, Math.floor(sh.y0 - rad)), rb = Math.min(rows - 1, Math.ceil(sh.y0 + rad));
         const ca = Math.max(0, Math.floor(sh.x0 - rad)), cb = Math.min(cols - 1, Math.ceil(sh.x0 + rad));

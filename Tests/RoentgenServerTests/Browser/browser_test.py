@@ -17,7 +17,7 @@ browser = None
 
 def js(expr): return browser.js(expr)
 def wait_for(expr, timeout=30): return browser.wait_for(expr, timeout)
-def mouse(kind, x, y, buttons=0): browser.mouse(kind, x, y, buttons)
+def mouse(kind, x, y, buttons=0, clicks=1): browser.mouse(kind, x, y, buttons, clicks)
 def shot(name): browser.screenshot(os.path.join(SHOTS, name + ".png"))
 
 def report(name, ok, detail=None):
@@ -308,6 +308,30 @@ try:
            and not refused and saved["file"] == "images/drawn_mask.edf" and saved["masked_pixels"] == above["count"] == masked_now
            and "images/drawn_mask.edf exists" in refusal and resaved == saved,
            {"before": before, "drawn": drawn, "above_3000": above, "saved": saved, "integrate_masked_pixels": masked_now, "refusal": refusal})
+
+    # A polygon (click, click, double click) on a cleared mask: exactly the pixels whose centres lie inside the
+    # triangle, by a sign-of-cross-product test here (the view uses the even-odd rule); then the saved mask again.
+    js("(() => { document.getElementById('mask-clear').click(); const t = document.getElementById('mask-tool'); t.value = 'polygon'; t.dispatchEvent(new Event('change')); return 1; })()")
+    corners = [js(f"window.roentgen.views.images.view.toScreen({x}, {y})") for x, y in [(300.3, 1000.4), (700.7, 1100.2), (450.5, 1300.9)]]
+    for q in corners[:2]:
+        mouse("mouseMoved", rect[0] + q["px"], rect[1] + q["py"]); mouse("mousePressed", rect[0] + q["px"], rect[1] + q["py"], 1); mouse("mouseReleased", rect[0] + q["px"], rect[1] + q["py"])
+    q = corners[2]
+    mouse("mouseMoved", rect[0] + q["px"], rect[1] + q["py"])
+    for clicks in (1, 2):
+        mouse("mousePressed", rect[0] + q["px"], rect[1] + q["py"], 1, clicks); mouse("mouseReleased", rect[0] + q["px"], rect[1] + q["py"], 0, clicks)
+    wait_for("window.roentgen.views.images.lastShape && window.roentgen.views.images.lastShape.kind === 'polygon'")
+    vertices = js("window.roentgen.views.images.lastShape.points")
+    masked = set(js("(() => { const m = window.roentgen.views.images.mask, out = []; for (let i = 0; i < m.length; i++) if (m[i]) out.push(i); return out; })()"))
+    def inside(x, y, p):
+        signs = [(p[(i + 1) % 3][0] - p[i][0]) * (y - p[i][1]) - (p[(i + 1) % 3][1] - p[i][1]) * (x - p[i][0]) for i in range(3)]
+        return all(v > 0 for v in signs) or all(v < 0 for v in signs)
+    expected_poly = {r * 1440 + c for r in range(1441) for c in range(1440)
+                     if 250 <= c <= 750 and 950 <= r <= 1350 and len(vertices) == 3 and inside(c + 0.5, r + 0.5, vertices)}
+    js("(() => { const t = document.getElementById('mask-tool'); t.value = ''; t.dispatchEvent(new Event('change')); return 1; })()")
+    js("window.roentgen.views.images.loadMask('images/drawn_mask.edf'); 1")
+    wait_for("window.roentgen.views.images.maskDirty === false")
+    report("polygon mask", len(vertices) == 3 and len(expected_poly) > 10000 and masked == expected_poly,
+           {"vertices": vertices, "masked": len(masked), "expected": len(expected_poly), "differ": len(masked ^ expected_poly)})
 
     # The cake (radial × azimuthal bins) in place of the image: the route's numbers, read under the cursor, with CeO2's rings as lines.
     js("document.getElementById('cake-npt').value = '360'; document.getElementById('cake-run').click(); 1")

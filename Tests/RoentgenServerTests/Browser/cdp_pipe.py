@@ -72,8 +72,8 @@ class Chromium:
         data = self.cmd("Page.captureScreenshot", {"format": "png"})["data"]
         with open(path, "wb") as f: f.write(base64.b64decode(data))
 
-    def mouse(self, kind, x, y, buttons=0):
-        self.cmd("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left", "buttons": buttons, "clickCount": 1})
+    def mouse(self, kind, x, y, buttons=0, clicks=1):
+        self.cmd("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left", "buttons": buttons, "clickCount": clicks})
 
     def problems(self):
         """Console errors, uncaught exceptions and failed loads seen so far."""
