@@ -329,6 +329,9 @@ struct CalibrationJSON: Encodable {
     var residual_deg: Double
     var control_points: Int
     var control_points_per_ring: [String: Int]
+    /// Every control point as [row, column, ring]: pixel coordinates as pyFAI's `.npt` gives them (the pixel's
+    /// centre at +0.5), the ring an index into the calibrant's d-spacings (largest d first, from 0).
+    var control_points_px: [[Double]]
     var passes: [String]
     var warnings: [String]
     /// The detector the geometry is for: pyFAI's name (nil: a generic one), pixel size, orientation, the
@@ -361,6 +364,7 @@ struct CalibrationJSON: Encodable {
         residual_deg = r.residualDegrees
         control_points = r.controlPoints.count
         control_points_per_ring = Dictionary(uniqueKeysWithValues: r.pointsPerRing.map { (String($0.ring), $0.count) })
+        control_points_px = r.controlPoints.map { [$0.row, $0.column, Double($0.ring)] }
         passes = r.log
         warnings = r.warnings
         detector = g.detector
@@ -373,7 +377,7 @@ struct CalibrationJSON: Encodable {
     enum CodingKeys: String, CodingKey {
         case file, calibrant, distance_m, distance_m_esd, poni1_m, poni1_m_esd, poni2_m, poni2_m_esd, rot1, rot1_esd, rot2, rot2_esd,
              rot3, rot3_esd, wavelength_m, wavelength_m_esd, beam_center_px, beam_center_px_esd, residual_deg,
-             control_points, control_points_per_ring, passes, warnings, detector, pixel_size_m, orientation, spline, parallax
+             control_points, control_points_per_ring, control_points_px, passes, warnings, detector, pixel_size_m, orientation, spline, parallax
         case start, notes, poni_text
     }
 
@@ -402,6 +406,7 @@ struct CalibrationJSON: Encodable {
         try c.encode(residual_deg, forKey: .residual_deg)
         try c.encode(control_points, forKey: .control_points)
         try c.encode(control_points_per_ring, forKey: .control_points_per_ring)
+        try c.encode(control_points_px, forKey: .control_points_px)
         try c.encode(passes, forKey: .passes)
         try c.encode(warnings, forKey: .warnings)
         try c.encode(detector, forKey: .detector)

@@ -38,6 +38,21 @@ import XrayFormats
         let residual = try #require(o["residual_deg"] as? Double)
         #expect(residual > 0 && residual < 0.005)
         let written = try PONIGeometry.parse(String(contentsOf: out, encoding: .utf8), file: out.path)
+        // The control points themselves ([row, column, ring]): as many as counted, per ring as counted, and their
+        // rms Δ2θ under the written geometry is the reported residual.
+        let points = try #require(o["control_points_px"] as? [[Double]])
+        #expect(points.count == o["control_points"] as? Int && points.allSatisfy { $0.count == 3 })
+        var perRing: [String: Int] = [:]
+        for p in points { perRing[String(Int(p[2])), default: 0] += 1 }
+        #expect(perRing == o["control_points_per_ring"] as? [String: Int])
+        let agbh = try #require(Calibrant.named("AgBh")), lambda = try #require(written.wavelength)
+        let squares = points.map { p -> Double in
+            let ring = 2 * asin(lambda * 1e10 / (2 * agbh.dSpacings[Int(p[2])]))
+            let at = PixelGeometry.position(p[0] + 0.5, p[1] + 0.5, written, PixelGeometry.Rotation(written))
+            return (at.tth - ring) * (at.tth - ring)
+        }
+        let rms = (squares.reduce(0, +) / Double(squares.count)).squareRoot() * 180 / .pi
+        #expect(abs(rms / residual - 1) < 1e-9, "rms Δ2θ of the points \(rms)° vs residual_deg \(residual)")
         #expect(abs(written.distance - (o["distance_m"] as? Double ?? 0)) < 1e-12 && abs((written.wavelength ?? 0) / 1.03264e-10 - 1) < 1e-12)
         #expect(try String(contentsOf: out, encoding: .utf8).contains("poni_version: 2"))
     }

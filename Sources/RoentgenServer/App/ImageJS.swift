@@ -32,6 +32,7 @@ const MAPS = {
   fire: ramp([[0, [0, 0, 0]], [0.35, [150, 20, 10]], [0.65, [240, 120, 20]], [0.88, [255, 220, 80]], [1, [255, 255, 255]]]),
 };
 const INVALID = [58, 74, 90], MASKED = [200, 40, 60], RING = [0, 229, 255];
+const POINTS = [[255, 214, 0], [255, 64, 160]];   // control points, alternating by ring
 
 /// pyFAI's geometry at fractional pixel coordinates (d1 along rows, d2 along columns; a pixel's centre
 /// is i + 0.5): 2θ and χ (rad) and r (m). pyFAI's Geometry.calc_pos_zyx and tth / chi.
@@ -75,7 +76,7 @@ class ImageView {
     container.appendChild(this.canvas); container.appendChild(this.readout);
     this.frame = null; this.mask = null; this.showMask = true; this.geometry = null; this.rings = [];
     this.display = { scale: "log", cmap: "grey", lo: 0, hi: 1 };
-    this.view = null; this.renderCount = 0; this.lastRenderMs = 0; this.ringPixels = 0; this.tool = null; this.onShape = null;
+    this.view = null; this.renderCount = 0; this.lastRenderMs = 0; this.ringPixels = 0; this.tool = null; this.onShape = null; this.points = null;
     this.bind();
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
@@ -100,6 +101,9 @@ class ImageView {
   setGeometry(g) { this.geometry = g && this.frame ? makeGeometry(g, this.frame.rows, this.frame.columns) : g ? makeGeometry(g, 0, 0) : null; this.tthGrid = null; this.render(); }
   /// Ring 2θ values (rad), drawn where the geometry's 2θ crosses them.
   setRings(list) { this.rings = Float64Array.from(list).sort(); this.render(); }
+  /// A calibration's control points, [row, column, ring] as pyFAI's .npt gives them (centre at +0.5), drawn
+  /// over the frame as 3 × 3 screen-pixel dots, alternating colours by ring; null or [] for none.
+  setPoints(list) { this.points = list && list.length ? list : null; this.render(); }
   isValid(v) { return v === v && !(this.frame.signed && v < 0); }
   fitted() {
     const f = this.frame, s = Math.max(f.columns / this.width, f.rows / this.height);
@@ -217,6 +221,17 @@ class ImageView {
         const i = sy * W + sx, a = index[i];
         if ((sx + 1 < W && index[i + 1] !== a) || (sy + 1 < H && index[i + W] !== a)) {
           const q = 4 * i; px[q] = RING[0]; px[q + 1] = RING[1]; px[q + 2] = RING[2]; this.ringPixels++;
+        }
+      }
+    }
+    // Control points over the frame (not over a cake).
+    this.pointPixels = 0;
+    if (this.points && !this.frame.axes) {
+      for (const [row, column, ring] of this.points) {
+        const sx = Math.floor((column + 0.5 - v.x0) / v.s), sy = Math.floor((row + 0.5 - v.y0) / v.s), colour = POINTS[ring % 2];
+        for (let y = sy - 1; y <= sy + 1; y++) for (let x = sx - 1; x <= sx + 1; x++) {
+          if (x < 0 || y < 0 || x >= W || y >= H) continue;
+          const q = 4 * (y * W + x); px[q] = colour[0]; px[q + 1] = colour[1]; px[q + 2] = colour[2]; this.pointPixels++;
         }
       }
     }

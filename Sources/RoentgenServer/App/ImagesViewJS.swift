@@ -74,7 +74,7 @@ views.images = {
     if (!meta || !values) return;
     status("");
     const keep = sameImage && this.meta && this.meta.shape[0] === meta.shape[0] && this.meta.shape[1] === meta.shape[1];
-    if (path !== this.path) { this.pattern = undefined; this.plot.clear(); $("int-state").textContent = ""; this.view.readout.textContent = "\u00a0"; this.view.cursor = null; }
+    if (path !== this.path) { this.view.points = null; this.pattern = undefined; this.plot.clear(); $("int-state").textContent = ""; this.view.readout.textContent = "\u00a0"; this.view.cursor = null; }
     this.path = path; this.meta = meta; this.frame = frame;
     this.cake = undefined; $("cake-back").disabled = true;
     $("img-frame").max = String(meta.frames - 1);
@@ -136,7 +136,7 @@ views.images = {
     if (!path) return;
     const g = await guard(() => api("/api/geometry?poni=" + encodeURIComponent(path)));
     if (!g) return;
-    $("img-poni").value = path; this.poni = path;
+    $("img-poni").value = path; this.poni = path; this.view.points = null;
     this.setGeometry({ distance: g.distance_m, poni1: g.poni1_m, poni2: g.poni2_m, rot1: g.rot1, rot2: g.rot2, rot3: g.rot3,
       pixel1: g.pixel_size_m[0], pixel2: g.pixel_size_m[1], orientation: g.orientation, wavelength: g.wavelength_m, detector: g.detector,
       centerX: g.fit2d.center_x_px, centerY: g.fit2d.center_y_px,
@@ -348,6 +348,8 @@ views.images = {
       centerX: out.beam_center_px[0], centerY: out.beam_center_px[1], residual_deg: out.residual_deg, control_points: out.control_points,
       esd: { distance: out.distance_m_esd, poni1: out.poni1_m_esd, poni2: out.poni2_m_esd, rot1: out.rot1_esd, rot2: out.rot2_esd, rot3: out.rot3_esd,
              wavelength: out.wavelength_m_esd, centerX: out.beam_center_px_esd[0], centerY: out.beam_center_px_esd[1] } }, "calibrated");
+    // The control points the geometry was refined on, over the frame with the refined rings.
+    this.view.setPoints(out.control_points_px);
   },
 };
 })();

@@ -381,10 +381,13 @@ try:
     cal = js("window.roentgen.views.images.calibration")
     shown = js("document.querySelector('#img-geometry tr[data-key=\"distance (mm)\"] td.num').textContent")
     written = js("fetch('/api/geometry?poni=images/Pilatus1M_calibrated.poni').then(r => r.json())")
+    dots = js("[window.roentgen.views.images.view.points.length, window.roentgen.views.images.view.pointPixels]")
+    amber = colour_pixels("#img-canvas-box", (255, 214, 0))
     report("calibrate in the Images view", abs(cal["distance_m"] - 1.58224254) < 1e-6 and abs(float(shown) - 1582.2425) < 0.001
            and abs(written["distance_m"] - cal["distance_m"]) < 1e-12 and js("window.roentgen.views.images.poni") == "images/Pilatus1M_calibrated.poni"
-           and js("window.roentgen.views.images.view.ringPixels") > 0,
-           {"distance_m": cal["distance_m"], "shown_mm": shown, "written_m": written.get("distance_m"), "residual_deg": cal["residual_deg"]})
+           and js("window.roentgen.views.images.view.ringPixels") > 0 and dots[0] == cal["control_points"] and dots[1] > 0 and amber > 0,
+           {"distance_m": cal["distance_m"], "shown_mm": shown, "written_m": written.get("distance_m"), "residual_deg": cal["residual_deg"],
+            "control_points_drawn": dots, "amber_pixels": amber})
     shot("11-images-calibrated")
 
     # 10^6 points: redraw on zoom, in the Plots view.
