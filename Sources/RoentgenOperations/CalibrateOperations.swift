@@ -72,6 +72,16 @@ public enum CalibrateOperations {
         }
     }
 
+    /// A built-in calibrant (CeO2, LaB6, Si, AgBh) by name, or the pyFAI `.D` file at `nameOrPath`; an unknown
+    /// name that is no file either is a `badParameter` error naming the four.
+    public static func calibrant(_ nameOrPath: String) throws -> Calibrant {
+        if Calibrant.named(nameOrPath) == nil, FileManager.default.fileExists(atPath: nameOrPath) {
+            let file = try CalibrantFile.read(URL(fileURLWithPath: nameOrPath))
+            return Calibrant(name: file.name, dSpacings: file.dSpacings)
+        }
+        return try Calibrant.builtIn(nameOrPath)
+    }
+
     /// Whether `name` is one of the built-in calibrants (CeO2, LaB6, Si, AgBh), not a file.
     public static func isBuiltInCalibrant(_ name: String) -> Bool { Calibrant.named(name) != nil }
 
@@ -83,13 +93,7 @@ public enum CalibrateOperations {
         guard passes >= 1, passes <= 20 else { throw RoentgenError.badParameter("--passes \(passes): 1 to 20 extraction–refinement passes") }
         guard threshold > 0, threshold.isFinite else { throw RoentgenError.badParameter("--threshold \(threshold): a positive number of robust standard deviations") }
         if let p = pixelSize, !(p > 0 && p.isFinite) { throw RoentgenError.badParameter("--pixel-size \(p) µm must be positive") }
-        let cal: Calibrant
-        if Calibrant.named(calibrant) == nil, FileManager.default.fileExists(atPath: calibrant) {
-            let file = try CalibrantFile.read(URL(fileURLWithPath: calibrant))
-            cal = Calibrant(name: file.name, dSpacings: file.dSpacings)
-        } else {
-            cal = try Calibrant.builtIn(calibrant)
-        }
+        let cal = try Self.calibrant(calibrant)
         let source = try DetectorImages.open(URL(fileURLWithPath: image), dataset: dataset)
         let template = source.template
         guard r.frame >= 0, r.frame < source.frameCount else {

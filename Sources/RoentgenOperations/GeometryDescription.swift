@@ -57,14 +57,9 @@ public enum GeometryDescription {
         public var d_spacings_angstrom: [Double]
     }
 
-    /// A built-in calibrant (CeO2, LaB6, Si, AgBh) by name, or a pyFAI `.D` file at `nameOrPath`.
+    /// A built-in calibrant (CeO2, LaB6, Si, AgBh) by name, or a pyFAI `.D` file at `nameOrPath` (`CalibrateOperations.calibrant`).
     public static func calibrant(_ nameOrPath: String) throws -> CalibrantRings {
-        if Calibrant.named(nameOrPath) != nil || !FileManager.default.fileExists(atPath: nameOrPath) {
-            // An unknown name fails here, naming the built-in calibrants.
-            let c = try Calibrant.builtIn(nameOrPath)
-            return CalibrantRings(name: c.name, d_spacings_angstrom: c.dSpacings)
-        }
-        let file = try CalibrantFile.read(URL(fileURLWithPath: nameOrPath))
-        return CalibrantRings(name: file.name, d_spacings_angstrom: Calibrant(name: file.name, dSpacings: file.dSpacings).dSpacings)
+        let c = try CalibrateOperations.calibrant(nameOrPath)
+        return CalibrantRings(name: c.name, d_spacings_angstrom: c.dSpacings)
     }
 }

@@ -117,18 +117,12 @@ public enum ImageDisplay {
     /// The description of a frame (statistics over every pixel; the display range over the valid ones).
     public static func describe(_ f: Frame) -> Description {
         let t = f.template
-        var lo = Double.infinity, hi = -Double.infinity, sum = 0.0, nan = 0, negative = 0, invalid = 0
         let signed = t.pixelType.isSignedInteger
-        for v in f.values {
-            if v.isNaN { nan += 1; invalid += 1; continue }
-            if v < lo { lo = v }
-            if v > hi { hi = v }
-            if v < 0 { negative += 1; if signed { invalid += 1 } }
-            sum += v
-        }
+        let s = DetectorImage.statistics(of: f.values)
         return Description(file: f.file, format: t.format, shape: [t.rows, t.columns], dtype: t.pixelType.rawValue,
                            frames: f.frameCount, frame: f.index, encoding: f.encoding.rawValue,
-                           min: lo.isFinite ? lo : nil, max: hi.isFinite ? hi : nil, sum: sum, nan: nan, negative: negative, invalid: invalid,
+                           min: s.minimum.isFinite ? s.minimum : nil, max: s.maximum.isFinite ? s.maximum : nil, sum: s.sum,
+                           nan: s.nanCount, negative: s.negativeCount, invalid: s.nanCount + (signed ? s.negativeCount : 0),
                            display_range: displayRange(f.values, signed: signed),
                            pixel_size_m: t.pixelSize.map { [$0.pixel1, $0.pixel2] }, wavelength_m: t.wavelength, distance_m: t.distance,
                            beam_center_px: t.beamCenter.map { [$0.x, $0.y] }, exposure_s: t.exposureTime, datasets: f.datasets,

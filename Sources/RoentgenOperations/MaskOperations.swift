@@ -2,7 +2,7 @@ import Foundation
 import XrayCore
 import XrayFormats
 
-/// `POST /api/mask`: a mask drawn in the web app's Images view written as an EDF file (`EDFMaskWriter`,
+/// `POST /api/mask`: a mask drawn in the web app's Images view written as an EDF file (`EDFWriter.mask`,
 /// 1 = masked) that `integrate --mask` and `calibrate --mask` (and fabio, pyFAI, Dioptas) read.
 public enum MaskOperations {
     public struct Request: OperationRequest {
@@ -50,7 +50,7 @@ public enum MaskOperations {
         guard !r.output.isEmpty else { throw RoentgenError.badParameter("output: the mask file to write is required") }
         let m = try mask(r)
         do {
-            try EDFMaskWriter.data(m, rows: r.shape[0], columns: r.shape[1]).write(to: URL(fileURLWithPath: r.output), options: .atomic)
+            try EDFWriter.mask(m, rows: r.shape[0], columns: r.shape[1]).write(to: URL(fileURLWithPath: r.output), options: .atomic)
         } catch {
             throw RoentgenError(.io, "cannot write the mask file", file: r.output)
         }

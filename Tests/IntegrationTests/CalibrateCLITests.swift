@@ -64,15 +64,8 @@ import XrayFormats
         let agbh = try DetectorImages.read(image)
         let stack = Self.temporary("two_frames.edf")
         defer { try? FileManager.default.removeItem(at: stack) }
-        var bytes = Data()
-        for (k, values) in [[Double](repeating: 0, count: agbh.pixelCount), agbh.frames[0]].enumerated() {
-            var header = "{\nHeaderID = EH:\(String(format: "%06d", k + 1)):000000:000000 ;\nImage = \(k + 1) ;\nByteOrder = LowByteFirst ;\n"
-            header += "DataType = SignedInteger ;\nDim_1 = \(agbh.columns) ;\nDim_2 = \(agbh.rows) ;\nSize = \(agbh.pixelCount * 4) ;\n"
-            while (header.utf8.count + 2) % 512 != 0 { header += " " }
-            bytes.append(Data((header + "}\n").utf8))
-            for v in values { withUnsafeBytes(of: Int32(v).littleEndian) { bytes.append(contentsOf: $0) } }
-        }
-        try bytes.write(to: stack)
+        try EDFWriter.data([[Double](repeating: 0, count: agbh.pixelCount), agbh.frames[0]], rows: agbh.rows, columns: agbh.columns, type: .int32)
+            .write(to: stack)
         let base = ["--calibrant", "AgBh", "--poni", poni.path, "--wavelength", "1.0326375318602659", "--json"]
         let single = try await RoentgenCLI.run(["calibrate", image.path] + base)
         let second = try await RoentgenCLI.run(["calibrate", stack.path] + base + ["--frame", "1"])

@@ -31,16 +31,7 @@ import XrayFormats
 
     /// An EDF file of float32 frames (ESRF "FloatValue", little-endian), each with its own extra header lines.
     static func writeEDF(_ frames: [[Float]], headers: [[(String, String)]] = [], rows: Int, columns: Int, to url: URL) throws {
-        var bytes = Data()
-        for (k, frame) in frames.enumerated() {
-            var text = "{\nHeaderID = EH:\(String(format: "%06d", k + 1)):000000:000000 ;\nImage = \(k + 1) ;\nByteOrder = LowByteFirst ;\n"
-            text += "DataType = FloatValue ;\nDim_1 = \(columns) ;\nDim_2 = \(rows) ;\nSize = \(rows * columns * 4) ;\n"
-            for (key, value) in k < headers.count ? headers[k] : [] { text += "\(key) = \(value) ;\n" }
-            while (text.utf8.count + 2) % 512 != 0 { text += " " }
-            bytes.append(Data((text + "}\n").utf8))
-            frame.withUnsafeBytes { bytes.append(contentsOf: $0) }   // little-endian on every machine this runs on
-        }
-        try bytes.write(to: url)
+        try EDFWriter.data(frames.map { $0.map(Double.init) }, rows: rows, columns: columns, type: .float32, headers: headers).write(to: url)
     }
 
     /// `roentgen integrate --json` of one image; the decoded object.

@@ -209,11 +209,8 @@ import XrayFormats
             #expect(reply.status == status && reply.text.contains(text), "\(reply.status) \(reply.text)", sourceLocation: sourceLocation)
         }
         // A float frame with implausible values (one 1e35 pixel, one denormal): described, and said so.
-        var edf = "{\nHeaderID = EH:000001:000000:000000 ;\nImage = 1 ;\nByteOrder = LowByteFirst ;\nDataType = FloatValue ;\nDim_1 = 4 ;\nDim_2 = 3 ;\nSize = 48 ;\n"
-        while (edf.utf8.count + 2) % 512 != 0 { edf += " " }
-        var bytes = Data((edf + "}\n").utf8)
-        for v: Float in [1, 2, 3, 4, 5, 1e35, 7, 8, 9, 1e-40, 11, 12] { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-        try bytes.write(to: root.appendingPathComponent("images/implausible.edf"))
+        try EDFWriter.data([[1, 2, 3, 4, 5, 1e35, 7, 8, 9, 1e-40, 11, 12]], rows: 3, columns: 4, type: .float32)
+            .write(to: root.appendingPathComponent("images/implausible.edf"))
         let implausible = try http.get("/api/image?path=images/implausible.edf").object
         let warnings = try #require(implausible["warnings"] as? [String])
         #expect(warnings.count == 2 && warnings.contains { $0.contains("1 of 12 pixels exceed") } && warnings.contains { $0.contains("denormal") }, "\(warnings)")

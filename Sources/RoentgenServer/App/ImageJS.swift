@@ -98,7 +98,13 @@ class ImageView {
   setMask(mask) { this.mask = mask; this.render(); }
   setDisplay(d) { Object.assign(this.display, d); this.render(); }
   /// g: {distance, poni1, poni2, rot1, rot2, rot3, pixel1, pixel2, orientation, wavelength} (SI units), or null.
-  setGeometry(g) { this.geometry = g && this.frame ? makeGeometry(g, this.frame.rows, this.frame.columns) : g ? makeGeometry(g, 0, 0) : null; this.tthGrid = null; this.render(); }
+  setGeometry(g) { this.geometry = g ? makeGeometry(g, this.frame ? this.frame.rows : 0, this.frame ? this.frame.columns : 0) : null; this.tthGrid = null; this.render(); }
+  /// Runs `change` (several of the setters above) and draws once at the end instead of after each.
+  batch(change) {
+    this.holding = (this.holding || 0) + 1;   // batches nest: the outermost draws
+    try { change(); } finally { this.holding--; }
+    this.render();
+  }
   /// Ring 2θ values (rad), drawn where the geometry's 2θ crosses them.
   setRings(list) { this.rings = Float64Array.from(list).sort(); this.render(); }
   /// A calibration's control points, [row, column, ring] as pyFAI's .npt gives them (centre at +0.5), drawn
@@ -160,6 +166,7 @@ class ImageView {
     return (this.tthGrid = out);
   }
   render() {
+    if (this.holding > 0) return;
     const t0 = performance.now();
     const ctx = this.canvas.getContext("2d"), W = this.width, H = this.height;
     if (!this.frame) { ctx.fillStyle = "#eef2f6"; ctx.fillRect(0, 0, W, H); return; }

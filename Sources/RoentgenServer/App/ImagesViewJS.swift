@@ -86,15 +86,17 @@ views.images = {
       status("the mask's shape is not the image's: mask dropped", true);
     }
     this.imageFrame = { rows: meta.shape[0], columns: meta.shape[1], values, signed: meta.dtype.startsWith("int") };
-    this.view.setFrame(this.imageFrame, keep);
-    this.levels();
+    this.view.batch(() => {
+      this.view.setFrame(this.imageFrame, keep);
+      this.levels();
+      this.updateRings();   // the geometry (with the wavelength) for this frame's shape, and the rings
+    });
     $("img-state").textContent = `${path.split("/").pop()}: ${meta.shape[0]} \u00d7 ${meta.shape[1]} ${meta.dtype}, frame ${frame + 1} of ${meta.frames}` +
       `, min ${num(meta.min)}, max ${num(meta.max)}` + (meta.invalid ? `, ${meta.invalid} invalid pixels` : "") +
       (meta.wavelength_m ? `, header \u03bb ${num(meta.wavelength_m * 1e10, 5)} \u00c5` : "") + (meta.warnings.length ? " \u2014 " + meta.warnings.join("; ") : "");
     if (meta.warnings.length) status(meta.warnings[0], true);
     // The header's wavelength is the last resort (typed, then the PONI's, then the header's): shown as the field's placeholder.
     $("img-wavelength").placeholder = meta.wavelength_m ? "header " + Number((meta.wavelength_m * 1e10).toPrecision(6)) : "PONI's";
-    this.updateRings();   // the geometry (with the wavelength) for this frame's shape, and the rings
     this.opened = (this.opened || 0) + 1;
   },
   autoLevels() {
@@ -112,9 +114,7 @@ views.images = {
   /// The geometry the view draws with: the PONI's, its wavelength the one typed, if any.
   setGeometry(g, source) {
     this.geometry = g; this.geometrySource = source;
-    const gv = Object.assign({}, g, { wavelength: this.wavelength() });
-    this.view.setGeometry(gv);
-    this.updateRings();
+    this.updateRings();   // the view's geometry (with the wavelength) and the rings, drawn once
     const t = $("img-geometry"); t.replaceChildren(el("tr", {}, el("th", { text: "geometry" }), el("th", { text: "value" }), el("th", { text: "esd" })));
     const esd = g.esd || {};
     const row = (k, v, e) => t.appendChild(el("tr", { "data-key": k }, el("td", { text: k }), el("td", { class: "num", text: v }), el("td", { class: "num", text: e || "" })));
@@ -155,8 +155,10 @@ views.images = {
     return this.calibrant.d_spacings_angstrom.map(d => w * 1e10 / (2 * d)).filter(s => s < 1).map(s => 2 * Math.asin(s));
   },
   updateRings() {
-    if (this.geometry) this.view.setGeometry(Object.assign({}, this.geometry, { wavelength: this.wavelength() }));
-    this.view.setRings(this.ringAngles());
+    this.view.batch(() => {
+      if (this.geometry) this.view.setGeometry(Object.assign({}, this.geometry, { wavelength: this.wavelength() }));
+      this.view.setRings(this.ringAngles());
+    });
     const n = this.view.rings.length;
     $("img-rings").textContent = this.calibrant ? (this.wavelength() ? `${this.calibrant.name}: ${n} rings` : `${this.calibrant.name}: give the wavelength to draw its rings`) : "";
   },

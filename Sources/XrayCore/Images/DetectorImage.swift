@@ -84,10 +84,13 @@ public struct DetectorImage: Sendable {
     }
 
     /// Statistics of frame `k` (NaN pixels are skipped in the minimum, maximum and sum).
-    public func statistics(frame k: Int = 0) -> Statistics {
+    public func statistics(frame k: Int = 0) -> Statistics { Self.statistics(of: frames[k]) }
+
+    /// Statistics of one frame's `values` (NaN pixels are skipped in the minimum, maximum and sum).
+    public static func statistics(of values: [Double]) -> Statistics {
         var lo = Double.infinity, hi = -Double.infinity, sum = 0.0
         var nan = 0, negative = 0
-        frames[k].withUnsafeBufferPointer { p in
+        values.withUnsafeBufferPointer { p in
             for v in p {
                 if v.isNaN { nan += 1; continue }
                 if v < lo { lo = v }

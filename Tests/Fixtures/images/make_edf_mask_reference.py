@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What fabio reads from a mask file Roentgen's EDFMaskWriter wrote (POST /api/mask).
+"""What fabio reads from a mask file Roentgen's EDFWriter.mask wrote (POST /api/mask).
 
 usage: make_edf_mask_reference.py MASK.edf > edf_mask_fabio.json
 
