@@ -29,6 +29,11 @@ public struct IntegrationResult: Sendable {
     /// An I(χ) profile (`chiProfile()`): `radial` holds χ bin centres in degrees, `unit` is the unit
     /// of the radial range it was summed over.
     public var isChiProfile = false
+    /// A grazing-incidence / fiber map (`radial` the in-plane axis, `azimuthal` the out-of-plane one, in their units)
+    /// or profile (`fiberProfile`); nil for azimuthal integration.
+    public var fiber: FiberIntegration?
+    /// A fiber profile (`fiberProfile(along:)`): the axis `radial` runs along.
+    public var fiberProfileAxis: FiberProfileAxis?
 }
 
 /// Integrates detector frames azimuthally with one precomputed geometry: per-pixel
@@ -78,6 +83,14 @@ public struct AzimuthalIntegrator: Sendable {
         guard !azimuthal || options.npt * options.nptAzimuthal <= 1 << 24 else {
             throw RoentgenError.badParameter("--npt \(options.npt) × --npt-azim \(options.nptAzimuthal) = \(options.npt * options.nptAzimuthal) cake bins; at most \(1 << 24)")
         }
+        if options.fiber != nil {
+            guard azimuthal else { throw RoentgenError.badParameter("a grazing-incidence / fiber integration is a 2-D map (profiles are sums of it)") }
+            guard options.splitting == .no else {
+                throw RoentgenError.badParameter("grazing-incidence / fiber integration works without pixel splitting (pyFAI: split pixels give wrong maps where the missing wedge is); use --method no")
+            }
+            guard options.sigmaClip == nil else { throw RoentgenError.badParameter("--sigma-clip gives 1-D radial patterns; not with a fiber map") }
+            guard options.azimuthRange == nil else { throw RoentgenError.badParameter("--azimuth-range is χ's; a fiber map takes --oop-range") }
+        }
         if let range = options.radialRange, !(range.upperBound > range.lowerBound) {
             throw RoentgenError.badParameter("--radial-range \(range.lowerBound):\(range.upperBound) is empty")
         }
@@ -108,7 +121,8 @@ public struct AzimuthalIntegrator: Sendable {
         self.options = options
         self.azimuthal = azimuthal
         let arrays = try PixelGeometry(geometry, rows: rows, columns: columns)
-            .arrays(unit: options.unit, corners: options.splitting == .bbox, keepCorners: options.splitting == .full, threads: options.threads)
+            .arrays(unit: options.unit, corners: options.splitting == .bbox, keepCorners: options.splitting == .full, fiber: options.fiber,
+                    threads: options.threads)
         var m = mask ?? [Bool](repeating: false, count: n)
         var norm = [Double](repeating: 1, count: n)
         // Sigma clipping also keeps the normalisation as pyFAI's preprocessing makes it: float32
@@ -452,11 +466,14 @@ public struct AzimuthalIntegrator: Sendable {
                 count = bins
             }
         }
-        let scale = options.unit.scale
+        let scale = options.fiber?.inPlaneUnit.scale ?? options.unit.scale
+        let azimuthScale = options.fiber?.outOfPlaneUnit.scale ?? 180 / .pi
         let radial = (0..<split.radialBins).map { (split.radialLow + (Double($0) + 0.5) * split.radialStep) * scale }
-        let azimuth = azimuthal ? (0..<split.azimuthBins).map { (split.azimuthLow + (Double($0) + 0.5) * split.azimuthStep) * 180 / .pi } : []
-        return IntegrationResult(radial: radial, azimuthal: azimuth, intensity: intensity, sigma: sigma, count: count,
-                                 sumSignal: signal, sumNormalization: normSum, sumVariance: variance,
-                                 unit: options.unit, splitting: options.splitting, maskedPixels: masked)
+        let azimuth = azimuthal ? (0..<split.azimuthBins).map { (split.azimuthLow + (Double($0) + 0.5) * split.azimuthStep) * azimuthScale } : []
+        var result = IntegrationResult(radial: radial, azimuthal: azimuth, intensity: intensity, sigma: sigma, count: count,
+                                       sumSignal: signal, sumNormalization: normSum, sumVariance: variance,
+                                       unit: options.unit, splitting: options.splitting, maskedPixels: masked)
+        result.fiber = options.fiber
+        return result
     }
 }

@@ -71,6 +71,9 @@ public struct IntegrationOptions: Sendable {
     public var sigmaClip: SigmaClip?
     /// Threads for each frame's sparse product (1 or 2 help on this machine).
     public var threads: Int = 2
+    /// A grazing-incidence / fiber map (2-D: in-plane × out-of-plane, `npt` × `nptAzimuthal` bins, `radialRange`
+    /// the in-plane range) instead of a radial × χ one; nil for azimuthal integration.
+    public var fiber: FiberIntegration?
 
     public init() {}
 }

@@ -75,6 +75,16 @@ public enum IntegrationOutput {
         if r.isChiProfile {
             h += "# Azimuthal profile I(chi) (pyFAI integrate_radial): summed over \(o.radialRange.map { "\($0.lowerBound) to \($0.upperBound) \(o.unit.label)" } ?? "the whole radial range")\n"
         }
+        if let fiber = r.fiber {
+            let g = fiber.geometry
+            h += String(format: "# Grazing incidence / fiber (pyFAI FiberIntegrator): incident angle %.10g deg, tilt angle %.10g deg, sample orientation %d\n",
+                        g.incidentAngle * 180 / .pi, g.tiltAngle * 180 / .pi, g.sampleOrientation)
+            if let axis = r.fiberProfileAxis {
+                let (along, over) = axis == .outOfPlane ? (fiber.outOfPlaneUnit, fiber.inPlaneUnit) : (fiber.inPlaneUnit, fiber.outOfPlaneUnit)
+                let range = axis == .outOfPlane ? o.radialRange : fiber.outOfPlaneRange
+                h += "# Profile along \(along.rawValue) (pyFAI integrate_fiber): summed over \(range.map { "\(over.rawValue) \($0.lowerBound) to \($0.upperBound)" } ?? "every \(over.rawValue)")\n"
+            }
+        }
         for note in c.notes { h += "# Note: \(note)\n" }
         h += "# --> \(c.source)\(c.frame.map { " frame \($0)" } ?? "")\n"
         return h
@@ -148,6 +158,9 @@ public enum IntegrationOutput {
     /// `bins_emptied_by_clipping`, when normalised `normalization_factor` (and `monitor_name`,
     /// `monitor`), with a distortion spline `spline` (its path), with the parallax correction `parallax`
     /// (`material`, `thickness_m`, null for a thick sensor, `mu_per_m`), and for a cake `azimuthal` (degrees) with `intensity` as rows of azimuth.
+    /// A fiber map's `radial` is its in-plane axis and `azimuthal` its out-of-plane one (in their units); a fiber map or
+    /// profile adds `fiber` (`incident_angle_deg`, `tilt_angle_deg`, `sample_orientation`, `unit_ip`, `unit_oop`, `profile`:
+    /// `oop`, `ip` or null for a map).
     public static func json(_ r: IntegrationResult, context c: Context) -> String {
         var out = "{\"file\": \(quoted(c.source)), \"frame\": \(c.frame.map(String.init) ?? "null"), "
         out += "\"unit\": \(quoted(r.axisLabel)), \"method\": \(quoted(r.splitting.rawValue)), \"masked_pixels\": \(r.maskedPixels), "
@@ -167,6 +180,12 @@ public enum IntegrationOutput {
         if let spline = c.splineFile { out += ", \"spline\": \(quoted(spline))" }
         if let p = c.parallax {
             out += ", \"parallax\": {\"material\": \(quoted(p.sensor.material.name)), \"thickness_m\": \(p.thickness.map { "\($0)" } ?? "null"), \"mu_per_m\": \(p.mu)}"
+        }
+        if let fiber = r.fiber {
+            let g = fiber.geometry
+            out += ", \"fiber\": {\"incident_angle_deg\": \(g.incidentAngle * 180 / .pi), \"tilt_angle_deg\": \(g.tiltAngle * 180 / .pi), "
+            out += "\"sample_orientation\": \(g.sampleOrientation), \"unit_ip\": \(quoted(fiber.inPlaneUnit.rawValue)), "
+            out += "\"unit_oop\": \(quoted(fiber.outOfPlaneUnit.rawValue)), \"profile\": \(r.fiberProfileAxis.map { quoted($0.rawValue) } ?? "null")}"
         }
         if !c.notes.isEmpty { out += ", \"notes\": [" + c.notes.map(quoted).joined(separator: ", ") + "]" }
         return out + "}"

@@ -52,6 +52,14 @@ public struct PixelGeometry: Sendable {
     /// rotation); the corners' 2θ and χ then equal pyFAI's float32 corner array (measured on the 300K-W frame:
     /// every corner), instead of differing by an ulp in ~0.5 % of them.
     @inline(__always) static func position(_ d1: Double, _ d2: Double, _ g: PONIGeometry, _ m: Rotation, float32Positions: Bool = false) -> (tth: Double, chi: Double, r: Double) {
+        let (t1, t2, t3) = labPosition(d1, d2, g, m, float32Positions: float32Positions)
+        let r = (t1 * t1 + t2 * t2).squareRoot()
+        return (atan2(r, t3), atan2(t1, t2), r)
+    }
+
+    /// The point's position in the laboratory frame (m): t1 vertical (pyFAI's y), t2 horizontal (its x), t3 along
+    /// the beam (its z), as `calc_pos_zyx` gives them.
+    @inline(__always) static func labPosition(_ d1: Double, _ d2: Double, _ g: PONIGeometry, _ m: Rotation, float32Positions: Bool = false) -> (Double, Double, Double) {
         var p1: Double, p2: Double, L: Double
         if let parallax = m.parallax {
             if float32Positions {
@@ -68,8 +76,7 @@ public struct PixelGeometry: Sendable {
         let t1 = m.a11 * p1 + m.a12 * p2 + m.a13 * L
         let t2 = m.a21 * p1 + m.a22 * p2 + m.a23 * L
         let t3 = m.a31 * p1 + m.a32 * p2 + m.a33 * L
-        let r = (t1 * t1 + t2 * t2).squareRoot()
-        return (atan2(r, t3), atan2(t1, t2), r)
+        return (t1, t2, t3)
     }
 
     /// The detector coordinates (pixels) of the point at (d1, d2) of the stored image: moved by the
@@ -90,6 +97,16 @@ public struct PixelGeometry: Sendable {
     public func q(row: Int, column: Int) -> Double? {
         guard let w = geometry.wavelength else { return nil }
         return 4e-9 * .pi * sin(center(row: row, column: column).twoTheta / 2) / w
+    }
+
+    /// A grazing-incidence / fiber unit's value at the centre of pixel (`row`, `column`) of the stored image, in the
+    /// unit (`FiberGeometry`); nil for a q unit without a wavelength.
+    public func fiberValue(_ unit: FiberUnit, sample: FiberGeometry, row: Int, column: Int) -> Double? {
+        guard let w = geometry.wavelength ?? (unit.needsWavelength ? nil : 1) else { return nil }
+        let i = geometry.flipsRows ? rows - 1 - row : row, j = geometry.flipsColumns ? columns - 1 - column : column
+        let (d1, d2) = Self.distorted(Double(i) + 0.5, Double(j) + 0.5, geometry)
+        let (t1, t2, t3) = Self.labPosition(d1, d2, geometry, Rotation(geometry))
+        return sample.value(unit.quantity, x: t2, y: t1, z: t3, wavelength: w) * unit.scale
     }
 
     /// The relative solid angle of pixel (`row`, `column`).
@@ -119,6 +136,9 @@ public struct PixelGeometry: Sendable {
         public var chiDelta: [Double]
         public var solidAngle: [Double]
         public var twoTheta: [Double]
+        /// A grazing-incidence / fiber integration's second axis per pixel (`FiberIntegration.outOfPlaneUnit`,
+        /// internal units), `radial` then holding the first; empty otherwise.
+        public var outOfPlane: [Double] = []
         /// With `keepCorners`: the radial value and χ (rad) at the (rows + 1) × (columns + 1) pixel
         /// corners, float32-rounded as pyFAI's corner array (corner (i, j) at `i * (columns + 1) + j`);
         /// empty otherwise.
@@ -131,10 +151,18 @@ public struct PixelGeometry: Sendable {
     }
 
     /// The rows are computed on `threads` threads (each pixel's values on their own: the same on any number).
-    public func arrays(unit: RadialUnit, corners: Bool, keepCorners: Bool = false, threads: Int = 1) throws -> Arrays {
+    /// With `fiber`, `radial` holds its in-plane axis and `outOfPlane` its second (internal units); corners are not
+    /// computed for it (fiber integration does not split pixels).
+    public func arrays(unit: RadialUnit, corners: Bool, keepCorners: Bool = false, fiber: FiberIntegration? = nil, threads: Int = 1) throws -> Arrays {
         let g = geometry
-        if unit.needsWavelength && g.wavelength == nil {
+        if unit.needsWavelength && g.wavelength == nil && fiber == nil {
             throw RoentgenError.badParameter("unit \(unit.rawValue) needs the wavelength, and the geometry has none (add a Wavelength line to the PONI file, or integrate in 2th_deg or r_mm)")
+        }
+        if let fiber {
+            guard !corners && !keepCorners else { throw RoentgenError.badParameter("grazing-incidence / fiber integration does not split pixels") }
+            for u in [fiber.inPlaneUnit, fiber.outOfPlaneUnit] where u.needsWavelength && g.wavelength == nil {
+                throw RoentgenError.badParameter("unit \(u.rawValue) needs the wavelength, and the geometry has none (add a Wavelength line to the PONI file, or use the exit angles)")
+            }
         }
         let w = g.wavelength ?? 1
         let m = Rotation(g)
@@ -143,13 +171,15 @@ public struct PixelGeometry: Sendable {
         _ = try g.parallaxCorrection()
         let shift = g.spline.map { PixelDisplacements(spline: $0, rows: rows, columns: columns, corners: corners || keepCorners, area: true) }
         var radial = [Double](repeating: 0, count: n), chi = radial, sa = radial, tth = radial
+        var oop = fiber == nil ? [] : radial
+        let ipQuantity = fiber?.inPlaneUnit.quantity, oopQuantity = fiber?.outOfPlaneUnit.quantity
         let L = g.distance
         // Another detector orientation re-indexes the pixels (`PONIGeometry.orientation`): pixel (i, j)
         // of the stored image sits where orientation 3 has pixel (i', j').
         let flipRows = g.flipsRows, flipColumns = g.flipsColumns
         radial.withUnsafeMutableBufferPointer { radialOut in chi.withUnsafeMutableBufferPointer { chiOut in
-        sa.withUnsafeMutableBufferPointer { saOut in tth.withUnsafeMutableBufferPointer { tthOut in
-            nonisolated(unsafe) let (radialOut, chiOut, saOut, tthOut) = (radialOut, chiOut, saOut, tthOut)   // each row written by one thread
+        sa.withUnsafeMutableBufferPointer { saOut in tth.withUnsafeMutableBufferPointer { tthOut in oop.withUnsafeMutableBufferPointer { oopOut in
+            nonisolated(unsafe) let (radialOut, chiOut, saOut, tthOut, oopOut) = (radialOut, chiOut, saOut, tthOut, oopOut)   // each row written by one thread
             forEachRange(rows, threads: threads) { rowRange in
                 for i in rowRange {
                     let pi = flipRows ? rows - 1 - i : i
@@ -158,17 +188,24 @@ public struct PixelGeometry: Sendable {
                         let pj = flipColumns ? columns - 1 - j : j
                         // A spline (orientation 3 only, so k is also the re-indexed pixel) moves the centre.
                         let d1 = Double(pi) + 0.5 + Double(shift?.centreY[k] ?? 0), d2 = Double(pj) + 0.5 + Double(shift?.centreX[k] ?? 0)
-                        let p = Self.position(d1, d2, g, m)
-                        radialOut[k] = unit.value(twoTheta: p.tth, r: p.r, wavelength: w)
-                        chiOut[k] = p.chi
-                        tthOut[k] = p.tth
+                        let (t1, t2, t3) = Self.labPosition(d1, d2, g, m)
+                        let r = (t1 * t1 + t2 * t2).squareRoot()
+                        let tthValue = atan2(r, t3)
+                        if let fiber, let ipQuantity, let oopQuantity {
+                            radialOut[k] = fiber.geometry.value(ipQuantity, x: t2, y: t1, z: t3, wavelength: w)
+                            oopOut[k] = fiber.geometry.value(oopQuantity, x: t2, y: t1, z: t3, wavelength: w)
+                        } else {
+                            radialOut[k] = unit.value(twoTheta: tthValue, r: r, wavelength: w)
+                        }
+                        chiOut[k] = atan2(t1, t2)
+                        tthOut[k] = tthValue
                         let p1 = d1 * g.pixel1 - g.poni1, p2 = d2 * g.pixel2 - g.poni2
                         let c = L / (L * L + p1 * p1 + p2 * p2).squareRoot()
                         saOut[k] = c * c * c * Double(shift?.area[k] ?? 1)
                     }
                 }
             }
-        }}}}
+        }}}}}
         var dr: [Double] = [], dc: [Double] = [], keptRadial: [Double] = [], keptChi: [Double] = []
         if corners || keepCorners {
             // Values at the (rows + 1) × (columns + 1) pixel corners, shared by neighbours.
@@ -221,7 +258,7 @@ public struct PixelGeometry: Sendable {
             }
             if keepCorners { keptRadial = cr; keptChi = cc }
         }
-        return Arrays(radial: radial, chi: chi, radialDelta: dr, chiDelta: dc, solidAngle: sa, twoTheta: tth,
+        return Arrays(radial: radial, chi: chi, radialDelta: dr, chiDelta: dc, solidAngle: sa, twoTheta: tth, outOfPlane: oop,
                       cornerRadial: keptRadial, cornerChi: keptChi, columns: columns, mirrored: flipRows != flipColumns)
     }
 }

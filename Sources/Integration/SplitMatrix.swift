@@ -79,7 +79,10 @@ public struct SplitMatrix: Sendable {
             return low.isFinite ? (low, high) : nil
         }
         let npt = options.npt
-        let unitInverse = options.unit.inverseScale
+        // A fiber map's ranges are divided by its units' scales, as pyFAI's `integrate2d_ng` does.
+        let unitInverse = options.fiber.map { 1 / $0.inPlaneUnit.scale } ?? options.unit.inverseScale
+        // The second axis: χ, or a fiber map's out-of-plane axis.
+        let second = arrays.outOfPlane.isEmpty ? arrays.chi : arrays.outOfPlane
         // Radial range.
         var lo: Double, hi: Double
         var hiIn = 0.0   // full splitting: the largest radial position in range (pyFAI's pos0_maxin)
@@ -121,7 +124,11 @@ public struct SplitMatrix: Sendable {
         var ahiIn = Double.pi   // full splitting: the largest χ in range (pyFAI's pos1_maxin)
         let nAz = azimuthal ? options.nptAzimuthal : 1
         if azimuthal {
-            if let range = options.azimuthRange {
+            if let fiber = options.fiber, let range = fiber.outOfPlaneRange {
+                alo = range.lowerBound / fiber.outOfPlaneUnit.scale
+                ahiIn = range.upperBound / fiber.outOfPlaneUnit.scale
+                ahi = Self.upperBound(ahiIn)
+            } else if let range = options.azimuthRange {
                 alo = range.lowerBound * .pi / 180
                 ahiIn = range.upperBound * .pi / 180
                 ahi = Self.upperBound(ahiIn)
@@ -146,8 +153,8 @@ public struct SplitMatrix: Sendable {
             } else {
                 alo = .infinity; ahi = -.infinity
                 for k in 0..<n where !mask[k] {
-                    alo = min(alo, arrays.chi[k])
-                    ahi = max(ahi, arrays.chi[k])
+                    alo = min(alo, second[k])
+                    ahi = max(ahi, second[k])
                 }
                 if !alo.isFinite { alo = -.pi; ahi = .pi }
                 ahi = Self.upperBound(ahi)
@@ -232,7 +239,7 @@ public struct SplitMatrix: Sendable {
                     let d = arrays.chiDelta[k]
                     Self.spread((c - d - alo) / astep, (c + d - alo) / astep, bins: nAz, into: &azimuthSpan)
                 } else {
-                    let f = (c - alo) / astep
+                    let f = (second[k] - alo) / astep
                     azimuthSpan.removeAll(keepingCapacity: true)
                     if f.isFinite, f > -1, f < Double(nAz) { azimuthSpan.append((Int(f), 1)) }
                 }

@@ -71,6 +71,28 @@ public enum IntegrateOperations {
         public var monitorName: String?
         /// A constant the intensities are divided by (pyFAI's `normalization_factor`; with a monitor, their product).
         public var normalizationFactor: Double?
+        /// Grazing-incidence / fiber integration (pyFAI's `FiberIntegrator`): a map of in-plane × out-of-plane
+        /// bins (`unitIp` × `unitOop`, `nptIp` × `nptOop`), or with `fiberProfile` a cut through it. Implied by any
+        /// of the options below.
+        public var fiber = false
+        /// The incident angle η in degrees (default 0).
+        public var incidentAngle: Double?
+        /// The tilt angle τ in degrees (default 0).
+        public var tiltAngle: Double?
+        /// EXIF orientation 1–8 of the fiber axis / film normal on the image (default 1).
+        public var sampleOrientation: Int?
+        /// In-plane axis unit (`FiberUnit`, default qip_nm^-1) and out-of-plane one (default qoop_nm^-1).
+        public var unitIp: String?
+        public var unitOop: String?
+        /// Bins of each axis (default 1000 each, as pyFAI's `integrate2d_fiber`).
+        public var nptIp: Int?
+        public var nptOop: Int?
+        /// Ranges `A:B` of each axis in its unit (default: from the unmasked pixels).
+        public var ipRange: String?
+        public var oopRange: String?
+        /// A profile instead of the map: `oop` along the out-of-plane axis summed over the in-plane range (pyFAI's
+        /// `integrate_fiber`, `vertical_integration=True`), `ip` the other way.
+        public var fiberProfile: String?
         public init(images: [String], poni: String) { self.images = images; self.poni = poni }
         public static var defaults: Request { Request(images: [], poni: "") }
     }
@@ -165,7 +187,19 @@ public enum IntegrateOperations {
             guard r.dummy != nil else { throw RoentgenError.badParameter("--delta-dummy \(delta) without --dummy") }
             guard delta.isFinite, delta >= 0 else { throw RoentgenError.badParameter("--delta-dummy \(delta): a finite number ≥ 0") }
         }
-        if options.unit.needsWavelength && geometry.wavelength == nil {
+        options.fiber = try fiberIntegration(r)
+        if options.fiber != nil {
+            options.npt = r.nptIp ?? 1000
+            options.nptAzimuthal = r.nptOop ?? 1000
+            if let text = r.ipRange { options.radialRange = try range(text, option: "--ip-range") }
+            for (n, name) in [(options.npt, "--npt-ip"), (options.nptAzimuthal, "--npt-oop")] where !(1...65_536).contains(n) {
+                throw RoentgenError.badParameter("\(name) \(n): 1 to 65536 bins")
+            }
+            for u in [options.fiber!.inPlaneUnit, options.fiber!.outOfPlaneUnit] where u.needsWavelength && geometry.wavelength == nil {
+                throw RoentgenError(.badParameter, "\(u.rawValue) needs a wavelength, and the PONI file has no Wavelength line; add it, or use the exit angles (exit_angle_horz_deg, exit_angle_vert_deg)", file: r.poni)
+            }
+        }
+        if options.fiber == nil && options.unit.needsWavelength && geometry.wavelength == nil {
             throw RoentgenError(.badParameter, "--unit \(r.unit) needs a wavelength, and the PONI file has no Wavelength line; integrate in 2th_deg or r_mm, or add the wavelength", file: r.poni)
         }
         let maskImage = try r.mask.map { try DetectorImages.readMask(URL(fileURLWithPath: $0)) }
@@ -194,6 +228,44 @@ public enum IntegrateOperations {
                     maskImage: maskImage, darkImage: darkImage, flatImage: flatImage, monitors: monitors)
     }
 
+    /// The fiber options of a request (nil when it asks for none), checked against the azimuthal ones they replace.
+    static func fiberIntegration(_ r: Request) throws -> FiberIntegration? {
+        let asked = r.fiber || r.incidentAngle != nil || r.tiltAngle != nil || r.sampleOrientation != nil || r.unitIp != nil
+            || r.unitOop != nil || r.nptIp != nil || r.nptOop != nil || r.ipRange != nil || r.oopRange != nil || r.fiberProfile != nil
+        guard asked else { return nil }
+        let replaced: [(Bool, String, String)] = [
+            (r.nptAzim != nil, "--npt-azim", "--npt-oop"), (r.chiProfile, "--chi-profile", "--fiber-profile"),
+            (r.radialRange != nil, "--radial-range", "--ip-range"), (r.azimuthRange != nil, "--azimuth-range", "--oop-range"),
+            (r.unit != Request.defaults.unit, "--unit", "--unit-ip and --unit-oop"), (r.npt != Request.defaults.npt, "--npt", "--npt-ip and --npt-oop"),
+        ]
+        for (given, option, instead) in replaced where given {
+            throw RoentgenError.badParameter("\(option) is for azimuthal integration; a grazing-incidence / fiber integration takes \(instead)")
+        }
+        guard r.method == "no" else {
+            throw RoentgenError.badParameter("--method \(r.method): grazing-incidence / fiber integration works without pixel splitting (pyFAI warns that split pixels give wrong maps); use --method no")
+        }
+        guard r.sigmaClip == nil else { throw RoentgenError.badParameter("--sigma-clip gives 1-D radial patterns; not with a fiber map") }
+        guard r.errors == "poisson" || r.errors == "none" else {
+            throw RoentgenError.badParameter("--errors \(r.errors): a fiber map or profile takes poisson or none")
+        }
+        for (value, option) in [(r.incidentAngle, "--incident-angle"), (r.tiltAngle, "--tilt-angle")] {
+            if let value, !(value.isFinite && abs(value) <= 360) { throw RoentgenError.badParameter("\(option) \(value): an angle in degrees, -360 to 360") }
+        }
+        var fiber = FiberIntegration(geometry: try FiberGeometry(incidentAngle: (r.incidentAngle ?? 0) * .pi / 180,
+                                                                 tiltAngle: (r.tiltAngle ?? 0) * .pi / 180,
+                                                                 sampleOrientation: r.sampleOrientation ?? 1))
+        if let text = r.unitIp { fiber.inPlaneUnit = try FiberUnit.option(text, option: "--unit-ip") }
+        if let text = r.unitOop { fiber.outOfPlaneUnit = try FiberUnit.option(text, option: "--unit-oop") }
+        if let text = r.oopRange { fiber.outOfPlaneRange = try range(text, option: "--oop-range") }
+        guard fiber.inPlaneUnit.quantity != fiber.outOfPlaneUnit.quantity else {
+            throw RoentgenError.badParameter("--unit-ip \(fiber.inPlaneUnit.rawValue) and --unit-oop \(fiber.outOfPlaneUnit.rawValue) are the same quantity: a map needs two")
+        }
+        if let text = r.fiberProfile, FiberProfileAxis(rawValue: text) == nil {
+            throw RoentgenError.badParameter("--fiber-profile \(text): oop (along the out-of-plane axis, summed over the in-plane range) or ip")
+        }
+        return fiber
+    }
+
     /// The monitor of every frame of `source` (nil without `--monitor-name`).
     static func monitorValues(_ name: String?, source: DetectorImageSource, file: String) throws -> [Double]? {
         guard let name else { return nil }
@@ -213,7 +285,9 @@ public enum IntegrateOperations {
         // pixel centre, masked or not) or a fixed radial range. An image of a series masking more
         // pixels than the one the integrator was built for (an image plate's scattered zeros with
         // `--dummy 0`) then reuses it instead of rebuilding the geometry and matrix.
-        let binsIgnoreMask = r.nptAzim == nil && !r.chiProfile && plan.options.sigmaClip == nil
+        let mapped = r.nptAzim != nil || r.chiProfile || plan.options.fiber != nil
+        let profileAxis = r.fiberProfile.flatMap(FiberProfileAxis.init(rawValue:))
+        let binsIgnoreMask = !mapped && plan.options.sigmaClip == nil
             && (plan.options.splitting == .no || plan.options.radialRange != nil)
         func isSubset(_ a: [Bool], of b: [Bool]) -> Bool {
             a.count == b.count && a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in
@@ -287,7 +361,7 @@ public enum IntegrateOperations {
                 integrator = cached.integrator
             } else {
                 integrator = try AzimuthalIntegrator(geometry: plan.geometry, rows: template.rows, columns: template.columns, mask: m,
-                                                     flat: flatValues, options: plan.options, azimuthal: r.nptAzim != nil || r.chiProfile)
+                                                     flat: flatValues, options: plan.options, azimuthal: mapped)
                 integrators[shape] = (m, integrator)
             }
             if integrator.split.matrix.values.isEmpty {
@@ -308,7 +382,7 @@ public enum IntegrateOperations {
                     let monitor = frameMonitors?[k]
                     let factor: Double? = (monitor != nil || r.normalizationFactor != nil) ? (r.normalizationFactor ?? 1) * (monitor ?? 1) : nil
                     let cake = factor.map { raw.normalized(by: $0) } ?? raw
-                    let result = r.chiProfile ? (cake.chiProfile() ?? cake) : cake
+                    let result = r.chiProfile ? (cake.chiProfile() ?? cake) : profileAxis.flatMap { cake.fiberProfile(along: $0) } ?? cake
                     var context = IntegrationOutput.Context(source: path, frame: source.frameCount > 1 ? k : nil,
                                                             maskApplied: integrator.staticMasked > 0 || result.maskedPixels > 0,
                                                             darkApplied: darkValues != nil, flatApplied: flatValues != nil, notes: notes)

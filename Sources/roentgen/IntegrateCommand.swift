@@ -51,6 +51,18 @@ struct IntegrateCommand: ParsableCommand {
     var chiProfile = false
     @Option(help: ArgumentHelp("Benchmark: integrate each frame N more times and report the median ms per frame on stderr.", visibility: .hidden))
     var repeatTimes = 0
+    @Flag(help: "Grazing-incidence / fiber integration (pyFAI's FiberIntegrator): a map of in-plane × out-of-plane bins (q_ip × q_oop by default) instead of radial × χ; implied by any of the options below. Without pixel splitting.")
+    var fiber = false
+    @Option(help: ArgumentHelp("GI/fiber: the incident angle η in degrees, the sample tilted towards the beam (pyFAI's incident_angle; default 0).", valueName: "deg")) var incidentAngle: Double?
+    @Option(help: ArgumentHelp("GI/fiber: the tilt angle in degrees, the sample's horizon turned about the beam (pyFAI's tilt_angle; default 0).", valueName: "deg")) var tiltAngle: Double?
+    @Option(help: ArgumentHelp("GI/fiber: EXIF orientation 1-8 of the fiber axis or film normal on the image (pyFAI's sample_orientation; default 1).", valueName: "1-8")) var sampleOrientation: Int?
+    @Option(help: "GI/fiber: the in-plane axis: qip_nm^-1 (default), qip_A^-1, qoop_nm^-1, qoop_A^-1, qtot_nm^-1, qtot_A^-1, exit_angle_horz_deg, exit_angle_vert_deg (or _rad).") var unitIp: String?
+    @Option(help: "GI/fiber: the out-of-plane axis (default qoop_nm^-1; the same units).") var unitOop: String?
+    @Option(help: "GI/fiber: in-plane bins (default 1000).") var nptIp: Int?
+    @Option(help: "GI/fiber: out-of-plane bins (default 1000).") var nptOop: Int?
+    @Option(help: ArgumentHelp("GI/fiber: in-plane range in its unit (default: from the unmasked pixels).", valueName: "A:B")) var ipRange: String?
+    @Option(help: ArgumentHelp("GI/fiber: out-of-plane range in its unit (default: from the unmasked pixels).", valueName: "A:B")) var oopRange: String?
+    @Option(help: ArgumentHelp("GI/fiber: a profile instead of the map (pyFAI's integrate_fiber): oop along the out-of-plane axis summed over --ip-range, ip along the in-plane axis summed over --oop-range.", valueName: "oop|ip")) var fiberProfile: String?
     @Option(name: .short, help: "Output: a .xy/.xye/.json file for one pattern, a folder for several, or a .h5/.nxs NeXus file holding every pattern.") var output: String?
     @Flag(help: "Print JSON (radial, intensity, sigma, unit, method, masked_pixels); JSON Lines for several patterns.") var json = false
 
@@ -74,6 +86,10 @@ struct IntegrateCommand: ParsableCommand {
         request.dark = dark; request.flat = flat; request.dataset = dataset; request.frames = frames; request.nptAzim = nptAzim
         request.errors = errors; request.threads = threads
         request.sigmaClip = sigmaClip; request.clipIterations = clipIterations; request.chiProfile = chiProfile
+        request.fiber = fiber; request.incidentAngle = incidentAngle; request.tiltAngle = tiltAngle
+        request.sampleOrientation = sampleOrientation; request.unitIp = unitIp; request.unitOop = unitOop
+        request.nptIp = nptIp; request.nptOop = nptOop; request.ipRange = ipRange; request.oopRange = oopRange
+        request.fiberProfile = fiberProfile
         let plan = try IntegrateOperations.plan(request)
         // One pattern per frame: the count decides how outputs are named.
         let total = plan.total
@@ -101,6 +117,8 @@ struct IntegrateCommand: ParsableCommand {
                     let axis = result.nexusAxis
                     stack = IntegratedStackNeXus(radialName: axis.name, radialUnits: axis.units, radialLabel: result.axisLabel,
                                                  radial: result.radial, azimuthal: result.azimuthal)
+                    let second = result.azimuthalNexusAxis
+                    stack?.azimuthalAxis = (second.name, second.units, result.azimuthalAxisLabel)
                     stack?.poni = plan.geometry.poniText()
                     stack?.process = Self.processRecord(options: plan.options, context: f.context)
                 }
@@ -136,6 +154,12 @@ struct IntegrateCommand: ParsableCommand {
         ]
         if let range = o.radialRange { record.append(("radial_range", "\(range.lowerBound):\(range.upperBound)")) }
         if let range = o.azimuthRange { record.append(("azimuth_range", "\(range.lowerBound):\(range.upperBound)")) }
+        if let f = o.fiber {
+            record.append(("fiber", String(format: "incident angle %.10g deg, tilt angle %.10g deg, sample orientation %d, %@ x %@",
+                                           f.geometry.incidentAngle * 180 / .pi, f.geometry.tiltAngle * 180 / .pi, f.geometry.sampleOrientation,
+                                           f.inPlaneUnit.rawValue, f.outOfPlaneUnit.rawValue)))
+            if let range = f.outOfPlaneRange { record.append(("oop_range", "\(range.lowerBound):\(range.upperBound)")) }
+        }
         if let name = c.monitorName { record.append(("monitor_name", name)) }
         if let clip = o.sigmaClip {
             record.append(("sigma_clip", "\(clip.threshold)"))

@@ -97,6 +97,16 @@ import XrayFormats
         let cli = try runCapturing(RoentgenCLI.executable, ["integrate", stack, "--poni", "images/lambda_nominal.poni", "--npt", "200", "--method", "bbox",
                                                             "--frames", "6", "--threads", "1", "--json"], in: root)
         #expect(integrated.text == cli.trimmingCharacters(in: .whitespacesAndNewlines))
+        // A grazing-incidence profile through the API's snake_case keys: the CLI's JSON (FiberIntegrationTests holds the
+        // CLI to pyFAI's integrate_fiber on this very case).
+        let fiber = try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni",
+                                                     "mask": "images/DLS_CeO2_1200mm.mask", "incident_angle": 0.2, "fiber_profile": "oop",
+                                                     "npt_oop": 150, "ip_range": "-1:1"])
+        let fiberCLI = try runCapturing(RoentgenCLI.executable, ["integrate", "images/pixium_03150.tif", "--poni", "images/DLS_CeO2_1200mm_pyFAI.poni",
+                                                                 "--mask", "images/DLS_CeO2_1200mm.mask", "--incident-angle", "0.2", "--fiber-profile", "oop",
+                                                                 "--npt-oop", "150", "--ip-range=-1:1", "--json"], in: root)
+        #expect(fiber.status == 200 && fiber.text == fiberCLI.trimmingCharacters(in: .whitespacesAndNewlines), "\(fiber.text.prefix(300))")
+        #expect((fiber.object["fiber"] as? [String: Any])?["profile"] as? String == "oop")
 
         // integrate's `output`: the one pattern written as -o writes it (the CLI's file, byte for byte), read back as a 2θ pattern.
         let pattern = try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni", "mask": "images/DLS_CeO2_1200mm.mask",

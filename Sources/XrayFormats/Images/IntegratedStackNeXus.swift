@@ -7,7 +7,8 @@ import XrayCore
 /// ```
 /// /                      default = "entry"
 /// /entry                 NXentry, default = "data"
-///   /data                NXdata, signal = "intensity", axes = ["frame", <radial>] (cakes: ["frame", "chi", <radial>])
+///   /data                NXdata, signal = "intensity", axes = ["frame", <radial>] (cakes: ["frame", "chi", <radial>];
+///                        fiber maps: ["frame", <out-of-plane>, <in-plane>], e.g. qoop and qip)
 ///     intensity          float64 (frames, npt) or (frames, npt_azim, npt), units "arbitrary units"
 ///     intensity_errors   float64, same shape: σ per bin (NeXus' <signal>_errors); absent without an error model
 ///     <radial>           float64 (npt) bin centres: "2th" (degree), "q" (1/angstrom or 1/nm) or "r" (mm)
@@ -25,8 +26,10 @@ public struct IntegratedStackNeXus: Sendable {
     public var radialUnits: String
     public var radialLabel: String
     public var radial: [Double]
-    /// Azimuthal bin centres in degrees (empty for 1-D patterns).
+    /// Azimuthal bin centres in degrees (empty for 1-D patterns); a fiber map's out-of-plane bins in their unit.
     public var azimuthal: [Double] = []
+    /// The second axis of 2-D results: NeXus name, units and label (χ by default; a fiber map's out-of-plane axis).
+    public var azimuthalAxis: (name: String, units: String, label: String) = ("chi", "degree", "chi_deg")
     /// Per frame: intensity (npt values, or npt_azim × npt azimuth-major), σ (same size, or empty).
     public private(set) var intensity: [Double] = []
     public private(set) var sigma: [Double] = []
@@ -77,10 +80,10 @@ public struct IntegratedStackNeXus: Sendable {
         let shape = cake ? [frames.count, azimuthal.count, radial.count] : [frames.count, radial.count]
         h5.setRootAttributes([("default", .string("entry")), ("creator", .string(program)), ("NX_class", .string("NXroot"))])
         try h5.createGroup("/entry", attributes: [("NX_class", .string("NXentry")), ("default", .string("data"))])
-        let axes = cake ? ["frame", "chi", radialName] : ["frame", radialName]
+        let axes = cake ? ["frame", azimuthalAxis.name, radialName] : ["frame", radialName]
         var dataAttributes: [(String, HDF5WriteValue)] = [("NX_class", .string("NXdata")), ("signal", .string("intensity")),
                                                            ("axes", .strings(axes)), ("frame_indices", .int64([0]))]
-        if cake { dataAttributes.append(("chi_indices", .int64([1]))) }
+        if cake { dataAttributes.append(("\(azimuthalAxis.name)_indices", .int64([1]))) }
         dataAttributes.append(("\(radialName)_indices", .int64([Int64(cake ? 2 : 1)])))
         try h5.createGroup("/entry/data", attributes: dataAttributes)
         try h5.createDataset("/entry/data/intensity", .float64(intensity), shape: shape,
@@ -92,7 +95,8 @@ public struct IntegratedStackNeXus: Sendable {
         try h5.createDataset("/entry/data/\(radialName)", .float64(radial),
                              attributes: [("units", .string(radialUnits)), ("long_name", .string(radialLabel))])
         if cake {
-            try h5.createDataset("/entry/data/chi", .float64(azimuthal), attributes: [("units", .string("degree")), ("long_name", .string("chi_deg"))])
+            try h5.createDataset("/entry/data/\(azimuthalAxis.name)", .float64(azimuthal),
+                                 attributes: [("units", .string(azimuthalAxis.units)), ("long_name", .string(azimuthalAxis.label))])
         }
         try h5.createDataset("/entry/data/frame", .int64(frames.map(Int64.init)))
         try h5.createDataset("/entry/data/masked_pixels", .int64(maskedPixels.map(Int64.init)))
