@@ -11,6 +11,10 @@
 # "cake-no", "cake-bbox", "cake-full": 2-D cakes, 500 radial x 360 azimuthal bins (pyFAI's integrate2d;
 # Roentgen's --npt 500 --npt-azim 360).
 #
+# "fiber", "fiber-profile": grazing incidence (pyFAI's FiberIntegrator, no splitting, no error model): a 500 x 500
+# map of the exit angles (every image, no wavelength needed) at an incident angle of 0.2 deg, and its
+# integrate_fiber profile along the vertical exit angle over -1..1 deg horizontally (Roentgen: --errors none).
+#
 #   Benchmarks/integration/run.sh [ROUNDS=5] [CALLS=20] [METHODS="no bbox full clip"]
 # Needs a release build: swift build -c release --product roentgen
 set -euo pipefail
@@ -36,10 +40,12 @@ for method in $METHODS; do
       case "$method" in
         clip) how="--method no --sigma-clip 5" ;;
         cake-*) how="--method ${method#cake-} --npt-azim 360"; npt=500 ;;
+        fiber) how="--incident-angle 0.2 --unit-ip exit_angle_horz_deg --unit-oop exit_angle_vert_deg --npt-ip 500 --npt-oop 500 --errors none"; npt="" ;;
+        fiber-profile) how="--incident-angle 0.2 --unit-ip exit_angle_horz_deg --unit-oop exit_angle_vert_deg --npt-ip 500 --npt-oop 500 --errors none --fiber-profile oop --ip-range=-1:1"; npt="" ;;
         *) how="--method $method" ;;
       esac
       # shellcheck disable=SC2086
-      sw=$($R integrate "$image" --poni "$poni" $how --npt $npt $extra --threads 2 --repeat-times "$CALLS" -o /tmp/roentgen-bench.xye 2>&1 >/dev/null | sed -n 's/.*: \([0-9.]*\) ms per frame.*/\1/p' | tail -1)
+      sw=$($R integrate "$image" --poni "$poni" $how ${npt:+--npt $npt} $extra --threads 2 --repeat-times "$CALLS" -o /tmp/roentgen-bench.xye 2>&1 >/dev/null | sed -n 's/.*: \([0-9.]*\) ms per frame.*/\1/p' | tail -1)
       ratio=$(python3 -c "print(f'{$py/$sw:.2f}')")
       ratios+=("$ratio"); line+="$py/$sw($ratio) "
     done

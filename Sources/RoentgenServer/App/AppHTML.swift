@@ -216,6 +216,8 @@ enum AppHTML {
         <button id="int-open-xrd" type="button" disabled>Open in Diffraction</button></div>
       <div class="row"><label>χ bins<input id="cake-npt" type="number" step="1" min="2" value="360"></label>
         <button id="cake-run" type="button">Cake</button><button id="cake-back" type="button" disabled>Show the image</button></div>
+      <div class="row"><label>incident angle (°)<input id="gi-angle" type="number" step="any" value="0.2"></label><label>bins<input id="gi-npt" type="number" step="1" min="2" value="500"></label>
+        <button id="gi-run" type="button" title="grazing incidence: q_ip × q_oop (pyFAI's FiberIntegrator), no pixel splitting">GI map</button></div>
       <p id="int-state" class="hint"></p>
       <h3>Calibrate</h3>
       <p class="hint">Refines the geometry from the calibrant's rings, starting from the PONI loaded (or, without one, from a start found from the rings).</p>

@@ -93,7 +93,8 @@ class ImageView {
     this.render();
   }
   /// frame: {rows, columns, values (typed array), signed (negative values invalid)}; a cake adds
-  /// axes: {radial, azimuthal (bin centres), unit, toTTH (radial value → 2θ in rad, or null)}.
+  /// axes: {radial, azimuthal (bin centres), unit, toTTH (radial value → 2θ in rad, or null), azimuthalLabel (a
+  /// grazing-incidence map's second axis, e.g. "q_oop (nm⁻¹)"; χ in degrees without)}.
   setFrame(frame, keepView) { this.frame = frame; if (!keepView) this.view = null; this.tthGrid = null; this.render(); }
   setMask(mask) { this.mask = mask; this.render(); }
   setDisplay(d) { Object.assign(this.display, d); this.render(); }
@@ -297,7 +298,8 @@ class ImageView {
     this.cursor = o;
     if (!o) { this.readout.textContent = "\u00a0"; return; }
     if (this.frame.axes) {
-      this.readout.textContent = `${this.frame.axes.unit} ${fmt(o.radial)}, \u03c7 ${fmt(o.chi_deg)}\u00b0: ${o.valid ? fmt(o.value) : "empty bin"}`;
+      const second = this.frame.axes.azimuthalLabel ? `${this.frame.axes.azimuthalLabel} ${fmt(o.chi_deg)}` : `\u03c7 ${fmt(o.chi_deg)}\u00b0`;
+      this.readout.textContent = `${this.frame.axes.unit} ${fmt(o.radial)}, ${second}: ${o.valid ? fmt(o.value) : "empty bin"}`;
       return;
     }
     let text = `x ${column}, y ${row}: ${o.valid ? fmt(o.value) : "invalid (" + fmt(o.value) + ")"}${o.masked ? " (masked)" : ""}`;

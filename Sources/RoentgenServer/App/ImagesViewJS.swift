@@ -40,6 +40,7 @@ views.images = {
     $("int-open-xrd").addEventListener("click", () => { if (this.written) { R.show("xrd"); views.xrd.open(this.written); } });
     $("cake-run").addEventListener("click", () => this.cakeIntegrate());
     $("cake-back").addEventListener("click", () => this.showImage());
+    $("gi-run").addEventListener("click", () => this.fiberIntegrate());
     $("cal-run").addEventListener("click", () => this.calibrate());
   },
   /// A request that writes a file into the workspace: `overwrite` as the checkbox says; a refusal to
@@ -253,14 +254,15 @@ views.images = {
     return true;
   },
   /// The options both integrations share: mask, dataset, the frame shown, polarisation, radial and χ ranges.
-  integrationOptions(body) {
+  /// The mask, dataset, frame and polarisation of the integration (and its radial and χ ranges unless `ranges` is false).
+  integrationOptions(body, ranges = true) {
     if (this.maskPath) body.mask = this.maskPath;
     if (this.dataset) body.dataset = this.dataset;
     if (this.meta.frames > 1) body.frames = String(this.frame);   // the frame shown, not the whole stack
     const p = $("int-polarization").value.trim(), radial = $("int-radial").value.trim(), azimuth = $("int-azimuth").value.trim();
     if (p !== "") body.polarization = Number(p);
-    if (radial) body.radial_range = radial;
-    if (azimuth) body.azimuth_range = azimuth;
+    if (radial && ranges) body.radial_range = radial;
+    if (azimuth && ranges) body.azimuth_range = azimuth;
     return body;
   },
   async integrate() {
@@ -303,18 +305,41 @@ views.images = {
     let out = await guard(() => api("/api/integrate", body));
     this.busy = false;
     if (!out) { $("int-state").textContent = ""; return; }
-    const rows = out.azimuthal.length, columns = out.radial.length, values = new Float64Array(rows * columns);
-    for (let j = 0; j < rows; j++) for (let i = 0; i < columns; i++) { const v = out.intensity[j][i]; values[j * columns + i] = v === null ? NaN : v; }
-    // Display levels from the filled bins (0.5th and 99.8th percentiles, as /api/image gives for frames).
-    const filled = Array.from(values).filter(v => v === v && v !== 0).sort((a, b) => a - b);
-    const at = p => filled.length ? filled[Math.min(filled.length - 1, Math.round(p * (filled.length - 1)))] : 0;
     const w = this.wavelength();
     const toTTH = unit === "2th_deg" ? x => x / DEG : unit.startsWith("q_") && w ? x => 2 * Math.asin(Math.min(1, x * w * (unit === "q_A^-1" ? 1e10 : 1e9) / (4 * Math.PI))) : null;
-    this.cake = { out, range: [at(0.005), at(0.998)] };
-    this.view.setFrame({ rows, columns, values, signed: false, axes: { radial: out.radial, azimuthal: out.azimuthal, unit: UNITS[unit] || unit, toTTH } });
+    this.showMap(out, { unit: UNITS[unit] || unit, toTTH }, false);
+    $("int-state").textContent = `cake: ${out.radial.length} radial \u00d7 ${out.azimuthal.length} azimuthal bins, ${out.method} splitting, ${out.masked_pixels} pixels masked`;
+  },
+  /// A grazing-incidence map (pyFAI's integrate2d_grazing_incidence: q_ip × q_oop in nm⁻¹, no pixel splitting) in place
+  /// of the image, q_oop upwards; "Show the image" goes back.
+  async fiberIntegrate() {
+    if (!this.maskReady()) return;
+    if (!this.path || !this.poni) { status("open an image and load its PONI first", true); return; }
+    const n = Math.round(Number($("gi-npt").value) || 500);
+    const body = this.integrationOptions({ images: [this.path], poni: this.poni, incident_angle: Number($("gi-angle").value) || 0,
+      npt_ip: n, npt_oop: n }, false);
+    this.busy = true; $("int-state").textContent = "integrating the grazing-incidence map\u2026";
+    const out = await guard(() => api("/api/integrate", body));
+    this.busy = false;
+    if (!out) { $("int-state").textContent = ""; return; }
+    this.showMap(out, { unit: "q_ip (nm\u207b\u00b9)", azimuthalLabel: "q_oop (nm\u207b\u00b9)", toTTH: null }, true);
+    $("int-state").textContent = `grazing incidence at ${out.fiber.incident_angle_deg}\u00b0: ${out.radial.length} q_ip \u00d7 ${out.azimuthal.length} q_oop bins, no splitting, ${out.masked_pixels} pixels masked`;
+  },
+  /// Shows a 2-D integration (azimuthal bins as rows; `upwards`: the last row at the top) with display levels from its
+  /// filled bins (0.5th and 99.8th percentiles, as /api/image gives for frames).
+  showMap(out, axes, upwards) {
+    const rows = out.azimuthal.length, columns = out.radial.length, values = new Float64Array(rows * columns);
+    for (let j = 0; j < rows; j++) {
+      const source = out.intensity[upwards ? rows - 1 - j : j];
+      for (let i = 0; i < columns; i++) { const v = source[i]; values[j * columns + i] = v === null ? NaN : v; }
+    }
+    const filled = Array.from(values).filter(v => v === v && v !== 0).sort((a, b) => a - b);
+    const at = p => filled.length ? filled[Math.min(filled.length - 1, Math.round(p * (filled.length - 1)))] : 0;
+    this.cake = { out, range: [at(0.005), at(0.998)], upwards };
+    const azimuthal = upwards ? out.azimuthal.slice().reverse() : out.azimuthal;
+    this.view.setFrame({ rows, columns, values, signed: false, axes: Object.assign({ radial: out.radial, azimuthal }, axes) });
     this.autoLevels(); this.levels();
     $("cake-back").disabled = false;
-    $("int-state").textContent = `cake: ${columns} radial \u00d7 ${rows} azimuthal bins, ${out.method} splitting, ${out.masked_pixels} pixels masked`;
   },
   showImage() {
     if (!this.imageFrame) return;

@@ -359,6 +359,34 @@ try:
     back = js("[window.roentgen.views.images.view.frame.rows, window.roentgen.views.images.view.frame.columns]")
     report("cake in the Images view", ok and back == [1441, 1440], {"same_as_route": same, "brightest_bin": cell, "cursor": cursor, "ring_pixels": cake_rings, "back": back})
 
+    # A grazing-incidence map (q_ip × q_oop, pyFAI's FiberIntegrator; FiberIntegrationTests holds the route to pyFAI) in place of
+    # the image, q_oop upwards: the route's numbers with its rows reversed, read under the cursor with both q's.
+    js("document.getElementById('gi-angle').value = '0.2'; document.getElementById('gi-npt').value = '200'; document.getElementById('gi-run').click(); 1")
+    wait_for("window.roentgen.views.images.cake !== undefined && window.roentgen.views.images.cake.upwards === true && !window.roentgen.views.images.busy", timeout=90)
+    gi = js("""(async () => { const v = window.roentgen.views.images, f = v.view.frame, p = document.getElementById('int-polarization').value.trim();
+        const body = {images: [v.path], poni: v.poni, incident_angle: 0.2, npt_ip: 200, npt_oop: 200, mask: v.maskPath};
+        if (p !== '') body.polarization = Number(p);
+        const r = await fetch('/api/integrate', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)}).then(r => r.json());
+        let same = f.rows === 200 && f.columns === 200 && r.fiber.unit_oop === 'qoop_nm^-1';
+        for (let j = 0; j < 200 && same; j++) for (let i = 0; i < 200; i++) { const a = f.values[j * 200 + i], b = r.intensity[199 - j][i];
+          if (!(a === b || (b === null && a !== a))) { same = false; break; } }
+        let best = 0, k = 0;
+        for (let i = 0; i < f.values.length; i++) if (f.values[i] > best) { best = f.values[i]; k = i; }
+        return {same, row: Math.floor(k / 200), column: k % 200, top: f.axes.azimuthal[0], last: r.azimuthal[199], filled: r.intensity.flat().filter(x => x > 0).length}; })()""")
+    js("window.roentgen.views.images.view.reset(); 1")
+    at = js(f"window.roentgen.views.images.view.toScreen({gi['column']} + 0.5, {gi['row']} + 0.5)")
+    mouse("mouseMoved", rect[0] + at["px"], rect[1] + at["py"])
+    gi_cursor = js("window.roentgen.views.images.view.cursor")
+    gi_readout = js("window.roentgen.views.images.view.readout.textContent")
+    shot("10c-images-gi")
+    gi_out = js("window.roentgen.views.images.cake.out")
+    gi_ok = gi["same"] and gi["top"] == gi["last"] and gi["filled"] > 5000 and gi_cursor is not None \
+        and gi_cursor["value"] == gi_out["intensity"][199 - gi_cursor["row"]][gi_cursor["column"]] \
+        and gi_cursor["chi_deg"] == gi_out["azimuthal"][199 - gi_cursor["row"]] and "q_oop" in gi_readout
+    js("document.getElementById('cake-back').click(); 1")
+    back = js("[window.roentgen.views.images.view.frame.rows, window.roentgen.views.images.view.frame.columns]")
+    report("grazing-incidence map in the Images view", gi_ok and back == [1441, 1440], {"route": gi, "cursor": gi_cursor, "readout": gi_readout, "back": back})
+
     # A stack: frame 6 of the Lambda file shown, integrated alone (the route's `frames`) with a nominal PONI.
     js("""(async () => { const v = window.roentgen.views.images; v.mask = null; v.maskPath = undefined; v.view.setMask(null);
         document.getElementById('img-frame').value = '6'; await v.open('images/lambda_testasapo1_1009_00002_m1_part00000.nxs');
