@@ -17,7 +17,8 @@ import XrayCore
 ///     q_vert' = −sin τ q_horz − cos τ sin η q_beam + cos τ cos η q_vert
 ///
 /// q_oop = q_vert', q_ip = √(q_beam'² + q_horz'²) with the sign of q_horz' (−1 where q_horz' is 0, as pyFAI's
-/// `(q > 0)·2 − 1`), q_tot = 4π sin θ / λ. The exit angles turn the position itself: y₁ = y cos η + z sin η,
+/// `(q > 0)·2 − 1`), q_tot = 4π sin θ / λ, and the polar angle from the film normal χ_gi = atan2(q_ip, q_oop)
+/// (pyFAI's `chigi`, its polar maps and profiles). The exit angles turn the position itself: y₁ = y cos η + z sin η,
 /// z₁ = −y sin η + z cos η, x₂ = x cos τ − y₁ sin τ, y₂ = x sin τ + y₁ cos τ; vertical exit angle
 /// atan2(y₂, √(z₁² + x₂²)), horizontal atan2(x₂, z₁).
 public struct FiberGeometry: Sendable, Equatable {
@@ -70,6 +71,8 @@ public struct FiberGeometry: Sendable, Equatable {
             let beamRot = cos(eta) * beam + sin(eta) * vert
             let horzRot = cos(tau) * horz - sin(tau) * sin(eta) * beam + sin(tau) * cos(eta) * vert
             return (beamRot * beamRot + horzRot * horzRot).squareRoot() * (horzRot > 0 ? 1 : -1)
+        case .chiGI:
+            return atan2(value(.qip, x: labX, y: labY, z: z, wavelength: wavelength), value(.qoop, x: labX, y: labY, z: z, wavelength: wavelength))
         case .qtot:
             return 4e-9 * .pi * sin(0.5 * atan2((x * x + y * y).squareRoot(), z)) / wavelength
         case .exitAngleVertical, .exitAngleHorizontal:
@@ -95,9 +98,11 @@ public enum FiberUnit: String, Sendable, CaseIterable {
     case exitAngleVerticalRadians = "exit_angle_vert_rad"
     case exitAngleHorizontalDegrees = "exit_angle_horz_deg"
     case exitAngleHorizontalRadians = "exit_angle_horz_rad"
+    case chiGIDegrees = "chigi_deg"
+    case chiGIRadians = "chigi_rad"
 
     /// What is computed per pixel (in nm⁻¹ or rad).
-    public enum Quantity: Sendable { case qip, qoop, qtot, exitAngleVertical, exitAngleHorizontal }
+    public enum Quantity: Sendable { case qip, qoop, qtot, exitAngleVertical, exitAngleHorizontal, chiGI }
 
     public var quantity: Quantity {
         switch self {
@@ -106,21 +111,47 @@ public enum FiberUnit: String, Sendable, CaseIterable {
         case .qtotNanometre, .qtotAngstrom: return .qtot
         case .exitAngleVerticalDegrees, .exitAngleVerticalRadians: return .exitAngleVertical
         case .exitAngleHorizontalDegrees, .exitAngleHorizontalRadians: return .exitAngleHorizontal
+        case .chiGIDegrees, .chiGIRadians: return .chiGI
         }
     }
 
     /// Internal value (nm⁻¹, rad) × scale = value in this unit (pyFAI's `scale`).
     public var scale: Double {
         switch self {
-        case .qipNanometre, .qoopNanometre, .qtotNanometre, .exitAngleVerticalRadians, .exitAngleHorizontalRadians: return 1
+        case .qipNanometre, .qoopNanometre, .qtotNanometre, .exitAngleVerticalRadians, .exitAngleHorizontalRadians, .chiGIRadians: return 1
         case .qipAngstrom, .qoopAngstrom, .qtotAngstrom: return 0.1
-        case .exitAngleVerticalDegrees, .exitAngleHorizontalDegrees: return 180 / .pi
+        case .exitAngleVerticalDegrees, .exitAngleHorizontalDegrees, .chiGIDegrees: return 180 / .pi
         }
     }
 
     /// The q units need the wavelength; the exit angles do not.
     public var needsWavelength: Bool {
-        switch quantity { case .qip, .qoop, .qtot: return true; default: return false }
+        switch quantity { case .qip, .qoop, .qtot, .chiGI: return true; default: return false }
+    }
+
+    /// The polar angle is periodic (pyFAI's `period`): its ranges are read as pyFAI reads χ's.
+    public var isPeriodic: Bool { quantity == .chiGI }
+
+    /// A range in this unit in internal units (nm⁻¹, rad), as pyFAI's `integrate2d_ng` takes it: divided by the scale;
+    /// for the polar angle in degrees through `deg2rad` (into [−π, π)), in radians on the second axis through `rad2rad`
+    /// (on the first, as it comes: pyFAI converts the wrong range there), and the upper end raised by 2π when it falls
+    /// at or below the lower one.
+    public func internalRange(_ range: ClosedRange<Double>, secondAxis: Bool) -> (lower: Double, upper: Double) {
+        guard isPeriodic else { return (range.lowerBound / scale, range.upperBound / scale) }
+        func floorMod(_ x: Double, _ y: Double) -> Double { let m = x.truncatingRemainder(dividingBy: y); return m != 0 && (m < 0) != (y < 0) ? m + y : m }
+        func convert(_ x: Double) -> Double {
+            if self == .chiGIDegrees {
+                var rp = floorMod(x / 180, 2)
+                if rp >= 1 { rp -= 2 }
+                return rp * .pi
+            }
+            guard secondAxis else { return x }
+            var r = floorMod(x, 2 * .pi)
+            if r > .pi { r -= 2 * .pi }
+            return r
+        }
+        let lower = convert(range.lowerBound), upper = convert(range.upperBound)
+        return (lower, upper <= lower ? upper + 2 * .pi : upper)
     }
 
     /// A NeXus axis name and units.
@@ -132,12 +163,13 @@ public enum FiberUnit: String, Sendable, CaseIterable {
         case .qtot: name = "qtot"
         case .exitAngleVertical: name = "exit_angle_vert"
         case .exitAngleHorizontal: name = "exit_angle_horz"
+        case .chiGI: name = "chigi"
         }
         switch self {
         case .qipNanometre, .qoopNanometre, .qtotNanometre: return (name, "1/nm")
         case .qipAngstrom, .qoopAngstrom, .qtotAngstrom: return (name, "1/angstrom")
-        case .exitAngleVerticalDegrees, .exitAngleHorizontalDegrees: return (name, "degree")
-        case .exitAngleVerticalRadians, .exitAngleHorizontalRadians: return (name, "rad")
+        case .exitAngleVerticalDegrees, .exitAngleHorizontalDegrees, .chiGIDegrees: return (name, "degree")
+        case .exitAngleVerticalRadians, .exitAngleHorizontalRadians, .chiGIRadians: return (name, "rad")
         }
     }
 

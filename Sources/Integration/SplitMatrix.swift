@@ -79,16 +79,15 @@ public struct SplitMatrix: Sendable {
             return low.isFinite ? (low, high) : nil
         }
         let npt = options.npt
-        // A fiber map's ranges are divided by its units' scales, as pyFAI's `integrate2d_ng` does.
-        let unitInverse = options.fiber.map { 1 / $0.inPlaneUnit.scale } ?? options.unit.inverseScale
+        let unitInverse = options.unit.inverseScale
         // The second axis: χ, or a fiber map's out-of-plane axis.
         let second = arrays.outOfPlane.isEmpty ? arrays.chi : arrays.outOfPlane
         // Radial range.
         var lo: Double, hi: Double
         var hiIn = 0.0   // full splitting: the largest radial position in range (pyFAI's pos0_maxin)
         if let range = options.radialRange {
-            lo = range.lowerBound * unitInverse
-            hiIn = range.upperBound * unitInverse
+            (lo, hiIn) = options.fiber.map { $0.inPlaneUnit.internalRange(range, secondAxis: false) }
+                ?? (range.lowerBound * unitInverse, range.upperBound * unitInverse)
             hi = Self.upperBound(hiIn)
         } else if split {
             lo = .infinity; hi = -.infinity
@@ -125,8 +124,7 @@ public struct SplitMatrix: Sendable {
         let nAz = azimuthal ? options.nptAzimuthal : 1
         if azimuthal {
             if let fiber = options.fiber, let range = fiber.outOfPlaneRange {
-                alo = range.lowerBound / fiber.outOfPlaneUnit.scale
-                ahiIn = range.upperBound / fiber.outOfPlaneUnit.scale
+                (alo, ahiIn) = fiber.outOfPlaneUnit.internalRange(range, secondAxis: true)
                 ahi = Self.upperBound(ahiIn)
             } else if let range = options.azimuthRange {
                 alo = range.lowerBound * .pi / 180

@@ -56,7 +56,7 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("GI/fiber: the incident angle η in degrees, the sample tilted towards the beam (pyFAI's incident_angle; default 0).", valueName: "deg")) var incidentAngle: Double?
     @Option(help: ArgumentHelp("GI/fiber: the tilt angle in degrees, the sample's horizon turned about the beam (pyFAI's tilt_angle; default 0).", valueName: "deg")) var tiltAngle: Double?
     @Option(help: ArgumentHelp("GI/fiber: EXIF orientation 1-8 of the fiber axis or film normal on the image (pyFAI's sample_orientation; default 1).", valueName: "1-8")) var sampleOrientation: Int?
-    @Option(help: "GI/fiber: the in-plane axis: qip_nm^-1 (default), qip_A^-1, qoop_nm^-1, qoop_A^-1, qtot_nm^-1, qtot_A^-1, exit_angle_horz_deg, exit_angle_vert_deg (or _rad).") var unitIp: String?
+    @Option(help: "GI/fiber: the in-plane axis: qip_nm^-1 (default), qip_A^-1, qoop_nm^-1, qoop_A^-1, qtot_nm^-1, qtot_A^-1, exit_angle_horz_deg, exit_angle_vert_deg, chigi_deg (or _rad; qtot × chigi is pyFAI's polar map).") var unitIp: String?
     @Option(help: "GI/fiber: the out-of-plane axis (default qoop_nm^-1; the same units).") var unitOop: String?
     @Option(help: "GI/fiber: in-plane bins (default 1000).") var nptIp: Int?
     @Option(help: "GI/fiber: out-of-plane bins (default 1000).") var nptOop: Int?

@@ -7,8 +7,9 @@ import TestSupport
 /// Grazing-incidence / fiber integration (`integrate --fiber`, `FiberGeometry`) against pyFAI 2026.9's
 /// `FiberIntegrator` (Tests/Fixtures/images/make_fiber_reference.py → pyfai_fiber.json): the fiber units at probe
 /// pixels of the tilted Pilatus 300K-W and the Pixium frames for all eight sample orientations, four maps
-/// (`integrate2d_grazing_incidence`: q_ip × q_oop in nm⁻¹ and Å⁻¹ with ranges, a 38.7°-tilted detector, exit angles)
-/// and two profiles (`integrate_fiber`, both directions): every bin's centre, intensity and Poisson σ.
+/// (`integrate2d_grazing_incidence`: q_ip × q_oop in nm⁻¹ and Å⁻¹ with ranges, a 38.7°-tilted detector, exit angles),
+/// two polar maps (`integrate2d_polar`: q_tot × χ_gi, and turned, with a χ_gi range) and three profiles (`integrate_fiber`
+/// both directions, `integrate1d_polar`: I(χ_gi) of a ring): every bin's centre, intensity and Poisson σ.
 @Suite struct FiberIntegrationTests {
     struct Fixture: Decodable {
         struct Probe: Decodable {
@@ -36,7 +37,7 @@ import TestSupport
     }
 
     /// Every probe pixel, orientation and unit (internal units: nm⁻¹, rad) within 1e-12 relative of pyFAI's numexpr
-    /// formulas (printed to 17 digits; measured: 9e-16 at worst). 18 settings × 5 units × 8–9 pixels.
+    /// formulas (printed to 17 digits; measured: 9e-16 at worst). 18 settings × 6 units × 8–9 pixels.
     @Test func unitsAtProbePixels() throws {
         let fixture = try Self.fixture()
         var compared = 0, worst = 0.0
@@ -56,7 +57,7 @@ import TestSupport
                 }
             }
         }
-        #expect(compared == 9 * 5 * 8 + 9 * 5 * 9, "worst \(worst)")
+        #expect(compared == 9 * 6 * 8 + 9 * 6 * 9, "worst \(worst)")
     }
 
     /// Physics that holds whatever pyFAI says: the sample-frame rotations keep |q|, so q_ip² + q_oop² = q² and q_tot = q
@@ -83,7 +84,7 @@ import TestSupport
         #expect(above < 0 && below > 0)
     }
 
-    @Test(arguments: ["pixium_qip_qoop", "pixium_ranges_orientation3", "toney_tilted_orientation6", "ceo2_exit_angles"])
+    @Test(arguments: ["pixium_qip_qoop", "pixium_ranges_orientation3", "toney_tilted_orientation6", "ceo2_exit_angles", "pixium_polar", "ceo2_polar_rotated"])
     func mapMatchesPyFAI(_ name: String) async throws {
         let c = try #require(try Self.fixture().maps.first { $0.name == name })
         guard let image = SharedData.url(c.image), let poni = SharedData.url(c.poni) else { print(SharedData.missing(c.image)); return }
@@ -111,7 +112,7 @@ import TestSupport
         #expect(filled > intensity.count / 5, "\(name): \(filled) filled bins")
     }
 
-    @Test(arguments: ["pixium_oop_profile", "pixium_ip_profile"])
+    @Test(arguments: ["pixium_oop_profile", "pixium_ip_profile", "pixium_polar_profile"])
     func profileMatchesPyFAI(_ name: String) async throws {
         let c = try #require(try Self.fixture().profiles.first { $0.name == name })
         guard let image = SharedData.url(c.image), let poni = SharedData.url(c.poni) else { print(SharedData.missing(c.image)); return }

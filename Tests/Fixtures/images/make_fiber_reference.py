@@ -7,10 +7,10 @@ numexpr and fabio:
 - `probes`: the fiber units at probe pixels of two frames (the 38.7-degree tilted Pilatus 300K-W and the Pixium flat
   panel), for each sample orientation 1-8 with an incident angle of 0.25 deg and a tilt angle of 1.3 deg, and for
   orientation 1 with both angles 0; pyFAI's `center_array` (its numexpr formulas), internal units (nm^-1, rad).
-- `maps`: `integrate2d_grazing_incidence` (no splitting, pyFAI's histogram engine, the method pyFAI asks for GI);
+- `maps`: `integrate2d_grazing_incidence` (and its polar form, `integrate2d_polar`: qtot and chigi) (no splitting, pyFAI's histogram engine, the method pyFAI asks for GI);
   pyFAI's FiberIntegrator passes no error model, so sigma comes from the same call through `integrate2d_ng` with the
   same units and error_model="poisson" (which is what integrate2d_fiber calls), whose intensities are checked equal.
-- `profiles`: `integrate_fiber` (vertical_integration True: along the out-of-plane axis, summed over the in-plane
+- `profiles`: `integrate_fiber` (and `integrate1d_polar`) (vertical_integration True: along the out-of-plane axis, summed over the in-plane
   range; False: the other way); sigma = sqrt(sum of the variance) / sum of the normalisation over the summed axis of
   the Poisson map, as integrate_fiber computes it when the map has a variance.
 Each case holds the `roentgen integrate` arguments that ask for the same thing. Floats rounded to 9 significant digits
@@ -34,7 +34,7 @@ def fiber(poni):
     return pyFAI.load(os.path.join(root, poni.split("/", 1)[1]), type_="pyFAI.integrator.fiber.FiberIntegrator")
 
 
-PROBE_UNITS = ["qip_nm^-1", "qoop_nm^-1", "qtot_nm^-1", "exit_angle_vert_rad", "exit_angle_horz_rad"]
+PROBE_UNITS = ["qip_nm^-1", "qoop_nm^-1", "qtot_nm^-1", "exit_angle_vert_rad", "exit_angle_horz_rad", "chigi_rad"]
 probes = []
 for image, poni, pixels in [
     ("images/b_toney_Lab6_thtth_rightside_scan2_0009.tif", "images/b_toney_Lab6_thtth_rightside_scan2_0009.poni",
@@ -118,6 +118,20 @@ map_case("ceo2_exit_angles", "images/CeO2_Pilatus1M.tif", "images/CeO2_Pilatus1M
          "exit_angle_horz_deg", "exit_angle_vert_deg", 0.1, 0.0, 1,
          ["--incident-angle", "0.1", "--npt-ip", "45", "--npt-oop", "35", "--unit-ip", "exit_angle_horz_deg",
           "--unit-oop", "exit_angle_vert_deg"])
+# Polar maps (pyFAI's integrate2d_polar: qtot against chigi, the polar angle from the film normal; rotate=True swaps
+# them) and a polar profile (integrate1d_polar with radial_integration=True: I(chigi) over a q range, the orientation
+# distribution of a ring), with ranges on the periodic axis in both positions.
+map_case("pixium_polar", PIX, PIXPONI, pix, pmask, 40, 36, "qtot_nm^-1", "chigi_deg", 0.2, 0.0, 1,
+         pixargs + ["--incident-angle", "0.2", "--unit-ip", "qtot_nm^-1", "--unit-oop", "chigi_deg", "--npt-ip", "40",
+                    "--npt-oop", "36", "--ip-range", "20:40"], ip_range=(20, 40))
+map_case("ceo2_polar_rotated", "images/CeO2_Pilatus1M.tif", "images/CeO2_Pilatus1M.poni", ceo2, ceo2 < 0, 30, 30,
+         "chigi_deg", "qtot_A^-1", 0.15, 0.3, 2,
+         ["--incident-angle", "0.15", "--tilt-angle", "0.3", "--sample-orientation", "2", "--unit-ip", "chigi_deg",
+          "--unit-oop", "qtot_A^-1", "--npt-ip", "30", "--npt-oop", "30", "--ip-range=-60:60"], ip_range=(-60, 60))
+profile_case("pixium_polar_profile", PIX, PIXPONI, pix, pmask, True, 90, "qtot_nm^-1", "chigi_deg", 0.2, 0.0, 1,
+             pixargs + ["--incident-angle", "0.2", "--unit-ip", "qtot_nm^-1", "--unit-oop", "chigi_deg", "--fiber-profile", "oop",
+                        "--npt-oop", "90", "--ip-range", "24:26", "--oop-range=-150:170"],
+             ip_range=(24, 26), oop_range=(-150, 170))
 profile_case("pixium_oop_profile", PIX, PIXPONI, pix, pmask, True, 150, "qip_nm^-1", "qoop_nm^-1", 0.2, 0.0, 1,
              pixargs + ["--incident-angle", "0.2", "--fiber-profile", "oop", "--npt-oop", "150", "--ip-range=-1:1"],
              ip_range=(-1, 1))
