@@ -115,6 +115,45 @@ public enum IntegrateOperations {
         /// `roentgen integrate --json`'s object for this frame.
         public var json: String { IntegrationOutput.json(result, context: context) }
 
+        /// The bytes `-o` writes: a cake or fiber map to `.edf` as pyFAI's `save2D` writes one (fabio, Dioptas and Fit2D
+        /// read it): the intensities as a float32 image, rows the azimuthal (out-of-plane) bins, σ as a second frame
+        /// (`EDF_DataBlockID = 1.Image.Error`), and header keys `<unit>_min`/`_max` of both axes (pyFAI's names; its
+        /// own file repeats the second axis' `_min` for the `_max`), the corrections as pyFAI names them, the PONI
+        /// geometry (`dist`, `poni1`, `poni2`, `rot1`–`rot3` in m and rad, `wavelength`), the fiber angles, and the
+        /// source; any other suffix `fileText`. Throws for a 1-D pattern to `.edf`.
+        public func fileData(suffix: String, geometry g: PONIGeometry, options: IntegrationOptions) throws -> Data {
+            guard suffix == "edf" else { return Data(fileText(suffix: suffix, geometry: g, options: options).utf8) }
+            let r = result
+            guard !r.azimuthal.isEmpty else {
+                throw RoentgenError.badParameter("an EDF file holds a 2-D cake or fiber map; write a 1-D pattern as .xy, .xye or .json")
+            }
+            func range(_ v: [Double]) -> (String, String) { ("\(v.min() ?? 0)", "\(v.max() ?? 0)") }
+            let (r0, r1) = range(r.radial), (a0, a1) = range(r.azimuthal)
+            var header: [(String, String)] = [("EDF_DataBlockID", "0.Image.Psd"), ("Engine", "Roentgen, \(IntegrationOutput.methodText(options))"),
+                                              ("\(r.axisLabel)_min", r0), ("\(r.axisLabel)_max", r1),
+                                              ("\(r.azimuthalAxisLabel)_min", a0), ("\(r.azimuthalAxisLabel)_max", a1),
+                                              ("has_mask_applied", context.maskApplied ? "True" : "False"),
+                                              ("has_dark_correction", context.darkApplied ? "True" : "False"),
+                                              ("has_flat_correction", context.flatApplied ? "True" : "False"),
+                                              ("has_solid_angle_correction", options.correctSolidAngle ? "True" : "False"),
+                                              ("polarization_factor", options.polarizationFactor.map { "\($0)" } ?? "None"),
+                                              ("normalization_factor", "\(context.normalizationFactor ?? 1.0)"),
+                                              ("error_model", options.errorModel.rawValue),
+                                              ("dist", "\(g.distance)"), ("poni1", "\(g.poni1)"), ("poni2", "\(g.poni2)"),
+                                              ("rot1", "\(g.rot1)"), ("rot2", "\(g.rot2)"), ("rot3", "\(g.rot3)"),
+                                              ("pixel1", "\(g.pixel1)"), ("pixel2", "\(g.pixel2)"),
+                                              ("wavelength", g.wavelength.map { "\($0)" } ?? "None"),
+                                              ("masked_pixels", "\(r.maskedPixels)"), ("source", context.source)]
+            if let frame = context.frame { header.append(("source_frame", "\(frame)")) }
+            if let f = r.fiber {
+                header += [("incident_angle_deg", "\(f.geometry.incidentAngle * 180 / .pi)"), ("tilt_angle_deg", "\(f.geometry.tiltAngle * 180 / .pi)"),
+                           ("sample_orientation", "\(f.geometry.sampleOrientation)")]
+            }
+            let frames = r.sigma.isEmpty ? [r.intensity] : [r.intensity, r.sigma]
+            return EDFWriter.data(frames, rows: r.azimuthal.count, columns: r.radial.count, type: .float32,
+                                  headers: [header, [("EDF_DataBlockID", "1.Image.Error")]])
+        }
+
         /// The file `-o` writes for this pattern, by the file's suffix: `.json` (and any cake) the JSON object with a
         /// newline, `.xy` the pyFAI-style header and columns without σ, anything else (`.xye`, `.dat`) with σ.
         public func fileText(suffix: String, geometry: PONIGeometry, options: IntegrationOptions) -> String {
@@ -399,6 +438,15 @@ public enum IntegrateOperations {
         }
     }
 
+    /// Refuses, before any integration, an output file the results cannot go to: `.edf` holds 2-D results only.
+    public static func checkOutput(_ path: String, plan: Plan) throws {
+        let r = plan.request
+        let maps = (r.nptAzim != nil && !r.chiProfile) || (plan.options.fiber != nil && r.fiberProfile == nil)
+        if URL(fileURLWithPath: path).pathExtension.lowercased() == "edf" && !maps {
+            throw RoentgenError(.badParameter, "an EDF file holds a 2-D cake or fiber map; write a 1-D pattern as .xy, .xye or .json", file: path)
+        }
+    }
+
     /// The API's answer: `roentgen integrate --json`'s object for one frame (a single image and
     /// frame), or the frames' objects as a JSON array (the CLI's JSON Lines, one per line).
     public static func json(_ r: Request) throws -> Data {
@@ -407,11 +455,12 @@ public enum IntegrateOperations {
         if let output = r.output, plan.total != 1 {
             throw RoentgenError.badParameter("output '\(output)' takes one pattern; these images give \(plan.total) (choose one frame with frames)")
         }
+        if let output = r.output { try checkOutput(output, plan: plan) }
         try integrate(plan) { f in
             lines.append(f.json)
             if let output = r.output {
-                let text = f.fileText(suffix: URL(fileURLWithPath: output).pathExtension.lowercased(), geometry: plan.geometry, options: plan.options)
-                do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                let bytes = try f.fileData(suffix: URL(fileURLWithPath: output).pathExtension.lowercased(), geometry: plan.geometry, options: plan.options)
+                do { try bytes.write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
                     throw RoentgenError(.io, "cannot write the integrated pattern", file: output)
                 }
             }

@@ -63,7 +63,7 @@ struct IntegrateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("GI/fiber: in-plane range in its unit (default: from the unmasked pixels).", valueName: "A:B")) var ipRange: String?
     @Option(help: ArgumentHelp("GI/fiber: out-of-plane range in its unit (default: from the unmasked pixels).", valueName: "A:B")) var oopRange: String?
     @Option(help: ArgumentHelp("GI/fiber: a profile instead of the map (pyFAI's integrate_fiber): oop along the out-of-plane axis summed over --ip-range, ip along the in-plane axis summed over --oop-range.", valueName: "oop|ip")) var fiberProfile: String?
-    @Option(name: .short, help: "Output: a .xy/.xye/.json file for one pattern, a folder for several, or a .h5/.nxs NeXus file holding every pattern.") var output: String?
+    @Option(name: .short, help: "Output: a .xy/.xye/.json file for one pattern (.edf for a cake or fiber map, as pyFAI writes them), a folder for several, or a .h5/.nxs NeXus file holding every pattern.") var output: String?
     @Flag(help: "Print JSON (radial, intensity, sigma, unit, method, masked_pixels); JSON Lines for several patterns.") var json = false
 
     func validate() throws {
@@ -91,6 +91,7 @@ struct IntegrateCommand: ParsableCommand {
         request.nptIp = nptIp; request.nptOop = nptOop; request.ipRange = ipRange; request.oopRange = oopRange
         request.fiberProfile = fiberProfile
         let plan = try IntegrateOperations.plan(request)
+        if let output { try IntegrateOperations.checkOutput(output, plan: plan) }
         // One pattern per frame: the count decides how outputs are named.
         let total = plan.total
         let nexusOutput = output.map { Self.nexusSuffixes.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) } ?? false
@@ -182,9 +183,9 @@ struct IntegrateCommand: ParsableCommand {
             let stem = URL(fileURLWithPath: context.source).deletingPathExtension().lastPathComponent
             target = URL(fileURLWithPath: output).appendingPathComponent(stem + (context.frame.map { String(format: "_%05d", $0) } ?? "") + (json || isCake ? ".json" : ".xye")).path
         }
-        let text = frame.fileText(suffix: URL(fileURLWithPath: target).pathExtension.lowercased(), geometry: geometry, options: options)
+        let bytes = try frame.fileData(suffix: URL(fileURLWithPath: target).pathExtension.lowercased(), geometry: geometry, options: options)
         do {
-            try text.write(toFile: target, atomically: true, encoding: .utf8)
+            try bytes.write(to: URL(fileURLWithPath: target), options: .atomic)
         } catch {
             throw RoentgenError(.io, "cannot write the integrated pattern", file: target)
         }

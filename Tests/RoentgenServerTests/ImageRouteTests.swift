@@ -107,6 +107,14 @@ import XrayFormats
                                                                  "--npt-oop", "150", "--ip-range=-1:1", "--json"], in: root)
         #expect(fiber.status == 200 && fiber.text == fiberCLI.trimmingCharacters(in: .whitespacesAndNewlines), "\(fiber.text.prefix(300))")
         #expect((fiber.object["fiber"] as? [String: Any])?["profile"] as? String == "oop")
+        // A cake written as EDF (pyFAI's save2D form) into the workspace, opened again as an image: intensity and σ frames.
+        let cakeEDF = try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni",
+                                                       "npt": 100, "npt_azim": 36, "output": "patterns/cake.edf"])
+        #expect(cakeEDF.status == 200, "\(cakeEDF.text.prefix(300))")
+        let cakeImage = try http.get("/api/image?path=patterns/cake.edf").object
+        #expect(cakeImage["shape"] as? [Int] == [36, 100] && cakeImage["frames"] as? Int == 2 && cakeImage["dtype"] as? String == "float32", "\(cakeImage)")
+        let patternEDF = try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni", "output": "patterns/p.edf"])
+        #expect(patternEDF.status == 422 && patternEDF.text.contains("an EDF file holds a 2-D cake or fiber map"), "\(patternEDF.text)")
 
         // integrate's `output`: the one pattern written as -o writes it (the CLI's file, byte for byte), read back as a 2θ pattern.
         let pattern = try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni", "mask": "images/DLS_CeO2_1200mm.mask",
