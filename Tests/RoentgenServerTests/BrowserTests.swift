@@ -35,7 +35,7 @@ import TestSupport
         for check in ["app loads", "catalog search and record", "fetch with progress", "keyboard tabs", "workspace lists format and summary", "mu(E) drawn", "rbkg changes chi(k)",
                       "LCF weights", "drag zoom and cursor readout", "log scale and export", "CIF sticks over the pattern", "identify against a folder of CIFs", "PDF fit in the Fits view",
                       "workspace opens images and PONIs in Images", "image frame as fabio reads it", "mask loaded", "geometry readout as pyFAI's", "image zoom and cursor readout", "calibrant rings drawn",
-                      "integrate in the Images view", "pattern written and opened in Diffraction", "mask drawn, saved and used", "polygon mask", "cake in the Images view", "grazing-incidence map in the Images view", "stack frame integrated alone", "calibrate in the Images view", "10^6-point redraw on zoom", "no console errors"] {
+                      "integrate in the Images view", "pattern written and opened in Diffraction", "mask drawn, saved and used", "polygon mask", "cake in the Images view", "grazing-incidence map in the Images view", "grazing-incidence profile in the Images view", "stack frame integrated alone", "calibrate in the Images view", "10^6-point redraw on zoom", "no console errors"] {
             #expect(results[check]?.0 == true, "\(check): \(results[check]?.1 ?? "not run")")
         }
         for name in ["01-sources", "04-xas", "05-lcf", "06-plots-zoomed", "07-diffraction", "08-fits", "09-images", "10-images-integrated", "10a-images-mask", "10b-images-cake", "10c-images-gi", "11-images-calibrated"] {

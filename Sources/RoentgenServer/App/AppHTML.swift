@@ -216,8 +216,15 @@ enum AppHTML {
         <button id="int-open-xrd" type="button" disabled>Open in Diffraction</button></div>
       <div class="row"><label>χ bins<input id="cake-npt" type="number" step="1" min="2" value="360"></label>
         <button id="cake-run" type="button">Cake</button><button id="cake-back" type="button" disabled>Show the image</button></div>
-      <div class="row"><label>incident angle (°)<input id="gi-angle" type="number" step="any" value="0.2"></label><label>bins<input id="gi-npt" type="number" step="1" min="2" value="500"></label>
-        <button id="gi-run" type="button" title="grazing incidence: q_ip × q_oop (pyFAI's FiberIntegrator), no pixel splitting">GI map</button></div>
+      <h3>Grazing incidence / fiber</h3>
+      <div class="row"><label>incident angle (°)<input id="gi-angle" type="number" step="any" value="0.2"></label><label>tilt (°)<input id="gi-tilt" type="number" step="any" value="0"></label>
+        <label>orientation<select id="gi-orientation" title="EXIF orientation of the film normal / fiber axis on the image (pyFAI's sample_orientation)"><option>1</option><option>2</option><option>3</option><option>4</option><option>5</option><option>6</option><option>7</option><option>8</option></select></label></div>
+      <div class="row"><label>axes<select id="gi-axes"><option value="q_nm">q_ip × q_oop (nm⁻¹)</option><option value="q_A">q_ip × q_oop (Å⁻¹)</option><option value="exit">exit angles (°)</option><option value="polar">q × polar angle χ_gi</option></select></label>
+        <label>bins<input id="gi-npt" type="number" step="1" min="2" value="500"></label>
+        <button id="gi-run" type="button" title="grazing incidence: the map of the two axes (pyFAI's FiberIntegrator), no pixel splitting">GI map</button></div>
+      <div class="row"><label>profile<select id="gi-profile"><option value="oop">along the 2nd axis</option><option value="ip">along the 1st axis</option></select></label>
+        <label>over<input id="gi-range" type="text" size="9" placeholder="A:B" aria-label="range of the other axis the profile sums over"></label>
+        <button id="gi-profile-run" type="button" title="pyFAI's integrate_fiber: the map summed over the other axis' range">GI profile</button></div>
       <p id="int-state" class="hint"></p>
       <h3>Calibrate</h3>
       <p class="hint">Refines the geometry from the calibrant's rings, starting from the PONI loaded (or, without one, from a start found from the rings).</p>

@@ -12,6 +12,13 @@ enum ImagesViewJS {
 const R = window.roentgen, { api, el, status, guard, views } = R;
 const $ = id => document.getElementById(id);
 const num = (v, d) => (v === null || v === undefined || !isFinite(v)) ? "\u2013" : Number(v.toPrecision(d || 6)).toString();
+/// The grazing-incidence axes offered (pyFAI's fiber units: first, second) and their labels.
+const GI_AXES = {
+  q_nm: ["qip_nm^-1", "qoop_nm^-1", "q_ip (nm\u207b\u00b9)", "q_oop (nm\u207b\u00b9)"],
+  q_A: ["qip_A^-1", "qoop_A^-1", "q_ip (\u00c5\u207b\u00b9)", "q_oop (\u00c5\u207b\u00b9)"],
+  exit: ["exit_angle_horz_deg", "exit_angle_vert_deg", "horizontal exit angle (\u00b0)", "vertical exit angle (\u00b0)"],
+  polar: ["qtot_nm^-1", "chigi_deg", "q (nm\u207b\u00b9)", "\u03c7_gi (\u00b0)"],
+};
 const UNITS = { "2th_deg": "2\u03b8 (\u00b0)", "q_A^-1": "q (\u00c5\u207b\u00b9)", "q_nm^-1": "q (nm\u207b\u00b9)", "r_mm": "r (mm)" };
 const DEG = 180 / Math.PI;
 
@@ -41,6 +48,7 @@ views.images = {
     $("cake-run").addEventListener("click", () => this.cakeIntegrate());
     $("cake-back").addEventListener("click", () => this.showImage());
     $("gi-run").addEventListener("click", () => this.fiberIntegrate());
+    $("gi-profile-run").addEventListener("click", () => this.fiberProfile());
     $("cal-run").addEventListener("click", () => this.calibrate());
   },
   /// A request that writes a file into the workspace: `overwrite` as the checkbox says; a refusal to
@@ -310,20 +318,44 @@ views.images = {
     this.showMap(out, { unit: UNITS[unit] || unit, toTTH }, false);
     $("int-state").textContent = `cake: ${out.radial.length} radial \u00d7 ${out.azimuthal.length} azimuthal bins, ${out.method} splitting, ${out.masked_pixels} pixels masked`;
   },
-  /// A grazing-incidence map (pyFAI's integrate2d_grazing_incidence: q_ip × q_oop in nm⁻¹, no pixel splitting) in place
-  /// of the image, q_oop upwards; "Show the image" goes back.
+  /// The request of a grazing-incidence map or profile from the view's fields (`extra` adds to it), and its axes.
+  fiberRequest(extra) {
+    const axes = GI_AXES[$("gi-axes").value] || GI_AXES.q_nm, n = Math.round(Number($("gi-npt").value) || 500);
+    const body = this.integrationOptions(Object.assign({ images: [this.path], poni: this.poni, incident_angle: Number($("gi-angle").value) || 0,
+      tilt_angle: Number($("gi-tilt").value) || 0, sample_orientation: Number($("gi-orientation").value) || 1,
+      unit_ip: axes[0], unit_oop: axes[1], npt_ip: n, npt_oop: n }, extra), false);
+    return { body, axes };
+  },
+  /// A grazing-incidence map (pyFAI's integrate2d_grazing_incidence, or its polar and exit-angle forms; no pixel
+  /// splitting) in place of the image, its second axis upwards; "Show the image" goes back.
   async fiberIntegrate() {
     if (!this.maskReady()) return;
     if (!this.path || !this.poni) { status("open an image and load its PONI first", true); return; }
-    const n = Math.round(Number($("gi-npt").value) || 500);
-    const body = this.integrationOptions({ images: [this.path], poni: this.poni, incident_angle: Number($("gi-angle").value) || 0,
-      npt_ip: n, npt_oop: n }, false);
+    const { body, axes } = this.fiberRequest({});
     this.busy = true; $("int-state").textContent = "integrating the grazing-incidence map\u2026";
     const out = await guard(() => api("/api/integrate", body));
     this.busy = false;
     if (!out) { $("int-state").textContent = ""; return; }
-    this.showMap(out, { unit: "q_ip (nm\u207b\u00b9)", azimuthalLabel: "q_oop (nm\u207b\u00b9)", toTTH: null }, true);
-    $("int-state").textContent = `grazing incidence at ${out.fiber.incident_angle_deg}\u00b0: ${out.radial.length} q_ip \u00d7 ${out.azimuthal.length} q_oop bins, no splitting, ${out.masked_pixels} pixels masked`;
+    this.showMap(out, { unit: axes[2], azimuthalLabel: axes[3], toTTH: null }, true);
+    $("int-state").textContent = `grazing incidence at ${out.fiber.incident_angle_deg}\u00b0: ${out.radial.length} \u00d7 ${out.azimuthal.length} bins (${axes[0]} \u00d7 ${axes[1]}), no splitting, ${out.masked_pixels} pixels masked`;
+  },
+  /// A profile of the grazing-incidence map (pyFAI's integrate_fiber) along one axis, summed over the other's range,
+  /// drawn in the pattern plot.
+  async fiberProfile() {
+    if (!this.maskReady()) return;
+    if (!this.path || !this.poni) { status("open an image and load its PONI first", true); return; }
+    const along = $("gi-profile").value, range = $("gi-range").value.trim(), extra = { fiber_profile: along };
+    if (range) extra[along === "oop" ? "ip_range" : "oop_range"] = range;
+    const { body, axes } = this.fiberRequest(extra);
+    this.busy = true; $("int-state").textContent = "integrating the grazing-incidence profile\u2026";
+    const out = await guard(() => api("/api/integrate", body));
+    this.busy = false;
+    if (!out) { $("int-state").textContent = ""; return; }
+    this.pattern = out;
+    this.plot.xLabel = along === "oop" ? axes[3] : axes[2]; this.plot.yLabel = "intensity";
+    this.plot.set([{ name: `${this.path.split("/").pop()}, ${along === "oop" ? axes[3] : axes[2]} profile`, x: out.radial, y: out.intensity }]);
+    this.written = undefined; $("int-open-xrd").disabled = true;
+    $("int-state").textContent = `grazing-incidence profile along ${out.unit}: ${out.radial.length} points` + (range ? `, summed over ${along === "oop" ? axes[2] : axes[3]} ${range}` : "");
   },
   /// Shows a 2-D integration (azimuthal bins as rows; `upwards`: the last row at the top) with display levels from its
   /// filled bins (0.5th and 99.8th percentiles, as /api/image gives for frames).

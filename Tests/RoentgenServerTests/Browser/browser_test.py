@@ -387,6 +387,26 @@ try:
     back = js("[window.roentgen.views.images.view.frame.rows, window.roentgen.views.images.view.frame.columns]")
     report("grazing-incidence map in the Images view", gi_ok and back == [1441, 1440], {"route": gi, "cursor": gi_cursor, "readout": gi_readout, "back": back})
 
+    # A grazing-incidence profile: the polar angle χ_gi of CeO2's ring at q 24-26 nm⁻¹ (pyFAI's integrate1d_polar), sample orientation 3,
+    # drawn in the pattern plot; equal to the route's JSON for the same request spelled out here.
+    js("""(() => { const set = (id, v) => { const e = document.getElementById(id); e.value = v; e.dispatchEvent(new Event('change')); };
+        set('gi-orientation', '3'); set('gi-axes', 'polar'); set('gi-profile', 'oop'); set('gi-range', '24:26'); set('gi-npt', '180');
+        window.roentgen.views.images.pattern = undefined; document.getElementById('gi-profile-run').click(); return 1; })()""")
+    wait_for("window.roentgen.views.images.pattern !== undefined && !window.roentgen.views.images.busy", timeout=90)
+    gi_profile = js("""(async () => { const v = window.roentgen.views.images, p = document.getElementById('int-polarization').value.trim();
+        const body = {images: [v.path], poni: v.poni, mask: v.maskPath, incident_angle: 0.2, tilt_angle: 0, sample_orientation: 3, unit_ip: 'qtot_nm^-1',
+          unit_oop: 'chigi_deg', npt_ip: 180, npt_oop: 180, fiber_profile: 'oop', ip_range: '24:26'};
+        if (p !== '') body.polarization = Number(p);
+        const r = await fetch('/api/integrate', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)}).then(r => r.json());
+        const mine = v.pattern, series = v.plot.series[0];
+        const same = JSON.stringify(mine.intensity) === JSON.stringify(r.intensity) && JSON.stringify(mine.radial) === JSON.stringify(r.radial)
+          && JSON.stringify(Array.from(series.x)) === JSON.stringify(r.radial) && JSON.stringify(Array.from(series.y)) === JSON.stringify(r.intensity);
+        return {same, unit: r.unit, points: r.radial.length, filled: r.intensity.filter(x => x > 0).length, label: v.plot.xLabel,
+                orientation: r.fiber.sample_orientation, state: document.getElementById('int-state').textContent}; })()""")
+    shot("10d-images-gi-profile")
+    report("grazing-incidence profile in the Images view", gi_profile["same"] and gi_profile["unit"] == "chigi_deg" and gi_profile["points"] == 180
+           and gi_profile["filled"] > 90 and gi_profile["orientation"] == 3 and "\u03c7_gi" in gi_profile["label"], gi_profile)
+
     # A stack: frame 6 of the Lambda file shown, integrated alone (the route's `frames`) with a nominal PONI.
     js("""(async () => { const v = window.roentgen.views.images; v.mask = null; v.maskPath = undefined; v.view.setMask(null);
         document.getElementById('img-frame').value = '6'; await v.open('images/lambda_testasapo1_1009_00002_m1_part00000.nxs');
