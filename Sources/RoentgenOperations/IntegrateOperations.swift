@@ -285,7 +285,7 @@ public enum IntegrateOperations {
         }
         guard r.sigmaClip == nil else { throw RoentgenError.badParameter("--sigma-clip gives 1-D radial patterns; not with a fiber map") }
         guard r.errors == "poisson" || r.errors == "none" else {
-            throw RoentgenError.badParameter("--errors \(r.errors): a fiber map or profile takes poisson or none")
+            throw RoentgenError.badParameter("--errors \(r.errors): a fiber map or profile takes poisson or none (pyFAI's 2-D histogram gives σ = 0 for the azimuthal and hybrid models, so there is nothing to check them against)")
         }
         for (value, option) in [(r.incidentAngle, "--incident-angle"), (r.tiltAngle, "--tilt-angle")] {
             if let value, !(value.isFinite && abs(value) <= 360) { throw RoentgenError.badParameter("\(option) \(value): an angle in degrees, -360 to 360") }
