@@ -148,7 +148,8 @@ struct IntegrateCommand: ParsableCommand {
     static func processRecord(options o: IntegrationOptions, context c: IntegrationOutput.Context) -> [(String, String)] {
         var record: [(String, String)] = [
             ("method", IntegrationOutput.methodText(o)),
-            ("unit", o.unit.label), ("error_model", o.errorModel.rawValue), ("npt", String(o.npt)),
+            ("unit", o.fiber.map { "\($0.inPlaneUnit.rawValue) x \($0.outOfPlaneUnit.rawValue)" } ?? o.unit.label),
+            ("error_model", o.errorModel.rawValue), ("npt", o.fiber != nil ? "\(o.npt) x \(o.nptAzimuthal)" : String(o.npt)),
             ("solid_angle_correction", o.correctSolidAngle ? "true" : "false"),
             ("polarization_factor", o.polarizationFactor.map { "\($0)" } ?? "none"),
             ("dark_applied", c.darkApplied ? "true" : "false"), ("flat_applied", c.flatApplied ? "true" : "false"),
