@@ -93,6 +93,11 @@ public enum IntegrateOperations {
         /// A profile instead of the map: `oop` along the out-of-plane axis summed over the in-plane range (pyFAI's
         /// `integrate_fiber`, `vertical_integration=True`), `ip` the other way.
         public var fiberProfile: String?
+        /// pyFAI's `MultiGeometry`: the images, each with its own geometry (`ponis`, one per image; or `poni` for all),
+        /// integrated into one pattern on common bins (`MultiGeometry`).
+        public var multiGeometry = false
+        /// The images' PONI files for `multiGeometry`, in the images' order.
+        public var ponis: [String] = []
         public init(images: [String], poni: String) { self.images = images; self.poni = poni }
         public static var defaults: Request { Request(images: [], poni: "") }
     }
@@ -180,6 +185,20 @@ public enum IntegrateOperations {
         /// Each opened image's monitor per frame (`--monitor-name`), read and checked before any
         /// frame is integrated (the other images': when they are read).
         var monitors: [[Double]?]
+        /// A multi-geometry request's geometry per image (empty otherwise).
+        public var geometries: [PONIGeometry] = []
+    }
+
+    /// A PONI file's geometry with the request's spline, sensor and detector applied.
+    static func loadGeometry(_ path: String, _ r: Request) throws -> PONIGeometry {
+        guard let poniText = try? String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8) else {
+            throw RoentgenError(.io, "cannot read the PONI file", file: path)
+        }
+        var geometry = try DistortionSplines.attach(try PONIGeometry.parse(poniText, file: path), poni: path, override: r.spline)
+        if let sensor = r.sensor { geometry = try geometry.withSensor(sensor) }
+        if let name = r.detector { geometry.detector = try DetectorModel.option(name).name }
+        _ = try geometry.parallaxCorrection()   // no wavelength, or an energy beyond the sensor's tables: said now
+        return geometry
     }
 
     /// Checks the request and opens its files (errors name the option or the file).
@@ -188,13 +207,14 @@ public enum IntegrateOperations {
         guard let unit = RadialUnit(rawValue: r.unit) else { throw RoentgenError.badParameter("--unit \(r.unit): use 2th_deg, q_A^-1, q_nm^-1 or r_mm") }
         guard let splitting = PixelSplitting(rawValue: r.method) else { throw RoentgenError.badParameter("--method \(r.method): use no, bbox or full") }
         guard let errorModel = ErrorModel(rawValue: r.errors) else { throw RoentgenError.badParameter("--errors \(r.errors): use poisson, azimuthal, hybrid or none") }
-        guard let poniText = try? String(contentsOf: URL(fileURLWithPath: r.poni), encoding: .utf8) else {
-            throw RoentgenError(.io, "cannot read the PONI file", file: r.poni)
+        if !r.ponis.isEmpty && !r.multiGeometry {
+            throw RoentgenError.badParameter("several PONI files: give --multi-geometry to integrate the images, each with its own, into one pattern")
         }
-        var geometry = try DistortionSplines.attach(try PONIGeometry.parse(poniText, file: r.poni), poni: r.poni, override: r.spline)
-        if let sensor = r.sensor { geometry = try geometry.withSensor(sensor) }
-        if let name = r.detector { geometry.detector = try DetectorModel.option(name).name }
-        _ = try geometry.parallaxCorrection()   // no wavelength, or an energy beyond the sensor's tables: said now
+        if r.multiGeometry && !r.ponis.isEmpty && r.ponis.count != r.images.count {
+            throw RoentgenError.badParameter("--multi-geometry: \(r.ponis.count) PONI files for \(r.images.count) images; give one per image, in the same order (or one for all)")
+        }
+        let geometries = r.multiGeometry ? try (r.ponis.isEmpty ? Array(repeating: r.poni, count: r.images.count) : r.ponis).map { try loadGeometry($0, r) } : []
+        let geometry = try geometries.first ?? loadGeometry(r.poni, r)
         var options = IntegrationOptions()
         options.npt = r.npt
         options.unit = unit
@@ -263,8 +283,18 @@ public enum IntegrateOperations {
             try source.map { try selection?.frames(of: $0.frameCount, file: path).count ?? $0.frameCount } ?? 1
         }
         let monitors = try zip(r.images, opened).map { path, source in try source.flatMap { try monitorValues(r.monitorName, source: $0, file: path) } }
-        return Plan(request: r, geometry: geometry, options: options, opened: opened, total: selectedCounts.reduce(0, +),
-                    maskImage: maskImage, darkImage: darkImage, flatImage: flatImage, monitors: monitors)
+        var plan = Plan(request: r, geometry: geometry, options: options, opened: opened, total: selectedCounts.reduce(0, +),
+                        maskImage: maskImage, darkImage: darkImage, flatImage: flatImage, monitors: monitors)
+        if r.multiGeometry {
+            try checkMultiGeometry(r, options: options)
+            let files = r.ponis.isEmpty ? Array(repeating: r.poni, count: r.images.count) : r.ponis
+            for (g, file) in zip(geometries, files) where options.unit.needsWavelength && g.wavelength == nil {
+                throw RoentgenError(.badParameter, "--unit \(r.unit) needs a wavelength, and the PONI file has no Wavelength line", file: file)
+            }
+            plan.geometries = geometries
+            plan.total = 1
+        }
+        return plan
     }
 
     /// The fiber options of a request (nil when it asks for none), checked against the azimuthal ones they replace.
@@ -305,6 +335,85 @@ public enum IntegrateOperations {
         return fiber
     }
 
+    /// What pyFAI's `MultiGeometry.integrate1d` does not take, refused naming the option.
+    static func checkMultiGeometry(_ r: Request, options: IntegrationOptions) throws {
+        guard r.images.count >= 1 else { throw RoentgenError.badParameter("--multi-geometry needs images") }
+        let refused: [(Bool, String)] = [
+            (r.nptAzim != nil, "--npt-azim"), (r.chiProfile, "--chi-profile"), (options.fiber != nil, "the fiber options"),
+            (r.sigmaClip != nil, "--sigma-clip"), (r.dark != nil, "--dark"), (r.flat != nil, "--flat"), (r.monitorName != nil, "--monitor-name"),
+            (r.errors == "azimuthal" || r.errors == "hybrid", "--errors \(r.errors)")
+        ]
+        for (given, option) in refused where given {
+            throw RoentgenError.badParameter("--multi-geometry makes one 1-D pattern as pyFAI's MultiGeometry.integrate1d does; \(option) is not taken with it")
+        }
+    }
+
+    /// pyFAI's `MultiGeometry.integrate1d`: every image (one frame each: a stack's `--frames K`) integrated with its own
+    /// geometry over the common radial and χ ranges (`MultiGeometry.ranges` unless `--radial-range`/`--azimuth-range`
+    /// fix them), masked as the single-image path masks it (the mask file, the detector's gaps, negative and dummy
+    /// pixels), its normalisation multiplied by its absolute solid angle, and the sums added into one pattern.
+    static func integrateMultiGeometry(_ plan: Plan, _ body: (Frame) throws -> Void) throws {
+        let r = plan.request
+        var sources: [DetectorImageSource] = []
+        var frameIndex: [Int] = []
+        for (n, path) in r.images.enumerated() {
+            let source = try plan.opened[n] ?? DetectorImages.open(URL(fileURLWithPath: path), dataset: r.dataset, storedPixels: true)
+            let selected = try r.frames.map { try FrameSelection($0).frames(of: source.frameCount, file: path) } ?? 0..<source.frameCount
+            guard selected.count == 1 else {
+                throw RoentgenError(.badParameter, "--multi-geometry takes one frame of each image; this one has \(selected.count) (choose one with --frames K)", file: path)
+            }
+            sources.append(source)
+            frameIndex.append(selected.lowerBound)
+        }
+        var options = plan.options
+        if options.radialRange == nil || options.azimuthRange == nil {
+            let members = zip(plan.geometries, sources).map { MultiGeometry.Member(geometry: $0, rows: $1.template.rows, columns: $1.template.columns) }
+            let guessed = try MultiGeometry.ranges(members, unit: options.unit, threads: options.threads)
+            options.radialRange = options.radialRange ?? guessed.radial
+            options.azimuthRange = options.azimuthRange ?? guessed.chi
+        }
+        var parts: [(result: IntegrationResult, factor: Double)] = []
+        var notes: [String] = []
+        var first: (AzimuthalIntegrator, AzimuthalIntegrator.ValidityRule)?
+        for (n, path) in r.images.enumerated() {
+            let source = sources[n], template = source.template, g = plan.geometries[n], k = frameIndex[n]
+            let pixelCount = template.rows * template.columns
+            var mask = [Bool](repeating: false, count: pixelCount)
+            if let image = plan.maskImage {
+                guard image.rows == template.rows, image.columns == template.columns, let values = image.frames.first else {
+                    throw RoentgenError(.badParameter, "--mask is \(image.rows) × \(image.columns), the image \(template.rows) × \(template.columns)", file: path)
+                }
+                for i in 0..<pixelCount where values[i] != 0 { mask[i] = true }
+            }
+            if let name = g.detector {
+                let built = DetectorModel.builtIn(name, geometry: g, rows: template.rows, columns: template.columns)
+                if let m = built.mask { for i in 0..<pixelCount where m[i] { mask[i] = true } }
+                if let note = built.note { notes.append("\(path): \(note)") }
+            }
+            let rule = AzimuthalIntegrator.ValidityRule(dummy: r.dummy, deltaDummy: r.deltaDummy ?? 0,
+                                                        maskNegative: template.pixelType.isSignedInteger && !r.keepNegative)
+            let negatives = try source.withFrameBytes(k) { bytes, type, bigEndian in
+                rule.markInvalid(RawFrame(bytes: bytes, type: type, bigEndian: bigEndian), count: pixelCount, flat: nil, into: &mask)
+            }
+            if negatives > 0 { notes.append("\(path): \(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
+            let integrator = try AzimuthalIntegrator(geometry: g, rows: template.rows, columns: template.columns, mask: mask, options: options)
+            let result = try source.withFrameBytes(k) { try integrator.integrate(RawFrame(bytes: $0, type: $1, bigEndian: $2), validity: rule) }
+            parts.append((result, options.correctSolidAngle ? MultiGeometry.solidAngleFactor(g) : 1))
+            if first == nil { first = (integrator, rule) }
+        }
+        var result = try MultiGeometry.combine(parts)
+        if let f = r.normalizationFactor { result = result.normalized(by: f) }
+        var context = IntegrationOutput.Context(source: r.images.joined(separator: " + "), maskApplied: result.maskedPixels > 0, notes: notes)
+        context.normalizationFactor = r.normalizationFactor
+        let ponis = r.ponis.isEmpty ? [r.poni] : r.ponis
+        context.notes.append(String(format: "pyFAI MultiGeometry of %d images: radial range %.10g to %.10g %@, χ %.10g to %.10g°; intensities per steradian (each image's normalisation × pixel1·pixel2/distance²); geometries %@ (a text header shows the first)",
+                                    r.images.count, options.radialRange!.lowerBound, options.radialRange!.upperBound, options.unit.label,
+                                    options.azimuthRange!.lowerBound, options.azimuthRange!.upperBound, ponis.joined(separator: ", ")))
+        guard let (integrator, rule) = first else { return }
+        try body(Frame(path: context.source, index: frameIndex[0], result: result, context: context, integrator: integrator, source: sources[0],
+                       dark: nil, validity: rule, isLastOfImage: true))
+    }
+
     /// The monitor of every frame of `source` (nil without `--monitor-name`).
     static func monitorValues(_ name: String?, source: DetectorImageSource, file: String) throws -> [Double]? {
         guard let name else { return nil }
@@ -316,6 +425,7 @@ public enum IntegrateOperations {
     /// not opened by `plan` is read one ahead of the integration; if it cannot be read, the run
     /// stops there with the error naming it (the patterns of the images before it have been handed on).
     public static func integrate(_ plan: Plan, _ body: (Frame) throws -> Void) throws {
+        if !plan.geometries.isEmpty { return try integrateMultiGeometry(plan, body) }
         let r = plan.request
         var integrators: [String: (mask: [Bool], integrator: AzimuthalIntegrator)] = [:]
         // The PONI detector's built-in mask per image shape, built once for a series of files.

@@ -242,7 +242,9 @@ public struct ServerAPI: Sendable {
         // Detector images
         routes.append(operation("/api/integrate", "Azimuthal integration of detector images with a PONI geometry (`roentgen integrate --json`; several frames give an array; `output` writes one pattern into the workspace as -o does); runs off the request threads.",
                                 IntegrateOperations.Request.self, errors: [400, 404, 409, 422], resolve: { r, w in
-                                    r.images = try r.images.map(w.resolve); r.poni = try w.resolve(r.poni)
+                                    r.images = try r.images.map(w.resolve)
+                                    r.poni = r.poni.isEmpty && !r.ponis.isEmpty ? "" : try w.resolve(r.poni)
+                                    r.ponis = try r.ponis.map(w.resolve)
                                     r.mask = try r.mask.map(w.resolve); r.dark = try r.dark.map(w.resolve); r.flat = try r.flat.map(w.resolve)
                                     let replace = r.overwrite
                                     r.output = try r.output.map { try w.writableFile($0, replacing: replace) }

@@ -19,7 +19,9 @@ struct IntegrateCommand: ParsableCommand {
 
     @Argument(help: "Images (TIFF, CBF, EDF, mar345, HDF5/NeXus); each frame of a stack gives one pattern.")
     var images: [String] = []
-    @Option(help: "PONI geometry file (pyFAI v1, v2 or v3).") var poni: String
+    @Option(help: "PONI geometry file (pyFAI v1, v2 or v3); with --multi-geometry one per image, in the images' order (or one for all).") var poni: [String]
+    @Flag(help: "pyFAI's MultiGeometry: the images, each with its own --poni, into one 1-D pattern on common bins (intensities per steradian).")
+    var multiGeometry = false
     @Option(help: "Fit2D distortion spline file (replaces the PONI's SplineFile; 'none' ignores it). The pixel size becomes the spline's, as in pyFAI.") var spline: String?
     @Option(help: "The detector, by a name pyFAI knows (Pilatus1M, Eiger2_4M, MAR165 …), for a PONI that names none: its built-in mask (module gaps, a round plate's outside) for the PONI's pixel size.") var detector: String?
     @Option(help: "Sensor for the parallax correction, as pyFAI writes it: Si,1000um, CdTe,1mm, GaAs,500um, CdTe (thick); replaces the PONI's (v3) and switches the correction on; 'none' switches it off.") var sensor: String?
@@ -68,13 +70,16 @@ struct IntegrateCommand: ParsableCommand {
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("name at least one image to integrate") }
+        guard !poni.isEmpty else { throw ValidationError("give the geometry: --poni FILE") }
         guard RadialUnit(rawValue: unit) != nil else { throw ValidationError("--unit \(unit): use 2th_deg, q_A^-1, q_nm^-1 or r_mm") }
         guard PixelSplitting(rawValue: method) != nil else { throw ValidationError("--method \(method): use no, bbox or full") }
         guard ErrorModel(rawValue: errors) != nil else { throw ValidationError("--errors \(errors): use poisson, azimuthal, hybrid or none") }
     }
 
     func run() throws {
-        var request = IntegrateOperations.Request(images: images, poni: poni)
+        var request = IntegrateOperations.Request(images: images, poni: poni.first ?? "")
+        request.multiGeometry = multiGeometry
+        if poni.count > 1 { request.ponis = poni }
         request.spline = spline
         request.sensor = sensor
         request.detector = detector

@@ -107,6 +107,15 @@ import XrayFormats
                                                                  "--npt-oop", "150", "--ip-range=-1:1", "--json"], in: root)
         #expect(fiber.status == 200 && fiber.text == fiberCLI.trimmingCharacters(in: .whitespacesAndNewlines), "\(fiber.text.prefix(300))")
         #expect((fiber.object["fiber"] as? [String: Any])?["profile"] as? String == "oop")
+        // Two images with their own PONIs into one pattern (pyFAI's MultiGeometry; MultiGeometryTests holds the CLI to pyFAI).
+        let pair = try http.post("/api/integrate", ["images": ["images/Pilatus1M.edf", "images/pixium_03150.tif"], "multi_geometry": true,
+                                                    "ponis": ["images/Pilatus1M.poni", "images/DLS_CeO2_1200mm_pyFAI.poni"], "npt": 600, "method": "no"])
+        let pairCLI = try runCapturing(RoentgenCLI.executable, ["integrate", "images/Pilatus1M.edf", "images/pixium_03150.tif", "--poni", "images/Pilatus1M.poni",
+                                                                "--poni", "images/DLS_CeO2_1200mm_pyFAI.poni", "--multi-geometry", "--npt", "600", "--method", "no", "--json"], in: root)
+        #expect(pair.status == 200 && pair.text == pairCLI.trimmingCharacters(in: .whitespacesAndNewlines), "\(pair.text.prefix(300))")
+        let outsidePONI = try http.post("/api/integrate", ["images": ["images/Pilatus1M.edf", "images/pixium_03150.tif"], "multi_geometry": true,
+                                                           "ponis": ["images/Pilatus1M.poni", "/etc/passwd"]])
+        #expect(outsidePONI.status == 400 && outsidePONI.errorKind == "refusedPath", "\(outsidePONI.status) \(outsidePONI.text.prefix(200))")
         // A cake written as EDF (pyFAI's save2D form) into the workspace, opened again as an image: intensity and σ frames.
         let cakeEDF = try http.post("/api/integrate", ["images": ["images/pixium_03150.tif"], "poni": "images/DLS_CeO2_1200mm_pyFAI.poni",
                                                        "npt": 100, "npt_azim": 36, "output": "patterns/cake.edf"])
