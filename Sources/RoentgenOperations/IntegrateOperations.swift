@@ -372,33 +372,31 @@ public enum IntegrateOperations {
             options.radialRange = options.radialRange ?? guessed.radial
             options.azimuthRange = options.azimuthRange ?? guessed.chi
         }
+        // The images are masked, their matrices built and integrated side by side (each is independent).
+        let maskImage = plan.maskImage, dummy = r.dummy, deltaDummy = r.deltaDummy ?? 0, keepNegative = r.keepNegative
+        let geometries = plan.geometries, paths = r.images, frames = frameIndex, memberOptions = options, opened = sources
+        final class Slots: @unchecked Sendable {
+            let lock = NSLock()
+            var done: [Result<(AzimuthalIntegrator, AzimuthalIntegrator.ValidityRule, IntegrationResult, [String]), any Error>?]
+            init(_ n: Int) { done = Array(repeating: nil, count: n) }
+        }
+        let slots = Slots(r.images.count)
+        DispatchQueue.concurrentPerform(iterations: r.images.count) { n in
+            let outcome = Result {
+                try multiGeometryMember(path: paths[n], source: opened[n], frame: frames[n], geometry: geometries[n], maskImage: maskImage,
+                                        rule: AzimuthalIntegrator.ValidityRule(dummy: dummy, deltaDummy: deltaDummy,
+                                                                               maskNegative: opened[n].template.pixelType.isSignedInteger && !keepNegative),
+                                        options: memberOptions)
+            }
+            slots.lock.withLock { slots.done[n] = outcome }
+        }
         var parts: [(result: IntegrationResult, factor: Double)] = []
         var notes: [String] = []
         var first: (AzimuthalIntegrator, AzimuthalIntegrator.ValidityRule)?
-        for (n, path) in r.images.enumerated() {
-            let source = sources[n], template = source.template, g = plan.geometries[n], k = frameIndex[n]
-            let pixelCount = template.rows * template.columns
-            var mask = [Bool](repeating: false, count: pixelCount)
-            if let image = plan.maskImage {
-                guard image.rows == template.rows, image.columns == template.columns, let values = image.frames.first else {
-                    throw RoentgenError(.badParameter, "--mask is \(image.rows) × \(image.columns), the image \(template.rows) × \(template.columns)", file: path)
-                }
-                for i in 0..<pixelCount where values[i] != 0 { mask[i] = true }
-            }
-            if let name = g.detector {
-                let built = DetectorModel.builtIn(name, geometry: g, rows: template.rows, columns: template.columns)
-                if let m = built.mask { for i in 0..<pixelCount where m[i] { mask[i] = true } }
-                if let note = built.note { notes.append("\(path): \(note)") }
-            }
-            let rule = AzimuthalIntegrator.ValidityRule(dummy: r.dummy, deltaDummy: r.deltaDummy ?? 0,
-                                                        maskNegative: template.pixelType.isSignedInteger && !r.keepNegative)
-            let negatives = try source.withFrameBytes(k) { bytes, type, bigEndian in
-                rule.markInvalid(RawFrame(bytes: bytes, type: type, bigEndian: bigEndian), count: pixelCount, flat: nil, into: &mask)
-            }
-            if negatives > 0 { notes.append("\(path): \(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
-            let integrator = try AzimuthalIntegrator(geometry: g, rows: template.rows, columns: template.columns, mask: mask, options: options)
-            let result = try source.withFrameBytes(k) { try integrator.integrate(RawFrame(bytes: $0, type: $1, bigEndian: $2), validity: rule) }
-            parts.append((result, options.correctSolidAngle ? MultiGeometry.solidAngleFactor(g) : 1))
+        for (n, slot) in slots.done.enumerated() {
+            guard let (integrator, rule, result, memberNotes) = try slot?.get() else { continue }
+            parts.append((result, options.correctSolidAngle ? MultiGeometry.solidAngleFactor(plan.geometries[n]) : 1))
+            notes += memberNotes
             if first == nil { first = (integrator, rule) }
         }
         var result = try MultiGeometry.combine(parts)
@@ -412,6 +410,34 @@ public enum IntegrateOperations {
         guard let (integrator, rule) = first else { return }
         try body(Frame(path: context.source, index: frameIndex[0], result: result, context: context, integrator: integrator, source: sources[0],
                        dark: nil, validity: rule, isLastOfImage: true))
+    }
+
+    /// One image of a multi-geometry pattern: its static mask (the mask file, its detector's gaps, its invalid pixels),
+    /// its integrator over the common bins, its pattern, and what was said about it.
+    static func multiGeometryMember(path: String, source: DetectorImageSource, frame k: Int, geometry g: PONIGeometry, maskImage: DetectorImage?,
+                                    rule: AzimuthalIntegrator.ValidityRule, options: IntegrationOptions)
+        throws -> (AzimuthalIntegrator, AzimuthalIntegrator.ValidityRule, IntegrationResult, [String]) {
+        let template = source.template, pixelCount = template.rows * template.columns
+        var notes: [String] = []
+        var mask = [Bool](repeating: false, count: pixelCount)
+        if let image = maskImage {
+            guard image.rows == template.rows, image.columns == template.columns, let values = image.frames.first else {
+                throw RoentgenError(.badParameter, "--mask is \(image.rows) × \(image.columns), the image \(template.rows) × \(template.columns)", file: path)
+            }
+            for i in 0..<pixelCount where values[i] != 0 { mask[i] = true }
+        }
+        if let name = g.detector {
+            let built = DetectorModel.builtIn(name, geometry: g, rows: template.rows, columns: template.columns)
+            if let m = built.mask { for i in 0..<pixelCount where m[i] { mask[i] = true } }
+            if let note = built.note { notes.append("\(path): \(note)") }
+        }
+        let negatives = try source.withFrameBytes(k) { bytes, type, bigEndian in
+            rule.markInvalid(RawFrame(bytes: bytes, type: type, bigEndian: bigEndian), count: pixelCount, flat: nil, into: &mask)
+        }
+        if negatives > 0 { notes.append("\(path): \(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
+        let integrator = try AzimuthalIntegrator(geometry: g, rows: template.rows, columns: template.columns, mask: mask, options: options)
+        let result = try source.withFrameBytes(k) { try integrator.integrate(RawFrame(bytes: $0, type: $1, bigEndian: $2), validity: rule) }
+        return (integrator, rule, result, notes)
     }
 
     /// The monitor of every frame of `source` (nil without `--monitor-name`).
