@@ -73,7 +73,7 @@ public struct AzimuthalIntegrator: Sendable {
     ///   - flat: flat field (divides), `rows × columns`; pixels whose flat is not positive are masked.
     ///   - azimuthal: build the 2-D (cake) matrix.
     public init(geometry: PONIGeometry, rows: Int, columns: Int, mask: [Bool]? = nil, flat: [Double]? = nil,
-                options: IntegrationOptions, azimuthal: Bool = false) throws {
+                options: IntegrationOptions, azimuthal: Bool = false, arrays given: PixelGeometry.Arrays? = nil) throws {
         guard rows > 0, columns > 0 else { throw RoentgenError.badParameter("image of \(rows) × \(columns) pixels") }
         guard options.npt > 0, options.npt <= 1 << 20 else { throw RoentgenError.badParameter("--npt \(options.npt): 1 to 1048576 bins") }
         guard !azimuthal || (options.nptAzimuthal > 0 && options.nptAzimuthal <= 1 << 16) else {
@@ -120,9 +120,8 @@ public struct AzimuthalIntegrator: Sendable {
         self.columns = columns
         self.options = options
         self.azimuthal = azimuthal
-        let arrays = try PixelGeometry(geometry, rows: rows, columns: columns)
-            .arrays(unit: options.unit, corners: options.splitting == .bbox, keepCorners: options.splitting == .full, fiber: options.fiber,
-                    threads: options.threads)
+        let arrays = try given ?? Self.arrays(geometry, rows: rows, columns: columns, options: options)
+        guard arrays.radial.count == n else { throw RoentgenError.badParameter("pixel arrays of \(arrays.radial.count) pixels for a \(rows) × \(columns) image") }
         var m = mask ?? [Bool](repeating: false, count: n)
         var norm = [Double](repeating: 1, count: n)
         // Sigma clipping also keeps the normalisation as pyFAI's preprocessing makes it: float32
@@ -168,6 +167,14 @@ public struct AzimuthalIntegrator: Sendable {
         // to leave out, keeps reading the pixel-major matrix. The azimuthal error model never uses it.)
         cells = azimuthal && options.sigmaClip == nil && options.errorModel != .azimuthal ? BinMajorMatrix(matrix, bins: bins) : nil
         binPixels = options.sigmaClip != nil ? BinPixels(BinMajorMatrix(matrix, bins: bins), pixelCount: n, normalization: norm32) : nil
+    }
+
+    /// The per-pixel positions an integrator with `options` is built from (`PixelGeometry.arrays`); computed ahead by
+    /// a caller that also needs them (`MultiGeometry.ranges`) and handed to `init(…arrays:)`.
+    public static func arrays(_ geometry: PONIGeometry, rows: Int, columns: Int, options: IntegrationOptions) throws -> PixelGeometry.Arrays {
+        try PixelGeometry(geometry, rows: rows, columns: columns)
+            .arrays(unit: options.unit, corners: options.splitting == .bbox, keepCorners: options.splitting == .full, fiber: options.fiber,
+                    threads: options.threads)
     }
 
     /// Which pixel values are invalid in a frame besides the static mask.

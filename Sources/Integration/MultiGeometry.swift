@@ -30,9 +30,15 @@ public enum MultiGeometry {
 
     /// The default radial range (in `unit`) and χ range (degrees) over every member's pixel centres.
     public static func ranges(_ members: [Member], unit: RadialUnit, threads: Int = 2) throws -> (radial: ClosedRange<Double>, chi: ClosedRange<Double>) {
+        try ranges(members.map { try PixelGeometry($0.geometry, rows: $0.rows, columns: $0.columns).arrays(unit: unit, corners: false, threads: threads) },
+                   unit: unit)
+    }
+
+    /// The same from the members' pixel arrays (`PixelGeometry.arrays` in `unit`), when the integrators are built from
+    /// them too.
+    public static func ranges(_ arrays: [PixelGeometry.Arrays], unit: RadialUnit) throws -> (radial: ClosedRange<Double>, chi: ClosedRange<Double>) {
         var r0 = Double.infinity, r1 = -Double.infinity, c0 = Double.infinity, c1 = -Double.infinity
-        for m in members {
-            let a = try PixelGeometry(m.geometry, rows: m.rows, columns: m.columns).arrays(unit: unit, corners: false, threads: threads)
+        for a in arrays {
             for v in a.radial where v.isFinite { r0 = min(r0, v); r1 = max(r1, v) }
             for v in a.chi where v.isFinite { c0 = min(c0, v); c1 = max(c1, v) }
         }

@@ -366,15 +366,18 @@ public enum IntegrateOperations {
             frameIndex.append(selected.lowerBound)
         }
         var options = plan.options
+        // Each geometry's pixel arrays, computed once: for the common ranges and for its integrator.
+        let arrays = try zip(plan.geometries, sources).map { g, source in
+            try AzimuthalIntegrator.arrays(g, rows: source.template.rows, columns: source.template.columns, options: options)
+        }
         if options.radialRange == nil || options.azimuthRange == nil {
-            let members = zip(plan.geometries, sources).map { MultiGeometry.Member(geometry: $0, rows: $1.template.rows, columns: $1.template.columns) }
-            let guessed = try MultiGeometry.ranges(members, unit: options.unit, threads: options.threads)
+            let guessed = try MultiGeometry.ranges(arrays, unit: options.unit)
             options.radialRange = options.radialRange ?? guessed.radial
             options.azimuthRange = options.azimuthRange ?? guessed.chi
         }
         // The images are masked, their matrices built and integrated side by side (each is independent).
         let maskImage = plan.maskImage, dummy = r.dummy, deltaDummy = r.deltaDummy ?? 0, keepNegative = r.keepNegative
-        let geometries = plan.geometries, paths = r.images, frames = frameIndex, memberOptions = options, opened = sources
+        let geometries = plan.geometries, paths = r.images, frames = frameIndex, memberOptions = options, opened = sources, pixelArrays = arrays
         final class Slots: @unchecked Sendable {
             let lock = NSLock()
             var done: [Result<(AzimuthalIntegrator, AzimuthalIntegrator.ValidityRule, IntegrationResult, [String]), any Error>?]
@@ -386,7 +389,7 @@ public enum IntegrateOperations {
                 try multiGeometryMember(path: paths[n], source: opened[n], frame: frames[n], geometry: geometries[n], maskImage: maskImage,
                                         rule: AzimuthalIntegrator.ValidityRule(dummy: dummy, deltaDummy: deltaDummy,
                                                                                maskNegative: opened[n].template.pixelType.isSignedInteger && !keepNegative),
-                                        options: memberOptions)
+                                        options: memberOptions, arrays: pixelArrays[n])
             }
             slots.lock.withLock { slots.done[n] = outcome }
         }
@@ -415,7 +418,7 @@ public enum IntegrateOperations {
     /// One image of a multi-geometry pattern: its static mask (the mask file, its detector's gaps, its invalid pixels),
     /// its integrator over the common bins, its pattern, and what was said about it.
     static func multiGeometryMember(path: String, source: DetectorImageSource, frame k: Int, geometry g: PONIGeometry, maskImage: DetectorImage?,
-                                    rule: AzimuthalIntegrator.ValidityRule, options: IntegrationOptions)
+                                    rule: AzimuthalIntegrator.ValidityRule, options: IntegrationOptions, arrays: PixelGeometry.Arrays)
         throws -> (AzimuthalIntegrator, AzimuthalIntegrator.ValidityRule, IntegrationResult, [String]) {
         let template = source.template, pixelCount = template.rows * template.columns
         var notes: [String] = []
@@ -435,7 +438,7 @@ public enum IntegrateOperations {
             rule.markInvalid(RawFrame(bytes: bytes, type: type, bigEndian: bigEndian), count: pixelCount, flat: nil, into: &mask)
         }
         if negatives > 0 { notes.append("\(path): \(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
-        let integrator = try AzimuthalIntegrator(geometry: g, rows: template.rows, columns: template.columns, mask: mask, options: options)
+        let integrator = try AzimuthalIntegrator(geometry: g, rows: template.rows, columns: template.columns, mask: mask, options: options, arrays: arrays)
         let result = try source.withFrameBytes(k) { try integrator.integrate(RawFrame(bytes: $0, type: $1, bigEndian: $2), validity: rule) }
         return (integrator, rule, result, notes)
     }
