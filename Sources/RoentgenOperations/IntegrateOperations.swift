@@ -415,29 +415,44 @@ public enum IntegrateOperations {
                        dark: nil, validity: rule, isLastOfImage: true))
     }
 
+    /// An image of `template`'s shape (the mask, dark or flat named by option `what`), its first frame; nil for none.
+    static func sameShape(_ image: DetectorImage?, _ what: String, as template: DetectorImage, file path: String) throws -> [Double]? {
+        guard let image else { return nil }
+        guard image.rows == template.rows, image.columns == template.columns else {
+            throw RoentgenError(.badParameter, "\(what) is \(image.rows) × \(image.columns), the image \(template.rows) × \(template.columns)", file: path)
+        }
+        return image.frames.first
+    }
+
+    /// An image's static mask as integration takes it: the mask file's nonzero pixels, the detector's built-in mask
+    /// (module gaps, a plate's outside), and frame `k`'s invalid pixels by `rule` (negative, dummy, NaN; a flat's
+    /// non-positive pixels), with what is to be said of it.
+    static func staticMask(_ source: DetectorImageSource, frame k: Int, maskValues: [Double]?, builtIn: (mask: [Bool]?, note: String?)?,
+                           rule: AzimuthalIntegrator.ValidityRule, flat: [Double]?) throws -> (mask: [Bool], notes: [String]) {
+        let pixelCount = source.template.rows * source.template.columns
+        var notes: [String] = []
+        var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: pixelCount)
+        if let built = builtIn {
+            if let mask = built.mask { for i in m.indices where mask[i] { m[i] = true } }
+            if let note = built.note { notes.append(note) }
+        }
+        let negatives = try source.withFrameBytes(k) { bytes, type, bigEndian in
+            rule.markInvalid(RawFrame(bytes: bytes, type: type, bigEndian: bigEndian), count: pixelCount, flat: flat, into: &m)
+        }
+        if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
+        return (m, notes)
+    }
+
     /// One image of a multi-geometry pattern: its static mask (the mask file, its detector's gaps, its invalid pixels),
     /// its integrator over the common bins, its pattern, and what was said about it.
     static func multiGeometryMember(path: String, source: DetectorImageSource, frame k: Int, geometry g: PONIGeometry, maskImage: DetectorImage?,
                                     rule: AzimuthalIntegrator.ValidityRule, options: IntegrationOptions, arrays: PixelGeometry.Arrays)
         throws -> (AzimuthalIntegrator, AzimuthalIntegrator.ValidityRule, IntegrationResult, [String]) {
-        let template = source.template, pixelCount = template.rows * template.columns
-        var notes: [String] = []
-        var mask = [Bool](repeating: false, count: pixelCount)
-        if let image = maskImage {
-            guard image.rows == template.rows, image.columns == template.columns, let values = image.frames.first else {
-                throw RoentgenError(.badParameter, "--mask is \(image.rows) × \(image.columns), the image \(template.rows) × \(template.columns)", file: path)
-            }
-            for i in 0..<pixelCount where values[i] != 0 { mask[i] = true }
-        }
-        if let name = g.detector {
-            let built = DetectorModel.builtIn(name, geometry: g, rows: template.rows, columns: template.columns)
-            if let m = built.mask { for i in 0..<pixelCount where m[i] { mask[i] = true } }
-            if let note = built.note { notes.append("\(path): \(note)") }
-        }
-        let negatives = try source.withFrameBytes(k) { bytes, type, bigEndian in
-            rule.markInvalid(RawFrame(bytes: bytes, type: type, bigEndian: bigEndian), count: pixelCount, flat: nil, into: &mask)
-        }
-        if negatives > 0 { notes.append("\(path): \(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
+        let template = source.template
+        let built = g.detector.map { DetectorModel.builtIn($0, geometry: g, rows: template.rows, columns: template.columns) }
+        let (mask, maskNotes) = try staticMask(source, frame: k, maskValues: try sameShape(maskImage, "--mask", as: template, file: path),
+                                               builtIn: built, rule: rule, flat: nil)
+        let notes = maskNotes.map { "\(path): \($0)" }
         let integrator = try AzimuthalIntegrator(geometry: g, rows: template.rows, columns: template.columns, mask: mask, options: options, arrays: arrays)
         let result = try source.withFrameBytes(k) { try integrator.integrate(RawFrame(bytes: $0, type: $1, bigEndian: $2), validity: rule) }
         return (integrator, rule, result, notes)
@@ -484,11 +499,7 @@ public enum IntegrateOperations {
             let shape = "\(template.rows)x\(template.columns)"
             var notes: [String] = []
             func sameShape(_ image: DetectorImage?, _ what: String) throws -> [Double]? {
-                guard let image else { return nil }
-                guard image.rows == template.rows, image.columns == template.columns else {
-                    throw RoentgenError(.badParameter, "\(what) is \(image.rows) × \(image.columns), the image \(template.rows) × \(template.columns)", file: path)
-                }
-                return image.frames.first
+                try IntegrateOperations.sameShape(image, what, as: template, file: path)
             }
             let maskValues = try sameShape(plan.maskImage, "--mask")
             let darkValues = try sameShape(plan.darkImage, "--dark")
@@ -517,21 +528,15 @@ public enum IntegrateOperations {
             // Pilatus/Eiger gaps, dummy values, NaN), which fix the bins as pyFAI's mask would. Each
             // image has its own; the integrator (geometry and matrix) is reused while the shape and
             // this mask stay the same (a series of files from one detector), built anew otherwise.
-            let pixelCount = template.rows * template.columns
             if template.pixelType.isFloat {
                 notes += ValuePlausibility.warnings(forFrame: try source.frame(firstFrame), pixelType: template.pixelType, label: source.frameCount > 1 ? "frame \(firstFrame)" : "the image")
             }
-            var m = maskValues?.map { $0 != 0 } ?? [Bool](repeating: false, count: pixelCount)
-            if let name = plan.geometry.detector {
-                let built = builtIns[shape] ?? DetectorModel.builtIn(name, geometry: plan.geometry, rows: template.rows, columns: template.columns)
-                builtIns[shape] = built
-                if let mask = built.mask { for i in m.indices where mask[i] { m[i] = true } }
-                if let note = built.note { notes.append(note) }
+            let built = plan.geometry.detector.map { name in
+                builtIns[shape] ?? DetectorModel.builtIn(name, geometry: plan.geometry, rows: template.rows, columns: template.columns)
             }
-            let negatives = try source.withFrameBytes(firstFrame) { bytes, type, bigEndian in
-                rule.markInvalid(RawFrame(bytes: bytes, type: type, bigEndian: bigEndian), count: pixelCount, flat: flatValues, into: &m)
-            }
-            if negatives > 0 { notes.append("\(negatives) negative pixels masked (gaps and bad pixels of a signed-integer detector image)") }
+            builtIns[shape] = built
+            let (m, maskNotes) = try staticMask(source, frame: firstFrame, maskValues: maskValues, builtIn: built, rule: rule, flat: flatValues)
+            notes += maskNotes
             let integrator: AzimuthalIntegrator
             if let cached = integrators[shape], sameMask(cached.mask, m) || (binsIgnoreMask && isSubset(cached.mask, of: m)) {
                 // Equal masks; or this image masks more, its extra pixels are invalid values the
